@@ -1,0 +1,105 @@
+/**
+ * The resolved scenario: what the simulator runs after a scenario file has been
+ * parsed and validated. Every size is in bytes and every duration in
+ * milliseconds; `count` has been expanded into one entry per guest; defaults
+ * have been filled in. The file format (units, shorthands) lives in `schema.ts`.
+ */
+
+/** How a workload component's size changes over simulated time. */
+export type SizeCurve =
+  | { kind: 'constant'; bytes: number }
+  /** Piecewise constant: the size is `bytes` from `atMs` until the next step. */
+  | { kind: 'steps'; steps: ReadonlyArray<{ atMs: number; bytes: number }> }
+  /** Linear from `fromBytes` at `startMs` to `toBytes` at `endMs`, flat outside. */
+  | { kind: 'ramp'; fromBytes: number; toBytes: number; startMs: number; endMs: number }
+  /** Diurnal: min + (max - min) * (1 - cos(2 pi (t + phase) / period)) / 2. */
+  | { kind: 'sine'; minBytes: number; maxBytes: number; periodMs: number; phaseMs: number }
+  /** Seeded bursts: `baseBytes`, rising to `peakBytes` for bursts whose gaps and lengths are exponential with the given means. */
+  | { kind: 'bursts'; baseBytes: number; peakBytes: number; meanGapMs: number; meanLengthMs: number }
+  /** A replayed trace: piecewise linear between points (time, bytes), flat after the last. */
+  | { kind: 'trace'; points: ReadonlyArray<{ atMs: number; bytes: number }>; source: string };
+
+export type WorkloadKind = 'anon' | 'file';
+
+export interface WorkloadComponent {
+  /** `anon`: anonymous memory (heap); `file`: page cache of files it reads. */
+  kind: WorkloadKind;
+  /** A label for reports: the scenario's `name`, or `anon-0`, `file-1`, ... */
+  name: string;
+  size: SizeCurve;
+  /** Fraction (0..1) of the component that is touched often. */
+  hotFraction: number;
+}
+
+export type DriverProfileName = 'virtio' | 'vmware' | 'xen' | 'hyperv';
+export type InflateMode = 'noretry' | 'reclaim' | 'free-only';
+
+export interface DriverSpec {
+  profile: DriverProfileName;
+  /** Frame numbers per inflate or deflate message; undefined means the profile's own. */
+  batchPages?: number;
+  inflateMode: InflateMode;
+  deflateOnOom: boolean;
+  /** How often the guest sends its stats; 0 turns stats off. */
+  statsIntervalMs: number;
+  freePageReporting: boolean;
+}
+
+export interface GuestSpec {
+  name: string;
+  /** Boot size: memory the guest has when it starts. */
+  memoryBytes: number;
+  /** Largest size the guest can reach (reserved address space above boot). */
+  maxMemoryBytes: number;
+  /** Floor the host must respect when it sets targets. */
+  minMemoryBytes: number;
+  /** Unreclaimable kernel memory, allocated at boot. */
+  kernelBytes: number;
+  shares: number;
+  swapBytes: number;
+  driver: DriverSpec;
+  workload: ReadonlyArray<WorkloadComponent>;
+}
+
+export type PolicyKind = 'static';
+
+export interface PolicySpec {
+  kind: PolicyKind;
+  periodMs: number;
+}
+
+/** How guest memory is backed by host frames. */
+export type BackingMode =
+  /** Frames are granted when the guest first touches a page (as KVM does); only kernel memory is backed at boot. */
+  | 'lazy'
+  /** Every boot page gets a frame at boot (as with preallocated guest memory); booting fails if the host is short. */
+  | 'eager';
+
+export interface HostSpec {
+  memoryBytes: number;
+  reservedBytes: number;
+  swapBytes: number;
+  backing: BackingMode;
+  policy: PolicySpec;
+}
+
+/** The size of a target: absolute bytes, or a percentage of the guest's maximum. */
+export type TargetSize = { bytes: number } | { percentOfMax: number };
+
+export type ScenarioEvent =
+  | { atMs: number; kind: 'setTarget'; guest: string; target: TargetSize }
+  | { atMs: number; kind: 'crash'; guest: string };
+
+export interface Scenario {
+  name: string;
+  /** Where it came from: a file path, or `built-in:default`. */
+  source: string;
+  seed: number;
+  durationMs: number;
+  tickMs: number;
+  frameBytes: number;
+  host: HostSpec;
+  guests: ReadonlyArray<GuestSpec>;
+  /** Sorted by `atMs`, stable for events at the same time. */
+  events: ReadonlyArray<ScenarioEvent>;
+}
