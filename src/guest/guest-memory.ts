@@ -1,0 +1,152 @@
+import { PageState, PAGE_STATE_COUNT, PAGE_STATE_NAMES, type PageStateValue } from './page-state.js';
+import { Counter, GuestSharedViews, NO_FRAME } from './shared-memory.js';
+
+/** States whose pages are kept on a stack, so that any one of them can be taken in O(1). */
+const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON];
+
+const NONE = -1;
+
+/**
+ * A guest's physical memory: the state of every page, the frame behind it,
+ * and the page allocator.
+ *
+ * Free, free-unbacked and balloon pages sit on intrusive stacks linked through
+ * one `Int32Array` (a page is on at most one stack), so taking or giving back a
+ * page is O(1) and costs 4 bytes per page. Pages in use (kernel, anon, cache)
+ * are owned by whoever allocated them and are on no stack. The rule that keeps
+ * the stacks exact: a page leaves a stacked state only by being taken from its
+ * stack, and enters one only through `put`.
+ */
+export class GuestMemory {
+  readonly pages: number;
+  private readonly frameOf: Int32Array;
+  private readonly state: Uint8Array;
+  private readonly counters: Int32Array;
+  private readonly next: Int32Array;
+  private readonly heads = new Int32Array(PAGE_STATE_COUNT).fill(NONE);
+
+  constructor(readonly shared: GuestSharedViews) {
+    this.pages = shared.pages;
+    this.frameOf = shared.frameOf;
+    this.state = shared.pageState;
+    this.counters = shared.counters;
+    this.next = new Int32Array(this.pages).fill(NONE);
+  }
+
+  /** Pages in a state. */
+  count(state: PageStateValue): number {
+    return this.counters[state]!;
+  }
+
+  /** Pages that map a frame. */
+  get mappedPages(): number {
+    return this.counters[Counter.MAPPED]!;
+  }
+
+  stateOf(page: number): PageStateValue {
+    return this.state[page] as PageStateValue;
+  }
+
+  frameOfPage(page: number): number {
+    return this.frameOf[page]!;
+  }
+
+  /**
+   * Puts a page into a state. A page in a stacked state (free, free-unbacked,
+   * balloon) must have been taken from its stack first.
+   */
+  put(page: number, state: PageStateValue): void {
+    const from = this.state[page] as PageStateValue;
+    this.counters[from]!--;
+    this.counters[state]!++;
+    this.state[page] = state;
+    if (state === PageState.FREE || state === PageState.FREE_UNBACKED || state === PageState.BALLOON) {
+      this.next[page] = this.heads[state]!;
+      this.heads[state] = page;
+    }
+  }
+
+  /** Takes any page of a stacked state off its stack, or returns -1. The page keeps its state until `put`. */
+  take(state: PageStateValue): number {
+    const page = this.heads[state]!;
+    if (page === NONE) return NONE;
+    this.heads[state] = this.next[page]!;
+    this.next[page] = NONE;
+    return page;
+  }
+
+  /** Gives a page a frame. The page must have none. */
+  map(page: number, frame: number): void {
+    if (this.frameOf[page] !== NO_FRAME) {
+      throw new Error(`GuestMemory.map: page ${page} already maps frame ${this.frameOf[page]}`);
+    }
+    this.frameOf[page] = frame;
+    this.counters[Counter.MAPPED]!++;
+  }
+
+  /** Takes a page's frame away and returns it (or NO_FRAME). */
+  unmap(page: number): number {
+    const frame = this.frameOf[page]!;
+    if (frame !== NO_FRAME) {
+      this.frameOf[page] = NO_FRAME;
+      this.counters[Counter.MAPPED]!--;
+    }
+    return frame;
+  }
+
+  /**
+   * Lays out a freshly booted guest: pages below `bootPages` are free and
+   * unbacked, the rest of the address space is held by the balloon (the
+   * reserved range that the guest grows into when its target rises).
+   * Stacks are filled so that low pages are taken first.
+   */
+  layOut(bootPages: number): void {
+    if (bootPages < 1 || bootPages > this.pages) {
+      throw new RangeError(`GuestMemory.layOut: boot pages ${bootPages} outside 1..${this.pages}`);
+    }
+    for (let page = this.pages - 1; page >= 0; page--) {
+      this.put(page, page < bootPages ? PageState.FREE_UNBACKED : PageState.BALLOON);
+    }
+  }
+
+  /** Publishes a finished step: readers that saw the previous version know the view changed. */
+  publish(): void {
+    Atomics.add(this.counters, Counter.VERSION, 1);
+  }
+
+  /** Checks the stacks and counters against the page array (a full scan, for tests and audits). */
+  selfCheck(): string[] {
+    const problems: string[] = [];
+    const counted = new Int32Array(PAGE_STATE_COUNT);
+    let mapped = 0;
+    for (let page = 0; page < this.pages; page++) {
+      counted[this.state[page]!]!++;
+      if (this.frameOf[page] !== NO_FRAME) mapped++;
+    }
+    for (let state = 0; state < PAGE_STATE_COUNT; state++) {
+      if (counted[state] !== this.counters[state]) {
+        problems.push(`${PAGE_STATE_NAMES[state]} pages: counter says ${this.counters[state]}, pages say ${counted[state]}`);
+      }
+    }
+    if (mapped !== this.counters[Counter.MAPPED]) {
+      problems.push(`mapped pages: counter says ${this.counters[Counter.MAPPED]}, pages say ${mapped}`);
+    }
+    for (const state of STACKED) {
+      let length = 0;
+      for (let page = this.heads[state]!; page !== NONE; page = this.next[page]!) {
+        if (this.state[page] !== state) {
+          problems.push(`page ${page} is on the ${PAGE_STATE_NAMES[state]} stack in state ${PAGE_STATE_NAMES[this.state[page]!]}`);
+          break;
+        }
+        if (++length > this.pages) {
+          problems.push(`the ${PAGE_STATE_NAMES[state]} stack has a cycle`);
+          break;
+        }
+      }
+      if (problems.length === 0 && length !== counted[state]) {
+        problems.push(`the ${PAGE_STATE_NAMES[state]} stack holds ${length} pages, ${counted[state]} are in that state`);
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,71 @@
+import type { GuestSharedBuffers } from '../messages/runtime.js';
+import { PAGE_STATE_COUNT } from './page-state.js';
+
+/**
+ * What a guest publishes in shared memory so that the host's auditor can check
+ * it from another thread without asking: its page-to-frame map, its page
+ * states and a few counters. The guest is the only writer (the host writes
+ * only when it tears down a dead guest, after the guest has stopped).
+ */
+
+/** Slots of the counters array. Slots 0..PAGE_STATE_COUNT-1 hold the count of pages in each state. */
+export const Counter = {
+  /** Pages that map a frame. */
+  MAPPED: PAGE_STATE_COUNT,
+  /** Bumped by the guest after every step, so that readers can tell a fresh view from a stale one. */
+  VERSION: PAGE_STATE_COUNT + 1,
+} as const;
+
+export const COUNTER_SLOTS = PAGE_STATE_COUNT + 2;
+
+/** Value of `frameOf` for a page with no frame behind it. */
+export const NO_FRAME = -1;
+
+/** Typed views over a guest's shared buffers. */
+export class GuestSharedViews {
+  /** Host frame behind each guest page, or NO_FRAME. */
+  readonly frameOf: Int32Array;
+  /** PageState of each guest page. */
+  readonly pageState: Uint8Array;
+  readonly counters: Int32Array;
+
+  constructor(readonly buffers: GuestSharedBuffers) {
+    this.frameOf = new Int32Array(buffers.frameOf);
+    this.pageState = new Uint8Array(buffers.pageState);
+    this.counters = new Int32Array(buffers.counters);
+    if (this.frameOf.length !== this.pageState.length) {
+      throw new RangeError(
+        `GuestSharedViews: frameOf has ${this.frameOf.length} pages but pageState has ${this.pageState.length}`,
+      );
+    }
+  }
+
+  /** Fresh buffers for a guest of `pages` pages: no page maps a frame, every page is UNPOPULATED (state 0). */
+  static allocate(pages: number): GuestSharedViews {
+    if (!Number.isSafeInteger(pages) || pages < 1) {
+      throw new RangeError(`GuestSharedViews.allocate: pages must be a positive integer, got ${pages}`);
+    }
+    const views = new GuestSharedViews({
+      frameOf: new SharedArrayBuffer(pages * Int32Array.BYTES_PER_ELEMENT),
+      pageState: new SharedArrayBuffer(pages),
+      counters: new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT),
+    });
+    views.frameOf.fill(NO_FRAME);
+    views.counters[0] = pages;
+    return views;
+  }
+
+  get pages(): number {
+    return this.frameOf.length;
+  }
+
+  /** Forgets everything: the guest's memory is gone (it crashed or was destroyed). Only once the guest has stopped. */
+  tearDown(): void {
+    const version = Atomics.load(this.counters, Counter.VERSION);
+    this.frameOf.fill(NO_FRAME);
+    this.pageState.fill(0);
+    this.counters.fill(0);
+    this.counters[0] = this.pages;
+    Atomics.store(this.counters, Counter.VERSION, version + 1);
+  }
+}

@@ -1,0 +1,98 @@
+import { describeOwner } from './owners.js';
+
+/** A failed compare-exchange: somebody else changed the frame's owner first. */
+export interface TransferFailure {
+  frame: number;
+  expectedOwner: number;
+  foundOwner: number;
+  newOwner: number;
+}
+
+/** At most this many failures are kept with their details; all are counted. */
+const FAILURES_KEPT = 32;
+
+/**
+ * The frame ownership table: one `Int32Array` entry per host frame, over a
+ * `SharedArrayBuffer` so that every thread sees the same table. An entry holds
+ * OWNER_FREE, OWNER_HYPERVISOR or a guest's owner id.
+ *
+ * Every change of owner is one `Atomics.compareExchange` from the owner the
+ * caller believes is current. A failed exchange is a protocol violation: it is
+ * counted and kept for the report, never ignored.
+ */
+export class FrameTable {
+  readonly owners: Int32Array;
+  private failureCount = 0;
+  private readonly failuresKept: TransferFailure[] = [];
+
+  /** A new table of `frames` free frames, or a view of an existing shared buffer. */
+  constructor(framesOrBuffer: number | SharedArrayBuffer) {
+    if (typeof framesOrBuffer === 'number') {
+      const frames = framesOrBuffer;
+      if (!Number.isSafeInteger(frames) || frames < 1 || frames > 2 ** 31 - 1) {
+        throw new RangeError(`FrameTable: frames must be an integer from 1 to 2^31-1, got ${frames}`);
+      }
+      this.owners = new Int32Array(new SharedArrayBuffer(frames * Int32Array.BYTES_PER_ELEMENT));
+    } else {
+      this.owners = new Int32Array(framesOrBuffer);
+    }
+  }
+
+  get frames(): number {
+    return this.owners.length;
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.owners.buffer as SharedArrayBuffer;
+  }
+
+  /** The current owner of a frame (an atomic read). */
+  ownerOf(frame: number): number {
+    return Atomics.load(this.owners, frame);
+  }
+
+  /**
+   * Moves `frame` from `expectedOwner` to `newOwner` with one compare-exchange.
+   * Returns false, and records a violation, if the frame was not owned by
+   * `expectedOwner`; the table is then unchanged.
+   */
+  transfer(frame: number, expectedOwner: number, newOwner: number): boolean {
+    const found = Atomics.compareExchange(this.owners, frame, expectedOwner, newOwner);
+    if (found === expectedOwner) return true;
+    this.failureCount++;
+    if (this.failuresKept.length < FAILURES_KEPT) {
+      this.failuresKept.push({ frame, expectedOwner, foundOwner: found, newOwner });
+    }
+    return false;
+  }
+
+  /** How many compare-exchanges have failed. */
+  get transferFailures(): number {
+    return this.failureCount;
+  }
+
+  /** The first failures, for reports. */
+  get transferFailureDetails(): ReadonlyArray<TransferFailure> {
+    return this.failuresKept;
+  }
+
+  /** Counts frames per owner: a map from owner id to frame count. A full scan. */
+  countOwners(): Map<number, number> {
+    const counts = new Map<number, number>();
+    const owners = this.owners;
+    for (let frame = 0; frame < owners.length; frame++) {
+      const owner = Atomics.load(owners, frame);
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    }
+    return counts;
+  }
+}
+
+/** A readable line for a failed transfer. */
+export function describeTransferFailure(failure: TransferFailure, guestNames: ReadonlyArray<string> = []): string {
+  return (
+    `frame ${failure.frame}: expected ${describeOwner(failure.expectedOwner, guestNames)}, ` +
+    `found ${describeOwner(failure.foundOwner, guestNames)} ` +
+    `(while moving it to ${describeOwner(failure.newOwner, guestNames)})`
+  );
+}

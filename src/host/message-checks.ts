@@ -1,0 +1,51 @@
+import type { GuestToHost } from '../messages/protocol.js';
+
+/** Most frame numbers one release may carry (the largest batch any profile or scenario may choose). */
+export const FRAMES_PER_MESSAGE_MAX = 4096;
+
+/** Most pages one request may ask for. */
+export const PAGES_PER_REQUEST_MAX = 1 << 20;
+
+export type MessageCheck = { ok: true; message: GuestToHost } | { ok: false; problem: string };
+
+function isCount(value: unknown, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max;
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * Checks the shape of a message that came from a guest. Messages cross a
+ * thread by structured clone, so a hostile or broken guest can send anything;
+ * nothing is believed until it has passed this check.
+ */
+export function checkGuestMessage(value: unknown): MessageCheck {
+  if (typeof value !== 'object' || value === null) return { ok: false, problem: 'not an object' };
+  const message = value as Record<string, unknown>;
+  switch (message.type) {
+    case 'release':
+      if (!isId(message.id)) return { ok: false, problem: 'release without a valid id' };
+      if (!(message.frames instanceof Int32Array)) return { ok: false, problem: 'release whose frames are not an Int32Array' };
+      if (message.frames.length > FRAMES_PER_MESSAGE_MAX) {
+        return { ok: false, problem: `release of ${message.frames.length} frames (at most ${FRAMES_PER_MESSAGE_MAX})` };
+      }
+      if (!isCount(message.unbackedPages, PAGES_PER_REQUEST_MAX)) return { ok: false, problem: 'release with an invalid unbackedPages' };
+      return { ok: true, message: value as GuestToHost };
+    case 'request':
+      if (!isId(message.id)) return { ok: false, problem: 'request without a valid id' };
+      if (message.purpose !== 'deflate' && message.purpose !== 'populate') return { ok: false, problem: 'request with an unknown purpose' };
+      if (!isCount(message.pages, PAGES_PER_REQUEST_MAX) || message.pages === 0) {
+        return { ok: false, problem: `request for ${String(message.pages)} pages (1 to ${PAGES_PER_REQUEST_MAX})` };
+      }
+      return { ok: true, message: value as GuestToHost };
+    case 'status':
+      for (const field of ['balloonPages', 'usedPages', 'freePages'] as const) {
+        if (!isCount(message[field], 2 ** 31)) return { ok: false, problem: `status with an invalid ${field}` };
+      }
+      return { ok: true, message: value as GuestToHost };
+    default:
+      return { ok: false, problem: `unknown message type ${JSON.stringify(message.type)}` };
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * How the runtime talks to the threads that host guest actors: types only.
+ *
+ * Two channels per worker. The control plane (comlink over the worker's own
+ * port) sets guests up, stops them and collects reports. The hot path (a
+ * dedicated MessagePort) carries one `StepRequest` and one `StepReply` per
+ * tick, each holding every hosted guest's messages for that tick, so that a
+ * tick costs one round trip per worker whatever the number of guests.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { GuestSpec } from '../scenario/types.js';
+import type { GuestToHost, HostToGuest } from './protocol.js';
+
+/** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
+export interface GuestSharedBuffers {
+  frameOf: SharedArrayBuffer;
+  pageState: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
+}
+
+/** Everything a thread needs to create one guest actor. */
+export interface GuestInit {
+  index: number;
+  spec: GuestSpec;
+  tickMs: number;
+  frameBytes: number;
+  /** The guest's own seed, derived from the root seed. */
+  seed: number;
+  shared: GuestSharedBuffers;
+}
+
+/** Main thread to worker: step every hosted guest once. `inboxes[i]` belongs to the worker's i-th guest. */
+export interface StepRequest {
+  type: 'step';
+  tick: number;
+  inboxes: HostToGuest[][];
+}
+
+/** An error that crossed a thread, serialized on purpose. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** A stable code: `GUEST_THREW`, `WORKER_FAILED`, ... */
+  code: string;
+}
+
+/** Worker to main thread: the outboxes of the worker's guests, in the same order, or the failure that stopped it. */
+export type StepReply =
+  | { type: 'stepped'; tick: number; outboxes: GuestToHost[][] }
+  | { type: 'failed'; tick: number; guestIndex: number; error: SerializedError };
+
+/** What a guest says about itself at the end of a run. */
+export interface GuestReport {
+  index: number;
+  name: string;
+  alive: boolean;
+  /** Guest pages in the address space (maxMemory). */
+  pages: number;
+  /** Pages that are part of guest memory (not unpopulated). */
+  memoryPages: number;
+  /** The last target the guest heard of. */
+  targetPages: number;
+  balloonPages: number;
+  peakBalloonPages: number;
+  /** Pages in each state, keyed by state name. */
+  pageStates: Record<string, number>;
+  mappedPages: number;
+  workloadPages: number;
+  swapInPages: number;
+  swapOutPages: number;
+  majorFaults: number;
+  oomKills: number;
+  /** Pages asked for at first touch that the host could not grant at once. */
+  hostShortPages: number;
+  driver: {
+    inflatedPages: number;
+    deflatedPages: number;
+    releaseMessages: number;
+    requestMessages: number;
+    refusedFrames: number;
+    outOfPuff: number;
+  };
+}
+
+/** The control plane a worker exposes through comlink. */
+export interface WorkerControl {
+  /** Creates the worker's guests; `stepPort` is the hot-path channel. */
+  init(guests: GuestInit[], stepPort: MessagePort): Promise<void>;
+  /** Stops a guest: it takes no more steps and answers with an empty outbox. */
+  stop(guestIndex: number): Promise<void>;
+  /** Reports of the worker's guests, in the order they were given to `init`. */
+  reports(): Promise<GuestReport[]>;
+}

@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
+import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
+import { comlinkEndpoint } from './comlink-endpoint.js';
+import { RunFailure } from './errors.js';
+import type { GuestPlacement } from './placement.js';
+import { transferablesOf } from './transferables.js';
+
+/** The compiled worker entry. From the TypeScript sources (tests), the build in dist/ is used. */
+function workerEntryPath(): string {
+  const here = new URL(import.meta.url);
+  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/runtime/worker-entry.js', here) : new URL('./worker-entry.js', here);
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) {
+    throw new RunFailure('NOT_BUILT', `the worker code is missing at ${path}; run \`npm run build\` first`);
+  }
+  return path;
+}
+
+/** One worker thread and the guests it hosts. */
+interface WorkerSlot {
+  worker: Worker;
+  control: Comlink.Remote<WorkerControl>;
+  port: MessagePort;
+  /** Global indexes of the hosted guests, in the worker's order. */
+  guests: number[];
+  waiting: { resolve: (reply: StepReply) => void; reject: (error: Error) => void } | null;
+  failure: Error | null;
+}
+
+/**
+ * Guest actors on worker threads, one or several guests per worker. Each tick
+ * is one round trip per worker on a dedicated port; every tick's messages for
+ * a worker travel in one postMessage, frame batches moved rather than copied.
+ */
+export class WorkerPlacement implements GuestPlacement {
+  readonly kind = 'workers';
+  private slots: WorkerSlot[] = [];
+  private guestCount = 0;
+  private closed = false;
+
+  constructor(private readonly workersWanted: number) {
+    if (!Number.isSafeInteger(workersWanted) || workersWanted < 1) {
+      throw new RangeError(`WorkerPlacement: workers must be a positive integer, got ${workersWanted}`);
+    }
+  }
+
+  get threads(): number {
+    return this.slots.length;
+  }
+
+  async start(inits: ReadonlyArray<GuestInit>): Promise<void> {
+    const entry = workerEntryPath();
+    this.guestCount = inits.length;
+    const count = Math.max(1, Math.min(this.workersWanted, inits.length));
+    const shares = splitEvenly(inits.length, count);
+    let next = 0;
+    const starting: Promise<void>[] = [];
+    for (const share of shares) {
+      const mine = inits.slice(next, next + share);
+      next += share;
+      starting.push(this.startWorker(entry, mine));
+    }
+    await Promise.all(starting);
+  }
+
+  async step(tick: number, inboxes: HostToGuest[][]): Promise<GuestToHost[][]> {
+    const replies = await Promise.all(
+      this.slots.map((slot) => {
+        const mine = slot.guests.map((index) => inboxes[index] ?? []);
+        return this.exchange(slot, { type: 'step', tick, inboxes: mine });
+      }),
+    );
+    const outboxes: GuestToHost[][] = new Array(this.guestCount);
+    replies.forEach((reply, slotIndex) => {
+      const slot = this.slots[slotIndex]!;
+      slot.guests.forEach((guestIndex, position) => {
+        outboxes[guestIndex] = reply.outboxes[position] ?? [];
+      });
+    });
+    return outboxes;
+  }
+
+  async stop(guestIndex: number): Promise<void> {
+    const slot = this.slots.find((s) => s.guests.includes(guestIndex));
+    if (slot === undefined) throw new RangeError(`WorkerPlacement.stop: no guest ${guestIndex}`);
+    await slot.control.stop(guestIndex);
+  }
+
+  async reports(): Promise<GuestReport[]> {
+    const perSlot = await Promise.all(this.slots.map((slot) => slot.control.reports()));
+    const reports: GuestReport[] = new Array(this.guestCount);
+    perSlot.forEach((list, slotIndex) => {
+      this.slots[slotIndex]!.guests.forEach((guestIndex, position) => {
+        reports[guestIndex] = list[position]!;
+      });
+    });
+    return reports;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        slot.control[Comlink.releaseProxy]();
+        slot.port.close();
+        await slot.worker.terminate();
+      }),
+    );
+    this.slots = [];
+  }
+
+  private async startWorker(entry: string, inits: ReadonlyArray<GuestInit>): Promise<void> {
+    const worker = new Worker(entry);
+    const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(worker));
+    const channel = new MessageChannel();
+    const slot: WorkerSlot = { worker, control, port: channel.port1, guests: inits.map((i) => i.index), waiting: null, failure: null };
+    this.slots.push(slot);
+    const fail = (error: Error): void => {
+      slot.failure ??= error;
+      slot.waiting?.reject(error);
+      slot.waiting = null;
+    };
+    worker.on('error', (error) => fail(new RunFailure('WORKER_FAILED', `a worker thread failed: ${error.message}`)));
+    worker.on('exit', (code) => {
+      if (!this.closed) fail(new RunFailure('WORKER_FAILED', `a worker thread exited unexpectedly (code ${code})`));
+    });
+    channel.port1.on('message', (reply: StepReply) => {
+      const waiting = slot.waiting;
+      slot.waiting = null;
+      waiting?.resolve(reply);
+    });
+    // comlink's typings know DOM transferables only; a Node MessagePort is one at run time.
+    const port2 = Comlink.transfer(channel.port2, [channel.port2 as never]);
+    await control.init([...inits], port2);
+  }
+
+  private exchange(slot: WorkerSlot, request: StepRequest): Promise<Extract<StepReply, { type: 'stepped' }>> {
+    if (slot.failure !== null) return Promise.reject(slot.failure);
+    return new Promise((resolve, reject) => {
+      slot.waiting = {
+        resolve: (reply) => {
+          if (reply.type === 'stepped') resolve(reply);
+          else reject(new RunFailure(reply.error.code, reply.error.message));
+        },
+        reject,
+      };
+      slot.port.postMessage(request, transferablesOf(request.inboxes));
+    });
+  }
+}
+
+/** Splits `items` into `parts` contiguous shares whose sizes differ by at most one. */
+function splitEvenly(items: number, parts: number): number[] {
+  const base = Math.floor(items / parts);
+  const extra = items % parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0));
+}
