@@ -2,16 +2,15 @@ import { PageState, PAGE_STATE_COUNT, PAGE_STATE_NAMES } from '../guest/page-sta
 import { Counter, NO_FRAME, type GuestSharedViews } from '../guest/shared-memory.js';
 import { describeTransferFailure } from '../host/frame-table.js';
 import type { Hypervisor } from '../host/hypervisor.js';
-import { describeOwner, guestIndexOfOwner, OWNER_FREE, OWNER_HYPERVISOR } from '../host/owners.js';
+import { describeOwner, OWNER_FREE } from '../host/owners.js';
+import { countOwners, scanGuestPages, scanPool, type ScanFindings } from './scans.js';
 
 /** Violations kept with their text; all are counted. */
 const VIOLATIONS_KEPT = 50;
 
-/** Problems described per guest and pass; the rest are only counted. */
-const PAGE_PROBLEMS_DESCRIBED = 3;
-
-/** Page states whose pages must map a frame, and those whose pages must not. */
-const BACKED_STATES: ReadonlySet<number> = new Set<number>([PageState.FREE, PageState.KERNEL, PageState.ANON, PageState.CACHE]);
+/** 1 for page states whose pages must map a frame, 0 for those whose pages must not. */
+const MUST_MAP = new Uint8Array(256);
+for (const state of [PageState.FREE, PageState.KERNEL, PageState.ANON, PageState.CACHE]) MUST_MAP[state] = 1;
 
 export interface AuditResult {
   /** Audit passes made (quick and full). */
@@ -94,22 +93,18 @@ export class Auditor {
     this.quick(timeMs);
     this.fullChecks++;
     const host = this.host;
-    const frames = host.frames;
-    const marks = (this.marks ??= new Uint8Array(frames));
+    const owners = host.table.owners;
+    const marks = (this.marks ??= new Uint8Array(host.frames));
     this.checkTable(timeMs);
-    // Pooled frames: free in the table, pooled once.
     marks.fill(0);
-    host.pool.forEach((frame) => {
-      if (frame < 0 || frame >= frames) {
-        this.report(timeMs, `free pool holds frame ${frame}, outside 0..${frames - 1}`);
-        return;
-      }
-      if (marks[frame] === 1) this.report(timeMs, `free pool holds frame ${frame} twice`);
-      marks[frame] = 1;
-      const owner = host.table.ownerOf(frame);
-      if (owner !== OWNER_FREE) this.report(timeMs, `free pool holds frame ${frame}, which the table gives to ${describeOwner(owner, this.names)}`);
-    });
-    // Guest maps: owned by the guest, mapped once over all guests.
+    const pooled = host.pool.contents();
+    const pool = scanPool(pooled, owners, marks);
+    for (const position of pool.first) {
+      const frame = pooled[position]!;
+      const owner = frame >= 0 && frame < owners.length ? owners[frame]! : OWNER_FREE;
+      this.report(timeMs, `free pool entry ${position} is frame ${frame}: out of range, pooled twice, or owned by ${describeOwner(owner, this.names)}`);
+    }
+    this.violations += Math.max(0, pool.problems - pool.first.length);
     marks.fill(0);
     for (const account of host.accounts) this.checkGuestPages(timeMs, account.index, account.ownerId, marks);
     return this.violations - before;
@@ -129,24 +124,15 @@ export class Auditor {
 
   private checkTable(timeMs: number): void {
     const host = this.host;
-    const owners = host.table.owners;
-    const counts = new Float64Array(host.accounts.length);
-    let free = 0;
-    let hypervisor = 0;
-    for (let frame = 0; frame < owners.length; frame++) {
-      const owner = Atomics.load(owners, frame);
-      if (owner === OWNER_FREE) free++;
-      else if (owner === OWNER_HYPERVISOR) hypervisor++;
-      else {
-        const index = guestIndexOfOwner(owner);
-        if (index < 0 || index >= counts.length) this.report(timeMs, `frame ${frame} has an invalid owner ${owner}`);
-        else counts[index]!++;
-      }
+    const counts = countOwners(host.table.owners, host.accounts.length);
+    for (const frame of counts.invalidFrames) this.report(timeMs, `frame ${frame} has an invalid owner ${host.table.owners[frame]}`);
+    this.violations += counts.invalid - counts.invalidFrames.length;
+    if (counts.free !== host.pool.size) this.report(timeMs, `the table has ${counts.free} free frames, the pool holds ${host.pool.size}`);
+    if (counts.hypervisor !== host.reservedFrames) {
+      this.report(timeMs, `the table gives ${counts.hypervisor} frames to the hypervisor, it reserved ${host.reservedFrames}`);
     }
-    if (free !== host.pool.size) this.report(timeMs, `the table has ${free} free frames, the pool holds ${host.pool.size}`);
-    if (hypervisor !== host.reservedFrames) this.report(timeMs, `the table gives ${hypervisor} frames to the hypervisor, it reserved ${host.reservedFrames}`);
     for (const account of host.accounts) {
-      const counted = counts[account.index]!;
+      const counted = counts.perGuest[account.index]!;
       if (counted !== account.ownedFrames) {
         this.report(timeMs, `the table gives guest ${account.name} ${counted} frames, the host's account says ${account.ownedFrames}`);
       }
@@ -157,48 +143,39 @@ export class Auditor {
   private checkGuestPages(timeMs: number, index: number, ownerId: number, marks: Uint8Array): void {
     const views = this.guests[index]!;
     const name = this.names[index]!;
-    const { frameOf, pageState, counters } = views;
-    const frames = marks.length;
+    const owners = this.host.table.owners;
     const counted = new Int32Array(PAGE_STATE_COUNT);
-    let mapped = 0;
-    let problems = 0;
-    // Every problem counts; only the first few of a guest are described.
-    const problem = (text: string): void => {
-      if (problems++ < PAGE_PROBLEMS_DESCRIBED) this.report(timeMs, `guest ${name} ${text}`);
-      else this.violations++;
-    };
-    for (let page = 0; page < frameOf.length; page++) {
-      const state = pageState[page]!;
-      const frame = frameOf[page]!;
-      if (state >= PAGE_STATE_COUNT) {
-        problem(`page ${page} has an invalid state ${state}`);
-        continue;
+    const findings: ScanFindings = { problems: 0, first: [] };
+    const mapped = scanGuestPages(views.frameOf, views.pageState, owners, marks, ownerId, MUST_MAP, counted, findings);
+    for (const page of findings.first) this.report(timeMs, `guest ${name} ${this.describePage(views, page, ownerId)}`);
+    if (findings.problems > findings.first.length) {
+      this.violations += findings.problems - findings.first.length;
+      if (this.kept.length < VIOLATIONS_KEPT) {
+        this.kept.push(`t=${(timeMs / 1000).toFixed(3)}s: guest ${name}: ${findings.problems - findings.first.length} more page problems`);
       }
-      counted[state]!++;
-      if (frame === NO_FRAME) {
-        if (BACKED_STATES.has(state)) problem(`page ${page} is ${PAGE_STATE_NAMES[state]} but maps no frame`);
-        continue;
-      }
-      mapped++;
-      if (!BACKED_STATES.has(state)) problem(`page ${page} is ${PAGE_STATE_NAMES[state]} but maps frame ${frame}`);
-      if (frame < 0 || frame >= frames) {
-        problem(`page ${page} maps frame ${frame}, outside 0..${frames - 1}`);
-        continue;
-      }
-      if (marks[frame] === 1) problem(`page ${page} maps frame ${frame}, which another page maps too`);
-      marks[frame] = 1;
-      const owner = this.host.table.ownerOf(frame);
-      if (owner !== ownerId) problem(`page ${page} maps frame ${frame}, which the table gives to ${describeOwner(owner, this.names)}`);
-    }
-    if (problems > PAGE_PROBLEMS_DESCRIBED) {
-      if (this.kept.length < VIOLATIONS_KEPT) this.kept.push(`t=${(timeMs / 1000).toFixed(3)}s: guest ${name}: ${problems - PAGE_PROBLEMS_DESCRIBED} more page problems`);
     }
     for (let state = 0; state < PAGE_STATE_COUNT; state++) {
-      const counter = Atomics.load(counters, state);
-      if (counted[state] !== counter) problem(`has ${counted[state]} ${PAGE_STATE_NAMES[state]} pages, its counter says ${counter}`);
+      const counter = Atomics.load(views.counters, state);
+      if (counted[state] !== counter) {
+        this.report(timeMs, `guest ${name} has ${counted[state]} ${PAGE_STATE_NAMES[state]} pages, its counter says ${counter}`);
+      }
     }
-    const mappedCounter = Atomics.load(counters, Counter.MAPPED);
-    if (mapped !== mappedCounter) problem(`has ${mapped} pages that map a frame, its counter says ${mappedCounter}`);
+    const mappedCounter = Atomics.load(views.counters, Counter.MAPPED);
+    if (mapped !== mappedCounter) this.report(timeMs, `guest ${name} has ${mapped} pages that map a frame, its counter says ${mappedCounter}`);
+  }
+
+  /** Words what is wrong with one page (the slow path, for the few pages a scan flagged). */
+  private describePage(views: GuestSharedViews, page: number, ownerId: number): string {
+    const state = views.pageState[page]!;
+    const frame = views.frameOf[page]!;
+    const owners = this.host.table.owners;
+    if (state >= PAGE_STATE_COUNT) return `page ${page} has an invalid state ${state}`;
+    const stateName = PAGE_STATE_NAMES[state];
+    if (frame === NO_FRAME) return `page ${page} is ${stateName} but maps no frame`;
+    if (MUST_MAP[state] !== 1) return `page ${page} is ${stateName} but maps frame ${frame}`;
+    if (frame < 0 || frame >= owners.length) return `page ${page} maps frame ${frame}, outside 0..${owners.length - 1}`;
+    if (owners[frame] !== ownerId) return `page ${page} maps frame ${frame}, which the table gives to ${describeOwner(owners[frame]!, this.names)}`;
+    return `page ${page} maps frame ${frame}, which another page maps too`;
   }
 
   private report(timeMs: number, text: string): void {

@@ -38,6 +38,8 @@ export class BootError extends Error {
 export interface HypervisorOptions {
   /** Replaces the free-pool strategy (benchmarks, and tests that break the host on purpose). */
   pool?: FreePool;
+  /** Replaces the frame table; it must have as many frames as the host's memory (tests that break the host on purpose). */
+  table?: FrameTable;
 }
 
 /**
@@ -72,7 +74,10 @@ export class Hypervisor {
   ) {
     const frameBytes = scenario.frameBytes;
     const frames = Math.floor(scenario.host.memoryBytes / frameBytes);
-    this.table = new FrameTable(frames);
+    this.table = options.table ?? new FrameTable(frames);
+    if (this.table.frames !== frames) {
+      throw new RangeError(`Hypervisor: the table has ${this.table.frames} frames, the host's memory needs ${frames}`);
+    }
     this.pool = options.pool ?? new StackFreePool(frames);
     this.seen = new Uint8Array(frames);
     this.reservedFrames = Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes));
@@ -246,7 +251,8 @@ export class Hypervisor {
     let refused: number[] | null = null;
     let refusedBecause: RefusalReason | undefined;
     let accepted = 0;
-    for (const frame of frames) {
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
       let reason: RefusalReason | null = null;
       if (frame < 0 || frame >= limit) reason = 'out-of-range';
       else if (seen[frame] === 1) reason = 'repeated';
@@ -263,7 +269,10 @@ export class Hypervisor {
       (refused ??= []).push(frame);
       refusedBecause ??= reason;
     }
-    for (const frame of frames) if (frame >= 0 && frame < limit) seen[frame] = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame >= 0 && frame < limit) seen[frame] = 0;
+    }
     if (refused !== null) this.violation(account, `release ${message.id}: ${refused.length} frames refused (${refusedBecause})`);
     account.ownedFrames -= accepted;
     account.balloonPages += accepted;

@@ -1,0 +1,53 @@
+import type { RunSummary } from '../runtime/summary.js';
+import { formatBytes } from '../scenario/units.js';
+
+/** Lays out rows as a plain text table with right-aligned numbers. */
+export function formatTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: ReadonlyArray<string>): string =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function size(bytes: number): string {
+  return formatBytes(bytes);
+}
+
+/** The readable summary `balloonsim run` prints by default. */
+export function formatSummary(summary: RunSummary): string {
+  const host = summary.host;
+  const lines: string[] = [];
+  lines.push(
+    `balloonsim: ${summary.scenario}, seed ${summary.seed}, ${summary.simulatedSeconds} simulated seconds in ${summary.ticks} ticks ` +
+      `(${summary.timing.wallSeconds.toFixed(2)} s wall, ${summary.timing.placement} on ${summary.timing.threads} thread${summary.timing.threads === 1 ? '' : 's'})`,
+  );
+  lines.push(
+    `host: ${size(host.memoryBytes)} in ${host.frames} frames of ${size(host.frameBytes)}; ` +
+      `free ${size(host.freeBytes)}, guests hold ${size(host.guestFrames * host.frameBytes)}, hypervisor ${size(host.hypervisorFrames * host.frameBytes)}; ` +
+      `policy ${host.policy}, backing ${host.backing}`,
+  );
+  lines.push('');
+  const header = ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out'];
+  const rows = summary.guests.map((g) => [
+    g.alive ? g.name : `${g.name} (dead)`,
+    size(g.bootBytes),
+    size(g.targetBytes),
+    size(g.actualBytes),
+    size(g.residentBytes),
+    size(g.balloonBytes),
+    size(g.peakBalloonBytes),
+    size(g.usedBytes),
+    String(g.oomKills),
+    String(g.majorFaults),
+    String(g.swapOutPages),
+  ]);
+  lines.push(formatTable(header, rows));
+  lines.push('');
+  const audit = summary.audit;
+  lines.push(
+    `audit: ${audit.checks} checks (${audit.fullChecks} full), ${audit.violations} violation${audit.violations === 1 ? '' : 's'}; ` +
+      `protocol violations refused by the host: ${host.protocolViolations}`,
+  );
+  for (const violation of audit.firstViolations) lines.push(`  violation: ${violation}`);
+  return lines.join('\n');
+}

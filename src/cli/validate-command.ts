@@ -1,0 +1,16 @@
+import { loadScenarioFile } from '../scenario/load.js';
+import { formatBytes, formatDuration } from '../scenario/units.js';
+
+/** `balloonsim validate FILE`: prints what the scenario describes; invalid files throw a ScenarioError (exit 2). */
+export async function validateCommand(file: string): Promise<number> {
+  const scenario = loadScenarioFile(file);
+  const guestBytes = scenario.guests.reduce((sum, g) => sum + g.memoryBytes, 0);
+  const usable = scenario.host.memoryBytes - scenario.host.reservedBytes;
+  process.stdout.write(
+    `${file}: valid scenario "${scenario.name}": ${scenario.guests.length} guest${scenario.guests.length === 1 ? '' : 's'} ` +
+      `with ${formatBytes(guestBytes)} of boot memory on a host with ${formatBytes(usable)} usable ` +
+      `(${((guestBytes / usable) * 100).toFixed(0)} % committed), ${scenario.events.length} event${scenario.events.length === 1 ? '' : 's'}, ` +
+      `${formatDuration(scenario.durationMs)} in ticks of ${formatDuration(scenario.tickMs)}\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import type { DriverProfileName, GuestSpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+export const GiB = 1024 * MiB;
+
+const PROFILES: DriverProfileName[] = ['virtio', 'vmware', 'xen', 'hyperv'];
+
+/** A guest with sensible defaults; tests override what they care about. */
+export function guest(name: string, overrides: Partial<GuestSpec> = {}): GuestSpec {
+  const memoryBytes = overrides.memoryBytes ?? 64 * MiB;
+  return {
+    name,
+    memoryBytes,
+    maxMemoryBytes: memoryBytes,
+    minMemoryBytes: 0,
+    kernelBytes: 4 * MiB,
+    shares: 1000,
+    swapBytes: 0,
+    driver: { profile: 'virtio', inflateMode: 'noretry', deflateOnOom: false, statsIntervalMs: 1000, freePageReporting: false },
+    workload: [],
+    ...overrides,
+  };
+}
+
+/** A scenario with sensible defaults; tests override what they care about. */
+export function scenario(overrides: Partial<Scenario> & { guests: GuestSpec[] }): Scenario {
+  return {
+    name: 'test',
+    source: 'test',
+    seed: 1,
+    durationMs: 30_000,
+    tickMs: 1000,
+    frameBytes: 4 * KiB,
+    host: { memoryBytes: 256 * MiB, reservedBytes: 4 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } },
+    events: [],
+    ...overrides,
+  };
+}
+
+/** Rounds bytes down to whole 4 KiB pages. */
+function pages(bytes: number): number {
+  return Math.floor(bytes / (4 * KiB)) * 4 * KiB;
+}
+
+const stepsWorkload = (memoryBytes: number, durationMs: number): fc.Arbitrary<WorkloadComponent> =>
+  fc
+    .array(fc.tuple(fc.integer({ min: 0, max: durationMs }), fc.double({ min: 0, max: 1.2, noNaN: true })), { minLength: 1, maxLength: 4 })
+    .map((points) => {
+      const sorted = [...new Map(points.map(([at, f]) => [at, f])).entries()].sort((a, b) => a[0] - b[0]);
+      return {
+        kind: 'anon' as const,
+        name: 'anon-0',
+        hotFraction: 1,
+        size: { kind: 'steps' as const, steps: sorted.map(([atMs, f]) => ({ atMs, bytes: pages(f * memoryBytes) })) },
+      };
+    });
+
+/**
+ * Small random scenarios for property tests: 2 to 6 guests of 16 to 96 MiB,
+ * often overcommitted, workloads whose demand steps up and down (sometimes
+ * past the guest's size), random target changes (absolute and percentages),
+ * sometimes a crash, every driver profile, ticks of 100 ms to 1 s.
+ */
+export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbitrary<Scenario> {
+  return fc
+    .record({
+      seed: fc.nat({ max: 2 ** 31 }),
+      tickMs: fc.constantFrom(100, 250, 1000),
+      ticks: fc.integer({ min: 10, max: 60 }),
+      guestCount: fc.integer({ min: 2, max: 6 }),
+      commitFactor: fc.double({ min: 0.4, max: 1.4, noNaN: true }),
+      eager: fc.boolean(),
+    })
+    .chain((base) => {
+      const durationMs = base.tickMs * base.ticks;
+      const guestArb = fc
+        .record({
+          memoryMiB: fc.integer({ min: 16, max: 96 }),
+          growMiB: fc.constantFrom(0, 0, 8, 32),
+          profile: fc.constantFrom(...PROFILES),
+          batch: fc.option(fc.constantFrom(1, 7, 64, 512), { nil: undefined }),
+        })
+        .chain((g) =>
+          fc.array(stepsWorkload(g.memoryMiB * MiB, durationMs), { minLength: 0, maxLength: 2 }).map((workload) => ({ ...g, workload })),
+        );
+      return fc.record({
+        base: fc.constant(base),
+        guests: fc.array(guestArb, { minLength: base.guestCount, maxLength: base.guestCount }),
+        targets: fc.array(
+          fc.record({
+            atMs: fc.integer({ min: 0, max: durationMs }),
+            guest: fc.nat({ max: base.guestCount - 1 }),
+            fraction: fc.double({ min: 0, max: 1.1, noNaN: true }),
+            percent: fc.boolean(),
+          }),
+          { maxLength: 8 },
+        ),
+        crash: options.crashes === false ? fc.constant(null) : fc.option(fc.record({ atMs: fc.integer({ min: 0, max: durationMs }), guest: fc.nat({ max: base.guestCount - 1 }) }), { nil: null, freq: 3 }),
+      });
+    })
+    .map(({ base, guests, targets, crash }) => {
+      const durationMs = base.tickMs * base.ticks;
+      const specs: GuestSpec[] = guests.map((g, index) =>
+        guest(`g${index}`, {
+          memoryBytes: g.memoryMiB * MiB,
+          maxMemoryBytes: (g.memoryMiB + g.growMiB) * MiB,
+          driver: {
+            profile: g.profile,
+            ...(g.batch !== undefined ? { batchPages: g.batch } : {}),
+            inflateMode: 'noretry',
+            deflateOnOom: false,
+            statsIntervalMs: 1000,
+            freePageReporting: false,
+          },
+          workload: g.workload.map((w, i) => ({ ...w, name: `anon-${i}` })),
+        }),
+      );
+      const bootBytes = specs.reduce((sum, s) => sum + s.memoryBytes, 0);
+      const reservedBytes = 4 * MiB;
+      const kernels = specs.reduce((sum, s) => sum + s.kernelBytes, 0);
+      const usable = Math.max(pages(bootBytes * base.commitFactor), kernels + 8 * MiB);
+      const eager = base.eager && usable >= bootBytes;
+      const events: ScenarioEvent[] = targets.map((t) => {
+        const spec = specs[t.guest]!;
+        return {
+          atMs: t.atMs,
+          kind: 'setTarget',
+          guest: spec.name,
+          target: t.percent ? { percentOfMax: Math.max(1, Math.min(100, Math.round(t.fraction * 100))) } : { bytes: pages(t.fraction * spec.maxMemoryBytes) },
+        };
+      });
+      if (crash !== null) events.push({ atMs: crash.atMs, kind: 'crash', guest: specs[crash.guest]!.name });
+      events.sort((a, b) => a.atMs - b.atMs);
+      return scenario({
+        name: 'property',
+        seed: base.seed,
+        durationMs,
+        tickMs: base.tickMs,
+        host: { memoryBytes: usable + reservedBytes, reservedBytes, swapBytes: 0, backing: eager ? 'eager' : 'lazy', policy: { kind: 'static', periodMs: 1000 } },
+        guests: specs,
+        events,
+      });
+    });
+}
+
+/** A short readable description of a scenario for failure messages. */
+export function describeScenario(s: Scenario): string {
+  return JSON.stringify(s);
+}
