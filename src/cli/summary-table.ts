@@ -1,5 +1,5 @@
 import type { RunSummary } from '../runtime/summary.js';
-import { formatBytes } from '../scenario/units.js';
+import { formatBytesApprox as formatBytes } from '../scenario/units.js';
 
 /** Lays out rows as a plain text table with right-aligned numbers. */
 export function formatTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {

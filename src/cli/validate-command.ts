@@ -1,5 +1,5 @@
 import { loadScenarioFile } from '../scenario/load.js';
-import { formatBytes, formatDuration } from '../scenario/units.js';
+import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
 
 /** `balloonsim validate FILE`: prints what the scenario describes; invalid files throw a ScenarioError (exit 2). */
 export async function validateCommand(file: string): Promise<number> {

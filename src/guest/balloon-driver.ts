@@ -14,6 +14,8 @@ export interface BalloonDriverCounters {
   requestMessages: number;
   refusedFrames: number;
   outOfPuff: number;
+  /** Deflate requests the host could not fill. */
+  shortGrants: number;
   peakBalloonPages: number;
 }
 
@@ -42,6 +44,7 @@ export class BalloonDriver {
     requestMessages: 0,
     refusedFrames: 0,
     outOfPuff: 0,
+    shortGrants: 0,
     peakBalloonPages: 0,
   };
 
@@ -91,16 +94,31 @@ export class BalloonDriver {
     this.counters.peakBalloonPages = Math.max(this.counters.peakBalloonPages, this.memory.count(PageState.BALLOON));
   }
 
-  /** Frames came back for a deflate request: each backs a balloon page, which becomes free. */
-  onDeflateGrant(grant: GrantMessage): void {
+  /**
+   * The host answered a deflate request: each granted frame backs a balloon
+   * page, which becomes free; unbacked pages leave the balloon without one.
+   * A short grant (the host had no frames) makes the driver back off.
+   */
+  onDeflateGrant(grant: GrantMessage, nowMs: number): void {
     this.pendingDeflatePages -= grant.pagesAsked;
-    for (const frame of grant.frames) {
+    const frames = grant.frames;
+    for (let i = 0; i < frames.length; i++) {
       const page = this.memory.take(PageState.BALLOON);
       if (page < 0) throw new Error(`BalloonDriver: grant ${grant.id} brought more frames than the balloon holds pages`);
-      this.memory.map(page, frame);
+      this.memory.map(page, frames[i]!);
       this.memory.put(page, PageState.FREE);
     }
-    this.counters.deflatedPages += grant.frames.length;
+    for (let i = 0; i < grant.unbackedPages; i++) {
+      const page = this.memory.take(PageState.BALLOON);
+      if (page < 0) throw new Error(`BalloonDriver: grant ${grant.id} released more pages than the balloon holds`);
+      this.memory.put(page, PageState.FREE_UNBACKED);
+    }
+    const granted = frames.length + grant.unbackedPages;
+    this.counters.deflatedPages += granted;
+    if (granted < grant.pagesAsked) {
+      this.backoffUntilMs = Math.max(this.backoffUntilMs, nowMs + this.profile.backoffMs);
+      this.counters.shortGrants++;
+    }
   }
 
   /** The host answered a release: refused frames (and unbacked pages) go back to the guest. */
@@ -173,7 +191,7 @@ export class BalloonDriver {
     const goal = Math.min(excess, budgetPages);
     for (let asked = 0; asked < goal; ) {
       const pages = Math.min(this.batchPages, goal - asked);
-      outbox.push({ type: 'request', id: this.nextId(), purpose: 'deflate', pages });
+      outbox.push({ type: 'request', id: this.nextId(), purpose: 'deflate', pages, withFrames: this.profile.deflateWithFrames });
       this.counters.requestMessages++;
       this.pendingDeflatePages += pages;
       asked += pages;

@@ -14,8 +14,14 @@ export interface DriverProfile {
   inflateRoundTripMs: number;
   /** Wall time of one deflate round trip. */
   deflateRoundTripMs: number;
-  /** Wait after an inflate that found no page (virtio: "Out of puff", 200 ms). */
+  /** Wait after an inflate that found no page (virtio: "Out of puff", 200 ms), or a deflate the host could not fill. */
   backoffMs: number;
+  /**
+   * Whether deflated pages come back with frames (Xen's increase_reservation,
+   * Hyper-V) or come back unbacked, to be backed when the guest first touches
+   * them (virtio and VMware: the host frees nothing and allocates on demand).
+   */
+  deflateWithFrames: boolean;
 }
 
 /**
@@ -26,8 +32,8 @@ export interface DriverProfile {
  * hyperv: 2 MiB units (512 pages).
  */
 export const DRIVER_PROFILES: Readonly<Record<DriverProfileName, DriverProfile>> = {
-  virtio: { name: 'virtio', batchPages: 256, inflateRoundTripMs: 4.5, deflateRoundTripMs: 1.2, backoffMs: 200 },
-  vmware: { name: 'vmware', batchPages: 512, inflateRoundTripMs: 31.25, deflateRoundTripMs: 31.25, backoffMs: 1000 },
-  xen: { name: 'xen', batchPages: 512, inflateRoundTripMs: 2, deflateRoundTripMs: 2, backoffMs: 1000 },
-  hyperv: { name: 'hyperv', batchPages: 512, inflateRoundTripMs: 4, deflateRoundTripMs: 2, backoffMs: 1000 },
+  virtio: { name: 'virtio', batchPages: 256, inflateRoundTripMs: 4.5, deflateRoundTripMs: 1.2, backoffMs: 200, deflateWithFrames: false },
+  vmware: { name: 'vmware', batchPages: 512, inflateRoundTripMs: 31.25, deflateRoundTripMs: 31.25, backoffMs: 1000, deflateWithFrames: false },
+  xen: { name: 'xen', batchPages: 512, inflateRoundTripMs: 2, deflateRoundTripMs: 2, backoffMs: 1000, deflateWithFrames: true },
+  hyperv: { name: 'hyperv', batchPages: 512, inflateRoundTripMs: 4, deflateRoundTripMs: 2, backoffMs: 1000, deflateWithFrames: true },
 };

@@ -68,7 +68,7 @@ export class GuestActor {
     if (!this.alive) return [];
     const nowMs = tick * this.tickMs;
     const outbox: GuestToHost[] = [];
-    for (const message of inbox) this.handle(message);
+    for (const message of inbox) this.handle(message, nowMs);
     if (this.booted) {
       this.runWorkload(nowMs, outbox);
       this.driver.step(nowMs, this.unbackedSpare(), outbox);
@@ -119,6 +119,7 @@ export class GuestActor {
         requestMessages: driver.requestMessages,
         refusedFrames: driver.refusedFrames,
         outOfPuff: driver.outOfPuff,
+        shortGrants: driver.shortGrants,
       },
     };
   }
@@ -128,7 +129,7 @@ export class GuestActor {
     return this.memory.selfCheck();
   }
 
-  private handle(message: HostToGuest): void {
+  private handle(message: HostToGuest, nowMs: number): void {
     switch (message.type) {
       case 'boot':
         this.onBoot(message);
@@ -137,7 +138,7 @@ export class GuestActor {
         this.driver.targetPages = message.targetPages;
         return;
       case 'grant':
-        this.onGrant(message);
+        this.onGrant(message, nowMs);
         return;
       case 'releaseAck':
         this.driver.onReleaseAck(message);
@@ -164,10 +165,10 @@ export class GuestActor {
     this.booted = true;
   }
 
-  private onGrant(grant: GrantMessage): void {
+  private onGrant(grant: GrantMessage, nowMs: number): void {
     switch (grant.purpose) {
       case 'deflate':
-        this.driver.onDeflateGrant(grant);
+        this.driver.onDeflateGrant(grant, nowMs);
         return;
       case 'populate':
         this.populatePendingPages -= grant.pagesAsked;
@@ -200,7 +201,7 @@ export class GuestActor {
     if (uncovered <= 0) return;
     const ask = Math.min(uncovered, this.unbackedSpare(), POPULATE_PAGES_PER_REQUEST_MAX);
     if (ask > 0) {
-      outbox.push({ type: 'request', id: this.nextMessageId++, purpose: 'populate', pages: ask });
+      outbox.push({ type: 'request', id: this.nextMessageId++, purpose: 'populate', pages: ask, withFrames: true });
       this.populatePendingPages += ask;
     }
     if (uncovered > ask && this.unbackedSpare() === 0 && this.populatePendingPages === 0) {

@@ -77,6 +77,7 @@ export class GuestMemory {
 
   /** Gives a page a frame. The page must have none. */
   map(page: number, frame: number): void {
+    if (!(frame >= 0)) throw new RangeError(`GuestMemory.map: frame must be a frame number, got ${frame} for page ${page}`);
     if (this.frameOf[page] !== NO_FRAME) {
       throw new Error(`GuestMemory.map: page ${page} already maps frame ${this.frameOf[page]}`);
     }

@@ -195,11 +195,19 @@ export class Hypervisor {
     }
   }
 
-  /** Sets a guest's target from outside (an administrator, the library API). */
-  setTargetOf(index: number, target: TargetSize, reason: string): void {
+  /**
+   * Sets a guest's target from outside (an administrator, the library API).
+   * Returns false, and changes nothing, if the guest is dead.
+   */
+  setTargetOf(index: number, target: TargetSize, reason: string): boolean {
     const account = this.accounts[index];
     if (account === undefined) throw new RangeError(`Hypervisor.setTargetOf: no guest ${index}`);
+    if ('bytes' in target ? !(Number.isFinite(target.bytes) && target.bytes >= 0) : !(target.percentOfMax > 0 && target.percentOfMax <= 100)) {
+      throw new RangeError(`Hypervisor.setTargetOf: a target is a finite size of at least 0 bytes or a percentage in (0, 100], got ${JSON.stringify(target)}`);
+    }
+    if (!account.alive) return false;
     this.setTarget(account, this.targetPagesOf(account, target), reason);
+    return true;
   }
 
   /**
@@ -243,13 +251,18 @@ export class Hypervisor {
     }
   }
 
-  /** Inflate: checks every frame, then moves the good ones to the pool with a compare-exchange each. */
+  /**
+   * Inflate: checks every frame (in range, the sender's, named once) and moves
+   * each good one to the pool with a compare-exchange. Bad frame numbers are
+   * counted as violations and left where they were.
+   */
   private handleRelease(account: GuestAccount, message: ReleaseMessage): void {
-    const frames = message.frames;
+    // One copy, read once: the checks and the clean-up below see the same frames.
+    const frames = message.frames.slice();
     const seen = this.seen;
     const limit = this.frames;
-    let refused: number[] | null = null;
-    let refusedBecause: RefusalReason | undefined;
+    let invalid = 0;
+    let invalidBecause: RefusalReason | undefined;
     let accepted = 0;
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
@@ -257,7 +270,7 @@ export class Hypervisor {
       if (frame < 0 || frame >= limit) reason = 'out-of-range';
       else if (seen[frame] === 1) reason = 'repeated';
       else if (this.table.ownerOf(frame) !== account.ownerId) reason = 'not-owned';
-      if (reason === null) {
+      else {
         seen[frame] = 1;
         if (this.table.transfer(frame, account.ownerId, OWNER_FREE)) {
           this.pool.push(frame);
@@ -266,30 +279,31 @@ export class Hypervisor {
         }
         reason = 'not-owned';
       }
-      (refused ??= []).push(frame);
-      refusedBecause ??= reason;
+      invalid++;
+      invalidBecause ??= reason;
     }
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       if (frame >= 0 && frame < limit) seen[frame] = 0;
     }
-    if (refused !== null) this.violation(account, `release ${message.id}: ${refused.length} frames refused (${refusedBecause})`);
+    if (invalid > 0) this.violation(account, `release ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
     account.ownedFrames -= accepted;
     account.balloonPages += accepted;
     let acceptedUnbacked = message.unbackedPages;
     if (acceptedUnbacked > unbackedPagesOf(account)) {
       this.violation(account, `release ${message.id}: ${acceptedUnbacked} unbacked pages, the guest has ${unbackedPagesOf(account)}`);
       acceptedUnbacked = 0;
-      refusedBecause ??= 'over-limit';
+      invalidBecause ??= 'over-limit';
     }
     account.balloonPages += acceptedUnbacked;
     this.queue(account, {
       type: 'releaseAck',
       id: message.id,
       acceptedFrames: accepted,
-      refusedFrames: Int32Array.from(refused ?? []),
+      refusedFrames: new Int32Array(0),
+      invalidFrames: invalid,
       acceptedUnbackedPages: acceptedUnbacked,
-      ...(refusedBecause !== undefined ? { refusedBecause } : {}),
+      ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
     });
   }
 
@@ -301,13 +315,19 @@ export class Hypervisor {
       this.sendGrant(account, message, new Int32Array(0), 'over-limit');
       return;
     }
+    if (message.purpose === 'deflate' && !message.withFrames) {
+      // The pages leave the balloon unbacked; the guest asks for frames when it touches them.
+      account.balloonPages -= message.pages;
+      this.sendGrant(account, message, new Int32Array(0), undefined, message.pages);
+      return;
+    }
     const frames = this.grantFrames(account, message.pages);
     if (message.purpose === 'deflate') account.balloonPages -= frames.length;
     else account.populateShortPages += message.pages - frames.length;
     this.sendGrant(account, message, frames, frames.length < message.pages ? 'host-busy' : undefined);
   }
 
-  private sendGrant(account: GuestAccount, request: RequestMessage, frames: Int32Array, short?: RefusalReason): void {
+  private sendGrant(account: GuestAccount, request: RequestMessage, frames: Int32Array, short?: RefusalReason, unbackedPages = 0): void {
     const purpose: GrantPurpose = request.purpose;
     this.queue(account, {
       type: 'grant',
@@ -315,6 +335,7 @@ export class Hypervisor {
       purpose,
       pagesAsked: request.pages,
       frames,
+      unbackedPages,
       ...(short !== undefined ? { shortBecause: short } : {}),
     });
   }

@@ -27,7 +27,9 @@ export function checkGuestMessage(value: unknown): MessageCheck {
   switch (message.type) {
     case 'release':
       if (!isId(message.id)) return { ok: false, problem: 'release without a valid id' };
-      if (!(message.frames instanceof Int32Array)) return { ok: false, problem: 'release whose frames are not an Int32Array' };
+      if (!(message.frames instanceof Int32Array) || !ArrayBuffer.isView(message.frames)) {
+        return { ok: false, problem: 'release whose frames are not an Int32Array' };
+      }
       if (message.frames.length > FRAMES_PER_MESSAGE_MAX) {
         return { ok: false, problem: `release of ${message.frames.length} frames (at most ${FRAMES_PER_MESSAGE_MAX})` };
       }
@@ -39,6 +41,8 @@ export function checkGuestMessage(value: unknown): MessageCheck {
       if (!isCount(message.pages, PAGES_PER_REQUEST_MAX) || message.pages === 0) {
         return { ok: false, problem: `request for ${String(message.pages)} pages (1 to ${PAGES_PER_REQUEST_MAX})` };
       }
+      if (typeof message.withFrames !== 'boolean') return { ok: false, problem: 'request without a boolean withFrames' };
+      if (message.purpose === 'populate' && !message.withFrames) return { ok: false, problem: 'first-touch request that wants no frames' };
       return { ok: true, message: value as GuestToHost };
     case 'status':
       for (const field of ['balloonPages', 'usedPages', 'freePages'] as const) {

@@ -54,7 +54,7 @@ export interface SetTargetMessage {
   targetPages: number;
 }
 
-/** Frames granted for a `request`; possibly fewer than asked, possibly none. */
+/** Frames (or unbacked pages) granted for a `request`; possibly fewer than asked, possibly none. */
 export interface GrantMessage {
   type: 'grant';
   id: number;
@@ -62,6 +62,8 @@ export interface GrantMessage {
   /** How many pages the request asked for. */
   pagesAsked: number;
   frames: FrameBatch;
+  /** Balloon pages the guest may take back without a frame (a deflate that asked for none). */
+  unbackedPages: number;
   /** Set when fewer frames than asked are granted. */
   shortBecause?: RefusalReason;
 }
@@ -72,9 +74,15 @@ export interface ReleaseAckMessage {
   id: number;
   /** Frames whose ownership moved to the host. */
   acceptedFrames: number;
-  /** Frames the host refused; the guest still owns them. */
+  /** Valid frames the host chose not to take (a host may refuse single pages); the guest still owns them. */
   refusedFrames: FrameBatch;
-  /** Why the first refused frame (or the unbacked count) was refused. */
+  /**
+   * Frame numbers that were not the sender's to give: out of range, owned by
+   * someone else, or named twice. They stay where they were and are counted
+   * as protocol violations; they are not handed back.
+   */
+  invalidFrames: number;
+  /** Why the first frame (or the unbacked count) was refused or found invalid. */
   refusedBecause?: RefusalReason;
   /** Unbacked pages accepted into the balloon. */
   acceptedUnbackedPages: number;
@@ -94,12 +102,21 @@ export interface ReleaseMessage {
   unbackedPages: number;
 }
 
-/** Deflate, or first touch: the guest asks for frames. */
+/**
+ * Deflate, or first touch: the guest asks for pages back from the balloon, or
+ * for frames behind pages it touches for the first time.
+ */
 export interface RequestMessage {
   type: 'request';
   id: number;
   purpose: GrantPurpose;
   pages: number;
+  /**
+   * For a deflate: whether the pages come back with frames (Xen's
+   * increase_reservation, Hyper-V) or without, to be backed when first
+   * touched (virtio, VMware). A first-touch request always wants frames.
+   */
+  withFrames: boolean;
 }
 
 /** The guest's view of itself, sent every tick; hosts use it for policy views and reports. */

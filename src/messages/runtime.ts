@@ -4,12 +4,12 @@
  * Two channels per worker. The control plane (comlink over the worker's own
  * port) sets guests up, stops them and collects reports. The hot path (a
  * dedicated MessagePort) carries one `StepRequest` and one `StepReply` per
- * tick, each holding every hosted guest's messages for that tick, so that a
- * tick costs one round trip per worker whatever the number of guests.
+ * tick, each holding every hosted guest's messages for that tick packed in
+ * one buffer, so that a tick costs one round trip per worker whatever the
+ * number of guests or batches.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { GuestSpec } from '../scenario/types.js';
-import type { GuestToHost, HostToGuest } from './protocol.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
 export interface GuestSharedBuffers {
@@ -29,11 +29,14 @@ export interface GuestInit {
   shared: GuestSharedBuffers;
 }
 
-/** Main thread to worker: step every hosted guest once. `inboxes[i]` belongs to the worker's i-th guest. */
+/**
+ * Main thread to worker: step every hosted guest once. `inboxes` packs one
+ * HostToGuest[] per hosted guest, in the worker's order (runtime/wire-codec.ts).
+ */
 export interface StepRequest {
   type: 'step';
   tick: number;
-  inboxes: HostToGuest[][];
+  inboxes: Int32Array;
 }
 
 /** An error that crossed a thread, serialized on purpose. */
@@ -45,9 +48,9 @@ export interface SerializedError {
   code: string;
 }
 
-/** Worker to main thread: the outboxes of the worker's guests, in the same order, or the failure that stopped it. */
+/** Worker to main thread: the packed outboxes (GuestToHost[] per guest, same order), or the failure that stopped it. */
 export type StepReply =
-  | { type: 'stepped'; tick: number; outboxes: GuestToHost[][] }
+  | { type: 'stepped'; tick: number; outboxes: Int32Array }
   | { type: 'failed'; tick: number; guestIndex: number; error: SerializedError };
 
 /** What a guest says about itself at the end of a run. */
@@ -80,6 +83,7 @@ export interface GuestReport {
     requestMessages: number;
     refusedFrames: number;
     outOfPuff: number;
+    shortGrants: number;
   };
 }
 

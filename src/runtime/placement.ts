@@ -1,5 +1,6 @@
 import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport } from '../messages/runtime.js';
+import type { MalformedOnWire } from './wire-codec.js';
 
 export type PlacementKind = 'inline' | 'workers';
 
@@ -13,8 +14,11 @@ export interface GuestPlacement {
   readonly threads: number;
   /** Creates the actors. */
   start(inits: ReadonlyArray<GuestInit>): Promise<void>;
-  /** Steps every guest once; `inboxes` and the result are indexed by guest. */
-  step(tick: number, inboxes: HostToGuest[][]): Promise<GuestToHost[][]>;
+  /**
+   * Steps every guest once; `inboxes` and the result are indexed by guest.
+   * A message that could not cross a thread intact arrives as MALFORMED.
+   */
+  step(tick: number, inboxes: HostToGuest[][]): Promise<Array<Array<GuestToHost | MalformedOnWire>>>;
   /** Stops a guest for good. */
   stop(guestIndex: number): Promise<void>;
   /** Every guest's report, by guest index. */

@@ -36,8 +36,8 @@ export interface RunResult {
   events: ReadonlyArray<HostEvent>;
 }
 
-/** A full pass touches every frame and page; keep its cost near 200,000 entries per tick on average. */
-const AUDIT_ENTRIES_PER_TICK = 200_000;
+/** A full pass touches every frame and page; keep its cost near 50,000 entries per tick on average. */
+const AUDIT_ENTRIES_PER_TICK = 50_000;
 
 /**
  * Runs a scenario in lockstep: every tick the host applies events and its

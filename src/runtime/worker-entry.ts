@@ -10,7 +10,7 @@ import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } fr
 import { ActorGroup, GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { serializeError } from './errors.js';
-import { transferablesOf } from './transferables.js';
+import { decodeHostInboxes, encodeGuestOutboxes } from './wire-codec.js';
 
 let group: ActorGroup | null = null;
 
@@ -18,8 +18,8 @@ function answer(port: MessagePort, request: StepRequest): void {
   let reply: StepReply;
   try {
     if (group === null) throw new Error('worker: step before init');
-    const outboxes = group.step(request.tick, request.inboxes);
-    port.postMessage({ type: 'stepped', tick: request.tick, outboxes } satisfies StepReply, transferablesOf(outboxes));
+    const outboxes = encodeGuestOutboxes(group.step(request.tick, decodeHostInboxes(request.inboxes)));
+    port.postMessage({ type: 'stepped', tick: request.tick, outboxes } satisfies StepReply, [outboxes.buffer as ArrayBuffer]);
     return;
   } catch (error) {
     const guestIndex = error instanceof GuestThrew ? error.guestIndex : -1;

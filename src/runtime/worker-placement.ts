@@ -7,7 +7,7 @@ import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } fr
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { RunFailure } from './errors.js';
 import type { GuestPlacement } from './placement.js';
-import { transferablesOf } from './transferables.js';
+import { decodeGuestOutboxes, encodeHostInboxes, type MalformedOnWire } from './wire-codec.js';
 
 /** The compiled worker entry. From the TypeScript sources (tests), the build in dist/ is used. */
 function workerEntryPath(): string {
@@ -67,18 +67,19 @@ export class WorkerPlacement implements GuestPlacement {
     await Promise.all(starting);
   }
 
-  async step(tick: number, inboxes: HostToGuest[][]): Promise<GuestToHost[][]> {
+  async step(tick: number, inboxes: HostToGuest[][]): Promise<Array<Array<GuestToHost | MalformedOnWire>>> {
     const replies = await Promise.all(
       this.slots.map((slot) => {
-        const mine = slot.guests.map((index) => inboxes[index] ?? []);
+        const mine = encodeHostInboxes(slot.guests.map((index) => inboxes[index] ?? []));
         return this.exchange(slot, { type: 'step', tick, inboxes: mine });
       }),
     );
-    const outboxes: GuestToHost[][] = new Array(this.guestCount);
+    const outboxes: Array<Array<GuestToHost | MalformedOnWire>> = new Array(this.guestCount);
     replies.forEach((reply, slotIndex) => {
       const slot = this.slots[slotIndex]!;
+      const decoded = decodeGuestOutboxes(reply.outboxes);
       slot.guests.forEach((guestIndex, position) => {
-        outboxes[guestIndex] = reply.outboxes[position] ?? [];
+        outboxes[guestIndex] = decoded[position] ?? [];
       });
     });
     return outboxes;
@@ -149,7 +150,7 @@ export class WorkerPlacement implements GuestPlacement {
         },
         reject,
       };
-      slot.port.postMessage(request, transferablesOf(request.inboxes));
+      slot.port.postMessage(request, [request.inboxes.buffer as ArrayBuffer]);
     });
   }
 }

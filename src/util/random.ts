@@ -74,7 +74,9 @@ export class Random {
       throw new RangeError(`Random.int: bound must be a positive safe integer, got ${bound}`);
     }
     if (bound <= 4294967296) return Math.floor(this.next() * bound);
-    return Math.floor((this.nextU32() * 4294967296 + this.nextU32()) / 2 ** 64 * bound);
+    // Rounding can carry the fraction up to exactly 1 for the largest draws.
+    const value = Math.floor(((this.nextU32() * 4294967296 + this.nextU32()) / 2 ** 64) * bound);
+    return Math.min(value, bound - 1);
   }
 
   /** An exponentially distributed value with the given mean. */

@@ -1,0 +1,278 @@
+/**
+ * The wire format of the hot path: a tick's messages for all the guests of one
+ * worker, packed into one Int32Array that moves between threads without a
+ * copy. Structured clone of thousands of small objects (one per batch of 256
+ * frames) costs more than the work itself; one buffer per worker per tick
+ * does not.
+ *
+ * Layout: [guestCount, then per guest: messageCount, then each message].
+ * Each message starts with its tag; ids take two words (low, high) so that
+ * they stay exact past 2^31; frame batches are a length and the frames.
+ * Decoded frame batches are views into the buffer (no copy).
+ *
+ * A message object that does not fit its type (a hostile or broken guest) is
+ * encoded as MALFORMED with nothing else, so that the host can count it.
+ */
+import type { GrantPurpose, GuestToHost, HostToGuest, ProtocolVersion, RefusalReason } from '../messages/protocol.js';
+
+const enum Tag {
+  MALFORMED = 0,
+  RELEASE = 1,
+  REQUEST = 2,
+  STATUS = 3,
+  BOOT = 11,
+  SET_TARGET = 12,
+  GRANT = 13,
+  RELEASE_ACK = 14,
+}
+
+const PURPOSES: ReadonlyArray<GrantPurpose> = ['deflate', 'populate'];
+const REASONS: ReadonlyArray<RefusalReason> = ['not-owned', 'out-of-range', 'repeated', 'malformed', 'over-limit', 'host-busy', 'quarantined', 'version'];
+
+/** A message that reached the host undecodable; the host counts it as a protocol violation. */
+export interface MalformedOnWire {
+  type: 'malformed';
+}
+
+const TWO_32 = 2 ** 32;
+
+function isInt32(value: unknown): value is number {
+  return typeof value === 'number' && (value | 0) === value;
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Words a guest-to-host message takes, or 1 if it is malformed (encoded as MALFORMED). */
+function guestMessageWords(message: GuestToHost): number {
+  switch (message?.type) {
+    case 'release':
+      return message.frames instanceof Int32Array && isId(message.id) && isInt32(message.unbackedPages) ? 5 + message.frames.length : 1;
+    case 'request':
+      return isId(message.id) && PURPOSES.includes(message.purpose) && isInt32(message.pages) && typeof message.withFrames === 'boolean' ? 6 : 1;
+    case 'status':
+      return isInt32(message.balloonPages) && isInt32(message.usedPages) && isInt32(message.freePages) ? 4 : 1;
+    default:
+      return 1;
+  }
+}
+
+function hostMessageWords(message: HostToGuest): number {
+  switch (message.type) {
+    case 'boot':
+      return 5 + message.frames.length;
+    case 'setTarget':
+      return 2;
+    case 'grant':
+      return 8 + message.frames.length;
+    case 'releaseAck':
+      return 9 + message.refusedFrames.length;
+  }
+}
+
+class Writer {
+  readonly words: Int32Array;
+  at = 0;
+
+  constructor(length: number) {
+    this.words = new Int32Array(length);
+  }
+
+  put(value: number): void {
+    this.words[this.at++] = value;
+  }
+
+  id(value: number): void {
+    this.put(value % TWO_32 | 0);
+    this.put(Math.floor(value / TWO_32) | 0);
+  }
+
+  frames(frames: Int32Array): void {
+    this.put(frames.length);
+    this.words.set(frames, this.at);
+    this.at += frames.length;
+  }
+}
+
+class Reader {
+  at = 0;
+
+  constructor(readonly words: Int32Array) {}
+
+  get(): number {
+    if (this.at >= this.words.length) throw new RangeError('wire: message runs past the end of the buffer');
+    return this.words[this.at++]!;
+  }
+
+  id(): number {
+    const low = this.get() >>> 0;
+    return this.get() * TWO_32 + low;
+  }
+
+  frames(): Int32Array {
+    const length = this.get();
+    if (length < 0 || this.at + length > this.words.length) throw new RangeError('wire: frame batch runs past the end of the buffer');
+    const view = this.words.subarray(this.at, this.at + length);
+    this.at += length;
+    return view;
+  }
+}
+
+function encode<M>(boxes: ReadonlyArray<ReadonlyArray<M>>, words: (m: M) => number, write: (w: Writer, m: M) => void): Int32Array {
+  let length = 1;
+  for (const box of boxes) {
+    length += 1;
+    for (const message of box) length += words(message);
+  }
+  const writer = new Writer(length);
+  writer.put(boxes.length);
+  for (const box of boxes) {
+    writer.put(box.length);
+    for (const message of box) write(writer, message);
+  }
+  return writer.words;
+}
+
+function decode<M>(words: Int32Array, read: (r: Reader) => M): M[][] {
+  const reader = new Reader(words);
+  const boxCount = reader.get();
+  const boxes: M[][] = new Array(boxCount);
+  for (let b = 0; b < boxCount; b++) {
+    const count = reader.get();
+    const box: M[] = new Array(count);
+    for (let i = 0; i < count; i++) box[i] = read(reader);
+    boxes[b] = box;
+  }
+  return boxes;
+}
+
+/** Packs every guest's outbox of one tick. */
+export function encodeGuestOutboxes(outboxes: ReadonlyArray<ReadonlyArray<GuestToHost>>): Int32Array {
+  return encode(outboxes, guestMessageWords, (w, message) => {
+    if (guestMessageWords(message) === 1) {
+      w.put(Tag.MALFORMED);
+      return;
+    }
+    switch (message.type) {
+      case 'release':
+        w.put(Tag.RELEASE);
+        w.id(message.id);
+        w.put(message.unbackedPages);
+        w.frames(message.frames);
+        return;
+      case 'request':
+        w.put(Tag.REQUEST);
+        w.id(message.id);
+        w.put(PURPOSES.indexOf(message.purpose));
+        w.put(message.pages);
+        w.put(message.withFrames ? 1 : 0);
+        return;
+      case 'status':
+        w.put(Tag.STATUS);
+        w.put(message.balloonPages);
+        w.put(message.usedPages);
+        w.put(message.freePages);
+        return;
+    }
+  });
+}
+
+/** Unpacks guest outboxes; an undecodable message becomes `{ type: 'malformed' }`. */
+export function decodeGuestOutboxes(words: Int32Array): Array<Array<GuestToHost | MalformedOnWire>> {
+  return decode<GuestToHost | MalformedOnWire>(words, (r) => {
+    const tag = r.get();
+    switch (tag) {
+      case Tag.RELEASE: {
+        const id = r.id();
+        const unbackedPages = r.get();
+        return { type: 'release', id, unbackedPages, frames: r.frames() };
+      }
+      case Tag.REQUEST: {
+        const id = r.id();
+        const purpose = PURPOSES[r.get()];
+        const pages = r.get();
+        const withFrames = r.get();
+        return purpose === undefined || (withFrames !== 0 && withFrames !== 1)
+          ? { type: 'malformed' }
+          : { type: 'request', id, purpose, pages, withFrames: withFrames === 1 };
+      }
+      case Tag.STATUS:
+        return { type: 'status', balloonPages: r.get(), usedPages: r.get(), freePages: r.get() };
+      default:
+        return { type: 'malformed' };
+    }
+  });
+}
+
+/** Packs every guest's inbox of one tick. */
+export function encodeHostInboxes(inboxes: ReadonlyArray<ReadonlyArray<HostToGuest>>): Int32Array {
+  return encode(inboxes, hostMessageWords, (w, message) => {
+    switch (message.type) {
+      case 'boot':
+        w.put(Tag.BOOT);
+        w.put(message.version);
+        w.put(message.ownerId);
+        w.put(message.targetPages);
+        w.frames(message.frames);
+        return;
+      case 'setTarget':
+        w.put(Tag.SET_TARGET);
+        w.put(message.targetPages);
+        return;
+      case 'grant':
+        w.put(Tag.GRANT);
+        w.id(message.id);
+        w.put(PURPOSES.indexOf(message.purpose));
+        w.put(message.pagesAsked);
+        w.put(message.unbackedPages);
+        w.put(message.shortBecause !== undefined ? REASONS.indexOf(message.shortBecause) : -1);
+        w.frames(message.frames);
+        return;
+      case 'releaseAck':
+        w.put(Tag.RELEASE_ACK);
+        w.id(message.id);
+        w.put(message.acceptedFrames);
+        w.put(message.acceptedUnbackedPages);
+        w.put(message.invalidFrames);
+        w.put(message.refusedBecause !== undefined ? REASONS.indexOf(message.refusedBecause) : -1);
+        w.frames(message.refusedFrames);
+        return;
+    }
+  });
+}
+
+/** Unpacks host inboxes (written by the host itself, so trusted). */
+export function decodeHostInboxes(words: Int32Array): HostToGuest[][] {
+  return decode<HostToGuest>(words, (r) => {
+    const tag = r.get();
+    switch (tag) {
+      case Tag.BOOT: {
+        const version = r.get() as ProtocolVersion;
+        const ownerId = r.get();
+        const targetPages = r.get();
+        return { type: 'boot', version, ownerId, targetPages, frames: r.frames() };
+      }
+      case Tag.SET_TARGET:
+        return { type: 'setTarget', targetPages: r.get() };
+      case Tag.GRANT: {
+        const id = r.id();
+        const purpose = PURPOSES[r.get()]!;
+        const pagesAsked = r.get();
+        const unbackedPages = r.get();
+        const reason = REASONS[r.get()];
+        return { type: 'grant', id, purpose, pagesAsked, unbackedPages, frames: r.frames(), ...(reason !== undefined ? { shortBecause: reason } : {}) };
+      }
+      case Tag.RELEASE_ACK: {
+        const id = r.id();
+        const acceptedFrames = r.get();
+        const acceptedUnbackedPages = r.get();
+        const invalidFrames = r.get();
+        const reason = REASONS[r.get()];
+        return { type: 'releaseAck', id, acceptedFrames, acceptedUnbackedPages, invalidFrames, refusedFrames: r.frames(), ...(reason !== undefined ? { refusedBecause: reason } : {}) };
+      }
+      default:
+        throw new RangeError(`wire: unknown host message tag ${tag}`);
+    }
+  });
+}

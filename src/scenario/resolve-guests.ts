@@ -1,0 +1,136 @@
+/** Resolves the guest entries: defaults that depend on `memory`, cross-field rules, `count` expansion, unique names. */
+import type { PathSegment } from './errors.js';
+import { GUESTS_MAX } from './limits.js';
+import { resolveCurve, type CurveContext } from './resolve-curve.js';
+import type { GuestFile } from './schema.js';
+import type { GuestSpec, WorkloadComponent } from './types.js';
+import { formatBytes } from './units.js';
+
+/** Default kernel memory: 2 % of boot memory, at least 16 MiB, at most a quarter of it. */
+export function defaultKernelBytes(memoryBytes: number): number {
+  return Math.min(Math.max(Math.round(memoryBytes * 0.02), 16 * 2 ** 20), Math.floor(memoryBytes / 4));
+}
+
+export interface GuestContext extends CurveContext {
+  frameBytes: number;
+}
+
+/** The guests after expansion, and what events need to find them. */
+export interface ResolvedGuests {
+  guests: GuestSpec[];
+  byName: ReadonlyMap<string, GuestSpec>;
+  /** Group name (a guest entry with `count`) → member names in order. */
+  groups: ReadonlyMap<string, readonly string[]>;
+}
+
+function resolveWorkload(file: GuestFile, path: PathSegment[], context: GuestContext): WorkloadComponent[] {
+  const components: WorkloadComponent[] = [];
+  const names = new Map<string, number>();
+  file.workload.forEach((component, index) => {
+    const componentPath = [...path, 'workload', index];
+    const name = component.name ?? `${component.kind}-${index}`;
+    const earlier = names.get(name);
+    if (earlier !== undefined) {
+      context.issues.add([...componentPath, 'name'], `workload component name ${JSON.stringify(name)} is also used by workload[${earlier}]`, 'give each component its own name');
+    }
+    names.set(name, index);
+    const size = resolveCurve(component.size, [...componentPath, 'size'], context);
+    if (size !== undefined) components.push({ kind: component.kind, name, size, hotFraction: component.hot });
+  });
+  return components;
+}
+
+/** Everything of a guest but its name: shared by every member of a count group. */
+function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: GuestContext): Omit<GuestSpec, 'name'> {
+  const { issues, frameBytes } = context;
+  const memoryBytes = file.memory;
+  if (memoryBytes < frameBytes) {
+    issues.add([...path, 'memory'], `memory (${formatBytes(memoryBytes)}) is smaller than one frame (${formatBytes(frameBytes)})`, 'a guest needs at least one frame; raise memory or lower frameSize');
+  }
+  const maxMemoryBytes = file.maxMemory ?? memoryBytes;
+  if (maxMemoryBytes < memoryBytes) {
+    issues.add([...path, 'maxMemory'], `maxMemory (${formatBytes(maxMemoryBytes)}) is less than memory (${formatBytes(memoryBytes)})`, 'maxMemory is the largest size, memory the boot size: maxMemory >= memory');
+  }
+  if (file.minMemory > memoryBytes) {
+    issues.add([...path, 'minMemory'], `minMemory (${formatBytes(file.minMemory)}) is more than memory (${formatBytes(memoryBytes)})`, 'minMemory is a floor below the boot size: minMemory <= memory');
+  }
+  let kernelBytes = defaultKernelBytes(memoryBytes);
+  if (file.kernel !== undefined) {
+    kernelBytes = 'bytes' in file.kernel ? file.kernel.bytes : Math.round((memoryBytes * file.kernel.percentOfMax) / 100);
+    if (kernelBytes >= memoryBytes) {
+      issues.add([...path, 'kernel'], `kernel (${formatBytes(kernelBytes)}) is not less than memory (${formatBytes(memoryBytes)})`, 'kernel memory is part of the boot memory; a percentage here is of memory');
+    }
+  }
+  const driver = file.driver;
+  return {
+    memoryBytes,
+    maxMemoryBytes,
+    minMemoryBytes: file.minMemory,
+    kernelBytes,
+    shares: file.shares,
+    swapBytes: file.swap,
+    driver: {
+      profile: driver.profile,
+      ...(driver.batch !== undefined ? { batchPages: driver.batch } : {}),
+      inflateMode: driver.inflateMode,
+      deflateOnOom: driver.deflateOnOom,
+      statsIntervalMs: driver.statsInterval,
+      freePageReporting: driver.freePageReporting,
+    },
+    workload: resolveWorkload(file, path, context),
+  };
+}
+
+function memberNames(file: GuestFile): string[] {
+  if (file.count === undefined) return [file.name];
+  return Array.from({ length: file.count }, (_, index) => `${file.name}-${index}`);
+}
+
+function describeEntry(file: GuestFile, index: number): string {
+  return file.count === undefined ? `guests[${index}]` : `guests[${index}] (${file.name}, count ${file.count})`;
+}
+
+/**
+ * Resolves every guest entry and expands `count` groups into `name-0` ..
+ * `name-(count-1)`. Problems go to `context.issues`.
+ */
+export function resolveGuests(files: readonly GuestFile[], context: GuestContext): ResolvedGuests {
+  const guests: GuestSpec[] = [];
+  const byName = new Map<string, GuestSpec>();
+  const owner = new Map<string, number>();
+  const groups = new Map<string, readonly string[]>();
+  const total = files.reduce((sum, file) => sum + (file.count ?? 1), 0);
+  if (total > GUESTS_MAX) {
+    context.issues.add(['guests'], `the scenario has ${total} guests after count expansion, more than ${GUESTS_MAX}`, 'lower some counts');
+    return { guests, byName, groups };
+  }
+  files.forEach((file, index) => {
+    const path: PathSegment[] = ['guests', index];
+    const template = resolveGuestTemplate(file, path, context);
+    const names = memberNames(file);
+    if (file.count !== undefined) groups.set(file.name, names);
+    let clashReported = false; // one clash per entry is enough, even for a large group
+    for (const name of names) {
+      const earlier = owner.get(name);
+      if (earlier !== undefined) {
+        const first = files[earlier];
+        if (clashReported) continue;
+        clashReported = true;
+        context.issues.add([...path, 'name'], `guest name ${JSON.stringify(name)} is used twice: by ${first === undefined ? `guests[${earlier}]` : describeEntry(first, earlier)} and by ${describeEntry(file, index)}`, 'every guest needs its own name');
+        continue;
+      }
+      owner.set(name, index);
+      const guest: GuestSpec = { name, ...template, driver: { ...template.driver } };
+      guests.push(guest);
+      byName.set(name, guest);
+    }
+  });
+  for (const [group, members] of groups) {
+    const single = owner.get(group);
+    if (single !== undefined && !members.includes(group)) {
+      const index = files.findIndex((file) => file.count !== undefined && file.name === group);
+      context.issues.add(['guests', single, 'name'], `guest name ${JSON.stringify(group)} is also the name of the group guests[${index}]`, 'rename one of them, so that events naming it are not ambiguous');
+    }
+  }
+  return { guests, byName, groups };
+}

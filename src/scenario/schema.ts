@@ -1,0 +1,206 @@
+/**
+ * The scenario FILE format: what users write, as a zod schema. Sizes and durations
+ * are parsed to bytes and milliseconds here, and constant defaults are filled in
+ * (they show as `default` in the JSON Schema); defaults that depend on other fields,
+ * cross-field rules and `count` expansion are in `resolve.ts`.
+ *
+ * `z.toJSONSchema(scenarioFileSchema, { io: 'input' })` gives the JSON Schema that
+ * editors use.
+ */
+import { z } from 'zod';
+import { DRIVER_BATCH_MAX, EVENTS_MAX, GUESTS_MAX, NAME_LENGTH_MAX, SHARES_MAX, WORKLOAD_COMPONENTS_MAX } from './limits.js';
+import { encodeDetails } from './issue-details.js';
+import { describeValue } from './suggest.js';
+import { sizeSpecSchema } from './schema-curve.js';
+import {
+  booleanField,
+  durationField,
+  exactlyOneOf,
+  fractionField,
+  integerField,
+  nameField,
+  sizeField,
+  sizeOrPercentField,
+  strictObject,
+} from './schema-fields.js';
+import type { BackingMode, DriverProfileName, InflateMode, PolicyKind, ScenarioEvent, WorkloadKind } from './types.js';
+
+/** Balloon driver profiles a guest can use. */
+export const DRIVER_PROFILES = ['virtio', 'vmware', 'xen', 'hyperv'] as const satisfies readonly DriverProfileName[];
+/** How a balloon driver takes pages (see DESIGN.md, "Balloon driver"). */
+export const INFLATE_MODES = ['noretry', 'reclaim', 'free-only'] as const satisfies readonly InflateMode[];
+/** How guest memory is backed by host frames. */
+export const BACKING_MODES = ['lazy', 'eager'] as const satisfies readonly BackingMode[];
+/** Kinds of workload component. */
+export const WORKLOAD_KINDS = ['anon', 'file'] as const satisfies readonly WorkloadKind[];
+
+/** True when `Listed` names every member of `Union`: the lists above and types.ts cannot drift apart. */
+type Covers<Union, Listed> = [Exclude<Union, Listed>] extends [never] ? true : false;
+
+/**
+ * Expands a shorthand (`policy: static`, `driver: xen`) into its mapping with every
+ * default filled in, by parsing the mapping form. Should a kind ever need a setting
+ * without a default, the shorthand becomes an issue rather than a thrown ZodError.
+ */
+function expandShorthand<T>(schema: z.ZodType<T>, mapping: Record<string, string>, ctx: z.core.$RefinementCtx, longForm: string): T {
+  const result = schema.safeParse(mapping);
+  if (result.success) return result.data;
+  ctx.addIssue({ code: 'custom', message: 'this shorthand needs settings', params: { hint: `write ${longForm} with its settings` }, input: mapping });
+  return z.NEVER;
+}
+
+// ---- host policy: one mapping per kind, discriminated by `kind`. To add a policy,
+// add its kind to `PolicyKind` in types.ts, its mapping here, and a case in resolve.ts.
+
+const staticPolicySchema = strictObject(
+  {
+    kind: z.literal('static'),
+    period: durationField('how often the policy runs', { positive: true }).prefault('1s'),
+  },
+  'static targets: the host changes targets only when an event says so',
+);
+
+const POLICY_SCHEMAS = [staticPolicySchema] as const;
+/** Host policy kinds; `policy: KIND` is a shorthand for `{kind: KIND}` with defaults. */
+export const POLICY_KINDS = ['static'] as const satisfies readonly PolicyKind[];
+
+const policyObjectSchema = z.discriminatedUnion('kind', POLICY_SCHEMAS);
+const policySchema = z
+  .union([
+    // `policy: static` is `policy: {kind: static}` with the defaults.
+    z.enum(POLICY_KINDS).transform((kind, ctx) => expandShorthand(policyObjectSchema, { kind }, ctx, `{kind: ${kind}, ...}`)),
+    policyObjectSchema,
+  ])
+  .meta({ description: `the host's overcommit policy: ${POLICY_KINDS.join(', ')}, or {kind, ...settings}` });
+
+// ---- host
+
+const hostSchema = strictObject(
+  {
+    memory: sizeField("the host's physical memory", { positive: true }),
+    reserved: sizeField('memory the hypervisor keeps for itself').prefault('0B'),
+    swap: sizeField('host swap').prefault('0B'),
+    backing: z.enum(BACKING_MODES).prefault('lazy').meta({ description: 'lazy: frames on first touch; eager: every boot page at boot' }),
+    policy: policySchema.prefault('static'),
+  },
+  'the virtualization host',
+);
+
+// ---- guests
+
+const driverObjectSchema = strictObject(
+  {
+    profile: z.enum(DRIVER_PROFILES).prefault('virtio').meta({ description: 'the balloon driver to model' }),
+    batch: integerField('frame numbers per inflate or deflate message (default: the profile decides)', 1, DRIVER_BATCH_MAX).optional(),
+    inflateMode: z.enum(INFLATE_MODES).prefault('noretry').meta({ description: 'how the balloon takes pages' }),
+    deflateOnOom: booleanField('give back 1 MiB to the guest on each OOM event').prefault(false),
+    statsInterval: durationField('how often the guest sends stats; 0s turns stats off').prefault('1s'),
+    freePageReporting: booleanField('report free pages to the host').prefault(false),
+  },
+  'the balloon driver',
+);
+
+const driverSchema = z
+  .union([
+    // `driver: xen` is `driver: {profile: xen}` with the defaults.
+    z.enum(DRIVER_PROFILES).transform((profile, ctx) => expandShorthand(driverObjectSchema, { profile }, ctx, `{profile: ${profile}, ...}`)),
+    driverObjectSchema,
+  ])
+  .meta({ description: `a driver profile (${DRIVER_PROFILES.join(', ')}) or {profile, ...settings}` });
+
+const workloadComponentSchema = strictObject(
+  {
+    kind: z.enum(WORKLOAD_KINDS).meta({ description: 'anon: anonymous memory; file: page cache' }),
+    size: sizeSpecSchema,
+    hot: fractionField('the part touched often: 60% or 0.6').prefault('100%'),
+    name: nameField('a label for reports (default: kind-index)', NAME_LENGTH_MAX).optional(),
+  },
+  'one component of what runs in the guest',
+);
+
+const guestSchema = strictObject(
+  {
+    name: nameField('the guest name (with count: the group name)', NAME_LENGTH_MAX),
+    count: integerField('this many guests, named name-0 .. name-(count-1)', 1, GUESTS_MAX).optional(),
+    memory: sizeField('boot size', { positive: true }),
+    maxMemory: sizeField('largest size, with growth room above boot (default: memory)').optional(),
+    minMemory: sizeField('floor the host must respect').prefault('0B'),
+    kernel: sizeOrPercentField('unreclaimable kernel memory, a size or a percentage of memory (default: 2%, at least 16MiB, at most a quarter)').optional(),
+    shares: integerField('weight in proportional policies', 1, SHARES_MAX).prefault(1000),
+    swap: sizeField('guest swap').prefault('0B'),
+    driver: driverSchema.prefault('virtio'),
+    workload: z
+      .array(workloadComponentSchema)
+      .max(WORKLOAD_COMPONENTS_MAX, { error: encodeDetails({ message: `a guest has at most ${WORKLOAD_COMPONENTS_MAX} workload components` }) })
+      .prefault([]),
+  },
+  'a guest VM, or a group of identical ones with count',
+);
+
+// ---- events: `at` plus exactly one action. To add an action, add it to
+// `ScenarioEvent` in types.ts, to EVENT_ACTIONS and the mapping here, and a case in resolve-events.ts.
+
+/** The actions an event can have; each event has `at` and exactly one of them. */
+export const EVENT_ACTIONS = ['setTarget', 'crash'] as const satisfies readonly ScenarioEvent['kind'][];
+
+const guestRefSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? undefined : encodeDetails({ message: `expected a guest name, got ${describeValue(issue.input)}` })) })
+  .min(1)
+  .meta({ description: 'a guest name, or the name of a count group (applies to every member)' });
+
+const eventSchema = strictObject(
+  {
+    at: durationField('when it happens'),
+    setTarget: strictObject(
+      { guest: guestRefSchema, memory: sizeOrPercentField("the new target: a size, or a percentage of the guest's maxMemory") },
+      "set a guest's balloon target",
+    ).optional(),
+    crash: guestRefSchema.optional(),
+  },
+  'an event: at, plus one action',
+)
+  .superRefine(exactlyOneOf(EVENT_ACTIONS, 'an event', 'for example {at: 5m, setTarget: {guest: web, memory: 2GiB}}'))
+  .meta({ minProperties: 2, maxProperties: 2 });
+
+const listsCoverTheirTypes: [
+  Covers<DriverProfileName, (typeof DRIVER_PROFILES)[number]>,
+  Covers<InflateMode, (typeof INFLATE_MODES)[number]>,
+  Covers<BackingMode, (typeof BACKING_MODES)[number]>,
+  Covers<WorkloadKind, (typeof WORKLOAD_KINDS)[number]>,
+  Covers<PolicyKind, (typeof POLICY_KINDS)[number]>,
+  Covers<ScenarioEvent['kind'], (typeof EVENT_ACTIONS)[number]>,
+] = [true, true, true, true, true, true];
+void listsCoverTheirTypes;
+
+// ---- the scenario
+
+/** The scenario file format. Parsing gives sizes in bytes and durations in ms; see `resolve.ts` for the rest. */
+export const scenarioFileSchema = strictObject(
+  {
+    $schema: z.string().optional().meta({ description: 'the JSON Schema of this file, for editors' }),
+    name: z.string().min(1).max(200).optional().meta({ description: 'the scenario name (default: the file name)' }),
+    seed: integerField('the root seed of every random choice', 0, Number.MAX_SAFE_INTEGER).prefault(1),
+    duration: durationField('simulated time to run', { positive: true }).prefault('10m'),
+    tick: durationField('simulated time per step (at least 1ms, at most duration)', { positive: true }).prefault('1s'),
+    frameSize: sizeField('host frame size: a power of two from 4KiB to 1GiB').prefault('4KiB'),
+    host: hostSchema,
+    guests: z
+      .array(guestSchema)
+      .min(1, { error: encodeDetails({ message: 'a scenario needs at least one guest', hint: 'for example guests: [{name: web, memory: 4GiB}]' }) })
+      .max(GUESTS_MAX, { error: encodeDetails({ message: `a scenario has at most ${GUESTS_MAX} guest entries` }) }),
+    events: z
+      .array(eventSchema)
+      .max(EVENTS_MAX, { error: encodeDetails({ message: `a scenario has at most ${EVENTS_MAX} events` }) })
+      .prefault([]),
+  },
+  'a balloonsim scenario',
+).meta({ title: 'balloonsim scenario' });
+
+/** What a scenario file may contain (before parsing). */
+export type ScenarioFileInput = z.input<typeof scenarioFileSchema>;
+/** A scenario file after schema parsing: units parsed, constant defaults filled in. */
+export type ScenarioFile = z.output<typeof scenarioFileSchema>;
+export type GuestFile = ScenarioFile['guests'][number];
+export type EventFile = ScenarioFile['events'][number];
+export type WorkloadComponentFile = GuestFile['workload'][number];
+export type SizeSpecFile = WorkloadComponentFile['size'];

@@ -1,0 +1,390 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GuestMemory } from '../../src/guest/guest-memory.js';
+import { PAGE_STATE_COUNT, PAGE_STATE_NAMES, PageState, type PageStateValue } from '../../src/guest/page-state.js';
+import { Counter, GuestSharedViews, NO_FRAME } from '../../src/guest/shared-memory.js';
+import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+
+function freshMemory(pages: number): GuestMemory {
+  return new GuestMemory(GuestSharedViews.allocate(pages));
+}
+
+function stateCounts(memory: GuestMemory): number[] {
+  return Array.from({ length: PAGE_STATE_COUNT }, (_, state) => memory.count(state as PageStateValue));
+}
+
+function takeAll(memory: GuestMemory, state: PageStateValue): number[] {
+  const pages: number[] = [];
+  for (let page = memory.take(state); page >= 0; page = memory.take(state)) pages.push(page);
+  return pages;
+}
+
+describe('GuestMemory', () => {
+  it('starts with every page unpopulated and unmapped', () => {
+    const memory = freshMemory(8);
+    expect(memory.pages).toBe(8);
+    expect(memory.count(PageState.UNPOPULATED)).toBe(8);
+    expect(memory.mappedPages).toBe(0);
+    for (let page = 0; page < 8; page++) {
+      expect(memory.stateOf(page)).toBe(PageState.UNPOPULATED);
+      expect(memory.frameOfPage(page)).toBe(NO_FRAME);
+    }
+    expect(memory.selfCheck()).toEqual([]);
+  });
+
+  describe('layOut', () => {
+    it('makes boot pages free and unbacked and the rest balloon, handing out low pages first', () => {
+      const memory = freshMemory(8);
+      memory.layOut(5);
+      expect(memory.count(PageState.FREE_UNBACKED)).toBe(5);
+      expect(memory.count(PageState.BALLOON)).toBe(3);
+      expect(memory.count(PageState.UNPOPULATED)).toBe(0);
+      expect(memory.mappedPages).toBe(0);
+      expect(memory.selfCheck()).toEqual([]);
+      expect(takeAll(memory, PageState.FREE_UNBACKED)).toEqual([0, 1, 2, 3, 4]);
+      expect(takeAll(memory, PageState.BALLOON)).toEqual([5, 6, 7]);
+    });
+
+    it('accepts a guest whose boot size is its whole address space', () => {
+      const memory = freshMemory(4);
+      memory.layOut(4);
+      expect(memory.count(PageState.FREE_UNBACKED)).toBe(4);
+      expect(memory.count(PageState.BALLOON)).toBe(0);
+      expect(memory.take(PageState.BALLOON)).toBe(-1);
+    });
+
+    it('rejects boot pages outside 1..pages, naming itself', () => {
+      expect(() => freshMemory(4).layOut(0)).toThrow(/^GuestMemory\.layOut: boot pages 0 outside 1\.\.4/);
+      expect(() => freshMemory(4).layOut(5)).toThrow(/^GuestMemory\.layOut: /);
+    });
+  });
+
+  describe('put and take', () => {
+    it('keeps one LIFO stack per stacked state', () => {
+      const memory = freshMemory(6);
+      memory.layOut(6);
+      const a = memory.take(PageState.FREE_UNBACKED);
+      const b = memory.take(PageState.FREE_UNBACKED);
+      memory.put(a, PageState.FREE);
+      memory.put(b, PageState.BALLOON);
+      expect(memory.selfCheck()).toEqual([]);
+      expect(memory.take(PageState.FREE)).toBe(a);
+      expect(memory.take(PageState.FREE)).toBe(-1);
+      expect(memory.take(PageState.BALLOON)).toBe(b);
+      expect(memory.take(PageState.BALLOON)).toBe(-1);
+      // The next unbacked page is the one after b; a and b are still in their states until put.
+      expect(memory.take(PageState.FREE_UNBACKED)).toBe(2);
+      expect(memory.stateOf(a)).toBe(PageState.FREE);
+      expect(memory.stateOf(b)).toBe(PageState.BALLOON);
+    });
+
+    it('counts pages per state, and the counts add up to the page count', () => {
+      const memory = freshMemory(6);
+      memory.layOut(4);
+      memory.put(memory.take(PageState.FREE_UNBACKED), PageState.KERNEL);
+      memory.put(memory.take(PageState.FREE_UNBACKED), PageState.ANON);
+      memory.put(memory.take(PageState.FREE_UNBACKED), PageState.CACHE);
+      expect(stateCounts(memory)).toEqual([0, 0, 1, 1, 1, 1, 2]);
+      expect(stateCounts(memory).reduce((sum, count) => sum + count, 0)).toBe(6);
+      expect(memory.selfCheck()).toEqual([]);
+    });
+
+    it('returns -1 from an empty stack', () => {
+      const memory = freshMemory(2);
+      expect(memory.take(PageState.FREE)).toBe(-1);
+      expect(memory.take(PageState.FREE_UNBACKED)).toBe(-1);
+      expect(memory.take(PageState.BALLOON)).toBe(-1);
+    });
+
+    it('lets selfCheck see a page taken from its stack and not yet put', () => {
+      const memory = freshMemory(3);
+      memory.layOut(3);
+      const page = memory.take(PageState.FREE_UNBACKED);
+      expect(memory.selfCheck()).toEqual(['the freeUnbacked stack holds 2 pages, 3 are in that state']);
+      memory.put(page, PageState.ANON);
+      expect(memory.selfCheck()).toEqual([]);
+    });
+  });
+
+  describe('map and unmap', () => {
+    it('keeps the mapped counter in step', () => {
+      const memory = freshMemory(4);
+      memory.layOut(4);
+      memory.map(0, 100);
+      memory.map(1, 101);
+      expect(memory.mappedPages).toBe(2);
+      expect(memory.frameOfPage(0)).toBe(100);
+      expect(memory.unmap(0)).toBe(100);
+      expect(memory.frameOfPage(0)).toBe(NO_FRAME);
+      expect(memory.mappedPages).toBe(1);
+      expect(memory.unmap(0)).toBe(NO_FRAME);
+      expect(memory.mappedPages).toBe(1);
+      expect(memory.selfCheck()).toEqual([]);
+    });
+
+    it('refuses to map a page that already maps a frame, naming itself', () => {
+      const memory = freshMemory(2);
+      memory.map(1, 7);
+      expect(() => memory.map(1, 8)).toThrow(/^GuestMemory\.map: page 1 already maps frame 7/);
+      expect(memory.frameOfPage(1)).toBe(7);
+      expect(memory.mappedPages).toBe(1);
+    });
+
+    // Regression test for a missing argument check found in review (src/guest/guest-memory.ts, GuestMemory.map).
+    it('map refuses a frame that is not a frame number', () => {
+      const memory = freshMemory(2);
+      expect(() => memory.map(0, NO_FRAME)).toThrow(/^GuestMemory\.map: /);
+      expect(memory.mappedPages).toBe(0);
+      expect(memory.selfCheck()).toEqual([]);
+    });
+  });
+
+  describe('selfCheck', () => {
+    it('catches a corrupted state counter', () => {
+      const memory = freshMemory(4);
+      memory.layOut(4);
+      memory.shared.counters[PageState.ANON]!++;
+      expect(memory.selfCheck()).toEqual(['anon pages: counter says 1, pages say 0']);
+    });
+
+    it('catches a corrupted mapped counter', () => {
+      const memory = freshMemory(4);
+      memory.layOut(4);
+      memory.shared.counters[Counter.MAPPED] = 3;
+      expect(memory.selfCheck()).toEqual(['mapped pages: counter says 3, pages say 0']);
+    });
+
+    it('catches a page whose state changed behind the allocator', () => {
+      const memory = freshMemory(4);
+      memory.layOut(2);
+      memory.shared.pageState[0] = PageState.ANON;
+      const problems = memory.selfCheck();
+      expect(problems).toContain('freeUnbacked pages: counter says 2, pages say 1');
+      expect(problems).toContain('page 0 is on the freeUnbacked stack in state anon');
+    });
+
+    it('catches a frame mapped behind the allocator', () => {
+      const memory = freshMemory(4);
+      memory.layOut(4);
+      memory.shared.frameOf[2] = 9;
+      expect(memory.selfCheck()).toEqual(['mapped pages: counter says 0, pages say 1']);
+    });
+  });
+
+  it('publish bumps the version readers watch', () => {
+    const memory = freshMemory(2);
+    const before = memory.shared.counters[Counter.VERSION]!;
+    memory.publish();
+    expect(memory.shared.counters[Counter.VERSION]).toBe(before + 1);
+  });
+});
+
+// ------------------------------------------------------------------ property: allocator operations
+
+/** In-use states: pages in them are held by their owner (kernel, a workload), on no stack. */
+type HeldState = typeof PageState.KERNEL | typeof PageState.ANON | typeof PageState.CACHE | typeof PageState.UNPOPULATED;
+
+/** The model: what every page should be, and which pages the "owners" hold. */
+interface AllocatorModel {
+  readonly pages: number;
+  readonly state: PageStateValue[];
+  readonly frame: number[];
+  readonly held: Map<HeldState, number[]>;
+  readonly counts: number[];
+  nextFrame: number;
+}
+
+interface AllocatorReal {
+  readonly memory: GuestMemory;
+}
+
+type AllocatorCommand = fc.Command<AllocatorModel, AllocatorReal>;
+
+function newModel(pages: number, bootPages: number): AllocatorModel {
+  const state: PageStateValue[] = [];
+  const counts = new Array<number>(PAGE_STATE_COUNT).fill(0);
+  for (let page = 0; page < pages; page++) {
+    const s = page < bootPages ? PageState.FREE_UNBACKED : PageState.BALLOON;
+    state.push(s);
+    counts[s]!++;
+  }
+  const held = new Map<HeldState, number[]>([
+    [PageState.KERNEL, []],
+    [PageState.ANON, []],
+    [PageState.CACHE, []],
+    [PageState.UNPOPULATED, []],
+  ]);
+  return { pages, state, frame: new Array<number>(pages).fill(NO_FRAME), held, counts, nextFrame: 1000 };
+}
+
+function heldPages(model: AllocatorModel, state: HeldState): number[] {
+  return model.held.get(state)!;
+}
+
+function moveInModel(model: AllocatorModel, page: number, to: PageStateValue): void {
+  model.counts[model.state[page]!]!--;
+  model.counts[to]!++;
+  model.state[page] = to;
+}
+
+/** Takes a page off a stack and checks that it was really in that state. */
+function takeChecked(real: AllocatorReal, model: AllocatorModel, state: PageStateValue): number {
+  const page = real.memory.take(state);
+  if (page < 0 || page >= model.pages) throw new Error(`take(${PAGE_STATE_NAMES[state]}) gave ${page} with ${model.counts[state]} pages in that state`);
+  if (model.state[page] !== state) {
+    throw new Error(`take(${PAGE_STATE_NAMES[state]}) gave page ${page}, which the model has in state ${PAGE_STATE_NAMES[model.state[page]!]}`);
+  }
+  if (real.memory.stateOf(page) !== state) throw new Error(`take(${PAGE_STATE_NAMES[state]}) gave page ${page} in state ${real.memory.stateOf(page)}`);
+  return page;
+}
+
+function unmapChecked(real: AllocatorReal, model: AllocatorModel, page: number): void {
+  const frame = real.memory.unmap(page);
+  if (frame !== model.frame[page]) throw new Error(`unmap(${page}) gave frame ${frame}, the model says ${model.frame[page]}`);
+  model.frame[page] = NO_FRAME;
+}
+
+function mapFresh(real: AllocatorReal, model: AllocatorModel, page: number): void {
+  const frame = model.nextFrame++;
+  real.memory.map(page, frame);
+  model.frame[page] = frame;
+}
+
+const HELD_NAMES: Record<HeldState, string> = {
+  [PageState.KERNEL]: 'kernel',
+  [PageState.ANON]: 'anon',
+  [PageState.CACHE]: 'cache',
+  [PageState.UNPOPULATED]: 'unpopulated',
+};
+
+/** A stacked page moves to another state, with an optional map or unmap on the way (the allocator's transitions). */
+class StackedMove implements AllocatorCommand {
+  constructor(
+    readonly label: string,
+    readonly from: PageStateValue,
+    readonly to: PageStateValue,
+    readonly frameChange: 'map' | 'unmap' | 'none',
+  ) {}
+  check(model: Readonly<AllocatorModel>): boolean {
+    return model.counts[this.from]! > 0;
+  }
+  run(model: AllocatorModel, real: AllocatorReal): void {
+    const page = takeChecked(real, model, this.from);
+    if (this.frameChange === 'map') mapFresh(real, model, page);
+    if (this.frameChange === 'unmap') unmapChecked(real, model, page);
+    real.memory.put(page, this.to);
+    moveInModel(model, page, this.to);
+    if (this.to in HELD_NAMES) heldPages(model, this.to as HeldState).push(page);
+    expectAllocatorMatches(model, real);
+  }
+  toString(): string {
+    return `${this.label}()`;
+  }
+}
+
+/** A held page (in use, or unpopulated) goes back onto a stack. */
+class HeldRelease implements AllocatorCommand {
+  constructor(
+    readonly label: string,
+    readonly from: HeldState,
+    readonly to: PageStateValue,
+    readonly frameChange: 'unmap' | 'none',
+    readonly pick: number,
+  ) {}
+  check(model: Readonly<AllocatorModel>): boolean {
+    return heldPages(model as AllocatorModel, this.from).length > 0;
+  }
+  run(model: AllocatorModel, real: AllocatorReal): void {
+    const held = heldPages(model, this.from);
+    const page = held.splice(this.pick % held.length, 1)[0]!;
+    if (real.memory.stateOf(page) !== this.from) throw new Error(`page ${page} should be ${HELD_NAMES[this.from]}, is ${real.memory.stateOf(page)}`);
+    if (this.frameChange === 'unmap') unmapChecked(real, model, page);
+    real.memory.put(page, this.to);
+    moveInModel(model, page, this.to);
+    expectAllocatorMatches(model, real);
+  }
+  toString(): string {
+    return `${this.label}(${HELD_NAMES[this.from]}, pick=${this.pick})`;
+  }
+}
+
+/** After every command: the allocator agrees with the model page by page, and with itself. */
+function expectAllocatorMatches(model: AllocatorModel, real: AllocatorReal): void {
+  const memory = real.memory;
+  const problems = memory.selfCheck();
+  if (problems.length > 0) throw new Error(`selfCheck: ${problems.join('; ')}`);
+  let total = 0;
+  for (let state = 0; state < PAGE_STATE_COUNT; state++) {
+    const count = memory.count(state as PageStateValue);
+    if (count !== model.counts[state]) throw new Error(`${PAGE_STATE_NAMES[state]}: allocator counts ${count}, model ${model.counts[state]}`);
+    total += count;
+  }
+  if (total !== model.pages) throw new Error(`page states add up to ${total}, the guest has ${model.pages} pages`);
+  const framesSeen = new Set<number>();
+  let mapped = 0;
+  for (let page = 0; page < model.pages; page++) {
+    if (memory.stateOf(page) !== model.state[page]) throw new Error(`page ${page}: state ${memory.stateOf(page)}, model ${model.state[page]}`);
+    const frame = memory.frameOfPage(page);
+    if (frame !== model.frame[page]) throw new Error(`page ${page}: frame ${frame}, model ${model.frame[page]}`);
+    // A page maps a frame exactly when it is free-and-backed or in use (PageState's comments).
+    const s = model.state[page]!;
+    const backed = s === PageState.FREE || s === PageState.KERNEL || s === PageState.ANON || s === PageState.CACHE;
+    if (backed !== (frame !== NO_FRAME)) {
+      throw new Error(`page ${page} is ${PAGE_STATE_NAMES[s]} and ${frame === NO_FRAME ? 'maps no frame' : `maps frame ${frame}`}`);
+    }
+    if (frame === NO_FRAME) continue;
+    mapped++;
+    if (framesSeen.has(frame)) throw new Error(`frame ${frame} is mapped by two pages`);
+    framesSeen.add(frame);
+  }
+  if (mapped !== memory.mappedPages) throw new Error(`mapped pages: allocator says ${memory.mappedPages}, pages say ${mapped}`);
+}
+
+const pick = fc.nat({ max: 1000 });
+
+/** Every transition the guest makes (guest-actor.ts, balloon-driver.ts, workload.ts), plus hotplug. */
+const allocatorCommands: Array<fc.Arbitrary<AllocatorCommand>> = [
+  fc.constantFrom<HeldState>(PageState.KERNEL, PageState.ANON, PageState.CACHE).map(
+    (to) => new StackedMove(`allocate${HELD_NAMES[to][0]!.toUpperCase()}${HELD_NAMES[to].slice(1)}`, PageState.FREE, to, 'none'),
+  ),
+  fc.tuple(fc.constantFrom<HeldState>(PageState.ANON, PageState.CACHE, PageState.KERNEL), pick).map(
+    ([from, p]) => new HeldRelease('freeInUse', from, PageState.FREE, 'none', p),
+  ),
+  fc.constant(new StackedMove('inflateBacked', PageState.FREE, PageState.BALLOON, 'unmap')),
+  fc.constant(new StackedMove('inflateUnbacked', PageState.FREE_UNBACKED, PageState.BALLOON, 'none')),
+  fc.constant(new StackedMove('deflateGrant', PageState.BALLOON, PageState.FREE, 'map')),
+  fc.constant(new StackedMove('refusedFrameBack', PageState.BALLOON, PageState.FREE, 'map')),
+  fc.constant(new StackedMove('refusedUnbackedBack', PageState.BALLOON, PageState.FREE_UNBACKED, 'none')),
+  fc.constant(new StackedMove('populate', PageState.FREE_UNBACKED, PageState.FREE, 'map')),
+  fc.constant(new StackedMove('reportFree', PageState.FREE, PageState.FREE_UNBACKED, 'unmap')),
+  fc.constant(new StackedMove('unplug', PageState.BALLOON, PageState.UNPOPULATED, 'none')),
+  fc.constant(new HeldRelease('plug', PageState.UNPOPULATED, PageState.BALLOON, 'none', 0)),
+  pick.map((p) => new HeldRelease('reclaimColdToBalloon', PageState.CACHE, PageState.BALLOON, 'unmap', p)),
+  pick.map((p) => new HeldRelease('reclaimColdToBalloon', PageState.ANON, PageState.BALLOON, 'unmap', p)),
+];
+
+const allocatorParams = propertyParams<[number, number, Iterable<AllocatorCommand>]>(
+  'random allocator operations keep selfCheck empty and the page states adding up',
+  { numRuns: 300 },
+);
+
+describe(`GuestMemory model ${describeSeed(allocatorParams.seed)}`, () => {
+  it(allocatorParams.name, () => {
+    assertProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.commands(allocatorCommands, { maxCommands: 200, size: 'large' }),
+        (pages, bootFraction, commands) => {
+          const bootPages = Math.max(1, Math.round(pages * bootFraction));
+          const memory = freshMemory(pages);
+          memory.layOut(bootPages);
+          const model = newModel(pages, bootPages);
+          expectAllocatorMatches(model, { memory });
+          fc.modelRun(() => ({ model, real: { memory } }), commands);
+        },
+      ),
+      allocatorParams,
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { describeTransferFailure, FrameTable } from '../../src/host/frame-table.js';
+import { describeOwner, guestIndexOfOwner, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
+
+describe('owners', () => {
+  it('maps guest indexes to owner ids and back, keeping 0 for free and -1 for the hypervisor', () => {
+    expect(ownerIdOfGuest(0)).toBe(1);
+    expect(ownerIdOfGuest(7)).toBe(8);
+    expect(guestIndexOfOwner(1)).toBe(0);
+    expect(guestIndexOfOwner(8)).toBe(7);
+    expect(guestIndexOfOwner(OWNER_FREE)).toBe(-1);
+    expect(guestIndexOfOwner(OWNER_HYPERVISOR)).toBe(-1);
+    expect(ownerIdOfGuest(0)).not.toBe(OWNER_FREE);
+  });
+
+  it('describes owners for reports', () => {
+    expect(describeOwner(OWNER_FREE)).toBe('free');
+    expect(describeOwner(OWNER_HYPERVISOR)).toBe('hypervisor');
+    expect(describeOwner(ownerIdOfGuest(1), ['web', 'db'])).toBe('guest db');
+    expect(describeOwner(ownerIdOfGuest(5), ['web'])).toBe('guest #5');
+    expect(describeOwner(-7)).toBe('invalid owner -7');
+  });
+});
+
+describe('FrameTable', () => {
+  it('starts with every frame free, over a SharedArrayBuffer', () => {
+    const table = new FrameTable(16);
+    expect(table.frames).toBe(16);
+    expect(table.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (let frame = 0; frame < 16; frame++) expect(table.ownerOf(frame)).toBe(OWNER_FREE);
+    expect(table.transferFailures).toBe(0);
+    expect(table.transferFailureDetails).toEqual([]);
+  });
+
+  it('rejects a frame count that is not an integer from 1 to 2^31-1, naming itself', () => {
+    for (const frames of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
+      expect(() => new FrameTable(frames)).toThrow(/^FrameTable: /);
+    }
+  });
+
+  it('shares its entries with a second view of the same buffer', () => {
+    const table = new FrameTable(8);
+    const view = new FrameTable(table.buffer);
+    expect(view.frames).toBe(8);
+    expect(table.transfer(3, OWNER_FREE, ownerIdOfGuest(0))).toBe(true);
+    expect(view.ownerOf(3)).toBe(ownerIdOfGuest(0));
+  });
+
+  it('transfers a frame from its expected owner', () => {
+    const table = new FrameTable(4);
+    const guest = ownerIdOfGuest(2);
+    expect(table.transfer(1, OWNER_FREE, guest)).toBe(true);
+    expect(table.ownerOf(1)).toBe(guest);
+    expect(table.transfer(1, guest, OWNER_HYPERVISOR)).toBe(true);
+    expect(table.ownerOf(1)).toBe(OWNER_HYPERVISOR);
+    expect(table.transfer(1, OWNER_HYPERVISOR, OWNER_FREE)).toBe(true);
+    expect(table.ownerOf(1)).toBe(OWNER_FREE);
+    expect(table.transferFailures).toBe(0);
+  });
+
+  it('refuses a transfer from any other owner, leaves the entry unchanged, and records the failure', () => {
+    const table = new FrameTable(4);
+    const a = ownerIdOfGuest(0);
+    const b = ownerIdOfGuest(1);
+    table.transfer(2, OWNER_FREE, a);
+    expect(table.transfer(2, b, OWNER_FREE)).toBe(false);
+    expect(table.ownerOf(2)).toBe(a);
+    expect(table.transfer(2, OWNER_FREE, b)).toBe(false);
+    expect(table.ownerOf(2)).toBe(a);
+    expect(table.transferFailures).toBe(2);
+    expect(table.transferFailureDetails).toEqual([
+      { frame: 2, expectedOwner: b, foundOwner: a, newOwner: OWNER_FREE },
+      { frame: 2, expectedOwner: OWNER_FREE, foundOwner: a, newOwner: b },
+    ]);
+    expect(describeTransferFailure(table.transferFailureDetails[0]!, ['web', 'db'])).toBe(
+      'frame 2: expected guest db, found guest web (while moving it to free)',
+    );
+  });
+
+  it('counts every failure but keeps the details of the first 32 only', () => {
+    const table = new FrameTable(1);
+    for (let i = 0; i < 50; i++) expect(table.transfer(0, ownerIdOfGuest(i), OWNER_FREE)).toBe(false);
+    expect(table.transferFailures).toBe(50);
+    expect(table.transferFailureDetails).toHaveLength(32);
+    expect(table.transferFailureDetails[31]!.expectedOwner).toBe(ownerIdOfGuest(31));
+    expect(table.ownerOf(0)).toBe(OWNER_FREE);
+  });
+
+  it('counts frames per owner', () => {
+    const table = new FrameTable(10);
+    table.transfer(0, OWNER_FREE, OWNER_HYPERVISOR);
+    table.transfer(1, OWNER_FREE, OWNER_HYPERVISOR);
+    for (const frame of [2, 3, 4]) table.transfer(frame, OWNER_FREE, ownerIdOfGuest(0));
+    table.transfer(9, OWNER_FREE, ownerIdOfGuest(3));
+    const counts = table.countOwners();
+    expect(Object.fromEntries(counts)).toEqual({ [OWNER_FREE]: 4, [OWNER_HYPERVISOR]: 2, [ownerIdOfGuest(0)]: 3, [ownerIdOfGuest(3)]: 1 });
+    let total = 0;
+    for (const count of counts.values()) total += count;
+    expect(total).toBe(table.frames);
+  });
+});
