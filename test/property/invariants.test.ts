@@ -21,7 +21,7 @@ export function expectCleanRun(summary: RunSummary): void {
   }
 }
 
-const params = propertyParams('invariants on worker threads', { numRuns: 12 });
+const params = propertyParams('invariants on worker threads', { numRuns: 30 });
 
 describe(`random target and demand changes on real worker threads (seed ${params.seed})`, () => {
   it('keep every invariant: one owner per frame, conservation, no frame mapped twice', async () => {

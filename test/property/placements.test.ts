@@ -11,7 +11,7 @@ export function deterministicPart(summary: RunSummary): Omit<RunSummary, 'timing
   return rest;
 }
 
-const params = propertyParams('placements agree', { numRuns: 10 });
+const params = propertyParams('placements agree', { numRuns: 20 });
 
 describe(`inline and worker placements (seed ${params.seed})`, () => {
   it('give identical summaries for the same scenario and seed', async () => {
