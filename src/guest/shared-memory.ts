@@ -18,6 +18,28 @@ export const Counter = {
 
 export const COUNTER_SLOTS = PAGE_STATE_COUNT + 2;
 
+/**
+ * Slots of the Float64 stats array: running figures a guest publishes after
+ * every step, so that samples and reports can be read without a message.
+ * Totals count since boot; pages and averages are current values.
+ */
+export const Stat = {
+  /** Pages of the guest's swap device in use. */
+  SWAP_PAGES: 0,
+  SWAP_IN_TOTAL: 1,
+  SWAP_OUT_TOTAL: 2,
+  MAJOR_FAULTS_TOTAL: 3,
+  MINOR_FAULTS_TOTAL: 4,
+  /** Seconds the workload spent stalled on memory. */
+  STALL_SECONDS_TOTAL: 5,
+  /** Pressure-stall averages over 10 s, as fractions (0..1) like Linux PSI's percentages / 100. */
+  PSI_SOME_AVG10: 6,
+  PSI_FULL_AVG10: 7,
+  OOM_KILLS_TOTAL: 8,
+} as const;
+
+export const STAT_SLOTS = 16;
+
 /** Value of `frameOf` for a page with no frame behind it. */
 export const NO_FRAME = -1;
 
@@ -28,11 +50,13 @@ export class GuestSharedViews {
   /** PageState of each guest page. */
   readonly pageState: Uint8Array;
   readonly counters: Int32Array;
+  readonly stats: Float64Array;
 
   constructor(readonly buffers: GuestSharedBuffers) {
     this.frameOf = new Int32Array(buffers.frameOf);
     this.pageState = new Uint8Array(buffers.pageState);
     this.counters = new Int32Array(buffers.counters);
+    this.stats = new Float64Array(buffers.stats);
     if (this.frameOf.length !== this.pageState.length) {
       throw new RangeError(
         `GuestSharedViews: frameOf has ${this.frameOf.length} pages but pageState has ${this.pageState.length}`,
@@ -49,6 +73,7 @@ export class GuestSharedViews {
       frameOf: new SharedArrayBuffer(pages * Int32Array.BYTES_PER_ELEMENT),
       pageState: new SharedArrayBuffer(pages),
       counters: new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT),
+      stats: new SharedArrayBuffer(STAT_SLOTS * Float64Array.BYTES_PER_ELEMENT),
     });
     views.frameOf.fill(NO_FRAME);
     views.counters[0] = pages;
@@ -66,6 +91,7 @@ export class GuestSharedViews {
     this.pageState.fill(0);
     this.counters.fill(0);
     this.counters[0] = this.pages;
+    this.stats[Stat.SWAP_PAGES] = 0;
     Atomics.store(this.counters, Counter.VERSION, version + 1);
   }
 }

@@ -16,6 +16,8 @@ export interface GuestSharedBuffers {
   frameOf: SharedArrayBuffer;
   pageState: SharedArrayBuffer;
   counters: SharedArrayBuffer;
+  /** Float64 running figures (swap, faults, stall, pressure): see guest/shared-memory.ts `Stat`. */
+  stats: SharedArrayBuffer;
 }
 
 /** Everything a thread needs to create one guest actor. */
