@@ -79,7 +79,8 @@ events:
  * The built-in default scenario, resolved.
  *
  * @param options.durationOverrideMs run for this long instead of 20 minutes
+ * @param options.overrides settings changed from the command line (`--set`)
  */
-export function defaultScenario(options: Pick<LoadOptions, 'durationOverrideMs'> = {}): Scenario {
+export function defaultScenario(options: Pick<LoadOptions, 'durationOverrideMs' | 'overrides'> = {}): Scenario {
   return parseScenarioText(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE, options);
 }
