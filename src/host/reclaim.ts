@@ -96,14 +96,12 @@ function reclaimable(view: PolicyHostView): PolicyGuestView[] {
  */
 export function reclaimByWeight(view: PolicyHostView, frames: number, weightOf: (guest: PolicyGuestView) => number = (guest) => guest.shares): Map<number, number> {
   const guests = reclaimable(view);
-  const kept = revoke(
-    frames,
-    guests.map((guest) => ({ weight: weightOf(guest), allocationPages: Math.min(guest.residentPages, guest.targetPages), floorPages: guest.floorPages })),
-  );
+  const items = guests.map((guest) => ({ weight: weightOf(guest), allocationPages: Math.min(guest.residentPages, guest.targetPages), floorPages: guest.floorPages }));
+  const kept = revoke(frames, items);
   const targets = new Map<number, number>();
   guests.forEach((guest, i) => {
-    const pages = kept[i]!;
-    if (pages < guest.targetPages) targets.set(guest.index, pages);
+    // Only guests that give something get a new target; the others keep theirs.
+    if (kept[i]! < items[i]!.allocationPages) targets.set(guest.index, kept[i]!);
   });
   return targets;
 }

@@ -13,7 +13,8 @@ import { describeValue } from './suggest.js';
 /** A fraction (`75%` or `0.75`) of at most `max`. */
 function fractionAtMost(description: string, max: number) {
   return fractionField(description).superRefine((value, ctx) => {
-    if (value > max) {
+    // Above 1 the fraction itself has been refused already.
+    if (value > max && value <= 1) {
       ctx.addIssue({ code: 'custom', message: `${describeValue(value)} is more than ${max * 100}%`, params: { hint: `use at most ${max * 100}% (${max})` }, input: value });
     }
   });
