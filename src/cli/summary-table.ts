@@ -63,9 +63,9 @@ const NOTABLE: ReadonlySet<HostEventKind> = new Set(['guardRefusal', 'guardWarni
 /** Most notable events printed; the rest are counted. */
 const NOTABLE_SHOWN_MAX = 20;
 
-/** Guard refusals, unit warnings, dry runs and policy switches, one line each (empty if none). */
+/** Guard refusals, unit warnings, dry runs, forced targets and policy switches, one line each (empty if none). */
 export function formatNotableEvents(events: ReadonlyArray<HostEvent>): string {
-  const notable = events.filter((event) => NOTABLE.has(event.kind));
+  const notable = events.filter((event) => NOTABLE.has(event.kind) || (event.kind === 'setTarget' && event.detail.includes('(forced)')));
   if (notable.length === 0) return '';
   const lines = notable.slice(0, NOTABLE_SHOWN_MAX).map((event) => `  ${formatDuration(event.timeMs)} ${event.kind}${event.guest !== undefined ? ` ${event.guest}` : ''}: ${event.detail}`);
   if (notable.length > NOTABLE_SHOWN_MAX) lines.push(`  ... and ${notable.length - NOTABLE_SHOWN_MAX} more`);

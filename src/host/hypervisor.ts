@@ -345,22 +345,21 @@ export class Hypervisor {
     }
     const guest = this.guardGuestOf(account);
     const askedText = 'bytes' in target ? formatBytesApprox(target.bytes) : `${target.percentOfMax}% of maxMemory`;
-    const verdict = checkTarget(guest, askedBytes, askedText);
+    const verdict = checkTarget(guest, askedBytes, askedText, !('bytes' in target));
     for (const warning of verdict.warnings) this.record('guardWarning', account, warning);
     const base = { guest: account.name, askedPages: verdict.askedPages, floor: verdict.floor, warnings: verdict.warnings };
     const force = options.force === true;
     if (options.dryRun === true) {
-      const wouldSet = force || verdict.refusal === null ? Math.max(force ? 0 : account.minPages, verdict.askedPages) : account.targetPages;
-      const prediction = predictTarget(guest, wouldSet);
+      // The effect of the target as it would be set if applied (forced, when the guard would refuse it).
+      const refused = verdict.refusal !== null && !force;
+      const prediction = predictTarget(guest, Math.max(force || refused ? 0 : account.minPages, verdict.askedPages));
       const bytes = (pages: number): string => formatBytesApprox(pages * frameBytes);
       const change = prediction.balloonChangePages;
       const message =
-        `dry run: ${account.name} to ${askedText}` +
-        (verdict.refusal !== null && !force
-          ? ` would be refused (${verdict.refusal})`
-          : `: the balloon would ${change >= 0 ? 'grow' : 'shrink'} by ${bytes(Math.abs(change))} (from ${bytes(account.balloonPages)} to ${bytes(account.balloonPages + change)}), ` +
-            `take ${bytes(prediction.beyondFreePages)} beyond the guest's free memory, and give the host back ${bytes(prediction.framesReturned)}; ` +
-            `its floor is ${bytes(verdict.floor.pages)} (${verdict.floor.reason})`);
+        `dry run: ${account.name} to ${askedText}: the balloon would ${change >= 0 ? 'grow' : 'shrink'} by ${bytes(Math.abs(change))} ` +
+        `(from ${bytes(account.balloonPages)} to ${bytes(account.balloonPages + change)}), take ${bytes(prediction.beyondFreePages)} beyond the guest's free memory, ` +
+        `and give the host back ${bytes(prediction.framesReturned)}; its floor is ${bytes(verdict.floor.pages)} (${verdict.floor.reason})` +
+        (refused ? `; the guard would refuse it without force (${bytes(verdict.floor.pages - verdict.askedPages)} below the floor)` : '');
       this.record('dryRun', account, message);
       return { ...base, outcome: 'dryRun', targetPages: account.targetPages, message, prediction };
     }
@@ -720,7 +719,7 @@ export class Hypervisor {
     account.targetPages = clamped;
     this.queue(account, { type: 'setTarget', targetPages: clamped });
     const note = clamped !== pages ? ` (asked ${pages}, kept within ${lowest}..${account.memoryPages})` : '';
-    this.record('setTarget', account, `${clamped} pages by ${reason}${note}`);
+    this.record('setTarget', account, `${formatBytesApprox(clamped * this.scenario.frameBytes)} (${clamped} pages) by ${reason}${note}`);
   }
 
   /** What a policy sees now (see policy-view.ts). */

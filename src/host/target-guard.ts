@@ -105,10 +105,10 @@ export function unitWarnings(guest: GuardGuest, askedBytes: number): string[] {
 
 /**
  * Checks an administrator's target (in bytes, as asked) against the guest's
- * floor. `askedText` is how the administrator wrote it (`50%`, `1GiB`), for
- * the message.
+ * floor. `askedText` is how the administrator wrote it (`50% of maxMemory`,
+ * `1 GiB`), for the message; `asPercent` says it was a percentage.
  */
-export function checkTarget(guest: GuardGuest, askedBytes: number, askedText: string): GuardVerdict {
+export function checkTarget(guest: GuardGuest, askedBytes: number, askedText: string, asPercent = false): GuardVerdict {
   const askedPages = Math.min(guest.memoryPages, Math.floor(askedBytes / guest.frameBytes));
   const floor = guestFloor(guest);
   const belowFloor = askedPages < floor.pages;
@@ -120,8 +120,9 @@ export function checkTarget(guest: GuardGuest, askedBytes: number, askedText: st
     refusal =
       `refused to shrink ${guest.name} to ${shown}: that is ${bytes(floor.pages - askedPages)} below its floor of ${bytes(floor.pages)} (${floor.reason}); ` +
       'add force: true to shrink it anyway';
+    // A size that would make sense as a balloon size (a sixteenth of the guest or more) may be one.
     const balloonReading = guest.memoryPages - askedPages;
-    if (balloonReading >= floor.pages && balloonReading < guest.memoryPages) {
+    if (!asPercent && askedPages >= guest.memoryPages / 16 && balloonReading >= floor.pages) {
       refusal += ` (a target is the guest's size, not its balloon's: for a balloon of ${bytes(askedPages)} write ${bytes(balloonReading)})`;
     }
   }

@@ -13,7 +13,7 @@ import { guest, scenario } from '../support/scenarios.js';
 const PAGE = 4096;
 
 /** A host of 1000 frames (thresholds: high 60, soft 40, hard 20, low 10), two guests of 400 pages with 40 pages of kernel. */
-function smallHost(events: ScenarioEvent[] = [], overrides: Partial<Scenario> = {}): Scenario {
+function smallHost(events: ScenarioEvent[] = [], overrides: Partial<Omit<Scenario, 'guests'>> = {}): Scenario {
   const spec = (name: string) => guest(name, { memoryBytes: 400 * PAGE, maxMemoryBytes: 400 * PAGE, kernelBytes: 40 * PAGE });
   return scenario({
     host: { memoryBytes: 1000 * PAGE, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } },
