@@ -146,6 +146,7 @@ export class Hypervisor {
   private readonly policyModules: PolicyModules;
   private nextEvent = 0;
   private nextPolicyMs = 0;
+  private nextObserveMs = 0;
   private nowMs = 0;
 
   constructor(
@@ -579,6 +580,7 @@ export class Hypervisor {
     const before = this.currentPolicy.name;
     this.currentPolicy = policy;
     this.nextPolicyMs = this.nowMs;
+    this.nextObserveMs = this.nowMs;
     this.record('setPolicy', null, `policy ${before} -> ${policy.name}${describeParameters(policy)}`);
   }
 
@@ -622,13 +624,17 @@ export class Hypervisor {
     return index;
   }
 
-  /** Runs the policy: `observe` every tick, `decide` when its period has come (unless paused). */
+  /** Runs the policy: `observe` on its interval, `decide` when its period has come (unless paused). */
   private runPolicy(): void {
     const policy = this.currentPolicy;
     const due = !this.policyPaused && this.nowMs >= this.nextPolicyMs;
-    if (policy.observe === undefined && !due) return;
+    const observing = policy.observe !== undefined && this.nowMs >= this.nextObserveMs;
+    if (!observing && !due) return;
     const view = this.policyView();
-    policy.observe?.(view);
+    if (observing) {
+      this.nextObserveMs = this.nowMs + (policy.observeEveryMs ?? 0);
+      policy.observe?.(view);
+    }
     if (!due) return;
     this.nextPolicyMs = this.nowMs + policy.periodMs;
     this.applyPolicyTargets(policy.decide(view), `policy ${policy.name}`);

@@ -158,8 +158,12 @@ export interface Policy {
   /** Settings, for the summary (`host.policy.parameters`). */
   readonly parameters?: Readonly<Record<string, PolicyParameter>>;
   decide(view: PolicyHostView): ReadonlyMap<number, number>;
-  /** Called every tick before `decide` would be, for policies that average what they see. */
+  /**
+   * Called every `observeEveryMs` (every tick if unset), before `decide` would
+   * be, for policies that average what they see.
+   */
   observe?(view: PolicyHostView): void;
+  readonly observeEveryMs?: number;
   /**
    * In the soft state and below the host asks for `frames` more frames every
    * tick (beyond those the guests' balloons still owe) and lowers targets to

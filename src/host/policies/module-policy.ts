@@ -45,6 +45,7 @@ export interface ModulePolicyObject {
   name?: string;
   decide(view: PolicyHostView): unknown;
   observe?(view: PolicyHostView): void;
+  observeEveryMs?: number;
   reclaim?(view: PolicyHostView, frames: number): unknown;
 }
 
@@ -130,9 +131,15 @@ export class ModulePolicy implements Policy {
     return this.targetsFrom('decide', view, () => this.object.decide(view));
   }
 
-  observe(view: PolicyHostView): void {
-    if (this.object.observe === undefined) return;
-    this.call('observe', () => this.object.observe?.(view));
+  get observe(): Policy['observe'] {
+    const observe = this.object.observe;
+    if (typeof observe !== 'function') return undefined;
+    return (view) => this.call('observe', () => observe.call(this.object, view));
+  }
+
+  get observeEveryMs(): number | undefined {
+    const every = this.object.observeEveryMs;
+    return typeof every === 'number' && Number.isFinite(every) && every >= 0 ? every : undefined;
   }
 
   get reclaim(): Policy['reclaim'] {

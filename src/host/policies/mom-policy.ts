@@ -57,10 +57,11 @@ export class MomPolicy implements Policy {
   readonly parameters: Readonly<Record<string, number>>;
   private readonly hostFree: RecentValues;
   private readonly used = new Map<number, RecentValues>();
-  private nextSampleMs = 0;
+  readonly observeEveryMs: number;
 
   constructor(private readonly spec: MomPolicySpec) {
     this.periodMs = spec.periodMs;
+    this.observeEveryMs = spec.sampleIntervalMs;
     this.hostFree = new RecentValues(spec.samples);
     this.parameters = {
       sampleIntervalMs: spec.sampleIntervalMs,
@@ -72,9 +73,8 @@ export class MomPolicy implements Policy {
     };
   }
 
+  /** Collects host free fraction and guests' used memory (the host calls it every `observeEveryMs`). */
   observe(view: PolicyHostView): void {
-    if (view.nowMs < this.nextSampleMs) return;
-    this.nextSampleMs = view.nowMs + this.spec.sampleIntervalMs;
     this.hostFree.push(view.freeFrames / view.frames);
     for (const guest of view.guests) {
       const used = momUsedPages(guest, view.frameBytes);

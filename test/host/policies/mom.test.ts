@@ -73,8 +73,8 @@ describe('MOM policy (oVirt balloon rules)', () => {
     const policy = new MomPolicy(SPEC);
     const guest = (usedPages: number) => guestView(0, { targetPages: 400, usedPages });
     // Collected at 0 s and 5 s (every sampleInterval): host free 10 % then 50 %: 30 % on average, no pressure.
+    expect(policy.observeEveryMs).toBe(5000);
     policy.observe(hostView([guest(200)], { nowMs: 0, freeFrames: 100 }));
-    policy.observe(hostView([guest(200)], { nowMs: 3000, freeFrames: 900 })); // not yet due: ignored
     policy.observe(hostView([guest(200)], { nowMs: 5000, freeFrames: 500 }));
     expect(asObject(policy.decide(hostView([guest(200)], { nowMs: 10_000, freeFrames: 100 })))).toEqual({ 0: 420 });
     // Then 0 % free twice more: average (10 + 50 + 0 + 0) / 4 = 15 % < 20 %: shrink, with used averaged to (200 + 200 + 300 + 300) / 4 = 250:
