@@ -97,6 +97,7 @@ describe('policy modules', () => {
     const { summary } = await simulate(s, { placement: 'workers', workers: 2 });
     expectCleanRun(summary);
     expect(summary.host.policy.name).toBe('policy');
+    expect(summary.host.policy.parameters).toEqual({ module: 'policy.mjs', options: '{"keep":40}' });
     expect(summary.guests.map((g) => g.targetBytes)).toEqual([40 * MiB, 64 * MiB]);
   });
 

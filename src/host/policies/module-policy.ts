@@ -108,11 +108,15 @@ export class ModulePolicy implements Policy {
   readonly periodMs: number;
   readonly parameters: Readonly<Record<string, string>>;
   private readonly object: ModulePolicyObject;
+  private readonly path: string;
 
   constructor(spec: ModulePolicySpec, factory: ModulePolicyFactory, frameBytes: number, rootSeed: number) {
     this.periodMs = spec.periodMs;
-    this.parameters = { path: spec.path, options: JSON.stringify(spec.options) };
-    const seed = deriveSeed(rootSeed, 'policy', 'module', spec.path);
+    this.path = spec.path;
+    // The file name, not the absolute path: the same scenario gives the same summary and seed wherever it is run from.
+    const file = basename(spec.path);
+    this.parameters = { module: file, options: JSON.stringify(spec.options) };
+    const seed = deriveSeed(rootSeed, 'policy', 'module', file);
     let made: unknown;
     try {
       made = factory({ options: spec.options, periodMs: spec.periodMs, frameBytes, seed, random: new Random(seed) });
@@ -153,14 +157,14 @@ export class ModulePolicy implements Policy {
       return run();
     } catch (error) {
       if (error instanceof PolicyError) throw error;
-      throw new PolicyError(`policy ${this.name} (${this.parameters['path']}): ${method} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      throw new PolicyError(`policy ${this.name} (${this.path}): ${method} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
   }
 
   private targetsFrom(method: string, view: PolicyHostView, run: () => unknown): ReadonlyMap<number, number> {
     const result = this.call(method, run);
     const problem = (what: string): PolicyError =>
-      new PolicyError(`policy ${this.name} (${this.parameters['path']}): ${method} returned ${what}; return a Map (or an object) from guest index or name to a target in pages`);
+      new PolicyError(`policy ${this.name} (${this.path}): ${method} returned ${what}; return a Map (or an object) from guest index or name to a target in pages`);
     if (result === undefined || result === null) return new Map();
     let entries: Array<[unknown, unknown]>;
     if (result instanceof Map) entries = [...(result as Map<unknown, unknown>).entries()];
