@@ -35,6 +35,13 @@ export interface GuestAccount {
   readonly profile: DriverProfileName;
   /** Weight in proportional policies and host reclaim (a setShares event changes it). */
   shares: number;
+  /**
+   * Pages host reclaim has taken off the target the policy or the
+   * administrator set, not yet given back (the host gives them back when it
+   * is in the high state with memory to spare; a new target from the policy
+   * or the administrator clears it).
+   */
+  reclaimedPages: number;
   /** Admin targets the guard refused. */
   guardRefusals: number;
   /** First-touch pages refused in the low state because the guest was at or above its target. */

@@ -20,7 +20,7 @@ import { OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from './owners.js';
 import type { Policy, PolicyHostView } from './policy.js';
 import { buildPolicyView } from './policy-view.js';
 import { createPolicy, type PolicyModules } from './policies/index.js';
-import { reclaimByWeight } from './reclaim.js';
+import { reclaimByWeight, shareOut } from './reclaim.js';
 import { checkTarget, predictTarget, type GuardGuest, type GuestFloor, type TargetPrediction } from './target-guard.js';
 
 export const HOST_PROTOCOL_VERSION: ProtocolVersion = 1;
@@ -191,6 +191,7 @@ export class Hypervisor {
         signals: noSignals(),
         profile: spec.driver.profile,
         shares: spec.shares,
+        reclaimedPages: 0,
         guardRefusals: 0,
         lowStateRefusedPages: 0,
         protocolViolations: 0,
@@ -266,9 +267,10 @@ export class Hypervisor {
 
   /**
    * Starts tick `tick`: tracks the free-memory state, applies the scenario
-   * events that are due, runs the policy if its period has come, and in the
-   * soft state and below lowers targets until free memory will be back at
-   * the high threshold. Returns the indexes of guests that crashed (the
+   * events that are due, runs the policy if its period has come, in the soft
+   * state and below lowers targets until free memory will be back at the
+   * high threshold, and in the high state gives such cuts back as far as
+   * free memory allows. Returns the indexes of guests that crashed (the
    * runtime stops their actors before this tick's step).
    *
    * @param beforeEvents called once the clock and the state are updated, before the events (an administrator's hook)
@@ -291,6 +293,7 @@ export class Hypervisor {
     }
     this.runPolicy();
     this.reclaim();
+    this.giveBack();
     this.hostPagingDemandFrames = isHostPaging(this.freeState) ? Math.max(0, this.freeMemory.thresholds.softFrames - this.pool.size) : 0;
     return crashed;
   }
@@ -370,6 +373,7 @@ export class Hypervisor {
       return { ...base, outcome: 'refused', targetPages: account.targetPages, message: verdict.refusal };
     }
     const before = account.targetPages;
+    account.reclaimedPages = 0;
     this.setTarget(account, verdict.askedPages, `${reason}${force ? ' (forced)' : ''}`, force ? 0 : account.minPages);
     if (account.targetPages === before) this.record('setTarget', account, `${before} pages by ${reason}: already the target`);
     return { ...base, outcome: 'applied', targetPages: account.targetPages, message: '' };
@@ -660,6 +664,7 @@ export class Hypervisor {
     const scale = isReclaiming(this.freeState) && raises > cuts ? cuts / raises : 1;
     for (const { account, pages } of changes) {
       const limited = pages > account.targetPages && scale < 1 ? account.targetPages + Math.floor((pages - account.targetPages) * scale) : pages;
+      account.reclaimedPages = 0;
       this.setTarget(account, limited, scale < 1 && limited !== pages ? `${reason}, raise limited while the host is ${this.freeState}` : reason);
     }
   }
@@ -688,12 +693,52 @@ export class Hypervisor {
       this.setTarget(account, pages, `host reclaim (${state})`);
       if (account.targetPages < before) {
         lowered += before - account.targetPages;
+        account.reclaimedPages += before - account.targetPages;
         guests++;
       }
     }
     if (guests > 0) {
       const bytes = (frames: number): string => formatBytesApprox(frames * this.scenario.frameBytes);
-      this.record('reclaim', null, `${state}: ${bytes(this.pool.size)} free, ${bytes(owed)} owed; asked ${bytes(needed)} more, lowered ${guests} target${guests === 1 ? '' : 's'} by ${bytes(lowered)}`);
+      let owedAfter = 0;
+      for (const account of this.accounts) if (account.alive) owedAfter += Math.max(0, account.ownedFrames - account.targetPages);
+      this.record(
+        'reclaim',
+        null,
+        `${state}: ${bytes(this.pool.size)} free and ${bytes(owed)} owed by balloons, ${bytes(needed)} short of the high threshold; ` +
+          `lowered ${guests} target${guests === 1 ? '' : 's'} (by ${bytes(lowered)} in all): the balloons now owe ${bytes(owedAfter)}`,
+      );
+    }
+  }
+
+  /**
+   * In the high state, gives back what host reclaim took, as far as free
+   * memory above the high threshold allows, by shares. Without this a
+   * policy that never raises targets (static) would keep every cut forever.
+   * Reclaim below `soft` and give-back above `high` keep free memory between
+   * the two when demand exceeds the host.
+   */
+  private giveBack(): void {
+    if (this.freeState !== 'high') return;
+    const room = this.pool.size - this.freeMemory.thresholds.highFrames;
+    if (room <= 0) return;
+    const owed = this.accounts.filter((account) => account.alive && account.reclaimedPages > 0);
+    if (owed.length === 0) return;
+    const shares = shareOut(
+      room,
+      owed.map((account) => ({ weight: account.shares, minPages: 0, maxPages: account.reclaimedPages })),
+    );
+    let given = 0;
+    owed.forEach((account, i) => {
+      const pages = shares[i]!;
+      if (pages <= 0) return;
+      const before = account.targetPages;
+      this.setTarget(account, before + pages, 'host give-back (high)');
+      account.reclaimedPages = Math.max(0, account.reclaimedPages - (account.targetPages - before));
+      given += account.targetPages - before;
+    });
+    if (given > 0) {
+      const bytes = (frames: number): string => formatBytesApprox(frames * this.scenario.frameBytes);
+      this.record('reclaim', null, `high: ${bytes(this.pool.size)} free; gave back ${bytes(given)} of what reclaim took`);
     }
   }
 

@@ -69,6 +69,46 @@ describe('host free-memory states and host reclaim', () => {
     expect(host.hostPagingDemandFrames).toBe(0);
   });
 
+  it('gives back what it took once the host is in the high state with memory to spare, by shares, as far as free memory allows', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 180 * PAGE }]));
+    host.beginTick(0);
+    touch(host, 0, 360);
+    touch(host, 1, 360);
+    host.beginTick(1);
+    host.beginTick(2); // soft: both targets 400 -> 380
+    expect(targets(host)).toEqual([380, 380]);
+    expect(host.accounts.map((account) => account.reclaimedPages)).toEqual([20, 20]);
+    expect(host.log.find((event) => event.kind === 'reclaim')?.detail).toBe(
+      'soft: 80 KiB free and 0 B owed by balloons, 160 KiB short of the high threshold; lowered 2 targets (by 160 KiB in all): the balloons now owe 160 KiB',
+    );
+    host.setReserve(150); // 50 free: at least soft (40) but not high (60): still soft
+    host.beginTick(3);
+    expect(host.freeState).toBe('soft');
+    host.setReserve(130); // 70 free: high again, 10 frames above the threshold
+    host.beginTick(4);
+    expect(host.freeState).toBe('high');
+    expect(targets(host)).toEqual([385, 385]);
+    host.setReserve(0); // 200 free: the rest of the cuts come back, no more
+    host.beginTick(5);
+    expect(targets(host)).toEqual([400, 400]);
+    expect(host.accounts.map((account) => account.reclaimedPages)).toEqual([0, 0]);
+  });
+
+  it('forgets a cut once the policy or the administrator sets the target', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 180 * PAGE }]));
+    host.beginTick(0);
+    touch(host, 0, 360);
+    touch(host, 1, 360);
+    host.beginTick(1);
+    host.beginTick(2);
+    status(host, 0, 300, 80);
+    host.setTargetOf(0, { bytes: 390 * PAGE }, 'test');
+    expect(host.accounts.map((account) => account.reclaimedPages)).toEqual([0, 20]);
+    host.setReserve(0);
+    host.beginTick(3);
+    expect(targets(host)).toEqual([390, 400]);
+  });
+
   it('revokes from the guest with fewer shares first', () => {
     const s = smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 180 * PAGE }]);
     const host = booted({ ...s, guests: [{ ...s.guests[0]!, shares: 1000 }, { ...s.guests[1]!, shares: 3000 }] });
