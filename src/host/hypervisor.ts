@@ -15,13 +15,14 @@ import { FreeMemoryMonitor, isHostPaging, isReclaiming, type FreeMemoryState, ty
 import { StackFreePool, type FreePool } from './free-pool.js';
 import { unbackedPagesOf, type GuestAccount } from './guest-account.js';
 import { noSignals } from './guest-signals.js';
+import { HypervisorReserve } from './hypervisor-reserve.js';
 import { checkGuestMessage } from './message-checks.js';
-import { OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from './owners.js';
+import { OWNER_FREE, ownerIdOfGuest } from './owners.js';
 import type { Policy, PolicyHostView } from './policy.js';
 import { buildPolicyView } from './policy-view.js';
 import { createPolicy, type PolicyModules } from './policies/index.js';
 import { reclaimByWeight, shareOut } from './reclaim.js';
-import { checkTarget, predictTarget, type GuardGuest, type GuestFloor, type TargetPrediction } from './target-guard.js';
+import { checkTarget, describeDryRun, predictTarget, type GuardGuest, type GuestFloor, type TargetPrediction } from './target-guard.js';
 
 export const HOST_PROTOCOL_VERSION: ProtocolVersion = 1;
 
@@ -137,11 +138,8 @@ export class Hypervisor {
   private inboxes: HostToGuest[][];
   /** Marks frames seen in the batch being checked (cleared after each batch): 1 byte per frame. */
   private readonly seen: Uint8Array;
-  /** Frames the hypervisor holds for itself, as a stack (the first `heldReserveFrames` entries). */
-  private readonly reserveFrames: Int32Array;
-  private heldReserveFrames = 0;
-  /** Frames the hypervisor wants for itself; it takes free frames toward it every tick. */
-  private wantedReserveFrames: number;
+  /** The frames the hypervisor keeps for itself. */
+  private readonly reserve: HypervisorReserve;
   private readonly seed: number;
   private readonly policyModules: PolicyModules;
   private nextEvent = 0;
@@ -161,14 +159,9 @@ export class Hypervisor {
     }
     this.pool = options.pool ?? new StackFreePool(frames);
     this.seen = new Uint8Array(frames);
-    this.reserveFrames = new Int32Array(frames);
-    this.wantedReserveFrames = Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes));
-    for (let frame = 0; frame < this.wantedReserveFrames; frame++) {
-      this.table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR);
-      this.reserveFrames[this.heldReserveFrames++] = frame;
-    }
+    this.reserve = new HypervisorReserve(this.table, this.pool, Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes)));
     // Pushed high to low, so that low frames are handed out first.
-    for (let frame = frames - 1; frame >= this.heldReserveFrames; frame--) this.pool.push(frame);
+    for (let frame = frames - 1; frame >= this.reserve.held; frame--) this.pool.push(frame);
     this.freeMemory = new FreeMemoryMonitor(frames, scenario.host.freeMemoryStates);
     this.accounts = scenario.guests.map((spec, index) => {
       const pages = Math.floor(spec.maxMemoryBytes / frameBytes);
@@ -220,7 +213,7 @@ export class Hypervisor {
 
   /** Frames the hypervisor holds for itself. */
   get reservedFrames(): number {
-    return this.heldReserveFrames;
+    return this.reserve.held;
   }
 
   /** The free-memory state of this tick. */
@@ -277,7 +270,7 @@ export class Hypervisor {
    */
   beginTick(tick: number, beforeEvents?: () => void): number[] {
     this.nowMs = tick * this.scenario.tickMs;
-    this.takeReserve();
+    this.reserve.takeFree();
     const change = this.freeMemory.update(this.pool.size);
     if (change !== null) {
       const percent = ((this.pool.size / this.frames) * 100).toFixed(2);
@@ -357,13 +350,7 @@ export class Hypervisor {
       // The effect of the target as it would be set if applied (forced, when the guard would refuse it).
       const refused = verdict.refusal !== null && !force;
       const prediction = predictTarget(guest, Math.max(force || refused ? 0 : account.minPages, verdict.askedPages));
-      const bytes = (pages: number): string => formatBytesApprox(pages * frameBytes);
-      const change = prediction.balloonChangePages;
-      const message =
-        `dry run: ${account.name} to ${askedText}: the balloon would ${change >= 0 ? 'grow' : 'shrink'} by ${bytes(Math.abs(change))} ` +
-        `(from ${bytes(account.balloonPages)} to ${bytes(account.balloonPages + change)}), take ${bytes(prediction.beyondFreePages)} beyond the guest's free memory, ` +
-        `and give the host back ${bytes(prediction.framesReturned)}; its floor is ${bytes(verdict.floor.pages)} (${verdict.floor.reason})` +
-        (refused ? `; the guard would refuse it without force (${bytes(verdict.floor.pages - verdict.askedPages)} below the floor)` : '');
+      const message = describeDryRun(guest, askedText, verdict, prediction, refused);
       this.record('dryRun', account, message);
       return { ...base, outcome: 'dryRun', targetPages: account.targetPages, message, prediction };
     }
@@ -375,7 +362,7 @@ export class Hypervisor {
     const before = account.targetPages;
     account.reclaimedPages = 0;
     this.setTarget(account, verdict.askedPages, `${reason}${force ? ' (forced)' : ''}`, force ? 0 : account.minPages);
-    if (account.targetPages === before) this.record('setTarget', account, `${before} pages by ${reason}: already the target`);
+    if (account.targetPages === before) this.record('setTarget', account, `${formatBytesApprox(before * frameBytes)} (${before} pages) by ${reason}: already the target`);
     return { ...base, outcome: 'applied', targetPages: account.targetPages, message: '' };
   }
 
@@ -569,7 +556,7 @@ export class Hypervisor {
         return null;
       }
       case 'setReserved':
-        this.setReserve(Math.min(this.frames, Math.ceil(event.bytes / this.scenario.frameBytes)));
+        this.setReserve(Math.min(this.frames - 1, Math.ceil(event.bytes / this.scenario.frameBytes)));
         return null;
       default:
         return assertNever(event, 'Hypervisor.applyEvent');
@@ -594,32 +581,11 @@ export class Hypervisor {
    * free (every tick), which can push the host into a lower free-memory state.
    */
   setReserve(frames: number): void {
-    if (!(Number.isSafeInteger(frames) && frames >= 0 && frames < this.frames)) {
-      throw new RangeError(`Hypervisor.setReserve: frames must be a whole number from 0 to ${this.frames - 1}, got ${frames}`);
-    }
-    const before = this.heldReserveFrames;
-    this.wantedReserveFrames = frames;
-    while (this.heldReserveFrames > frames) {
-      const frame = this.reserveFrames[--this.heldReserveFrames]!;
-      if (this.table.transfer(frame, OWNER_HYPERVISOR, OWNER_FREE)) this.pool.push(frame);
-    }
-    this.takeReserve();
+    const before = this.reserve.held;
+    this.reserve.want(frames);
+    const held = this.reserve.held;
     const bytes = (count: number): string => formatBytesApprox(count * this.scenario.frameBytes);
-    this.record(
-      'setReserved',
-      null,
-      `hypervisor reserve ${bytes(before)} -> ${bytes(frames)}` + (this.heldReserveFrames < frames ? `; ${bytes(frames - this.heldReserveFrames)} still to take as frames become free` : ''),
-    );
-  }
-
-  /** Takes free frames toward the wanted reserve. */
-  private takeReserve(): void {
-    while (this.heldReserveFrames < this.wantedReserveFrames && this.pool.size > 0) {
-      const frame = this.pool.pop();
-      if (frame < 0) break;
-      if (this.table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR)) this.reserveFrames[this.heldReserveFrames++] = frame;
-      // A failed transfer means the pool held a frame that is not free: the table has counted the violation.
-    }
+    this.record('setReserved', null, `hypervisor reserve ${bytes(before)} -> ${bytes(frames)}` + (held < frames ? `; ${bytes(frames - held)} still to take as frames become free` : ''));
   }
 
   private indexOf(name: string): number {
@@ -780,7 +746,7 @@ export class Hypervisor {
         nowMs: this.nowMs,
         frameBytes: this.scenario.frameBytes,
         frames: this.frames,
-        reservedFrames: this.heldReserveFrames,
+        reservedFrames: this.reserve.held,
         freeFrames: this.pool.size,
         state: this.freeState,
         thresholds: this.freeMemory.thresholds,

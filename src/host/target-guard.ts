@@ -139,3 +139,15 @@ export function predictTarget(guest: GuardGuest, targetPages: number): TargetPre
     framesReturned: Math.max(0, guest.residentPages - targetPages),
   };
 }
+
+/** A dry run's report: the predicted effect, the floor, and whether the guard would refuse. */
+export function describeDryRun(guest: GuardGuest, askedText: string, verdict: GuardVerdict, prediction: TargetPrediction, refused: boolean): string {
+  const bytes = (pages: number): string => formatBytesApprox(pages * guest.frameBytes);
+  const change = prediction.balloonChangePages;
+  return (
+    `dry run: ${guest.name} to ${askedText}: the balloon would ${change >= 0 ? 'grow' : 'shrink'} by ${bytes(Math.abs(change))} ` +
+    `(from ${bytes(guest.balloonPages)} to ${bytes(guest.balloonPages + change)}), take ${bytes(prediction.beyondFreePages)} beyond the guest's free memory, ` +
+    `and give the host back ${bytes(prediction.framesReturned)}; its floor is ${bytes(verdict.floor.pages)} (${verdict.floor.reason})` +
+    (refused ? `; the guard would refuse it without force (${bytes(verdict.floor.pages - verdict.askedPages)} below the floor)` : '')
+  );
+}
