@@ -28,7 +28,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
     .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
-    .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect, [])
+    .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect)
     .option('--json', 'print the JSON summary on stdout and nothing else')
     .option('--quiet', 'print nothing but errors (and the JSON summary with --json)')
     .addHelpText(
@@ -36,7 +36,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       `
 Examples:
   balloonsim run                                  the built-in default scenario
-  balloonsim run examples/pressure.yaml --seed 7
+  balloonsim run examples/mom.yaml --seed 7
   balloonsim run my.yaml --placement workers --workers 4 --json > summary.json
   balloonsim run my.yaml --duration 10m --placement inline
   balloonsim run examples/esx-idle-tax.yaml --set host.policy.tau=0
@@ -50,16 +50,16 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     .command('validate')
     .description('Check a scenario file and print what it describes.')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--set <path=value>', 'change a scenario setting, as run does (repeatable)', collect, [])
+    .option('--set <path=value>', 'change a scenario setting, as run does (repeatable)', collect)
     .addHelpText('after', '\nExample:\n  balloonsim validate examples/mom.yaml\n\nExit codes: 0 valid, 2 invalid (each problem printed with its place in the file).')
-    .action(async (file: string, flags: { set: string[] }) => setExit(await validateCommand(file, flags)));
+    .action(async (file: string, flags: { set?: string[] }) => setExit(await validateCommand(file, flags)));
 
   return program;
 }
 
 /** Commander's way to take a repeatable option. */
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Runs the CLI and returns the exit code; never throws for a user's mistake. */
