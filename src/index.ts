@@ -8,12 +8,28 @@
  * ```
  */
 export { simulate, type RunResult, type SimulateOptions } from './runtime/simulate.js';
-export { SUMMARY_SCHEMA_VERSION, type GuestSummary, type RunSummary, type RunTiming } from './runtime/summary.js';
+export { SUMMARY_SCHEMA_VERSION, type GuestSummary, type PolicySummary, type RunSummary, type RunTiming } from './runtime/summary.js';
+export type { AdminControl } from './runtime/admin-control.js';
 export type { Sample, GuestSample } from './runtime/sample.js';
 export type { PlacementKind } from './runtime/placement.js';
 export { RunFailure } from './runtime/errors.js';
-export { BootError, type HostEvent } from './host/hypervisor.js';
-export type { Policy, PolicyGuestView, PolicyHostView } from './host/policy.js';
+export { BootError, type AdminTargetOptions, type AdminTargetResult, type HostEvent, type HostEventKind } from './host/hypervisor.js';
+export {
+  VIRTIO_STAT_TAGS,
+  type GuestStats,
+  type Policy,
+  type PolicyGuestView,
+  type PolicyHostView,
+  type PolicyParameter,
+  type PressureReport,
+  type PsiFigures,
+  type VirtioStatTag,
+} from './host/policy.js';
+export { PolicyError } from './host/policy-error.js';
+export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/policies/index.js';
+export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/reclaim.js';
+export type { FreeMemoryState, StateTicks } from './host/free-memory-state.js';
+export type { GuestFloor, TargetPrediction } from './host/target-guard.js';
 export { defaultScenario, DEFAULT_SCENARIO_YAML } from './scenario/default.js';
 export { loadScenarioFile, parseScenarioText, type LoadOptions } from './scenario/load.js';
 export { ScenarioError, UnitError, type ScenarioIssue } from './scenario/errors.js';

@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { BootError } from '../host/hypervisor.js';
 import { RunFailure } from '../runtime/errors.js';
-import { ScenarioError } from '../scenario/errors.js';
+import { PolicyError } from '../host/policy-error.js';
+import { ScenarioError, UnitError } from '../scenario/errors.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { UsageError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
@@ -27,6 +28,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
     .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
+    .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect)
     .option('--json', 'print the JSON summary on stdout and nothing else')
     .option('--quiet', 'print nothing but errors (and the JSON summary with --json)')
     .addHelpText(
@@ -34,9 +36,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       `
 Examples:
   balloonsim run                                  the built-in default scenario
-  balloonsim run examples/pressure.yaml --seed 7
+  balloonsim run examples/mom.yaml --seed 7
   balloonsim run my.yaml --placement workers --workers 4 --json > summary.json
   balloonsim run my.yaml --duration 10m --placement inline
+  balloonsim run examples/esx-idle-tax.yaml --set host.policy.tau=0
+  balloonsim run examples/mom.yaml --set 'host.policy={kind: proportional}' --json
 
 Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.`,
     )
@@ -46,10 +50,16 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     .command('validate')
     .description('Check a scenario file and print what it describes.')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .addHelpText('after', '\nExample:\n  balloonsim validate examples/pressure.yaml\n\nExit codes: 0 valid, 2 invalid (each problem printed with its place in the file).')
-    .action(async (file: string) => setExit(await validateCommand(file)));
+    .option('--set <path=value>', 'change a scenario setting, as run does (repeatable)', collect)
+    .addHelpText('after', '\nExample:\n  balloonsim validate examples/mom.yaml\n\nExit codes: 0 valid, 2 invalid (each problem printed with its place in the file).')
+    .action(async (file: string, flags: { set?: string[] }) => setExit(await validateCommand(file, flags)));
 
   return program;
+}
+
+/** Commander's way to take a repeatable option. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Runs the CLI and returns the exit code; never throws for a user's mistake. */
@@ -80,7 +90,7 @@ export function reportError(error: unknown): number {
     process.stderr.write(`${error.format()}\n`);
     return EXIT_BAD_INPUT;
   }
-  if (error instanceof UsageError || error instanceof BootError) {
+  if (error instanceof UsageError || error instanceof BootError || error instanceof PolicyError || error instanceof UnitError) {
     process.stderr.write(`balloonsim: ${error.message}\n`);
     return EXIT_BAD_INPUT;
   }

@@ -1,3 +1,4 @@
+import { parseOverride, type ScenarioOverride } from '../scenario/overrides.js';
 import { parseDuration } from '../scenario/units.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,4 +29,15 @@ export function choiceFlag<T extends string>(flag: string, text: string, choices
     throw new UsageError(`${flag} takes one of ${choices.join(', ')}; got "${text}"`);
   }
   return text as T;
+}
+
+/** Parses `--set PATH=VALUE` flags. */
+export function overrideFlags(values: ReadonlyArray<string> | undefined): ScenarioOverride[] {
+  return (values ?? []).map((text) => {
+    try {
+      return parseOverride(text);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  });
 }

@@ -3,9 +3,9 @@ import { simulate, type SimulateOptions } from '../runtime/simulate.js';
 import { defaultScenario } from '../scenario/default.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { choiceFlag, durationFlag, integerFlag } from './options.js';
+import { choiceFlag, durationFlag, integerFlag, overrideFlags } from './options.js';
 import { startProgress } from './progress.js';
-import { formatSummary } from './summary-table.js';
+import { formatNotableEvents, formatSummary } from './summary-table.js';
 import { UsageError } from './usage-error.js';
 
 export interface RunFlags {
@@ -16,6 +16,7 @@ export interface RunFlags {
   auditEvery?: string;
   json?: boolean;
   quiet?: boolean;
+  set?: string[];
 }
 
 /** `balloonsim run [scenario]`: returns the exit code. */
@@ -34,7 +35,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   if (options.workers !== undefined && options.workers > 4 * availableParallelism() + 64) {
     throw new UsageError(`--workers ${options.workers} is far more threads than this machine has cores (${availableParallelism()})`);
   }
-  const loadOptions = durationOverrideMs !== undefined ? { durationOverrideMs } : {};
+  const loadOptions = { ...(durationOverrideMs !== undefined ? { durationOverrideMs } : {}), overrides: overrideFlags(flags.set) };
   const scenario: Scenario = file === undefined ? defaultScenario(loadOptions) : loadScenarioFile(file, loadOptions);
   const progress = flags.quiet ? null : startProgress(`running ${scenario.name}`);
   if (progress !== null) options.onProgress = progress.update;
@@ -46,7 +47,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   }
   const summary = result.summary;
   if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else if (!flags.quiet) process.stdout.write(`${formatSummary(summary)}\n`);
+  else if (!flags.quiet) {
+    process.stdout.write(`${formatSummary(summary)}\n`);
+    const notes = formatNotableEvents(result.events);
+    if (notes !== '') process.stdout.write(`\n${notes}\n`);
+  }
   if (summary.audit.violations > 0) {
     process.stderr.write(
       `balloonsim: the audit found ${summary.audit.violations} invariant violation${summary.audit.violations === 1 ? '' : 's'}:\n` +

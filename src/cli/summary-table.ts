@@ -1,5 +1,6 @@
+import type { HostEvent, HostEventKind } from '../host/hypervisor.js';
 import type { RunSummary } from '../runtime/summary.js';
-import { formatBytesApprox as formatBytes } from '../scenario/units.js';
+import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
 
 /** Lays out rows as a plain text table with right-aligned numbers. */
 export function formatTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
@@ -24,8 +25,12 @@ export function formatSummary(summary: RunSummary): string {
   lines.push(
     `host: ${size(host.memoryBytes)} in ${host.frames} frames of ${size(host.frameBytes)}; ` +
       `free ${size(host.freeBytes)}, guests hold ${size(host.guestFrames * host.frameBytes)}, hypervisor ${size(host.hypervisorFrames * host.frameBytes)}; ` +
-      `policy ${host.policy}, backing ${host.backing}`,
+      `policy ${host.policy.name}${host.policy.paused ? ' (paused)' : ''}, backing ${host.backing}`,
   );
+  const ticks = host.stateTicks;
+  if (ticks.soft + ticks.hard + ticks.low > 0) {
+    lines.push(`host free-memory states: ${ticks.high} ticks high, ${ticks.soft} soft, ${ticks.hard} hard, ${ticks.low} low`);
+  }
   lines.push('');
   const header = ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out'];
   const rows = summary.guests.map((g) => [
@@ -50,4 +55,19 @@ export function formatSummary(summary: RunSummary): string {
   );
   for (const violation of audit.firstViolations) lines.push(`  violation: ${violation}`);
   return lines.join('\n');
+}
+
+/** Event kinds an operator wants to read after a run: what the administrator asked and what the guard said. */
+const NOTABLE: ReadonlySet<HostEventKind> = new Set(['guardRefusal', 'guardWarning', 'dryRun', 'setPolicy', 'pausePolicy', 'resumePolicy', 'setReserved']);
+
+/** Most notable events printed; the rest are counted. */
+const NOTABLE_SHOWN_MAX = 20;
+
+/** Guard refusals, unit warnings, dry runs, forced targets and policy switches, one line each (empty if none). */
+export function formatNotableEvents(events: ReadonlyArray<HostEvent>): string {
+  const notable = events.filter((event) => NOTABLE.has(event.kind) || (event.kind === 'setTarget' && event.detail.includes('(forced)')));
+  if (notable.length === 0) return '';
+  const lines = notable.slice(0, NOTABLE_SHOWN_MAX).map((event) => `  ${formatDuration(event.timeMs)} ${event.kind}${event.guest !== undefined ? ` ${event.guest}` : ''}: ${event.detail}`);
+  if (notable.length > NOTABLE_SHOWN_MAX) lines.push(`  ... and ${notable.length - NOTABLE_SHOWN_MAX} more`);
+  return ['events:', ...lines].join('\n');
 }

@@ -1,4 +1,6 @@
 import type { StatusMessage } from '../messages/protocol.js';
+import type { DriverProfileName } from '../scenario/types.js';
+import type { GuestSignals } from './guest-signals.js';
 
 /**
  * What the hypervisor knows about one guest: its own accounting, kept apart
@@ -27,6 +29,23 @@ export interface GuestAccount {
   /** Frames granted in messages not yet delivered to the guest. */
   queuedGrantFrames: number;
   lastStatus: StatusMessage | null;
+  /** Stats, pressure, PSI and distress, as last heard (filled by the host's message handlers). */
+  signals: GuestSignals;
+  /** The guest's driver profile (the Hyper-V floor applies to hyperv guests). */
+  readonly profile: DriverProfileName;
+  /** Weight in proportional policies and host reclaim (a setShares event changes it). */
+  shares: number;
+  /**
+   * Pages host reclaim has taken off the target the policy or the
+   * administrator set, not yet given back (the host gives them back when it
+   * is in the high state with memory to spare; a new target from the policy
+   * or the administrator clears it).
+   */
+  reclaimedPages: number;
+  /** Admin targets the guard refused. */
+  guardRefusals: number;
+  /** First-touch pages refused in the low state because the guest was at or above its target. */
+  lowStateRefusedPages: number;
   /** Messages or frames the host refused because they broke the protocol. */
   protocolViolations: number;
   /** Frames asked for first touch that the pool could not provide. */

@@ -8,23 +8,82 @@ import type {
   RequestMessage,
 } from '../messages/protocol.js';
 import type { Scenario, ScenarioEvent, TargetSize } from '../scenario/types.js';
+import { formatBytesApprox } from '../scenario/units.js';
 import { assertNever } from '../util/assert-never.js';
 import { FrameTable } from './frame-table.js';
+import { FreeMemoryMonitor, isHostPaging, isReclaiming, type FreeMemoryState, type StateTicks } from './free-memory-state.js';
 import { StackFreePool, type FreePool } from './free-pool.js';
 import { unbackedPagesOf, type GuestAccount } from './guest-account.js';
+import { noSignals } from './guest-signals.js';
+import { HypervisorReserve } from './hypervisor-reserve.js';
 import { checkGuestMessage } from './message-checks.js';
-import { OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from './owners.js';
+import { OWNER_FREE, ownerIdOfGuest } from './owners.js';
 import type { Policy, PolicyHostView } from './policy.js';
-import { createPolicy } from './policies/index.js';
+import { buildPolicyView } from './policy-view.js';
+import { createPolicy, type PolicyModules } from './policies/index.js';
+import { reclaimByWeight, shareOut } from './reclaim.js';
+import { checkTarget, describeDryRun, predictTarget, type GuardGuest, type GuestFloor, type TargetPrediction } from './target-guard.js';
 
 export const HOST_PROTOCOL_VERSION: ProtocolVersion = 1;
+
+/** Kinds of entries in the host's event log. */
+export type HostEventKind =
+  | 'boot'
+  | 'setTarget'
+  | 'crash'
+  | 'violation'
+  | 'policy'
+  /** The over-shrink guard refused an administrator's target. */
+  | 'guardRefusal'
+  /** An administrator's target looks like a unit mistake (applied or not). */
+  | 'guardWarning'
+  /** A dry run: what a target would do; nothing changed. */
+  | 'dryRun'
+  | 'setPolicy'
+  | 'pausePolicy'
+  | 'resumePolicy'
+  | 'setShares'
+  | 'setReserved'
+  /** The host's free-memory state changed. */
+  | 'hostState'
+  /** Host reclaim lowered targets to bring free memory back to the high state. */
+  | 'reclaim';
 
 /** Something the host did or saw, for the run's event log. */
 export interface HostEvent {
   timeMs: number;
-  kind: 'boot' | 'setTarget' | 'crash' | 'violation' | 'policy';
+  kind: HostEventKind;
   guest?: string;
   detail: string;
+}
+
+/** Options of an administrator's target (`setTargetOf`, the setTarget event). */
+export interface AdminTargetOptions {
+  /** Apply it even below the guest's floor. */
+  force?: boolean;
+  /** Only report what it would do. */
+  dryRun?: boolean;
+}
+
+/** What became of an administrator's target. */
+export interface AdminTargetResult {
+  guest: string;
+  /**
+   * `applied`: the target is set (perhaps kept within the guest's limits);
+   * `refused`: below the guest's floor without force; `dryRun`: nothing
+   * changed; `dead`: the guest is gone.
+   */
+  outcome: 'applied' | 'refused' | 'dryRun' | 'dead';
+  /** The asked target, in pages (within the guest's memory). */
+  askedPages: number;
+  /** The guest's target afterwards. */
+  targetPages: number;
+  floor: GuestFloor | null;
+  /** The refusal or the dry run's report, naming the guest, the floor and the asked size. */
+  message: string;
+  warnings: string[];
+  /** For a dry run: the predicted effect. */
+  prediction?: TargetPrediction;
 }
 
 /** The event log keeps at most this many entries (and counts the rest). */
@@ -40,6 +99,12 @@ export interface HypervisorOptions {
   pool?: FreePool;
   /** Replaces the frame table; it must have as many frames as the host's memory (tests that break the host on purpose). */
   table?: FrameTable;
+  /** The run's root seed, from which policies derive theirs (default: the scenario's). */
+  seed?: number;
+  /** Replaces the scenario's policy (the library API: a policy of your own). */
+  policy?: Policy;
+  /** Imported policy modules by absolute path, for `kind: module` policies (see loadPolicyModules). */
+  policyModules?: PolicyModules;
 }
 
 /**
@@ -57,15 +122,29 @@ export class Hypervisor {
   readonly table: FrameTable;
   readonly pool: FreePool;
   readonly accounts: GuestAccount[];
-  readonly policy: Policy;
-  readonly reservedFrames: number;
   readonly log: HostEvent[] = [];
   eventsDropped = 0;
+  /** The host's free-memory state, updated at the start of every tick. */
+  readonly freeMemory: FreeMemoryMonitor;
+  /**
+   * Frames the host would page out behind its guests' backs this tick (hard
+   * and low states): what free memory lacks to reach the soft threshold.
+   * Host paging needs the guest model's swap and faults; until it is
+   * connected nothing is paged out, and this is the figure it will act on.
+   */
+  hostPagingDemandFrames = 0;
+  private currentPolicy: Policy;
+  private policyPaused = false;
   private inboxes: HostToGuest[][];
   /** Marks frames seen in the batch being checked (cleared after each batch): 1 byte per frame. */
   private readonly seen: Uint8Array;
+  /** The frames the hypervisor keeps for itself. */
+  private readonly reserve: HypervisorReserve;
+  private readonly seed: number;
+  private readonly policyModules: PolicyModules;
   private nextEvent = 0;
   private nextPolicyMs = 0;
+  private nextObserveMs = 0;
   private nowMs = 0;
 
   constructor(
@@ -80,12 +159,10 @@ export class Hypervisor {
     }
     this.pool = options.pool ?? new StackFreePool(frames);
     this.seen = new Uint8Array(frames);
-    this.reservedFrames = Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes));
-    for (let frame = 0; frame < this.reservedFrames; frame++) {
-      this.table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR);
-    }
+    this.reserve = new HypervisorReserve(this.table, this.pool, Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes)));
     // Pushed high to low, so that low frames are handed out first.
-    for (let frame = frames - 1; frame >= this.reservedFrames; frame--) this.pool.push(frame);
+    for (let frame = frames - 1; frame >= this.reserve.held; frame--) this.pool.push(frame);
+    this.freeMemory = new FreeMemoryMonitor(frames, scenario.host.freeMemoryStates);
     this.accounts = scenario.guests.map((spec, index) => {
       const pages = Math.floor(spec.maxMemoryBytes / frameBytes);
       const bootPages = Math.floor(spec.memoryBytes / frameBytes);
@@ -104,16 +181,49 @@ export class Hypervisor {
         targetPages: bootPages,
         queuedGrantFrames: 0,
         lastStatus: null,
+        signals: noSignals(),
+        profile: spec.driver.profile,
+        shares: spec.shares,
+        reclaimedPages: 0,
+        guardRefusals: 0,
+        lowStateRefusedPages: 0,
         protocolViolations: 0,
         populateShortPages: 0,
       };
     });
     this.inboxes = this.accounts.map(() => []);
-    this.policy = createPolicy(scenario.host.policy);
+    this.seed = options.seed ?? scenario.seed;
+    this.policyModules = options.policyModules ?? new Map();
+    this.currentPolicy = options.policy ?? createPolicy(scenario.host.policy, { frameBytes, seed: this.seed, modules: this.policyModules });
   }
 
   get frames(): number {
     return this.table.frames;
+  }
+
+  /** The policy in force. */
+  get policy(): Policy {
+    return this.currentPolicy;
+  }
+
+  /** True while a pausePolicy event holds the policy. */
+  get policyIsPaused(): boolean {
+    return this.policyPaused;
+  }
+
+  /** Frames the hypervisor holds for itself. */
+  get reservedFrames(): number {
+    return this.reserve.held;
+  }
+
+  /** The free-memory state of this tick. */
+  get freeState(): FreeMemoryState {
+    return this.freeMemory.state;
+  }
+
+  /** Ticks spent in each free-memory state so far. */
+  get stateTicks(): StateTicks {
+    return this.freeMemory.stateTicks;
   }
 
   /** Protocol violations over all guests. */
@@ -149,12 +259,24 @@ export class Hypervisor {
   }
 
   /**
-   * Starts tick `tick`: applies the scenario events that are due and runs the
-   * policy if its period has come. Returns the indexes of guests that crashed
-   * (the runtime stops their actors before this tick's step).
+   * Starts tick `tick`: tracks the free-memory state, applies the scenario
+   * events that are due, runs the policy if its period has come, in the soft
+   * state and below lowers targets until free memory will be back at the
+   * high threshold, and in the high state gives such cuts back as far as
+   * free memory allows. Returns the indexes of guests that crashed (the
+   * runtime stops their actors before this tick's step).
+   *
+   * @param beforeEvents called once the clock and the state are updated, before the events (an administrator's hook)
    */
-  beginTick(tick: number): number[] {
+  beginTick(tick: number, beforeEvents?: () => void): number[] {
     this.nowMs = tick * this.scenario.tickMs;
+    this.reserve.takeFree();
+    const change = this.freeMemory.update(this.pool.size);
+    if (change !== null) {
+      const percent = ((this.pool.size / this.frames) * 100).toFixed(2);
+      this.record('hostState', null, `${change.from} -> ${change.to}: ${formatBytesApprox(this.pool.size * this.scenario.frameBytes)} free (${percent} % of host memory)`);
+    }
+    beforeEvents?.();
     const crashed: number[] = [];
     const events = this.scenario.events;
     while (this.nextEvent < events.length && events[this.nextEvent]!.atMs <= this.nowMs) {
@@ -162,13 +284,10 @@ export class Hypervisor {
       const index = this.applyEvent(event);
       if (index !== null) crashed.push(index);
     }
-    if (this.nowMs >= this.nextPolicyMs) {
-      this.nextPolicyMs = this.nowMs + this.policy.periodMs;
-      for (const [index, pages] of this.policy.decide(this.policyView())) {
-        const account = this.accounts[index];
-        if (account !== undefined && account.alive) this.setTarget(account, pages, `policy ${this.policy.name}`);
-      }
-    }
+    this.runPolicy();
+    this.reclaim();
+    this.giveBack();
+    this.hostPagingDemandFrames = isHostPaging(this.freeState) ? Math.max(0, this.freeMemory.thresholds.softFrames - this.pool.size) : 0;
     return crashed;
   }
 
@@ -196,18 +315,55 @@ export class Hypervisor {
   }
 
   /**
-   * Sets a guest's target from outside (an administrator, the library API).
-   * Returns false, and changes nothing, if the guest is dead.
+   * Sets a guest's target as an administrator would (the setTarget event, the
+   * library API). The over-shrink guard refuses a target below the guest's
+   * floor (minMemory, the Hyper-V floor for hyperv guests, working set plus
+   * kernel memory) unless `force`; a dry run reports what the target would do
+   * and changes nothing. Every outcome, and every unit warning, goes to the
+   * event log.
    */
-  setTargetOf(index: number, target: TargetSize, reason: string): boolean {
+  setTargetOf(index: number, target: TargetSize, reason: string, options: AdminTargetOptions = {}): AdminTargetResult {
     const account = this.accounts[index];
     if (account === undefined) throw new RangeError(`Hypervisor.setTargetOf: no guest ${index}`);
     if ('bytes' in target ? !(Number.isFinite(target.bytes) && target.bytes >= 0) : !(target.percentOfMax > 0 && target.percentOfMax <= 100)) {
       throw new RangeError(`Hypervisor.setTargetOf: a target is a finite size of at least 0 bytes or a percentage in (0, 100], got ${JSON.stringify(target)}`);
     }
-    if (!account.alive) return false;
-    this.setTarget(account, this.targetPagesOf(account, target), reason);
-    return true;
+    return this.adminTarget(account, target, reason, options);
+  }
+
+  /** setTargetOf on a checked target. */
+  private adminTarget(account: GuestAccount, target: TargetSize, reason: string, options: AdminTargetOptions): AdminTargetResult {
+    const frameBytes = this.scenario.frameBytes;
+    const askedBytes = 'bytes' in target ? target.bytes : Math.floor((account.pages * target.percentOfMax) / 100) * frameBytes;
+    if (!account.alive) {
+      const message = `target for ${account.name} ignored: the guest is dead`;
+      this.record('setTarget', account, message);
+      return { guest: account.name, outcome: 'dead', askedPages: this.targetPagesOf(account, target), targetPages: account.targetPages, floor: null, message, warnings: [] };
+    }
+    const guest = this.guardGuestOf(account);
+    const askedText = 'bytes' in target ? formatBytesApprox(target.bytes) : `${target.percentOfMax}% of maxMemory`;
+    const verdict = checkTarget(guest, askedBytes, askedText, !('bytes' in target));
+    for (const warning of verdict.warnings) this.record('guardWarning', account, warning);
+    const base = { guest: account.name, askedPages: verdict.askedPages, floor: verdict.floor, warnings: verdict.warnings };
+    const force = options.force === true;
+    if (options.dryRun === true) {
+      // The effect of the target as it would be set if applied (forced, when the guard would refuse it).
+      const refused = verdict.refusal !== null && !force;
+      const prediction = predictTarget(guest, Math.max(force || refused ? 0 : account.minPages, verdict.askedPages));
+      const message = describeDryRun(guest, askedText, verdict, prediction, refused);
+      this.record('dryRun', account, message);
+      return { ...base, outcome: 'dryRun', targetPages: account.targetPages, message, prediction };
+    }
+    if (verdict.refusal !== null && !force) {
+      account.guardRefusals++;
+      this.record('guardRefusal', account, verdict.refusal);
+      return { ...base, outcome: 'refused', targetPages: account.targetPages, message: verdict.refusal };
+    }
+    const before = account.targetPages;
+    account.reclaimedPages = 0;
+    this.setTarget(account, verdict.askedPages, `${reason}${force ? ' (forced)' : ''}`, force ? 0 : account.minPages);
+    if (account.targetPages === before) this.record('setTarget', account, `${formatBytesApprox(before * frameBytes)} (${before} pages) by ${reason}: already the target`);
+    return { ...base, outcome: 'applied', targetPages: account.targetPages, message: '' };
   }
 
   /**
@@ -321,7 +477,13 @@ export class Hypervisor {
       this.sendGrant(account, message, new Int32Array(0), undefined, message.pages);
       return;
     }
-    const frames = this.grantFrames(account, message.pages);
+    let allowed = message.pages;
+    if (message.purpose === 'populate' && this.freeState === 'low') {
+      // The low state blocks guests at or above their target from allocating.
+      allowed = Math.min(allowed, Math.max(0, account.targetPages - account.ownedFrames));
+      account.lowStateRefusedPages += message.pages - allowed;
+    }
+    const frames = this.grantFrames(account, allowed);
     if (message.purpose === 'deflate') account.balloonPages -= frames.length;
     else account.populateShortPages += message.pages - frames.length;
     this.sendGrant(account, message, frames, frames.length < message.pages ? 'host-busy' : undefined);
@@ -359,20 +521,207 @@ export class Hypervisor {
   }
 
   private applyEvent(event: ScenarioEvent): number | null {
-    const index = this.accounts.findIndex((a) => a.name === event.guest);
-    const account = this.accounts[index];
-    if (account === undefined) throw new Error(`Hypervisor: event for unknown guest ${event.guest}`);
     switch (event.kind) {
-      case 'setTarget':
-        if (account.alive) this.setTarget(account, this.targetPagesOf(account, event.target), 'scenario event');
+      case 'setTarget': {
+        // The loader checks targets; one built by hand that is out of range is brought into it.
+        const target: TargetSize =
+          'bytes' in event.target
+            ? { bytes: Number.isFinite(event.target.bytes) ? Math.max(0, event.target.bytes) : 0 }
+            : { percentOfMax: Math.min(100, Math.max(0, event.target.percentOfMax)) };
+        this.adminTarget(this.accounts[this.indexOf(event.guest)]!, target, 'scenario event', { force: event.force === true, dryRun: event.dryRun === true });
         return null;
-      case 'crash':
-        if (!account.alive) return null;
+      }
+      case 'crash': {
+        const index = this.indexOf(event.guest);
+        if (!this.accounts[index]!.alive) return null;
         this.crash(index, 'scenario event');
         return index;
+      }
+      case 'setPolicy':
+        this.setPolicy(createPolicy(event.policy, { frameBytes: this.scenario.frameBytes, seed: this.seed, modules: this.policyModules }));
+        return null;
+      case 'pausePolicy':
+        this.policyPaused = true;
+        this.record('pausePolicy', null, `policy ${this.currentPolicy.name} paused: targets stay until resumePolicy (host reclaim goes on)`);
+        return null;
+      case 'resumePolicy':
+        if (this.policyPaused) this.nextPolicyMs = this.nowMs;
+        this.policyPaused = false;
+        this.record('resumePolicy', null, `policy ${this.currentPolicy.name} resumed`);
+        return null;
+      case 'setShares': {
+        const account = this.accounts[this.indexOf(event.guest)]!;
+        this.record('setShares', account, `shares ${account.shares} -> ${event.shares}`);
+        account.shares = event.shares;
+        return null;
+      }
+      case 'setReserved':
+        this.setReserve(Math.min(this.frames - 1, Math.ceil(event.bytes / this.scenario.frameBytes)));
+        return null;
       default:
         return assertNever(event, 'Hypervisor.applyEvent');
     }
+  }
+
+  /**
+   * Switches to another policy (a fresh instance); it decides at once, in
+   * this tick.
+   */
+  setPolicy(policy: Policy): void {
+    const before = this.currentPolicy.name;
+    this.currentPolicy = policy;
+    this.nextPolicyMs = this.nowMs;
+    this.nextObserveMs = this.nowMs;
+    this.record('setPolicy', null, `policy ${before} -> ${policy.name}${describeParameters(policy)}`);
+  }
+
+  /**
+   * Changes what the hypervisor keeps for itself: it gives frames back to
+   * the pool at once, or takes free frames now and the rest as they become
+   * free (every tick), which can push the host into a lower free-memory state.
+   */
+  setReserve(frames: number): void {
+    const before = this.reserve.held;
+    this.reserve.want(frames);
+    const held = this.reserve.held;
+    const bytes = (count: number): string => formatBytesApprox(count * this.scenario.frameBytes);
+    this.record('setReserved', null, `hypervisor reserve ${bytes(before)} -> ${bytes(frames)}` + (held < frames ? `; ${bytes(frames - held)} still to take as frames become free` : ''));
+  }
+
+  private indexOf(name: string): number {
+    const index = this.accounts.findIndex((a) => a.name === name);
+    if (index < 0) throw new Error(`Hypervisor: event for unknown guest ${name}`);
+    return index;
+  }
+
+  /** Runs the policy: `observe` on its interval, `decide` when its period has come (unless paused). */
+  private runPolicy(): void {
+    const policy = this.currentPolicy;
+    const due = !this.policyPaused && this.nowMs >= this.nextPolicyMs;
+    const observing = policy.observe !== undefined && this.nowMs >= this.nextObserveMs;
+    if (!observing && !due) return;
+    const view = this.policyView();
+    if (observing) {
+      this.nextObserveMs = this.nowMs + (policy.observeEveryMs ?? 0);
+      policy.observe?.(view);
+    }
+    if (!due) return;
+    this.nextPolicyMs = this.nowMs + policy.periodMs;
+    this.applyPolicyTargets(policy.decide(view), `policy ${policy.name}`);
+  }
+
+  /**
+   * Sets a policy's targets. While the host is short (soft state and below)
+   * a policy may move memory between guests but not raise the sum of
+   * targets: raises are scaled down to what its cuts free.
+   */
+  private applyPolicyTargets(targets: ReadonlyMap<number, number>, reason: string): void {
+    const changes: Array<{ account: GuestAccount; pages: number }> = [];
+    let raises = 0;
+    let cuts = 0;
+    for (const [index, asked] of targets) {
+      const account = this.accounts[index];
+      if (account === undefined || !account.alive || !Number.isFinite(asked)) continue;
+      const pages = Math.max(account.minPages, Math.min(account.memoryPages, Math.floor(asked)));
+      if (pages > account.targetPages) raises += pages - account.targetPages;
+      else cuts += account.targetPages - pages;
+      changes.push({ account, pages });
+    }
+    const scale = isReclaiming(this.freeState) && raises > cuts ? cuts / raises : 1;
+    for (const { account, pages } of changes) {
+      const limited = pages > account.targetPages && scale < 1 ? account.targetPages + Math.floor((pages - account.targetPages) * scale) : pages;
+      account.reclaimedPages = 0;
+      this.setTarget(account, limited, scale < 1 && limited !== pages ? `${reason}, raise limited while the host is ${this.freeState}` : reason);
+    }
+  }
+
+  /**
+   * Host reclaim, in the soft state and below: frames needed to bring free
+   * memory back to the high threshold, beyond those the guests' balloons
+   * already owe (frames held above their targets), are revoked by the
+   * policy's `reclaim` or, without one, by shares.
+   */
+  private reclaim(): void {
+    const state = this.freeState;
+    if (!isReclaiming(state)) return;
+    let owed = 0;
+    for (const account of this.accounts) if (account.alive) owed += Math.max(0, account.ownedFrames - account.targetPages);
+    const needed = this.freeMemory.thresholds.highFrames - this.pool.size - owed;
+    if (needed <= 0) return;
+    const view = this.policyView();
+    const targets = this.currentPolicy.reclaim?.(view, needed) ?? reclaimByWeight(view, needed);
+    let lowered = 0;
+    let guests = 0;
+    for (const [index, pages] of targets) {
+      const account = this.accounts[index];
+      if (account === undefined || !account.alive || !(pages < account.targetPages)) continue;
+      const before = account.targetPages;
+      this.setTarget(account, pages, `host reclaim (${state})`);
+      if (account.targetPages < before) {
+        lowered += before - account.targetPages;
+        account.reclaimedPages += before - account.targetPages;
+        guests++;
+      }
+    }
+    if (guests > 0) {
+      const bytes = (frames: number): string => formatBytesApprox(frames * this.scenario.frameBytes);
+      let owedAfter = 0;
+      for (const account of this.accounts) if (account.alive) owedAfter += Math.max(0, account.ownedFrames - account.targetPages);
+      this.record(
+        'reclaim',
+        null,
+        `${state}: ${bytes(this.pool.size)} free and ${bytes(owed)} owed by balloons, ${bytes(needed)} short of the high threshold; ` +
+          `lowered ${guests} target${guests === 1 ? '' : 's'} (by ${bytes(lowered)} in all): the balloons now owe ${bytes(owedAfter)}`,
+      );
+    }
+  }
+
+  /**
+   * In the high state, gives back what host reclaim took, as far as free
+   * memory above the high threshold allows, by shares. Without this a
+   * policy that never raises targets (static) would keep every cut forever.
+   * Reclaim below `soft` and give-back above `high` keep free memory between
+   * the two when demand exceeds the host.
+   */
+  private giveBack(): void {
+    if (this.freeState !== 'high') return;
+    const room = this.pool.size - this.freeMemory.thresholds.highFrames;
+    if (room <= 0) return;
+    const owed = this.accounts.filter((account) => account.alive && account.reclaimedPages > 0);
+    if (owed.length === 0) return;
+    const shares = shareOut(
+      room,
+      owed.map((account) => ({ weight: account.shares, minPages: 0, maxPages: account.reclaimedPages })),
+    );
+    let given = 0;
+    owed.forEach((account, i) => {
+      const pages = shares[i]!;
+      if (pages <= 0) return;
+      const before = account.targetPages;
+      this.setTarget(account, before + pages, 'host give-back (high)');
+      account.reclaimedPages = Math.max(0, account.reclaimedPages - (account.targetPages - before));
+      given += account.targetPages - before;
+    });
+    if (given > 0) {
+      const bytes = (frames: number): string => formatBytesApprox(frames * this.scenario.frameBytes);
+      this.record('reclaim', null, `high: ${bytes(this.pool.size)} free; gave back ${bytes(given)} of what reclaim took`);
+    }
+  }
+
+  private guardGuestOf(account: GuestAccount): GuardGuest {
+    return {
+      name: account.name,
+      profile: account.profile,
+      frameBytes: this.scenario.frameBytes,
+      memoryPages: account.memoryPages,
+      minPages: account.minPages,
+      kernelPages: account.kernelPages,
+      targetPages: account.targetPages,
+      balloonPages: account.balloonPages,
+      residentPages: account.ownedFrames,
+      usedPages: account.lastStatus?.usedPages ?? null,
+      freePages: account.lastStatus?.freePages ?? null,
+    };
   }
 
   private targetPagesOf(account: GuestAccount, target: TargetSize): number {
@@ -380,32 +729,30 @@ export class Hypervisor {
     return Math.floor((account.pages * target.percentOfMax) / 100);
   }
 
-  private setTarget(account: GuestAccount, pages: number, reason: string): void {
-    const clamped = Math.max(account.minPages, Math.min(account.memoryPages, Math.floor(pages)));
+  /** Sets a target within [lowest, memory] (lowest: minMemory, or 0 for a forced admin target) and tells the guest. */
+  private setTarget(account: GuestAccount, pages: number, reason: string, lowest = account.minPages): void {
+    const clamped = Math.max(lowest, Math.min(account.memoryPages, Math.floor(pages)));
     if (clamped === account.targetPages) return;
     account.targetPages = clamped;
     this.queue(account, { type: 'setTarget', targetPages: clamped });
-    const note = clamped !== pages ? ` (asked ${pages}, kept within ${account.minPages}..${account.memoryPages})` : '';
-    this.record('setTarget', account, `${clamped} pages by ${reason}${note}`);
+    const note = clamped !== pages ? ` (asked ${pages}, kept within ${lowest}..${account.memoryPages})` : '';
+    this.record('setTarget', account, `${formatBytesApprox(clamped * this.scenario.frameBytes)} (${clamped} pages) by ${reason}${note}`);
   }
 
-  private policyView(): PolicyHostView {
-    return {
-      nowMs: this.nowMs,
-      frames: this.frames,
-      freeFrames: this.pool.size,
-      guests: this.accounts.map((a) => ({
-        index: a.index,
-        name: a.name,
-        alive: a.alive,
-        memoryPages: a.memoryPages,
-        minPages: a.minPages,
-        targetPages: a.targetPages,
-        ownedFrames: a.ownedFrames,
-        balloonPages: a.balloonPages,
-        lastStatus: a.lastStatus,
-      })),
-    };
+  /** What a policy sees now (see policy-view.ts). */
+  policyView(): PolicyHostView {
+    return buildPolicyView(
+      {
+        nowMs: this.nowMs,
+        frameBytes: this.scenario.frameBytes,
+        frames: this.frames,
+        reservedFrames: this.reserve.held,
+        freeFrames: this.pool.size,
+        state: this.freeState,
+        thresholds: this.freeMemory.thresholds,
+      },
+      this.accounts,
+    );
   }
 
   private queue(account: GuestAccount, message: HostToGuest): void {
@@ -425,4 +772,10 @@ export class Hypervisor {
     }
     this.log.push({ timeMs: this.nowMs, kind, ...(account !== null ? { guest: account.name } : {}), detail });
   }
+}
+
+/** ` (tau 0.75, samples 100)`, or nothing for a policy without parameters. */
+function describeParameters(policy: Policy): string {
+  const entries = Object.entries(policy.parameters ?? {});
+  return entries.length === 0 ? '' : ` (${entries.map(([key, value]) => `${key} ${String(value)}`).join(', ')})`;
 }

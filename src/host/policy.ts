@@ -1,32 +1,174 @@
-import type { StatusMessage } from '../messages/protocol.js';
+/**
+ * The host policy API: what a policy sees (a view of the host and of each
+ * guest, rebuilt each time it runs) and what it returns (targets, in pages).
+ * Built-in policies are in ./policies/; users pass their own to `simulate`
+ * (`options.policy`) or name a module in the scenario (`kind: module`).
+ *
+ * Everything here is in pages of the host's frame size (`frameBytes`), except
+ * where a name says otherwise.
+ */
+import type { DriverProfileName } from '../scenario/types.js';
+import type { FreeMemoryState } from './free-memory-state.js';
 
-/** What a policy sees of one guest. */
-export interface PolicyGuestView {
-  index: number;
-  name: string;
-  alive: boolean;
-  memoryPages: number;
-  minPages: number;
-  targetPages: number;
-  ownedFrames: number;
-  balloonPages: number;
-  lastStatus: StatusMessage | null;
+/** The 16 virtio-balloon statistics, in the order of the virtio specification's tags. */
+export const VIRTIO_STAT_TAGS = [
+  'SWAP_IN',
+  'SWAP_OUT',
+  'MAJFLT',
+  'MINFLT',
+  'MEMFREE',
+  'MEMTOT',
+  'AVAIL',
+  'CACHES',
+  'HTLB_PGALLOC',
+  'HTLB_PGFAIL',
+  'OOM_KILL',
+  'ALLOC_STALL',
+  'ASYNC_SCAN',
+  'DIRECT_SCAN',
+  'ASYNC_RECLAIM',
+  'DIRECT_RECLAIM',
+] as const;
+
+export type VirtioStatTag = (typeof VIRTIO_STAT_TAGS)[number];
+
+/**
+ * A guest's latest virtio statistics: memory figures (MEMFREE, MEMTOT, AVAIL,
+ * CACHES) in bytes, the others as counts since boot (SWAP_IN and SWAP_OUT in
+ * pages). A statistic the guest has not reported reads -1, as in virtio.
+ */
+export type GuestStats = Readonly<Record<VirtioStatTag, number>>;
+
+/** A Hyper-V style pressure report (sent every second by hyperv-profile guests). */
+export interface PressureReport {
+  /** Memory the guest could use without reclaim. */
+  availablePages: number;
+  /** Committed memory + ballooned + (added - onlined) + floor, as hv_balloon reports it. */
+  committedPages: number;
 }
 
-/** What a policy sees of the host. */
+/** Pressure-stall figures, as Linux PSI gives them for memory. */
+export interface PsiFigures {
+  /** Time some task was stalled on memory, since boot. */
+  someTotalSeconds: number;
+  /** Time every task was stalled on memory at once, since boot. */
+  fullTotalSeconds: number;
+  /** Shares of time (0 to 1) stalled over the last 10, 60 and 300 seconds. */
+  someAvg10: number;
+  someAvg60: number;
+  someAvg300: number;
+  fullAvg10: number;
+  fullAvg60: number;
+  fullAvg300: number;
+}
+
+/** What a policy sees of one guest. Sizes in pages. */
+export interface PolicyGuestView {
+  /** Position in the scenario's guest list; targets are returned by index. */
+  index: number;
+  name: string;
+  /** False once it crashed: a dead guest's target is ignored. */
+  alive: boolean;
+  /** The guest's balloon driver profile. */
+  profile: DriverProfileName;
+  /** Weight in proportional policies and host reclaim. */
+  shares: number;
+  /** Pages that are part of the guest's memory: its address space up to maxMemory, balloon included. */
+  memoryPages: number;
+  /** Boot size. */
+  bootPages: number;
+  /** Largest target the host may set (memoryPages). */
+  maxPages: number;
+  /** minMemory: the host never sets a target below it. */
+  minPages: number;
+  /** Unreclaimable kernel memory. */
+  kernelPages: number;
+  /**
+   * The lowest target host reclaim will set: the largest of minMemory, kernel
+   * memory and, for hyperv-profile guests, the Hyper-V floor.
+   */
+  floorPages: number;
+  /** The size the host currently wants the guest at. */
+  targetPages: number;
+  /** Host frames the guest holds (resident memory). */
+  residentPages: number;
+  /** Pages the host counts in the guest's balloon. */
+  balloonPages: number;
+  /** Guest size as the balloon makes it: memoryPages - balloonPages. */
+  actualPages: number;
+  /** Kernel, anonymous and page-cache pages, from the guest's last status; null before the first. */
+  usedPages: number | null;
+  /** Free pages (backed or not), from the guest's last status; null before the first. */
+  freePages: number | null;
+  /** The latest virtio statistics (-1 for what the guest has not reported). */
+  stats: GuestStats;
+  /** The latest Hyper-V style pressure report, or null if the guest sends none. */
+  pressure: PressureReport | null;
+  /** The latest pressure-stall figures, or null if the guest reports none. */
+  psi: PsiFigures | null;
+  /** True while the guest says it is desperately short of memory. */
+  distressed: boolean;
+  /**
+   * Fraction (0 to 1) of the guest's memory touched since it was last asked,
+   * as an active-memory sampler would find it; null when the guest model does
+   * not say (the ESX estimator then uses usedPages / actualPages).
+   */
+  touchedFraction: number | null;
+}
+
+/** What a policy sees of the host. Sizes in frames (= pages). */
 export interface PolicyHostView {
+  /** Simulated time. */
   nowMs: number;
+  frameBytes: number;
+  /** All of host memory. */
   frames: number;
+  /** Kept by the hypervisor for itself. */
+  reservedFrames: number;
+  /** frames - reservedFrames: what guests can have between them. */
+  usableFrames: number;
+  /** Frames no one holds. */
   freeFrames: number;
+  /** The free-memory state this tick. */
+  state: FreeMemoryState;
+  /** Free frames at which the host is back in the high state; targets should leave this much free. */
+  highFrames: number;
+  /** Below this many free frames the host enters the soft state. */
+  softFrames: number;
   guests: ReadonlyArray<PolicyGuestView>;
 }
 
+/** A policy setting as the summary shows it. */
+export type PolicyParameter = number | string | boolean;
+
 /**
- * A host memory policy: runs every `periodMs` and returns new targets, in
- * pages, by guest index (guests it leaves out keep their target).
+ * A host memory policy. The host calls `decide` every `periodMs` of simulated
+ * time (and at time 0) and sets the targets it returns, in pages, by guest
+ * index; guests it leaves out keep their target. The host keeps every target
+ * within the guest's minMemory and memory, and while it is short of memory
+ * (soft state or below) it lets a policy move memory between guests but not
+ * raise the sum of targets.
+ *
+ * A policy must be deterministic: no clock, no Math.random (built-ins take
+ * their randomness from a seeded `Random`).
  */
 export interface Policy {
   readonly name: string;
   readonly periodMs: number;
+  /** Settings, for the summary (`host.policy.parameters`). */
+  readonly parameters?: Readonly<Record<string, PolicyParameter>>;
   decide(view: PolicyHostView): ReadonlyMap<number, number>;
+  /**
+   * Called every `observeEveryMs` (every tick if unset), before `decide` would
+   * be, for policies that average what they see.
+   */
+  observe?(view: PolicyHostView): void;
+  readonly observeEveryMs?: number;
+  /**
+   * In the soft state and below the host asks for `frames` more frames every
+   * tick (beyond those the guests' balloons still owe) and lowers targets to
+   * the ones returned. Without this method, host reclaim revokes by shares
+   * (see reclaim.ts).
+   */
+  reclaim?(view: PolicyHostView, frames: number): ReadonlyMap<number, number>;
 }

@@ -1,5 +1,6 @@
 import { PageState } from '../guest/page-state.js';
 import type { GuestSharedViews } from '../guest/shared-memory.js';
+import type { FreeMemoryState } from '../host/free-memory-state.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 
 /** One guest's state at a sample time, in pages. */
@@ -18,6 +19,8 @@ export interface GuestSample {
 export interface Sample {
   timeMs: number;
   freeFrames: number;
+  /** The host's free-memory state in the tick just run. */
+  hostState: FreeMemoryState;
   guests: GuestSample[];
 }
 
@@ -26,6 +29,7 @@ export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyA
   return {
     timeMs,
     freeFrames: host.pool.size,
+    hostState: host.freeState,
     guests: host.accounts.map((account) => {
       const counters = shared[account.index]!.counters;
       const count = (state: number): number => Atomics.load(counters, state);

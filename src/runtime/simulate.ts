@@ -3,9 +3,12 @@ import { performance } from 'node:perf_hooks';
 import { Auditor } from '../audit/auditor.js';
 import { GuestSharedViews } from '../guest/shared-memory.js';
 import { Hypervisor, type HostEvent, type HypervisorOptions } from '../host/hypervisor.js';
+import { loadPolicyModules } from '../host/policies/index.js';
+import type { Policy } from '../host/policy.js';
 import type { GuestInit } from '../messages/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import { deriveSeed } from '../util/random.js';
+import { adminControlOf, type AdminControl } from './admin-control.js';
 import { RunFailure } from './errors.js';
 import { InlinePlacement } from './inline-placement.js';
 import type { GuestPlacement, PlacementKind } from './placement.js';
@@ -27,6 +30,10 @@ export interface SimulateOptions {
   /** Called with the state of every guest every `sampleEveryTicks` ticks (and after the last). */
   onSample?: (sample: Sample) => void;
   sampleEveryTicks?: number;
+  /** A host policy of your own, instead of the scenario's `host.policy` (setPolicy events still switch). */
+  policy?: Policy;
+  /** Called at the start of every tick, before scenario events: set targets as an administrator would. */
+  beforeTick?: (admin: AdminControl) => void;
   /** Test and benchmark hooks into the host. */
   hypervisor?: HypervisorOptions;
 }
@@ -49,7 +56,13 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const started = performance.now();
   const seed = options.seed ?? scenario.seed;
   const placement = createPlacement(options.placement ?? 'workers', options.workers, scenario.guests.length);
-  const host = new Hypervisor(scenario, options.hypervisor);
+  const policyModules = await loadPolicyModules(scenario);
+  const host = new Hypervisor(scenario, {
+    seed,
+    policyModules,
+    ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    ...options.hypervisor,
+  });
   const shared = host.accounts.map((account) => GuestSharedViews.allocate(account.pages));
   const auditor = new Auditor(host, shared);
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
@@ -68,7 +81,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     await placement.start(inits);
     host.boot();
     for (let tick = 0; tick < ticks; tick++) {
-      for (const index of host.beginTick(tick)) {
+      const beforeTick = options.beforeTick;
+      const beforeEvents = beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(host, tick * scenario.tickMs));
+      for (const index of host.beginTick(tick, beforeEvents)) {
         await placement.stop(index);
         shared[index]!.tearDown();
       }

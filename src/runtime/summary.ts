@@ -1,11 +1,13 @@
 import type { AuditResult } from '../audit/auditor.js';
+import type { StateTicks } from '../host/free-memory-state.js';
 import type { Hypervisor } from '../host/hypervisor.js';
+import type { PolicyParameter } from '../host/policy.js';
 import type { GuestReport } from '../messages/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import type { PlacementKind } from './placement.js';
 
 /** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
-export const SUMMARY_SCHEMA_VERSION = 1;
+export const SUMMARY_SCHEMA_VERSION = 2;
 
 export interface GuestSummary {
   name: string;
@@ -32,9 +34,22 @@ export interface GuestSummary {
   oomKills: number;
   /** Pages the guest touched first that the host could not back at once. */
   hostShortPages: number;
+  /** First-touch pages the host refused in the low free-memory state because the guest was at or above its target. */
+  lowStateRefusedPages: number;
+  /** Administrator targets the over-shrink guard refused. */
+  guardRefusals: number;
   protocolViolations: number;
   pageStates: Record<string, number>;
   driver: GuestReport['driver'];
+}
+
+/** The policy in force at the end of the run. */
+export interface PolicySummary {
+  name: string;
+  periodSeconds: number;
+  parameters: Record<string, PolicyParameter>;
+  /** True if a pausePolicy event held it at the end. */
+  paused: boolean;
 }
 
 export interface RunTiming {
@@ -61,7 +76,10 @@ export interface RunSummary {
     hypervisorFrames: number;
     guestFrames: number;
     backing: string;
-    policy: string;
+    /** The policy in force at the end (schema version 2; version 1 had only its name here). */
+    policy: PolicySummary;
+    /** Ticks spent in each free-memory state (high, soft, hard, low). */
+    stateTicks: StateTicks;
     protocolViolations: number;
     transferFailures: number;
     events: number;
@@ -98,7 +116,13 @@ export function buildSummary(
       hypervisorFrames: host.reservedFrames,
       guestFrames,
       backing: scenario.host.backing,
-      policy: host.policy.name,
+      policy: {
+        name: host.policy.name,
+        periodSeconds: host.policy.periodMs / 1000,
+        parameters: { ...host.policy.parameters },
+        paused: host.policyIsPaused,
+      },
+      stateTicks: host.stateTicks,
       protocolViolations: host.protocolViolations,
       transferFailures: host.table.transferFailures,
       events: host.log.length + host.eventsDropped,
@@ -126,6 +150,8 @@ export function buildSummary(
         majorFaults: report.majorFaults,
         oomKills: report.oomKills,
         hostShortPages: report.hostShortPages,
+        lowStateRefusedPages: account.lowStateRefusedPages,
+        guardRefusals: account.guardRefusals,
         protocolViolations: account.protocolViolations,
         pageStates: pages,
         driver: report.driver,

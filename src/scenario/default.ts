@@ -73,13 +73,18 @@ events:
   - { at: 15m, setTarget: { guest: idle, memory: 4GiB } }
   - { at: 15m, setTarget: { guest: batch, memory: 4GiB } }
   # Other actions: { at: 12m, crash: db } stops a guest; the host takes back its memory.
+  # setTarget refuses to shrink a guest below its working set unless force: true
+  # (dryRun: true only reports); setPolicy, pausePolicy, resumePolicy, setShares
+  # and setReserved change the host. host.policy may be static, proportional,
+  # esx, mom, senpai, xen-selfballoon, hyperv, or a JavaScript module.
 `;
 
 /**
  * The built-in default scenario, resolved.
  *
  * @param options.durationOverrideMs run for this long instead of 20 minutes
+ * @param options.overrides settings changed from the command line (`--set`)
  */
-export function defaultScenario(options: Pick<LoadOptions, 'durationOverrideMs'> = {}): Scenario {
+export function defaultScenario(options: Pick<LoadOptions, 'durationOverrideMs' | 'overrides'> = {}): Scenario {
   return parseScenarioText(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE, options);
 }

@@ -5,9 +5,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
-import { ScenarioError, type ScenarioIssue } from './errors.js';
+import { ScenarioError, formatPath, type ScenarioIssue } from './errors.js';
 import { SCENARIO_FILE_BYTES_MAX } from './limits.js';
 import { makeLocator } from './locate.js';
+import { applyOverrides, parseOverridePath, type ScenarioOverride } from './overrides.js';
 import { resolveScenario } from './resolve.js';
 import type { Scenario } from './types.js';
 import { formatBytes } from './units.js';
@@ -17,6 +18,8 @@ export interface LoadOptions {
   baseDir?: string | undefined;
   /** Run for this long instead of the file's `duration` (a `--duration` flag): `tick <= duration` is checked against it and ramps without `end` follow it. */
   durationOverrideMs?: number | undefined;
+  /** Settings changed from the command line (`--set host.policy.tau=0`), applied before validation. */
+  overrides?: ReadonlyArray<ScenarioOverride> | undefined;
 }
 
 const YAML_HINTS: Readonly<Record<string, string>> = {
@@ -57,10 +60,29 @@ export function parseScenarioText(text: string, source: string, options: LoadOpt
   } catch (error) {
     throw new ScenarioError(source, [{ path: '', message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}`, hint: 'use fewer aliases (*name)' }]);
   }
-  return resolveScenario(data, source, options.baseDir ?? process.cwd(), {
-    durationOverrideMs: options.durationOverrideMs,
-    locate: makeLocator(doc, lineCounter),
+  const overrides = options.overrides ?? [];
+  data = applyOverrides(data, overrides, source);
+  try {
+    return resolveScenario(data, source, options.baseDir ?? process.cwd(), {
+      durationOverrideMs: options.durationOverrideMs,
+      locate: makeLocator(doc, lineCounter),
+    });
+  } catch (error) {
+    if (error instanceof ScenarioError && overrides.length > 0) throw blameOverrides(error, overrides);
+    throw error;
+  }
+}
+
+/** Problems inside an overridden setting come from the command line, not from the file: say so, without a file position. */
+function blameOverrides(error: ScenarioError, overrides: ReadonlyArray<ScenarioOverride>): ScenarioError {
+  const paths = overrides.map((override) => ({ override, printed: formatPath(parseOverridePath(override.path) ?? []) }));
+  const issues = error.issues.map((issue): ScenarioIssue => {
+    const from = paths.findLast(({ printed }) => issue.path === printed || issue.path.startsWith(`${printed}.`) || issue.path.startsWith(`${printed}[`));
+    if (from === undefined) return issue;
+    const { line: _line, column: _column, ...rest } = issue;
+    return { ...rest, message: `${issue.message} (from --set ${from.override.path}=${from.override.value})` };
   });
+  return new ScenarioError(error.source, issues);
 }
 
 function readProblem(error: unknown): { message: string; hint: string } {

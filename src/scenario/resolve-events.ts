@@ -4,6 +4,7 @@ import { EVENTS_MAX } from './limits.js';
 import type { IssueList } from './raw-issue.js';
 import type { ResolvedGuests } from './resolve-guests.js';
 import { EVENT_ACTIONS, type EventFile } from './schema.js';
+import { resolvePolicy } from './resolve-policy.js';
 import type { ScenarioEvent } from './types.js';
 import { didYouMean, listFew } from './suggest.js';
 import { formatBytes } from './units.js';
@@ -22,11 +23,18 @@ function lookUp(name: string, path: PathSegment[], guests: ResolvedGuests, issue
   return [];
 }
 
-interface ActionContext {
+/** What resolving events needs besides the guests. */
+export interface EventsContext {
+  /** The directory module paths in `setPolicy` are relative to. */
+  baseDir: string;
+  issues: IssueList;
+  hostMemoryBytes: number;
+}
+
+interface ActionContext extends EventsContext {
   atMs: number;
   path: PathSegment[];
   guests: ResolvedGuests;
-  issues: IssueList;
   events: ScenarioEvent[];
 }
 
@@ -36,19 +44,42 @@ type EventAction = (typeof EVENT_ACTIONS)[number];
 const ACTION_RESOLVERS: { [K in EventAction]: (value: NonNullable<EventFile[K]>, context: ActionContext) => void } = {
   setTarget(value, { atMs, path, guests, issues, events }) {
     const target = value.memory;
+    const flags = { ...(value.force ? { force: true } : {}), ...(value.dryRun ? { dryRun: true } : {}) };
     for (const name of lookUp(value.guest, [...path, 'setTarget', 'guest'], guests, issues)) {
       const spec = guests.byName.get(name);
       if (spec !== undefined && 'bytes' in target && target.bytes > spec.maxMemoryBytes) {
         issues.add([...path, 'setTarget', 'memory'], `the target ${formatBytes(target.bytes)} is more than ${name}'s maxMemory (${formatBytes(spec.maxMemoryBytes)})`, "lower the target, or raise the guest's maxMemory");
         return;
       }
-      events.push({ atMs, kind: 'setTarget', guest: name, target: { ...target } });
+      events.push({ atMs, kind: 'setTarget', guest: name, target: { ...target }, ...flags });
     }
   },
   crash(value, { atMs, path, guests, issues, events }) {
     for (const name of lookUp(value, [...path, 'crash'], guests, issues)) {
       events.push({ atMs, kind: 'crash', guest: name });
     }
+  },
+  setPolicy(value, context) {
+    const policy = resolvePolicy(value, [...context.path, 'setPolicy'], context);
+    context.events.push({ atMs: context.atMs, kind: 'setPolicy', policy });
+  },
+  pausePolicy(_value, { atMs, events }) {
+    events.push({ atMs, kind: 'pausePolicy' });
+  },
+  resumePolicy(_value, { atMs, events }) {
+    events.push({ atMs, kind: 'resumePolicy' });
+  },
+  setShares(value, { atMs, path, guests, issues, events }) {
+    for (const name of lookUp(value.guest, [...path, 'setShares', 'guest'], guests, issues)) {
+      events.push({ atMs, kind: 'setShares', guest: name, shares: value.shares });
+    }
+  },
+  setReserved(value, { atMs, path, issues, events, hostMemoryBytes }) {
+    if (value >= hostMemoryBytes) {
+      issues.add([...path, 'setReserved'], `the reserve ${formatBytes(value)} is not less than host memory (${formatBytes(hostMemoryBytes)})`, 'the hypervisor must leave some memory for guests');
+      return;
+    }
+    events.push({ atMs, kind: 'setReserved', bytes: value });
   },
 };
 
@@ -61,10 +92,11 @@ function resolveAction<K extends EventAction>(action: K, file: EventFile, contex
  * Resolves every event, expanding group events into one per member (in member
  * order), and sorts them by time, stably. Problems go to `issues`.
  */
-export function resolveEvents(files: readonly EventFile[], guests: ResolvedGuests, issues: IssueList): ScenarioEvent[] {
+export function resolveEvents(files: readonly EventFile[], guests: ResolvedGuests, eventsContext: EventsContext): ScenarioEvent[] {
+  const { issues } = eventsContext;
   const events: ScenarioEvent[] = [];
   files.forEach((file, index) => {
-    const context: ActionContext = { atMs: file.at, path: ['events', index], guests, issues, events };
+    const context: ActionContext = { ...eventsContext, atMs: file.at, path: ['events', index], guests, events };
     // The schema guarantees exactly one action per event.
     for (const action of EVENT_ACTIONS) resolveAction(action, file, context);
   });

@@ -10,7 +10,8 @@ import { IssueList, finishIssues, type Locator } from './raw-issue.js';
 import { resolveEvents } from './resolve-events.js';
 import { resolveGuests } from './resolve-guests.js';
 import { scenarioFileSchema, type ScenarioFile } from './schema.js';
-import type { HostSpec, PolicySpec, Scenario } from './types.js';
+import { resolveFreeMemoryStates, resolvePolicy } from './resolve-policy.js';
+import type { HostSpec, Scenario } from './types.js';
 import { formatBytes, formatDuration } from './units.js';
 import { translateIssues } from './zod-issues.js';
 
@@ -27,25 +28,22 @@ function defaultName(source: string): string {
   return name.startsWith('built-in:') ? name.slice('built-in:'.length) : name;
 }
 
-function resolvePolicy(policy: ScenarioFile['host']['policy']): PolicySpec {
-  switch (policy.kind) {
-    case 'static':
-      return { kind: 'static', periodMs: policy.period };
-    default: {
-      const unknownKind: never = policy.kind;
-      throw new Error(`resolvePolicy: no case for policy kind ${String(unknownKind)}`);
-    }
-  }
-}
-
-function resolveHost(file: ScenarioFile['host'], frameBytes: number, issues: IssueList): HostSpec {
+function resolveHost(file: ScenarioFile['host'], frameBytes: number, baseDir: string, issues: IssueList): HostSpec {
   if (file.memory < frameBytes) {
     issues.add(['host', 'memory'], `host memory (${formatBytes(file.memory)}) is smaller than one frame (${formatBytes(frameBytes)})`, 'raise host memory or lower frameSize');
   }
   if (file.reserved >= file.memory) {
     issues.add(['host', 'reserved'], `reserved (${formatBytes(file.reserved)}) is not less than host memory (${formatBytes(file.memory)})`, 'reserved is the part of host memory the hypervisor keeps; leave some for guests');
   }
-  return { memoryBytes: file.memory, reservedBytes: file.reserved, swapBytes: file.swap, backing: file.backing, policy: resolvePolicy(file.policy) };
+  const host: HostSpec = {
+    memoryBytes: file.memory,
+    reservedBytes: file.reserved,
+    swapBytes: file.swap,
+    backing: file.backing,
+    policy: resolvePolicy(file.policy, ['host', 'policy'], { baseDir, issues }),
+  };
+  if (file.freeMemoryStates !== undefined) host.freeMemoryStates = resolveFreeMemoryStates(file.freeMemoryStates, ['host', 'freeMemoryStates'], issues);
+  return host;
 }
 
 function checkTime(file: ScenarioFile, durationMs: number, overridden: boolean, issues: IssueList): void {
@@ -89,10 +87,10 @@ export function resolveScenario(fileObject: unknown, source: string, baseDir: st
   const durationMs = durationOverrideMs ?? file.duration;
   checkTime(file, durationMs, durationOverrideMs !== undefined, issues);
   checkFrameSize(file.frameSize, issues);
-  const host = resolveHost(file.host, file.frameSize, issues);
+  const host = resolveHost(file.host, file.frameSize, resolvePath(baseDir), issues);
   const context = { durationMs, baseDir: resolvePath(baseDir), issues, frameBytes: file.frameSize };
   const guests = resolveGuests(file.guests, context);
-  const events = resolveEvents(file.events, guests, issues);
+  const events = resolveEvents(file.events, guests, { baseDir: resolvePath(baseDir), issues, hostMemoryBytes: file.host.memory });
   if (!issues.isEmpty) throw new ScenarioError(source, finishIssues(issues.items, locate));
   return {
     name: file.name ?? defaultName(source),

@@ -155,3 +155,15 @@ export function exactlyOneOf(keys: readonly string[], what: string, hint: string
     ctx.addIssue({ code: 'custom', message, input: value, params: { hint, exactlyOne: true } });
   };
 }
+
+/**
+ * Expands a shorthand (`policy: static`, `driver: xen`) into its mapping with every
+ * default filled in, by parsing the mapping form. Should a kind ever need a setting
+ * without a default, the shorthand becomes an issue rather than a thrown ZodError.
+ */
+export function expandShorthand<T>(schema: z.ZodType<T>, mapping: Record<string, string>, ctx: z.core.$RefinementCtx, longForm: string): T {
+  const result = schema.safeParse(mapping);
+  if (result.success) return result.data;
+  ctx.addIssue({ code: 'custom', message: 'this shorthand needs settings', params: { hint: `write ${longForm} with its settings` }, input: mapping });
+  return z.NEVER;
+}

@@ -12,10 +12,12 @@ import { DRIVER_BATCH_MAX, EVENTS_MAX, GUESTS_MAX, NAME_LENGTH_MAX, SHARES_MAX, 
 import { encodeDetails } from './issue-details.js';
 import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
+import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
 import {
   booleanField,
   durationField,
   exactlyOneOf,
+  expandShorthand,
   fractionField,
   integerField,
   nameField,
@@ -37,41 +39,9 @@ export const WORKLOAD_KINDS = ['anon', 'file'] as const satisfies readonly Workl
 /** True when `Listed` names every member of `Union`: the lists above and types.ts cannot drift apart. */
 type Covers<Union, Listed> = [Exclude<Union, Listed>] extends [never] ? true : false;
 
-/**
- * Expands a shorthand (`policy: static`, `driver: xen`) into its mapping with every
- * default filled in, by parsing the mapping form. Should a kind ever need a setting
- * without a default, the shorthand becomes an issue rather than a thrown ZodError.
- */
-function expandShorthand<T>(schema: z.ZodType<T>, mapping: Record<string, string>, ctx: z.core.$RefinementCtx, longForm: string): T {
-  const result = schema.safeParse(mapping);
-  if (result.success) return result.data;
-  ctx.addIssue({ code: 'custom', message: 'this shorthand needs settings', params: { hint: `write ${longForm} with its settings` }, input: mapping });
-  return z.NEVER;
-}
+// ---- host policy: see schema-policy.ts.
 
-// ---- host policy: one mapping per kind, discriminated by `kind`. To add a policy,
-// add its kind to `PolicyKind` in types.ts, its mapping here, and a case in resolve.ts.
-
-const staticPolicySchema = strictObject(
-  {
-    kind: z.literal('static'),
-    period: durationField('how often the policy runs', { positive: true }).prefault('1s'),
-  },
-  'static targets: the host changes targets only when an event says so',
-);
-
-const POLICY_SCHEMAS = [staticPolicySchema] as const;
-/** Host policy kinds; `policy: KIND` is a shorthand for `{kind: KIND}` with defaults. */
-export const POLICY_KINDS = ['static'] as const satisfies readonly PolicyKind[];
-
-const policyObjectSchema = z.discriminatedUnion('kind', POLICY_SCHEMAS);
-const policySchema = z
-  .union([
-    // `policy: static` is `policy: {kind: static}` with the defaults.
-    z.enum(POLICY_KINDS).transform((kind, ctx) => expandShorthand(policyObjectSchema, { kind }, ctx, `{kind: ${kind}, ...}`)),
-    policyObjectSchema,
-  ])
-  .meta({ description: `the host's overcommit policy: ${POLICY_KINDS.join(', ')}, or {kind, ...settings}` });
+export { POLICY_KINDS } from './schema-policy.js';
 
 // ---- host
 
@@ -82,6 +52,7 @@ const hostSchema = strictObject(
     swap: sizeField('host swap').prefault('0B'),
     backing: z.enum(BACKING_MODES).prefault('lazy').meta({ description: 'lazy: frames on first touch; eager: every boot page at boot' }),
     policy: policySchema.prefault('static'),
+    freeMemoryStates: freeMemoryStatesSchema.optional(),
   },
   'the virtualization host',
 );
@@ -141,21 +112,49 @@ const guestSchema = strictObject(
 // `ScenarioEvent` in types.ts, to EVENT_ACTIONS and the mapping here, and a case in resolve-events.ts.
 
 /** The actions an event can have; each event has `at` and exactly one of them. */
-export const EVENT_ACTIONS = ['setTarget', 'crash'] as const satisfies readonly ScenarioEvent['kind'][];
+export const EVENT_ACTIONS = [
+  'setTarget',
+  'crash',
+  'setPolicy',
+  'pausePolicy',
+  'resumePolicy',
+  'setShares',
+  'setReserved',
+] as const satisfies readonly ScenarioEvent['kind'][];
 
 const guestRefSchema = z
   .string({ error: (issue) => (issue.input === undefined ? undefined : encodeDetails({ message: `expected a guest name, got ${describeValue(issue.input)}` })) })
   .min(1)
   .meta({ description: 'a guest name, or the name of a count group (applies to every member)' });
 
+/** `pausePolicy: true`: an action that takes no settings. */
+function flagAction(description: string, action: string) {
+  return z
+    .literal(true, { error: (issue) => (issue.input === undefined ? undefined : encodeDetails({ message: `expected true, got ${describeValue(issue.input)}`, hint: `write ${action}: true` })) })
+    .meta({ description });
+}
+
 const eventSchema = strictObject(
   {
     at: durationField('when it happens'),
     setTarget: strictObject(
-      { guest: guestRefSchema, memory: sizeOrPercentField("the new target: a size, or a percentage of the guest's maxMemory") },
-      "set a guest's balloon target",
+      {
+        guest: guestRefSchema,
+        memory: sizeOrPercentField("the new target: a size, or a percentage of the guest's maxMemory"),
+        force: booleanField("apply it even below the guest's floor (minMemory, Hyper-V floor, working set)").prefault(false),
+        dryRun: booleanField('only report what it would do').prefault(false),
+      },
+      "set a guest's balloon target (the host's guard refuses a target below the guest's floor unless force: true)",
     ).optional(),
     crash: guestRefSchema.optional(),
+    setPolicy: policySchema.optional(),
+    pausePolicy: flagAction('the policy stops deciding until resumePolicy (host reclaim goes on)', 'pausePolicy').optional(),
+    resumePolicy: flagAction('the policy decides again', 'resumePolicy').optional(),
+    setShares: strictObject(
+      { guest: guestRefSchema, shares: integerField("the guest's new shares", 1, SHARES_MAX) },
+      "change a guest's shares",
+    ).optional(),
+    setReserved: sizeField('memory the hypervisor keeps for itself from now on').optional(),
   },
   'an event: at, plus one action',
 )

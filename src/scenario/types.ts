@@ -4,6 +4,7 @@
  * milliseconds; `count` has been expanded into one entry per guest; defaults
  * have been filled in. The file format (units, shorthands) lives in `schema.ts`.
  */
+import type { FreeMemoryThresholds, PolicySpec } from './policy-spec.js';
 
 /** How a workload component's size changes over simulated time. */
 export type SizeCurve =
@@ -61,12 +62,19 @@ export interface GuestSpec {
   workload: ReadonlyArray<WorkloadComponent>;
 }
 
-export type PolicyKind = 'static';
-
-export interface PolicySpec {
-  kind: PolicyKind;
-  periodMs: number;
-}
+export type {
+  EsxPolicySpec,
+  FreeMemoryThresholds,
+  HypervPolicySpec,
+  ModulePolicySpec,
+  MomPolicySpec,
+  PolicyKind,
+  PolicySpec,
+  ProportionalPolicySpec,
+  SenpaiPolicySpec,
+  StaticPolicySpec,
+  XenSelfballoonPolicySpec,
+} from './policy-spec.js';
 
 /** How guest memory is backed by host frames. */
 export type BackingMode =
@@ -81,14 +89,30 @@ export interface HostSpec {
   swapBytes: number;
   backing: BackingMode;
   policy: PolicySpec;
+  /** Free-memory state thresholds; undefined means ESX's (6 %, 4 %, 2 %, 1 %). */
+  freeMemoryStates?: FreeMemoryThresholds;
 }
 
 /** The size of a target: absolute bytes, or a percentage of the guest's maximum. */
 export type TargetSize = { bytes: number } | { percentOfMax: number };
 
 export type ScenarioEvent =
-  | { atMs: number; kind: 'setTarget'; guest: string; target: TargetSize }
-  | { atMs: number; kind: 'crash'; guest: string };
+  /**
+   * An administrator sets a guest's target. The host's guard refuses a target
+   * below the guest's floor unless `force`; `dryRun` reports the predicted
+   * effect and changes nothing.
+   */
+  | { atMs: number; kind: 'setTarget'; guest: string; target: TargetSize; force?: boolean; dryRun?: boolean }
+  | { atMs: number; kind: 'crash'; guest: string }
+  /** The host switches to another policy (a fresh instance: no state carries over). */
+  | { atMs: number; kind: 'setPolicy'; policy: PolicySpec }
+  /** The policy stops deciding (targets stay where they are; host reclaim still runs) until `resumePolicy`. */
+  | { atMs: number; kind: 'pausePolicy' }
+  | { atMs: number; kind: 'resumePolicy' }
+  /** A guest's shares change (proportional policies and host reclaim read them). */
+  | { atMs: number; kind: 'setShares'; guest: string; shares: number }
+  /** The memory the hypervisor keeps for itself changes (it takes free frames, or gives some back). */
+  | { atMs: number; kind: 'setReserved'; bytes: number };
 
 export interface Scenario {
   name: string;

@@ -79,6 +79,10 @@ function scenarioOf(setup: HostSetup): Scenario {
       swapBytes: 0,
       backing: setup.backing,
       policy: { kind: 'static', periodMs: TICK_MS },
+      // Free-memory states off (always high): host reclaim and the low state
+      // have their own tests (test/host/host-reclaim.test.ts); here targets
+      // move only by events and setTargetOf.
+      freeMemoryStates: { high: 0, soft: 0, hard: 0, low: 0 },
     },
     guests: setup.guests.map((guest, index) => guestSpec(index, guest)),
     events: setup.events,
@@ -106,6 +110,7 @@ const hostSetupArb: fc.Arbitrary<HostSetup> = fc
         guest: fc.nat({ max: 3 }),
         crash: fc.nat({ max: 4 }).map((n) => n === 0),
         percentOfMax: fc.integer({ min: -20, max: 150 }),
+        force: fc.boolean(),
       }),
       { maxLength: 6 },
     ),
@@ -127,7 +132,7 @@ const hostSetupArb: fc.Arbitrary<HostSetup> = fc
         const atMs = event.tick * TICK_MS;
         return event.crash
           ? { atMs, kind: 'crash', guest }
-          : { atMs, kind: 'setTarget', guest, target: { percentOfMax: event.percentOfMax } };
+          : { atMs, kind: 'setTarget', guest, target: { percentOfMax: event.percentOfMax }, ...(event.force ? { force: true } : {}) };
       })
       .sort((a, b) => a.atMs - b.atMs);
     return { frames, reservedFrames, backing, guests: guestSetups, events: scenarioEvents };
@@ -140,12 +145,14 @@ interface GuestModel {
   readonly ownerId: number;
   readonly memoryPages: number;
   readonly minPages: number;
+  readonly kernelPages: number;
   alive: boolean;
   owned: number;
   balloon: number;
   target: number;
   violations: number;
   populateShort: number;
+  guardRefusals: number;
   lastStatus: StatusMessage | null;
 }
 
@@ -179,17 +186,29 @@ function pickFrom(list: ReadonlyArray<number>, pick: number): number | undefined
   return list.length === 0 ? undefined : list[pick % list.length];
 }
 
-function clampTarget(guest: GuestModel, pages: number): number {
-  return Math.max(guest.minPages, Math.min(guest.memoryPages, Math.floor(pages)));
+function clampTarget(guest: GuestModel, pages: number, lowest = guest.minPages): number {
+  return Math.max(lowest, Math.min(guest.memoryPages, Math.floor(pages)));
 }
 
 function targetPagesOf(guest: GuestModel, target: TargetSize): number {
   return 'bytes' in target ? Math.floor(target.bytes / FRAME_BYTES) : Math.floor((guest.memoryPages * target.percentOfMax) / 100);
 }
 
-/** Sets a target as the host does; returns the message the guest should get, if any. */
-function setTargetInModel(guest: GuestModel, pages: number): HostToGuest | null {
-  const clamped = clampTarget(guest, pages);
+/**
+ * Sets an administrator's target as the host does, guard included: below the
+ * guest's floor (the largest of minMemory and its used pages, or its kernel
+ * before its first status) and below its current target, it is refused
+ * unless forced; a forced target may go down to 0. Returns the message the
+ * guest should get, if any.
+ */
+function setTargetInModel(guest: GuestModel, pages: number, force = false): HostToGuest | null {
+  const asked = Math.min(guest.memoryPages, Math.floor(pages));
+  const floor = Math.min(guest.memoryPages, Math.max(guest.minPages, guest.lastStatus?.usedPages ?? guest.kernelPages));
+  if (!force && asked < floor && asked < guest.target) {
+    guest.guardRefusals++;
+    return null;
+  }
+  const clamped = clampTarget(guest, asked, force ? 0 : guest.minPages);
   if (clamped === guest.target) return null;
   guest.target = clamped;
   return { type: 'setTarget', targetPages: clamped };
@@ -221,12 +240,14 @@ function bootHost(setup: HostSetup): { model: HostModel; real: HostReal } {
       ownerId: ownerIdOfGuest(index),
       memoryPages: guest.maxPages,
       minPages: guest.minPages,
+      kernelPages: guest.kernelPages,
       alive: true,
       owned: 0,
       balloon: guest.maxPages - guest.bootPages,
       target: guest.bootPages,
       violations: 0,
       populateShort: 0,
+      guardRefusals: 0,
       lastStatus: null,
     })),
     tick: 0,
@@ -292,6 +313,7 @@ function expectHostMatches(model: HostModel, host: Hypervisor): void {
       targetPages: account.targetPages,
       protocolViolations: account.protocolViolations,
       populateShortPages: account.populateShortPages,
+      guardRefusals: account.guardRefusals,
       queuedGrantFrames: account.queuedGrantFrames,
     };
     const wanted: typeof actual = {
@@ -302,6 +324,7 @@ function expectHostMatches(model: HostModel, host: Hypervisor): void {
       targetPages: guest.target,
       protocolViolations: guest.violations,
       populateShortPages: guest.populateShort,
+      guardRefusals: guest.guardRefusals,
       queuedGrantFrames: 0,
     };
     // Compared field by field first: `expect` is slow in a loop that runs a million times.
@@ -747,6 +770,7 @@ class SetTargetCommand implements HostCommand {
   constructor(
     readonly guestPick: number,
     readonly target: TargetSize,
+    readonly force: boolean,
   ) {}
 
   /** Live guests only: see the example about dead guests below. */
@@ -756,7 +780,7 @@ class SetTargetCommand implements HostCommand {
 
   run(model: HostModel, real: HostReal): void {
     const guest = model.guests[this.guestPick % model.guests.length]!;
-    this.script = `setTargetOf(guest=${guest.index}, ${JSON.stringify(this.target)})`;
+    this.script = `setTargetOf(guest=${guest.index}, ${JSON.stringify(this.target)}${this.force ? ', force' : ''})`;
     const valid = 'bytes' in this.target ? Number.isFinite(this.target.bytes) && this.target.bytes >= 0 : this.target.percentOfMax > 0 && this.target.percentOfMax <= 100;
     if (!valid) {
       // An impossible target is refused with an error that names the function, and changes nothing.
@@ -765,18 +789,18 @@ class SetTargetCommand implements HostCommand {
       expectHostMatches(model, real.host);
       return;
     }
-    const message = setTargetInModel(guest, targetPagesOf(guest, this.target));
-    real.host.setTargetOf(guest.index, this.target, 'model test');
+    const message = setTargetInModel(guest, targetPagesOf(guest, this.target), this.force);
+    real.host.setTargetOf(guest.index, this.target, 'model test', { force: this.force });
     expectInboxes(real.host, model.guests.map((g) => (g === guest && message !== null ? [message] : [])));
     expectHostMatches(model, real.host);
   }
 
   toString(): string {
-    return this.script !== '' ? this.script : `setTargetOf(guest#${this.guestPick}, ${JSON.stringify(this.target)})`;
+    return this.script !== '' ? this.script : `setTargetOf(guest#${this.guestPick}, ${JSON.stringify(this.target)}${this.force ? ', force' : ''})`;
   }
 
   [fc.cloneMethod](): SetTargetCommand {
-    return new SetTargetCommand(this.guestPick, this.target);
+    return new SetTargetCommand(this.guestPick, this.target, this.force);
   }
 }
 
@@ -797,6 +821,7 @@ class TickCommand implements HostCommand {
     const events = model.setup.events;
     while (model.nextEvent < events.length && events[model.nextEvent]!.atMs <= nowMs) {
       const event = events[model.nextEvent++]!;
+      if (event.kind !== 'crash' && event.kind !== 'setTarget') throw new Error(`the model has no ${event.kind} events`);
       const guest = model.guests.find((g) => guestName(g.index) === event.guest)!;
       if (!guest.alive) continue;
       if (event.kind === 'crash') {
@@ -804,7 +829,10 @@ class TickCommand implements HostCommand {
         expectedInboxes[guest.index] = [];
         expectedCrashed.push(guest.index);
       } else {
-        const message = setTargetInModel(guest, targetPagesOf(guest, event.target));
+        // Out-of-range percentages in hand-built events are brought into 0..100.
+        const percent = 'percentOfMax' in event.target ? Math.min(100, Math.max(0, event.target.percentOfMax)) : null;
+        const pages = percent === null ? targetPagesOf(guest, event.target) : targetPagesOf(guest, { percentOfMax: percent });
+        const message = setTargetInModel(guest, pages, event.force === true);
         if (message !== null) expectedInboxes[guest.index]!.push(message);
       }
     }
@@ -882,7 +910,7 @@ const hostCommand: fc.Arbitrary<HostCommand> = fc.oneof(
       .map(([g, naming, requests]) => new OutboxCommand(g, [...naming, ...requests])),
   },
   { weight: 1, arbitrary: guestPick.map((g) => new CrashCommand(g)) },
-  { weight: 2, arbitrary: fc.tuple(guestPick, target).map(([g, t]) => new SetTargetCommand(g, t)) },
+  { weight: 2, arbitrary: fc.tuple(guestPick, target, fc.boolean()).map(([g, t, force]) => new SetTargetCommand(g, t, force)) },
   { weight: 2, arbitrary: fc.constant(null).map(() => new TickCommand()) },
 );
 

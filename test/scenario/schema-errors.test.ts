@@ -47,10 +47,11 @@ describe('schema errors', () => {
   });
 
   it('names an unknown policy kind and the known ones', () => {
-    const text = 'host:\n  memory: 16GiB\n  policy: {kind: mom}\nguests: [{name: a, memory: 1GiB}]\n';
+    const text = 'host:\n  memory: 16GiB\n  policy: {kind: moms}\nguests: [{name: a, memory: 1GiB}]\n';
     const issue = issueAt(scenarioError(() => parseScenarioText(text, 's.yaml')), 'host.policy.kind');
-    expect(issue.message).toBe('unknown kind "mom"');
-    expect(issue.hint).toContain('known: static');
+    expect(issue.message).toBe('unknown kind "moms"');
+    expect(issue.hint).toContain('mom');
+    expect(issue.hint).toContain('static');
   });
 
   it('words enum, boolean, integer and fraction mistakes', () => {
@@ -78,7 +79,7 @@ describe('schema errors', () => {
   it('wants exactly one action per event', () => {
     const text = yamlWithGuests('  - name: web\n    memory: 1GiB\n', 'events:\n  - {at: 1m}\n  - {at: 2m, crash: web, setTarget: {guest: web, memory: 1GiB}}\n');
     const error = scenarioError(() => parseScenarioText(text, 's.yaml'));
-    expect(issueAt(error, 'events[0]').message).toBe('an event needs one of setTarget, crash');
+    expect(issueAt(error, 'events[0]').message).toBe('an event needs one of setTarget, crash, setPolicy, pausePolicy, resumePolicy, setShares, setReserved');
     expect(issueAt(error, 'events[1]').message).toBe('an event has setTarget and crash; it needs exactly one of them');
   });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DriverProfileName, GuestSpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
+import type { DriverProfileName, GuestSpec, PolicySpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -57,11 +57,43 @@ const stepsWorkload = (memoryBytes: number, durationMs: number): fc.Arbitrary<Wo
       };
     });
 
+/** Every built-in policy kind with random settings, periods of 1 to 10 s; static most often. */
+export function arbitraryPolicy(): fc.Arbitrary<PolicySpec> {
+  const periodMs = fc.integer({ min: 1, max: 10 }).map((s) => s * 1000);
+  return fc.oneof(
+    { weight: 4, arbitrary: periodMs.map((p): PolicySpec => ({ kind: 'static', periodMs: p })) },
+    { weight: 1, arbitrary: periodMs.map((p): PolicySpec => ({ kind: 'proportional', periodMs: p })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ p: periodMs, tau: fc.double({ min: 0, max: 0.95, noNaN: true }), samples: fc.integer({ min: 1, max: 200 }) })
+        .map(({ p, tau, samples }): PolicySpec => ({ kind: 'esx', periodMs: p, tau, samples, fastWeight: 0.5, slowWeight: 0.1 })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ p: periodMs, threshold: fc.double({ min: 0.05, max: 0.9, noNaN: true }) })
+        .map(({ p, threshold }): PolicySpec => ({ kind: 'mom', periodMs: p, sampleIntervalMs: 1000, samples: 3, pressureThreshold: threshold, criticalFree: 0.05, maxChange: 0.05, minChange: 0.0025 })),
+    },
+    {
+      weight: 1,
+      arbitrary: periodMs.map(
+        (p): PolicySpec => ({ kind: 'senpai', periodMs: 1000, pressureTargetMs: 10, probeIntervalMs: p, maxProbe: 0.05, maxBackoff: 1, coeffProbe: 10, coeffBackoff: 20, minSizeBytes: 8 * MiB }),
+      ),
+    },
+    { weight: 1, arbitrary: periodMs.map((p): PolicySpec => ({ kind: 'xen-selfballoon', periodMs: p, reserveBytes: 4 * MiB, downHysteresis: 8, upHysteresis: 1, minUsableBytes: 0 })) },
+    { weight: 1, arbitrary: periodMs.map((p): PolicySpec => ({ kind: 'hyperv', periodMs: p, buffer: 0.2 })) },
+  );
+}
+
 /**
  * Small random scenarios for property tests: 2 to 6 guests of 16 to 96 MiB,
  * often overcommitted, workloads whose demand steps up and down (sometimes
- * past the guest's size), random target changes (absolute and percentages),
- * sometimes a crash, every driver profile, ticks of 100 ms to 1 s.
+ * past the guest's size), random target changes (absolute and percentages,
+ * some forced past the guard, some dry runs), sometimes a crash, every driver
+ * profile, ticks of 100 ms to 1 s, every policy, and host-wide events (the
+ * hypervisor's reserve, shares, pausing and switching the policy) that push
+ * the host through its free-memory states.
  */
 export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbitrary<Scenario> {
   return fc
@@ -94,13 +126,25 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
             guest: fc.nat({ max: base.guestCount - 1 }),
             fraction: fc.double({ min: 0, max: 1.1, noNaN: true }),
             percent: fc.boolean(),
+            force: fc.boolean(),
+            dryRun: fc.nat({ max: 5 }).map((n) => n === 0),
           }),
           { maxLength: 8 },
+        ),
+        policy: arbitraryPolicy(),
+        hostEvents: fc.array(
+          fc.oneof(
+            fc.record({ kind: fc.constant('setReserved' as const), atMs: fc.integer({ min: 0, max: durationMs }), fraction: fc.double({ min: 0, max: 0.5, noNaN: true }) }),
+            fc.record({ kind: fc.constant('setShares' as const), atMs: fc.integer({ min: 0, max: durationMs }), guest: fc.nat({ max: base.guestCount - 1 }), shares: fc.integer({ min: 1, max: 5000 }) }),
+            fc.record({ kind: fc.constantFrom('pausePolicy' as const, 'resumePolicy' as const), atMs: fc.integer({ min: 0, max: durationMs }) }),
+            fc.record({ kind: fc.constant('setPolicy' as const), atMs: fc.integer({ min: 0, max: durationMs }), policy: arbitraryPolicy() }),
+          ),
+          { maxLength: 3 },
         ),
         crash: options.crashes === false ? fc.constant(null) : fc.option(fc.record({ atMs: fc.integer({ min: 0, max: durationMs }), guest: fc.nat({ max: base.guestCount - 1 }) }), { nil: null, freq: 3 }),
       });
     })
-    .map(({ base, guests, targets, crash }) => {
+    .map(({ base, guests, targets, crash, policy, hostEvents }) => {
       const durationMs = base.tickMs * base.ticks;
       const specs: GuestSpec[] = guests.map((g, index) =>
         guest(`g${index}`, {
@@ -129,16 +173,25 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
           kind: 'setTarget',
           guest: spec.name,
           target: t.percent ? { percentOfMax: Math.max(1, Math.min(100, Math.round(t.fraction * 100))) } : { bytes: pages(t.fraction * spec.maxMemoryBytes) },
+          ...(t.force ? { force: true } : {}),
+          ...(t.dryRun ? { dryRun: true } : {}),
         };
       });
       if (crash !== null) events.push({ atMs: crash.atMs, kind: 'crash', guest: specs[crash.guest]!.name });
+      const hostBytes = usable + reservedBytes;
+      for (const event of hostEvents) {
+        if (event.kind === 'setReserved') events.push({ atMs: event.atMs, kind: 'setReserved', bytes: pages(event.fraction * hostBytes) });
+        else if (event.kind === 'setShares') events.push({ atMs: event.atMs, kind: 'setShares', guest: specs[event.guest]!.name, shares: event.shares });
+        else if (event.kind === 'setPolicy') events.push({ atMs: event.atMs, kind: 'setPolicy', policy: event.policy });
+        else events.push({ atMs: event.atMs, kind: event.kind });
+      }
       events.sort((a, b) => a.atMs - b.atMs);
       return scenario({
         name: 'property',
         seed: base.seed,
         durationMs,
         tickMs: base.tickMs,
-        host: { memoryBytes: usable + reservedBytes, reservedBytes, swapBytes: 0, backing: eager ? 'eager' : 'lazy', policy: { kind: 'static', periodMs: 1000 } },
+        host: { memoryBytes: usable + reservedBytes, reservedBytes, swapBytes: 0, backing: eager ? 'eager' : 'lazy', policy },
         guests: specs,
         events,
       });

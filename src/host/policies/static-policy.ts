@@ -1,8 +1,9 @@
 import type { Policy, PolicyHostView } from '../policy.js';
 
-/** Targets come from scenario events alone; the policy itself never moves them. */
+/** Targets come from scenario events alone; the policy itself never moves them (host reclaim still may). */
 export class StaticPolicy implements Policy {
   readonly name = 'static';
+  readonly parameters = {};
 
   constructor(readonly periodMs: number) {}
 

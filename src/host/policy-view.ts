@@ -1,0 +1,78 @@
+/**
+ * The one place where what the host knows of its guests becomes what a
+ * policy sees. The guest model's signals (stats, pressure reports, PSI,
+ * distress, sampled touched pages) reach policies through `account.signals`,
+ * which the host's message handlers fill; this adapter only copies them.
+ */
+import { hypervFloorPages } from './floors.js';
+import type { FreeMemoryState, ThresholdFrames } from './free-memory-state.js';
+import type { GuestAccount } from './guest-account.js';
+import { frozenStats } from './guest-signals.js';
+import type { PolicyGuestView, PolicyHostView } from './policy.js';
+
+/** The host's own figures at the time of a view. */
+export interface HostFigures {
+  nowMs: number;
+  frameBytes: number;
+  frames: number;
+  reservedFrames: number;
+  freeFrames: number;
+  state: FreeMemoryState;
+  thresholds: ThresholdFrames;
+}
+
+/**
+ * The lowest target host reclaim sets for a guest: the largest of its
+ * minMemory, its kernel memory and, for a hyperv-profile guest, the Hyper-V
+ * floor of its memory size.
+ */
+export function reclaimFloorPages(account: GuestAccount, frameBytes: number): number {
+  const hyperv = account.profile === 'hyperv' ? hypervFloorPages(account.memoryPages, frameBytes) : 0;
+  return Math.min(account.memoryPages, Math.max(account.minPages, account.kernelPages, hyperv));
+}
+
+/** What a policy sees of one guest. */
+export function guestView(account: GuestAccount, frameBytes: number): PolicyGuestView {
+  const status = account.lastStatus;
+  const signals = account.signals;
+  return {
+    index: account.index,
+    name: account.name,
+    alive: account.alive,
+    profile: account.profile,
+    shares: account.shares,
+    memoryPages: account.memoryPages,
+    bootPages: account.bootPages,
+    maxPages: account.memoryPages,
+    minPages: account.minPages,
+    kernelPages: account.kernelPages,
+    floorPages: reclaimFloorPages(account, frameBytes),
+    targetPages: account.targetPages,
+    residentPages: account.ownedFrames,
+    balloonPages: account.balloonPages,
+    actualPages: account.memoryPages - account.balloonPages,
+    usedPages: status?.usedPages ?? null,
+    freePages: status?.freePages ?? null,
+    stats: frozenStats(signals.stats),
+    pressure: signals.pressure === null ? null : { ...signals.pressure },
+    psi: signals.psi === null ? null : { ...signals.psi },
+    distressed: signals.distressed,
+    touchedFraction: signals.touchedFraction,
+  };
+}
+
+/** What a policy sees of the host and every guest. */
+export function buildPolicyView(host: HostFigures, accounts: ReadonlyArray<GuestAccount>): PolicyHostView {
+  return {
+    nowMs: host.nowMs,
+    frameBytes: host.frameBytes,
+    frames: host.frames,
+    reservedFrames: host.reservedFrames,
+    usableFrames: host.frames - host.reservedFrames,
+    freeFrames: host.freeFrames,
+    state: host.state,
+    highFrames: host.thresholds.highFrames,
+    softFrames: host.thresholds.softFrames,
+    guests: accounts.map((account) => guestView(account, host.frameBytes)),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The examples run, and show what they are there to show (issue 4's
+ * acceptance checks that the current guest model can answer; swap, major
+ * faults and pressure stalls come with the guest model).
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { simulate, type RunResult } from '../../src/runtime/simulate.js';
+import type { Sample } from '../../src/runtime/sample.js';
+import { loadScenarioFile } from '../../src/scenario/load.js';
+import { parseOverride } from '../../src/scenario/overrides.js';
+import { expectCleanRun } from '../support/clean-run.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+const MiB = 2 ** 20;
+const PAGE = 4096;
+
+async function run(name: string, sets: string[] = [], placement: 'inline' | 'workers' = 'inline'): Promise<RunResult & { samples: Sample[] }> {
+  const scenario = loadScenarioFile(`${EXAMPLES}${name}`, { overrides: sets.map(parseOverride) });
+  const samples: Sample[] = [];
+  const result = await simulate(scenario, { placement, workers: 2, sampleEveryTicks: 1, onSample: (sample) => samples.push(sample) });
+  expectCleanRun(result.summary);
+  return { ...result, samples };
+}
+
+/** Each guest's target changes: [time, from, to]. */
+function targetChanges(samples: ReadonlyArray<Sample>, guest: string): Array<[number, number, number]> {
+  const changes: Array<[number, number, number]> = [];
+  let last: number | undefined;
+  for (const sample of samples) {
+    const target = sample.guests.find((g) => g.name === guest)!.targetPages;
+    if (last !== undefined && target !== last) changes.push([sample.timeMs, last, target]);
+    last = target;
+  }
+  return changes;
+}
+
+describe('examples', () => {
+  it('every example file is in this test', () => {
+    const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.yaml')).sort();
+    expect(files).toEqual(['admin-guard.yaml', 'custom-policy.yaml', 'esx-idle-tax.yaml', 'mom.yaml', 'senpai.yaml']);
+  });
+
+  it('mom.yaml: no target moves by more than 5 % per 10 s period', async () => {
+    const { summary, samples } = await run('mom.yaml');
+    expect(summary.host.policy.name).toBe('mom');
+    expect(summary.host.stateTicks.soft + summary.host.stateTicks.hard + summary.host.stateTicks.low).toBe(0); // host reclaim never stepped in
+    let shrinks = 0;
+    let growths = 0;
+    for (const guest of summary.guests) {
+      const changes = targetChanges(samples, guest.name);
+      for (let i = 0; i < changes.length; i++) {
+        const [timeMs, from, to] = changes[i]!;
+        // MOM rounds 0.95 * current down to whole pages: at most one page more than 5 %.
+        expect({ guest: guest.name, timeMs, change: Math.abs(to - from) <= 0.05 * from + 1 }).toEqual({ guest: guest.name, timeMs, change: true });
+        if (i > 0) expect(timeMs - changes[i - 1]![0]).toBeGreaterThanOrEqual(10_000);
+        if (to < from) shrinks++;
+        else growths++;
+      }
+    }
+    // The example does exercise both rules.
+    expect(shrinks).toBeGreaterThan(5);
+    expect(growths).toBeGreaterThan(5);
+  });
+
+  it('esx-idle-tax.yaml: with tau 0.75 the busy guest gets more memory than with tau 0 (and no OOM kills)', async () => {
+    const taxed = await run('esx-idle-tax.yaml');
+    const untaxed = await run('esx-idle-tax.yaml', ['host.policy.tau=0']);
+    expect(taxed.summary.host.policy.parameters['tau']).toBe(0.75);
+    expect(untaxed.summary.host.policy.parameters['tau']).toBe(0);
+    const busy = (result: RunResult) => result.summary.guests.find((g) => g.name === 'busy')!;
+    const idle = (result: RunResult) => result.summary.guests.find((g) => g.name === 'idle')!;
+    expect(busy(taxed).targetBytes).toBeGreaterThan(busy(untaxed).targetBytes + 512 * MiB);
+    expect(busy(taxed).residentBytes).toBeGreaterThan(busy(untaxed).residentBytes);
+    expect(idle(taxed).targetBytes).toBeLessThan(idle(untaxed).targetBytes);
+    // Until the guest model swaps, running short shows as OOM kills rather than major faults.
+    expect(busy(taxed).oomKills).toBe(0);
+    expect(busy(untaxed).oomKills).toBeGreaterThan(0);
+  });
+
+  it('senpai.yaml: with no stall the target falls by about 1 % every 6 s', async () => {
+    const { summary, samples } = await run('senpai.yaml');
+    const changes = targetChanges(samples, 'build');
+    expect(changes.length).toBeGreaterThan(100);
+    for (let i = 0; i < changes.length; i++) {
+      const [timeMs, from, to] = changes[i]!;
+      if (to * PAGE > 100 * MiB) expect(to / from).toBeCloseTo(0.99, 3);
+      if (i > 0) expect(timeMs - changes[i - 1]![0]).toBe(6000);
+    }
+    // The balloon takes free pages only: the guest keeps its working set.
+    const build = summary.guests[0]!;
+    expect(build.actualBytes).toBeGreaterThanOrEqual(build.usedBytes);
+    expect(build.oomKills).toBe(0);
+  });
+
+  it('admin-guard.yaml: the guard refuses the over-shrinks, naming guest, floor and asked size; the forced one hurts', async () => {
+    const { summary, events } = await run('admin-guard.yaml');
+    const guest = (name: string) => summary.guests.find((g) => g.name === name)!;
+    expect(guest('web').guardRefusals).toBe(2);
+    expect(guest('db').guardRefusals).toBe(1);
+    const refusals = events.filter((event) => event.kind === 'guardRefusal').map((event) => event.detail);
+    expect(refusals[0]).toMatch(/^refused to shrink web to 1 GiB: that is 1\.58 GiB below its floor of 2\.58 GiB \(working set plus kernel memory\); add force: true/);
+    expect(refusals[2]).toMatch(/^refused to shrink db to 10% of maxMemory = 205 MiB: that is 155 MiB below its floor of 360 MiB \(Hyper-V floor\)/);
+    expect(events.some((event) => event.kind === 'guardWarning' && event.detail.includes('looks like a size in KiB read as bytes'))).toBe(true);
+    expect(events.find((event) => event.kind === 'dryRun')?.detail).toMatch(/the balloon would grow by 3 GiB .* take 1\.58 GiB beyond the guest's free memory/);
+    expect(events.find((event) => event.kind === 'setTarget' && event.detail.includes('(forced)'))).toMatchObject({ timeMs: 300_000, guest: 'web' });
+    // The damage: with its free memory in the balloon, the workload cannot grow at 7m and is killed, again and again.
+    expect(guest('web').oomKills).toBeGreaterThan(0);
+    expect(guest('db').oomKills).toBe(0);
+  });
+
+  it('custom-policy.yaml: a policy module runs on the host whatever the placement', async () => {
+    const inline = await run('custom-policy.yaml');
+    const workers = await run('custom-policy.yaml', [], 'workers');
+    expect(inline.summary.host.policy).toMatchObject({ name: 'keep-free', periodSeconds: 10 });
+    expect(inline.summary.guests.map((g) => g.targetBytes)).not.toEqual(inline.summary.guests.map((g) => g.maxBytes));
+    const { timing: _a, ...a } = inline.summary;
+    const { timing: _b, ...b } = workers.summary;
+    expect(b).toEqual(a);
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * The hypervisor's free-memory states, host reclaim, the low state's refusals,
+ * the over-shrink guard on admin targets, and the host-wide events, driven
+ * through the Hypervisor's public API as the lockstep loop drives it.
+ */
+import { describe, expect, it } from 'vitest';
+import { Hypervisor } from '../../src/host/hypervisor.js';
+import type { Policy } from '../../src/host/policy.js';
+import type { HostToGuest } from '../../src/messages/protocol.js';
+import type { Scenario, ScenarioEvent } from '../../src/scenario/types.js';
+import { guest, scenario } from '../support/scenarios.js';
+
+const PAGE = 4096;
+
+/** A host of 1000 frames (thresholds: high 60, soft 40, hard 20, low 10), two guests of 400 pages with 40 pages of kernel. */
+function smallHost(events: ScenarioEvent[] = [], overrides: Partial<Omit<Scenario, 'guests'>> = {}): Scenario {
+  const spec = (name: string) => guest(name, { memoryBytes: 400 * PAGE, maxMemoryBytes: 400 * PAGE, kernelBytes: 40 * PAGE });
+  return scenario({
+    host: { memoryBytes: 1000 * PAGE, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } },
+    guests: [spec('a'), spec('b')],
+    events,
+    ...overrides,
+  });
+}
+
+let nextId = 1000;
+
+/** The guest touches `pages` more pages: the host backs them (or not). Returns the grant. */
+function touch(host: Hypervisor, index: number, pages: number): HostToGuest {
+  host.handleOutbox(index, [{ type: 'request', id: nextId++, purpose: 'populate', pages, withFrames: true }]);
+  const grant = host.takeInboxes()[index]!.find((message) => message.type === 'grant');
+  if (grant === undefined) throw new Error('no grant');
+  return grant;
+}
+
+function status(host: Hypervisor, index: number, usedPages: number, freePages: number): void {
+  host.handleOutbox(index, [{ type: 'status', balloonPages: host.accounts[index]!.balloonPages, usedPages, freePages }]);
+}
+
+function booted(s: Scenario, policy?: Policy): Hypervisor {
+  const host = new Hypervisor(s, policy !== undefined ? { policy } : {});
+  host.boot();
+  host.takeInboxes();
+  return host;
+}
+
+const targets = (host: Hypervisor): number[] => host.accounts.map((account) => account.targetPages);
+const kinds = (host: Hypervisor): string[] => host.log.map((event) => event.kind);
+
+describe('host free-memory states and host reclaim', () => {
+  it('in the soft state lowers targets by shares until free memory will be back at the high threshold', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 180 * PAGE }]));
+    host.beginTick(0);
+    touch(host, 0, 360);
+    touch(host, 1, 360); // 800 frames held, 200 free
+    host.beginTick(1); // still high; the reserve takes 180 frames: 20 free
+    expect(host.freeState).toBe('high');
+    expect(host.pool.size).toBe(20);
+    expect(targets(host)).toEqual([400, 400]);
+    host.beginTick(2); // soft: 60 - 20 = 40 frames to find, 20 from each (equal shares, equal holdings)
+    expect(host.freeState).toBe('soft');
+    expect(targets(host)).toEqual([380, 380]);
+    expect(host.takeInboxes()).toEqual([[{ type: 'setTarget', targetPages: 380 }], [{ type: 'setTarget', targetPages: 380 }]]);
+    host.beginTick(3); // the balloons owe 40 frames: nothing more to ask
+    expect(targets(host)).toEqual([380, 380]);
+    expect(kinds(host)).toContain('hostState');
+    expect(host.log.filter((event) => event.kind === 'reclaim')).toHaveLength(1);
+    expect(host.stateTicks).toEqual({ high: 2, soft: 2, hard: 0, low: 0 });
+    expect(host.hostPagingDemandFrames).toBe(0);
+  });
+
+  it('gives back what it took once the host is in the high state with memory to spare, by shares, as far as free memory allows', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 180 * PAGE }]));
+    host.beginTick(0);
+    touch(host, 0, 360);
+    touch(host, 1, 360);
+    host.beginTick(1);
+    host.beginTick(2); // soft: both targets 400 -> 380
+    expect(targets(host)).toEqual([380, 380]);
+    expect(host.accounts.map((account) => account.reclaimedPages)).toEqual([20, 20]);
+    expect(host.log.find((event) => event.kind === 'reclaim')?.detail).toBe(
+      'soft: 80 KiB free and 0 B owed by balloons, 160 KiB short of the high threshold; lowered 2 targets (by 160 KiB in all): the balloons now owe 160 KiB',
+    );
+    host.setReserve(150); // 50 free: at least soft (40) but not high (60): still soft
+    host.beginTick(3);
+    expect(host.freeState).toBe('soft');
+    host.setReserve(130); // 70 free: high again, 10 frames above the threshold
+    host.beginTick(4);
+    expect(host.freeState).toBe('high');
+    expect(targets(host)).toEqual([385, 385]);
+    host.setReserve(0); // 200 free: the rest of the cuts come back, no more
+    host.beginTick(5);
+    expect(targets(host)).toEqual([400, 400]);
+    expect(host.accounts.map((account) => account.reclaimedPages)).toEqual([0, 0]);
+  });
+
+  it('forgets a cut once the policy or the administrator sets the target', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 180 * PAGE }]));
+    host.beginTick(0);
+    touch(host, 0, 360);
+    touch(host, 1, 360);
+    host.beginTick(1);
+    host.beginTick(2);
+    status(host, 0, 300, 80);
+    host.setTargetOf(0, { bytes: 390 * PAGE }, 'test');
+    expect(host.accounts.map((account) => account.reclaimedPages)).toEqual([0, 20]);
+    host.setReserve(0);
+    host.beginTick(3);
+    expect(targets(host)).toEqual([390, 400]);
+  });
+
+  it('revokes from the guest with fewer shares first', () => {
+    const s = smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 180 * PAGE }]);
+    const host = booted({ ...s, guests: [{ ...s.guests[0]!, shares: 1000 }, { ...s.guests[1]!, shares: 3000 }] });
+    host.beginTick(0);
+    touch(host, 0, 360);
+    touch(host, 1, 360);
+    host.beginTick(1);
+    host.beginTick(2);
+    // 40 frames from a (400 pages for 1000 shares) before b (400 for 3000).
+    expect(targets(host)).toEqual([360, 400]);
+  });
+
+  it('in the low state refuses first-touch frames to guests at or above their target', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 305 * PAGE }]));
+    host.beginTick(0);
+    touch(host, 0, 350); // a holds 390 of its 400
+    touch(host, 1, 260); // b holds 300 of its 400
+    host.beginTick(1); // 310 free, then the reserve takes 305: 5 free
+    host.beginTick(2);
+    expect(host.freeState).toBe('low');
+    // Host reclaim: 60 - 5 = 55 frames, all from a (it holds more per share): a's target 335, b's stays 400.
+    expect(targets(host)).toEqual([335, 400]);
+    host.takeInboxes();
+    const refused = touch(host, 0, 10);
+    expect(refused).toMatchObject({ type: 'grant', purpose: 'populate', pagesAsked: 10, shortBecause: 'host-busy' });
+    expect(refused.type === 'grant' && refused.frames.length).toBe(0);
+    expect(host.accounts[0]!.lowStateRefusedPages).toBe(10);
+    // b is below its target: it gets what the pool has (5 frames), and is not counted as refused for the state.
+    const granted = touch(host, 1, 10);
+    expect(granted.type === 'grant' && granted.frames.length).toBe(5);
+    expect(host.accounts[1]!.lowStateRefusedPages).toBe(0);
+    expect(host.hostPagingDemandFrames).toBe(35); // soft threshold 40 - 5 free
+  });
+
+  it('while short, lets a policy move memory between guests but not raise the sum of targets', () => {
+    const mover: Policy = {
+      name: 'mover',
+      periodMs: 1000,
+      decide: (view) => (view.nowMs < 2000 ? new Map() : new Map([[0, 380], [1, 300]])),
+    };
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 150 * PAGE }]), mover);
+    host.accounts[0]!.targetPages = 300; // as if an administrator had shrunk a earlier
+    host.beginTick(0);
+    touch(host, 0, 260);
+    touch(host, 1, 360); // 700 held, 300 free; the reserve takes 150 at 1 s: 150 free... not short yet
+    host.beginTick(1);
+    expect(host.freeState).toBe('high');
+    host.setReserve(250); // 50 free: below high, not yet below soft: still high
+    host.beginTick(2);
+    expect(host.freeState).toBe('high');
+    expect(targets(host)).toEqual([380, 300]); // high: the raise of a is not limited
+    host.accounts[0]!.targetPages = 300;
+    host.accounts[1]!.targetPages = 400;
+    host.setReserve(275); // 25 free: soft
+    host.beginTick(3);
+    expect(host.freeState).toBe('soft');
+    // a asks +80, b gives -100 (cuts 100 >= raises 80): allowed; then host reclaim (60 - 25 - owed 60 <= 0) adds nothing.
+    expect(targets(host)).toEqual([380, 300]);
+    host.accounts[0]!.targetPages = 300;
+    host.accounts[1]!.targetPages = 320;
+    host.beginTick(4);
+    // Now a asks +80 but b gives only 20: a's raise is cut to 20.
+    expect(targets(host)[0]).toBe(320);
+    expect(host.log.some((event) => event.detail.includes('raise limited while the host is soft'))).toBe(true);
+  });
+});
+
+describe('administrator targets through the guard', () => {
+  it('refuses a shrink below the working set, logs why, and counts it', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setTarget', guest: 'a', target: { bytes: 100 * PAGE } }]));
+    host.beginTick(0);
+    status(host, 0, 250, 150);
+    host.beginTick(1);
+    expect(targets(host)).toEqual([400, 400]);
+    expect(host.accounts[0]!.guardRefusals).toBe(1);
+    const refusal = host.log.find((event) => event.kind === 'guardRefusal')!;
+    expect(refusal).toMatchObject({ timeMs: 1000, guest: 'a' });
+    expect(refusal.detail).toBe(
+      "refused to shrink a to 400 KiB: that is 600 KiB below its floor of 1000 KiB (working set plus kernel memory); add force: true to shrink it anyway" +
+        " (a target is the guest's size, not its balloon's: for a balloon of 400 KiB write 1.17 MiB)",
+    );
+  });
+
+  it('applies a forced shrink, even below minMemory, and warns about a target below the kernel', () => {
+    const s = smallHost([{ atMs: 1000, kind: 'setTarget', guest: 'a', target: { bytes: 20 * PAGE }, force: true }]);
+    const host = booted({ ...s, guests: [{ ...s.guests[0]!, minMemoryBytes: 100 * PAGE }, s.guests[1]!] });
+    host.beginTick(0);
+    status(host, 0, 250, 150);
+    host.beginTick(1);
+    expect(targets(host)).toEqual([20, 400]);
+    expect(host.accounts[0]!.guardRefusals).toBe(0);
+    expect(host.log.find((event) => event.kind === 'guardWarning')?.detail).toBe('the target for a (80 KiB) is smaller than its kernel memory (160 KiB): the guest cannot run in it');
+    expect(host.log.find((event) => event.kind === 'setTarget' && event.guest === 'a')?.detail).toContain('(forced)');
+  });
+
+  it('a dry run reports the predicted effect and changes nothing', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setTarget', guest: 'a', target: { percentOfMax: 75 }, dryRun: true }]));
+    host.beginTick(0);
+    touch(host, 0, 210); // a holds 250 frames
+    status(host, 0, 200, 200);
+    host.beginTick(1);
+    expect(targets(host)).toEqual([400, 400]);
+    expect(host.takeInboxes()).toEqual([[], []]);
+    const report = host.log.find((event) => event.kind === 'dryRun')!;
+    // 75 % of 400 = 300 pages: the balloon grows by 100 pages (400 KiB), within the 200 free; the host gets nothing back (250 < 300).
+    expect(report.detail).toBe(
+      "dry run: a to 75% of maxMemory: the balloon would grow by 400 KiB (from 0 B to 400 KiB), take 0 B beyond the guest's free memory, and give the host back 0 B; its floor is 800 KiB (working set plus kernel memory)",
+    );
+  });
+
+  it('setTargetOf returns the outcome to library callers', () => {
+    const host = booted(smallHost());
+    host.beginTick(0);
+    status(host, 1, 300, 100);
+    expect(host.setTargetOf(1, { bytes: 100 * PAGE }, 'test')).toMatchObject({ outcome: 'refused', askedPages: 100, targetPages: 400, floor: { pages: 300 } });
+    expect(host.setTargetOf(1, { bytes: 100 * PAGE }, 'test', { dryRun: true, force: true })).toMatchObject({
+      outcome: 'dryRun',
+      targetPages: 400,
+      prediction: { balloonChangePages: 300, beyondFreePages: 200, framesReturned: 0 },
+    });
+    expect(host.setTargetOf(1, { bytes: 100 * PAGE }, 'test', { force: true })).toMatchObject({ outcome: 'applied', targetPages: 100 });
+    host.crash(1, 'test');
+    expect(host.setTargetOf(1, { bytes: 300 * PAGE }, 'test').outcome).toBe('dead');
+  });
+});
+
+describe('host-wide events', () => {
+  it('switch, pause and resume the policy, change shares, all logged', () => {
+    const host = booted(
+      smallHost([
+        { atMs: 2000, kind: 'setPolicy', policy: { kind: 'proportional', periodMs: 1000 } },
+        { atMs: 3000, kind: 'pausePolicy' },
+        { atMs: 4000, kind: 'setShares', guest: 'b', shares: 3000 },
+        { atMs: 5000, kind: 'resumePolicy' },
+      ]),
+    );
+    for (let tick = 0; tick < 2; tick++) host.beginTick(tick);
+    expect(host.policy.name).toBe('static');
+    host.beginTick(2);
+    expect(host.policy.name).toBe('proportional');
+    // (1000 - 60) / 2 = 470 each, capped at 400.
+    expect(targets(host)).toEqual([400, 400]);
+    host.beginTick(3);
+    host.beginTick(4);
+    expect(host.accounts[1]!.shares).toBe(3000);
+    host.setReserve(500); // 500 usable - 60 = 440 to share: paused, nothing moves
+    host.beginTick(4);
+    expect(targets(host)).toEqual([400, 400]);
+    host.beginTick(5);
+    // Resumed: 440 by shares 1:3 = 110 and 330.
+    expect(targets(host)).toEqual([110, 330]);
+    expect(kinds(host).filter((kind) => ['setPolicy', 'pausePolicy', 'setShares', 'resumePolicy', 'setReserved'].includes(kind))).toEqual([
+      'setPolicy',
+      'pausePolicy',
+      'setShares',
+      'setReserved',
+      'resumePolicy',
+    ]);
+    expect(host.log.find((event) => event.kind === 'setPolicy')?.detail).toBe('policy static -> proportional');
+  });
+
+  it('setReserved gives frames back at once and takes them as they become free', () => {
+    const host = booted(smallHost([], { host: { memoryBytes: 1000 * PAGE, reservedBytes: 100 * PAGE, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } } }));
+    expect(host.reservedFrames).toBe(100);
+    host.beginTick(0);
+    touch(host, 0, 360);
+    touch(host, 1, 360); // 800 + 100 reserved: 100 free
+    host.setReserve(50);
+    expect(host.reservedFrames).toBe(50);
+    expect(host.pool.size).toBe(150);
+    host.setReserve(300); // 150 free now, 100 more later
+    expect(host.reservedFrames).toBe(200);
+    expect(host.pool.size).toBe(0);
+    expect(host.log.at(-1)?.detail).toBe('hypervisor reserve 200 KiB -> 1.17 MiB; 400 KiB still to take as frames become free');
+    host.handleOutbox(0, [{ type: 'release', id: nextId++, frames: Int32Array.from({ length: 10 }, (_, i) => host.table.owners.indexOf(host.accounts[0]!.ownerId) + i), unbackedPages: 0 }]);
+    host.beginTick(1);
+    expect(host.reservedFrames).toBe(210);
+  });
+});
