@@ -110,6 +110,12 @@ export class GuestMemory {
     }
   }
 
+  /** Bytes of typed arrays this memory uses, shared ones included (for the memory budget). */
+  get footprintBytes(): number {
+    const shared = this.shared;
+    return shared.frameOf.byteLength + shared.pageState.byteLength + shared.counters.byteLength + shared.stats.byteLength + this.next.byteLength + this.heads.byteLength;
+  }
+
   /** Publishes a finished step: readers that saw the previous version know the view changed. */
   publish(): void {
     Atomics.add(this.counters, Counter.VERSION, 1);

@@ -1,4 +1,6 @@
 import type { StatusMessage } from '../messages/protocol.js';
+import type { DriverProfileName } from '../scenario/types.js';
+import type { GuestSignalsHeard } from './guest-reports.js';
 
 /**
  * What the hypervisor knows about one guest: its own accounting, kept apart
@@ -31,6 +33,15 @@ export interface GuestAccount {
   protocolViolations: number;
   /** Frames asked for first touch that the pool could not provide. */
   populateShortPages: number;
+  // ---- the guest memory model
+  /** The guest's balloon driver (the host may refuse single pages of VMware's). */
+  readonly driverProfile: DriverProfileName;
+  /** The guest's swap device, in pages. */
+  readonly swapPages: number;
+  /** Balloon pages in messages not yet delivered to the guest: deflate grants, and release pages the host refused. */
+  queuedBalloonPages: number;
+  /** The guest's latest stats, pressure report and distress. */
+  heard: GuestSignalsHeard;
 }
 
 /** Pages of guest memory that have neither a frame nor a place in the balloon, as the host counts them. */

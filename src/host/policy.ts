@@ -1,4 +1,5 @@
 import type { StatusMessage } from '../messages/protocol.js';
+import type { GuestSignalsHeard } from './guest-reports.js';
 
 /** What a policy sees of one guest. */
 export interface PolicyGuestView {
@@ -11,6 +12,8 @@ export interface PolicyGuestView {
   ownedFrames: number;
   balloonPages: number;
   lastStatus: StatusMessage | null;
+  /** The guest's latest virtio stats, pressure report (PSI, committed, floor) and distress. Read only. */
+  heard: Readonly<GuestSignalsHeard>;
 }
 
 /** What a policy sees of the host. */

@@ -12,6 +12,7 @@ import { DRIVER_BATCH_MAX, EVENTS_MAX, GUESTS_MAX, NAME_LENGTH_MAX, SHARES_MAX, 
 import { encodeDetails } from './issue-details.js';
 import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
+import { componentAccessFields, faultsSchema } from './schema-guest-model.js';
 import {
   booleanField,
   durationField,
@@ -114,6 +115,7 @@ const workloadComponentSchema = strictObject(
     size: sizeSpecSchema,
     hot: fractionField('the part touched often: 60% or 0.6').prefault('100%'),
     name: nameField('a label for reports (default: kind-index)', NAME_LENGTH_MAX).optional(),
+    ...componentAccessFields,
   },
   'one component of what runs in the guest',
 );
@@ -133,6 +135,7 @@ const guestSchema = strictObject(
       .array(workloadComponentSchema)
       .max(WORKLOAD_COMPONENTS_MAX, { error: encodeDetails({ message: `a guest has at most ${WORKLOAD_COMPONENTS_MAX} workload components` }) })
       .prefault([]),
+    faults: faultsSchema.optional().meta({ description: 'what page faults cost the workload (minor, major, refault)' }),
   },
   'a guest VM, or a group of identical ones with count',
 );
