@@ -1,6 +1,7 @@
 import type { WorkloadComponent } from '../scenario/types.js';
 import type { Random } from '../util/random.js';
 import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
+import type { GuestMemory } from './guest-memory.js';
 import { PageState, type PageStateValue } from './page-state.js';
 import type { SizeCurveSampler } from './size-curve.js';
 
@@ -13,6 +14,9 @@ export const GUEST_PAGES_MAX = REF_BIT;
 
 /** The CLOCK hand notes the time it finishes each segment of this many logical pages. */
 const SEGMENT_SHIFT = 8;
+
+/** Pages freed by a shrink go to the guest's free list in batches of this buffer. */
+const releaseScratch = new Int32Array(4096);
 
 /** Arrays grow by a quarter, so that spare capacity stays within a quarter of the pages (memory budget). */
 function grownCapacity(current: number, needed: number, minimum: number): number {
@@ -131,23 +135,30 @@ export class Component {
 
   /**
    * Shrinks to `newSize` logical pages, dropping the last ones: each resident
-   * one is handed to `release`; returns how many dropped pages were out.
+   * one becomes a free page of `memory`; returns how many dropped pages were out.
    */
-  shrinkTo(newSize: number, release: (page: number) => void): number {
+  shrinkTo(newSize: number, memory: GuestMemory): number {
     const oldSize = this.size;
     if (newSize >= oldSize) return 0;
     let outDropped = 0;
     const logical = this.logical;
+    const freed = releaseScratch;
+    let count = 0;
     for (let index = oldSize - 1; index >= newSize; index--) {
       const entry = logical[index]!;
       if (entry >= 0) {
-        release(entry & PAGE_MASK);
-        this.resident--;
+        freed[count++] = entry & PAGE_MASK;
+        if (count === freed.length) {
+          memory.putMany(freed, 0, count, this.state, PageState.FREE);
+          count = 0;
+        }
       } else {
         this.removeOut(index, this.pattern.bucketOf(index, this.hot));
         outDropped++;
       }
     }
+    memory.putMany(freed, 0, count, this.state, PageState.FREE);
+    this.resident -= oldSize - newSize - outDropped;
     this.rebucket(oldSize, newSize);
     this.size = newSize;
     if (this.hand >= newSize) this.hand = 0;
@@ -184,11 +195,18 @@ export class Component {
     const hot = this.hot;
     const segmentMask = (1 << SEGMENT_SHIFT) - 1;
     let index = cold ? this.coldHand : this.hand;
+    // The hand moves up through the buckets: track the current one instead of computing it per page.
+    let bucket = pattern.bucketOf(index, hot);
+    let bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
     let evicted = 0;
     let scanned = 0;
     for (let visited = 0; visited < size && scanned < budget && evicted < want; visited++) {
       const at = index;
       index = index + 1 === size ? 0 : index + 1;
+      while (at >= bucketEnd) {
+        bucket++;
+        bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+      }
       const entry = logical[at]!;
       let evict = false;
       if (entry >= 0) {
@@ -197,7 +215,7 @@ export class Component {
         if ((entry & REF_BIT) !== 0) {
           if (!cold) logical[at] = entry & PAGE_MASK;
         } else {
-          const rate = rates[at >= hot ? COLD_BUCKET : pattern.bucketOf(at, hot)]!;
+          const rate = rates[bucket]!;
           const elapsedMs = cold ? coldWindowMs : scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
           evict = !(rate > 0 && elapsedMs > 0 && scan.random.next() < 1 - Math.exp(-rate * elapsedMs));
         }
@@ -205,10 +223,14 @@ export class Component {
       // The hand has passed the whole segment: note when (after judging its last page).
       if (!cold && ((at & segmentMask) === segmentMask || index === 0)) segments[at >> SEGMENT_SHIFT] = scan.clockMs;
       if (evict) {
-        this.addOut(at, at >= hot ? COLD_BUCKET : pattern.bucketOf(at, hot));
+        this.addOut(at, bucket);
         this.resident--;
         evicted++;
         sink(entry & PAGE_MASK);
+      }
+      if (index === 0) {
+        bucket = pattern.bucketOf(0, hot);
+        bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
       }
     }
     if (cold) this.coldHand = index;
@@ -218,11 +240,11 @@ export class Component {
   }
 
   /**
-   * Forgets every logical page (the OOM killer): resident ones are handed to
-   * `release`; returns how many were out.
+   * Forgets every logical page (the OOM killer): resident ones become free
+   * pages of `memory`; returns how many were out.
    */
-  clear(release: (page: number) => void): number {
-    const out = this.shrinkTo(0, release);
+  clear(memory: GuestMemory): number {
+    const out = this.shrinkTo(0, memory);
     this.hot = 0;
     this.hand = 0;
     this.coldHand = 0;
@@ -274,6 +296,12 @@ export class Component {
     }
   }
 
+  private outListed(): number {
+    let out = 0;
+    for (let bucket = 0; bucket < BUCKETS; bucket++) out += this.outCounts[bucket]!;
+    return out;
+  }
+
   /** Puts out logical page `index` at the end of `bucket`'s out-list. */
   private addOut(index: number, bucket: number): void {
     let list = this.outLists[bucket]!;
@@ -312,7 +340,8 @@ export class Component {
     const oldHot = this.hot;
     const newHot = pattern.hotPages(newSize);
     this.hot = newHot;
-    if (oldHot === newHot) return;
+    // Nothing to move when no page is out (the common case).
+    if (oldHot === newHot || this.outListed() === 0) return;
     const limit = Math.min(oldSize, newSize);
     const logical = this.logical;
     let done = 0;

@@ -162,6 +162,7 @@ export class GuestActor {
       });
       this.publishStats();
     }
+    this.memory.trim();
     this.memory.publish();
     this.outbox = [];
     return outbox;
@@ -328,13 +329,19 @@ export class GuestActor {
 
   /** Puts frames behind unbacked free pages, which become free backed pages. */
   private backUnbackedPages(frames: Int32Array): void {
-    for (const frame of frames) {
-      const page = this.memory.take(PageState.FREE_UNBACKED);
-      if (page < 0) throw new Error(`GuestActor ${this.name}: granted a frame with no unbacked page to put it behind`);
-      this.memory.map(page, frame);
-      this.memory.put(page, PageState.FREE);
+    const memory = this.memory;
+    const pages = this.backScratch;
+    for (let done = 0; done < frames.length; ) {
+      const want = Math.min(pages.length, frames.length - done);
+      const got = memory.takeMany(PageState.FREE_UNBACKED, pages, 0, want);
+      if (got < want) throw new Error(`GuestActor ${this.name}: granted a frame with no unbacked page to put it behind`);
+      for (let i = 0; i < got; i++) memory.map(pages[i]!, frames[done + i]!);
+      memory.putMany(pages, 0, got, PageState.FREE_UNBACKED, PageState.FREE);
+      done += got;
     }
   }
+
+  private readonly backScratch = new Int32Array(4096);
 
   /** Asks the host to back the unbacked pages claimed this tick. */
   private askPopulate(outbox: GuestToHost[]): void {

@@ -107,6 +107,21 @@ export class PageAllocator {
     return FAILED;
   }
 
+  /**
+   * The fast path of `allocate` for many pages: takes up to `count` free
+   * backed pages into `out[offset..]` (earmarked ones first, then others
+   * while free memory stays above the min watermark), without reclaim.
+   * Returns how many; 0 means the caller needs unbacked pages or the slow path.
+   */
+  takeFree(out: Int32Array, offset: number, count: number): number {
+    if (count <= 0) return 0;
+    let allowed = this.earmarkedPages > 0 ? Math.min(count, this.earmarkedPages) : Math.min(count, this.availablePages - this.watermarks.minPages);
+    if (allowed <= 0) return 0;
+    allowed = this.memory.takeMany(PageState.FREE, out, offset, allowed);
+    if (this.earmarkedPages > 0) this.earmarkedPages = Math.max(0, this.earmarkedPages - allowed);
+    return allowed;
+  }
+
   /** Claims up to `count` more unbacked pages at once (after a DEFERRED), without going below the min watermark; returns how many. */
   claimUnbacked(count: number): number {
     const room = Math.min(count, this.unbackedSparePages, this.availablePages - this.watermarks.minPages - 1);

@@ -55,7 +55,6 @@ export class Workload {
   readonly components: Component[];
   private readonly task = new TaskClock();
   private readonly scratch = new Int32Array(GROWTH_CHUNK_PAGES);
-  private readonly releaseFree: (page: number) => void;
 
   constructor(
     specs: ReadonlyArray<WorkloadComponent>,
@@ -76,7 +75,6 @@ export class Workload {
           tickMs,
         ),
     );
-    this.releaseFree = (page) => this.memory.put(page, PageState.FREE);
   }
 
   /** Logical pages held by all components (resident or out). */
@@ -106,7 +104,7 @@ export class Workload {
       const task = this.task;
       task.reset(this.tickMs);
       const demand = this.demandPages(component, nowMs);
-      if (demand < component.size) this.dropOut(component.shrinkTo(demand, this.releaseFree), component);
+      if (demand < component.size) this.dropOut(component.shrinkTo(demand, this.memory), component);
       if (component.size > 0 && component.pattern.touches) {
         task.active = true;
         if (component.outPages > 0) this.fault(component, task, allocator, oom);
@@ -135,7 +133,7 @@ export class Workload {
       if (victim !== null) break;
     }
     if (victim === null) return null;
-    this.dropOut(victim.clear(this.releaseFree), victim);
+    this.dropOut(victim.clear(this.memory), victim);
     victim.deadUntilMs = nowMs + RESTART_AFTER_KILL_MS;
     victim.kills++;
     return victim.spec.name;
@@ -214,27 +212,42 @@ export class Workload {
     const scratch = this.scratch;
     let count = 0;
     let left = wanted;
-    while (left > 0 && task.remainingMs >= costMs) {
-      let page = allocator.allocate(task);
-      if (page === FAILED) {
-        // Commit what was taken, so that an OOM kill finds every page.
-        component.grow(scratch, count, nowMs);
-        count = 0;
-        if (!oom(task) || component.deadUntilMs >= 0) return;
-        page = allocator.allocate(task);
-        if (page === FAILED) return;
+    while (left > 0) {
+      const affordable = Math.floor(task.remainingMs / costMs);
+      if (affordable <= 0) break;
+      // Fast path: free backed pages above the min watermark, many at once.
+      const got = allocator.takeFree(scratch, count, Math.min(left, affordable, scratch.length - count));
+      let taken = got;
+      if (got === 0) {
+        // No free backed page to spare: claim unbacked ones (the host backs them by next tick)...
+        const claimed = allocator.claimUnbacked(left);
+        if (claimed > 0) {
+          left -= claimed;
+          continue;
+        }
+        // ...or, at the min watermark, one page the slow way: direct reclaim, then the OOM path.
+        let page = allocator.allocate(task);
+        if (page === FAILED) {
+          // Commit what was taken, so that an OOM kill finds every page.
+          component.grow(scratch, count, nowMs);
+          count = 0;
+          if (!oom(task) || component.deadUntilMs >= 0) return;
+          page = allocator.allocate(task);
+          if (page === FAILED) return;
+        }
+        if (page === DEFERRED) {
+          left--;
+          continue;
+        }
+        scratch[count] = page;
+        taken = 1;
       }
-      if (page === DEFERRED) {
-        // Waits for the host to back it; the rest of the growth is claimed the same way.
-        left -= 1 + allocator.claimUnbacked(left - 1);
-        continue;
-      }
-      this.memory.put(page, component.state);
-      scratch[count++] = page;
-      left--;
+      this.memory.putMany(scratch, count, taken, PageState.FREE, component.state);
+      count += taken;
+      left -= taken;
       // A first touch (anonymous) or a first read (page cache) is work, not a stall on memory.
-      task.spend(costMs);
-      if (component.anonymous) this.events.minorFaults++;
+      task.spend(taken * costMs);
+      if (component.anonymous) this.events.minorFaults += taken;
       if (count === scratch.length) {
         component.grow(scratch, count, nowMs);
         count = 0;
