@@ -39,7 +39,7 @@ export interface BalloonDriverCounters {
   coldReclaimedPages: number;
   /** Pages given back on OOM events (deflate-on-OOM). */
   oomDeflatedPages: number;
-  /** Inflation held back by the Hyper-V floor, in pages (summed over ticks). */
+  /** Inflation the Hyper-V floor held back at the last try, in pages (0: the floor did not stop the balloon). */
   floorHeldPages: number;
   targetChanges: number;
   /** When the target last changed (ms of simulated time). */
@@ -283,7 +283,7 @@ export class BalloonDriver {
     if (this.profile.keepsFloor) {
       const total = memory.pages - memory.count(PageState.UNPOPULATED) - memory.count(PageState.BALLOON);
       const room = Math.max(0, this.env.memAvailablePages() - hypervFloorPages(total, frameBytes));
-      if (room < need) this.counters.floorHeldPages += need - room;
+      this.counters.floorHeldPages = Math.max(0, need - room);
       need = Math.min(need, room);
     }
     if (this.rates !== undefined) need = Math.min(need, this.cycleInflateCap(this.rates) - this.cycleEntries);

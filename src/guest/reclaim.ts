@@ -12,8 +12,12 @@ export const RECLAIM_BATCH_PAGES = 32;
 export const SCAN_COST_MS = 0.0002;
 /** Cost of writing one anonymous page to swap when it is reclaimed. */
 export const SWAP_OUT_COST_MS = 0.04;
-/** The balloon's cold scan (reclaim mode): a page not touched for this long is cold. */
-export const COLD_WINDOW_MS = 10_000;
+/**
+ * The balloon's cold scan (reclaim mode): a page not touched for this long is
+ * cold (far-memory systems use 120 s; a minute keeps a page touched once a
+ * second hot with certainty).
+ */
+export const COLD_WINDOW_MS = 60_000;
 /** After a cold scan found nothing in a whole lap of a component, it waits this long before looking again. */
 const COLD_RESCAN_MS = 5_000;
 

@@ -90,7 +90,7 @@ export interface GuestReport {
     largePages: number;
     /** Pages the cold-first reclaim handed straight to the balloon (inflate mode `reclaim`). */
     coldReclaimedPages: number;
-    /** Inflation the Hyper-V floor held back, in pages summed over ticks. */
+    /** Inflation the Hyper-V floor held back at the last try, in pages. */
     floorHeldPages: number;
     targetChanges: number;
     /** When the target last changed, in ms of simulated time. */
