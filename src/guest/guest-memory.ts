@@ -6,69 +6,69 @@ const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_U
 
 const NONE = -1;
 
-/** A stack's array never shrinks below this many entries. */
-const STACK_CAPACITY_MIN = 256;
+/** Page numbers per block of a stack. */
+const BLOCK_SHIFT = 12;
+const BLOCK = 1 << BLOCK_SHIFT;
+const BLOCK_MASK = BLOCK - 1;
 
 /**
- * A LIFO stack of page numbers: explicit entries in a growable `Int32Array`
- * (4 bytes per page on it, and a quarter to half more spare once trimmed), on top of an
- * implicit range of pages [rangeLow, rangeHigh) that costs nothing and is
+ * A LIFO stack of page numbers: explicit entries in blocks of 4096 (4 bytes
+ * per page on it, at most two blocks spare; pushing never copies), on top of
+ * an implicit range of pages [rangeLow, rangeHigh) that costs nothing and is
  * taken lowest page first. A freshly booted guest's free pages and its
  * reserved range are such ranges, so a boot costs no per-page stack memory.
  */
 class PageStack {
-  pages = new Int32Array(STACK_CAPACITY_MIN);
+  readonly blocks: Int32Array[] = [];
   size = 0;
   rangeLow = 0;
   rangeHigh = 0;
-  /** The most entries the array held since the last trim. */
-  private highWater = 0;
 
   get count(): number {
     return this.size + this.rangeHigh - this.rangeLow;
   }
 
-  // Arrays double when full (one copy per page pushed, amortized); `trim` takes the spare back at the end of the tick.
+  /** Bytes of the blocks (for the memory budget). */
+  get bytes(): number {
+    return this.blocks.length * BLOCK * Int32Array.BYTES_PER_ELEMENT;
+  }
+
   push(page: number): void {
-    if (this.size === this.pages.length) this.resize(2 * this.size);
-    this.pages[this.size++] = page;
-    if (this.size > this.highWater) this.highWater = this.size;
+    const block = this.size >> BLOCK_SHIFT;
+    if (block === this.blocks.length) this.blocks.push(new Int32Array(BLOCK));
+    this.blocks[block]![this.size & BLOCK_MASK] = page;
+    this.size++;
   }
 
   pushMany(pages: Int32Array, from: number, count: number): void {
-    const needed = this.size + count;
-    if (needed > this.pages.length) this.resize(Math.max(needed, 2 * this.pages.length));
-    this.pages.set(pages.subarray(from, from + count), this.size);
-    this.size = needed;
-    if (needed > this.highWater) this.highWater = needed;
+    let done = 0;
+    while (done < count) {
+      const block = this.size >> BLOCK_SHIFT;
+      if (block === this.blocks.length) this.blocks.push(new Int32Array(BLOCK));
+      const at = this.size & BLOCK_MASK;
+      const n = Math.min(count - done, BLOCK - at);
+      this.blocks[block]!.set(pages.subarray(from + done, from + done + n), at);
+      this.size += n;
+      done += n;
+    }
   }
 
   pop(): number {
     if (this.size === 0) return this.rangeLow < this.rangeHigh ? this.rangeLow++ : NONE;
-    return this.pages[--this.size]!;
+    this.size--;
+    return this.blocks[this.size >> BLOCK_SHIFT]![this.size & BLOCK_MASK]!;
   }
 
-  /**
-   * Gives memory back: shrinks the array to a quarter above the most the
-   * stack held since the last trim. Called once a tick, so that a stack that
-   * fills and empties every tick keeps its array.
-   */
-  trim(): void {
-    const keep = Math.max(STACK_CAPACITY_MIN, this.highWater + (this.highWater >> 2));
-    if (this.pages.length > keep + (keep >> 1)) this.resize(keep);
-    this.highWater = this.size;
-  }
-
-  /** Pops up to `count` pages into `out[offset..]`; returns how many. */
+  /** Pops up to `count` pages into `out[offset..]`, as `pop` would one by one; returns how many. */
   popMany(out: Int32Array, offset: number, count: number): number {
     let taken = 0;
-    const fromArray = Math.min(count, this.size);
-    if (fromArray > 0) {
-      const pages = this.pages;
+    while (taken < count && this.size > 0) {
       const top = this.size - 1;
-      for (let k = 0; k < fromArray; k++) out[offset + k] = pages[top - k]!;
-      this.size -= fromArray;
-      taken = fromArray;
+      const block = this.blocks[top >> BLOCK_SHIFT]!;
+      const n = Math.min(count - taken, (top & BLOCK_MASK) + 1);
+      for (let k = 0; k < n; k++) out[offset + taken + k] = block[(top & BLOCK_MASK) - k]!;
+      this.size -= n;
+      taken += n;
     }
     while (taken < count && this.rangeLow < this.rangeHigh) out[offset + taken++] = this.rangeLow++;
     return taken;
@@ -76,13 +76,15 @@ class PageStack {
 
   /** Page `index` counted from the top (for checks). */
   at(index: number): number {
-    return index < this.size ? this.pages[this.size - 1 - index]! : this.rangeLow + (index - this.size);
+    if (index >= this.size) return this.rangeLow + (index - this.size);
+    const position = this.size - 1 - index;
+    return this.blocks[position >> BLOCK_SHIFT]![position & BLOCK_MASK]!;
   }
 
-  private resize(capacity: number): void {
-    const pages = new Int32Array(capacity);
-    pages.set(this.pages.subarray(0, this.size));
-    this.pages = pages;
+  /** Gives back the blocks above the one in use, keeping one spare (called once a tick). */
+  trim(): void {
+    const needed = (this.size + BLOCK_MASK) >> BLOCK_SHIFT;
+    if (this.blocks.length > needed + 1) this.blocks.length = needed + 1;
   }
 }
 
@@ -90,10 +92,10 @@ class PageStack {
  * A guest's physical memory: the state of every page, the frame behind it,
  * and the page allocator.
  *
- * Free, free-unbacked and balloon pages sit on LIFO stacks (growable arrays
- * of page numbers over ranges that cost nothing), so taking or giving back a
- * page is O(1) (amortized) and costs at most 4 bytes per page on a stack,
- * nothing for pages elsewhere. Pages in use
+ * Free, free-unbacked and balloon pages sit on LIFO stacks (blocks of page
+ * numbers over ranges that cost nothing), so taking or giving back a page is
+ * O(1) and costs at most 4 bytes per page on a stack, nothing for pages
+ * elsewhere. Pages in use
  * (kernel, anon, cache) are owned by whoever allocated them and are on no
  * stack. The rule that keeps the stacks exact: a page leaves a stacked state
  * only by being taken from its stack, and enters one only through `put`.
@@ -211,7 +213,7 @@ export class GuestMemory {
   get footprintBytes(): number {
     const shared = this.shared;
     let bytes = shared.frameOf.byteLength + shared.pageState.byteLength + shared.counters.byteLength + shared.stats.byteLength;
-    for (const stack of this.stacks) bytes += stack.pages.byteLength;
+    for (const stack of this.stacks) bytes += stack.bytes;
     return bytes;
   }
 
