@@ -10,7 +10,8 @@
  *    inline (one thread) and on 2 worker threads: simulated seconds per wall
  *    second, and CPU time per guest per tick.
  *
- * Usage: node scripts/measure-guest.mjs [--minutes M]
+ * Usage: node --expose-gc scripts/measure-guest.mjs [--minutes M]
+ * (--expose-gc adds a cross-check of the bytes with process.memoryUsage()).
  */
 import { performance } from 'node:perf_hooks';
 import { GuestActor } from '../dist/guest/guest-actor.js';
@@ -25,7 +26,10 @@ const minutes = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 60;
 /** Peak state bytes per guest page of one 4 GiB guest over two minutes of its scenario. */
 function footprint(name, guestYaml) {
   const scenario = parseScenarioText(`name: ${name}\nduration: 2m\ntick: 1s\nhost: { memory: 8GiB }\nguests:\n${guestYaml}`, `${name}.yaml`);
+  globalThis.gc?.();
+  const buffersBefore = process.memoryUsage().arrayBuffers;
   const host = new Hypervisor(scenario);
+  const hostBytes = host.frames * (4 + 4 + 1); // the host's table, its free pool's stack, its `seen` marks
   const views = GuestSharedViews.allocate(host.accounts[0].pages);
   const actor = new GuestActor({ index: 0, spec: scenario.guests[0], tickMs: scenario.tickMs, frameBytes: scenario.frameBytes, seed: 1, shared: views.buffers });
   host.boot();
@@ -36,9 +40,12 @@ function footprint(name, guestYaml) {
     peakBytes = Math.max(peakBytes, actor.footprintBytes);
   }
   const report = actor.report();
+  globalThis.gc?.();
+  const measured = process.memoryUsage().arrayBuffers - buffersBefore - hostBytes;
+  const check = globalThis.gc === undefined ? '' : `; process.memoryUsage().arrayBuffers, less the host's arrays, says ${(measured / report.pages).toFixed(2)} bytes per page at the end, where the guest's arrays say ${(actor.footprintBytes / report.pages).toFixed(2)}`;
   console.log(
     `${name}: ${(peakBytes / report.pages).toFixed(2)} bytes of guest state per guest page at peak (${peakBytes} bytes, ${report.pages} pages of 4 KiB; ` +
-      `${report.components.map((c) => `${c.name} ${c.pages} logical pages, ${c.outPages} out`).join('; ')}; swap used ${report.swapUsedPages} pages)`,
+      `${report.components.map((c) => `${c.name} ${c.pages} logical pages, ${c.outPages} out`).join('; ')}; swap used ${report.swapUsedPages} pages)${check}`,
   );
 }
 footprint(

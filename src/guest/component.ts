@@ -14,6 +14,9 @@ export const GUEST_PAGES_MAX = REF_BIT;
 
 /** The CLOCK hand notes the time it finishes each segment of this many logical pages. */
 const SEGMENT_SHIFT = 8;
+/** Resident pages are counted per group of 32 logical pages and per block of 1024, so that the hand skips runs of pages that are out. */
+const GROUP_SHIFT = 5;
+const BLOCK_SHIFT = 10;
 
 /** Pages freed by a shrink go to the guest's free list in batches of this buffer. */
 const releaseScratch = new Int32Array(4096);
@@ -66,6 +69,9 @@ export class Component {
   readonly outCounts = new Int32Array(BUCKETS);
   /** When the CLOCK hand last finished each segment (initially: when the segment was first used). */
   segmentPassMs: Float64Array;
+  /** Resident pages in each group of 32 logical pages, and in each block of 1024. */
+  private groupResident: Uint8Array;
+  private blockResident: Uint16Array;
   hand = 0;
   /** The hand of the balloon's cold scan (reclaim mode), which leaves the LRU state alone. */
   coldHand = 0;
@@ -87,6 +93,8 @@ export class Component {
     this.state = this.anonymous ? PageState.ANON : PageState.CACHE;
     this.logical = new Int32Array(0);
     this.segmentPassMs = new Float64Array(0);
+    this.groupResident = new Uint8Array(0);
+    this.blockResident = new Uint16Array(0);
     for (let bucket = 0; bucket < BUCKETS; bucket++) this.outLists.push(new Int32Array(0));
   }
 
@@ -104,7 +112,7 @@ export class Component {
 
   /** Bytes of typed arrays this component holds (for the memory budget). */
   get footprintBytes(): number {
-    let bytes = this.logical.byteLength + this.segmentPassMs.byteLength;
+    let bytes = this.logical.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength;
     for (const list of this.outLists) bytes += list.byteLength;
     return bytes;
   }
@@ -121,10 +129,14 @@ export class Component {
     this.rebucket(oldSize, newSize);
     const logical = this.logical;
     const segments = this.segmentPassMs;
+    const groups = this.groupResident;
+    const blocks = this.blockResident;
     for (let k = 0; k < count; k++) {
       const page = pages[k]!;
       const index = oldSize + k;
       logical[index] = page;
+      groups[index >> GROUP_SHIFT]!++;
+      blocks[index >> BLOCK_SHIFT]!++;
       // A fresh segment's pages were last seen untouched when allocated; pages
       // appended to a partly used segment inherit its (older) time.
       if ((index & ((1 << SEGMENT_SHIFT) - 1)) === 0) segments[index >> SEGMENT_SHIFT] = nowMs;
@@ -147,6 +159,8 @@ export class Component {
     for (let index = oldSize - 1; index >= newSize; index--) {
       const entry = logical[index]!;
       if (entry >= 0) {
+        this.groupResident[index >> GROUP_SHIFT]!--;
+        this.blockResident[index >> BLOCK_SHIFT]!--;
         freed[count++] = entry & PAGE_MASK;
         if (count === freed.length) {
           memory.putMany(freed, 0, count, this.state, PageState.FREE);
@@ -175,6 +189,8 @@ export class Component {
     this.removeOut(index, bucket);
     this.logical[index] = page | REF_BIT;
     this.resident++;
+    this.groupResident[index >> GROUP_SHIFT]!++;
+    this.blockResident[index >> BLOCK_SHIFT]!++;
     return index;
   }
 
@@ -198,10 +214,33 @@ export class Component {
     // The hand moves up through the buckets: track the current one instead of computing it per page.
     let bucket = pattern.bucketOf(index, hot);
     let bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+    const groups = this.groupResident;
+    const blocks = this.blockResident;
     let evicted = 0;
     let scanned = 0;
-    for (let visited = 0; visited < size && scanned < budget && evicted < want; visited++) {
+    let visited = 0;
+    while (visited < size && scanned < budget && evicted < want) {
       const at = index;
+      // Runs of 32 or 1024 pages with none resident are passed in one step.
+      if ((at & ((1 << GROUP_SHIFT) - 1)) === 0) {
+        const run = (at & ((1 << BLOCK_SHIFT) - 1)) === 0 && blocks[at >> BLOCK_SHIFT] === 0 ? 1 << BLOCK_SHIFT : groups[at >> GROUP_SHIFT] === 0 ? 1 << GROUP_SHIFT : 0;
+        if (run > 0) {
+          const end = Math.min(size, at + run);
+          if (!cold) {
+            for (let segment = at >> SEGMENT_SHIFT; segment <= (end - 1) >> SEGMENT_SHIFT; segment++) {
+              if ((segment + 1) << SEGMENT_SHIFT <= end || end === size) segments[segment] = scan.clockMs;
+            }
+          }
+          visited += end - at;
+          index = end === size ? 0 : end;
+          if (index === 0) {
+            bucket = pattern.bucketOf(0, hot);
+            bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+          }
+          continue;
+        }
+      }
+      visited++;
       index = index + 1 === size ? 0 : index + 1;
       while (at >= bucketEnd) {
         bucket++;
@@ -225,6 +264,8 @@ export class Component {
       if (evict) {
         this.addOut(at, bucket);
         this.resident--;
+        groups[at >> GROUP_SHIFT]!--;
+        blocks[at >> BLOCK_SHIFT]!--;
         evicted++;
         sink(entry & PAGE_MASK);
       }
@@ -277,6 +318,25 @@ export class Component {
       if (problems.length > 10) break;
     }
     if (resident !== this.resident) problems.push(`${name}: ${resident} resident entries, counter says ${this.resident}`);
+    const groups = new Uint8Array(this.groupResident.length);
+    const blocks = new Uint16Array(this.blockResident.length);
+    for (let index = 0; index < this.size; index++) {
+      if (this.logical[index]! < 0) continue;
+      groups[index >> GROUP_SHIFT]!++;
+      blocks[index >> BLOCK_SHIFT]!++;
+    }
+    for (let group = 0; group < groups.length; group++) {
+      if (groups[group] !== this.groupResident[group]) {
+        problems.push(`${name}: group ${group} has ${groups[group]} resident pages, its count says ${this.groupResident[group]}`);
+        break;
+      }
+    }
+    for (let block = 0; block < blocks.length; block++) {
+      if (blocks[block] !== this.blockResident[block]) {
+        problems.push(`${name}: block ${block} has ${blocks[block]} resident pages, its count says ${this.blockResident[block]}`);
+        break;
+      }
+    }
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       if (outSeen[bucket] !== this.outCounts[bucket]) problems.push(`${name}: bucket ${bucket} lists ${this.outCounts[bucket]} out pages, ${outSeen[bucket]} are out`);
     }
@@ -294,6 +354,12 @@ export class Component {
       segments.set(this.segmentPassMs);
       this.segmentPassMs = segments;
     }
+    const groups = new Uint8Array(Math.ceil(logical.length / (1 << GROUP_SHIFT)));
+    groups.set(this.groupResident);
+    this.groupResident = groups;
+    const blocks = new Uint16Array(Math.ceil(logical.length / (1 << BLOCK_SHIFT)));
+    blocks.set(this.blockResident);
+    this.blockResident = blocks;
   }
 
   private outListed(): number {
