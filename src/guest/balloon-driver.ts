@@ -328,6 +328,22 @@ export class BalloonDriver {
           break;
         }
       } else {
+        // Fast path: as many free pages as the mode allows without reclaim, at once.
+        const floor = mode === 'free-only' || mode === 'reclaim' ? watermarks.highPages : watermarks.minPages;
+        let room = Math.min(need - sent, this.batchPages - this.batchEntries, Math.floor((budgetMs - spent) / this.inflatePageMs), allocator.availablePages - floor);
+        if (this.rates !== undefined) room = Math.min(room, this.cycleInflateCap(this.rates) - this.cycleEntries);
+        if (room > 1) {
+          const got = this.takeFreePages(room);
+          this.batchEntries += got;
+          this.cycleEntries += got;
+          sent += got;
+          spent += got * this.inflatePageMs;
+          if (this.batchEntries >= this.batchPages) {
+            this.flush(outbox);
+            this.beginBatch(false);
+          }
+          continue;
+        }
         const frame = this.takeSmallPage(mode);
         spent += this.lastReclaimMs;
         if (frame === NONE) {
@@ -396,6 +412,36 @@ export class BalloonDriver {
     memory.put(unbacked, PageState.BALLOON);
     return UNBACKED;
   }
+
+  /**
+   * Up to `count` free pages into the balloon and the batch at once: backed
+   * ones (their frames go in the batch), then unbacked ones nobody claimed.
+   * The caller has checked the watermark. Returns how many.
+   */
+  private takeFreePages(count: number): number {
+    const { memory, allocator } = this.env;
+    const pages = this.pagesScratch;
+    let done = 0;
+    while (done < count) {
+      const backed = memory.takeMany(PageState.FREE, pages, 0, Math.min(pages.length, count - done));
+      if (backed === 0) break;
+      for (let i = 0; i < backed; i++) this.batch[this.batchBacked++] = memory.unmap(pages[i]!);
+      memory.putMany(pages, 0, backed, PageState.FREE, PageState.BALLOON);
+      done += backed;
+    }
+    while (done < count) {
+      const want = Math.min(pages.length, count - done, allocator.unbackedSparePages);
+      if (want <= 0) break;
+      const unbacked = memory.takeMany(PageState.FREE_UNBACKED, pages, 0, want);
+      if (unbacked === 0) break;
+      memory.putMany(pages, 0, unbacked, PageState.FREE_UNBACKED, PageState.BALLOON);
+      this.batchUnbacked += unbacked;
+      done += unbacked;
+    }
+    return done;
+  }
+
+  private readonly pagesScratch = new Int32Array(4096);
 
   private beginBatch(large: boolean): void {
     this.batchBacked = 0;

@@ -129,14 +129,11 @@ export class Component {
     this.rebucket(oldSize, newSize);
     const logical = this.logical;
     const segments = this.segmentPassMs;
-    const groups = this.groupResident;
-    const blocks = this.blockResident;
+    this.countResident(oldSize, newSize, 1);
     for (let k = 0; k < count; k++) {
       const page = pages[k]!;
       const index = oldSize + k;
       logical[index] = page;
-      groups[index >> GROUP_SHIFT]!++;
-      blocks[index >> BLOCK_SHIFT]!++;
       // A fresh segment's pages were last seen untouched when allocated; pages
       // appended to a partly used segment inherit its (older) time.
       if ((index & ((1 << SEGMENT_SHIFT) - 1)) === 0) segments[index >> SEGMENT_SHIFT] = nowMs;
@@ -159,8 +156,6 @@ export class Component {
     for (let index = oldSize - 1; index >= newSize; index--) {
       const entry = logical[index]!;
       if (entry >= 0) {
-        this.groupResident[index >> GROUP_SHIFT]!--;
-        this.blockResident[index >> BLOCK_SHIFT]!--;
         freed[count++] = entry & PAGE_MASK;
         if (count === freed.length) {
           memory.putMany(freed, 0, count, this.state, PageState.FREE);
@@ -173,6 +168,7 @@ export class Component {
     }
     memory.putMany(freed, 0, count, this.state, PageState.FREE);
     this.resident -= oldSize - newSize - outDropped;
+    this.forgetResident(newSize, oldSize);
     this.rebucket(oldSize, newSize);
     this.size = newSize;
     if (this.hand >= newSize) this.hand = 0;
@@ -360,6 +356,40 @@ export class Component {
     const blocks = new Uint16Array(Math.ceil(logical.length / (1 << BLOCK_SHIFT)));
     blocks.set(this.blockResident);
     this.blockResident = blocks;
+  }
+
+  /** Makes room for `size` logical pages at once (before a large growth). */
+  reserve(size: number): void {
+    this.ensureCapacity(size);
+  }
+
+  /** Adds `delta` to the resident counts of every logical page in [from, to) (a range of resident pages). */
+  private countResident(from: number, to: number, delta: number): void {
+    const groups = this.groupResident;
+    const blocks = this.blockResident;
+    for (let index = from; index < to; ) {
+      const groupEnd = Math.min(to, ((index >> GROUP_SHIFT) + 1) << GROUP_SHIFT);
+      groups[index >> GROUP_SHIFT]! += delta * (groupEnd - index);
+      index = groupEnd;
+    }
+    for (let index = from; index < to; ) {
+      const blockEnd = Math.min(to, ((index >> BLOCK_SHIFT) + 1) << BLOCK_SHIFT);
+      blocks[index >> BLOCK_SHIFT]! += delta * (blockEnd - index);
+      index = blockEnd;
+    }
+  }
+
+  /** The logical pages [from, to) are gone: their groups and blocks are recounted from what is left. */
+  private forgetResident(from: number, to: number): void {
+    if (from >= to) return;
+    const groups = this.groupResident;
+    const blocks = this.blockResident;
+    const firstGroup = from >> GROUP_SHIFT;
+    groups.fill(0, firstGroup, (to + (1 << GROUP_SHIFT) - 1) >> GROUP_SHIFT);
+    for (let index = firstGroup << GROUP_SHIFT; index < from; index++) if (this.logical[index]! >= 0) groups[firstGroup]!++;
+    const firstBlock = from >> BLOCK_SHIFT;
+    blocks.fill(0, firstBlock, (to + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT);
+    for (let group = firstBlock << (BLOCK_SHIFT - GROUP_SHIFT); group <= firstGroup; group++) blocks[firstBlock]! += groups[group]!;
   }
 
   private outListed(): number {

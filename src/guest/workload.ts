@@ -212,6 +212,8 @@ export class Workload {
     const scratch = this.scratch;
     let count = 0;
     let left = wanted;
+    // One reallocation for a large growth, never more than the guest could hold.
+    component.reserve(component.size + Math.min(wanted, Math.floor(task.remainingMs / costMs), this.memory.pages));
     while (left > 0) {
       const affordable = Math.floor(task.remainingMs / costMs);
       if (affordable <= 0) break;
