@@ -10,7 +10,8 @@
  *   totals never go down; swap use is within the device and within what was
  *   written and not read back;
  * - what the host heard agrees with what the guest published: every page
- *   given back on OOM events, every frame reported free;
+ *   given back on OOM events, every frame reported free, every distress
+ *   message; pressure reports stay within the guest's size;
  * - the last stats the host received are plausible: no value below -1,
  *   memory figures within the guest's size, counts since boot never going down.
  */
@@ -30,6 +31,7 @@ const TOTALS = [
   Stat.OOM_EVENTS_TOTAL,
   Stat.DEFLATE_ON_OOM_PAGES_TOTAL,
   Stat.REPORTED_FREE_PAGES_TOTAL,
+  Stat.DISTRESS_TOTAL,
 ] as const;
 
 type Report = (text: string) => void;
@@ -84,6 +86,16 @@ export class ModelAudit {
     }
     if (stats[Stat.REPORTED_FREE_PAGES_TOTAL] !== heard.reportedFreeFrames) {
       report(`guest ${name}: reported ${stats[Stat.REPORTED_FREE_PAGES_TOTAL]} free pages, the host took ${heard.reportedFreeFrames}`);
+    }
+    if (stats[Stat.DISTRESS_TOTAL] !== heard.distressMessages) {
+      report(`guest ${name}: sent ${stats[Stat.DISTRESS_TOTAL]} distress messages, the host heard ${heard.distressMessages}`);
+    }
+    const pressure = heard.pressure;
+    if (pressure !== null) {
+      if (pressure.availablePages > account.pages || pressure.floorPages > account.pages) {
+        report(`guest ${name}: its pressure report says ${pressure.availablePages} pages available and a floor of ${pressure.floorPages}, of ${account.pages}`);
+      }
+      if (pressure.committedPages < pressure.floorPages) report(`guest ${name}: its pressure report commits ${pressure.committedPages} pages, less than its floor ${pressure.floorPages}`);
     }
   }
 

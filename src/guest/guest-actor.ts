@@ -461,6 +461,7 @@ export class GuestActor {
     stats[Stat.DEFLATE_ON_OOM_PAGES_TOTAL] = events.deflateOnOomPages;
     stats[Stat.REPORTED_FREE_PAGES_TOTAL] = events.reportedFreePages;
     stats[Stat.AVAILABLE_PAGES] = this.memAvailablePages();
+    stats[Stat.DISTRESS_TOTAL] = this.signals.distressSent;
   }
 
   private usedPages(): number {

@@ -44,6 +44,8 @@ export const Stat = {
   REPORTED_FREE_PAGES_TOTAL: 11,
   /** Memory the guest could use without swapping (MemAvailable), in pages. */
   AVAILABLE_PAGES: 12,
+  /** Distress messages sent to the host. */
+  DISTRESS_TOTAL: 13,
 } as const;
 
 export const STAT_SLOTS = 16;

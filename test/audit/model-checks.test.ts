@@ -74,6 +74,15 @@ describe('the audit of the guest memory model', () => {
     expect(lines.some((line) => /gave back \d+ pages on OOM events, the host heard of/.test(line))).toBe(true);
   });
 
+  it('catches distress the host never heard, and a pressure report beyond the guest', () => {
+    const lines = violationsAfter(honestWorld(), ({ shared, host }) => {
+      shared[0]!.stats[Stat.DISTRESS_TOTAL]! += 1;
+      host.accounts[0]!.heard.pressure = { ...host.accounts[0]!.heard.pressure!, availablePages: 1e9 };
+    });
+    expect(lines.some((line) => /sent \d+ distress messages, the host heard/.test(line))).toBe(true);
+    expect(lines.some((line) => /its pressure report says 1000000000 pages available/.test(line))).toBe(true);
+  });
+
   it('catches reported stats that go down, or claim more memory than the guest has', () => {
     const lines = violationsAfter(honestWorld(), ({ host }) => {
       const stats = host.accounts[0]!.heard.stats!.slice();
