@@ -348,7 +348,8 @@ export class Hypervisor {
       invalidBecause ??= 'over-limit';
     }
     account.balloonPages += acceptedUnbacked;
-    this.unbackedRefused = message.unbackedPages - acceptedUnbacked;
+    // Refused pages stay in the guest's balloon until it reads the ack.
+    account.queuedBalloonPages += refused.length + message.unbackedPages - acceptedUnbacked;
     this.queue(account, {
       type: 'releaseAck',
       id: message.id,
@@ -465,14 +466,11 @@ export class Hypervisor {
   private queue(account: GuestAccount, message: HostToGuest): void {
     this.inboxes[account.index]!.push(message);
     if (message.type === 'grant' || message.type === 'boot') account.queuedGrantFrames += message.frames.length;
-    // Frames handed back, and balloon pages the host no longer counts but the guest still holds until the message arrives.
+    // Refused frames travel back to the guest like granted ones.
     if (message.type === 'releaseAck' || message.type === 'reportAck') account.queuedGrantFrames += message.refusedFrames.length;
+    // Deflated pages: the host no longer counts them in the balloon, the guest does until the grant arrives.
     if (message.type === 'grant' && message.purpose === 'deflate') account.queuedBalloonPages += message.frames.length + message.unbackedPages;
-    if (message.type === 'releaseAck') account.queuedBalloonPages += message.refusedFrames.length + this.unbackedRefused;
   }
-
-  /** Unbacked pages of the release being answered that the host did not take (set just before its ack is queued). */
-  private unbackedRefused = 0;
 
   /**
    * Free page reporting: frames the guest gives back without ballooning the
