@@ -58,8 +58,9 @@ export class PressureStall {
     this.fullNow = full;
     for (let window = 0; window < WINDOWS_MS.length; window++) {
       const keep = this.keep[window]!;
-      this.some[window] = this.some[window]! * keep + some * (1 - keep);
-      this.full[window] = this.full[window]! * keep + full * (1 - keep);
+      // Clamped: rounding must not take a share past 1.
+      this.some[window] = Math.min(1, this.some[window]! * keep + some * (1 - keep));
+      this.full[window] = Math.min(1, this.full[window]! * keep + full * (1 - keep));
     }
     this.someMsTotal += some * this.tickMs;
     this.fullMsTotal += full * this.tickMs;
