@@ -95,10 +95,10 @@ for (const [placement, workers] of [['inline', 1], ['workers', 2]]) {
   const wallSeconds = (performance.now() - wallBefore) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const guestTicks = summary.ticks * dense.guests.length;
-  const mainThread = placement === 'inline' ? 'host, guests and audit' : 'host and audit only (workers not counted)';
+  const threads = placement === 'inline' ? 'one thread: host, guests and audit' : `all threads: the host and audit, ${workers} workers with the guests, the messages between them`;
   console.log(
     `dense-64-like, ${minutes} simulated minutes, ${placement}${placement === 'workers' ? ` x${workers}` : ''}: ${wallSeconds.toFixed(1)} s wall, ` +
-      `${(summary.simulatedSeconds / wallSeconds).toFixed(0)}x real time; main thread ${((cpu.user + cpu.system) / guestTicks).toFixed(1)} us CPU per guest per tick (${mainThread}); audit violations ${summary.audit.violations}`,
+      `${(summary.simulatedSeconds / wallSeconds).toFixed(0)}x real time; ${((cpu.user + cpu.system) / guestTicks).toFixed(1)} us of process CPU per guest per tick (${threads}); audit violations ${summary.audit.violations}`,
   );
   if (placement === 'inline') {
     const totals = summary.guests.reduce((t, g) => ({ majorFaults: t.majorFaults + g.majorFaults, swapOutPages: t.swapOutPages + g.swapOutPages, oomKills: t.oomKills + g.oomKills }), { majorFaults: 0, swapOutPages: 0, oomKills: 0 });
