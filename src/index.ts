@@ -30,6 +30,10 @@ export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyF
 export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/reclaim.js';
 export type { FreeMemoryState, StateTicks } from './host/free-memory-state.js';
 export type { GuestFloor, TargetPrediction } from './host/target-guard.js';
+export type { GuestSignalsHeard } from './host/guest-reports.js';
+export type { PressureFigures } from './messages/runtime.js';
+export { VirtioStat } from './balloon/virtio-stats.js';
+export { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from './balloon/floors.js';
 export { defaultScenario, DEFAULT_SCENARIO_YAML } from './scenario/default.js';
 export { loadScenarioFile, parseScenarioText, type LoadOptions } from './scenario/load.js';
 export { ScenarioError, UnitError, type ScenarioIssue } from './scenario/errors.js';

@@ -3,6 +3,7 @@ import { Counter, NO_FRAME, type GuestSharedViews } from '../guest/shared-memory
 import { describeTransferFailure } from '../host/frame-table.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import { describeOwner, OWNER_FREE } from '../host/owners.js';
+import { ModelAudit } from './model-checks.js';
 import { countOwners, scanGuestPages, scanPool, type ScanFindings } from './scans.js';
 
 /** Violations kept with their text; all are counted. */
@@ -44,12 +45,15 @@ export class Auditor {
   private readonly names: string[];
   /** Scratch: marks frames during a full pass. */
   private marks: Uint8Array | null = null;
+  /** Checks of the guest memory model's figures and messages. */
+  private readonly model: ModelAudit;
 
   constructor(
     private readonly host: Hypervisor,
     private readonly guests: ReadonlyArray<GuestSharedViews>,
   ) {
     this.names = host.accounts.map((account) => account.name);
+    this.model = new ModelAudit(host.accounts.length);
   }
 
   get result(): AuditResult {
@@ -83,6 +87,7 @@ export class Auditor {
           `guest ${account.name}: maps ${mapped} frames, but owns ${account.ownedFrames} of which ${account.queuedGrantFrames} are still in flight to it`,
         );
       }
+      this.model.check(account, this.guests[account.index]!, host.frameBytes, (text) => this.report(timeMs, text));
     }
     return this.violations - before;
   }

@@ -36,6 +36,16 @@ export const Stat = {
   PSI_SOME_AVG10: 6,
   PSI_FULL_AVG10: 7,
   OOM_KILLS_TOTAL: 8,
+  /** Allocations that reached the OOM path (deflate-on-OOM, a kill, or nothing to do). */
+  OOM_EVENTS_TOTAL: 9,
+  /** Pages the balloon gave back on OOM events. */
+  DEFLATE_ON_OOM_PAGES_TOTAL: 10,
+  /** Pages whose frames went back to the host by free page reporting. */
+  REPORTED_FREE_PAGES_TOTAL: 11,
+  /** Memory the guest could use without swapping (MemAvailable), in pages. */
+  AVAILABLE_PAGES: 12,
+  /** Distress messages sent to the host. */
+  DISTRESS_TOTAL: 13,
 } as const;
 
 export const STAT_SLOTS = 16;

@@ -1,6 +1,6 @@
 import type { StatusMessage } from '../messages/protocol.js';
 import type { DriverProfileName } from '../scenario/types.js';
-import type { GuestSignals } from './guest-signals.js';
+import type { GuestSignalsHeard } from './guest-reports.js';
 
 /**
  * What the hypervisor knows about one guest: its own accounting, kept apart
@@ -29,9 +29,7 @@ export interface GuestAccount {
   /** Frames granted in messages not yet delivered to the guest. */
   queuedGrantFrames: number;
   lastStatus: StatusMessage | null;
-  /** Stats, pressure, PSI and distress, as last heard (filled by the host's message handlers). */
-  signals: GuestSignals;
-  /** The guest's driver profile (the Hyper-V floor applies to hyperv guests). */
+  /** The guest's driver profile (the Hyper-V floor applies to hyperv guests; the host may refuse single pages of VMware's). */
   readonly profile: DriverProfileName;
   /** Weight in proportional policies and host reclaim (a setShares event changes it). */
   shares: number;
@@ -50,6 +48,14 @@ export interface GuestAccount {
   protocolViolations: number;
   /** Frames asked for first touch that the pool could not provide. */
   populateShortPages: number;
+  /** The guest's swap device, in pages. */
+  readonly swapPages: number;
+  /** Balloon pages in messages not yet delivered to the guest: deflate grants, and release pages the host refused. */
+  queuedBalloonPages: number;
+  /** The guest's latest stats, pressure report and distress, as the host heard them (policies see them through policy-view.ts). */
+  heard: GuestSignalsHeard;
+  /** Fraction (0 to 1) of the guest's memory an active-memory sampler found touched in its last period, or null before the first sample. */
+  touchedFraction: number | null;
 }
 
 /** Pages of guest memory that have neither a frame nor a place in the balloon, as the host counts them. */

@@ -1,35 +1,51 @@
-import { VIRTIO_STAT_TAGS, type GuestStats, type PressureReport, type PsiFigures, type VirtioStatTag } from './policy.js';
+import { statsByTag, unreportedStats } from '../balloon/virtio-stats.js';
+import type { GuestAccount } from './guest-account.js';
+import type { GuestStats, PressureReport, PsiFigures, VirtioStatTag } from './policy.js';
 
-/**
- * What the host last heard from a guest beyond its status: the signals
- * policies read. The host's message handlers fill it (the guest model's stats,
- * pressure, PSI and distress messages write here as they are connected); the
- * policy view (policy-view.ts) reads it. Until a guest sends a signal it stays
- * unknown: stats -1, pressure and psi null, not distressed.
- */
-export interface GuestSignals {
-  /** Latest virtio statistics by tag; -1 where not reported. */
-  stats: Record<VirtioStatTag, number>;
-  pressure: PressureReport | null;
-  psi: PsiFigures | null;
-  distressed: boolean;
-  /** What an active-memory sampler would find touched (0 to 1), when the guest model says. */
-  touchedFraction: number | null;
-}
+/** A guest counts as distressed for this long after its last distress message (guests repeat it at most once a second). */
+export const DISTRESS_HOLD_MS = 5000;
 
 /** Statistics with every tag unknown (-1). */
 export function unknownStats(): Record<VirtioStatTag, number> {
-  const stats = {} as Record<VirtioStatTag, number>;
-  for (const tag of VIRTIO_STAT_TAGS) stats[tag] = -1;
-  return stats;
-}
-
-/** Signals of a guest that has said nothing yet. */
-export function noSignals(): GuestSignals {
-  return { stats: unknownStats(), pressure: null, psi: null, distressed: false, touchedFraction: null };
+  return unreportedStats();
 }
 
 /** A frozen copy for a view, so that a policy cannot change what the host heard. */
 export function frozenStats(stats: Readonly<Record<VirtioStatTag, number>>): GuestStats {
   return Object.freeze({ ...stats });
+}
+
+/**
+ * The signals a policy reads, made from what the host last heard from a guest
+ * (GuestAccount.heard, filled by the host's message handlers): stats by tag
+ * (-1 until reported), the pressure report and its stall figures (null until
+ * the first report), and distress (true for DISTRESS_HOLD_MS after the last
+ * distress message).
+ */
+export function signalsOf(account: GuestAccount, nowMs: number): {
+  stats: GuestStats;
+  pressure: PressureReport | null;
+  psi: PsiFigures | null;
+  distressed: boolean;
+} {
+  const heard = account.heard;
+  const report = heard.pressure;
+  return {
+    stats: frozenStats(statsByTag(heard.stats)),
+    pressure: report === null ? null : { availablePages: report.availablePages, committedPages: report.committedPages },
+    psi:
+      report === null
+        ? null
+        : {
+            someTotalSeconds: report.someTotalSeconds,
+            fullTotalSeconds: report.fullTotalSeconds,
+            someAvg10: report.someAvg10,
+            someAvg60: report.someAvg60,
+            someAvg300: report.someAvg300,
+            fullAvg10: report.fullAvg10,
+            fullAvg60: report.fullAvg60,
+            fullAvg300: report.fullAvg300,
+          },
+    distressed: heard.lastDistressAtMs >= 0 && nowMs - heard.lastDistressAtMs <= DISTRESS_HOLD_MS,
+  };
 }

@@ -1,4 +1,5 @@
 import type {
+  FreePageReportMessage,
   GrantPurpose,
   GuestToHost,
   HostToGuest,
@@ -14,7 +15,7 @@ import { FrameTable } from './frame-table.js';
 import { FreeMemoryMonitor, isHostPaging, isReclaiming, type FreeMemoryState, type StateTicks } from './free-memory-state.js';
 import { StackFreePool, type FreePool } from './free-pool.js';
 import { unbackedPagesOf, type GuestAccount } from './guest-account.js';
-import { noSignals } from './guest-signals.js';
+import { hostRefusesSinglePage, noSignalsHeard } from './guest-reports.js';
 import { HypervisorReserve } from './hypervisor-reserve.js';
 import { checkGuestMessage } from './message-checks.js';
 import { OWNER_FREE, ownerIdOfGuest } from './owners.js';
@@ -47,7 +48,8 @@ export type HostEventKind =
   /** The host's free-memory state changed. */
   | 'hostState'
   /** Host reclaim lowered targets to bring free memory back to the high state. */
-  | 'reclaim';
+  | 'reclaim'
+  | 'distress';
 
 /** Something the host did or saw, for the run's event log. */
 export interface HostEvent {
@@ -181,7 +183,6 @@ export class Hypervisor {
         targetPages: bootPages,
         queuedGrantFrames: 0,
         lastStatus: null,
-        signals: noSignals(),
         profile: spec.driver.profile,
         shares: spec.shares,
         reclaimedPages: 0,
@@ -189,6 +190,10 @@ export class Hypervisor {
         lowStateRefusedPages: 0,
         protocolViolations: 0,
         populateShortPages: 0,
+        swapPages: Math.floor(spec.swapBytes / frameBytes),
+        queuedBalloonPages: 0,
+        heard: noSignalsHeard(),
+        touchedFraction: null,
       };
     });
     this.inboxes = this.accounts.map(() => []);
@@ -199,6 +204,11 @@ export class Hypervisor {
 
   get frames(): number {
     return this.table.frames;
+  }
+
+  /** Bytes per frame (and per guest page). */
+  get frameBytes(): number {
+    return this.scenario.frameBytes;
   }
 
   /** The policy in force. */
@@ -295,7 +305,10 @@ export class Hypervisor {
   takeInboxes(): HostToGuest[][] {
     const inboxes = this.inboxes;
     this.inboxes = this.accounts.map(() => []);
-    for (const account of this.accounts) account.queuedGrantFrames = 0;
+    for (const account of this.accounts) {
+      account.queuedGrantFrames = 0;
+      account.queuedBalloonPages = 0;
+    }
     return inboxes;
   }
 
@@ -387,6 +400,7 @@ export class Hypervisor {
     account.ownedFrames -= reclaimed;
     account.balloonPages = 0;
     account.queuedGrantFrames = 0;
+    account.queuedBalloonPages = 0;
     this.inboxes[index] = [];
     this.record('crash', account, `${why}; ${reclaimed} frames taken back`);
   }
@@ -401,6 +415,35 @@ export class Hypervisor {
         return;
       case 'status':
         account.lastStatus = message;
+        return;
+      case 'stats':
+        account.heard.stats = message.values.slice();
+        account.heard.statsAtMs = this.nowMs;
+        account.heard.statsMessages++;
+        return;
+      case 'pressure': {
+        const { type: _type, ...figures } = message;
+        account.heard.pressure = figures;
+        account.heard.pressureAtMs = this.nowMs;
+        return;
+      }
+      case 'distress':
+        account.heard.distressMessages++;
+        account.heard.lastDistressAtMs = this.nowMs;
+        account.heard.lastDistressReason = message.reason;
+        this.record('distress', account, `${message.reason}: full stall ${(message.fullAvg10 * 100).toFixed(1)}% over 10 s, ${message.availablePages} pages available`);
+        return;
+      case 'freePageReport':
+        this.handleFreePageReport(account, message);
+        return;
+      case 'oomDeflate':
+        // Deflate-on-OOM: the pages left the balloon unbacked; the target stays.
+        if (message.pages > account.balloonPages) {
+          this.violation(account, `oomDeflate of ${message.pages} pages, the balloon holds ${account.balloonPages}`);
+          return;
+        }
+        account.balloonPages -= message.pages;
+        account.heard.oomDeflatedPages += message.pages;
         return;
       default:
         assertNever(message, 'Hypervisor.handle');
@@ -420,6 +463,10 @@ export class Hypervisor {
     let invalid = 0;
     let invalidBecause: RefusalReason | undefined;
     let accepted = 0;
+    // VMware's host may refuse single pages (never those of 2 MiB pages); the guest keeps them.
+    const refusing = account.profile === 'vmware';
+    const singleFrom = message.largeFrames ?? 0;
+    const refused: number[] = [];
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       let reason: RefusalReason | null = null;
@@ -428,6 +475,10 @@ export class Hypervisor {
       else if (this.table.ownerOf(frame) !== account.ownerId) reason = 'not-owned';
       else {
         seen[frame] = 1;
+        if (refusing && i >= singleFrom && hostRefusesSinglePage(frame, message.id)) {
+          refused.push(frame);
+          continue;
+        }
         if (this.table.transfer(frame, account.ownerId, OWNER_FREE)) {
           this.pool.push(frame);
           accepted++;
@@ -452,11 +503,13 @@ export class Hypervisor {
       invalidBecause ??= 'over-limit';
     }
     account.balloonPages += acceptedUnbacked;
+    // Refused pages stay in the guest's balloon until it reads the ack.
+    account.queuedBalloonPages += refused.length + message.unbackedPages - acceptedUnbacked;
     this.queue(account, {
       type: 'releaseAck',
       id: message.id,
       acceptedFrames: accepted,
-      refusedFrames: new Int32Array(0),
+      refusedFrames: Int32Array.from(refused),
       invalidFrames: invalid,
       acceptedUnbackedPages: acceptedUnbacked,
       ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
@@ -758,6 +811,57 @@ export class Hypervisor {
   private queue(account: GuestAccount, message: HostToGuest): void {
     this.inboxes[account.index]!.push(message);
     if (message.type === 'grant' || message.type === 'boot') account.queuedGrantFrames += message.frames.length;
+    // Refused frames travel back to the guest like granted ones.
+    if (message.type === 'releaseAck' || message.type === 'reportAck') account.queuedGrantFrames += message.refusedFrames.length;
+    // Deflated pages: the host no longer counts them in the balloon, the guest does until the grant arrives.
+    if (message.type === 'grant' && message.purpose === 'deflate') account.queuedBalloonPages += message.frames.length + message.unbackedPages;
+  }
+
+  /**
+   * Free page reporting: frames the guest gives back without ballooning the
+   * pages. Checked like a release (in range, the sender's, named once); good
+   * frames go to the pool, bad ones are violations and stay where they were.
+   */
+  private handleFreePageReport(account: GuestAccount, message: FreePageReportMessage): void {
+    const frames = message.frames.slice();
+    const seen = this.seen;
+    const limit = this.frames;
+    let invalid = 0;
+    let invalidBecause: RefusalReason | undefined;
+    let accepted = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      let reason: RefusalReason | null = null;
+      if (frame < 0 || frame >= limit) reason = 'out-of-range';
+      else if (seen[frame] === 1) reason = 'repeated';
+      else if (this.table.ownerOf(frame) !== account.ownerId) reason = 'not-owned';
+      else {
+        seen[frame] = 1;
+        if (this.table.transfer(frame, account.ownerId, OWNER_FREE)) {
+          this.pool.push(frame);
+          accepted++;
+          continue;
+        }
+        reason = 'not-owned';
+      }
+      invalid++;
+      invalidBecause ??= reason;
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame >= 0 && frame < limit) seen[frame] = 0;
+    }
+    if (invalid > 0) this.violation(account, `free page report ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
+    account.ownedFrames -= accepted;
+    account.heard.reportedFreeFrames += accepted;
+    this.queue(account, {
+      type: 'reportAck',
+      id: message.id,
+      acceptedFrames: accepted,
+      refusedFrames: new Int32Array(0),
+      invalidFrames: invalid,
+      ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
+    });
   }
 
   private violation(account: GuestAccount, detail: string): void {

@@ -1,4 +1,5 @@
 import type { GuestToHost } from '../messages/protocol.js';
+import { checkGuestModelMessage } from './model-message-checks.js';
 
 /** Most frame numbers one release may carry (the largest batch any profile or scenario may choose). */
 export const FRAMES_PER_MESSAGE_MAX = 4096;
@@ -34,6 +35,9 @@ export function checkGuestMessage(value: unknown): MessageCheck {
         return { ok: false, problem: `release of ${message.frames.length} frames (at most ${FRAMES_PER_MESSAGE_MAX})` };
       }
       if (!isCount(message.unbackedPages, PAGES_PER_REQUEST_MAX)) return { ok: false, problem: 'release with an invalid unbackedPages' };
+      if (message.largeFrames !== undefined && !isCount(message.largeFrames, message.frames.length)) {
+        return { ok: false, problem: `release with largeFrames ${String(message.largeFrames)} (0 to its ${message.frames.length} frames)` };
+      }
       return { ok: true, message: value as GuestToHost };
     case 'request':
       if (!isId(message.id)) return { ok: false, problem: 'request without a valid id' };
@@ -49,6 +53,12 @@ export function checkGuestMessage(value: unknown): MessageCheck {
         if (!isCount(message[field], 2 ** 31)) return { ok: false, problem: `status with an invalid ${field}` };
       }
       return { ok: true, message: value as GuestToHost };
+    case 'stats':
+    case 'pressure':
+    case 'distress':
+    case 'freePageReport':
+    case 'oomDeflate':
+      return checkGuestModelMessage(message, value);
     default:
       return { ok: false, problem: `unknown message type ${JSON.stringify(message.type)}` };
   }

@@ -1,13 +1,13 @@
 /**
  * The one place where what the host knows of its guests becomes what a
  * policy sees. The guest model's signals (stats, pressure reports, PSI,
- * distress, sampled touched pages) reach policies through `account.signals`,
- * which the host's message handlers fill; this adapter only copies them.
+ * distress) reach policies through `account.heard`, which the host's message
+ * handlers fill; this adapter turns them into the view's fields.
  */
-import { hypervFloorPages } from './floors.js';
+import { hypervFloorPages } from '../balloon/floors.js';
 import type { FreeMemoryState, ThresholdFrames } from './free-memory-state.js';
 import type { GuestAccount } from './guest-account.js';
-import { frozenStats } from './guest-signals.js';
+import { signalsOf } from './guest-signals.js';
 import type { PolicyGuestView, PolicyHostView } from './policy.js';
 
 /** The host's own figures at the time of a view. */
@@ -32,9 +32,9 @@ export function reclaimFloorPages(account: GuestAccount, frameBytes: number): nu
 }
 
 /** What a policy sees of one guest. */
-export function guestView(account: GuestAccount, frameBytes: number): PolicyGuestView {
+export function guestView(account: GuestAccount, frameBytes: number, nowMs: number): PolicyGuestView {
   const status = account.lastStatus;
-  const signals = account.signals;
+  const signals = signalsOf(account, nowMs);
   return {
     index: account.index,
     name: account.name,
@@ -53,11 +53,11 @@ export function guestView(account: GuestAccount, frameBytes: number): PolicyGues
     actualPages: account.memoryPages - account.balloonPages,
     usedPages: status?.usedPages ?? null,
     freePages: status?.freePages ?? null,
-    stats: frozenStats(signals.stats),
-    pressure: signals.pressure === null ? null : { ...signals.pressure },
-    psi: signals.psi === null ? null : { ...signals.psi },
+    stats: signals.stats,
+    pressure: signals.pressure,
+    psi: signals.psi,
     distressed: signals.distressed,
-    touchedFraction: signals.touchedFraction,
+    touchedFraction: account.touchedFraction,
   };
 }
 
@@ -73,6 +73,6 @@ export function buildPolicyView(host: HostFigures, accounts: ReadonlyArray<Guest
     state: host.state,
     highFrames: host.thresholds.highFrames,
     softFrames: host.thresholds.softFrames,
-    guests: accounts.map((account) => guestView(account, host.frameBytes)),
+    guests: accounts.map((account) => guestView(account, host.frameBytes, host.nowMs)),
   };
 }

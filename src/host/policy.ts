@@ -8,29 +8,11 @@
  * where a name says otherwise.
  */
 import type { DriverProfileName } from '../scenario/types.js';
+import type { VirtioStatTag } from '../messages/protocol.js';
 import type { FreeMemoryState } from './free-memory-state.js';
 
-/** The 16 virtio-balloon statistics, in the order of the virtio specification's tags. */
-export const VIRTIO_STAT_TAGS = [
-  'SWAP_IN',
-  'SWAP_OUT',
-  'MAJFLT',
-  'MINFLT',
-  'MEMFREE',
-  'MEMTOT',
-  'AVAIL',
-  'CACHES',
-  'HTLB_PGALLOC',
-  'HTLB_PGFAIL',
-  'OOM_KILL',
-  'ALLOC_STALL',
-  'ASYNC_SCAN',
-  'DIRECT_SCAN',
-  'ASYNC_RECLAIM',
-  'DIRECT_RECLAIM',
-] as const;
-
-export type VirtioStatTag = (typeof VIRTIO_STAT_TAGS)[number];
+export { VIRTIO_STAT_TAGS } from '../balloon/virtio-stats.js';
+export type { VirtioStatTag } from '../messages/protocol.js';
 
 /**
  * A guest's latest virtio statistics: memory figures (MEMFREE, MEMTOT, AVAIL,

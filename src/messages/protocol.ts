@@ -88,7 +88,20 @@ export interface ReleaseAckMessage {
   acceptedUnbackedPages: number;
 }
 
-export type HostToGuest = BootMessage | SetTargetMessage | GrantMessage | ReleaseAckMessage;
+/** The host's answer to a `freePageReport`. */
+export interface ReportAckMessage {
+  type: 'reportAck';
+  id: number;
+  /** Frames whose ownership moved to the host. */
+  acceptedFrames: number;
+  /** Valid frames the host chose not to take; the guest still owns them and puts them back behind free pages. */
+  refusedFrames: FrameBatch;
+  /** Frame numbers that were not the sender's to give (counted as protocol violations, not handed back). */
+  invalidFrames: number;
+  refusedBecause?: RefusalReason;
+}
+
+export type HostToGuest = BootMessage | SetTargetMessage | GrantMessage | ReleaseAckMessage | ReportAckMessage;
 
 // ---------------------------------------------------------------- guest to host
 
@@ -100,6 +113,11 @@ export interface ReleaseMessage {
   frames: FrameBatch;
   /** Ballooned pages that had no frame behind them (never touched, or reported free). */
   unbackedPages: number;
+  /**
+   * How many of the first frames belong to 2 MiB pages (VMware and Hyper-V try
+   * those first); the host refuses single pages only (absent: 0).
+   */
+  largeFrames?: number;
 }
 
 /**
@@ -130,4 +148,99 @@ export interface StatusMessage {
   freePages: number;
 }
 
-export type GuestToHost = ReleaseMessage | RequestMessage | StatusMessage;
+/** The 16 virtio balloon stat tags, in tag order (VIRTIO_BALLOON_S_SWAP_IN = 0 ... DIRECT_RECLAIM = 15). */
+export type VirtioStatTag =
+  | 'SWAP_IN'
+  | 'SWAP_OUT'
+  | 'MAJFLT'
+  | 'MINFLT'
+  | 'MEMFREE'
+  | 'MEMTOT'
+  | 'AVAIL'
+  | 'CACHES'
+  | 'HTLB_PGALLOC'
+  | 'HTLB_PGFAIL'
+  | 'OOM_KILL'
+  | 'ALLOC_STALL'
+  | 'ASYNC_SCAN'
+  | 'DIRECT_SCAN'
+  | 'ASYNC_RECLAIM'
+  | 'DIRECT_RECLAIM';
+
+/**
+ * virtio balloon stats, sent every stats interval: one value per tag, in tag
+ * order (16 values). Memory figures (SWAP_IN, SWAP_OUT, MEMFREE, MEMTOT,
+ * AVAIL, CACHES) in bytes, events as counts since boot; -1 for a stat the
+ * guest does not report.
+ */
+export interface StatsMessage {
+  type: 'stats';
+  values: Float64Array;
+}
+
+/**
+ * A pressure report, Hyper-V style, every second: what the guest has
+ * available, what it has committed, its floor, and its pressure-stall averages
+ * (fractions from 0 to 1, like Linux PSI's percentages / 100).
+ */
+export interface PressureMessage {
+  type: 'pressure';
+  /** Memory the guest could use without swapping (MemAvailable), in pages. */
+  availablePages: number;
+  /** Hyper-V's committed figure: committed memory (kernel and anonymous, swapped or not) + ballooned pages + the floor, in pages. */
+  committedPages: number;
+  /** The Hyper-V balloon floor for the guest's current size, in pages. */
+  floorPages: number;
+  someAvg10: number;
+  someAvg60: number;
+  someAvg300: number;
+  fullAvg10: number;
+  fullAvg60: number;
+  fullAvg300: number;
+  /** Seconds some task (`some`) or every task (`full`) was stalled on memory since boot (Senpai integrates their growth). */
+  someTotalSeconds: number;
+  fullTotalSeconds: number;
+}
+
+/** Why a guest says it is desperately short of memory. */
+export type DistressReason = 'stall' | 'oom';
+
+/** "I am desperately short of memory": full stall above its threshold, or an allocation that reached the OOM path. */
+export interface DistressMessage {
+  type: 'distress';
+  reason: DistressReason;
+  /** The guest's `full` pressure-stall average over 10 s (0 to 1). */
+  fullAvg10: number;
+  availablePages: number;
+}
+
+/**
+ * Free page reporting: free guest pages whose frames the guest gives back to
+ * the host (already unmapped). The pages stay the guest's, free and unbacked;
+ * touching one later asks the host for a frame.
+ */
+export interface FreePageReportMessage {
+  type: 'freePageReport';
+  id: number;
+  frames: FrameBatch;
+}
+
+/**
+ * Deflate-on-OOM (virtio DEFLATE_ON_OOM): the guest's OOM notifier took
+ * `pages` pages back from the balloon, unbacked, at once. The host's target is
+ * unchanged; no reply.
+ */
+export interface OomDeflateMessage {
+  type: 'oomDeflate';
+  pages: number;
+}
+
+export type GuestToHost =
+  | ReleaseMessage
+  | RequestMessage
+  | StatusMessage
+  | StatsMessage
+  | PressureMessage
+  | DistressMessage
+  | FreePageReportMessage
+  | OomDeflateMessage;

@@ -86,7 +86,67 @@ export interface GuestReport {
     refusedFrames: number;
     outOfPuff: number;
     shortGrants: number;
+    /** 2 MiB pages inflated (VMware, Hyper-V). */
+    largePages: number;
+    /** Pages the cold-first reclaim handed straight to the balloon (inflate mode `reclaim`). */
+    coldReclaimedPages: number;
+    /** Inflation the Hyper-V floor held back at the last try, in pages. */
+    floorHeldPages: number;
+    targetChanges: number;
+    /** When the target last changed, in ms of simulated time. */
+    lastTargetChangeMs: number;
+    /** When the balloon reached the size that target asks for (-1: not reached). */
+    targetReachedMs: number;
+    /** How long the last inflation toward a new target took (-1: none completed). */
+    inflateToTargetMs: number;
+    /** How long the last deflation toward a new target took (-1: none completed). */
+    deflateToTargetMs: number;
   };
+  // ---- the guest memory model
+  /** First touches of new pages. */
+  minorFaults: number;
+  /** Page-cache pages read again after being dropped (part of majorFaults). */
+  refaults: number;
+  /** Time the workload's tasks spent stalled on memory. */
+  stallSeconds: number;
+  psi: PressureFigures;
+  /** Allocations that reached the OOM path. */
+  oomEvents: number;
+  /** Pages the balloon gave back on OOM events (deflate-on-OOM). */
+  deflateOnOomPages: number;
+  /** Pages whose frames went back to the host by free page reporting. */
+  reportedFreePages: number;
+  /** The guest's swap device, and how much of it is in use. */
+  swapPages: number;
+  swapUsedPages: number;
+  /** MemAvailable at the end, in pages. */
+  availablePages: number;
+  /** Distress messages sent to the host. */
+  distressSent: number;
+  /** Page reclaim counters (as /proc/vmstat). */
+  reclaim: { allocStalls: number; kswapdScanned: number; kswapdReclaimed: number; directScanned: number; directReclaimed: number };
+  /** Each workload component at the end. */
+  components: Array<{
+    name: string;
+    kind: 'anon' | 'file';
+    pages: number;
+    residentPages: number;
+    /** In swap (anon) or dropped from the page cache (file). */
+    outPages: number;
+    hotPages: number;
+    hotResidentPages: number;
+    kills: number;
+  }>;
+}
+
+/** Pressure-stall averages like Linux PSI, as fractions from 0 to 1. */
+export interface PressureFigures {
+  someAvg10: number;
+  someAvg60: number;
+  someAvg300: number;
+  fullAvg10: number;
+  fullAvg60: number;
+  fullAvg300: number;
 }
 
 /** The control plane a worker exposes through comlink. */

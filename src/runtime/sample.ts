@@ -1,5 +1,5 @@
 import { PageState } from '../guest/page-state.js';
-import type { GuestSharedViews } from '../guest/shared-memory.js';
+import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
 import type { FreeMemoryState } from '../host/free-memory-state.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 
@@ -13,6 +13,17 @@ export interface GuestSample {
   cachePages: number;
   kernelPages: number;
   freePages: number;
+  // ---- the guest memory model, from the guest's shared running figures (totals since boot)
+  swapPages: number;
+  swapInPages: number;
+  swapOutPages: number;
+  majorFaults: number;
+  minorFaults: number;
+  stallSeconds: number;
+  psiSomeAvg10: number;
+  psiFullAvg10: number;
+  oomKills: number;
+  oomEvents: number;
 }
 
 /** The state of the host and every guest at one simulated time. */
@@ -32,6 +43,7 @@ export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyA
     hostState: host.freeState,
     guests: host.accounts.map((account) => {
       const counters = shared[account.index]!.counters;
+      const stats = shared[account.index]!.stats;
       const count = (state: number): number => Atomics.load(counters, state);
       return {
         name: account.name,
@@ -42,6 +54,16 @@ export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyA
         cachePages: count(PageState.CACHE),
         kernelPages: count(PageState.KERNEL),
         freePages: count(PageState.FREE) + count(PageState.FREE_UNBACKED),
+        swapPages: stats[Stat.SWAP_PAGES]!,
+        swapInPages: stats[Stat.SWAP_IN_TOTAL]!,
+        swapOutPages: stats[Stat.SWAP_OUT_TOTAL]!,
+        majorFaults: stats[Stat.MAJOR_FAULTS_TOTAL]!,
+        minorFaults: stats[Stat.MINOR_FAULTS_TOTAL]!,
+        stallSeconds: stats[Stat.STALL_SECONDS_TOTAL]!,
+        psiSomeAvg10: stats[Stat.PSI_SOME_AVG10]!,
+        psiFullAvg10: stats[Stat.PSI_FULL_AVG10]!,
+        oomKills: stats[Stat.OOM_KILLS_TOTAL]!,
+        oomEvents: stats[Stat.OOM_EVENTS_TOTAL]!,
       };
     }),
   };

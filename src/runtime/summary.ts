@@ -2,7 +2,9 @@ import type { AuditResult } from '../audit/auditor.js';
 import type { StateTicks } from '../host/free-memory-state.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import type { PolicyParameter } from '../host/policy.js';
-import type { GuestReport } from '../messages/runtime.js';
+import { statsByTag } from '../balloon/virtio-stats.js';
+import type { VirtioStatTag } from '../messages/protocol.js';
+import type { GuestReport, PressureFigures } from '../messages/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import type { PlacementKind } from './placement.js';
 
@@ -41,6 +43,28 @@ export interface GuestSummary {
   protocolViolations: number;
   pageStates: Record<string, number>;
   driver: GuestReport['driver'];
+  // ---- the guest memory model
+  minorFaults: number;
+  /** Page-cache refaults (included in majorFaults). */
+  refaults: number;
+  /** Time the workload's tasks spent stalled on memory (major faults, direct reclaim, OOM handling). */
+  stallSeconds: number;
+  /** Pressure-stall averages at the end, as fractions from 0 to 1 (Linux PSI's percentages / 100). */
+  psi: PressureFigures;
+  /** Allocations that reached the OOM path (each met by deflate-on-OOM, a kill, or nothing). */
+  oomEvents: number;
+  deflateOnOomPages: number;
+  reportedFreePages: number;
+  swapBytes: number;
+  swapUsedBytes: number;
+  /** MemAvailable at the end. */
+  availableBytes: number;
+  distressSent: number;
+  /** The last virtio stats the host received, keyed by tag name (-1: never reported). */
+  stats: Record<VirtioStatTag, number>;
+  reclaim: GuestReport['reclaim'];
+  /** Each workload component at the end. */
+  components: Array<{ name: string; kind: 'anon' | 'file'; bytes: number; residentBytes: number; outBytes: number; hotBytes: number; hotResidentBytes: number; kills: number }>;
 }
 
 /** The policy in force at the end of the run. */
@@ -155,6 +179,29 @@ export function buildSummary(
         protocolViolations: account.protocolViolations,
         pageStates: pages,
         driver: report.driver,
+        minorFaults: report.minorFaults,
+        refaults: report.refaults,
+        stallSeconds: report.stallSeconds,
+        psi: report.psi,
+        oomEvents: report.oomEvents,
+        deflateOnOomPages: report.deflateOnOomPages,
+        reportedFreePages: report.reportedFreePages,
+        swapBytes: report.swapPages * frameBytes,
+        swapUsedBytes: report.swapUsedPages * frameBytes,
+        availableBytes: report.availablePages * frameBytes,
+        distressSent: report.distressSent,
+        stats: statsByTag(account.heard.stats),
+        reclaim: report.reclaim,
+        components: report.components.map((c) => ({
+          name: c.name,
+          kind: c.kind,
+          bytes: c.pages * frameBytes,
+          residentBytes: c.residentPages * frameBytes,
+          outBytes: c.outPages * frameBytes,
+          hotBytes: c.hotPages * frameBytes,
+          hotResidentBytes: c.hotResidentPages * frameBytes,
+          kills: c.kills,
+        })),
       };
     }),
     audit,

@@ -13,18 +13,34 @@
  * A message object that does not fit its type (a hostile or broken guest) is
  * encoded as MALFORMED with nothing else, so that the host can count it.
  */
-import type { GrantPurpose, GuestToHost, HostToGuest, ProtocolVersion, RefusalReason } from '../messages/protocol.js';
+import type { DistressReason, GrantPurpose, GuestToHost, HostToGuest, ProtocolVersion, RefusalReason } from '../messages/protocol.js';
 
 const enum Tag {
   MALFORMED = 0,
   RELEASE = 1,
   REQUEST = 2,
   STATUS = 3,
+  STATS = 4,
+  PRESSURE = 5,
+  DISTRESS = 6,
+  FREE_PAGE_REPORT = 7,
+  OOM_DEFLATE = 8,
   BOOT = 11,
   SET_TARGET = 12,
   GRANT = 13,
   RELEASE_ACK = 14,
+  REPORT_ACK = 15,
 }
+
+/** Values in a stats message (the 16 virtio tags). */
+const STATS_VALUES = 16;
+const DISTRESS_REASONS: ReadonlyArray<DistressReason> = ['stall', 'oom'];
+/** Pressure figures, in the order they travel. */
+const PRESSURE_FRACTIONS = ['someAvg10', 'someAvg60', 'someAvg300', 'fullAvg10', 'fullAvg60', 'fullAvg300'] as const;
+
+/** Floats travel as the two words of their IEEE-754 bits, so that a worker's figures reach the host exactly as inline ones do. */
+const floatBits = new Float64Array(1);
+const floatWords = new Int32Array(floatBits.buffer);
 
 const PURPOSES: ReadonlyArray<GrantPurpose> = ['deflate', 'populate'];
 const REASONS: ReadonlyArray<RefusalReason> = ['not-owned', 'out-of-range', 'repeated', 'malformed', 'over-limit', 'host-busy', 'quarantined', 'version'];
@@ -45,14 +61,32 @@ function isId(value: unknown): value is number {
 }
 
 /** Words a guest-to-host message takes, or 1 if it is malformed (encoded as MALFORMED). */
+function isFloat(value: unknown): value is number {
+  return typeof value === 'number';
+}
+
 function guestMessageWords(message: GuestToHost): number {
   switch (message?.type) {
     case 'release':
-      return message.frames instanceof Int32Array && isId(message.id) && isInt32(message.unbackedPages) ? 5 + message.frames.length : 1;
+      return message.frames instanceof Int32Array && isId(message.id) && isInt32(message.unbackedPages) && (message.largeFrames === undefined || isInt32(message.largeFrames))
+        ? 6 + message.frames.length
+        : 1;
     case 'request':
       return isId(message.id) && PURPOSES.includes(message.purpose) && isInt32(message.pages) && typeof message.withFrames === 'boolean' ? 6 : 1;
     case 'status':
       return isInt32(message.balloonPages) && isInt32(message.usedPages) && isInt32(message.freePages) ? 4 : 1;
+    case 'stats':
+      return message.values instanceof Float64Array && message.values.length === STATS_VALUES ? 1 + 2 * STATS_VALUES : 1;
+    case 'pressure':
+      return isInt32(message.availablePages) && isInt32(message.committedPages) && isInt32(message.floorPages) && PRESSURE_FRACTIONS.every((key) => isFloat(message[key])) && isFloat(message.someTotalSeconds) && isFloat(message.fullTotalSeconds)
+        ? 4 + 2 * PRESSURE_FRACTIONS.length + 4
+        : 1;
+    case 'distress':
+      return DISTRESS_REASONS.includes(message.reason) && isFloat(message.fullAvg10) && isInt32(message.availablePages) ? 5 : 1;
+    case 'freePageReport':
+      return message.frames instanceof Int32Array && isId(message.id) ? 4 + message.frames.length : 1;
+    case 'oomDeflate':
+      return isInt32(message.pages) ? 2 : 1;
     default:
       return 1;
   }
@@ -68,6 +102,8 @@ function hostMessageWords(message: HostToGuest): number {
       return 8 + message.frames.length;
     case 'releaseAck':
       return 9 + message.refusedFrames.length;
+    case 'reportAck':
+      return 7 + message.refusedFrames.length;
   }
 }
 
@@ -93,6 +129,12 @@ class Writer {
     this.words.set(frames, this.at);
     this.at += frames.length;
   }
+
+  float(value: number): void {
+    floatBits[0] = value;
+    this.put(floatWords[0]!);
+    this.put(floatWords[1]!);
+  }
 }
 
 class Reader {
@@ -116,6 +158,12 @@ class Reader {
     const view = this.words.subarray(this.at, this.at + length);
     this.at += length;
     return view;
+  }
+
+  float(): number {
+    floatWords[0] = this.get();
+    floatWords[1] = this.get();
+    return floatBits[0]!;
   }
 }
 
@@ -159,6 +207,7 @@ export function encodeGuestOutboxes(outboxes: ReadonlyArray<ReadonlyArray<GuestT
         w.put(Tag.RELEASE);
         w.id(message.id);
         w.put(message.unbackedPages);
+        w.put(message.largeFrames ?? 0);
         w.frames(message.frames);
         return;
       case 'request':
@@ -174,6 +223,34 @@ export function encodeGuestOutboxes(outboxes: ReadonlyArray<ReadonlyArray<GuestT
         w.put(message.usedPages);
         w.put(message.freePages);
         return;
+      case 'stats':
+        w.put(Tag.STATS);
+        for (let i = 0; i < STATS_VALUES; i++) w.float(message.values[i]!);
+        return;
+      case 'pressure':
+        w.put(Tag.PRESSURE);
+        w.put(message.availablePages);
+        w.put(message.committedPages);
+        w.put(message.floorPages);
+        for (const key of PRESSURE_FRACTIONS) w.float(message[key]);
+        w.float(message.someTotalSeconds);
+        w.float(message.fullTotalSeconds);
+        return;
+      case 'distress':
+        w.put(Tag.DISTRESS);
+        w.put(DISTRESS_REASONS.indexOf(message.reason));
+        w.float(message.fullAvg10);
+        w.put(message.availablePages);
+        return;
+      case 'freePageReport':
+        w.put(Tag.FREE_PAGE_REPORT);
+        w.id(message.id);
+        w.frames(message.frames);
+        return;
+      case 'oomDeflate':
+        w.put(Tag.OOM_DEFLATE);
+        w.put(message.pages);
+        return;
     }
   });
 }
@@ -186,7 +263,8 @@ export function decodeGuestOutboxes(words: Int32Array): Array<Array<GuestToHost 
       case Tag.RELEASE: {
         const id = r.id();
         const unbackedPages = r.get();
-        return { type: 'release', id, unbackedPages, frames: r.frames() };
+        const largeFrames = r.get();
+        return { type: 'release', id, unbackedPages, frames: r.frames(), ...(largeFrames !== 0 ? { largeFrames } : {}) };
       }
       case Tag.REQUEST: {
         const id = r.id();
@@ -199,6 +277,32 @@ export function decodeGuestOutboxes(words: Int32Array): Array<Array<GuestToHost 
       }
       case Tag.STATUS:
         return { type: 'status', balloonPages: r.get(), usedPages: r.get(), freePages: r.get() };
+      case Tag.STATS: {
+        const values = new Float64Array(STATS_VALUES);
+        for (let i = 0; i < STATS_VALUES; i++) values[i] = r.float();
+        return { type: 'stats', values };
+      }
+      case Tag.PRESSURE: {
+        const availablePages = r.get();
+        const committedPages = r.get();
+        const floorPages = r.get();
+        const [someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300] = PRESSURE_FRACTIONS.map(() => r.float()) as [number, number, number, number, number, number];
+        const someTotalSeconds = r.float();
+        const fullTotalSeconds = r.float();
+        return { type: 'pressure', availablePages, committedPages, floorPages, someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300, someTotalSeconds, fullTotalSeconds };
+      }
+      case Tag.DISTRESS: {
+        const reason = DISTRESS_REASONS[r.get()];
+        const fullAvg10 = r.float();
+        const availablePages = r.get();
+        return reason === undefined ? { type: 'malformed' } : { type: 'distress', reason, fullAvg10, availablePages };
+      }
+      case Tag.FREE_PAGE_REPORT: {
+        const id = r.id();
+        return { type: 'freePageReport', id, frames: r.frames() };
+      }
+      case Tag.OOM_DEFLATE:
+        return { type: 'oomDeflate', pages: r.get() };
       default:
         return { type: 'malformed' };
     }
@@ -238,6 +342,14 @@ export function encodeHostInboxes(inboxes: ReadonlyArray<ReadonlyArray<HostToGue
         w.put(message.refusedBecause !== undefined ? REASONS.indexOf(message.refusedBecause) : -1);
         w.frames(message.refusedFrames);
         return;
+      case 'reportAck':
+        w.put(Tag.REPORT_ACK);
+        w.id(message.id);
+        w.put(message.acceptedFrames);
+        w.put(message.invalidFrames);
+        w.put(message.refusedBecause !== undefined ? REASONS.indexOf(message.refusedBecause) : -1);
+        w.frames(message.refusedFrames);
+        return;
     }
   });
 }
@@ -270,6 +382,13 @@ export function decodeHostInboxes(words: Int32Array): HostToGuest[][] {
         const invalidFrames = r.get();
         const reason = REASONS[r.get()];
         return { type: 'releaseAck', id, acceptedFrames, acceptedUnbackedPages, invalidFrames, refusedFrames: r.frames(), ...(reason !== undefined ? { refusedBecause: reason } : {}) };
+      }
+      case Tag.REPORT_ACK: {
+        const id = r.id();
+        const acceptedFrames = r.get();
+        const invalidFrames = r.get();
+        const reason = REASONS[r.get()];
+        return { type: 'reportAck', id, acceptedFrames, invalidFrames, refusedFrames: r.frames(), ...(reason !== undefined ? { refusedBecause: reason } : {}) };
       }
       default:
         throw new RangeError(`wire: unknown host message tag ${tag}`);

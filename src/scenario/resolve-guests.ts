@@ -35,7 +35,16 @@ function resolveWorkload(file: GuestFile, path: PathSegment[], context: GuestCon
     }
     names.set(name, index);
     const size = resolveCurve(component.size, [...componentPath, 'size'], context);
-    if (size !== undefined) components.push({ kind: component.kind, name, size, hotFraction: component.hot });
+    if (size === undefined) return;
+    components.push({
+      kind: component.kind,
+      name,
+      size,
+      hotFraction: component.hot,
+      ...(component.hotTouchEvery !== undefined ? { hotTouchIntervalMs: component.hotTouchEvery } : {}),
+      ...(component.skew !== undefined ? { skew: component.skew } : {}),
+      ...(component.coldTouchEvery !== undefined ? { coldTouchIntervalMs: component.coldTouchEvery } : {}),
+    });
   });
   return components;
 }
@@ -78,6 +87,7 @@ function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: Gue
       freePageReporting: driver.freePageReporting,
     },
     workload: resolveWorkload(file, path, context),
+    ...(file.faults !== undefined ? { faultLatency: { minorMs: file.faults.minor, majorMs: file.faults.major, refaultMs: file.faults.refault } } : {}),
   };
 }
 
@@ -120,7 +130,12 @@ export function resolveGuests(files: readonly GuestFile[], context: GuestContext
         continue;
       }
       owner.set(name, index);
-      const guest: GuestSpec = { name, ...template, driver: { ...template.driver } };
+      const guest: GuestSpec = {
+        name,
+        ...template,
+        driver: { ...template.driver },
+        ...(template.faultLatency !== undefined ? { faultLatency: { ...template.faultLatency } } : {}),
+      };
       guests.push(guest);
       byName.set(name, guest);
     }

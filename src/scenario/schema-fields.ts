@@ -25,8 +25,8 @@ function typeErrorFrom(parse: Parser<unknown>) {
   };
 }
 
-/** A string leaf parsed by `parse`, then checked by `check` (which returns a problem or undefined). */
-function unitLeaf<T>(parse: Parser<T>, meta: { description: string; examples: string[]; pattern: string }, check?: (value: T, text: string) => string | undefined) {
+/** A string leaf parsed by `parse`, then checked by `check` (which returns a problem or undefined); for units of its own (latencies). */
+export function unitLeaf<T>(parse: Parser<T>, meta: { description: string; examples: string[]; pattern: string }, check?: (value: T, text: string) => string | undefined) {
   return z
     .string({ error: typeErrorFrom(parse) })
     .meta(meta)

@@ -13,6 +13,7 @@ import { encodeDetails } from './issue-details.js';
 import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
 import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
+import { componentAccessFields, faultsSchema } from './schema-guest-model.js';
 import {
   booleanField,
   durationField,
@@ -85,6 +86,7 @@ const workloadComponentSchema = strictObject(
     size: sizeSpecSchema,
     hot: fractionField('the part touched often: 60% or 0.6').prefault('100%'),
     name: nameField('a label for reports (default: kind-index)', NAME_LENGTH_MAX).optional(),
+    ...componentAccessFields,
   },
   'one component of what runs in the guest',
 );
@@ -104,6 +106,7 @@ const guestSchema = strictObject(
       .array(workloadComponentSchema)
       .max(WORKLOAD_COMPONENTS_MAX, { error: encodeDetails({ message: `a guest has at most ${WORKLOAD_COMPONENTS_MAX} workload components` }) })
       .prefault([]),
+    faults: faultsSchema.optional().meta({ description: 'what page faults cost the workload (minor, major, refault)' }),
   },
   'a guest VM, or a group of identical ones with count',
 );

@@ -30,6 +30,25 @@ export interface WorkloadComponent {
   size: SizeCurve;
   /** Fraction (0..1) of the component that is touched often. */
   hotFraction: number;
+  /**
+   * How often the coolest hot pages are touched, in ms; the hottest are touched
+   * `skew` times as often. Undefined: the guest model's default (1 s).
+   */
+  hotTouchIntervalMs?: number;
+  /** Hottest / coolest touch rate inside the hot part (1: uniform). Undefined: the model's default (16). */
+  skew?: number;
+  /** How often each cold page is touched, in ms; undefined or 0: never (cold pages stay untouched). */
+  coldTouchIntervalMs?: number;
+}
+
+/** What a page fault costs the faulting task, in ms (fractions of a ms allowed). */
+export interface FaultLatencies {
+  /** First touch of a page (allocation and zeroing). */
+  minorMs: number;
+  /** Swap-in of a swapped-out anonymous page. */
+  majorMs: number;
+  /** Re-read of a page-cache page that was dropped (and the first read of a file page). */
+  refaultMs: number;
 }
 
 export type DriverProfileName = 'virtio' | 'vmware' | 'xen' | 'hyperv';
@@ -60,6 +79,8 @@ export interface GuestSpec {
   swapBytes: number;
   driver: DriverSpec;
   workload: ReadonlyArray<WorkloadComponent>;
+  /** Page fault costs; undefined: the guest model's defaults (guest/fault-latencies.ts). */
+  faultLatency?: FaultLatencies;
 }
 
 export type {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DriverProfileName, GuestSpec, PolicySpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
+import type { DriverProfileName, GuestSpec, InflateMode, PolicySpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -44,15 +44,25 @@ function pages(bytes: number): number {
   return Math.floor(bytes / (4 * KiB)) * 4 * KiB;
 }
 
+/** How a random component touches its pages (the guest memory model): all hot, partly hot, idle, with or without cold touches. */
+const accessArb = fc.record({
+  kind: fc.constantFrom('anon' as const, 'anon' as const, 'file' as const),
+  hotFraction: fc.constantFrom(1, 1, 0.3, 0.05, 0),
+  skew: fc.option(fc.constantFrom(1, 4, 64), { nil: undefined }),
+  coldTouchIntervalMs: fc.option(fc.constantFrom(2000, 30_000), { nil: undefined, freq: 3 }),
+});
+
 const stepsWorkload = (memoryBytes: number, durationMs: number): fc.Arbitrary<WorkloadComponent> =>
   fc
-    .array(fc.tuple(fc.integer({ min: 0, max: durationMs }), fc.double({ min: 0, max: 1.2, noNaN: true })), { minLength: 1, maxLength: 4 })
-    .map((points) => {
+    .tuple(fc.array(fc.tuple(fc.integer({ min: 0, max: durationMs }), fc.double({ min: 0, max: 1.2, noNaN: true })), { minLength: 1, maxLength: 4 }), accessArb)
+    .map(([points, access]) => {
       const sorted = [...new Map(points.map(([at, f]) => [at, f])).entries()].sort((a, b) => a[0] - b[0]);
       return {
-        kind: 'anon' as const,
+        kind: access.kind,
         name: 'anon-0',
-        hotFraction: 1,
+        hotFraction: access.hotFraction,
+        ...(access.skew !== undefined ? { skew: access.skew } : {}),
+        ...(access.coldTouchIntervalMs !== undefined ? { coldTouchIntervalMs: access.coldTouchIntervalMs } : {}),
         size: { kind: 'steps' as const, steps: sorted.map(([atMs, f]) => ({ atMs, bytes: pages(f * memoryBytes) })) },
       };
     });
@@ -93,7 +103,9 @@ export function arbitraryPolicy(): fc.Arbitrary<PolicySpec> {
  * some forced past the guard, some dry runs), sometimes a crash, every driver
  * profile, ticks of 100 ms to 1 s, every policy, and host-wide events (the
  * hypervisor's reserve, shares, pausing and switching the policy) that push
- * the host through its free-memory states.
+ * the host through its free-memory states. The guest memory model's knobs
+ * vary too: anonymous and page-cache components, hot fractions and skews,
+ * swap, inflate modes, deflate-on-OOM, stats intervals, free page reporting.
  */
 export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbitrary<Scenario> {
   return fc
@@ -113,6 +125,12 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
           growMiB: fc.constantFrom(0, 0, 8, 32),
           profile: fc.constantFrom(...PROFILES),
           batch: fc.option(fc.constantFrom(1, 7, 64, 512), { nil: undefined }),
+          // The guest memory model's knobs.
+          swapMiB: fc.constantFrom(0, 0, 8, 32),
+          inflateMode: fc.constantFrom<InflateMode>('noretry', 'noretry', 'reclaim', 'free-only'),
+          deflateOnOom: fc.boolean(),
+          statsIntervalMs: fc.constantFrom(0, 250, 1000, 2000),
+          freePageReporting: fc.boolean(),
         })
         .chain((g) =>
           fc.array(stepsWorkload(g.memoryMiB * MiB, durationMs), { minLength: 0, maxLength: 2 }).map((workload) => ({ ...g, workload })),
@@ -150,15 +168,16 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
         guest(`g${index}`, {
           memoryBytes: g.memoryMiB * MiB,
           maxMemoryBytes: (g.memoryMiB + g.growMiB) * MiB,
+          swapBytes: g.swapMiB * MiB,
           driver: {
             profile: g.profile,
             ...(g.batch !== undefined ? { batchPages: g.batch } : {}),
-            inflateMode: 'noretry',
-            deflateOnOom: false,
-            statsIntervalMs: 1000,
-            freePageReporting: false,
+            inflateMode: g.inflateMode,
+            deflateOnOom: g.deflateOnOom,
+            statsIntervalMs: g.statsIntervalMs,
+            freePageReporting: g.freePageReporting,
           },
-          workload: g.workload.map((w, i) => ({ ...w, name: `anon-${i}` })),
+          workload: g.workload.map((w, i) => ({ ...w, name: `${w.kind}-${i}` })),
         }),
       );
       const bootBytes = specs.reduce((sum, s) => sum + s.memoryBytes, 0);

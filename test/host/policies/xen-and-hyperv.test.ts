@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from '../../../src/host/floors.js';
+import { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from '../../../src/balloon/floors.js';
 import { HypervPolicy } from '../../../src/host/policies/hyperv-policy.js';
 import { XenSelfballoonPolicy } from '../../../src/host/policies/xen-selfballoon-policy.js';
 import { asObject, guestView, hostView } from './views.js';

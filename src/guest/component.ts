@@ -1,0 +1,460 @@
+import type { WorkloadComponent } from '../scenario/types.js';
+import type { Random } from '../util/random.js';
+import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
+import type { GuestMemory } from './guest-memory.js';
+import { PageState, type PageStateValue } from './page-state.js';
+import type { SizeCurveSampler } from './size-curve.js';
+
+/** Set in a resident logical entry: the page was touched since the CLOCK hand last passed it (a fault brought it in). */
+export const REF_BIT = 1 << 30;
+/** The guest page of a resident logical entry. Guests have fewer than 2^30 pages. */
+export const PAGE_MASK = REF_BIT - 1;
+/** Most guest pages a guest may have: the logical entries keep a flag bit above the page number. */
+export const GUEST_PAGES_MAX = REF_BIT;
+
+/** The CLOCK hand notes the time it finishes each segment of this many logical pages. */
+const SEGMENT_SHIFT = 8;
+/** Resident pages are counted per group of 32 logical pages and per block of 1024, so that the hand skips runs of pages that are out. */
+const GROUP_SHIFT = 5;
+const BLOCK_SHIFT = 10;
+
+/** Pages freed by a shrink go to the guest's free list in batches of this buffer. */
+const releaseScratch = new Int32Array(4096);
+
+/** Arrays grow by a quarter, so that spare capacity stays within a quarter of the pages (memory budget). */
+function grownCapacity(current: number, needed: number, minimum: number): number {
+  return Math.max(needed, minimum, current + (current >> 2));
+}
+
+/** The part of a reclaim scan's state that the scan loop changes: the clock, and what it did. */
+export interface ScanState {
+  /** The guest's memory-management clock in ms: advanced by scanning, so that two passes over a page are never simultaneous. */
+  clockMs: number;
+  scanCostMs: number;
+  random: Random;
+  scanned: number;
+}
+
+/** Where evicted guest pages go (free, or straight into the balloon); the page is still in the component's state and still maps its frame. */
+export type EvictSink = (page: number) => void;
+
+/**
+ * One workload component's memory: its logical pages (what it has allocated,
+ * resident or not), which guest page holds each resident one, and the pages
+ * that are out (in swap for anonymous memory, dropped for page cache), kept
+ * in one list per touch-rate bucket so that faults can be drawn per bucket
+ * in O(faults).
+ *
+ * A logical entry is `guest page | REF_BIT?` when resident, and `-(slot + 1)`
+ * when out, `slot` being its position in its bucket's out-list. That is all
+ * the per-page state a component keeps: 4 bytes per logical page, plus 4 per
+ * page that is out.
+ *
+ * Reclaim runs a CLOCK over the logical pages: a page whose REF_BIT is set
+ * gets a second chance; otherwise it was touched since the hand last passed
+ * with probability 1 - exp(-rate * elapsed), drawn when the hand gets there,
+ * and evicted if it was not. Cost is proportional to the pages scanned.
+ */
+export class Component {
+  readonly pattern: AccessPattern;
+  readonly state: PageStateValue;
+  readonly anonymous: boolean;
+  /** Logical entries, `size` of them in use. */
+  logical: Int32Array;
+  size = 0;
+  resident = 0;
+  /** Hot pages for the current size. */
+  hot = 0;
+  readonly outLists: Int32Array[] = [];
+  readonly outCounts = new Int32Array(BUCKETS);
+  /** When the CLOCK hand last finished each segment (initially: when the segment was first used). */
+  segmentPassMs: Float64Array;
+  /** Resident pages in each group of 32 logical pages, and in each block of 1024. */
+  private groupResident: Uint8Array;
+  private blockResident: Uint16Array;
+  hand = 0;
+  /** The hand of the balloon's cold scan (reclaim mode), which leaves the LRU state alone. */
+  coldHand = 0;
+  /** A cold scan found nothing cold in a whole lap: do not look again before this time. */
+  coldIdleUntilMs = 0;
+  /** While killed: when it comes back. */
+  deadUntilMs = -1;
+  kills = 0;
+
+  constructor(
+    readonly spec: WorkloadComponent,
+    readonly sampler: SizeCurveSampler,
+    /** Draws this component's faults. */
+    readonly random: Random,
+    tickMs: number,
+  ) {
+    this.pattern = new AccessPattern(spec, tickMs);
+    this.anonymous = spec.kind === 'anon';
+    this.state = this.anonymous ? PageState.ANON : PageState.CACHE;
+    this.logical = new Int32Array(0);
+    this.segmentPassMs = new Float64Array(0);
+    this.groupResident = new Uint8Array(0);
+    this.blockResident = new Uint16Array(0);
+    for (let bucket = 0; bucket < BUCKETS; bucket++) this.outLists.push(new Int32Array(0));
+  }
+
+  /** Logical pages that are out (swapped or dropped). */
+  get outPages(): number {
+    return this.size - this.resident;
+  }
+
+  /** Hot logical pages that are out. */
+  get hotOutPages(): number {
+    let out = 0;
+    for (let bucket = 0; bucket < COLD_BUCKET; bucket++) out += this.outCounts[bucket]!;
+    return out;
+  }
+
+  /** Bytes of typed arrays this component holds (for the memory budget). */
+  get footprintBytes(): number {
+    let bytes = this.logical.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength;
+    for (const list of this.outLists) bytes += list.byteLength;
+    return bytes;
+  }
+
+  /**
+   * Appends `count` resident pages (`pages[0..count)`, already in this
+   * component's page state) at the end of the logical space.
+   */
+  grow(pages: Int32Array, count: number, nowMs: number): void {
+    if (count <= 0) return;
+    const oldSize = this.size;
+    const newSize = oldSize + count;
+    this.ensureCapacity(newSize);
+    this.rebucket(oldSize, newSize);
+    const logical = this.logical;
+    const segments = this.segmentPassMs;
+    this.countResident(oldSize, newSize, 1);
+    for (let k = 0; k < count; k++) {
+      const page = pages[k]!;
+      const index = oldSize + k;
+      logical[index] = page;
+      // A fresh segment's pages were last seen untouched when allocated; pages
+      // appended to a partly used segment inherit its (older) time.
+      if ((index & ((1 << SEGMENT_SHIFT) - 1)) === 0) segments[index >> SEGMENT_SHIFT] = nowMs;
+    }
+    this.size = newSize;
+    this.resident += count;
+  }
+
+  /**
+   * Shrinks to `newSize` logical pages, dropping the last ones: each resident
+   * one becomes a free page of `memory`; returns how many dropped pages were out.
+   */
+  shrinkTo(newSize: number, memory: GuestMemory): number {
+    const oldSize = this.size;
+    if (newSize >= oldSize) return 0;
+    let outDropped = 0;
+    const logical = this.logical;
+    const freed = releaseScratch;
+    let count = 0;
+    for (let index = oldSize - 1; index >= newSize; index--) {
+      const entry = logical[index]!;
+      if (entry >= 0) {
+        freed[count++] = entry & PAGE_MASK;
+        if (count === freed.length) {
+          memory.putMany(freed, 0, count, this.state, PageState.FREE);
+          count = 0;
+        }
+      } else {
+        this.removeOut(index, this.pattern.bucketOf(index, this.hot));
+        outDropped++;
+      }
+    }
+    memory.putMany(freed, 0, count, this.state, PageState.FREE);
+    this.resident -= oldSize - newSize - outDropped;
+    this.forgetResident(newSize, oldSize);
+    this.rebucket(oldSize, newSize);
+    this.size = newSize;
+    if (this.hand >= newSize) this.hand = 0;
+    if (this.coldHand >= newSize) this.coldHand = 0;
+    return outDropped;
+  }
+
+  /**
+   * Faults in the page at position `slot` of `bucket`'s out-list onto guest
+   * page `page` (already in this component's state); returns its logical index.
+   */
+  faultIn(bucket: number, slot: number, page: number): number {
+    const index = this.outLists[bucket]![slot]!;
+    this.removeOut(index, bucket);
+    this.logical[index] = page | REF_BIT;
+    this.resident++;
+    this.groupResident[index >> GROUP_SHIFT]!++;
+    this.blockResident[index >> BLOCK_SHIFT]!++;
+    return index;
+  }
+
+  /**
+   * The CLOCK: moves the hand over at most `budget` resident pages (and at
+   * most one lap), evicting up to `want` unreferenced ones into `sink`.
+   * `cold`: the balloon's cold scan (its own hand; a page is cold if it was
+   * not touched within `coldWindowMs`; referenced bits are left alone).
+   * Returns the number evicted; `scan.scanned` counts resident pages looked at.
+   */
+  scan(budget: number, want: number, scan: ScanState, sink: EvictSink, cold: boolean, coldWindowMs: number): number {
+    const size = this.size;
+    if (size === 0 || want <= 0 || budget <= 0) return 0;
+    const logical = this.logical;
+    const segments = this.segmentPassMs;
+    const pattern = this.pattern;
+    const rates = pattern.ratePerMs;
+    const hot = this.hot;
+    const segmentMask = (1 << SEGMENT_SHIFT) - 1;
+    let index = cold ? this.coldHand : this.hand;
+    // The hand moves up through the buckets: track the current one instead of computing it per page.
+    let bucket = pattern.bucketOf(index, hot);
+    let bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+    const groups = this.groupResident;
+    const blocks = this.blockResident;
+    let evicted = 0;
+    let scanned = 0;
+    let visited = 0;
+    while (visited < size && scanned < budget && evicted < want) {
+      const at = index;
+      // Runs of 32 or 1024 pages with none resident are passed in one step.
+      if ((at & ((1 << GROUP_SHIFT) - 1)) === 0) {
+        const run = (at & ((1 << BLOCK_SHIFT) - 1)) === 0 && blocks[at >> BLOCK_SHIFT] === 0 ? 1 << BLOCK_SHIFT : groups[at >> GROUP_SHIFT] === 0 ? 1 << GROUP_SHIFT : 0;
+        if (run > 0) {
+          const end = Math.min(size, at + run);
+          if (!cold) {
+            for (let segment = at >> SEGMENT_SHIFT; segment <= (end - 1) >> SEGMENT_SHIFT; segment++) {
+              if ((segment + 1) << SEGMENT_SHIFT <= end || end === size) segments[segment] = scan.clockMs;
+            }
+          }
+          visited += end - at;
+          index = end === size ? 0 : end;
+          if (index === 0) {
+            bucket = pattern.bucketOf(0, hot);
+            bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+          }
+          continue;
+        }
+      }
+      visited++;
+      index = index + 1 === size ? 0 : index + 1;
+      while (at >= bucketEnd) {
+        bucket++;
+        bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+      }
+      const entry = logical[at]!;
+      let evict = false;
+      if (entry >= 0) {
+        scanned++;
+        scan.clockMs += scan.scanCostMs;
+        if ((entry & REF_BIT) !== 0) {
+          if (!cold) logical[at] = entry & PAGE_MASK;
+        } else {
+          const rate = rates[bucket]!;
+          const elapsedMs = cold ? coldWindowMs : scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
+          evict = !(rate > 0 && elapsedMs > 0 && scan.random.next() < 1 - Math.exp(-rate * elapsedMs));
+        }
+      }
+      // The hand has passed the whole segment: note when (after judging its last page).
+      if (!cold && ((at & segmentMask) === segmentMask || index === 0)) segments[at >> SEGMENT_SHIFT] = scan.clockMs;
+      if (evict) {
+        this.addOut(at, bucket);
+        this.resident--;
+        groups[at >> GROUP_SHIFT]!--;
+        blocks[at >> BLOCK_SHIFT]!--;
+        evicted++;
+        sink(entry & PAGE_MASK);
+      }
+      if (index === 0) {
+        bucket = pattern.bucketOf(0, hot);
+        bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+      }
+    }
+    if (cold) this.coldHand = index;
+    else this.hand = index;
+    scan.scanned += scanned;
+    return evicted;
+  }
+
+  /**
+   * Forgets every logical page (the OOM killer): resident ones become free
+   * pages of `memory`; returns how many were out.
+   */
+  clear(memory: GuestMemory): number {
+    const out = this.shrinkTo(0, memory);
+    this.hot = 0;
+    this.hand = 0;
+    this.coldHand = 0;
+    return out;
+  }
+
+  /** Checks the component's own bookkeeping against the guest's page states (a full scan, for tests). */
+  selfCheck(stateOf: (page: number) => number, owner: Int32Array, ownerMark: number): string[] {
+    const problems: string[] = [];
+    const name = this.spec.name;
+    let resident = 0;
+    const outSeen = new Int32Array(BUCKETS);
+    if (this.hot !== this.pattern.hotPages(this.size)) problems.push(`${name}: hot is ${this.hot}, size ${this.size} needs ${this.pattern.hotPages(this.size)}`);
+    for (let index = 0; index < this.size; index++) {
+      const entry = this.logical[index]!;
+      if (entry >= 0) {
+        const page = entry & PAGE_MASK;
+        resident++;
+        if (stateOf(page) !== this.state) problems.push(`${name}: logical ${index} holds page ${page} in state ${stateOf(page)}`);
+        if (owner[page] !== 0) problems.push(`${name}: page ${page} is held twice`);
+        owner[page] = ownerMark;
+        continue;
+      }
+      const bucket = this.pattern.bucketOf(index, this.hot);
+      const slot = -entry - 1;
+      outSeen[bucket]!++;
+      if (slot >= this.outCounts[bucket]! || this.outLists[bucket]![slot] !== index) {
+        problems.push(`${name}: logical ${index} says slot ${slot} of bucket ${bucket}, which does not point back`);
+      }
+      if (problems.length > 10) break;
+    }
+    if (resident !== this.resident) problems.push(`${name}: ${resident} resident entries, counter says ${this.resident}`);
+    const groups = new Uint8Array(this.groupResident.length);
+    const blocks = new Uint16Array(this.blockResident.length);
+    for (let index = 0; index < this.size; index++) {
+      if (this.logical[index]! < 0) continue;
+      groups[index >> GROUP_SHIFT]!++;
+      blocks[index >> BLOCK_SHIFT]!++;
+    }
+    for (let group = 0; group < groups.length; group++) {
+      if (groups[group] !== this.groupResident[group]) {
+        problems.push(`${name}: group ${group} has ${groups[group]} resident pages, its count says ${this.groupResident[group]}`);
+        break;
+      }
+    }
+    for (let block = 0; block < blocks.length; block++) {
+      if (blocks[block] !== this.blockResident[block]) {
+        problems.push(`${name}: block ${block} has ${blocks[block]} resident pages, its count says ${this.blockResident[block]}`);
+        break;
+      }
+    }
+    for (let bucket = 0; bucket < BUCKETS; bucket++) {
+      if (outSeen[bucket] !== this.outCounts[bucket]) problems.push(`${name}: bucket ${bucket} lists ${this.outCounts[bucket]} out pages, ${outSeen[bucket]} are out`);
+    }
+    return problems;
+  }
+
+  private ensureCapacity(size: number): void {
+    if (size <= this.logical.length) return;
+    const logical = new Int32Array(grownCapacity(this.logical.length, size, 1024));
+    logical.set(this.logical.subarray(0, this.size));
+    this.logical = logical;
+    const segmentsNeeded = Math.ceil(logical.length / (1 << SEGMENT_SHIFT));
+    if (segmentsNeeded > this.segmentPassMs.length) {
+      const segments = new Float64Array(segmentsNeeded);
+      segments.set(this.segmentPassMs);
+      this.segmentPassMs = segments;
+    }
+    const groups = new Uint8Array(Math.ceil(logical.length / (1 << GROUP_SHIFT)));
+    groups.set(this.groupResident);
+    this.groupResident = groups;
+    const blocks = new Uint16Array(Math.ceil(logical.length / (1 << BLOCK_SHIFT)));
+    blocks.set(this.blockResident);
+    this.blockResident = blocks;
+  }
+
+  /** Makes room for `size` logical pages at once (before a large growth). */
+  reserve(size: number): void {
+    this.ensureCapacity(size);
+  }
+
+  /** Adds `delta` to the resident counts of every logical page in [from, to) (a range of resident pages). */
+  private countResident(from: number, to: number, delta: number): void {
+    const groups = this.groupResident;
+    const blocks = this.blockResident;
+    for (let index = from; index < to; ) {
+      const groupEnd = Math.min(to, ((index >> GROUP_SHIFT) + 1) << GROUP_SHIFT);
+      groups[index >> GROUP_SHIFT]! += delta * (groupEnd - index);
+      index = groupEnd;
+    }
+    for (let index = from; index < to; ) {
+      const blockEnd = Math.min(to, ((index >> BLOCK_SHIFT) + 1) << BLOCK_SHIFT);
+      blocks[index >> BLOCK_SHIFT]! += delta * (blockEnd - index);
+      index = blockEnd;
+    }
+  }
+
+  /** The logical pages [from, to) are gone: their groups and blocks are recounted from what is left. */
+  private forgetResident(from: number, to: number): void {
+    if (from >= to) return;
+    const groups = this.groupResident;
+    const blocks = this.blockResident;
+    const firstGroup = from >> GROUP_SHIFT;
+    groups.fill(0, firstGroup, (to + (1 << GROUP_SHIFT) - 1) >> GROUP_SHIFT);
+    for (let index = firstGroup << GROUP_SHIFT; index < from; index++) if (this.logical[index]! >= 0) groups[firstGroup]!++;
+    const firstBlock = from >> BLOCK_SHIFT;
+    blocks.fill(0, firstBlock, (to + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT);
+    for (let group = firstBlock << (BLOCK_SHIFT - GROUP_SHIFT); group <= firstGroup; group++) blocks[firstBlock]! += groups[group]!;
+  }
+
+  private outListed(): number {
+    let out = 0;
+    for (let bucket = 0; bucket < BUCKETS; bucket++) out += this.outCounts[bucket]!;
+    return out;
+  }
+
+  /** Puts out logical page `index` at the end of `bucket`'s out-list. */
+  private addOut(index: number, bucket: number): void {
+    let list = this.outLists[bucket]!;
+    const count = this.outCounts[bucket]!;
+    if (count === list.length) {
+      const grown = new Int32Array(grownCapacity(list.length, count + 1, 256));
+      grown.set(list);
+      this.outLists[bucket] = list = grown;
+    }
+    list[count] = index;
+    this.logical[index] = -(count + 1);
+    this.outCounts[bucket] = count + 1;
+  }
+
+  /** Takes out logical page `index` off `bucket`'s out-list (the last entry fills its slot). */
+  private removeOut(index: number, bucket: number): void {
+    const list = this.outLists[bucket]!;
+    const slot = -this.logical[index]! - 1;
+    const last = this.outCounts[bucket]! - 1;
+    const moved = list[last]!;
+    if (moved !== index) {
+      list[slot] = moved;
+      this.logical[moved] = -(slot + 1);
+    }
+    this.outCounts[bucket] = last;
+  }
+
+  /**
+   * The size changes from `oldSize` to `newSize`, which moves the bucket
+   * boundaries: out pages that now fall in another bucket move lists. Only
+   * pages between an old and a new boundary can move, so this costs
+   * O(buckets x |change of the hot part|).
+   */
+  private rebucket(oldSize: number, newSize: number): void {
+    const pattern = this.pattern;
+    const oldHot = this.hot;
+    const newHot = pattern.hotPages(newSize);
+    this.hot = newHot;
+    // Nothing to move when no page is out (the common case).
+    if (oldHot === newHot || this.outListed() === 0) return;
+    const limit = Math.min(oldSize, newSize);
+    const logical = this.logical;
+    let done = 0;
+    for (let bucket = 1; bucket < BUCKETS; bucket++) {
+      const before = pattern.bucketStart(bucket, oldHot);
+      const after = pattern.bucketStart(bucket, newHot);
+      const from = Math.max(done, Math.min(before, after));
+      const to = Math.min(limit, Math.max(before, after));
+      for (let index = from; index < to; index++) {
+        if (logical[index]! >= 0) continue;
+        const oldBucket = pattern.bucketOf(index, oldHot);
+        const newBucket = pattern.bucketOf(index, newHot);
+        if (oldBucket === newBucket) continue;
+        this.removeOut(index, oldBucket);
+        this.addOut(index, newBucket);
+      }
+      done = Math.max(done, to);
+    }
+  }
+}

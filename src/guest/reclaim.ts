@@ -1,0 +1,142 @@
+import type { Random } from '../util/random.js';
+import type { Component, EvictSink, ScanState } from './component.js';
+import type { GuestMemory } from './guest-memory.js';
+import { PageState } from './page-state.js';
+import type { SwapDevice, VmEvents } from './vm-events.js';
+
+/** Linux's DEF_PRIORITY: the first pass scans 1/4096 of each list, each later pass twice as much. */
+const PRIORITY_START = 12;
+/** SWAP_CLUSTER_MAX: the least a reclaim pass scans per list, and what one direct reclaim pass tries to free. */
+export const RECLAIM_BATCH_PAGES = 32;
+/** Cost of looking at one page on the LRU (the clock advances by it). */
+export const SCAN_COST_MS = 0.0002;
+/** Cost of writing one anonymous page to swap when it is reclaimed. */
+export const SWAP_OUT_COST_MS = 0.04;
+/**
+ * The balloon's cold scan (reclaim mode): a page not touched for this long is
+ * cold (far-memory systems use 120 s; a minute keeps a page touched once a
+ * second hot with certainty).
+ */
+export const COLD_WINDOW_MS = 60_000;
+/** After a cold scan found nothing in a whole lap of a component, it waits this long before looking again. */
+const COLD_RESCAN_MS = 5_000;
+
+export type ReclaimWho = 'direct' | 'kswapd';
+
+/**
+ * Page reclaim: Linux's shrink loop over CLOCK-approximated LRU lists. Each
+ * call scans at decreasing priorities (1/4096 of every list, then twice as
+ * much each pass, down to a whole lap), page cache before anonymous memory
+ * (clean cache is dropped for free; anonymous pages need a free swap slot and
+ * a write), and evicts only pages that were not referenced since the hand
+ * last passed them. A memory-management clock, advanced by the work done,
+ * decides what "since" means, so that a second pass over a page is never
+ * simultaneous with the first. Work is proportional to pages scanned.
+ */
+export class Reclaimer {
+  readonly scan: ScanState;
+  private readonly freeSink: EvictSink;
+  private readonly swapFreeSink: EvictSink;
+  private coldTarget: EvictSink = () => {};
+  private readonly coldSwapSink: EvictSink;
+  private readonly coldFileSink: EvictSink;
+  /** What the last call cost, in ms of the memory-management clock. */
+  lastCostMs = 0;
+
+  constructor(
+    private readonly components: ReadonlyArray<Component>,
+    private readonly memory: GuestMemory,
+    private readonly swap: SwapDevice,
+    private readonly events: VmEvents,
+    random: Random,
+  ) {
+    this.scan = { clockMs: 0, scanCostMs: SCAN_COST_MS, random, scanned: 0 };
+    this.freeSink = (page) => this.memory.put(page, PageState.FREE);
+    this.swapFreeSink = (page) => {
+      this.swappedOut();
+      this.memory.put(page, PageState.FREE);
+    };
+    this.coldSwapSink = (page) => {
+      this.swappedOut();
+      this.coldTarget(page);
+    };
+    this.coldFileSink = (page) => this.coldTarget(page);
+  }
+
+  /** A new tick: the clock never runs behind simulated time. */
+  beginTick(nowMs: number): void {
+    if (this.scan.clockMs < nowMs) this.scan.clockMs = nowMs;
+  }
+
+  /**
+   * Reclaims up to `want` pages into the free list, cold first, within
+   * `budgetMs` of work. Returns the pages freed; `lastCostMs` is the time it took.
+   */
+  reclaim(want: number, who: ReclaimWho, budgetMs = Number.POSITIVE_INFINITY): number {
+    const scan = this.scan;
+    const startMs = scan.clockMs;
+    const scannedBefore = scan.scanned;
+    let got = 0;
+    for (let priority = PRIORITY_START; priority >= 0 && got < want; priority--) {
+      for (let anon = 0; anon <= 1 && got < want; anon++) {
+        for (const component of this.components) {
+          if (got >= want || scan.clockMs - startMs >= budgetMs) break;
+          if (component.anonymous !== (anon === 1) || component.resident === 0) continue;
+          const limit = anon === 1 ? Math.min(want - got, this.swap.freePages) : want - got;
+          if (limit <= 0) continue;
+          const budget = Math.max(RECLAIM_BATCH_PAGES, component.resident >> priority);
+          got += component.scan(budget, limit, scan, anon === 1 ? this.swapFreeSink : this.freeSink, false, 0);
+        }
+      }
+      if (scan.clockMs - startMs >= budgetMs) break;
+    }
+    this.count(who, scan.scanned - scannedBefore, got);
+    this.lastCostMs = scan.clockMs - startMs;
+    return got;
+  }
+
+  /**
+   * The balloon's cold-first reclaim (inflate mode `reclaim`): evicts up to
+   * `want` pages that were not touched within COLD_WINDOW_MS and hands each
+   * straight to `target` (still in its component's state, still mapping its
+   * frame), page cache first. Hot pages are left alone, whatever the need.
+   */
+  reclaimCold(nowMs: number, want: number, target: EvictSink, budgetMs = Number.POSITIVE_INFINITY): number {
+    const scan = this.scan;
+    const startMs = scan.clockMs;
+    const scannedBefore = scan.scanned;
+    this.coldTarget = target;
+    let got = 0;
+    for (let anon = 0; anon <= 1 && got < want; anon++) {
+      for (const component of this.components) {
+        if (got >= want || scan.clockMs - startMs >= budgetMs) break;
+        if (component.anonymous !== (anon === 1) || component.resident === 0 || nowMs < component.coldIdleUntilMs) continue;
+        const limit = anon === 1 ? Math.min(want - got, this.swap.freePages) : want - got;
+        if (limit <= 0) continue;
+        const evicted = component.scan(component.resident, limit, scan, anon === 1 ? this.coldSwapSink : this.coldFileSink, true, COLD_WINDOW_MS);
+        if (evicted === 0) component.coldIdleUntilMs = nowMs + COLD_RESCAN_MS;
+        got += evicted;
+      }
+    }
+    this.coldTarget = () => {};
+    this.count('direct', scan.scanned - scannedBefore, got);
+    this.lastCostMs = scan.clockMs - startMs;
+    return got;
+  }
+
+  private swappedOut(): void {
+    this.swap.usedPages++;
+    this.events.swapOutPages++;
+    this.scan.clockMs += SWAP_OUT_COST_MS;
+  }
+
+  private count(who: ReclaimWho, scanned: number, reclaimed: number): void {
+    if (who === 'kswapd') {
+      this.events.kswapdScanned += scanned;
+      this.events.kswapdReclaimed += reclaimed;
+    } else {
+      this.events.directScanned += scanned;
+      this.events.directReclaimed += reclaimed;
+    }
+  }
+}

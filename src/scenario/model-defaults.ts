@@ -1,0 +1,31 @@
+/**
+ * Defaults of the guest memory model that a scenario may override: page fault
+ * costs and how workloads touch their pages. The scenario schema shows them as
+ * defaults; the guest model uses them when a resolved scenario leaves a field out.
+ */
+import { parseLatency } from './latency.js';
+import type { FaultLatencies } from './types.js';
+
+/** The default fault costs, as a scenario writes them. */
+export const FAULT_LATENCY_TEXT_DEFAULTS = { minor: '1us', major: '150us', refault: '25us' } as const;
+
+/**
+ * What a page fault costs by default: a first touch 1 µs; a swap-in 150 µs (an
+ * all-hot workload thrashing through swap on a real guest made about 6,000
+ * swap-ins a second); a page-cache refault 25 µs (reads from the virtual disk,
+ * with read-ahead).
+ */
+export const FAULT_LATENCY_DEFAULTS: Readonly<FaultLatencies> = {
+  minorMs: parseLatency(FAULT_LATENCY_TEXT_DEFAULTS.minor, 'minor'),
+  majorMs: parseLatency(FAULT_LATENCY_TEXT_DEFAULTS.major, 'major'),
+  refaultMs: parseLatency(FAULT_LATENCY_TEXT_DEFAULTS.refault, 'refault'),
+};
+
+/** How often the coolest hot pages are touched by default: once a second, as the measured workload did. */
+export const HOT_TOUCH_INTERVAL_MS_DEFAULT = 1000;
+
+/** Hottest / coolest touch rate inside the hot part by default: 16 (from 16 touches a second down to 1). */
+export const SKEW_DEFAULT = 16;
+
+/** Largest skew a scenario may ask for. */
+export const SKEW_MAX = 1_000_000;

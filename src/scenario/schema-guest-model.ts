@@ -1,0 +1,39 @@
+/**
+ * File-format pieces of the guest memory model: page fault costs (`faults`)
+ * and how a workload component touches its pages (`hotTouchEvery`, `skew`,
+ * `coldTouchEvery`). Kept apart from schema.ts so that the model's knobs are
+ * in one place.
+ */
+import { z } from 'zod';
+import { encodeDetails } from './issue-details.js';
+import { LATENCY_PATTERN, parseLatency } from './latency.js';
+import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from './model-defaults.js';
+import { describeValue } from './suggest.js';
+import { durationField, strictObject, unitLeaf } from './schema-fields.js';
+
+/** A latency with a unit (`150us`, `0.5ms`), parsed to milliseconds (fractions kept). */
+export function latencyField(description: string) {
+  return unitLeaf(parseLatency, { description, examples: ['1us', '150us', '0.5ms'], pattern: LATENCY_PATTERN });
+}
+
+/** `faults: {minor, major, refault}`: what a page fault costs the task that takes it. */
+export const faultsSchema = strictObject(
+  {
+    minor: latencyField('first touch of a page (allocation and zeroing)').prefault(FAULT_LATENCY_TEXT_DEFAULTS.minor),
+    major: latencyField('swap-in of a swapped-out page; counts as stall time').prefault(FAULT_LATENCY_TEXT_DEFAULTS.major),
+    refault: latencyField('re-read of a dropped page-cache page; counts as stall time').prefault(FAULT_LATENCY_TEXT_DEFAULTS.refault),
+  },
+  'what page faults cost the workload',
+);
+
+/** Extra keys of a workload component: how its pages are touched. */
+export const componentAccessFields = {
+  hotTouchEvery: durationField('how often the coolest hot pages are touched (default 1s); the hottest are touched `skew` times as often', { positive: true }).optional(),
+  skew: z
+    .number({ error: (issue) => (issue.input === undefined ? undefined : encodeDetails({ message: `expected a number from 1 to ${SKEW_MAX}, got ${describeValue(issue.input)}` })) })
+    .min(1, { error: (issue) => encodeDetails({ message: `skew ${describeValue(issue.input)} is below 1`, hint: 'skew is hottest / coolest touch rate: 1 means uniform' }) })
+    .max(SKEW_MAX, { error: encodeDetails({ message: `skew is at most ${SKEW_MAX}` }) })
+    .meta({ description: 'hottest / coolest touch rate inside the hot part (default 16; 1 is uniform)' })
+    .optional(),
+  coldTouchEvery: durationField('how often each cold page is touched (default: never; 0s also means never)').optional(),
+};

@@ -1,0 +1,193 @@
+/**
+ * A workload component's memory (logical pages, out-lists per touch-rate
+ * bucket, the CLOCK) and the reclaim loop over it, driven directly.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BUCKETS, COLD_BUCKET } from '../../src/guest/access-pattern.js';
+import { Component, REF_BIT, type ScanState } from '../../src/guest/component.js';
+import { GuestMemory } from '../../src/guest/guest-memory.js';
+import { PageState } from '../../src/guest/page-state.js';
+import { Reclaimer } from '../../src/guest/reclaim.js';
+import { GuestSharedViews } from '../../src/guest/shared-memory.js';
+import { SizeCurveSampler } from '../../src/guest/size-curve.js';
+import { SwapDevice, VmEvents } from '../../src/guest/vm-events.js';
+import type { WorkloadComponent } from '../../src/scenario/types.js';
+import { Random } from '../../src/util/random.js';
+import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+
+/** A guest memory of `pages` pages, all free and backed (frame = page + 1000). */
+function backedMemory(pages: number): GuestMemory {
+  const memory = new GuestMemory(GuestSharedViews.allocate(pages));
+  memory.layOut(pages);
+  for (let page = memory.take(PageState.FREE_UNBACKED), frame = 1000; page >= 0; page = memory.take(PageState.FREE_UNBACKED)) {
+    memory.map(page, frame++);
+    memory.put(page, PageState.FREE);
+  }
+  return memory;
+}
+
+function spec(overrides: Partial<WorkloadComponent> = {}): WorkloadComponent {
+  return { kind: 'anon', name: 'anon-0', size: { kind: 'constant', bytes: 0 }, hotFraction: 0.3, ...overrides };
+}
+
+function newComponent(overrides: Partial<WorkloadComponent> = {}, seed = 1): Component {
+  const s = spec(overrides);
+  return new Component(s, new SizeCurveSampler(s.size, new Random(seed)), new Random(seed + 1), 1000);
+}
+
+/** Takes `count` free pages into the component's state and appends them. */
+function growBy(memory: GuestMemory, component: Component, count: number, nowMs = 0): void {
+  const pages = new Int32Array(count);
+  const got = memory.takeMany(PageState.FREE, pages, 0, count);
+  expect(got).toBe(count);
+  memory.putMany(pages, 0, count, PageState.FREE, component.state);
+  component.grow(pages, count, nowMs);
+}
+
+function check(memory: GuestMemory, component: Component): void {
+  const problems = component.selfCheck((page) => memory.stateOf(page), new Int32Array(memory.pages), 1);
+  expect(problems).toEqual([]);
+  expect(memory.selfCheck()).toEqual([]);
+  expect(memory.count(component.state)).toBe(component.resident);
+}
+
+function scanState(clockMs: number, seed = 7): ScanState {
+  return { clockMs, scanCostMs: 0.0002, random: new Random(seed), scanned: 0 };
+}
+
+describe('Component', () => {
+  it('grows with resident pages and shrinks from the end, freeing them', () => {
+    const memory = backedMemory(64);
+    const component = newComponent();
+    growBy(memory, component, 40);
+    expect(component.size).toBe(40);
+    expect(component.hot).toBe(12);
+    check(memory, component);
+    expect(component.shrinkTo(10, memory)).toBe(0);
+    expect(component.size).toBe(10);
+    expect(memory.count(PageState.FREE)).toBe(54);
+    check(memory, component);
+  });
+
+  it('evicts with the CLOCK, faults back in by bucket, and keeps the out-lists exact across size changes', () => {
+    const memory = backedMemory(256);
+    const component = newComponent({ hotFraction: 0.5 });
+    growBy(memory, component, 200);
+    // A scan at the very time of allocation finds no page touched since: it evicts the first 50 it passes.
+    const evicted: number[] = [];
+    const got = component.scan(200, 50, scanState(0), (page) => evicted.push(page), false, 0);
+    expect(got).toBe(50);
+    for (const page of evicted) memory.put(page, PageState.FREE);
+    expect(component.outPages).toBe(50);
+    check(memory, component);
+    // Fault one back from a bucket that has out pages.
+    const bucket = component.outCounts.findIndex((count) => count > 0);
+    const page = memory.take(PageState.FREE);
+    memory.put(page, component.state);
+    const index = component.faultIn(bucket, 0, page);
+    expect(component.logical[index]).toBe(page | REF_BIT);
+    check(memory, component);
+    // Growing and shrinking moves the hot/cold boundaries: out pages change buckets, the lists stay exact.
+    growBy(memory, component, 40);
+    check(memory, component);
+    const outBefore = component.outPages;
+    const dropped = component.shrinkTo(120, memory);
+    expect(component.outPages).toBe(outBefore - dropped);
+    check(memory, component);
+    component.clear(memory);
+    expect(component.size).toBe(0);
+    expect(memory.count(component.state)).toBe(0);
+    check(memory, component);
+  });
+
+  const params = propertyParams<[Array<[number, number]>]>('random grow, shrink, scan and fault keep a component exact', { numRuns: 150 });
+  it(`${params.name} ${describeSeed(params.seed)}`, () => {
+    assertProperty(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.nat({ max: 300 })), { maxLength: 60 }), (ops) => {
+        const memory = backedMemory(512);
+        const component = newComponent({ hotFraction: 0.4, coldTouchIntervalMs: 30_000 });
+        let clockMs = 0;
+        for (const [op, n] of ops) {
+          clockMs += 100;
+          if (op === 0) growBy(memory, component, Math.min(n, memory.count(PageState.FREE)), clockMs);
+          if (op === 1) component.shrinkTo(Math.min(component.size, n), memory);
+          if (op === 2) {
+            const state = scanState(clockMs, n);
+            component.scan(n + 1, n + 1, state, (page) => memory.put(page, PageState.FREE), n % 2 === 0, 10_000);
+            clockMs = state.clockMs;
+          }
+          if (op === 3) {
+            for (let k = 0; k < n % 20; k++) {
+              const bucket = (n + k) % BUCKETS;
+              if (component.outCounts[bucket] === 0) continue;
+              const page = memory.take(PageState.FREE);
+              if (page < 0) break;
+              memory.put(page, component.state);
+              component.faultIn(bucket, (n * 7 + k) % component.outCounts[bucket]!, page);
+            }
+          }
+          if (op === 4 && n % 10 === 0) component.clear(memory);
+          check(memory, component);
+          expect(component.resident + component.outPages).toBe(component.size);
+        }
+      }),
+      params,
+    );
+  });
+});
+
+describe('reclaim', () => {
+  /** A guest memory with one component of 800 pages, 25 % hot, allocated 60 s ago, and swap for everything. */
+  function setUp(): { memory: GuestMemory; component: Component; reclaimer: Reclaimer; swap: SwapDevice; events: VmEvents } {
+    const memory = backedMemory(1024);
+    const component = newComponent({ hotFraction: 0.25 });
+    growBy(memory, component, 800, 0);
+    const swap = new SwapDevice(1024);
+    const events = new VmEvents();
+    const reclaimer = new Reclaimer([component], memory, swap, events, new Random(3));
+    reclaimer.beginTick(60_000);
+    return { memory, component, reclaimer, swap, events };
+  }
+
+  function hotResident(component: Component): number {
+    return component.hot - component.hotOutPages;
+  }
+
+  it('takes cold pages before hot ones', () => {
+    const { memory, component, reclaimer, swap, events } = setUp();
+    const got = reclaimer.reclaim(400, 'direct');
+    expect(got).toBe(400);
+    // Only cold pages went out: every hot page is still resident.
+    expect(component.outCounts[COLD_BUCKET]).toBe(400);
+    expect(hotResident(component)).toBe(component.hot);
+    expect(swap.usedPages).toBe(400);
+    expect(events.swapOutPages).toBe(400);
+    expect(events.directReclaimed).toBe(400);
+    expect(memory.count(PageState.FREE)).toBe(224 + 400);
+    check(memory, component);
+  });
+
+  it('takes hot pages only once no cold page is left, when it must', () => {
+    const { component, reclaimer } = setUp();
+    expect(reclaimer.reclaim(700, 'direct')).toBe(700);
+    expect(component.outCounts[COLD_BUCKET]).toBe(600);
+    expect(component.hot - hotResident(component)).toBe(100);
+  });
+
+  it('drops no anonymous page without swap room', () => {
+    const { component, reclaimer, swap } = setUp();
+    swap.usedPages = swap.capacityPages;
+    expect(reclaimer.reclaim(100, 'kswapd')).toBe(0);
+    expect(component.outPages).toBe(0);
+  });
+
+  it('the cold-first reclaim of the balloon never takes a hot page, however much it is asked for', () => {
+    const { component, reclaimer } = setUp();
+    const taken: number[] = [];
+    const got = reclaimer.reclaimCold(60_000, 800, (page) => taken.push(page));
+    expect(got).toBe(600);
+    expect(hotResident(component)).toBe(component.hot);
+    expect(reclaimer.reclaimCold(60_000, 10, () => {})).toBe(0);
+  });
+});

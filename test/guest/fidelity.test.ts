@@ -1,0 +1,162 @@
+/**
+ * The guest model against what a real Linux guest did under virtio-balloon
+ * (REFERENCE.md, "Measured on a real Linux guest"): the same shapes, not the
+ * same decimals. Each scenario is a 1 GiB virtio guest, as measured.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../src/runtime/simulate.js';
+import type { GuestSample, Sample } from '../../src/runtime/sample.js';
+import type { GuestSummary } from '../../src/runtime/summary.js';
+import { parseScenarioText } from '../../src/scenario/load.js';
+
+const MiB = 2 ** 20;
+const PAGE = 4096;
+
+interface Run {
+  guest: GuestSummary;
+  /** The guest's samples, one per tick, with their times in seconds. */
+  series: Array<GuestSample & { t: number }>;
+  violations: number;
+}
+
+async function run(yaml: string): Promise<Run> {
+  const scenario = parseScenarioText(yaml, 'fidelity.yaml');
+  const series: Run['series'] = [];
+  const { summary } = await simulate(scenario, {
+    placement: 'inline',
+    auditEveryTicks: 5,
+    sampleEveryTicks: 1,
+    onSample: (sample: Sample) => series.push({ ...sample.guests[0]!, t: sample.timeMs / 1000 }),
+  });
+  return { guest: summary.guests[0]!, series, violations: summary.audit.violations };
+}
+
+const mib = (pages: number): number => (pages * PAGE) / MiB;
+const at = (r: Run, t: number): GuestSample => r.series.find((s) => s.t >= t - 1e-9)!;
+/** First sample time at or after `from` when `test` holds. */
+const firstTime = (r: Run, from: number, test: (s: GuestSample) => boolean): number => r.series.find((s) => s.t >= from && test(s))?.t ?? Number.POSITIVE_INFINITY;
+
+function guest1GiB(workload: string, extra = ''): string {
+  return `
+host: { memory: 2GiB }
+guests:
+  - name: g
+    memory: 1GiB
+${extra}
+    workload: ${workload}
+`;
+}
+
+describe('an idle guest (1 GiB, virtio)', () => {
+  it('goes 1024 -> 384 MiB in about 3 s and back in under 1 s', async () => {
+    const r = await run(`duration: 12s\ntick: 100ms\n${guest1GiB('[]')}\nevents:\n  - { at: 1s, setTarget: { guest: g, memory: 384MiB, force: true } }\n  - { at: 7s, setTarget: { guest: g, memory: 1GiB, force: true } }\n`);
+    const down = firstTime(r, 1, (s) => mib(s.balloonPages) >= 640) - 1;
+    const up = firstTime(r, 7, (s) => s.balloonPages === 0) - 7;
+    expect(down).toBeGreaterThan(2);
+    expect(down).toBeLessThan(4);
+    expect(up).toBeLessThan(1);
+    expect(r.guest.driver.inflateToTargetMs).toBeGreaterThan(2000);
+    expect(r.guest.driver.deflateToTargetMs).toBeLessThan(1000);
+    expect(r.violations).toBe(0);
+  });
+});
+
+describe('a 600 MiB all-hot workload, target 256 MiB', () => {
+  it('without swap: the balloon takes the free memory, runs out of puff, the next allocation OOM-kills the workload, then the balloon reaches the target', async () => {
+    const r = await run(`duration: 30s\n${guest1GiB('[{ kind: anon, size: 600MiB }]')}\nevents: [{ at: 10s, setTarget: { guest: g, memory: 256MiB, force: true } }]\n`);
+    const killedAt = firstTime(r, 0, (s) => s.oomKills > 0);
+    // Before the kill the balloon had taken (nearly) all free memory, and no more.
+    const before = at(r, killedAt - 1);
+    expect(mib(before.anonPages)).toBe(600);
+    expect(mib(before.freePages)).toBeLessThan(8);
+    expect(mib(before.balloonPages)).toBeGreaterThan(380);
+    expect(r.guest.driver.outOfPuff).toBeGreaterThan(0);
+    expect(killedAt).toBeLessThan(15);
+    expect(firstTime(r, killedAt, (s) => mib(s.balloonPages) >= 768)).toBeLessThan(killedAt + 3);
+    expect(r.guest.swapOutPages).toBe(0);
+    expect(r.violations).toBe(0);
+  });
+
+  it('with swap: the balloon pushes the workload to swap and reaches 256 MiB in about 10 s; the workload thrashes until deflated, then faults back in', async () => {
+    const r = await run(`duration: 60s\n${guest1GiB('[{ kind: anon, size: 600MiB }]', '    swap: 1GiB')}\nevents:\n  - { at: 10s, setTarget: { guest: g, memory: 256MiB, force: true } }\n  - { at: 40s, setTarget: { guest: g, memory: 1GiB, force: true } }\n`);
+    const reached = firstTime(r, 10, (s) => mib(s.balloonPages) >= 768) - 10;
+    expect(reached).toBeGreaterThan(3);
+    expect(reached).toBeLessThan(16);
+    // Thrashing: swap-in and swap-out both keep going, every second, while ballooned.
+    for (let t = 25; t < 40; t++) {
+      expect(at(r, t + 1).swapInPages).toBeGreaterThan(at(r, t).swapInPages);
+      expect(at(r, t + 1).swapOutPages).toBeGreaterThan(at(r, t).swapOutPages);
+    }
+    expect(at(r, 40).psiFullAvg10).toBeGreaterThan(0.5);
+    expect(r.guest.oomKills).toBe(0);
+    // Deflated, the workload faults its pages back in; swap-out stops.
+    const end = at(r, 60);
+    expect(end.swapOutPages).toBe(at(r, 42).swapOutPages);
+    expect(mib(end.anonPages)).toBeGreaterThan(550);
+    expect(r.violations).toBe(0);
+  });
+});
+
+describe('a 600 MiB workload with a 30 % hot part, swap on, target 512 MiB', () => {
+  it('settles with the hot part resident and the cold rest in swap: swap-in stops', async () => {
+    const r = await run(`duration: 60s\n${guest1GiB('[{ kind: anon, size: 600MiB, hot: 30% }]', '    swap: 1GiB')}\nevents: [{ at: 10s, setTarget: { guest: g, memory: 512MiB, force: true } }]\n`);
+    expect(mib(at(r, 20).balloonPages)).toBeCloseTo(512, 0);
+    expect(at(r, 60).swapInPages).toBe(at(r, 25).swapInPages);
+    expect(at(r, 60).swapPages).toBeGreaterThan(0);
+    const component = r.guest.components[0]!;
+    expect(component.hotResidentBytes).toBe(component.hotBytes);
+    expect(component.outBytes).toBeGreaterThan(50 * MiB);
+    expect(r.guest.psi.someAvg10).toBe(0);
+    expect(r.violations).toBe(0);
+  });
+});
+
+describe('deflate-on-OOM with a 300 MiB balloon and a workload growing to 800 MiB', () => {
+  it('gives back 1 MiB per OOM event (up to about 50 MiB/s), kills nothing, and keeps re-inflating toward the unchanged target', async () => {
+    const r = await run(`duration: 60s\n${guest1GiB('[{ kind: anon, size: { ramp: { from: 100MiB, to: 800MiB, start: 10s, end: 20s } } }]', '    driver: { profile: virtio, deflateOnOom: true }')}\nevents: [{ at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }]\n`);
+    const g = r.guest;
+    expect(g.oomKills).toBe(0);
+    expect(g.oomEvents).toBeGreaterThan(50);
+    expect(g.deflateOnOomPages).toBe(256 * g.oomEvents);
+    // The balloon gave memory back in 1 MiB steps, at most about 50 per second...
+    for (let t = 10; t < 30; t++) expect(at(r, t + 1).oomEvents - at(r, t).oomEvents).toBeLessThanOrEqual(51);
+    // ...and ended far above its target size, which never changed.
+    expect(g.targetBytes).toBe(724 * MiB);
+    expect(g.actualBytes).toBeGreaterThan(g.targetBytes + 64 * MiB);
+    // The driver keeps inflating again (the livelock): OOM events go on after the workload stopped growing.
+    expect(at(r, 60).oomEvents).toBeGreaterThan(at(r, 40).oomEvents);
+    expect(g.driver.inflatedPages).toBeGreaterThan((300 * MiB) / PAGE);
+    expect(r.violations).toBe(0);
+  });
+});
+
+describe('page cache: a file read in a loop keeps about 400 MiB cached', () => {
+  it('ballooning drops cache (no swap, no OOM) and makes reads refault; after deflating the cache refills in seconds', async () => {
+    const r = await run(`duration: 50s\n${guest1GiB('[{ kind: anon, size: 200MiB, hot: 50% }, { kind: file, size: 400MiB }]')}\nevents:\n  - { at: 10s, setTarget: { guest: g, memory: 384MiB, force: true } }\n  - { at: 30s, setTarget: { guest: g, memory: 1GiB, force: true } }\n`);
+    expect(mib(at(r, 10).cachePages)).toBe(400);
+    expect(mib(at(r, 25).cachePages)).toBeLessThan(200);
+    expect(r.guest.swapOutPages).toBe(0);
+    expect(r.guest.oomKills).toBe(0);
+    expect(r.guest.refaults).toBeGreaterThan(100_000);
+    // Each second while ballooned, reads refault: stall, where there was none before.
+    expect(at(r, 25).stallSeconds - at(r, 20).stallSeconds).toBeGreaterThan(4);
+    expect(at(r, 10).stallSeconds).toBe(0);
+    const refilled = firstTime(r, 30, (s) => mib(s.cachePages) >= 399) - 30;
+    expect(refilled).toBeLessThan(15);
+    expect(r.violations).toBe(0);
+  });
+});
+
+describe('inflate mode `reclaim` below the used memory', () => {
+  it('sends cold pages to swap while the hot ones stay resident', async () => {
+    const r = await run(`duration: 40s\n${guest1GiB('[{ kind: anon, size: 700MiB, hot: 20% }]', '    swap: 1GiB\n    driver: { profile: virtio, inflateMode: reclaim }')}\nevents: [{ at: 5s, setTarget: { guest: g, memory: 400MiB, force: true } }]\n`);
+    const g = r.guest;
+    expect(g.balloonBytes).toBe(624 * MiB);
+    expect(g.driver.coldReclaimedPages).toBeGreaterThan(0);
+    expect(g.swapOutPages).toBeGreaterThan(0);
+    const component = g.components[0]!;
+    expect(component.hotResidentBytes).toBe(component.hotBytes);
+    expect(g.majorFaults).toBe(0);
+    expect(r.violations).toBe(0);
+  });
+});

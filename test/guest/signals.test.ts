@@ -1,0 +1,111 @@
+/**
+ * What a guest tells the host besides the balloon protocol: virtio stats every
+ * stats interval (all 16 tags), and distress when it is desperately short.
+ */
+import { describe, expect, it } from 'vitest';
+import { VIRTIO_STAT_TAGS } from '../../src/balloon/virtio-stats.js';
+import { simulate } from '../../src/runtime/simulate.js';
+import { parseScenarioText } from '../../src/scenario/load.js';
+import { runLockstep } from '../support/lockstep.js';
+
+const MiB = 2 ** 20;
+const PAGE = 4096;
+
+describe('virtio stats', () => {
+  it('go to the host every stats interval, all 16 tags, memory in bytes and events as counts', async () => {
+    const yaml = `
+duration: 30s
+tick: 1s
+host: { memory: 3GiB }
+guests:
+  - name: g
+    memory: 1GiB
+    swap: 512MiB
+    driver: { profile: virtio, statsInterval: 2s }
+    workload: [ { kind: anon, size: 600MiB }, { kind: file, size: 100MiB } ]
+events: [{ at: 10s, setTarget: { guest: g, memory: 512MiB, force: true } }]
+`;
+    const result = runLockstep(parseScenarioText(yaml, 'stats.yaml'), { auditEveryTicks: 10 });
+    const heard = result.world.host.accounts[0]!.heard;
+    expect(result.messageCounts.get('stats')).toBe(15);
+    expect(heard.statsMessages).toBe(15);
+    expect(heard.statsAtMs).toBe(28_000);
+    const report = result.reports[0]!;
+    const { summary } = await simulate(parseScenarioText(yaml, 'stats.yaml'), { placement: 'inline' });
+    const stats = summary.guests[0]!.stats;
+    expect(Object.keys(stats)).toEqual([...VIRTIO_STAT_TAGS]);
+    // The last report (t = 28 s) against the guest's totals at the end (t = 30 s): totals can only have grown since.
+    expect(stats.SWAP_OUT).toBeGreaterThan(0);
+    expect(stats.SWAP_OUT % PAGE).toBe(0);
+    expect(stats.SWAP_OUT).toBeLessThanOrEqual(report.swapOutPages * PAGE);
+    expect(stats.MINFLT).toBeLessThanOrEqual(report.minorFaults);
+    expect(stats.MINFLT).toBeGreaterThan((600 * MiB) / PAGE - 1);
+    // Without deflate-on-OOM the balloon's pages leave MemTotal.
+    expect(stats.MEMTOT).toBe(512 * MiB);
+    expect(stats.CACHES).toBeGreaterThan(0);
+    expect(stats.AVAIL).toBeGreaterThan(0);
+    expect(stats.MEMFREE).toBeLessThan(stats.MEMTOT);
+    expect(stats.HTLB_PGALLOC).toBe(0);
+    expect(stats.HTLB_PGFAIL).toBe(0);
+    expect(stats.ASYNC_RECLAIM + stats.DIRECT_RECLAIM).toBeGreaterThan(0);
+    expect(stats.ASYNC_SCAN + stats.DIRECT_SCAN).toBeGreaterThanOrEqual(stats.ASYNC_RECLAIM + stats.DIRECT_RECLAIM);
+  });
+
+  it('read as -1 when the guest never sends them (statsInterval: 0s); with deflate-on-OOM the balloon stays in MemTotal', async () => {
+    const { summary } = await simulate(
+      parseScenarioText(
+        `
+duration: 5s
+host: { memory: 3GiB }
+guests:
+  - { name: off, memory: 1GiB, driver: { profile: virtio, statsInterval: 0s } }
+  - { name: oom, memory: 1GiB, driver: { profile: virtio, deflateOnOom: true } }
+events: [{ at: 0s, setTarget: { guest: oom, memory: 512MiB, force: true } }]
+`,
+        'stats-off.yaml',
+      ),
+      { placement: 'inline' },
+    );
+    const [off, oom] = summary.guests;
+    expect(Object.values(off!.stats).every((value) => value === -1)).toBe(true);
+    expect(oom!.stats.MEMTOT).toBe(1024 * MiB);
+  });
+});
+
+describe('distress', () => {
+  it('goes to the host, at most once a second, when a guest thrashes or meets the OOM path; the host logs it', () => {
+    const yaml = `
+duration: 40s
+tick: 500ms
+host: { memory: 3GiB }
+guests:
+  - { name: thrash, memory: 1GiB, swap: 1GiB, workload: [ { kind: anon, size: 600MiB } ] }
+  - { name: oom, memory: 1GiB, workload: [ { kind: anon, size: 600MiB } ] }
+  - { name: calm, memory: 1GiB, workload: [ { kind: anon, size: 300MiB } ] }
+events:
+  - { at: 5s, setTarget: { guest: thrash, memory: 256MiB, force: true } }
+  - { at: 5s, setTarget: { guest: oom, memory: 256MiB, force: true } }
+  - { at: 5s, setTarget: { guest: calm, memory: 512MiB, force: true } }
+`;
+    const times: number[][] = [[], [], []];
+    const result = runLockstep(parseScenarioText(yaml, 'distress.yaml'), {
+      auditEveryTicks: 20,
+      onTick: (_tick, endMs, world) => {
+        world.outboxes.forEach((outbox, index) => {
+          for (const message of outbox) if (message.type === 'distress') times[index]!.push(endMs);
+        });
+      },
+    });
+    const [thrash, oom, calm] = result.world.host.accounts;
+    expect(thrash!.heard.distressMessages).toBeGreaterThan(10);
+    expect(thrash!.heard.lastDistressReason).toBe('stall');
+    expect(oom!.heard.distressMessages).toBeGreaterThan(0);
+    expect(result.reports[1]!.oomKills).toBeGreaterThan(0);
+    expect(calm!.heard.distressMessages).toBe(0);
+    for (const list of times) for (let i = 1; i < list.length; i++) expect(list[i]! - list[i - 1]!).toBeGreaterThanOrEqual(1000);
+    const logged = result.world.host.log.filter((event) => event.kind === 'distress');
+    expect(logged.length).toBe(thrash!.heard.distressMessages + oom!.heard.distressMessages);
+    expect(logged.some((event) => event.guest === 'oom' && event.detail.startsWith('oom'))).toBe(true);
+    expect(result.reports[0]!.distressSent).toBe(thrash!.heard.distressMessages);
+  });
+});

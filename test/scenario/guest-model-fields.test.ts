@@ -1,0 +1,53 @@
+/** The scenario fields of the guest memory model: fault costs and how components touch their pages. */
+import { describe, expect, it } from 'vitest';
+import { parseLatency } from '../../src/scenario/latency.js';
+import { parseScenarioText } from '../../src/scenario/load.js';
+import { FAULT_LATENCY_DEFAULTS } from '../../src/scenario/model-defaults.js';
+import { issueAt, scenarioError, yamlWithGuests } from './support.js';
+
+describe('parseLatency', () => {
+  it('reads sub-millisecond latencies in ns, us, µs, ms and s, as milliseconds', () => {
+    expect(parseLatency('150us', 'x')).toBeCloseTo(0.15, 12);
+    expect(parseLatency('150µs', 'x')).toBeCloseTo(0.15, 12);
+    expect(parseLatency('800ns', 'x')).toBeCloseTo(0.0008, 12);
+    expect(parseLatency('0.5ms', 'x')).toBe(0.5);
+    expect(parseLatency('1 s', 'x')).toBe(1000);
+  });
+
+  it('refuses a bare number, an unknown unit and a latency of minutes, saying what to write', () => {
+    expect(() => parseLatency(150, 'faults.major')).toThrow(/^faults\.major: 150 has no unit; accepted units: ns, us \(or µs\), ms or s \(write 150us\)/);
+    expect(() => parseLatency('150', 'x')).toThrow(/has no unit.*write 150us/);
+    expect(() => parseLatency('150 parsecs', 'x')).toThrow(/unknown unit "parsecs"/);
+    expect(() => parseLatency('2m', 'x')).toThrow(/page fault takes microseconds/);
+    expect(() => parseLatency('1h', 'x')).toThrow(/page fault takes microseconds/);
+  });
+});
+
+describe('guest memory model fields', () => {
+  it('resolve fault costs and access settings, leaving them out when not given', () => {
+    const text = yamlWithGuests(
+      '  - name: a\n    memory: 1GiB\n    faults: { major: 1ms }\n    workload:\n      - { kind: anon, size: 512MiB, hot: 30%, hotTouchEvery: 2s, skew: 8, coldTouchEvery: 10m }\n      - { kind: file, size: 128MiB }\n',
+    );
+    const [guest] = parseScenarioText(text, 's.yaml').guests;
+    expect(guest!.faultLatency).toEqual({ minorMs: FAULT_LATENCY_DEFAULTS.minorMs, majorMs: 1, refaultMs: FAULT_LATENCY_DEFAULTS.refaultMs });
+    expect(guest!.workload[0]).toMatchObject({ hotFraction: 0.3, hotTouchIntervalMs: 2000, skew: 8, coldTouchIntervalMs: 600_000 });
+    expect(guest!.workload[1]).toEqual({ kind: 'file', name: 'file-1', size: { kind: 'constant', bytes: 128 * 2 ** 20 }, hotFraction: 1 });
+    const plain = parseScenarioText(yamlWithGuests('  - {name: b, memory: 1GiB}\n'), 's.yaml').guests[0]!;
+    expect('faultLatency' in plain).toBe(false);
+  });
+
+  it('point at a bare-number latency and a bad skew with their paths and lines', () => {
+    const error = scenarioError(() =>
+      parseScenarioText(yamlWithGuests('  - name: a\n    memory: 1GiB\n    faults: { major: 150 }\n    workload: [{ kind: anon, size: 1GiB, skew: 0.5 }]\n'), 's.yaml'),
+    );
+    const latency = issueAt(error, 'guests[0].faults.major');
+    expect(latency.message).toMatch(/has no unit; accepted units: ns, us/);
+    expect(latency.line).toBe(6);
+    expect(issueAt(error, 'guests[0].workload[0].skew').message).toMatch(/skew 0.5 is below 1/);
+  });
+
+  it('suggest the right key for a misspelt one', () => {
+    const error = scenarioError(() => parseScenarioText(yamlWithGuests('  - name: a\n    memory: 1GiB\n    faults: { majr: 1ms }\n'), 's.yaml'));
+    expect(issueAt(error, 'guests[0].faults.majr').hint).toMatch(/^did you mean "major"\?/);
+  });
+});
