@@ -27,6 +27,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
     .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
+    .option('--out <dir>', 'write summary.json, timeseries.csv, events.jsonl, trace.json and report.html into this directory')
+    .option('--sample-every <ticks>', 'with --out: a sample every this many ticks (default: every tick up to 2000 samples)')
     .option('--json', 'print the JSON summary on stdout and nothing else')
     .option('--quiet', 'print nothing but errors (and the JSON summary with --json)')
     .addHelpText(
@@ -34,9 +36,14 @@ function buildProgram(setExit: (code: number) => void): Command {
       `
 Examples:
   balloonsim run                                  the built-in default scenario
+  balloonsim run --out /tmp/r                     ...and its report: open /tmp/r/report.html
   balloonsim run examples/pressure.yaml --seed 7
   balloonsim run my.yaml --placement workers --workers 4 --json > summary.json
-  balloonsim run my.yaml --duration 10m --placement inline
+  balloonsim run my.yaml --duration 10m --placement inline --out runs/short
+
+Outputs of --out: summary.json (as --json), timeseries.csv (per guest per sample),
+events.jsonl (the host's event log), trace.json (open in https://ui.perfetto.dev),
+report.html (charts; one offline file).
 
 Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.`,
     )
