@@ -92,6 +92,7 @@
         fill: s.fill || undefined,
         dash: s.dash || undefined,
         show: s.show !== false,
+        spanGaps: s.spanGaps === true,
         points: { show: false },
         value: function (u, v, si, idx) { return idx == null ? '-' : yFormat(shown[idx]); },
       });
@@ -176,6 +177,7 @@
 
   window.balloonsimCharts = {
     PALETTE: PALETTE,
+    MIB_INCRS: MIB_INCRS,
     STACK_COLORS: STACK_COLORS,
     STATE_COLORS: STATE_COLORS,
     el: el,
