@@ -89,9 +89,9 @@ export function chromiumPath(env: Readonly<Record<string, string | undefined>> =
 
 /**
  * Opens `file` (an HTML file on disk) and checks it; with `screenshot`, saves
- * a full-page PNG there.
+ * a PNG there (of the whole page, or of the first screen with `fullPage: false`).
  */
-export async function checkPage(file: string, options: { screenshot?: string; width?: number; height?: number } = {}): Promise<PageCheck> {
+export async function checkPage(file: string, options: { screenshot?: string; width?: number; height?: number; fullPage?: boolean } = {}): Promise<PageCheck> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
   try {
@@ -114,7 +114,7 @@ export async function checkPage(file: string, options: { screenshot?: string; wi
     await page.goto(own, { waitUntil: 'load' });
     await page.waitForFunction("document.body.getAttribute('data-drawn') === 'true'", undefined, { timeout: 15_000 }).catch(() => undefined);
     const inspected = (await page.evaluate(INSPECT_PAGE)) as Omit<PageCheck, 'consoleErrors' | 'pageErrors' | 'outsideRequests'>;
-    if (options.screenshot !== undefined) await page.screenshot({ path: options.screenshot, fullPage: true });
+    if (options.screenshot !== undefined) await page.screenshot({ path: options.screenshot, fullPage: options.fullPage ?? true });
     return { ...inspected, consoleErrors, pageErrors, outsideRequests };
   } finally {
     await browser.close();
