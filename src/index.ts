@@ -48,5 +48,5 @@ export { parseShard, inShard, formatShard, type Shard } from './sweep/shard.js';
 export { mergeSweepTables, MergeError } from './sweep/merge.js';
 export { sweepCsv, sweepJson, deterministicTable, SWEEP_TABLE_SCHEMA_VERSION, type SweepRow, type SweepTable, type SweepTiming } from './sweep/table.js';
 export { writeSweepOutputs } from './output/sweep-outputs.js';
-export { loadCompareRuns, compareRunOf, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './output/compare.js';
+export { loadCompareRuns, compareRunOf, sweepRuns, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './output/compare.js';
 export { InputError } from './output/input-error.js';

@@ -70,7 +70,9 @@ export function startProgress(label: string, options: ProgressOptions = {}): Pro
       const left = fraction > 0 && fraction < 1 ? `, about ${seconds((elapsed / fraction) * (1 - fraction))} left` : '';
       const tail = ` ${String(Math.floor(fraction * 100)).padStart(3)}% ${done}/${total} ${unit}, ${seconds(elapsed)}${left}`;
       const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
-      const room = columns - 1 - label.length - tail.length - 3;
+      // Room for the longest tail this run can have, so that the bar keeps its width as the numbers change.
+      const tailRoom = Math.max(tail.length, ` 100% ${total}/${total} ${unit}, 00m00s, about 00m00s left`.length);
+      const room = columns - 1 - label.length - tailRoom - 3;
       const width = Math.min(BAR_WIDTH_MAX, room);
       let line: string;
       if (width >= BAR_WIDTH_MIN) {

@@ -102,10 +102,9 @@ function runOfSummaryFile(path: string, label: string): CompareRun {
   return compareRunOf(label, path, summary, series);
 }
 
-function runsOfSweep(path: string, table: SweepTable): CompareRun[] {
-  return table.rows
-    .filter((row) => row.metrics !== null)
-    .map((row) => ({ label: row.label, source: `${path}#case-${row.case}`, metrics: row.metrics!, series: null }));
+/** The cases of a sweep table that ran, as runs to compare. */
+export function sweepRuns(table: SweepTable, source = 'sweep'): CompareRun[] {
+  return table.rows.filter((row) => row.metrics !== null).map((row) => ({ label: row.label, source: `${source}#case-${row.case}`, metrics: row.metrics!, series: null }));
 }
 
 /**
@@ -126,7 +125,7 @@ export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
       throw new InputError(`${path}: no such file or directory`);
     }
     const value = readJson(file);
-    if (isSweepTable(value)) runs.push(...runsOfSweep(file, value));
+    if (isSweepTable(value)) runs.push(...sweepRuns(value, file));
     else if (isSummary(value)) {
       const label = file.endsWith('summary.json') && file !== 'summary.json' ? basename(dirname(file)) : basename(file, '.json');
       runs.push(runOfSummaryFile(file, label));

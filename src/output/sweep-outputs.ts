@@ -7,15 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatShard } from '../sweep/shard.js';
 import { sweepCsv, sweepJson, type SweepTable } from '../sweep/table.js';
-import { compareHtml, type CompareRun } from './compare.js';
+import { compareHtml, sweepRuns } from './compare.js';
 
 /** The files `writeSweepOutputs` writes. */
 export const SWEEP_OUTPUT_FILES = ['sweep.json', 'sweep.csv', 'report.html'] as const;
-
-/** The cases of a table that ran, as runs to compare. */
-export function sweepRuns(table: SweepTable, source = 'sweep'): CompareRun[] {
-  return table.rows.filter((row) => row.metrics !== null).map((row) => ({ label: row.label, source: `${source}#case-${row.case}`, metrics: row.metrics!, series: null }));
-}
 
 /** Writes a sweep table's files into `dir` (created if needed). Returns the paths written. */
 export function writeSweepOutputs(dir: string, table: SweepTable): string[] {
