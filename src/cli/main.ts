@@ -68,7 +68,7 @@ events.jsonl (the host's event log), trace.json (Chrome trace events: open it in
 Perfetto or chrome://tracing), report.html (charts; one offline file).
 A progress bar shows on stderr when it is a terminal and the run takes over a second.
 
-${EXIT_CODES_TEXT}`,
+Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.`,
     )
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags)));
 

@@ -19,6 +19,7 @@ import { simulate } from '../../src/runtime/simulate.js';
 import { defaultScenario } from '../../src/scenario/default.js';
 import { sweep } from '../../src/sweep/sweep.js';
 import { checkPage, chromiumPath, pageProblems } from '../../src/tools/browser.js';
+import { guest, MiB, scenario } from '../support/scenarios.js';
 
 const shots = process.env.BALLOONSIM_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'balloonsim-screenshots-'));
 mkdirSync(shots, { recursive: true });
@@ -73,6 +74,30 @@ describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
     writeSweepOutputs(join(work, 'sweep'), table);
     const sweepCheck = await checkPage(join(work, 'sweep', 'report.html'), { screenshot: join(shots, 'sweep.png') });
     expect(pageProblems(sweepCheck, { canvasesMin: 6 })).toEqual([]);
+  });
+
+  it('a run with a crash, a run of one guest and a run without samples render without errors', async () => {
+    const crashing = scenario({
+      durationMs: 60_000,
+      guests: [guest('a', { workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'constant', bytes: 24 * MiB } }] }), guest('b')],
+      events: [
+        { atMs: 10_000, kind: 'setTarget', guest: 'a', target: { bytes: 40 * MiB } },
+        { atMs: 30_000, kind: 'crash', guest: 'b' },
+      ],
+    });
+    const cases = [
+      { name: 'crash', scenario: crashing, sampleEveryTicks: 1, charts: 2 + 2 + 2 + 4 },
+      { name: 'one-guest', scenario: { ...crashing, guests: [crashing.guests[0]!], events: [crashing.events[0]!] }, sampleEveryTicks: 7, charts: 2 + 1 + 1 + 4 },
+      { name: 'no-samples', scenario: crashing, sampleEveryTicks: 0, charts: 0 },
+    ];
+    for (const c of cases) {
+      const series = new TimeSeries(c.scenario.guests.map((g) => g.name), c.scenario.frameBytes, c.scenario.host.memoryBytes / c.scenario.frameBytes);
+      const result = await simulate(c.scenario, { placement: 'inline', sampleEveryTicks: c.sampleEveryTicks, onSample: (s) => series.add(s) });
+      writeRunOutputs(join(work, c.name), result, series);
+      const check = await checkPage(join(work, c.name, 'report.html'), { screenshot: join(shots, `report-${c.name}.png`) });
+      expect(pageProblems(check, { canvasesMin: c.charts }), c.name).toEqual([]);
+      expect(check.canvases, c.name).toHaveLength(c.charts);
+    }
   });
 
   it('the check catches console errors, exceptions, requests that leave the page and empty charts', async () => {
