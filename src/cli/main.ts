@@ -76,8 +76,9 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     .command('validate')
     .description('Check a scenario file and print what it describes.')
     .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--quiet', 'print nothing but the problems (the exit code says whether the file is valid)')
     .addHelpText('after', '\nExample:\n  balloonsim validate examples/pressure.yaml\n\nExit codes: 0 valid, 2 invalid (each problem printed with its place in the file).')
-    .action(async (file: string) => setExit(await validateCommand(file)));
+    .action(async (file: string, flags: { quiet?: boolean }) => setExit(await validateCommand(file, flags)));
 
   program
     .command('sweep')

@@ -2,8 +2,9 @@ import { loadScenarioFile } from '../scenario/load.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
 
 /** `balloonsim validate FILE`: prints what the scenario describes; invalid files throw a ScenarioError (exit 2). */
-export async function validateCommand(file: string): Promise<number> {
+export async function validateCommand(file: string, flags: { quiet?: boolean } = {}): Promise<number> {
   const scenario = loadScenarioFile(file);
+  if (flags.quiet === true) return 0;
   const guestBytes = scenario.guests.reduce((sum, g) => sum + g.memoryBytes, 0);
   const usable = scenario.host.memoryBytes - scenario.host.reservedBytes;
   process.stdout.write(

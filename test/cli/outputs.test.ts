@@ -145,6 +145,16 @@ describe('sweep, merge and compare', () => {
     for (const run of [run1, run2, run3]) expect(run.stderr).not.toMatch(NO_STACK);
   });
 
+  it('--case-outputs keeps each case\'s run files, which compare reads', () => {
+    const run = runCli(['sweep', gridFile, '--shard', '1/3', '--case-outputs', '--out', join(work, 'cases'), '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    for (const name of ['summary.json', 'timeseries.csv', 'events.jsonl', 'trace.json', 'report.html']) expect(existsSync(join(work, 'cases', 'case-0003', name))).toBe(true);
+    const compared = runCli(['compare', join(work, 'cases', 'case-0000'), join(work, 'cases', 'case-0003'), '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    expect((JSON.parse(compared.stdout) as Array<{ label: string }>).map((r) => r.label)).toEqual(['case-0000', 'case-0003']);
+    expect(runCli(['sweep', gridFile, '--case-outputs']).code).toBe(2);
+  });
+
   it('a case that cannot boot fails alone; the sweep goes on and exits 1', () => {
     const tiny = join(work, 'tiny.yaml');
     writeFileSync(tiny, 'base: default\nduration: 30s\nparameters:\n  host.backing: [lazy, eager]\n');
