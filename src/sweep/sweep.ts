@@ -110,7 +110,14 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
             ...(options.sampleEveryTicks !== undefined ? { sampleEveryTicks: options.sampleEveryTicks } : {}),
             ...(options.caseOutputsDir !== undefined ? { outDir: join(options.caseOutputsDir, caseDirName(c.index)) } : {}),
           };
-          const result = await pool.run(task);
+          let result: SweepTaskResult;
+          try {
+            result = await pool.run(task);
+          } catch (error) {
+            // The task itself never throws (a failed case is a row); this is the thread dying under it.
+            const message = error instanceof Error ? error.message : String(error);
+            result = { row: { case: c.index, label: c.label, parameters: c.parameters, status: 'failed', error: { code: 'WORKER_FAILED', message }, metrics: null }, wallSeconds: 0 };
+          }
           results.push(result);
           done++;
           options.onCaseDone?.(result.row, done, cases.length);
