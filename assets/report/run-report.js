@@ -83,7 +83,8 @@
     });
 
     // ---- pressure
-    var pressure = section('Pressure, faults and swap', 'What memory pressure costs the guests: pressure-stall (PSI "some", 10 s average), major faults per second and swap in use.');
+    var pressure = section('Pressure, faults and swap', 'What memory pressure costs the guests: pressure-stall (PSI "some", 10 s average), major faults per second and swap in use.' +
+      (data.costsAllZero ? ' In this run every guest\'s swap, faults, stall and pressure stayed at 0.' : ''));
     function perGuest(title, key, format) {
       C.panel(pressure, {
         title: title,

@@ -50,6 +50,8 @@ export interface RunReportData {
   freeStates: number[];
   guests: ReportGuest[];
   guestsOmitted: number;
+  /** True when every guest's swap, faults, stall and pressure stayed 0 (the page says so rather than draw flat lines unexplained). */
+  costsAllZero: boolean;
   table: { header: string[]; rows: string[][] };
   audit: { checks: number; fullChecks: number; violations: number; firstViolations: string[] };
   notes: string[];
@@ -98,6 +100,15 @@ function otherResident(series: TimeSeries, from: number): number[] {
     for (let i = 0; i < series.length; i++) totals[i] = totals[i]! + column[i]!;
   }
   return Array.from(totals, (pages) => roundTo((pages * series.frameBytes) / MiB, 2));
+}
+
+const COST_FIGURES: GuestFigure[] = ['swapPages', 'swapInTotal', 'swapOutTotal', 'majorFaultsTotal', 'stallSecondsTotal', 'psiSomeAvg10', 'psiFullAvg10'];
+
+function costsAllZero(series: TimeSeries): boolean {
+  for (let g = 0; g < series.guests; g++) {
+    for (const figure of COST_FIGURES) if (series.guestColumn(figure, g).some((value) => value !== 0)) return false;
+  }
+  return true;
 }
 
 function summaryTable(summary: RunSummary): RunReportData['table'] {
@@ -158,6 +169,7 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
       };
     }),
     guestsOmitted: series.guests - shownGuests,
+    costsAllZero: costsAllZero(series),
     table: summaryTable(summary),
     audit: {
       checks: summary.audit.checks,
