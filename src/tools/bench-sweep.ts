@@ -34,15 +34,18 @@ async function timed(run: () => Promise<unknown>): Promise<{ wall: number; cpu: 
   return { wall: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
-/** Linux's CPU pressure (`some avg60`, percent): how much others compete for the cores. */
-function cpuPressure(): number | null {
+/** Linux's CPU pressure (`some`, percent, over 10 s or 60 s): how much others compete for the cores. */
+function cpuPressure(window: 'avg10' | 'avg60' = 'avg60'): number | null {
   try {
-    const found = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    const found = new RegExp(`some .*${window}=([\\d.]+)`).exec(readFileSync('/proc/pressure/cpu', 'utf8'));
     return found === null ? null : Number(found[1]);
   } catch {
     return null;
   }
 }
+
+/** Pressure below this (avg10, percent) when a round starts: nothing else was competing for the cores. */
+const QUIET_PRESSURE = 10;
 
 async function main(args: string[]): Promise<void> {
   const rounds = Number(flag(args, 'rounds', '3'));
@@ -54,9 +57,12 @@ async function main(args: string[]): Promise<void> {
   const parallel: number[] = [];
   const cpuSeconds = { sequential: [] as number[], parallel: [] as number[] };
   const pressureBefore = cpuPressure();
+  const quietRounds: number[] = [];
   for (let round = 0; round < rounds; round++) {
+    const quietBefore = (cpuPressure('avg10') ?? 0) < QUIET_PRESSURE;
     const one = await timed(() => sweep(grid, { concurrency: 1 }));
     const many = await timed(() => sweep(grid, { concurrency }));
+    if (quietBefore) quietRounds.push(round);
     sequential.push(one.wall);
     parallel.push(many.wall);
     cpuSeconds.sequential.push(Number(one.cpu.toFixed(2)));
@@ -78,6 +84,8 @@ async function main(args: string[]): Promise<void> {
     parallelMedianSeconds: Number(median(parallel).toFixed(3)),
     speedupOfMedians: Number((median(sequential) / median(parallel)).toFixed(2)),
     speedupBestOfEach: Number((Math.min(...sequential) / Math.min(...parallel)).toFixed(2)),
+    /** Rounds that started with no competition for the cores (Linux PSI avg10 under 10 %), and their speed-ups. */
+    quietRounds: quietRounds.map((r) => ({ round: r + 1, speedup: Number((sequential[r]! / parallel[r]!).toFixed(2)) })),
     cpuSeconds,
     machine: {
       cores: availableParallelism(),
@@ -95,6 +103,7 @@ async function main(args: string[]): Promise<void> {
         `  one after another: median ${result.sequentialMedianSeconds} s (${result.sequentialSeconds.join(', ')})\n` +
         `  concurrency ${concurrency}:    median ${result.parallelMedianSeconds} s (${result.parallelSeconds.join(', ')})\n` +
         `  speed-up: ${result.speedupOfMedians}x (medians), ${result.speedupBestOfEach}x (best of each)\n` +
+        `  rounds with the cores to ourselves: ${result.quietRounds.length === 0 ? 'none' : result.quietRounds.map((q) => `round ${q.round}: ${q.speedup}x`).join(', ')}\n` +
         `  CPU pressure from other processes (PSI some avg60): ${result.machine.cpuPressureAvg60.before} % before, ${result.machine.cpuPressureAvg60.after} % after\n`,
     );
   }
