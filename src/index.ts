@@ -1,13 +1,19 @@
 /**
- * balloonsim's library API: load a scenario, run it, read the summary.
+ * balloonsim's library API: load a scenario, run it, stream its samples,
+ * write its report; run many scenarios in parallel (sweeps), in shards, and
+ * put runs side by side.
  *
  * @example
  * ```ts
- * import { loadScenarioFile, simulate } from 'balloonsim';
- * const { summary } = await simulate(loadScenarioFile('my.yaml'), { seed: 7 });
+ * import { defaultScenario, simulate, sweep } from 'balloonsim';
+ * const { summary } = await simulate(defaultScenario(), { seed: 7, placement: 'inline' });
+ * const table = await sweep({ base: 'default', durationMs: 120_000, parameters: { seed: [1, 2, 3, 4] } }, { concurrency: 2 });
  * ```
  */
+
+// Running one scenario.
 export { simulate, type RunResult, type SimulateOptions } from './runtime/simulate.js';
+export { simulateStream, type SimulationStream, type StreamOptions } from './api/stream.js';
 export { SUMMARY_SCHEMA_VERSION, type GuestSummary, type PolicySummary, type RunSummary, type RunTiming } from './runtime/summary.js';
 export type { AdminControl } from './runtime/admin-control.js';
 export type { Sample, GuestSample } from './runtime/sample.js';
@@ -28,15 +34,38 @@ export {
 export { PolicyError } from './host/policy-error.js';
 export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/policies/index.js';
 export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/reclaim.js';
-export type { FreeMemoryState, StateTicks } from './host/free-memory-state.js';
+export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/free-memory-state.js';
 export type { GuestFloor, TargetPrediction } from './host/target-guard.js';
 export type { GuestSignalsHeard } from './host/guest-reports.js';
 export type { PressureFigures } from './messages/runtime.js';
 export { VirtioStat } from './balloon/virtio-stats.js';
 export { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from './balloon/floors.js';
+
+// Scenarios.
 export { defaultScenario, DEFAULT_SCENARIO_YAML } from './scenario/default.js';
 export { loadScenarioFile, parseScenarioText, type LoadOptions } from './scenario/load.js';
 export { ScenarioError, UnitError, type ScenarioIssue } from './scenario/errors.js';
-export { formatBytes, formatDuration, parseDuration, parseSize } from './scenario/units.js';
+export { formatBytes, formatBytesApprox, formatDuration, parseDuration, parseSize } from './scenario/units.js';
+export { scenarioJsonSchema } from './scenario/json-schema.js';
+export type { ScenarioFileInput } from './scenario/schema.js';
 export type * from './scenario/types.js';
 export type * from './messages/protocol.js';
+
+// Outputs of a run.
+export { TimeSeries, defaultSampleEveryTicks, GUEST_FIGURES, type GuestFigure } from './output/time-series.js';
+export { writeRunOutputs, RUN_OUTPUT_FILES } from './output/run-outputs.js';
+export { timeSeriesCsv, parseTimeSeriesCsv, TIMESERIES_CSV_HEADER } from './output/timeseries-csv.js';
+export { eventsJsonl, parseEventsJsonl } from './output/events-jsonl.js';
+export { buildTrace, traceJson, type TraceEvent, type TraceFile } from './output/trace-events.js';
+export { runReportHtml, runReportData, type RunReportData } from './output/report-html.js';
+export { MetricsAccumulator, METRIC_COLUMNS, type RunMetrics } from './output/run-metrics.js';
+
+// Sweeps, shards and comparisons.
+export { sweep, toGrid, type SweepInput, type SweepOptions } from './sweep/sweep.js';
+export { expandGrid, loadGridFile, gridOfScenarios, type GridBase, type GridSpec, type SweepCase, type SweepGrid } from './sweep/grid.js';
+export { parseShard, inShard, formatShard, type Shard } from './sweep/shard.js';
+export { mergeSweepTables, MergeError } from './sweep/merge.js';
+export { sweepCsv, sweepJson, deterministicTable, SWEEP_TABLE_SCHEMA_VERSION, type SweepRow, type SweepTable, type SweepTiming } from './sweep/table.js';
+export { writeSweepOutputs } from './output/sweep-outputs.js';
+export { loadCompareRuns, compareRunOf, sweepRuns, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './output/compare.js';
+export { InputError } from './output/input-error.js';

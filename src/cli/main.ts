@@ -1,9 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { BootError } from '../host/hypervisor.js';
+import { InputError } from '../output/input-error.js';
 import { RunFailure } from '../runtime/errors.js';
 import { PolicyError } from '../host/policy-error.js';
 import { ScenarioError, UnitError } from '../scenario/errors.js';
+import { scenarioJsonSchemaText } from '../scenario/json-schema.js';
+import { gridJsonSchemaText } from '../sweep/json-schema.js';
+import { MergeError } from '../sweep/merge.js';
+import { coloursFor } from './colour.js';
+import { compareCommand, type CompareFlags } from './compare-command.js';
+import { mergeCommand, type MergeFlags } from './merge-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
+import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { UsageError } from './usage-error.js';
 import { validateCommand } from './validate-command.js';
 
@@ -12,12 +20,26 @@ export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 
+const EXIT_CODES_TEXT = 'Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.';
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('balloonsim')
     .description('Simulate VM memory ballooning and memory overcommit on one host.')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  balloonsim run                                   the built-in default scenario
+  balloonsim run my.yaml --out runs/my             ...with report.html, timeseries.csv, trace.json
+  balloonsim sweep grid.yaml --concurrency 2 --out runs/grid
+  balloonsim compare runs/a runs/b --out runs/a-vs-b
+
+Run \`balloonsim COMMAND --help\` for a command's options and examples.
+${EXIT_CODES_TEXT}`,
+    );
 
   program
     .command('run')
@@ -29,6 +51,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
     .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect)
+    .option('--out <dir>', 'write summary.json, timeseries.csv, events.jsonl, trace.json and report.html into this directory')
+    .option('--sample-every <ticks>', 'with --out: a sample every this many ticks (default: every tick up to 2000 samples)')
     .option('--json', 'print the JSON summary on stdout and nothing else')
     .option('--quiet', 'print nothing but errors (and the JSON summary with --json)')
     .addHelpText(
@@ -36,11 +60,17 @@ function buildProgram(setExit: (code: number) => void): Command {
       `
 Examples:
   balloonsim run                                  the built-in default scenario
+  balloonsim run --out /tmp/r                     ...and its report: open /tmp/r/report.html
   balloonsim run examples/mom.yaml --seed 7
   balloonsim run my.yaml --placement workers --workers 4 --json > summary.json
-  balloonsim run my.yaml --duration 10m --placement inline
+  balloonsim run my.yaml --duration 10m --placement inline --out runs/short
   balloonsim run examples/esx-idle-tax.yaml --set host.policy.tau=0
   balloonsim run examples/mom.yaml --set 'host.policy={kind: proportional}' --json
+
+Files of --out: summary.json (as --json), timeseries.csv (per guest per sample),
+events.jsonl (the host's event log), trace.json (Chrome trace events: open it in
+Perfetto or chrome://tracing), report.html (charts; one offline file).
+A progress bar shows on stderr when it is a terminal and the run takes over a second.
 
 Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.`,
     )
@@ -51,8 +81,104 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     .description('Check a scenario file and print what it describes.')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--set <path=value>', 'change a scenario setting, as run does (repeatable)', collect)
+    .option('--quiet', 'print nothing but the problems (the exit code says whether the file is valid)')
     .addHelpText('after', '\nExample:\n  balloonsim validate examples/mom.yaml\n\nExit codes: 0 valid, 2 invalid (each problem printed with its place in the file).')
-    .action(async (file: string, flags: { set?: string[] }) => setExit(await validateCommand(file, flags)));
+    .action(async (file: string, flags: { set?: string[]; quiet?: boolean }) => setExit(await validateCommand(file, flags)));
+
+  program
+    .command('sweep')
+    .description('Run every case of a sweep grid (a base scenario and parameters to vary) in parallel, or one shard of it.')
+    .argument('<grid>', 'grid file (YAML or JSON): base, duration, parameters')
+    .option('--shard <i/n>', 'run only shard i of n (cases i-1, i-1+n, i-1+2n, ...); join shards with merge')
+    .option('--concurrency <n>', 'cases run at once, one per thread (default: the machine\'s available parallelism)')
+    .option('--out <dir>', 'write sweep.json (for merge and compare), sweep.csv and report.html into this directory')
+    .option('--case-outputs', 'with --out: also write each case\'s run files into DIR/case-NNNN')
+    .option('--sample-every <ticks>', 'sample interval of each case for time averages (default: as run --out)')
+    .option('--json', 'print the sweep table (sweep.json) on stdout and nothing else')
+    .option('--quiet', 'print nothing but errors (and the table with --json)')
+    .addHelpText(
+      'after',
+      `
+A grid file:
+  name: host-memory
+  base: default               # the built-in scenario, or scenario files (a list) relative to the grid
+  duration: 10m               # optional: every case runs this long
+  parameters:                 # every combination is a case; the last varies fastest
+    host.memory: [10GiB, 12GiB, 14GiB, 16GiB]
+    seed: [1, 2]
+    # guests[name=idle].memory: [2GiB, 4GiB]     list items by name or by index
+    # events[0].setTarget.memory: [512MiB, 1GiB]
+
+Examples:
+  balloonsim sweep examples/sweeps/host-memory.yaml --concurrency 2 --out runs/host-memory
+  balloonsim sweep grid.yaml --shard 1/2 --out runs/shard-1     # on one machine
+  balloonsim sweep grid.yaml --shard 2/2 --out runs/shard-2     # on another
+  balloonsim merge runs/shard-1 runs/shard-2 --out runs/grid
+
+Exit codes: 0 every case ran clean, 1 a case failed (its row says why), 2 bad input or usage.`,
+    )
+    .action(async (file: string, flags: SweepFlags) => setExit(await sweepCommand(file, flags)));
+
+  program
+    .command('merge')
+    .description('Join the tables of a sweep\'s shards into the table of the whole sweep (identical to an unsharded run).')
+    .argument('<shards...>', 'shard directories (from sweep --out) or their sweep.json files')
+    .option('--out <dir>', 'write the merged sweep.json, sweep.csv and report.html into this directory')
+    .option('--allow-missing', 'merge even if some cases are missing (default: every case must be there)')
+    .option('--json', 'print the merged table on stdout and nothing else')
+    .option('--quiet', 'print nothing but errors (and the table with --json)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  balloonsim merge runs/shard-1 runs/shard-2 --out runs/grid
+  balloonsim merge results/*/sweep.json --json > sweep.json
+
+Shards must come from the same grid (the same files, same balloonsim): merge checks
+the grid's fingerprint, refuses a case given twice, and names missing shards.
+Exit codes: 0 merged, 1 a merged case had failed, 2 bad input (different grids, repeated or missing cases).`,
+    )
+    .action(async (paths: string[], flags: MergeFlags) => setExit(await mergeCommand(paths, flags)));
+
+  program
+    .command('compare')
+    .description('Put two or more runs side by side: memory saved against major faults, stall and OOM kills, as a table and a plot.')
+    .argument('<runs...>', 'run directories (from run --out), summary.json files, or sweeps (their directory or sweep.json: each case is a run)')
+    .option('--out <dir>', 'write compare.html (plots), compare.csv and compare.json into this directory')
+    .option('--title <text>', 'title of compare.html')
+    .option('--json', 'print the runs\' metrics as JSON on stdout and nothing else')
+    .option('--quiet', 'print nothing but errors (and the JSON with --json)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  balloonsim run a.yaml --out runs/a && balloonsim run b.yaml --out runs/b
+  balloonsim compare runs/a runs/b --out runs/a-vs-b      # open runs/a-vs-b/compare.html
+  balloonsim compare runs/host-memory                     # the cases of a sweep
+
+Exit codes: 0 success, 2 bad input (a path that is not a run or a sweep, fewer than two runs).`,
+    )
+    .action(async (paths: string[], flags: CompareFlags) => setExit(await compareCommand(paths, flags)));
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of scenario files (or of grid files), for editors and validators.')
+    .argument('[kind]', 'scenario or grid', 'scenario')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  balloonsim schema > scenario.schema.json
+  balloonsim schema grid > grid.schema.json
+
+The same schemas ship in the package as schema/scenario.schema.json and schema/grid.schema.json;
+point a scenario file at one with "$schema" (JSON) or "# yaml-language-server: $schema=..." (YAML).`,
+    )
+    .action(async (kind: string) => {
+      if (kind !== 'scenario' && kind !== 'grid') throw new UsageError(`schema takes scenario or grid, got "${kind}"`);
+      process.stdout.write(kind === 'scenario' ? scenarioJsonSchemaText() : gridJsonSchemaText());
+      setExit(EXIT_OK);
+    });
 
   return program;
 }
@@ -82,6 +208,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
 
 /** Prints an error the way its kind deserves and returns the exit code. */
 export function reportError(error: unknown): number {
+  const prefix = coloursFor(process.stderr).red('balloonsim:');
   if (error instanceof CommanderError) {
     // Commander has already printed its message; help and version are not errors.
     return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT_OK : EXIT_BAD_INPUT;
@@ -90,14 +217,21 @@ export function reportError(error: unknown): number {
     process.stderr.write(`${error.format()}\n`);
     return EXIT_BAD_INPUT;
   }
-  if (error instanceof UsageError || error instanceof BootError || error instanceof PolicyError || error instanceof UnitError) {
-    process.stderr.write(`balloonsim: ${error.message}\n`);
+  if (
+    error instanceof UsageError ||
+    error instanceof BootError ||
+    error instanceof PolicyError ||
+    error instanceof UnitError ||
+    error instanceof InputError ||
+    error instanceof MergeError
+  ) {
+    process.stderr.write(`${prefix} ${error.message}\n`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof RunFailure) {
-    process.stderr.write(`balloonsim: the run failed (${error.code}): ${error.message}\n`);
+    process.stderr.write(`${prefix} the run failed (${error.code}): ${error.message}\n`);
     return EXIT_RUN_FAILED;
   }
-  process.stderr.write(`balloonsim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${prefix} internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT_RUN_FAILED;
 }

@@ -1,6 +1,7 @@
 import type { HostEvent, HostEventKind } from '../host/hypervisor.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
+import { coloursFor, type Colours } from './colour.js';
 
 /** Lays out rows as a plain text table with right-aligned numbers. */
 export function formatTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
@@ -14,8 +15,8 @@ function size(bytes: number): string {
   return formatBytes(bytes);
 }
 
-/** The readable summary `balloonsim run` prints by default. */
-export function formatSummary(summary: RunSummary): string {
+/** The readable summary `balloonsim run` prints by default (coloured only if `colours` says so). */
+export function formatSummary(summary: RunSummary, colours: Colours = coloursFor({}, {})): string {
   const host = summary.host;
   const lines: string[] = [];
   lines.push(
@@ -46,14 +47,16 @@ export function formatSummary(summary: RunSummary): string {
     String(g.majorFaults),
     String(g.swapOutPages),
   ]);
-  lines.push(formatTable(header, rows));
+  const table = formatTable(header, rows).split('\n');
+  lines.push(colours.bold(table[0]!), ...table.slice(1));
   lines.push('');
   const audit = summary.audit;
+  const verdict = `${audit.violations} violation${audit.violations === 1 ? '' : 's'}`;
   lines.push(
-    `audit: ${audit.checks} checks (${audit.fullChecks} full), ${audit.violations} violation${audit.violations === 1 ? '' : 's'}; ` +
+    `audit: ${audit.checks} checks (${audit.fullChecks} full), ${audit.violations === 0 ? colours.green(verdict) : colours.red(verdict)}; ` +
       `protocol violations refused by the host: ${host.protocolViolations}`,
   );
-  for (const violation of audit.firstViolations) lines.push(`  violation: ${violation}`);
+  for (const violation of audit.firstViolations) lines.push(colours.red(`  violation: ${violation}`));
   return lines.join('\n');
 }
 

@@ -3,67 +3,89 @@ import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
 import type { FreeMemoryState } from '../host/free-memory-state.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 
-/** One guest's state at a sample time, in pages. */
+/**
+ * One guest's state at a sample time. Sizes are in pages (frames of the
+ * scenario's `frameBytes`); `...Total` figures count since boot. The running
+ * figures (swap, faults, stall, pressure, OOM kills) come from the guest's
+ * shared stats array: they read 0 for anything the guest model does not
+ * publish.
+ */
 export interface GuestSample {
   name: string;
+  alive: boolean;
+  /** Size the host wants the guest at. */
   targetPages: number;
+  /** Guest memory as the balloon protocol reports it: memory (not unpopulated) minus balloon. */
+  actualPages: number;
+  /** Frames the host's table gives the guest. */
   residentPages: number;
   balloonPages: number;
   anonPages: number;
   cachePages: number;
   kernelPages: number;
+  /** Free pages, backed or not. */
   freePages: number;
-  // ---- the guest memory model, from the guest's shared running figures (totals since boot)
+  /** Pages of the guest's swap device in use. */
   swapPages: number;
-  swapInPages: number;
-  swapOutPages: number;
-  majorFaults: number;
-  minorFaults: number;
-  stallSeconds: number;
+  swapInTotal: number;
+  swapOutTotal: number;
+  majorFaultsTotal: number;
+  minorFaultsTotal: number;
+  stallSecondsTotal: number;
+  /** Pressure-stall averages over 10 s, as fractions from 0 to 1. */
   psiSomeAvg10: number;
   psiFullAvg10: number;
-  oomKills: number;
-  oomEvents: number;
+  oomKillsTotal: number;
+  /** Allocations that reached the OOM path (met by deflate-on-OOM, a kill, or nothing). */
+  oomEventsTotal: number;
 }
 
 /** The state of the host and every guest at one simulated time. */
 export interface Sample {
   timeMs: number;
+  /** Frames in the host's free pool. */
   freeFrames: number;
   /** The host's free-memory state in the tick just run. */
   hostState: FreeMemoryState;
   guests: GuestSample[];
 }
 
-/** Reads a sample from the host's accounts and the guests' shared counters (no message needed). */
+/**
+ * Reads a sample from the host's accounts and the guests' shared counters and
+ * stats (no message needed). Call it at a quiescent point (between ticks).
+ */
 export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyArray<GuestSharedViews>): Sample {
   return {
     timeMs,
     freeFrames: host.pool.size,
     hostState: host.freeState,
     guests: host.accounts.map((account) => {
-      const counters = shared[account.index]!.counters;
-      const stats = shared[account.index]!.stats;
+      const views = shared[account.index]!;
+      const counters = views.counters;
+      const stats = views.stats;
       const count = (state: number): number => Atomics.load(counters, state);
+      const balloonPages = count(PageState.BALLOON);
       return {
         name: account.name,
+        alive: account.alive,
         targetPages: account.targetPages,
+        actualPages: account.alive ? views.pages - count(PageState.UNPOPULATED) - balloonPages : 0,
         residentPages: account.ownedFrames,
-        balloonPages: count(PageState.BALLOON),
+        balloonPages,
         anonPages: count(PageState.ANON),
         cachePages: count(PageState.CACHE),
         kernelPages: count(PageState.KERNEL),
         freePages: count(PageState.FREE) + count(PageState.FREE_UNBACKED),
         swapPages: stats[Stat.SWAP_PAGES]!,
-        swapInPages: stats[Stat.SWAP_IN_TOTAL]!,
-        swapOutPages: stats[Stat.SWAP_OUT_TOTAL]!,
-        majorFaults: stats[Stat.MAJOR_FAULTS_TOTAL]!,
-        minorFaults: stats[Stat.MINOR_FAULTS_TOTAL]!,
-        stallSeconds: stats[Stat.STALL_SECONDS_TOTAL]!,
+        swapInTotal: stats[Stat.SWAP_IN_TOTAL]!,
+        swapOutTotal: stats[Stat.SWAP_OUT_TOTAL]!,
+        majorFaultsTotal: stats[Stat.MAJOR_FAULTS_TOTAL]!,
+        minorFaultsTotal: stats[Stat.MINOR_FAULTS_TOTAL]!,
+        stallSecondsTotal: stats[Stat.STALL_SECONDS_TOTAL]!,
         psiSomeAvg10: stats[Stat.PSI_SOME_AVG10]!,
         psiFullAvg10: stats[Stat.PSI_FULL_AVG10]!,
-        oomKills: stats[Stat.OOM_KILLS_TOTAL]!,
-        oomEvents: stats[Stat.OOM_EVENTS_TOTAL]!,
+        oomKillsTotal: stats[Stat.OOM_KILLS_TOTAL]!,
+        oomEventsTotal: stats[Stat.OOM_EVENTS_TOTAL]!,
       };
     }),
   };

@@ -1,5 +1,6 @@
 import type { AuditResult } from '../audit/auditor.js';
 import type { StateTicks } from '../host/free-memory-state.js';
+import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../scenario/policy-spec.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import type { PolicyParameter } from '../host/policy.js';
 import { statsByTag } from '../balloon/virtio-stats.js';
@@ -104,6 +105,8 @@ export interface RunSummary {
     policy: PolicySummary;
     /** Ticks spent in each free-memory state (high, soft, hard, low). */
     stateTicks: StateTicks;
+    /** Free fraction of host memory at which each free-memory state begins (high 6 %, soft 4 %, hard 2 %, low 1 % by default). */
+    freeMemoryThresholds: FreeMemoryThresholds;
     protocolViolations: number;
     transferFailures: number;
     events: number;
@@ -147,6 +150,7 @@ export function buildSummary(
         paused: host.policyIsPaused,
       },
       stateTicks: host.stateTicks,
+      freeMemoryThresholds: { ...(scenario.host.freeMemoryStates ?? ESX_FREE_MEMORY_THRESHOLDS) },
       protocolViolations: host.protocolViolations,
       transferFailures: host.table.transferFailures,
       events: host.log.length + host.eventsDropped,

@@ -10,7 +10,8 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/) as a user would, without a terminal. */
-export function runCli(args: ReadonlyArray<string>, options: { cwd?: string } = {}): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: options.cwd, timeout: 120_000 });
+export function runCli(args: ReadonlyArray<string>, options: { cwd?: string; env?: Record<string, string | undefined> } = {}): CliResult {
+  const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: options.cwd, timeout: 120_000, env });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,0 +1,50 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../output/input-error.js';
+import { writeSweepOutputs } from '../output/sweep-outputs.js';
+import { mergeSweepTables } from '../sweep/merge.js';
+import { sweepJson, type SweepTable } from '../sweep/table.js';
+import { coloursFor } from './colour.js';
+import { formatSweepTable } from './sweep-command.js';
+
+export interface MergeFlags {
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+  allowMissing?: boolean;
+}
+
+/** Reads a sweep table from a sweep.json file or the directory holding it. */
+export function readSweepTable(path: string): { table: SweepTable; file: string } {
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'sweep.json') : path;
+  if (!existsSync(file)) throw new InputError(`${path}: ${file === path ? 'no such file' : 'the directory holds no sweep.json (write one with sweep --out DIR)'}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new InputError(`${file} is not JSON`);
+  }
+  if ((value as Partial<SweepTable> | null)?.kind !== 'balloonsim-sweep') throw new InputError(`${file} is not a balloonsim sweep table (sweep.json)`);
+  return { table: value as SweepTable, file };
+}
+
+/** `balloonsim merge SHARD...`: returns the exit code (1 if any merged case had failed). */
+export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<number> {
+  const read = paths.map(readSweepTable);
+  const merged = mergeSweepTables(
+    read.map((r) => r.table),
+    read.map((r) => r.file),
+    { allowMissing: flags.allowMissing === true },
+  );
+  if (flags.json) process.stdout.write(sweepJson(merged));
+  else if (!flags.quiet) process.stdout.write(`${formatSweepTable(merged, coloursFor(process.stdout))}\n`);
+  if (flags.out !== undefined) {
+    writeSweepOutputs(flags.out, merged);
+    if (!flags.quiet) {
+      const line = `wrote ${flags.out}: sweep.json, sweep.csv, report.html (${read.length} tables, ${merged.rows.length} of ${merged.casesTotal} cases)`;
+      if (flags.json) process.stderr.write(`balloonsim: ${line}\n`);
+      else process.stdout.write(`${line}\n`);
+    }
+  }
+  return merged.rows.some((row) => row.status === 'failed') ? 1 : 0;
+}

@@ -1,0 +1,200 @@
+/**
+ * Puts runs side by side: what each saved the host against what it cost the
+ * guests. A run is a directory written by `run --out` (its summary.json, and
+ * its timeseries.csv for averages over time), a summary.json file, or a
+ * sweep's table (sweep.json, or the directory holding it), whose cases each
+ * count as a run.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { RunSummary } from '../runtime/summary.js';
+import type { SweepTable } from '../sweep/table.js';
+import { formatBytesApprox } from '../scenario/units.js';
+import { htmlPage } from './html-page.js';
+import { InputError } from './input-error.js';
+import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from './run-metrics.js';
+import { formatCsvNumber, parseTimeSeriesCsv } from './timeseries-csv.js';
+import type { TimeSeries } from './time-series.js';
+
+const MiB = 2 ** 20;
+
+/** Host-wide figures of one run over time, in MiB (when its time series is at hand). */
+export interface CompareSeries {
+  timesS: number[];
+  residentMiB: number[];
+  balloonMiB: number[];
+  hostFreeMiB: number[];
+}
+
+/** One run in a comparison. */
+export interface CompareRun {
+  label: string;
+  /** Where it was read from. */
+  source: string;
+  metrics: RunMetrics;
+  series: CompareSeries | null;
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(`${path} is not JSON`);
+  }
+}
+
+function isSummary(value: unknown): value is RunSummary {
+  const v = value as Partial<RunSummary> | null;
+  return v !== null && typeof v === 'object' && typeof v.schemaVersion === 'number' && Array.isArray(v.guests) && typeof v.host === 'object' && typeof v.audit === 'object';
+}
+
+function isSweepTable(value: unknown): value is SweepTable {
+  return (value as Partial<SweepTable> | null)?.kind === 'balloonsim-sweep';
+}
+
+/** Host-wide sums of a run's series. */
+export function compareSeriesOf(series: TimeSeries): CompareSeries {
+  const timesS: number[] = [];
+  const residentMiB: number[] = [];
+  const balloonMiB: number[] = [];
+  const hostFreeMiB: number[] = [];
+  const toMiB = (pages: number): number => Math.round(((pages * series.frameBytes) / MiB) * 100) / 100;
+  for (let i = 0; i < series.length; i++) {
+    let resident = 0;
+    let balloon = 0;
+    for (let g = 0; g < series.guests; g++) {
+      resident += series.value('residentPages', i, g);
+      balloon += series.value('balloonPages', i, g);
+    }
+    timesS.push(series.timeMs(i) / 1000);
+    residentMiB.push(toMiB(resident));
+    balloonMiB.push(toMiB(balloon));
+    hostFreeMiB.push(toMiB(series.freeFrames(i)));
+  }
+  return { timesS, residentMiB, balloonMiB, hostFreeMiB };
+}
+
+/** A run from its summary and, when given, its time series. */
+export function compareRunOf(label: string, source: string, summary: RunSummary, series: TimeSeries | null): CompareRun {
+  const metrics = new MetricsAccumulator();
+  if (series !== null) for (let i = 0; i < series.length; i++) metrics.add(series.sample(i));
+  return { label, source, metrics: metrics.finish(summary), series: series !== null && series.length > 0 ? compareSeriesOf(series) : null };
+}
+
+function runOfSummaryFile(path: string, label: string): CompareRun {
+  const summary = readJson(path);
+  if (!isSummary(summary)) throw new InputError(`${path} is not a balloonsim run summary (summary.json)`);
+  const csvPath = join(dirname(path), 'timeseries.csv');
+  let series: TimeSeries | null = null;
+  if (existsSync(csvPath)) {
+    try {
+      series = parseTimeSeriesCsv(readFileSync(csvPath, 'utf8'), summary.host.frameBytes, summary.host.frames, csvPath);
+    } catch (error) {
+      throw new InputError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return compareRunOf(label, path, summary, series);
+}
+
+/** The cases of a sweep table that ran, as runs to compare. */
+export function sweepRuns(table: SweepTable, source = 'sweep'): CompareRun[] {
+  return table.rows.filter((row) => row.metrics !== null).map((row) => ({ label: row.label, source: `${source}#case-${row.case}`, metrics: row.metrics!, series: null }));
+}
+
+/**
+ * Reads the runs to compare.
+ *
+ * @param paths run directories (from `run --out`), summary.json files, sweep directories or sweep.json files
+ * @throws InputError for a path that is none of these
+ */
+export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
+  const runs: CompareRun[] = [];
+  for (const path of paths) {
+    let file = path;
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      if (existsSync(join(path, 'summary.json'))) file = join(path, 'summary.json');
+      else if (existsSync(join(path, 'sweep.json'))) file = join(path, 'sweep.json');
+      else throw new InputError(`${path} holds neither summary.json (from run --out) nor sweep.json (from sweep --out or merge --out)`);
+    } else if (!existsSync(path)) {
+      throw new InputError(`${path}: no such file or directory`);
+    }
+    const value = readJson(file);
+    if (isSweepTable(value)) runs.push(...sweepRuns(value, file));
+    else if (isSummary(value)) {
+      const label = file.endsWith('summary.json') && file !== 'summary.json' ? basename(dirname(file)) : basename(file, '.json');
+      runs.push(runOfSummaryFile(file, label));
+    } else throw new InputError(`${file} is neither a run summary (summary.json) nor a sweep table (sweep.json)`);
+  }
+  // Labels must tell the runs apart.
+  const counts = new Map<string, number>();
+  for (const run of runs) counts.set(run.label, (counts.get(run.label) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const run of runs) {
+    if (counts.get(run.label)! > 1) {
+      const n = (seen.get(run.label) ?? 0) + 1;
+      seen.set(run.label, n);
+      run.label = `${run.label} #${n}`;
+    }
+  }
+  return runs;
+}
+
+function metricText(key: (typeof METRIC_COLUMNS)[number], metrics: RunMetrics): string {
+  const value = metrics[key.key];
+  switch (key.unit) {
+    case 'bytes':
+      return formatBytesApprox(value);
+    case 'seconds':
+      return value.toFixed(1);
+    case 'fraction':
+      return `${(value * 100).toFixed(1)} %`;
+    default:
+      return String(value);
+  }
+}
+
+/** The comparison as a text table: one row per run. */
+export function compareTable(runs: ReadonlyArray<CompareRun>): { header: string[]; rows: string[][] } {
+  return {
+    header: ['run', 'scenario', 'seed', ...METRIC_COLUMNS.map((c) => c.title)],
+    rows: runs.map((run) => [run.label, run.metrics.scenario, String(run.metrics.seed), ...METRIC_COLUMNS.map((c) => metricText(c, run.metrics))]),
+  };
+}
+
+/** The comparison as CSV: one row per run, every metric in its base unit. */
+export function compareCsv(runs: ReadonlyArray<CompareRun>): string {
+  const keys = Object.keys(runs[0]?.metrics ?? {}) as Array<keyof RunMetrics>;
+  const quote = (text: string): string => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+  const lines = [['run', ...keys].join(',')];
+  for (const run of runs) lines.push([quote(run.label), ...keys.map((k) => (typeof run.metrics[k] === 'number' ? formatCsvNumber(run.metrics[k]) : quote(String(run.metrics[k]))))].join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Everything the comparison page draws. */
+export interface CompareReportData {
+  kind: 'compare';
+  title: string;
+  subtitle: string;
+  runs: Array<{ label: string; metrics: RunMetrics }>;
+  table: { header: string[]; rows: string[][] };
+  series: Array<{ label: string } & CompareSeries>;
+}
+
+/** The comparison page, as HTML text. */
+export function compareHtml(runs: ReadonlyArray<CompareRun>, title = 'balloonsim: runs side by side'): string {
+  const data: CompareReportData = {
+    kind: 'compare',
+    title,
+    subtitle: `${runs.length} run${runs.length === 1 ? '' : 's'}: memory saved by overcommit (guests' boot memory minus the host memory they held, averaged over time) against what it cost the guests.`,
+    runs: runs.map((run) => ({ label: run.label, metrics: run.metrics })),
+    table: compareTable(runs),
+    series: runs.filter((run) => run.series !== null).map((run) => ({ label: run.label, ...run.series! })),
+  };
+  return htmlPage({ title, kind: 'compare-report', data });
+}

@@ -1,0 +1,196 @@
+/**
+ * A run's samples, kept in columns (one Float64Array per figure) rather than
+ * as objects, so that many guests times many samples stay small. Fed by
+ * `simulate`'s `onSample`; read by the CSV, trace and report writers.
+ */
+import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/free-memory-state.js';
+import type { GuestSample, Sample } from '../runtime/sample.js';
+
+/** The numeric figures of a guest sample, in the order the CSV writes them. */
+export const GUEST_FIGURES = [
+  'targetPages',
+  'actualPages',
+  'residentPages',
+  'balloonPages',
+  'anonPages',
+  'cachePages',
+  'kernelPages',
+  'freePages',
+  'swapPages',
+  'swapInTotal',
+  'swapOutTotal',
+  'majorFaultsTotal',
+  'minorFaultsTotal',
+  'stallSecondsTotal',
+  'psiSomeAvg10',
+  'psiFullAvg10',
+  'oomKillsTotal',
+  'oomEventsTotal',
+] as const satisfies ReadonlyArray<keyof GuestSample>;
+
+export type GuestFigure = (typeof GUEST_FIGURES)[number];
+
+/** True when GUEST_FIGURES names every numeric field of GuestSample (checked at compile time). */
+type NumericKeys<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+const figuresCoverSample: [Exclude<NumericKeys<GuestSample>, GuestFigure>] extends [never] ? true : false = true;
+void figuresCoverSample;
+
+/** Most samples a run keeps by default. */
+export const SAMPLES_MAX_DEFAULT = 2000;
+/** Fewest samples a run keeps by default, however many guests it has. */
+export const SAMPLES_MIN_DEFAULT = 10;
+/** Guest samples (samples times guests) a run keeps by default: about 144 bytes each. */
+export const GUEST_SAMPLES_BUDGET = 1_000_000;
+
+/**
+ * The default sample interval: every tick while the run has at most
+ * SAMPLES_MAX_DEFAULT ticks (fewer with many guests, so that samples times
+ * guests stays near GUEST_SAMPLES_BUDGET), then every N ticks.
+ */
+export function defaultSampleEveryTicks(ticks: number, guests: number): number {
+  if (!Number.isSafeInteger(ticks) || ticks < 1) throw new RangeError(`defaultSampleEveryTicks: ticks must be a positive integer, got ${ticks}`);
+  if (!Number.isSafeInteger(guests) || guests < 1) throw new RangeError(`defaultSampleEveryTicks: guests must be a positive integer, got ${guests}`);
+  const samplesMax = Math.max(SAMPLES_MIN_DEFAULT, Math.min(SAMPLES_MAX_DEFAULT, Math.floor(GUEST_SAMPLES_BUDGET / guests)));
+  return Math.max(1, Math.ceil(ticks / samplesMax));
+}
+
+function grow(array: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
+  if (array.length >= length) return array;
+  const bigger = new Float64Array(Math.max(length, array.length * 2, 16));
+  bigger.set(array);
+  return bigger;
+}
+
+/** Samples of one run, by sample and guest. */
+export class TimeSeries {
+  /** Samples recorded. */
+  length = 0;
+  private times = new Float64Array(0);
+  private free = new Float64Array(0);
+  /** The host's free-memory state at each sample, as an index into FREE_MEMORY_STATES. */
+  private states = new Float64Array(0);
+  private alive = new Float64Array(0);
+  private readonly columns: Map<GuestFigure, Float64Array<ArrayBuffer>> = new Map();
+
+  /**
+   * @param guestNames the guests, in the order every sample lists them
+   * @param frameBytes bytes per page and per frame
+   * @param hostFrames frames of host memory
+   */
+  constructor(
+    readonly guestNames: ReadonlyArray<string>,
+    readonly frameBytes: number,
+    readonly hostFrames: number,
+  ) {
+    if (!Number.isSafeInteger(frameBytes) || frameBytes < 1) throw new RangeError(`TimeSeries: frameBytes must be a positive integer, got ${frameBytes}`);
+    for (const figure of GUEST_FIGURES) this.columns.set(figure, new Float64Array(0));
+  }
+
+  get guests(): number {
+    return this.guestNames.length;
+  }
+
+  /** Appends a sample; its guests must be those of the constructor, in the same order. */
+  add(sample: Sample): void {
+    const guests = this.guests;
+    if (sample.guests.length !== guests) throw new RangeError(`TimeSeries.add: the sample has ${sample.guests.length} guests, the series ${guests}`);
+    if (this.length > 0 && !(sample.timeMs > this.times[this.length - 1]!)) {
+      throw new RangeError(`TimeSeries.add: sample times must increase; ${sample.timeMs} ms follows ${this.times[this.length - 1]} ms`);
+    }
+    const at = this.length;
+    this.times = grow(this.times, at + 1);
+    this.free = grow(this.free, at + 1);
+    this.states = grow(this.states, at + 1);
+    const state = FREE_MEMORY_STATES.indexOf(sample.hostState);
+    if (state < 0) throw new RangeError(`TimeSeries.add: unknown free-memory state ${JSON.stringify(sample.hostState)}`);
+    this.times[at] = sample.timeMs;
+    this.free[at] = sample.freeFrames;
+    this.states[at] = state;
+    const base = at * guests;
+    this.alive = grow(this.alive, base + guests);
+    for (let g = 0; g < guests; g++) {
+      const guest = sample.guests[g]!;
+      if (guest.name !== this.guestNames[g]) throw new RangeError(`TimeSeries.add: guest ${g} is ${guest.name}, expected ${this.guestNames[g]}`);
+      this.alive[base + g] = guest.alive ? 1 : 0;
+    }
+    for (const figure of GUEST_FIGURES) {
+      const column = grow(this.columns.get(figure)!, base + guests);
+      this.columns.set(figure, column);
+      for (let g = 0; g < guests; g++) column[base + g] = sample.guests[g]![figure];
+    }
+    this.length = at + 1;
+  }
+
+  /** Simulated time of sample `i`, in ms. */
+  timeMs(i: number): number {
+    return this.times[this.checkIndex(i)]!;
+  }
+
+  /** Frames free on the host at sample `i`. */
+  freeFrames(i: number): number {
+    return this.free[this.checkIndex(i)]!;
+  }
+
+  /** The host's free-memory state at sample `i`. */
+  hostState(i: number): FreeMemoryState {
+    return FREE_MEMORY_STATES[this.states[this.checkIndex(i)]!]!;
+  }
+
+  /** The host's free-memory state over every sample, as indexes into FREE_MEMORY_STATES (a copy). */
+  hostStateIndexes(): Float64Array {
+    return this.states.slice(0, this.length);
+  }
+
+  isAlive(i: number, guest: number): boolean {
+    return this.alive[this.checkIndex(i) * this.guests + this.checkGuest(guest)] === 1;
+  }
+
+  /** One figure of one guest at sample `i`. */
+  value(figure: GuestFigure, i: number, guest: number): number {
+    return this.columns.get(figure)![this.checkIndex(i) * this.guests + this.checkGuest(guest)]!;
+  }
+
+  /** One figure of one guest over every sample (a copy). */
+  guestColumn(figure: GuestFigure, guest: number): Float64Array {
+    this.checkGuest(guest);
+    const column = this.columns.get(figure)!;
+    const out = new Float64Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = column[i * this.guests + guest]!;
+    return out;
+  }
+
+  /** Sample times in ms (a copy). */
+  timesMs(): Float64Array {
+    return this.times.slice(0, this.length);
+  }
+
+  /** Host free frames over every sample (a copy). */
+  freeFramesColumn(): Float64Array {
+    return this.free.slice(0, this.length);
+  }
+
+  /** The sample at index `i`, as `simulate` gave it. */
+  sample(i: number): Sample {
+    this.checkIndex(i);
+    return {
+      timeMs: this.times[i]!,
+      freeFrames: this.free[i]!,
+      hostState: this.hostState(i),
+      guests: this.guestNames.map((name, g) => {
+        const guest = { name, alive: this.isAlive(i, g) } as GuestSample;
+        for (const figure of GUEST_FIGURES) guest[figure] = this.value(figure, i, g);
+        return guest;
+      }),
+    };
+  }
+
+  private checkIndex(i: number): number {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`TimeSeries: no sample ${i} (there are ${this.length})`);
+    return i;
+  }
+
+  private checkGuest(guest: number): number {
+    if (!Number.isInteger(guest) || guest < 0 || guest >= this.guests) throw new RangeError(`TimeSeries: no guest ${guest} (there are ${this.guests})`);
+    return guest;
+  }
+}

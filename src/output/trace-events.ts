@@ -1,0 +1,186 @@
+/**
+ * `trace.json` in the Chrome trace event format (the JSON object form), which
+ * Perfetto and chrome://tracing open: the host and each guest are processes;
+ * counter events ("ph": "C") give each guest's memory, page states, swap,
+ * faults and pressure over simulated time, and the host's free memory with
+ * its free-memory state; instant events ("ph": "i") mark what the host
+ * logged (targets, crashes, refused messages) and OOM kills.
+ *
+ * Timestamps are simulated time in microseconds.
+ */
+import type { HostEvent } from '../host/hypervisor.js';
+import type { RunSummary } from '../runtime/summary.js';
+
+import type { TimeSeries } from './time-series.js';
+
+/** One trace event (the fields this writer uses). */
+export interface TraceEvent {
+  name: string;
+  /** Phase: C counter, i instant, M metadata. */
+  ph: 'C' | 'i' | 'M';
+  pid: number;
+  tid: number;
+  /** Microseconds (absent on metadata events). */
+  ts?: number;
+  cat?: string;
+  /** Scope of an instant event: t thread, p process, g global. */
+  s?: 't' | 'p' | 'g';
+  args: Record<string, number | string>;
+}
+
+/** The trace file: events plus what run they describe. */
+export interface TraceFile {
+  traceEvents: TraceEvent[];
+  displayTimeUnit: 'ms';
+  otherData: Record<string, string | number>;
+}
+
+/** Guests that get counter tracks; past this the trace says how many it left out. */
+export const TRACE_GUESTS_MAX = 64;
+
+const HOST_PID = 1;
+const TID = 1;
+const MiB = 2 ** 20;
+
+function pidOfGuest(guest: number): number {
+  return guest + 2;
+}
+
+function round(value: number, digits = 3): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function metadata(pid: number, name: string, sortIndex: number): TraceEvent[] {
+  return [
+    { name: 'process_name', ph: 'M', pid, tid: TID, args: { name } },
+    { name: 'process_sort_index', ph: 'M', pid, tid: TID, args: { sort_index: sortIndex } },
+    { name: 'thread_name', ph: 'M', pid, tid: TID, args: { name: pid === HOST_PID ? 'hypervisor' : 'guest' } },
+  ];
+}
+
+function hostCounters(series: TimeSeries): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  const hostBytes = series.hostFrames * series.frameBytes;
+  for (let i = 0; i < series.length; i++) {
+    const ts = series.timeMs(i) * 1000;
+    const freeBytes = series.freeFrames(i) * series.frameBytes;
+    events.push({ name: 'host free (MiB)', ph: 'C', pid: HOST_PID, tid: TID, ts, args: { free: round(freeBytes / MiB) } });
+    events.push({ name: 'host free (%)', ph: 'C', pid: HOST_PID, tid: TID, ts, args: { free: round((freeBytes / Math.max(1, hostBytes)) * 100) } });
+    events.push({
+      name: 'free-memory state (0 high, 1 soft, 2 hard, 3 low)',
+      ph: 'C',
+      pid: HOST_PID,
+      tid: TID,
+      ts,
+      args: { state: series.hostStateIndexes()[i]! },
+    });
+  }
+  return events;
+}
+
+function guestCounters(series: TimeSeries, guest: number): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  const pid = pidOfGuest(guest);
+  const mib = (pages: number): number => round((pages * series.frameBytes) / MiB);
+  let oomBefore = 0;
+  for (let i = 0; i < series.length; i++) {
+    const ts = series.timeMs(i) * 1000;
+    const v = (figure: Parameters<TimeSeries['value']>[0]): number => series.value(figure, i, guest);
+    events.push({
+      name: 'memory (MiB)',
+      ph: 'C',
+      pid,
+      tid: TID,
+      ts,
+      args: { target: mib(v('targetPages')), actual: mib(v('actualPages')), resident: mib(v('residentPages')), balloon: mib(v('balloonPages')) },
+    });
+    events.push({
+      name: 'page states (MiB)',
+      ph: 'C',
+      pid,
+      tid: TID,
+      ts,
+      args: { kernel: mib(v('kernelPages')), anon: mib(v('anonPages')), cache: mib(v('cachePages')), free: mib(v('freePages')), balloon: mib(v('balloonPages')) },
+    });
+    events.push({ name: 'swap (MiB)', ph: 'C', pid, tid: TID, ts, args: { used: mib(v('swapPages')) } });
+    events.push({ name: 'faults (total)', ph: 'C', pid, tid: TID, ts, args: { major: v('majorFaultsTotal'), minor: v('minorFaultsTotal') } });
+    events.push({
+      name: 'pressure (%)',
+      ph: 'C',
+      pid,
+      tid: TID,
+      ts,
+      args: { some_avg10: round(v('psiSomeAvg10') * 100), full_avg10: round(v('psiFullAvg10') * 100) },
+    });
+    events.push({ name: 'stall (s, total)', ph: 'C', pid, tid: TID, ts, args: { stall: round(v('stallSecondsTotal')) } });
+    const oom = v('oomKillsTotal');
+    if (oom > oomBefore) {
+      events.push({ name: 'OOM kill', ph: 'i', s: 't', cat: 'oom', pid, tid: TID, ts, args: { kills: oom - oomBefore, total: oom } });
+    }
+    oomBefore = oom;
+  }
+  return events;
+}
+
+/** What an instant event of a host log entry is called in the trace. */
+function instantName(event: HostEvent): string {
+  switch (event.kind) {
+    case 'violation':
+      return 'refused';
+    case 'setTarget':
+      return 'target';
+    default:
+      return event.kind;
+  }
+}
+
+function hostInstants(events: ReadonlyArray<HostEvent>, pidOf: ReadonlyMap<string, number>): TraceEvent[] {
+  return events.map((event) => ({
+    name: instantName(event),
+    ph: 'i' as const,
+    s: 't' as const,
+    cat: event.kind,
+    pid: (event.guest !== undefined ? pidOf.get(event.guest) : undefined) ?? HOST_PID,
+    tid: TID,
+    ts: event.timeMs * 1000,
+    args: { detail: event.detail, ...(event.guest !== undefined ? { guest: event.guest } : {}) },
+  }));
+}
+
+/**
+ * The trace of a run: counters from its samples, instants from the host's
+ * event log and from OOM kills seen between samples. Guests past
+ * TRACE_GUESTS_MAX keep their instants on the host's track.
+ */
+export function buildTrace(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>): TraceFile {
+  const traced = Math.min(series.guests, TRACE_GUESTS_MAX);
+  const traceEvents: TraceEvent[] = [...metadata(HOST_PID, 'host', 0)];
+  const pidOf = new Map<string, number>();
+  for (let g = 0; g < traced; g++) {
+    traceEvents.push(...metadata(pidOfGuest(g), `guest ${series.guestNames[g]}`, g + 1));
+    pidOf.set(series.guestNames[g]!, pidOfGuest(g));
+  }
+  traceEvents.push(...hostCounters(series));
+  for (let g = 0; g < traced; g++) traceEvents.push(...guestCounters(series, g));
+  traceEvents.push(...hostInstants(events, pidOf));
+  return {
+    traceEvents,
+    displayTimeUnit: 'ms',
+    otherData: {
+      generator: 'balloonsim',
+      scenario: summary.scenario,
+      seed: summary.seed,
+      simulatedSeconds: summary.simulatedSeconds,
+      timestamps: 'simulated time',
+      guests: series.guests,
+      guestsWithTracks: traced,
+    },
+  };
+}
+
+/** The trace as text: one event per line, so that large traces stay readable and diffable. */
+export function traceJson(trace: TraceFile): string {
+  const lines = trace.traceEvents.map((event) => JSON.stringify(event));
+  return `{"displayTimeUnit":"ms","otherData":${JSON.stringify(trace.otherData)},"traceEvents":[\n${lines.join(',\n')}\n]}\n`;
+}

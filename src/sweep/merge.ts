@@ -1,0 +1,71 @@
+/**
+ * Joins the tables of a sweep's shards into the table of the whole sweep:
+ * the same rows, in case order, as one unsharded run gives.
+ */
+import { formatShard } from './shard.js';
+import { SWEEP_TABLE_SCHEMA_VERSION, type SweepTable } from './table.js';
+
+/** Shards that cannot be joined: different grids, a case twice, or cases missing. The CLI exits with 2. */
+export class MergeError extends Error {
+  override name = 'MergeError';
+}
+
+function describe(table: SweepTable, source: string): string {
+  return `${source} (${table.shard === null ? 'whole sweep' : `shard ${formatShard(table.shard)}`} of ${table.name})`;
+}
+
+/**
+ * Merges sweep tables (shards, or partial merges) into one.
+ *
+ * @param sources a name for each table in messages (its file), default `table 1`, `table 2`, ...
+ * @param options.allowMissing accept a merge that lacks cases (default false: every case must be there)
+ * @throws MergeError saying which tables disagree, which cases repeat or which are missing
+ */
+export function mergeSweepTables(tables: ReadonlyArray<SweepTable>, sources?: ReadonlyArray<string>, options: { allowMissing?: boolean } = {}): SweepTable {
+  if (tables.length === 0) throw new MergeError('nothing to merge: give the sweep.json of each shard');
+  const names = tables.map((table, i) => sources?.[i] ?? `table ${i + 1}`);
+  tables.forEach((table, i) => {
+    if (table?.kind !== 'balloonsim-sweep') throw new MergeError(`${names[i]} is not a balloonsim sweep table (sweep.json)`);
+    if (table.schemaVersion !== SWEEP_TABLE_SCHEMA_VERSION) {
+      throw new MergeError(`${names[i]} has table schema version ${table.schemaVersion}; this balloonsim reads version ${SWEEP_TABLE_SCHEMA_VERSION}`);
+    }
+  });
+  const first = tables[0]!;
+  tables.forEach((table, i) => {
+    if (table.fingerprint !== first.fingerprint || table.casesTotal !== first.casesTotal) {
+      throw new MergeError(
+        `${describe(table, names[i]!)} comes from a different grid than ${describe(first, names[0]!)} ` +
+          `(fingerprints ${table.fingerprint} and ${first.fingerprint}); merge shards of one grid, run with the same balloonsim and the same files`,
+      );
+    }
+  });
+  const byCase = new Map<number, { row: SweepTable['rows'][number]; from: string }>();
+  tables.forEach((table, i) => {
+    for (const row of table.rows) {
+      const seen = byCase.get(row.case);
+      if (seen !== undefined) throw new MergeError(`case ${row.case} (${row.label}) is in both ${seen.from} and ${names[i]}; give each shard once`);
+      byCase.set(row.case, { row, from: names[i]! });
+    }
+  });
+  const missing: number[] = [];
+  for (let c = 0; c < first.casesTotal; c++) if (!byCase.has(c)) missing.push(c);
+  if (missing.length > 0 && options.allowMissing !== true) {
+    const counts = [...new Set(tables.map((t) => t.shard?.count).filter((n): n is number => n !== undefined))];
+    const shardHint =
+      counts.length === 1
+        ? `; missing shards: ${[...new Set(missing.map((c) => (c % counts[0]!) + 1))].map((i) => `${i}/${counts[0]}`).join(', ')}`
+        : '';
+    throw new MergeError(`${missing.length} of ${first.casesTotal} cases are missing (cases ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''})${shardHint}`);
+  }
+  return {
+    kind: 'balloonsim-sweep',
+    schemaVersion: SWEEP_TABLE_SCHEMA_VERSION,
+    name: first.name,
+    fingerprint: first.fingerprint,
+    casesTotal: first.casesTotal,
+    parameterNames: first.parameterNames,
+    shard: null,
+    rows: [...byCase.values()].map((entry) => entry.row).sort((a, b) => a.case - b.case),
+    timing: tables.flatMap((table) => table.timing),
+  };
+}

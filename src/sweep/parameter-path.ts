@@ -1,0 +1,132 @@
+/**
+ * Parameter paths of a sweep grid: where in a scenario FILE a parameter's
+ * value goes. Keys are joined by dots; a list item is picked by its index
+ * (`events[0]`) or by a key's value (`guests[name=idle]`):
+ *
+ *     seed
+ *     host.memory
+ *     host.policy.period
+ *     guests[name=idle].memory
+ *     guests[1].workload[0].hot
+ *     events[0].setTarget.memory
+ *
+ * Values are set in the file's content before it is validated, so they are
+ * written as in a scenario file (`12GiB`, `30%`) and checked the same way.
+ */
+
+export type PathStep = { key: string } | { index: number } | { match: { key: string; value: string } };
+
+/** Most steps in one parameter path. */
+const PATH_STEPS_MAX = 32;
+
+const KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*/;
+
+/**
+ * Parses a parameter path.
+ *
+ * @returns the steps, or a sentence saying what is wrong with the text
+ */
+export function parseParameterPath(text: string): PathStep[] | string {
+  if (text.trim() !== text || text === '') return 'a parameter path is keys joined by dots, such as host.memory or guests[name=web].memory';
+  const steps: PathStep[] = [];
+  let rest = text;
+  let expectKey = true;
+  while (rest !== '') {
+    if (rest.startsWith('[')) {
+      const end = rest.indexOf(']');
+      if (end < 0) return `"${text}": a [ is not closed`;
+      const inside = rest.slice(1, end);
+      if (/^\d+$/.test(inside)) steps.push({ index: Number(inside) });
+      else {
+        const equals = inside.indexOf('=');
+        const key = inside.slice(0, equals);
+        const value = inside.slice(equals + 1);
+        if (equals <= 0 || !KEY.test(key) || KEY.exec(key)![0] !== key || value === '') {
+          return `"${text}": [${inside}] picks a list item by index ([0]) or by a key's value ([name=web])`;
+        }
+        steps.push({ match: { key, value } });
+      }
+      rest = rest.slice(end + 1);
+      expectKey = false;
+      continue;
+    }
+    if (!expectKey) {
+      if (!rest.startsWith('.')) return `"${text}": expected . or [ after ${describeSteps(steps)}`;
+      rest = rest.slice(1);
+    }
+    const key = KEY.exec(rest);
+    if (key === null) return `"${text}": expected a key after ${steps.length === 0 ? 'the start' : describeSteps(steps)}`;
+    steps.push({ key: key[0] });
+    rest = rest.slice(key[0].length);
+    expectKey = false;
+  }
+  if (steps.length > PATH_STEPS_MAX) return `"${text}": a path has at most ${PATH_STEPS_MAX} steps`;
+  if (!('key' in steps[0]!)) return `"${text}": a path starts with a key`;
+  return steps;
+}
+
+/** Writes steps back as text (`guests[name=idle].memory`). */
+export function describeSteps(steps: ReadonlyArray<PathStep>): string {
+  let text = '';
+  for (const step of steps) {
+    if ('key' in step) text += text === '' ? step.key : `.${step.key}`;
+    else if ('index' in step) text += `[${step.index}]`;
+    else text += `[${step.match.key}=${step.match.value}]`;
+  }
+  return text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/**
+ * Sets `value` at `steps` inside `root` (a scenario file's content, changed
+ * in place). Missing mappings on the way are created; list items must exist.
+ *
+ * @returns null when done, or a sentence saying why the path does not fit the file
+ */
+export function setAtPath(root: unknown, steps: ReadonlyArray<PathStep>, value: unknown): string | null {
+  let node: unknown = root;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const last = i === steps.length - 1;
+    const where = i === 0 ? 'the scenario' : describeSteps(steps.slice(0, i));
+    if ('key' in step) {
+      if (!isRecord(node)) return `${where} is ${describeValue(node)}, not a mapping with key ${step.key}`;
+      if (last) {
+        node[step.key] = value;
+        return null;
+      }
+      if (node[step.key] === undefined) node[step.key] = {};
+      node = node[step.key];
+      continue;
+    }
+    if (!Array.isArray(node)) return `${where} is ${describeValue(node)}, not a list`;
+    let index: number;
+    if ('index' in step) {
+      index = step.index;
+      if (index >= node.length) return `${where} has ${node.length} item${node.length === 1 ? '' : 's'}, so there is no [${index}]`;
+    } else {
+      const { key, value: wanted } = step.match;
+      index = node.findIndex((item) => isRecord(item) && String(item[key]) === wanted);
+      if (index < 0) {
+        const known = node.filter(isRecord).map((item) => item[key]).filter((v) => v !== undefined).map(String);
+        return `${where} has no item with ${key} ${wanted}${known.length > 0 ? ` (there are: ${known.slice(0, 12).join(', ')})` : ''}`;
+      }
+    }
+    if (last) {
+      node[index] = value;
+      return null;
+    }
+    node = node[index];
+  }
+  return null;
+}

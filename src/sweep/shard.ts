@@ -1,0 +1,39 @@
+/**
+ * Shards: `--shard i/n` runs the cases whose number leaves remainder i - 1
+ * when divided by n. Dealing cases out round-robin (rather than in blocks)
+ * spreads neighbouring cases, which tend to cost alike, over the shards.
+ */
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** Most shards a sweep can be cut into. */
+export const SHARDS_MAX = 100_000;
+
+/**
+ * Parses `i/n` (1 <= i <= n).
+ *
+ * @returns the shard, or a sentence saying what is wrong
+ */
+export function parseShard(text: string): Shard | string {
+  const found = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (found === null) return `a shard is written i/n, such as 1/4 (the first of four), got "${text}"`;
+  const index = Number(found[1]);
+  const count = Number(found[2]);
+  if (count < 1 || count > SHARDS_MAX) return `the number of shards must be from 1 to ${SHARDS_MAX}, got ${count}`;
+  if (index < 1 || index > count) return `shard ${index}/${count} does not exist: shards are numbered 1 to ${count}`;
+  return { index, count };
+}
+
+/** Whether case `caseIndex` (0-based) belongs to `shard`. */
+export function inShard(caseIndex: number, shard: Shard | null): boolean {
+  return shard === null || caseIndex % shard.count === shard.index - 1;
+}
+
+/** `2/4`. */
+export function formatShard(shard: Shard): string {
+  return `${shard.index}/${shard.count}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * One case of a sweep, as a task: run the scenario inline (the sweep's
+ * parallelism is across cases, one per thread), keep the metrics, and report
+ * a failure as a row rather than an exception, so that one bad case does not
+ * stop the others. This runs inside piscina's worker threads (see
+ * sweep-worker.ts), and inline in tests.
+ */
+import { performance } from 'node:perf_hooks';
+import { BootError } from '../host/hypervisor.js';
+import { MetricsAccumulator } from '../output/run-metrics.js';
+import { writeRunOutputs } from '../output/run-outputs.js';
+import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';
+import { RunFailure } from '../runtime/errors.js';
+import { simulate } from '../runtime/simulate.js';
+import type { Scenario } from '../scenario/types.js';
+import type { SweepRow } from './table.js';
+
+/** What the main thread sends for one case (structured-cloned). */
+export interface SweepTask {
+  case: number;
+  label: string;
+  parameters: Record<string, unknown>;
+  scenario: Scenario;
+  /** Sample interval for the metrics' time averages (default: as `run --out`). */
+  sampleEveryTicks?: number;
+  /** When set, the case also writes `run --out` files into this directory. */
+  outDir?: string;
+}
+
+/** What comes back: the row, and how long the case took (kept apart: it is not deterministic). */
+export interface SweepTaskResult {
+  row: SweepRow;
+  wallSeconds: number;
+}
+
+function errorCode(error: unknown): string {
+  if (error instanceof RunFailure) return error.code;
+  if (error instanceof BootError) return 'BOOT_FAILED';
+  return 'INTERNAL';
+}
+
+/** Runs one case; never throws for a failure of the case itself. */
+export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
+  const started = performance.now();
+  const scenario = task.scenario;
+  const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
+  const metrics = new MetricsAccumulator();
+  const series = task.outDir !== undefined ? new TimeSeries(scenario.guests.map((g) => g.name), scenario.frameBytes, Math.floor(scenario.host.memoryBytes / scenario.frameBytes)) : null;
+  const base = { case: task.case, label: task.label, parameters: task.parameters };
+  let row: SweepRow;
+  try {
+    const result = await simulate(scenario, {
+      placement: 'inline',
+      sampleEveryTicks: task.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, scenario.guests.length),
+      onSample: (sample) => {
+        metrics.add(sample);
+        series?.add(sample);
+      },
+    });
+    if (series !== null && task.outDir !== undefined) writeRunOutputs(task.outDir, result, series);
+    const violations = result.summary.audit.violations;
+    row = {
+      ...base,
+      status: violations === 0 ? 'ok' : 'failed',
+      error: violations === 0 ? null : { code: 'INVARIANT_BROKEN', message: result.summary.audit.firstViolations[0] ?? `${violations} violations` },
+      metrics: metrics.finish(result.summary),
+    };
+  } catch (error) {
+    row = { ...base, status: 'failed', error: { code: errorCode(error), message: error instanceof Error ? error.message : String(error) }, metrics: null };
+  }
+  return { row, wallSeconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,111 @@
+/**
+ * The result of a sweep: one row per case, in case order. Everything but
+ * `timing` depends only on the grid, so a sweep run in shards and merged
+ * gives the same table, and the same CSV byte for byte, as one run whole.
+ */
+import { formatCsvNumber } from '../output/timeseries-csv.js';
+import type { RunMetrics } from '../output/run-metrics.js';
+import type { Shard } from './shard.js';
+
+/** Bumped when a field changes meaning or disappears. */
+export const SWEEP_TABLE_SCHEMA_VERSION = 1;
+
+/** One case's result. */
+export interface SweepRow {
+  case: number;
+  label: string;
+  parameters: Record<string, unknown>;
+  status: 'ok' | 'failed';
+  /** Why the case failed (status `failed`): a stable code and a message. */
+  error: { code: string; message: string } | null;
+  metrics: RunMetrics | null;
+}
+
+/** Wall-clock figures: differ from run to run, and are left out of comparisons. */
+export interface SweepTiming {
+  wallSeconds: number;
+  concurrency: number;
+  /** Seconds each case took, by case number. */
+  caseSeconds: Record<string, number>;
+}
+
+export interface SweepTable {
+  kind: 'balloonsim-sweep';
+  schemaVersion: number;
+  name: string;
+  /** From the grid: shards of different grids are not merged. */
+  fingerprint: string;
+  casesTotal: number;
+  parameterNames: string[];
+  /** The shard these rows are, or null for a whole (or merged) sweep. */
+  shard: Shard | null;
+  rows: SweepRow[];
+  /** One entry per run that made the rows (several after a merge). */
+  timing: SweepTiming[];
+}
+
+/** The metric columns of the CSV, in order. */
+const METRIC_KEYS = [
+  'scenario',
+  'seed',
+  'simulatedSeconds',
+  'guests',
+  'hostMemoryBytes',
+  'committedBytes',
+  'residentBytesMean',
+  'residentBytesPeak',
+  'savedBytesMean',
+  'balloonBytesMean',
+  'hostFreeBytesMin',
+  'majorFaults',
+  'swapInPages',
+  'swapOutPages',
+  'stallSeconds',
+  'psiSomeMax',
+  'oomKills',
+  'auditViolations',
+  'protocolViolations',
+] as const satisfies ReadonlyArray<keyof RunMetrics>;
+
+const metricKeysCoverMetrics: [Exclude<keyof RunMetrics, (typeof METRIC_KEYS)[number]>] extends [never] ? true : false = true;
+void metricKeysCoverMetrics;
+
+function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function cellOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number') return formatCsvNumber(value);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+/** The table as CSV: case, label, one `param.PATH` column per parameter, status, the metrics, error. No timing. */
+export function sweepCsv(table: SweepTable): string {
+  const header = ['case', 'label', ...table.parameterNames.map((name) => `param.${name}`), 'status', ...METRIC_KEYS, 'error'];
+  const lines = [header.map(csvCell).join(',')];
+  for (const row of table.rows) {
+    const cells = [
+      String(row.case),
+      row.label,
+      ...table.parameterNames.map((name) => cellOf(row.parameters[name])),
+      row.status,
+      ...METRIC_KEYS.map((key) => cellOf(row.metrics?.[key])),
+      row.error === null ? '' : `${row.error.code}: ${row.error.message}`,
+    ];
+    lines.push(cells.map(csvCell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The table as JSON text (what `sweep.json` holds). */
+export function sweepJson(table: SweepTable): string {
+  return `${JSON.stringify(table, null, 2)}\n`;
+}
+
+/** The table without `timing`: what must be equal for the same grid, sharded or not. */
+export function deterministicTable(table: SweepTable): Omit<SweepTable, 'timing'> {
+  const { timing: _timing, ...rest } = table;
+  return rest;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { simulateStream } from '../../src/api/stream.js';
+import type { Sample } from '../../src/runtime/sample.js';
+import { simulate } from '../../src/runtime/simulate.js';
+import { guest, MiB, scenario } from '../support/scenarios.js';
+
+const small = scenario({
+  durationMs: 30_000,
+  guests: [guest('a', { workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'constant', bytes: 16 * MiB } }] }), guest('b')],
+  events: [{ atMs: 10_000, kind: 'setTarget', guest: 'a', target: { bytes: 32 * MiB } }],
+});
+
+describe('simulateStream', () => {
+  it('yields the samples onSample gives, then the same result', async () => {
+    const viaCallback: Sample[] = [];
+    const expected = await simulate(small, { placement: 'inline', sampleEveryTicks: 3, onSample: (s) => viaCallback.push(s) });
+    const stream = simulateStream(small, { placement: 'inline', sampleEveryTicks: 3 });
+    const streamed: Sample[] = [];
+    for await (const sample of stream) streamed.push(sample);
+    expect(streamed).toEqual(viaCallback);
+    expect(streamed.map((s) => s.timeMs)).toEqual([3000, 6000, 9000, 12_000, 15_000, 18_000, 21_000, 24_000, 27_000, 30_000]);
+    const { summary } = await stream.result;
+    expect({ ...summary, timing: null }).toEqual({ ...expected.summary, timing: null });
+  });
+
+  it('samples every tick by default for a short run, and works on worker threads', async () => {
+    let count = 0;
+    for await (const sample of simulateStream(small, { placement: 'workers', workers: 2 })) {
+      expect(sample.guests.map((g) => g.name)).toEqual(['a', 'b']);
+      count++;
+    }
+    expect(count).toBe(30);
+  });
+
+  it('lets the reader stop early; the run still finishes', async () => {
+    const stream = simulateStream(small, { placement: 'inline' });
+    for await (const sample of stream) if (sample.timeMs >= 5000) break;
+    expect((await stream.result).summary.ticks).toBe(30);
+  });
+
+  it('passes a failure on to the reader and to result', async () => {
+    const broken = { ...small, host: { ...small.host, memoryBytes: 4 * MiB, reservedBytes: 0, backing: 'eager' as const } };
+    const stream = simulateStream(broken, { placement: 'inline' });
+    await expect(async () => {
+      for await (const _ of stream) void _;
+    }).rejects.toThrow(/cannot boot/);
+    await expect(stream.result).rejects.toThrow(/cannot boot/);
+    expect(() => simulateStream(small, { onSample: () => undefined } as never)).toThrow(/onSample/);
+  });
+});

@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { GuestSample, Sample } from '../../src/runtime/sample.js';
+import { defaultSampleEveryTicks, GUEST_FIGURES, GUEST_SAMPLES_BUDGET, SAMPLES_MAX_DEFAULT, TimeSeries } from '../../src/output/time-series.js';
+import { formatCsvNumber, parseTimeSeriesCsv, TIMESERIES_CSV_HEADER, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
+import { assertProperty, propertyParams } from '../support/fc.js';
+
+const FRAME = 4096;
+
+function guestSample(name: string, seed: number): GuestSample {
+  const sample = { name, alive: seed % 7 !== 0 } as GuestSample;
+  GUEST_FIGURES.forEach((figure, i) => {
+    sample[figure] = figure.startsWith('psi') ? ((seed * (i + 1)) % 100) / 100 : figure === 'stallSecondsTotal' ? seed * 0.125 : seed * (i + 1);
+  });
+  return sample;
+}
+
+const sampleArb = (names: string[]): fc.Arbitrary<Omit<Sample, 'timeMs'>> =>
+  fc.record({
+    freeFrames: fc.nat({ max: 1 << 30 }),
+    hostState: fc.constantFrom('high' as const, 'soft' as const, 'hard' as const, 'low' as const),
+    guests: fc.tuple(...names.map((name) => fc.record({
+      name: fc.constant(name),
+      alive: fc.boolean(),
+      ...Object.fromEntries(GUEST_FIGURES.map((figure) => [figure, figure.startsWith('psi') ? fc.double({ min: 0, max: 1, noNaN: true }) : figure === 'stallSecondsTotal' ? fc.double({ min: 0, max: 1e6, noNaN: true }) : fc.nat({ max: 1 << 30 })])),
+    }) as fc.Arbitrary<GuestSample>)),
+  });
+
+describe('TimeSeries', () => {
+  it('keeps every figure of every guest, by sample', () => {
+    const series = new TimeSeries(['a', 'b'], FRAME, 1000);
+    for (let i = 1; i <= 50; i++) series.add({ timeMs: i * 1000, freeFrames: 1000 - i, hostState: 'high', guests: [guestSample('a', i), guestSample('b', i + 100)] });
+    expect(series.length).toBe(50);
+    expect(series.timeMs(49)).toBe(50_000);
+    expect(series.freeFrames(0)).toBe(999);
+    expect(series.value('balloonPages', 9, 1)).toBe(guestSample('b', 110).balloonPages);
+    expect(series.isAlive(6, 0)).toBe(false);
+    expect(Array.from(series.guestColumn('targetPages', 0))).toEqual(Array.from({ length: 50 }, (_, i) => guestSample('a', i + 1).targetPages));
+    expect(series.sample(3)).toEqual({ timeMs: 4000, freeFrames: 996, hostState: 'high', guests: [guestSample('a', 4), guestSample('b', 104)] });
+  });
+
+  it('refuses samples that do not fit', () => {
+    const series = new TimeSeries(['a'], FRAME, 1000);
+    series.add({ timeMs: 1000, freeFrames: 1, hostState: 'high', guests: [guestSample('a', 1)] });
+    expect(() => series.add({ timeMs: 1000, freeFrames: 1, hostState: 'high', guests: [guestSample('a', 1)] })).toThrow(/increase/);
+    expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostState: 'high', guests: [guestSample('b', 1)] })).toThrow(/guest 0 is b/);
+    expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostState: 'high', guests: [] })).toThrow(/0 guests/);
+    expect(() => series.value('anonPages', 1, 0)).toThrow(/no sample 1/);
+    expect(() => series.value('anonPages', 0, 1)).toThrow(/no guest 1/);
+  });
+});
+
+describe('defaultSampleEveryTicks', () => {
+  it('samples every tick up to the limit, then every N ticks', () => {
+    expect(defaultSampleEveryTicks(1200, 4)).toBe(1);
+    expect(defaultSampleEveryTicks(SAMPLES_MAX_DEFAULT, 4)).toBe(1);
+    expect(defaultSampleEveryTicks(SAMPLES_MAX_DEFAULT + 1, 4)).toBe(2);
+    expect(defaultSampleEveryTicks(86_400, 4)).toBe(Math.ceil(86_400 / SAMPLES_MAX_DEFAULT));
+  });
+
+  it('keeps samples times guests near the budget with many guests', () => {
+    const every = defaultSampleEveryTicks(100_000, 10_000);
+    expect(Math.ceil(100_000 / every) * 10_000).toBeLessThanOrEqual(GUEST_SAMPLES_BUDGET);
+    expect(Math.ceil(100_000 / defaultSampleEveryTicks(100_000, 1_000_000))).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('timeseries.csv', () => {
+  it('has one row per guest per sample, sizes in bytes', () => {
+    const series = new TimeSeries(['web', 'db'], FRAME, 1000);
+    series.add({ timeMs: 1500, freeFrames: 10, hostState: 'soft', guests: [guestSample('web', 1), guestSample('db', 2)] });
+    const lines = timeSeriesCsv(series).trimEnd().split('\n');
+    expect(lines[0]).toBe(TIMESERIES_CSV_HEADER);
+    expect(lines).toHaveLength(3);
+    const header = lines[0]!.split(',');
+    const web = Object.fromEntries(lines[1]!.split(',').map((cell, i) => [header[i]!, cell]));
+    expect(web).toMatchObject({ time_s: '1.5', guest: 'web', alive: '1', host_free_bytes: String(10 * FRAME) });
+    expect(Number(web['target_bytes'])).toBe(guestSample('web', 1).targetPages * FRAME);
+    expect(Number(web['major_faults_total'])).toBe(guestSample('web', 1).majorFaultsTotal);
+    expect(header).toEqual(expect.arrayContaining(['time_s', 'target_bytes', 'actual_bytes', 'balloon_bytes', 'anon_bytes', 'cache_bytes', 'swap_bytes', 'major_faults_total', 'psi_some_avg10']));
+  });
+
+  it('formats numbers exactly for integers and to 9 digits otherwise', () => {
+    expect(formatCsvNumber(12884901888)).toBe('12884901888');
+    expect(formatCsvNumber(1 / 3)).toBe('0.333333333');
+    expect(formatCsvNumber(0.25)).toBe('0.25');
+  });
+
+  const params = propertyParams('timeseries.csv reads back as written', { numRuns: 100 });
+  it(params.name, () => {
+    assertProperty(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,6}$/), { minLength: 1, maxLength: 4 }).chain((names) =>
+          fc.tuple(fc.constant(names), fc.array(sampleArb(names), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 5000 })),
+        ),
+        ([names, samples, stepMs]) => {
+          const series = new TimeSeries(names, FRAME, 1 << 30);
+          samples.forEach((sample, i) => series.add({ ...sample, timeMs: (i + 1) * stepMs }));
+          const text = timeSeriesCsv(series);
+          const back = parseTimeSeriesCsv(text, FRAME, 1 << 30);
+          expect(back.guestNames).toEqual(names);
+          expect(back.length).toBe(series.length);
+          expect(timeSeriesCsv(back)).toBe(text);
+        },
+      ),
+      params,
+    );
+  });
+
+  it('names the line of a malformed file', () => {
+    expect(() => parseTimeSeriesCsv('time,guest\n', FRAME, 1)).toThrow(/:1: not a balloonsim timeseries.csv/);
+    expect(() => parseTimeSeriesCsv(`${TIMESERIES_CSV_HEADER}\n1,a,1\n`, FRAME, 1)).toThrow(/:2: expected/);
+  });
+});

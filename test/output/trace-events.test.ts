@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { HostEvent } from '../../src/host/hypervisor.js';
+import { GUEST_FIGURES, TimeSeries } from '../../src/output/time-series.js';
+import { buildTrace, traceJson, TRACE_GUESTS_MAX, type TraceEvent } from '../../src/output/trace-events.js';
+import type { GuestSample } from '../../src/runtime/sample.js';
+import { simulate } from '../../src/runtime/simulate.js';
+import { guest, MiB, scenario } from '../support/scenarios.js';
+import { traceProblems } from '../support/trace-format.js';
+
+async function tracedRun() {
+  const s = scenario({
+    durationMs: 20_000,
+    guests: [
+      guest('web', { workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'constant', bytes: 32 * MiB } }] }),
+      guest('db'),
+    ],
+    events: [
+      { atMs: 5000, kind: 'setTarget', guest: 'web', target: { bytes: 40 * MiB } },
+      { atMs: 12_000, kind: 'crash', guest: 'db' },
+    ],
+  });
+  const series = new TimeSeries(['web', 'db'], s.frameBytes, s.host.memoryBytes / s.frameBytes);
+  const result = await simulate(s, { placement: 'inline', sampleEveryTicks: 1, onSample: (sample) => series.add(sample) });
+  return { result, series };
+}
+
+function byName(events: TraceEvent[], name: string): TraceEvent[] {
+  return events.filter((e) => e.name === name);
+}
+
+describe('trace.json', () => {
+  it('is a valid trace: counters per guest and for the host, instants for what the host logged', async () => {
+    const { result, series } = await tracedRun();
+    const text = traceJson(buildTrace(result.summary, series, result.events));
+    const trace = JSON.parse(text) as { traceEvents: TraceEvent[] };
+    expect(traceProblems(trace)).toEqual([]);
+    const events = trace.traceEvents;
+    const processes = byName(events, 'process_name').map((e) => e.args['name']);
+    expect(processes).toEqual(['host', 'guest web', 'guest db']);
+    const webPid = byName(events, 'process_name').find((e) => e.args['name'] === 'guest web')!.pid;
+    const memory = byName(events, 'memory (MiB)').filter((e) => e.pid === webPid);
+    expect(memory).toHaveLength(series.length);
+    expect(Object.keys(memory[0]!.args)).toEqual(['target', 'actual', 'resident', 'balloon']);
+    expect(memory[memory.length - 1]!.args['target']).toBe(40);
+    expect(byName(events, 'host free (MiB)')).toHaveLength(series.length);
+    for (const name of ['page states (MiB)', 'swap (MiB)', 'faults (total)', 'pressure (%)', 'stall (s, total)']) expect(byName(events, name).length).toBe(2 * series.length);
+    const crash = byName(events, 'crash');
+    expect(crash).toHaveLength(1);
+    expect(crash[0]).toMatchObject({ ph: 'i', ts: 12_000_000, cat: 'crash' });
+    expect(byName(events, 'target').some((e) => e.pid === webPid && e.ts === 5_000_000)).toBe(true);
+  });
+
+  it('marks OOM kills and refused messages with instants', () => {
+    const series = new TimeSeries(['g'], 4096, 1000);
+    const sample = (oomKillsTotal: number): GuestSample => {
+      const g = { name: 'g', alive: true } as GuestSample;
+      for (const figure of GUEST_FIGURES) g[figure] = 0;
+      g.oomKillsTotal = oomKillsTotal;
+      return g;
+    };
+    [0, 0, 2, 2, 3].forEach((kills, i) => series.add({ timeMs: (i + 1) * 1000, freeFrames: 100, hostState: 'high', guests: [sample(kills)] }));
+    const log: HostEvent[] = [{ timeMs: 4000, kind: 'violation', guest: 'g', detail: 'release 7: 3 of 3 frames refused (not-owned)' }];
+    const trace = JSON.parse(traceJson(buildTrace({ scenario: 's', seed: 1, simulatedSeconds: 5 } as never, series, log))) as { traceEvents: TraceEvent[] };
+    expect(traceProblems(trace)).toEqual([]);
+    expect(byName(trace.traceEvents, 'OOM kill').map((e) => [e.ts, e.args['kills']])).toEqual([
+      [3_000_000, 2],
+      [5_000_000, 1],
+    ]);
+    expect(byName(trace.traceEvents, 'refused')).toMatchObject([{ ph: 'i', ts: 4_000_000, args: { detail: expect.stringContaining('refused') } }]);
+  });
+
+  it('gives counter tracks to the first guests only, and says so', () => {
+    const names = Array.from({ length: TRACE_GUESTS_MAX + 3 }, (_, i) => `g${i}`);
+    const series = new TimeSeries(names, 4096, 1000);
+    const trace = buildTrace({ scenario: 's', seed: 1, simulatedSeconds: 0 } as never, series, []);
+    expect(byName(trace.traceEvents, 'process_name')).toHaveLength(TRACE_GUESTS_MAX + 1);
+    expect(trace.otherData).toMatchObject({ guests: TRACE_GUESTS_MAX + 3, guestsWithTracks: TRACE_GUESTS_MAX });
+  });
+
+  it('the format checker finds broken traces', () => {
+    expect(traceProblems({ traceEvents: [{ name: 'x', ph: 'C', pid: 1, tid: 1, ts: -1, args: { v: 'high' } }] })).toHaveLength(2);
+    expect(traceProblems({ traceEvents: [{ name: 'x', ph: 'Q', pid: 1.5, tid: 1 }] })).toHaveLength(2);
+    expect(traceProblems([])).toHaveLength(1);
+  });
+});
