@@ -31,6 +31,10 @@ export interface GuestAccount {
   protocolViolations: number;
   /** Frames asked for first touch that the pool could not provide. */
   populateShortPages: number;
+  /** Set once the guest has broken the protocol too often: every later message is refused. */
+  quarantined: boolean;
+  /** Messages refused because the guest was quarantined. */
+  quarantinedMessages: number;
 }
 
 /** Pages of guest memory that have neither a frame nor a place in the balloon, as the host counts them. */

@@ -12,7 +12,7 @@ import { assertNever } from '../util/assert-never.js';
 import { FrameTable } from './frame-table.js';
 import { StackFreePool, type FreePool } from './free-pool.js';
 import { unbackedPagesOf, type GuestAccount } from './guest-account.js';
-import { checkGuestMessage } from './message-checks.js';
+import { checkGuestMessage, MESSAGES_PER_TICK_MAX } from './message-checks.js';
 import { OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from './owners.js';
 import type { Policy, PolicyHostView } from './policy.js';
 import { createPolicy } from './policies/index.js';
@@ -106,11 +106,17 @@ export class Hypervisor {
         lastStatus: null,
         protocolViolations: 0,
         populateShortPages: 0,
+        quarantined: false,
+        quarantinedMessages: 0,
       };
     });
     this.inboxes = this.accounts.map(() => []);
     this.policy = createPolicy(scenario.host.policy);
+    this.quarantineAfter = scenario.host.quarantineAfterViolations ?? 0;
   }
+
+  /** Protocol violations after which a guest is quarantined (0: never). */
+  private readonly quarantineAfter: number;
 
   get frames(): number {
     return this.table.frames;
@@ -180,19 +186,75 @@ export class Hypervisor {
     return inboxes;
   }
 
-  /** Handles one guest's messages of this tick, in the order it sent them. */
+  /** One guest's messages since the last call (free-running mode takes them guest by guest). */
+  takeInboxOf(index: number): HostToGuest[] {
+    const account = this.accounts[index];
+    if (account === undefined) throw new RangeError(`Hypervisor.takeInboxOf: no guest ${index}`);
+    const inbox = this.inboxes[index]!;
+    this.inboxes[index] = [];
+    account.queuedGrantFrames = 0;
+    return inbox;
+  }
+
+  /**
+   * Handles one guest's messages of this tick, in the order it sent them. At
+   * most MESSAGES_PER_TICK_MAX are looked at; the rest of a flood is refused
+   * unread (one violation). A quarantined guest's messages are all refused.
+   */
   handleOutbox(index: number, messages: ReadonlyArray<unknown>): void {
     const account = this.accounts[index];
     if (account === undefined) throw new RangeError(`Hypervisor.handleOutbox: no guest ${index}`);
     if (!account.alive) return;
-    for (const raw of messages) {
-      const check = checkGuestMessage(raw);
+    const count = Math.min(messages.length, MESSAGES_PER_TICK_MAX);
+    for (let i = 0; i < count; i++) {
+      const check = checkGuestMessage(messages[i]);
+      if (account.quarantined) {
+        this.refuseQuarantined(account, check.ok ? check.message : null);
+        continue;
+      }
       if (!check.ok) {
         this.violation(account, `malformed message: ${check.problem}`);
         continue;
       }
       this.handle(account, check.message);
     }
+    if (messages.length > count) {
+      this.violation(account, `flood: ${messages.length} messages in one tick, at most ${MESSAGES_PER_TICK_MAX} are read; the rest were dropped unread`);
+    }
+  }
+
+  /**
+   * A quarantined guest's message: nothing changes owner. A release is
+   * answered with its valid frames handed back (the guest still owns them) and
+   * nothing accepted; a request with an empty grant.
+   */
+  private refuseQuarantined(account: GuestAccount, message: GuestToHost | null): void {
+    account.quarantinedMessages++;
+    if (message === null || message.type === 'status') return;
+    if (message.type === 'request') {
+      this.sendGrant(account, message, new Int32Array(0), 'quarantined');
+      return;
+    }
+    const frames = message.frames.slice();
+    const refused = new Int32Array(frames.length);
+    let kept = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame >= 0 && frame < this.frames && this.seen[frame] === 0 && this.table.ownerOf(frame) === account.ownerId) {
+        this.seen[frame] = 1;
+        refused[kept++] = frame;
+      }
+    }
+    for (let i = 0; i < kept; i++) this.seen[refused[i]!] = 0;
+    this.queue(account, {
+      type: 'releaseAck',
+      id: message.id,
+      acceptedFrames: 0,
+      refusedFrames: refused.slice(0, kept),
+      invalidFrames: frames.length - kept,
+      acceptedUnbackedPages: 0,
+      refusedBecause: 'quarantined',
+    });
   }
 
   /**
@@ -416,6 +478,10 @@ export class Hypervisor {
   private violation(account: GuestAccount, detail: string): void {
     account.protocolViolations++;
     this.record('violation', account, detail);
+    if (!account.quarantined && this.quarantineAfter > 0 && account.protocolViolations >= this.quarantineAfter) {
+      account.quarantined = true;
+      this.record('violation', account, `quarantined after ${account.protocolViolations} protocol violations: every later message is refused`);
+    }
   }
 
   private record(kind: HostEvent['kind'], account: GuestAccount | null, detail: string): void {

@@ -20,6 +20,19 @@ export interface GuestSharedBuffers {
   stats: SharedArrayBuffer;
 }
 
+/** Where an injected throw happens in a guest's step. */
+export type ThrowPoint =
+  /** Before the guest reads its inbox: grants in it are never mapped. */
+  | 'before-inbox'
+  /** After the guest has stepped (pages unmapped, releases built) but before its messages leave. */
+  | 'before-send';
+
+/** Faults injected into one guest actor. */
+export interface GuestFaults {
+  /** Ticks (of the guest's own clock) at which its actor throws, and where. */
+  throwAt: ReadonlyArray<{ tick: number; point: ThrowPoint }>;
+}
+
 /** Everything a thread needs to create one guest actor. */
 export interface GuestInit {
   index: number;
@@ -29,6 +42,19 @@ export interface GuestInit {
   /** The guest's own seed, derived from the root seed. */
   seed: number;
   shared: GuestSharedBuffers;
+  /**
+   * Present when the run injects faults: a throw from this guest's actor then
+   * crashes the guest (the host takes its frames back) instead of failing the run.
+   */
+  faults?: GuestFaults;
+  /** Hostile guests only: the frame ownership table, which they read to pick frames that are not their own. */
+  table?: SharedArrayBuffer;
+}
+
+/** A guest whose actor threw while fault injection was on: it is stopped, and the host must crash it. */
+export interface GuestCrash {
+  guestIndex: number;
+  message: string;
 }
 
 /**
@@ -52,8 +78,24 @@ export interface SerializedError {
 
 /** Worker to main thread: the packed outboxes (GuestToHost[] per guest, same order), or the failure that stopped it. */
 export type StepReply =
-  | { type: 'stepped'; tick: number; outboxes: Int32Array }
+  | { type: 'stepped'; tick: number; outboxes: Int32Array; crashed?: GuestCrash[] }
   | { type: 'failed'; tick: number; guestIndex: number; error: SerializedError };
+
+/** What a hostile guest counts of its own attacks. */
+export interface HostileReport {
+  /** Attack rounds started. */
+  rounds: number;
+  /** Attack messages sent (a repeated frame counts as one). */
+  attackMessages: number;
+  /** Violations a correct host counts for them. */
+  expectedViolations: number;
+  /** Answers to attacks that refused them. */
+  refusalsSeen: number;
+  /** Answers to attacks that accepted something: a host bug. */
+  attacksAccepted: number;
+  /** Attack messages by kind. */
+  byKind: Partial<Record<string, number>>;
+}
 
 /** What a guest says about itself at the end of a run. */
 export interface GuestReport {
@@ -87,6 +129,8 @@ export interface GuestReport {
     outOfPuff: number;
     shortGrants: number;
   };
+  /** Hostile guests only. */
+  hostile?: HostileReport;
 }
 
 /** The control plane a worker exposes through comlink. */

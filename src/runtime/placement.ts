@@ -1,5 +1,5 @@
 import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
-import type { GuestInit, GuestReport } from '../messages/runtime.js';
+import type { GuestCrash, GuestInit, GuestReport } from '../messages/runtime.js';
 import type { MalformedOnWire } from './wire-codec.js';
 
 export type PlacementKind = 'inline' | 'workers';
@@ -19,6 +19,8 @@ export interface GuestPlacement {
    * A message that could not cross a thread intact arrives as MALFORMED.
    */
   step(tick: number, inboxes: HostToGuest[][]): Promise<Array<Array<GuestToHost | MalformedOnWire>>>;
+  /** Guests whose actors threw under fault injection in the steps since the last call, by guest index. */
+  takeCrashes(): GuestCrash[];
   /** Stops a guest for good. */
   stop(guestIndex: number): Promise<void>;
   /** Every guest's report, by guest index. */

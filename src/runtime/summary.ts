@@ -1,4 +1,5 @@
 import type { AuditResult } from '../audit/auditor.js';
+import type { FaultSummary } from '../faults/fault-summary.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import type { GuestReport } from '../messages/runtime.js';
 import type { Scenario } from '../scenario/types.js';
@@ -33,11 +34,19 @@ export interface GuestSummary {
   /** Pages the guest touched first that the host could not back at once. */
   hostShortPages: number;
   protocolViolations: number;
+  /** The host refuses everything this guest sends (it broke the protocol too often). */
+  quarantined: boolean;
+  /** Messages refused because the guest was quarantined. */
+  quarantinedMessages: number;
   pageStates: Record<string, number>;
   driver: GuestReport['driver'];
+  /** Hostile guests only: what they tried, by their own count. */
+  hostile?: GuestReport['hostile'];
 }
 
 export interface RunTiming {
+  /** `lockstep` (the default) or `free` (free-running: timing-dependent, not reproducible). */
+  mode?: 'lockstep' | 'free';
   placement: PlacementKind;
   threads: number;
   wallSeconds: number;
@@ -65,9 +74,13 @@ export interface RunSummary {
     protocolViolations: number;
     transferFailures: number;
     events: number;
+    /** Guests the host quarantined. */
+    quarantinedGuests: number;
   };
   guests: GuestSummary[];
   audit: AuditResult;
+  /** Present when the scenario injects faults. */
+  faults?: FaultSummary;
   timing: RunTiming;
 }
 
@@ -79,6 +92,7 @@ export function buildSummary(
   reports: ReadonlyArray<GuestReport>,
   audit: AuditResult,
   timing: RunTiming,
+  faults?: FaultSummary,
 ): RunSummary {
   const frameBytes = scenario.frameBytes;
   const guestFrames = host.accounts.reduce((sum, account) => sum + account.ownedFrames, 0);
@@ -102,6 +116,7 @@ export function buildSummary(
       protocolViolations: host.protocolViolations,
       transferFailures: host.table.transferFailures,
       events: host.log.length + host.eventsDropped,
+      quarantinedGuests: host.accounts.filter((account) => account.quarantined).length,
     },
     guests: host.accounts.map((account, index) => {
       const report = reports[index]!;
@@ -127,11 +142,15 @@ export function buildSummary(
         oomKills: report.oomKills,
         hostShortPages: report.hostShortPages,
         protocolViolations: account.protocolViolations,
+        quarantined: account.quarantined,
+        quarantinedMessages: account.quarantinedMessages,
         pageStates: pages,
         driver: report.driver,
+        ...(report.hostile !== undefined ? { hostile: report.hostile } : {}),
       };
     }),
     audit,
+    ...(faults !== undefined ? { faults } : {}),
     timing,
   };
 }

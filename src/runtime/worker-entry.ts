@@ -19,7 +19,9 @@ function answer(port: MessagePort, request: StepRequest): void {
   try {
     if (group === null) throw new Error('worker: step before init');
     const outboxes = encodeGuestOutboxes(group.step(request.tick, decodeHostInboxes(request.inboxes)));
-    port.postMessage({ type: 'stepped', tick: request.tick, outboxes } satisfies StepReply, [outboxes.buffer as ArrayBuffer]);
+    const crashed = group.takeCrashes();
+    const reply: StepReply = { type: 'stepped', tick: request.tick, outboxes, ...(crashed.length > 0 ? { crashed } : {}) };
+    port.postMessage(reply, [outboxes.buffer as ArrayBuffer]);
     return;
   } catch (error) {
     const guestIndex = error instanceof GuestThrew ? error.guestIndex : -1;

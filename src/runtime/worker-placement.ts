@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
-import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
+import type { GuestCrash, GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { RunFailure } from './errors.js';
 import type { GuestPlacement } from './placement.js';
@@ -41,6 +41,7 @@ export class WorkerPlacement implements GuestPlacement {
   private slots: WorkerSlot[] = [];
   private guestCount = 0;
   private closed = false;
+  private crashes: GuestCrash[] = [];
 
   constructor(private readonly workersWanted: number) {
     if (!Number.isSafeInteger(workersWanted) || workersWanted < 1) {
@@ -77,12 +78,19 @@ export class WorkerPlacement implements GuestPlacement {
     const outboxes: Array<Array<GuestToHost | MalformedOnWire>> = new Array(this.guestCount);
     replies.forEach((reply, slotIndex) => {
       const slot = this.slots[slotIndex]!;
+      if (reply.crashed !== undefined) this.crashes.push(...reply.crashed);
       const decoded = decodeGuestOutboxes(reply.outboxes);
       slot.guests.forEach((guestIndex, position) => {
         outboxes[guestIndex] = decoded[position] ?? [];
       });
     });
     return outboxes;
+  }
+
+  takeCrashes(): GuestCrash[] {
+    const crashes = this.crashes.sort((a, b) => a.guestIndex - b.guestIndex);
+    this.crashes = [];
+    return crashes;
   }
 
   async stop(guestIndex: number): Promise<void> {

@@ -78,6 +78,9 @@ function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: Gue
       freePageReporting: driver.freePageReporting,
     },
     workload: resolveWorkload(file, path, context),
+    ...(file.behaviour.kind === 'hostile'
+      ? { hostile: { everyMs: file.behaviour.every, attacks: [...new Set(file.behaviour.attacks)], floodMessages: file.behaviour.flood } }
+      : {}),
   };
 }
 
@@ -120,7 +123,7 @@ export function resolveGuests(files: readonly GuestFile[], context: GuestContext
         continue;
       }
       owner.set(name, index);
-      const guest: GuestSpec = { name, ...template, driver: { ...template.driver } };
+      const guest: GuestSpec = { name, ...template, driver: { ...template.driver }, ...(template.hostile !== undefined ? { hostile: { ...template.hostile } } : {}) };
       guests.push(guest);
       byName.set(name, guest);
     }

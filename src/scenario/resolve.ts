@@ -10,7 +10,8 @@ import { IssueList, finishIssues, type Locator } from './raw-issue.js';
 import { resolveEvents } from './resolve-events.js';
 import { resolveGuests } from './resolve-guests.js';
 import { scenarioFileSchema, type ScenarioFile } from './schema.js';
-import type { HostSpec, PolicySpec, Scenario } from './types.js';
+import { resolveFaults } from './resolve-faults.js';
+import type { HostSpec, PolicySpec, Scenario, TargetSize } from './types.js';
 import { formatBytes, formatDuration } from './units.js';
 import { translateIssues } from './zod-issues.js';
 
@@ -27,13 +28,20 @@ function defaultName(source: string): string {
   return name.startsWith('built-in:') ? name.slice('built-in:'.length) : name;
 }
 
+/** The rotate policy's `low` as a percentage; a size is refused (its guests may differ in size). */
+function lowPercentOf(low: TargetSize): number {
+  return 'percentOfMax' in low ? low.percentOfMax : Number.NaN;
+}
+
 function resolvePolicy(policy: ScenarioFile['host']['policy']): PolicySpec {
   switch (policy.kind) {
     case 'static':
       return { kind: 'static', periodMs: policy.period };
+    case 'rotate':
+      return { kind: 'rotate', periodMs: policy.period, lowPercentOfMax: lowPercentOf(policy.low), groups: policy.groups };
     default: {
-      const unknownKind: never = policy.kind;
-      throw new Error(`resolvePolicy: no case for policy kind ${String(unknownKind)}`);
+      const unknownPolicy: never = policy;
+      throw new Error(`resolvePolicy: no case for policy ${JSON.stringify(unknownPolicy)}`);
     }
   }
 }
@@ -45,7 +53,18 @@ function resolveHost(file: ScenarioFile['host'], frameBytes: number, issues: Iss
   if (file.reserved >= file.memory) {
     issues.add(['host', 'reserved'], `reserved (${formatBytes(file.reserved)}) is not less than host memory (${formatBytes(file.memory)})`, 'reserved is the part of host memory the hypervisor keeps; leave some for guests');
   }
-  return { memoryBytes: file.memory, reservedBytes: file.reserved, swapBytes: file.swap, backing: file.backing, policy: resolvePolicy(file.policy) };
+  const policy = resolvePolicy(file.policy);
+  if (policy.lowPercentOfMax !== undefined && !(policy.lowPercentOfMax > 0 && policy.lowPercentOfMax <= 100)) {
+    issues.add(['host', 'policy', 'low'], 'the rotate policy takes low as a percentage of each guest\'s maxMemory', 'for example low: 50%');
+  }
+  return {
+    memoryBytes: file.memory,
+    reservedBytes: file.reserved,
+    swapBytes: file.swap,
+    backing: file.backing,
+    policy,
+    quarantineAfterViolations: file.quarantineAfter,
+  };
 }
 
 function checkTime(file: ScenarioFile, durationMs: number, overridden: boolean, issues: IssueList): void {
@@ -93,6 +112,7 @@ export function resolveScenario(fileObject: unknown, source: string, baseDir: st
   const context = { durationMs, baseDir: resolvePath(baseDir), issues, frameBytes: file.frameSize };
   const guests = resolveGuests(file.guests, context);
   const events = resolveEvents(file.events, guests, issues);
+  const faults = file.faults !== undefined ? resolveFaults(file.faults, durationMs, guests, issues) : undefined;
   if (!issues.isEmpty) throw new ScenarioError(source, finishIssues(issues.items, locate));
   return {
     name: file.name ?? defaultName(source),
@@ -104,5 +124,6 @@ export function resolveScenario(fileObject: unknown, source: string, baseDir: st
     host,
     guests: guests.guests,
     events,
+    ...(faults !== undefined ? { faults } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { DRIVER_BATCH_MAX, EVENTS_MAX, GUESTS_MAX, NAME_LENGTH_MAX, SHARES_MAX, 
 import { encodeDetails } from './issue-details.js';
 import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
+import { behaviourSchema, faultsSchema, quarantineAfterSchema } from './schema-faults.js';
 import {
   booleanField,
   durationField,
@@ -60,9 +61,19 @@ const staticPolicySchema = strictObject(
   'static targets: the host changes targets only when an event says so',
 );
 
-const POLICY_SCHEMAS = [staticPolicySchema] as const;
+const rotatePolicySchema = strictObject(
+  {
+    kind: z.literal('rotate'),
+    period: durationField('how long each group stays squeezed', { positive: true }).prefault('30s'),
+    low: sizeOrPercentField("the squeezed group's target: a percentage of each guest's maxMemory").prefault('50%'),
+    groups: integerField('guests are split into this many groups by index; one at a time is squeezed', 2, 1_000_000).prefault(4),
+  },
+  'a test policy that keeps memory moving: one group of guests at a time is ballooned down to `low`, the others get their maxMemory',
+);
+
+const POLICY_SCHEMAS = [staticPolicySchema, rotatePolicySchema] as const;
 /** Host policy kinds; `policy: KIND` is a shorthand for `{kind: KIND}` with defaults. */
-export const POLICY_KINDS = ['static'] as const satisfies readonly PolicyKind[];
+export const POLICY_KINDS = ['static', 'rotate'] as const satisfies readonly PolicyKind[];
 
 const policyObjectSchema = z.discriminatedUnion('kind', POLICY_SCHEMAS);
 const policySchema = z
@@ -82,6 +93,7 @@ const hostSchema = strictObject(
     swap: sizeField('host swap').prefault('0B'),
     backing: z.enum(BACKING_MODES).prefault('lazy').meta({ description: 'lazy: frames on first touch; eager: every boot page at boot' }),
     policy: policySchema.prefault('static'),
+    quarantineAfter: quarantineAfterSchema.prefault(1000),
   },
   'the virtualization host',
 );
@@ -129,6 +141,7 @@ const guestSchema = strictObject(
     shares: integerField('weight in proportional policies', 1, SHARES_MAX).prefault(1000),
     swap: sizeField('guest swap').prefault('0B'),
     driver: driverSchema.prefault('virtio'),
+    behaviour: behaviourSchema.prefault('honest'),
     workload: z
       .array(workloadComponentSchema)
       .max(WORKLOAD_COMPONENTS_MAX, { error: encodeDetails({ message: `a guest has at most ${WORKLOAD_COMPONENTS_MAX} workload components` }) })
@@ -192,6 +205,7 @@ export const scenarioFileSchema = strictObject(
       .array(eventSchema)
       .max(EVENTS_MAX, { error: encodeDetails({ message: `a scenario has at most ${EVENTS_MAX} events` }) })
       .prefault([]),
+    faults: faultsSchema.optional(),
   },
   'a balloonsim scenario',
 ).meta({ title: 'balloonsim scenario' });

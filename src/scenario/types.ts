@@ -45,8 +45,30 @@ export interface DriverSpec {
   freePageReporting: boolean;
 }
 
+/**
+ * What a hostile guest tries, each once per attack round (see
+ * guest/hostile-guest.ts): `forged` names random frames that are not its own;
+ * `not-owned` names frames another guest owns; `repeated` names one of its own
+ * frames twice in one release; `out-of-range` names frame numbers outside the
+ * table; `absurd-count` asks for far more pages than it is entitled to and
+ * releases more unbacked pages than it has; `flood` sends a burst of junk
+ * messages; `malformed` sends messages of the wrong shape.
+ */
+export type AttackKind = 'forged' | 'not-owned' | 'repeated' | 'out-of-range' | 'absurd-count' | 'flood' | 'malformed';
+
+/** A guest that attacks the host (on top of behaving as an honest guest otherwise). */
+export interface HostileSpec {
+  /** Simulated time between attack rounds. */
+  everyMs: number;
+  attacks: ReadonlyArray<AttackKind>;
+  /** Junk messages in one `flood`. */
+  floodMessages: number;
+}
+
 export interface GuestSpec {
   name: string;
+  /** Present when the guest is hostile: it attacks the host as described. Absent: an honest guest. */
+  hostile?: HostileSpec;
   /** Boot size: memory the guest has when it starts. */
   memoryBytes: number;
   /** Largest size the guest can reach (reserved address space above boot). */
@@ -61,11 +83,15 @@ export interface GuestSpec {
   workload: ReadonlyArray<WorkloadComponent>;
 }
 
-export type PolicyKind = 'static';
+export type PolicyKind = 'static' | 'rotate';
 
 export interface PolicySpec {
   kind: PolicyKind;
   periodMs: number;
+  /** `rotate`: the squeezed group's target, as a percentage of each guest's maxMemory. */
+  lowPercentOfMax?: number;
+  /** `rotate`: guests are split into this many groups by index; one group at a time is squeezed. */
+  groups?: number;
 }
 
 /** How guest memory is backed by host frames. */
@@ -81,6 +107,8 @@ export interface HostSpec {
   swapBytes: number;
   backing: BackingMode;
   policy: PolicySpec;
+  /** After this many protocol violations a guest is quarantined: every later message is refused. 0: never. */
+  quarantineAfterViolations?: number;
 }
 
 /** The size of a target: absolute bytes, or a percentage of the guest's maximum. */
@@ -89,6 +117,39 @@ export type TargetSize = { bytes: number } | { percentOfMax: number };
 export type ScenarioEvent =
   | { atMs: number; kind: 'setTarget'; guest: string; target: TargetSize }
   | { atMs: number; kind: 'crash'; guest: string };
+
+/** How an injected crash happens. */
+export type CrashHow =
+  /** The guest's actor throws in the middle of its step: the messages it was preparing are never sent. */
+  | 'throw'
+  /** The worker thread that hosts the guest is terminated wherever it is (every guest it hosts dies; free-running mode only). */
+  | 'kill-worker';
+
+export interface FaultCrash {
+  atMs: number;
+  guest: string;
+  how: CrashHow;
+}
+
+/**
+ * Fault injection (TigerBeetle style): faults happen in the safety phase,
+ * before `untilMs`, while every invariant must hold; then, in the liveness
+ * phase, every live guest must reach its target within `settleMs`.
+ */
+export interface FaultPlan {
+  untilMs: number;
+  settleMs: number;
+  /** Scheduled crashes, sorted by time. */
+  crashes: ReadonlyArray<FaultCrash>;
+  /** Actor throws at seeded random times and guests in the safety phase. */
+  randomThrows: number;
+  /** Worker kills at seeded random times in the safety phase (free-running mode only). */
+  randomKills: number;
+  /** Free-running mode: the share (0..1) of message batches held back, each way. */
+  delayFraction: number;
+  /** Free-running mode: a held batch waits up to this many turns of the host's event loop. */
+  delayTurnsMax: number;
+}
 
 export interface Scenario {
   name: string;
@@ -102,4 +163,6 @@ export interface Scenario {
   guests: ReadonlyArray<GuestSpec>;
   /** Sorted by `atMs`, stable for events at the same time. */
   events: ReadonlyArray<ScenarioEvent>;
+  /** Fault injection; absent means none (an actor that throws then fails the run). */
+  faults?: FaultPlan;
 }
