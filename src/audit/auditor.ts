@@ -3,6 +3,7 @@ import { Counter, NO_FRAME, type GuestSharedViews } from '../guest/shared-memory
 import { describeTransferFailure } from '../host/frame-table.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import { describeOwner, OWNER_FREE } from '../host/owners.js';
+import type { ConcurrentAuditResult } from './concurrent-auditor.js';
 import { countOwners, scanGuestPages, scanPool, type ScanFindings } from './scans.js';
 
 /** Violations kept with their text; all are counted. */
@@ -20,6 +21,8 @@ export interface AuditResult {
   violations: number;
   /** The first violations, as readable lines. */
   firstViolations: string[];
+  /** Free-running mode: the continuous audit made on its own thread while the run went on (its violations are counted above too). */
+  concurrent?: ConcurrentAuditResult;
 }
 
 /**

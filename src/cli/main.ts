@@ -25,6 +25,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--seed <n>', 'root seed (overrides the scenario\'s)')
     .option('--placement <where>', 'where guest actors run: inline or workers', 'workers')
     .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
+    .option('--guests-per-worker <n>', 'instead of --workers: as many workers as it takes to host N guests each')
+    .option('--mode <mode>', 'lockstep (reproducible ticks) or free (no barrier: guests and host race; a concurrent auditor checks)', 'lockstep')
     .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
     .option('--json', 'print the JSON summary on stdout and nothing else')
@@ -37,6 +39,8 @@ Examples:
   balloonsim run examples/pressure.yaml --seed 7
   balloonsim run my.yaml --placement workers --workers 4 --json > summary.json
   balloonsim run my.yaml --duration 10m --placement inline
+  balloonsim run examples/stress-1000.yaml --guests-per-worker 250
+  balloonsim run examples/faults.yaml --mode free
 
 Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.`,
     )

@@ -22,6 +22,8 @@ const FAILURES_KEPT = 32;
  */
 export class FrameTable {
   readonly owners: Int32Array;
+  /** Successful transfers (changes of owner) made through this view of the table. */
+  transfers = 0;
   private failureCount = 0;
   private readonly failuresKept: TransferFailure[] = [];
 
@@ -58,7 +60,10 @@ export class FrameTable {
    */
   transfer(frame: number, expectedOwner: number, newOwner: number): boolean {
     const found = Atomics.compareExchange(this.owners, frame, expectedOwner, newOwner);
-    if (found === expectedOwner) return true;
+    if (found === expectedOwner) {
+      this.transfers++;
+      return true;
+    }
     this.failureCount++;
     if (this.failuresKept.length < FAILURES_KEPT) {
       this.failuresKept.push({ frame, expectedOwner, foundOwner: found, newOwner });

@@ -133,10 +133,37 @@ export interface GuestReport {
   hostile?: HostileReport;
 }
 
+/** Free-running mode: how a worker runs the guests it hosts. */
+export interface FreeLoopOptions {
+  /** Rounds (one step of every hosted guest each) to run; the last one is sent as final. */
+  rounds: number;
+  /** Batches the worker may have sent that the host has not answered yet (1: a synchronous round trip). */
+  window: number;
+  /** Int32 slots shared with the host (see runtime/free/free-control.ts): the host sets FINISH to end the run early. */
+  control: SharedArrayBuffer;
+}
+
+/**
+ * Free-running mode, worker to host: one round of every hosted guest, packed
+ * (runtime/wire-codec.ts), or the failure that stopped the worker. The host
+ * answers every batch but the final one with a `FreeInboxes`.
+ */
+export type FreeBatch =
+  | { type: 'batch'; round: number; outboxes: Int32Array; crashed?: GuestCrash[]; final: boolean }
+  | { type: 'failed'; round: number; guestIndex: number; error: SerializedError };
+
+/** Free-running mode, host to worker: the messages for the worker's guests since their last batch, packed. */
+export interface FreeInboxes {
+  type: 'inboxes';
+  inboxes: Int32Array;
+}
+
 /** The control plane a worker exposes through comlink. */
 export interface WorkerControl {
   /** Creates the worker's guests; `stepPort` is the hot-path channel. */
   init(guests: GuestInit[], stepPort: MessagePort): Promise<void>;
+  /** Free-running mode: creates the worker's guests and runs them as fast as they go, talking to the host on `port`. */
+  startFree(guests: GuestInit[], port: MessagePort, options: FreeLoopOptions): Promise<void>;
   /** Stops a guest: it takes no more steps and answers with an empty outbox. */
   stop(guestIndex: number): Promise<void>;
   /** Reports of the worker's guests, in the order they were given to `init`. */

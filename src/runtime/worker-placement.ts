@@ -10,7 +10,7 @@ import type { GuestPlacement } from './placement.js';
 import { decodeGuestOutboxes, encodeHostInboxes, type MalformedOnWire } from './wire-codec.js';
 
 /** The compiled worker entry. From the TypeScript sources (tests), the build in dist/ is used. */
-function workerEntryPath(): string {
+export function workerEntryPath(): string {
   const here = new URL(import.meta.url);
   const url = here.pathname.endsWith('.ts') ? new URL('../../dist/runtime/worker-entry.js', here) : new URL('./worker-entry.js', here);
   const path = fileURLToPath(url);
@@ -164,7 +164,7 @@ export class WorkerPlacement implements GuestPlacement {
 }
 
 /** Splits `items` into `parts` contiguous shares whose sizes differ by at most one. */
-function splitEvenly(items: number, parts: number): number[] {
+export function splitEvenly(items: number, parts: number): number[] {
   const base = Math.floor(items / parts);
   const extra = items % parts;
   return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0));
