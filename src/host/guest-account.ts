@@ -24,7 +24,7 @@ export interface GuestAccount {
   balloonPages: number;
   /** Guest size the host wants, in pages. */
   targetPages: number;
-  /** Frames granted in messages not yet delivered to the guest. */
+  /** Frames granted (or handed back by a refusal) in messages not yet delivered to the guest. */
   queuedGrantFrames: number;
   lastStatus: StatusMessage | null;
   /** Messages or frames the host refused because they broke the protocol. */

@@ -473,6 +473,8 @@ export class Hypervisor {
   private queue(account: GuestAccount, message: HostToGuest): void {
     this.inboxes[account.index]!.push(message);
     if (message.type === 'grant' || message.type === 'boot') account.queuedGrantFrames += message.frames.length;
+    // Frames handed back by a refusal are the guest's and on their way to it, like granted ones.
+    else if (message.type === 'releaseAck') account.queuedGrantFrames += message.refusedFrames.length;
   }
 
   private violation(account: GuestAccount, detail: string): void {
