@@ -56,6 +56,8 @@ const CHUNK_TRIES = 4;
 const CONFIRM_TRIES = 8;
 const SUSPECTS_KEPT = 16;
 const VIOLATIONS_KEPT = 50;
+/** Distinct violations remembered, so that later sweeps do not count them again. */
+const REPORTED_REMEMBERED_MAX = 100_000;
 
 interface GuestViews {
   name: string;
@@ -78,6 +80,7 @@ export class ConcurrentAuditor {
   private readonly duplicates = new Int32Array(SUSPECTS_KEPT);
   private readonly bad = new Int32Array(SUSPECTS_KEPT);
   private readonly scan: ChunkScan = { mapped: 0, suspects: 0, duplicates: 0 };
+  private readonly reported = new Set<string>();
   private readonly result: ConcurrentAuditResult = {
     sweeps: 0,
     checks: 0,
@@ -105,9 +108,10 @@ export class ConcurrentAuditor {
     this.reclaimed = new Uint8Array(this.guests.length);
   }
 
-  /** Sweeps until the STOP slot is set, then returns what it found. */
+  /** Sweeps until the STOP slot is set (at least once, however short the run), then returns what it found. */
   run(): ConcurrentAuditResult {
-    while (!this.stopping()) this.sweep();
+    do this.sweep();
+    while (!this.stopping());
     return this.snapshot();
   }
 
@@ -125,8 +129,9 @@ export class ConcurrentAuditor {
     return { ...r, checks: r.tableEntriesChecked + r.mappedPagesChecked, firstViolations: [...r.firstViolations] };
   }
 
+  /** True once STOP is set and the first sweep is done. */
   private stopping(): boolean {
-    return Atomics.load(this.control, AuditControl.STOP) !== 0;
+    return this.result.sweeps > 0 && Atomics.load(this.control, AuditControl.STOP) !== 0;
   }
 
   private sweepTable(): void {
@@ -234,7 +239,10 @@ export class ConcurrentAuditor {
     this.result.unconfirmed++;
   }
 
+  /** Counts a violation once, however many sweeps see it again. */
   private violation(text: string): void {
+    if (this.reported.has(text)) return;
+    if (this.reported.size < REPORTED_REMEMBERED_MAX) this.reported.add(text);
     this.result.violations++;
     Atomics.store(this.control, AuditControl.VIOLATIONS, this.result.violations);
     if (this.result.firstViolations.length < VIOLATIONS_KEPT) this.result.firstViolations.push(text);

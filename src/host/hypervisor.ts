@@ -61,6 +61,13 @@ export class Hypervisor {
   readonly reservedFrames: number;
   readonly log: HostEvent[] = [];
   eventsDropped = 0;
+  /**
+   * Called when a guest dies, before its frames are taken back ('reclaiming')
+   * and after ('reclaimed'). Free-running mode publishes these stages for its
+   * concurrent auditor, which must stop reading a guest's map before the
+   * host takes the frames behind it.
+   */
+  onCrash: ((index: number, stage: 'reclaiming' | 'reclaimed') => void) | null = null;
   private inboxes: HostToGuest[][];
   /** Marks frames seen in the batch being checked (cleared after each batch): 1 byte per frame. */
   private readonly seen: Uint8Array;
@@ -282,6 +289,7 @@ export class Hypervisor {
     if (account === undefined) throw new RangeError(`Hypervisor.crash: no guest ${index}`);
     if (!account.alive) return;
     account.alive = false;
+    this.onCrash?.(index, 'reclaiming');
     const owners = this.table.owners;
     let reclaimed = 0;
     for (let frame = 0; frame < owners.length; frame++) {
@@ -295,6 +303,7 @@ export class Hypervisor {
     account.queuedGrantFrames = 0;
     this.inboxes[index] = [];
     this.record('crash', account, `${why}; ${reclaimed} frames taken back`);
+    this.onCrash?.(index, 'reclaimed');
   }
 
   private handle(account: GuestAccount, message: GuestToHost): void {

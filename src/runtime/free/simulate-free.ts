@@ -130,6 +130,8 @@ class FreeRun {
     this.host = new Hypervisor(scenario, options.hypervisor);
     this.shared = this.host.accounts.map((account) => GuestSharedViews.allocate(account.pages));
     this.states = new Int32Array(new SharedArrayBuffer(Math.max(1, scenario.guests.length) * 4));
+    // The auditor must stop reading a guest's map before the host takes the frames behind it (concurrent-check.ts, rule 5).
+    this.host.onCrash = (index, stage) => Atomics.store(this.states, index, stage === 'reclaiming' ? GuestState.DYING : GuestState.RECLAIMED);
     this.freeControl = new Int32Array(new SharedArrayBuffer(FREE_CONTROL_SLOTS * 4));
     this.auditControl = new Int32Array(new SharedArrayBuffer(AUDIT_CONTROL_SLOTS * 4));
     this.liveness = this.faults !== null ? livenessWatch(this.faults, this.host, scenario) : null;
@@ -310,17 +312,15 @@ class FreeRun {
   // ------------------------------------------------------------ crashes
 
   /**
-   * A guest died: mark it DYING (so the auditor stops reading its map), take
-   * its frames back, mark it RECLAIMED, and wipe its shared memory once its
-   * actor can no longer write there. `alreadyCrashed`: the host has done its
-   * part (a scenario event).
+   * A guest died: the host takes its frames back (its onCrash hook marks it
+   * DYING first, so the auditor stops reading its map, and RECLAIMED after),
+   * and its shared memory is wiped once its actor can no longer write there.
+   * `alreadyCrashed`: the host has done its part (a scenario event).
    */
   private crashGuest(index: number, how: CrashRecord['how'], detail: string, alreadyCrashed = false): void {
     const account = this.host.accounts[index]!;
     if (!alreadyCrashed && !account.alive) return;
-    Atomics.store(this.states, index, GuestState.DYING);
     if (!alreadyCrashed) this.host.crash(index, how === 'throw' ? `its actor threw: ${detail}` : detail);
-    Atomics.store(this.states, index, GuestState.RECLAIMED);
     this.crashes.push({ guest: account.name, timeSeconds: (this.hostTick * this.scenario.tickMs) / 1000, how, detail });
     const slot = this.slots[this.slotOfGuest[index]!];
     if (how === 'kill-worker' || slot?.dead === true) return; // wiped once the worker is gone
