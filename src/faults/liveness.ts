@@ -25,13 +25,15 @@ export interface LivenessResult {
  * Watches the liveness phase: from the first tick without faults to the
  * deadline, every live guest that is not quarantined must at some tick be
  * where its target says (its balloon holds memory - target pages, by its own
- * status). Targets the guest cannot meet (a workload that holds the pages
+ * status). Ticks are the guest's own: in free-running mode each guest has its
+ * own clock. Targets the guest cannot meet (a workload that holds the pages
  * the balloon would need) count as missed: fault scenarios should ask for
  * targets the guests can reach.
  */
 export class LivenessWatch {
   private readonly reachedAtTick: Int32Array;
-  private lastTick = -1;
+  /** The last tick each guest was seen at (its own clock in free-running mode). */
+  private readonly lastTick: Int32Array;
 
   constructor(
     private readonly host: Hypervisor,
@@ -41,23 +43,28 @@ export class LivenessWatch {
     private readonly frameBytes: number,
   ) {
     this.reachedAtTick = new Int32Array(host.accounts.length).fill(-1);
+    this.lastTick = new Int32Array(host.accounts.length).fill(-1);
   }
 
-  /** Looks at every guest after the host has handled tick `tick`'s messages. */
+  /** Looks at every guest after the host has handled tick `tick`'s messages (lockstep). */
   observe(tick: number): void {
-    this.lastTick = Math.max(this.lastTick, tick);
-    if (tick < this.fromTick || tick > this.deadlineTick) return;
-    for (const account of this.host.accounts) {
-      if (this.reachedAtTick[account.index]! < 0 && account.alive && atTarget(account)) this.reachedAtTick[account.index] = tick;
-    }
+    for (let index = 0; index < this.host.accounts.length; index++) this.observeGuest(index, tick);
+  }
+
+  /** Looks at one guest whose messages of its tick `tick` the host has just handled (free-running: each guest has its own clock). */
+  observeGuest(index: number, tick: number): void {
+    if (tick > this.lastTick[index]!) this.lastTick[index] = tick;
+    if (tick < this.fromTick || tick > this.deadlineTick || this.reachedAtTick[index]! >= 0) return;
+    const account = this.host.accounts[index]!;
+    if (account.alive && atTarget(account)) this.reachedAtTick[index] = tick;
   }
 
   result(): LivenessResult {
-    const checked = this.lastTick >= this.deadlineTick;
+    const live = this.host.accounts.filter((account) => account.alive && !account.quarantined);
+    const checked = live.every((account) => this.lastTick[account.index]! >= this.deadlineTick);
     const missed: LivenessMiss[] = [];
     let reached = 0;
-    for (const account of this.host.accounts) {
-      if (!account.alive || account.quarantined) continue;
+    for (const account of live) {
       if (this.reachedAtTick[account.index]! >= 0) reached++;
       else if (checked) {
         const balloon = account.lastStatus?.balloonPages ?? 0;

@@ -15,12 +15,16 @@ export type Direction = 'to-host' | 'to-guests';
 /** Called for every batch; the batch is delivered when the promise settles. */
 export type DeliveryHook = (worker: number, direction: Direction) => Promise<unknown>;
 
-/** Injected delays: `fraction` of the batches wait 1..`turnsMax` turns of the event loop, while `active()` says faults are on. */
+/**
+ * Injected delays: `fraction` of the batches wait 1..`turnsMax` turns of the
+ * event loop, while `active(worker)` says faults are on (by that worker's own
+ * clock: a fast worker's guests reach the liveness phase before slow ones).
+ */
 export interface DelayFaults {
   fraction: number;
   turnsMax: number;
   random: Random;
-  active: () => boolean;
+  active: (worker: number) => boolean;
 }
 
 /** Waits `turns` turns of the event loop. */
@@ -78,7 +82,7 @@ export class Delivery {
   send(worker: number, direction: Direction, action: () => void): void {
     let gate: Promise<unknown> | null = this.hook !== null ? this.hook(worker, direction) : null;
     const delays = this.delays;
-    if (delays !== null && delays.fraction > 0 && delays.active() && delays.random.next() < delays.fraction) {
+    if (delays !== null && delays.fraction > 0 && delays.active(worker) && delays.random.next() < delays.fraction) {
       this.delayed++;
       const wait = turnsOf(1 + delays.random.int(delays.turnsMax));
       gate = gate === null ? wait : Promise.all([gate, wait]);

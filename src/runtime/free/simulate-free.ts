@@ -142,7 +142,7 @@ class FreeRun {
     const faults = this.faults;
     const delays =
       faults !== null && faults.plan.delayFraction > 0
-        ? { fraction: faults.plan.delayFraction, turnsMax: faults.plan.delayTurnsMax, random: new Random(deriveSeed(this.seed, 'delays')), active: () => this.hostTick < faults.untilTick }
+        ? { fraction: faults.plan.delayFraction, turnsMax: faults.plan.delayTurnsMax, random: new Random(deriveSeed(this.seed, 'delays')), active: (worker: number) => (this.slots[worker]?.roundsDone ?? 0) < faults.untilTick }
         : null;
     this.workers = workers;
     this.delivery = new Delivery(workers, delays, options.deliver ?? null, (error) => this.fail(error));
@@ -271,8 +271,13 @@ class FreeRun {
     const outboxes = decodeGuestOutboxes(batch.outboxes);
     for (let position = 0; position < slot.guests.length; position++) {
       this.host.handleOutbox(slot.guests[position]!, outboxes[position] ?? []);
+      this.liveness?.observeGuest(slot.guests[position]!, batch.round);
     }
     slot.roundsDone = batch.round + 1;
+    if (this.kills.length > 0) {
+      this.killWhenDue();
+      if (slot.dead) return;
+    }
     if (batch.final) slot.finished = true;
     else {
       const inboxes = encodeHostInboxes(slot.guests.map((guest) => this.host.takeInboxOf(guest)));
@@ -281,7 +286,6 @@ class FreeRun {
       });
     }
     this.advanceClock();
-    this.liveness?.observe(this.hostTick);
     if (this.hostTick >= this.nextProgress) {
       this.nextProgress = this.hostTick + this.progressEvery;
       this.options.onProgress?.(this.hostTick, this.rounds);
@@ -305,8 +309,24 @@ class FreeRun {
   private beginHostTick(tick: number): void {
     this.hostTick = tick;
     for (const index of this.host.beginTick(tick)) this.crashGuest(index, 'event', 'scenario event', true);
-    const nowMs = tick * this.scenario.tickMs;
-    while (this.kills.length > 0 && this.kills[0]!.atMs <= nowMs) this.killWorkerOf(this.kills.shift()!.guestIndex);
+    this.killWhenDue();
+  }
+
+  /**
+   * Kills the workers whose time has come: by the host's clock, or by the
+   * victim worker's own rounds (a fast worker could otherwise finish its run
+   * before the host's clock, which follows the slowest, gets there).
+   */
+  private killWhenDue(): void {
+    for (let i = 0; i < this.kills.length; ) {
+      const kill = this.kills[i]!;
+      const slot = this.slots[this.slotOfGuest[kill.guestIndex]!];
+      const victimTick = Math.max(this.hostTick, slot?.roundsDone ?? 0);
+      if (slot !== undefined && kill.atMs <= victimTick * this.scenario.tickMs) {
+        this.kills.splice(i, 1);
+        this.killWorkerOf(kill.guestIndex);
+      } else i++;
+    }
   }
 
   // ------------------------------------------------------------ crashes
