@@ -71,6 +71,20 @@ export class FrameTable {
     return false;
   }
 
+  /**
+   * Moves `frame` from `claimedOwner` to `newOwner` if, and only if, it is
+   * `claimedOwner`'s: one compare-exchange that is both the check and the
+   * move. For claims made by guests (a release names frames the guest says
+   * are its own): a false claim leaves the table unchanged and is not a
+   * transfer failure of the host; the caller counts it as the guest's
+   * protocol violation.
+   */
+  tryTransfer(frame: number, claimedOwner: number, newOwner: number): boolean {
+    if (Atomics.compareExchange(this.owners, frame, claimedOwner, newOwner) !== claimedOwner) return false;
+    this.transfers++;
+    return true;
+  }
+
   /** How many compare-exchanges have failed. */
   get transferFailures(): number {
     return this.failureCount;

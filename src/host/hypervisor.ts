@@ -10,7 +10,8 @@ import type {
 import type { Scenario, ScenarioEvent, TargetSize } from '../scenario/types.js';
 import { assertNever } from '../util/assert-never.js';
 import { FrameTable } from './frame-table.js';
-import { StackFreePool, type FreePool } from './free-pool.js';
+import type { FreePool } from './free-pool.js';
+import { RangeFreePool } from './range-free-pool.js';
 import { unbackedPagesOf, type GuestAccount } from './guest-account.js';
 import { checkGuestMessage, MESSAGES_PER_TICK_MAX } from './message-checks.js';
 import { OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from './owners.js';
@@ -69,8 +70,6 @@ export class Hypervisor {
    */
   onCrash: ((index: number, stage: 'reclaiming' | 'reclaimed') => void) | null = null;
   private inboxes: HostToGuest[][];
-  /** Marks frames seen in the batch being checked (cleared after each batch): 1 byte per frame. */
-  private readonly seen: Uint8Array;
   private nextEvent = 0;
   private nextPolicyMs = 0;
   private nowMs = 0;
@@ -85,14 +84,13 @@ export class Hypervisor {
     if (this.table.frames !== frames) {
       throw new RangeError(`Hypervisor: the table has ${this.table.frames} frames, the host's memory needs ${frames}`);
     }
-    this.pool = options.pool ?? new StackFreePool(frames);
-    this.seen = new Uint8Array(frames);
     this.reservedFrames = Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes));
+    this.pool = options.pool ?? new RangeFreePool(frames, this.reservedFrames, frames);
     for (let frame = 0; frame < this.reservedFrames; frame++) {
       this.table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR);
     }
-    // Pushed high to low, so that low frames are handed out first.
-    for (let frame = frames - 1; frame >= this.reservedFrames; frame--) this.pool.push(frame);
+    // A pool given from outside starts empty; it is filled high to low, so that low frames are handed out first, as from the default pool's range.
+    if (options.pool !== undefined) for (let frame = frames - 1; frame >= this.reservedFrames; frame--) this.pool.push(frame);
     this.accounts = scenario.guests.map((spec, index) => {
       const pages = Math.floor(spec.maxMemoryBytes / frameBytes);
       const bootPages = Math.floor(spec.memoryBytes / frameBytes);
@@ -242,23 +240,22 @@ export class Hypervisor {
       this.sendGrant(account, message, new Int32Array(0), 'quarantined');
       return;
     }
-    const frames = message.frames.slice();
+    const frames = message.frames;
     const refused = new Int32Array(frames.length);
-    let kept = 0;
+    const kept = new Set<number>();
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
-      if (frame >= 0 && frame < this.frames && this.seen[frame] === 0 && this.table.ownerOf(frame) === account.ownerId) {
-        this.seen[frame] = 1;
-        refused[kept++] = frame;
+      if (frame >= 0 && frame < this.frames && !kept.has(frame) && this.table.ownerOf(frame) === account.ownerId) {
+        refused[kept.size] = frame;
+        kept.add(frame);
       }
     }
-    for (let i = 0; i < kept; i++) this.seen[refused[i]!] = 0;
     this.queue(account, {
       type: 'releaseAck',
       id: message.id,
       acceptedFrames: 0,
-      refusedFrames: refused.slice(0, kept),
-      invalidFrames: frames.length - kept,
+      refusedFrames: refused.slice(0, kept.size),
+      invalidFrames: frames.length - kept.size,
       acceptedUnbackedPages: 0,
       refusedBecause: 'quarantined',
     });
@@ -323,39 +320,50 @@ export class Hypervisor {
   }
 
   /**
-   * Inflate: checks every frame (in range, the sender's, named once) and moves
-   * each good one to the pool with a compare-exchange. Bad frame numbers are
+   * Inflate: moves every frame that is in range and the sender's to the pool,
+   * each by one compare-exchange from the sender to free, which is itself the
+   * ownership check (the table changes only if the sender owned the frame).
+   * Bad frame numbers (out of range, not the sender's, named twice) are
    * counted as violations and left where they were.
+   *
+   * The frames are read where they arrived, without a copy: they are a
+   * transferred buffer (worker placements) or the calling thread's own array
+   * (inline), so nothing can change them while the host reads them.
    */
   private handleRelease(account: GuestAccount, message: ReleaseMessage): void {
-    // One copy, read once: the checks and the clean-up below see the same frames.
-    const frames = message.frames.slice();
-    const seen = this.seen;
+    const frames = message.frames;
     const limit = this.frames;
+    const ownerId = account.ownerId;
+    const table = this.table;
+    const pool = this.pool;
+    let accepted = 0;
+    let i = 0;
+    // The fast path, while every frame is good.
+    for (; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame < 0 || frame >= limit || !table.tryTransfer(frame, ownerId, OWNER_FREE)) break;
+      pool.push(frame);
+      accepted++;
+    }
     let invalid = 0;
     let invalidBecause: RefusalReason | undefined;
-    let accepted = 0;
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      let reason: RefusalReason | null = null;
-      if (frame < 0 || frame >= limit) reason = 'out-of-range';
-      else if (seen[frame] === 1) reason = 'repeated';
-      else if (this.table.ownerOf(frame) !== account.ownerId) reason = 'not-owned';
-      else {
-        seen[frame] = 1;
-        if (this.table.transfer(frame, account.ownerId, OWNER_FREE)) {
-          this.pool.push(frame);
+    if (i < frames.length) {
+      // A bad frame: from here on, remember what this release has given back, to tell a repeated frame from one that is not the sender's.
+      const released = new Set<number>(frames.subarray(0, i));
+      for (; i < frames.length; i++) {
+        const frame = frames[i]!;
+        let reason: RefusalReason;
+        if (frame < 0 || frame >= limit) reason = 'out-of-range';
+        else if (released.has(frame)) reason = 'repeated';
+        else if (table.tryTransfer(frame, ownerId, OWNER_FREE)) {
+          pool.push(frame);
+          released.add(frame);
           accepted++;
           continue;
-        }
-        reason = 'not-owned';
+        } else reason = 'not-owned';
+        invalid++;
+        invalidBecause ??= reason;
       }
-      invalid++;
-      invalidBecause ??= reason;
-    }
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      if (frame >= 0 && frame < limit) seen[frame] = 0;
     }
     if (invalid > 0) this.violation(account, `release ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
     account.ownedFrames -= accepted;

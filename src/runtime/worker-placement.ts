@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
-import type { GuestCrash, GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
+import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { RunFailure } from './errors.js';
-import type { GuestPlacement } from './placement.js';
-import { decodeGuestOutboxes, encodeHostInboxes, type MalformedOnWire } from './wire-codec.js';
+import type { GuestOutboxHandler, GuestPlacement } from './placement.js';
+import { decodeGuestOutboxes, encodeHostInboxes } from './wire-codec.js';
 
 /** The compiled worker entry. From the TypeScript sources (tests), the build in dist/ is used. */
 export function workerEntryPath(): string {
@@ -41,7 +41,6 @@ export class WorkerPlacement implements GuestPlacement {
   private slots: WorkerSlot[] = [];
   private guestCount = 0;
   private closed = false;
-  private crashes: GuestCrash[] = [];
 
   constructor(private readonly workersWanted: number) {
     if (!Number.isSafeInteger(workersWanted) || workersWanted < 1) {
@@ -68,29 +67,29 @@ export class WorkerPlacement implements GuestPlacement {
     await Promise.all(starting);
   }
 
-  async step(tick: number, inboxes: HostToGuest[][]): Promise<Array<Array<GuestToHost | MalformedOnWire>>> {
-    const replies = await Promise.all(
-      this.slots.map((slot) => {
+  async stepEach(tick: number, inboxes: HostToGuest[][], onGuest: GuestOutboxHandler): Promise<void> {
+    const replies: Array<Extract<StepReply, { type: 'stepped' }> | undefined> = new Array(this.slots.length);
+    let next = 0;
+    // Hands the replies on in worker order (workers host consecutive guests): guest order, whatever order they arrive in.
+    const handOn = (): void => {
+      while (next < replies.length && replies[next] !== undefined) {
+        const reply = replies[next]!;
+        const slot = this.slots[next]!;
+        replies[next++] = undefined;
+        const crashes = new Map((reply.crashed ?? []).map((crash) => [crash.guestIndex, crash]));
+        const decoded = decodeGuestOutboxes(reply.outboxes);
+        slot.guests.forEach((guestIndex, position) => onGuest(guestIndex, decoded[position] ?? [], crashes.get(guestIndex) ?? null));
+      }
+    };
+    await Promise.all(
+      this.slots.map((slot, slotIndex) => {
         const mine = encodeHostInboxes(slot.guests.map((index) => inboxes[index] ?? []));
-        return this.exchange(slot, { type: 'step', tick, inboxes: mine });
+        return this.exchange(slot, { type: 'step', tick, inboxes: mine }).then((reply) => {
+          replies[slotIndex] = reply;
+          handOn();
+        });
       }),
     );
-    const outboxes: Array<Array<GuestToHost | MalformedOnWire>> = new Array(this.guestCount);
-    replies.forEach((reply, slotIndex) => {
-      const slot = this.slots[slotIndex]!;
-      if (reply.crashed !== undefined) this.crashes.push(...reply.crashed);
-      const decoded = decodeGuestOutboxes(reply.outboxes);
-      slot.guests.forEach((guestIndex, position) => {
-        outboxes[guestIndex] = decoded[position] ?? [];
-      });
-    });
-    return outboxes;
-  }
-
-  takeCrashes(): GuestCrash[] {
-    const crashes = this.crashes.sort((a, b) => a.guestIndex - b.guestIndex);
-    this.crashes = [];
-    return crashes;
   }
 
   async stop(guestIndex: number): Promise<void> {

@@ -64,7 +64,7 @@ export interface FreeRunOptions {
 export interface FreeRunResult extends RunResult {
   /** Batches the host handled. */
   batches: number;
-  /** Frames that changed owner in the table during the run. */
+  /** Frames that changed owner in the table during the run (after boot). */
   framesMoved: number;
   /** Wall time from the first batch to the last. */
   runSeconds: number;
@@ -152,9 +152,9 @@ class FreeRun {
   async execute(): Promise<FreeRunResult> {
     const started = performance.now();
     const inits = guestInits(this.scenario, this.seed, this.host, this.shared, this.faults);
-    const transfersBefore = this.host.table.transfers;
     if (this.options.audit !== false) this.startAuditor();
     this.host.boot();
+    const transfersBefore = this.host.table.transfers;
     const done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
