@@ -14,13 +14,17 @@ export interface ChurnShape {
   batchPages: number;
   /** Simulated time per round: with xen's rate (512 pages per 2 ms) it bounds the pages a guest moves per round. */
   tickMs: number;
+  /** Ticks between target flips. */
+  flipTicks: number;
 }
 
 /**
  * Guests of `guestMiB` booted with all their memory (eager), xen driver
  * (deflates come back with frames, so both directions move frames), the
- * rotate policy flipping every tick between half the guests at 5 % and the
- * other half at 100 %.
+ * rotate policy flipping every `flipTicks` ticks between half the guests at
+ * 5 % and the other half at 100 %. With the driver's rate bounding a round,
+ * a guest moves frames in every round between flips, whatever the latency
+ * of the flip's message.
  */
 export function churnScenario(shape: ChurnShape): Scenario {
   const guests: GuestSpec[] = Array.from({ length: shape.guests }, (_, i) => ({
@@ -46,7 +50,7 @@ export function churnScenario(shape: ChurnShape): Scenario {
       reservedBytes: 32 * MiB,
       swapBytes: 0,
       backing: 'eager',
-      policy: { kind: 'rotate', periodMs: shape.tickMs, lowPercentOfMax: 5, groups: 2 },
+      policy: { kind: 'rotate', periodMs: shape.tickMs * shape.flipTicks, lowPercentOfMax: 5, groups: 2 },
     },
     guests,
     events: [],

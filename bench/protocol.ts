@@ -15,7 +15,9 @@
 import { simulateFree } from '../src/runtime/free/simulate-free.js';
 import { churnScenario, type ChurnShape } from './churn.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? '') || 4;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? '') || 3;
+/** Each figure is the best of this many runs: the machine may be shared, and interference only ever slows a run down. */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? '') || 3;
 
 /** Flips every entry of the table between owners 1 and 2 by compare-exchange, pass after pass; returns exchanges per second. */
 function rawCompareExchange(frames: number, seconds: number): number {
@@ -38,24 +40,49 @@ function flip(owners: Int32Array, from: number, to: number): number {
   return moved;
 }
 
-async function protocol(shape: ChurnShape, workers: number, window: number): Promise<{ framesPerSecond: number; frames: number; batches: number; seconds: number }> {
+interface Throughput {
+  framesPerSecond: number;
+  frames: number;
+  batches: number;
+  seconds: number;
+}
+
+async function protocolOnce(shape: ChurnShape, workers: number, window: number): Promise<Throughput> {
   const scenario = churnScenario(shape);
   const result = await simulateFree(scenario, { workers, window, audit: false, wallLimitMs: SECONDS * 1000 });
   if (result.summary.audit.violations > 0) throw new Error(`protocol bench: ${result.summary.audit.firstViolations.join('; ')}`);
   return { framesPerSecond: result.framesMoved / result.runSeconds, frames: Math.floor(scenario.host.memoryBytes / scenario.frameBytes), batches: result.batches, seconds: result.runSeconds };
 }
 
-const pipelined: ChurnShape = { guests: 8, guestMiB: 256, batchPages: 4096, tickMs: 1000 };
-// xen moves 512 pages per 2 ms: a 1 ms tick gives each round exactly one 256-frame message.
-const virtio: ChurnShape = { guests: 1, guestMiB: 2048, batchPages: 256, tickMs: 1 };
+async function protocol(shape: ChurnShape, workers: number, window: number): Promise<Throughput> {
+  let best: Throughput | null = null;
+  for (let i = 0; i < REPEATS; i++) {
+    const run = await protocolOnce(shape, workers, window);
+    if (best === null || run.framesPerSecond > best.framesPerSecond) best = run;
+  }
+  return best!;
+}
+
+const envShape = (key: string, fallback: number): number => Number(process.env[`BENCH_${key}`] ?? '') || fallback;
+const pipelined: ChurnShape = {
+  guests: envShape('GUESTS', 8),
+  guestMiB: envShape('GUEST_MIB', 1024),
+  batchPages: envShape('BATCH', 4096),
+  tickMs: envShape('TICK_MS', 100),
+  flipTicks: envShape('FLIP_TICKS', 20),
+};
+// xen moves 512 pages per 2 ms: a 1 ms tick gives each round exactly one 256-frame message; a flip every 200 rounds keeps every round moving.
+const virtio: ChurnShape = { guests: 1, guestMiB: 0, batchPages: 256, tickMs: 1, flipTicks: 200 };
 
 const only = process.env.BENCH_ONLY;
 const real = await protocol(pipelined, Number(process.env.BENCH_WORKERS ?? '') || 1, Number(process.env.BENCH_WINDOW ?? '') || 4);
 const shaped = only === 'protocol' ? real : await protocol({ ...virtio, guestMiB: pipelined.guests * pipelined.guestMiB }, 1, 1);
-const raw = only === 'protocol' ? 1 : rawCompareExchange(real.frames, SECONDS);
+let raw = 1;
+if (only !== 'protocol') for (let i = 0; i < REPEATS; i++) raw = Math.max(raw, rawCompareExchange(real.frames, SECONDS));
 process.stdout.write(
   `${JSON.stringify({
     tableFrames: real.frames,
+    shape: { pipelined: { ...pipelined, workers: Number(process.env.BENCH_WORKERS ?? '') || 1, window: Number(process.env.BENCH_WINDOW ?? '') || 4 }, virtioShaped: { ...virtio, workers: 1, window: 1 } },
     rawCasPerSecond: raw,
     protocolFramesPerSecond: real.framesPerSecond,
     protocolBatches: real.batches,
