@@ -63,7 +63,7 @@ function resolveHost(file: ScenarioFile['host'], frameBytes: number, issues: Iss
     swapBytes: file.swap,
     backing: file.backing,
     policy,
-    quarantineAfterViolations: file.quarantineAfter,
+    ...(file.quarantineAfter !== undefined ? { quarantineAfterViolations: file.quarantineAfter } : {}),
   };
 }
 

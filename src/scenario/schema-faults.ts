@@ -68,8 +68,8 @@ export const behaviourSchema = z
   ])
   .meta({ description: 'honest (the default), hostile, or {kind: hostile, every, attacks, flood}' });
 
-/** `host.quarantineAfter`: protocol violations before the host refuses everything a guest sends. */
-export const quarantineAfterSchema = integerField('protocol violations after which the host refuses every message of the guest (0: never)', 0, 2 ** 31 - 1);
+/** `host.quarantineAfter`: protocol violations before the host refuses everything a guest sends (absent or 0: never). */
+export const quarantineAfterSchema = integerField('protocol violations after which the host refuses every message of the guest (default and 0: never)', 0, 2 ** 31 - 1);
 
 const crashSchema = strictObject(
   {

@@ -93,7 +93,7 @@ const hostSchema = strictObject(
     swap: sizeField('host swap').prefault('0B'),
     backing: z.enum(BACKING_MODES).prefault('lazy').meta({ description: 'lazy: frames on first touch; eager: every boot page at boot' }),
     policy: policySchema.prefault('static'),
-    quarantineAfter: quarantineAfterSchema.prefault(1000),
+    quarantineAfter: quarantineAfterSchema.optional(),
   },
   'the virtualization host',
 );
