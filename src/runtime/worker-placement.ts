@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
+import type { HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { RunFailure } from './errors.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { simulate } from '../../src/runtime/simulate.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import { expectCleanRun } from '../support/clean-run.js';
