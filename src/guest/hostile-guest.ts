@@ -51,7 +51,8 @@ export class HostileGuestActor {
   private readonly spec: HostileSpec;
   private readonly random: Random;
   private readonly table: Int32Array | null;
-  private readonly ownerId: number;
+  /** Its entries' value in the table, from the boot message. */
+  private ownerId = 0;
   private readonly tickMs: number;
   private booted = false;
   private nextAttackMs = 0;
@@ -81,7 +82,6 @@ export class HostileGuestActor {
     this.tickMs = init.tickMs;
     this.random = new Random(deriveSeed(init.seed, 'hostile'));
     this.table = init.table !== undefined ? new Int32Array(init.table) : null;
-    this.ownerId = init.index + 1;
     this.nextAttackMs = hostile.everyMs;
   }
 
@@ -145,7 +145,10 @@ export class HostileGuestActor {
   private screen(inbox: ReadonlyArray<HostToGuest>): HostToGuest[] {
     const honest: HostToGuest[] = [];
     for (const message of inbox) {
-      if (message.type === 'boot') this.booted = true;
+      if (message.type === 'boot') {
+        this.booted = true;
+        this.ownerId = message.ownerId;
+      }
       if ((message.type === 'grant' || message.type === 'releaseAck') && message.id >= ATTACK_ID_BASE) {
         const accepted = message.type === 'grant' ? message.frames.length + message.unbackedPages : message.acceptedFrames + message.acceptedUnbackedPages;
         if (accepted > 0) this.counts.attacksAccepted++;
