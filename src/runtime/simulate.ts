@@ -184,7 +184,8 @@ function createPlacement(kind: PlacementKind, workers: number, guests: number): 
     case 'inline':
       return new InlinePlacement();
     case 'workers':
-      return new WorkerPlacement(Math.max(1, Math.min(workers, guests)));
+      // The calling thread only waits while guests step: it hosts a share itself.
+      return new WorkerPlacement(Math.max(1, Math.min(workers, guests)), { callerHostsAShare: true });
     default:
       throw new RunFailure('BAD_PLACEMENT', `unknown placement ${String(kind)}`);
   }
