@@ -14,6 +14,12 @@
 // Running one scenario.
 export { simulate, type RunResult, type SimulateOptions } from './runtime/simulate.js';
 export { simulateStream, type SimulationStream, type StreamOptions } from './api/stream.js';
+export { simulateFree, type FreeRunOptions, type FreeRunResult } from './runtime/free/simulate-free.js';
+export type { DeliveryHook, Direction } from './runtime/free/free-delivery.js';
+export type { ConcurrentAuditResult } from './audit/concurrent-auditor.js';
+export type { CrashRecord, FaultSummary } from './faults/fault-summary.js';
+export type { LivenessMiss, LivenessResult } from './faults/liveness.js';
+export type { HostileReport } from './messages/runtime.js';
 export { SUMMARY_SCHEMA_VERSION, type GuestSummary, type PolicySummary, type RunSummary, type RunTiming } from './runtime/summary.js';
 export type { AdminControl } from './runtime/admin-control.js';
 export type { Sample, GuestSample } from './runtime/sample.js';

@@ -3,8 +3,9 @@ import { Counter, NO_FRAME, type GuestSharedViews } from '../guest/shared-memory
 import { describeTransferFailure } from '../host/frame-table.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import { describeOwner, OWNER_FREE } from '../host/owners.js';
+import type { ConcurrentAuditResult } from './concurrent-auditor.js';
 import { ModelAudit } from './model-checks.js';
-import { countOwners, scanGuestPages, scanPool, type ScanFindings } from './scans.js';
+import { countOwners, newMarks, scanGuestPages, scanPool, scanPoolRange, type ScanFindings } from './scans.js';
 
 /** Violations kept with their text; all are counted. */
 const VIOLATIONS_KEPT = 50;
@@ -21,6 +22,8 @@ export interface AuditResult {
   violations: number;
   /** The first violations, as readable lines. */
   firstViolations: string[];
+  /** Free-running mode: the continuous audit made on its own thread while the run went on (its violations are counted above too). */
+  concurrent?: ConcurrentAuditResult;
 }
 
 /**
@@ -43,8 +46,8 @@ export class Auditor {
   private readonly kept: string[] = [];
   private transferFailuresSeen = 0;
   private readonly names: string[];
-  /** Scratch: marks frames during a full pass. */
-  private marks: Uint8Array | null = null;
+  /** Scratch: a bitmap that marks frames during a full pass. */
+  private marks: Uint32Array | null = null;
   /** Checks of the guest memory model's figures and messages. */
   private readonly model: ModelAudit;
 
@@ -87,7 +90,8 @@ export class Auditor {
           `guest ${account.name}: maps ${mapped} frames, but owns ${account.ownedFrames} of which ${account.queuedGrantFrames} are still in flight to it`,
         );
       }
-      this.model.check(account, this.guests[account.index]!, host.frameBytes, (text) => this.report(timeMs, text));
+      // The guest model's own bookkeeping is checked for honest guests only: a hostile guest's figures are whatever it says.
+      if (!account.hostile) this.model.check(account, this.guests[account.index]!, host.frameBytes, (text) => this.report(timeMs, text));
     }
     return this.violations - before;
   }
@@ -99,7 +103,7 @@ export class Auditor {
     this.fullChecks++;
     const host = this.host;
     const owners = host.table.owners;
-    const marks = (this.marks ??= new Uint8Array(host.frames));
+    const marks = (this.marks ??= newMarks(host.frames));
     this.checkTable(timeMs);
     marks.fill(0);
     const pooled = host.pool.contents();
@@ -110,6 +114,14 @@ export class Auditor {
       this.report(timeMs, `free pool entry ${position} is frame ${frame}: out of range, pooled twice, or owned by ${describeOwner(owner, this.names)}`);
     }
     this.violations += Math.max(0, pool.problems - pool.first.length);
+    const range = host.pool.untouched?.();
+    if (range !== undefined) {
+      const unlisted = scanPoolRange(range.start, range.end, owners, marks);
+      for (const frame of unlisted.first) {
+        this.report(timeMs, `frame ${frame}, in the pool's untouched range [${range.start}, ${range.end}), is pooled twice or owned by ${describeOwner(owners[frame] ?? OWNER_FREE, this.names)}`);
+      }
+      this.violations += Math.max(0, unlisted.problems - unlisted.first.length);
+    }
     marks.fill(0);
     for (const account of host.accounts) this.checkGuestPages(timeMs, account.index, account.ownerId, marks);
     return this.violations - before;
@@ -145,7 +157,7 @@ export class Auditor {
     }
   }
 
-  private checkGuestPages(timeMs: number, index: number, ownerId: number, marks: Uint8Array): void {
+  private checkGuestPages(timeMs: number, index: number, ownerId: number, marks: Uint32Array): void {
     const views = this.guests[index]!;
     const name = this.names[index]!;
     const owners = this.host.table.owners;

@@ -24,6 +24,11 @@ export interface OwnerCounts {
   invalid: number;
 }
 
+/** A bitmap of `bits` bits, one per frame: 1/8 byte a frame. */
+export function newMarks(bits: number): Uint32Array {
+  return new Uint32Array(Math.ceil(bits / 32));
+}
+
 /** Counts every entry of the table (plain reads: call at quiescent points only). */
 export function countOwners(owners: Int32Array, guests: number): OwnerCounts {
   const perGuest = new Float64Array(guests);
@@ -41,16 +46,39 @@ export function countOwners(owners: Int32Array, guests: number): OwnerCounts {
   return { free, hypervisor, perGuest, invalidFrames, invalid };
 }
 
-/** Pooled frames that are out of range, pooled twice, or not free in the table. Marks every pooled frame. */
-export function scanPool(pooled: Int32Array, owners: Int32Array, marks: Uint8Array): ScanFindings {
+/** Pooled frames that are out of range, pooled twice, or not free in the table. Marks every pooled frame in the bitmap `marks`. */
+export function scanPool(pooled: Int32Array, owners: Int32Array, marks: Uint32Array): ScanFindings {
   const first: number[] = [];
   let problems = 0;
   const frames = owners.length;
   for (let i = 0; i < pooled.length; i++) {
     const frame = pooled[i]!;
-    const bad = frame < 0 || frame >= frames || marks[frame] === 1 || owners[frame] !== OWNER_FREE;
-    if (frame >= 0 && frame < frames) marks[frame] = 1;
+    let bad = frame < 0 || frame >= frames;
+    if (!bad) {
+      const word = frame >>> 5;
+      const bit = 1 << (frame & 31);
+      bad = (marks[word]! & bit) !== 0 || owners[frame] !== OWNER_FREE;
+      marks[word]! |= bit;
+    }
     if (bad && problems++ < PROBLEMS_KEPT) first.push(i);
+  }
+  return { problems, first };
+}
+
+/**
+ * A range of pooled frames that the pool keeps without listing them (never
+ * handed out since boot): each must be in the table, free, and pooled once.
+ * Problems are reported as frame numbers. Marks every frame of the range.
+ */
+export function scanPoolRange(start: number, end: number, owners: Int32Array, marks: Uint32Array): ScanFindings {
+  const first: number[] = [];
+  let problems = 0;
+  if (start < 0 || end > owners.length || start > end) return { problems: 1, first: [start] };
+  for (let frame = start; frame < end; frame++) {
+    const word = frame >>> 5;
+    const bit = 1 << (frame & 31);
+    if (((marks[word]! & bit) !== 0 || owners[frame] !== OWNER_FREE) && problems++ < PROBLEMS_KEPT) first.push(frame);
+    marks[word]! |= bit;
   }
   return { problems, first };
 }
@@ -66,7 +94,7 @@ export function scanGuestPages(
   frameOf: Int32Array,
   pageState: Uint8Array,
   owners: Int32Array,
-  marks: Uint8Array,
+  marks: Uint32Array,
   ownerId: number,
   mustMap: Uint8Array,
   counted: Int32Array,
@@ -85,8 +113,13 @@ export function scanGuestPages(
       if (frame < 0) bad = mustMap[state] === 1;
       else {
         mapped++;
-        if (mustMap[state] !== 1 || frame >= frames || marks[frame] === 1 || owners[frame] !== ownerId) bad = true;
-        if (frame < frames) marks[frame] = 1;
+        if (frame >= frames) bad = true;
+        else {
+          const word = frame >>> 5;
+          const bit = 1 << (frame & 31);
+          if (mustMap[state] !== 1 || (marks[word]! & bit) !== 0 || owners[frame] !== ownerId) bad = true;
+          marks[word]! |= bit;
+        }
       }
     }
     if (bad && findings.problems++ < PROBLEMS_KEPT) findings.first.push(page);

@@ -48,6 +48,8 @@ ${EXIT_CODES_TEXT}`,
     .option('--seed <n>', 'root seed (overrides the scenario\'s)')
     .option('--placement <where>', 'where guest actors run: inline or workers', 'workers')
     .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
+    .option('--guests-per-worker <n>', 'instead of --workers: as many workers as it takes to host N guests each')
+    .option('--mode <mode>', 'lockstep (reproducible ticks) or free (no barrier: guests and host race; a concurrent auditor checks)', 'lockstep')
     .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
     .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect)
@@ -71,6 +73,8 @@ Files of --out: summary.json (as --json), timeseries.csv (per guest per sample),
 events.jsonl (the host's event log), trace.json (Chrome trace events: open it in
 Perfetto or chrome://tracing), report.html (charts; one offline file).
 A progress bar shows on stderr when it is a terminal and the run takes over a second.
+  balloonsim run examples/stress-1000.yaml --guests-per-worker 250
+  balloonsim run examples/free-faults.yaml --mode free
 
 Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.`,
     )

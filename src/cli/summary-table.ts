@@ -57,6 +57,7 @@ export function formatSummary(summary: RunSummary, colours: Colours = coloursFor
       `protocol violations refused by the host: ${host.protocolViolations}`,
   );
   for (const violation of audit.firstViolations) lines.push(colours.red(`  violation: ${violation}`));
+  lines.push(...robustnessLines(summary));
   return lines.join('\n');
 }
 
@@ -73,4 +74,34 @@ export function formatNotableEvents(events: ReadonlyArray<HostEvent>): string {
   const lines = notable.slice(0, NOTABLE_SHOWN_MAX).map((event) => `  ${formatDuration(event.timeMs)} ${event.kind}${event.guest !== undefined ? ` ${event.guest}` : ''}: ${event.detail}`);
   if (notable.length > NOTABLE_SHOWN_MAX) lines.push(`  ... and ${notable.length - NOTABLE_SHOWN_MAX} more`);
   return ['events:', ...lines].join('\n');
+}
+
+/** Free-running audit, quarantines, hostile guests and fault injection, when the run had any. */
+function robustnessLines(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  const concurrent = summary.audit.concurrent;
+  if (concurrent !== undefined) {
+    lines.push(
+      `free-running: concurrent audit made ${concurrent.checks} checks in ${concurrent.sweeps} sweeps ` +
+        `(${concurrent.tableEntriesChecked} table entries, ${concurrent.mappedPagesChecked} mapped pages; ${concurrent.unstableChunks} chunks read again), ${concurrent.violations} violations`,
+    );
+  }
+  for (const guest of summary.guests) {
+    const hostile = guest.hostile;
+    if (hostile === undefined && !guest.quarantined) continue;
+    const tried = hostile !== undefined ? `${hostile.attackMessages} attack messages in ${hostile.rounds} rounds, ${hostile.attacksAccepted} accepted; ` : '';
+    lines.push(`hostile guest ${guest.name}: ${tried}${guest.protocolViolations} violations counted by the host${guest.quarantined ? `, quarantined (${guest.quarantinedMessages} messages refused)` : ''}`);
+  }
+  const faults = summary.faults;
+  if (faults !== undefined) {
+    const crashes = faults.crashes.map((crash) => `${crash.guest} at ${crash.timeSeconds} s (${crash.how})`);
+    lines.push(`faults until ${faults.untilSeconds} s: ${faults.crashes.length} crashes${crashes.length > 0 ? ` (${crashes.slice(0, 8).join(', ')}${crashes.length > 8 ? ', ...' : ''})` : ''}, ${faults.delayedBatches} batches delayed`);
+    const live = faults.liveness;
+    lines.push(
+      live.checked
+        ? `liveness: ${live.reached} live guests reached their targets by ${live.deadlineSeconds} s, ${live.missed.length} did not${live.missed.length > 0 ? `: ${live.missed.map((m) => m.guest).join(', ')}` : ''}`
+        : `liveness: not checked (the run ended before ${live.deadlineSeconds} s)`,
+    );
+  }
+  return lines;
 }

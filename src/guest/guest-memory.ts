@@ -89,6 +89,12 @@ class PageStack {
 }
 
 /**
+ * A map window closes after this many changes even if the step goes on, so
+ * that a concurrent reader never waits long for an even map version.
+ */
+const MAP_WINDOW_CHANGES_MAX = 1024;
+
+/**
  * A guest's physical memory: the state of every page, the frame behind it,
  * and the page allocator.
  *
@@ -106,6 +112,8 @@ export class GuestMemory {
   private readonly state: Uint8Array;
   private readonly counters: Int32Array;
   private readonly stacks: PageStack[] = [];
+  /** Changes made in the open map window, or -1 when no window is open. */
+  private mapWindowChanges = -1;
 
   constructor(readonly shared: GuestSharedViews) {
     this.pages = shared.pages;
@@ -165,24 +173,55 @@ export class GuestMemory {
     if (to === PageState.FREE || to === PageState.FREE_UNBACKED || to === PageState.BALLOON) this.stacks[to]!.pushMany(pages, offset, count);
   }
 
-  /** Gives a page a frame. The page must have none. */
+  /**
+   * Gives a page a frame. The page must have none.
+   *
+   * Every change of `frameOf` happens inside a map window: the first change
+   * opens one (the map version becomes odd), and it closes (even again) after
+   * MAP_WINDOW_CHANGES_MAX changes or at `publish`, which runs before the step's
+   * messages leave. So a frame named in a release was unmapped in a window
+   * that closed before the host could see the release; a reader that saw the
+   * same even version around its reads saw no change that the host can have
+   * acted on.
+   */
   map(page: number, frame: number): void {
     if (!(frame >= 0)) throw new RangeError(`GuestMemory.map: frame must be a frame number, got ${frame} for page ${page}`);
     if (this.frameOf[page] !== NO_FRAME) {
       throw new Error(`GuestMemory.map: page ${page} already maps frame ${this.frameOf[page]}`);
     }
+    this.openMapWindow();
     this.frameOf[page] = frame;
     this.counters[Counter.MAPPED]!++;
+    this.countMapChange();
   }
 
   /** Takes a page's frame away and returns it (or NO_FRAME). */
   unmap(page: number): number {
     const frame = this.frameOf[page]!;
     if (frame !== NO_FRAME) {
+      this.openMapWindow();
       this.frameOf[page] = NO_FRAME;
       this.counters[Counter.MAPPED]!--;
+      this.countMapChange();
     }
     return frame;
+  }
+
+  /** Ends the open map window, if any: the map version becomes even. */
+  closeMapWindow(): void {
+    if (this.mapWindowChanges < 0) return;
+    this.mapWindowChanges = -1;
+    Atomics.add(this.counters, Counter.MAP_VERSION, 1);
+  }
+
+  private openMapWindow(): void {
+    if (this.mapWindowChanges >= 0) return;
+    this.mapWindowChanges = 0;
+    Atomics.add(this.counters, Counter.MAP_VERSION, 1);
+  }
+
+  private countMapChange(): void {
+    if (++this.mapWindowChanges >= MAP_WINDOW_CHANGES_MAX) this.closeMapWindow();
   }
 
   /**
@@ -222,8 +261,9 @@ export class GuestMemory {
     for (const state of STACKED) this.stacks[state]!.trim();
   }
 
-  /** Publishes a finished step: readers that saw the previous version know the view changed. */
+  /** Publishes a finished step (closing any map window): readers that saw the previous version know the view changed. */
   publish(): void {
+    this.closeMapWindow();
     Atomics.add(this.counters, Counter.VERSION, 1);
   }
 

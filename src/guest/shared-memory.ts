@@ -14,9 +14,18 @@ export const Counter = {
   MAPPED: PAGE_STATE_COUNT,
   /** Bumped by the guest after every step, so that readers can tell a fresh view from a stale one. */
   VERSION: PAGE_STATE_COUNT + 1,
+  /**
+   * A seqlock over `frameOf`: odd while the guest is changing page-to-frame
+   * mappings, even otherwise, and changed by every window of changes. A reader
+   * on another thread (the free-running auditor) trusts what it read of
+   * `frameOf` only if it saw the same even value before and after reading.
+   * See `GuestMemory.map` for the windows and audit/concurrent-check.ts for
+   * why this makes a concurrent check sound.
+   */
+  MAP_VERSION: PAGE_STATE_COUNT + 2,
 } as const;
 
-export const COUNTER_SLOTS = PAGE_STATE_COUNT + 2;
+export const COUNTER_SLOTS = PAGE_STATE_COUNT + 3;
 
 /**
  * Slots of the Float64 stats array: running figures a guest publishes after
@@ -94,14 +103,25 @@ export class GuestSharedViews {
     return this.frameOf.length;
   }
 
-  /** Forgets everything: the guest's memory is gone (it crashed or was destroyed). Only once the guest has stopped. */
+  /**
+   * Forgets everything: the guest's memory is gone (it crashed or was
+   * destroyed). Only once the guest has stopped. The map version goes to a new
+   * odd value while the map is wiped (a guest killed in the middle of a change
+   * may have left it odd) and to the next even value after.
+   */
   tearDown(): void {
     const version = Atomics.load(this.counters, Counter.VERSION);
+    const mapVersion = Atomics.load(this.counters, Counter.MAP_VERSION);
+    const wiping = mapVersion % 2 === 0 ? mapVersion + 1 : mapVersion + 2;
+    Atomics.store(this.counters, Counter.MAP_VERSION, wiping);
     this.frameOf.fill(NO_FRAME);
     this.pageState.fill(0);
-    this.counters.fill(0);
+    for (let slot = 0; slot < this.counters.length; slot++) {
+      if (slot !== Counter.MAP_VERSION) this.counters[slot] = 0;
+    }
     this.counters[0] = this.pages;
     this.stats[Stat.SWAP_PAGES] = 0;
     Atomics.store(this.counters, Counter.VERSION, version + 1);
+    Atomics.store(this.counters, Counter.MAP_VERSION, wiping + 1);
   }
 }

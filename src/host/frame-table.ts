@@ -22,6 +22,8 @@ const FAILURES_KEPT = 32;
  */
 export class FrameTable {
   readonly owners: Int32Array;
+  /** Successful transfers (changes of owner) made through this view of the table. */
+  transfers = 0;
   private failureCount = 0;
   private readonly failuresKept: TransferFailure[] = [];
 
@@ -58,12 +60,29 @@ export class FrameTable {
    */
   transfer(frame: number, expectedOwner: number, newOwner: number): boolean {
     const found = Atomics.compareExchange(this.owners, frame, expectedOwner, newOwner);
-    if (found === expectedOwner) return true;
+    if (found === expectedOwner) {
+      this.transfers++;
+      return true;
+    }
     this.failureCount++;
     if (this.failuresKept.length < FAILURES_KEPT) {
       this.failuresKept.push({ frame, expectedOwner, foundOwner: found, newOwner });
     }
     return false;
+  }
+
+  /**
+   * Moves `frame` from `claimedOwner` to `newOwner` if, and only if, it is
+   * `claimedOwner`'s: one compare-exchange that is both the check and the
+   * move. For claims made by guests (a release names frames the guest says
+   * are its own): a false claim leaves the table unchanged and is not a
+   * transfer failure of the host; the caller counts it as the guest's
+   * protocol violation.
+   */
+  tryTransfer(frame: number, claimedOwner: number, newOwner: number): boolean {
+    if (Atomics.compareExchange(this.owners, frame, claimedOwner, newOwner) !== claimedOwner) return false;
+    this.transfers++;
+    return true;
   }
 
   /** How many compare-exchanges have failed. */

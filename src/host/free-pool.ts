@@ -12,8 +12,14 @@ export interface FreePool {
   push(frame: number): void;
   /** Takes a frame out of the pool, or returns -1 if it is empty. */
   pop(): number;
-  /** The pooled frames, for audits: a view that stays valid until the pool next changes. */
+  /**
+   * The pooled frames, for audits: a view that stays valid until the pool
+   * next changes. With `untouched`, the frames of that range are pooled too
+   * and are not in this view.
+   */
   contents(): Int32Array;
+  /** A range [start, end) of frames pooled without being listed one by one (never handed out since boot). */
+  untouched?(): { start: number; end: number };
 }
 
 /** A LIFO stack of frame numbers in one `Int32Array`: 4 bytes per frame, O(1) push and pop. */

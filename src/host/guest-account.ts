@@ -26,7 +26,7 @@ export interface GuestAccount {
   balloonPages: number;
   /** Guest size the host wants, in pages. */
   targetPages: number;
-  /** Frames granted in messages not yet delivered to the guest. */
+  /** Frames granted (or handed back by a refusal) in messages not yet delivered to the guest. */
   queuedGrantFrames: number;
   lastStatus: StatusMessage | null;
   /** The guest's driver profile (the Hyper-V floor applies to hyperv guests; the host may refuse single pages of VMware's). */
@@ -56,6 +56,12 @@ export interface GuestAccount {
   heard: GuestSignalsHeard;
   /** Fraction (0 to 1) of the guest's memory an active-memory sampler found touched in its last period, or null before the first sample. */
   touchedFraction: number | null;
+  /** A hostile guest of the scenario (a test of the host): its own figures are not checked, only what it does to the table. */
+  readonly hostile: boolean;
+  /** Set once the guest has broken the protocol too often: every later message is refused. */
+  quarantined: boolean;
+  /** Messages refused because the guest was quarantined. */
+  quarantinedMessages: number;
 }
 
 /** Pages of guest memory that have neither a frame nor a place in the balloon, as the host counts them. */

@@ -10,8 +10,8 @@ import { OWNER_FREE, OWNER_HYPERVISOR } from './owners.js';
  * the table, like any other change of owner.
  */
 export class HypervisorReserve {
-  /** Held frames, as a stack (the first `held` entries). */
-  private readonly frames: Int32Array;
+  /** Held frames, as a stack (the first `held` entries); grows as the reserve does (a reserve is a few percent of the host, not 4 bytes a frame). */
+  private frames: Int32Array;
   private heldCount = 0;
   private wantedCount: number;
 
@@ -24,7 +24,7 @@ export class HypervisorReserve {
     if (!(Number.isSafeInteger(wanted) && wanted >= 0 && wanted <= table.frames)) {
       throw new RangeError(`HypervisorReserve: wanted must be a whole number from 0 to ${table.frames}, got ${wanted}`);
     }
-    this.frames = new Int32Array(table.frames);
+    this.frames = new Int32Array(Math.max(16, wanted));
     this.wantedCount = wanted;
     for (let frame = 0; frame < wanted; frame++) {
       if (table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR)) this.frames[this.heldCount++] = frame;
@@ -54,12 +54,21 @@ export class HypervisorReserve {
     this.takeFree();
   }
 
+  private hold(frame: number): void {
+    if (this.heldCount === this.frames.length) {
+      const grown = new Int32Array(Math.min(this.table.frames, this.frames.length * 2));
+      grown.set(this.frames);
+      this.frames = grown;
+    }
+    this.frames[this.heldCount++] = frame;
+  }
+
   /** Takes free frames toward the wanted count. */
   takeFree(): void {
     while (this.heldCount < this.wantedCount && this.pool.size > 0) {
       const frame = this.pool.pop();
       if (frame < 0) break;
-      if (this.table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR)) this.frames[this.heldCount++] = frame;
+      if (this.table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR)) this.hold(frame);
       // A failed transfer means the pool held a frame that is not free: the table has counted the violation.
     }
   }

@@ -13,11 +13,13 @@ import { formatBytesApprox } from '../scenario/units.js';
 import { assertNever } from '../util/assert-never.js';
 import { FrameTable } from './frame-table.js';
 import { FreeMemoryMonitor, isHostPaging, isReclaiming, type FreeMemoryState, type StateTicks } from './free-memory-state.js';
-import { StackFreePool, type FreePool } from './free-pool.js';
+import type { FreePool } from './free-pool.js';
+import { takeBackFrames } from './frame-return.js';
+import { RangeFreePool } from './range-free-pool.js';
 import { unbackedPagesOf, type GuestAccount } from './guest-account.js';
 import { hostRefusesSinglePage, noSignalsHeard } from './guest-reports.js';
 import { HypervisorReserve } from './hypervisor-reserve.js';
-import { checkGuestMessage } from './message-checks.js';
+import { checkGuestMessage, MESSAGES_PER_TICK_MAX } from './message-checks.js';
 import { OWNER_FREE, ownerIdOfGuest } from './owners.js';
 import type { Policy, PolicyHostView } from './policy.js';
 import { buildPolicyView } from './policy-view.js';
@@ -138,12 +140,17 @@ export class Hypervisor {
   private currentPolicy: Policy;
   private policyPaused = false;
   private inboxes: HostToGuest[][];
-  /** Marks frames seen in the batch being checked (cleared after each batch): 1 byte per frame. */
-  private readonly seen: Uint8Array;
   /** The frames the hypervisor keeps for itself. */
   private readonly reserve: HypervisorReserve;
   private readonly seed: number;
   private readonly policyModules: PolicyModules;
+  /**
+   * Called when a guest dies, before its frames are taken back ('reclaiming')
+   * and after ('reclaimed'). Free-running mode publishes these stages for its
+   * concurrent auditor, which must stop reading a guest's map before the
+   * host takes the frames behind it.
+   */
+  onCrash: ((index: number, stage: 'reclaiming' | 'reclaimed') => void) | null = null;
   private nextEvent = 0;
   private nextPolicyMs = 0;
   private nextObserveMs = 0;
@@ -159,11 +166,12 @@ export class Hypervisor {
     if (this.table.frames !== frames) {
       throw new RangeError(`Hypervisor: the table has ${this.table.frames} frames, the host's memory needs ${frames}`);
     }
-    this.pool = options.pool ?? new StackFreePool(frames);
-    this.seen = new Uint8Array(frames);
-    this.reserve = new HypervisorReserve(this.table, this.pool, Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes)));
-    // Pushed high to low, so that low frames are handed out first.
-    for (let frame = frames - 1; frame >= this.reserve.held; frame--) this.pool.push(frame);
+    const reservedWanted = Math.min(frames, Math.ceil(scenario.host.reservedBytes / frameBytes));
+    // The default pool starts as the range above the reserve: nothing to build at boot.
+    this.pool = options.pool ?? new RangeFreePool(frames, reservedWanted, frames);
+    this.reserve = new HypervisorReserve(this.table, this.pool, reservedWanted);
+    // A pool given from outside starts empty; it is filled high to low, so that low frames are handed out first, as from the default pool's range.
+    if (options.pool !== undefined) for (let frame = frames - 1; frame >= this.reserve.held; frame--) this.pool.push(frame);
     this.freeMemory = new FreeMemoryMonitor(frames, scenario.host.freeMemoryStates);
     this.accounts = scenario.guests.map((spec, index) => {
       const pages = Math.floor(spec.maxMemoryBytes / frameBytes);
@@ -194,13 +202,20 @@ export class Hypervisor {
         queuedBalloonPages: 0,
         heard: noSignalsHeard(),
         touchedFraction: null,
+        hostile: spec.hostile !== undefined,
+        quarantined: false,
+        quarantinedMessages: 0,
       };
     });
     this.inboxes = this.accounts.map(() => []);
     this.seed = options.seed ?? scenario.seed;
     this.policyModules = options.policyModules ?? new Map();
     this.currentPolicy = options.policy ?? createPolicy(scenario.host.policy, { frameBytes, seed: this.seed, modules: this.policyModules });
+    this.quarantineAfter = scenario.host.quarantineAfterViolations ?? 0;
   }
+
+  /** Protocol violations after which a guest is quarantined (0: never). */
+  private readonly quarantineAfter: number;
 
   get frames(): number {
     return this.table.frames;
@@ -312,19 +327,86 @@ export class Hypervisor {
     return inboxes;
   }
 
-  /** Handles one guest's messages of this tick, in the order it sent them. */
+  /** One guest's messages since the last call (free-running mode takes them guest by guest). */
+  takeInboxOf(index: number): HostToGuest[] {
+    const account = this.accounts[index];
+    if (account === undefined) throw new RangeError(`Hypervisor.takeInboxOf: no guest ${index}`);
+    const inbox = this.inboxes[index]!;
+    this.inboxes[index] = [];
+    account.queuedGrantFrames = 0;
+    account.queuedBalloonPages = 0;
+    return inbox;
+  }
+
+  /**
+   * Handles one guest's messages of this tick, in the order it sent them. At
+   * most MESSAGES_PER_TICK_MAX are looked at; the rest of a flood is refused
+   * unread (one violation). A quarantined guest's messages are all refused.
+   */
   handleOutbox(index: number, messages: ReadonlyArray<unknown>): void {
     const account = this.accounts[index];
     if (account === undefined) throw new RangeError(`Hypervisor.handleOutbox: no guest ${index}`);
     if (!account.alive) return;
-    for (const raw of messages) {
-      const check = checkGuestMessage(raw);
+    const count = Math.min(messages.length, MESSAGES_PER_TICK_MAX);
+    for (let i = 0; i < count; i++) {
+      const check = checkGuestMessage(messages[i]);
+      if (account.quarantined) {
+        this.refuseQuarantined(account, check.ok ? check.message : null);
+        continue;
+      }
       if (!check.ok) {
         this.violation(account, `malformed message: ${check.problem}`);
         continue;
       }
       this.handle(account, check.message);
     }
+    if (messages.length > count) {
+      this.violation(account, `flood: ${messages.length} messages in one tick, at most ${MESSAGES_PER_TICK_MAX} are read; the rest were dropped unread`);
+    }
+  }
+
+  /**
+   * A quarantined guest's message: nothing changes owner. A release is
+   * answered with its valid frames handed back (the guest still owns them) and
+   * nothing accepted; a request with an empty grant.
+   */
+  private refuseQuarantined(account: GuestAccount, message: GuestToHost | null): void {
+    account.quarantinedMessages++;
+    if (message === null) return;
+    switch (message.type) {
+      case 'request':
+        this.sendGrant(account, message, new Int32Array(0), 'quarantined');
+        return;
+      case 'release':
+        this.queue(account, { type: 'releaseAck', id: message.id, acceptedFrames: 0, acceptedUnbackedPages: 0, refusedBecause: 'quarantined', ...this.handBack(account, message.frames) });
+        return;
+      case 'freePageReport':
+        this.queue(account, { type: 'reportAck', id: message.id, acceptedFrames: 0, refusedBecause: 'quarantined', ...this.handBack(account, message.frames) });
+        return;
+      case 'status':
+      case 'stats':
+      case 'pressure':
+      case 'distress':
+      case 'oomDeflate':
+        // Nothing to answer: what a quarantined guest says is not heard.
+        return;
+      default:
+        assertNever(message, 'Hypervisor.refuseQuarantined');
+    }
+  }
+
+  /** The frames of a refused message that are the sender's (named once): handed back, the rest counted as invalid. */
+  private handBack(account: GuestAccount, frames: Int32Array): { refusedFrames: Int32Array; invalidFrames: number } {
+    const refused = new Int32Array(frames.length);
+    const kept = new Set<number>();
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame >= 0 && frame < this.frames && !kept.has(frame) && this.table.ownerOf(frame) === account.ownerId) {
+        refused[kept.size] = frame;
+        kept.add(frame);
+      }
+    }
+    return { refusedFrames: refused.slice(0, kept.size), invalidFrames: frames.length - kept.size };
   }
 
   /**
@@ -389,6 +471,7 @@ export class Hypervisor {
     if (account === undefined) throw new RangeError(`Hypervisor.crash: no guest ${index}`);
     if (!account.alive) return;
     account.alive = false;
+    this.onCrash?.(index, 'reclaiming');
     const owners = this.table.owners;
     let reclaimed = 0;
     for (let frame = 0; frame < owners.length; frame++) {
@@ -403,6 +486,7 @@ export class Hypervisor {
     account.queuedBalloonPages = 0;
     this.inboxes[index] = [];
     this.record('crash', account, `${why}; ${reclaimed} frames taken back`);
+    this.onCrash?.(index, 'reclaimed');
   }
 
   private handle(account: GuestAccount, message: GuestToHost): void {
@@ -451,48 +535,23 @@ export class Hypervisor {
   }
 
   /**
-   * Inflate: checks every frame (in range, the sender's, named once) and moves
-   * each good one to the pool with a compare-exchange. Bad frame numbers are
+   * Inflate: moves every frame that is in range and the sender's to the pool,
+   * each by one compare-exchange from the sender to free, which is itself the
+   * ownership check (the table changes only if the sender owned the frame).
+   * Bad frame numbers (out of range, not the sender's, named twice) are
    * counted as violations and left where they were.
+   *
+   * The frames are read where they arrived, without a copy: they are a
+   * transferred buffer (worker placements) or the calling thread's own array
+   * (inline), so nothing can change them while the host reads them.
    */
   private handleRelease(account: GuestAccount, message: ReleaseMessage): void {
-    // One copy, read once: the checks and the clean-up below see the same frames.
-    const frames = message.frames.slice();
-    const seen = this.seen;
-    const limit = this.frames;
-    let invalid = 0;
-    let invalidBecause: RefusalReason | undefined;
-    let accepted = 0;
     // VMware's host may refuse single pages (never those of 2 MiB pages); the guest keeps them.
-    const refusing = account.profile === 'vmware';
     const singleFrom = message.largeFrames ?? 0;
-    const refused: number[] = [];
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      let reason: RefusalReason | null = null;
-      if (frame < 0 || frame >= limit) reason = 'out-of-range';
-      else if (seen[frame] === 1) reason = 'repeated';
-      else if (this.table.ownerOf(frame) !== account.ownerId) reason = 'not-owned';
-      else {
-        seen[frame] = 1;
-        if (refusing && i >= singleFrom && hostRefusesSinglePage(frame, message.id)) {
-          refused.push(frame);
-          continue;
-        }
-        if (this.table.transfer(frame, account.ownerId, OWNER_FREE)) {
-          this.pool.push(frame);
-          accepted++;
-          continue;
-        }
-        reason = 'not-owned';
-      }
-      invalid++;
-      invalidBecause ??= reason;
-    }
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      if (frame >= 0 && frame < limit) seen[frame] = 0;
-    }
+    const refuses = account.profile === 'vmware' ? (frame: number, position: number) => position >= singleFrom && hostRefusesSinglePage(frame, message.id) : null;
+    const frames = message.frames;
+    const { accepted, refused, invalid, invalidBecause: firstReason } = takeBackFrames(this.table, this.pool, account.ownerId, frames, refuses);
+    let invalidBecause = firstReason;
     if (invalid > 0) this.violation(account, `release ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
     account.ownedFrames -= accepted;
     account.balloonPages += accepted;
@@ -503,8 +562,9 @@ export class Hypervisor {
       invalidBecause ??= 'over-limit';
     }
     account.balloonPages += acceptedUnbacked;
-    // Refused pages stay in the guest's balloon until it reads the ack.
-    account.queuedBalloonPages += refused.length + message.unbackedPages - acceptedUnbacked;
+    // Refused pages stay in the guest's balloon until it reads the ack. (Unbacked pages are refused
+    // only when the guest claimed more than it has: a lie, not pages in its balloon.)
+    account.queuedBalloonPages += refused.length;
     this.queue(account, {
       type: 'releaseAck',
       id: message.id,
@@ -823,34 +883,8 @@ export class Hypervisor {
    * frames go to the pool, bad ones are violations and stay where they were.
    */
   private handleFreePageReport(account: GuestAccount, message: FreePageReportMessage): void {
-    const frames = message.frames.slice();
-    const seen = this.seen;
-    const limit = this.frames;
-    let invalid = 0;
-    let invalidBecause: RefusalReason | undefined;
-    let accepted = 0;
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      let reason: RefusalReason | null = null;
-      if (frame < 0 || frame >= limit) reason = 'out-of-range';
-      else if (seen[frame] === 1) reason = 'repeated';
-      else if (this.table.ownerOf(frame) !== account.ownerId) reason = 'not-owned';
-      else {
-        seen[frame] = 1;
-        if (this.table.transfer(frame, account.ownerId, OWNER_FREE)) {
-          this.pool.push(frame);
-          accepted++;
-          continue;
-        }
-        reason = 'not-owned';
-      }
-      invalid++;
-      invalidBecause ??= reason;
-    }
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      if (frame >= 0 && frame < limit) seen[frame] = 0;
-    }
+    const frames = message.frames;
+    const { accepted, invalid, invalidBecause } = takeBackFrames(this.table, this.pool, account.ownerId, frames, null);
     if (invalid > 0) this.violation(account, `free page report ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
     account.ownedFrames -= accepted;
     account.heard.reportedFreeFrames += accepted;
@@ -867,6 +901,10 @@ export class Hypervisor {
   private violation(account: GuestAccount, detail: string): void {
     account.protocolViolations++;
     this.record('violation', account, detail);
+    if (!account.quarantined && this.quarantineAfter > 0 && account.protocolViolations >= this.quarantineAfter) {
+      account.quarantined = true;
+      this.record('violation', account, `quarantined after ${account.protocolViolations} protocol violations: every later message is refused`);
+    }
   }
 
   private record(kind: HostEvent['kind'], account: GuestAccount | null, detail: string): void {

@@ -7,6 +7,14 @@ export const FRAMES_PER_MESSAGE_MAX = 4096;
 /** Most pages one request may ask for. */
 export const PAGES_PER_REQUEST_MAX = 1 << 20;
 
+/**
+ * Most messages the host reads from one guest in one tick; the rest of a
+ * flood is dropped unread and counted as one violation. An honest driver
+ * sends one message per batch: far fewer, unless its batch is tiny and its
+ * tick very long.
+ */
+export const MESSAGES_PER_TICK_MAX = 1 << 16;
+
 export type MessageCheck = { ok: true; message: GuestToHost } | { ok: false; problem: string };
 
 function isCount(value: unknown, max: number): value is number {

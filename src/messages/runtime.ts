@@ -20,6 +20,19 @@ export interface GuestSharedBuffers {
   stats: SharedArrayBuffer;
 }
 
+/** Where an injected throw happens in a guest's step. */
+export type ThrowPoint =
+  /** Before the guest reads its inbox: grants in it are never mapped. */
+  | 'before-inbox'
+  /** After the guest has stepped (pages unmapped, releases built) but before its messages leave. */
+  | 'before-send';
+
+/** Faults injected into one guest actor. */
+export interface GuestFaults {
+  /** Ticks (of the guest's own clock) at which its actor throws, and where. */
+  throwAt: ReadonlyArray<{ tick: number; point: ThrowPoint }>;
+}
+
 /** Everything a thread needs to create one guest actor. */
 export interface GuestInit {
   index: number;
@@ -29,6 +42,19 @@ export interface GuestInit {
   /** The guest's own seed, derived from the root seed. */
   seed: number;
   shared: GuestSharedBuffers;
+  /**
+   * Present when the run injects faults: a throw from this guest's actor then
+   * crashes the guest (the host takes its frames back) instead of failing the run.
+   */
+  faults?: GuestFaults;
+  /** Hostile guests only: the frame ownership table, which they read to pick frames that are not their own. */
+  table?: SharedArrayBuffer;
+}
+
+/** A guest whose actor threw while fault injection was on: it is stopped, and the host must crash it. */
+export interface GuestCrash {
+  guestIndex: number;
+  message: string;
 }
 
 /**
@@ -52,8 +78,24 @@ export interface SerializedError {
 
 /** Worker to main thread: the packed outboxes (GuestToHost[] per guest, same order), or the failure that stopped it. */
 export type StepReply =
-  | { type: 'stepped'; tick: number; outboxes: Int32Array }
+  | { type: 'stepped'; tick: number; outboxes: Int32Array; crashed?: GuestCrash[] }
   | { type: 'failed'; tick: number; guestIndex: number; error: SerializedError };
+
+/** What a hostile guest counts of its own attacks. */
+export interface HostileReport {
+  /** Attack rounds started. */
+  rounds: number;
+  /** Attack messages sent (a repeated frame counts as one). */
+  attackMessages: number;
+  /** Violations a correct host counts for them. */
+  expectedViolations: number;
+  /** Answers to attacks that refused them. */
+  refusalsSeen: number;
+  /** Answers to attacks that accepted something: a host bug. */
+  attacksAccepted: number;
+  /** Attack messages by kind. */
+  byKind: Partial<Record<string, number>>;
+}
 
 /** What a guest says about itself at the end of a run. */
 export interface GuestReport {
@@ -137,6 +179,8 @@ export interface GuestReport {
     hotResidentPages: number;
     kills: number;
   }>;
+  /** Hostile guests only. */
+  hostile?: HostileReport;
 }
 
 /** Pressure-stall averages like Linux PSI, as fractions from 0 to 1. */
@@ -149,10 +193,37 @@ export interface PressureFigures {
   fullAvg300: number;
 }
 
+/** Free-running mode: how a worker runs the guests it hosts. */
+export interface FreeLoopOptions {
+  /** Rounds (one step of every hosted guest each) to run; the last one is sent as final. */
+  rounds: number;
+  /** Batches the worker may have sent that the host has not answered yet (1: a synchronous round trip). */
+  window: number;
+  /** Int32 slots shared with the host (see runtime/free/free-control.ts): the host sets FINISH to end the run early. */
+  control: SharedArrayBuffer;
+}
+
+/**
+ * Free-running mode, worker to host: one round of every hosted guest, packed
+ * (runtime/wire-codec.ts), or the failure that stopped the worker. The host
+ * answers every batch but the final one with a `FreeInboxes`.
+ */
+export type FreeBatch =
+  | { type: 'batch'; round: number; outboxes: Int32Array; crashed?: GuestCrash[]; final: boolean }
+  | { type: 'failed'; round: number; guestIndex: number; error: SerializedError };
+
+/** Free-running mode, host to worker: the messages for the worker's guests since their last batch, packed. */
+export interface FreeInboxes {
+  type: 'inboxes';
+  inboxes: Int32Array;
+}
+
 /** The control plane a worker exposes through comlink. */
 export interface WorkerControl {
   /** Creates the worker's guests; `stepPort` is the hot-path channel. */
   init(guests: GuestInit[], stepPort: MessagePort): Promise<void>;
+  /** Free-running mode: creates the worker's guests and runs them as fast as they go, talking to the host on `port`. */
+  startFree(guests: GuestInit[], port: MessagePort, options: FreeLoopOptions): Promise<void>;
   /** Stops a guest: it takes no more steps and answers with an empty outbox. */
   stop(guestIndex: number): Promise<void>;
   /** Reports of the worker's guests, in the order they were given to `init`. */

@@ -2,7 +2,8 @@ import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport } from '../messages/runtime.js';
 import { ActorGroup, GuestThrew } from './actor-group.js';
 import { RunFailure } from './errors.js';
-import type { GuestPlacement } from './placement.js';
+import type { GuestOutboxHandler, GuestPlacement } from './placement.js';
+import { toWireShape } from './wire-codec.js';
 
 /** Every guest actor in the calling thread: the sequential baseline, and the placement used inside sweep tasks. */
 export class InlinePlacement implements GuestPlacement {
@@ -14,12 +15,19 @@ export class InlinePlacement implements GuestPlacement {
     this.group = new ActorGroup(inits);
   }
 
-  async step(tick: number, inboxes: HostToGuest[][]): Promise<GuestToHost[][]> {
+  async stepEach(tick: number, inboxes: HostToGuest[][], onGuest: GuestOutboxHandler): Promise<void> {
+    const group = this.started();
+    let outboxes: GuestToHost[][];
     try {
-      return this.started().step(tick, inboxes);
+      outboxes = group.step(tick, inboxes);
     } catch (error) {
       if (error instanceof GuestThrew) throw new RunFailure('GUEST_THREW', error.message);
       throw error;
+    }
+    const crashes = new Map(group.takeCrashes().map((crash) => [crash.guestIndex, crash]));
+    for (let index = 0; index < outboxes.length; index++) {
+      // What the wire cannot carry arrives malformed on the worker placement; here too.
+      onGuest(index, outboxes[index]!.map(toWireShape), crashes.get(index) ?? null);
     }
   }
 

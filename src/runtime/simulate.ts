@@ -7,6 +7,9 @@ import { loadPolicyModules } from '../host/policies/index.js';
 import type { Policy } from '../host/policy.js';
 import type { GuestInit } from '../messages/runtime.js';
 import type { Scenario } from '../scenario/types.js';
+import type { CrashRecord, FaultSummary } from '../faults/fault-summary.js';
+import { planFaults, tickOf, type InjectedFaults } from '../faults/fault-plan.js';
+import { LivenessWatch } from '../faults/liveness.js';
 import { deriveSeed } from '../util/random.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
 import { RunFailure } from './errors.js';
@@ -23,6 +26,8 @@ export interface SimulateOptions {
   placement?: PlacementKind;
   /** Worker threads for the `workers` placement; default: the machine's available parallelism, at most one per guest. */
   workers?: number;
+  /** Instead of `workers`: as many workers as it takes to host at most this many guests each. */
+  guestsPerWorker?: number;
   /** Full audit every this many ticks (0: only at the end); default scales with the size of the run. */
   auditEveryTicks?: number;
   /** Called with (ticks done, ticks in all) about every 1 % of the run. */
@@ -43,8 +48,13 @@ export interface RunResult {
   events: ReadonlyArray<HostEvent>;
 }
 
-/** A full pass touches every frame and page; keep its cost near 50,000 entries per tick on average. */
-const AUDIT_ENTRIES_PER_TICK = 50_000;
+/**
+ * A full pass touches every frame and page; keep its cost near 20,000
+ * entries per tick on average (every tick also gets the quick audit, and
+ * every run a full pass at the end). On a 2-vCPU machine a full pass reads
+ * about 200 million entries a second, so this is about 0.1 ms a tick.
+ */
+const AUDIT_ENTRIES_PER_TICK = 20_000;
 
 /**
  * Runs a scenario in lockstep: every tick the host applies events and its
@@ -55,7 +65,11 @@ const AUDIT_ENTRIES_PER_TICK = 50_000;
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const seed = options.seed ?? scenario.seed;
-  const placement = createPlacement(options.placement ?? 'workers', options.workers, scenario.guests.length);
+  const faults = planFaults(scenario, seed);
+  if (faults !== null && (faults.kills.length > 0 || faults.plan.delayFraction > 0)) {
+    throw new RangeError('simulate: worker kills and message delays need free-running mode (simulateFree); lockstep results must not depend on the placement');
+  }
+  const placement = createPlacement(options.placement ?? 'workers', workerCount(options, scenario.guests.length), scenario.guests.length);
   const policyModules = await loadPolicyModules(scenario);
   const host = new Hypervisor(scenario, {
     seed,
@@ -69,14 +83,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const auditEvery = options.auditEveryTicks ?? defaultAuditInterval(host, shared);
   const sampleEvery = options.sampleEveryTicks ?? 0;
   const progressEvery = Math.max(1, Math.floor(ticks / 100));
-  const inits: GuestInit[] = scenario.guests.map((spec, index) => ({
-    index,
-    spec,
-    tickMs: scenario.tickMs,
-    frameBytes: scenario.frameBytes,
-    seed: deriveSeed(seed, 'guest', spec.name),
-    shared: shared[index]!.buffers,
-  }));
+  const inits = guestInits(scenario, seed, host, shared, faults);
+  const crashes: CrashRecord[] = [];
+  const liveness = faults !== null ? livenessWatch(faults, host, scenario) : null;
   try {
     await placement.start(inits);
     host.boot();
@@ -86,9 +95,18 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       for (const index of host.beginTick(tick, beforeEvents)) {
         await placement.stop(index);
         shared[index]!.tearDown();
+        if (faults !== null) crashes.push({ guest: host.accounts[index]!.name, timeSeconds: (tick * scenario.tickMs) / 1000, how: 'event', detail: 'scenario event' });
       }
-      const outboxes = await placement.step(tick, host.takeInboxes());
-      for (let index = 0; index < outboxes.length; index++) host.handleOutbox(index, outboxes[index]!);
+      // Guest by guest in index order; a guest whose actor threw is crashed in its turn.
+      await placement.stepEach(tick, host.takeInboxes(), (index, outbox, crash) => {
+        if (crash !== null) {
+          host.crash(index, `its actor threw: ${crash.message}`);
+          shared[index]!.tearDown();
+          crashes.push({ guest: host.accounts[index]!.name, timeSeconds: (tick * scenario.tickMs) / 1000, how: 'throw', detail: crash.message });
+        }
+        host.handleOutbox(index, outbox);
+      });
+      liveness?.observe(tick);
       const endMs = (tick + 1) * scenario.tickMs;
       if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
       else auditor.quick(endMs);
@@ -100,24 +118,89 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     if (sampleEvery > 0 && ticks % sampleEvery !== 0) options.onSample?.(sampleGuests(endMs, host, shared));
     const reports = await placement.reports();
     const wallSeconds = (performance.now() - started) / 1000;
-    const summary = buildSummary(scenario, seed, ticks, host, reports, auditor.result, {
-      placement: placement.kind,
-      threads: placement.threads,
-      wallSeconds,
-      simulatedSecondsPerWallSecond: endMs / 1000 / Math.max(wallSeconds, 1e-9),
-    });
+    const faultSummary = faults !== null && liveness !== null ? summarizeFaults(faults, crashes, 0, liveness) : undefined;
+    const summary = buildSummary(
+      scenario,
+      seed,
+      ticks,
+      host,
+      reports,
+      auditor.result,
+      {
+        mode: 'lockstep',
+        placement: placement.kind,
+        threads: placement.threads,
+        wallSeconds,
+        simulatedSecondsPerWallSecond: endMs / 1000 / Math.max(wallSeconds, 1e-9),
+      },
+      faultSummary,
+    );
     return { summary, events: host.log };
   } finally {
     await placement.close();
   }
 }
 
-function createPlacement(kind: PlacementKind, workers: number | undefined, guests: number): GuestPlacement {
+/** The worker count the options ask for: `workers`, or enough workers for `guestsPerWorker`, or the machine's parallelism. */
+export function workerCount(options: Pick<SimulateOptions, 'workers' | 'guestsPerWorker'>, guests: number): number {
+  if (options.workers !== undefined && options.guestsPerWorker !== undefined) {
+    throw new RangeError('simulate: give workers or guestsPerWorker, not both');
+  }
+  if (options.guestsPerWorker !== undefined) {
+    if (!Number.isSafeInteger(options.guestsPerWorker) || options.guestsPerWorker < 1) {
+      throw new RangeError(`simulate: guestsPerWorker must be a positive integer, got ${options.guestsPerWorker}`);
+    }
+    return Math.max(1, Math.ceil(guests / options.guestsPerWorker));
+  }
+  return options.workers ?? availableParallelism();
+}
+
+/** What each guest actor is created from: its spec, seed and shared memory, plus faults and (hostile guests) the table. */
+export function guestInits(
+  scenario: Scenario,
+  seed: number,
+  host: Hypervisor,
+  shared: ReadonlyArray<GuestSharedViews>,
+  faults: InjectedFaults | null,
+): GuestInit[] {
+  return scenario.guests.map((spec, index) => ({
+    index,
+    spec,
+    tickMs: scenario.tickMs,
+    frameBytes: scenario.frameBytes,
+    seed: deriveSeed(seed, 'guest', spec.name),
+    shared: shared[index]!.buffers,
+    ...(faults !== null ? { faults: faults.guests[index]! } : {}),
+    ...(spec.hostile !== undefined ? { table: host.table.buffer } : {}),
+  }));
+}
+
+/** The liveness watch of a fault plan: from the first tick without faults to the deadline. */
+export function livenessWatch(faults: InjectedFaults, host: Hypervisor, scenario: Scenario): LivenessWatch {
+  const deadlineTick = tickOf(faults.plan.untilMs + faults.plan.settleMs, scenario.tickMs);
+  return new LivenessWatch(host, faults.untilTick, deadlineTick, scenario.tickMs, scenario.frameBytes);
+}
+
+/** The summary's `faults` section. */
+export function summarizeFaults(faults: InjectedFaults, crashes: CrashRecord[], delayedBatches: number, liveness: LivenessWatch): FaultSummary {
+  return {
+    untilSeconds: faults.plan.untilMs / 1000,
+    settleSeconds: faults.plan.settleMs / 1000,
+    throwsPlanned: faults.guests.reduce((sum, guest) => sum + guest.throwAt.length, 0),
+    killsPlanned: faults.kills.length,
+    crashes,
+    delayedBatches,
+    liveness: liveness.result(),
+  };
+}
+
+function createPlacement(kind: PlacementKind, workers: number, guests: number): GuestPlacement {
   switch (kind) {
     case 'inline':
       return new InlinePlacement();
     case 'workers':
-      return new WorkerPlacement(Math.max(1, Math.min(workers ?? availableParallelism(), guests)));
+      // The calling thread only waits while guests step: it hosts a share itself.
+      return new WorkerPlacement(Math.max(1, Math.min(workers, guests)), { callerHostsAShare: true });
     default:
       throw new RunFailure('BAD_PLACEMENT', `unknown placement ${String(kind)}`);
   }

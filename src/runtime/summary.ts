@@ -1,6 +1,7 @@
 import type { AuditResult } from '../audit/auditor.js';
 import type { StateTicks } from '../host/free-memory-state.js';
 import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../scenario/policy-spec.js';
+import type { FaultSummary } from '../faults/fault-summary.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import type { PolicyParameter } from '../host/policy.js';
 import { statsByTag } from '../balloon/virtio-stats.js';
@@ -42,6 +43,10 @@ export interface GuestSummary {
   /** Administrator targets the over-shrink guard refused. */
   guardRefusals: number;
   protocolViolations: number;
+  /** The host refuses everything this guest sends (it broke the protocol too often). */
+  quarantined: boolean;
+  /** Messages refused because the guest was quarantined. */
+  quarantinedMessages: number;
   pageStates: Record<string, number>;
   driver: GuestReport['driver'];
   // ---- the guest memory model
@@ -66,6 +71,8 @@ export interface GuestSummary {
   reclaim: GuestReport['reclaim'];
   /** Each workload component at the end. */
   components: Array<{ name: string; kind: 'anon' | 'file'; bytes: number; residentBytes: number; outBytes: number; hotBytes: number; hotResidentBytes: number; kills: number }>;
+  /** Hostile guests only: what they tried, by their own count. */
+  hostile?: GuestReport['hostile'];
 }
 
 /** The policy in force at the end of the run. */
@@ -78,6 +85,8 @@ export interface PolicySummary {
 }
 
 export interface RunTiming {
+  /** `lockstep` (the default) or `free` (free-running: timing-dependent, not reproducible). */
+  mode?: 'lockstep' | 'free';
   placement: PlacementKind;
   threads: number;
   wallSeconds: number;
@@ -110,9 +119,13 @@ export interface RunSummary {
     protocolViolations: number;
     transferFailures: number;
     events: number;
+    /** Guests the host quarantined. */
+    quarantinedGuests: number;
   };
   guests: GuestSummary[];
   audit: AuditResult;
+  /** Present when the scenario injects faults. */
+  faults?: FaultSummary;
   timing: RunTiming;
 }
 
@@ -124,6 +137,7 @@ export function buildSummary(
   reports: ReadonlyArray<GuestReport>,
   audit: AuditResult,
   timing: RunTiming,
+  faults?: FaultSummary,
 ): RunSummary {
   const frameBytes = scenario.frameBytes;
   const guestFrames = host.accounts.reduce((sum, account) => sum + account.ownedFrames, 0);
@@ -154,6 +168,7 @@ export function buildSummary(
       protocolViolations: host.protocolViolations,
       transferFailures: host.table.transferFailures,
       events: host.log.length + host.eventsDropped,
+      quarantinedGuests: host.accounts.filter((account) => account.quarantined).length,
     },
     guests: host.accounts.map((account, index) => {
       const report = reports[index]!;
@@ -181,6 +196,8 @@ export function buildSummary(
         lowStateRefusedPages: account.lowStateRefusedPages,
         guardRefusals: account.guardRefusals,
         protocolViolations: account.protocolViolations,
+        quarantined: account.quarantined,
+        quarantinedMessages: account.quarantinedMessages,
         pageStates: pages,
         driver: report.driver,
         minorFaults: report.minorFaults,
@@ -206,9 +223,11 @@ export function buildSummary(
           hotResidentBytes: c.hotResidentPages * frameBytes,
           kills: c.kills,
         })),
+        ...(report.hostile !== undefined ? { hostile: report.hostile } : {}),
       };
     }),
     audit,
+    ...(faults !== undefined ? { faults } : {}),
     timing,
   };
 }

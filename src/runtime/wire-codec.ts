@@ -107,6 +107,16 @@ function hostMessageWords(message: HostToGuest): number {
   }
 }
 
+/**
+ * What a guest's message looks like after crossing a thread: itself if the
+ * wire can carry it, MALFORMED if not. The inline placement passes messages
+ * through this, so that a hostile guest's junk reaches the host in the same
+ * shape (and is refused with the same words) whatever the placement.
+ */
+export function toWireShape(message: GuestToHost): GuestToHost | MalformedOnWire {
+  return guestMessageWords(message) === 1 ? { type: 'malformed' } : message;
+}
+
 class Writer {
   readonly words: Int32Array;
   at = 0;

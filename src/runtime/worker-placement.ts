@@ -2,15 +2,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
+import type { HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { RunFailure } from './errors.js';
-import type { GuestPlacement } from './placement.js';
-import { decodeGuestOutboxes, encodeHostInboxes, type MalformedOnWire } from './wire-codec.js';
+import { ActorGroup, GuestThrew } from './actor-group.js';
+import type { GuestOutboxHandler, GuestPlacement } from './placement.js';
+import { decodeGuestOutboxes, encodeHostInboxes, toWireShape } from './wire-codec.js';
 
 /** The compiled worker entry. From the TypeScript sources (tests), the build in dist/ is used. */
-function workerEntryPath(): string {
+export function workerEntryPath(): string {
   const here = new URL(import.meta.url);
   const url = here.pathname.endsWith('.ts') ? new URL('../../dist/runtime/worker-entry.js', here) : new URL('./worker-entry.js', here);
   const path = fileURLToPath(url);
@@ -31,6 +32,17 @@ interface WorkerSlot {
   failure: Error | null;
 }
 
+export interface WorkerPlacementOptions {
+  /**
+   * With two shares or more, the calling thread hosts the first share itself
+   * (it would otherwise only wait while the workers step): N threads host
+   * guests, the caller and N - 1 workers. Its guests step after the workers
+   * have been sent their inboxes, and the host handles their messages while
+   * the workers still step.
+   */
+  callerHostsAShare?: boolean;
+}
+
 /**
  * Guest actors on worker threads, one or several guests per worker. Each tick
  * is one round trip per worker on a dedicated port; every tick's messages for
@@ -39,17 +51,24 @@ interface WorkerSlot {
 export class WorkerPlacement implements GuestPlacement {
   readonly kind = 'workers';
   private slots: WorkerSlot[] = [];
+  /** The calling thread's own share (the lowest guest indexes), if it hosts one. */
+  private callerGroup: ActorGroup | null = null;
+  private callerGuests: number[] = [];
   private guestCount = 0;
   private closed = false;
 
-  constructor(private readonly workersWanted: number) {
+  constructor(
+    private readonly workersWanted: number,
+    private readonly options: WorkerPlacementOptions = {},
+  ) {
     if (!Number.isSafeInteger(workersWanted) || workersWanted < 1) {
       throw new RangeError(`WorkerPlacement: workers must be a positive integer, got ${workersWanted}`);
     }
   }
 
+  /** Threads that host guests, the caller included when it hosts a share. */
   get threads(): number {
-    return this.slots.length;
+    return this.slots.length + (this.callerGroup !== null ? 1 : 0);
   }
 
   async start(inits: ReadonlyArray<GuestInit>): Promise<void> {
@@ -58,6 +77,13 @@ export class WorkerPlacement implements GuestPlacement {
     const count = Math.max(1, Math.min(this.workersWanted, inits.length));
     const shares = splitEvenly(inits.length, count);
     let next = 0;
+    if (this.options.callerHostsAShare === true && shares.length >= 2) {
+      const mine = inits.slice(0, shares[0]!);
+      next = mine.length;
+      shares.shift();
+      this.callerGroup = new ActorGroup(mine);
+      this.callerGuests = mine.map((init) => init.index);
+    }
     const starting: Promise<void>[] = [];
     for (const share of shares) {
       const mine = inits.slice(next, next + share);
@@ -67,25 +93,62 @@ export class WorkerPlacement implements GuestPlacement {
     await Promise.all(starting);
   }
 
-  async step(tick: number, inboxes: HostToGuest[][]): Promise<Array<Array<GuestToHost | MalformedOnWire>>> {
-    const replies = await Promise.all(
-      this.slots.map((slot) => {
-        const mine = encodeHostInboxes(slot.guests.map((index) => inboxes[index] ?? []));
-        return this.exchange(slot, { type: 'step', tick, inboxes: mine });
-      }),
-    );
-    const outboxes: Array<Array<GuestToHost | MalformedOnWire>> = new Array(this.guestCount);
-    replies.forEach((reply, slotIndex) => {
-      const slot = this.slots[slotIndex]!;
-      const decoded = decodeGuestOutboxes(reply.outboxes);
-      slot.guests.forEach((guestIndex, position) => {
-        outboxes[guestIndex] = decoded[position] ?? [];
+  async stepEach(tick: number, inboxes: HostToGuest[][], onGuest: GuestOutboxHandler): Promise<void> {
+    const replies: Array<Extract<StepReply, { type: 'stepped' }> | undefined> = new Array(this.slots.length);
+    let next = 0;
+    // Hands the replies on in worker order (workers host consecutive guests): guest order, whatever order they arrive in.
+    const handOn = (): void => {
+      while (next < replies.length && replies[next] !== undefined) {
+        const reply = replies[next]!;
+        const slot = this.slots[next]!;
+        replies[next++] = undefined;
+        const crashes = new Map((reply.crashed ?? []).map((crash) => [crash.guestIndex, crash]));
+        const decoded = decodeGuestOutboxes(reply.outboxes);
+        slot.guests.forEach((guestIndex, position) => onGuest(guestIndex, decoded[position] ?? [], crashes.get(guestIndex) ?? null));
+      }
+    };
+    let callerDone = this.callerGroup === null;
+    const exchanges = this.slots.map((slot, slotIndex) => {
+      const mine = encodeHostInboxes(slot.guests.map((index) => inboxes[index] ?? []));
+      return this.exchange(slot, { type: 'step', tick, inboxes: mine }).then((reply) => {
+        replies[slotIndex] = reply;
+        if (callerDone) handOn();
       });
     });
-    return outboxes;
+    if (this.callerGroup !== null) {
+      // The workers have their inboxes; the caller steps its own share meanwhile.
+      try {
+        this.stepCallerShare(tick, inboxes, onGuest);
+      } catch (error) {
+        // Let the workers' replies settle before leaving, so that the next step starts clean.
+        await Promise.allSettled(exchanges);
+        throw error;
+      }
+      callerDone = true;
+      handOn();
+    }
+    await Promise.all(exchanges);
+  }
+
+  private stepCallerShare(tick: number, inboxes: HostToGuest[][], onGuest: GuestOutboxHandler): void {
+    const group = this.callerGroup!;
+    let outboxes;
+    try {
+      outboxes = group.step(tick, this.callerGuests.map((index) => inboxes[index] ?? []));
+    } catch (error) {
+      if (error instanceof GuestThrew) throw new RunFailure('GUEST_THREW', error.message);
+      throw error;
+    }
+    const crashes = new Map(group.takeCrashes().map((crash) => [crash.guestIndex, crash]));
+    // What the wire cannot carry arrives malformed from the workers; from the caller's share too.
+    this.callerGuests.forEach((guestIndex, position) => onGuest(guestIndex, outboxes[position]!.map(toWireShape), crashes.get(guestIndex) ?? null));
   }
 
   async stop(guestIndex: number): Promise<void> {
+    if (this.callerGroup !== null && this.callerGuests.includes(guestIndex)) {
+      this.callerGroup.stop(guestIndex);
+      return;
+    }
     const slot = this.slots.find((s) => s.guests.includes(guestIndex));
     if (slot === undefined) throw new RangeError(`WorkerPlacement.stop: no guest ${guestIndex}`);
     await slot.control.stop(guestIndex);
@@ -94,6 +157,12 @@ export class WorkerPlacement implements GuestPlacement {
   async reports(): Promise<GuestReport[]> {
     const perSlot = await Promise.all(this.slots.map((slot) => slot.control.reports()));
     const reports: GuestReport[] = new Array(this.guestCount);
+    if (this.callerGroup !== null) {
+      const mine = this.callerGroup.reports();
+      this.callerGuests.forEach((guestIndex, position) => {
+        reports[guestIndex] = mine[position]!;
+      });
+    }
     perSlot.forEach((list, slotIndex) => {
       this.slots[slotIndex]!.guests.forEach((guestIndex, position) => {
         reports[guestIndex] = list[position]!;
@@ -113,6 +182,7 @@ export class WorkerPlacement implements GuestPlacement {
       }),
     );
     this.slots = [];
+    this.callerGroup = null;
   }
 
   private async startWorker(entry: string, inits: ReadonlyArray<GuestInit>): Promise<void> {
@@ -156,7 +226,7 @@ export class WorkerPlacement implements GuestPlacement {
 }
 
 /** Splits `items` into `parts` contiguous shares whose sizes differ by at most one. */
-function splitEvenly(items: number, parts: number): number[] {
+export function splitEvenly(items: number, parts: number): number[] {
   const base = Math.floor(items / parts);
   const extra = items % parts;
   return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0));

@@ -4,7 +4,7 @@
  * format is in schema-policy.ts; the policies themselves in src/host/policies/.
  */
 
-export type PolicyKind = 'static' | 'proportional' | 'esx' | 'mom' | 'senpai' | 'xen-selfballoon' | 'hyperv' | 'module';
+export type PolicyKind = 'static' | 'proportional' | 'esx' | 'mom' | 'senpai' | 'xen-selfballoon' | 'hyperv' | 'module' | 'rotate';
 
 interface PolicyBase {
   /** How often the policy decides. */
@@ -97,7 +97,19 @@ export interface ModulePolicySpec extends PolicyBase {
   options: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A stress-testing policy that keeps memory moving: guests are split into
+ * `groups` by index, and every period the next group is ballooned down to
+ * `lowPercentOfMax` of its maxMemory while the others get their maxMemory.
+ */
+export interface RotatePolicySpec extends PolicyBase {
+  kind: 'rotate';
+  lowPercentOfMax: number;
+  groups: number;
+}
+
 export type PolicySpec =
+  | RotatePolicySpec
   | StaticPolicySpec
   | ProportionalPolicySpec
   | EsxPolicySpec

@@ -10,7 +10,7 @@ import { didYouMean, listFew } from './suggest.js';
 import { formatBytes } from './units.js';
 
 /** The guests a name stands for: the guest itself, or every member of a count group. */
-function lookUp(name: string, path: PathSegment[], guests: ResolvedGuests, issues: IssueList): readonly string[] {
+export function lookUp(name: string, path: PathSegment[], guests: ResolvedGuests, issues: IssueList): readonly string[] {
   if (guests.byName.has(name)) return [name];
   const members = guests.groups.get(name);
   if (members !== undefined) return members;

@@ -88,6 +88,9 @@ function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: Gue
     },
     workload: resolveWorkload(file, path, context),
     ...(file.faults !== undefined ? { faultLatency: { minorMs: file.faults.minor, majorMs: file.faults.major, refaultMs: file.faults.refault } } : {}),
+    ...(file.behaviour.kind === 'hostile'
+      ? { hostile: { everyMs: file.behaviour.every, attacks: [...new Set(file.behaviour.attacks)], floodMessages: file.behaviour.flood } }
+      : {}),
   };
 }
 
@@ -135,6 +138,7 @@ export function resolveGuests(files: readonly GuestFile[], context: GuestContext
         ...template,
         driver: { ...template.driver },
         ...(template.faultLatency !== undefined ? { faultLatency: { ...template.faultLatency } } : {}),
+        ...(template.hostile !== undefined ? { hostile: { ...template.hostile } } : {}),
       };
       guests.push(guest);
       byName.set(name, guest);

@@ -31,6 +31,12 @@ export function resolvePolicy(policy: PolicyFile, where: readonly PathSegment[],
   switch (policy.kind) {
     case 'static':
       return { kind: 'static', periodMs: policy.period };
+    case 'rotate':
+      if (!('percentOfMax' in policy.low)) {
+        context.issues.add([...where, 'low'], "the rotate policy takes low as a percentage of each guest's maxMemory (its guests may differ in size)", 'for example low: 50%');
+        return { kind: 'rotate', periodMs: policy.period, lowPercentOfMax: 50, groups: policy.groups };
+      }
+      return { kind: 'rotate', periodMs: policy.period, lowPercentOfMax: policy.low.percentOfMax, groups: policy.groups };
     case 'proportional':
       return { kind: 'proportional', periodMs: policy.period };
     case 'esx':

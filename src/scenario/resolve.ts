@@ -12,6 +12,7 @@ import { resolveGuests } from './resolve-guests.js';
 import { scenarioFileSchema, type ScenarioFile } from './schema.js';
 import { resolveFreeMemoryStates, resolvePolicy } from './resolve-policy.js';
 import type { HostSpec, Scenario } from './types.js';
+import { resolveFaults } from './resolve-faults.js';
 import { formatBytes, formatDuration } from './units.js';
 import { translateIssues } from './zod-issues.js';
 
@@ -41,6 +42,7 @@ function resolveHost(file: ScenarioFile['host'], frameBytes: number, baseDir: st
     swapBytes: file.swap,
     backing: file.backing,
     policy: resolvePolicy(file.policy, ['host', 'policy'], { baseDir, issues }),
+    ...(file.quarantineAfter !== undefined ? { quarantineAfterViolations: file.quarantineAfter } : {}),
   };
   if (file.freeMemoryStates !== undefined) host.freeMemoryStates = resolveFreeMemoryStates(file.freeMemoryStates, ['host', 'freeMemoryStates'], issues);
   return host;
@@ -91,6 +93,7 @@ export function resolveScenario(fileObject: unknown, source: string, baseDir: st
   const context = { durationMs, baseDir: resolvePath(baseDir), issues, frameBytes: file.frameSize };
   const guests = resolveGuests(file.guests, context);
   const events = resolveEvents(file.events, guests, { baseDir: resolvePath(baseDir), issues, hostMemoryBytes: file.host.memory });
+  const faults = file.faults !== undefined ? resolveFaults(file.faults, durationMs, guests, issues) : undefined;
   if (!issues.isEmpty) throw new ScenarioError(source, finishIssues(issues.items, locate));
   return {
     name: file.name ?? defaultName(source),
@@ -102,5 +105,6 @@ export function resolveScenario(fileObject: unknown, source: string, baseDir: st
     host,
     guests: guests.guests,
     events,
+    ...(faults !== undefined ? { faults } : {}),
   };
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { encodeDetails } from './issue-details.js';
 import type { PolicyKind } from './policy-spec.js';
-import { durationField, expandShorthand, fractionField, integerField, sizeField, strictObject } from './schema-fields.js';
+import { durationField, expandShorthand, fractionField, integerField, sizeField, sizeOrPercentField, strictObject } from './schema-fields.js';
 import { describeValue } from './suggest.js';
 
 /** A fraction (`75%` or `0.75`) of at most `max`. */
@@ -117,8 +117,19 @@ const modulePolicySchema = strictObject(
   'a policy of your own, in a JavaScript module',
 );
 
+const rotatePolicySchema = strictObject(
+  {
+    kind: z.literal('rotate'),
+    period: durationField('how long each group stays squeezed', { positive: true }).prefault('30s'),
+    low: sizeOrPercentField("the squeezed group's target: a percentage of each guest's maxMemory").prefault('50%'),
+    groups: integerField('guests are split into this many groups by index; one at a time is squeezed', 2, 1_000_000).prefault(4),
+  },
+  'a stress-testing policy that keeps memory moving: one group of guests at a time is ballooned down to `low`, the others get their maxMemory',
+);
+
 const POLICY_SCHEMAS = [
   staticPolicySchema,
+  rotatePolicySchema,
   proportionalPolicySchema,
   esxPolicySchema,
   momPolicySchema,
@@ -129,7 +140,7 @@ const POLICY_SCHEMAS = [
 ] as const;
 
 /** Host policy kinds; `policy: KIND` is a shorthand for `{kind: KIND}` with defaults. */
-export const POLICY_KINDS = ['static', 'proportional', 'esx', 'mom', 'senpai', 'xen-selfballoon', 'hyperv', 'module'] as const satisfies readonly PolicyKind[];
+export const POLICY_KINDS = ['static', 'proportional', 'esx', 'mom', 'senpai', 'xen-selfballoon', 'hyperv', 'module', 'rotate'] as const satisfies readonly PolicyKind[];
 
 const policyObjectSchema = z.discriminatedUnion('kind', POLICY_SCHEMAS);
 

@@ -14,6 +14,7 @@ import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
 import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
 import { componentAccessFields, faultsSchema } from './schema-guest-model.js';
+import { behaviourSchema, faultsSchema as faultPlanSchema, quarantineAfterSchema } from './schema-faults.js';
 import {
   booleanField,
   durationField,
@@ -54,6 +55,7 @@ const hostSchema = strictObject(
     backing: z.enum(BACKING_MODES).prefault('lazy').meta({ description: 'lazy: frames on first touch; eager: every boot page at boot' }),
     policy: policySchema.prefault('static'),
     freeMemoryStates: freeMemoryStatesSchema.optional(),
+    quarantineAfter: quarantineAfterSchema.optional(),
   },
   'the virtualization host',
 );
@@ -102,6 +104,7 @@ const guestSchema = strictObject(
     shares: integerField('weight in proportional policies', 1, SHARES_MAX).prefault(1000),
     swap: sizeField('guest swap').prefault('0B'),
     driver: driverSchema.prefault('virtio'),
+    behaviour: behaviourSchema.prefault('honest'),
     workload: z
       .array(workloadComponentSchema)
       .max(WORKLOAD_COMPONENTS_MAX, { error: encodeDetails({ message: `a guest has at most ${WORKLOAD_COMPONENTS_MAX} workload components` }) })
@@ -194,6 +197,7 @@ export const scenarioFileSchema = strictObject(
       .array(eventSchema)
       .max(EVENTS_MAX, { error: encodeDetails({ message: `a scenario has at most ${EVENTS_MAX} events` }) })
       .prefault([]),
+    faults: faultPlanSchema.optional(),
   },
   'a balloonsim scenario',
 ).meta({ title: 'balloonsim scenario' });

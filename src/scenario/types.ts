@@ -65,8 +65,30 @@ export interface DriverSpec {
   freePageReporting: boolean;
 }
 
+/**
+ * What a hostile guest tries, each once per attack round (see
+ * guest/hostile-guest.ts): `forged` names random frames that are not its own;
+ * `not-owned` names frames another guest owns; `repeated` names one of its own
+ * frames twice in one release; `out-of-range` names frame numbers outside the
+ * table; `absurd-count` asks for far more pages than it is entitled to and
+ * releases more unbacked pages than it has; `flood` sends a burst of junk
+ * messages; `malformed` sends messages of the wrong shape.
+ */
+export type AttackKind = 'forged' | 'not-owned' | 'repeated' | 'out-of-range' | 'absurd-count' | 'flood' | 'malformed';
+
+/** A guest that attacks the host (on top of behaving as an honest guest otherwise). */
+export interface HostileSpec {
+  /** Simulated time between attack rounds. */
+  everyMs: number;
+  attacks: ReadonlyArray<AttackKind>;
+  /** Junk messages in one `flood`. */
+  floodMessages: number;
+}
+
 export interface GuestSpec {
   name: string;
+  /** Present when the guest is hostile: it attacks the host as described. Absent: an honest guest. */
+  hostile?: HostileSpec;
   /** Boot size: memory the guest has when it starts. */
   memoryBytes: number;
   /** Largest size the guest can reach (reserved address space above boot). */
@@ -92,6 +114,7 @@ export type {
   PolicyKind,
   PolicySpec,
   ProportionalPolicySpec,
+  RotatePolicySpec,
   SenpaiPolicySpec,
   StaticPolicySpec,
   XenSelfballoonPolicySpec,
@@ -112,6 +135,8 @@ export interface HostSpec {
   policy: PolicySpec;
   /** Free-memory state thresholds; undefined means ESX's (6 %, 4 %, 2 %, 1 %). */
   freeMemoryStates?: FreeMemoryThresholds;
+  /** After this many protocol violations a guest is quarantined: every later message is refused. 0: never. */
+  quarantineAfterViolations?: number;
 }
 
 /** The size of a target: absolute bytes, or a percentage of the guest's maximum. */
@@ -135,6 +160,39 @@ export type ScenarioEvent =
   /** The memory the hypervisor keeps for itself changes (it takes free frames, or gives some back). */
   | { atMs: number; kind: 'setReserved'; bytes: number };
 
+/** How an injected crash happens. */
+export type CrashHow =
+  /** The guest's actor throws in the middle of its step: the messages it was preparing are never sent. */
+  | 'throw'
+  /** The worker thread that hosts the guest is terminated wherever it is (every guest it hosts dies; free-running mode only). */
+  | 'kill-worker';
+
+export interface FaultCrash {
+  atMs: number;
+  guest: string;
+  how: CrashHow;
+}
+
+/**
+ * Fault injection (TigerBeetle style): faults happen in the safety phase,
+ * before `untilMs`, while every invariant must hold; then, in the liveness
+ * phase, every live guest must reach its target within `settleMs`.
+ */
+export interface FaultPlan {
+  untilMs: number;
+  settleMs: number;
+  /** Scheduled crashes, sorted by time. */
+  crashes: ReadonlyArray<FaultCrash>;
+  /** Actor throws at seeded random times and guests in the safety phase. */
+  randomThrows: number;
+  /** Worker kills at seeded random times in the safety phase (free-running mode only). */
+  randomKills: number;
+  /** Free-running mode: the share (0..1) of message batches held back, each way. */
+  delayFraction: number;
+  /** Free-running mode: a held batch waits up to this many turns of the host's event loop. */
+  delayTurnsMax: number;
+}
+
 export interface Scenario {
   name: string;
   /** Where it came from: a file path, or `built-in:default`. */
@@ -147,4 +205,6 @@ export interface Scenario {
   guests: ReadonlyArray<GuestSpec>;
   /** Sorted by `atMs`, stable for events at the same time. */
   events: ReadonlyArray<ScenarioEvent>;
+  /** Fault injection; absent means none (an actor that throws then fails the run). */
+  faults?: FaultPlan;
 }

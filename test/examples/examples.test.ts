@@ -5,6 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate, type RunResult } from '../../src/runtime/simulate.js';
 import type { Sample } from '../../src/runtime/sample.js';
@@ -37,10 +38,32 @@ function targetChanges(samples: ReadonlyArray<Sample>, guest: string): Array<[nu
 }
 
 describe('examples', () => {
+  it('every example file validates', () => {
+    for (const file of readdirSync(EXAMPLES).filter((name) => name.endsWith('.yaml'))) {
+      expect(() => loadScenarioFile(join(EXAMPLES, file)), file).not.toThrow();
+    }
+  });
+
   it('every example file is in this test', () => {
     const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.yaml')).sort();
-    // The guest memory model's examples (deflate-on-oom, drivers, pressure) are checked in guest-model-examples.test.ts.
-    expect(files).toEqual(['admin-guard.yaml', 'custom-policy.yaml', 'deflate-on-oom.yaml', 'drivers.yaml', 'esx-idle-tax.yaml', 'mom.yaml', 'pressure.yaml', 'senpai.yaml']);
+    // The guest memory model's examples (deflate-on-oom, drivers, pressure) are checked in guest-model-examples.test.ts;
+    // hostile, free-faults and stress-free in test/cli/robustness-cli.test.ts; dense-64 and stress-1000 are run by the
+    // benchmarks (they are too big for a test) and validated in test/scenario.
+    expect(files).toEqual([
+      'admin-guard.yaml',
+      'custom-policy.yaml',
+      'deflate-on-oom.yaml',
+      'dense-64.yaml',
+      'drivers.yaml',
+      'esx-idle-tax.yaml',
+      'free-faults.yaml',
+      'hostile.yaml',
+      'mom.yaml',
+      'pressure.yaml',
+      'senpai.yaml',
+      'stress-1000.yaml',
+      'stress-free.yaml',
+    ]);
   });
 
   it('mom.yaml: no target moves by more than 5 % per 10 s period', async () => {

@@ -177,6 +177,49 @@ describe('GuestMemory', () => {
     memory.publish();
     expect(memory.shared.counters[Counter.VERSION]).toBe(before + 1);
   });
+
+  describe('map windows (the seqlock concurrent readers rely on)', () => {
+    const mapVersion = (memory: GuestMemory): number => memory.shared.counters[Counter.MAP_VERSION]!;
+
+    it('keeps the map version odd from the first change until publish, and even otherwise', () => {
+      const memory = freshMemory(8);
+      memory.layOut(8);
+      expect(mapVersion(memory)).toBe(0);
+      memory.put(memory.take(PageState.FREE_UNBACKED), PageState.FREE);
+      expect(mapVersion(memory) % 2, 'a state change alone opens no window').toBe(0);
+      memory.map(0, 11);
+      expect(mapVersion(memory)).toBe(1);
+      memory.map(1, 12);
+      memory.unmap(0);
+      expect(mapVersion(memory), 'one window for several changes').toBe(1);
+      memory.publish();
+      expect(mapVersion(memory)).toBe(2);
+      memory.unmap(7); // no frame there: no change, no window
+      memory.publish();
+      expect(mapVersion(memory)).toBe(2);
+    });
+
+    it('closes a long window after a bounded number of changes', () => {
+      const memory = freshMemory(4096);
+      memory.layOut(4096);
+      for (let page = 0; page < 3000; page++) memory.map(page, page);
+      // Windows of 1024 changes: two closed and reopened, the third open.
+      expect(mapVersion(memory)).toBe(5);
+      memory.publish();
+      expect(mapVersion(memory)).toBe(6);
+    });
+
+    it('tearDown wipes the map under a fresh odd version and leaves it even, even after a window left open', () => {
+      const memory = freshMemory(4);
+      memory.layOut(4);
+      memory.map(0, 5);
+      expect(mapVersion(memory)).toBe(1); // the guest dies here, its window open
+      memory.shared.tearDown();
+      expect(mapVersion(memory)).toBe(4);
+      expect(memory.shared.frameOf[0]).toBe(NO_FRAME);
+      expect(memory.shared.counters[Counter.MAPPED]).toBe(0);
+    });
+  });
 });
 
 // ------------------------------------------------------------------ property: allocator operations

@@ -56,3 +56,35 @@ describe('StackFreePool', () => {
     }
   });
 });
+
+describe('RangeFreePool', () => {
+  it('hands frames out in the order of a StackFreePool filled high to low, given-back frames first', async () => {
+    const { RangeFreePool } = await import('../../src/host/range-free-pool.js');
+    const range = new RangeFreePool(10, 2, 10);
+    const stack = new StackFreePool(10);
+    for (let frame = 9; frame >= 2; frame--) stack.push(frame);
+    const order = (pool: { pop(): number; push(frame: number): void }): number[] => {
+      const out = [pool.pop(), pool.pop(), pool.pop()];
+      pool.push(out[1]!);
+      pool.push(out[0]!);
+      for (let frame = pool.pop(); frame >= 0; frame = pool.pop()) out.push(frame);
+      return out;
+    };
+    expect(order(range)).toEqual(order(stack));
+  });
+
+  it('counts the untouched range in its size, lists only given-back frames, and refuses to overflow', async () => {
+    const { RangeFreePool } = await import('../../src/host/range-free-pool.js');
+    const pool = new RangeFreePool(4, 1, 4);
+    expect(pool.size).toBe(3);
+    expect(pool.untouched()).toEqual({ start: 1, end: 4 });
+    expect(pool.pop()).toBe(1);
+    expect(pool.untouched()).toEqual({ start: 2, end: 4 });
+    pool.push(1);
+    pool.push(0);
+    expect(Array.from(pool.contents())).toEqual([1, 0]);
+    expect(pool.size).toBe(4);
+    expect(() => pool.push(7)).toThrow(/pool is full/);
+    expect(() => new RangeFreePool(2, 0, 3)).toThrow(RangeError);
+  });
+});

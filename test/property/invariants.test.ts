@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { simulate } from '../../src/runtime/simulate.js';
-import { expectCleanRun } from '../support/clean-run.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
+import { expectCleanRun } from '../support/clean-run.js';
 import { arbitraryScenario } from '../support/scenarios.js';
 
 export { expectCleanRun };

@@ -7,6 +7,7 @@ import { ModulePolicy, type PolicyModules } from './module-policy.js';
 import { MomPolicy } from './mom-policy.js';
 import { ProportionalPolicy } from './proportional-policy.js';
 import { SenpaiPolicy } from './senpai-policy.js';
+import { RotatePolicy } from './rotate-policy.js';
 import { StaticPolicy } from './static-policy.js';
 import { XenSelfballoonPolicy } from './xen-selfballoon-policy.js';
 
@@ -41,6 +42,8 @@ export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): P
       if (factory === undefined) throw new Error(`createPolicy: the module ${spec.path} was not loaded; call loadPolicyModules(scenario) first`);
       return new ModulePolicy(spec, factory, context.frameBytes, context.seed);
     }
+    case 'rotate':
+      return new RotatePolicy(spec.periodMs, spec.lowPercentOfMax, spec.groups);
     default:
       return assertNever(spec, 'createPolicy');
   }

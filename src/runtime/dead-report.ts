@@ -1,0 +1,64 @@
+import { PAGE_STATE_COUNT, PAGE_STATE_NAMES } from '../guest/page-state.js';
+import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
+import type { GuestReport } from '../messages/runtime.js';
+
+/**
+ * The report of a guest whose thread died with it (a worker killed by fault
+ * injection): nothing can be asked of the actor, so the report says what the
+ * guest's shared memory still holds: its page states (wiped when the host
+ * took its memory back) and its running figures (swap, faults, stall, OOM).
+ * Everything only the actor knew reads 0.
+ */
+export function deadGuestReport(index: number, name: string, targetPages: number, views: GuestSharedViews): GuestReport {
+  const pageStates: Record<string, number> = {};
+  for (let state = 0; state < PAGE_STATE_COUNT; state++) pageStates[PAGE_STATE_NAMES[state]!] = Atomics.load(views.counters, state);
+  const stat = (slot: number): number => views.stats[slot]!;
+  return {
+    index,
+    name,
+    alive: false,
+    pages: views.pages,
+    memoryPages: 0,
+    targetPages,
+    balloonPages: 0,
+    peakBalloonPages: 0,
+    pageStates,
+    mappedPages: 0,
+    workloadPages: 0,
+    swapInPages: stat(Stat.SWAP_IN_TOTAL),
+    swapOutPages: stat(Stat.SWAP_OUT_TOTAL),
+    majorFaults: stat(Stat.MAJOR_FAULTS_TOTAL),
+    oomKills: stat(Stat.OOM_KILLS_TOTAL),
+    hostShortPages: 0,
+    driver: {
+      inflatedPages: 0,
+      deflatedPages: 0,
+      releaseMessages: 0,
+      requestMessages: 0,
+      refusedFrames: 0,
+      outOfPuff: 0,
+      shortGrants: 0,
+      largePages: 0,
+      coldReclaimedPages: 0,
+      floorHeldPages: 0,
+      targetChanges: 0,
+      lastTargetChangeMs: 0,
+      targetReachedMs: 0,
+      inflateToTargetMs: -1,
+      deflateToTargetMs: -1,
+    },
+    minorFaults: stat(Stat.MINOR_FAULTS_TOTAL),
+    refaults: 0,
+    stallSeconds: stat(Stat.STALL_SECONDS_TOTAL),
+    psi: { someAvg10: 0, someAvg60: 0, someAvg300: 0, fullAvg10: 0, fullAvg60: 0, fullAvg300: 0 },
+    oomEvents: stat(Stat.OOM_EVENTS_TOTAL),
+    deflateOnOomPages: stat(Stat.DEFLATE_ON_OOM_PAGES_TOTAL),
+    reportedFreePages: stat(Stat.REPORTED_FREE_PAGES_TOTAL),
+    swapPages: 0,
+    swapUsedPages: 0,
+    availablePages: 0,
+    distressSent: stat(Stat.DISTRESS_TOTAL),
+    reclaim: { allocStalls: 0, kswapdScanned: 0, kswapdReclaimed: 0, directScanned: 0, directReclaimed: 0 },
+    components: [],
+  };
+}

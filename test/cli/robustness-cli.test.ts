@@ -1,0 +1,92 @@
+/** The CLI of this issue end to end: --guests-per-worker, --mode free, fault plans and hostile guests, the examples, and their bad-input messages. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../src/runtime/summary.js';
+import { runCli } from './run-cli.js';
+
+const NO_STACK = /\n\s+at .+\(.*:\d+:\d+\)/;
+const example = (name: string): string => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+
+function scenarioFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-robust-'));
+  const path = join(dir, 'scenario.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+const small = scenarioFile(`name: small
+duration: 30s
+host: { memory: 1GiB, policy: { kind: rotate, period: 5s, low: 50%, groups: 2 } }
+guests:
+  - { name: g, count: 4, memory: 128MiB, workload: [ { kind: anon, size: 32MiB } ] }
+`);
+
+describe('balloonsim run, at scale and free-running', () => {
+  it('--guests-per-worker sets the number of workers, and the result is the same', () => {
+    const two = runCli(['run', small, '--json', '--guests-per-worker', '2']);
+    const one = runCli(['run', small, '--json', '--guests-per-worker', '4']);
+    expect(two.code).toBe(0);
+    expect(one.code).toBe(0);
+    const a = JSON.parse(two.stdout) as RunSummary;
+    const b = JSON.parse(one.stdout) as RunSummary;
+    expect(a.timing.threads).toBe(2);
+    expect(b.timing.threads).toBe(1);
+    expect({ ...a, timing: null }).toEqual({ ...b, timing: null });
+  });
+
+  it('--mode free runs with a concurrent audit and says so', () => {
+    const run = runCli(['run', small, '--json', '--mode', 'free', '--workers', '2']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(summary.timing.mode).toBe('free');
+    expect(summary.audit.violations).toBe(0);
+    expect(summary.audit.concurrent!.checks).toBeGreaterThan(0);
+  });
+
+  it('runs the fault and hostile examples clean and prints what happened', () => {
+    const hostile = runCli(['run', example('hostile.yaml')]);
+    expect(hostile.stderr).toBe('');
+    expect(hostile.code).toBe(0);
+    expect(hostile.stdout).toMatch(/hostile guest mallory: \d+ attack messages in \d+ rounds, 0 accepted; 5000 violations counted by the host, quarantined/);
+    expect(hostile.stdout).toMatch(/faults until 180 s: 2 crashes/);
+    expect(hostile.stdout).toMatch(/liveness: 2 live guests reached their targets by 240 s, 0 did not/);
+    const free = runCli(['run', example('free-faults.yaml'), '--mode', 'free', '--guests-per-worker', '2']);
+    expect(free.stderr).toBe('');
+    expect(free.code).toBe(0);
+    expect(free.stdout).toMatch(/free-running: concurrent audit made \d+ checks/);
+    expect(free.stdout).toMatch(/\(kill-worker\)/);
+  });
+});
+
+describe('bad input about modes, workers and faults exits 2', () => {
+  const killer = scenarioFile(`name: killer
+host: { memory: 1GiB }
+guests: [ { name: a, memory: 128MiB }, { name: b, memory: 128MiB } ]
+faults: { crashes: [ { at: 5s, guest: a, how: kill-worker } ] }
+`);
+
+  it.each([
+    [['run', small, '--mode', 'fast'], /--mode takes one of lockstep, free/],
+    [['run', small, '--mode', 'free', '--placement', 'inline'], /--mode free runs guests on worker threads/],
+    [['run', small, '--guests-per-worker', '2', '--workers', '2'], /not both/],
+    [['run', small, '--guests-per-worker', '0'], /at least 1/],
+    [['run', killer], /kill a worker need --mode free/],
+  ])('%j', (args, message) => {
+    const run = runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(NO_STACK);
+  });
+});
+
+describe('the examples are valid', () => {
+  it.each(['stress-1000.yaml', 'dense-64.yaml', 'hostile.yaml', 'free-faults.yaml', 'stress-free.yaml'])('%s', (name) => {
+    const run = runCli(['validate', example(name)]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Crash tests (DESIGN.md invariant 6, TigerBeetle's two phases): guests crash
+ * in the safety phase (actors that throw in the middle of a step, and in
+ * free-running mode workers terminated wherever they are, with messages
+ * delayed and reordered); every frame a dead guest owned must be back with
+ * the host (conservation holds and the table gives it nothing), the others
+ * carry on, and once faults stop every live guest reaches its target within
+ * the settle bound.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GuestSharedViews } from '../../src/guest/shared-memory.js';
+import { planFaults } from '../../src/faults/fault-plan.js';
+import { ActorGroup, GuestThrew } from '../../src/runtime/actor-group.js';
+import { simulateFree } from '../../src/runtime/free/simulate-free.js';
+import { simulate } from '../../src/runtime/simulate.js';
+import type { RunSummary } from '../../src/runtime/summary.js';
+import type { DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/scenario/types.js';
+import { assertProperty, propertyParams } from '../support/fc.js';
+import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';
+
+const PROFILES: DriverProfileName[] = ['virtio', 'xen', 'vmware', 'hyperv'];
+
+function faultPlan(overrides: Partial<FaultPlan>): FaultPlan {
+  return { untilMs: 60_000, settleMs: 30_000, crashes: [], randomThrows: 0, randomKills: 0, delayFraction: 0, delayTurnsMax: 8, ...overrides };
+}
+
+/**
+ * Eight guests of 64 MiB with small workloads on a roomy host, squeezed to
+ * half in turn by the rotate policy: every target is one the guests can
+ * reach, so a missed target is a liveness failure.
+ */
+function crashScenario(faults: FaultPlan, seed = 3): Scenario {
+  const guests: GuestSpec[] = Array.from({ length: 8 }, (_, i) =>
+    guest(`g${i}`, {
+      memoryBytes: 64 * MiB,
+      maxMemoryBytes: 64 * MiB,
+      driver: { profile: PROFILES[i % PROFILES.length]!, inflateMode: 'noretry', deflateOnOom: false, statsIntervalMs: 1000, freePageReporting: false },
+      workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'sine', minBytes: 4 * MiB, maxBytes: 16 * MiB, periodMs: 20_000, phaseMs: i * 1000 } }],
+    }),
+  );
+  return scenario({
+    seed,
+    durationMs: 120_000,
+    host: { memoryBytes: 640 * MiB, reservedBytes: 16 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'rotate', periodMs: 7000, lowPercentOfMax: 50, groups: 4 } },
+    guests,
+    faults,
+  });
+}
+
+/** Safety and liveness, as the summary tells them. */
+function expectSafeAndLive(summary: RunSummary, crashedAtLeast: number): void {
+  expect(summary.audit.firstViolations).toEqual([]);
+  expect(summary.audit.violations).toBe(0);
+  expect(summary.host.transferFailures).toBe(0);
+  expect(summary.host.protocolViolations).toBe(0);
+  const host = summary.host;
+  expect(host.freeFrames + host.hypervisorFrames + host.guestFrames).toBe(host.frames);
+  const dead = summary.guests.filter((g) => !g.alive);
+  expect(dead.length).toBeGreaterThanOrEqual(crashedAtLeast);
+  for (const guest of dead) expect(guest.residentBytes, `${guest.name} is dead and owns frames`).toBe(0);
+  expect(summary.faults!.crashes.length).toBeGreaterThanOrEqual(crashedAtLeast);
+  const live = summary.faults!.liveness;
+  expect(live.checked).toBe(true);
+  expect(live.missed).toEqual([]);
+  expect(live.reached).toBe(summary.guests.length - dead.length);
+}
+
+describe('actor throws in lockstep, with fault injection', () => {
+  const plan = faultPlan({
+    crashes: [
+      { atMs: 5_000, guest: 'g1', how: 'throw' },
+      { atMs: 21_000, guest: 'g6', how: 'throw' },
+      { atMs: 33_000, guest: 'g3', how: 'throw' },
+    ],
+    randomThrows: 2,
+  });
+
+  it('crash the guest, not the run: its frames come back, the others reach their targets after the faults', async () => {
+    const { summary } = await simulate(crashScenario(plan), { placement: 'workers', workers: 3, auditEveryTicks: 1 });
+    expectSafeAndLive(summary, 3);
+    expect(summary.faults!.crashes.map((c) => c.how)).toEqual(summary.faults!.crashes.map(() => 'throw'));
+    expect(summary.faults!.throwsPlanned).toBe(5);
+  });
+
+  it('give the same result inline and on workers', async () => {
+    const s = crashScenario(plan, 11);
+    const inline = await simulate(s, { placement: 'inline' });
+    const workers = await simulate(s, { placement: 'workers', workers: 2 });
+    const { timing: _a, ...a } = inline.summary;
+    const { timing: _b, ...b } = workers.summary;
+    expect(b).toEqual(a);
+  });
+
+  it('throw at the planned ticks, half before reading the inbox and half with built messages lost', () => {
+    const injected = planFaults(crashScenario(faultPlan({ randomThrows: 40 })), 9)!;
+    const points = injected.guests.flatMap((g) => g.throwAt.map((t) => t.point));
+    expect(points).toHaveLength(40);
+    expect(new Set(points)).toEqual(new Set(['before-inbox', 'before-send']));
+    for (const g of injected.guests) for (const t of g.throwAt) expect(t.tick).toBeLessThan(injected.untilTick);
+  });
+});
+
+describe('an actor that throws without fault injection', () => {
+  it('still fails the run (an honest actor that throws is a bug); with fault injection it crashes alone', () => {
+    const spec = guest('g', { memoryBytes: 8 * MiB, maxMemoryBytes: 8 * MiB, kernelBytes: 1 * MiB });
+    const init = (faults: boolean) => ({
+      index: 0,
+      spec,
+      tickMs: 1000,
+      frameBytes: 4096,
+      seed: 1,
+      shared: GuestSharedViews.allocate(2048).buffers,
+      ...(faults ? { faults: { throwAt: [] } } : {}),
+    });
+    // A boot message that brings fewer frames than the kernel needs makes the actor throw.
+    const badBoot = [[{ type: 'boot' as const, version: 1 as const, ownerId: 1, frames: new Int32Array(1), targetPages: 2048 }]];
+    expect(() => new ActorGroup([init(false)]).step(0, badBoot)).toThrow(GuestThrew);
+    const group = new ActorGroup([init(true)]);
+    expect(group.step(0, badBoot)).toEqual([[]]);
+    expect(group.takeCrashes()).toEqual([{ guestIndex: 0, message: expect.stringMatching(/booted with 1 frames, its kernel needs 256/) }]);
+    expect(group.step(1, [[]]), 'a crashed guest takes no more steps').toEqual([[]]);
+  });
+});
+
+const randomParams = propertyParams('random crashes keep every invariant', { numRuns: 12 });
+
+describe(`random scenarios with random actor throws, in lockstep (seed ${randomParams.seed})`, () => {
+  it('keep every invariant, and crashed guests own nothing', async () => {
+    await assertProperty(
+      fc.asyncProperty(arbitraryScenario(), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }), async (base, throws, workers) => {
+        const s: Scenario = { ...base, faults: faultPlan({ untilMs: base.durationMs, settleMs: 0, randomThrows: throws }) };
+        const { summary } = await simulate(s, { placement: 'workers', workers, auditEveryTicks: 1 });
+        expect(summary.audit.firstViolations).toEqual([]);
+        expect(summary.host.transferFailures).toBe(0);
+        for (const g of summary.guests) if (!g.alive) expect(g.residentBytes).toBe(0);
+      }),
+      randomParams,
+    );
+  });
+});
+
+describe('free-running mode: workers killed mid-batch, actors throwing, messages delayed and reordered', () => {
+  it('every frame of the dead comes back, the concurrent audit stays clean, the survivors reach their targets', async () => {
+    const plan = faultPlan({
+      crashes: [
+        { atMs: 9_000, guest: 'g2', how: 'kill-worker' },
+        { atMs: 15_000, guest: 'g5', how: 'throw' },
+        { atMs: 40_000, guest: 'g6', how: 'throw' },
+      ],
+      delayFraction: 0.3,
+      delayTurnsMax: 6,
+    });
+    // Eight workers for eight guests: a kill takes one guest.
+    const { summary } = await simulateFree(crashScenario(plan), { workers: 8 });
+    expectSafeAndLive(summary, 3);
+    // In free-running mode a guest's own clock may run ahead of the host's: compare without order.
+    expect(summary.faults!.crashes.map((c) => [c.guest, c.how]).sort()).toEqual([
+      ['g2', 'kill-worker'],
+      ['g5', 'throw'],
+      ['g6', 'throw'],
+    ]);
+    expect(summary.faults!.delayedBatches).toBeGreaterThan(0);
+    expect(summary.audit.concurrent!.checks).toBeGreaterThan(0);
+  });
+
+  it('a killed worker takes every guest it hosts down, and the host takes all their frames back', async () => {
+    const plan = faultPlan({ crashes: [{ atMs: 12_000, guest: 'g0', how: 'kill-worker' }] });
+    const { summary } = await simulateFree(crashScenario(plan), { guestsPerWorker: 4 });
+    expectSafeAndLive(summary, 4);
+    const dead = summary.guests.filter((g) => !g.alive).map((g) => g.name);
+    expect(dead).toEqual(['g0', 'g1', 'g2', 'g3']);
+  });
+});
