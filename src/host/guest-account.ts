@@ -1,5 +1,5 @@
 import type { StatusMessage } from '../messages/protocol.js';
-import type { DriverProfileName } from '../scenario/types.js';
+import type { DriverProfileName, GrowthKind } from '../scenario/types.js';
 import type { GuestSignalsHeard } from './guest-reports.js';
 
 /**
@@ -56,6 +56,42 @@ export interface GuestAccount {
   heard: GuestSignalsHeard;
   /** Fraction (0 to 1) of the guest's memory an active-memory sampler found touched in its last period, or null before the first sample. */
   touchedFraction: number | null;
+  // ---- host memory management (issue 4, part 2)
+  /** The last active-memory sample the guest answered (ESX sampling), or null before the first. */
+  activeSample: ActiveSampleHeard | null;
+  /** The sampling period the guest was asked to sample (its id and pages), or null when none is open. */
+  activeSampleAsked: { id: number; pages: number } | null;
+  /** Host swap slots holding this guest's pages (host paging). */
+  hostSwapPages: number;
+  /** The `pageOut` sent this tick and not yet answered, or null. */
+  pageOutAsked: { id: number; pages: number } | null;
+  /** Pages the host paged out of this guest, swap-ins it granted, and swap-ins it was asked for, since boot. */
+  hostPagedOutPages: number;
+  hostSwappedInPages: number;
+  hostSwapInAskedPages: number;
+  /** Swap-in frames in messages not yet delivered to the guest. */
+  queuedSwapInFrames: number;
+  /** How the guest grows past boot. */
+  readonly growthKind: GrowthKind;
+  /** Pages plugged (hotplug, virtio-mem) and unplugged (virtio-mem) since boot; plug requests answered busy and failed. */
+  hotplugPages: number;
+  unpluggedPages: number;
+  hotplugBusy: number;
+  hotplugFailed: number;
+  /** Plugged pages in replies not yet delivered to the guest. */
+  queuedPlugPages: number;
+  /** True while the guest's target is one the administrator forced below its floor (back-pressure leaves it alone). */
+  adminForced: boolean;
+  /** Pages back-pressure raised the guest's target by, since boot. */
+  backPressurePages: number;
+}
+
+/** An active-memory sample as the host heard it. */
+export interface ActiveSampleHeard {
+  sampledPages: number;
+  touchedPages: number;
+  /** When the host heard it. */
+  atMs: number;
 }
 
 /** Pages of guest memory that have neither a frame nor a place in the balloon, as the host counts them. */

@@ -76,6 +76,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     frameBytes: scenario.frameBytes,
     seed: deriveSeed(seed, 'guest', spec.name),
     shared: shared[index]!.buffers,
+    ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
   }));
   try {
     await placement.start(inits);

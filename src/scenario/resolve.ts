@@ -41,6 +41,9 @@ function resolveHost(file: ScenarioFile['host'], frameBytes: number, baseDir: st
     swapBytes: file.swap,
     backing: file.backing,
     policy: resolvePolicy(file.policy, ['host', 'policy'], { baseDir, issues }),
+    backPressure: file.backPressure,
+    hotplug: file.hotplug,
+    swapFaultMs: file.swapFault,
   };
   if (file.freeMemoryStates !== undefined) host.freeMemoryStates = resolveFreeMemoryStates(file.freeMemoryStates, ['host', 'freeMemoryStates'], issues);
   return host;

@@ -101,7 +101,7 @@ describe('examples', () => {
     expect(guest('web').guardRefusals).toBe(2);
     expect(guest('db').guardRefusals).toBe(1);
     const refusals = events.filter((event) => event.kind === 'guardRefusal').map((event) => event.detail);
-    expect(refusals[0]).toMatch(/^refused to shrink web to 1 GiB: that is 1\.58 GiB below its floor of 2\.58 GiB \(working set plus kernel memory\); add force: true/);
+    expect(refusals[0]).toMatch(/^refused to shrink web to 1 GiB: that is 1\.59 GiB below its floor of 2\.59 GiB \(working set plus kernel memory\); add force: true/);
     expect(refusals[2]).toMatch(/^refused to shrink db to 10% of maxMemory = 205 MiB: that is 155 MiB below its floor of 360 MiB \(Hyper-V floor\)/);
     expect(events.some((event) => event.kind === 'guardWarning' && event.detail.includes('looks like a size in KiB read as bytes'))).toBe(true);
     expect(events.find((event) => event.kind === 'dryRun')?.detail).toMatch(/the balloon would grow by 3 GiB .* take 1\.58 GiB beyond the guest's free memory/);

@@ -1,0 +1,65 @@
+/**
+ * The host's side of ESX's active-memory sampling: every period it asks each
+ * live guest to sample random pages of its memory (`sampleActive`) and keeps
+ * the answer (`activeSample`) for policies (PolicyGuestView.activeSample and
+ * touchedFraction) and the over-shrink guard. The host never reads the
+ * guest's pages: it learns counts only.
+ */
+import type { ActiveSampleMessage } from '../messages/protocol.js';
+import type { GuestAccount } from './guest-account.js';
+
+/** ESX's sampling: 100 random pages every 30 s (Waldspurger 2002). */
+export const ACTIVE_SAMPLING_DEFAULT = { pages: 100, periodMs: 30_000 } as const;
+
+/** The largest period a sampling request may carry (it travels as a 32-bit count of ms). */
+const PERIOD_MS_MAX = 2 ** 31 - 1;
+
+export interface ActiveSamplingSettings {
+  readonly pages: number;
+  readonly periodMs: number;
+}
+
+/** When the next sampling period starts, and the ids of the requests. */
+export class ActiveSampling {
+  private nextMs = 0;
+  private nextId = 1;
+
+  /** Starts the next period at once (a new policy may sample on another period). */
+  restart(nowMs: number): void {
+    this.nextMs = nowMs;
+  }
+
+  /**
+   * If a period starts at `nowMs`, returns the request for each live guest
+   * (and notes it in the guest's account); otherwise nothing.
+   */
+  begin(nowMs: number, accounts: ReadonlyArray<GuestAccount>, settings: ActiveSamplingSettings): Array<{ account: GuestAccount; id: number; pages: number; periodMs: number }> {
+    if (nowMs < this.nextMs) return [];
+    const periodMs = Math.min(PERIOD_MS_MAX, Math.max(1, Math.floor(settings.periodMs)));
+    const pages = Math.max(1, Math.floor(settings.pages));
+    this.nextMs = nowMs + periodMs;
+    const requests = [];
+    for (const account of accounts) {
+      if (!account.alive) continue;
+      const id = this.nextId++;
+      account.activeSampleAsked = { id, pages };
+      requests.push({ account, id, pages, periodMs });
+    }
+    return requests;
+  }
+}
+
+/**
+ * Takes a guest's answer. Returns a problem (a protocol violation) if it does
+ * not answer the open request or samples more pages than asked; otherwise
+ * the account holds the new sample.
+ */
+export function takeActiveSample(account: GuestAccount, message: ActiveSampleMessage, nowMs: number): string | null {
+  const asked = account.activeSampleAsked;
+  if (asked === null || asked.id !== message.id) return `activeSample ${message.id} answers no open sampling request${asked !== null ? ` (open: ${asked.id})` : ''}`;
+  if (message.sampledPages > asked.pages) return `activeSample ${message.id} sampled ${message.sampledPages} pages, ${asked.pages} were asked for`;
+  account.activeSampleAsked = null;
+  account.activeSample = { sampledPages: message.sampledPages, touchedPages: message.touchedPages, atMs: nowMs };
+  account.touchedFraction = message.sampledPages > 0 ? message.touchedPages / message.sampledPages : null;
+  return null;
+}
