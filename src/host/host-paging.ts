@@ -34,8 +34,12 @@ export class HostSwapSpace {
 /**
  * How many pages to page out of each guest this tick: up to `demandFrames`
  * (what free memory lacks to reach the soft threshold), within the swap's
- * free space and the paging rate, from guests that own more frames than
- * their target, in proportion to the excess and never more than it.
+ * free space and the paging rate. Guests that own more frames than their
+ * target pay first, in proportion to the excess and never more than it (ESX
+ * pages to bring a VM down to its target); if that is not enough (targets
+ * that back-pressure or floors keep up), the rest is taken from every guest
+ * in proportion to the frames it holds above its kernel memory: host paging
+ * is the last resort and does not hear distress.
  */
 export function planPageOut(
   accounts: ReadonlyArray<GuestAccount>,
@@ -47,18 +51,33 @@ export function planPageOut(
   const rate = Math.max(1, Math.floor((HOST_PAGING_BYTES_PER_SECOND * tickMs) / 1000 / frameBytes));
   const total = Math.min(demandFrames, space.freePages, rate);
   if (total <= 0) return [];
-  const owing = accounts.filter((account) => account.alive && account.ownedFrames > account.targetPages);
-  if (owing.length === 0) return [];
-  const shares = shareOut(
+  const alive = accounts.filter((account) => account.alive);
+  const planned = new Map<GuestAccount, number>();
+  const owing = alive.filter((account) => account.ownedFrames > account.targetPages);
+  const first = shareOut(
     total,
     owing.map((account) => {
       const owed = account.ownedFrames - account.targetPages;
       return { weight: owed, minPages: 0, maxPages: owed };
     }),
   );
-  const plan: Array<{ account: GuestAccount; pages: number }> = [];
+  let left = total;
   owing.forEach((account, i) => {
-    if (shares[i]! > 0) plan.push({ account, pages: shares[i]! });
+    planned.set(account, first[i]!);
+    left -= first[i]!;
   });
+  if (left > 0) {
+    const room = (account: GuestAccount): number => Math.max(0, account.ownedFrames - account.kernelPages - (planned.get(account) ?? 0));
+    const rest = shareOut(
+      left,
+      alive.map((account) => ({ weight: room(account), minPages: 0, maxPages: room(account) })),
+    );
+    alive.forEach((account, i) => planned.set(account, (planned.get(account) ?? 0) + rest[i]!));
+  }
+  const plan: Array<{ account: GuestAccount; pages: number }> = [];
+  for (const account of alive) {
+    const pages = planned.get(account) ?? 0;
+    if (pages > 0) plan.push({ account, pages });
+  }
   return plan;
 }

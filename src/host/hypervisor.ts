@@ -156,6 +156,7 @@ export class Hypervisor {
   /** Frames back-pressure promised to distressed guests since the start of this tick (so that two of them do not share the same room). */
   private backPressureGiven = 0;
   private nextHostMessageId = 1;
+  private lastPagingMs = -1;
   private currentPolicy: Policy;
   private policyPaused = false;
   private inboxes: HostToGuest[][];
@@ -482,13 +483,16 @@ export class Hypervisor {
         account.heard.pressureAtMs = this.nowMs;
         return;
       }
-      case 'distress':
+      case 'distress': {
+        // A distress that comes after a quiet spell starts an episode (back-pressure words its refusals once per episode).
+        const episode = !this.shielded(account);
         account.heard.distressMessages++;
         account.heard.lastDistressAtMs = this.nowMs;
         account.heard.lastDistressReason = message.reason;
         this.record('distress', account, `${message.reason}: full stall ${(message.fullAvg10 * 100).toFixed(1)}% over 10 s, ${message.availablePages} pages available`);
-        this.backPressure(account);
+        this.backPressure(account, episode);
         return;
+      }
       case 'freePageReport':
         this.handleFreePageReport(account, message);
         return;
@@ -993,11 +997,11 @@ export class Hypervisor {
    * stays in distress no policy or host reclaim shrinks it (see `shielded`).
    * A target the administrator forced below the floor is left alone.
    */
-  private backPressure(account: GuestAccount): void {
+  private backPressure(account: GuestAccount, episode: boolean): void {
     if (this.scenario.host.backPressure === false || !account.alive) return;
     const bytes = (pages: number): string => formatBytesApprox(pages * this.scenario.frameBytes);
     if (account.adminForced) {
-      this.record('backPressure', account, `in distress; its target ${bytes(account.targetPages)} was forced by the administrator, so it stays`);
+      if (episode) this.record('backPressure', account, `in distress; its target ${bytes(account.targetPages)} was forced by the administrator, so it stays`);
       return;
     }
     const room = Math.max(0, this.pool.size - this.freeMemory.thresholds.softFrames - this.backPressureGiven);
@@ -1005,7 +1009,7 @@ export class Hypervisor {
     if (wanted <= 0) return;
     const raise = Math.min(room, wanted);
     if (raise <= 0) {
-      this.record('backPressure', account, `in distress, but the host has no memory above its soft threshold to give (${bytes(this.pool.size)} free)`);
+      if (episode) this.record('backPressure', account, `in distress, but the host has no memory above its soft threshold to give (${bytes(this.pool.size)} free); it is not shrunk while the distress lasts`);
       return;
     }
     const before = account.targetPages;
@@ -1092,7 +1096,8 @@ export class Hypervisor {
     this.hostSwap.usedPages += accepted;
     this.hostSwap.swapOutPages += accepted;
     if (accepted > 0) {
-      this.hostSwap.pagingTicks++;
+      if (this.lastPagingMs !== this.nowMs) this.hostSwap.pagingTicks++;
+      this.lastPagingMs = this.nowMs;
       const bytes = (pages: number): string => formatBytesApprox(pages * this.scenario.frameBytes);
       this.record('hostPaging', account, `${this.freeState}: paged out ${bytes(accepted)} behind its back; host swap ${bytes(this.hostSwap.usedPages)} of ${bytes(this.hostSwap.capacityPages)} used`);
     }
