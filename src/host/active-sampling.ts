@@ -42,7 +42,8 @@ export class ActiveSampling {
     for (const account of accounts) {
       if (!account.alive) continue;
       const id = this.nextId++;
-      account.activeSampleAsked = { id, pages };
+      // The guest answers an open period when a new one starts; older ones it has answered (or never will: a dead guest).
+      account.activeSampleAsked = [...account.activeSampleAsked.slice(-1), { id, pages }];
       requests.push({ account, id, pages, periodMs });
     }
     return requests;
@@ -55,10 +56,11 @@ export class ActiveSampling {
  * the account holds the new sample.
  */
 export function takeActiveSample(account: GuestAccount, message: ActiveSampleMessage, nowMs: number): string | null {
-  const asked = account.activeSampleAsked;
-  if (asked === null || asked.id !== message.id) return `activeSample ${message.id} answers no open sampling request${asked !== null ? ` (open: ${asked.id})` : ''}`;
+  const open = account.activeSampleAsked;
+  const asked = open.find((request) => request.id === message.id);
+  if (asked === undefined) return `activeSample ${message.id} answers no open sampling request${open.length > 0 ? ` (open: ${open.map((request) => request.id).join(', ')})` : ''}`;
   if (message.sampledPages > asked.pages) return `activeSample ${message.id} sampled ${message.sampledPages} pages, ${asked.pages} were asked for`;
-  account.activeSampleAsked = null;
+  account.activeSampleAsked = open.filter((request) => request.id > message.id);
   account.activeSample = { sampledPages: message.sampledPages, touchedPages: message.touchedPages, atMs: nowMs };
   account.touchedFraction = message.sampledPages > 0 ? message.touchedPages / message.sampledPages : null;
   return null;

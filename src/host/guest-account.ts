@@ -59,8 +59,8 @@ export interface GuestAccount {
   // ---- host memory management (issue 4, part 2)
   /** The last active-memory sample the guest answered (ESX sampling), or null before the first. */
   activeSample: ActiveSampleHeard | null;
-  /** The sampling period the guest was asked to sample (its id and pages), or null when none is open. */
-  activeSampleAsked: { id: number; pages: number } | null;
+  /** Sampling periods the guest was asked to sample and has not answered (ids and pages; at most two: a new period makes the guest answer the open one at once). */
+  activeSampleAsked: Array<{ id: number; pages: number }>;
   /** Host swap slots holding this guest's pages (host paging). */
   hostSwapPages: number;
   /** The `pageOut` sent this tick and not yet answered, or null. */

@@ -220,7 +220,7 @@ export class Hypervisor {
         heard: noSignalsHeard(),
         touchedFraction: null,
         activeSample: null,
-        activeSampleAsked: null,
+        activeSampleAsked: [],
         hostSwapPages: 0,
         pageOutAsked: null,
         hostPagedOutPages: 0,
@@ -455,7 +455,7 @@ export class Hypervisor {
     // Its pages in host swap are gone with it.
     this.hostSwap.usedPages -= account.hostSwapPages;
     account.hostSwapPages = 0;
-    account.activeSampleAsked = null;
+    account.activeSampleAsked = [];
     account.pageOutAsked = null;
     this.inboxes[index] = [];
     this.record('crash', account, `${why}; ${reclaimed} frames taken back`);
