@@ -41,7 +41,19 @@ describe('examples', () => {
   it('every example file is in this test', () => {
     const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.yaml')).sort();
     // The guest memory model's examples (deflate-on-oom, drivers, pressure) are checked in guest-model-examples.test.ts.
-    expect(files).toEqual(['admin-guard.yaml', 'custom-policy.yaml', 'deflate-on-oom.yaml', 'drivers.yaml', 'esx-idle-tax.yaml', 'hotplug-grow.yaml', 'mom.yaml', 'pressure.yaml', 'senpai.yaml']);
+    expect(files).toEqual([
+      'admin-guard.yaml',
+      'back-pressure.yaml',
+      'custom-policy.yaml',
+      'deflate-on-oom.yaml',
+      'drivers.yaml',
+      'esx-idle-tax.yaml',
+      'host-paging.yaml',
+      'hotplug-grow.yaml',
+      'mom.yaml',
+      'pressure.yaml',
+      'senpai.yaml',
+    ]);
   });
 
   it('mom.yaml: no target moves by more than 5 % per 10 s period', async () => {
@@ -147,6 +159,47 @@ describe('examples', () => {
     const refusals = refused.events.filter((event) => event.kind === 'hotplug' && event.detail.includes('refused'));
     expect(refusals.map((event) => event.guest)).toEqual(['hyperv', 'virtio-mem']);
     expect(refusals[0]!.detail).toMatch(/the host does not hot-add memory \(host\.hotplug: false\); the guest's growth failed for good/);
+  });
+
+  it('back-pressure.yaml: with back-pressure the host gives the distressed guest memory back; without, it thrashes', async () => {
+    const on = await run('back-pressure.yaml');
+    const off = await run('back-pressure.yaml', ['host.backPressure=false']);
+    const app = (result: RunResult) => result.summary.guests[0]!;
+    expect(on.summary.host.backPressure).toBe(true);
+    expect(off.summary.host.backPressure).toBe(false);
+    // Both guests said they were in distress; only one host listened.
+    expect(app(on).distressEvents).toBeGreaterThan(0);
+    expect(app(off).distressEvents).toBeGreaterThan(app(on).distressEvents);
+    expect(app(on).backPressureBytes).toBeGreaterThan(100 * MiB);
+    expect(app(off).backPressureBytes).toBe(0);
+    expect(app(on).targetBytes).toBe(512 * MiB);
+    expect(app(off).targetBytes).toBe(300 * MiB);
+    // The difference: far fewer major faults and far less stall.
+    expect(app(on).majorFaults * 10).toBeLessThan(app(off).majorFaults);
+    expect(app(on).stallSeconds * 10).toBeLessThan(app(off).stallSeconds);
+    const answer = on.events.find((event) => event.kind === 'backPressure');
+    expect(answer).toMatchObject({ guest: 'app', detail: expect.stringMatching(/^in distress: target 300 MiB -> 512 MiB \(\+212 MiB\)$/) });
+    expect(off.events.some((event) => event.kind === 'backPressure')).toBe(false);
+    expect(off.events.some((event) => event.kind === 'distress')).toBe(true);
+  });
+
+  it('host-paging.yaml: the host pages guest memory out in the hard state; host swap faults and double paging show', async () => {
+    const { summary, events } = await run('host-paging.yaml');
+    const guest = (name: string) => summary.guests.find((g) => g.name === name)!;
+    expect(summary.host.stateTicks.hard).toBeGreaterThan(60);
+    expect(summary.host.swapOutPages * PAGE).toBeGreaterThan(256 * MiB);
+    expect(summary.host.swapInPages).toBeGreaterThan(0);
+    expect(summary.host.swapUsedBytes).toBeGreaterThan(64 * MiB);
+    expect(summary.host.swapUsedBytes).toBeLessThanOrEqual(summary.host.swapBytes);
+    expect(summary.host.pagingTicks).toBeGreaterThan(60);
+    // web cannot balloon its used memory: the host pages it out, and it pays host swap faults.
+    expect(guest('web').hostPagedOutPages).toBeGreaterThan(guest('db').hostPagedOutPages);
+    expect(guest('web').hostSwapFaults).toBeGreaterThan(10_000);
+    expect(guest('web').oomKills).toBe(0);
+    // db swaps itself too: some of what it swaps out the host had paged out already.
+    expect(guest('db').doublePagingPages).toBeGreaterThan(0);
+    expect(guest('db').hostSwapFaults).toBeGreaterThan(guest('db').doublePagingPages);
+    expect(events.some((event) => event.kind === 'hostPaging' && event.guest === 'web')).toBe(true);
   });
 
   it('admin-guard.yaml: the guard refuses the over-shrinks, naming guest, floor and asked size; the forced one hurts', async () => {
