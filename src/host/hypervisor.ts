@@ -153,8 +153,12 @@ export class Hypervisor {
   readonly hostSwap: HostSwapSpace;
   /** Active-memory sampling (ESX), when the policy asks for it. */
   private readonly sampling = new ActiveSampling();
-  /** Frames back-pressure promised to distressed guests since the start of this tick (so that two of them do not share the same room). */
-  private backPressureGiven = 0;
+  /**
+   * Raises back-pressure gave in the last DISTRESS_HOLD_MS (time and pages):
+   * they count against free memory until the guests have had time to take
+   * the frames, so that two distressed guests are not promised the same room.
+   */
+  private backPressureGiven: Array<{ atMs: number; pages: number }> = [];
   private nextHostMessageId = 1;
   private lastPagingMs = -1;
   private currentPolicy: Policy;
@@ -322,7 +326,6 @@ export class Hypervisor {
    */
   beginTick(tick: number, beforeEvents?: () => void): number[] {
     this.nowMs = tick * this.scenario.tickMs;
-    this.backPressureGiven = 0;
     this.reserve.takeFree();
     const change = this.freeMemory.update(this.pool.size);
     if (change !== null) {
@@ -992,8 +995,9 @@ export class Hypervisor {
   /**
    * Back-pressure: a guest in distress gets memory back, within the host's
    * means: its target rises toward its maximum as far as free memory above
-   * the soft threshold allows (what other distressed guests got this tick
-   * excepted); its balloon deflates, or a hotplug guest plugs more. While it
+   * the soft threshold allows (less what back-pressure gave in the last few
+   * seconds, not taken yet); its balloon deflates, or a hotplug guest plugs
+   * more. While it
    * stays in distress no policy or host reclaim shrinks it (see `shielded`).
    * A target the administrator forced below the floor is left alone.
    */
@@ -1004,7 +1008,9 @@ export class Hypervisor {
       if (episode) this.record('backPressure', account, `in distress; its target ${bytes(account.targetPages)} was forced by the administrator, so it stays`);
       return;
     }
-    const room = Math.max(0, this.pool.size - this.freeMemory.thresholds.softFrames - this.backPressureGiven);
+    this.backPressureGiven = this.backPressureGiven.filter((raise) => this.nowMs - raise.atMs < DISTRESS_HOLD_MS);
+    const promised = this.backPressureGiven.reduce((sum, raise) => sum + raise.pages, 0);
+    const room = Math.max(0, this.pool.size - this.freeMemory.thresholds.softFrames - promised);
     const wanted = account.pages - account.targetPages;
     if (wanted <= 0) return;
     const raise = Math.min(room, wanted);
@@ -1015,7 +1021,7 @@ export class Hypervisor {
     const before = account.targetPages;
     this.setTarget(account, before + raise, 'back-pressure');
     const given = account.targetPages - before;
-    this.backPressureGiven += given;
+    this.backPressureGiven.push({ atMs: this.nowMs, pages: given });
     account.backPressurePages += given;
     account.reclaimedPages = Math.max(0, account.reclaimedPages - given);
     this.record('backPressure', account, `in distress: target ${bytes(before)} -> ${bytes(account.targetPages)} (+${bytes(given)}${given < wanted ? `, all the host could spare above its soft threshold` : ''})`);
