@@ -102,7 +102,7 @@ describe('the host and the messages of host paging', () => {
     host.handleOutbox(0, [{ type: 'request', id: 2, purpose: 'swapIn', pages: 4, withFrames: true }]);
     const [grant] = host.takeInboxes()[0]!;
     expect(grant).toMatchObject({ type: 'grant', id: 2, purpose: 'swapIn', pagesAsked: 4 });
-    const granted = grant!.type === 'grant' ? grant.frames : new Int32Array(0);
+    const granted = grant?.type === 'grant' ? grant.frames : new Int32Array(0);
     expect(granted.length).toBe(4);
     expect(a).toMatchObject({ hostSwapPages: 6, hostSwappedInPages: 4, ownedFrames: 4096 - 10 + 4 });
     // The guest dropped one of those pages meanwhile: its frame comes back; two slots discarded, one read (double paging).
