@@ -71,6 +71,8 @@ export interface GuestAccount {
   hostSwapInAskedPages: number;
   /** Swap-in frames in messages not yet delivered to the guest. */
   queuedSwapInFrames: number;
+  /** Frames granted for swap-ins that the guest gave back (pages dropped before the grant came), since boot: never more than were granted. */
+  hostSwapReturnedFrames: number;
   /** How the guest grows past boot. */
   readonly growthKind: GrowthKind;
   /** Pages plugged (hotplug, virtio-mem) and unplugged (virtio-mem) since boot; plug requests answered busy and failed. */

@@ -231,6 +231,7 @@ export class Hypervisor {
         hostSwappedInPages: 0,
         hostSwapInAskedPages: 0,
         queuedSwapInFrames: 0,
+        hostSwapReturnedFrames: 0,
         growthKind,
         hotplugPages: 0,
         unpluggedPages: 0,
@@ -1131,14 +1132,15 @@ export class Hypervisor {
   /** Host swap the guest no longer needs: slots discarded or read (double paging), frames given back. */
   private handleHostSwapRelease(account: GuestAccount, message: HostSwapReleaseMessage): void {
     const freed = message.discardedPages + message.readPages;
-    if (freed > account.hostSwapPages) {
-      this.violation(account, `hostSwapRelease of ${freed} slots, the guest holds ${account.hostSwapPages}`);
-    } else {
-      account.hostSwapPages -= freed;
-      this.hostSwap.usedPages -= freed;
-      this.hostSwap.swapInPages += message.readPages;
+    const returnable = account.hostSwappedInPages - account.hostSwapReturnedFrames;
+    if (freed > account.hostSwapPages || message.frames.length > returnable) {
+      this.violation(account, `hostSwapRelease of ${freed} slots and ${message.frames.length} frames, the guest holds ${account.hostSwapPages} slots and was granted ${returnable} swap-in frames it has not given back`);
+      return;
     }
-    if (message.frames.length > 0) this.takeBackFrames(account, message.frames, 'hostSwapRelease');
+    account.hostSwapPages -= freed;
+    this.hostSwap.usedPages -= freed;
+    this.hostSwap.swapInPages += message.readPages;
+    if (message.frames.length > 0) account.hostSwapReturnedFrames += this.takeBackFrames(account, message.frames, 'hostSwapRelease');
   }
 
   /**

@@ -599,6 +599,14 @@ const MALFORMED: ReadonlyArray<{ name: string; build: (own: number[], id: number
   { name: 'first-touch request that wants no frames', build: (_own, id) => ({ type: 'request', id, purpose: 'populate', pages: 1, withFrames: false }) },
   { name: 'status with negative freePages', build: () => ({ type: 'status', balloonPages: 0, usedPages: 0, freePages: -1 }) },
   { name: 'status without usedPages', build: () => ({ type: 'status', balloonPages: 0, freePages: 0 }) },
+  // Host memory management: frames handed over that no one asked for, and answers to no question.
+  { name: 'pagedOut that answers no pageOut', build: (own, id) => ({ type: 'pagedOut', id, frames: Int32Array.from(own) }) },
+  { name: 'pagedOut with frames as a plain array', build: (own, id) => ({ type: 'pagedOut', id, frames: own }) },
+  { name: 'hostSwapRelease of frames never granted for a swap-in', build: (own) => ({ type: 'hostSwapRelease', discardedPages: 0, readPages: 0, frames: Int32Array.from(own.length > 0 ? own : [0]) }) },
+  { name: 'hostSwapRelease of slots it does not hold', build: () => ({ type: 'hostSwapRelease', discardedPages: 1, readPages: 0, frames: new Int32Array(0) }) },
+  { name: 'unplug from a guest without plugged memory', build: (own, id) => ({ type: 'unplug', id, frames: Int32Array.from(own), unbackedPages: 0 }) },
+  { name: 'activeSample that answers no sampling request', build: (_own, id) => ({ type: 'activeSample', id, sampledPages: 1, touchedPages: 1 }) },
+  { name: 'activeSample with more touched than sampled', build: (_own, id) => ({ type: 'activeSample', id, sampledPages: 1, touchedPages: 2 }) },
 ];
 
 class MalformedPlan implements MessagePlan {
