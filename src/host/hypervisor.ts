@@ -981,11 +981,6 @@ export class Hypervisor {
 
   // ---------------------------------------------------------------- host memory management (issue 4, part 2)
 
-  /** Pages the host has paged out to its swap and not read back, over all guests. */
-  get hostSwapUsedPages(): number {
-    return this.hostSwap.usedPages;
-  }
-
   /** Whether back-pressure shields the guest from shrinking now: it said it is in distress within the last DISTRESS_HOLD_MS. */
   private shielded(account: GuestAccount): boolean {
     if (this.scenario.host.backPressure === false) return false;

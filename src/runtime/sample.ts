@@ -24,6 +24,11 @@ export interface GuestSample {
   psiFullAvg10: number;
   oomKills: number;
   oomEvents: number;
+  // ---- host memory management
+  /** The guest's memory as the host counts it (less hotplug room not plugged yet), and its pages in host swap. */
+  memoryPages: number;
+  hostSwappedPages: number;
+  hostSwapFaults: number;
 }
 
 /** The state of the host and every guest at one simulated time. */
@@ -32,6 +37,8 @@ export interface Sample {
   freeFrames: number;
   /** The host's free-memory state in the tick just run. */
   hostState: FreeMemoryState;
+  /** Pages in host swap (host paging). */
+  hostSwapUsedPages: number;
   guests: GuestSample[];
 }
 
@@ -41,6 +48,7 @@ export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyA
     timeMs,
     freeFrames: host.pool.size,
     hostState: host.freeState,
+    hostSwapUsedPages: host.hostSwap.usedPages,
     guests: host.accounts.map((account) => {
       const counters = shared[account.index]!.counters;
       const stats = shared[account.index]!.stats;
@@ -64,6 +72,9 @@ export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyA
         psiFullAvg10: stats[Stat.PSI_FULL_AVG10]!,
         oomKills: stats[Stat.OOM_KILLS_TOTAL]!,
         oomEvents: stats[Stat.OOM_EVENTS_TOTAL]!,
+        memoryPages: account.memoryPages,
+        hostSwappedPages: account.hostSwapPages,
+        hostSwapFaults: stats[Stat.HOST_SWAP_FAULTS_TOTAL]!,
       };
     }),
   };

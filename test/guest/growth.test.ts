@@ -190,3 +190,25 @@ describe('the host and plug requests', () => {
     expect(reserved.accounts[0]!.memoryPages).toBe(16_384);
   });
 });
+
+describe('the hyperv policy with a hotplug guest', () => {
+  it('hot-adds: a target above the guest’s memory makes it plug sections as its committed memory grows', async () => {
+    const { guest: g, events } = await run(`
+duration: 3m
+host: { memory: 4GiB, policy: hyperv }
+guests:
+  - name: g
+    memory: 1GiB
+    maxMemory: 2GiB
+    driver: hyperv
+    growth: { kind: hotplug, block: 128MiB, onlineDelay: 2s }
+    workload: [ { kind: anon, size: { ramp: { from: 256MiB, to: 1.4GiB, start: 1m, end: 2m } } } ]
+`);
+    // Committed memory plus the 20 % buffer goes past 1 GiB: the policy's target rises above memory, and the guest plugs.
+    expect(g.hotplugBytes).toBeGreaterThanOrEqual(512 * MiB);
+    expect(g.actualBytes).toBeGreaterThan(1.4 * 1024 * MiB);
+    expect(g.oomKills).toBe(0);
+    expect(events.some((event) => event.kind === 'setTarget' && /by policy hyperv/.test(event.detail) && event.timeMs > 60_000)).toBe(true);
+    expect(events.filter((event) => event.kind === 'hotplug' && event.detail.startsWith('plugged 128 MiB')).length).toBeGreaterThanOrEqual(4);
+  });
+});
