@@ -4,7 +4,7 @@ import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import type { GuestMemory } from './guest-memory.js';
 import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
-import { HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
+import { HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
 
 /** Set in a resident logical entry: the page was touched since the CLOCK hand last passed it (a fault brought it in). */
@@ -310,6 +310,8 @@ export class Component {
       }
       // The hand has passed the whole segment: note when (after judging its last page).
       if (!cold && ((at & segmentMask) === segmentMask || index === 0)) segments[at >> SEGMENT_SHIFT] = scan.clockMs;
+      // A page whose swap-in is in flight waits for its frame: reclaim leaves it alone.
+      if (evict && this.hostSwap.pending > 0 && this.frameOf[entry & PAGE_MASK] === SWAP_IN_PENDING) evict = false;
       if (evict) {
         if (this.hostSwap.total > 0 && this.frameOf[entry & PAGE_MASK] === HOST_SWAPPED) this.hostSwap.remove(bucket);
         this.addOut(at, bucket);

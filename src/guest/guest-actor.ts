@@ -161,7 +161,7 @@ export class GuestActor {
       this.allocator.endWorkloadStep();
       this.kernelAllocations();
       this.askPopulate(outbox);
-      this.hostSwap.askSwapIn(outbox, this.nextMessageId++);
+      this.hostSwap.askSwapIn(outbox, () => this.nextMessageId++);
       this.growth.step(nowMs, this.tickMs, this.driver.targetPages, this.memory.count(PageState.BALLOON), outbox);
       this.driver.step(nowMs, outbox);
       this.kswapd();
@@ -359,7 +359,7 @@ export class GuestActor {
         this.backUnbackedPages(grant.frames);
         return;
       case 'swapIn':
-        this.hostSwap.onSwapInGrant(grant);
+        this.hostSwap.onSwapInGrant(grant, this.outbox);
         return;
       default:
         assertNever(grant.purpose, `GuestActor ${this.name} grant`);

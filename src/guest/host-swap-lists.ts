@@ -21,6 +21,8 @@ export class HostSwapLists {
   readonly counts = new Int32Array(BUCKETS);
   /** Paged-out pages in all buckets. */
   total = 0;
+  /** Pages of the component touched while paged out, whose swap-in is in flight (reclaim leaves them alone). */
+  pending = 0;
   private readonly lists: Int32Array[] = [];
   private readonly lengths = new Int32Array(BUCKETS);
 

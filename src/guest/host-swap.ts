@@ -126,6 +126,7 @@ export class HostSwapUnit {
         const page = logical[index]! & PAGE_MASK;
         logical[index] = page | REF_BIT;
         this.memory.markSwapInPending(page);
+        lists.pending++;
         this.addPending(page, componentIndex, index);
         task.stall(this.faultMs);
         this.events.hostSwapFaults++;
@@ -133,19 +134,40 @@ export class HostSwapUnit {
     }
   }
 
-  /** Asks the host for frames behind the pages touched this tick (one request). */
-  askSwapIn(outbox: GuestToHost[], id: number): void {
-    if (this.pendingCount === 0) return;
-    outbox.push({ type: 'request', id, purpose: 'swapIn', pages: this.pendingCount, withFrames: true });
+  /**
+   * Asks the host for frames behind the pages touched this tick (one request,
+   * with an id from `nextId`). Pages dropped since they were touched (an OOM
+   * kill) are not asked for: their slots are freed. From here until the
+   * answer nothing drops a page that waits for its frame (reclaim leaves
+   * such pages alone), so that every frame granted has its page.
+   */
+  askSwapIn(outbox: GuestToHost[], nextId: () => number): void {
+    let kept = 0;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const page = this.pendingPages[i]!;
+      if (this.frameOf[page] !== SWAP_IN_PENDING) {
+        this.memory.releaseSwapSlot(true);
+        this.components[this.pendingComponents[i]!]!.hostSwap.pending--;
+        continue;
+      }
+      this.pendingPages[kept] = page;
+      this.pendingComponents[kept] = this.pendingComponents[i]!;
+      this.pendingIndexes[kept] = this.pendingIndexes[i]!;
+      kept++;
+    }
+    this.pendingCount = kept;
+    if (kept === 0) return;
+    outbox.push({ type: 'request', id: nextId(), purpose: 'swapIn', pages: kept, withFrames: true });
   }
 
   /**
    * The host answered the swap-in request: granted frames back the pages in
-   * the order they asked (a page dropped meanwhile gives its frame back);
-   * pages left without one are paged out again (a dropped one frees its
-   * slot).
+   * the order they asked (a page dropped meanwhile gives its frame back, at
+   * once: the host must not count it as the guest's when the guest balloons
+   * that page without a frame later in the step); pages left without one are
+   * paged out again (a dropped one frees its slot).
    */
-  onSwapInGrant(grant: GrantMessage): void {
+  onSwapInGrant(grant: GrantMessage, outbox: GuestToHost[]): void {
     const memory = this.memory;
     const frames = grant.frames;
     if (grant.pagesAsked !== this.pendingCount || frames.length > this.pendingCount) {
@@ -154,6 +176,7 @@ export class HostSwapUnit {
     for (let i = 0; i < this.pendingCount; i++) {
       const page = this.pendingPages[i]!;
       const stillPending = this.frameOf[page] === SWAP_IN_PENDING;
+      this.components[this.pendingComponents[i]!]!.hostSwap.pending--;
       if (i < frames.length) {
         this.swappedInPages++;
         if (stillPending) memory.resolveSwapIn(page, frames[i]!);
@@ -173,22 +196,12 @@ export class HostSwapUnit {
       component.hostSwap.add(index, component.pattern.bucketOf(index, component.hot));
     }
     this.pendingCount = 0;
+    this.flush(outbox);
   }
 
-  /** End of the tick: tells the host which slots are free and gives back unneeded frames; tidies the lists. */
+  /** End of the tick: tells the host which slots are free (and gives back unneeded frames); tidies the lists. */
   endTick(outbox: GuestToHost[]): void {
-    const memory = this.memory;
-    if (memory.hostSwapDiscardedPages > 0 || memory.hostSwapReadPages > 0 || this.returnedFrames.length > 0) {
-      outbox.push({
-        type: 'hostSwapRelease',
-        discardedPages: memory.hostSwapDiscardedPages,
-        readPages: memory.hostSwapReadPages,
-        frames: Int32Array.from(this.returnedFrames),
-      });
-      memory.hostSwapDiscardedPages = 0;
-      memory.hostSwapReadPages = 0;
-      this.returnedFrames = [];
-    }
+    this.flush(outbox);
     const frameOf = this.frameOf;
     for (const component of this.components) {
       if (component.hostSwap.total === 0 && component.hostSwap.bytes === 0) continue;
@@ -199,6 +212,21 @@ export class HostSwapUnit {
         return entry >= 0 && frameOf[entry & PAGE_MASK] === HOST_SWAPPED && component.pattern.bucketOf(index, component.hot) === bucket;
       });
     }
+  }
+
+  /** Sends what the host should hear: slots freed since the last message, and frames to give back. */
+  private flush(outbox: GuestToHost[]): void {
+    const memory = this.memory;
+    if (memory.hostSwapDiscardedPages === 0 && memory.hostSwapReadPages === 0 && this.returnedFrames.length === 0) return;
+    outbox.push({
+      type: 'hostSwapRelease',
+      discardedPages: memory.hostSwapDiscardedPages,
+      readPages: memory.hostSwapReadPages,
+      frames: Int32Array.from(this.returnedFrames),
+    });
+    memory.hostSwapDiscardedPages = 0;
+    memory.hostSwapReadPages = 0;
+    this.returnedFrames = [];
   }
 
   /** Checks the pending swap-ins (for tests): every page waiting for a frame was asked for (some asked for may have been dropped since). */

@@ -117,14 +117,14 @@ describe('HostSwapUnit', () => {
     expect(unit.pendingSwapIns).toBe(events.hostSwapFaults);
     expect(component.hostSwap.counts[COLD_BUCKET]).toBe(1000 - hotOut);
     const outbox: GuestToHost[] = [];
-    unit.askSwapIn(outbox, 7);
+    unit.askSwapIn(outbox, () => 7);
     expect(outbox).toEqual([{ type: 'request', id: 7, purpose: 'swapIn', pages: events.hostSwapFaults, withFrames: true }]);
     check();
     // The host grants all but 10: those are paged out again (and listed again for the next touch).
     const asked = events.hostSwapFaults;
     const frames = Int32Array.from({ length: asked - 10 }, (_, i) => 50_000 + i);
     const before = memory.hostSwappedPages;
-    unit.onSwapInGrant({ type: 'grant', id: 7, purpose: 'swapIn', pagesAsked: asked, frames, unbackedPages: 0 });
+    unit.onSwapInGrant({ type: 'grant', id: 7, purpose: 'swapIn', pagesAsked: asked, frames, unbackedPages: 0 }, []);
     expect(memory.hostSwappedPages).toBe(before - (asked - 10));
     expect(component.hostSwap.total).toBe(1000 - asked + 10);
     check();
@@ -143,8 +143,8 @@ describe('HostSwapUnit', () => {
     component.shrinkTo(0, memory);
     expect(memory.hostSwapDiscardedPages).toBe(paged - asked);
     expect(memory.count(PageState.FREE_UNBACKED)).toBe(paged);
-    unit.onSwapInGrant({ type: 'grant', id: 1, purpose: 'swapIn', pagesAsked: asked, frames: Int32Array.from({ length: asked }, (_, i) => 60_000 + i), unbackedPages: 0 });
     const outbox: GuestToHost[] = [];
+    unit.onSwapInGrant({ type: 'grant', id: 1, purpose: 'swapIn', pagesAsked: asked, frames: Int32Array.from({ length: asked }, (_, i) => 60_000 + i), unbackedPages: 0 }, outbox);
     unit.endTick(outbox);
     expect(outbox).toEqual([{ type: 'hostSwapRelease', discardedPages: paged - asked, readPages: 0, frames: Int32Array.from({ length: asked }, (_, i) => 60_000 + i) }]);
     expect(views.counters[Counter.HOST_SWAP_SLOTS]).toBe(0);

@@ -196,14 +196,16 @@ function targetPagesOf(guest: GuestModel, target: TargetSize): number {
 
 /**
  * Sets an administrator's target as the host does, guard included: below the
- * guest's floor (the largest of minMemory and its used pages, or its kernel
- * before its first status) and below its current target, it is refused
- * unless forced; a forced target may go down to 0. Returns the message the
- * guest should get, if any.
+ * guest's floor (the largest of minMemory and its working set: its used
+ * pages, never less than its kernel; these guests send no stats or pressure
+ * reports) and below its current target, it is refused unless forced; a
+ * forced target may go down to 0. Returns the message the guest should get,
+ * if any.
  */
 function setTargetInModel(guest: GuestModel, pages: number, force = false): HostToGuest | null {
   const asked = Math.min(guest.memoryPages, Math.floor(pages));
-  const floor = Math.min(guest.memoryPages, Math.max(guest.minPages, guest.lastStatus?.usedPages ?? guest.kernelPages));
+  const workingSet = Math.max(guest.kernelPages, guest.lastStatus?.usedPages ?? 0);
+  const floor = Math.min(guest.memoryPages, Math.max(guest.minPages, workingSet));
   if (!force && asked < floor && asked < guest.target) {
     guest.guardRefusals++;
     return null;
