@@ -28,6 +28,7 @@ export { RunFailure } from './runtime/errors.js';
 export { BootError, type AdminTargetOptions, type AdminTargetResult, type HostEvent, type HostEventKind } from './host/hypervisor.js';
 export {
   VIRTIO_STAT_TAGS,
+  type ActiveSampleView,
   type GuestStats,
   type Policy,
   type PolicyGuestView,

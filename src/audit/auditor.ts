@@ -1,18 +1,24 @@
 import { PageState, PAGE_STATE_COUNT, PAGE_STATE_NAMES } from '../guest/page-state.js';
-import { Counter, NO_FRAME, type GuestSharedViews } from '../guest/shared-memory.js';
+import { Counter, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, type GuestSharedViews } from '../guest/shared-memory.js';
 import { describeTransferFailure } from '../host/frame-table.js';
 import type { Hypervisor } from '../host/hypervisor.js';
 import { describeOwner, OWNER_FREE } from '../host/owners.js';
 import type { ConcurrentAuditResult } from './concurrent-auditor.js';
+import { checkHostMemory } from './host-memory-checks.js';
 import { ModelAudit } from './model-checks.js';
 import { countOwners, newMarks, scanGuestPages, scanPool, scanPoolRange, type ScanFindings } from './scans.js';
 
 /** Violations kept with their text; all are counted. */
 const VIOLATIONS_KEPT = 50;
 
-/** 1 for page states whose pages must map a frame, 0 for those whose pages must not. */
+/**
+ * 1 for page states whose pages must map a frame, 0 for those whose pages
+ * must not; 2 for those that must map one unless the host paged them out
+ * (anonymous memory and page cache).
+ */
 const MUST_MAP = new Uint8Array(256);
-for (const state of [PageState.FREE, PageState.KERNEL, PageState.ANON, PageState.CACHE]) MUST_MAP[state] = 1;
+for (const state of [PageState.FREE, PageState.KERNEL]) MUST_MAP[state] = 1;
+for (const state of [PageState.ANON, PageState.CACHE]) MUST_MAP[state] = 2;
 
 export interface AuditResult {
   /** Audit passes made (quick and full). */
@@ -93,6 +99,7 @@ export class Auditor {
       // The guest model's own bookkeeping is checked for honest guests only: a hostile guest's figures are whatever it says.
       if (!account.hostile) this.model.check(account, this.guests[account.index]!, host.frameBytes, (text) => this.report(timeMs, text));
     }
+    checkHostMemory(host, this.guests, (text) => this.report(timeMs, text));
     return this.violations - before;
   }
 
@@ -162,8 +169,10 @@ export class Auditor {
     const name = this.names[index]!;
     const owners = this.host.table.owners;
     const counted = new Int32Array(PAGE_STATE_COUNT);
-    const findings: ScanFindings = { problems: 0, first: [] };
+    const findings: ScanFindings = { problems: 0, first: [], pagedOut: 0 };
     const mapped = scanGuestPages(views.frameOf, views.pageState, owners, marks, ownerId, MUST_MAP, counted, findings);
+    const pagedOutCounter = Atomics.load(views.counters, Counter.HOST_SWAPPED);
+    if (findings.pagedOut !== pagedOutCounter) this.report(timeMs, `guest ${name} has ${findings.pagedOut} pages the host paged out, its counter says ${pagedOutCounter}`);
     for (const page of findings.first) this.report(timeMs, `guest ${name} ${this.describePage(views, page, ownerId)}`);
     if (findings.problems > findings.first.length) {
       this.violations += findings.problems - findings.first.length;
@@ -189,7 +198,9 @@ export class Auditor {
     if (state >= PAGE_STATE_COUNT) return `page ${page} has an invalid state ${state}`;
     const stateName = PAGE_STATE_NAMES[state];
     if (frame === NO_FRAME) return `page ${page} is ${stateName} but maps no frame`;
-    if (MUST_MAP[state] !== 1) return `page ${page} is ${stateName} but maps frame ${frame}`;
+    if (frame === HOST_SWAPPED || frame === SWAP_IN_PENDING) return `page ${page} is ${stateName} but marked paged out by the host (only anon and cache pages may be)`;
+    if (frame < 0) return `page ${page} has an invalid frame ${frame}`;
+    if (MUST_MAP[state] === 0) return `page ${page} is ${stateName} but maps frame ${frame}`;
     if (frame < 0 || frame >= owners.length) return `page ${page} maps frame ${frame}, outside 0..${owners.length - 1}`;
     if (owners[frame] !== ownerId) return `page ${page} maps frame ${frame}, which the table gives to ${describeOwner(owners[frame]!, this.names)}`;
     return `page ${page} maps frame ${frame}, which another page maps too`;

@@ -99,9 +99,9 @@ export function scanChunk(
   let duplicateCount = 0;
   for (let page = from; page < to; page++) {
     const frame = Atomics.load(frameOf, page);
-    if (frame === NO_FRAME) continue;
+    if (frame < 0) continue; // NO_FRAME, or a page the host paged out (no frame either way)
     mapped++;
-    if (frame < 0 || frame >= frames || Atomics.load(owners, frame) !== ownerId) {
+    if (frame >= frames || Atomics.load(owners, frame) !== ownerId) {
       if (suspectCount < suspects.length) suspects[suspectCount] = page;
       suspectCount++;
       continue;

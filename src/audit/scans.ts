@@ -13,6 +13,8 @@ export interface ScanFindings {
   problems: number;
   /** The first PROBLEMS_KEPT problem positions (page or pool index). */
   first: number[];
+  /** Pages marked paged out by the host (scanGuestPages). */
+  pagedOut?: number;
 }
 
 /** Frames per owner: free, hypervisor, each guest (by index), and entries that are none of those. */
@@ -87,8 +89,10 @@ export function scanPoolRange(start: number, end: number, owners: Int32Array, ma
  * One guest's pages: counts pages per state into `counted` and returns the
  * number of mapped pages; a page is a problem if its state is invalid, if it
  * maps a frame when its state says it must not (or the reverse, per
- * `mustMap`), or if its frame is out of range, already marked (mapped by
- * another page) or not owned by `ownerId`. Marks every mapped frame.
+ * `mustMap`: 0 must not, 1 must, 2 must unless marked paged out by the host,
+ * frameOf -2 or -3), or if its frame is out of range, already marked (mapped
+ * by another page) or not owned by `ownerId`. Marks every mapped frame;
+ * counts pages marked paged out in `findings.pagedOut`.
  */
 export function scanGuestPages(
   frameOf: Int32Array,
@@ -103,6 +107,7 @@ export function scanGuestPages(
   const frames = owners.length;
   const states = counted.length;
   let mapped = 0;
+  let pagedOut = 0;
   for (let page = 0; page < frameOf.length; page++) {
     const state = pageState[page]!;
     const frame = frameOf[page]!;
@@ -110,19 +115,23 @@ export function scanGuestPages(
     if (state >= states) bad = true;
     else {
       counted[state]!++;
-      if (frame < 0) bad = mustMap[state] === 1;
-      else {
+      if (frame === -1) bad = mustMap[state] !== 0;
+      else if (frame < 0) {
+        pagedOut++;
+        bad = mustMap[state] !== 2 || frame < -3;
+      } else {
         mapped++;
         if (frame >= frames) bad = true;
         else {
           const word = frame >>> 5;
           const bit = 1 << (frame & 31);
-          if (mustMap[state] !== 1 || (marks[word]! & bit) !== 0 || owners[frame] !== ownerId) bad = true;
+          if (mustMap[state] === 0 || (marks[word]! & bit) !== 0 || owners[frame] !== ownerId) bad = true;
           marks[word]! |= bit;
         }
       }
     }
     if (bad && findings.problems++ < PROBLEMS_KEPT) findings.first.push(page);
   }
+  findings.pagedOut = pagedOut;
   return mapped;
 }

@@ -32,6 +32,15 @@ export function formatSummary(summary: RunSummary, colours: Colours = coloursFor
   if (ticks.soft + ticks.hard + ticks.low > 0) {
     lines.push(`host free-memory states: ${ticks.high} ticks high, ${ticks.soft} soft, ${ticks.hard} hard, ${ticks.low} low`);
   }
+  if (host.swapOutPages > 0) {
+    const pages = (count: number): string => size(count * host.frameBytes);
+    const faults = summary.guests.reduce((sum, g) => sum + g.hostSwapFaults, 0);
+    const doubled = summary.guests.reduce((sum, g) => sum + g.doublePagingPages, 0);
+    lines.push(
+      `host paging: ${pages(host.swapOutPages)} paged out to host swap in ${host.pagingTicks} ticks, ${pages(host.swapInPages)} read back; ` +
+        `${size(host.swapUsedBytes)} of ${size(host.swapBytes)} in use; guests took ${faults} host swap faults (${doubled} pages double-paged)`,
+    );
+  }
   lines.push('');
   const header = ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out'];
   const rows = summary.guests.map((g) => [
@@ -61,8 +70,8 @@ export function formatSummary(summary: RunSummary, colours: Colours = coloursFor
   return lines.join('\n');
 }
 
-/** Event kinds an operator wants to read after a run: what the administrator asked and what the guard said. */
-const NOTABLE: ReadonlySet<HostEventKind> = new Set(['guardRefusal', 'guardWarning', 'dryRun', 'setPolicy', 'pausePolicy', 'resumePolicy', 'setReserved']);
+/** Event kinds an operator wants to read after a run: what the administrator asked, what the guard said, back-pressure and growth. */
+const NOTABLE: ReadonlySet<HostEventKind> = new Set(['guardRefusal', 'guardWarning', 'dryRun', 'setPolicy', 'pausePolicy', 'resumePolicy', 'setReserved', 'backPressure', 'hotplug']);
 
 /** Most notable events printed; the rest are counted. */
 const NOTABLE_SHOWN_MAX = 20;

@@ -8,14 +8,15 @@ import { hypervFloorPages } from '../balloon/floors.js';
 import type { PageAllocator } from './page-allocator.js';
 import { PageState } from './page-state.js';
 import { RECLAIM_BATCH_PAGES, type Reclaimer } from './reclaim.js';
+import { NO_FRAME } from './shared-memory.js';
 import type { VmEvents } from './vm-events.js';
 
 /** Profile round trips are measured with 4 KiB pages; rates are kept in bytes so that other frame sizes keep the same speed. */
 const PROFILE_PAGE_BYTES = 4096;
 
 /** `takeFreePage` found a page with no frame behind it: it is in the balloon, and counts as an unbacked page of the release. */
-const UNBACKED = -2;
-const NONE = -1;
+const UNBACKED = -20;
+const NONE = -21;
 
 /** How the driver allocates single pages: an inflate mode, or VMware's non-sleeping allocation (no reclaim). */
 type AllocationMode = InflateMode | 'nowait';
@@ -63,6 +64,12 @@ export interface DriverEnvironment {
   nextId: () => number;
   /** MemAvailable, in pages: free memory plus what reclaim could drop without writing (the Hyper-V trim). */
   memAvailablePages: () => number;
+  /**
+   * The memory the balloon answers for, in pages (default: all of the
+   * guest's memory). A virtio-mem guest's balloon answers for its boot memory
+   * only; its plugged memory follows the target by plugging and unplugging.
+   */
+  balloonBasePages?: () => number;
 }
 
 /**
@@ -154,9 +161,10 @@ export class BalloonDriver {
     this.rates = profile.vmware;
     this.rateAllocPages = this.rates?.rateMaxPages ?? 0;
     this.intoBatch = (page) => {
+      // A page the host had paged out reaches the balloon without a frame.
       const frame = env.memory.unmap(page);
       env.memory.put(page, PageState.BALLOON);
-      this.addToBatch(frame);
+      this.addToBatch(frame === NO_FRAME ? UNBACKED : frame);
       this.counters.coldReclaimedPages++;
     };
   }
@@ -170,7 +178,8 @@ export class BalloonDriver {
   get balloonPagesWanted(): number {
     const memory = this.env.memory;
     const memoryPages = memory.pages - memory.count(PageState.UNPOPULATED);
-    return Math.min(memoryPages, Math.max(0, memoryPages - this.targetPages));
+    const base = this.env.balloonBasePages?.() ?? memoryPages;
+    return Math.min(memoryPages, Math.max(0, base - this.targetPages));
   }
 
   /** The host set a new target. */

@@ -2,7 +2,9 @@ import type { WorkloadComponent } from '../scenario/types.js';
 import type { Random } from '../util/random.js';
 import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import type { GuestMemory } from './guest-memory.js';
+import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
+import { HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
 
 /** Set in a resident logical entry: the page was touched since the CLOCK hand last passed it (a fault brought it in). */
@@ -17,6 +19,9 @@ const SEGMENT_SHIFT = 8;
 /** Resident pages are counted per group of 32 logical pages and per block of 1024, so that the hand skips runs of pages that are out. */
 const GROUP_SHIFT = 5;
 const BLOCK_SHIFT = 10;
+
+/** Tries of a random logical index before `randomResident` counts its way to a resident one. */
+const RANDOM_RESIDENT_TRIES = 8;
 
 /** Pages freed by a shrink go to the guest's free list in batches of this buffer. */
 const releaseScratch = new Int32Array(4096);
@@ -80,6 +85,8 @@ export class Component {
   /** While killed: when it comes back. */
   deadUntilMs = -1;
   kills = 0;
+  /** Resident pages the host paged out behind the guest's back (host paging), by bucket. */
+  readonly hostSwap = new HostSwapLists();
 
   constructor(
     readonly spec: WorkloadComponent,
@@ -87,6 +94,8 @@ export class Component {
     /** Draws this component's faults. */
     readonly random: Random,
     tickMs: number,
+    /** The guest's page-to-frame map (to tell pages the host paged out); empty where host paging cannot happen. */
+    private readonly frameOf: Int32Array = new Int32Array(0),
   ) {
     this.pattern = new AccessPattern(spec, tickMs);
     this.anonymous = spec.kind === 'anon';
@@ -112,9 +121,44 @@ export class Component {
 
   /** Bytes of typed arrays this component holds (for the memory budget). */
   get footprintBytes(): number {
-    let bytes = this.logical.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength;
+    let bytes = this.logical.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes;
     for (const list of this.outLists) bytes += list.byteLength;
     return bytes;
+  }
+
+  /**
+   * A uniformly random resident logical page (-1 if none): a few random
+   * tries, then counting through the resident counts of blocks and groups
+   * (O(size / 1024)).
+   */
+  randomResident(random: Random): number {
+    if (this.resident <= 0) return -1;
+    const logical = this.logical;
+    for (let tries = 0; tries < RANDOM_RESIDENT_TRIES; tries++) {
+      const index = random.int(this.size);
+      if (logical[index]! >= 0) return index;
+    }
+    let rank = random.int(this.resident);
+    let index = 0;
+    const blocks = this.blockResident;
+    let block = 0;
+    while (rank >= blocks[block]!) {
+      rank -= blocks[block]!;
+      block++;
+    }
+    index = block << BLOCK_SHIFT;
+    const groups = this.groupResident;
+    let group = index >> GROUP_SHIFT;
+    while (rank >= groups[group]!) {
+      rank -= groups[group]!;
+      group++;
+    }
+    for (index = group << GROUP_SHIFT; ; index++) {
+      if (logical[index]! >= 0) {
+        if (rank === 0) return index;
+        rank--;
+      }
+    }
   }
 
   /**
@@ -153,10 +197,19 @@ export class Component {
     const logical = this.logical;
     const freed = releaseScratch;
     let count = 0;
+    // Pages the host paged out (or is bringing back) have no frame: they become free pages without one.
+    const hostSwapped = memory.hostSwappedPages > 0;
     for (let index = oldSize - 1; index >= newSize; index--) {
       const entry = logical[index]!;
       if (entry >= 0) {
-        freed[count++] = entry & PAGE_MASK;
+        const page = entry & PAGE_MASK;
+        if (hostSwapped && memory.frameOfPage(page) < NO_FRAME) {
+          if (memory.frameOfPage(page) === HOST_SWAPPED) this.hostSwap.remove(this.pattern.bucketOf(index, this.hot));
+          memory.dropHostSwap(page, false);
+          memory.put(page, PageState.FREE_UNBACKED);
+          continue;
+        }
+        freed[count++] = page;
         if (count === freed.length) {
           memory.putMany(freed, 0, count, this.state, PageState.FREE);
           count = 0;
@@ -257,7 +310,10 @@ export class Component {
       }
       // The hand has passed the whole segment: note when (after judging its last page).
       if (!cold && ((at & segmentMask) === segmentMask || index === 0)) segments[at >> SEGMENT_SHIFT] = scan.clockMs;
+      // A page whose swap-in is in flight waits for its frame: reclaim leaves it alone.
+      if (evict && this.hostSwap.pending > 0 && this.frameOf[entry & PAGE_MASK] === SWAP_IN_PENDING) evict = false;
       if (evict) {
+        if (this.hostSwap.total > 0 && this.frameOf[entry & PAGE_MASK] === HOST_SWAPPED) this.hostSwap.remove(bucket);
         this.addOut(at, bucket);
         this.resident--;
         groups[at >> GROUP_SHIFT]!--;
@@ -335,6 +391,24 @@ export class Component {
     }
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       if (outSeen[bucket] !== this.outCounts[bucket]) problems.push(`${name}: bucket ${bucket} lists ${this.outCounts[bucket]} out pages, ${outSeen[bucket]} are out`);
+    }
+    if (this.frameOf.length > 0) {
+      const pagedOut = new Int32Array(BUCKETS);
+      for (let index = 0; index < this.size; index++) {
+        const entry = this.logical[index]!;
+        if (entry >= 0 && this.frameOf[entry & PAGE_MASK] === HOST_SWAPPED) pagedOut[this.pattern.bucketOf(index, this.hot)]!++;
+      }
+      for (let bucket = 0; bucket < BUCKETS; bucket++) {
+        if (pagedOut[bucket] !== this.hostSwap.counts[bucket]) problems.push(`${name}: bucket ${bucket} counts ${this.hostSwap.counts[bucket]} pages paged out by the host, ${pagedOut[bucket]} are`);
+        const listed = new Set(this.hostSwap.listed(bucket));
+        for (let index = 0; index < this.size; index++) {
+          const entry = this.logical[index]!;
+          if (entry >= 0 && this.frameOf[entry & PAGE_MASK] === HOST_SWAPPED && this.pattern.bucketOf(index, this.hot) === bucket && !listed.has(index)) {
+            problems.push(`${name}: logical ${index} is paged out by the host but not listed in bucket ${bucket}`);
+            break;
+          }
+        }
+      }
     }
     return problems;
   }
@@ -436,8 +510,9 @@ export class Component {
     const oldHot = this.hot;
     const newHot = pattern.hotPages(newSize);
     this.hot = newHot;
-    // Nothing to move when no page is out (the common case).
-    if (oldHot === newHot || this.outListed() === 0) return;
+    // Nothing to move when no page is out or paged out by the host (the common case).
+    const hostSwapped = this.hostSwap.total > 0;
+    if (oldHot === newHot || (this.outListed() === 0 && !hostSwapped)) return;
     const limit = Math.min(oldSize, newSize);
     const logical = this.logical;
     let done = 0;
@@ -447,7 +522,16 @@ export class Component {
       const from = Math.max(done, Math.min(before, after));
       const to = Math.min(limit, Math.max(before, after));
       for (let index = from; index < to; index++) {
-        if (logical[index]! >= 0) continue;
+        const entry = logical[index]!;
+        if (entry >= 0) {
+          if (!hostSwapped || this.frameOf[entry & PAGE_MASK] !== HOST_SWAPPED) continue;
+          const oldBucket = pattern.bucketOf(index, oldHot);
+          const newBucket = pattern.bucketOf(index, newHot);
+          if (oldBucket === newBucket) continue;
+          this.hostSwap.remove(oldBucket);
+          this.hostSwap.add(index, newBucket);
+          continue;
+        }
         const oldBucket = pattern.bucketOf(index, oldHot);
         const newBucket = pattern.bucketOf(index, newHot);
         if (oldBucket === newBucket) continue;

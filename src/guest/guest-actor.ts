@@ -1,6 +1,9 @@
 import type { BootMessage, GrantMessage, GuestToHost, HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport } from '../messages/runtime.js';
-import { FAULT_LATENCY_DEFAULTS } from '../scenario/model-defaults.js';
+import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT } from '../scenario/model-defaults.js';
+import { ActiveSampler } from './active-sampler.js';
+import { GrowthUnit } from './growth.js';
+import { HostSwapUnit } from './host-swap.js';
 import { assertNever } from '../util/assert-never.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { BalloonDriver } from './balloon-driver.js';
@@ -58,6 +61,9 @@ export class GuestActor {
   private readonly pressure: PressureStall;
   private readonly signals: GuestSignals;
   private readonly reporter: FreePageReporter | null;
+  private readonly hostSwap: HostSwapUnit;
+  private readonly growth: GrowthUnit;
+  private readonly sampler: ActiveSampler;
   private readonly events = new VmEvents();
   private readonly swap: SwapDevice;
   private readonly tickMs: number;
@@ -104,7 +110,13 @@ export class GuestActor {
       init.seed,
     );
     this.reclaimer = new Reclaimer(this.workload.components, this.memory, this.swap, this.events, new Random(deriveSeed(init.seed, 'reclaim')));
+    const hostSwapFaultMs = init.hostSwapFaultMs ?? HOST_SWAP_FAULT_MS_DEFAULT;
+    this.reclaimer.hostSwapFaultMs = hostSwapFaultMs;
+    this.hostSwap = new HostSwapUnit(this.memory, this.workload.components, this.events, new Random(deriveSeed(init.seed, 'host-swap')), hostSwapFaultMs);
+    this.workload.hostSwap = this.hostSwap;
+    this.sampler = new ActiveSampler(this.memory, this.workload.components, new Random(deriveSeed(init.seed, 'active-sample')));
     this.allocator = new PageAllocator(this.memory, this.reclaimer, watermarksFor(this.bootPages, frameBytes), this.events);
+    this.growth = new GrowthUnit(spec.growth ?? { kind: 'reserved', blockBytes: 0, onlineDelayMs: 0 }, this.memory, this.allocator, this.bootPages, frameBytes, () => this.nextMessageId++);
     this.pressure = new PressureStall(init.tickMs);
     const profile = DRIVER_PROFILES[spec.driver.profile];
     this.driver = new BalloonDriver(
@@ -120,6 +132,7 @@ export class GuestActor {
         tickMs: init.tickMs,
         nextId: () => this.nextMessageId++,
         memAvailablePages: () => this.memAvailablePages(),
+        balloonBasePages: () => this.growth.balloonBasePages(this.memory.pages - this.memory.count(PageState.UNPOPULATED)),
       },
       this.bootPages,
     );
@@ -148,9 +161,13 @@ export class GuestActor {
       this.allocator.endWorkloadStep();
       this.kernelAllocations();
       this.askPopulate(outbox);
+      this.hostSwap.askSwapIn(outbox, () => this.nextMessageId++);
+      this.growth.step(nowMs, this.tickMs, this.driver.targetPages, this.memory.count(PageState.BALLOON), outbox);
       this.driver.step(nowMs, outbox);
       this.kswapd();
       this.reporter?.step(nowMs, outbox);
+      this.hostSwap.endTick(outbox);
+      this.sampler.step(nowMs, this.tickMs, outbox);
       this.allocator.endTick();
       this.pressure.endTick();
       this.signals.step(nowMs, () => this.figures(), this.oomThisTick, this.pressure.full[0]!, outbox);
@@ -228,6 +245,15 @@ export class GuestActor {
       swapUsedPages: this.swap.usedPages,
       availablePages: this.booted ? this.memAvailablePages() : 0,
       distressSent: this.signals.distressSent,
+      hostSwap: {
+        pagedOutPages: this.hostSwap.pagedOutPages,
+        faults: events.hostSwapFaults,
+        doublePagingPages: events.doublePagingPages,
+        swappedInPages: this.hostSwap.swappedInPages,
+        pagedOutNowPages: memory.hostSwappedPages,
+      },
+      activeSamples: this.sampler.samplesSent,
+      growth: { kind: this.growth.spec.kind, ...this.growth.counters },
       reclaim: {
         allocStalls: events.allocStalls,
         kswapdScanned: events.kswapdScanned,
@@ -264,6 +290,7 @@ export class GuestActor {
     if (this.swap.usedPages < 0 || this.swap.usedPages > this.swap.capacityPages) problems.push(`swap use ${this.swap.usedPages} outside 0..${this.swap.capacityPages}`);
     const pending = this.allocator.pendingPopulatePages;
     if (pending < 0 || pending > memory.count(PageState.FREE_UNBACKED)) problems.push(`${pending} unbacked pages claimed, ${memory.count(PageState.FREE_UNBACKED)} exist`);
+    problems.push(...this.hostSwap.selfCheck());
     return problems;
   }
 
@@ -290,6 +317,15 @@ export class GuestActor {
         if (this.reporter === null) throw new Error(`GuestActor ${this.name}: a report ack came, but free page reporting is off`);
         this.reporter.onReportAck(message);
         return;
+      case 'sampleActive':
+        this.sampler.start(message, nowMs, this.outbox);
+        return;
+      case 'pageOut':
+        this.hostSwap.onPageOut(message, this.outbox);
+        return;
+      case 'plugReply':
+        this.growth.onReply(message, nowMs);
+        return;
       default:
         assertNever(message, `GuestActor ${this.name}`);
     }
@@ -303,7 +339,7 @@ export class GuestActor {
     if (boot.frames.length < this.kernelPages) {
       throw new Error(`GuestActor ${this.name}: booted with ${boot.frames.length} frames, its kernel needs ${this.kernelPages}`);
     }
-    this.memory.layOut(this.bootPages);
+    this.memory.layOut(this.bootPages, this.growth.hotplug);
     this.backUnbackedPages(boot.frames);
     for (let i = 0; i < this.kernelPages; i++) {
       this.memory.put(this.memory.take(PageState.FREE), PageState.KERNEL);
@@ -321,6 +357,9 @@ export class GuestActor {
         this.allocator.onPopulateGrant(grant.pagesAsked, grant.frames.length);
         this.hostShortPages += grant.pagesAsked - grant.frames.length;
         this.backUnbackedPages(grant.frames);
+        return;
+      case 'swapIn':
+        this.hostSwap.onSwapInGrant(grant, this.outbox);
         return;
       default:
         assertNever(grant.purpose, `GuestActor ${this.name} grant`);
@@ -437,7 +476,8 @@ export class GuestActor {
       directScanned: events.directScanned,
       kswapdReclaimed: events.kswapdReclaimed,
       directReclaimed: events.directReclaimed,
-      committedPages: memory.count(PageState.KERNEL) + this.workload.anonymousPages + balloon + hypervFloorPages(memoryPages - balloon, this.frameBytes),
+      // Hyper-V: committed memory + ballooned + (added - onlined) + floor.
+      committedPages: memory.count(PageState.KERNEL) + this.workload.anonymousPages + balloon + memory.onliningPages + hypervFloorPages(memoryPages - balloon, this.frameBytes),
       floorPages: hypervFloorPages(memoryPages - balloon, this.frameBytes),
       some: this.pressure.some,
       full: this.pressure.full,
@@ -464,6 +504,8 @@ export class GuestActor {
     stats[Stat.REPORTED_FREE_PAGES_TOTAL] = events.reportedFreePages;
     stats[Stat.AVAILABLE_PAGES] = this.memAvailablePages();
     stats[Stat.DISTRESS_TOTAL] = this.signals.distressSent;
+    stats[Stat.HOST_SWAP_FAULTS_TOTAL] = events.hostSwapFaults;
+    stats[Stat.DOUBLE_PAGING_TOTAL] = events.doublePagingPages;
   }
 
   private usedPages(): number {

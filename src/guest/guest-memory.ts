@@ -1,8 +1,12 @@
 import { PageState, PAGE_STATE_COUNT, PAGE_STATE_NAMES, type PageStateValue } from './page-state.js';
-import { Counter, GuestSharedViews, NO_FRAME } from './shared-memory.js';
+import { Counter, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING } from './shared-memory.js';
 
-/** States whose pages are kept on a stack, so that any one of them can be taken in O(1). */
-const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON];
+/** States whose pages are kept on a stack, so that any one of them can be taken in O(1) (unpopulated: the hotplug room). */
+const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON, PageState.UNPOPULATED];
+
+function isStacked(state: PageStateValue): boolean {
+  return state === PageState.FREE || state === PageState.FREE_UNBACKED || state === PageState.BALLOON || state === PageState.UNPOPULATED;
+}
 
 const NONE = -1;
 
@@ -121,6 +125,8 @@ export class GuestMemory {
     this.state = shared.pageState;
     this.counters = shared.counters;
     for (let state = 0; state < PAGE_STATE_COUNT; state++) this.stacks.push(new PageStack());
+    // Every page starts unpopulated: the whole address space is the unpopulated stack's range.
+    this.stacks[PageState.UNPOPULATED]!.rangeHigh = this.counters[PageState.UNPOPULATED]!;
   }
 
   /** Pages in a state. */
@@ -141,6 +147,11 @@ export class GuestMemory {
     return this.frameOf[page]!;
   }
 
+  /** The page-to-frame map itself (read only, for the tight loops that must tell pages the host paged out). */
+  get frameMap(): Int32Array {
+    return this.frameOf;
+  }
+
   /**
    * Puts a page into a state. A page in a stacked state (free, free-unbacked,
    * balloon) must have been taken from its stack first.
@@ -150,7 +161,7 @@ export class GuestMemory {
     this.counters[from]!--;
     this.counters[state]!++;
     this.state[page] = state;
-    if (state === PageState.FREE || state === PageState.FREE_UNBACKED || state === PageState.BALLOON) this.stacks[state]!.push(page);
+    if (isStacked(state)) this.stacks[state]!.push(page);
   }
 
   /** Takes any page of a stacked state off its stack (the one put there last), or returns -1. The page keeps its state until `put`. */
@@ -170,7 +181,12 @@ export class GuestMemory {
     this.counters[to]! += count;
     const state = this.state;
     for (let i = offset; i < offset + count; i++) state[pages[i]!] = to;
-    if (to === PageState.FREE || to === PageState.FREE_UNBACKED || to === PageState.BALLOON) this.stacks[to]!.pushMany(pages, offset, count);
+    if (isStacked(to)) this.stacks[to]!.pushMany(pages, offset, count);
+  }
+
+  /** Page `index` of a stacked state's stack, counted from the top (0 <= index < count(state)): a way to pick one at random without taking it. */
+  stackPage(state: PageStateValue, index: number): number {
+    return this.stacks[state]!.at(index);
   }
 
   /**
@@ -195,15 +211,14 @@ export class GuestMemory {
     this.countMapChange();
   }
 
-  /** Takes a page's frame away and returns it (or NO_FRAME). */
+  /** Takes a page's frame away and returns it (or NO_FRAME if it has none; a paged-out page keeps its mark). */
   unmap(page: number): number {
     const frame = this.frameOf[page]!;
-    if (frame !== NO_FRAME) {
-      this.openMapWindow();
-      this.frameOf[page] = NO_FRAME;
-      this.counters[Counter.MAPPED]!--;
-      this.countMapChange();
-    }
+    if (frame < 0) return NO_FRAME;
+    this.openMapWindow();
+    this.frameOf[page] = NO_FRAME;
+    this.counters[Counter.MAPPED]!--;
+    this.countMapChange();
     return frame;
   }
 
@@ -224,28 +239,135 @@ export class GuestMemory {
     if (++this.mapWindowChanges >= MAP_WINDOW_CHANGES_MAX) this.closeMapWindow();
   }
 
+  // ---- host paging: pages whose frames the host took behind the guest kernel's back
+
+  /** Host swap slots freed without a read (the page's contents were dropped), not yet told to the host. */
+  hostSwapDiscardedPages = 0;
+  /** Host swap slots freed by a read (double paging), not yet told to the host. */
+  hostSwapReadPages = 0;
+
+  /** Pages whose contents are in host swap (paged out, or with a swap-in in flight). */
+  get hostSwappedPages(): number {
+    return this.counters[Counter.HOST_SWAPPED]!;
+  }
+
+  /** The host pages out a page with a frame: its frame is returned; the page keeps its state and is marked HOST_SWAPPED. */
+  pageOut(page: number): number {
+    const frame = this.frameOf[page]!;
+    if (!(frame >= 0)) throw new Error(`GuestMemory.pageOut: page ${page} maps no frame (${frame})`);
+    this.openMapWindow();
+    this.frameOf[page] = HOST_SWAPPED;
+    this.countMapChange();
+    this.counters[Counter.MAPPED]!--;
+    this.counters[Counter.HOST_SWAPPED]!++;
+    this.counters[Counter.HOST_SWAP_SLOTS]!++;
+    return frame;
+  }
+
+  /** A paged-out page was touched: it waits for a frame (a swap-in request). */
+  markSwapInPending(page: number): void {
+    if (this.frameOf[page] !== HOST_SWAPPED) throw new Error(`GuestMemory.markSwapInPending: page ${page} is not paged out (${this.frameOf[page]})`);
+    this.frameOf[page] = SWAP_IN_PENDING;
+  }
+
+  /**
+   * A swap-in was answered for a page that asked: with a frame (it maps it;
+   * the slot is freed), or without (it is paged out again, still in its slot).
+   */
+  resolveSwapIn(page: number, frame: number | null): void {
+    if (this.frameOf[page] !== SWAP_IN_PENDING) throw new Error(`GuestMemory.resolveSwapIn: page ${page} has no swap-in in flight (${this.frameOf[page]})`);
+    if (frame === null) {
+      this.frameOf[page] = HOST_SWAPPED;
+      return;
+    }
+    if (!(frame >= 0)) throw new RangeError(`GuestMemory.resolveSwapIn: frame must be a frame number, got ${frame}`);
+    this.openMapWindow();
+    this.frameOf[page] = frame;
+    this.countMapChange();
+    this.counters[Counter.MAPPED]!++;
+    this.counters[Counter.HOST_SWAPPED]!--;
+    this.counters[Counter.HOST_SWAP_SLOTS]!--;
+  }
+
+  /** A swap-in was answered for a page dropped meanwhile: its slot is freed (by the host's read, or as a discard). */
+  releaseSwapSlot(discard: boolean): void {
+    this.counters[Counter.HOST_SWAP_SLOTS]!--;
+    if (discard) this.hostSwapDiscardedPages++;
+  }
+
+  /**
+   * A page leaves the workload (freed, evicted, ballooned): if the host had
+   * paged it out, it forgets that. A paged-out page frees its slot, as a read
+   * (`read`: its contents were needed, double paging) or a discard; a page
+   * with a swap-in in flight keeps its slot until the answer comes. Returns
+   * what frameOf held (a frame, NO_FRAME, HOST_SWAPPED or SWAP_IN_PENDING).
+   */
+  dropHostSwap(page: number, read: boolean): number {
+    const marker = this.frameOf[page]!;
+    if (marker >= NO_FRAME) return marker;
+    this.frameOf[page] = NO_FRAME;
+    this.counters[Counter.HOST_SWAPPED]!--;
+    if (marker === HOST_SWAPPED) {
+      this.counters[Counter.HOST_SWAP_SLOTS]!--;
+      if (read) this.hostSwapReadPages++;
+      else this.hostSwapDiscardedPages++;
+    }
+    return marker;
+  }
+
+  // ---- growth past the boot size (hotplug, virtio-mem)
+
+  /** Pages the host plugged that are not online yet. */
+  get onliningPages(): number {
+    return this.counters[Counter.ONLINING]!;
+  }
+
+  /** The host plugged `pages` pages; they come online later (`online`). */
+  plugged(pages: number): void {
+    this.counters[Counter.ONLINING]! += pages;
+  }
+
+  /** Brings `count` plugged pages online: unpopulated pages become free pages without frames. Returns how many. */
+  online(count: number, scratch: Int32Array): number {
+    const wanted = Math.min(count, this.counters[Counter.ONLINING]!);
+    let done = 0;
+    while (done < wanted) {
+      const got = this.takeMany(PageState.UNPOPULATED, scratch, 0, Math.min(scratch.length, wanted - done));
+      if (got === 0) break;
+      this.putMany(scratch, 0, got, PageState.UNPOPULATED, PageState.FREE_UNBACKED);
+      done += got;
+    }
+    this.counters[Counter.ONLINING]! -= done;
+    return done;
+  }
+
   /**
    * Lays out a freshly booted guest: pages below `bootPages` are free and
    * unbacked, the rest of the address space is held by the balloon (the
    * reserved range that the guest grows into when its target rises).
    * Stacks are filled so that low pages are taken first.
    */
-  layOut(bootPages: number): void {
+  layOut(bootPages: number, hotplugRoom = false): void {
     if (bootPages < 1 || bootPages > this.pages) {
       throw new RangeError(`GuestMemory.layOut: boot pages ${bootPages} outside 1..${this.pages}`);
     }
     if (this.counters[PageState.UNPOPULATED] !== this.pages) throw new Error('GuestMemory.layOut: the guest is laid out already');
+    // The room above boot: held by the balloon (a reserved range), or unpopulated until plugged (hotplug, virtio-mem).
+    const room = hotplugRoom ? PageState.UNPOPULATED : PageState.BALLOON;
     this.state.fill(PageState.FREE_UNBACKED, 0, bootPages);
-    this.state.fill(PageState.BALLOON, bootPages, this.pages);
+    if (!hotplugRoom) this.state.fill(PageState.BALLOON, bootPages, this.pages);
+    const unpopulated = this.stacks[PageState.UNPOPULATED]!;
+    unpopulated.rangeLow = 0;
+    unpopulated.rangeHigh = 0;
     this.counters[PageState.UNPOPULATED] = 0;
     this.counters[PageState.FREE_UNBACKED] = bootPages;
-    this.counters[PageState.BALLOON] = this.pages - bootPages;
+    this.counters[room] = this.pages - bootPages;
     const unbacked = this.stacks[PageState.FREE_UNBACKED]!;
     unbacked.rangeLow = 0;
     unbacked.rangeHigh = bootPages;
-    const balloon = this.stacks[PageState.BALLOON]!;
-    balloon.rangeLow = bootPages;
-    balloon.rangeHigh = this.pages;
+    const above = this.stacks[room]!;
+    above.rangeLow = bootPages;
+    above.rangeHigh = this.pages;
   }
 
   /** Bytes of typed arrays this memory uses, shared ones included (for the memory budget). */
@@ -272,9 +394,22 @@ export class GuestMemory {
     const problems: string[] = [];
     const counted = new Int32Array(PAGE_STATE_COUNT);
     let mapped = 0;
+    let hostSwapped = 0;
     for (let page = 0; page < this.pages; page++) {
       counted[this.state[page]!]!++;
-      if (this.frameOf[page] !== NO_FRAME) mapped++;
+      const frame = this.frameOf[page]!;
+      if (frame >= 0) mapped++;
+      else if (frame === HOST_SWAPPED || frame === SWAP_IN_PENDING) {
+        hostSwapped++;
+        const state = this.state[page];
+        if (state !== PageState.ANON && state !== PageState.CACHE) problems.push(`page ${page} is paged out by the host in state ${PAGE_STATE_NAMES[state!]}`);
+      } else if (frame !== NO_FRAME) problems.push(`page ${page} has frameOf ${frame}`);
+    }
+    if (hostSwapped !== this.counters[Counter.HOST_SWAPPED]) {
+      problems.push(`paged-out pages: counter says ${this.counters[Counter.HOST_SWAPPED]}, pages say ${hostSwapped}`);
+    }
+    if (this.counters[Counter.HOST_SWAP_SLOTS]! < hostSwapped) {
+      problems.push(`${hostSwapped} paged-out pages but only ${this.counters[Counter.HOST_SWAP_SLOTS]} host swap slots`);
     }
     for (let state = 0; state < PAGE_STATE_COUNT; state++) {
       if (counted[state] !== this.counters[state]) {

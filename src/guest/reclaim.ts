@@ -2,6 +2,7 @@ import type { Random } from '../util/random.js';
 import type { Component, EvictSink, ScanState } from './component.js';
 import type { GuestMemory } from './guest-memory.js';
 import { PageState } from './page-state.js';
+import { NO_FRAME } from './shared-memory.js';
 import type { SwapDevice, VmEvents } from './vm-events.js';
 
 /** Linux's DEF_PRIORITY: the first pass scans 1/4096 of each list, each later pass twice as much. */
@@ -42,6 +43,8 @@ export class Reclaimer {
   private readonly coldFileSink: EvictSink;
   /** What the last call cost, in ms of the memory-management clock. */
   lastCostMs = 0;
+  /** What reading a page back from host swap costs (double paging: swapping out a page the host paged out). */
+  hostSwapFaultMs = 0;
 
   constructor(
     private readonly components: ReadonlyArray<Component>,
@@ -51,16 +54,39 @@ export class Reclaimer {
     random: Random,
   ) {
     this.scan = { clockMs: 0, scanCostMs: SCAN_COST_MS, random, scanned: 0 };
-    this.freeSink = (page) => this.memory.put(page, PageState.FREE);
+    this.freeSink = (page) => this.memory.put(page, this.leaveHostSwap(page, false) ? PageState.FREE_UNBACKED : PageState.FREE);
     this.swapFreeSink = (page) => {
       this.swappedOut();
-      this.memory.put(page, PageState.FREE);
+      this.memory.put(page, this.leaveHostSwap(page, true) ? PageState.FREE_UNBACKED : PageState.FREE);
     };
     this.coldSwapSink = (page) => {
       this.swappedOut();
+      this.leaveHostSwap(page, true);
       this.coldTarget(page);
     };
-    this.coldFileSink = (page) => this.coldTarget(page);
+    this.coldFileSink = (page) => {
+      this.leaveHostSwap(page, false);
+      this.coldTarget(page);
+    };
+  }
+
+  /**
+   * A reclaimed page that the host had paged out leaves host swap, and has no
+   * frame: writing an anonymous one to the guest's swap reads it back from
+   * host swap first (double paging: a host swap fault, charged to reclaim);
+   * a page-cache one is dropped unread. Returns whether the page had been
+   * paged out.
+   */
+  private leaveHostSwap(page: number, anon: boolean): boolean {
+    const memory = this.memory;
+    if (memory.hostSwappedPages === 0) return false;
+    if (memory.dropHostSwap(page, anon) >= NO_FRAME) return false;
+    if (anon) {
+      this.scan.clockMs += this.hostSwapFaultMs;
+      this.events.hostSwapFaults++;
+      this.events.doublePagingPages++;
+    }
+    return true;
   }
 
   /** A new tick: the clock never runs behind simulated time. */

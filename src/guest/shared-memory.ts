@@ -23,9 +23,15 @@ export const Counter = {
    * why this makes a concurrent check sound.
    */
   MAP_VERSION: PAGE_STATE_COUNT + 2,
+  /** Pages whose contents the host paged out to its swap (frameOf HOST_SWAPPED or SWAP_IN_PENDING). */
+  HOST_SWAPPED: PAGE_STATE_COUNT + 3,
+  /** Host swap slots the guest holds, as it counts them: paged-out pages, and pages dropped while their swap-in was in flight. */
+  HOST_SWAP_SLOTS: PAGE_STATE_COUNT + 4,
+  /** Pages the host has plugged (hotplug, virtio-mem) that are not online yet (still unpopulated). */
+  ONLINING: PAGE_STATE_COUNT + 5,
 } as const;
 
-export const COUNTER_SLOTS = PAGE_STATE_COUNT + 3;
+export const COUNTER_SLOTS = PAGE_STATE_COUNT + 6;
 
 /**
  * Slots of the Float64 stats array: running figures a guest publishes after
@@ -55,12 +61,20 @@ export const Stat = {
   AVAILABLE_PAGES: 12,
   /** Distress messages sent to the host. */
   DISTRESS_TOTAL: 13,
+  /** Host swap faults: touches of pages the host paged out, and reads of such pages by the guest's own swap-out (double paging). */
+  HOST_SWAP_FAULTS_TOTAL: 14,
+  /** Pages the guest swapped out that the host had paged out already (each read back from host swap first). */
+  DOUBLE_PAGING_TOTAL: 15,
 } as const;
 
 export const STAT_SLOTS = 16;
 
 /** Value of `frameOf` for a page with no frame behind it. */
 export const NO_FRAME = -1;
+/** Value of `frameOf` for a page whose frame the host took and whose contents are in host swap (host paging). */
+export const HOST_SWAPPED = -2;
+/** Value of `frameOf` for a paged-out page the guest touched: it has asked for a frame back (a swap-in in flight). */
+export const SWAP_IN_PENDING = -3;
 
 /** Typed views over a guest's shared buffers. */
 export class GuestSharedViews {

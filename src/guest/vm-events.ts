@@ -28,8 +28,12 @@ export class VmEvents {
   deflateOnOomPages = 0;
   /** Free pages whose frames went back to the host by free page reporting. */
   reportedFreePages = 0;
-  /** Time the workload's tasks spent stalled on memory (major faults, direct reclaim, OOM handling). */
+  /** Time the workload's tasks spent stalled on memory (major faults, direct reclaim, OOM handling, host swap faults). */
   stallMsTotal = 0;
+  /** Touches of pages the host paged out, and reads of such pages by the guest's own swap-out (host paging). */
+  hostSwapFaults = 0;
+  /** Pages the guest swapped out that the host had paged out already: each was read back from host swap first (double paging). */
+  doublePagingPages = 0;
 }
 
 /** A guest's swap device: only its size and how much of it is used (slots have no identity in the model). */

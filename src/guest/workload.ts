@@ -2,6 +2,7 @@ import type { FaultLatencies, WorkloadComponent } from '../scenario/types.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import { Component } from './component.js';
+import type { HostSwapUnit } from './host-swap.js';
 import type { GuestMemory } from './guest-memory.js';
 import { DEFERRED, FAILED, TaskClock, type PageAllocator } from './page-allocator.js';
 import { PageState } from './page-state.js';
@@ -53,6 +54,8 @@ export interface ComponentReport {
  */
 export class Workload {
   readonly components: Component[];
+  /** Host paging: touches of pages the host paged out are host swap faults (set by the guest actor). */
+  hostSwap: HostSwapUnit | null = null;
   private readonly task = new TaskClock();
   private readonly scratch = new Int32Array(GROWTH_CHUNK_PAGES);
 
@@ -73,6 +76,7 @@ export class Workload {
           new SizeCurveSampler(spec.size, new Random(deriveSeed(guestSeed, 'workload', index))),
           new Random(deriveSeed(guestSeed, 'faults', index)),
           tickMs,
+          memory.frameMap,
         ),
     );
   }
@@ -100,7 +104,8 @@ export class Workload {
 
   /** One tick at `nowMs`; tasks' stall goes to `pressure`. */
   step(nowMs: number, allocator: PageAllocator, pressure: PressureStall, oom: OomHandler): void {
-    for (const component of this.components) {
+    for (let index = 0; index < this.components.length; index++) {
+      const component = this.components[index]!;
       const task = this.task;
       task.reset(this.tickMs);
       const demand = this.demandPages(component, nowMs);
@@ -108,6 +113,7 @@ export class Workload {
       if (component.size > 0 && component.pattern.touches) {
         task.active = true;
         if (component.outPages > 0) this.fault(component, task, allocator, oom);
+        if (component.hostSwap.total > 0) this.hostSwap?.touch(component, index, task);
       }
       if (component.deadUntilMs < 0 && demand > component.size) {
         task.active = true;

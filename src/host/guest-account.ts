@@ -1,5 +1,5 @@
 import type { StatusMessage } from '../messages/protocol.js';
-import type { DriverProfileName } from '../scenario/types.js';
+import type { DriverProfileName, GrowthKind } from '../scenario/types.js';
 import type { GuestSignalsHeard } from './guest-reports.js';
 
 /**
@@ -62,6 +62,46 @@ export interface GuestAccount {
   quarantined: boolean;
   /** Messages refused because the guest was quarantined. */
   quarantinedMessages: number;
+  // ---- host memory management (issue 4, part 2)
+  /** The last active-memory sample the guest answered (ESX sampling), or null before the first. */
+  activeSample: ActiveSampleHeard | null;
+  /** Sampling periods the guest was asked to sample and has not answered, oldest first (ids and pages; two in lockstep, up to ACTIVE_SAMPLE_OPEN_MAX when the guest runs behind). */
+  activeSampleAsked: Array<{ id: number; pages: number }>;
+  /** The newest request dropped from `activeSampleAsked` unanswered (a guest far behind, free-running mode), or 0. */
+  activeSampleDroppedId: number;
+  /** Host swap slots holding this guest's pages (host paging). */
+  hostSwapPages: number;
+  /** The `pageOut` sent and not yet answered (at most one is open), or null. */
+  pageOutAsked: { id: number; pages: number } | null;
+  /** Pages the host paged out of this guest, swap-ins it granted, and swap-ins it was asked for, since boot. */
+  hostPagedOutPages: number;
+  hostSwappedInPages: number;
+  hostSwapInAskedPages: number;
+  /** Swap-in frames in messages not yet delivered to the guest. */
+  queuedSwapInFrames: number;
+  /** Frames granted for swap-ins that the guest gave back (pages dropped before the grant came), since boot: never more than were granted. */
+  hostSwapReturnedFrames: number;
+  /** How the guest grows past boot. */
+  readonly growthKind: GrowthKind;
+  /** Pages plugged (hotplug, virtio-mem) and unplugged (virtio-mem) since boot; plug requests answered busy and failed. */
+  hotplugPages: number;
+  unpluggedPages: number;
+  hotplugBusy: number;
+  hotplugFailed: number;
+  /** Plugged pages in replies not yet delivered to the guest. */
+  queuedPlugPages: number;
+  /** True while the guest's target is one the administrator forced below its floor (back-pressure leaves it alone). */
+  adminForced: boolean;
+  /** Pages back-pressure raised the guest's target by, since boot. */
+  backPressurePages: number;
+}
+
+/** An active-memory sample as the host heard it. */
+export interface ActiveSampleHeard {
+  sampledPages: number;
+  touchedPages: number;
+  /** When the host heard it. */
+  atMs: number;
 }
 
 /** Pages of guest memory that have neither a frame nor a place in the balloon, as the host counts them. */

@@ -1,6 +1,10 @@
 import type {
   FreePageReportMessage,
   GrantPurpose,
+  HostSwapReleaseMessage,
+  PagedOutMessage,
+  PlugMessage,
+  UnplugMessage,
   GuestToHost,
   HostToGuest,
   ProtocolVersion,
@@ -11,7 +15,11 @@ import type {
 import type { Scenario, ScenarioEvent, TargetSize } from '../scenario/types.js';
 import { formatBytesApprox } from '../scenario/units.js';
 import { assertNever } from '../util/assert-never.js';
+import { ActiveSampling, takeActiveSample } from './active-sampling.js';
 import { FrameTable } from './frame-table.js';
+import { DISTRESS_HOLD_MS } from './guest-signals.js';
+import { HostSwapSpace, planPageOut } from './host-paging.js';
+import { workingSetEstimate } from './working-set.js';
 import { FreeMemoryMonitor, isHostPaging, isReclaiming, type FreeMemoryState, type StateTicks } from './free-memory-state.js';
 import type { FreePool } from './free-pool.js';
 import { takeBackFrames } from './frame-return.js';
@@ -51,7 +59,13 @@ export type HostEventKind =
   | 'hostState'
   /** Host reclaim lowered targets to bring free memory back to the high state. */
   | 'reclaim'
-  | 'distress';
+  | 'distress'
+  /** Back-pressure: a guest in distress had its target raised (or could not have it raised). */
+  | 'backPressure'
+  /** Host paging: the host paged guest memory out to its swap (hard and low states). */
+  | 'hostPaging'
+  /** Growth past boot: a hotplug event, a plug request and how the host answered it, an unplug. */
+  | 'hotplug';
 
 /** Something the host did or saw, for the run's event log. */
 export interface HostEvent {
@@ -131,12 +145,24 @@ export class Hypervisor {
   /** The host's free-memory state, updated at the start of every tick. */
   readonly freeMemory: FreeMemoryMonitor;
   /**
-   * Frames the host would page out behind its guests' backs this tick (hard
-   * and low states): what free memory lacks to reach the soft threshold.
-   * Host paging needs the guest model's swap and faults; until it is
-   * connected nothing is paged out, and this is the figure it will act on.
+   * Frames the host wants to page out behind its guests' backs this tick
+   * (hard and low states): what free memory lacks to reach the soft
+   * threshold. It pages out at most this many (within its swap's free space
+   * and its paging rate), from guests that hold more than their target.
    */
   hostPagingDemandFrames = 0;
+  /** The host's swap device (host paging). */
+  readonly hostSwap: HostSwapSpace;
+  /** Active-memory sampling (ESX), when the policy asks for it. */
+  private readonly sampling = new ActiveSampling();
+  /**
+   * Raises back-pressure gave in the last DISTRESS_HOLD_MS (time and pages):
+   * they count against free memory until the guests have had time to take
+   * the frames, so that two distressed guests are not promised the same room.
+   */
+  private backPressureGiven: Array<{ atMs: number; pages: number }> = [];
+  private nextHostMessageId = 1;
+  private lastPagingMs = -1;
   private currentPolicy: Policy;
   private policyPaused = false;
   private inboxes: HostToGuest[][];
@@ -176,18 +202,21 @@ export class Hypervisor {
     this.accounts = scenario.guests.map((spec, index) => {
       const pages = Math.floor(spec.maxMemoryBytes / frameBytes);
       const bootPages = Math.floor(spec.memoryBytes / frameBytes);
+      // Hotplug room is not the guest's memory until plugged; a reserved range is, held by the balloon.
+      const growthKind = spec.growth?.kind ?? 'reserved';
+      const memoryPages = growthKind === 'reserved' ? pages : bootPages;
       return {
         index,
         name: spec.name,
         ownerId: ownerIdOfGuest(index),
         alive: true,
         pages,
-        memoryPages: pages,
+        memoryPages,
         bootPages,
         kernelPages: Math.min(bootPages, Math.ceil(spec.kernelBytes / frameBytes)),
         minPages: Math.floor(spec.minMemoryBytes / frameBytes),
         ownedFrames: 0,
-        balloonPages: pages - bootPages,
+        balloonPages: memoryPages - bootPages,
         targetPages: bootPages,
         queuedGrantFrames: 0,
         lastStatus: null,
@@ -205,8 +234,27 @@ export class Hypervisor {
         hostile: spec.hostile !== undefined,
         quarantined: false,
         quarantinedMessages: 0,
+        activeSample: null,
+        activeSampleAsked: [],
+        activeSampleDroppedId: 0,
+        hostSwapPages: 0,
+        pageOutAsked: null,
+        hostPagedOutPages: 0,
+        hostSwappedInPages: 0,
+        hostSwapInAskedPages: 0,
+        queuedSwapInFrames: 0,
+        hostSwapReturnedFrames: 0,
+        growthKind,
+        hotplugPages: 0,
+        unpluggedPages: 0,
+        hotplugBusy: 0,
+        hotplugFailed: 0,
+        queuedPlugPages: 0,
+        adminForced: false,
+        backPressurePages: 0,
       };
     });
+    this.hostSwap = new HostSwapSpace(Math.floor(scenario.host.swapBytes / frameBytes));
     this.inboxes = this.accounts.map(() => []);
     this.seed = options.seed ?? scenario.seed;
     this.policyModules = options.policyModules ?? new Map();
@@ -313,6 +361,8 @@ export class Hypervisor {
     this.reclaim();
     this.giveBack();
     this.hostPagingDemandFrames = isHostPaging(this.freeState) ? Math.max(0, this.freeMemory.thresholds.softFrames - this.pool.size) : 0;
+    this.pageOut();
+    this.startActiveSampling();
     return crashed;
   }
 
@@ -321,8 +371,7 @@ export class Hypervisor {
     const inboxes = this.inboxes;
     this.inboxes = this.accounts.map(() => []);
     for (const account of this.accounts) {
-      account.queuedGrantFrames = 0;
-      account.queuedBalloonPages = 0;
+      forgetQueued(account);
     }
     return inboxes;
   }
@@ -333,8 +382,7 @@ export class Hypervisor {
     if (account === undefined) throw new RangeError(`Hypervisor.takeInboxOf: no guest ${index}`);
     const inbox = this.inboxes[index]!;
     this.inboxes[index] = [];
-    account.queuedGrantFrames = 0;
-    account.queuedBalloonPages = 0;
+    forgetQueued(account);
     return inbox;
   }
 
@@ -383,11 +431,23 @@ export class Hypervisor {
       case 'freePageReport':
         this.queue(account, { type: 'reportAck', id: message.id, acceptedFrames: 0, refusedBecause: 'quarantined', ...this.handBack(account, message.frames) });
         return;
+      case 'plug':
+        account.hotplugFailed++;
+        this.queue(account, { type: 'plugReply', id: message.id, pages: 0, status: 'failed' });
+        return;
+      case 'pagedOut':
+      case 'hostSwapRelease':
+      case 'unplug':
+        // Frames (and host swap slots) given back are still taken, with the usual checks: that only
+        // shrinks what the guest holds, and refusing them would leave the host's books on it wrong.
+        this.handle(account, message);
+        return;
       case 'status':
       case 'stats':
       case 'pressure':
       case 'distress':
       case 'oomDeflate':
+      case 'activeSample':
         // Nothing to answer: what a quarantined guest says is not heard.
         return;
       default:
@@ -456,6 +516,8 @@ export class Hypervisor {
     }
     const before = account.targetPages;
     account.reclaimedPages = 0;
+    // A target forced below the floor is the administrator's call: back-pressure leaves it alone until another target replaces it.
+    account.adminForced = force && verdict.belowFloor;
     this.setTarget(account, verdict.askedPages, `${reason}${force ? ' (forced)' : ''}`, force ? 0 : account.minPages);
     if (account.targetPages === before) this.record('setTarget', account, `${formatBytesApprox(before * frameBytes)} (${before} pages) by ${reason}: already the target`);
     return { ...base, outcome: 'applied', targetPages: account.targetPages, message: '' };
@@ -482,8 +544,12 @@ export class Hypervisor {
     }
     account.ownedFrames -= reclaimed;
     account.balloonPages = 0;
-    account.queuedGrantFrames = 0;
-    account.queuedBalloonPages = 0;
+    forgetQueued(account);
+    // Its pages in host swap are gone with it.
+    this.hostSwap.usedPages -= account.hostSwapPages;
+    account.hostSwapPages = 0;
+    account.activeSampleAsked = [];
+    account.pageOutAsked = null;
     this.inboxes[index] = [];
     this.record('crash', account, `${why}; ${reclaimed} frames taken back`);
     this.onCrash?.(index, 'reclaimed');
@@ -511,12 +577,16 @@ export class Hypervisor {
         account.heard.pressureAtMs = this.nowMs;
         return;
       }
-      case 'distress':
+      case 'distress': {
+        // A distress that comes after a quiet spell starts an episode (back-pressure words its refusals once per episode).
+        const episode = !this.shielded(account);
         account.heard.distressMessages++;
         account.heard.lastDistressAtMs = this.nowMs;
         account.heard.lastDistressReason = message.reason;
         this.record('distress', account, `${message.reason}: full stall ${(message.fullAvg10 * 100).toFixed(1)}% over 10 s, ${message.availablePages} pages available`);
+        this.backPressure(account, episode);
         return;
+      }
       case 'freePageReport':
         this.handleFreePageReport(account, message);
         return;
@@ -528,6 +598,23 @@ export class Hypervisor {
         }
         account.balloonPages -= message.pages;
         account.heard.oomDeflatedPages += message.pages;
+        return;
+      case 'activeSample': {
+        const problem = takeActiveSample(account, message, this.nowMs);
+        if (problem !== null) this.violation(account, problem);
+        return;
+      }
+      case 'pagedOut':
+        this.handlePagedOut(account, message);
+        return;
+      case 'hostSwapRelease':
+        this.handleHostSwapRelease(account, message);
+        return;
+      case 'plug':
+        this.handlePlug(account, message);
+        return;
+      case 'unplug':
+        this.handleUnplug(account, message);
         return;
       default:
         assertNever(message, 'Hypervisor.handle');
@@ -578,6 +665,10 @@ export class Hypervisor {
 
   /** Deflate or first touch: grants what the pool can give, up to what the guest is entitled to. */
   private handleRequest(account: GuestAccount, message: RequestMessage): void {
+    if (message.purpose === 'swapIn') {
+      this.handleSwapIn(account, message);
+      return;
+    }
     const entitled = message.purpose === 'deflate' ? account.balloonPages : unbackedPagesOf(account);
     if (message.pages > entitled) {
       this.violation(account, `request ${message.id}: ${message.pages} pages to ${message.purpose}, entitled to ${entitled}`);
@@ -671,6 +762,22 @@ export class Hypervisor {
       case 'setReserved':
         this.setReserve(Math.min(this.frames - 1, Math.ceil(event.bytes / this.scenario.frameBytes)));
         return null;
+      case 'hotplug': {
+        const account = this.accounts[this.indexOf(event.guest)]!;
+        if (!account.alive) return null;
+        const before = account.targetPages;
+        account.reclaimedPages = 0;
+        account.adminForced = false;
+        this.setTarget(account, before + Math.floor(event.bytes / this.scenario.frameBytes), 'hotplug event');
+        const bytes = (pages: number): string => formatBytesApprox(pages * this.scenario.frameBytes);
+        this.record(
+          'hotplug',
+          account,
+          `asked to grow by ${formatBytesApprox(event.bytes)}: target ${bytes(before)} -> ${bytes(account.targetPages)}` +
+            (account.growthKind === 'reserved' ? ' (its reserved range deflates)' : ` (its memory is ${bytes(account.memoryPages)}: it asks the host to plug more)`),
+        );
+        return null;
+      }
       default:
         return assertNever(event, 'Hypervisor.applyEvent');
     }
@@ -685,6 +792,7 @@ export class Hypervisor {
     this.currentPolicy = policy;
     this.nextPolicyMs = this.nowMs;
     this.nextObserveMs = this.nowMs;
+    this.sampling.restart(this.nowMs);
     this.record('setPolicy', null, `policy ${before} -> ${policy.name}${describeParameters(policy)}`);
   }
 
@@ -735,7 +843,9 @@ export class Hypervisor {
     for (const [index, asked] of targets) {
       const account = this.accounts[index];
       if (account === undefined || !account.alive || !Number.isFinite(asked)) continue;
-      const pages = Math.max(account.minPages, Math.min(account.memoryPages, Math.floor(asked)));
+      const pages = Math.max(account.minPages, Math.min(account.pages, Math.floor(asked)));
+      // Back-pressure: a guest in distress is not shrunk.
+      if (pages < account.targetPages && this.shielded(account)) continue;
       if (pages > account.targetPages) raises += pages - account.targetPages;
       else cuts += account.targetPages - pages;
       changes.push({ account, pages });
@@ -744,6 +854,7 @@ export class Hypervisor {
     for (const { account, pages } of changes) {
       const limited = pages > account.targetPages && scale < 1 ? account.targetPages + Math.floor((pages - account.targetPages) * scale) : pages;
       account.reclaimedPages = 0;
+      account.adminForced = false;
       this.setTarget(account, limited, scale < 1 && limited !== pages ? `${reason}, raise limited while the host is ${this.freeState}` : reason);
     }
   }
@@ -761,13 +872,15 @@ export class Hypervisor {
     for (const account of this.accounts) if (account.alive) owed += Math.max(0, account.ownedFrames - account.targetPages);
     const needed = this.freeMemory.thresholds.highFrames - this.pool.size - owed;
     if (needed <= 0) return;
-    const view = this.policyView();
+    const full = this.policyView();
+    // Back-pressure: guests in distress are not shrunk; reclaim sees them at their floor.
+    const view = { ...full, guests: full.guests.map((guest) => (this.shielded(this.accounts[guest.index]!) ? { ...guest, floorPages: Math.max(guest.floorPages, guest.targetPages) } : guest)) };
     const targets = this.currentPolicy.reclaim?.(view, needed) ?? reclaimByWeight(view, needed);
     let lowered = 0;
     let guests = 0;
     for (const [index, pages] of targets) {
       const account = this.accounts[index];
-      if (account === undefined || !account.alive || !(pages < account.targetPages)) continue;
+      if (account === undefined || !account.alive || !(pages < account.targetPages) || this.shielded(account)) continue;
       const before = account.targetPages;
       this.setTarget(account, pages, `host reclaim (${state})`);
       if (account.targetPages < before) {
@@ -827,12 +940,13 @@ export class Hypervisor {
       profile: account.profile,
       frameBytes: this.scenario.frameBytes,
       memoryPages: account.memoryPages,
+      maxPages: account.pages,
       minPages: account.minPages,
       kernelPages: account.kernelPages,
       targetPages: account.targetPages,
       balloonPages: account.balloonPages,
       residentPages: account.ownedFrames,
-      usedPages: account.lastStatus?.usedPages ?? null,
+      workingSetPages: account.lastStatus === null && account.heard.stats === null && account.heard.pressure === null ? null : workingSetEstimate(account, this.scenario.frameBytes).pages,
       freePages: account.lastStatus?.freePages ?? null,
     };
   }
@@ -842,13 +956,17 @@ export class Hypervisor {
     return Math.floor((account.pages * target.percentOfMax) / 100);
   }
 
-  /** Sets a target within [lowest, memory] (lowest: minMemory, or 0 for a forced admin target) and tells the guest. */
+  /**
+   * Sets a target within [lowest, maxMemory] (lowest: minMemory, or 0 for a
+   * forced admin target) and tells the guest. A target above the guest's
+   * memory makes a hotplug guest ask to plug more.
+   */
   private setTarget(account: GuestAccount, pages: number, reason: string, lowest = account.minPages): void {
-    const clamped = Math.max(lowest, Math.min(account.memoryPages, Math.floor(pages)));
+    const clamped = Math.max(lowest, Math.min(account.pages, Math.floor(pages)));
     if (clamped === account.targetPages) return;
     account.targetPages = clamped;
     this.queue(account, { type: 'setTarget', targetPages: clamped });
-    const note = clamped !== pages ? ` (asked ${pages}, kept within ${lowest}..${account.memoryPages})` : '';
+    const note = clamped !== pages ? ` (asked ${pages}, kept within ${lowest}..${account.pages})` : '';
     this.record('setTarget', account, `${formatBytesApprox(clamped * this.scenario.frameBytes)} (${clamped} pages) by ${reason}${note}`);
   }
 
@@ -875,6 +993,9 @@ export class Hypervisor {
     if (message.type === 'releaseAck' || message.type === 'reportAck') account.queuedGrantFrames += message.refusedFrames.length;
     // Deflated pages: the host no longer counts them in the balloon, the guest does until the grant arrives.
     if (message.type === 'grant' && message.purpose === 'deflate') account.queuedBalloonPages += message.frames.length + message.unbackedPages;
+    // Swapped-in pages: the host freed their slots, the guest counts them until the grant arrives.
+    if (message.type === 'grant' && message.purpose === 'swapIn') account.queuedSwapInFrames += message.frames.length;
+    if (message.type === 'plugReply') account.queuedPlugPages += message.pages;
   }
 
   /**
@@ -896,6 +1017,195 @@ export class Hypervisor {
       invalidFrames: invalid,
       ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
     });
+  }
+
+  // ---------------------------------------------------------------- host memory management (issue 4, part 2)
+
+  /** Whether back-pressure shields the guest from shrinking now: it said it is in distress within the last DISTRESS_HOLD_MS. */
+  private shielded(account: GuestAccount): boolean {
+    if (this.scenario.host.backPressure === false) return false;
+    const last = account.heard.lastDistressAtMs;
+    return last >= 0 && this.nowMs - last <= DISTRESS_HOLD_MS;
+  }
+
+  /**
+   * Back-pressure: a guest in distress gets memory back, within the host's
+   * means: its target rises toward its maximum as far as free memory above
+   * the soft threshold allows (less what back-pressure gave in the last few
+   * seconds, not taken yet); its balloon deflates, or a hotplug guest plugs
+   * more. While it
+   * stays in distress no policy or host reclaim shrinks it (see `shielded`).
+   * A target the administrator forced below the floor is left alone.
+   */
+  private backPressure(account: GuestAccount, episode: boolean): void {
+    if (this.scenario.host.backPressure === false || !account.alive) return;
+    const bytes = (pages: number): string => formatBytesApprox(pages * this.scenario.frameBytes);
+    if (account.adminForced) {
+      if (episode) this.record('backPressure', account, `in distress; its target ${bytes(account.targetPages)} was forced by the administrator, so it stays`);
+      return;
+    }
+    this.backPressureGiven = this.backPressureGiven.filter((raise) => this.nowMs - raise.atMs < DISTRESS_HOLD_MS);
+    const promised = this.backPressureGiven.reduce((sum, raise) => sum + raise.pages, 0);
+    const room = Math.max(0, this.pool.size - this.freeMemory.thresholds.softFrames - promised);
+    const wanted = account.pages - account.targetPages;
+    if (wanted <= 0) return;
+    const raise = Math.min(room, wanted);
+    if (raise <= 0) {
+      if (episode) this.record('backPressure', account, `in distress, but the host has no memory above its soft threshold to give (${bytes(this.pool.size)} free); it is not shrunk while the distress lasts`);
+      return;
+    }
+    const before = account.targetPages;
+    this.setTarget(account, before + raise, 'back-pressure');
+    const given = account.targetPages - before;
+    this.backPressureGiven.push({ atMs: this.nowMs, pages: given });
+    account.backPressurePages += given;
+    account.reclaimedPages = Math.max(0, account.reclaimedPages - given);
+    this.record('backPressure', account, `in distress: target ${bytes(before)} -> ${bytes(account.targetPages)} (+${bytes(given)}${given < wanted ? `, all the host could spare above its soft threshold` : ''})`);
+  }
+
+  /**
+   * Host paging: in the hard and low states, asks guests that hold more than
+   * their target to give up pages to host swap. A `pageOut` stays open until
+   * the guest answers it (in lockstep, within the tick; free-running, maybe
+   * later): a guest with one open is not asked again, and the pages it may
+   * still give count against the demand and the swap's free space.
+   */
+  private pageOut(): void {
+    let inFlight = 0;
+    for (const account of this.accounts) inFlight += account.pageOutAsked?.pages ?? 0;
+    const demand = Math.min(this.hostPagingDemandFrames, this.hostSwap.freePages) - inFlight;
+    if (demand <= 0) return;
+    const askable = this.accounts.filter((account) => account.pageOutAsked === null);
+    const plan = planPageOut(askable, demand, this.hostSwap, this.scenario.tickMs, this.scenario.frameBytes);
+    for (const { account, pages } of plan) {
+      const id = this.nextHostMessageId++;
+      account.pageOutAsked = { id, pages };
+      this.queue(account, { type: 'pageOut', id, pages });
+    }
+  }
+
+  /** Starts an active-memory sampling period for every guest when one is due, if the policy samples (esx, or a module policy that asks). */
+  private startActiveSampling(): void {
+    const settings = this.currentPolicy.activeSampling;
+    if (settings === undefined) return;
+    for (const request of this.sampling.begin(this.nowMs, this.accounts, settings)) {
+      this.queue(request.account, { type: 'sampleActive', id: request.id, pages: request.pages, periodMs: request.periodMs });
+    }
+  }
+
+  /**
+   * Frames a guest gives back outside the balloon (paged out, returned,
+   * unplugged): each is checked (in range, the sender's, named once) and
+   * moved to the pool with a compare-exchange; bad ones are counted as
+   * violations and left where they were. Returns how many were taken.
+   */
+  private takeBack(account: GuestAccount, frames: Int32Array, what: string): number {
+    const { accepted, invalid, invalidBecause } = takeBackFrames(this.table, this.pool, account.ownerId, frames, null);
+    if (invalid > 0) this.violation(account, `${what}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
+    account.ownedFrames -= accepted;
+    return accepted;
+  }
+
+  /** The frames behind the pages a `pageOut` took: to the pool; their contents now fill host swap slots. */
+  private handlePagedOut(account: GuestAccount, message: PagedOutMessage): void {
+    const asked = account.pageOutAsked;
+    if (asked === null || asked.id !== message.id || message.frames.length > asked.pages) {
+      this.violation(account, `pagedOut ${message.id} of ${message.frames.length} frames answers no pageOut${asked !== null ? ` (open: ${asked.id}, ${asked.pages} pages)` : ''}`);
+      return;
+    }
+    account.pageOutAsked = null;
+    const accepted = this.takeBack(account, message.frames, `pagedOut ${message.id}`);
+    account.hostSwapPages += accepted;
+    account.hostPagedOutPages += accepted;
+    this.hostSwap.usedPages += accepted;
+    this.hostSwap.swapOutPages += accepted;
+    if (accepted > 0) {
+      if (this.lastPagingMs !== this.nowMs) this.hostSwap.pagingTicks++;
+      this.lastPagingMs = this.nowMs;
+      const bytes = (pages: number): string => formatBytesApprox(pages * this.scenario.frameBytes);
+      this.record('hostPaging', account, `${this.freeState}: paged out ${bytes(accepted)} behind its back; host swap ${bytes(this.hostSwap.usedPages)} of ${bytes(this.hostSwap.capacityPages)} used`);
+    }
+  }
+
+  /** Swap-in: frames for paged-out pages the guest touched (a host swap fault), as far as the pool and the low state allow. */
+  private handleSwapIn(account: GuestAccount, message: RequestMessage): void {
+    account.hostSwapInAskedPages += message.pages;
+    if (message.pages > account.hostSwapPages) {
+      this.violation(account, `request ${message.id}: ${message.pages} pages to swap in, ${account.hostSwapPages} are in host swap`);
+      this.sendGrant(account, message, new Int32Array(0), 'over-limit');
+      return;
+    }
+    let allowed = Math.min(message.pages, unbackedPagesOf(account));
+    // The low state blocks guests at or above their target.
+    if (this.freeState === 'low') allowed = Math.min(allowed, Math.max(0, account.targetPages - account.ownedFrames));
+    const frames = this.grantFrames(account, allowed);
+    account.hostSwapPages -= frames.length;
+    account.hostSwappedInPages += frames.length;
+    this.hostSwap.usedPages -= frames.length;
+    this.hostSwap.swapInPages += frames.length;
+    this.sendGrant(account, message, frames, frames.length < message.pages ? 'host-busy' : undefined);
+  }
+
+  /** Host swap the guest no longer needs: slots discarded or read (double paging), frames given back. */
+  private handleHostSwapRelease(account: GuestAccount, message: HostSwapReleaseMessage): void {
+    const freed = message.discardedPages + message.readPages;
+    const returnable = account.hostSwappedInPages - account.hostSwapReturnedFrames;
+    if (freed > account.hostSwapPages || message.frames.length > returnable) {
+      this.violation(account, `hostSwapRelease of ${freed} slots and ${message.frames.length} frames, the guest holds ${account.hostSwapPages} slots and was granted ${returnable} swap-in frames it has not given back`);
+      return;
+    }
+    account.hostSwapPages -= freed;
+    this.hostSwap.usedPages -= freed;
+    this.hostSwap.swapInPages += message.readPages;
+    if (message.frames.length > 0) account.hostSwapReturnedFrames += this.takeBack(account, message.frames, 'hostSwapRelease');
+  }
+
+  /**
+   * A plug request (hotplug, virtio-mem): refused for good when the host
+   * does not hot-add (`host.hotplug: false`), busy in the hard and low states
+   * (the host is short of memory), otherwise granted up to the guest's
+   * maxMemory.
+   */
+  private handlePlug(account: GuestAccount, message: PlugMessage): void {
+    const room = account.pages - account.memoryPages;
+    const bytes = (pages: number): string => formatBytesApprox(pages * this.scenario.frameBytes);
+    if (account.growthKind === 'reserved' || message.pages > room) {
+      this.violation(account, `plug ${message.id} of ${message.pages} pages, the guest has ${account.growthKind === 'reserved' ? 'no hotplug room' : `${room} pages of hotplug room`}`);
+      this.queue(account, { type: 'plugReply', id: message.id, pages: 0, status: 'failed' });
+      account.hotplugFailed++;
+      return;
+    }
+    if (this.scenario.host.hotplug === false) {
+      account.hotplugFailed++;
+      this.record('hotplug', account, `plug of ${bytes(message.pages)} refused: the host does not hot-add memory (host.hotplug: false); the guest's growth failed for good`);
+      this.queue(account, { type: 'plugReply', id: message.id, pages: 0, status: 'failed' });
+      return;
+    }
+    if (isHostPaging(this.freeState)) {
+      account.hotplugBusy++;
+      this.record('hotplug', account, `plug of ${bytes(message.pages)} answered busy: the host is in the ${this.freeState} state; the guest will ask again`);
+      this.queue(account, { type: 'plugReply', id: message.id, pages: 0, status: 'busy' });
+      return;
+    }
+    account.memoryPages += message.pages;
+    account.hotplugPages += message.pages;
+    this.record('hotplug', account, `plugged ${bytes(message.pages)} (${account.growthKind}): its memory is ${bytes(account.memoryPages)} of ${bytes(account.pages)} once online`);
+    this.queue(account, { type: 'plugReply', id: message.id, pages: message.pages, status: 'ok' });
+  }
+
+  /** virtio-mem unplug: free pages left the guest's memory; their frames come back. */
+  private handleUnplug(account: GuestAccount, message: UnplugMessage): void {
+    const pages = message.frames.length + message.unbackedPages;
+    const plugged = account.memoryPages - account.bootPages;
+    if (account.growthKind !== 'virtio-mem' || pages > plugged || message.unbackedPages > unbackedPagesOf(account)) {
+      this.violation(account, `unplug ${message.id} of ${pages} pages (${message.unbackedPages} unbacked), the guest has ${plugged} plugged pages and ${unbackedPagesOf(account)} unbacked`);
+      return;
+    }
+    const accepted = this.takeBack(account, message.frames, `unplug ${message.id}`);
+    account.memoryPages -= accepted + message.unbackedPages;
+    account.unpluggedPages += accepted + message.unbackedPages;
+    const bytes = (count: number): string => formatBytesApprox(count * this.scenario.frameBytes);
+    this.record('hotplug', account, `unplugged ${bytes(accepted + message.unbackedPages)}: its memory is ${bytes(account.memoryPages)}`);
   }
 
   private violation(account: GuestAccount, detail: string): void {
@@ -920,4 +1230,12 @@ export class Hypervisor {
 function describeParameters(policy: Policy): string {
   const entries = Object.entries(policy.parameters ?? {});
   return entries.length === 0 ? '' : ` (${entries.map(([key, value]) => `${key} ${String(value)}`).join(', ')})`;
+}
+
+/** The guest's inbox was handed over (or dropped): nothing is in flight to it any more. */
+function forgetQueued(account: GuestAccount): void {
+  account.queuedGrantFrames = 0;
+  account.queuedBalloonPages = 0;
+  account.queuedSwapInFrames = 0;
+  account.queuedPlugPages = 0;
 }

@@ -1,4 +1,5 @@
 import type { GuestToHost } from '../messages/protocol.js';
+import { checkHostMemoryMessage } from './host-memory-message-checks.js';
 import { checkGuestModelMessage } from './model-message-checks.js';
 
 /** Most frame numbers one release may carry (the largest batch any profile or scenario may choose). */
@@ -49,12 +50,13 @@ export function checkGuestMessage(value: unknown): MessageCheck {
       return { ok: true, message: value as GuestToHost };
     case 'request':
       if (!isId(message.id)) return { ok: false, problem: 'request without a valid id' };
-      if (message.purpose !== 'deflate' && message.purpose !== 'populate') return { ok: false, problem: 'request with an unknown purpose' };
+      if (message.purpose !== 'deflate' && message.purpose !== 'populate' && message.purpose !== 'swapIn') return { ok: false, problem: 'request with an unknown purpose' };
       if (!isCount(message.pages, PAGES_PER_REQUEST_MAX) || message.pages === 0) {
         return { ok: false, problem: `request for ${String(message.pages)} pages (1 to ${PAGES_PER_REQUEST_MAX})` };
       }
       if (typeof message.withFrames !== 'boolean') return { ok: false, problem: 'request without a boolean withFrames' };
       if (message.purpose === 'populate' && !message.withFrames) return { ok: false, problem: 'first-touch request that wants no frames' };
+      if (message.purpose === 'swapIn' && !message.withFrames) return { ok: false, problem: 'swap-in request that wants no frames' };
       return { ok: true, message: value as GuestToHost };
     case 'status':
       for (const field of ['balloonPages', 'usedPages', 'freePages'] as const) {
@@ -67,6 +69,12 @@ export function checkGuestMessage(value: unknown): MessageCheck {
     case 'freePageReport':
     case 'oomDeflate':
       return checkGuestModelMessage(message, value);
+    case 'activeSample':
+    case 'pagedOut':
+    case 'hostSwapRelease':
+    case 'plug':
+    case 'unplug':
+      return checkHostMemoryMessage(message, value);
     default:
       return { ok: false, problem: `unknown message type ${JSON.stringify(message.type)}` };
   }

@@ -43,7 +43,7 @@ export function guestView(account: GuestAccount, frameBytes: number, nowMs: numb
     shares: account.shares,
     memoryPages: account.memoryPages,
     bootPages: account.bootPages,
-    maxPages: account.memoryPages,
+    maxPages: account.pages,
     minPages: account.minPages,
     kernelPages: account.kernelPages,
     floorPages: reclaimFloorPages(account, frameBytes),
@@ -58,6 +58,8 @@ export function guestView(account: GuestAccount, frameBytes: number, nowMs: numb
     psi: signals.psi,
     distressed: signals.distressed,
     touchedFraction: account.touchedFraction,
+    activeSample: account.activeSample === null ? null : { ...account.activeSample },
+    hostSwappedPages: account.hostSwapPages,
   };
 }
 

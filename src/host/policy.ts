@@ -55,11 +55,15 @@ export interface PolicyGuestView {
   profile: DriverProfileName;
   /** Weight in proportional policies and host reclaim. */
   shares: number;
-  /** Pages that are part of the guest's memory: its address space up to maxMemory, balloon included. */
+  /** Pages that are part of the guest's memory, balloon included: its address space up to maxMemory, less hotplug room not plugged yet. */
   memoryPages: number;
   /** Boot size. */
   bootPages: number;
-  /** Largest target the host may set (memoryPages). */
+  /**
+   * Largest target the host may set: maxMemory. It is memoryPages, except for
+   * guests that grow by hotplug or virtio-mem, whose memory is smaller until a
+   * target above it makes them plug more.
+   */
   maxPages: number;
   /** minMemory: the host never sets a target below it. */
   minPages: number;
@@ -91,11 +95,27 @@ export interface PolicyGuestView {
   /** True while the guest says it is desperately short of memory. */
   distressed: boolean;
   /**
-   * Fraction (0 to 1) of the guest's memory touched since it was last asked,
-   * as an active-memory sampler would find it; null when the guest model does
-   * not say (the ESX estimator then uses usedPages / actualPages).
+   * Fraction (0 to 1) of the guest's memory found touched in the last
+   * active-memory sampling period (touchedPages / sampledPages of
+   * `activeSample`); null before the first.
    */
   touchedFraction: number | null;
+  /**
+   * The last active-memory sample (ESX): every sampling period the host asks
+   * the guest to sample random pages of its memory and says how many were
+   * touched during the period. `atMs` tells a new sample from one already
+   * seen. Null before the first.
+   */
+  activeSample: ActiveSampleView | null;
+  /** Pages of the guest the host has paged out to its own swap (host paging in the hard and low states). */
+  hostSwappedPages: number;
+}
+
+/** One active-memory sample: `touchedPages` of `sampledPages` random pages were touched in the period that ended at `atMs`. */
+export interface ActiveSampleView {
+  sampledPages: number;
+  touchedPages: number;
+  atMs: number;
 }
 
 /** What a policy sees of the host. Sizes in frames (= pages). */
@@ -153,4 +173,10 @@ export interface Policy {
    * (see reclaim.ts).
    */
   reclaim?(view: PolicyHostView, frames: number): ReadonlyMap<number, number>;
+  /**
+   * Active-memory sampling: how many pages of each guest to sample, and how
+   * often (ESX samples 100 pages every 30 s). The host samples only for
+   * policies that set this; the views of other policies carry no sample.
+   */
+  readonly activeSampling?: { readonly pages: number; readonly periodMs: number };
 }

@@ -15,15 +15,22 @@ export interface GuardGuest {
   name: string;
   profile: DriverProfileName;
   frameBytes: number;
+  /** The guest's memory now (balloon included). */
   memoryPages: number;
+  /** The largest target it can have (maxMemory: above memoryPages only for guests that grow by hotplug); memoryPages if unset. */
+  maxPages?: number;
   minPages: number;
   kernelPages: number;
   targetPages: number;
   balloonPages: number;
   /** Frames the guest holds. */
   residentPages: number;
-  /** Working set plus kernel memory (for now: used pages from the guest's last status); null if unknown. */
-  usedPages: number | null;
+  /**
+   * Working set plus kernel memory, as the host estimates it from what the
+   * guest reports (see host/working-set.ts: its size less MemAvailable, else
+   * its used pages); null if unknown (the floor is then its kernel memory).
+   */
+  workingSetPages: number | null;
   /** Free pages in the guest (last status); null if unknown. */
   freePages: number | null;
 }
@@ -65,18 +72,19 @@ export interface TargetPrediction {
 
 /**
  * The guest's floor: the largest of its minMemory, the Hyper-V floor (for
- * hyperv-profile guests) and its working set plus kernel memory (for now the
- * used pages of its last status, or its kernel memory before the first).
+ * hyperv-profile guests) and its working set plus kernel memory (the host's
+ * estimate from the guest's reports: its size less MemAvailable, else its
+ * used pages; its kernel memory before the first report).
  */
 export function guestFloor(guest: GuardGuest): GuestFloor {
   const candidates: GuestFloor[] = [
     { pages: guest.minPages, reason: 'minMemory' },
-    { pages: guest.usedPages ?? guest.kernelPages, reason: 'working set plus kernel memory' },
+    { pages: guest.workingSetPages ?? guest.kernelPages, reason: 'working set plus kernel memory' },
   ];
   if (guest.profile === 'hyperv') candidates.push({ pages: hypervFloorPages(guest.memoryPages, guest.frameBytes), reason: 'Hyper-V floor' });
   let floor = candidates[0]!;
   for (const candidate of candidates) if (candidate.pages > floor.pages) floor = candidate;
-  return { pages: Math.min(floor.pages, guest.memoryPages), reason: floor.reason };
+  return { pages: Math.min(floor.pages, guest.maxPages ?? guest.memoryPages), reason: floor.reason };
 }
 
 const KiB = 1024;
@@ -109,7 +117,7 @@ export function unitWarnings(guest: GuardGuest, askedBytes: number): string[] {
  * `1 GiB`), for the message; `asPercent` says it was a percentage.
  */
 export function checkTarget(guest: GuardGuest, askedBytes: number, askedText: string, asPercent = false): GuardVerdict {
-  const askedPages = Math.min(guest.memoryPages, Math.floor(askedBytes / guest.frameBytes));
+  const askedPages = Math.min(guest.maxPages ?? guest.memoryPages, Math.floor(askedBytes / guest.frameBytes));
   const floor = guestFloor(guest);
   const belowFloor = askedPages < floor.pages;
   const size = formatBytesApprox;
@@ -131,7 +139,7 @@ export function checkTarget(guest: GuardGuest, askedBytes: number, askedText: st
 
 /** What setting the target to `targetPages` would do, from what the host knows now. */
 export function predictTarget(guest: GuardGuest, targetPages: number): TargetPrediction {
-  const balloonChangePages = guest.memoryPages - targetPages - guest.balloonPages;
+  const balloonChangePages = Math.max(0, guest.memoryPages - targetPages) - guest.balloonPages;
   const free = guest.freePages ?? 0;
   return {
     balloonChangePages,

@@ -20,8 +20,12 @@ export type ProtocolVersion = 1;
 /** Host frame numbers, one per entry. */
 export type FrameBatch = Int32Array;
 
-/** Why the host asks for frames to be granted: to shrink the balloon, or to back pages the guest touches for the first time. */
-export type GrantPurpose = 'deflate' | 'populate';
+/**
+ * Why the host grants frames: to shrink the balloon (`deflate`), to back
+ * pages the guest touches for the first time (`populate`), or to bring back
+ * pages the host paged out to its own swap (`swapIn`).
+ */
+export type GrantPurpose = 'deflate' | 'populate' | 'swapIn';
 
 /** Why the host refused a frame or a request. */
 export type RefusalReason =
@@ -101,7 +105,55 @@ export interface ReportAckMessage {
   refusedBecause?: RefusalReason;
 }
 
-export type HostToGuest = BootMessage | SetTargetMessage | GrantMessage | ReleaseAckMessage | ReportAckMessage;
+/**
+ * Active-memory sampling (ESX): the host starts a sampling period. The guest
+ * picks `pages` random pages of its memory now and, at the end of the
+ * period, answers with an `activeSample` saying how many were touched.
+ */
+export interface SampleActiveMessage {
+  type: 'sampleActive';
+  id: number;
+  pages: number;
+  periodMs: number;
+}
+
+/**
+ * Host paging (the ESX hard and low states): the host takes up to `pages`
+ * frames behind the guest's back, paging their contents to host swap. The
+ * guest's memory-management unit (not its kernel) picks random pages with
+ * contents, unmaps them and names their frames in a `pagedOut`; the pages
+ * keep their state, and touching one later is a host swap fault.
+ */
+export interface PageOutMessage {
+  type: 'pageOut';
+  id: number;
+  pages: number;
+}
+
+/** How the host answered a `plug`: done, busy (ask again later), or failed for good. */
+export type PlugStatus = 'ok' | 'busy' | 'failed';
+
+/**
+ * The host's answer to a `plug` (memory hotplug, virtio-mem): `pages` of the
+ * address space are now the guest's to bring online (0 unless `ok`; a reply
+ * of 0 pages is a permanent failure, as in Hyper-V).
+ */
+export interface PlugReplyMessage {
+  type: 'plugReply';
+  id: number;
+  pages: number;
+  status: PlugStatus;
+}
+
+export type HostToGuest =
+  | BootMessage
+  | SetTargetMessage
+  | GrantMessage
+  | ReleaseAckMessage
+  | ReportAckMessage
+  | SampleActiveMessage
+  | PageOutMessage
+  | PlugReplyMessage;
 
 // ---------------------------------------------------------------- guest to host
 
@@ -121,8 +173,11 @@ export interface ReleaseMessage {
 }
 
 /**
- * Deflate, or first touch: the guest asks for pages back from the balloon, or
- * for frames behind pages it touches for the first time.
+ * Deflate, first touch or swap-in: the guest asks for pages back from the
+ * balloon, for frames behind pages it touches for the first time, or for
+ * frames behind pages the host paged out that it touched (a host swap fault;
+ * at most one swap-in request is outstanding, answered before the guest's
+ * next step).
  */
 export interface RequestMessage {
   type: 'request';
@@ -132,7 +187,7 @@ export interface RequestMessage {
   /**
    * For a deflate: whether the pages come back with frames (Xen's
    * increase_reservation, Hyper-V) or without, to be backed when first
-   * touched (virtio, VMware). A first-touch request always wants frames.
+   * touched (virtio, VMware). A first-touch or swap-in request always wants frames.
    */
   withFrames: boolean;
 }
@@ -235,6 +290,62 @@ export interface OomDeflateMessage {
   pages: number;
 }
 
+/** The end of an active-memory sampling period: `touchedPages` of the `sampledPages` sampled were touched during it. */
+export interface ActiveSampleMessage {
+  type: 'activeSample';
+  /** The id of the `sampleActive` it answers. */
+  id: number;
+  sampledPages: number;
+  touchedPages: number;
+}
+
+/** The frames behind the pages a `pageOut` took (already unmapped); their contents are in host swap now. */
+export interface PagedOutMessage {
+  type: 'pagedOut';
+  /** The id of the `pageOut` it answers. */
+  id: number;
+  frames: FrameBatch;
+}
+
+/**
+ * Host swap the guest no longer needs: `discardedPages` paged-out pages whose
+ * contents the guest dropped without reading them (freed memory, dropped page
+ * cache, ballooned pages), `readPages` paged-out pages it read and then
+ * dropped (double paging: the guest swapped out a page the host had paged
+ * out), and `frames` granted for swap-ins of pages that were dropped before
+ * the frames came (given back).
+ */
+export interface HostSwapReleaseMessage {
+  type: 'hostSwapRelease';
+  discardedPages: number;
+  readPages: number;
+  frames: FrameBatch;
+}
+
+/**
+ * Growth past the boot size (memory hotplug, virtio-mem): the guest asks to
+ * plug `pages` more pages of its address space. The host answers with a
+ * `plugReply`; plugged pages come online after the guest's online delay, as
+ * free pages without frames.
+ */
+export interface PlugMessage {
+  type: 'plug';
+  id: number;
+  pages: number;
+}
+
+/**
+ * virtio-mem unplug: the guest took free pages out of its memory (they are
+ * unpopulated again) and gives back the frames that were behind some of them
+ * (already unmapped); `unbackedPages` had none.
+ */
+export interface UnplugMessage {
+  type: 'unplug';
+  id: number;
+  frames: FrameBatch;
+  unbackedPages: number;
+}
+
 export type GuestToHost =
   | ReleaseMessage
   | RequestMessage
@@ -243,4 +354,9 @@ export type GuestToHost =
   | PressureMessage
   | DistressMessage
   | FreePageReportMessage
-  | OomDeflateMessage;
+  | OomDeflateMessage
+  | ActiveSampleMessage
+  | PagedOutMessage
+  | HostSwapReleaseMessage
+  | PlugMessage
+  | UnplugMessage;

@@ -49,6 +49,8 @@ export interface GuestInit {
   faults?: GuestFaults;
   /** Hostile guests only: the frame ownership table, which they read to pick frames that are not their own. */
   table?: SharedArrayBuffer;
+  /** What a host swap fault costs the touching task (host paging); undefined: the default. */
+  hostSwapFaultMs?: number;
 }
 
 /** A guest whose actor threw while fault injection was on: it is stopped, and the host must crash it. */
@@ -165,6 +167,23 @@ export interface GuestReport {
   availablePages: number;
   /** Distress messages sent to the host. */
   distressSent: number;
+  // ---- host memory management (issue 4)
+  /** Host paging: pages the host took, touches of paged-out pages (host swap faults), pages swapped out by the guest after the host had (double paging), pages brought back, pages still paged out. */
+  hostSwap: { pagedOutPages: number; faults: number; doublePagingPages: number; swappedInPages: number; pagedOutNowPages: number };
+  /** Active-memory sampling periods answered. */
+  activeSamples: number;
+  /** Growth past the boot size (hotplug, virtio-mem). */
+  growth: {
+    kind: 'reserved' | 'hotplug' | 'virtio-mem';
+    requests: number;
+    pluggedPages: number;
+    onlinePages: number;
+    busyReplies: number;
+    failed: boolean;
+    unpluggedPages: number;
+    unplugHeldPages: number;
+    lastOnlineMs: number;
+  };
   /** Page reclaim counters (as /proc/vmstat). */
   reclaim: { allocStalls: number; kswapdScanned: number; kswapdReclaimed: number; directScanned: number; directReclaimed: number };
   /** Each workload component at the end. */

@@ -26,6 +26,9 @@ export const GUEST_FIGURES = [
   'psiFullAvg10',
   'oomKillsTotal',
   'oomEventsTotal',
+  'memoryPages',
+  'hostSwappedPages',
+  'hostSwapFaultsTotal',
 ] as const satisfies ReadonlyArray<keyof GuestSample>;
 
 export type GuestFigure = (typeof GUEST_FIGURES)[number];
@@ -67,6 +70,7 @@ export class TimeSeries {
   length = 0;
   private times = new Float64Array(0);
   private free = new Float64Array(0);
+  private hostSwap = new Float64Array(0);
   /** The host's free-memory state at each sample, as an index into FREE_MEMORY_STATES. */
   private states = new Float64Array(0);
   private alive = new Float64Array(0);
@@ -100,11 +104,13 @@ export class TimeSeries {
     const at = this.length;
     this.times = grow(this.times, at + 1);
     this.free = grow(this.free, at + 1);
+    this.hostSwap = grow(this.hostSwap, at + 1);
     this.states = grow(this.states, at + 1);
     const state = FREE_MEMORY_STATES.indexOf(sample.hostState);
     if (state < 0) throw new RangeError(`TimeSeries.add: unknown free-memory state ${JSON.stringify(sample.hostState)}`);
     this.times[at] = sample.timeMs;
     this.free[at] = sample.freeFrames;
+    this.hostSwap[at] = sample.hostSwapUsedPages;
     this.states[at] = state;
     const base = at * guests;
     this.alive = grow(this.alive, base + guests);
@@ -129,6 +135,11 @@ export class TimeSeries {
   /** Frames free on the host at sample `i`. */
   freeFrames(i: number): number {
     return this.free[this.checkIndex(i)]!;
+  }
+
+  /** Pages in host swap at sample `i`. */
+  hostSwapUsedPages(i: number): number {
+    return this.hostSwap[this.checkIndex(i)]!;
   }
 
   /** The host's free-memory state at sample `i`. */
@@ -176,6 +187,7 @@ export class TimeSeries {
       timeMs: this.times[i]!,
       freeFrames: this.free[i]!,
       hostState: this.hostState(i),
+      hostSwapUsedPages: this.hostSwap[i]!,
       guests: this.guestNames.map((name, g) => {
         const guest = { name, alive: this.isAlive(i, g) } as GuestSample;
         for (const figure of GUEST_FIGURES) guest[figure] = this.value(figure, i, g);

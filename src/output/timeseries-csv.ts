@@ -14,7 +14,7 @@ interface Column {
   pages: boolean;
 }
 
-/** The guest columns, in order, after `time_s,guest,alive`; `host_free_bytes` and `host_state` end each row. */
+/** The guest columns, in order, after `time_s,guest,alive`; `host_free_bytes`, `host_swap_bytes` and `host_state` end each row. */
 const COLUMNS: ReadonlyArray<Column> = [
   { header: 'target_bytes', figure: 'targetPages', pages: true },
   { header: 'actual_bytes', figure: 'actualPages', pages: true },
@@ -34,13 +34,16 @@ const COLUMNS: ReadonlyArray<Column> = [
   { header: 'psi_full_avg10', figure: 'psiFullAvg10', pages: false },
   { header: 'oom_kills_total', figure: 'oomKillsTotal', pages: false },
   { header: 'oom_events_total', figure: 'oomEventsTotal', pages: false },
+  { header: 'memory_bytes', figure: 'memoryPages', pages: true },
+  { header: 'host_swapped_bytes', figure: 'hostSwappedPages', pages: true },
+  { header: 'host_swap_faults_total', figure: 'hostSwapFaultsTotal', pages: false },
 ];
 
-/** Cells after the guest columns: the host's free memory and its free-memory state. */
-const HOST_CELLS = 2;
+/** Cells after the guest columns: the host's free memory, its swap in use and its free-memory state. */
+const HOST_CELLS = 3;
 
 /** The CSV header line (without the newline). */
-export const TIMESERIES_CSV_HEADER = ['time_s', 'guest', 'alive', ...COLUMNS.map((c) => c.header), 'host_free_bytes', 'host_state'].join(',');
+export const TIMESERIES_CSV_HEADER = ['time_s', 'guest', 'alive', ...COLUMNS.map((c) => c.header), 'host_free_bytes', 'host_swap_bytes', 'host_state'].join(',');
 
 /** A number as the CSV writes it: integers exactly, fractions to 9 significant digits. */
 export function formatCsvNumber(value: number): string {
@@ -56,13 +59,14 @@ export function timeSeriesCsv(series: TimeSeries): string {
   for (let i = 0; i < series.length; i++) {
     const time = String(series.timeMs(i) / 1000);
     const hostFree = formatCsvNumber(series.freeFrames(i) * frameBytes);
+    const hostSwap = formatCsvNumber(series.hostSwapUsedPages(i) * frameBytes);
     for (let g = 0; g < series.guests; g++) {
       const cells = [time, series.guestNames[g]!, series.isAlive(i, g) ? '1' : '0'];
       for (const column of COLUMNS) {
         const value = series.value(column.figure, i, g);
         cells.push(formatCsvNumber(column.pages ? value * frameBytes : value));
       }
-      cells.push(hostFree, series.hostState(i));
+      cells.push(hostFree, hostSwap, series.hostState(i));
       lines.push(cells.join(','));
     }
   }
@@ -110,7 +114,13 @@ export function parseTimeSeriesCsv(text: string, frameBytes: number, hostFrames:
       });
       return guest;
     });
-    const sample: Sample = { timeMs: Math.round(group[0]!.time * 1000), freeFrames: group[0]!.cells[COLUMNS.length + 3]! / frameBytes, hostState: group[0]!.state, guests };
+    const sample: Sample = {
+      timeMs: Math.round(group[0]!.time * 1000),
+      freeFrames: group[0]!.cells[COLUMNS.length + 3]! / frameBytes,
+      hostSwapUsedPages: group[0]!.cells[COLUMNS.length + 4]! / frameBytes,
+      hostState: group[0]!.state,
+      guests,
+    };
     series.add(sample);
   }
   return series;

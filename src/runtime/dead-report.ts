@@ -1,6 +1,7 @@
 import { PAGE_STATE_COUNT, PAGE_STATE_NAMES } from '../guest/page-state.js';
 import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
 import type { GuestReport } from '../messages/runtime.js';
+import type { GrowthKind } from '../scenario/types.js';
 
 /**
  * The report of a guest whose thread died with it (a worker killed by fault
@@ -9,7 +10,7 @@ import type { GuestReport } from '../messages/runtime.js';
  * took its memory back) and its running figures (swap, faults, stall, OOM).
  * Everything only the actor knew reads 0.
  */
-export function deadGuestReport(index: number, name: string, targetPages: number, views: GuestSharedViews): GuestReport {
+export function deadGuestReport(index: number, name: string, targetPages: number, growthKind: GrowthKind, views: GuestSharedViews): GuestReport {
   const pageStates: Record<string, number> = {};
   for (let state = 0; state < PAGE_STATE_COUNT; state++) pageStates[PAGE_STATE_NAMES[state]!] = Atomics.load(views.counters, state);
   const stat = (slot: number): number => views.stats[slot]!;
@@ -58,6 +59,19 @@ export function deadGuestReport(index: number, name: string, targetPages: number
     swapUsedPages: 0,
     availablePages: 0,
     distressSent: stat(Stat.DISTRESS_TOTAL),
+    hostSwap: { pagedOutPages: 0, faults: stat(Stat.HOST_SWAP_FAULTS_TOTAL), doublePagingPages: 0, swappedInPages: 0, pagedOutNowPages: 0 },
+    activeSamples: 0,
+    growth: {
+      kind: growthKind,
+      requests: 0,
+      pluggedPages: 0,
+      onlinePages: 0,
+      busyReplies: 0,
+      failed: false,
+      unpluggedPages: 0,
+      unplugHeldPages: 0,
+      lastOnlineMs: 0,
+    },
     reclaim: { allocStalls: 0, kswapdScanned: 0, kswapdReclaimed: 0, directScanned: 0, directReclaimed: 0 },
     components: [],
   };

@@ -38,6 +38,11 @@ export interface GuestSample {
   oomKillsTotal: number;
   /** Allocations that reached the OOM path (met by deflate-on-OOM, a kill, or nothing). */
   oomEventsTotal: number;
+  // ---- host memory management
+  /** The guest's memory as the host counts it (less hotplug room not plugged yet), and its pages in host swap. */
+  memoryPages: number;
+  hostSwappedPages: number;
+  hostSwapFaultsTotal: number;
 }
 
 /** The state of the host and every guest at one simulated time. */
@@ -47,6 +52,8 @@ export interface Sample {
   freeFrames: number;
   /** The host's free-memory state in the tick just run. */
   hostState: FreeMemoryState;
+  /** Pages in host swap (host paging). */
+  hostSwapUsedPages: number;
   guests: GuestSample[];
 }
 
@@ -59,6 +66,7 @@ export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyA
     timeMs,
     freeFrames: host.pool.size,
     hostState: host.freeState,
+    hostSwapUsedPages: host.hostSwap.usedPages,
     guests: host.accounts.map((account) => {
       const views = shared[account.index]!;
       const counters = views.counters;
@@ -86,6 +94,9 @@ export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyA
         psiFullAvg10: stats[Stat.PSI_FULL_AVG10]!,
         oomKillsTotal: stats[Stat.OOM_KILLS_TOTAL]!,
         oomEventsTotal: stats[Stat.OOM_EVENTS_TOTAL]!,
+        memoryPages: account.memoryPages,
+        hostSwappedPages: account.hostSwapPages,
+        hostSwapFaultsTotal: stats[Stat.HOST_SWAP_FAULTS_TOTAL]!,
       };
     }),
   };

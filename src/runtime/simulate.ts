@@ -170,6 +170,7 @@ export function guestInits(
     frameBytes: scenario.frameBytes,
     seed: deriveSeed(seed, 'guest', spec.name),
     shared: shared[index]!.buffers,
+    ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
     ...(faults !== null ? { faults: faults.guests[index]! } : {}),
     ...(spec.hostile !== undefined ? { table: host.table.buffer } : {}),
   }));

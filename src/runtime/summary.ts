@@ -73,6 +73,36 @@ export interface GuestSummary {
   components: Array<{ name: string; kind: 'anon' | 'file'; bytes: number; residentBytes: number; outBytes: number; hotBytes: number; hotResidentBytes: number; kills: number }>;
   /** Hostile guests only: what they tried, by their own count. */
   hostile?: GuestReport['hostile'];
+  // ---- host memory management (issue 4)
+  /** Distress messages the host heard from the guest. */
+  distressEvents: number;
+  /** How much back-pressure raised the guest's target, in all. */
+  backPressureBytes: number;
+  /** Host paging: touches of pages the host paged out, and reads of such pages by the guest's own swap-out. */
+  hostSwapFaults: number;
+  /** Pages the guest swapped out after the host had paged them out (double paging). */
+  doublePagingPages: number;
+  /** Pages the host paged out of the guest, and brought back, since boot; and how much is paged out at the end. */
+  hostPagedOutPages: number;
+  hostSwappedInPages: number;
+  hostSwappedBytes: number;
+  /** The active fraction the last sampling period found (0 to 1), or null before the first. */
+  activeFraction: number | null;
+  /** Memory plugged past the boot size (hotplug, virtio-mem), in all. */
+  hotplugBytes: number;
+  /** Growth past the boot size: how, and what became of the guest's plug requests. */
+  growth: {
+    kind: 'reserved' | 'hotplug' | 'virtio-mem';
+    /** Plug requests sent, answered busy, and failed for good (0 or 1 for an honest guest). */
+    requests: number;
+    busy: number;
+    failed: number;
+    /** Plugged memory that came online. */
+    onlineBytes: number;
+    unpluggedBytes: number;
+    /** Memory the target asked virtio-mem to unplug that stayed plugged because the workload held it. */
+    unplugHeldBytes: number;
+  };
 }
 
 /** The policy in force at the end of the run. */
@@ -116,6 +146,15 @@ export interface RunSummary {
     stateTicks: StateTicks;
     /** Free fraction of host memory at which each free-memory state begins (high 6 %, soft 4 %, hard 2 %, low 1 % by default). */
     freeMemoryThresholds: FreeMemoryThresholds;
+    /** Host swap (host paging in the hard and low states): its size and use at the end, pages written and read back, ticks that paged out. */
+    swapBytes: number;
+    swapUsedBytes: number;
+    swapOutPages: number;
+    swapInPages: number;
+    pagingTicks: number;
+    /** Whether guests' distress makes the host give memory back, and whether it plugs memory when guests ask. */
+    backPressure: boolean;
+    hotplug: boolean;
     protocolViolations: number;
     transferFailures: number;
     events: number;
@@ -165,6 +204,13 @@ export function buildSummary(
       },
       stateTicks: host.stateTicks,
       freeMemoryThresholds: { ...(scenario.host.freeMemoryStates ?? ESX_FREE_MEMORY_THRESHOLDS) },
+      swapBytes: host.hostSwap.capacityPages * frameBytes,
+      swapUsedBytes: host.hostSwap.usedPages * frameBytes,
+      swapOutPages: host.hostSwap.swapOutPages,
+      swapInPages: host.hostSwap.swapInPages,
+      pagingTicks: host.hostSwap.pagingTicks,
+      backPressure: scenario.host.backPressure !== false,
+      hotplug: scenario.host.hotplug !== false,
       protocolViolations: host.protocolViolations,
       transferFailures: host.table.transferFailures,
       events: host.log.length + host.eventsDropped,
@@ -224,6 +270,24 @@ export function buildSummary(
           kills: c.kills,
         })),
         ...(report.hostile !== undefined ? { hostile: report.hostile } : {}),
+        distressEvents: account.heard.distressMessages,
+        backPressureBytes: account.backPressurePages * frameBytes,
+        hostSwapFaults: report.hostSwap.faults,
+        doublePagingPages: report.hostSwap.doublePagingPages,
+        hostPagedOutPages: account.hostPagedOutPages,
+        hostSwappedInPages: account.hostSwappedInPages,
+        hostSwappedBytes: account.hostSwapPages * frameBytes,
+        activeFraction: account.touchedFraction,
+        hotplugBytes: report.growth.onlinePages * frameBytes,
+        growth: {
+          kind: report.growth.kind,
+          requests: report.growth.requests,
+          busy: account.hotplugBusy,
+          failed: account.hotplugFailed,
+          onlineBytes: report.growth.onlinePages * frameBytes,
+          unpluggedBytes: account.unpluggedPages * frameBytes,
+          unplugHeldBytes: report.growth.unplugHeldPages * frameBytes,
+        },
       };
     }),
     audit,

@@ -13,7 +13,7 @@
  * A message object that does not fit its type (a hostile or broken guest) is
  * encoded as MALFORMED with nothing else, so that the host can count it.
  */
-import type { DistressReason, GrantPurpose, GuestToHost, HostToGuest, ProtocolVersion, RefusalReason } from '../messages/protocol.js';
+import type { DistressReason, GrantPurpose, GuestToHost, HostToGuest, PlugStatus, ProtocolVersion, RefusalReason } from '../messages/protocol.js';
 
 const enum Tag {
   MALFORMED = 0,
@@ -25,11 +25,19 @@ const enum Tag {
   DISTRESS = 6,
   FREE_PAGE_REPORT = 7,
   OOM_DEFLATE = 8,
+  ACTIVE_SAMPLE = 21,
+  PAGED_OUT = 22,
+  HOST_SWAP_RELEASE = 23,
+  PLUG = 24,
+  UNPLUG = 25,
   BOOT = 11,
   SET_TARGET = 12,
   GRANT = 13,
   RELEASE_ACK = 14,
   REPORT_ACK = 15,
+  SAMPLE_ACTIVE = 31,
+  PAGE_OUT = 32,
+  PLUG_REPLY = 33,
 }
 
 /** Values in a stats message (the 16 virtio tags). */
@@ -42,7 +50,8 @@ const PRESSURE_FRACTIONS = ['someAvg10', 'someAvg60', 'someAvg300', 'fullAvg10',
 const floatBits = new Float64Array(1);
 const floatWords = new Int32Array(floatBits.buffer);
 
-const PURPOSES: ReadonlyArray<GrantPurpose> = ['deflate', 'populate'];
+const PURPOSES: ReadonlyArray<GrantPurpose> = ['deflate', 'populate', 'swapIn'];
+const PLUG_STATUSES: ReadonlyArray<PlugStatus> = ['ok', 'busy', 'failed'];
 const REASONS: ReadonlyArray<RefusalReason> = ['not-owned', 'out-of-range', 'repeated', 'malformed', 'over-limit', 'host-busy', 'quarantined', 'version'];
 
 /** A message that reached the host undecodable; the host counts it as a protocol violation. */
@@ -87,6 +96,16 @@ function guestMessageWords(message: GuestToHost): number {
       return message.frames instanceof Int32Array && isId(message.id) ? 4 + message.frames.length : 1;
     case 'oomDeflate':
       return isInt32(message.pages) ? 2 : 1;
+    case 'activeSample':
+      return isId(message.id) && isInt32(message.sampledPages) && isInt32(message.touchedPages) ? 5 : 1;
+    case 'pagedOut':
+      return message.frames instanceof Int32Array && isId(message.id) ? 4 + message.frames.length : 1;
+    case 'hostSwapRelease':
+      return message.frames instanceof Int32Array && isInt32(message.discardedPages) && isInt32(message.readPages) ? 4 + message.frames.length : 1;
+    case 'plug':
+      return isId(message.id) && isInt32(message.pages) ? 4 : 1;
+    case 'unplug':
+      return message.frames instanceof Int32Array && isId(message.id) && isInt32(message.unbackedPages) ? 5 + message.frames.length : 1;
     default:
       return 1;
   }
@@ -104,6 +123,12 @@ function hostMessageWords(message: HostToGuest): number {
       return 9 + message.refusedFrames.length;
     case 'reportAck':
       return 7 + message.refusedFrames.length;
+    case 'sampleActive':
+      return 5;
+    case 'pageOut':
+      return 4;
+    case 'plugReply':
+      return 5;
   }
 }
 
@@ -261,6 +286,34 @@ export function encodeGuestOutboxes(outboxes: ReadonlyArray<ReadonlyArray<GuestT
         w.put(Tag.OOM_DEFLATE);
         w.put(message.pages);
         return;
+      case 'activeSample':
+        w.put(Tag.ACTIVE_SAMPLE);
+        w.id(message.id);
+        w.put(message.sampledPages);
+        w.put(message.touchedPages);
+        return;
+      case 'pagedOut':
+        w.put(Tag.PAGED_OUT);
+        w.id(message.id);
+        w.frames(message.frames);
+        return;
+      case 'hostSwapRelease':
+        w.put(Tag.HOST_SWAP_RELEASE);
+        w.put(message.discardedPages);
+        w.put(message.readPages);
+        w.frames(message.frames);
+        return;
+      case 'plug':
+        w.put(Tag.PLUG);
+        w.id(message.id);
+        w.put(message.pages);
+        return;
+      case 'unplug':
+        w.put(Tag.UNPLUG);
+        w.id(message.id);
+        w.put(message.unbackedPages);
+        w.frames(message.frames);
+        return;
     }
   });
 }
@@ -313,6 +366,29 @@ export function decodeGuestOutboxes(words: Int32Array): Array<Array<GuestToHost 
       }
       case Tag.OOM_DEFLATE:
         return { type: 'oomDeflate', pages: r.get() };
+      case Tag.ACTIVE_SAMPLE: {
+        const id = r.id();
+        const sampledPages = r.get();
+        return { type: 'activeSample', id, sampledPages, touchedPages: r.get() };
+      }
+      case Tag.PAGED_OUT: {
+        const id = r.id();
+        return { type: 'pagedOut', id, frames: r.frames() };
+      }
+      case Tag.HOST_SWAP_RELEASE: {
+        const discardedPages = r.get();
+        const readPages = r.get();
+        return { type: 'hostSwapRelease', discardedPages, readPages, frames: r.frames() };
+      }
+      case Tag.PLUG: {
+        const id = r.id();
+        return { type: 'plug', id, pages: r.get() };
+      }
+      case Tag.UNPLUG: {
+        const id = r.id();
+        const unbackedPages = r.get();
+        return { type: 'unplug', id, unbackedPages, frames: r.frames() };
+      }
       default:
         return { type: 'malformed' };
     }
@@ -360,6 +436,23 @@ export function encodeHostInboxes(inboxes: ReadonlyArray<ReadonlyArray<HostToGue
         w.put(message.refusedBecause !== undefined ? REASONS.indexOf(message.refusedBecause) : -1);
         w.frames(message.refusedFrames);
         return;
+      case 'sampleActive':
+        w.put(Tag.SAMPLE_ACTIVE);
+        w.id(message.id);
+        w.put(message.pages);
+        w.put(message.periodMs);
+        return;
+      case 'pageOut':
+        w.put(Tag.PAGE_OUT);
+        w.id(message.id);
+        w.put(message.pages);
+        return;
+      case 'plugReply':
+        w.put(Tag.PLUG_REPLY);
+        w.id(message.id);
+        w.put(message.pages);
+        w.put(PLUG_STATUSES.indexOf(message.status));
+        return;
     }
   });
 }
@@ -399,6 +492,20 @@ export function decodeHostInboxes(words: Int32Array): HostToGuest[][] {
         const invalidFrames = r.get();
         const reason = REASONS[r.get()];
         return { type: 'reportAck', id, acceptedFrames, invalidFrames, refusedFrames: r.frames(), ...(reason !== undefined ? { refusedBecause: reason } : {}) };
+      }
+      case Tag.SAMPLE_ACTIVE: {
+        const id = r.id();
+        const pages = r.get();
+        return { type: 'sampleActive', id, pages, periodMs: r.get() };
+      }
+      case Tag.PAGE_OUT: {
+        const id = r.id();
+        return { type: 'pageOut', id, pages: r.get() };
+      }
+      case Tag.PLUG_REPLY: {
+        const id = r.id();
+        const pages = r.get();
+        return { type: 'plugReply', id, pages, status: PLUG_STATUSES[r.get()]! };
       }
       default:
         throw new RangeError(`wire: unknown host message tag ${tag}`);

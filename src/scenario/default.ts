@@ -29,10 +29,16 @@ host:
   memory: 12GiB
   reserved: 512MiB    # kept by the hypervisor, never given to guests
   policy: static      # targets change only when an event below says so
+  # swap: 4GiB        # host swap: in the hard and low free-memory states the host
+  #                   # pages guest memory out itself (guests pay host swap faults)
+  # backPressure: true  # (the default) a guest in distress gets memory back
 
 guests:
   # Each guest boots with \`memory\`; maxMemory (default: memory) and minMemory
   # (default: 0B) bound what the host may ask of it. The driver defaults to virtio.
+  # The room between memory and maxMemory is a reserved range held by the
+  # balloon, or with growth: hotplug (128 MiB sections) or growth: virtio-mem
+  # (2 MiB blocks) memory the host plugs when the guest's target rises.
   # A workload is a list of components: kind anon (heap) or file (page cache),
   # a size that may change over time, and the hot part touched often.
 
@@ -75,7 +81,8 @@ events:
   # Other actions: { at: 12m, crash: db } stops a guest; the host takes back its memory.
   # setTarget refuses to shrink a guest below its working set unless force: true
   # (dryRun: true only reports); setPolicy, pausePolicy, resumePolicy, setShares
-  # and setReserved change the host. host.policy may be static, proportional,
+  # and setReserved change the host; { at: 5m, hotplug: { guest: web, memory: 1GiB } }
+  # grows a guest past its boot size. host.policy may be static, proportional,
   # esx, mom, senpai, xen-selfballoon, hyperv, or a JavaScript module.
 `;
 

@@ -29,3 +29,14 @@ export const SKEW_DEFAULT = 16;
 
 /** Largest skew a scenario may ask for. */
 export const SKEW_MAX = 1_000_000;
+
+/** What a host swap fault costs by default, as a scenario writes it. */
+export const HOST_SWAP_FAULT_TEXT_DEFAULT = '1ms';
+
+/**
+ * What a host swap fault costs the touching task by default: 1 ms. A host swap
+ * fault is an EPT violation handled by the hypervisor, a read from the host's
+ * swap device and a reschedule of the vCPU: slower than a guest's own swap-in
+ * (150 µs).
+ */
+export const HOST_SWAP_FAULT_MS_DEFAULT = 1;

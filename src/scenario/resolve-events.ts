@@ -74,6 +74,16 @@ const ACTION_RESOLVERS: { [K in EventAction]: (value: NonNullable<EventFile[K]>,
       events.push({ atMs, kind: 'setShares', guest: name, shares: value.shares });
     }
   },
+  hotplug(value, { atMs, path, guests, issues, events }) {
+    for (const name of lookUp(value.guest, [...path, 'hotplug', 'guest'], guests, issues)) {
+      const spec = guests.byName.get(name);
+      if (spec !== undefined && spec.maxMemoryBytes <= spec.memoryBytes) {
+        issues.add([...path, 'hotplug', 'guest'], `${name} cannot grow: its maxMemory (${formatBytes(spec.maxMemoryBytes)}) is its boot memory`, `give ${name} a maxMemory above its memory (and growth: hotplug or virtio-mem for hotplugged memory)`);
+        return;
+      }
+      events.push({ atMs, kind: 'hotplug', guest: name, bytes: value.memory });
+    }
+  },
   setReserved(value, { atMs, path, issues, events, hostMemoryBytes }) {
     if (value >= hostMemoryBytes) {
       issues.add([...path, 'setReserved'], `the reserve ${formatBytes(value)} is not less than host memory (${formatBytes(hostMemoryBytes)})`, 'the hypervisor must leave some memory for guests');

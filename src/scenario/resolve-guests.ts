@@ -3,8 +3,9 @@ import type { PathSegment } from './errors.js';
 import { GUESTS_MAX } from './limits.js';
 import { resolveCurve, type CurveContext } from './resolve-curve.js';
 import type { GuestFile } from './schema.js';
-import type { GuestSpec, WorkloadComponent } from './types.js';
-import { formatBytes } from './units.js';
+import { GROWTH_DEFAULTS } from './schema-growth.js';
+import type { GrowthSpec, GuestSpec, WorkloadComponent } from './types.js';
+import { formatBytes, parseDuration, parseSize } from './units.js';
 
 /** Default kernel memory: 2 % of boot memory, at least 16 MiB, at most a quarter of it. */
 export function defaultKernelBytes(memoryBytes: number): number {
@@ -49,6 +50,27 @@ function resolveWorkload(file: GuestFile, path: PathSegment[], context: GuestCon
   return components;
 }
 
+/** Growth settings with the kind's defaults; checks the block against the frame size and the room above boot. */
+function resolveGrowth(file: GuestFile, maxMemoryBytes: number, path: PathSegment[], context: GuestContext): GrowthSpec | undefined {
+  const growth = file.growth;
+  if (growth.kind === 'reserved') {
+    if (growth.block !== undefined || growth.onlineDelay !== undefined) {
+      context.issues.add([...path, 'growth'], 'a reserved range has no block or online delay', 'drop block and onlineDelay, or use kind: hotplug or virtio-mem');
+    }
+    return undefined;
+  }
+  const defaults = GROWTH_DEFAULTS[growth.kind];
+  const blockBytes = growth.block ?? parseSize(defaults.block, 'block');
+  const onlineDelayMs = growth.onlineDelay ?? parseDuration(defaults.onlineDelay, 'onlineDelay');
+  if (blockBytes % context.frameBytes !== 0) {
+    context.issues.add([...path, 'growth', 'block'], `the block (${formatBytes(blockBytes)}) is not a whole number of frames (${formatBytes(context.frameBytes)})`, 'use a multiple of frameSize, such as 2MiB or 128MiB');
+  }
+  if (maxMemoryBytes <= file.memory) {
+    context.issues.add([...path, 'growth'], `growth: ${growth.kind} needs room to grow into, but maxMemory is memory (${formatBytes(file.memory)})`, 'set maxMemory above memory');
+  }
+  return { kind: growth.kind, blockBytes, onlineDelayMs };
+}
+
 /** Everything of a guest but its name: shared by every member of a count group. */
 function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: GuestContext): Omit<GuestSpec, 'name'> {
   const { issues, frameBytes } = context;
@@ -71,6 +93,7 @@ function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: Gue
     }
   }
   const driver = file.driver;
+  const growth = resolveGrowth(file, maxMemoryBytes, path, context);
   return {
     memoryBytes,
     maxMemoryBytes,
@@ -91,6 +114,7 @@ function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: Gue
     ...(file.behaviour.kind === 'hostile'
       ? { hostile: { everyMs: file.behaviour.every, attacks: [...new Set(file.behaviour.attacks)], floodMessages: file.behaviour.flood } }
       : {}),
+    ...(growth !== undefined ? { growth } : {}),
   };
 }
 
@@ -139,6 +163,7 @@ export function resolveGuests(files: readonly GuestFile[], context: GuestContext
         driver: { ...template.driver },
         ...(template.faultLatency !== undefined ? { faultLatency: { ...template.faultLatency } } : {}),
         ...(template.hostile !== undefined ? { hostile: { ...template.hostile } } : {}),
+        ...(template.growth !== undefined ? { growth: { ...template.growth } } : {}),
       };
       guests.push(guest);
       byName.set(name, guest);

@@ -43,6 +43,9 @@ function resolveHost(file: ScenarioFile['host'], frameBytes: number, baseDir: st
     backing: file.backing,
     policy: resolvePolicy(file.policy, ['host', 'policy'], { baseDir, issues }),
     ...(file.quarantineAfter !== undefined ? { quarantineAfterViolations: file.quarantineAfter } : {}),
+    backPressure: file.backPressure,
+    hotplug: file.hotplug,
+    swapFaultMs: file.swapFault,
   };
   if (file.freeMemoryStates !== undefined) host.freeMemoryStates = resolveFreeMemoryStates(file.freeMemoryStates, ['host', 'freeMemoryStates'], issues);
   return host;

@@ -13,8 +13,10 @@ import { encodeDetails } from './issue-details.js';
 import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
 import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
-import { componentAccessFields, faultsSchema } from './schema-guest-model.js';
+import { componentAccessFields, faultsSchema, latencyField } from './schema-guest-model.js';
 import { behaviourSchema, faultsSchema as faultPlanSchema, quarantineAfterSchema } from './schema-faults.js';
+import { growthSchema } from './schema-growth.js';
+import { HOST_SWAP_FAULT_TEXT_DEFAULT } from './model-defaults.js';
 import {
   booleanField,
   durationField,
@@ -56,6 +58,9 @@ const hostSchema = strictObject(
     policy: policySchema.prefault('static'),
     freeMemoryStates: freeMemoryStatesSchema.optional(),
     quarantineAfter: quarantineAfterSchema.optional(),
+    backPressure: booleanField("a guest's distress message makes the host stop shrinking it and give memory back (false: the host does not listen)").prefault(true),
+    hotplug: booleanField('the host plugs memory when a guest asks to grow past its boot size (false: every plug request fails for good)').prefault(true),
+    swapFault: latencyField('what a host swap fault costs the guest task that touches a page the host paged out').prefault(HOST_SWAP_FAULT_TEXT_DEFAULT),
   },
   'the virtualization host',
 );
@@ -110,6 +115,7 @@ const guestSchema = strictObject(
       .max(WORKLOAD_COMPONENTS_MAX, { error: encodeDetails({ message: `a guest has at most ${WORKLOAD_COMPONENTS_MAX} workload components` }) })
       .prefault([]),
     faults: faultsSchema.optional().meta({ description: 'what page faults cost the workload (minor, major, refault)' }),
+    growth: growthSchema.prefault('reserved'),
   },
   'a guest VM, or a group of identical ones with count',
 );
@@ -126,6 +132,7 @@ export const EVENT_ACTIONS = [
   'resumePolicy',
   'setShares',
   'setReserved',
+  'hotplug',
 ] as const satisfies readonly ScenarioEvent['kind'][];
 
 const guestRefSchema = z
@@ -161,6 +168,10 @@ const eventSchema = strictObject(
       "change a guest's shares",
     ).optional(),
     setReserved: sizeField('memory the hypervisor keeps for itself from now on').optional(),
+    hotplug: strictObject(
+      { guest: guestRefSchema, memory: sizeField('how much to grow the guest by', { positive: true }) },
+      "grow a guest: its target rises by memory (up to maxMemory), which deflates its reserved range or makes it ask the host to plug memory",
+    ).optional(),
   },
   'an event: at, plus one action',
 )

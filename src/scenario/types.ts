@@ -85,6 +85,22 @@ export interface HostileSpec {
   floodMessages: number;
 }
 
+/**
+ * How a guest grows past its boot size (DESIGN.md): `reserved`, address space
+ * held by the balloon at boot that a raised target deflates into; `hotplug`
+ * (Xen sections, Hyper-V hot-add) and `virtio-mem`, unpopulated room that the
+ * host plugs in blocks when the target rises above the guest's memory.
+ */
+export type GrowthKind = 'reserved' | 'hotplug' | 'virtio-mem';
+
+export interface GrowthSpec {
+  kind: GrowthKind;
+  /** The plug unit: a hotplug section (128 MiB) or a virtio-mem block (2 MiB); unused for `reserved`. */
+  blockBytes: number;
+  /** Time for 128 MiB of plugged memory to come online (Hyper-V: up to 5 s per 128 MiB chunk; virtio-mem: 512 MiB in about 1 s). */
+  onlineDelayMs: number;
+}
+
 export interface GuestSpec {
   name: string;
   /** Present when the guest is hostile: it attacks the host as described. Absent: an honest guest. */
@@ -103,6 +119,8 @@ export interface GuestSpec {
   workload: ReadonlyArray<WorkloadComponent>;
   /** Page fault costs; undefined: the guest model's defaults (guest/fault-latencies.ts). */
   faultLatency?: FaultLatencies;
+  /** How the guest grows past boot; undefined: `reserved` (the room above boot is held by the balloon). */
+  growth?: GrowthSpec;
 }
 
 export type {
@@ -137,6 +155,12 @@ export interface HostSpec {
   freeMemoryStates?: FreeMemoryThresholds;
   /** After this many protocol violations a guest is quarantined: every later message is refused. 0: never. */
   quarantineAfterViolations?: number;
+  /** Whether a guest's distress makes the host stop shrinking it and give memory back; undefined: true. */
+  backPressure?: boolean;
+  /** Whether the host accepts plug requests (hotplug, virtio-mem); false answers every one with a permanent failure. Undefined: true. */
+  hotplug?: boolean;
+  /** What a host swap fault costs the guest task that touches a page the host paged out, in ms; undefined: HOST_SWAP_FAULT_MS_DEFAULT. */
+  swapFaultMs?: number;
 }
 
 /** The size of a target: absolute bytes, or a percentage of the guest's maximum. */
@@ -158,7 +182,9 @@ export type ScenarioEvent =
   /** A guest's shares change (proportional policies and host reclaim read them). */
   | { atMs: number; kind: 'setShares'; guest: string; shares: number }
   /** The memory the hypervisor keeps for itself changes (it takes free frames, or gives some back). */
-  | { atMs: number; kind: 'setReserved'; bytes: number };
+  | { atMs: number; kind: 'setReserved'; bytes: number }
+  /** Grow a guest by `bytes`: its target rises by that much (up to maxMemory), which deflates a reserved range or asks for hotplug. */
+  | { atMs: number; kind: 'hotplug'; guest: string; bytes: number };
 
 /** How an injected crash happens. */
 export type CrashHow =

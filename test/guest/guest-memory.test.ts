@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GuestMemory } from '../../src/guest/guest-memory.js';
 import { PAGE_STATE_COUNT, PAGE_STATE_NAMES, PageState, type PageStateValue } from '../../src/guest/page-state.js';
-import { Counter, GuestSharedViews, NO_FRAME } from '../../src/guest/shared-memory.js';
+import { Counter, GuestSharedViews, HOST_SWAPPED, NO_FRAME } from '../../src/guest/shared-memory.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 
 function freshMemory(pages: number): GuestMemory {
@@ -225,7 +225,7 @@ describe('GuestMemory', () => {
 // ------------------------------------------------------------------ property: allocator operations
 
 /** In-use states: pages in them are held by their owner (kernel, a workload), on no stack. */
-type HeldState = typeof PageState.KERNEL | typeof PageState.ANON | typeof PageState.CACHE | typeof PageState.UNPOPULATED;
+type HeldState = typeof PageState.KERNEL | typeof PageState.ANON | typeof PageState.CACHE;
 
 /** The model: what every page should be, and which pages the "owners" hold. */
 interface AllocatorModel {
@@ -255,7 +255,6 @@ function newModel(pages: number, bootPages: number): AllocatorModel {
     [PageState.KERNEL, []],
     [PageState.ANON, []],
     [PageState.CACHE, []],
-    [PageState.UNPOPULATED, []],
   ]);
   return { pages, state, frame: new Array<number>(pages).fill(NO_FRAME), held, counts, nextFrame: 1000 };
 }
@@ -297,7 +296,6 @@ const HELD_NAMES: Record<HeldState, string> = {
   [PageState.KERNEL]: 'kernel',
   [PageState.ANON]: 'anon',
   [PageState.CACHE]: 'cache',
-  [PageState.UNPOPULATED]: 'unpopulated',
 };
 
 /** A stacked page moves to another state, with an optional map or unmap on the way (the allocator's transitions). */
@@ -341,13 +339,52 @@ class HeldRelease implements AllocatorCommand {
     const held = heldPages(model, this.from);
     const page = held.splice(this.pick % held.length, 1)[0]!;
     if (real.memory.stateOf(page) !== this.from) throw new Error(`page ${page} should be ${HELD_NAMES[this.from]}, is ${real.memory.stateOf(page)}`);
-    if (this.frameChange === 'unmap') unmapChecked(real, model, page);
-    real.memory.put(page, this.to);
-    moveInModel(model, page, this.to);
+    // A page the host paged out leaves host swap (it has no frame to unmap).
+    if (model.frame[page] === HOST_SWAPPED) {
+      const marker = real.memory.dropHostSwap(page, false);
+      if (marker !== HOST_SWAPPED) throw new Error(`dropHostSwap(${page}) found ${marker}, the model says it is paged out`);
+      model.frame[page] = NO_FRAME;
+    } else if (this.frameChange === 'unmap') unmapChecked(real, model, page);
+    const to = this.to === PageState.FREE && model.frame[page] === NO_FRAME ? PageState.FREE_UNBACKED : this.to;
+    real.memory.put(page, to);
+    moveInModel(model, page, to);
     expectAllocatorMatches(model, real);
   }
   toString(): string {
     return `${this.label}(${HELD_NAMES[this.from]}, pick=${this.pick})`;
+  }
+}
+
+/**
+ * Host paging: the host takes the frame of a held anonymous or page-cache
+ * page (it keeps its state), and a touch later brings a fresh one back.
+ */
+class PageOut implements AllocatorCommand {
+  constructor(
+    readonly from: typeof PageState.ANON | typeof PageState.CACHE,
+    readonly pick: number,
+    readonly back: boolean,
+  ) {}
+  check(model: Readonly<AllocatorModel>): boolean {
+    return heldPages(model as AllocatorModel, this.from).length > 0;
+  }
+  run(model: AllocatorModel, real: AllocatorReal): void {
+    const held = heldPages(model, this.from);
+    const page = held[this.pick % held.length]!;
+    if (model.frame[page] !== HOST_SWAPPED) {
+      const frame = real.memory.pageOut(page);
+      if (frame !== model.frame[page]) throw new Error(`pageOut(${page}) gave frame ${frame}, the model says ${model.frame[page]}`);
+      model.frame[page] = HOST_SWAPPED;
+    } else if (this.back) {
+      real.memory.markSwapInPending(page);
+      const frame = model.nextFrame++;
+      real.memory.resolveSwapIn(page, frame);
+      model.frame[page] = frame;
+    }
+    expectAllocatorMatches(model, real);
+  }
+  toString(): string {
+    return `${this.back ? 'pageOutOrSwapIn' : 'pageOut'}(${HELD_NAMES[this.from]}, pick=${this.pick})`;
   }
 }
 
@@ -372,6 +409,10 @@ function expectAllocatorMatches(model: AllocatorModel, real: AllocatorReal): voi
     // A page maps a frame exactly when it is free-and-backed or in use (PageState's comments).
     const s = model.state[page]!;
     const backed = s === PageState.FREE || s === PageState.KERNEL || s === PageState.ANON || s === PageState.CACHE;
+    if (frame === HOST_SWAPPED) {
+      if (s !== PageState.ANON && s !== PageState.CACHE) throw new Error(`page ${page} is ${PAGE_STATE_NAMES[s]} and paged out by the host`);
+      continue;
+    }
     if (backed !== (frame !== NO_FRAME)) {
       throw new Error(`page ${page} is ${PAGE_STATE_NAMES[s]} and ${frame === NO_FRAME ? 'maps no frame' : `maps frame ${frame}`}`);
     }
@@ -400,8 +441,10 @@ const allocatorCommands: Array<fc.Arbitrary<AllocatorCommand>> = [
   fc.constant(new StackedMove('refusedUnbackedBack', PageState.BALLOON, PageState.FREE_UNBACKED, 'none')),
   fc.constant(new StackedMove('populate', PageState.FREE_UNBACKED, PageState.FREE, 'map')),
   fc.constant(new StackedMove('reportFree', PageState.FREE, PageState.FREE_UNBACKED, 'unmap')),
-  fc.constant(new StackedMove('unplug', PageState.BALLOON, PageState.UNPOPULATED, 'none')),
-  fc.constant(new HeldRelease('plug', PageState.UNPOPULATED, PageState.BALLOON, 'none', 0)),
+  fc.constant(new StackedMove('unplugBacked', PageState.FREE, PageState.UNPOPULATED, 'unmap')),
+  fc.constant(new StackedMove('unplugUnbacked', PageState.FREE_UNBACKED, PageState.UNPOPULATED, 'none')),
+  fc.constant(new StackedMove('plug', PageState.UNPOPULATED, PageState.FREE_UNBACKED, 'none')),
+  fc.tuple(fc.constantFrom<typeof PageState.ANON | typeof PageState.CACHE>(PageState.ANON, PageState.CACHE), pick, fc.boolean()).map(([from, p, back]) => new PageOut(from, p, back)),
   pick.map((p) => new HeldRelease('reclaimColdToBalloon', PageState.CACHE, PageState.BALLOON, 'unmap', p)),
   pick.map((p) => new HeldRelease('reclaimColdToBalloon', PageState.ANON, PageState.BALLOON, 'unmap', p)),
 ];

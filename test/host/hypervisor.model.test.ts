@@ -196,14 +196,16 @@ function targetPagesOf(guest: GuestModel, target: TargetSize): number {
 
 /**
  * Sets an administrator's target as the host does, guard included: below the
- * guest's floor (the largest of minMemory and its used pages, or its kernel
- * before its first status) and below its current target, it is refused
- * unless forced; a forced target may go down to 0. Returns the message the
- * guest should get, if any.
+ * guest's floor (the largest of minMemory and its working set: its used
+ * pages, never less than its kernel; these guests send no stats or pressure
+ * reports) and below its current target, it is refused unless forced; a
+ * forced target may go down to 0. Returns the message the guest should get,
+ * if any.
  */
 function setTargetInModel(guest: GuestModel, pages: number, force = false): HostToGuest | null {
   const asked = Math.min(guest.memoryPages, Math.floor(pages));
-  const floor = Math.min(guest.memoryPages, Math.max(guest.minPages, guest.lastStatus?.usedPages ?? guest.kernelPages));
+  const workingSet = Math.max(guest.kernelPages, guest.lastStatus?.usedPages ?? 0);
+  const floor = Math.min(guest.memoryPages, Math.max(guest.minPages, workingSet));
   if (!force && asked < floor && asked < guest.target) {
     guest.guardRefusals++;
     return null;
@@ -601,6 +603,14 @@ const MALFORMED: ReadonlyArray<{ name: string; build: (own: number[], id: number
   { name: 'first-touch request that wants no frames', build: (_own, id) => ({ type: 'request', id, purpose: 'populate', pages: 1, withFrames: false }) },
   { name: 'status with negative freePages', build: () => ({ type: 'status', balloonPages: 0, usedPages: 0, freePages: -1 }) },
   { name: 'status without usedPages', build: () => ({ type: 'status', balloonPages: 0, freePages: 0 }) },
+  // Host memory management: frames handed over that no one asked for, and answers to no question.
+  { name: 'pagedOut that answers no pageOut', build: (own, id) => ({ type: 'pagedOut', id, frames: Int32Array.from(own) }) },
+  { name: 'pagedOut with frames as a plain array', build: (own, id) => ({ type: 'pagedOut', id, frames: own }) },
+  { name: 'hostSwapRelease of frames never granted for a swap-in', build: (own) => ({ type: 'hostSwapRelease', discardedPages: 0, readPages: 0, frames: Int32Array.from(own.length > 0 ? own : [0]) }) },
+  { name: 'hostSwapRelease of slots it does not hold', build: () => ({ type: 'hostSwapRelease', discardedPages: 1, readPages: 0, frames: new Int32Array(0) }) },
+  { name: 'unplug from a guest without plugged memory', build: (own, id) => ({ type: 'unplug', id, frames: Int32Array.from(own), unbackedPages: 0 }) },
+  { name: 'activeSample that answers no sampling request', build: (_own, id) => ({ type: 'activeSample', id, sampledPages: 1, touchedPages: 1 }) },
+  { name: 'activeSample with more touched than sampled', build: (_own, id) => ({ type: 'activeSample', id, sampledPages: 1, touchedPages: 2 }) },
 ];
 
 class MalformedPlan implements MessagePlan {

@@ -18,7 +18,7 @@ function web(overrides: Partial<GuardGuest> = {}): GuardGuest {
     targetPages: pages(4 * GiB),
     balloonPages: 0,
     residentPages: pages(2.5 * GiB),
-    usedPages: pages(1.5 * GiB),
+    workingSetPages: pages(1.5 * GiB),
     freePages: pages(1 * GiB),
     ...overrides,
   };
@@ -29,9 +29,9 @@ describe('the over-shrink guard', () => {
     expect(guestFloor(web())).toEqual({ pages: pages(1.5 * GiB), reason: 'working set plus kernel memory' });
     expect(guestFloor(web({ minPages: pages(2 * GiB) }))).toEqual({ pages: pages(2 * GiB), reason: 'minMemory' });
     // Hyper-V floor of 4 GiB: 232 MiB + 4096 MiB / 16 = 488 MiB.
-    expect(guestFloor(web({ profile: 'hyperv', usedPages: pages(100 * MiB) }))).toEqual({ pages: pages(488 * MiB), reason: 'Hyper-V floor' });
+    expect(guestFloor(web({ profile: 'hyperv', workingSetPages: pages(100 * MiB) }))).toEqual({ pages: pages(488 * MiB), reason: 'Hyper-V floor' });
     // Before its first status the working set is unknown: the kernel stands for it.
-    expect(guestFloor(web({ usedPages: null }))).toEqual({ pages: pages(82 * MiB), reason: 'working set plus kernel memory' });
+    expect(guestFloor(web({ workingSetPages: null }))).toEqual({ pages: pages(82 * MiB), reason: 'working set plus kernel memory' });
   });
 
   it('refuses a shrink below the floor, naming the guest, the floor, the asked size and the gap', () => {

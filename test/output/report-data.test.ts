@@ -26,6 +26,7 @@ function seriesOf(names: string[], fill: (figure: string, guest: number, i: numb
     series.add({
       timeMs: (i + 1) * 1000,
       freeFrames: 1000 * (3 - i),
+      hostSwapUsedPages: 0,
       hostState: 'high',
       guests: names.map((name, g) => {
         const sample = { name, alive: true } as GuestSample;

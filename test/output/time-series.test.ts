@@ -18,6 +18,7 @@ function guestSample(name: string, seed: number): GuestSample {
 const sampleArb = (names: string[]): fc.Arbitrary<Omit<Sample, 'timeMs'>> =>
   fc.record({
     freeFrames: fc.nat({ max: 1 << 30 }),
+    hostSwapUsedPages: fc.nat({ max: 1 << 30 }),
     hostState: fc.constantFrom('high' as const, 'soft' as const, 'hard' as const, 'low' as const),
     guests: fc.tuple(...names.map((name) => fc.record({
       name: fc.constant(name),
@@ -29,22 +30,22 @@ const sampleArb = (names: string[]): fc.Arbitrary<Omit<Sample, 'timeMs'>> =>
 describe('TimeSeries', () => {
   it('keeps every figure of every guest, by sample', () => {
     const series = new TimeSeries(['a', 'b'], FRAME, 1000);
-    for (let i = 1; i <= 50; i++) series.add({ timeMs: i * 1000, freeFrames: 1000 - i, hostState: 'high', guests: [guestSample('a', i), guestSample('b', i + 100)] });
+    for (let i = 1; i <= 50; i++) series.add({ timeMs: i * 1000, freeFrames: 1000 - i, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('a', i), guestSample('b', i + 100)] });
     expect(series.length).toBe(50);
     expect(series.timeMs(49)).toBe(50_000);
     expect(series.freeFrames(0)).toBe(999);
     expect(series.value('balloonPages', 9, 1)).toBe(guestSample('b', 110).balloonPages);
     expect(series.isAlive(6, 0)).toBe(false);
     expect(Array.from(series.guestColumn('targetPages', 0))).toEqual(Array.from({ length: 50 }, (_, i) => guestSample('a', i + 1).targetPages));
-    expect(series.sample(3)).toEqual({ timeMs: 4000, freeFrames: 996, hostState: 'high', guests: [guestSample('a', 4), guestSample('b', 104)] });
+    expect(series.sample(3)).toEqual({ timeMs: 4000, freeFrames: 996, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('a', 4), guestSample('b', 104)] });
   });
 
   it('refuses samples that do not fit', () => {
     const series = new TimeSeries(['a'], FRAME, 1000);
-    series.add({ timeMs: 1000, freeFrames: 1, hostState: 'high', guests: [guestSample('a', 1)] });
-    expect(() => series.add({ timeMs: 1000, freeFrames: 1, hostState: 'high', guests: [guestSample('a', 1)] })).toThrow(/increase/);
-    expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostState: 'high', guests: [guestSample('b', 1)] })).toThrow(/guest 0 is b/);
-    expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostState: 'high', guests: [] })).toThrow(/0 guests/);
+    series.add({ timeMs: 1000, freeFrames: 1, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('a', 1)] });
+    expect(() => series.add({ timeMs: 1000, freeFrames: 1, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('a', 1)] })).toThrow(/increase/);
+    expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('b', 1)] })).toThrow(/guest 0 is b/);
+    expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostSwapUsedPages: 0, hostState: 'high', guests: [] })).toThrow(/0 guests/);
     expect(() => series.value('anonPages', 1, 0)).toThrow(/no sample 1/);
     expect(() => series.value('anonPages', 0, 1)).toThrow(/no guest 1/);
   });
@@ -68,7 +69,7 @@ describe('defaultSampleEveryTicks', () => {
 describe('timeseries.csv', () => {
   it('has one row per guest per sample, sizes in bytes', () => {
     const series = new TimeSeries(['web', 'db'], FRAME, 1000);
-    series.add({ timeMs: 1500, freeFrames: 10, hostState: 'soft', guests: [guestSample('web', 1), guestSample('db', 2)] });
+    series.add({ timeMs: 1500, freeFrames: 10, hostSwapUsedPages: 0, hostState: 'soft', guests: [guestSample('web', 1), guestSample('db', 2)] });
     const lines = timeSeriesCsv(series).trimEnd().split('\n');
     expect(lines[0]).toBe(TIMESERIES_CSV_HEADER);
     expect(lines).toHaveLength(3);

@@ -58,7 +58,7 @@ describe('trace.json', () => {
       g.oomKillsTotal = oomKillsTotal;
       return g;
     };
-    [0, 0, 2, 2, 3].forEach((kills, i) => series.add({ timeMs: (i + 1) * 1000, freeFrames: 100, hostState: 'high', guests: [sample(kills)] }));
+    [0, 0, 2, 2, 3].forEach((kills, i) => series.add({ timeMs: (i + 1) * 1000, freeFrames: 100, hostSwapUsedPages: 0, hostState: 'high', guests: [sample(kills)] }));
     const log: HostEvent[] = [{ timeMs: 4000, kind: 'violation', guest: 'g', detail: 'release 7: 3 of 3 frames refused (not-owned)' }];
     const trace = JSON.parse(traceJson(buildTrace({ scenario: 's', seed: 1, simulatedSeconds: 5 } as never, series, log))) as { traceEvents: TraceEvent[] };
     expect(traceProblems(trace)).toEqual([]);

@@ -50,7 +50,21 @@ describe('the random scenarios of the property tests', () => {
         counts.set(type as GuestToHost['type'], (counts.get(type as GuestToHost['type']) ?? 0) + count);
       }
     }
-    const types: Array<GuestToHost['type']> = ['release', 'request', 'status', 'stats', 'pressure', 'distress', 'freePageReport', 'oomDeflate'];
+    const types: Array<GuestToHost['type']> = [
+      'release',
+      'request',
+      'status',
+      'stats',
+      'pressure',
+      'distress',
+      'freePageReport',
+      'oomDeflate',
+      'activeSample',
+      'pagedOut',
+      'hostSwapRelease',
+      'plug',
+      'unplug',
+    ];
     for (const type of types) expect(counts.get(type) ?? 0, type).toBeGreaterThan(0);
   });
 });

@@ -72,7 +72,7 @@ describe('administrator targets from the library (beforeTick)', () => {
     expectCleanRun(summary);
     expect(results.map((result) => result.outcome)).toEqual(['refused', 'dryRun', 'applied']);
     expect(results[0]!.message).toBe(
-      "refused to shrink a to 8 MiB: that is 20 MiB below its floor of 28 MiB (working set plus kernel memory); add force: true to shrink it anyway" +
+      "refused to shrink a to 8 MiB: that is 21.3 MiB below its floor of 29.3 MiB (working set plus kernel memory); add force: true to shrink it anyway" +
         " (a target is the guest's size, not its balloon's: for a balloon of 8 MiB write 56 MiB)",
     );
     expect(bare).toBeInstanceOf(UnitError);

@@ -13,7 +13,7 @@ describe('the default scenario', () => {
   it('parses, with the settings it documents', () => {
     const scenario = defaultScenario();
     expect(scenario).toMatchObject({ name: 'default', source: 'built-in:default', seed: 42, durationMs: 1_200_000, tickMs: 1000, frameBytes: 4096 });
-    expect(scenario.host).toEqual({ memoryBytes: 12 * GiB, reservedBytes: 512 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } });
+    expect(scenario.host).toEqual({ memoryBytes: 12 * GiB, reservedBytes: 512 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 }, backPressure: true, hotplug: true, swapFaultMs: 1 });
     expect(scenario.guests.map((guest) => [guest.name, guest.memoryBytes])).toEqual([
       ['web', 4 * GiB],
       ['db', 4 * GiB],

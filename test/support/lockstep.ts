@@ -50,6 +50,7 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
         frameBytes: scenario.frameBytes,
         seed: deriveSeed(scenario.seed, 'guest', spec.name),
         shared: shared[index]!.buffers,
+        ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
       }),
   );
   const auditor = new Auditor(host, shared);

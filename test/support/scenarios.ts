@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DriverProfileName, GuestSpec, InflateMode, PolicySpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
+import type { DriverProfileName, GrowthSpec, GuestSpec, InflateMode, PolicySpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -106,6 +106,10 @@ export function arbitraryPolicy(): fc.Arbitrary<PolicySpec> {
  * the host through its free-memory states. The guest memory model's knobs
  * vary too: anonymous and page-cache components, hot fractions and skews,
  * swap, inflate modes, deflate-on-OOM, stats intervals, free page reporting.
+ * So do host memory management's: host swap (host paging in the hard and
+ * low states, with host swap faults and double paging), back-pressure on or
+ * off, growth by a reserved range, hotplug sections or virtio-mem blocks
+ * (with online delays, hotplug events, and a host that may refuse to plug).
  */
 export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbitrary<Scenario> {
   return fc
@@ -115,7 +119,20 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
       ticks: fc.integer({ min: 10, max: 60 }),
       guestCount: fc.integer({ min: 2, max: 6 }),
       commitFactor: fc.double({ min: 0.4, max: 1.4, noNaN: true }),
+      // A third of the scenarios put the host under pressure: every guest uses most of its memory from the start.
+      pressure: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.double({ min: 0.5, max: 0.9, noNaN: true }) }),
       eager: fc.boolean(),
+      // Host memory management.
+      hostSwapMiB: fc.constantFrom(0, 8, 64, 64),
+      // High thresholds make small hosts reach the hard and low states (host paging) often.
+      states: fc.constantFrom(
+        undefined,
+        { high: 0.5, soft: 0.45, hard: 0.45, low: 0.2 },
+        { high: 0.3, soft: 0.25, hard: 0.25, low: 0.05 },
+      ),
+      backPressure: fc.boolean(),
+      hotplug: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      swapFaultMs: fc.constantFrom(0.1, 1, 5),
     })
     .chain((base) => {
       const durationMs = base.tickMs * base.ticks;
@@ -131,6 +148,14 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
           deflateOnOom: fc.boolean(),
           statsIntervalMs: fc.constantFrom(0, 250, 1000, 2000),
           freePageReporting: fc.boolean(),
+          // Growth past boot (when there is room): reserved, hotplug sections, virtio-mem blocks.
+          growth: fc.constantFrom<GrowthSpec>(
+            { kind: 'reserved', blockBytes: 0, onlineDelayMs: 0 },
+            { kind: 'hotplug', blockBytes: 4 * MiB, onlineDelayMs: 500 },
+            { kind: 'hotplug', blockBytes: 8 * MiB, onlineDelayMs: 2000 },
+            { kind: 'virtio-mem', blockBytes: 2 * MiB, onlineDelayMs: 250 },
+            { kind: 'virtio-mem', blockBytes: 1 * MiB, onlineDelayMs: 0 },
+          ),
         })
         .chain((g) =>
           fc.array(stepsWorkload(g.memoryMiB * MiB, durationMs), { minLength: 0, maxLength: 2 }).map((workload) => ({ ...g, workload })),
@@ -156,6 +181,7 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
             fc.record({ kind: fc.constant('setShares' as const), atMs: fc.integer({ min: 0, max: durationMs }), guest: fc.nat({ max: base.guestCount - 1 }), shares: fc.integer({ min: 1, max: 5000 }) }),
             fc.record({ kind: fc.constantFrom('pausePolicy' as const, 'resumePolicy' as const), atMs: fc.integer({ min: 0, max: durationMs }) }),
             fc.record({ kind: fc.constant('setPolicy' as const), atMs: fc.integer({ min: 0, max: durationMs }), policy: arbitraryPolicy() }),
+            fc.record({ kind: fc.constant('hotplug' as const), atMs: fc.integer({ min: 0, max: durationMs }), guest: fc.nat({ max: base.guestCount - 1 }), fraction: fc.double({ min: 0.05, max: 1, noNaN: true }) }),
           ),
           { maxLength: 3 },
         ),
@@ -177,13 +203,20 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
             statsIntervalMs: g.statsIntervalMs,
             freePageReporting: g.freePageReporting,
           },
-          workload: g.workload.map((w, i) => ({ ...w, name: `${w.kind}-${i}` })),
+          workload: [
+            ...g.workload.map((w, i) => ({ ...w, name: `${w.kind}-${i}` })),
+            ...(base.pressure !== null
+              ? [{ kind: 'anon' as const, name: 'base', hotFraction: 0.3, coldTouchIntervalMs: 5000, size: { kind: 'constant' as const, bytes: pages(base.pressure * g.memoryMiB * MiB) } }]
+              : []),
+          ],
+          ...(g.growMiB > 0 && g.growth.kind !== 'reserved' ? { growth: g.growth } : {}),
         }),
       );
       const bootBytes = specs.reduce((sum, s) => sum + s.memoryBytes, 0);
       const reservedBytes = 4 * MiB;
       const kernels = specs.reduce((sum, s) => sum + s.kernelBytes, 0);
-      const usable = Math.max(pages(bootBytes * base.commitFactor), kernels + 8 * MiB);
+      const commit = base.pressure !== null ? Math.min(base.commitFactor, 0.7) : base.commitFactor;
+      const usable = Math.max(pages(bootBytes * commit), kernels + 8 * MiB);
       const eager = base.eager && usable >= bootBytes;
       const events: ScenarioEvent[] = targets.map((t) => {
         const spec = specs[t.guest]!;
@@ -202,7 +235,10 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
         if (event.kind === 'setReserved') events.push({ atMs: event.atMs, kind: 'setReserved', bytes: pages(event.fraction * hostBytes) });
         else if (event.kind === 'setShares') events.push({ atMs: event.atMs, kind: 'setShares', guest: specs[event.guest]!.name, shares: event.shares });
         else if (event.kind === 'setPolicy') events.push({ atMs: event.atMs, kind: 'setPolicy', policy: event.policy });
-        else events.push({ atMs: event.atMs, kind: event.kind });
+        else if (event.kind === 'hotplug') {
+          const spec = specs[event.guest]!;
+          if (spec.maxMemoryBytes > spec.memoryBytes) events.push({ atMs: event.atMs, kind: 'hotplug', guest: spec.name, bytes: pages(event.fraction * (spec.maxMemoryBytes - spec.memoryBytes)) + 4 * KiB });
+        } else events.push({ atMs: event.atMs, kind: event.kind });
       }
       events.sort((a, b) => a.atMs - b.atMs);
       return scenario({
@@ -210,7 +246,17 @@ export function arbitraryScenario(options: { crashes?: boolean } = {}): fc.Arbit
         seed: base.seed,
         durationMs,
         tickMs: base.tickMs,
-        host: { memoryBytes: usable + reservedBytes, reservedBytes, swapBytes: 0, backing: eager ? 'eager' : 'lazy', policy },
+        host: {
+          memoryBytes: usable + reservedBytes,
+          reservedBytes,
+          swapBytes: base.hostSwapMiB * MiB,
+          backing: eager ? 'eager' : 'lazy',
+          policy,
+          backPressure: base.backPressure,
+          hotplug: base.hotplug,
+          swapFaultMs: base.swapFaultMs,
+          ...(base.states !== undefined ? { freeMemoryStates: base.states } : {}),
+        },
         guests: specs,
         events,
       });

@@ -39,14 +39,12 @@ export class ActiveMemoryEstimator {
 }
 
 /**
- * The chance that one randomly sampled page of the guest is found touched.
- *
- * This is the hook the guest model fills: when the guest reports a
- * `touchedFraction` (the share of its memory touched since the last sample)
- * that is used; until then the estimate is the share of the guest's memory
- * in use (used pages over its size as the balloon leaves it), which makes a
- * guest whose workload has shrunk look idle but cannot tell a hot page from
- * a cold one.
+ * The chance that one randomly sampled page of the guest is found touched,
+ * for views that carry no measured sample (`activeSample`; the host's
+ * sampling gives one every period): the view's `touchedFraction` if set,
+ * else the share of the guest's memory in use (used pages over its size as
+ * the balloon leaves it), which makes a guest whose workload has shrunk look
+ * idle but cannot tell a hot page from a cold one.
  */
 export function touchProbability(guest: PolicyGuestView): number {
   if (guest.touchedFraction !== null) return Math.min(1, Math.max(0, guest.touchedFraction));
@@ -54,7 +52,7 @@ export function touchProbability(guest: PolicyGuestView): number {
   return Math.min(1, guest.usedPages / guest.actualPages);
 }
 
-/** Samples `samples` random pages of the guest; returns how many were found touched. */
+/** Draws a sample of `samples` pages from `touchProbability` (for views without a measured sample); returns how many were found touched. */
 export function activeSample(guest: PolicyGuestView, samples: number, random: Random): number {
   const p = touchProbability(guest);
   let touched = 0;

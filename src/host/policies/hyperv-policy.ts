@@ -10,10 +10,12 @@ const UNIT_BYTES = 2 * 2 ** 20;
  * Hyper-V dynamic memory, pressure-driven: every period (1 s, as often as
  * the guest's pressure reports come) each guest's target is its committed
  * memory plus the memory buffer (20 %), rounded up to whole 2 MiB units,
- * never below the Hyper-V floor (floors.ts) and never above its memory.
+ * never below the Hyper-V floor (floors.ts) and never above its maximum.
  * Committed memory comes from the pressure report; until the guest sends
- * one, from the used pages of its status. Growth past the boot size by
- * hot-add is not modelled here yet.
+ * one, from the used pages of its status. A target above the guest's
+ * memory is hot-add: a guest that grows by hotplug asks the host to plug
+ * 128 MiB sections (guest/growth.ts); one with a reserved range deflates
+ * into it.
  */
 export class HypervPolicy implements Policy {
   readonly name = 'hyperv';

@@ -47,6 +47,8 @@ export interface ModulePolicyObject {
   observe?(view: PolicyHostView): void;
   observeEveryMs?: number;
   reclaim?(view: PolicyHostView, frames: number): unknown;
+  /** Active-memory sampling: pages per guest and period in ms (as ESX: {pages: 100, periodMs: 30000}); without it the host does not sample. */
+  activeSampling?: { pages: number; periodMs: number };
 }
 
 export type ModulePolicyFactory = (context: ModulePolicyContext) => unknown;
@@ -150,6 +152,16 @@ export class ModulePolicy implements Policy {
     const reclaim = this.object.reclaim;
     if (typeof reclaim !== 'function') return undefined;
     return (view, frames) => this.targetsFrom('reclaim', view, () => reclaim.call(this.object, view, frames));
+  }
+
+  get activeSampling(): Policy['activeSampling'] {
+    const sampling = this.object.activeSampling;
+    if (typeof sampling !== 'object' || sampling === null) return undefined;
+    const { pages, periodMs } = sampling;
+    if (!(Number.isSafeInteger(pages) && pages >= 1 && pages <= 100_000 && typeof periodMs === 'number' && periodMs >= 1 && periodMs < 2 ** 31)) {
+      throw new PolicyError(`policy ${this.name} (${this.path}): activeSampling must be {pages: 1 to 100000, periodMs: at least 1}, got ${JSON.stringify(sampling)}`);
+    }
+    return { pages, periodMs };
   }
 
   private call<T>(method: string, run: () => T): T {

@@ -410,7 +410,7 @@ class FreeRun {
   /** What can be said of a guest whose worker was killed: what its shared memory still holds. */
   private deadReport(index: number): GuestReport {
     const account = this.host.accounts[index]!;
-    return deadGuestReport(index, account.name, account.targetPages, this.shared[index]!);
+    return deadGuestReport(index, account.name, account.targetPages, account.growthKind, this.shared[index]!);
   }
 
 }

@@ -73,6 +73,26 @@ describe('ESX policy', () => {
     expect(asObject(policy.reclaim(view, 100))).toEqual({ 1: 300 });
   });
 
+  it('feeds each measured sample once, and asks the host to sample its pages every period', () => {
+    const policy = new EsxPolicy(spec(0.75), 1);
+    expect(policy.activeSampling).toEqual({ pages: 100, periodMs: 30_000 });
+    const measured = (index: number, touchedPages: number, atMs: number) => guestView(index, { activeSample: { sampledPages: 100, touchedPages, atMs } });
+    // No sample yet: both fully active (no tax without evidence): 470 each.
+    expect(asObject(policy.decide(hostView([guestView(0), guestView(1)])))).toEqual({ 0: 470, 1: 470 });
+    // First samples: busy 90 of 100, idle 10 of 100: f = 0.9 and 0.1 (both averages start at the sample).
+    // Weights 1000 / (0.9 + 4 * 0.1) = 769.23 and 1000 / (0.1 + 4 * 0.9) = 270.27:
+    // 940 * 769.23 / 1039.5 = 695.6 and 940 * 270.27 / 1039.5 = 244.4.
+    expect(asObject(policy.decide(hostView([measured(0, 90, 29_000), measured(1, 10, 29_000)], { nowMs: 30_000 })))).toEqual({ 0: 695, 1: 244 });
+    expect(policy.activeFraction(0)).toBeCloseTo(0.9, 12);
+    // The same samples again (no new period answered): not fed twice, the same targets.
+    expect(asObject(policy.decide(hostView([measured(0, 90, 29_000), measured(1, 10, 29_000)], { nowMs: 60_000 })))).toEqual({ 0: 695, 1: 244 });
+    expect(policy.activeFraction(1)).toBeCloseTo(0.1, 12);
+    // A new sample: the idle guest touched 50: fast 0.1 + 0.5 * 0.4 = 0.3, slow 0.1 + 0.1 * 0.4 = 0.14, f = 0.3.
+    // Weight 1000 / (0.3 + 4 * 0.7) = 322.58: 940 * 769.23 / 1091.81 = 662.3 and 940 * 322.58 / 1091.81 = 277.7.
+    expect(asObject(policy.decide(hostView([measured(0, 90, 29_000), measured(1, 50, 59_000)], { nowMs: 90_000 })))).toEqual({ 0: 662, 1: 277 });
+    expect(policy.activeFraction(1)).toBeCloseTo(0.3, 12);
+  });
+
   it('refuses a tax rate of 1 or more', () => {
     expect(() => new EsxPolicy(spec(1), 1)).toThrow(/^EsxPolicy: tau/);
   });

@@ -29,6 +29,8 @@ export function guestView(index: number, overrides: Partial<PolicyGuestView> = {
     psi: null,
     distressed: false,
     touchedFraction: null,
+    activeSample: null,
+    hostSwappedPages: 0,
     ...overrides,
   };
 }

@@ -1,0 +1,203 @@
+import type { GuestToHost, PlugReplyMessage } from '../messages/protocol.js';
+import type { GrowthSpec } from '../scenario/types.js';
+import type { GuestMemory } from './guest-memory.js';
+import type { PageAllocator } from './page-allocator.js';
+import { PageState } from './page-state.js';
+
+/** Linux memory blocks are 128 MiB on x86-64: hotplug sections, and the unit virtio-mem onlines its 2 MiB blocks in. */
+export const MEMORY_BLOCK_BYTES = 128 * 2 ** 20;
+/** Most pages one plug request asks for (a limit on everything). */
+const PLUG_PAGES_MAX = 1 << 24;
+
+/** How a guest retries after a busy answer: first delay and largest delay, doubling in between. */
+const RETRY_MS: Record<Exclude<GrowthSpec['kind'], 'reserved'>, { firstMs: number; maxMs: number }> = {
+  // Linux virtio-mem: VIRTIO_MEM_RETRY_TIMER_MIN_MS 50 s, doubling up to 5 minutes.
+  'virtio-mem': { firstMs: 50_000, maxMs: 300_000 },
+  // Section hotplug has no busy answer of its own; the guest asks again as the balloon driver would.
+  hotplug: { firstMs: 5_000, maxMs: 60_000 },
+};
+
+/** What the growth unit counts, for the report. */
+export interface GrowthCounters {
+  /** Plug requests sent. */
+  requests: number;
+  /** Pages the host plugged (ok answers). */
+  pluggedPages: number;
+  /** Of those, pages online (part of the guest's memory). */
+  onlinePages: number;
+  busyReplies: number;
+  /** True once the host answered a plug with a permanent failure. */
+  failed: boolean;
+  /** Pages unplugged (virtio-mem). */
+  unpluggedPages: number;
+  /** Pages the target asks to unplug that free memory could not give at the last try (held by the workload: they stay plugged). */
+  unplugHeldPages: number;
+  /** When the last plugged chunk came online (-1: none). */
+  lastOnlineMs: number;
+}
+
+/**
+ * Growth past the boot size by memory hotplug, as the guest drives it. The
+ * room above boot starts unpopulated; when the host's target is above the
+ * guest's memory the guest asks the host to plug more (`plug`):
+ *
+ * - `hotplug` (Xen sections, Hyper-V hot-add): one 128 MiB section (the
+ *   scenario's block) at a time, only when the balloon is empty (Xen adds
+ *   sections once ballooning cannot give more), each online after the online
+ *   delay before the next is asked for;
+ * - `virtio-mem`: 2 MiB blocks (the block), all that the target asks at once,
+ *   online after the online delay per 128 MiB memory block; and when the
+ *   target falls below its memory, it unplugs blocks, but only from free
+ *   memory: memory the workload holds stays plugged.
+ *
+ * The host answers ok, busy (the guest asks again later, with back-off), or
+ * failed: growth is over for good (Hyper-V's reply of 0 pages). Plugged pages
+ * come online as free pages without frames (backed on first touch).
+ */
+export class GrowthUnit {
+  readonly counters: GrowthCounters = {
+    requests: 0,
+    pluggedPages: 0,
+    onlinePages: 0,
+    busyReplies: 0,
+    failed: false,
+    unpluggedPages: 0,
+    unplugHeldPages: 0,
+    lastOnlineMs: -1,
+  };
+  private readonly blockPages: number;
+  private readonly chunkPages: number;
+  private askedId = -1;
+  private askedPages = 0;
+  private onlineAtMs = -1;
+  private onlinePending = 0;
+  private retryAtMs = 0;
+  private retryDelayMs = 0;
+  private readonly scratch = new Int32Array(4096);
+
+  constructor(
+    readonly spec: GrowthSpec,
+    private readonly memory: GuestMemory,
+    private readonly allocator: PageAllocator,
+    private readonly bootPages: number,
+    frameBytes: number,
+    private readonly nextId: () => number,
+  ) {
+    this.blockPages = Math.max(1, Math.floor(spec.blockBytes / frameBytes));
+    this.chunkPages = Math.max(this.blockPages, Math.floor(MEMORY_BLOCK_BYTES / frameBytes));
+    if (spec.kind !== 'reserved') this.retryDelayMs = RETRY_MS[spec.kind].firstMs;
+  }
+
+  /** Whether the room above boot is plugged memory (rather than a reserved range held by the balloon). */
+  get hotplug(): boolean {
+    return this.spec.kind !== 'reserved';
+  }
+
+  /** The memory the balloon answers for: virtio-mem's balloon covers boot memory only. */
+  balloonBasePages(memoryPages: number): number {
+    return this.spec.kind === 'virtio-mem' ? Math.min(memoryPages, this.bootPages) : memoryPages;
+  }
+
+  /**
+   * One tick at `nowMs`: plugged memory whose online delay has passed comes
+   * online; then the guest asks for more if its target is above its memory,
+   * or (virtio-mem) unplugs free memory if the target is below it.
+   */
+  step(nowMs: number, tickMs: number, targetPages: number, balloonPages: number, outbox: GuestToHost[]): void {
+    if (this.spec.kind === 'reserved') return;
+    const memory = this.memory;
+    if (this.onlinePending > 0 && nowMs + tickMs >= this.onlineAtMs) {
+      const done = memory.online(this.onlinePending, this.scratch);
+      this.counters.onlinePages += done;
+      this.counters.lastOnlineMs = Math.max(nowMs, this.onlineAtMs);
+      this.onlinePending -= done;
+    }
+    if (this.askedId >= 0 || this.onlinePending > 0) return;
+    const memoryPages = memory.pages - memory.count(PageState.UNPOPULATED);
+    const room = memory.count(PageState.UNPOPULATED) - memory.onliningPages;
+    if (targetPages > memoryPages) {
+      this.counters.unplugHeldPages = 0;
+      if (this.counters.failed || nowMs < this.retryAtMs || room <= 0) return;
+      // Xen adds sections only once the balloon is empty.
+      if (this.spec.kind === 'hotplug' && balloonPages > 0) return;
+      const blocks = Math.ceil((targetPages - memoryPages) / this.blockPages);
+      const limit = this.spec.kind === 'hotplug' ? this.blockPages : PLUG_PAGES_MAX;
+      const pages = Math.min(blocks * this.blockPages, limit, room);
+      this.askedId = this.nextId();
+      this.askedPages = pages;
+      this.counters.requests++;
+      outbox.push({ type: 'plug', id: this.askedId, pages });
+      return;
+    }
+    if (this.spec.kind === 'virtio-mem') this.unplug(targetPages, memoryPages, outbox);
+  }
+
+  /** The host answered a plug. */
+  onReply(reply: PlugReplyMessage, nowMs: number): void {
+    if (reply.id !== this.askedId) throw new Error(`GrowthUnit: a plug reply ${reply.id}, the request in flight is ${this.askedId}`);
+    this.askedId = -1;
+    const kind = this.spec.kind;
+    if (kind === 'reserved') return;
+    switch (reply.status) {
+      case 'ok': {
+        if (reply.pages > this.askedPages) throw new Error(`GrowthUnit: the host plugged ${reply.pages} pages, ${this.askedPages} were asked for`);
+        this.memory.plugged(reply.pages);
+        this.onlinePending += reply.pages;
+        this.counters.pluggedPages += reply.pages;
+        this.onlineAtMs = nowMs + (this.spec.onlineDelayMs * reply.pages) / this.chunkPages;
+        this.retryDelayMs = RETRY_MS[kind].firstMs;
+        return;
+      }
+      case 'busy':
+        this.counters.busyReplies++;
+        this.retryAtMs = nowMs + this.retryDelayMs;
+        this.retryDelayMs = Math.min(RETRY_MS[kind].maxMs, this.retryDelayMs * 2);
+        return;
+      case 'failed':
+        this.counters.failed = true;
+        return;
+    }
+  }
+
+  /**
+   * virtio-mem: gives back whole blocks of free memory above the high
+   * watermark (no reclaim), down to the target but never below boot memory;
+   * what the workload holds stays plugged.
+   */
+  private unplug(targetPages: number, memoryPages: number, outbox: GuestToHost[]): void {
+    const plugged = memoryPages - this.bootPages;
+    const wanted = Math.min(plugged, memoryPages - Math.max(targetPages, this.bootPages));
+    if (wanted <= 0) {
+      this.counters.unplugHeldPages = 0;
+      return;
+    }
+    const allocator = this.allocator;
+    const memory = this.memory;
+    const free = Math.max(0, allocator.availablePages - allocator.watermarks.highPages);
+    const block = this.blockPages;
+    const pages = Math.floor(Math.min(wanted, free) / block) * block;
+    this.counters.unplugHeldPages = wanted - pages;
+    if (pages <= 0) return;
+    const frames: number[] = [];
+    const scratch = this.scratch;
+    let done = 0;
+    while (done < pages) {
+      const got = memory.takeMany(PageState.FREE, scratch, 0, Math.min(scratch.length, pages - done));
+      if (got === 0) break;
+      for (let i = 0; i < got; i++) frames.push(memory.unmap(scratch[i]!));
+      memory.putMany(scratch, 0, got, PageState.FREE, PageState.UNPOPULATED);
+      done += got;
+    }
+    let unbacked = 0;
+    while (done < pages) {
+      const got = memory.takeMany(PageState.FREE_UNBACKED, scratch, 0, Math.min(scratch.length, pages - done, allocator.unbackedSparePages));
+      if (got === 0) break;
+      memory.putMany(scratch, 0, got, PageState.FREE_UNBACKED, PageState.UNPOPULATED);
+      done += got;
+      unbacked += got;
+    }
+    this.counters.unpluggedPages += done;
+    this.counters.unplugHeldPages = wanted - done;
+    outbox.push({ type: 'unplug', id: this.nextId(), frames: Int32Array.from(frames), unbackedPages: unbacked });
+  }
+}
