@@ -1,4 +1,5 @@
 import type { GuestToHost, PlugReplyMessage } from '../messages/protocol.js';
+import type { GrowthReport } from '../messages/runtime.js';
 import type { GrowthSpec } from '../scenario/types.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { PageAllocator } from './page-allocator.js';
@@ -18,22 +19,11 @@ const RETRY_MS: Record<Exclude<GrowthSpec['kind'], 'reserved'>, { firstMs: numbe
 };
 
 /** What the growth unit counts, for the report. */
-export interface GrowthCounters {
-  /** Plug requests sent. */
-  requests: number;
-  /** Pages the host plugged (ok answers). */
-  pluggedPages: number;
-  /** Of those, pages online (part of the guest's memory). */
-  onlinePages: number;
-  busyReplies: number;
-  /** True once the host answered a plug with a permanent failure. */
-  failed: boolean;
-  /** Pages unplugged (virtio-mem). */
-  unpluggedPages: number;
-  /** Pages the target asks to unplug that free memory could not give at the last try (held by the workload: they stay plugged). */
-  unplugHeldPages: number;
-  /** When the last plugged chunk came online (-1: none). */
-  lastOnlineMs: number;
+export type GrowthCounters = Omit<GrowthReport, 'kind'>;
+
+/** Counters of a guest that has not grown (nothing asked, nothing plugged). */
+export function noGrowth(): GrowthCounters {
+  return { requests: 0, pluggedPages: 0, onlinePages: 0, busyReplies: 0, failed: false, unpluggedPages: 0, unplugHeldPages: 0, lastOnlineMs: -1 };
 }
 
 /**
@@ -55,16 +45,7 @@ export interface GrowthCounters {
  * come online as free pages without frames (backed on first touch).
  */
 export class GrowthUnit {
-  readonly counters: GrowthCounters = {
-    requests: 0,
-    pluggedPages: 0,
-    onlinePages: 0,
-    busyReplies: 0,
-    failed: false,
-    unpluggedPages: 0,
-    unplugHeldPages: 0,
-    lastOnlineMs: -1,
-  };
+  readonly counters: GrowthCounters = noGrowth();
   private readonly blockPages: number;
   private readonly chunkPages: number;
   private askedId = -1;

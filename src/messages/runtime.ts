@@ -9,7 +9,7 @@
  * number of guests or batches.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { GuestSpec } from '../scenario/types.js';
+import type { GrowthKind, GuestSpec } from '../scenario/types.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
 export interface GuestSharedBuffers {
@@ -173,17 +173,7 @@ export interface GuestReport {
   /** Active-memory sampling periods answered. */
   activeSamples: number;
   /** Growth past the boot size (hotplug, virtio-mem). */
-  growth: {
-    kind: 'reserved' | 'hotplug' | 'virtio-mem';
-    requests: number;
-    pluggedPages: number;
-    onlinePages: number;
-    busyReplies: number;
-    failed: boolean;
-    unpluggedPages: number;
-    unplugHeldPages: number;
-    lastOnlineMs: number;
-  };
+  growth: GrowthReport;
   /** Page reclaim counters (as /proc/vmstat). */
   reclaim: { allocStalls: number; kswapdScanned: number; kswapdReclaimed: number; directScanned: number; directReclaimed: number };
   /** Each workload component at the end. */
@@ -247,4 +237,24 @@ export interface WorkerControl {
   stop(guestIndex: number): Promise<void>;
   /** Reports of the worker's guests, in the order they were given to `init`. */
   reports(): Promise<GuestReport[]>;
+}
+
+/** What a guest's growth unit counts (guest/growth.ts), for its report. */
+export interface GrowthReport {
+  kind: GrowthKind;
+  /** Plug requests sent. */
+  requests: number;
+  /** Pages the host plugged (ok answers). */
+  pluggedPages: number;
+  /** Of those, pages online (part of the guest's memory). */
+  onlinePages: number;
+  busyReplies: number;
+  /** True once the host answered a plug with a permanent failure. */
+  failed: boolean;
+  /** Pages unplugged (virtio-mem). */
+  unpluggedPages: number;
+  /** Pages the target asks to unplug that free memory could not give at the last try (held by the workload: they stay plugged). */
+  unplugHeldPages: number;
+  /** When the last plugged chunk came online (-1: none). */
+  lastOnlineMs: number;
 }

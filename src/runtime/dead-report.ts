@@ -1,3 +1,4 @@
+import { noGrowth } from '../guest/growth.js';
 import { PAGE_STATE_COUNT, PAGE_STATE_NAMES } from '../guest/page-state.js';
 import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
 import type { GuestReport } from '../messages/runtime.js';
@@ -61,17 +62,7 @@ export function deadGuestReport(index: number, name: string, targetPages: number
     distressSent: stat(Stat.DISTRESS_TOTAL),
     hostSwap: { pagedOutPages: 0, faults: stat(Stat.HOST_SWAP_FAULTS_TOTAL), doublePagingPages: 0, swappedInPages: 0, pagedOutNowPages: 0 },
     activeSamples: 0,
-    growth: {
-      kind: growthKind,
-      requests: 0,
-      pluggedPages: 0,
-      onlinePages: 0,
-      busyReplies: 0,
-      failed: false,
-      unpluggedPages: 0,
-      unplugHeldPages: 0,
-      lastOnlineMs: 0,
-    },
+    growth: { kind: growthKind, ...noGrowth() },
     reclaim: { allocStalls: 0, kswapdScanned: 0, kswapdReclaimed: 0, directScanned: 0, directReclaimed: 0 },
     components: [],
   };

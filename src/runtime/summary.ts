@@ -7,7 +7,7 @@ import type { PolicyParameter } from '../host/policy.js';
 import { statsByTag } from '../balloon/virtio-stats.js';
 import type { VirtioStatTag } from '../messages/protocol.js';
 import type { GuestReport, PressureFigures } from '../messages/runtime.js';
-import type { Scenario } from '../scenario/types.js';
+import type { GrowthKind, Scenario } from '../scenario/types.js';
 import type { PlacementKind } from './placement.js';
 
 /** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
@@ -92,7 +92,7 @@ export interface GuestSummary {
   hotplugBytes: number;
   /** Growth past the boot size: how, and what became of the guest's plug requests. */
   growth: {
-    kind: 'reserved' | 'hotplug' | 'virtio-mem';
+    kind: GrowthKind;
     /** Plug requests sent, answered busy, and failed for good (0 or 1 for an honest guest). */
     requests: number;
     busy: number;
