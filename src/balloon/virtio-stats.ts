@@ -46,15 +46,16 @@ export const MEMORY_STATS: ReadonlyArray<VirtioStatTag> = ['MEMFREE', 'MEMTOT', 
 
 /** A stats record with every tag unreported (-1). */
 export function unreportedStats(): Record<VirtioStatTag, number> {
-  return Object.fromEntries(VIRTIO_STAT_TAGS.map((tag) => [tag, -1])) as Record<VirtioStatTag, number>;
+  return statsByTag(null);
 }
 
-/** The values of a stats message as a record keyed by tag (missing values read as -1). */
+/**
+ * The values of a stats message as a record keyed by tag (missing values read
+ * as -1). Built property by property in tag order (no intermediate arrays):
+ * hosts make one per guest for every policy view.
+ */
 export function statsByTag(values: ArrayLike<number> | null): Record<VirtioStatTag, number> {
-  const record = unreportedStats();
-  if (values === null) return record;
-  VIRTIO_STAT_TAGS.forEach((tag, index) => {
-    record[tag] = values[index] ?? -1;
-  });
+  const record = {} as Record<VirtioStatTag, number>;
+  for (let index = 0; index < VIRTIO_STAT_COUNT; index++) record[VIRTIO_STAT_TAGS[index]!] = values === null ? -1 : (values[index] ?? -1);
   return record;
 }

@@ -10,9 +10,9 @@ export function unknownStats(): Record<VirtioStatTag, number> {
   return unreportedStats();
 }
 
-/** A frozen copy for a view, so that a policy cannot change what the host heard. */
-export function frozenStats(stats: Readonly<Record<VirtioStatTag, number>>): GuestStats {
-  return Object.freeze({ ...stats });
+/** The stats a view shows, keyed by tag: a fresh record, frozen so that a policy cannot change what the host heard. */
+function viewStats(values: ArrayLike<number> | null): GuestStats {
+  return Object.freeze(statsByTag(values));
 }
 
 /**
@@ -31,7 +31,7 @@ export function signalsOf(account: GuestAccount, nowMs: number): {
   const heard = account.heard;
   const report = heard.pressure;
   return {
-    stats: frozenStats(statsByTag(heard.stats)),
+    stats: viewStats(heard.stats),
     pressure: report === null ? null : { availablePages: report.availablePages, committedPages: report.committedPages },
     psi:
       report === null
