@@ -16,6 +16,10 @@
  *    guest's MAP_VERSION counter (guest/shared-memory.ts) is made odd by an
  *    `Atomics.add` before the change and even by another after it, and the
  *    window is closed before the step's messages leave (GuestMemory.publish).
+ *    Host paging is a guest-side change too: the guest replaces the frame of
+ *    a page the host pages out by a mark (HOST_SWAPPED, SWAP_IN_PENDING, both
+ *    negative) in a window, then names the frame in a `pagedOut`, exactly
+ *    as in a release; a negative entry maps no frame and is not checked.
  * 5. The host marks a guest DYING in the shared guest states before it takes
  *    back the frames of a dead guest, and RECLAIMED after; it never gives a
  *    frame to a dead guest.
