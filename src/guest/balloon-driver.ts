@@ -96,8 +96,15 @@ export class BalloonDriver {
   private carryMs = 0;
   private backoffUntilMs = 0;
   private backoffDelayMs: number;
-  /** Unbacked pages named in each release still in flight, by message id. */
-  private readonly unbackedInFlight = new Map<number, number>();
+  /** Pages and unbacked pages named in each release still in flight, by message id. */
+  private readonly releasesInFlight = new Map<number, { pages: number; unbacked: number }>();
+  /**
+   * Pages of releases in flight that the host may still refuse (VMware): until
+   * the ack comes the host may not count them as ballooned, so they are not
+   * asked back. In lockstep every ack comes before the next step; in
+   * free-running mode a step can start before it.
+   */
+  private refusablePagesInFlight = 0;
   private readonly inflatePageMs: number;
   private readonly deflatePageMs: number;
   private readonly largePagePages: number;
@@ -174,6 +181,11 @@ export class BalloonDriver {
     return this.env.memory.count(PageState.BALLOON) - this.pendingDeflatePages;
   }
 
+  /** Balloon pages the driver may ask back (deflate, deflate-on-OOM): held, not being deflated, and surely counted by the host. */
+  private get deflatablePages(): number {
+    return this.balloonPagesCommitted - this.refusablePagesInFlight;
+  }
+
   /** Balloon size the target asks for. */
   get balloonPagesWanted(): number {
     const memory = this.env.memory;
@@ -244,8 +256,10 @@ export class BalloonDriver {
   /** The host answered a release: refused frames (and unbacked pages) go back to the guest's free memory. */
   onReleaseAck(ack: ReleaseAckMessage): void {
     const memory = this.env.memory;
-    const unbackedSent = this.unbackedInFlight.get(ack.id) ?? 0;
-    this.unbackedInFlight.delete(ack.id);
+    const sent = this.releasesInFlight.get(ack.id);
+    this.releasesInFlight.delete(ack.id);
+    const unbackedSent = sent?.unbacked ?? 0;
+    if (sent !== undefined && this.profile.hostMayRefusePages) this.refusablePagesInFlight -= sent.pages;
     for (const frame of ack.refusedFrames) {
       const page = memory.take(PageState.BALLOON);
       if (page < 0) throw new Error(`BalloonDriver: release ${ack.id} refused a frame but the balloon is empty`);
@@ -273,7 +287,7 @@ export class BalloonDriver {
    */
   deflateForOom(pages: number): number {
     const memory = this.env.memory;
-    const count = Math.max(0, Math.min(pages, this.balloonPagesCommitted));
+    const count = Math.max(0, Math.min(pages, this.deflatablePages));
     for (let i = 0; i < count; i++) {
       const page = memory.take(PageState.BALLOON);
       if (page < 0) throw new Error('BalloonDriver.deflateForOom: the balloon ran out of pages');
@@ -472,7 +486,8 @@ export class BalloonDriver {
     const id = this.env.nextId();
     const frames = this.batch.slice(0, this.batchBacked);
     outbox.push({ type: 'release', id, frames, unbackedPages: this.batchUnbacked, ...(this.batchLarge ? { largeFrames: frames.length } : {}) });
-    if (this.batchUnbacked > 0) this.unbackedInFlight.set(id, this.batchUnbacked);
+    this.releasesInFlight.set(id, { pages, unbacked: this.batchUnbacked });
+    if (this.profile.hostMayRefusePages) this.refusablePagesInFlight += pages;
     this.counters.releaseMessages++;
     this.counters.inflatedPages += pages;
     this.batchBacked = 0;
@@ -503,7 +518,7 @@ export class BalloonDriver {
   }
 
   private deflate(excess: number, budgetMs: number, outbox: GuestToHost[]): number {
-    let goal = Math.min(excess, Math.floor(budgetMs / this.deflatePageMs));
+    let goal = Math.min(excess, this.deflatablePages, Math.floor(budgetMs / this.deflatePageMs));
     if (this.rates !== undefined) goal = Math.min(goal, this.rates.deflatePagesMax - this.cycleDeflated);
     for (let asked = 0; asked < goal; ) {
       const pages = Math.min(this.batchPages, goal - asked);
