@@ -1,3 +1,4 @@
+import { FRAMES_PER_MESSAGE_MAX } from '../host/message-checks.js';
 import type { GuestToHost, HostToGuest, ReleaseMessage } from '../messages/protocol.js';
 import type { GuestInit, GuestReport, HostileReport } from '../messages/runtime.js';
 import type { AttackKind, HostileSpec } from '../scenario/types.js';
@@ -115,7 +116,9 @@ export class HostileGuestActor {
       if (message.type === 'request') this.requestsInFlight.add(message.id);
     }
     if (repeat) {
-      const release = honest.find((m): m is ReleaseMessage => m.type === 'release' && m.frames.length > 0);
+      // A release with room for one more frame: a full one would become too long, refused whole as malformed,
+      // and its frames (unmapped by the honest actor) would stay this guest's with nobody mapping them.
+      const release = honest.find((m): m is ReleaseMessage => m.type === 'release' && m.frames.length > 0 && m.frames.length < FRAMES_PER_MESSAGE_MAX);
       if (release !== undefined) {
         const frames = new Int32Array(release.frames.length + 1);
         frames.set(release.frames);

@@ -181,6 +181,28 @@ suite('a hostile guest in whole runs', () => {
     expect(others(summary.guests)).toEqual(others(honest.summary.guests));
   });
 
+  it('repeats a frame only in a release with room for one more: a full release would be refused whole, its frames left unmapped', async () => {
+    const s = hostileScenario(['repeated']);
+    // Batches of the largest size a release may carry, and a balloon that fills many of them at once.
+    const mallory = s.guests[1]!;
+    const big: Scenario = {
+      ...s,
+      guests: s.guests.map((g, index) =>
+        index === 1
+          ? { ...mallory, memoryBytes: 100 * MiB, maxMemoryBytes: 100 * MiB, driver: { ...mallory.driver, profile: 'xen', batchPages: 4096 }, workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'steps', steps: [{ atMs: 0, bytes: 80 * MiB }, { atMs: 4000, bytes: 4 * MiB }] } }] }
+          : g,
+      ),
+      host: { ...s.host, memoryBytes: 320 * MiB },
+    };
+    const { summary } = await simulate(big, { placement: 'inline', auditEveryTicks: 1 });
+    expect(summary.audit.firstViolations).toEqual([]);
+    const m = summary.guests[1]!;
+    expect(m.driver.releaseMessages).toBeGreaterThan(0);
+    expect(m.hostile!.attacksAccepted).toBe(0);
+    expect(m.hostile!.byKind.repeated).toBeGreaterThan(0);
+    expect(m.protocolViolations).toBe(m.hostile!.expectedViolations);
+  });
+
   it('gives the same result inline and on workers (the wire and the inline placement refuse junk alike)', async () => {
     const s = hostileScenario(ALL_ATTACKS, { seed: 5 });
     const inline = await simulate(s, { placement: 'inline' });
