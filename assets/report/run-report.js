@@ -35,10 +35,14 @@
       var mib = data.hostMemoryMiB * data.thresholdsPct[state] / 100;
       return { label: state + ' (' + data.thresholdsPct[state] + ' %)', values: x.map(function () { return mib; }), color: ['#3d9a50', '#d9822b', '#c8641e', '#c23b3b'][i], dash: [5, 4], width: 1 };
     });
+    // Host paging (hard and low states): drawn only when the host paged something out.
+    var hostPaged = (data.hostSwapMiB || []).some(function (v) { return v > 0; });
     C.panel(host, {
-      title: 'Host free memory and free-memory state',
+      title: 'Host free memory and free-memory state' + (hostPaged ? ', host swap in use' : ''),
       x: x,
-      series: [{ label: 'free', values: data.hostFreeMiB, color: '#1d2430', width: 2 }].concat(thresholdLines),
+      series: [{ label: 'free', values: data.hostFreeMiB, color: '#1d2430', width: 2 }]
+        .concat(hostPaged ? [{ label: 'paged out to host swap', values: data.hostSwapMiB, color: '#7b3fa0', width: 1.5 }] : [])
+        .concat(thresholdLines),
       yFormat: C.fmtMiB,
       plugins: [C.stateShading(x, data.freeStates, C.STATE_COLORS)],
     });

@@ -47,6 +47,8 @@ export interface RunReportData {
   stateNames: string[];
   timesS: number[];
   hostFreeMiB: number[];
+  /** Guest memory the host has paged out to its own swap (hard and low states), at each sample. */
+  hostSwapMiB: number[];
   /** Free-memory state index (0 high .. 3 low) at each sample. */
   freeStates: number[];
   guests: ReportGuest[];
@@ -159,6 +161,7 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
     stateNames: [...FREE_MEMORY_STATES],
     timesS: Array.from(series.timesMs(), (ms) => ms / 1000),
     hostFreeMiB: Array.from(free, (frames) => roundTo((frames * series.frameBytes) / MiB, 2)),
+    hostSwapMiB: Array.from(series.hostSwapColumn(), (pages) => roundTo((pages * series.frameBytes) / MiB, 2)),
     freeStates: Array.from(states),
     guests: Array.from({ length: shownGuests }, (_, g) => {
       const guest = summary.guests[g];

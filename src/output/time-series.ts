@@ -180,6 +180,11 @@ export class TimeSeries {
     return this.free.slice(0, this.length);
   }
 
+  /** Pages in host swap over every sample (a copy). */
+  hostSwapColumn(): Float64Array {
+    return this.hostSwap.slice(0, this.length);
+  }
+
   /** The sample at index `i`, as `simulate` gave it. */
   sample(i: number): Sample {
     this.checkIndex(i);

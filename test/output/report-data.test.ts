@@ -26,7 +26,7 @@ function seriesOf(names: string[], fill: (figure: string, guest: number, i: numb
     series.add({
       timeMs: (i + 1) * 1000,
       freeFrames: 1000 * (3 - i),
-      hostSwapUsedPages: 0,
+      hostSwapUsedPages: 512 * i,
       hostState: 'high',
       guests: names.map((name, g) => {
         const sample = { name, alive: true } as GuestSample;
@@ -45,6 +45,7 @@ describe('the data of report.html', () => {
     const data = runReportData(summaryOf(names), series, []);
     expect(data.timesS).toEqual([1, 2, 3]);
     expect(data.hostFreeMiB).toEqual([(3000 * FRAME) / MiB, (2000 * FRAME) / MiB, (1000 * FRAME) / MiB].map((v) => Math.round(v * 100) / 100));
+    expect(data.hostSwapMiB).toEqual([0, 2, 4]);
     expect(data.guests[1]!.series.balloon).toEqual([2, 2, 2]);
     expect(data.guests[0]!.series.psiSomePct).toEqual([25, 25, 25]);
     expect(data.guests[0]!.series.majorFaultsPerS).toEqual([10, 10, 10]);
