@@ -2,8 +2,8 @@
  * `trace.json` in the Chrome trace event format (the JSON object form), which
  * Perfetto and chrome://tracing open: the host and each guest are processes;
  * counter events ("ph": "C") give each guest's memory, page states, swap,
- * faults and pressure over simulated time, and the host's free memory with
- * its free-memory state; instant events ("ph": "i") mark what the host
+ * faults and pressure over simulated time, and the host's free memory, its
+ * swap and its free-memory state; instant events ("ph": "i") mark what the host
  * logged (targets, crashes, refused messages) and OOM kills.
  *
  * Timestamps are simulated time in microseconds.
@@ -62,18 +62,20 @@ function metadata(pid: number, name: string, sortIndex: number): TraceEvent[] {
 function hostCounters(series: TimeSeries): TraceEvent[] {
   const events: TraceEvent[] = [];
   const hostBytes = series.hostFrames * series.frameBytes;
+  const states = series.hostStateIndexes();
   for (let i = 0; i < series.length; i++) {
     const ts = series.timeMs(i) * 1000;
     const freeBytes = series.freeFrames(i) * series.frameBytes;
     events.push({ name: 'host free (MiB)', ph: 'C', pid: HOST_PID, tid: TID, ts, args: { free: round(freeBytes / MiB) } });
     events.push({ name: 'host free (%)', ph: 'C', pid: HOST_PID, tid: TID, ts, args: { free: round((freeBytes / Math.max(1, hostBytes)) * 100) } });
+    events.push({ name: 'host swap (MiB)', ph: 'C', pid: HOST_PID, tid: TID, ts, args: { used: round((series.hostSwapUsedPages(i) * series.frameBytes) / MiB) } });
     events.push({
       name: 'free-memory state (0 high, 1 soft, 2 hard, 3 low)',
       ph: 'C',
       pid: HOST_PID,
       tid: TID,
       ts,
-      args: { state: series.hostStateIndexes()[i]! },
+      args: { state: states[i]! },
     });
   }
   return events;
@@ -103,7 +105,7 @@ function guestCounters(series: TimeSeries, guest: number): TraceEvent[] {
       ts,
       args: { kernel: mib(v('kernelPages')), anon: mib(v('anonPages')), cache: mib(v('cachePages')), free: mib(v('freePages')), balloon: mib(v('balloonPages')) },
     });
-    events.push({ name: 'swap (MiB)', ph: 'C', pid, tid: TID, ts, args: { used: mib(v('swapPages')) } });
+    events.push({ name: 'swap (MiB)', ph: 'C', pid, tid: TID, ts, args: { used: mib(v('swapPages')), paged_out_by_host: mib(v('hostSwappedPages')) } });
     events.push({ name: 'faults (total)', ph: 'C', pid, tid: TID, ts, args: { major: v('majorFaultsTotal'), minor: v('minorFaultsTotal') } });
     events.push({
       name: 'pressure (%)',

@@ -43,6 +43,7 @@ describe('trace.json', () => {
     expect(Object.keys(memory[0]!.args)).toEqual(['target', 'actual', 'resident', 'balloon']);
     expect(memory[memory.length - 1]!.args['target']).toBe(40);
     expect(byName(events, 'host free (MiB)')).toHaveLength(series.length);
+    expect(byName(events, 'host swap (MiB)')).toHaveLength(series.length);
     for (const name of ['page states (MiB)', 'swap (MiB)', 'faults (total)', 'pressure (%)', 'stall (s, total)']) expect(byName(events, name).length).toBe(2 * series.length);
     const crash = byName(events, 'crash');
     expect(crash).toHaveLength(1);
