@@ -25,7 +25,8 @@ export type { AdminControl } from './runtime/admin-control.js';
 export type { Sample, GuestSample } from './runtime/sample.js';
 export type { PlacementKind } from './runtime/placement.js';
 export { RunFailure } from './runtime/errors.js';
-export { BootError, type AdminTargetOptions, type AdminTargetResult, type HostEvent, type HostEventKind } from './host/hypervisor.js';
+export { BootError, type AdminTargetOptions, type AdminTargetResult } from './host/manager/memory-manager.js';
+export type { HostEvent, HostEventKind } from './host/event-log.js';
 export {
   VIRTIO_STAT_TAGS,
   type ActiveSampleView,
@@ -37,13 +38,12 @@ export {
   type PressureReport,
   type PsiFigures,
   type VirtioStatTag,
-} from './host/policy.js';
-export { PolicyError } from './host/policy-error.js';
-export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/policies/index.js';
-export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/reclaim.js';
-export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/free-memory-state.js';
-export type { GuestFloor, TargetPrediction } from './host/target-guard.js';
-export type { GuestSignalsHeard } from './host/guest-reports.js';
+} from './host/manager/policy.js';
+export { PolicyError } from './host/manager/policy-error.js';
+export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/manager/policies/index.js';
+export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/manager/reclaim.js';
+export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/manager/free-memory-state.js';
+export type { GuestFloor, TargetPrediction } from './host/manager/target-guard.js';
 export type { PressureFigures } from './messages/runtime.js';
 export { VirtioStat } from './balloon/virtio-stats.js';
 export { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from './balloon/floors.js';

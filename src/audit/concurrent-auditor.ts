@@ -27,6 +27,8 @@ export interface ConcurrentAuditInput {
   guests: ReadonlyArray<{ name: string; frameOf: SharedArrayBuffer; counters: SharedArrayBuffer }>;
   /** Int32 per guest: GuestState. */
   states: SharedArrayBuffer;
+  /** Shards of the host (their pools' free values are valid owners). */
+  shards: number;
   /** Int32 AUDIT_CONTROL_SLOTS: see AuditControl. */
   control: SharedArrayBuffer;
 }
@@ -93,6 +95,8 @@ export class ConcurrentAuditor {
     firstViolations: [],
   };
 
+  private readonly shards: number;
+
   constructor(input: ConcurrentAuditInput) {
     this.owners = new Int32Array(input.table);
     this.guests = input.guests.map((guest, index) => ({
@@ -104,6 +108,7 @@ export class ConcurrentAuditor {
     this.names = input.guests.map((guest) => guest.name);
     this.states = new Int32Array(input.states);
     this.control = new Int32Array(input.control);
+    this.shards = input.shards;
     this.marks = new Uint8Array(this.owners.length);
     this.reclaimed = new Uint8Array(this.guests.length);
   }
@@ -140,7 +145,7 @@ export class ConcurrentAuditor {
     for (let from = 0; from < owners.length && !this.stopping(); from += step) {
       const to = Math.min(owners.length, from + step);
       this.readReclaimed();
-      const count = scanTableChunk(owners, from, to, this.guests.length, this.reclaimed, this.bad);
+      const count = scanTableChunk(owners, from, to, this.guests.length, this.shards, this.reclaimed, this.bad);
       this.result.tableEntriesChecked += to - from;
       for (let i = 0; i < Math.min(count, this.bad.length); i++) this.confirmTableEntry(this.bad[i]!);
       if (count > this.bad.length) this.result.unconfirmed += count - this.bad.length;

@@ -59,14 +59,7 @@
 import { NO_FRAME } from '../guest/shared-memory.js';
 import { OWNER_FREE, OWNER_HYPERVISOR } from '../host/owners.js';
 
-/** Values of the shared guest states array. */
-export const GuestState = {
-  ALIVE: 0,
-  /** The host is taking its frames back. */
-  DYING: 1,
-  /** Every frame it owned is back with the host. */
-  RECLAIMED: 2,
-} as const;
+export { GuestState } from '../host/device/guest-states.js';
 
 /** What a chunk scan saw. */
 export interface ChunkScan {
@@ -122,16 +115,18 @@ export function scanChunk(
 }
 
 /**
- * Reads table entries [from, to): each must be free, the hypervisor's or a
- * guest's (1..guests), and no entry may name a guest whose state, read
- * before the entry, was RECLAIMED (`reclaimed[g - 1] === 1`). Returns the
- * number of bad entries; the first ones go to `bad`.
+ * Reads table entries [from, to): each must be free (OWNER_FREE, or one of
+ * the `shards` shards' free values), the hypervisor's or a guest's
+ * (1..guests), and no entry may name a guest whose state, read before the
+ * entry, was RECLAIMED (`reclaimed[g - 1] === 1`). Returns the number of bad
+ * entries; the first ones go to `bad`.
  */
-export function scanTableChunk(owners: Int32Array, from: number, to: number, guests: number, reclaimed: Uint8Array, bad: Int32Array): number {
+export function scanTableChunk(owners: Int32Array, from: number, to: number, guests: number, shards: number, reclaimed: Uint8Array, bad: Int32Array): number {
   let count = 0;
+  const lowestFree = -1 - shards;
   for (let frame = from; frame < to; frame++) {
     const owner = Atomics.load(owners, frame);
-    if (owner === OWNER_FREE || owner === OWNER_HYPERVISOR) continue;
+    if (owner === OWNER_FREE || owner === OWNER_HYPERVISOR || (owner < OWNER_HYPERVISOR && owner >= lowestFree)) continue;
     if (owner >= 1 && owner <= guests && reclaimed[owner - 1] === 0) continue;
     if (count < bad.length) bad[count] = frame;
     count++;

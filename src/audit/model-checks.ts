@@ -12,13 +12,17 @@
  * - what the host heard agrees with what the guest published: every page
  *   given back on OOM events, every frame reported free, every distress
  *   message; pressure reports stay within the guest's size;
- * - the last stats the host received are plausible: no value below -1,
- *   memory figures within the guest's size, counts since boot never going down.
+ * - the stats the guest publishes for the host are plausible: no value
+ *   below -1, memory figures within the guest's size, counts since boot
+ *   never going down.
+ *
+ * It runs on the thread that hosts the guest, beside its device side.
  */
 import { PageState } from '../guest/page-state.js';
 import { Stat, STAT_SLOTS, type GuestSharedViews } from '../guest/shared-memory.js';
 import { CUMULATIVE_STATS, MEMORY_STATS, VirtioStat } from '../balloon/virtio-stats.js';
-import type { GuestAccount } from '../host/guest-account.js';
+import { SIGNAL_SLOTS, SignalSlot, GuestSignalsReader, VIRTIO_STAT_COUNT } from '../messages/guest-signals.js';
+import type { DeviceAccount } from '../host/device/device-account.js';
 
 /** Shared stats that are totals since boot. */
 const TOTALS = [
@@ -36,18 +40,20 @@ const TOTALS = [
 
 type Report = (text: string) => void;
 
-/** Remembers what it saw last, to check that totals never go down. */
+/** Remembers what it saw last of one guest, to check that totals never go down. */
 export class ModelAudit {
-  private readonly lastTotals: Float64Array[];
-  private readonly lastStats: Array<Float64Array | null>;
+  private readonly lastTotals = new Float64Array(STAT_SLOTS);
+  private readonly lastStats = new Float64Array(VIRTIO_STAT_COUNT).fill(-1);
+  private lastStatsReports = 0;
+  private readonly signals: GuestSignalsReader;
+  private readonly signalValues = new Float64Array(SIGNAL_SLOTS);
 
-  constructor(guests: number) {
-    this.lastTotals = Array.from({ length: guests }, () => new Float64Array(STAT_SLOTS));
-    this.lastStats = Array.from({ length: guests }, () => null);
+  constructor(views: GuestSharedViews) {
+    this.signals = new GuestSignalsReader(views.buffers.signals);
   }
 
   /** Checks one guest; `report` counts and words a violation. */
-  check(account: GuestAccount, views: GuestSharedViews, pageBytes: number, report: Report): void {
+  check(account: DeviceAccount, views: GuestSharedViews, pageBytes: number, report: Report): void {
     const name = account.name;
     if (account.alive) {
       const balloon = Atomics.load(views.counters, PageState.BALLOON);
@@ -56,13 +62,13 @@ export class ModelAudit {
       }
     }
     this.checkFigures(account, views, report);
-    this.checkHeardStats(account, pageBytes, report);
+    if (this.signals.read(this.signalValues)) this.checkPublished(account, pageBytes, report);
   }
 
-  private checkFigures(account: GuestAccount, views: GuestSharedViews, report: Report): void {
+  private checkFigures(account: DeviceAccount, views: GuestSharedViews, report: Report): void {
     const name = account.name;
     const stats = views.stats;
-    const last = this.lastTotals[account.index]!;
+    const last = this.lastTotals;
     for (let slot = 0; slot < STAT_SLOTS; slot++) {
       const value = stats[slot]!;
       if (!(Number.isFinite(value) && value >= 0)) report(`guest ${name}: running figure ${slot} is ${value}`);
@@ -80,43 +86,64 @@ export class ModelAudit {
       report(`guest ${name}: ${swap} pages in swap, but only ${stats[Stat.SWAP_OUT_TOTAL]! - stats[Stat.SWAP_IN_TOTAL]!} were written and not read back`);
     }
     if (!account.alive) return;
-    const heard = account.heard;
-    if (stats[Stat.DEFLATE_ON_OOM_PAGES_TOTAL] !== heard.oomDeflatedPages) {
-      report(`guest ${name}: gave back ${stats[Stat.DEFLATE_ON_OOM_PAGES_TOTAL]} pages on OOM events, the host heard of ${heard.oomDeflatedPages}`);
+    if (stats[Stat.DEFLATE_ON_OOM_PAGES_TOTAL] !== account.oomDeflatedPages) {
+      report(`guest ${name}: gave back ${stats[Stat.DEFLATE_ON_OOM_PAGES_TOTAL]} pages on OOM events, the host heard of ${account.oomDeflatedPages}`);
     }
-    if (stats[Stat.REPORTED_FREE_PAGES_TOTAL] !== heard.reportedFreeFrames) {
-      report(`guest ${name}: reported ${stats[Stat.REPORTED_FREE_PAGES_TOTAL]} free pages, the host took ${heard.reportedFreeFrames}`);
+    if (stats[Stat.REPORTED_FREE_PAGES_TOTAL] !== account.reportedFreeFrames) {
+      report(`guest ${name}: reported ${stats[Stat.REPORTED_FREE_PAGES_TOTAL]} free pages, the host took ${account.reportedFreeFrames}`);
     }
-    if (stats[Stat.DISTRESS_TOTAL] !== heard.distressMessages) {
-      report(`guest ${name}: sent ${stats[Stat.DISTRESS_TOTAL]} distress messages, the host heard ${heard.distressMessages}`);
-    }
-    const pressure = heard.pressure;
-    if (pressure !== null) {
-      if (pressure.availablePages > account.pages || pressure.floorPages > account.pages) {
-        report(`guest ${name}: its pressure report says ${pressure.availablePages} pages available and a floor of ${pressure.floorPages}, of ${account.pages}`);
-      }
-      if (pressure.committedPages < pressure.floorPages) report(`guest ${name}: its pressure report commits ${pressure.committedPages} pages, less than its floor ${pressure.floorPages}`);
+    if (stats[Stat.DISTRESS_TOTAL] !== account.distressMessages) {
+      report(`guest ${name}: sent ${stats[Stat.DISTRESS_TOTAL]} distress messages, the host heard ${account.distressMessages}`);
     }
   }
 
-  private checkHeardStats(account: GuestAccount, pageBytes: number, report: Report): void {
-    const stats = account.heard.stats;
-    if (stats === null) return;
+  /** The status, stats and pressure report the guest publishes for the host. */
+  private checkPublished(account: DeviceAccount, pageBytes: number, report: Report): void {
+    const values = this.signalValues;
     const name = account.name;
-    const maxBytes = account.pages * pageBytes;
-    for (let i = 0; i < stats.length; i++) {
-      if (!(stats[i]! >= -1)) report(`guest ${name}: stat ${i} is ${stats[i]}`);
-    }
-    for (const tag of MEMORY_STATS) {
-      if (stats[VirtioStat[tag]]! > maxBytes) report(`guest ${name}: stat ${tag} is ${stats[VirtioStat[tag]]} bytes, more than its ${maxBytes}`);
-    }
-    const previous = this.lastStats[account.index];
-    if (previous !== null && previous !== undefined && previous !== stats) {
-      for (const tag of CUMULATIVE_STATS) {
-        const index = VirtioStat[tag];
-        if (stats[index]! < previous[index]!) report(`guest ${name}: stat ${tag} went down from ${previous[index]} to ${stats[index]}`);
+    if (!account.alive) return;
+    if (values[SignalSlot.STATUS_AT_MS]! >= 0) {
+      for (const slot of [SignalSlot.BALLOON_PAGES, SignalSlot.USED_PAGES, SignalSlot.FREE_PAGES]) {
+        const value = values[slot]!;
+        if (!(Number.isSafeInteger(value) && value >= 0 && value <= account.pages)) report(`guest ${name}: its status figure ${slot} is ${value}, not a page count within its ${account.pages} pages`);
       }
     }
-    this.lastStats[account.index] = stats;
+    if (values[SignalSlot.PRESSURE_AT_MS]! >= 0) {
+      const available = values[SignalSlot.AVAILABLE_PAGES]!;
+      const floor = values[SignalSlot.FLOOR_PAGES]!;
+      const committed = values[SignalSlot.COMMITTED_PAGES]!;
+      if (!(available <= account.pages && floor <= account.pages)) {
+        report(`guest ${name}: its pressure report says ${available} pages available and a floor of ${floor}, of ${account.pages}`);
+      }
+      if (!(committed >= floor)) report(`guest ${name}: its pressure report commits ${committed} pages, less than its floor ${floor}`);
+      for (let slot = SignalSlot.SOME_AVG10; slot <= SignalSlot.FULL_AVG300; slot++) {
+        if (!(values[slot]! >= 0 && values[slot]! <= 1)) report(`guest ${name}: its pressure report's figure ${slot} is ${values[slot]}, not a fraction`);
+      }
+    }
+    if (values[SignalSlot.STATS_AT_MS]! >= 0) this.checkStats(account, pageBytes, report);
+  }
+
+  private checkStats(account: DeviceAccount, pageBytes: number, report: Report): void {
+    const values = this.signalValues;
+    const name = account.name;
+    const maxBytes = account.pages * pageBytes;
+    for (let i = 0; i < VIRTIO_STAT_COUNT; i++) {
+      const stat = values[SignalSlot.STATS + i]!;
+      if (!(Number.isSafeInteger(stat) && stat >= -1)) report(`guest ${name}: stat ${i} is ${stat}, not a whole number >= -1`);
+    }
+    for (const tag of MEMORY_STATS) {
+      if (values[SignalSlot.STATS + VirtioStat[tag]]! > maxBytes) report(`guest ${name}: stat ${tag} is ${values[SignalSlot.STATS + VirtioStat[tag]]} bytes, more than its ${maxBytes}`);
+    }
+    const reports = values[SignalSlot.STATS_REPORTS]!;
+    if (reports !== this.lastStatsReports) {
+      if (this.lastStatsReports > 0) {
+        for (const tag of CUMULATIVE_STATS) {
+          const index = VirtioStat[tag];
+          if (values[SignalSlot.STATS + index]! < this.lastStats[index]!) report(`guest ${name}: stat ${tag} went down from ${this.lastStats[index]} to ${values[SignalSlot.STATS + index]}`);
+        }
+      }
+      for (let i = 0; i < VIRTIO_STAT_COUNT; i++) this.lastStats[i] = values[SignalSlot.STATS + i]!;
+      this.lastStatsReports = reports;
+    }
   }
 }

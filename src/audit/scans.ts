@@ -4,7 +4,6 @@
  * V8 optimises a small loop-only function far better than a loop inside a
  * large function that runs once in a while.
  */
-import { OWNER_FREE, OWNER_HYPERVISOR } from '../host/owners.js';
 
 /** Positions of the first problems a scan found; the rest are only counted. */
 export const PROBLEMS_KEPT = 3;
@@ -17,13 +16,13 @@ export interface ScanFindings {
   pagedOut?: number;
 }
 
-/** Frames per owner: free, hypervisor, each guest (by index), and entries that are none of those. */
-export interface OwnerCounts {
-  free: number;
-  hypervisor: number;
-  perGuest: Float64Array;
-  invalidFrames: number[];
+/** Table entries of a slice per owner value, and entries that are no owner's. */
+export interface OwnerValueCounts {
+  /** Index `owner + shards + 1`: shards' free values, the hypervisor, free, then guests 1..G. */
+  counts: Float64Array;
   invalid: number;
+  /** The first PROBLEMS_KEPT entries that are no owner's. */
+  invalidFrames: number[];
 }
 
 /** A bitmap of `bits` bits, one per frame: 1/8 byte a frame. */
@@ -31,55 +30,52 @@ export function newMarks(bits: number): Uint32Array {
   return new Uint32Array(Math.ceil(bits / 32));
 }
 
-/** Counts every entry of the table (plain reads: call at quiescent points only). */
-export function countOwners(owners: Int32Array, guests: number): OwnerCounts {
-  const perGuest = new Float64Array(guests);
+/**
+ * Counts the entries of the table slice [start, end) per owner value (plain
+ * reads: call at quiescent points only). Valid values run from the last
+ * shard's free value (-1 - shards) to the last guest's id (guests).
+ */
+export function countOwnerValues(owners: Int32Array, start: number, end: number, guests: number, shards: number): OwnerValueCounts {
+  const offset = shards + 1;
+  const counts = new Float64Array(guests + shards + 2);
+  const low = -1 - shards;
   const invalidFrames: number[] = [];
-  let free = 0;
-  let hypervisor = 0;
   let invalid = 0;
-  for (let frame = 0; frame < owners.length; frame++) {
+  for (let frame = start; frame < end; frame++) {
     const owner = owners[frame]!;
-    if (owner === OWNER_FREE) free++;
-    else if (owner === OWNER_HYPERVISOR) hypervisor++;
-    else if (owner >= 1 && owner <= guests) perGuest[owner - 1]!++;
+    if (owner >= low && owner <= guests) counts[owner + offset]!++;
     else if (invalid++ < PROBLEMS_KEPT) invalidFrames.push(frame);
   }
-  return { free, hypervisor, perGuest, invalidFrames, invalid };
-}
-
-/** Pooled frames that are out of range, pooled twice, or not free in the table. Marks every pooled frame in the bitmap `marks`. */
-export function scanPool(pooled: Int32Array, owners: Int32Array, marks: Uint32Array): ScanFindings {
-  const first: number[] = [];
-  let problems = 0;
-  const frames = owners.length;
-  for (let i = 0; i < pooled.length; i++) {
-    const frame = pooled[i]!;
-    let bad = frame < 0 || frame >= frames;
-    if (!bad) {
-      const word = frame >>> 5;
-      const bit = 1 << (frame & 31);
-      bad = (marks[word]! & bit) !== 0 || owners[frame] !== OWNER_FREE;
-      marks[word]! |= bit;
-    }
-    if (bad && problems++ < PROBLEMS_KEPT) first.push(i);
-  }
-  return { problems, first };
+  return { counts, invalid, invalidFrames };
 }
 
 /**
- * A range of pooled frames that the pool keeps without listing them (never
- * handed out since boot): each must be in the table, free, and pooled once.
- * Problems are reported as frame numbers. Marks every frame of the range.
+ * Pooled runs (first, count pairs) whose frames are out of range, pooled
+ * twice or not `expected` in the table. Marks every frame in `marks`;
+ * problems are reported as frame numbers.
  */
-export function scanPoolRange(start: number, end: number, owners: Int32Array, marks: Uint32Array): ScanFindings {
+export function scanRuns(runs: Int32Array, owners: Int32Array, marks: Uint32Array, expected: number): ScanFindings {
+  const findings: ScanFindings = { problems: 0, first: [] };
+  for (let i = 0; i < runs.length; i += 2) {
+    const part = scanRange(runs[i]!, runs[i]! + runs[i + 1]!, owners, marks, expected);
+    for (const frame of part.first) if (findings.first.length < PROBLEMS_KEPT) findings.first.push(frame);
+    findings.problems += part.problems;
+  }
+  return findings;
+}
+
+/**
+ * The pooled frames [start, end): each must be in the table, `expected`
+ * there, and pooled once. Problems are reported as frame numbers. Marks every frame.
+ */
+export function scanRange(start: number, end: number, owners: Int32Array, marks: Uint32Array, expected: number): ScanFindings {
   const first: number[] = [];
   let problems = 0;
-  if (start < 0 || end > owners.length || start > end) return { problems: 1, first: [start] };
+  if (!(start >= 0 && end <= owners.length && start <= end)) return { problems: 1, first: [start] };
   for (let frame = start; frame < end; frame++) {
     const word = frame >>> 5;
     const bit = 1 << (frame & 31);
-    if (((marks[word]! & bit) !== 0 || owners[frame] !== OWNER_FREE) && problems++ < PROBLEMS_KEPT) first.push(frame);
+    if (((marks[word]! & bit) !== 0 || owners[frame] !== expected) && problems++ < PROBLEMS_KEPT) first.push(frame);
     marks[word]! |= bit;
   }
   return { problems, first };

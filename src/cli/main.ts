@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { BootError } from '../host/hypervisor.js';
+import { BootError } from '../host/manager/memory-manager.js';
 import { InputError } from '../output/input-error.js';
 import { RunFailure } from '../runtime/errors.js';
-import { PolicyError } from '../host/policy-error.js';
+import { PolicyError } from '../host/manager/policy-error.js';
 import { ScenarioError, UnitError } from '../scenario/errors.js';
 import { scenarioJsonSchemaText } from '../scenario/json-schema.js';
 import { gridJsonSchemaText } from '../sweep/json-schema.js';

@@ -1,4 +1,4 @@
-import type { HostEvent, HostEventKind } from '../host/hypervisor.js';
+import type { HostEvent, HostEventKind } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
 import { coloursFor, type Colours } from './colour.js';

@@ -1,4 +1,4 @@
-import { loadPolicyModules } from '../host/policies/index.js';
+import { loadPolicyModules } from '../host/manager/policies/index.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { overrideFlags } from './options.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';

@@ -1,5 +1,6 @@
-import type { Hypervisor } from '../host/hypervisor.js';
-import type { GuestAccount } from '../host/guest-account.js';
+import type { GuestRecord } from '../host/manager/guest-record.js';
+import { statusOf } from '../host/manager/guest-signals.js';
+import type { MemoryManager } from '../host/manager/memory-manager.js';
 
 /** A guest that did not reach its target in the liveness phase. */
 export interface LivenessMiss {
@@ -36,38 +37,38 @@ export class LivenessWatch {
   private readonly lastTick: Int32Array;
 
   constructor(
-    private readonly host: Hypervisor,
+    private readonly host: MemoryManager,
     private readonly fromTick: number,
     private readonly deadlineTick: number,
     private readonly tickMs: number,
     private readonly frameBytes: number,
   ) {
-    this.reachedAtTick = new Int32Array(host.accounts.length).fill(-1);
-    this.lastTick = new Int32Array(host.accounts.length).fill(-1);
+    this.reachedAtTick = new Int32Array(host.records.length).fill(-1);
+    this.lastTick = new Int32Array(host.records.length).fill(-1);
   }
 
   /** Looks at every guest after the host has handled tick `tick`'s messages (lockstep). */
   observe(tick: number): void {
-    for (let index = 0; index < this.host.accounts.length; index++) this.observeGuest(index, tick);
+    for (let index = 0; index < this.host.records.length; index++) this.observeGuest(index, tick);
   }
 
   /** Looks at one guest whose messages of its tick `tick` the host has just handled (free-running: each guest has its own clock). */
   observeGuest(index: number, tick: number): void {
     if (tick > this.lastTick[index]!) this.lastTick[index] = tick;
     if (tick < this.fromTick || tick > this.deadlineTick || this.reachedAtTick[index]! >= 0) return;
-    const account = this.host.accounts[index]!;
+    const account = this.host.records[index]!;
     if (account.alive && atTarget(account)) this.reachedAtTick[index] = tick;
   }
 
   result(): LivenessResult {
-    const live = this.host.accounts.filter((account) => account.alive && !account.quarantined);
+    const live = this.host.records.filter((account) => account.alive && !account.quarantined);
     const checked = live.every((account) => this.lastTick[account.index]! >= this.deadlineTick);
     const missed: LivenessMiss[] = [];
     let reached = 0;
     for (const account of live) {
       if (this.reachedAtTick[account.index]! >= 0) reached++;
       else if (checked) {
-        const balloon = account.lastStatus?.balloonPages ?? 0;
+        const balloon = statusOf(account)?.balloonPages ?? 0;
         missed.push({ guest: account.name, targetBytes: account.targetPages * this.frameBytes, actualBytes: (account.memoryPages - balloon) * this.frameBytes });
       }
     }
@@ -75,7 +76,7 @@ export class LivenessWatch {
   }
 }
 
-function atTarget(account: GuestAccount): boolean {
-  const status = account.lastStatus;
+function atTarget(account: GuestRecord): boolean {
+  const status = statusOf(account);
   return status !== null && status.balloonPages === Math.max(0, account.memoryPages - account.targetPages);
 }

@@ -1,5 +1,5 @@
-import { FRAMES_PER_MESSAGE_MAX } from '../host/message-checks.js';
-import type { GrantMessage, GuestToHost, ReleaseAckMessage } from '../messages/protocol.js';
+import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
+import { framesOfRuns, type GrantMessage, type GuestToHost, type ReleaseAckMessage } from '../messages/protocol.js';
 import type { InflateMode } from '../scenario/types.js';
 import type { EvictSink } from './component.js';
 import { LARGE_PAGE_BYTES, LARGE_PAGE_SPEEDUP, type DriverProfile, type VmwareRates } from './driver-profiles.js';
@@ -233,7 +233,7 @@ export class BalloonDriver {
   onDeflateGrant(grant: GrantMessage, nowMs: number): void {
     const memory = this.env.memory;
     this.pendingDeflatePages -= grant.pagesAsked;
-    const frames = grant.frames;
+    const frames = framesOfRuns(grant.runs);
     for (let i = 0; i < frames.length; i++) {
       const page = memory.take(PageState.BALLOON);
       if (page < 0) throw new Error(`BalloonDriver: grant ${grant.id} brought more frames than the balloon holds pages`);

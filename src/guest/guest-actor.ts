@@ -1,4 +1,4 @@
-import type { BootMessage, GrantMessage, GuestToHost, HostToGuest } from '../messages/protocol.js';
+import { framesInRuns, type BootMessage, type GrantMessage, type GuestToHost, type HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport } from '../messages/runtime.js';
 import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT } from '../scenario/model-defaults.js';
 import { ActiveSampler } from './active-sampler.js';
@@ -12,6 +12,7 @@ import { DRIVER_PROFILES } from './driver-profiles.js';
 import { FreePageReporter } from './free-page-reporter.js';
 import { GuestMemory } from './guest-memory.js';
 import { GuestSignals, type GuestFigures } from './guest-signals.js';
+import { GuestSignalsWriter } from '../messages/guest-signals.js';
 import { hypervFloorPages } from '../balloon/floors.js';
 import { PageAllocator, TaskClock } from './page-allocator.js';
 import { PAGE_STATE_COUNT, PAGE_STATE_NAMES, PageState } from './page-state.js';
@@ -138,12 +139,15 @@ export class GuestActor {
     );
     this.deflateOnOom = spec.driver.deflateOnOom;
     this.oomDeflatePages = Math.max(1, Math.floor(OOM_DEFLATE_BYTES / frameBytes));
-    this.signals = new GuestSignals(spec.driver.statsIntervalMs, profile.pressureSkipMs);
+    this.signals = new GuestSignals(spec.driver.statsIntervalMs, profile.pressureSkipMs, new GuestSignalsWriter(init.shared.signals));
     this.reporter = spec.driver.freePageReporting
       ? new FreePageReporter(this.memory, this.allocator, this.events, frameBytes, () => this.nextMessageId++)
       : null;
     this.oomHandler = (task) => this.onOom(task);
+    this.figuresOfTick = () => this.figures();
   }
+
+  private readonly figuresOfTick: () => GuestFigures;
 
   /** One tick: handle the inbox, advance workload, kernel and driver, and return the outbox. */
   step(tick: number, inbox: ReadonlyArray<HostToGuest>): GuestToHost[] {
@@ -170,13 +174,16 @@ export class GuestActor {
       this.sampler.step(nowMs, this.tickMs, outbox);
       this.allocator.endTick();
       this.pressure.endTick();
-      this.signals.step(nowMs, () => this.figures(), this.oomThisTick, this.pressure.full[0]!, outbox);
-      outbox.push({
-        type: 'status',
-        balloonPages: this.memory.count(PageState.BALLOON),
-        usedPages: this.usedPages(),
-        freePages: this.memory.count(PageState.FREE) + this.memory.count(PageState.FREE_UNBACKED),
-      });
+      this.signals.step(
+        nowMs,
+        this.memory.count(PageState.BALLOON),
+        this.usedPages(),
+        this.memory.count(PageState.FREE) + this.memory.count(PageState.FREE_UNBACKED),
+        this.figuresOfTick,
+        this.oomThisTick,
+        this.pressure.full[0]!,
+        outbox,
+      );
       this.publishStats();
     }
     this.memory.trim();
@@ -336,11 +343,12 @@ export class GuestActor {
     if (boot.version !== GUEST_PROTOCOL_VERSION) {
       throw new Error(`GuestActor ${this.name}: host speaks protocol ${boot.version}, guest speaks ${GUEST_PROTOCOL_VERSION}`);
     }
-    if (boot.frames.length < this.kernelPages) {
-      throw new Error(`GuestActor ${this.name}: booted with ${boot.frames.length} frames, its kernel needs ${this.kernelPages}`);
+    const bootFrames = framesInRuns(boot.runs);
+    if (bootFrames < this.kernelPages) {
+      throw new Error(`GuestActor ${this.name}: booted with ${bootFrames} frames, its kernel needs ${this.kernelPages}`);
     }
     this.memory.layOut(this.bootPages, this.growth.hotplug);
-    this.backUnbackedPages(boot.frames);
+    this.backUnbackedPages(boot.runs);
     for (let i = 0; i < this.kernelPages; i++) {
       this.memory.put(this.memory.take(PageState.FREE), PageState.KERNEL);
     }
@@ -353,11 +361,13 @@ export class GuestActor {
       case 'deflate':
         this.driver.onDeflateGrant(grant, nowMs);
         return;
-      case 'populate':
-        this.allocator.onPopulateGrant(grant.pagesAsked, grant.frames.length);
-        this.hostShortPages += grant.pagesAsked - grant.frames.length;
-        this.backUnbackedPages(grant.frames);
+      case 'populate': {
+        const granted = framesInRuns(grant.runs);
+        this.allocator.onPopulateGrant(grant.pagesAsked, granted);
+        this.hostShortPages += grant.pagesAsked - granted;
+        this.backUnbackedPages(grant.runs);
         return;
+      }
       case 'swapIn':
         this.hostSwap.onSwapInGrant(grant, this.outbox);
         return;
@@ -366,17 +376,21 @@ export class GuestActor {
     }
   }
 
-  /** Puts frames behind unbacked free pages, which become free backed pages. */
-  private backUnbackedPages(frames: Int32Array): void {
+  /** Puts the frames of granted runs behind unbacked free pages, which become free backed pages. */
+  private backUnbackedPages(runs: Int32Array): void {
     const memory = this.memory;
     const pages = this.backScratch;
-    for (let done = 0; done < frames.length; ) {
-      const want = Math.min(pages.length, frames.length - done);
-      const got = memory.takeMany(PageState.FREE_UNBACKED, pages, 0, want);
-      if (got < want) throw new Error(`GuestActor ${this.name}: granted a frame with no unbacked page to put it behind`);
-      for (let i = 0; i < got; i++) memory.map(pages[i]!, frames[done + i]!);
-      memory.putMany(pages, 0, got, PageState.FREE_UNBACKED, PageState.FREE);
-      done += got;
+    for (let r = 0; r < runs.length; r += 2) {
+      const first = runs[r]!;
+      const count = runs[r + 1]!;
+      for (let done = 0; done < count; ) {
+        const want = Math.min(pages.length, count - done);
+        const got = memory.takeMany(PageState.FREE_UNBACKED, pages, 0, want);
+        if (got < want) throw new Error(`GuestActor ${this.name}: granted a frame with no unbacked page to put it behind`);
+        memory.mapRun(pages, got, first + done);
+        memory.putMany(pages, 0, got, PageState.FREE_UNBACKED, PageState.FREE);
+        done += got;
+      }
     }
   }
 

@@ -211,6 +211,29 @@ export class GuestMemory {
     this.countMapChange();
   }
 
+  /**
+   * Gives `pages[0..count)` the frames `firstFrame`, `firstFrame + 1`, ...
+   * (a run of a grant): `map` for many, in map windows of at most
+   * MAP_WINDOW_CHANGES_MAX changes.
+   */
+  mapRun(pages: Int32Array, count: number, firstFrame: number): void {
+    if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapRun: frames must be frame numbers, got ${firstFrame}`);
+    const frameOf = this.frameOf;
+    for (let done = 0; done < count; ) {
+      this.openMapWindow();
+      const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
+      for (let i = done; i < done + n; i++) {
+        const page = pages[i]!;
+        if (frameOf[page] !== NO_FRAME) throw new Error(`GuestMemory.mapRun: page ${page} already maps frame ${frameOf[page]}`);
+        frameOf[page] = firstFrame + i;
+      }
+      this.counters[Counter.MAPPED]! += n;
+      this.mapWindowChanges += n;
+      if (this.mapWindowChanges >= MAP_WINDOW_CHANGES_MAX) this.closeMapWindow();
+      done += n;
+    }
+  }
+
   /** Takes a page's frame away and returns it (or NO_FRAME if it has none; a paged-out page keeps its mark). */
   unmap(page: number): number {
     const frame = this.frameOf[page]!;

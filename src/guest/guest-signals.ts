@@ -1,3 +1,4 @@
+import { GuestSignalsWriter, SignalSlot } from '../messages/guest-signals.js';
 import type { DistressReason, GuestToHost } from '../messages/protocol.js';
 import { VIRTIO_STAT_COUNT, VirtioStat } from '../balloon/virtio-stats.js';
 
@@ -8,7 +9,7 @@ export const DISTRESS_FULL_AVG10 = 0.1;
 /** At most one distress message per second. */
 export const DISTRESS_INTERVAL_MS = 1000;
 
-/** Figures the guest's messages report, read when one is due. */
+/** Figures the guest publishes, read when a report is due. */
 export interface GuestFigures {
   pageBytes: number;
   swapInPages: number;
@@ -36,51 +37,72 @@ export interface GuestFigures {
 }
 
 /**
- * What a guest tells the host about itself, besides the balloon protocol:
- * virtio stats every stats interval, a Hyper-V style pressure report every
- * second (after the profile's quiet start), and a distress message when it is
- * desperately short of memory (full stall above DISTRESS_FULL_AVG10, or an
- * allocation reached the OOM path), at most one a second.
+ * What a guest tells the host about itself, besides the balloon protocol.
+ * Published in shared memory (messages/guest-signals.ts): its status every
+ * tick, virtio stats every stats interval, a Hyper-V style pressure report
+ * every second (after the profile's quiet start). Sent as a message: a
+ * distress when it is desperately short of memory (full stall above
+ * DISTRESS_FULL_AVG10, or an allocation reached the OOM path), at most one
+ * a second, because it asks the host to act.
  */
 export class GuestSignals {
   private nextStatsMs = 0;
   private nextPressureMs: number;
   private nextDistressMs = 0;
+  private statsReports = 0;
+  private pressureReports = 0;
+  private readonly stats = new Float64Array(VIRTIO_STAT_COUNT);
   distressSent = 0;
 
   constructor(
     private readonly statsIntervalMs: number,
     pressureSkipMs: number,
+    private readonly writer: GuestSignalsWriter,
   ) {
     this.nextPressureMs = pressureSkipMs;
   }
 
-  /** Appends the messages due at `nowMs`; `oomNow` says an allocation reached the OOM path this tick. */
-  step(nowMs: number, figures: () => GuestFigures, oomNow: boolean, fullAvg10: number, outbox: GuestToHost[]): void {
+  /**
+   * Publishes the status (balloon, used and free pages) and what else is due
+   * at `nowMs`, and appends a distress message if one is; `oomNow` says an
+   * allocation reached the OOM path this tick. `figures` is read only when a
+   * report is due.
+   */
+  step(nowMs: number, balloonPages: number, usedPages: number, freePages: number, figures: () => GuestFigures, oomNow: boolean, fullAvg10: number, outbox: GuestToHost[]): void {
+    const values = this.writer.values;
     let read: GuestFigures | null = null;
     const get = (): GuestFigures => (read ??= figures());
+    this.writer.begin();
+    values[SignalSlot.STATUS_AT_MS] = nowMs;
+    values[SignalSlot.BALLOON_PAGES] = balloonPages;
+    values[SignalSlot.USED_PAGES] = usedPages;
+    values[SignalSlot.FREE_PAGES] = freePages;
     if (this.statsIntervalMs > 0 && nowMs >= this.nextStatsMs) {
+      const f = get();
       this.nextStatsMs = nowMs + this.statsIntervalMs;
-      outbox.push({ type: 'stats', values: statsValues(get()) });
+      statsValues(f, this.stats);
+      values.set(this.stats, SignalSlot.STATS);
+      values[SignalSlot.STATS_AT_MS] = nowMs;
+      values[SignalSlot.STATS_REPORTS] = ++this.statsReports;
     }
     if (nowMs >= this.nextPressureMs) {
       this.nextPressureMs = nowMs + PRESSURE_INTERVAL_MS;
       const f = get();
-      outbox.push({
-        type: 'pressure',
-        availablePages: f.availablePages,
-        committedPages: f.committedPages,
-        floorPages: f.floorPages,
-        someAvg10: f.some[0]!,
-        someAvg60: f.some[1]!,
-        someAvg300: f.some[2]!,
-        fullAvg10: f.full[0]!,
-        fullAvg60: f.full[1]!,
-        fullAvg300: f.full[2]!,
-        someTotalSeconds: f.someTotalSeconds,
-        fullTotalSeconds: f.fullTotalSeconds,
-      });
+      values[SignalSlot.PRESSURE_AT_MS] = nowMs;
+      values[SignalSlot.PRESSURE_REPORTS] = ++this.pressureReports;
+      values[SignalSlot.AVAILABLE_PAGES] = f.availablePages;
+      values[SignalSlot.COMMITTED_PAGES] = f.committedPages;
+      values[SignalSlot.FLOOR_PAGES] = f.floorPages;
+      values[SignalSlot.SOME_AVG10] = f.some[0]!;
+      values[SignalSlot.SOME_AVG60] = f.some[1]!;
+      values[SignalSlot.SOME_AVG300] = f.some[2]!;
+      values[SignalSlot.FULL_AVG10] = f.full[0]!;
+      values[SignalSlot.FULL_AVG60] = f.full[1]!;
+      values[SignalSlot.FULL_AVG300] = f.full[2]!;
+      values[SignalSlot.SOME_TOTAL_SECONDS] = f.someTotalSeconds;
+      values[SignalSlot.FULL_TOTAL_SECONDS] = f.fullTotalSeconds;
     }
+    this.writer.end();
     const reason: DistressReason | null = oomNow ? 'oom' : fullAvg10 > DISTRESS_FULL_AVG10 ? 'stall' : null;
     if (reason !== null && nowMs >= this.nextDistressMs) {
       this.nextDistressMs = nowMs + DISTRESS_INTERVAL_MS;
@@ -91,8 +113,7 @@ export class GuestSignals {
 }
 
 /** The 16 virtio stats, in tag order: memory in bytes, events as counts. */
-export function statsValues(f: GuestFigures): Float64Array {
-  const values = new Float64Array(VIRTIO_STAT_COUNT);
+export function statsValues(f: GuestFigures, values: Float64Array = new Float64Array(VIRTIO_STAT_COUNT)): Float64Array {
   const bytes = f.pageBytes;
   values[VirtioStat.SWAP_IN] = f.swapInPages * bytes;
   values[VirtioStat.SWAP_OUT] = f.swapOutPages * bytes;

@@ -1,4 +1,4 @@
-import type { GrantMessage, GuestToHost, PageOutMessage } from '../messages/protocol.js';
+import { framesOfRuns, type GrantMessage, type GuestToHost, type PageOutMessage } from '../messages/protocol.js';
 import type { Random } from '../util/random.js';
 import { BUCKETS } from './access-pattern.js';
 import { PAGE_MASK, REF_BIT, type Component } from './component.js';
@@ -178,7 +178,7 @@ export class HostSwapUnit {
    */
   onSwapInGrant(grant: GrantMessage, outbox: GuestToHost[]): void {
     const memory = this.memory;
-    const frames = grant.frames;
+    const frames = framesOfRuns(grant.runs);
     const asked = this.askedCount;
     if (!this.asking || grant.pagesAsked !== asked || frames.length > asked) {
       throw new Error(`HostSwapUnit: a swap-in grant for ${grant.pagesAsked} pages (${frames.length} frames), ${this.asking ? `${asked} were asked for` : 'none was asked for'}`);

@@ -1,5 +1,5 @@
-import { FRAMES_PER_MESSAGE_MAX } from '../host/message-checks.js';
-import type { GuestToHost, HostToGuest, ReleaseMessage } from '../messages/protocol.js';
+import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
+import { framesInRuns, type GuestToHost, type HostToGuest, type ReleaseMessage } from '../messages/protocol.js';
 import type { GuestInit, GuestReport, HostileReport } from '../messages/runtime.js';
 import type { AttackKind, HostileSpec } from '../scenario/types.js';
 import { deriveSeed, Random } from '../util/random.js';
@@ -25,7 +25,7 @@ const MALFORMED: ReadonlyArray<() => unknown> = [
   () => ({ type: 'request', id: 1, purpose: 'steal', pages: 1, withFrames: true }),
   () => ({ type: 'request', id: 1, purpose: 'populate', pages: 0, withFrames: true }),
   () => ({ type: 'request', id: 1, purpose: 'populate', pages: 8, withFrames: false }),
-  () => ({ type: 'status', balloonPages: -5, usedPages: 0, freePages: 0 }),
+  () => ({ type: 'distress', reason: 'panic', fullAvg10: 0, availablePages: 0 }),
   () => null,
   () => 42,
 ];
@@ -103,7 +103,7 @@ export class HostileGuestActor {
         continue;
       }
       if (kind === 'flood') {
-        for (let i = 0; i < this.spec.floodMessages; i++) flood.push({ type: 'status', balloonPages: -1, usedPages: -1, freePages: -1 });
+        for (let i = 0; i < this.spec.floodMessages; i++) flood.push({ type: 'oomDeflate', pages: -1 });
         this.sent('flood', this.spec.floodMessages, this.spec.floodMessages);
         this.deferred.delete(kind);
         continue;
@@ -153,7 +153,7 @@ export class HostileGuestActor {
         this.ownerId = message.ownerId;
       }
       if ((message.type === 'grant' || message.type === 'releaseAck') && message.id >= ATTACK_ID_BASE) {
-        const accepted = message.type === 'grant' ? message.frames.length + message.unbackedPages : message.acceptedFrames + message.acceptedUnbackedPages;
+        const accepted = message.type === 'grant' ? framesInRuns(message.runs) + message.unbackedPages : message.acceptedFrames + message.acceptedUnbackedPages;
         if (accepted > 0) this.counts.attacksAccepted++;
         else this.counts.refusalsSeen++;
         continue;

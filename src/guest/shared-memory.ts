@@ -1,3 +1,4 @@
+import { allocateGuestSignals } from '../messages/guest-signals.js';
 import type { GuestSharedBuffers } from '../messages/runtime.js';
 import { PAGE_STATE_COUNT } from './page-state.js';
 
@@ -107,6 +108,7 @@ export class GuestSharedViews {
       pageState: new SharedArrayBuffer(pages),
       counters: new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT),
       stats: new SharedArrayBuffer(STAT_SLOTS * Float64Array.BYTES_PER_ELEMENT),
+      signals: allocateGuestSignals(),
     });
     views.frameOf.fill(NO_FRAME);
     views.counters[0] = pages;

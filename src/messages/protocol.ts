@@ -21,11 +21,45 @@ export type ProtocolVersion = 1;
 export type FrameBatch = Int32Array;
 
 /**
+ * Runs of contiguous host frames: pairs (first frame, count), so that a grant
+ * of a million contiguous frames is two numbers. The host grants in runs; a
+ * guest names the frames it gives back one by one (a PFN list, as virtio does).
+ */
+export type FrameRuns = Int32Array;
+
+/** Frames in a list of runs. */
+export function framesInRuns(runs: FrameRuns): number {
+  let frames = 0;
+  for (let i = 1; i < runs.length; i += 2) frames += runs[i]!;
+  return frames;
+}
+
+/** The frames of runs one by one, in order (for the few places that need them singly). */
+export function framesOfRuns(runs: FrameRuns): Int32Array {
+  const frames = new Int32Array(framesInRuns(runs));
+  let at = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    for (let k = 0; k < runs[i + 1]!; k++) frames[at++] = runs[i]! + k;
+  }
+  return frames;
+}
+
+/**
  * Why the host grants frames: to shrink the balloon (`deflate`), to back
  * pages the guest touches for the first time (`populate`), or to bring back
  * pages the host paged out to its own swap (`swapIn`).
  */
 export type GrantPurpose = 'deflate' | 'populate' | 'swapIn';
+
+/**
+ * Host free-memory states, as in ESX (Waldspurger 2002), from plenty to none:
+ * - `high`: no reclaim;
+ * - `soft`: the host balloons guests until free memory is back at the high threshold;
+ * - `hard`: the host also pages guest memory out behind the guests' backs (host paging);
+ * - `low`: as hard, and guests above their target get no new frames.
+ * The memory manager sets it each tick; device sides act on it.
+ */
+export type FreeMemoryState = 'high' | 'soft' | 'hard' | 'low';
 
 /** Why the host refused a frame or a request. */
 export type RefusalReason =
@@ -46,8 +80,8 @@ export interface BootMessage {
   version: ProtocolVersion;
   /** Value of this guest's entries in the frame ownership table. */
   ownerId: number;
-  /** Frames that back the guest's first pages (its kernel, or all of boot memory with eager backing). */
-  frames: FrameBatch;
+  /** Frames that back the guest's first pages (its kernel, or all of boot memory with eager backing), as runs. */
+  runs: FrameRuns;
   /** Guest size the host wants, in pages. */
   targetPages: number;
 }
@@ -65,7 +99,8 @@ export interface GrantMessage {
   purpose: GrantPurpose;
   /** How many pages the request asked for. */
   pagesAsked: number;
-  frames: FrameBatch;
+  /** The frames granted, as runs. */
+  runs: FrameRuns;
   /** Balloon pages the guest may take back without a frame (a deflate that asked for none). */
   unbackedPages: number;
   /** Set when fewer frames than asked are granted. */
@@ -192,17 +227,6 @@ export interface RequestMessage {
   withFrames: boolean;
 }
 
-/** The guest's view of itself, sent every tick; hosts use it for policy views and reports. */
-export interface StatusMessage {
-  type: 'status';
-  /** Pages the balloon holds. */
-  balloonPages: number;
-  /** Pages in use by kernel and workloads. */
-  usedPages: number;
-  /** Free pages, backed or not. */
-  freePages: number;
-}
-
 /** The 16 virtio balloon stat tags, in tag order (VIRTIO_BALLOON_S_SWAP_IN = 0 ... DIRECT_RECLAIM = 15). */
 export type VirtioStatTag =
   | 'SWAP_IN'
@@ -221,41 +245,6 @@ export type VirtioStatTag =
   | 'DIRECT_SCAN'
   | 'ASYNC_RECLAIM'
   | 'DIRECT_RECLAIM';
-
-/**
- * virtio balloon stats, sent every stats interval: one value per tag, in tag
- * order (16 values). Memory figures (SWAP_IN, SWAP_OUT, MEMFREE, MEMTOT,
- * AVAIL, CACHES) in bytes, events as counts since boot; -1 for a stat the
- * guest does not report.
- */
-export interface StatsMessage {
-  type: 'stats';
-  values: Float64Array;
-}
-
-/**
- * A pressure report, Hyper-V style, every second: what the guest has
- * available, what it has committed, its floor, and its pressure-stall averages
- * (fractions from 0 to 1, like Linux PSI's percentages / 100).
- */
-export interface PressureMessage {
-  type: 'pressure';
-  /** Memory the guest could use without swapping (MemAvailable), in pages. */
-  availablePages: number;
-  /** Hyper-V's committed figure: committed memory (kernel and anonymous, swapped or not) + ballooned pages + the floor, in pages. */
-  committedPages: number;
-  /** The Hyper-V balloon floor for the guest's current size, in pages. */
-  floorPages: number;
-  someAvg10: number;
-  someAvg60: number;
-  someAvg300: number;
-  fullAvg10: number;
-  fullAvg60: number;
-  fullAvg300: number;
-  /** Seconds some task (`some`) or every task (`full`) was stalled on memory since boot (Senpai integrates their growth). */
-  someTotalSeconds: number;
-  fullTotalSeconds: number;
-}
 
 /** Why a guest says it is desperately short of memory. */
 export type DistressReason = 'stall' | 'oom';
@@ -349,9 +338,6 @@ export interface UnplugMessage {
 export type GuestToHost =
   | ReleaseMessage
   | RequestMessage
-  | StatusMessage
-  | StatsMessage
-  | PressureMessage
   | DistressMessage
   | FreePageReportMessage
   | OomDeflateMessage

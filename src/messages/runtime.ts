@@ -1,14 +1,9 @@
 /**
- * How the runtime talks to the threads that host guest actors: types only.
- *
- * Two channels per worker. The control plane (comlink over the worker's own
- * port) sets guests up, stops them and collects reports. The hot path (a
- * dedicated MessagePort) carries one `StepRequest` and one `StepReply` per
- * tick, each holding every hosted guest's messages for that tick packed in
- * one buffer, so that a tick costs one round trip per worker whatever the
- * number of guests or batches.
+ * What the runtime and the guests share, types only: how a guest actor is set
+ * up (its spec, seed and shared memory), its report at the end of a run, and
+ * what crosses a thread about it (crashes, serialized errors). How the
+ * coordinator talks to worker threads is in runtime/thread-protocol.ts.
  */
-import type { MessagePort } from 'node:worker_threads';
 import type { GrowthKind, GuestSpec } from '../scenario/types.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
@@ -18,6 +13,8 @@ export interface GuestSharedBuffers {
   counters: SharedArrayBuffer;
   /** Float64 running figures (swap, faults, stall, pressure): see guest/shared-memory.ts `Stat`. */
   stats: SharedArrayBuffer;
+  /** What the guest publishes for the host instead of status, stats and pressure messages (messages/guest-signals.ts). */
+  signals: SharedArrayBuffer;
 }
 
 /** Where an injected throw happens in a guest's step. */
@@ -59,16 +56,6 @@ export interface GuestCrash {
   message: string;
 }
 
-/**
- * Main thread to worker: step every hosted guest once. `inboxes` packs one
- * HostToGuest[] per hosted guest, in the worker's order (runtime/wire-codec.ts).
- */
-export interface StepRequest {
-  type: 'step';
-  tick: number;
-  inboxes: Int32Array;
-}
-
 /** An error that crossed a thread, serialized on purpose. */
 export interface SerializedError {
   name: string;
@@ -77,11 +64,6 @@ export interface SerializedError {
   /** A stable code: `GUEST_THREW`, `WORKER_FAILED`, ... */
   code: string;
 }
-
-/** Worker to main thread: the packed outboxes (GuestToHost[] per guest, same order), or the failure that stopped it. */
-export type StepReply =
-  | { type: 'stepped'; tick: number; outboxes: Int32Array; crashed?: GuestCrash[] }
-  | { type: 'failed'; tick: number; guestIndex: number; error: SerializedError };
 
 /** What a hostile guest counts of its own attacks. */
 export interface HostileReport {
@@ -200,43 +182,6 @@ export interface PressureFigures {
   fullAvg10: number;
   fullAvg60: number;
   fullAvg300: number;
-}
-
-/** Free-running mode: how a worker runs the guests it hosts. */
-export interface FreeLoopOptions {
-  /** Rounds (one step of every hosted guest each) to run; the last one is sent as final. */
-  rounds: number;
-  /** Batches the worker may have sent that the host has not answered yet (1: a synchronous round trip). */
-  window: number;
-  /** Int32 slots shared with the host (see runtime/free/free-control.ts): the host sets FINISH to end the run early. */
-  control: SharedArrayBuffer;
-}
-
-/**
- * Free-running mode, worker to host: one round of every hosted guest, packed
- * (runtime/wire-codec.ts), or the failure that stopped the worker. The host
- * answers every batch but the final one with a `FreeInboxes`.
- */
-export type FreeBatch =
-  | { type: 'batch'; round: number; outboxes: Int32Array; crashed?: GuestCrash[]; final: boolean }
-  | { type: 'failed'; round: number; guestIndex: number; error: SerializedError };
-
-/** Free-running mode, host to worker: the messages for the worker's guests since their last batch, packed. */
-export interface FreeInboxes {
-  type: 'inboxes';
-  inboxes: Int32Array;
-}
-
-/** The control plane a worker exposes through comlink. */
-export interface WorkerControl {
-  /** Creates the worker's guests; `stepPort` is the hot-path channel. */
-  init(guests: GuestInit[], stepPort: MessagePort): Promise<void>;
-  /** Free-running mode: creates the worker's guests and runs them as fast as they go, talking to the host on `port`. */
-  startFree(guests: GuestInit[], port: MessagePort, options: FreeLoopOptions): Promise<void>;
-  /** Stops a guest: it takes no more steps and answers with an empty outbox. */
-  stop(guestIndex: number): Promise<void>;
-  /** Reports of the worker's guests, in the order they were given to `init`. */
-  reports(): Promise<GuestReport[]>;
 }
 
 /** What a guest's growth unit counts (guest/growth.ts), for its report. */

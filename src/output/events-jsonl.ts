@@ -1,5 +1,5 @@
 /** `events.jsonl`: the host's event log, one JSON object per line, in the order the host recorded them. */
-import type { HostEvent } from '../host/hypervisor.js';
+import type { HostEvent } from '../host/event-log.js';
 
 /** The event log as JSON Lines text (empty for no events). */
 export function eventsJsonl(events: ReadonlyArray<HostEvent>): string {

@@ -5,10 +5,10 @@
  * the guests' pressure, faults and swap; then the summary table and the
  * host's event log. The page script is assets/report/run-report.js.
  */
-import type { HostEvent } from '../host/hypervisor.js';
+import type { HostEvent } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { formatBytesApprox } from '../scenario/units.js';
-import { FREE_MEMORY_STATES } from '../host/free-memory-state.js';
+import { FREE_MEMORY_STATES } from '../host/manager/free-memory-state.js';
 import { ESX_FREE_MEMORY_THRESHOLDS } from '../scenario/policy-spec.js';
 import { htmlPage } from './html-page.js';
 import type { GuestFigure, TimeSeries } from './time-series.js';

@@ -3,7 +3,7 @@
  * as objects, so that many guests times many samples stay small. Fed by
  * `simulate`'s `onSample`; read by the CSV, trace and report writers.
  */
-import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/free-memory-state.js';
+import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/manager/free-memory-state.js';
 import type { GuestSample, Sample } from '../runtime/sample.js';
 
 /** The numeric figures of a guest sample, in the order the CSV writes them. */

@@ -3,7 +3,7 @@
  * boot, pressure as fractions from 0 to 1. `parseTimeSeriesCsv` reads it back
  * (for `balloonsim compare`).
  */
-import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/free-memory-state.js';
+import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/manager/free-memory-state.js';
 import type { GuestSample, Sample } from '../runtime/sample.js';
 import { TimeSeries, type GuestFigure } from './time-series.js';
 

@@ -8,7 +8,7 @@
  *
  * Timestamps are simulated time in microseconds.
  */
-import type { HostEvent } from '../host/hypervisor.js';
+import type { HostEvent } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
 
 import type { TimeSeries } from './time-series.js';

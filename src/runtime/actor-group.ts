@@ -32,6 +32,8 @@ export class ActorGroup {
   private readonly stopped: boolean[];
   private readonly positionOf = new Map<number, number>();
   private crashes: GuestCrash[] = [];
+  /** The crash of each guest's last step, if it threw. */
+  private readonly lastCrashes: Array<GuestCrash | null>;
 
   constructor(inits: ReadonlyArray<GuestInit>) {
     this.actors = inits.map((init, position) => {
@@ -40,6 +42,7 @@ export class ActorGroup {
     });
     this.crashOnThrow = inits.map((init) => init.faults !== undefined);
     this.stopped = inits.map(() => false);
+    this.lastCrashes = inits.map(() => null);
   }
 
   get size(): number {
@@ -63,6 +66,7 @@ export class ActorGroup {
   /** Steps one guest, by its position in the group. */
   stepOne(position: number, tick: number, inbox: ReadonlyArray<HostToGuest>): GuestToHost[] {
     const actor = this.actors[position]!;
+    this.lastCrashes[position] = null;
     if (this.stopped[position]) return [];
     try {
       return actor.step(tick, inbox);
@@ -70,9 +74,21 @@ export class ActorGroup {
       if (!this.crashOnThrow[position]) throw new GuestThrew(actor.index, actor.name, error);
       this.stopped[position] = true;
       actor.stop();
-      this.crashes.push({ guestIndex: actor.index, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      const crash = { guestIndex: actor.index, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      this.crashes.push(crash);
+      this.lastCrashes[position] = crash;
       return [];
     }
+  }
+
+  /** The crash of the guest at `position` in its last step, or null if it did not throw. */
+  lastCrash(position: number): GuestCrash | null {
+    return this.lastCrashes[position]!;
+  }
+
+  /** Whether the guest at `position` has stopped for good. */
+  isStopped(position: number): boolean {
+    return this.stopped[position]!;
   }
 
   /** Guests that crashed (threw with fault injection on) since the last call, in the order they crashed. */

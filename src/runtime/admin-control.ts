@@ -1,4 +1,4 @@
-import type { AdminTargetOptions, AdminTargetResult, Hypervisor } from '../host/hypervisor.js';
+import type { AdminTargetOptions, AdminTargetResult, MemoryManager } from '../host/manager/memory-manager.js';
 import type { TargetSize } from '../scenario/types.js';
 import { parseSizeOrPercent } from '../scenario/units.js';
 
@@ -21,9 +21,9 @@ export interface AdminControl {
   setTarget(guest: string, target: string | TargetSize, options?: AdminTargetOptions): AdminTargetResult;
 }
 
-/** The AdminControl of a host at `nowMs`. */
-export function adminControlOf(host: Hypervisor, nowMs: number): AdminControl {
-  const guests = host.accounts.map((account) => account.name);
+/** The AdminControl of a host's memory manager at `nowMs`. */
+export function adminControlOf(host: MemoryManager, nowMs: number): AdminControl {
+  const guests = host.records.map((record) => record.name);
   return {
     nowMs,
     guests,

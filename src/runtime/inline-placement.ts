@@ -1,38 +1,33 @@
-import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
-import type { GuestInit, GuestReport } from '../messages/runtime.js';
-import { ActorGroup, GuestThrew } from './actor-group.js';
+import type { AuditFindings, FullAuditPart } from '../audit/thread-audit.js';
+import type { HostOrders } from '../host/device/device-group.js';
+import type { GuestReport } from '../messages/runtime.js';
+import { GuestThrew } from './actor-group.js';
 import { RunFailure } from './errors.js';
-import type { GuestOutboxHandler, GuestPlacement } from './placement.js';
-import { toWireShape } from './wire-codec.js';
+import { GuestThread, type AuditRequest, type ThreadResult, type ThreadSetup } from './guest-thread.js';
+import type { GuestPlacement } from './placement.js';
 
-/** Every guest actor in the calling thread: the sequential baseline, and the placement used inside sweep tasks. */
+/** Every guest and device side in the calling thread: the sequential baseline, and the placement used inside sweep tasks. */
 export class InlinePlacement implements GuestPlacement {
   readonly kind = 'inline';
   readonly threads = 1;
-  private group: ActorGroup | null = null;
+  private thread: GuestThread | null = null;
 
-  async start(inits: ReadonlyArray<GuestInit>): Promise<void> {
-    this.group = new ActorGroup(inits);
+  async start(setups: ReadonlyArray<ThreadSetup>): Promise<void> {
+    if (setups.length !== 1) throw new RangeError(`InlinePlacement: one thread hosts every shard, got ${setups.length} setups`);
+    this.thread = new GuestThread(setups[0]!);
   }
 
-  async stepEach(tick: number, inboxes: HostToGuest[][], onGuest: GuestOutboxHandler): Promise<void> {
-    const group = this.started();
-    let outboxes: GuestToHost[][];
+  async step(orders: HostOrders, audits: ReadonlyArray<AuditRequest | null>): Promise<ThreadResult[]> {
     try {
-      outboxes = group.step(tick, inboxes);
+      return [this.started().step(orders, audits[0] ?? null)];
     } catch (error) {
       if (error instanceof GuestThrew) throw new RunFailure('GUEST_THREW', error.message);
       throw error;
     }
-    const crashes = new Map(group.takeCrashes().map((crash) => [crash.guestIndex, crash]));
-    for (let index = 0; index < outboxes.length; index++) {
-      // What the wire cannot carry arrives malformed on the worker placement; here too.
-      onGuest(index, outboxes[index]!.map(toWireShape), crashes.get(index) ?? null);
-    }
   }
 
-  async stop(guestIndex: number): Promise<void> {
-    this.started().stop(guestIndex);
+  async audit(requests: ReadonlyArray<AuditRequest>): Promise<Array<AuditFindings | FullAuditPart>> {
+    return [this.started().auditNow(requests[0]!)];
   }
 
   async reports(): Promise<GuestReport[]> {
@@ -40,11 +35,11 @@ export class InlinePlacement implements GuestPlacement {
   }
 
   async close(): Promise<void> {
-    this.group = null;
+    this.thread = null;
   }
 
-  private started(): ActorGroup {
-    if (this.group === null) throw new Error('InlinePlacement: not started');
-    return this.group;
+  private started(): GuestThread {
+    if (this.thread === null) throw new Error('InlinePlacement: not started');
+    return this.thread;
   }
 }

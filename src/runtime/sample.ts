@@ -1,7 +1,7 @@
 import { PageState } from '../guest/page-state.js';
 import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
-import type { FreeMemoryState } from '../host/free-memory-state.js';
-import type { Hypervisor } from '../host/hypervisor.js';
+import type { FreeMemoryState } from '../host/manager/free-memory-state.js';
+import type { MemoryManager } from '../host/manager/memory-manager.js';
 
 /**
  * One guest's state at a sample time. Sizes are in pages (frames of the
@@ -58,16 +58,17 @@ export interface Sample {
 }
 
 /**
- * Reads a sample from the host's accounts and the guests' shared counters and
- * stats (no message needed). Call it at a quiescent point (between ticks).
+ * Reads a sample from the memory manager's records (and the figures the
+ * device sides published) and the guests' shared counters and stats (no
+ * message needed). Call it at a quiescent point (between ticks).
  */
-export function sampleGuests(timeMs: number, host: Hypervisor, shared: ReadonlyArray<GuestSharedViews>): Sample {
+export function sampleGuests(timeMs: number, manager: MemoryManager, shared: ReadonlyArray<GuestSharedViews>): Sample {
   return {
     timeMs,
-    freeFrames: host.pool.size,
-    hostState: host.freeState,
-    hostSwapUsedPages: host.hostSwap.usedPages,
-    guests: host.accounts.map((account) => {
+    freeFrames: manager.freeFrames,
+    hostState: manager.freeState,
+    hostSwapUsedPages: manager.hostSwap.usedPages,
+    guests: manager.records.map((account) => {
       const views = shared[account.index]!;
       const counters = views.counters;
       const stats = views.stats;

@@ -1,20 +1,20 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Auditor } from '../audit/auditor.js';
-import { GuestSharedViews } from '../guest/shared-memory.js';
-import { Hypervisor, type HostEvent, type HypervisorOptions } from '../host/hypervisor.js';
-import { loadPolicyModules } from '../host/policies/index.js';
-import type { Policy } from '../host/policy.js';
-import type { GuestInit } from '../messages/runtime.js';
-import type { Scenario } from '../scenario/types.js';
+import type { AuditFindings, FullAuditPart } from '../audit/thread-audit.js';
 import type { CrashRecord, FaultSummary } from '../faults/fault-summary.js';
-import { planFaults, tickOf, type InjectedFaults } from '../faults/fault-plan.js';
+import { tickOf, type InjectedFaults } from '../faults/fault-plan.js';
 import { LivenessWatch } from '../faults/liveness.js';
-import { deriveSeed } from '../util/random.js';
+import type { HostEvent } from '../host/event-log.js';
+import type { MemoryManager } from '../host/manager/memory-manager.js';
+import type { Policy } from '../host/manager/policy.js';
+import type { Scenario } from '../scenario/types.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
 import { RunFailure } from './errors.js';
+import type { AuditRequest } from './guest-thread.js';
 import { InlinePlacement } from './inline-placement.js';
 import type { GuestPlacement, PlacementKind } from './placement.js';
+import { prepareRun, tableSlices, threadSetups, type RunSetupOptions } from './run-setup.js';
 import { sampleGuests, type Sample } from './sample.js';
 import { buildSummary, type RunSummary } from './summary.js';
 import { WorkerPlacement } from './worker-placement.js';
@@ -24,7 +24,7 @@ export interface SimulateOptions {
   seed?: number;
   /** Where guest actors run; default `workers`. */
   placement?: PlacementKind;
-  /** Worker threads for the `workers` placement; default: the machine's available parallelism, at most one per guest. */
+  /** Worker threads for the `workers` placement; default: the machine's available parallelism, at most one per shard. */
   workers?: number;
   /** Instead of `workers`: as many workers as it takes to host at most this many guests each. */
   guestsPerWorker?: number;
@@ -39,8 +39,8 @@ export interface SimulateOptions {
   policy?: Policy;
   /** Called at the start of every tick, before scenario events: set targets as an administrator would. */
   beforeTick?: (admin: AdminControl) => void;
-  /** Test and benchmark hooks into the host. */
-  hypervisor?: HypervisorOptions;
+  /** Test hooks into the host (tests that break it on purpose); inline placement only. */
+  host?: Pick<RunSetupOptions, 'table'>;
 }
 
 export interface RunResult {
@@ -51,71 +51,66 @@ export interface RunResult {
 /**
  * A full pass touches every frame and page; keep its cost near 20,000
  * entries per tick on average (every tick also gets the quick audit, and
- * every run a full pass at the end). On a 2-vCPU machine a full pass reads
- * about 200 million entries a second, so this is about 0.1 ms a tick.
+ * every run a full pass at the end).
  */
 const AUDIT_ENTRIES_PER_TICK = 20_000;
 
 /**
- * Runs a scenario in lockstep: every tick the host applies events and its
- * policy, every guest steps on its inbox, and the host handles the guests'
- * messages in guest order. The result depends only on the scenario and the
- * seed, whatever the placement.
+ * Runs a scenario in lockstep: every tick the memory manager decides and
+ * sends its orders, every thread steps its guests and their device sides,
+ * and the manager takes their reports in guest order. The result depends
+ * only on the scenario and the seed, whatever the placement.
  */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   const started = performance.now();
-  const seed = options.seed ?? scenario.seed;
-  const faults = planFaults(scenario, seed);
+  const kind = options.placement ?? 'workers';
+  if (options.host !== undefined && kind !== 'inline') throw new RangeError('simulate: host hooks work only with placement inline');
+  const setup = await prepareRun(scenario, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    ...options.host,
+  });
+  const { manager, faults, seed } = setup;
   if (faults !== null && (faults.kills.length > 0 || faults.plan.delayFraction > 0)) {
     throw new RangeError('simulate: worker kills and message delays need free-running mode (simulateFree); lockstep results must not depend on the placement');
   }
-  const placement = createPlacement(options.placement ?? 'workers', workerCount(options, scenario.guests.length), scenario.guests.length);
-  const policyModules = await loadPolicyModules(scenario);
-  const host = new Hypervisor(scenario, {
-    seed,
-    policyModules,
-    ...(options.policy !== undefined ? { policy: options.policy } : {}),
-    ...options.hypervisor,
-  });
-  const shared = host.accounts.map((account) => GuestSharedViews.allocate(account.pages));
-  const auditor = new Auditor(host, shared);
+  const placement = createPlacement(kind, workerCount(options, scenario.guests.length));
+  const threads = kind === 'inline' ? 1 : Math.min(placement instanceof WorkerPlacement ? placement.threadsWanted : 1, manager.layout.shards);
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
-  const auditEvery = options.auditEveryTicks ?? defaultAuditInterval(host, shared);
+  const auditEvery = options.auditEveryTicks ?? defaultAuditInterval(setup.table.frames, setup.shared.reduce((sum, views) => sum + views.pages, 0));
   const sampleEvery = options.sampleEveryTicks ?? 0;
   const progressEvery = Math.max(1, Math.floor(ticks / 100));
-  const inits = guestInits(scenario, seed, host, shared, faults);
+  const auditor = new Auditor(manager);
   const crashes: CrashRecord[] = [];
-  const liveness = faults !== null ? livenessWatch(faults, host, scenario) : null;
+  const liveness = faults !== null ? livenessWatch(faults, manager, scenario) : null;
   try {
-    await placement.start(inits);
-    host.boot();
+    const setups = threadSetups(setup, threads);
+    await placement.start(setups);
+    const slices = tableSlices(setup.table.frames, setups.length);
+    const fullAudits = (timeMs: number): AuditRequest[] => slices.map((slice) => ({ kind: 'full', timeMs, ...slice }));
+    const quickAudits = (timeMs: number): AuditRequest[] => slices.map(() => ({ kind: 'quick', timeMs }));
     for (let tick = 0; tick < ticks; tick++) {
+      const nowMs = tick * scenario.tickMs;
       const beforeTick = options.beforeTick;
-      const beforeEvents = beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(host, tick * scenario.tickMs));
-      for (const index of host.beginTick(tick, beforeEvents)) {
-        await placement.stop(index);
-        shared[index]!.tearDown();
-        if (faults !== null) crashes.push({ guest: host.accounts[index]!.name, timeSeconds: (tick * scenario.tickMs) / 1000, how: 'event', detail: 'scenario event' });
-      }
-      // Guest by guest in index order; a guest whose actor threw is crashed in its turn.
-      await placement.stepEach(tick, host.takeInboxes(), (index, outbox, crash) => {
-        if (crash !== null) {
-          host.crash(index, `its actor threw: ${crash.message}`);
-          shared[index]!.tearDown();
-          crashes.push({ guest: host.accounts[index]!.name, timeSeconds: (tick * scenario.tickMs) / 1000, how: 'throw', detail: crash.message });
-        }
-        host.handleOutbox(index, outbox);
-      });
-      liveness?.observe(tick);
+      const orders = manager.beginTick(tick, beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(manager, nowMs)));
+      for (const { guest } of orders.crashes) crashes.push({ guest: manager.records[guest]!.name, timeSeconds: nowMs / 1000, how: 'event', detail: 'scenario event' });
       const endMs = (tick + 1) * scenario.tickMs;
-      if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
-      else auditor.quick(endMs);
-      if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, host, shared));
+      const full = auditEvery > 0 && (tick + 1) % auditEvery === 0;
+      const results = await placement.step(orders, full ? fullAudits(endMs) : quickAudits(endMs));
+      manager.endTick(results.map((result) => result.report));
+      for (const result of results) {
+        for (const crash of result.crashed) crashes.push({ guest: manager.records[crash.guestIndex]!.name, timeSeconds: nowMs / 1000, how: 'throw', detail: crash.message });
+      }
+      liveness?.observe(tick);
+      const parts = results.map((result) => result.audit!);
+      if (full) auditor.full(endMs, parts as FullAuditPart[]);
+      else auditor.quick(endMs, parts as AuditFindings[]);
+      if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, manager, setup.shared));
       if ((tick + 1) % progressEvery === 0) options.onProgress?.(tick + 1, ticks);
     }
     const endMs = ticks * scenario.tickMs;
-    auditor.full(endMs);
-    if (sampleEvery > 0 && ticks % sampleEvery !== 0) options.onSample?.(sampleGuests(endMs, host, shared));
+    auditor.full(endMs, (await placement.audit(fullAudits(endMs))) as FullAuditPart[]);
+    if (sampleEvery > 0 && ticks % sampleEvery !== 0) options.onSample?.(sampleGuests(endMs, manager, setup.shared));
     const reports = await placement.reports();
     const wallSeconds = (performance.now() - started) / 1000;
     const faultSummary = faults !== null && liveness !== null ? summarizeFaults(faults, crashes, 0, liveness) : undefined;
@@ -123,7 +118,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       scenario,
       seed,
       ticks,
-      host,
+      manager,
       reports,
       auditor.result,
       {
@@ -135,7 +130,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       },
       faultSummary,
     );
-    return { summary, events: host.log };
+    return { summary, events: manager.log.entries };
   } finally {
     await placement.close();
   }
@@ -155,31 +150,10 @@ export function workerCount(options: Pick<SimulateOptions, 'workers' | 'guestsPe
   return options.workers ?? availableParallelism();
 }
 
-/** What each guest actor is created from: its spec, seed and shared memory, plus faults and (hostile guests) the table. */
-export function guestInits(
-  scenario: Scenario,
-  seed: number,
-  host: Hypervisor,
-  shared: ReadonlyArray<GuestSharedViews>,
-  faults: InjectedFaults | null,
-): GuestInit[] {
-  return scenario.guests.map((spec, index) => ({
-    index,
-    spec,
-    tickMs: scenario.tickMs,
-    frameBytes: scenario.frameBytes,
-    seed: deriveSeed(seed, 'guest', spec.name),
-    shared: shared[index]!.buffers,
-    ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
-    ...(faults !== null ? { faults: faults.guests[index]! } : {}),
-    ...(spec.hostile !== undefined ? { table: host.table.buffer } : {}),
-  }));
-}
-
 /** The liveness watch of a fault plan: from the first tick without faults to the deadline. */
-export function livenessWatch(faults: InjectedFaults, host: Hypervisor, scenario: Scenario): LivenessWatch {
+export function livenessWatch(faults: InjectedFaults, manager: MemoryManager, scenario: Scenario): LivenessWatch {
   const deadlineTick = tickOf(faults.plan.untilMs + faults.plan.settleMs, scenario.tickMs);
-  return new LivenessWatch(host, faults.untilTick, deadlineTick, scenario.tickMs, scenario.frameBytes);
+  return new LivenessWatch(manager, faults.untilTick, deadlineTick, scenario.tickMs, scenario.frameBytes);
 }
 
 /** The summary's `faults` section. */
@@ -195,19 +169,18 @@ export function summarizeFaults(faults: InjectedFaults, crashes: CrashRecord[], 
   };
 }
 
-function createPlacement(kind: PlacementKind, workers: number, guests: number): GuestPlacement {
+function createPlacement(kind: PlacementKind, workers: number): GuestPlacement {
   switch (kind) {
     case 'inline':
       return new InlinePlacement();
     case 'workers':
       // The calling thread only waits while guests step: it hosts a share itself.
-      return new WorkerPlacement(Math.max(1, Math.min(workers, guests)), { callerHostsAShare: true });
+      return new WorkerPlacement(Math.max(1, workers), { callerHostsAShare: true });
     default:
       throw new RunFailure('BAD_PLACEMENT', `unknown placement ${String(kind)}`);
   }
 }
 
-function defaultAuditInterval(host: Hypervisor, shared: ReadonlyArray<GuestSharedViews>): number {
-  const entries = host.frames + shared.reduce((sum, views) => sum + views.pages, 0);
-  return Math.max(10, Math.ceil(entries / AUDIT_ENTRIES_PER_TICK));
+function defaultAuditInterval(frames: number, pages: number): number {
+  return Math.max(10, Math.ceil((frames + pages) / AUDIT_ENTRIES_PER_TICK));
 }

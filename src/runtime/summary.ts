@@ -1,10 +1,11 @@
 import type { AuditResult } from '../audit/auditor.js';
-import type { StateTicks } from '../host/free-memory-state.js';
+import { DeviceSlot } from '../host/device/device-figures.js';
+import type { StateTicks } from '../host/manager/free-memory-state.js';
 import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../scenario/policy-spec.js';
 import type { FaultSummary } from '../faults/fault-summary.js';
-import type { Hypervisor } from '../host/hypervisor.js';
-import type { PolicyParameter } from '../host/policy.js';
-import { statsByTag } from '../balloon/virtio-stats.js';
+import { statsOf } from '../host/manager/guest-signals.js';
+import type { MemoryManager } from '../host/manager/memory-manager.js';
+import type { PolicyParameter } from '../host/manager/policy.js';
 import type { VirtioStatTag } from '../messages/protocol.js';
 import type { GuestReport, PressureFigures } from '../messages/runtime.js';
 import type { GrowthKind, Scenario } from '../scenario/types.js';
@@ -172,14 +173,16 @@ export function buildSummary(
   scenario: Scenario,
   seed: number,
   ticks: number,
-  host: Hypervisor,
+  host: MemoryManager,
   reports: ReadonlyArray<GuestReport>,
   audit: AuditResult,
   timing: RunTiming,
   faults?: FaultSummary,
 ): RunSummary {
   const frameBytes = scenario.frameBytes;
-  const guestFrames = host.accounts.reduce((sum, account) => sum + account.ownedFrames, 0);
+  const records = host.records;
+  const guestFrames = records.reduce((sum, record) => sum + record.ownedFrames, 0);
+  const free = host.freeFrames;
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     scenario: scenario.name,
@@ -191,8 +194,8 @@ export function buildSummary(
       memoryBytes: host.frames * frameBytes,
       frameBytes,
       frames: host.frames,
-      freeFrames: host.pool.size,
-      freeBytes: host.pool.size * frameBytes,
+      freeFrames: free,
+      freeBytes: free * frameBytes,
       hypervisorFrames: host.reservedFrames,
       guestFrames,
       backing: scenario.host.backing,
@@ -200,7 +203,7 @@ export function buildSummary(
         name: host.policy.name,
         periodSeconds: host.policy.periodMs / 1000,
         parameters: { ...host.policy.parameters },
-        paused: host.policyIsPaused,
+        paused: host.policyPaused,
       },
       stateTicks: host.stateTicks,
       freeMemoryThresholds: { ...(scenario.host.freeMemoryStates ?? ESX_FREE_MEMORY_THRESHOLDS) },
@@ -211,12 +214,13 @@ export function buildSummary(
       pagingTicks: host.hostSwap.pagingTicks,
       backPressure: scenario.host.backPressure !== false,
       hotplug: scenario.host.hotplug !== false,
-      protocolViolations: host.protocolViolations,
-      transferFailures: host.table.transferFailures,
-      events: host.log.length + host.eventsDropped,
-      quarantinedGuests: host.accounts.filter((account) => account.quarantined).length,
+      protocolViolations: records.reduce((sum, record) => sum + record.protocolViolations, 0),
+      transferFailures: host.transferFailures,
+      events: host.log.entries.length + host.log.dropped,
+      quarantinedGuests: records.filter((record) => record.quarantined).length,
     },
-    guests: host.accounts.map((account, index) => {
+    guests: records.map((account, index) => {
+      const device = account.device;
       const report = reports[index]!;
       const pages = report.pageStates;
       const used = (pages.kernel ?? 0) + (pages.anon ?? 0) + (pages.cache ?? 0);
@@ -239,11 +243,11 @@ export function buildSummary(
         majorFaults: report.majorFaults,
         oomKills: report.oomKills,
         hostShortPages: report.hostShortPages,
-        lowStateRefusedPages: account.lowStateRefusedPages,
+        lowStateRefusedPages: device[DeviceSlot.LOW_STATE_REFUSED]!,
         guardRefusals: account.guardRefusals,
         protocolViolations: account.protocolViolations,
         quarantined: account.quarantined,
-        quarantinedMessages: account.quarantinedMessages,
+        quarantinedMessages: device[DeviceSlot.QUARANTINED_MESSAGES]!,
         pageStates: pages,
         driver: report.driver,
         minorFaults: report.minorFaults,
@@ -257,7 +261,7 @@ export function buildSummary(
         swapUsedBytes: report.swapUsedPages * frameBytes,
         availableBytes: report.availablePages * frameBytes,
         distressSent: report.distressSent,
-        stats: statsByTag(account.heard.stats),
+        stats: { ...statsOf(account.signals()) },
         reclaim: report.reclaim,
         components: report.components.map((c) => ({
           name: c.name,
@@ -270,22 +274,22 @@ export function buildSummary(
           kills: c.kills,
         })),
         ...(report.hostile !== undefined ? { hostile: report.hostile } : {}),
-        distressEvents: account.heard.distressMessages,
+        distressEvents: device[DeviceSlot.DISTRESS]!,
         backPressureBytes: account.backPressurePages * frameBytes,
         hostSwapFaults: report.hostSwap.faults,
         doublePagingPages: report.hostSwap.doublePagingPages,
-        hostPagedOutPages: account.hostPagedOutPages,
-        hostSwappedInPages: account.hostSwappedInPages,
+        hostPagedOutPages: device[DeviceSlot.HOST_PAGED_OUT]!,
+        hostSwappedInPages: device[DeviceSlot.HOST_SWAPPED_IN]!,
         hostSwappedBytes: account.hostSwapPages * frameBytes,
         activeFraction: account.touchedFraction,
         hotplugBytes: report.growth.onlinePages * frameBytes,
         growth: {
           kind: report.growth.kind,
           requests: report.growth.requests,
-          busy: account.hotplugBusy,
-          failed: account.hotplugFailed,
+          busy: device[DeviceSlot.HOTPLUG_BUSY]!,
+          failed: device[DeviceSlot.HOTPLUG_FAILED]!,
           onlineBytes: report.growth.onlinePages * frameBytes,
-          unpluggedBytes: account.unpluggedPages * frameBytes,
+          unpluggedBytes: device[DeviceSlot.UNPLUGGED]! * frameBytes,
           unplugHeldBytes: report.growth.unplugHeldPages * frameBytes,
         },
       };

@@ -1,58 +1,39 @@
 /**
- * The wire format of the hot path: a tick's messages for all the guests of one
- * worker, packed into one Int32Array that moves between threads without a
- * copy. Structured clone of thousands of small objects (one per batch of 256
- * frames) costs more than the work itself; one buffer per worker per tick
- * does not.
+ * The wire between a guest and its device side, like a virtqueue: a guest's
+ * messages of one tick packed into one Int32Array, which the device side
+ * decodes. The device only ever sees what the wire can carry: a message
+ * object that does not fit its type (a hostile or broken guest) is encoded as
+ * MALFORMED with nothing else, so that the host counts it, and arbitrary
+ * words decode to messages or MALFORMED, never to an exception.
  *
- * Layout: [guestCount, then per guest: messageCount, then each message].
- * Each message starts with its tag; ids take two words (low, high) so that
- * they stay exact past 2^31; frame batches are a length and the frames.
- * Decoded frame batches are views into the buffer (no copy).
- *
- * A message object that does not fit its type (a hostile or broken guest) is
- * encoded as MALFORMED with nothing else, so that the host can count it.
+ * Layout: [messageCount, then each message]. Each message starts with its
+ * tag; ids take two words (low, high) so that they stay exact past 2^31;
+ * frame batches are a length and the frames. Decoded frame batches are views
+ * into the buffer (no copy), valid until the buffer is packed again.
  */
-import type { DistressReason, GrantPurpose, GuestToHost, HostToGuest, PlugStatus, ProtocolVersion, RefusalReason } from '../messages/protocol.js';
+import type { DistressReason, GrantPurpose, GuestToHost } from '../messages/protocol.js';
 
 const enum Tag {
   MALFORMED = 0,
   RELEASE = 1,
   REQUEST = 2,
-  STATUS = 3,
-  STATS = 4,
-  PRESSURE = 5,
-  DISTRESS = 6,
-  FREE_PAGE_REPORT = 7,
-  OOM_DEFLATE = 8,
-  ACTIVE_SAMPLE = 21,
-  PAGED_OUT = 22,
-  HOST_SWAP_RELEASE = 23,
-  PLUG = 24,
-  UNPLUG = 25,
-  BOOT = 11,
-  SET_TARGET = 12,
-  GRANT = 13,
-  RELEASE_ACK = 14,
-  REPORT_ACK = 15,
-  SAMPLE_ACTIVE = 31,
-  PAGE_OUT = 32,
-  PLUG_REPLY = 33,
+  DISTRESS = 3,
+  FREE_PAGE_REPORT = 4,
+  OOM_DEFLATE = 5,
+  ACTIVE_SAMPLE = 6,
+  PAGED_OUT = 7,
+  HOST_SWAP_RELEASE = 8,
+  PLUG = 9,
+  UNPLUG = 10,
 }
 
-/** Values in a stats message (the 16 virtio tags). */
-const STATS_VALUES = 16;
 const DISTRESS_REASONS: ReadonlyArray<DistressReason> = ['stall', 'oom'];
-/** Pressure figures, in the order they travel. */
-const PRESSURE_FRACTIONS = ['someAvg10', 'someAvg60', 'someAvg300', 'fullAvg10', 'fullAvg60', 'fullAvg300'] as const;
 
 /** Floats travel as the two words of their IEEE-754 bits, so that a worker's figures reach the host exactly as inline ones do. */
 const floatBits = new Float64Array(1);
 const floatWords = new Int32Array(floatBits.buffer);
 
 const PURPOSES: ReadonlyArray<GrantPurpose> = ['deflate', 'populate', 'swapIn'];
-const PLUG_STATUSES: ReadonlyArray<PlugStatus> = ['ok', 'busy', 'failed'];
-const REASONS: ReadonlyArray<RefusalReason> = ['not-owned', 'out-of-range', 'repeated', 'malformed', 'over-limit', 'host-busy', 'quarantined', 'version'];
 
 /** A message that reached the host undecodable; the host counts it as a protocol violation. */
 export interface MalformedOnWire {
@@ -82,14 +63,6 @@ function guestMessageWords(message: GuestToHost): number {
         : 1;
     case 'request':
       return isId(message.id) && PURPOSES.includes(message.purpose) && isInt32(message.pages) && typeof message.withFrames === 'boolean' ? 6 : 1;
-    case 'status':
-      return isInt32(message.balloonPages) && isInt32(message.usedPages) && isInt32(message.freePages) ? 4 : 1;
-    case 'stats':
-      return message.values instanceof Float64Array && message.values.length === STATS_VALUES ? 1 + 2 * STATS_VALUES : 1;
-    case 'pressure':
-      return isInt32(message.availablePages) && isInt32(message.committedPages) && isInt32(message.floorPages) && PRESSURE_FRACTIONS.every((key) => isFloat(message[key])) && isFloat(message.someTotalSeconds) && isFloat(message.fullTotalSeconds)
-        ? 4 + 2 * PRESSURE_FRACTIONS.length + 4
-        : 1;
     case 'distress':
       return DISTRESS_REASONS.includes(message.reason) && isFloat(message.fullAvg10) && isInt32(message.availablePages) ? 5 : 1;
     case 'freePageReport':
@@ -111,43 +84,24 @@ function guestMessageWords(message: GuestToHost): number {
   }
 }
 
-function hostMessageWords(message: HostToGuest): number {
-  switch (message.type) {
-    case 'boot':
-      return 5 + message.frames.length;
-    case 'setTarget':
-      return 2;
-    case 'grant':
-      return 8 + message.frames.length;
-    case 'releaseAck':
-      return 9 + message.refusedFrames.length;
-    case 'reportAck':
-      return 7 + message.refusedFrames.length;
-    case 'sampleActive':
-      return 5;
-    case 'pageOut':
-      return 4;
-    case 'plugReply':
-      return 5;
-  }
-}
-
 /**
- * What a guest's message looks like after crossing a thread: itself if the
- * wire can carry it, MALFORMED if not. The inline placement passes messages
- * through this, so that a hostile guest's junk reaches the host in the same
- * shape (and is refused with the same words) whatever the placement.
+ * What a guest's message looks like after crossing the wire: itself if the
+ * wire can carry it, MALFORMED if not.
  */
 export function toWireShape(message: GuestToHost): GuestToHost | MalformedOnWire {
   return guestMessageWords(message) === 1 ? { type: 'malformed' } : message;
 }
 
 class Writer {
-  readonly words: Int32Array;
+  words = new Int32Array(1024);
   at = 0;
 
-  constructor(length: number) {
-    this.words = new Int32Array(length);
+  /** Makes room for `count` more words (the buffer is reused from one outbox to the next). */
+  reserve(count: number): void {
+    if (this.at + count <= this.words.length) return;
+    const grown = new Int32Array(Math.max(this.words.length * 2, this.at + count));
+    grown.set(this.words.subarray(0, this.at));
+    this.words = grown;
   }
 
   put(value: number): void {
@@ -202,313 +156,165 @@ class Reader {
   }
 }
 
-function encode<M>(boxes: ReadonlyArray<ReadonlyArray<M>>, words: (m: M) => number, write: (w: Writer, m: M) => void): Int32Array {
-  let length = 1;
-  for (const box of boxes) {
-    length += 1;
-    for (const message of box) length += words(message);
+/**
+ * A guest's side of the wire: packs its outbox of a tick into a buffer that
+ * is reused from one tick to the next (a view is returned: decode it before
+ * the next `pack`).
+ */
+export class OutboxWire {
+  private readonly writer = new Writer();
+
+  pack(messages: ReadonlyArray<GuestToHost>): Int32Array {
+    const w = this.writer;
+    w.at = 0;
+    let length = 1;
+    for (const message of messages) length += guestMessageWords(message);
+    w.reserve(length);
+    w.put(messages.length);
+    for (const message of messages) writeGuestMessage(w, message);
+    return w.words.subarray(0, w.at);
   }
-  const writer = new Writer(length);
-  writer.put(boxes.length);
-  for (const box of boxes) {
-    writer.put(box.length);
-    for (const message of box) write(writer, message);
-  }
-  return writer.words;
 }
 
-function decode<M>(words: Int32Array, read: (r: Reader) => M): M[][] {
-  const reader = new Reader(words);
-  const boxCount = reader.get();
-  const boxes: M[][] = new Array(boxCount);
-  for (let b = 0; b < boxCount; b++) {
-    const count = reader.get();
-    const box: M[] = new Array(count);
-    for (let i = 0; i < count; i++) box[i] = read(reader);
-    boxes[b] = box;
+function writeGuestMessage(w: Writer, message: GuestToHost): void {
+  if (guestMessageWords(message) === 1) {
+    w.put(Tag.MALFORMED);
+    return;
   }
-  return boxes;
-}
-
-/** Packs every guest's outbox of one tick. */
-export function encodeGuestOutboxes(outboxes: ReadonlyArray<ReadonlyArray<GuestToHost>>): Int32Array {
-  return encode(outboxes, guestMessageWords, (w, message) => {
-    if (guestMessageWords(message) === 1) {
-      w.put(Tag.MALFORMED);
+  switch (message.type) {
+    case 'release':
+      w.put(Tag.RELEASE);
+      w.id(message.id);
+      w.put(message.unbackedPages);
+      w.put(message.largeFrames ?? 0);
+      w.frames(message.frames);
       return;
-    }
-    switch (message.type) {
-      case 'release':
-        w.put(Tag.RELEASE);
-        w.id(message.id);
-        w.put(message.unbackedPages);
-        w.put(message.largeFrames ?? 0);
-        w.frames(message.frames);
-        return;
-      case 'request':
-        w.put(Tag.REQUEST);
-        w.id(message.id);
-        w.put(PURPOSES.indexOf(message.purpose));
-        w.put(message.pages);
-        w.put(message.withFrames ? 1 : 0);
-        return;
-      case 'status':
-        w.put(Tag.STATUS);
-        w.put(message.balloonPages);
-        w.put(message.usedPages);
-        w.put(message.freePages);
-        return;
-      case 'stats':
-        w.put(Tag.STATS);
-        for (let i = 0; i < STATS_VALUES; i++) w.float(message.values[i]!);
-        return;
-      case 'pressure':
-        w.put(Tag.PRESSURE);
-        w.put(message.availablePages);
-        w.put(message.committedPages);
-        w.put(message.floorPages);
-        for (const key of PRESSURE_FRACTIONS) w.float(message[key]);
-        w.float(message.someTotalSeconds);
-        w.float(message.fullTotalSeconds);
-        return;
-      case 'distress':
-        w.put(Tag.DISTRESS);
-        w.put(DISTRESS_REASONS.indexOf(message.reason));
-        w.float(message.fullAvg10);
-        w.put(message.availablePages);
-        return;
-      case 'freePageReport':
-        w.put(Tag.FREE_PAGE_REPORT);
-        w.id(message.id);
-        w.frames(message.frames);
-        return;
-      case 'oomDeflate':
-        w.put(Tag.OOM_DEFLATE);
-        w.put(message.pages);
-        return;
-      case 'activeSample':
-        w.put(Tag.ACTIVE_SAMPLE);
-        w.id(message.id);
-        w.put(message.sampledPages);
-        w.put(message.touchedPages);
-        return;
-      case 'pagedOut':
-        w.put(Tag.PAGED_OUT);
-        w.id(message.id);
-        w.frames(message.frames);
-        return;
-      case 'hostSwapRelease':
-        w.put(Tag.HOST_SWAP_RELEASE);
-        w.put(message.discardedPages);
-        w.put(message.readPages);
-        w.frames(message.frames);
-        return;
-      case 'plug':
-        w.put(Tag.PLUG);
-        w.id(message.id);
-        w.put(message.pages);
-        return;
-      case 'unplug':
-        w.put(Tag.UNPLUG);
-        w.id(message.id);
-        w.put(message.unbackedPages);
-        w.frames(message.frames);
-        return;
-    }
-  });
+    case 'request':
+      w.put(Tag.REQUEST);
+      w.id(message.id);
+      w.put(PURPOSES.indexOf(message.purpose));
+      w.put(message.pages);
+      w.put(message.withFrames ? 1 : 0);
+      return;
+    case 'distress':
+      w.put(Tag.DISTRESS);
+      w.put(DISTRESS_REASONS.indexOf(message.reason));
+      w.float(message.fullAvg10);
+      w.put(message.availablePages);
+      return;
+    case 'freePageReport':
+      w.put(Tag.FREE_PAGE_REPORT);
+      w.id(message.id);
+      w.frames(message.frames);
+      return;
+    case 'oomDeflate':
+      w.put(Tag.OOM_DEFLATE);
+      w.put(message.pages);
+      return;
+    case 'activeSample':
+      w.put(Tag.ACTIVE_SAMPLE);
+      w.id(message.id);
+      w.put(message.sampledPages);
+      w.put(message.touchedPages);
+      return;
+    case 'pagedOut':
+      w.put(Tag.PAGED_OUT);
+      w.id(message.id);
+      w.frames(message.frames);
+      return;
+    case 'hostSwapRelease':
+      w.put(Tag.HOST_SWAP_RELEASE);
+      w.put(message.discardedPages);
+      w.put(message.readPages);
+      w.frames(message.frames);
+      return;
+    case 'plug':
+      w.put(Tag.PLUG);
+      w.id(message.id);
+      w.put(message.pages);
+      return;
+    case 'unplug':
+      w.put(Tag.UNPLUG);
+      w.id(message.id);
+      w.put(message.unbackedPages);
+      w.frames(message.frames);
+      return;
+  }
 }
 
-/** Unpacks guest outboxes; an undecodable message becomes `{ type: 'malformed' }`. */
-export function decodeGuestOutboxes(words: Int32Array): Array<Array<GuestToHost | MalformedOnWire>> {
-  return decode<GuestToHost | MalformedOnWire>(words, (r) => {
-    const tag = r.get();
-    switch (tag) {
-      case Tag.RELEASE: {
-        const id = r.id();
-        const unbackedPages = r.get();
-        const largeFrames = r.get();
-        return { type: 'release', id, unbackedPages, frames: r.frames(), ...(largeFrames !== 0 ? { largeFrames } : {}) };
-      }
-      case Tag.REQUEST: {
-        const id = r.id();
-        const purpose = PURPOSES[r.get()];
-        const pages = r.get();
-        const withFrames = r.get();
-        return purpose === undefined || (withFrames !== 0 && withFrames !== 1)
-          ? { type: 'malformed' }
-          : { type: 'request', id, purpose, pages, withFrames: withFrames === 1 };
-      }
-      case Tag.STATUS:
-        return { type: 'status', balloonPages: r.get(), usedPages: r.get(), freePages: r.get() };
-      case Tag.STATS: {
-        const values = new Float64Array(STATS_VALUES);
-        for (let i = 0; i < STATS_VALUES; i++) values[i] = r.float();
-        return { type: 'stats', values };
-      }
-      case Tag.PRESSURE: {
-        const availablePages = r.get();
-        const committedPages = r.get();
-        const floorPages = r.get();
-        const [someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300] = PRESSURE_FRACTIONS.map(() => r.float()) as [number, number, number, number, number, number];
-        const someTotalSeconds = r.float();
-        const fullTotalSeconds = r.float();
-        return { type: 'pressure', availablePages, committedPages, floorPages, someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300, someTotalSeconds, fullTotalSeconds };
-      }
-      case Tag.DISTRESS: {
-        const reason = DISTRESS_REASONS[r.get()];
-        const fullAvg10 = r.float();
-        const availablePages = r.get();
-        return reason === undefined ? { type: 'malformed' } : { type: 'distress', reason, fullAvg10, availablePages };
-      }
-      case Tag.FREE_PAGE_REPORT: {
-        const id = r.id();
-        return { type: 'freePageReport', id, frames: r.frames() };
-      }
-      case Tag.OOM_DEFLATE:
-        return { type: 'oomDeflate', pages: r.get() };
-      case Tag.ACTIVE_SAMPLE: {
-        const id = r.id();
-        const sampledPages = r.get();
-        return { type: 'activeSample', id, sampledPages, touchedPages: r.get() };
-      }
-      case Tag.PAGED_OUT: {
-        const id = r.id();
-        return { type: 'pagedOut', id, frames: r.frames() };
-      }
-      case Tag.HOST_SWAP_RELEASE: {
-        const discardedPages = r.get();
-        const readPages = r.get();
-        return { type: 'hostSwapRelease', discardedPages, readPages, frames: r.frames() };
-      }
-      case Tag.PLUG: {
-        const id = r.id();
-        return { type: 'plug', id, pages: r.get() };
-      }
-      case Tag.UNPLUG: {
-        const id = r.id();
-        const unbackedPages = r.get();
-        return { type: 'unplug', id, unbackedPages, frames: r.frames() };
-      }
-      default:
-        return { type: 'malformed' };
-    }
-  });
+/**
+ * The device side's end of the wire: the messages in a packed outbox. Any
+ * words decode: an unknown tag or a field out of its range becomes
+ * MALFORMED, and a batch or a message that runs past the end ends the
+ * outbox with one MALFORMED.
+ */
+export function unpackOutbox(words: Int32Array): Array<GuestToHost | MalformedOnWire> {
+  const r = new Reader(words);
+  const messages: Array<GuestToHost | MalformedOnWire> = [];
+  try {
+    const count = r.get();
+    for (let i = 0; i < count; i++) messages.push(readGuestMessage(r));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    messages.push({ type: 'malformed' });
+  }
+  return messages;
 }
 
-/** Packs every guest's inbox of one tick. */
-export function encodeHostInboxes(inboxes: ReadonlyArray<ReadonlyArray<HostToGuest>>): Int32Array {
-  return encode(inboxes, hostMessageWords, (w, message) => {
-    switch (message.type) {
-      case 'boot':
-        w.put(Tag.BOOT);
-        w.put(message.version);
-        w.put(message.ownerId);
-        w.put(message.targetPages);
-        w.frames(message.frames);
-        return;
-      case 'setTarget':
-        w.put(Tag.SET_TARGET);
-        w.put(message.targetPages);
-        return;
-      case 'grant':
-        w.put(Tag.GRANT);
-        w.id(message.id);
-        w.put(PURPOSES.indexOf(message.purpose));
-        w.put(message.pagesAsked);
-        w.put(message.unbackedPages);
-        w.put(message.shortBecause !== undefined ? REASONS.indexOf(message.shortBecause) : -1);
-        w.frames(message.frames);
-        return;
-      case 'releaseAck':
-        w.put(Tag.RELEASE_ACK);
-        w.id(message.id);
-        w.put(message.acceptedFrames);
-        w.put(message.acceptedUnbackedPages);
-        w.put(message.invalidFrames);
-        w.put(message.refusedBecause !== undefined ? REASONS.indexOf(message.refusedBecause) : -1);
-        w.frames(message.refusedFrames);
-        return;
-      case 'reportAck':
-        w.put(Tag.REPORT_ACK);
-        w.id(message.id);
-        w.put(message.acceptedFrames);
-        w.put(message.invalidFrames);
-        w.put(message.refusedBecause !== undefined ? REASONS.indexOf(message.refusedBecause) : -1);
-        w.frames(message.refusedFrames);
-        return;
-      case 'sampleActive':
-        w.put(Tag.SAMPLE_ACTIVE);
-        w.id(message.id);
-        w.put(message.pages);
-        w.put(message.periodMs);
-        return;
-      case 'pageOut':
-        w.put(Tag.PAGE_OUT);
-        w.id(message.id);
-        w.put(message.pages);
-        return;
-      case 'plugReply':
-        w.put(Tag.PLUG_REPLY);
-        w.id(message.id);
-        w.put(message.pages);
-        w.put(PLUG_STATUSES.indexOf(message.status));
-        return;
+function readGuestMessage(r: Reader): GuestToHost | MalformedOnWire {
+  const tag = r.get();
+  switch (tag) {
+    case Tag.RELEASE: {
+      const id = r.id();
+      const unbackedPages = r.get();
+      const largeFrames = r.get();
+      return { type: 'release', id, unbackedPages, frames: r.frames(), ...(largeFrames !== 0 ? { largeFrames } : {}) };
     }
-  });
-}
-
-/** Unpacks host inboxes (written by the host itself, so trusted). */
-export function decodeHostInboxes(words: Int32Array): HostToGuest[][] {
-  return decode<HostToGuest>(words, (r) => {
-    const tag = r.get();
-    switch (tag) {
-      case Tag.BOOT: {
-        const version = r.get() as ProtocolVersion;
-        const ownerId = r.get();
-        const targetPages = r.get();
-        return { type: 'boot', version, ownerId, targetPages, frames: r.frames() };
-      }
-      case Tag.SET_TARGET:
-        return { type: 'setTarget', targetPages: r.get() };
-      case Tag.GRANT: {
-        const id = r.id();
-        const purpose = PURPOSES[r.get()]!;
-        const pagesAsked = r.get();
-        const unbackedPages = r.get();
-        const reason = REASONS[r.get()];
-        return { type: 'grant', id, purpose, pagesAsked, unbackedPages, frames: r.frames(), ...(reason !== undefined ? { shortBecause: reason } : {}) };
-      }
-      case Tag.RELEASE_ACK: {
-        const id = r.id();
-        const acceptedFrames = r.get();
-        const acceptedUnbackedPages = r.get();
-        const invalidFrames = r.get();
-        const reason = REASONS[r.get()];
-        return { type: 'releaseAck', id, acceptedFrames, acceptedUnbackedPages, invalidFrames, refusedFrames: r.frames(), ...(reason !== undefined ? { refusedBecause: reason } : {}) };
-      }
-      case Tag.REPORT_ACK: {
-        const id = r.id();
-        const acceptedFrames = r.get();
-        const invalidFrames = r.get();
-        const reason = REASONS[r.get()];
-        return { type: 'reportAck', id, acceptedFrames, invalidFrames, refusedFrames: r.frames(), ...(reason !== undefined ? { refusedBecause: reason } : {}) };
-      }
-      case Tag.SAMPLE_ACTIVE: {
-        const id = r.id();
-        const pages = r.get();
-        return { type: 'sampleActive', id, pages, periodMs: r.get() };
-      }
-      case Tag.PAGE_OUT: {
-        const id = r.id();
-        return { type: 'pageOut', id, pages: r.get() };
-      }
-      case Tag.PLUG_REPLY: {
-        const id = r.id();
-        const pages = r.get();
-        return { type: 'plugReply', id, pages, status: PLUG_STATUSES[r.get()]! };
-      }
-      default:
-        throw new RangeError(`wire: unknown host message tag ${tag}`);
+    case Tag.REQUEST: {
+      const id = r.id();
+      const purpose = PURPOSES[r.get()];
+      const pages = r.get();
+      const withFrames = r.get();
+      return purpose === undefined || (withFrames !== 0 && withFrames !== 1)
+        ? { type: 'malformed' }
+        : { type: 'request', id, purpose, pages, withFrames: withFrames === 1 };
     }
-  });
+    case Tag.DISTRESS: {
+      const reason = DISTRESS_REASONS[r.get()];
+      const fullAvg10 = r.float();
+      const availablePages = r.get();
+      return reason === undefined ? { type: 'malformed' } : { type: 'distress', reason, fullAvg10, availablePages };
+    }
+    case Tag.FREE_PAGE_REPORT: {
+      const id = r.id();
+      return { type: 'freePageReport', id, frames: r.frames() };
+    }
+    case Tag.OOM_DEFLATE:
+      return { type: 'oomDeflate', pages: r.get() };
+    case Tag.ACTIVE_SAMPLE: {
+      const id = r.id();
+      const sampledPages = r.get();
+      return { type: 'activeSample', id, sampledPages, touchedPages: r.get() };
+    }
+    case Tag.PAGED_OUT: {
+      const id = r.id();
+      return { type: 'pagedOut', id, frames: r.frames() };
+    }
+    case Tag.HOST_SWAP_RELEASE: {
+      const discardedPages = r.get();
+      const readPages = r.get();
+      return { type: 'hostSwapRelease', discardedPages, readPages, frames: r.frames() };
+    }
+    case Tag.PLUG: {
+      const id = r.id();
+      return { type: 'plug', id, pages: r.get() };
+    }
+    case Tag.UNPLUG: {
+      const id = r.id();
+      const unbackedPages = r.get();
+      return { type: 'unplug', id, unbackedPages, frames: r.frames() };
+    }
+    default:
+      return { type: 'malformed' };
+  }
 }

@@ -1,55 +1,54 @@
 /**
- * The one file that runs inside a worker thread. A guest worker hosts a group
- * of guest actors: comlink carries the control plane (init, stop, reports)
- * over the worker's own port, and a dedicated MessagePort carries one
- * StepRequest and one StepReply per tick (lockstep), or the free-running
- * batches (free mode). Started with `workerData.role === 'auditor'`, the
- * worker is instead the free-running mode's concurrent auditor.
+ * The one file that runs inside a worker thread. A guest worker hosts whole
+ * shards: their guest actors and device sides (runtime/guest-thread.ts).
+ * comlink carries the control plane (init, reports) over the worker's own
+ * port, and a dedicated MessagePort carries one request and one reply per
+ * tick (lockstep), or the free-running rounds (free mode). Started with
+ * `workerData.role === 'auditor'`, the worker is instead the free-running
+ * mode's concurrent auditor.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { ConcurrentAuditor, type ConcurrentAuditInput } from '../audit/concurrent-auditor.js';
-import type { FreeLoopOptions, GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
-import { FreeGuestLoop } from './free/free-guest-loop.js';
-import { ActorGroup, GuestThrew } from './actor-group.js';
+import type { GuestReport } from '../messages/runtime.js';
+import { GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { serializeError } from './errors.js';
-import { decodeHostInboxes, encodeGuestOutboxes } from './wire-codec.js';
+import { FreeGuestLoop } from './free/free-guest-loop.js';
+import { GuestThread, type AuditRequest, type ThreadSetup } from './guest-thread.js';
+import type { FreeLoopOptions, ThreadReply, ThreadRequest, WorkerControl } from './thread-protocol.js';
 
-let group: ActorGroup | null = null;
+let thread: GuestThread | null = null;
 
-function answer(port: MessagePort, request: StepRequest): void {
-  let reply: StepReply;
+function answer(port: MessagePort, request: ThreadRequest): void {
+  let reply: ThreadReply;
   try {
-    if (group === null) throw new Error('worker: step before init');
-    const outboxes = encodeGuestOutboxes(group.step(request.tick, decodeHostInboxes(request.inboxes)));
-    const crashed = group.takeCrashes();
-    const reply: StepReply = { type: 'stepped', tick: request.tick, outboxes, ...(crashed.length > 0 ? { crashed } : {}) };
-    port.postMessage(reply, [outboxes.buffer as ArrayBuffer]);
-    return;
+    if (thread === null) throw new Error('worker: request before init');
+    reply = request.type === 'step' ? { type: 'stepped', result: thread.step(request.orders, request.audit) } : { type: 'audited', part: thread.auditNow(request.audit) };
   } catch (error) {
     const guestIndex = error instanceof GuestThrew ? error.guestIndex : -1;
-    reply = { type: 'failed', tick: request.tick, guestIndex, error: serializeError(error, guestIndex >= 0 ? 'GUEST_THREW' : 'WORKER_FAILED') };
+    reply = { type: 'failed', guestIndex, error: serializeError(error, guestIndex >= 0 ? 'GUEST_THREW' : 'WORKER_FAILED') };
   }
   port.postMessage(reply);
 }
 
 const control: WorkerControl = {
-  async init(guests: GuestInit[], stepPort: MessagePort): Promise<void> {
-    if (group !== null) throw new Error('worker: init called twice');
-    group = new ActorGroup(guests);
-    stepPort.on('message', (request: StepRequest) => answer(stepPort, request));
+  async init(setup: ThreadSetup, port: MessagePort): Promise<void> {
+    if (thread !== null) throw new Error('worker: init called twice');
+    thread = new GuestThread(setup);
+    port.on('message', (request: ThreadRequest) => answer(port, request));
   },
-  async startFree(guests: GuestInit[], port: MessagePort, options: FreeLoopOptions): Promise<void> {
-    if (group !== null) throw new Error('worker: init called twice');
-    group = new ActorGroup(guests);
-    new FreeGuestLoop(group, port, options).start();
-  },
-  async stop(guestIndex: number): Promise<void> {
-    group?.stop(guestIndex);
+  async startFree(setup: ThreadSetup, port: MessagePort, options: FreeLoopOptions): Promise<void> {
+    if (thread !== null) throw new Error('worker: init called twice');
+    thread = new GuestThread(setup);
+    new FreeGuestLoop(thread, port, options).start();
   },
   async reports(): Promise<GuestReport[]> {
-    return group?.reports() ?? [];
+    return thread?.reports() ?? [];
+  },
+  async audit(request: AuditRequest) {
+    if (thread === null) throw new Error('worker: audit before init');
+    return thread.auditNow(request);
   },
 };
 

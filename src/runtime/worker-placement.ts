@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import type { HostToGuest } from '../messages/protocol.js';
-import type { GuestInit, GuestReport, StepReply, StepRequest, WorkerControl } from '../messages/runtime.js';
+import type { AuditFindings, FullAuditPart } from '../audit/thread-audit.js';
+import type { HostOrders } from '../host/device/device-group.js';
+import type { GuestReport } from '../messages/runtime.js';
+import { GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { RunFailure } from './errors.js';
-import { ActorGroup, GuestThrew } from './actor-group.js';
-import type { GuestOutboxHandler, GuestPlacement } from './placement.js';
-import { decodeGuestOutboxes, encodeHostInboxes, toWireShape } from './wire-codec.js';
+import { GuestThread, type AuditRequest, type ThreadResult, type ThreadSetup } from './guest-thread.js';
+import type { GuestPlacement } from './placement.js';
+import type { ThreadReply, ThreadRequest, WorkerControl } from './thread-protocol.js';
 
 /** The compiled worker entry. From the TypeScript sources (tests), the build in dist/ is used. */
 export function workerEntryPath(): string {
@@ -26,34 +28,32 @@ interface WorkerSlot {
   worker: Worker;
   control: Comlink.Remote<WorkerControl>;
   port: MessagePort;
-  /** Global indexes of the hosted guests, in the worker's order. */
   guests: number[];
-  waiting: { resolve: (reply: StepReply) => void; reject: (error: Error) => void } | null;
+  waiting: { resolve: (reply: ThreadReply) => void; reject: (error: Error) => void } | null;
   failure: Error | null;
 }
 
 export interface WorkerPlacementOptions {
   /**
-   * With two shares or more, the calling thread hosts the first share itself
+   * With two threads or more, the calling thread hosts the first share itself
    * (it would otherwise only wait while the workers step): N threads host
-   * guests, the caller and N - 1 workers. Its guests step after the workers
-   * have been sent their inboxes, and the host handles their messages while
-   * the workers still step.
+   * guests, the caller and N - 1 workers.
    */
   callerHostsAShare?: boolean;
 }
 
 /**
- * Guest actors on worker threads, one or several guests per worker. Each tick
- * is one round trip per worker on a dedicated port; every tick's messages for
- * a worker travel in one postMessage, frame batches moved rather than copied.
+ * Guests and their device sides on worker threads, whole shards per worker.
+ * Each tick is one round trip per worker on a dedicated port: the memory
+ * manager's orders go out, the worker steps its guests and device sides and
+ * answers with its report; frames never cross a thread, only orders, events
+ * and counts do.
  */
 export class WorkerPlacement implements GuestPlacement {
   readonly kind = 'workers';
   private slots: WorkerSlot[] = [];
-  /** The calling thread's own share (the lowest guest indexes), if it hosts one. */
-  private callerGroup: ActorGroup | null = null;
-  private callerGuests: number[] = [];
+  /** The calling thread's own share, if it hosts one. */
+  private callerThread: GuestThread | null = null;
   private guestCount = 0;
   private closed = false;
 
@@ -66,100 +66,67 @@ export class WorkerPlacement implements GuestPlacement {
     }
   }
 
+  /** Threads wanted: the workers asked for (the caller counts as one when it hosts a share). */
+  get threadsWanted(): number {
+    return this.workersWanted;
+  }
+
   /** Threads that host guests, the caller included when it hosts a share. */
   get threads(): number {
-    return this.slots.length + (this.callerGroup !== null ? 1 : 0);
+    return this.slots.length + (this.callerThread !== null ? 1 : 0);
   }
 
-  async start(inits: ReadonlyArray<GuestInit>): Promise<void> {
+  async start(setups: ReadonlyArray<ThreadSetup>): Promise<void> {
     const entry = workerEntryPath();
-    this.guestCount = inits.length;
-    const count = Math.max(1, Math.min(this.workersWanted, inits.length));
-    const shares = splitEvenly(inits.length, count);
-    let next = 0;
-    if (this.options.callerHostsAShare === true && shares.length >= 2) {
-      const mine = inits.slice(0, shares[0]!);
-      next = mine.length;
-      shares.shift();
-      this.callerGroup = new ActorGroup(mine);
-      this.callerGuests = mine.map((init) => init.index);
+    this.guestCount = setups.reduce((sum, setup) => sum + setup.guests.length, 0);
+    let rest = setups;
+    if (this.options.callerHostsAShare === true && setups.length >= 2) {
+      this.callerThread = new GuestThread(setups[0]!);
+      rest = setups.slice(1);
     }
-    const starting: Promise<void>[] = [];
-    for (const share of shares) {
-      const mine = inits.slice(next, next + share);
-      next += share;
-      starting.push(this.startWorker(entry, mine));
-    }
-    await Promise.all(starting);
+    await Promise.all(rest.map((setup) => this.startWorker(entry, setup)));
   }
 
-  async stepEach(tick: number, inboxes: HostToGuest[][], onGuest: GuestOutboxHandler): Promise<void> {
-    const replies: Array<Extract<StepReply, { type: 'stepped' }> | undefined> = new Array(this.slots.length);
-    let next = 0;
-    // Hands the replies on in worker order (workers host consecutive guests): guest order, whatever order they arrive in.
-    const handOn = (): void => {
-      while (next < replies.length && replies[next] !== undefined) {
-        const reply = replies[next]!;
-        const slot = this.slots[next]!;
-        replies[next++] = undefined;
-        const crashes = new Map((reply.crashed ?? []).map((crash) => [crash.guestIndex, crash]));
-        const decoded = decodeGuestOutboxes(reply.outboxes);
-        slot.guests.forEach((guestIndex, position) => onGuest(guestIndex, decoded[position] ?? [], crashes.get(guestIndex) ?? null));
-      }
-    };
-    let callerDone = this.callerGroup === null;
-    const exchanges = this.slots.map((slot, slotIndex) => {
-      const mine = encodeHostInboxes(slot.guests.map((index) => inboxes[index] ?? []));
-      return this.exchange(slot, { type: 'step', tick, inboxes: mine }).then((reply) => {
-        replies[slotIndex] = reply;
-        if (callerDone) handOn();
-      });
-    });
-    if (this.callerGroup !== null) {
-      // The workers have their inboxes; the caller steps its own share meanwhile.
+  async step(orders: HostOrders, audits: ReadonlyArray<AuditRequest | null>): Promise<ThreadResult[]> {
+    const offset = this.callerThread !== null ? 1 : 0;
+    const exchanges = this.slots.map((slot, i) => this.exchange(slot, { type: 'step', orders, audit: audits[i + offset] ?? null }));
+    const results: ThreadResult[] = [];
+    if (this.callerThread !== null) {
+      // The workers have their orders; the caller steps its own share meanwhile.
       try {
-        this.stepCallerShare(tick, inboxes, onGuest);
+        results.push(this.callerThread.step(orders, audits[0] ?? null));
       } catch (error) {
         // Let the workers' replies settle before leaving, so that the next step starts clean.
         await Promise.allSettled(exchanges);
+        if (error instanceof GuestThrew) throw new RunFailure('GUEST_THREW', error.message);
         throw error;
       }
-      callerDone = true;
-      handOn();
     }
-    await Promise.all(exchanges);
+    for (const reply of await Promise.all(exchanges)) {
+      if (reply.type !== 'stepped') throw new RunFailure('WORKER_FAILED', `a worker answered a step with ${reply.type}`);
+      results.push(reply.result);
+    }
+    return results;
   }
 
-  private stepCallerShare(tick: number, inboxes: HostToGuest[][], onGuest: GuestOutboxHandler): void {
-    const group = this.callerGroup!;
-    let outboxes;
-    try {
-      outboxes = group.step(tick, this.callerGuests.map((index) => inboxes[index] ?? []));
-    } catch (error) {
-      if (error instanceof GuestThrew) throw new RunFailure('GUEST_THREW', error.message);
-      throw error;
+  async audit(requests: ReadonlyArray<AuditRequest>): Promise<Array<AuditFindings | FullAuditPart>> {
+    const offset = this.callerThread !== null ? 1 : 0;
+    const exchanges = this.slots.map((slot, i) => this.exchange(slot, { type: 'audit', audit: requests[i + offset]! }));
+    const parts: Array<AuditFindings | FullAuditPart> = [];
+    if (this.callerThread !== null) parts.push(this.callerThread.auditNow(requests[0]!));
+    for (const reply of await Promise.all(exchanges)) {
+      if (reply.type !== 'audited') throw new RunFailure('WORKER_FAILED', `a worker answered an audit with ${reply.type}`);
+      parts.push(reply.part);
     }
-    const crashes = new Map(group.takeCrashes().map((crash) => [crash.guestIndex, crash]));
-    // What the wire cannot carry arrives malformed from the workers; from the caller's share too.
-    this.callerGuests.forEach((guestIndex, position) => onGuest(guestIndex, outboxes[position]!.map(toWireShape), crashes.get(guestIndex) ?? null));
-  }
-
-  async stop(guestIndex: number): Promise<void> {
-    if (this.callerGroup !== null && this.callerGuests.includes(guestIndex)) {
-      this.callerGroup.stop(guestIndex);
-      return;
-    }
-    const slot = this.slots.find((s) => s.guests.includes(guestIndex));
-    if (slot === undefined) throw new RangeError(`WorkerPlacement.stop: no guest ${guestIndex}`);
-    await slot.control.stop(guestIndex);
+    return parts;
   }
 
   async reports(): Promise<GuestReport[]> {
     const perSlot = await Promise.all(this.slots.map((slot) => slot.control.reports()));
     const reports: GuestReport[] = new Array(this.guestCount);
-    if (this.callerGroup !== null) {
-      const mine = this.callerGroup.reports();
-      this.callerGuests.forEach((guestIndex, position) => {
+    if (this.callerThread !== null) {
+      const mine = this.callerThread.reports();
+      this.callerThread.guestIndexes.forEach((guestIndex, position) => {
         reports[guestIndex] = mine[position]!;
       });
     }
@@ -182,14 +149,14 @@ export class WorkerPlacement implements GuestPlacement {
       }),
     );
     this.slots = [];
-    this.callerGroup = null;
+    this.callerThread = null;
   }
 
-  private async startWorker(entry: string, inits: ReadonlyArray<GuestInit>): Promise<void> {
+  private async startWorker(entry: string, setup: ThreadSetup): Promise<void> {
     const worker = new Worker(entry);
     const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(worker));
     const channel = new MessageChannel();
-    const slot: WorkerSlot = { worker, control, port: channel.port1, guests: inits.map((i) => i.index), waiting: null, failure: null };
+    const slot: WorkerSlot = { worker, control, port: channel.port1, guests: setup.guests.map((init) => init.index), waiting: null, failure: null };
     this.slots.push(slot);
     const fail = (error: Error): void => {
       slot.failure ??= error;
@@ -200,27 +167,27 @@ export class WorkerPlacement implements GuestPlacement {
     worker.on('exit', (code) => {
       if (!this.closed) fail(new RunFailure('WORKER_FAILED', `a worker thread exited unexpectedly (code ${code})`));
     });
-    channel.port1.on('message', (reply: StepReply) => {
+    channel.port1.on('message', (reply: ThreadReply) => {
       const waiting = slot.waiting;
       slot.waiting = null;
       waiting?.resolve(reply);
     });
     // comlink's typings know DOM transferables only; a Node MessagePort is one at run time.
     const port2 = Comlink.transfer(channel.port2, [channel.port2 as never]);
-    await control.init([...inits], port2);
+    await control.init(setup, port2);
   }
 
-  private exchange(slot: WorkerSlot, request: StepRequest): Promise<Extract<StepReply, { type: 'stepped' }>> {
+  private exchange(slot: WorkerSlot, request: ThreadRequest): Promise<ThreadReply> {
     if (slot.failure !== null) return Promise.reject(slot.failure);
     return new Promise((resolve, reject) => {
       slot.waiting = {
         resolve: (reply) => {
-          if (reply.type === 'stepped') resolve(reply);
-          else reject(new RunFailure(reply.error.code, reply.error.message));
+          if (reply.type === 'failed') reject(new RunFailure(reply.error.code, reply.error.message));
+          else resolve(reply);
         },
         reject,
       };
-      slot.port.postMessage(request, [request.inboxes.buffer as ArrayBuffer]);
+      slot.port.postMessage(request);
     });
   }
 }

@@ -161,6 +161,11 @@ export interface HostSpec {
   hotplug?: boolean;
   /** What a host swap fault costs the guest task that touches a page the host paged out, in ms; undefined: HOST_SWAP_FAULT_MS_DEFAULT. */
   swapFaultMs?: number;
+  /**
+   * Shards of guests whose free frames share a pool (on one thread); undefined:
+   * one per guest, up to 64. Results depend on it, never on the number of threads.
+   */
+  shards?: number;
 }
 
 /** The size of a target: absolute bytes, or a percentage of the guest's maximum. */

@@ -6,7 +6,7 @@
  * sweep-worker.ts), and inline in tests.
  */
 import { performance } from 'node:perf_hooks';
-import { BootError } from '../host/hypervisor.js';
+import { BootError } from '../host/manager/memory-manager.js';
 import { MetricsAccumulator } from '../output/run-metrics.js';
 import { writeRunOutputs } from '../output/run-outputs.js';
 import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';

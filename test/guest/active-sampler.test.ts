@@ -7,7 +7,7 @@
  * memory does not, and memory allocated during the period does.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVE_SAMPLE_OPEN_MAX, ActiveSampling, takeActiveSample } from '../../src/host/active-sampling.js';
+import { ACTIVE_SAMPLE_OPEN_MAX, ActiveSampling, takeActiveSample } from '../../src/host/manager/active-sampling.js';
 import type { GuestAccount } from '../../src/host/guest-account.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { runLockstep } from '../support/lockstep.js';

@@ -7,9 +7,9 @@
  * back-pressure.yaml.)
  */
 import { describe, expect, it } from 'vitest';
-import { DISTRESS_HOLD_MS } from '../../src/host/guest-signals.js';
+import { DISTRESS_HOLD_MS } from '../../src/host/manager/guest-signals.js';
 import { Hypervisor } from '../../src/host/hypervisor.js';
-import type { Policy } from '../../src/host/policy.js';
+import type { Policy } from '../../src/host/manager/policy.js';
 import type { DistressMessage } from '../../src/messages/protocol.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';

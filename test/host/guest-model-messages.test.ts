@@ -6,7 +6,7 @@
  * refuses anything malformed or not the sender's without changing the table.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGuestMessage } from '../../src/host/message-checks.js';
+import { checkGuestMessage } from '../../src/host/device/message-checks.js';
 import { Hypervisor } from '../../src/host/hypervisor.js';
 import { OWNER_FREE, ownerIdOfGuest } from '../../src/host/owners.js';
 import { hostRefusesSinglePage } from '../../src/host/guest-reports.js';

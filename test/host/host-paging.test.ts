@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { GuestAccount } from '../../src/host/guest-account.js';
-import { HOST_PAGING_BYTES_PER_SECOND, HostSwapSpace, planPageOut } from '../../src/host/host-paging.js';
+import { HOST_PAGING_BYTES_PER_SECOND, HostSwapSpace, planPageOut } from '../../src/host/manager/host-paging.js';
 import { Counter } from '../../src/guest/shared-memory.js';
 import { Hypervisor } from '../../src/host/hypervisor.js';
 import { OWNER_FREE } from '../../src/host/owners.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Hypervisor } from '../../src/host/hypervisor.js';
-import type { Policy } from '../../src/host/policy.js';
+import type { Policy } from '../../src/host/manager/policy.js';
 import type { HostToGuest } from '../../src/messages/protocol.js';
 import type { Scenario, ScenarioEvent } from '../../src/scenario/types.js';
 import { guest, scenario } from '../support/scenarios.js';

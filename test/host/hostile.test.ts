@@ -242,7 +242,7 @@ suite('the host alone', () => {
   }
 
   it('reads at most MESSAGES_PER_TICK_MAX messages of a flood, and counts the rest as one violation', async () => {
-    const { MESSAGES_PER_TICK_MAX } = await import('../../src/host/message-checks.js');
+    const { MESSAGES_PER_TICK_MAX } = await import('../../src/messages/limits.js');
     const host = bootedHost(0);
     const flood = Array.from({ length: MESSAGES_PER_TICK_MAX + 500 }, () => ({ type: 'status', balloonPages: 1, usedPages: 1, freePages: 1 }));
     host.handleOutbox(1, flood);

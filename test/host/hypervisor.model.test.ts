@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameTable } from '../../src/host/frame-table.js';
 import { BootError, HOST_PROTOCOL_VERSION, Hypervisor } from '../../src/host/hypervisor.js';
-import { FRAMES_PER_MESSAGE_MAX, PAGES_PER_REQUEST_MAX } from '../../src/host/message-checks.js';
+import { FRAMES_PER_MESSAGE_MAX, PAGES_PER_REQUEST_MAX } from '../../src/messages/limits.js';
 import { OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
 import type {
   GrantPurpose,

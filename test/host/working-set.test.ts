@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtioStat } from '../../src/balloon/virtio-stats.js';
 import type { GuestAccount } from '../../src/host/guest-account.js';
 import { noSignalsHeard } from '../../src/host/guest-reports.js';
-import { workingSetEstimate } from '../../src/host/working-set.js';
+import { workingSetEstimate } from '../../src/host/manager/working-set.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 

@@ -9,7 +9,7 @@ import { guestView, hostView } from '../host/policies/views.js';
 import { describe, expect, it } from 'vitest';
 import { FrameTable } from '../../src/host/frame-table.js';
 import { StackFreePool, type FreePool } from '../../src/host/free-pool.js';
-import { RotatePolicy } from '../../src/host/policies/rotate-policy.js';
+import { RotatePolicy } from '../../src/host/manager/policies/rotate-policy.js';
 import { simulateFree } from '../../src/runtime/free/simulate-free.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { expectCleanRun } from '../support/clean-run.js';

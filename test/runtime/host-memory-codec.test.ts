@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkGuestMessage } from '../../src/host/message-checks.js';
+import { checkGuestMessage } from '../../src/host/device/message-checks.js';
 import type { GuestToHost, HostToGuest } from '../../src/messages/protocol.js';
 import { decodeGuestOutboxes, decodeHostInboxes, encodeGuestOutboxes, encodeHostInboxes } from '../../src/runtime/wire-codec.js';
 import { assertProperty, propertyParams } from '../support/fc.js';

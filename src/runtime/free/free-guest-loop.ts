@@ -1,58 +1,50 @@
 /**
- * Free-running mode, inside a guest worker: the worker steps its guests round
- * after round as fast as it can, with no barrier. Each round's messages go to
- * the host in one packed batch; the host answers each batch with the messages
- * for the worker's guests, which the next round reads. At most `window`
- * batches may wait for an answer, so a worker never runs far ahead of the
- * host. Between rounds the worker yields to its event loop, which is how the
- * answers (and control calls) get in.
+ * Free-running mode, inside a guest worker: the worker steps its guests and
+ * their device sides round after round as fast as it can, with no barrier.
+ * Each round's report (events, distress, surrendered frames, crashes) goes
+ * to the coordinator in one batch; the coordinator answers each batch with
+ * the memory manager's orders since, which the next round carries out. At
+ * most `window` batches may wait for an answer, so a worker never runs far
+ * ahead of the manager. Between rounds the worker yields to its event loop,
+ * which is how the answers (and control calls) get in.
  *
  * The end: the last round is sent only once every earlier batch has been
- * answered, and is marked final; the host keeps what it has for these guests
- * queued (it knows what is in flight), so the run ends at a quiescent point.
+ * answered, and is marked final, so the run ends at a quiescent point.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { HostToGuest } from '../../messages/protocol.js';
-import type { FreeBatch, FreeInboxes, FreeLoopOptions } from '../../messages/runtime.js';
-import { GuestThrew, type ActorGroup } from '../actor-group.js';
+import type { HostOrders } from '../../host/device/device-group.js';
+import { GuestThrew } from '../actor-group.js';
 import { serializeError } from '../errors.js';
-import { decodeHostInboxes, encodeGuestOutboxes } from '../wire-codec.js';
+import type { GuestThread } from '../guest-thread.js';
+import type { FreeBatch, FreeLoopOptions, FreeOrders } from '../thread-protocol.js';
 import { FreeControl } from './free-control.js';
+import { emptyOrders, mergeOrders } from './free-orders.js';
 
 export class FreeGuestLoop {
-  private pending: HostToGuest[][];
+  private pending: HostOrders = emptyOrders();
   private inFlight = 0;
   private round = 0;
   private scheduled = false;
-  private finished = false;
+  finished = false;
   private readonly control: Int32Array;
 
   constructor(
-    private readonly group: ActorGroup,
+    private readonly thread: GuestThread,
     private readonly port: MessagePort,
     private readonly options: FreeLoopOptions,
   ) {
     if (!Number.isSafeInteger(options.rounds) || options.rounds < 1) throw new RangeError(`FreeGuestLoop: rounds must be a positive integer, got ${options.rounds}`);
     if (!Number.isSafeInteger(options.window) || options.window < 1) throw new RangeError(`FreeGuestLoop: window must be a positive integer, got ${options.window}`);
-    this.pending = this.emptyInboxes();
     this.control = new Int32Array(options.control);
-    port.on('message', (message: FreeInboxes) => this.receive(message));
+    port.on('message', (message: FreeOrders) => this.receive(message));
   }
 
   start(): void {
     this.kick();
   }
 
-  private emptyInboxes(): HostToGuest[][] {
-    return Array.from({ length: this.group.size }, () => []);
-  }
-
-  private receive(message: FreeInboxes): void {
-    const decoded = decodeHostInboxes(message.inboxes);
-    for (let position = 0; position < this.pending.length; position++) {
-      const box = decoded[position];
-      if (box !== undefined && box.length > 0) this.pending[position]!.push(...box);
-    }
+  private receive(message: FreeOrders): void {
+    mergeOrders(this.pending, message.orders);
     this.inFlight--;
     this.kick();
   }
@@ -74,21 +66,24 @@ export class FreeGuestLoop {
     if (this.finished) return;
     const final = this.isLastRound();
     if (final && this.inFlight > 0) return;
-    const inboxes = this.pending;
-    this.pending = this.emptyInboxes();
     const round = this.round++;
-    let reply: FreeBatch;
+    const orders = this.pending;
+    this.pending = emptyOrders(orders.state, orders.nowMs);
+    // The guests' own clock: the round; the device sides stamp their events with it.
+    orders.tick = round;
+    orders.nowMs = round * this.options.tickMs;
+    orders.boot = round === 0;
+    let batch: FreeBatch;
     try {
-      const outboxes = encodeGuestOutboxes(this.group.step(round, inboxes));
-      const crashed = this.group.takeCrashes();
-      reply = { type: 'batch', round, outboxes, final, ...(crashed.length > 0 ? { crashed } : {}) };
-      this.port.postMessage(reply, [outboxes.buffer as ArrayBuffer]);
+      const result = this.thread.step(orders, null);
+      batch = { type: 'batch', round, report: result.report, crashed: result.crashed, final };
     } catch (error) {
       const guestIndex = error instanceof GuestThrew ? error.guestIndex : -1;
       this.finished = true;
       this.port.postMessage({ type: 'failed', round, guestIndex, error: serializeError(error, guestIndex >= 0 ? 'GUEST_THREW' : 'WORKER_FAILED') } satisfies FreeBatch);
       return;
     }
+    this.port.postMessage(batch);
     if (final) {
       this.finished = true;
       return;

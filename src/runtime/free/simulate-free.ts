@@ -1,14 +1,15 @@
 /**
  * Free-running mode (DESIGN.md): no tick barrier. Guest workers step their
- * guests as fast as they can (free-guest-loop.ts) and send each round's
- * messages in one packed batch; the host, on this thread, handles every batch
- * the moment it arrives and answers with the messages for that worker's
- * guests. Workers, the host and the frame table really race; an auditor on
- * its own thread checks invariants 1 and 2 all along (audit/concurrent-*.ts),
- * and a full audit runs at the quiescent end.
+ * guests and device sides as fast as they can (free-guest-loop.ts) and send
+ * each round's report in one batch; the coordinator takes each batch the
+ * moment it arrives and answers with the memory manager's orders since.
+ * Device sides on different workers, the coordinator's recovery of killed
+ * workers and the frame table really race; an auditor on its own thread
+ * checks invariants 1 and 2 all along (audit/concurrent-*.ts), and a full
+ * audit runs at the quiescent end.
  *
- * Clocks: each guest's simulated time is its own round count times the
- * tick. The host's clock is the round that every running worker has
+ * Clocks: each guest's simulated time is its worker's round count times the
+ * tick. The manager's clock is the round that every running worker has
  * finished: scenario events, the policy, worker kills and the liveness
  * watch follow it.
  *
@@ -19,30 +20,37 @@ import { performance } from 'node:perf_hooks';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { AUDIT_CONTROL_SLOTS, AuditControl, type ConcurrentAuditInput, type ConcurrentAuditResult } from '../../audit/concurrent-auditor.js';
-import { GuestState } from '../../audit/concurrent-check.js';
 import { Auditor } from '../../audit/auditor.js';
+import { countOwnerValues } from '../../audit/scans.js';
+import type { FullAuditPart } from '../../audit/thread-audit.js';
 import type { CrashRecord } from '../../faults/fault-summary.js';
-import { planFaults, type InjectedFaults, type PlannedKill } from '../../faults/fault-plan.js';
+import type { InjectedFaults, PlannedKill } from '../../faults/fault-plan.js';
 import type { LivenessWatch } from '../../faults/liveness.js';
-import { GuestSharedViews } from '../../guest/shared-memory.js';
-import { Hypervisor, type HypervisorOptions } from '../../host/hypervisor.js';
-import type { FreeBatch, FreeInboxes, FreeLoopOptions, GuestInit, GuestReport, WorkerControl } from '../../messages/runtime.js';
+import { DEVICE_SLOTS, DeviceSlot, SHARD_SLOTS } from '../../host/device/device-figures.js';
+import { GuestState } from '../../host/device/guest-states.js';
+import type { HostOrders } from '../../host/device/device-group.js';
+import type { MemoryManager } from '../../host/manager/memory-manager.js';
+import type { GuestReport } from '../../messages/runtime.js';
 import type { Scenario } from '../../scenario/types.js';
 import { deriveSeed, Random } from '../../util/random.js';
 import { comlinkEndpoint } from '../comlink-endpoint.js';
 import { deadGuestReport } from '../dead-report.js';
 import { RunFailure } from '../errors.js';
-import { guestInits, livenessWatch, summarizeFaults, workerCount, type RunResult } from '../simulate.js';
+import type { ThreadSetup } from '../guest-thread.js';
+import { prepareRun, threadSetups, type RunSetup, type RunSetupOptions } from '../run-setup.js';
+import { livenessWatch, summarizeFaults, workerCount, type RunResult } from '../simulate.js';
 import { buildSummary } from '../summary.js';
-import { decodeGuestOutboxes, encodeHostInboxes } from '../wire-codec.js';
-import { splitEvenly, workerEntryPath } from '../worker-placement.js';
+import type { FreeBatch, FreeLoopOptions, FreeOrders, WorkerControl } from '../thread-protocol.js';
+import { workerEntryPath } from '../worker-placement.js';
 import { FREE_CONTROL_SLOTS, FreeControl } from './free-control.js';
 import { Delivery, type DeliveryHook } from './free-delivery.js';
+import { emptyOrders, mergeOrders } from './free-orders.js';
+import { recoverDeadWorker, ShardAttribution } from './worker-recovery.js';
 
 export interface FreeRunOptions {
   /** Overrides the scenario's seed (guests' seeds and random faults; the run itself still depends on timing). */
   seed?: number;
-  /** Guest worker threads; default: the machine's available parallelism, at most one per guest. */
+  /** Guest worker threads; default: the machine's available parallelism, at most one per shard. */
   workers?: number;
   /** Instead of `workers`: as many workers as it takes to host at most this many guests each. */
   guestsPerWorker?: number;
@@ -56,15 +64,15 @@ export interface FreeRunOptions {
   deliver?: DeliveryHook;
   /** Called with (host tick, ticks in all) now and then. */
   onProgress?: (done: number, total: number) => void;
-  /** Test and benchmark hooks into the host. */
-  hypervisor?: HypervisorOptions;
+  /** A host policy of your own, instead of the scenario's `host.policy`. */
+  policy?: RunSetupOptions['policy'];
 }
 
 /** Free-running figures beyond the summary: for benchmarks and the stress script. */
 export interface FreeRunResult extends RunResult {
-  /** Batches the host handled. */
+  /** Batches the coordinator handled. */
   batches: number;
-  /** Frames that changed owner in the table during the run (after boot). */
+  /** Frames that changed owner in the table during the run (after boot): grants and take-backs counted by the device sides. */
   framesMoved: number;
   /** Wall time from the first batch to the last. */
   runSeconds: number;
@@ -77,16 +85,23 @@ interface Slot {
   control: Comlink.Remote<WorkerControl>;
   port: MessagePort;
   guests: number[];
+  shards: number[];
   roundsDone: number;
   finished: boolean;
   dead: boolean;
+  /** The manager's orders since the worker's last batch. */
+  pending: HostOrders;
 }
 
 const WINDOW_DEFAULT = 4;
 
 /** Runs a scenario in free-running mode on worker threads. */
 export async function simulateFree(scenario: Scenario, options: FreeRunOptions = {}): Promise<FreeRunResult> {
-  const run = new FreeRun(scenario, options);
+  const setup = await prepareRun(scenario, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.policy !== undefined ? { policy: options.policy } : {}),
+  });
+  const run = new FreeRun(setup, options);
   try {
     return await run.execute();
   } finally {
@@ -95,9 +110,8 @@ export async function simulateFree(scenario: Scenario, options: FreeRunOptions =
 }
 
 class FreeRun {
-  private readonly seed: number;
-  private readonly host: Hypervisor;
-  private readonly shared: GuestSharedViews[];
+  private readonly scenario: Scenario;
+  private readonly manager: MemoryManager;
   private readonly states: Int32Array;
   private readonly freeControl: Int32Array;
   private readonly auditControl: Int32Array;
@@ -108,65 +122,59 @@ class FreeRun {
   private readonly crashes: CrashRecord[] = [];
   private readonly teardowns: Promise<void>[] = [];
   private readonly kills: PlannedKill[];
+  private readonly attribution: ShardAttribution;
+  private readonly setups: ThreadSetup[];
   private slots: Slot[] = [];
-  private slotOfGuest: Int32Array;
+  private readonly slotOfGuest: Int32Array;
   private auditorWorker: Worker | null = null;
   private auditorResult: Promise<ConcurrentAuditResult> | null = null;
   private hostTick = 0;
   private batches = 0;
+  private framesMoved = 0;
   private closed = false;
   private settle: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   private failure: unknown = null;
   private readonly progressEvery: number;
   private nextProgress = 0;
-  private readonly workers: number;
 
   constructor(
-    private readonly scenario: Scenario,
+    private readonly setup: RunSetup,
     private readonly options: FreeRunOptions,
   ) {
-    this.seed = options.seed ?? scenario.seed;
-    this.faults = planFaults(scenario, this.seed);
-    this.host = new Hypervisor(scenario, options.hypervisor);
-    this.shared = this.host.accounts.map((account) => GuestSharedViews.allocate(account.pages));
+    const scenario = setup.scenario;
+    this.scenario = scenario;
+    this.manager = setup.manager;
+    this.faults = setup.faults;
     this.states = new Int32Array(new SharedArrayBuffer(Math.max(1, scenario.guests.length) * 4));
-    // The auditor must stop reading a guest's map before the host takes the frames behind it (concurrent-check.ts, rule 5).
-    this.host.onCrash = (index, stage) => Atomics.store(this.states, index, stage === 'reclaiming' ? GuestState.DYING : GuestState.RECLAIMED);
     this.freeControl = new Int32Array(new SharedArrayBuffer(FREE_CONTROL_SLOTS * 4));
     this.auditControl = new Int32Array(new SharedArrayBuffer(AUDIT_CONTROL_SLOTS * 4));
-    this.liveness = this.faults !== null ? livenessWatch(this.faults, this.host, scenario) : null;
+    this.liveness = this.faults !== null ? livenessWatch(this.faults, this.manager, scenario) : null;
     this.rounds = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
     this.kills = this.faults?.kills.slice() ?? [];
     this.slotOfGuest = new Int32Array(scenario.guests.length).fill(-1);
-    const workers = Math.max(1, Math.min(workerCount(options, scenario.guests.length), scenario.guests.length));
+    const workers = Math.max(1, Math.min(workerCount(options, scenario.guests.length), this.manager.layout.shards));
+    this.setups = threadSetups(setup, workers).map((thread) => ({ ...thread, guestStates: this.states.buffer as SharedArrayBuffer }));
+    this.attribution = new ShardAttribution(this.manager.layout.shards);
+    for (const thread of this.setups) for (const shard of thread.shards) this.attribution.add(shard.shard, shard.untouched);
     const faults = this.faults;
     const delays =
       faults !== null && faults.plan.delayFraction > 0
-        ? { fraction: faults.plan.delayFraction, turnsMax: faults.plan.delayTurnsMax, random: new Random(deriveSeed(this.seed, 'delays')), active: (worker: number) => (this.slots[worker]?.roundsDone ?? 0) < faults.untilTick }
+        ? { fraction: faults.plan.delayFraction, turnsMax: faults.plan.delayTurnsMax, random: new Random(deriveSeed(setup.seed, 'delays')), active: (worker: number) => (this.slots[worker]?.roundsDone ?? 0) < faults.untilTick }
         : null;
-    this.workers = workers;
-    this.delivery = new Delivery(workers, delays, options.deliver ?? null, (error) => this.fail(error));
+    this.delivery = new Delivery(this.setups.length, delays, options.deliver ?? null, (error) => this.fail(error));
     this.progressEvery = Math.max(1, Math.floor(this.rounds / 100));
   }
 
   async execute(): Promise<FreeRunResult> {
     const started = performance.now();
-    const inits = guestInits(this.scenario, this.seed, this.host, this.shared, this.faults);
     if (this.options.audit !== false) this.startAuditor();
-    this.host.boot();
-    const transfersBefore = this.host.table.transfers;
     const done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
-    const shares = splitEvenly(inits.length, this.workers);
     const entry = workerEntryPath();
-    let next = 0;
     const runStarted = performance.now();
     // Every slot exists before any batch can arrive (batches are handled on later turns).
-    for (const share of shares) {
-      this.startWorker(entry, inits.slice(next, next + share));
-      next += share;
-    }
+    for (const thread of this.setups) this.startWorker(entry, thread);
     this.beginHostTick(0);
     const limit = this.options.wallLimitMs !== undefined ? setTimeout(() => Atomics.store(this.freeControl, FreeControl.FINISH, 1), this.options.wallLimitMs) : null;
     try {
@@ -177,9 +185,11 @@ class FreeRun {
     const runSeconds = (performance.now() - runStarted) / 1000;
     await Promise.all(this.teardowns);
     const concurrent = await this.stopAuditor();
-    const auditor = new Auditor(this.host, this.shared);
+    // The last reports are in: the manager's view is the end state.
+    this.manager.endTick([]);
+    const auditor = new Auditor(this.manager);
     const endMs = this.hostTick * this.scenario.tickMs;
-    auditor.full(endMs);
+    auditor.full(endMs, await this.finalAuditParts(endMs));
     const audit = auditor.result;
     if (concurrent !== null) {
       audit.concurrent = concurrent;
@@ -192,21 +202,15 @@ class FreeRun {
     const faultSummary = this.faults !== null && this.liveness !== null ? summarizeFaults(this.faults, this.crashes, this.delivery.delayed, this.liveness) : undefined;
     const summary = buildSummary(
       this.scenario,
-      this.seed,
+      this.setup.seed,
       this.hostTick,
-      this.host,
+      this.manager,
       reports,
       audit,
-      {
-        mode: 'free',
-        placement: 'workers',
-        threads: this.slots.length,
-        wallSeconds,
-        simulatedSecondsPerWallSecond: endMs / 1000 / Math.max(wallSeconds, 1e-9),
-      },
+      { mode: 'free', placement: 'workers', threads: this.slots.length, wallSeconds, simulatedSecondsPerWallSecond: endMs / 1000 / Math.max(wallSeconds, 1e-9) },
       faultSummary,
     );
-    return { summary, events: this.host.log, batches: this.batches, framesMoved: this.host.table.transfers - transfersBefore, runSeconds };
+    return { summary, events: this.manager.log.entries, batches: this.batches, framesMoved: this.framesMoved, runSeconds };
   }
 
   async close(): Promise<void> {
@@ -225,12 +229,23 @@ class FreeRun {
   // ------------------------------------------------------------ workers
 
   /** Starts a worker and its guests' loop; the slot exists when this returns, the loop a little later. */
-  private startWorker(entry: string, inits: GuestInit[]): void {
+  private startWorker(entry: string, thread: ThreadSetup): void {
     const index = this.slots.length;
     const worker = new Worker(entry, { workerData: { role: 'guests' } });
     const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(worker));
     const channel = new MessageChannel();
-    const slot: Slot = { index, worker, control, port: channel.port1, guests: inits.map((init) => init.index), roundsDone: 0, finished: false, dead: false };
+    const slot: Slot = {
+      index,
+      worker,
+      control,
+      port: channel.port1,
+      guests: thread.guests.map((init) => init.index),
+      shards: thread.shards.map((shard) => shard.shard),
+      roundsDone: 0,
+      finished: false,
+      dead: false,
+      pending: emptyOrders(),
+    };
     this.slots.push(slot);
     for (const guest of slot.guests) this.slotOfGuest[guest] = index;
     worker.on('error', (error) => {
@@ -243,15 +258,15 @@ class FreeRun {
       if (slot.dead) return;
       this.delivery.send(index, 'to-host', () => this.handleBatch(slot, batch));
     });
-    const options: FreeLoopOptions = { rounds: this.rounds, window: this.options.window ?? WINDOW_DEFAULT, control: this.freeControl.buffer as SharedArrayBuffer };
+    const options: FreeLoopOptions = { rounds: this.rounds, tickMs: this.scenario.tickMs, window: this.options.window ?? WINDOW_DEFAULT, control: this.freeControl.buffer as SharedArrayBuffer };
     const port2 = Comlink.transfer(channel.port2, [channel.port2 as never]);
     // A worker killed while it starts never answers; that is not a failure.
-    control.startFree(inits, port2, options).catch((error: unknown) => {
+    control.startFree(thread, port2, options).catch((error: unknown) => {
       if (!slot.dead) this.fail(error);
     });
   }
 
-  /** The host's side of one batch: crashes, then every guest's messages in the worker's order, then the answer. */
+  /** The coordinator's side of one batch: the report to the manager, then the orders since, then the clock. */
   private handleBatch(slot: Slot, batch: FreeBatch): void {
     if (slot.dead || this.failure !== null) return;
     try {
@@ -267,12 +282,12 @@ class FreeRun {
       return;
     }
     this.batches++;
-    for (const crash of batch.crashed ?? []) this.crashGuest(crash.guestIndex, 'throw', crash.message);
-    const outboxes = decodeGuestOutboxes(batch.outboxes);
-    for (let position = 0; position < slot.guests.length; position++) {
-      this.host.handleOutbox(slot.guests[position]!, outboxes[position] ?? []);
-      this.liveness?.observeGuest(slot.guests[position]!, batch.round);
-    }
+    const report = batch.report;
+    for (const { shard, runs } of report.surrendered) this.attribution.subtract(shard, runs);
+    this.framesMoved += report.framesMoved;
+    this.manager.endTick([report]);
+    for (const crash of batch.crashed) this.crashes.push({ guest: this.manager.records[crash.guestIndex]!.name, timeSeconds: (this.hostTick * this.scenario.tickMs) / 1000, how: 'throw', detail: crash.message });
+    for (const guest of slot.guests) this.liveness?.observeGuest(guest, batch.round);
     slot.roundsDone = batch.round + 1;
     if (this.kills.length > 0) {
       this.killWhenDue();
@@ -280,9 +295,10 @@ class FreeRun {
     }
     if (batch.final) slot.finished = true;
     else {
-      const inboxes = encodeHostInboxes(slot.guests.map((guest) => this.host.takeInboxOf(guest)));
+      const orders = slot.pending;
+      slot.pending = emptyOrders(orders.state, orders.nowMs);
       this.delivery.send(slot.index, 'to-guests', () => {
-        if (!slot.dead && !this.closed) slot.port.postMessage({ type: 'inboxes', inboxes } satisfies FreeInboxes, [inboxes.buffer as ArrayBuffer]);
+        if (!slot.dead && !this.closed) slot.port.postMessage({ type: 'orders', orders } satisfies FreeOrders);
       });
     }
     this.advanceClock();
@@ -293,7 +309,7 @@ class FreeRun {
     if (this.slots.every((s) => s.finished || s.dead)) this.settle?.resolve();
   }
 
-  /** Moves the host's clock to the round every running worker has finished, applying what falls due. */
+  /** Moves the manager's clock to the round every running worker has finished, applying what falls due. */
   private advanceClock(): void {
     let target = Number.MAX_SAFE_INTEGER;
     let running = 0;
@@ -306,16 +322,20 @@ class FreeRun {
     while (this.hostTick < target) this.beginHostTick(this.hostTick + 1);
   }
 
+  /** A host tick: the manager decides; its orders wait for each worker's next batch. */
   private beginHostTick(tick: number): void {
     this.hostTick = tick;
-    for (const index of this.host.beginTick(tick)) this.crashGuest(index, 'event', 'scenario event', true);
+    const orders = this.manager.beginTick(tick);
+    for (const { guest } of orders.crashes) this.crashes.push({ guest: this.manager.records[guest]!.name, timeSeconds: (tick * this.scenario.tickMs) / 1000, how: 'event', detail: 'scenario event' });
+    for (const { shard, runs } of orders.adopt) this.attribution.add(shard, runs);
+    for (const slot of this.slots) if (!slot.dead) mergeOrders(slot.pending, { ...orders, boot: false });
     this.killWhenDue();
   }
 
   /**
-   * Kills the workers whose time has come: by the host's clock, or by the
+   * Kills the workers whose time has come: by the manager's clock, or by the
    * victim worker's own rounds (a fast worker could otherwise finish its run
-   * before the host's clock, which follows the slowest, gets there).
+   * before the manager's clock, which follows the slowest, gets there).
    */
   private killWhenDue(): void {
     for (let i = 0; i < this.kills.length; ) {
@@ -324,44 +344,53 @@ class FreeRun {
       const victimTick = Math.max(this.hostTick, slot?.roundsDone ?? 0);
       if (slot !== undefined && kill.atMs <= victimTick * this.scenario.tickMs) {
         this.kills.splice(i, 1);
-        this.killWorkerOf(kill.guestIndex);
+        this.killWorker(slot);
       } else i++;
     }
   }
 
-  // ------------------------------------------------------------ crashes
-
   /**
-   * A guest died: the host takes its frames back (its onCrash hook marks it
-   * DYING first, so the auditor stops reading its map, and RECLAIMED after),
-   * and its shared memory is wiped once its actor can no longer write there.
-   * `alreadyCrashed`: the host has done its part (a scenario event).
+   * Terminates a worker wherever it is in its round; every guest it hosts
+   * dies, and once the thread is gone the coordinator takes back their
+   * frames and its shards' free frames (worker-recovery.ts).
    */
-  private crashGuest(index: number, how: CrashRecord['how'], detail: string, alreadyCrashed = false): void {
-    const account = this.host.accounts[index]!;
-    if (!alreadyCrashed && !account.alive) return;
-    if (!alreadyCrashed) this.host.crash(index, how === 'throw' ? `its actor threw: ${detail}` : detail);
-    this.crashes.push({ guest: account.name, timeSeconds: (this.hostTick * this.scenario.tickMs) / 1000, how, detail });
-    const slot = this.slots[this.slotOfGuest[index]!];
-    if (how === 'kill-worker' || slot?.dead === true) return; // wiped once the worker is gone
-    if (how === 'throw' || slot === undefined || slot.finished) this.shared[index]!.tearDown();
-    else this.teardowns.push(slot.control.stop(index).then(() => this.shared[index]!.tearDown()));
-  }
-
-  /** Terminates the worker that hosts a guest, wherever it is in its round; every guest it hosts dies. */
-  private killWorkerOf(guestIndex: number): void {
-    const slot = this.slots[this.slotOfGuest[guestIndex]!];
-    if (slot === undefined || slot.dead || slot.finished) return;
+  private killWorker(slot: Slot): void {
+    if (slot.dead || slot.finished) return;
     slot.dead = true;
+    for (const guest of slot.guests) Atomics.store(this.states, guest, GuestState.DYING);
     const terminated = slot.worker.terminate();
-    for (const guest of slot.guests) this.crashGuest(guest, 'kill-worker', `worker ${slot.index} terminated`);
-    this.teardowns.push(
-      terminated.then(() => {
-        for (const guest of slot.guests) this.shared[guest]!.tearDown();
-      }),
-    );
+    this.teardowns.push(terminated.then(() => this.recover(slot)));
     this.advanceClock();
     if (this.slots.every((s) => s.finished || s.dead)) this.settle?.resolve();
+  }
+
+  private recover(slot: Slot): void {
+    const manager = this.manager;
+    const recovery = recoverDeadWorker(this.setup.table, slot.guests, slot.shards, this.attribution, this.scenario.guests.length);
+    manager.balancer.transit.add(recovery.free.view());
+    const figures = this.setup.figures;
+    for (const guest of slot.guests) {
+      const record = manager.records[guest]!;
+      const taken = recovery.fromGuests.get(guest) ?? 0;
+      if (record.alive) manager.log.record(manager.nowMs, 'crash', record.name, `worker ${slot.index} terminated; ${taken} frames taken back`);
+      record.alive = false;
+      this.crashes.push({ guest: record.name, timeSeconds: (this.hostTick * this.scenario.tickMs) / 1000, how: 'kill-worker', detail: `worker ${slot.index} terminated` });
+      // The dead device side can publish nothing more: its figures say what is left of the guest.
+      const at = figures.beginGuest(guest);
+      figures.values.fill(0, at, at + DEVICE_SLOTS);
+      figures.values[at + DeviceSlot.MEMORY] = record.memoryPages;
+      figures.values[at + DeviceSlot.TARGET] = record.targetPages;
+      figures.values[at + DeviceSlot.SAMPLE_AT_MS] = -1;
+      figures.endGuest(guest);
+      Atomics.store(this.states, guest, GuestState.RECLAIMED);
+      this.setup.shared[guest]!.tearDown();
+    }
+    for (const shard of slot.shards) {
+      const at = figures.beginShard(shard);
+      figures.values.fill(0, at, at + SHARD_SLOTS);
+      figures.endShard(shard);
+    }
+    manager.endTick([]);
   }
 
   private fail(error: unknown): void {
@@ -372,11 +401,22 @@ class FreeRun {
 
   // ------------------------------------------------------------ auditor and reports
 
+  /** The final full audit's parts: each live worker's guests and pools, and the whole table counted here. */
+  private async finalAuditParts(endMs: number): Promise<FullAuditPart[]> {
+    const live = this.slots.filter((slot) => !slot.dead);
+    const parts = (await Promise.all(live.map((slot) => slot.control.audit({ kind: 'full', timeMs: endMs, sliceStart: 0, sliceEnd: 0 })))) as FullAuditPart[];
+    const table = this.setup.table;
+    const counts = countOwnerValues(table.owners, 0, table.frames, this.scenario.guests.length, this.manager.layout.shards);
+    parts.push({ violations: 0, kept: [], ownerCounts: counts.counts, invalid: counts.invalid, invalidFrames: counts.invalidFrames, untouched: [] });
+    return parts;
+  }
+
   private startAuditor(): void {
     const input: ConcurrentAuditInput = {
-      table: this.host.table.buffer,
-      guests: this.host.accounts.map((account) => ({ name: account.name, frameOf: this.shared[account.index]!.buffers.frameOf, counters: this.shared[account.index]!.buffers.counters })),
+      table: this.setup.table.buffer,
+      guests: this.manager.records.map((record) => ({ name: record.name, frameOf: this.setup.shared[record.index]!.buffers.frameOf, counters: this.setup.shared[record.index]!.buffers.counters })),
       states: this.states.buffer as SharedArrayBuffer,
+      shards: this.manager.layout.shards,
       control: this.auditControl.buffer as SharedArrayBuffer,
     };
     const worker = new Worker(workerEntryPath(), { workerData: { role: 'auditor', audit: input } });
@@ -395,7 +435,7 @@ class FreeRun {
   }
 
   private async reports(): Promise<GuestReport[]> {
-    const reports: GuestReport[] = new Array(this.host.accounts.length);
+    const reports: GuestReport[] = new Array(this.manager.records.length);
     await Promise.all(
       this.slots.map(async (slot) => {
         const list = slot.dead ? slot.guests.map((guest) => this.deadReport(guest)) : await slot.control.reports();
@@ -409,8 +449,7 @@ class FreeRun {
 
   /** What can be said of a guest whose worker was killed: what its shared memory still holds. */
   private deadReport(index: number): GuestReport {
-    const account = this.host.accounts[index]!;
-    return deadGuestReport(index, account.name, account.targetPages, account.growthKind, this.shared[index]!);
+    const record = this.manager.records[index]!;
+    return deadGuestReport(index, record.name, record.targetPages, record.growthKind, this.setup.shared[index]!);
   }
-
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProportionalPolicy } from '../../../src/host/policies/proportional-policy.js';
-import { StaticPolicy } from '../../../src/host/policies/static-policy.js';
+import { ProportionalPolicy } from '../../../src/host/manager/policies/proportional-policy.js';
+import { StaticPolicy } from '../../../src/host/manager/policies/static-policy.js';
 import { asObject, guestView, hostView } from './views.js';
 
 describe('static policy', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from '../../../src/balloon/floors.js';
-import { HypervPolicy } from '../../../src/host/policies/hyperv-policy.js';
-import { XenSelfballoonPolicy } from '../../../src/host/policies/xen-selfballoon-policy.js';
+import { HypervPolicy } from '../../../src/host/manager/policies/hyperv-policy.js';
+import { XenSelfballoonPolicy } from '../../../src/host/manager/policies/xen-selfballoon-policy.js';
 import { asObject, guestView, hostView } from './views.js';
 
 const MiB = 2 ** 20;

@@ -1,0 +1,53 @@
+import type { PolicySpec } from '../../../scenario/types.js';
+import { assertNever } from '../../../util/assert-never.js';
+import type { Policy } from '../policy.js';
+import { EsxPolicy } from './esx-policy.js';
+import { HypervPolicy } from './hyperv-policy.js';
+import { ModulePolicy, type PolicyModules } from './module-policy.js';
+import { MomPolicy } from './mom-policy.js';
+import { ProportionalPolicy } from './proportional-policy.js';
+import { SenpaiPolicy } from './senpai-policy.js';
+import { RotatePolicy } from './rotate-policy.js';
+import { StaticPolicy } from './static-policy.js';
+import { XenSelfballoonPolicy } from './xen-selfballoon-policy.js';
+
+/** What creating a policy needs besides its spec. */
+export interface PolicyFactoryContext {
+  frameBytes: number;
+  /** The run's root seed (policies derive their own). */
+  seed: number;
+  /** Imported policy modules, by absolute path (see loadPolicyModules). */
+  modules: PolicyModules;
+}
+
+/** A fresh policy for a spec (a policy keeps state: one instance per run, and per switch). */
+export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): Policy {
+  switch (spec.kind) {
+    case 'static':
+      return new StaticPolicy(spec.periodMs);
+    case 'proportional':
+      return new ProportionalPolicy(spec);
+    case 'esx':
+      return new EsxPolicy(spec, context.seed);
+    case 'mom':
+      return new MomPolicy(spec);
+    case 'senpai':
+      return new SenpaiPolicy(spec);
+    case 'xen-selfballoon':
+      return new XenSelfballoonPolicy(spec);
+    case 'hyperv':
+      return new HypervPolicy(spec);
+    case 'module': {
+      const factory = context.modules.get(spec.path);
+      if (factory === undefined) throw new Error(`createPolicy: the module ${spec.path} was not loaded; call loadPolicyModules(scenario) first`);
+      return new ModulePolicy(spec, factory, context.frameBytes, context.seed);
+    }
+    case 'rotate':
+      return new RotatePolicy(spec.periodMs, spec.lowPercentOfMax, spec.groups);
+    default:
+      return assertNever(spec, 'createPolicy');
+  }
+}
+
+export { loadPolicyModules, type ModulePolicyContext, type ModulePolicyFactory, type PolicyModules } from './module-policy.js';
+

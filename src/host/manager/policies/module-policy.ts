@@ -1,0 +1,197 @@
+/**
+ * Policies written by users as JavaScript modules (`policy: {kind: module,
+ * path: ./my-policy.mjs, options: {...}}`). The module exports a factory:
+ *
+ * ```js
+ * // my-policy.mjs
+ * export function createPolicy(context) {
+ *   // context: { options, periodMs, frameBytes, seed, random }
+ *   return {
+ *     name: 'keep-half',            // optional (default: the file name)
+ *     decide(view) {               // view: PolicyHostView (see src/host/policy.ts)
+ *       const targets = new Map();
+ *       for (const guest of view.guests) if (guest.alive) targets.set(guest.index, Math.floor(guest.maxPages / 2));
+ *       return targets;            // a Map by index or name, or an object by name; values in pages
+ *     },
+ *   };
+ * }
+ * ```
+ *
+ * `export default` of the same function works too. Modules are imported
+ * before the run starts (`loadPolicyModules`); the policy runs on the host's
+ * thread whatever the guests' placement.
+ */
+import { basename, extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../scenario/types.js';
+import { deriveSeed, Random } from '../../../util/random.js';
+import { PolicyError } from '../policy-error.js';
+import type { Policy, PolicyHostView } from '../policy.js';
+
+/** What a module's factory is called with. */
+export interface ModulePolicyContext {
+  /** The scenario's `options` mapping, as written. */
+  options: Readonly<Record<string, unknown>>;
+  periodMs: number;
+  frameBytes: number;
+  /** A seed for this policy, derived from the run's root seed. */
+  seed: number;
+  /** A seeded generator: use it, not Math.random, so that runs repeat. */
+  random: Random;
+}
+
+/** What a module's factory must return. */
+export interface ModulePolicyObject {
+  name?: string;
+  decide(view: PolicyHostView): unknown;
+  observe?(view: PolicyHostView): void;
+  observeEveryMs?: number;
+  reclaim?(view: PolicyHostView, frames: number): unknown;
+  /** Active-memory sampling: pages per guest and period in ms (as ESX: {pages: 100, periodMs: 30000}); without it the host does not sample. */
+  activeSampling?: { pages: number; periodMs: number };
+}
+
+export type ModulePolicyFactory = (context: ModulePolicyContext) => unknown;
+
+/** Loaded modules' factories, by absolute path. */
+export type PolicyModules = ReadonlyMap<string, ModulePolicyFactory>;
+
+const SHAPE_HINT = 'export function createPolicy(context) { return { decide(view) { return new Map(); } }; }';
+
+/** Every module policy a scenario names (host.policy and setPolicy events). */
+function moduleSpecs(scenario: Scenario): ModulePolicySpec[] {
+  const specs: PolicySpec[] = [scenario.host.policy];
+  for (const event of scenario.events) if (event.kind === 'setPolicy') specs.push(event.policy);
+  return specs.filter((spec): spec is ModulePolicySpec => spec.kind === 'module');
+}
+
+function describeImportError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND') return `it cannot be found or imports something that cannot: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  if (error instanceof SyntaxError) return `it is not valid JavaScript: ${error.message}`;
+  return `importing it threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+}
+
+/**
+ * Imports every policy module the scenario names and checks that each
+ * exports a factory. Throws a PolicyError that names the module and says
+ * what to export.
+ */
+export async function loadPolicyModules(scenario: Scenario): Promise<PolicyModules> {
+  const modules = new Map<string, ModulePolicyFactory>();
+  for (const spec of moduleSpecs(scenario)) {
+    if (modules.has(spec.path)) continue;
+    let namespace: Record<string, unknown>;
+    try {
+      namespace = (await import(pathToFileURL(spec.path).href)) as Record<string, unknown>;
+    } catch (error) {
+      throw new PolicyError(`cannot load the policy module ${spec.path}: ${describeImportError(error)}`);
+    }
+    const factory = namespace['createPolicy'] ?? namespace['default'];
+    if (typeof factory !== 'function') {
+      const exported = Object.keys(namespace);
+      throw new PolicyError(
+        `the policy module ${spec.path} exports no createPolicy function (it exports ${exported.length === 0 ? 'nothing' : exported.join(', ')}); ` +
+          `write for example: ${SHAPE_HINT}`,
+      );
+    }
+    modules.set(spec.path, factory as ModulePolicyFactory);
+  }
+  return modules;
+}
+
+/**
+ * A user's policy object behind the `Policy` interface: it checks what the
+ * object returns (targets by guest index or name, whole or fractional pages,
+ * at least 0) and turns every problem into a PolicyError naming the module.
+ */
+export class ModulePolicy implements Policy {
+  readonly name: string;
+  readonly periodMs: number;
+  readonly parameters: Readonly<Record<string, string>>;
+  private readonly object: ModulePolicyObject;
+  private readonly path: string;
+
+  constructor(spec: ModulePolicySpec, factory: ModulePolicyFactory, frameBytes: number, rootSeed: number) {
+    this.periodMs = spec.periodMs;
+    this.path = spec.path;
+    // The file name, not the absolute path: the same scenario gives the same summary and seed wherever it is run from.
+    const file = basename(spec.path);
+    this.parameters = { module: file, options: JSON.stringify(spec.options) };
+    const seed = deriveSeed(rootSeed, 'policy', 'module', file);
+    let made: unknown;
+    try {
+      made = factory({ options: spec.options, periodMs: spec.periodMs, frameBytes, seed, random: new Random(seed) });
+    } catch (error) {
+      throw new PolicyError(`the policy module ${spec.path}: createPolicy threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    }
+    if (typeof made !== 'object' || made === null || typeof (made as { decide?: unknown }).decide !== 'function') {
+      throw new PolicyError(`the policy module ${spec.path}: createPolicy must return an object with a decide(view) method; write for example: ${SHAPE_HINT}`);
+    }
+    this.object = made as ModulePolicyObject;
+    const name = this.object.name;
+    this.name = typeof name === 'string' && name !== '' ? name : basename(spec.path, extname(spec.path));
+  }
+
+  decide(view: PolicyHostView): ReadonlyMap<number, number> {
+    return this.targetsFrom('decide', view, () => this.object.decide(view));
+  }
+
+  get observe(): Policy['observe'] {
+    const observe = this.object.observe;
+    if (typeof observe !== 'function') return undefined;
+    return (view) => this.call('observe', () => observe.call(this.object, view));
+  }
+
+  get observeEveryMs(): number | undefined {
+    const every = this.object.observeEveryMs;
+    return typeof every === 'number' && Number.isFinite(every) && every >= 0 ? every : undefined;
+  }
+
+  get reclaim(): Policy['reclaim'] {
+    const reclaim = this.object.reclaim;
+    if (typeof reclaim !== 'function') return undefined;
+    return (view, frames) => this.targetsFrom('reclaim', view, () => reclaim.call(this.object, view, frames));
+  }
+
+  get activeSampling(): Policy['activeSampling'] {
+    const sampling = this.object.activeSampling;
+    if (typeof sampling !== 'object' || sampling === null) return undefined;
+    const { pages, periodMs } = sampling;
+    if (!(Number.isSafeInteger(pages) && pages >= 1 && pages <= 100_000 && typeof periodMs === 'number' && periodMs >= 1 && periodMs < 2 ** 31)) {
+      throw new PolicyError(`policy ${this.name} (${this.path}): activeSampling must be {pages: 1 to 100000, periodMs: at least 1}, got ${JSON.stringify(sampling)}`);
+    }
+    return { pages, periodMs };
+  }
+
+  private call<T>(method: string, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof PolicyError) throw error;
+      throw new PolicyError(`policy ${this.name} (${this.path}): ${method} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    }
+  }
+
+  private targetsFrom(method: string, view: PolicyHostView, run: () => unknown): ReadonlyMap<number, number> {
+    const result = this.call(method, run);
+    const problem = (what: string): PolicyError =>
+      new PolicyError(`policy ${this.name} (${this.path}): ${method} returned ${what}; return a Map (or an object) from guest index or name to a target in pages`);
+    if (result === undefined || result === null) return new Map();
+    let entries: Array<[unknown, unknown]>;
+    if (result instanceof Map) entries = [...(result as Map<unknown, unknown>).entries()];
+    else if (typeof result === 'object' && !Array.isArray(result)) entries = Object.entries(result);
+    else throw problem(Array.isArray(result) ? 'a list' : `${typeof result} ${String(result)}`);
+    const targets = new Map<number, number>();
+    for (const [key, value] of entries) {
+      const guest =
+        typeof key === 'number' ? view.guests[key] : typeof key === 'string' ? (view.guests.find((g) => g.name === key) ?? (/^\d+$/.test(key) ? view.guests[Number(key)] : undefined)) : undefined;
+      if (guest === undefined) throw problem(`a target for ${JSON.stringify(key)}, which is no guest`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        throw problem(`${JSON.stringify(value) ?? String(value)} as the target of ${guest.name}`);
+      }
+      targets.set(guest.index, Math.floor(value));
+    }
+    return targets;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Limits of the balloon protocol: the largest batch, request and report a
+ * message may carry, and the most messages a host reads from one guest in a
+ * tick. Guests keep within them; the host refuses what breaks them.
+ */
+
+/** Most frame numbers one release may carry (the largest batch any profile or scenario may choose). */
+export const FRAMES_PER_MESSAGE_MAX = 4096;
+
+/** Most pages one request may ask for. */
+export const PAGES_PER_REQUEST_MAX = 1 << 20;
+
+/**
+ * Most messages the host reads from one guest in one tick; the rest of a
+ * flood is dropped unread and counted as one violation. An honest driver
+ * sends one message per batch: far fewer, unless its batch is tiny and its
+ * tick very long.
+ */
+export const MESSAGES_PER_TICK_MAX = 1 << 16;
+
+/** Frames one free page report may carry (32 blocks of 2 MiB at 4 KiB pages is 16384). */
+export const REPORT_FRAMES_MAX = 1 << 15;
+
+/** Most pages one OOM event may give back. */
+export const OOM_DEFLATE_PAGES_MAX = 1 << 20;
+
+/** Most frames one `pagedOut`, `hostSwapRelease` or `unplug` may carry. */
+export const HOST_MEMORY_FRAMES_MAX = 1 << 20;

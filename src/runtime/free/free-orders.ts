@@ -1,0 +1,24 @@
+/**
+ * Free-running mode: the memory manager's orders pile up for a worker between
+ * its batches (the manager may run several host ticks, or none, between two
+ * of them) and go out merged: lists concatenated in order, the latest state.
+ */
+import type { HostOrders } from '../../host/device/device-group.js';
+
+/** Orders with nothing in them, in `state` at `nowMs`. */
+export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0): HostOrders {
+  return { tick: 0, nowMs, state, boot: false, crashes: [], commands: [], adopt: [], surrender: [] };
+}
+
+/** Adds `later` to `into` (which it changes and returns). */
+export function mergeOrders(into: HostOrders, later: HostOrders): HostOrders {
+  into.tick = later.tick;
+  into.nowMs = later.nowMs;
+  into.state = later.state;
+  into.boot ||= later.boot;
+  into.crashes.push(...later.crashes);
+  into.commands.push(...later.commands);
+  into.adopt.push(...later.adopt);
+  into.surrender.push(...later.surrender);
+  return into;
+}

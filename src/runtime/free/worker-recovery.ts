@@ -1,0 +1,114 @@
+/**
+ * Free-running mode: when a worker is killed, its guests and its shards'
+ * pools die with it, wherever it was in its round. The coordinator takes
+ * their frames back from the table, which is the truth: every frame a dead
+ * guest owns, every frame marked free in a dead shard's pool, and every
+ * frame still OWNER_FREE in the untouched ranges the coordinator handed the
+ * dead shards (at boot or by adopt orders) and did not get back. Whatever a
+ * pool operation was doing when the thread stopped, each frame is then in
+ * exactly one of those places or already somewhere else for good.
+ */
+import { RunList } from '../../host/device/frame-runs.js';
+import type { FrameTable } from '../../host/frame-table.js';
+import { freeOwnerOfShard, guestIndexOfOwner, OWNER_FREE, shardOfFreeOwner } from '../../host/owners.js';
+
+/** The untouched ranges each shard was handed and has not handed back (what the coordinator knows of them). */
+export class ShardAttribution {
+  /** Per shard: sorted, disjoint [start, end) pairs. */
+  private readonly ranges: number[][];
+
+  constructor(shards: number) {
+    this.ranges = Array.from({ length: shards }, () => []);
+  }
+
+  /** The shard was handed runs (first, count pairs). */
+  add(shard: number, runs: Int32Array): void {
+    const list = this.ranges[shard]!;
+    for (let i = 0; i < runs.length; i += 2) list.push(runs[i]!, runs[i]! + runs[i + 1]!);
+    this.normalize(shard);
+  }
+
+  /** The shard handed runs back. */
+  subtract(shard: number, runs: Int32Array): void {
+    let list = this.ranges[shard]!;
+    for (let i = 0; i < runs.length; i += 2) {
+      const cutStart = runs[i]!;
+      const cutEnd = cutStart + runs[i + 1]!;
+      const next: number[] = [];
+      for (let k = 0; k < list.length; k += 2) {
+        const start = list[k]!;
+        const end = list[k + 1]!;
+        if (end <= cutStart || start >= cutEnd) next.push(start, end);
+        else {
+          if (start < cutStart) next.push(start, cutStart);
+          if (end > cutEnd) next.push(cutEnd, end);
+        }
+      }
+      list = next;
+    }
+    this.ranges[shard] = list;
+  }
+
+  of(shard: number): ReadonlyArray<number> {
+    return this.ranges[shard]!;
+  }
+
+  private normalize(shard: number): void {
+    const list = this.ranges[shard]!;
+    const pairs: Array<[number, number]> = [];
+    for (let i = 0; i < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
+    pairs.sort((a, b) => a[0] - b[0]);
+    const merged: number[] = [];
+    for (const [start, end] of pairs) {
+      if (merged.length > 0 && start <= merged[merged.length - 1]!) merged[merged.length - 1] = Math.max(merged[merged.length - 1]!, end);
+      else merged.push(start, end);
+    }
+    this.ranges[shard] = merged;
+  }
+}
+
+/** What the recovery took back. */
+export interface Recovery {
+  /** Frames taken from each dead guest, by index. */
+  fromGuests: Map<number, number>;
+  /** Every frame taken back, now OWNER_FREE, as runs. */
+  free: RunList;
+}
+
+/**
+ * Takes back the frames of dead guests and dead shards (a killed worker's):
+ * first the attributed untouched ranges' OWNER_FREE frames (bookkeeping),
+ * then, in one pass over the table, every frame a dead guest owns or a dead
+ * shard's pool holds (each by a compare-exchange to OWNER_FREE).
+ */
+export function recoverDeadWorker(table: FrameTable, guests: ReadonlyArray<number>, shards: ReadonlyArray<number>, attribution: ShardAttribution, guestCount: number): Recovery {
+  const owners = table.owners;
+  const free = new RunList();
+  for (const shard of shards) {
+    const ranges = attribution.of(shard);
+    for (let i = 0; i < ranges.length; i += 2) {
+      for (let frame = ranges[i]!; frame < ranges[i + 1]!; frame++) {
+        if (Atomics.load(owners, frame) === OWNER_FREE) free.add(frame, 1);
+      }
+    }
+    attribution.subtract(shard, Int32Array.of(0, owners.length));
+  }
+  const deadGuest = new Uint8Array(guestCount);
+  for (const guest of guests) deadGuest[guest] = 1;
+  const deadShard = new Set(shards);
+  const fromGuests = new Map<number, number>(guests.map((guest) => [guest, 0]));
+  for (let frame = 0; frame < owners.length; frame++) {
+    const owner = Atomics.load(owners, frame);
+    const guest = guestIndexOfOwner(owner);
+    if (guest >= 0 && guest < guestCount && deadGuest[guest] === 1) {
+      if (table.transfer(frame, owner, OWNER_FREE)) {
+        free.add(frame, 1);
+        fromGuests.set(guest, fromGuests.get(guest)! + 1);
+      }
+      continue;
+    }
+    const shard = shardOfFreeOwner(owner);
+    if (shard >= 0 && deadShard.has(shard) && table.transfer(frame, freeOwnerOfShard(shard), OWNER_FREE)) free.add(frame, 1);
+  }
+  return { fromGuests, free };
+}

@@ -1,0 +1,92 @@
+/**
+ * The one routine that builds a run, for lockstep, free-running mode and the
+ * stream API alike: the seed, the fault plan, the policy modules, the frame
+ * table, the shared memory of the host's figures and of every guest, the
+ * memory manager, and what each thread needs to host its shards.
+ */
+import { GuestSharedViews } from '../guest/shared-memory.js';
+import { HostFiguresBuffer } from '../host/device/device-figures.js';
+import { FrameTable } from '../host/frame-table.js';
+import { MemoryManager } from '../host/manager/memory-manager.js';
+import { loadPolicyModules } from '../host/manager/policies/index.js';
+import type { Policy } from '../host/manager/policy.js';
+import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
+import type { GuestInit } from '../messages/runtime.js';
+import type { Scenario } from '../scenario/types.js';
+import { planFaults, type InjectedFaults } from '../faults/fault-plan.js';
+import { deriveSeed } from '../util/random.js';
+import type { ThreadSetup } from './guest-thread.js';
+
+export interface RunSetupOptions {
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** A host policy of your own, instead of the scenario's `host.policy` (setPolicy events still switch). */
+  policy?: Policy;
+  /** Replaces the frame table (tests that break the host on purpose; inline placement only). */
+  table?: FrameTable;
+}
+
+export interface RunSetup {
+  scenario: Scenario;
+  seed: number;
+  faults: InjectedFaults | null;
+  table: FrameTable;
+  figures: HostFiguresBuffer;
+  /** Each guest's shared memory, by index. */
+  shared: GuestSharedViews[];
+  manager: MemoryManager;
+  /** Each guest actor's init, by index. */
+  inits: GuestInit[];
+}
+
+/** Builds a run (the policy modules a scenario names are imported first). */
+export async function prepareRun(scenario: Scenario, options: RunSetupOptions = {}): Promise<RunSetup> {
+  const seed = options.seed ?? scenario.seed;
+  const faults = planFaults(scenario, seed);
+  const policyModules = await loadPolicyModules(scenario);
+  const frames = Math.floor(scenario.host.memoryBytes / scenario.frameBytes);
+  const table = options.table ?? new FrameTable(frames);
+  if (table.frames !== frames) throw new RangeError(`prepareRun: the table has ${table.frames} frames, the host's memory needs ${frames}`);
+  const shared = scenario.guests.map((spec) => GuestSharedViews.allocate(Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
+  const figures = new HostFiguresBuffer(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
+  const manager = new MemoryManager(scenario, { table, figures, signals: shared.map((views) => views.buffers.signals) }, { seed, policyModules, ...(options.policy !== undefined ? { policy: options.policy } : {}) });
+  const inits: GuestInit[] = scenario.guests.map((spec, index) => ({
+    index,
+    spec,
+    tickMs: scenario.tickMs,
+    frameBytes: scenario.frameBytes,
+    seed: deriveSeed(seed, 'guest', spec.name),
+    shared: shared[index]!.buffers,
+    ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
+    ...(faults !== null ? { faults: faults.guests[index]! } : {}),
+    ...(spec.hostile !== undefined ? { table: table.buffer } : {}),
+  }));
+  return { scenario, seed, faults, table, figures, shared, manager, inits };
+}
+
+/** What each of `threads` threads hosts: whole shards, as evenly as their guests allow (fewer threads if there are fewer shards). */
+export function threadSetups(setup: RunSetup, threads: number): ThreadSetup[] {
+  const { manager, scenario } = setup;
+  const shardSetups = manager.shardSetups();
+  const names = scenario.guests.map((spec) => spec.name);
+  return shardsPerThread(manager.layout, threads).map((shards) => {
+    const mine = shards.map((shard) => shardSetups[shard]!);
+    return {
+      table: setup.table.buffer,
+      figures: setup.figures.buffer,
+      guestCount: scenario.guests.length,
+      shardCount: manager.layout.shards,
+      guestNames: names,
+      frameBytes: scenario.frameBytes,
+      shards: mine,
+      guests: mine.flatMap((shard) => shard.guests.map((guest) => setup.inits[guest.index]!)),
+    };
+  });
+}
+
+/** Splits the frame table into `parts` consecutive slices for the full audit's count. */
+export function tableSlices(frames: number, parts: number): Array<{ sliceStart: number; sliceEnd: number }> {
+  const slices = [];
+  for (let part = 0; part < parts; part++) slices.push({ sliceStart: Math.floor((frames * part) / parts), sliceEnd: Math.floor((frames * (part + 1)) / parts) });
+  return slices;
+}
