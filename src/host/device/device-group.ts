@@ -28,8 +28,13 @@ export interface HostOrders {
   commands: Array<{ guest: number; message: HostToGuest }>;
   /** Free frames handed to shards, as runs (first, count) of OWNER_FREE frames. */
   adopt: Array<{ shard: number; runs: Int32Array }>;
-  /** Free frames the manager takes back from shards. */
-  surrender: Array<{ shard: number; frames: number }>;
+  /**
+   * Per shard, two numbers (`keep[2 * shard]`, `keep[2 * shard + 1]`): at
+   * the end of the tick a pool holding more than the first surrenders down
+   * to the second, so that frames guests gave back reach the manager's
+   * transit before the next tick. Empty: keep everything.
+   */
+  keep: number[];
 }
 
 /** A device side's event, with its guest. */
@@ -76,6 +81,8 @@ export class DeviceGroup {
   private readonly surrendered: HostReport['surrendered'] = [];
   private failuresReported = 0;
   private transfersReported = 0;
+  /** The keep marks of the tick (HostOrders.keep). */
+  private keep: number[] = [];
 
   /**
    * @param states free-running mode: the shared guest states its concurrent auditor reads (device sides mark a dying guest)
@@ -115,9 +122,9 @@ export class DeviceGroup {
 
   /**
    * Carries out the manager's orders for this thread's guests and shards:
-   * frames adopted, boot, crashes, grants that waited for frames, frames
-   * surrendered, then commands. Returns the guests crashed by order (the
-   * runtime stops their actors).
+   * frames adopted, boot, crashes, grants that waited for frames, then
+   * commands (what pools keep applies at `end`). Returns the guests crashed
+   * by order (the runtime stops their actors).
    */
   begin(orders: HostOrders): number[] {
     const tick = { nowMs: orders.nowMs, state: orders.state };
@@ -137,14 +144,7 @@ export class DeviceGroup {
     }
     // Grants that waited for frames get them now, from what the pools just adopted, in guest order.
     for (const guest of this.guestIndexes) this.devices[guest]!.completePending();
-    const list = new RunList();
-    for (const { shard, frames } of orders.surrender) {
-      const pool = this.poolOfShard.get(shard);
-      if (pool === undefined) continue;
-      list.clear();
-      pool.surrender(frames, list);
-      if (list.frames > 0) this.surrendered.push({ shard, runs: list.toRuns() });
-    }
+    this.keep = orders.keep;
     for (const { guest, message } of orders.commands) this.devices[guest]?.command(message);
     return crashed;
   }
@@ -164,8 +164,16 @@ export class DeviceGroup {
     this.device(guest).crash(why);
   }
 
-  /** Publishes every figure and reports the tick. */
+  /** Surrenders what pools hold above their keep marks, publishes every figure and reports the tick. */
   end(): HostReport {
+    const list = new RunList();
+    for (const pool of this.pools) {
+      const above = this.keep[2 * pool.shard];
+      if (above === undefined || pool.size <= above) continue;
+      list.clear();
+      pool.surrender(pool.size - this.keep[2 * pool.shard + 1]!, list);
+      if (list.frames > 0) this.surrendered.push({ shard: pool.shard, runs: list.toRuns() });
+    }
     const events: GuestEvent[] = [];
     const distress: HostReport['distress'] = [];
     for (const guest of this.guestIndexes) {

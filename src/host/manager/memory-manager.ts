@@ -202,7 +202,7 @@ export class MemoryManager {
       crashes: this.crashes,
       commands: this.commands,
       adopt: balance.adopt,
-      surrender: balance.surrender,
+      keep: balance.keep,
     };
     this.booted = true;
     this.crashes = [];

@@ -23,7 +23,7 @@ const SLACK = 0.25;
  * dry mid-tick gets it at the start of the next tick, before its guests
  * step, which is when a grant would have reached them anyway.
  */
-const TRANSIT_SHARE = 0.5;
+const TRANSIT_SHARE = 1;
 
 /**
  * Frames the manager holds between shards, all OWNER_FREE in the table:
@@ -77,7 +77,8 @@ export class Transit {
 /** What one tick's balancing orders. */
 export interface BalanceOrders {
   adopt: Array<{ shard: number; runs: Int32Array }>;
-  surrender: Array<{ shard: number; frames: number }>;
+  /** HostOrders.keep: per shard, the size above which its pool surrenders at the end of the tick, and the size it keeps. */
+  keep: number[];
 }
 
 /** Reads the shards' figures and decides the moves between them. */
@@ -142,18 +143,16 @@ export class ShardBalancer {
    * average grants per tick, and what it could not grant last tick) plus
    * its share of the rest of free memory by `weights` (its live guests'
    * pages), less what transit keeps (TRANSIT_SHARE); when demand exceeds
-   * free memory, free memory is split by demand. A pool well above its mark
-   * surrenders the excess into transit; one well below, or one that could
-   * not grant what was asked, adopts from transit, lowest shard first (what
-   * it could not grant first). `reserveNeed` frames are
-   * kept in transit for the hypervisor's reserve (taken from the shards
-   * with the most to spare).
+   * free memory, free memory is split by demand. A pool below its mark, or
+   * one that could not grant what was asked, adopts from transit now (what
+   * it could not grant first), lowest shard first; at the end of the tick a
+   * pool well above its mark surrenders down to it, so that what guests gave
+   * back is in transit for the next tick. `reserveNeed` frames stay in
+   * transit for the hypervisor's reserve.
    */
   plan(weights: Float64Array, reserveNeed: number): BalanceOrders {
     const shards = this.layout.shards;
     const free = Math.max(0, this.freeFrames - reserveNeed);
-    const orders: BalanceOrders = { adopt: [], surrender: [] };
-    if (shards === 0) return orders;
     let weightSum = 0;
     let demandSum = 0;
     const demand = new Float64Array(shards);
@@ -163,45 +162,28 @@ export class ShardBalancer {
       demandSum += demand[shard]!;
       weightSum += weights[shard]!;
     }
+    const orders: BalanceOrders = { adopt: [], keep: new Array<number>(2 * shards) };
     const marks = new Float64Array(shards);
     for (let shard = 0; shard < shards; shard++) {
       if (demandSum >= free) marks[shard] = demandSum > 0 ? Math.floor((free * demand[shard]!) / demandSum) : 0;
       else marks[shard] = Math.floor(demand[shard]! + (weightSum > 0 ? ((1 - TRANSIT_SHARE) * (free - demandSum) * weights[shard]!) / weightSum : 0));
+      orders.keep[2 * shard] = Math.floor(marks[shard]! * (1 + SLACK)) + MOVE_FRAMES_MIN;
+      orders.keep[2 * shard + 1] = marks[shard]!;
     }
-    let transitAfter = this.transit.size;
-    for (let shard = 0; shard < shards; shard++) {
-      const mark = marks[shard]!;
-      const excess = this.pool[shard]! - mark;
-      if (excess > Math.max(MOVE_FRAMES_MIN, mark * SLACK)) {
-        orders.surrender.push({ shard, frames: excess });
-        transitAfter += excess;
-      }
-    }
-    // Transit's frames go out now (surrendered ones arrive with the tick's reports, for the next tick).
     let available = Math.max(0, this.transit.size - reserveNeed);
     const list = new RunList();
-    for (let shard = 0; shard < shards && available > 0; shard++) {
-      const short = marks[shard]! - this.pool[shard]!;
-      if (short <= 0 || (this.unmet[shard] === 0 && short < Math.max(MOVE_FRAMES_MIN, marks[shard]! * SLACK))) continue;
-      list.clear();
-      const taken = this.transit.take(Math.min(short, available), list);
-      if (taken === 0) continue;
-      available -= taken;
-      this.pool[shard]! += taken;
-      this.untouched[shard]! += taken;
-      orders.adopt.push({ shard, runs: list.toRuns() });
-    }
-    if (transitAfter < reserveNeed) {
-      // The reserve wants more than transit will have: the shards with the most to spare give it.
-      let missing = reserveNeed - transitAfter;
-      const asked = new Set(orders.surrender.map((order) => order.shard));
-      const order = Array.from({ length: shards }, (_, shard) => shard).sort((a, b) => this.pool[b]! - this.pool[a]! || a - b);
-      for (const shard of order) {
-        if (missing <= 0) break;
-        if (asked.has(shard) || this.pool[shard]! <= 0) continue;
-        const frames = Math.min(missing, this.pool[shard]!);
-        orders.surrender.push({ shard, frames });
-        missing -= frames;
+    // Shards that could not grant get what they lacked first, then shards below their marks.
+    for (const unmetFirst of [true, false]) {
+      for (let shard = 0; shard < shards && available > 0; shard++) {
+        const short = unmetFirst ? Math.min(this.unmet[shard]!, marks[shard]! - this.pool[shard]!) : marks[shard]! - this.pool[shard]!;
+        if (short <= 0 || (!unmetFirst && short < Math.max(MOVE_FRAMES_MIN, marks[shard]! * SLACK))) continue;
+        list.clear();
+        const taken = this.transit.take(Math.min(short, available), list);
+        if (taken === 0) continue;
+        available -= taken;
+        this.pool[shard]! += taken;
+        this.untouched[shard]! += taken;
+        orders.adopt.push({ shard, runs: list.toRuns() });
       }
     }
     return orders;

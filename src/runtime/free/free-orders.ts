@@ -6,8 +6,8 @@
 import type { HostOrders } from '../../host/device/device-group.js';
 
 /** Orders with nothing in them, in `state` at `nowMs`. */
-export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0): HostOrders {
-  return { tick: 0, nowMs, state, boot: false, crashes: [], commands: [], adopt: [], surrender: [] };
+export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0, keep: number[] = []): HostOrders {
+  return { tick: 0, nowMs, state, boot: false, crashes: [], commands: [], adopt: [], keep };
 }
 
 /** Adds `later` to `into` (which it changes and returns). */
@@ -19,6 +19,6 @@ export function mergeOrders(into: HostOrders, later: HostOrders): HostOrders {
   into.crashes.push(...later.crashes);
   into.commands.push(...later.commands);
   into.adopt.push(...later.adopt);
-  into.surrender.push(...later.surrender);
+  if (later.keep.length > 0) into.keep = later.keep;
   return into;
 }

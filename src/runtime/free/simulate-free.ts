@@ -296,7 +296,7 @@ class FreeRun {
     if (batch.final) slot.finished = true;
     else {
       const orders = slot.pending;
-      slot.pending = emptyOrders(orders.state, orders.nowMs);
+      slot.pending = emptyOrders(orders.state, orders.nowMs, orders.keep);
       this.delivery.send(slot.index, 'to-guests', () => {
         if (!slot.dead && !this.closed) slot.port.postMessage({ type: 'orders', orders } satisfies FreeOrders);
       });
