@@ -123,7 +123,7 @@ export class HostFiguresBuffer {
     Atomics.add(this.seq, this.guests + shard, 1);
   }
 
-  /** Copies guest `index`'s block into `out` (DEVICE_SLOTS values) consistently; false if it could not. */
+  /** Copies guest `index`'s block into `out` (DEVICE_SLOTS values) consistently; false if it could not or it was never written. */
   readGuest(index: number, out: Float64Array): boolean {
     return this.read(index, this.guestOffset(index), DEVICE_SLOTS, out);
   }
@@ -132,13 +132,20 @@ export class HostFiguresBuffer {
     return this.read(this.guests + shard, this.shardOffset(shard), SHARD_SLOTS, out);
   }
 
+  /** Copies a block consistently; false if it could not, or if the block was never written (`out` unchanged then). */
   private read(block: number, at: number, slots: number, out: Float64Array): boolean {
+    const scratch = this.scratch;
     for (let tries = 0; tries < READ_TRIES; tries++) {
       const before = Atomics.load(this.seq, block);
+      if (before === 0) return false;
       if ((before & 1) !== 0) continue;
-      for (let i = 0; i < slots; i++) out[i] = this.values[at + i]!;
-      if (Atomics.load(this.seq, block) === before) return true;
+      for (let i = 0; i < slots; i++) scratch[i] = this.values[at + i]!;
+      if (Atomics.load(this.seq, block) !== before) continue;
+      for (let i = 0; i < slots; i++) out[i] = scratch[i]!;
+      return true;
     }
     return false;
   }
+
+  private readonly scratch = new Float64Array(Math.max(DEVICE_SLOTS, SHARD_SLOTS));
 }

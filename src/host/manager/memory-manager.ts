@@ -88,7 +88,7 @@ export class MemoryManager {
   private nextHostMessageId = 1;
   private booted = false;
   private lastPagedOutTotal = 0;
-  private readonly initialRanges: Int32Array[];
+  private initialRanges: Int32Array[] | null = null;
   private readonly guestNames: string[];
 
   constructor(
@@ -112,15 +112,24 @@ export class MemoryManager {
     this.seed = options.seed ?? scenario.seed;
     this.policyModules = options.policyModules ?? new Map();
     this.currentPolicy = options.policy ?? createPolicy(scenario.host.policy, { frameBytes, seed: this.seed, modules: this.policyModules });
-    this.initialRanges = this.splitFreeFrames(reservedWanted);
   }
 
-  /** How the device sides of each shard start: their guests and their first free frames. */
+  /**
+   * How the device sides of each shard start: their guests and their first
+   * free frames (each shard's boot frames and a share of the rest). Throws a
+   * BootError if the guests cannot boot.
+   */
   shardSetups(): ShardSetup[] {
     const host = this.scenario.host;
+    if (this.initialRanges === null) {
+      this.initialRanges = this.splitFreeFrames(this.reserve.held);
+      // Until the shards publish, the manager knows what it gave them.
+      this.initialRanges.forEach((range, shard) => this.balancer.started(shard, range[1]!));
+    }
+    const ranges = this.initialRanges;
     return this.layout.guestsOf.map((guests, shard) => ({
       shard,
-      untouched: this.initialRanges[shard]!,
+      untouched: ranges[shard]!,
       guests: guests.map(
         (index): DeviceInit => ({
           index,

@@ -106,6 +106,12 @@ export class ShardBalancer {
     this.rate = new Float64Array(layout.shards);
   }
 
+  /** A shard starts with `frames` untouched frames (what the balancer assumes until the shard publishes). */
+  started(shard: number, frames: number): void {
+    this.pool[shard] = frames;
+    this.untouched[shard] = frames;
+  }
+
   /** Reads every shard's published figures (between ticks). */
   read(): void {
     for (let shard = 0; shard < this.layout.shards; shard++) {

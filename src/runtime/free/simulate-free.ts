@@ -184,6 +184,7 @@ class FreeRun {
     }
     const runSeconds = (performance.now() - runStarted) / 1000;
     await Promise.all(this.teardowns);
+    this.returnUndelivered();
     const concurrent = await this.stopAuditor();
     // The last reports are in: the manager's view is the end state.
     this.manager.endTick([]);
@@ -328,7 +329,18 @@ class FreeRun {
     const orders = this.manager.beginTick(tick);
     for (const { guest } of orders.crashes) this.crashes.push({ guest: this.manager.records[guest]!.name, timeSeconds: (tick * this.scenario.tickMs) / 1000, how: 'event', detail: 'scenario event' });
     for (const { shard, runs } of orders.adopt) this.attribution.add(shard, runs);
-    for (const slot of this.slots) if (!slot.dead) mergeOrders(slot.pending, { ...orders, boot: false });
+    for (const slot of this.slots) {
+      if (slot.dead) continue;
+      const guests = new Set(slot.guests);
+      const shards = new Set(slot.shards);
+      mergeOrders(slot.pending, {
+        ...orders,
+        boot: false,
+        crashes: orders.crashes.filter((crash) => guests.has(crash.guest)),
+        commands: orders.commands.filter((command) => guests.has(command.guest)),
+        adopt: orders.adopt.filter((adopt) => shards.has(adopt.shard)),
+      });
+    }
     this.killWhenDue();
   }
 
@@ -359,12 +371,13 @@ class FreeRun {
     slot.dead = true;
     for (const guest of slot.guests) Atomics.store(this.states, guest, GuestState.DYING);
     const terminated = slot.worker.terminate();
-    this.teardowns.push(terminated.then(() => this.recover(slot)));
+    const atSeconds = (Math.max(this.hostTick, slot.roundsDone) * this.scenario.tickMs) / 1000;
+    this.teardowns.push(terminated.then(() => this.recover(slot, atSeconds)));
     this.advanceClock();
     if (this.slots.every((s) => s.finished || s.dead)) this.settle?.resolve();
   }
 
-  private recover(slot: Slot): void {
+  private recover(slot: Slot, atSeconds: number): void {
     const manager = this.manager;
     const recovery = recoverDeadWorker(this.setup.table, slot.guests, slot.shards, this.attribution, this.scenario.guests.length);
     manager.balancer.transit.add(recovery.free.view());
@@ -372,9 +385,11 @@ class FreeRun {
     for (const guest of slot.guests) {
       const record = manager.records[guest]!;
       const taken = recovery.fromGuests.get(guest) ?? 0;
-      if (record.alive) manager.log.record(manager.nowMs, 'crash', record.name, `worker ${slot.index} terminated; ${taken} frames taken back`);
+      if (record.alive && record.device[DeviceSlot.ALIVE] === 1) {
+        manager.log.record(manager.nowMs, 'crash', record.name, `worker ${slot.index} terminated; ${taken} frames taken back`);
+        this.crashes.push({ guest: record.name, timeSeconds: atSeconds, how: 'kill-worker', detail: `worker ${slot.index} terminated` });
+      }
       record.alive = false;
-      this.crashes.push({ guest: record.name, timeSeconds: (this.hostTick * this.scenario.tickMs) / 1000, how: 'kill-worker', detail: `worker ${slot.index} terminated` });
       // The dead device side can publish nothing more: its figures say what is left of the guest.
       const at = figures.beginGuest(guest);
       figures.values.fill(0, at, at + DEVICE_SLOTS);
@@ -391,6 +406,22 @@ class FreeRun {
       figures.endShard(shard);
     }
     manager.endTick([]);
+  }
+
+  /**
+   * Frames the manager sent to shards whose worker had already sent its
+   * final batch never arrived: they go back to transit (they are still
+   * OWNER_FREE in the table).
+   */
+  private returnUndelivered(): void {
+    for (const slot of this.slots) {
+      if (slot.dead) continue;
+      for (const { shard, runs } of slot.pending.adopt) {
+        this.manager.balancer.transit.add(runs);
+        this.attribution.subtract(shard, runs);
+      }
+      slot.pending.adopt = [];
+    }
   }
 
   private fail(error: unknown): void {
