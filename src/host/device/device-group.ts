@@ -143,7 +143,7 @@ export class DeviceGroup {
       crashed.push(guest);
     }
     // Grants that waited for frames get them now, from what the pools just adopted, in guest order.
-    for (const guest of this.guestIndexes) this.devices[guest]!.completePending();
+    for (const guest of this.guestIndexes) this.devices[guest]!.grants.completePending();
     this.keep = orders.keep;
     for (const { guest, message } of orders.commands) this.devices[guest]?.command(message);
     return crashed;

@@ -1,16 +1,17 @@
 import { MESSAGES_PER_TICK_MAX } from '../../messages/limits.js';
-import { framesInRuns, type FreeMemoryState, type FreePageReportMessage, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type ReleaseMessage, type RequestMessage } from '../../messages/protocol.js';
+import { framesInRuns, type FreeMemoryState, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { HostEventKind } from '../event-log.js';
 import type { FrameTable } from '../frame-table.js';
 import { DeviceAccount, type DeviceInit } from './device-account.js';
 import { GuestState } from './guest-states.js';
 import { takeBackFrames } from './frame-return.js';
-import { RunList } from './frame-runs.js';
+import { handleFreePageReport, handleOomDeflate, handleRelease, handleRequest } from './balloon-handlers.js';
+import { DeviceGrants } from './grants.js';
 import { handleActiveSample, handleHostSwapRelease, handlePagedOut, handlePlug, handleSwapIn, handleUnplug } from './host-memory-handlers.js';
 import { checkGuestMessage } from './message-checks.js';
+import { refuseQuarantined } from './quarantine.js';
 import type { ShardPool } from './shard-pool.js';
-import { hostRefusesSinglePage } from './vmware-refusals.js';
 
 export const HOST_PROTOCOL_VERSION: ProtocolVersion = 1;
 
@@ -55,9 +56,8 @@ export class GuestDevice {
   /** Distress heard this tick, taken by `takeDistress`. */
   private distress: DistressHeard[] = [];
   private inbox: HostToGuest[] = [];
-  private readonly runs = new RunList();
-  /** Requests whose grant waits for frames (the shard's pool ran dry), in the order they came. */
-  private pending: Array<{ request: RequestMessage; runs: RunList; allowed: number }> = [];
+  /** Grants for the guest's requests, from the shard's pool (some wait for the next tick). */
+  readonly grants: DeviceGrants;
   private readonly quarantineAfter: number;
   private readonly eager: boolean;
   readonly hotplug: boolean;
@@ -77,6 +77,11 @@ export class GuestDevice {
     this.eager = init.backing === 'eager';
     this.hotplug = init.hotplug;
     this.frameBytes = init.frameBytes;
+    this.grants = new DeviceGrants(this.account, pool, (request, runs) => {
+      const granted = framesInRuns(runs);
+      if (request.purpose === 'populate') this.account.populateShortPages += request.pages - granted;
+      this.sendGrant(request, runs, granted < request.pages ? 'host-busy' : undefined);
+    });
   }
 
   /** Frames the guest needs at boot (its kernel, or all of boot memory with eager backing). */
@@ -91,9 +96,9 @@ export class GuestDevice {
   /** Grants the guest its boot frames and queues its boot message (the manager checked that the shard can). */
   boot(): void {
     const account = this.account;
-    const runs = this.grant(this.bootFrames);
+    const runs = this.grants.boot(this.bootFrames);
     this.queue({ type: 'boot', version: HOST_PROTOCOL_VERSION, ownerId: account.ownerId, runs, targetPages: account.targetPages });
-    this.record('boot', `${this.lastGrantFrames} frames at boot`);
+    this.record('boot', `${this.grants.lastFrames} frames at boot`);
   }
 
   /**
@@ -134,7 +139,7 @@ export class GuestDevice {
     account.queuedSwapInFrames = 0;
     account.queuedPlugPages = 0;
     // Grants still waiting for frames hold some already: those are still on their way.
-    for (const { request, runs } of this.pending) this.inFlight(request.purpose, runs.frames);
+    this.grants.recountInFlight();
     return inbox;
   }
 
@@ -162,7 +167,7 @@ export class GuestDevice {
     for (let i = 0; i < count; i++) {
       const check = checkGuestMessage(messages[i]);
       if (account.quarantined) {
-        this.refuseQuarantined(check.ok ? check.message : null);
+        refuseQuarantined(this, check.ok ? check.message : null);
         continue;
       }
       if (!check.ok) {
@@ -201,7 +206,7 @@ export class GuestDevice {
     // Its pages in host swap are gone with it.
     account.hostSwapPages = 0;
     account.activeSampleAsked = [];
-    this.pending = [];
+    this.grants.drop();
     if (account.pageOutAsked !== null) account.pageOutClosedId = account.pageOutAsked.id;
     account.pageOutAsked = null;
     this.takeInbox();
@@ -211,15 +216,16 @@ export class GuestDevice {
 
   // ------------------------------------------------------------ handlers
 
-  private handle(message: GuestToHost): void {
+  /** Handles one checked message (quarantine.ts hands some of a quarantined guest's on). */
+  handle(message: GuestToHost): void {
     const account = this.account;
     switch (message.type) {
       case 'release':
-        this.handleRelease(message);
+        handleRelease(this, message);
         return;
       case 'request':
         if (message.purpose === 'swapIn') handleSwapIn(this, message);
-        else this.handleRequest(message);
+        else handleRequest(this, message);
         return;
       case 'distress':
         account.distressMessages++;
@@ -227,16 +233,10 @@ export class GuestDevice {
         this.distress.push({ reason: message.reason, fullAvg10: message.fullAvg10, availablePages: message.availablePages });
         return;
       case 'freePageReport':
-        this.handleFreePageReport(message);
+        handleFreePageReport(this, message);
         return;
       case 'oomDeflate':
-        // Deflate-on-OOM: the pages left the balloon unbacked; the target stays.
-        if (message.pages > account.balloonPages) {
-          this.violation(`oomDeflate of ${message.pages} pages, the balloon holds ${account.balloonPages}`);
-          return;
-        }
-        account.balloonPages -= message.pages;
-        account.oomDeflatedPages += message.pages;
+        handleOomDeflate(this, message);
         return;
       case 'activeSample':
         handleActiveSample(this, message);
@@ -258,223 +258,7 @@ export class GuestDevice {
     }
   }
 
-  /**
-   * A quarantined guest's message: nothing changes owner. A release is
-   * answered with its valid frames handed back (the guest still owns them) and
-   * nothing accepted; a request with an empty grant.
-   */
-  private refuseQuarantined(message: GuestToHost | null): void {
-    const account = this.account;
-    account.quarantinedMessages++;
-    if (message === null) return;
-    switch (message.type) {
-      case 'request':
-        this.sendGrant(message, EMPTY_RUNS, 'quarantined');
-        return;
-      case 'release':
-        this.queue({ type: 'releaseAck', id: message.id, acceptedFrames: 0, acceptedUnbackedPages: 0, refusedBecause: 'quarantined', ...this.handBack(message.frames) });
-        return;
-      case 'freePageReport':
-        this.queue({ type: 'reportAck', id: message.id, acceptedFrames: 0, refusedBecause: 'quarantined', ...this.handBack(message.frames) });
-        return;
-      case 'plug':
-        account.hotplugFailed++;
-        this.queue({ type: 'plugReply', id: message.id, pages: 0, status: 'failed' });
-        return;
-      case 'pagedOut':
-      case 'hostSwapRelease':
-      case 'unplug':
-        // Frames (and host swap slots) given back are still taken, with the usual checks: that only
-        // shrinks what the guest holds, and refusing them would leave the host's books on it wrong.
-        this.handle(message);
-        return;
-      case 'distress':
-      case 'oomDeflate':
-      case 'activeSample':
-        // Nothing to answer: what a quarantined guest says is not heard.
-        return;
-      default:
-        assertNever(message, 'GuestDevice.refuseQuarantined');
-    }
-  }
-
-  /** The frames of a refused message that are the sender's (named once): handed back, the rest counted as invalid. */
-  private handBack(frames: Int32Array): { refusedFrames: Int32Array; invalidFrames: number } {
-    const refused = new Int32Array(frames.length);
-    const kept = new Set<number>();
-    const limit = this.table.frames;
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      if (frame >= 0 && frame < limit && !kept.has(frame) && this.table.ownerOf(frame) === this.account.ownerId) {
-        refused[kept.size] = frame;
-        kept.add(frame);
-      }
-    }
-    return { refusedFrames: refused.slice(0, kept.size), invalidFrames: frames.length - kept.size };
-  }
-
-  /**
-   * Inflate: moves every frame that is in range and the sender's to the
-   * shard's pool, each by one compare-exchange from the sender to the pool,
-   * which is itself the ownership check. Bad frame numbers (out of range,
-   * not the sender's, named twice) are counted as violations and left where
-   * they were. The frames are read where they arrived, without a copy.
-   */
-  private handleRelease(message: ReleaseMessage): void {
-    const account = this.account;
-    // VMware's host may refuse single pages (never those of 2 MiB pages); the guest keeps them.
-    const singleFrom = message.largeFrames ?? 0;
-    const refuses = account.profile === 'vmware' ? (frame: number, position: number) => position >= singleFrom && hostRefusesSinglePage(frame, message.id) : null;
-    const frames = message.frames;
-    const { accepted, refused, invalid, invalidBecause: firstReason } = takeBackFrames(this.table, this.pool, account.ownerId, frames, refuses);
-    let invalidBecause = firstReason;
-    if (invalid > 0) this.violation(`release ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
-    account.ownedFrames -= accepted;
-    account.balloonPages += accepted;
-    let acceptedUnbacked = message.unbackedPages;
-    if (acceptedUnbacked > account.unbackedPages) {
-      this.violation(`release ${message.id}: ${acceptedUnbacked} unbacked pages, the guest has ${account.unbackedPages}`);
-      acceptedUnbacked = 0;
-      invalidBecause ??= 'over-limit';
-    }
-    account.balloonPages += acceptedUnbacked;
-    // Refused pages stay in the guest's balloon until it reads the ack. (Unbacked pages are refused
-    // only when the guest claimed more than it has: a lie, not pages in its balloon.)
-    account.queuedBalloonPages += refused.length;
-    this.queue({
-      type: 'releaseAck',
-      id: message.id,
-      acceptedFrames: accepted,
-      refusedFrames: Int32Array.from(refused),
-      invalidFrames: invalid,
-      acceptedUnbackedPages: acceptedUnbacked,
-      ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
-    });
-  }
-
-  /** Deflate or first touch: grants what the pool can give, up to what the guest is entitled to. */
-  private handleRequest(message: RequestMessage): void {
-    const account = this.account;
-    const entitled = message.purpose === 'deflate' ? account.balloonPages : account.unbackedPages;
-    if (message.pages > entitled) {
-      this.violation(`request ${message.id}: ${message.pages} pages to ${message.purpose}, entitled to ${entitled}`);
-      this.sendGrant(message, EMPTY_RUNS, 'over-limit');
-      return;
-    }
-    if (message.purpose === 'deflate' && !message.withFrames) {
-      // The pages leave the balloon unbacked; the guest asks for frames when it touches them.
-      account.balloonPages -= message.pages;
-      this.sendGrant(message, EMPTY_RUNS, undefined, message.pages);
-      return;
-    }
-    let allowed = message.pages;
-    if (message.purpose === 'populate' && this.tick.state === 'low') {
-      // The low state blocks guests at or above their target from allocating.
-      allowed = Math.min(allowed, Math.max(0, account.targetPages - account.ownedFrames));
-      account.lowStateRefusedPages += message.pages - allowed;
-    }
-    this.grantFor(message, allowed);
-  }
-
-  /** Free page reporting: checked like a release; good frames go to the pool, bad ones are violations and stay where they were. */
-  private handleFreePageReport(message: FreePageReportMessage): void {
-    const account = this.account;
-    const frames = message.frames;
-    const { accepted, invalid, invalidBecause } = takeBackFrames(this.table, this.pool, account.ownerId, frames, null);
-    if (invalid > 0) this.violation(`free page report ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
-    account.ownedFrames -= accepted;
-    account.reportedFreeFrames += accepted;
-    this.queue({
-      type: 'reportAck',
-      id: message.id,
-      acceptedFrames: accepted,
-      refusedFrames: new Int32Array(0),
-      invalidFrames: invalid,
-      ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
-    });
-  }
-
   // ------------------------------------------------------------ shared by the handlers
-
-  /** Takes up to `count` frames from the shard's pool for the guest's boot; returns them as runs. */
-  private grant(count: number): Int32Array {
-    const list = this.runs;
-    list.clear();
-    if (count <= 0) return EMPTY_RUNS;
-    this.account.ownedFrames += this.pool.grant(this.account.ownerId, count, list);
-    return list.toRuns();
-  }
-
-  /** Frames in the runs the last boot grant returned. */
-  private get lastGrantFrames(): number {
-    return this.runs.frames;
-  }
-
-  /**
-   * Grants up to `allowed` frames for a request (a deflate with frames, a
-   * first touch, a swap-in), each by a compare-exchange from the shard's
-   * pool. If the pool runs dry, the grant waits: at the start of the next
-   * tick the memory manager has moved free frames to the shard (from its
-   * transit) and `completePending` grants the rest, so the guest gets its
-   * frames when it would have from one pool for the whole host, as long as
-   * the host has them.
-   */
-  grantFor(request: RequestMessage, allowed: number): void {
-    const list = this.runs;
-    list.clear();
-    const given = allowed > 0 ? this.pool.grant(this.account.ownerId, allowed, list) : 0;
-    this.granted(request.purpose, given);
-    if (given < allowed) {
-      const runs = new RunList();
-      runs.append(list);
-      this.pending.push({ request, runs, allowed });
-      this.inFlight(request.purpose, given);
-      return;
-    }
-    this.finishGrant(request, list);
-  }
-
-  /** Grants what requests left waiting last tick can have now (in the order they came), and answers them. */
-  completePending(): void {
-    if (this.pending.length === 0) return;
-    const pending = this.pending;
-    this.pending = [];
-    for (const { request, runs, allowed } of pending) {
-      if (!this.account.alive) return;
-      // What went out before is counted again, whole, when the grant is queued.
-      this.inFlight(request.purpose, -runs.frames);
-      const more = allowed - runs.frames;
-      this.granted(request.purpose, this.pool.grant(this.account.ownerId, more, runs));
-      this.finishGrant(request, runs);
-    }
-  }
-
-  /** Counts frames granted but not yet delivered (`frames` may be negative). */
-  private inFlight(purpose: GrantPurpose, frames: number): void {
-    const account = this.account;
-    account.queuedGrantFrames += frames;
-    // Deflated pages: the host no longer counts them in the balloon, the guest does until the grant arrives.
-    if (purpose === 'deflate') account.queuedBalloonPages += frames;
-    // Swapped-in pages: the host freed their slots, the guest counts them until the grant arrives.
-    if (purpose === 'swapIn') account.queuedSwapInFrames += frames;
-  }
-
-  /** The account's side of `given` frames granted for a request of `purpose`. */
-  private granted(purpose: GrantPurpose, given: number): void {
-    const account = this.account;
-    account.ownedFrames += given;
-    if (purpose === 'deflate') account.balloonPages -= given;
-    else if (purpose === 'swapIn') {
-      account.hostSwapPages -= given;
-      account.hostSwappedInPages += given;
-    }
-  }
-
-  private finishGrant(request: RequestMessage, runs: RunList): void {
-    const granted = runs.frames;
-    if (request.purpose === 'populate') this.account.populateShortPages += request.pages - granted;
-    this.sendGrant(request, granted > 0 ? runs.toRuns() : EMPTY_RUNS, granted < request.pages ? 'host-busy' : undefined);
-  }
 
   sendGrant(request: RequestMessage, runs: Int32Array, short?: RefusalReason, unbackedPages = 0): void {
     const purpose: GrantPurpose = request.purpose;
@@ -506,7 +290,7 @@ export class GuestDevice {
         account.queuedGrantFrames += framesInRuns(message.runs);
         return;
       case 'grant':
-        this.inFlight(message.purpose, framesInRuns(message.runs));
+        this.grants.inFlight(message.purpose, framesInRuns(message.runs));
         if (message.purpose === 'deflate') account.queuedBalloonPages += message.unbackedPages;
         return;
       case 'releaseAck':
@@ -545,4 +329,3 @@ export class GuestDevice {
 /** Open sampling requests a device remembers per guest; past this many the oldest is dropped and a late answer to it is ignored. */
 export const ACTIVE_SAMPLE_OPEN_MAX = 64;
 
-const EMPTY_RUNS = new Int32Array(0);

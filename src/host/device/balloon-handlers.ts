@@ -1,0 +1,102 @@
+/**
+ * The device side's handlers of the balloon protocol's messages: releases
+ * (inflate), requests (deflate and first touch), free page reports and
+ * deflate-on-OOM. Every frame a guest names is checked by a compare-exchange
+ * on the shared table (frame-return.ts).
+ */
+import type { FreePageReportMessage, OomDeflateMessage, ReleaseMessage, RequestMessage } from '../../messages/protocol.js';
+import { takeBackFrames } from './frame-return.js';
+import type { GuestDevice } from './guest-device.js';
+import { hostRefusesSinglePage } from './vmware-refusals.js';
+
+/**
+ * Inflate: moves every frame that is in range and the sender's to the
+ * shard's pool, each by one compare-exchange from the sender to the pool,
+ * which is itself the ownership check. Bad frame numbers (out of range,
+ * not the sender's, named twice) are counted as violations and left where
+ * they were. The frames are read where they arrived, without a copy.
+ */
+export function handleRelease(device: GuestDevice, message: ReleaseMessage): void {
+  const account = device.account;
+  // VMware's host may refuse single pages (never those of 2 MiB pages); the guest keeps them.
+  const singleFrom = message.largeFrames ?? 0;
+  const refuses = account.profile === 'vmware' ? (frame: number, position: number) => position >= singleFrom && hostRefusesSinglePage(frame, message.id) : null;
+  const frames = message.frames;
+  const { accepted, refused, invalid, invalidBecause: firstReason } = takeBackFrames(device.table, device.pool, account.ownerId, frames, refuses);
+  let invalidBecause = firstReason;
+  if (invalid > 0) device.violation(`release ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
+  account.ownedFrames -= accepted;
+  account.balloonPages += accepted;
+  let acceptedUnbacked = message.unbackedPages;
+  if (acceptedUnbacked > account.unbackedPages) {
+    device.violation(`release ${message.id}: ${acceptedUnbacked} unbacked pages, the guest has ${account.unbackedPages}`);
+    acceptedUnbacked = 0;
+    invalidBecause ??= 'over-limit';
+  }
+  account.balloonPages += acceptedUnbacked;
+  // Refused pages stay in the guest's balloon until it reads the ack. (Unbacked pages are refused
+  // only when the guest claimed more than it has: a lie, not pages in its balloon.)
+  account.queuedBalloonPages += refused.length;
+  device.queue({
+    type: 'releaseAck',
+    id: message.id,
+    acceptedFrames: accepted,
+    refusedFrames: Int32Array.from(refused),
+    invalidFrames: invalid,
+    acceptedUnbackedPages: acceptedUnbacked,
+    ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
+  });
+}
+
+/** Deflate or first touch: grants what the pool can give, up to what the guest is entitled to. */
+export function handleRequest(device: GuestDevice, message: RequestMessage): void {
+  const account = device.account;
+  const entitled = message.purpose === 'deflate' ? account.balloonPages : account.unbackedPages;
+  if (message.pages > entitled) {
+    device.violation(`request ${message.id}: ${message.pages} pages to ${message.purpose}, entitled to ${entitled}`);
+    device.sendGrant(message, new Int32Array(0), 'over-limit');
+    return;
+  }
+  if (message.purpose === 'deflate' && !message.withFrames) {
+    // The pages leave the balloon unbacked; the guest asks for frames when it touches them.
+    account.balloonPages -= message.pages;
+    device.sendGrant(message, new Int32Array(0), undefined, message.pages);
+    return;
+  }
+  let allowed = message.pages;
+  if (message.purpose === 'populate' && device.tick.state === 'low') {
+    // The low state blocks guests at or above their target from allocating.
+    allowed = Math.min(allowed, Math.max(0, account.targetPages - account.ownedFrames));
+    account.lowStateRefusedPages += message.pages - allowed;
+  }
+  device.grants.grantFor(message, allowed);
+}
+
+/** Free page reporting: checked like a release; good frames go to the pool, bad ones are violations and stay where they were. */
+export function handleFreePageReport(device: GuestDevice, message: FreePageReportMessage): void {
+  const account = device.account;
+  const frames = message.frames;
+  const { accepted, invalid, invalidBecause } = takeBackFrames(device.table, device.pool, account.ownerId, frames, null);
+  if (invalid > 0) device.violation(`free page report ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
+  account.ownedFrames -= accepted;
+  account.reportedFreeFrames += accepted;
+  device.queue({
+    type: 'reportAck',
+    id: message.id,
+    acceptedFrames: accepted,
+    refusedFrames: new Int32Array(0),
+    invalidFrames: invalid,
+    ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
+  });
+}
+
+/** Deflate-on-OOM: the pages left the balloon unbacked; the target stays. */
+export function handleOomDeflate(device: GuestDevice, message: OomDeflateMessage): void {
+  const account = device.account;
+  if (message.pages > account.balloonPages) {
+    device.violation(`oomDeflate of ${message.pages} pages, the balloon holds ${account.balloonPages}`);
+    return;
+  }
+  account.balloonPages -= message.pages;
+  account.oomDeflatedPages += message.pages;
+}
