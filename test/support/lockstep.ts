@@ -1,23 +1,52 @@
 /**
  * The lockstep loop of runtime/simulate.ts, inline, with the actors in reach:
  * tests of the guest model look inside guests between ticks (their own
- * bookkeeping, their components) while the host and the auditor run exactly
- * as in a real run.
+ * bookkeeping, their components) while the host (its memory manager and the
+ * guests' device sides) and the auditor run exactly as in a real run.
  */
 import { Auditor, type AuditResult } from '../../src/audit/auditor.js';
+import { ThreadAudit } from '../../src/audit/thread-audit.js';
 import { GuestActor } from '../../src/guest/guest-actor.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
-import { Hypervisor } from '../../src/host/hypervisor.js';
 import type { GuestToHost } from '../../src/messages/protocol.js';
 import type { GuestReport } from '../../src/messages/runtime.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { deriveSeed } from '../../src/util/random.js';
+import { InlineHost } from './inline-host.js';
+
+/** The audit of an inline world: the thread's part and the coordinator's, as the runtime runs them. */
+export class WorldAuditor {
+  private readonly auditor: Auditor;
+  private readonly thread: ThreadAudit;
+
+  constructor(private readonly host: InlineHost, shared: ReadonlyArray<GuestSharedViews>) {
+    this.auditor = new Auditor(host.manager);
+    const views = new Map(shared.map((view, index) => [index, view]));
+    this.thread = new ThreadAudit(host.devices, views, host.scenario.frameBytes, host.manager.records.map((record) => record.name), host.manager.layout.shards);
+  }
+
+  get result(): AuditResult {
+    return this.auditor.result;
+  }
+
+  /** The quick audit at a quiescent point (closes the open tick first); returns new violations. */
+  quick(timeMs: number): number {
+    this.host.endTick();
+    return this.auditor.quick(timeMs, [this.thread.quick(timeMs)]);
+  }
+
+  /** The full audit at a quiescent point (closes the open tick first); returns new violations. */
+  full(timeMs: number): number {
+    this.host.endTick();
+    return this.auditor.full(timeMs, [this.thread.full(timeMs, 0, this.host.frames)]);
+  }
+}
 
 export interface LockstepWorld {
-  readonly host: Hypervisor;
+  readonly host: InlineHost;
   readonly actors: ReadonlyArray<GuestActor>;
   readonly shared: ReadonlyArray<GuestSharedViews>;
-  readonly auditor: Auditor;
+  readonly auditor: WorldAuditor;
   /** Messages each guest sent in the tick just stepped. */
   readonly outboxes: ReadonlyArray<ReadonlyArray<GuestToHost>>;
 }
@@ -39,8 +68,8 @@ export interface LockstepResult {
 
 /** Runs a scenario in lockstep, inline, for its whole duration. */
 export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): LockstepResult {
-  const host = new Hypervisor(scenario);
-  const shared = host.accounts.map((account) => GuestSharedViews.allocate(account.pages));
+  const shared = scenario.guests.map((spec) => GuestSharedViews.allocate(Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
+  const host = new InlineHost(scenario, { shared });
   const actors = scenario.guests.map(
     (spec, index) =>
       new GuestActor({
@@ -53,7 +82,8 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
         ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
       }),
   );
-  const auditor = new Auditor(host, shared);
+  host.boot();
+  const auditor = new WorldAuditor(host, shared);
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   const auditEvery = options.auditEveryTicks ?? 1;
   const messageCounts = new Map<string, number>();
@@ -67,7 +97,6 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
       return outboxes;
     },
   };
-  host.boot();
   for (let tick = 0; tick < ticks; tick++) {
     for (const index of host.beginTick(tick)) {
       actors[index]!.stop();
