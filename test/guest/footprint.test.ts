@@ -28,7 +28,7 @@ events: [{ at: 25s, setTarget: { guest: g, memory: 768MiB, force: true } }]
     const result = runLockstep(parseScenarioText(yaml, 'footprint.yaml'), {
       auditEveryTicks: 15,
       onTick: (_tick, _endMs, world) => {
-        peak = Math.max(peak, world.actors[0]!.footprintBytes);
+        peak = Math.max(peak, world.honest(0).footprintBytes);
       },
     });
     const report = result.reports[0]!;

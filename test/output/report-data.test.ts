@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostEvent } from '../../src/host/hypervisor.js';
+import type { HostEvent } from '../../src/host/event-log.js';
 import { REPORT_EVENTS_MAX, REPORT_GUESTS_MAX, runReportData } from '../../src/output/report-html.js';
 import { GUEST_FIGURES, TimeSeries } from '../../src/output/time-series.js';
 import type { GuestSample } from '../../src/runtime/sample.js';

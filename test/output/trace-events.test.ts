@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostEvent } from '../../src/host/hypervisor.js';
+import type { HostEvent } from '../../src/host/event-log.js';
 import { GUEST_FIGURES, TimeSeries } from '../../src/output/time-series.js';
 import { buildTrace, traceJson, TRACE_GUESTS_MAX, type TraceEvent } from '../../src/output/trace-events.js';
 import type { GuestSample } from '../../src/runtime/sample.js';

@@ -7,7 +7,7 @@ import { PolicyError } from '../../src/host/manager/policy-error.js';
 import type { Policy, PolicyHostView } from '../../src/host/manager/policy.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { UnitError } from '../../src/scenario/errors.js';
-import type { AdminTargetResult } from '../../src/host/hypervisor.js';
+import type { AdminTargetResult } from '../../src/host/manager/targets.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { expectCleanRun } from '../support/clean-run.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';

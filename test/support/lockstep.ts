@@ -6,10 +6,13 @@
  */
 import { Auditor, type AuditResult } from '../../src/audit/auditor.js';
 import { ThreadAudit } from '../../src/audit/thread-audit.js';
+import type { SteppingGuest } from '../../src/faults/throwing-guest.js';
 import { GuestActor } from '../../src/guest/guest-actor.js';
+import { HostileGuestActor } from '../../src/guest/hostile-guest.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
+import type { FrameTable } from '../../src/host/frame-table.js';
 import type { GuestToHost } from '../../src/messages/protocol.js';
-import type { GuestReport } from '../../src/messages/runtime.js';
+import type { GuestInit, GuestReport } from '../../src/messages/runtime.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { deriveSeed } from '../../src/util/random.js';
 import { InlineHost } from './inline-host.js';
@@ -44,7 +47,10 @@ export class WorldAuditor {
 
 export interface LockstepWorld {
   readonly host: InlineHost;
-  readonly actors: ReadonlyArray<GuestActor>;
+  /** Each guest's actor: honest (GuestActor) or hostile (HostileGuestActor). */
+  readonly actors: ReadonlyArray<SteppingGuest>;
+  /** An honest guest's actor, to look inside (throws for a hostile one). */
+  honest(index: number): GuestActor;
   readonly shared: ReadonlyArray<GuestSharedViews>;
   readonly auditor: WorldAuditor;
   /** Messages each guest sent in the tick just stepped. */
@@ -56,6 +62,10 @@ export interface LockstepOptions {
   auditEveryTicks?: number;
   /** Called after every tick (after the host handled the messages and the audit ran). */
   onTick?: (tick: number, endMs: number, world: LockstepWorld) => void;
+  /** Called once the guests have booted, before the first tick. */
+  onStart?: (world: LockstepWorld) => void;
+  /** Replaces the frame table (tests that break the host on purpose). */
+  table?: FrameTable;
 }
 
 export interface LockstepResult {
@@ -69,19 +79,20 @@ export interface LockstepResult {
 /** Runs a scenario in lockstep, inline, for its whole duration. */
 export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): LockstepResult {
   const shared = scenario.guests.map((spec) => GuestSharedViews.allocate(Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
-  const host = new InlineHost(scenario, { shared });
-  const actors = scenario.guests.map(
-    (spec, index) =>
-      new GuestActor({
-        index,
-        spec,
-        tickMs: scenario.tickMs,
-        frameBytes: scenario.frameBytes,
-        seed: deriveSeed(scenario.seed, 'guest', spec.name),
-        shared: shared[index]!.buffers,
-        ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
-      }),
-  );
+  const host = new InlineHost(scenario, { shared, ...(options.table !== undefined ? { table: options.table } : {}) });
+  const actors = scenario.guests.map((spec, index): SteppingGuest => {
+    const init: GuestInit = {
+      index,
+      spec,
+      tickMs: scenario.tickMs,
+      frameBytes: scenario.frameBytes,
+      seed: deriveSeed(scenario.seed, 'guest', spec.name),
+      shared: shared[index]!.buffers,
+      ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
+    };
+    // A hostile guest reads the table to forge its attacks, as in a real run.
+    return spec.hostile !== undefined ? new HostileGuestActor({ ...init, table: host.table.buffer }) : new GuestActor(init);
+  });
   host.boot();
   const auditor = new WorldAuditor(host, shared);
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
@@ -93,10 +104,16 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
     actors,
     shared,
     auditor,
+    honest(index) {
+      const actor = actors[index];
+      if (!(actor instanceof GuestActor)) throw new Error(`runLockstep: guest ${index} is not an honest guest`);
+      return actor;
+    },
     get outboxes() {
       return outboxes;
     },
   };
+  options.onStart?.(world);
   for (let tick = 0; tick < ticks; tick++) {
     for (const index of host.beginTick(tick)) {
       actors[index]!.stop();
