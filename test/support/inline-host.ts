@@ -20,6 +20,7 @@ import { MemoryManager, type ManagerOptions } from '../../src/host/manager/memor
 import type { HostToGuest } from '../../src/messages/protocol.js';
 import { OutboxWire, unpackOutbox } from '../../src/runtime/wire-codec.js';
 import type { Scenario, TargetSize } from '../../src/scenario/types.js';
+import { applyScenarioEvent } from '../../src/host/manager/scenario-events.js';
 import { shardLayout } from '../../src/host/manager/shards.js';
 import type { AdminTargetOptions, AdminTargetResult } from '../../src/host/manager/memory-manager.js';
 import type { GuestSharedViews } from '../../src/guest/shared-memory.js';
@@ -60,6 +61,10 @@ export interface HostGuestView {
   readonly adminForced: boolean;
   readonly guardRefusals: number;
   readonly backPressurePages: number;
+  /** Pages host reclaim took off the target and has not given back. */
+  readonly reclaimedPages: number;
+  /** The device side's figures as the manager last read them (DeviceSlot). */
+  readonly figures: Float64Array;
 }
 
 function viewOf(devices: DeviceGroup, record: GuestRecord): HostGuestView {
@@ -118,6 +123,10 @@ function viewOf(devices: DeviceGroup, record: GuestRecord): HostGuestView {
     get backPressurePages() {
       return record.backPressurePages;
     },
+    get reclaimedPages() {
+      return record.reclaimedPages;
+    },
+    figures: record.device,
   };
 }
 
@@ -271,8 +280,8 @@ export class InlineHost {
     return this.manager.policyView();
   }
 
-  /** The hypervisor's reserve wants `frames` from now on (as a setReserved event would). */
+  /** The hypervisor's reserve wants `frames` from now on: a setReserved event, applied now (and logged). */
   setReserve(frames: number): void {
-    this.manager.reserve.want(frames);
+    applyScenarioEvent(this.manager, { atMs: this.manager.nowMs, kind: 'setReserved', bytes: frames * this.scenario.frameBytes });
   }
 }
