@@ -4,26 +4,29 @@
  * host reclaim while the distress lasts, a target the administrator forced
  * below the floor is left alone, and `host.backPressure: false` turns it all
  * off. (The run with and without it is in test/examples/examples.test.ts,
- * back-pressure.yaml.)
+ * back-pressure.yaml.) A guest's device side hears its distress; the memory
+ * manager acts on it when the tick closes (`endTick`), and the new target
+ * goes out with the next tick's orders.
  */
 import { describe, expect, it } from 'vitest';
 import { DISTRESS_HOLD_MS } from '../../src/host/manager/guest-signals.js';
-import { Hypervisor } from '../../src/host/hypervisor.js';
 import type { Policy } from '../../src/host/manager/policy.js';
 import type { DistressMessage } from '../../src/messages/protocol.js';
 import type { Scenario } from '../../src/scenario/types.js';
+import { publishStatus } from '../support/guest-signals.js';
+import { InlineHost } from '../support/inline-host.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 
 const DISTRESS: DistressMessage = { type: 'distress', reason: 'stall', fullAvg10: 0.5, availablePages: 0 };
 const PAGES_PER_MIB = 256;
 
 /** A host of 256 MiB (1 MiB per tick... ticks of 1 s) with two guests of 64 MiB and a policy that halves guest 0 when asked. */
-function host(options: { backPressure?: boolean; policy?: Policy; memoryMiB?: number } = {}): Hypervisor {
+function host(options: { backPressure?: boolean; policy?: Policy; memoryMiB?: number } = {}): InlineHost {
   const s: Scenario = scenario({
     host: { memoryBytes: (options.memoryMiB ?? 256) * MiB, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 }, ...(options.backPressure !== undefined ? { backPressure: options.backPressure } : {}) },
     guests: [guest('a', { memoryBytes: 64 * MiB }), guest('b', { memoryBytes: 64 * MiB })],
   });
-  const h = new Hypervisor(s, options.policy !== undefined ? { policy: options.policy } : {});
+  const h = new InlineHost(s, options.policy !== undefined ? { policy: options.policy } : {});
   h.boot();
   h.beginTick(0);
   h.takeInboxes();
@@ -34,11 +37,18 @@ describe('back-pressure', () => {
   it('raises a distressed guest’s target as far as free memory above the soft threshold allows, and logs it', () => {
     const h = host();
     h.setTargetOf(0, { bytes: 16 * MiB }, 'test', { force: true });
-    h.accounts[0]!.adminForced = false; // as if the administrator had set it above the floor
+    h.manager.records[0]!.adminForced = false; // as if the administrator had set it above the floor
     h.handleOutbox(0, [DISTRESS]);
+    // The device side heard it; the manager acts when the tick closes.
+    expect(h.accounts[0]!.targetPages).toBe(16 * PAGES_PER_MIB);
+    expect(h.accounts[0]!.device.distressMessages).toBe(1);
+    h.endTick();
     expect(h.accounts[0]!.targetPages).toBe(64 * PAGES_PER_MIB);
     expect(h.accounts[0]!.backPressurePages).toBe(48 * PAGES_PER_MIB);
     expect(h.log.at(-1)).toMatchObject({ kind: 'backPressure', guest: 'a', detail: 'in distress: target 16 MiB -> 64 MiB (+48 MiB)' });
+    // The new target goes out with the next tick's orders.
+    h.beginTick(1);
+    expect(h.takeInboxes()[0]!.at(-1)).toEqual({ type: 'setTarget', targetPages: 64 * PAGES_PER_MIB });
   });
 
   it('gives no more than free memory above the soft threshold, shared among the guests in distress in a tick', () => {
@@ -46,11 +56,12 @@ describe('back-pressure', () => {
     const h = host({ memoryMiB: 40 });
     for (const index of [0, 1]) {
       h.setTargetOf(index, { bytes: 8 * MiB }, 'test', { force: true });
-      h.accounts[index]!.adminForced = false;
+      h.manager.records[index]!.adminForced = false;
     }
-    const room = h.pool.size - h.freeMemory.thresholds.softFrames;
+    const room = h.freeFrames - h.manager.freeMemory.thresholds.softFrames;
     h.handleOutbox(0, [DISTRESS]);
     h.handleOutbox(1, [DISTRESS]);
+    h.endTick();
     const raised = h.accounts.map((account) => account.targetPages - 8 * PAGES_PER_MIB);
     expect(raised[0]).toBe(room);
     expect(raised[1]).toBe(0);
@@ -59,6 +70,7 @@ describe('back-pressure', () => {
     h.beginTick(1);
     const logged = h.log.length;
     h.handleOutbox(1, [DISTRESS]);
+    h.endTick();
     expect(h.log.slice(logged).filter((event) => event.kind === 'backPressure').map((e) => e.detail)).toEqual([]);
   });
 
@@ -67,6 +79,7 @@ describe('back-pressure', () => {
     const h = host({ policy: halve });
     expect(h.accounts[0]!.targetPages).toBe(32 * PAGES_PER_MIB); // halved at time 0
     h.handleOutbox(0, [DISTRESS]);
+    h.endTick();
     const before = h.accounts[0]!.targetPages;
     expect(before).toBe(64 * PAGES_PER_MIB); // given back
     for (let tick = 1; tick * 1000 <= DISTRESS_HOLD_MS; tick++) {
@@ -94,10 +107,11 @@ describe('back-pressure', () => {
 
   it('leaves alone a target the administrator forced below the guest’s floor', () => {
     const h = host();
-    h.handleOutbox(0, [{ type: 'status', balloonPages: 0, usedPages: 40 * PAGES_PER_MIB, freePages: 24 * PAGES_PER_MIB }]);
+    publishStatus(h.signals[0]!, 0, { balloonPages: 0, usedPages: 40 * PAGES_PER_MIB, freePages: 24 * PAGES_PER_MIB });
     h.setTargetOf(0, { bytes: 16 * MiB }, 'test', { force: true });
     expect(h.accounts[0]!.adminForced).toBe(true);
     h.handleOutbox(0, [DISTRESS]);
+    h.endTick();
     expect(h.accounts[0]!.targetPages).toBe(16 * PAGES_PER_MIB);
     expect(h.log.at(-1)).toMatchObject({ kind: 'backPressure', detail: 'in distress; its target 16 MiB was forced by the administrator, so it stays' });
     // A new target from the administrator ends the override.
@@ -109,8 +123,9 @@ describe('back-pressure', () => {
     const halve: Policy = { name: 'halve', periodMs: 1000, decide: (view) => new Map([[0, Math.floor(view.guests[0]!.targetPages / 2)]]) };
     const h = host({ backPressure: false, policy: halve });
     h.setTargetOf(0, { bytes: 16 * MiB }, 'test', { force: true });
-    h.accounts[0]!.adminForced = false;
+    h.manager.records[0]!.adminForced = false;
     h.handleOutbox(0, [DISTRESS]);
+    h.endTick();
     expect(h.accounts[0]!.targetPages).toBe(16 * PAGES_PER_MIB);
     h.beginTick(1);
     expect(h.accounts[0]!.targetPages).toBe(8 * PAGES_PER_MIB);
