@@ -4,8 +4,14 @@
  * the issue's targets, and writes bench/results.json. Benchmarks report
  * figures; tests never assert timings.
  *
- * Environment: BENCH_ONLY=protocol,dense,memory,boot picks some;
- * BENCH_REPEATS (best of N, default 3 for protocol, 2 for dense).
+ * dense and stress run examples/dense-64.yaml and examples/stress-1000.yaml
+ * in lockstep, inline and on 2 worker threads (bench/scaling.ts), and report
+ * CPU seconds per simulated hour over every thread, wall times and their
+ * ratio, the coordinator's share of all CPU time with the speed-up it allows
+ * on more cores (Amdahl), garbage-collection time and peak resident memory.
+ *
+ * Environment: BENCH_ONLY=protocol,dense,stress,memory,boot picks some;
+ * BENCH_REPEATS (best of N, default 3 for protocol, 2 for dense, 1 for stress).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -21,10 +27,16 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { name: 'protocol', file: 'protocol.js' },
-  { name: 'dense', file: 'dense.js' },
   { name: 'memory', file: 'memory.js' },
   { name: 'boot', file: 'boot.js' },
 ];
+
+/** The scaling benchmarks: a scenario, inline and on workers, each run in its own process. */
+const SCALING: Array<{ name: string; scenario: string; repeats: number }> = [
+  { name: 'dense', scenario: 'dense-64.yaml', repeats: 2 },
+  { name: 'stress', scenario: 'stress-1000.yaml', repeats: 1 },
+];
+const WORKERS = Number(process.env.BENCH_WORKERS ?? '') || 2;
 
 const here = new URL('.', import.meta.url);
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
@@ -44,6 +56,16 @@ for (const bench of BENCHES) {
   results[bench.name] = { ...(JSON.parse(line) as Figures), benchSeconds: (performance.now() - started) / 1000 };
 }
 
+for (const bench of SCALING) {
+  if (only !== undefined && !only.includes(bench.name)) continue;
+  process.stderr.write(`bench: ${bench.name} (${bench.scenario}) ...\n`);
+  const started = performance.now();
+  const repeats = Number(process.env.BENCH_REPEATS ?? '') || bench.repeats;
+  const inline = bestOf(repeats, () => scalingRun(bench.scenario, 'inline'));
+  const workers = bestOf(repeats, () => scalingRun(bench.scenario, 'workers', WORKERS));
+  results[bench.name] = { ...scalingFigures(inline, workers), benchSeconds: (performance.now() - started) / 1000 };
+}
+
 const num = (figures: Figures | undefined, key: string): number => Number(figures?.[key] ?? Number.NaN);
 const rows: Array<[string, string, string, string]> = [];
 const mega = (value: number): string => `${(value / 1e6).toFixed(1)} M/s`;
@@ -56,11 +78,19 @@ if (p !== undefined) {
   rows.push(['protocol throughput (frames moved)', mega(real), '>= 0.25 x raw (goal 0.5)', `${num(p, 'ratioToRaw').toFixed(2)} x raw: ${check(num(p, 'ratioToRaw') >= 0.25)}`]);
   rows.push(['', '', '>= 4 x virtio-shaped', `${num(p, 'ratioToVirtio').toFixed(2)} x: ${check(num(p, 'ratioToVirtio') >= 4)}`]);
 }
-const d = results.dense;
-if (d !== undefined) {
-  rows.push(['dense-64, inline', `${num(d, 'inlineSimulatedSecondsPerWallSecond').toFixed(0)} x real time`, '', `${num(d, 'inlineWallSeconds').toFixed(2)} s wall`]);
-  rows.push([`dense-64, ${num(d, 'workers')} workers`, `${num(d, 'workersSimulatedSecondsPerWallSecond').toFixed(0)} x real time`, '>= 1000 x', `${num(d, 'workersWallSeconds').toFixed(2)} s wall: ${check(num(d, 'workersSimulatedSecondsPerWallSecond') >= 1000)}`]);
-  rows.push(['dense-64, workers / inline', `${num(d, 'workersOverInline').toFixed(2)} x`, '>= 1.7 x', check(num(d, 'workersOverInline') >= 1.7)]);
+for (const [name, label] of [
+  ['dense', 'dense-64'],
+  ['stress', 'stress-1000'],
+] as const) {
+  const r = results[name];
+  if (r === undefined) continue;
+  rows.push([`${label}, inline`, `${num(r, 'inlineSimulatedSecondsPerWallSecond').toFixed(0)} x real time`, name === 'dense' ? '>= 2000 x (idle machine)' : '', `${num(r, 'inlineWallSeconds').toFixed(2)} s wall${name === 'dense' ? `: ${check(num(r, 'inlineSimulatedSecondsPerWallSecond') >= 2000)}` : ''}`]);
+  rows.push([`${label}, CPU per simulated hour`, `${num(r, 'cpuSecondsPerSimulatedHour').toFixed(2)} s inline, ${num(r, 'workersCpuSecondsPerSimulatedHour').toFixed(2)} s on workers`, '', '']);
+  rows.push([`${label}, ${num(r, 'workers')} workers / inline (wall)`, `${num(r, 'workersOverInline').toFixed(2)} x`, name === 'dense' ? '>= 1.6 x' : '', name === 'dense' ? check(num(r, 'workersOverInline') >= 1.6) : '']);
+  rows.push([`${label}, coordinator's share of CPU`, num(r, 'coordinatorCpuShare').toFixed(3), '<= 0.15', check(num(r, 'coordinatorCpuShare') <= 0.15)]);
+  const amdahl = (r.amdahl ?? {}) as Record<string, number>;
+  rows.push([`${label}, Amdahl speed-up`, `8 cores ${amdahl['8']?.toFixed(1)} x, 16 ${amdahl['16']?.toFixed(1)} x, 64 ${amdahl['64']?.toFixed(1)} x`, '', '']);
+  rows.push([`${label}, GC and memory`, `GC ${num(r, 'gcSeconds').toFixed(2)} s inline`, name === 'stress' ? '<= 2.5 GiB' : '', `${(num(r, 'peakResidentBytes') / 2 ** 30).toFixed(2)} GiB peak RSS${name === 'stress' ? `: ${check(num(r, 'peakResidentBytes') <= 2.5 * 2 ** 30)}` : ''}`]);
 }
 const m = results.memory;
 if (m !== undefined) {
@@ -72,6 +102,57 @@ if (b !== undefined) {
 }
 
 const header: [string, string, string, string] = ['benchmark', 'figure', 'target', 'verdict'];
+
+/** One run of bench/scaling.ts in its own process. */
+function scalingRun(scenario: string, placement: 'inline' | 'workers', workers?: number): Figures {
+  const args = [fileURLToPath(new URL('scaling.js', here)), scenario, placement, ...(workers !== undefined ? [String(workers)] : [])];
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: process.env });
+  if (run.status !== 0) {
+    process.stderr.write(run.stderr);
+    throw new Error(`bench scaling ${scenario} ${placement} failed (exit ${run.status})`);
+  }
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Figures;
+}
+
+/** The run with the least CPU time of `repeats` (interference only ever adds to it). */
+function bestOf(repeats: number, run: () => Figures): Figures {
+  let best: Figures | null = null;
+  for (let i = 0; i < repeats; i++) {
+    const figures = run();
+    if (best === null || Number(figures.cpuSeconds) < Number(best.cpuSeconds)) best = figures;
+  }
+  return best!;
+}
+
+/** The figures of a scaling benchmark from its inline and workers runs. */
+function scalingFigures(inline: Figures, workers: Figures): Figures {
+  const n = (figures: Figures, key: string): number => Number(figures[key]);
+  const hours = n(inline, 'simulatedSeconds') / 3600;
+  const share = n(workers, 'coordinatorSeconds') / n(workers, 'cpuSeconds');
+  const amdahl = (cores: number): number => 1 / (share + (1 - share) / cores);
+  return {
+    scenario: inline.scenario,
+    simulatedSeconds: n(inline, 'simulatedSeconds'),
+    workers: n(workers, 'threads'),
+    cpuSecondsPerSimulatedHour: n(inline, 'cpuSeconds') / hours,
+    workersCpuSecondsPerSimulatedHour: n(workers, 'cpuSeconds') / hours,
+    inlineWallSeconds: n(inline, 'wallSeconds'),
+    workersWallSeconds: n(workers, 'wallSeconds'),
+    inlineSimulatedSecondsPerWallSecond: n(inline, 'simulatedSecondsPerWallSecond'),
+    workersSimulatedSecondsPerWallSecond: n(workers, 'simulatedSecondsPerWallSecond'),
+    workersOverInline: n(inline, 'wallSeconds') / n(workers, 'wallSeconds'),
+    coordinatorCpuShare: share,
+    inlineCoordinatorCpuShare: n(inline, 'coordinatorSeconds') / n(inline, 'cpuSeconds'),
+    amdahl: { 8: amdahl(8), 16: amdahl(16), 64: amdahl(64) },
+    gcSeconds: n(inline, 'gcSeconds'),
+    workersGcSecondsCoordinator: n(workers, 'gcSeconds'),
+    peakResidentBytes: n(inline, 'peakResidentBytes'),
+    workersPeakResidentBytes: n(workers, 'peakResidentBytes'),
+    violations: n(inline, 'violations') + n(workers, 'violations'),
+    inline,
+    workersRun: workers,
+  };
+}
 const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
 const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
 process.stdout.write(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`);

@@ -123,8 +123,11 @@ export class ModelAudit {
     if (values[SignalSlot.STATS_AT_MS]! >= 0) this.checkStats(account, pageBytes, report);
   }
 
+  /** A new stats report (only then: the guest writes them every stats interval) is checked, and against the last one. */
   private checkStats(account: DeviceAccount, pageBytes: number, report: Report): void {
     const values = this.signalValues;
+    const reports = values[SignalSlot.STATS_REPORTS]!;
+    if (reports === this.lastStatsReports) return;
     const name = account.name;
     const maxBytes = account.pages * pageBytes;
     for (let i = 0; i < VIRTIO_STAT_COUNT; i++) {
@@ -134,16 +137,13 @@ export class ModelAudit {
     for (const tag of MEMORY_STATS) {
       if (values[SignalSlot.STATS + VirtioStat[tag]]! > maxBytes) report(`guest ${name}: stat ${tag} is ${values[SignalSlot.STATS + VirtioStat[tag]]} bytes, more than its ${maxBytes}`);
     }
-    const reports = values[SignalSlot.STATS_REPORTS]!;
-    if (reports !== this.lastStatsReports) {
-      if (this.lastStatsReports > 0) {
-        for (const tag of CUMULATIVE_STATS) {
-          const index = VirtioStat[tag];
-          if (values[SignalSlot.STATS + index]! < this.lastStats[index]!) report(`guest ${name}: stat ${tag} went down from ${this.lastStats[index]} to ${values[SignalSlot.STATS + index]}`);
-        }
+    if (this.lastStatsReports > 0) {
+      for (const tag of CUMULATIVE_STATS) {
+        const index = VirtioStat[tag];
+        if (values[SignalSlot.STATS + index]! < this.lastStats[index]!) report(`guest ${name}: stat ${tag} went down from ${this.lastStats[index]} to ${values[SignalSlot.STATS + index]}`);
       }
-      for (let i = 0; i < VIRTIO_STAT_COUNT; i++) this.lastStats[i] = values[SignalSlot.STATS + i]!;
-      this.lastStatsReports = reports;
     }
+    for (let i = 0; i < VIRTIO_STAT_COUNT; i++) this.lastStats[i] = values[SignalSlot.STATS + i]!;
+    this.lastStatsReports = reports;
   }
 }

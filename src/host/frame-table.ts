@@ -64,11 +64,19 @@ export class FrameTable {
       this.transfers++;
       return true;
     }
+    this.recordFailure(frame, expectedOwner, found, newOwner);
+    return false;
+  }
+
+  /**
+   * Counts a failed compare-exchange made outside `transfer` (the tight
+   * loops of the pools, which make their own exchanges on `owners`).
+   */
+  recordFailure(frame: number, expectedOwner: number, foundOwner: number, newOwner: number): void {
     this.failureCount++;
     if (this.failuresKept.length < FAILURES_KEPT) {
-      this.failuresKept.push({ frame, expectedOwner, foundOwner: found, newOwner });
+      this.failuresKept.push({ frame, expectedOwner, foundOwner, newOwner });
     }
-    return false;
   }
 
   /**

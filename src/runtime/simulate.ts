@@ -63,6 +63,8 @@ const AUDIT_ENTRIES_PER_TICK = 20_000;
  */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  let coordinatorMs = 0;
   const kind = options.placement ?? 'workers';
   if (options.host !== undefined && kind !== 'inline') throw new RangeError('simulate: host hooks work only with placement inline');
   const setup = await prepareRun(scenario, {
@@ -92,11 +94,15 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     for (let tick = 0; tick < ticks; tick++) {
       const nowMs = tick * scenario.tickMs;
       const beforeTick = options.beforeTick;
+      let mark = process.cpuUsage();
       const orders = manager.beginTick(tick, beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(manager, nowMs)));
       for (const { guest } of orders.crashes) crashes.push({ guest: manager.records[guest]!.name, timeSeconds: nowMs / 1000, how: 'event', detail: 'scenario event' });
       const endMs = (tick + 1) * scenario.tickMs;
       const full = auditEvery > 0 && (tick + 1) % auditEvery === 0;
-      const results = await placement.step(orders, full ? fullAudits(endMs) : quickAudits(endMs));
+      const audits = full ? fullAudits(endMs) : quickAudits(endMs);
+      coordinatorMs += cpuSecondsSince(mark) * 1000;
+      const results = await placement.step(orders, audits);
+      mark = process.cpuUsage();
       manager.endTick(results.map((result) => result.report));
       for (const result of results) {
         for (const crash of result.crashed) crashes.push({ guest: manager.records[crash.guestIndex]!.name, timeSeconds: nowMs / 1000, how: 'throw', detail: crash.message });
@@ -106,6 +112,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       if (full) auditor.full(endMs, parts as FullAuditPart[]);
       else auditor.quick(endMs, parts as AuditFindings[]);
       if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, manager, setup.shared));
+      coordinatorMs += cpuSecondsSince(mark) * 1000;
       if ((tick + 1) % progressEvery === 0) options.onProgress?.(tick + 1, ticks);
     }
     const endMs = ticks * scenario.tickMs;
@@ -127,6 +134,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
         threads: placement.threads,
         wallSeconds,
         simulatedSecondsPerWallSecond: endMs / 1000 / Math.max(wallSeconds, 1e-9),
+        cpuSeconds: cpuSecondsSince(cpuStarted),
+        coordinatorSeconds: coordinatorMs / 1000,
       },
       faultSummary,
     );
@@ -179,6 +188,12 @@ function createPlacement(kind: PlacementKind, workers: number): GuestPlacement {
     default:
       throw new RunFailure('BAD_PLACEMENT', `unknown placement ${String(kind)}`);
   }
+}
+
+/** CPU time of the process (every thread) since `start`, in seconds. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 function defaultAuditInterval(frames: number, pages: number): number {

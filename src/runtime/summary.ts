@@ -122,6 +122,15 @@ export interface RunTiming {
   threads: number;
   wallSeconds: number;
   simulatedSecondsPerWallSecond: number;
+  /** CPU time of the whole process (every thread), from setup to the end. */
+  cpuSeconds?: number;
+  /**
+   * CPU time the coordinator spent on work only it does, while the threads
+   * that host guests wait (the memory manager, the audit's merge, samples):
+   * the serial part, which no number of threads shortens. Its share of
+   * `cpuSeconds` bounds the speed-up from more cores (lockstep only).
+   */
+  coordinatorSeconds?: number;
 }
 
 /** The JSON summary of a run (DESIGN.md, contracts). Everything but `timing` is deterministic in lockstep mode. */
@@ -161,6 +170,8 @@ export interface RunSummary {
     events: number;
     /** Guests the host quarantined. */
     quarantinedGuests: number;
+    /** Shards of guests whose free frames share a pool (host.shards, or the default). */
+    shards: number;
   };
   guests: GuestSummary[];
   audit: AuditResult;
@@ -218,6 +229,7 @@ export function buildSummary(
       transferFailures: host.transferFailures,
       events: host.log.entries.length + host.log.dropped,
       quarantinedGuests: records.filter((record) => record.quarantined).length,
+      shards: host.layout.shards,
     },
     guests: records.map((account, index) => {
       const device = account.device;

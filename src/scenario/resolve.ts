@@ -46,6 +46,7 @@ function resolveHost(file: ScenarioFile['host'], frameBytes: number, baseDir: st
     backPressure: file.backPressure,
     hotplug: file.hotplug,
     swapFaultMs: file.swapFault,
+    ...(file.shards !== undefined ? { shards: file.shards } : {}),
   };
   if (file.freeMemoryStates !== undefined) host.freeMemoryStates = resolveFreeMemoryStates(file.freeMemoryStates, ['host', 'freeMemoryStates'], issues);
   return host;

@@ -45,6 +45,9 @@ type Covers<Union, Listed> = [Exclude<Union, Listed>] extends [never] ? true : f
 
 // ---- host policy: see schema-policy.ts.
 
+/** Most shards a scenario may ask for. */
+export const SHARDS_MAX = 4096;
+
 export { POLICY_KINDS } from './schema-policy.js';
 
 // ---- host
@@ -61,6 +64,11 @@ const hostSchema = strictObject(
     backPressure: booleanField("a guest's distress message makes the host stop shrinking it and give memory back (false: the host does not listen)").prefault(true),
     hotplug: booleanField('the host plugs memory when a guest asks to grow past its boot size (false: every plug request fails for good)').prefault(true),
     swapFault: latencyField('what a host swap fault costs the guest task that touches a page the host paged out').prefault(HOST_SWAP_FAULT_TEXT_DEFAULT),
+    shards: integerField(
+      'groups of consecutive guests whose free frames share one pool, on one thread (default: one per guest, up to 64); results depend on it, never on the number of worker threads, and no more threads than shards are used',
+      1,
+      SHARDS_MAX,
+    ).optional(),
   },
   'the virtualization host',
 );

@@ -192,18 +192,24 @@ export class ShardPool {
    */
   private transferRun(from: number, count: number, expected: number, owner: number, out: RunList): number {
     const table = this.table;
-    let moved = 0;
+    const owners = table.owners;
+    const end = from + count;
     let runStart = from;
-    for (let frame = from; frame < from + count; frame++) {
-      if (table.transfer(frame, expected, owner)) {
-        moved++;
-        continue;
-      }
+    let frame = from;
+    let failed = 0;
+    for (;;) {
+      // The tight loop: one compare-exchange per frame until one fails.
+      while (frame < end && Atomics.compareExchange(owners, frame, expected, owner) === expected) frame++;
+      if (frame === end) break;
+      // A frame that was not `expected`: the table records the failure, and the frame stays where it is.
+      table.recordFailure(frame, expected, Atomics.load(owners, frame), owner);
+      failed++;
       out.add(runStart, frame - runStart);
-      runStart = frame + 1;
+      runStart = ++frame;
     }
-    out.add(runStart, from + count - runStart);
-    return moved;
+    out.add(runStart, end - runStart);
+    table.transfers += count - failed;
+    return count - failed;
   }
 
   /** The runs of given-back frames, (first, count) pairs: a view for audits, valid until the pool changes. */

@@ -65,8 +65,13 @@ export function guestView(account: GuestRecord, frameBytes: number, nowMs: numbe
   };
 }
 
-/** What a policy sees of the host and every guest. */
+/**
+ * What a policy sees of the host and every guest. The guests' views are
+ * built when the policy first reads `guests` (a policy that never looks,
+ * like static, costs nothing), once per view.
+ */
 export function buildPolicyView(host: HostFigures, accounts: ReadonlyArray<GuestRecord>): PolicyHostView {
+  let guests: PolicyGuestView[] | null = null;
   return {
     nowMs: host.nowMs,
     frameBytes: host.frameBytes,
@@ -77,6 +82,8 @@ export function buildPolicyView(host: HostFigures, accounts: ReadonlyArray<Guest
     state: host.state,
     highFrames: host.thresholds.highFrames,
     softFrames: host.thresholds.softFrames,
-    guests: accounts.map((account) => guestView(account, host.frameBytes, host.nowMs)),
+    get guests(): ReadonlyArray<PolicyGuestView> {
+      return (guests ??= accounts.map((account) => guestView(account, host.frameBytes, host.nowMs)));
+    },
   };
 }
