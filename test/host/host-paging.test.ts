@@ -7,16 +7,18 @@
  * exact every tick, and the placements agree.
  */
 import { describe, expect, it } from 'vitest';
-import type { GuestAccount } from '../../src/host/guest-account.js';
-import { HOST_PAGING_BYTES_PER_SECOND, HostSwapSpace, planPageOut } from '../../src/host/manager/host-paging.js';
 import { Counter } from '../../src/guest/shared-memory.js';
-import { Hypervisor } from '../../src/host/hypervisor.js';
-import { OWNER_FREE } from '../../src/host/owners.js';
+import { DeviceSlot } from '../../src/host/device/device-figures.js';
+import { GuestRecord } from '../../src/host/manager/guest-record.js';
+import { HOST_PAGING_BYTES_PER_SECOND, HostSwapSpace, planPageOut } from '../../src/host/manager/host-paging.js';
+import { freeOwnerOfShard } from '../../src/host/owners.js';
+import { framesOfRuns } from '../../src/messages/protocol.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { expectCleanRun } from '../support/clean-run.js';
+import { InlineHost } from '../support/inline-host.js';
 import { runLockstep } from '../support/lockstep.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 
@@ -25,8 +27,13 @@ function deterministicPart(summary: RunSummary): Omit<RunSummary, 'timing'> {
   return rest;
 }
 
-function account(index: number, ownedFrames: number, targetPages: number, kernelPages = 0, alive = true): GuestAccount {
-  return { index, name: `g${index}`, alive, ownedFrames, targetPages, kernelPages } as GuestAccount;
+/** The manager's record of a guest whose device side published `ownedFrames`. */
+function account(index: number, ownedFrames: number, targetPages: number, kernelPages = 0, alive = true): GuestRecord {
+  const record = new GuestRecord(index, guest(`g${index}`, { memoryBytes: 4 * MiB * 1024, kernelBytes: kernelPages * 4096 }), 4096, null);
+  record.device[DeviceSlot.OWNED] = ownedFrames;
+  record.targetPages = targetPages;
+  record.alive = alive;
+  return record;
 }
 
 describe('planPageOut', () => {
@@ -59,29 +66,33 @@ describe('planPageOut', () => {
   });
 });
 
-/** A booted host of 64 MiB with host swap, and one guest holding its 16 MiB of boot memory (eager backing). */
-function bootedHost(swapBytes = 32 * MiB): { host: Hypervisor; frames: Int32Array } {
+/** A booted host of 64 MiB with host swap, and one guest holding its 16 MiB of boot memory (eager backing), in tick 0. */
+function bootedHost(swapBytes = 32 * MiB): { host: InlineHost; frames: Int32Array } {
   const s: Scenario = scenario({
     host: { memoryBytes: 64 * MiB, reservedBytes: 0, swapBytes, backing: 'eager', policy: { kind: 'static', periodMs: 1000 } },
     guests: [guest('a', { memoryBytes: 16 * MiB })],
   });
-  const host = new Hypervisor(s);
+  const host = new InlineHost(s);
   host.boot();
   const boot = host.takeInboxes()[0]![0]!;
   if (boot.type !== 'boot') throw new Error('no boot message');
-  return { host, frames: boot.frames };
+  host.beginTick(0);
+  return { host, frames: framesOfRuns(boot.runs) };
 }
 
 describe('the host and the messages of host paging', () => {
   it('takes the frames a pageOut asked for into its pool and counts the guest’s slots; refuses what it did not ask for', () => {
     const { host, frames } = bootedHost();
-    const a = host.accounts[0]!;
+    // The device side's account (the manager's pageOut would have set what it asked for).
+    const a = host.accounts[0]!.device;
     a.pageOutAsked = { id: 5, pages: 3 };
-    const before = host.pool.size;
+    const before = host.freeFrames;
     host.handleOutbox(0, [{ type: 'pagedOut', id: 5, frames: frames.slice(0, 3) }]);
-    expect(host.pool.size).toBe(before + 3);
-    for (const frame of frames.slice(0, 3)) expect(host.table.ownerOf(frame)).toBe(OWNER_FREE);
-    expect(a).toMatchObject({ hostSwapPages: 3, hostPagedOutPages: 3, protocolViolations: 0, ownedFrames: 4093, pageOutAsked: null });
+    expect(host.freeFrames).toBe(before + 3);
+    for (const frame of frames.slice(0, 3)) expect(host.table.ownerOf(frame)).toBe(freeOwnerOfShard(0));
+    expect(a).toMatchObject({ hostSwapPages: 3, hostPagedOutPages: 3, protocolViolations: 0, ownedFrames: 4093, pageOutAsked: null, pageOutClosedId: 5 });
+    // The manager's host swap sums what the device sides published when the tick closed.
+    host.endTick();
     expect(host.hostSwap).toMatchObject({ usedPages: 3, swapOutPages: 3 });
     // Unasked, or more than asked: refused, the table unchanged.
     const owners = host.table.owners.slice();
@@ -95,19 +106,20 @@ describe('the host and the messages of host paging', () => {
 
   it('grants swap-ins up to the guest’s slots, frees a slot per frame granted, and takes returned frames and discarded slots back', () => {
     const { host, frames } = bootedHost();
-    const a = host.accounts[0]!;
+    const a = host.accounts[0]!.device;
     a.pageOutAsked = { id: 1, pages: 10 };
     host.handleOutbox(0, [{ type: 'pagedOut', id: 1, frames: frames.slice(0, 10) }]);
     host.takeInboxes();
     host.handleOutbox(0, [{ type: 'request', id: 2, purpose: 'swapIn', pages: 4, withFrames: true }]);
     const [grant] = host.takeInboxes()[0]!;
     expect(grant).toMatchObject({ type: 'grant', id: 2, purpose: 'swapIn', pagesAsked: 4 });
-    const granted = grant?.type === 'grant' ? grant.frames : new Int32Array(0);
+    const granted = grant?.type === 'grant' ? framesOfRuns(grant.runs) : new Int32Array(0);
     expect(granted.length).toBe(4);
     expect(a).toMatchObject({ hostSwapPages: 6, hostSwappedInPages: 4, ownedFrames: 4096 - 10 + 4 });
     // The guest dropped one of those pages meanwhile: its frame comes back; two slots discarded, one read (double paging).
     host.handleOutbox(0, [{ type: 'hostSwapRelease', discardedPages: 2, readPages: 1, frames: granted.slice(0, 1) }]);
     expect(a).toMatchObject({ hostSwapPages: 3, ownedFrames: 4096 - 10 + 3, protocolViolations: 0 });
+    host.endTick();
     expect(host.hostSwap).toMatchObject({ usedPages: 3, swapOutPages: 10, swapInPages: 5 });
     // More than it holds: violations, nothing changes.
     host.handleOutbox(0, [
@@ -117,19 +129,25 @@ describe('the host and the messages of host paging', () => {
     ]);
     expect(a.protocolViolations).toBe(3);
     expect(a.hostSwapPages).toBe(3);
-    expect(host.takeInboxes()[0]).toMatchObject([{ type: 'grant', id: 3, purpose: 'swapIn', frames: new Int32Array(0), shortBecause: 'over-limit' }]);
+    expect(host.takeInboxes()[0]).toMatchObject([{ type: 'grant', id: 3, purpose: 'swapIn', runs: new Int32Array(0), shortBecause: 'over-limit' }]);
   });
 
   it('frees a dead guest’s slots', () => {
     const { host, frames } = bootedHost();
-    host.accounts[0]!.pageOutAsked = { id: 1, pages: 10 };
+    host.accounts[0]!.device.pageOutAsked = { id: 1, pages: 10 };
     host.handleOutbox(0, [{ type: 'pagedOut', id: 1, frames: frames.slice(0, 10) }]);
+    host.endTick();
+    expect(host.hostSwap.usedPages).toBe(10);
+    host.beginTick(1);
     host.crash(0, 'test');
+    host.endTick();
     expect(host.hostSwap.usedPages).toBe(0);
     expect(host.accounts[0]!.hostSwapPages).toBe(0);
   });
 });
 
+// b grows first, then a. (With a first, host reclaim at the next tick cuts b instead of a and the host never runs
+// short: the bug of waiting grants pinned in host-reclaim.test.ts, 'known bugs'.)
 const HOST_PAGING = `
 name: host-paging
 seed: 4
@@ -142,13 +160,13 @@ guests:
     kernel: 8MiB
     swap: 32MiB
     workload:
-      - { kind: anon, size: { steps: [[0s, 40MiB], [10s, 110MiB]] }, hot: 30%, coldTouchEvery: 20s }
+      - { kind: anon, size: { steps: [[0s, 40MiB], [15s, 110MiB]] }, hot: 30%, coldTouchEvery: 20s }
   - name: b
     memory: 128MiB
     kernel: 8MiB
     swap: 32MiB
     workload:
-      - { kind: anon, size: { steps: [[0s, 40MiB], [15s, 100MiB]] }, hot: 30%, coldTouchEvery: 20s }
+      - { kind: anon, size: { steps: [[0s, 40MiB], [10s, 100MiB]] }, hot: 30%, coldTouchEvery: 20s }
       - { kind: file, size: 20MiB, hot: 50% }
 `;
 
@@ -172,7 +190,7 @@ describe('a host that runs short: it pages guest memory out behind their backs',
     expect(host.hostSwap.swapOutPages).toBeGreaterThan(1000);
     expect(host.hostSwap.swapInPages).toBeGreaterThan(1000);
     expect(pagedOutSeen).toBeGreaterThan(500);
-    expect(host.log.some((event) => event.kind === 'hostPaging' && /^(hard|low): paged out .* behind its back; host swap/.test(event.detail))).toBe(true);
+    expect(host.log.some((event) => event.kind === 'hostPaging' && /^(hard|low): paged out .* behind its back; .* of it in host swap$/.test(event.detail))).toBe(true);
     for (const report of result.reports) {
       expect(report.hostSwap.pagedOutPages).toBeGreaterThan(0);
       // Touching paged-out pages: host swap faults; swapping out pages the host had paged out: double paging.

@@ -300,6 +300,30 @@ describe('Host examples: known bugs of grants that wait for frames', () => {
     for (const frame of frames) expect(host.table.ownerOf(frame), `frame ${frame} of the grant`).toBe(ownerIdOfGuest(0));
   });
 
+  it.fails('a grant that waited for frames gets all it asked for when transit holds them', () => {
+    const host = twoGuestHost({
+      frames: 1000,
+      reservedFrames: 0,
+      backing: 'lazy',
+      guests: [
+        { maxPages: 600, bootPages: 600, kernelPages: 40, minPages: 0 },
+        { maxPages: 600, bootPages: 600, kernelPages: 40, minPages: 0 },
+      ],
+    });
+    host.takeInboxes();
+    host.beginTick(0);
+    host.beginTick(1); // tick 0 closes: the idle shards' pools give their frames to transit
+    host.handleOutbox(1, [{ type: 'request', id: 1, purpose: 'populate', pages: 330, withFrames: true }]);
+    host.beginTick(2); // b's grant is complete: 590 frames left, all in transit
+    host.takeInboxes();
+    expect(host.manager.balancer.transit.size).toBe(590);
+    host.handleOutbox(0, [{ type: 'request', id: 2, purpose: 'populate', pages: 560, withFrames: true }]);
+    host.beginTick(3);
+    const grant = host.takeInboxes()[0]!.find((message) => message.type === 'grant');
+    if (grant?.type !== 'grant') throw new Error('no grant');
+    expect({ frames: framesOfRuns(grant.runs).length, short: grant.shortBecause }).toEqual({ frames: 560, short: undefined });
+  });
+
   it.fails('a request cannot claim pages a waiting grant is already owed: the balloon never goes below zero', () => {
     const host = twoGuestHost({
       frames: 2048,
