@@ -94,15 +94,15 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     for (let tick = 0; tick < ticks; tick++) {
       const nowMs = tick * scenario.tickMs;
       const beforeTick = options.beforeTick;
-      let mark = process.cpuUsage();
+      let mark = performance.now();
       const orders = manager.beginTick(tick, beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(manager, nowMs)));
       for (const { guest } of orders.crashes) crashes.push({ guest: manager.records[guest]!.name, timeSeconds: nowMs / 1000, how: 'event', detail: 'scenario event' });
       const endMs = (tick + 1) * scenario.tickMs;
       const full = auditEvery > 0 && (tick + 1) % auditEvery === 0;
       const audits = full ? fullAudits(endMs) : quickAudits(endMs);
-      coordinatorMs += cpuSecondsSince(mark) * 1000;
+      coordinatorMs += performance.now() - mark;
       const results = await placement.step(orders, audits);
-      mark = process.cpuUsage();
+      mark = performance.now();
       manager.endTick(results.map((result) => result.report));
       for (const result of results) {
         for (const crash of result.crashed) crashes.push({ guest: manager.records[crash.guestIndex]!.name, timeSeconds: nowMs / 1000, how: 'throw', detail: crash.message });
@@ -112,7 +112,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       if (full) auditor.full(endMs, parts as FullAuditPart[]);
       else auditor.quick(endMs, parts as AuditFindings[]);
       if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, manager, setup.shared));
-      coordinatorMs += cpuSecondsSince(mark) * 1000;
+      coordinatorMs += performance.now() - mark;
       if ((tick + 1) % progressEvery === 0) options.onProgress?.(tick + 1, ticks);
     }
     const endMs = ticks * scenario.tickMs;

@@ -125,10 +125,12 @@ export interface RunTiming {
   /** CPU time of the whole process (every thread), from setup to the end. */
   cpuSeconds?: number;
   /**
-   * CPU time the coordinator spent on work only it does, while the threads
-   * that host guests wait (the memory manager, the audit's merge, samples):
-   * the serial part, which no number of threads shortens. Its share of
-   * `cpuSeconds` bounds the speed-up from more cores (lockstep only).
+   * Time the coordinator spent on work only it does, while the threads that
+   * host guests wait (the memory manager, the audit's merge, samples): the
+   * serial part, which no number of threads shortens. Its share of
+   * `cpuSeconds` bounds the speed-up from more cores (lockstep only;
+   * measured as the wall time of those sections, which is their CPU time on
+   * a machine that is not busy with other work).
    */
   coordinatorSeconds?: number;
 }
