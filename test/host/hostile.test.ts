@@ -8,10 +8,8 @@
  */
 import fc from 'fast-check';
 import { describe as suite, expect, it } from 'vitest';
-import { Auditor } from '../../src/audit/auditor.js';
 import { ATTACK_ID_BASE, HostileGuestActor } from '../../src/guest/hostile-guest.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
-import { Hypervisor } from '../../src/host/hypervisor.js';
 import type { GuestToHost } from '../../src/messages/protocol.js';
 import type { GuestInit } from '../../src/messages/runtime.js';
 import { createGuestActor } from '../../src/runtime/guest-factory.js';
@@ -20,6 +18,8 @@ import type { GuestSummary } from '../../src/runtime/summary.js';
 import type { AttackKind, GuestSpec, Scenario } from '../../src/scenario/types.js';
 import { deriveSeed } from '../../src/util/random.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
+import { InlineHost } from '../support/inline-host.js';
+import { WorldAuditor } from '../support/lockstep.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 
 const ALL_ATTACKS: AttackKind[] = ['forged', 'not-owned', 'repeated', 'out-of-range', 'absurd-count', 'flood', 'malformed'];
@@ -55,17 +55,18 @@ function hostileScenario(attacks: AttackKind[], options: { seed?: number; quaran
 /** Is this message of mallory's outbox an attack (not something its honest driver would send)? */
 function isAttack(message: unknown): boolean {
   if (typeof message !== 'object' || message === null) return true;
-  const m = message as Partial<GuestToHost> & { id?: unknown };
-  if (m.type === 'status') return (m as { balloonPages: number }).balloonPages < 0;
-  // What the guest memory model sends of its own accord (stats, pressure reports, distress, reports) is honest.
-  if (m.type === 'stats' || m.type === 'pressure' || m.type === 'distress' || m.type === 'oomDeflate') return false;
+  const m = message as Partial<GuestToHost> & { id?: unknown; reason?: unknown; pages?: unknown };
+  // What the guest memory model sends of its own accord (distress, deflate-on-OOM, free page reports) is honest when well formed.
+  if (m.type === 'distress') return m.reason !== 'stall' && m.reason !== 'oom';
+  if (m.type === 'oomDeflate') return !(typeof m.pages === 'number' && Number.isSafeInteger(m.pages) && m.pages >= 1);
   if (m.type === 'freePageReport') return typeof m.id !== 'number' || m.id >= ATTACK_ID_BASE;
   if (m.type !== 'release' && m.type !== 'request') return true;
   return typeof m.id !== 'number' || m.id >= ATTACK_ID_BASE || m.id < 1 || (m.type === 'release' && !(m.frames instanceof Int32Array)) || (m.type === 'request' && (m.pages === 0 || (m.purpose === 'populate' && m.withFrames !== true) || (m.purpose !== 'populate' && m.purpose !== 'deflate')));
 }
 
-function accountsWithout(host: Hypervisor, index: number): unknown[] {
-  return host.accounts.filter((a) => a.index !== index).map((a) => ({ ...a, lastStatus: a.lastStatus === null ? null : { ...a.lastStatus } }));
+/** What the host knows of every guest but `index`: its device side's account and the manager's record. */
+function accountsWithout(host: InlineHost, index: number): string {
+  return JSON.stringify(host.accounts.filter((a) => a.index !== index).map((a) => ({ device: a.device, target: a.targetPages, figures: Array.from(a.figures) })));
 }
 
 function firstDifference(a: Int32Array, b: Int32Array): number {
@@ -78,16 +79,16 @@ function describe(message: unknown): string {
 }
 
 /** Drives the scenario in lockstep by hand, handing each of mallory's attacks to the host on its own. */
-function driveByHand(s: Scenario): { host: Hypervisor; attacks: number; kinds: Set<string>; mallory: HostileGuestActor; auditor: Auditor } {
-  const host = new Hypervisor(s);
-  const shared = host.accounts.map((account) => GuestSharedViews.allocate(account.pages));
+function driveByHand(s: Scenario): { host: InlineHost; attacks: number; kinds: Set<string>; mallory: HostileGuestActor; auditor: WorldAuditor } {
+  const shared = s.guests.map((spec) => GuestSharedViews.allocate(Math.floor(spec.maxMemoryBytes / s.frameBytes)));
+  const host = new InlineHost(s, { shared });
   const actors = s.guests.map((spec, index) => {
     const init: GuestInit = { index, spec, tickMs: s.tickMs, frameBytes: s.frameBytes, seed: deriveSeed(s.seed, 'guest', spec.name), shared: shared[index]!.buffers, table: host.table.buffer };
     return createGuestActor(init);
   });
   const malloryIndex = 1;
-  const auditor = new Auditor(host, shared);
   host.boot();
+  const auditor = new WorldAuditor(host, shared);
   let attacks = 0;
   const kinds = new Set<string>();
   const ticks = s.durationMs / s.tickMs;
@@ -115,7 +116,7 @@ function driveByHand(s: Scenario): { host: Hypervisor; attacks: number; kinds: S
         const changed = firstDifference(host.table.owners, before);
         if (changed >= 0) throw new Error(`attack ${describe(message)} changed frame ${changed} from owner ${before[changed]} to ${host.table.owners[changed]}`);
         const othersAfter = accountsWithout(host, malloryIndex);
-        if (JSON.stringify(othersAfter) !== JSON.stringify(others)) expect(othersAfter).toEqual(others);
+        if (othersAfter !== others) expect(JSON.parse(othersAfter)).toEqual(JSON.parse(others));
         expect(host.accounts[malloryIndex]!.protocolViolations).toBe(violations + 1);
       }
       // The honest part: a release may carry a repeated frame, refused alone.
@@ -144,7 +145,7 @@ suite('a hostile guest against the real host, attack by attack', () => {
     expect(host.accounts[1]!.protocolViolations).toBe(report.expectedViolations);
     expect(report.attacksAccepted).toBe(0);
     expect(report.refusalsSeen).toBeGreaterThan(0);
-    expect(kinds).toEqual(new Set(['release', 'request', 'status', 'bogus', 'number', 'object']));
+    expect(kinds).toEqual(new Set(['release', 'request', 'distress', 'oomDeflate', 'bogus', 'number', 'object']));
     for (const other of [0, 2]) expect(host.accounts[other]!.protocolViolations).toBe(0);
   });
 
@@ -233,21 +234,27 @@ suite('a hostile guest in whole runs', () => {
 });
 
 suite('the host alone', () => {
-  function bootedHost(quarantineAfter: number): Hypervisor {
+  function bootedHost(quarantineAfter: number): InlineHost {
     const s = hostileScenario(['flood'], { quarantineAfter });
-    const host = new Hypervisor(s);
+    const host = new InlineHost(s);
     host.boot();
     host.takeInboxes();
+    host.beginTick(0);
     return host;
   }
 
   it('reads at most MESSAGES_PER_TICK_MAX messages of a flood, and counts the rest as one violation', async () => {
     const { MESSAGES_PER_TICK_MAX } = await import('../../src/messages/limits.js');
     const host = bootedHost(0);
-    const flood = Array.from({ length: MESSAGES_PER_TICK_MAX + 500 }, () => ({ type: 'status', balloonPages: 1, usedPages: 1, freePages: 1 }));
+    // Valid messages that change nothing: free page reports of no frames.
+    const flood = Array.from({ length: MESSAGES_PER_TICK_MAX + 500 }, (_, i) => ({ type: 'freePageReport', id: i + 1, frames: new Int32Array(0) }));
     host.handleOutbox(1, flood);
     expect(host.accounts[1]!.protocolViolations).toBe(1);
-    expect(host.log.at(-1)!.detail).toMatch(/flood: 66036 messages in one tick, at most 65536 are read/);
+    // The device side's record reaches the host's log when the tick closes (each guest's records in turn).
+    host.endTick();
+    const violations = host.log.filter((event) => event.kind === 'violation' && event.guest === 'mallory');
+    expect(violations).toHaveLength(1);
+    expect(violations[0]!.detail).toMatch(/flood: 66036 messages in one tick, at most 65536 are read/);
   });
 
   it('a quarantined guest gets its own valid frames back and nothing else; the table does not change', () => {
@@ -260,13 +267,16 @@ suite('the host alone', () => {
     host.handleOutbox(1, [
       { type: 'release', id: 7, frames: Int32Array.from([...mine, mine[0]!, theirs, -3]), unbackedPages: 5 },
       { type: 'request', id: 8, purpose: 'populate', pages: 10, withFrames: true },
-      { type: 'status', balloonPages: 0, usedPages: 0, freePages: 0 },
+      { type: 'distress', reason: 'stall', fullAvg10: 0.5, availablePages: 0 },
     ]);
     expect(firstDifference(host.table.owners, before)).toBe(-1);
-    const [ack, grant] = host.takeInboxOf(1);
+    const [ack, grant, ...rest] = host.takeInboxes()[1]!;
     expect(ack).toEqual({ type: 'releaseAck', id: 7, acceptedFrames: 0, refusedFrames: Int32Array.from(mine), invalidFrames: 3, acceptedUnbackedPages: 0, refusedBecause: 'quarantined' });
-    expect(grant).toMatchObject({ type: 'grant', id: 8, frames: new Int32Array(0), shortBecause: 'quarantined' });
+    expect(grant).toMatchObject({ type: 'grant', id: 8, runs: new Int32Array(0), shortBecause: 'quarantined' });
+    expect(rest).toEqual([]);
     expect(host.accounts[1]!.quarantinedMessages).toBe(3);
     expect(host.accounts[1]!.protocolViolations).toBe(1);
+    // What a quarantined guest says is not heard.
+    expect(host.accounts[1]!.device.distressMessages).toBe(0);
   });
 });
