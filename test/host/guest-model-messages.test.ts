@@ -1,19 +1,25 @@
 /**
- * How the host handles the messages of the guest memory model: it keeps the
- * latest stats and pressure for policies, logs distress, takes reported free
- * frames back into its pool after the same checks as a release, accounts
- * deflate-on-OOM, refuses single pages of VMware guests now and then, and
- * refuses anything malformed or not the sender's without changing the table.
+ * How the host handles what the guest memory model tells it: policies read
+ * the stats and pressure report the guest publishes in shared memory; the
+ * device side logs distress (the manager acts on it), takes reported free
+ * frames back into its shard's pool after the same checks as a release,
+ * accounts deflate-on-OOM, refuses single pages of VMware guests now and
+ * then, and refuses anything malformed or not the sender's without changing
+ * the table.
  */
 import { describe, expect, it } from 'vitest';
+import { VIRTIO_STAT_TAGS } from '../../src/balloon/virtio-stats.js';
 import { checkGuestMessage } from '../../src/host/device/message-checks.js';
-import { Hypervisor } from '../../src/host/hypervisor.js';
-import { OWNER_FREE, ownerIdOfGuest } from '../../src/host/owners.js';
-import { hostRefusesSinglePage } from '../../src/host/guest-reports.js';
+import { hostRefusesSinglePage } from '../../src/host/device/vmware-refusals.js';
+import { freeOwnerOfShard, ownerIdOfGuest } from '../../src/host/owners.js';
+import { framesOfRuns, type VirtioStatTag } from '../../src/messages/protocol.js';
 import type { DriverProfileName, Scenario } from '../../src/scenario/types.js';
+import { publishPressure, publishStats } from '../support/guest-signals.js';
+import { InlineHost } from '../support/inline-host.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 
-function host(profile: DriverProfileName = 'virtio', backing: 'lazy' | 'eager' = 'eager'): { host: Hypervisor; frames: Int32Array[] } {
+/** A booted host in tick 0. */
+function host(profile: DriverProfileName = 'virtio', backing: 'lazy' | 'eager' = 'eager'): { host: InlineHost; frames: Int32Array[] } {
   const s: Scenario = scenario({
     host: { memoryBytes: 64 * MiB, reservedBytes: 0, swapBytes: 0, backing, policy: { kind: 'static', periodMs: 1000 } },
     guests: [
@@ -21,26 +27,19 @@ function host(profile: DriverProfileName = 'virtio', backing: 'lazy' | 'eager' =
       guest('b', { memoryBytes: 16 * MiB }),
     ],
   });
-  const h = new Hypervisor(s);
+  const h = new InlineHost(s);
   h.boot();
-  const frames = h.takeInboxes().map((inbox) => (inbox[0]?.type === 'boot' ? inbox[0].frames : new Int32Array(0)));
+  const frames = h.takeInboxes().map((inbox) => (inbox[0]?.type === 'boot' ? framesOfRuns(inbox[0].runs) : new Int32Array(0)));
+  h.beginTick(0);
   return { host: h, frames };
 }
 
 describe('the host and the guest memory model messages', () => {
-  it('keeps the latest stats and pressure report, and shows them to policies', () => {
+  it('shows policies the stats and pressure report the guest published last, as a snapshot', () => {
     const { host: h } = host();
-    const values = Float64Array.from({ length: 16 }, (_, i) => i * 10);
-    h.handleOutbox(0, [
-      { type: 'stats', values },
-      { type: 'pressure', availablePages: 100, committedPages: 200, floorPages: 50, someAvg10: 0.5, someAvg60: 0.25, someAvg300: 0.1, fullAvg10: 0.2, fullAvg60: 0.1, fullAvg300: 0.05, someTotalSeconds: 12, fullTotalSeconds: 3 },
-    ]);
-    const heard = h.accounts[0]!.heard;
-    expect(Array.from(heard.stats!)).toEqual(Array.from(values));
-    values[0] = 999; // the host kept a copy
-    expect(heard.stats![0]).toBe(0);
-    expect(heard.pressure).toMatchObject({ availablePages: 100, committedPages: 200, someAvg10: 0.5 });
-    expect(h.accounts[0]!.protocolViolations).toBe(0);
+    const stats = Object.fromEntries(VIRTIO_STAT_TAGS.map((tag, i) => [tag, i * 10])) as Record<VirtioStatTag, number>;
+    publishStats(h.signals[0]!, 0, stats);
+    publishPressure(h.signals[0]!, 0, { availablePages: 100, committedPages: 200, floorPages: 50, some: [0.5, 0.25, 0.1], full: [0.2, 0.1, 0.05], someTotalSeconds: 12, fullTotalSeconds: 3 });
     h.beginTick(1);
     const view = h.policyView();
     expect(view.guests[0]!.stats.SWAP_OUT).toBe(10);
@@ -49,23 +48,34 @@ describe('the host and the guest memory model messages', () => {
     expect(view.guests[0]!.psi).toMatchObject({ someAvg10: 0.5, fullAvg300: 0.05, someTotalSeconds: 12, fullTotalSeconds: 3 });
     expect(view.guests[1]!.stats.SWAP_OUT).toBe(-1);
     expect(view.guests[1]!.psi).toBeNull();
+    // What the guest publishes next does not change a view already built; nonsense reads as unreported.
+    publishStats(h.signals[0]!, 1000, { ...stats, SWAP_OUT: -5, MAJFLT: Number.NaN });
+    expect(view.guests[0]!.stats.SWAP_OUT).toBe(10);
+    expect(() => {
+      (view.guests[0]!.stats as Record<VirtioStatTag, number>).SWAP_OUT = 1;
+    }).toThrow(TypeError);
+    const next = h.policyView();
+    expect([next.guests[0]!.stats.SWAP_OUT, next.guests[0]!.stats.MAJFLT, next.guests[0]!.stats.DIRECT_RECLAIM]).toEqual([-1, -1, 150]);
+    expect(h.accounts[0]!.protocolViolations).toBe(0);
   });
 
-  it('logs distress', () => {
+  it('logs distress and the manager takes note when the tick closes', () => {
     const { host: h } = host();
     h.handleOutbox(1, [{ type: 'distress', reason: 'oom', fullAvg10: 0.75, availablePages: 3 }]);
-    expect(h.accounts[1]!.heard).toMatchObject({ distressMessages: 1, lastDistressReason: 'oom' });
-    expect(h.log.at(-1)).toMatchObject({ kind: 'distress', guest: 'b' });
+    expect(h.accounts[1]!.device.distressMessages).toBe(1);
+    h.endTick();
+    expect(h.accounts[1]!.record).toMatchObject({ lastDistressAtMs: 0, lastDistressReason: 'oom' });
+    expect(h.log.filter((event) => event.kind === 'distress')).toMatchObject([{ kind: 'distress', guest: 'b' }]);
   });
 
   it('takes reported free frames back into its pool and leaves the guest entitled to ask for frames again', () => {
     const { host: h, frames } = host();
     const reported = frames[0]!.slice(0, 512);
-    const poolBefore = h.pool.size;
+    const poolBefore = h.freeFrames;
     h.handleOutbox(0, [{ type: 'freePageReport', id: 7, frames: reported }]);
-    expect(h.pool.size).toBe(poolBefore + 512);
-    for (const frame of reported) expect(h.table.ownerOf(frame)).toBe(OWNER_FREE);
-    expect(h.accounts[0]!.heard.reportedFreeFrames).toBe(512);
+    expect(h.freeFrames).toBe(poolBefore + 512);
+    for (const frame of reported) expect(h.table.ownerOf(frame)).toBe(freeOwnerOfShard(h.shardOf(0)));
+    expect(h.accounts[0]!.device.reportedFreeFrames).toBe(512);
     expect(h.takeInboxes()[0]).toEqual([{ type: 'reportAck', id: 7, acceptedFrames: 512, refusedFrames: new Int32Array(0), invalidFrames: 0 }]);
     // Those pages are the guest's again to back on first touch.
     h.handleOutbox(0, [{ type: 'request', id: 8, purpose: 'populate', pages: 512, withFrames: true }]);
@@ -88,7 +98,7 @@ describe('the host and the guest memory model messages', () => {
     expect(balloon).toBe(2048);
     h.handleOutbox(0, [{ type: 'oomDeflate', pages: 256 }]);
     expect(h.accounts[0]!.balloonPages).toBe(balloon - 256);
-    expect(h.accounts[0]!.heard.oomDeflatedPages).toBe(256);
+    expect(h.accounts[0]!.device.oomDeflatedPages).toBe(256);
     h.handleOutbox(0, [{ type: 'oomDeflate', pages: 5000 }]);
     expect(h.accounts[0]!.balloonPages).toBe(balloon - 256);
     expect(h.accounts[0]!.protocolViolations).toBe(1);
@@ -114,6 +124,8 @@ describe('the host and the guest memory model messages', () => {
 
   it('counts malformed guest-model messages as violations', () => {
     for (const bad of [
+      // Stats and pressure reports are published in shared memory, not sent: as messages they are unknown.
+      { type: 'stats', values: new Float64Array(16) },
       { type: 'stats', values: new Float64Array(16).fill(-2) },
       { type: 'stats', values: new Float64Array(16).fill(Number.NaN) },
       { type: 'pressure', availablePages: 1, committedPages: 1, floorPages: 1, someAvg10: 2, someAvg60: 0, someAvg300: 0, fullAvg10: 0, fullAvg60: 0, fullAvg300: 0, someTotalSeconds: 0, fullTotalSeconds: 0 },

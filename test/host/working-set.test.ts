@@ -5,43 +5,60 @@
  * an administrator's target in a real run.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtioStat } from '../../src/balloon/virtio-stats.js';
-import type { GuestAccount } from '../../src/host/guest-account.js';
-import { noSignalsHeard } from '../../src/host/guest-reports.js';
+import { DeviceSlot } from '../../src/host/device/device-figures.js';
+import { GuestRecord } from '../../src/host/manager/guest-record.js';
 import { workingSetEstimate } from '../../src/host/manager/working-set.js';
+import { allocateGuestSignals } from '../../src/messages/guest-signals.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { publishPressure, publishStats, publishStatus } from '../support/guest-signals.js';
+import { guest } from '../support/scenarios.js';
 
 const PAGE = 4096;
 
-function account(overrides: Partial<GuestAccount> = {}): GuestAccount {
-  return { memoryPages: 1000, balloonPages: 200, kernelPages: 50, lastStatus: null, heard: noSignalsHeard(), ...overrides } as GuestAccount;
+/**
+ * The manager's record of a guest of 1000 pages with 50 of kernel whose device side published a balloon of 200
+ * pages, and whose signals `publish` writes (what the guest publishes in shared memory).
+ */
+function record(publish: (signals: SharedArrayBuffer) => void = () => {}): GuestRecord {
+  const signals = allocateGuestSignals();
+  publish(signals);
+  const r = new GuestRecord(0, guest('g', { memoryBytes: 1000 * PAGE, kernelBytes: 50 * PAGE }), PAGE, signals);
+  r.device[DeviceSlot.MEMORY] = 1000;
+  r.device[DeviceSlot.BALLOON] = 200;
+  return r;
 }
 
-function stats(availableBytes: number): Float64Array {
-  const values = new Float64Array(16).fill(-1);
-  values[VirtioStat.AVAIL] = availableBytes;
-  return values;
-}
+const report = { availablePages: 100, committedPages: 0 };
 
 describe('workingSetEstimate', () => {
   it('is the guest’s size as the balloon leaves it, less MemAvailable, from the latest report', () => {
-    const heard = { ...noSignalsHeard(), stats: stats(300 * PAGE), statsAtMs: 1000 };
     // 1000 - 200 balloon = 800 pages; 300 available: 500.
-    expect(workingSetEstimate(account({ heard }), PAGE)).toEqual({ pages: 500, source: 'MemAvailable' });
+    expect(workingSetEstimate(record((s) => publishStats(s, 1000, { AVAIL: 300 * PAGE })), PAGE)).toEqual({ pages: 500, source: 'MemAvailable' });
     // A later pressure report wins; an earlier one does not.
-    const report = { availablePages: 100, committedPages: 0, floorPages: 0, someAvg10: 0, someAvg60: 0, someAvg300: 0, fullAvg10: 0, fullAvg60: 0, fullAvg300: 0, someTotalSeconds: 0, fullTotalSeconds: 0 };
-    expect(workingSetEstimate(account({ heard: { ...heard, pressure: report, pressureAtMs: 2000 } }), PAGE).pages).toBe(700);
-    expect(workingSetEstimate(account({ heard: { ...heard, pressure: report, pressureAtMs: 500 } }), PAGE).pages).toBe(500);
+    const both = (pressureAtMs: number) =>
+      record((s) => {
+        publishStats(s, 1000, { AVAIL: 300 * PAGE });
+        publishPressure(s, pressureAtMs, report);
+      });
+    expect(workingSetEstimate(both(2000), PAGE).pages).toBe(700);
+    expect(workingSetEstimate(both(500), PAGE).pages).toBe(500);
     // Never below kernel memory.
-    expect(workingSetEstimate(account({ heard: { ...heard, stats: stats(790 * PAGE) } }), PAGE).pages).toBe(50);
+    expect(workingSetEstimate(record((s) => publishStats(s, 1000, { AVAIL: 790 * PAGE })), PAGE).pages).toBe(50);
   });
 
   it('falls back to the used pages of the last status, then to kernel memory', () => {
-    expect(workingSetEstimate(account({ lastStatus: { type: 'status', balloonPages: 200, usedPages: 420, freePages: 380 } }), PAGE)).toEqual({ pages: 420, source: 'used memory' });
-    expect(workingSetEstimate(account(), PAGE)).toEqual({ pages: 50, source: 'kernel memory' });
+    expect(workingSetEstimate(record((s) => publishStatus(s, 1000, { balloonPages: 200, usedPages: 420, freePages: 380 })), PAGE)).toEqual({ pages: 420, source: 'used memory' });
+    expect(workingSetEstimate(record(), PAGE)).toEqual({ pages: 50, source: 'kernel memory' });
     // Stats with AVAIL unreported (-1) do not count.
-    expect(workingSetEstimate(account({ heard: { ...noSignalsHeard(), stats: stats(-1), statsAtMs: 0 } }), PAGE).source).toBe('kernel memory');
+    expect(workingSetEstimate(record((s) => publishStats(s, 0, { AVAIL: -1 })), PAGE).source).toBe('kernel memory');
+  });
+
+  it('reads a figure a guest published that is no page count as unreported', () => {
+    // A hostile guest's nonsense: the estimate falls back as if nothing had been published.
+    expect(workingSetEstimate(record((s) => publishStats(s, 1000, { AVAIL: Number.NaN })), PAGE).source).toBe('kernel memory');
+    expect(workingSetEstimate(record((s) => publishPressure(s, 1000, { availablePages: -7, committedPages: 0 })), PAGE).source).toBe('kernel memory');
+    expect(workingSetEstimate(record((s) => publishStatus(s, 1000, { balloonPages: 0, usedPages: Number.POSITIVE_INFINITY, freePages: 0 })), PAGE)).toEqual({ pages: 50, source: 'used memory' });
   });
 });
 
