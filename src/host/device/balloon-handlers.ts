@@ -51,7 +51,7 @@ export function handleRelease(device: GuestDevice, message: ReleaseMessage): voi
 /** Deflate or first touch: grants what the pool can give, up to what the guest is entitled to. */
 export function handleRequest(device: GuestDevice, message: RequestMessage): void {
   const account = device.account;
-  const entitled = message.purpose === 'deflate' ? account.balloonPages : account.unbackedPages;
+  const entitled = message.purpose === 'deflate' ? account.deflatablePages : account.unbackedPages;
   if (message.pages > entitled) {
     device.violation(`request ${message.id}: ${message.pages} pages to ${message.purpose}, entitled to ${entitled}`);
     device.sendGrant(message, new Int32Array(0), 'over-limit');
@@ -93,8 +93,8 @@ export function handleFreePageReport(device: GuestDevice, message: FreePageRepor
 /** Deflate-on-OOM: the pages left the balloon unbacked; the target stays. */
 export function handleOomDeflate(device: GuestDevice, message: OomDeflateMessage): void {
   const account = device.account;
-  if (message.pages > account.balloonPages) {
-    device.violation(`oomDeflate of ${message.pages} pages, the balloon holds ${account.balloonPages}`);
+  if (message.pages > account.deflatablePages) {
+    device.violation(`oomDeflate of ${message.pages} pages, the balloon holds ${account.deflatablePages} (not counting what waiting deflates will take)`);
     return;
   }
   account.balloonPages -= message.pages;

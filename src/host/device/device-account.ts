@@ -86,6 +86,15 @@ export class DeviceAccount {
   unpluggedPages = 0;
   hotplugBusy = 0;
   hotplugFailed = 0;
+  /**
+   * What grants waiting for frames are owed (grants.ts): balloon pages a
+   * waiting deflate will take, unbacked pages a waiting first touch or
+   * swap-in will back, and host swap slots a waiting swap-in will free.
+   * Nobody may ask for them again meanwhile.
+   */
+  owedDeflatePages = 0;
+  owedBackingPages = 0;
+  owedSwapInPages = 0;
   /** Frames given back by free page reporting, pages given back on OOM events, distress messages heard. */
   reportedFreeFrames = 0;
   oomDeflatedPages = 0;
@@ -109,9 +118,19 @@ export class DeviceAccount {
     this.targetPages = this.bootPages;
   }
 
-  /** Pages of guest memory that have neither a frame nor a place in the balloon. */
+  /** Pages of guest memory that have neither a frame nor a place in the balloon, less those waiting grants will back. */
   get unbackedPages(): number {
-    return this.memoryPages - this.balloonPages - this.ownedFrames;
+    return this.memoryPages - this.balloonPages - this.ownedFrames - this.owedBackingPages;
+  }
+
+  /** Balloon pages a deflate may take: those a waiting deflate will take are spoken for. */
+  get deflatablePages(): number {
+    return this.balloonPages - this.owedDeflatePages;
+  }
+
+  /** Host swap slots a swap-in may ask for: those a waiting swap-in will free are spoken for. */
+  get swapInablePages(): number {
+    return this.hostSwapPages - this.owedSwapInPages;
   }
 
   /** Writes the figures the manager reads into `values` at `at` (DEVICE_SLOTS slots). */
@@ -144,6 +163,7 @@ export class DeviceAccount {
     values[at + DeviceSlot.REPORTED_FREE] = this.reportedFreeFrames;
     values[at + DeviceSlot.OOM_DEFLATED] = this.oomDeflatedPages;
     values[at + DeviceSlot.DISTRESS] = this.distressMessages;
+    values[at + DeviceSlot.PENDING] = this.owedDeflatePages + this.owedBackingPages;
     values[at + DeviceSlot.SAMPLE_AT_MS] = this.sampleAtMs;
     values[at + DeviceSlot.SAMPLED] = this.sampledPages;
     values[at + DeviceSlot.TOUCHED] = this.touchedPages;

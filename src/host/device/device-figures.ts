@@ -51,9 +51,11 @@ export const DeviceSlot = {
   SAMPLE_AT_MS: 28,
   SAMPLED: 29,
   TOUCHED: 30,
+  /** Frames owed to grants that wait for the next tick's start (the guest will hold them then). */
+  PENDING: 31,
 } as const;
 
-export const DEVICE_SLOTS = 31;
+export const DEVICE_SLOTS = 32;
 
 /** Slots of a shard's block. */
 export const ShardSlot = {
@@ -61,7 +63,7 @@ export const ShardSlot = {
   POOL: 0,
   /** Of those, frames in untouched ranges (OWNER_FREE in the table). */
   UNTOUCHED: 1,
-  /** Frames the shard granted, could not grant (its pool ran dry), and took back in its last step. */
+  /** Frames the shard granted in its last step, and what its waiting grants are owed beyond its pool (to come from transit). */
   GRANTED: 2,
   UNMET: 3,
   RETURNED: 4,

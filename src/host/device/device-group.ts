@@ -78,6 +78,7 @@ export class DeviceGroup {
   /** This thread's guests, in index order. */
   readonly guestIndexes: number[] = [];
   private readonly poolOfShard = new Map<number, ShardPool>();
+  private readonly guestsOfShard = new Map<number, number[]>();
   private readonly surrendered: HostReport['surrendered'] = [];
   private failuresReported = 0;
   private transfersReported = 0;
@@ -96,6 +97,7 @@ export class DeviceGroup {
       for (let i = 0; i < setup.untouched.length; i += 2) pool.adopt(setup.untouched[i]!, setup.untouched[i + 1]!);
       this.pools.push(pool);
       this.poolOfShard.set(setup.shard, pool);
+      this.guestsOfShard.set(setup.shard, setup.guests.map((init) => init.index));
       for (const init of setup.guests) {
         this.devices[init.index] = new GuestDevice(init, this.table, pool, stateArray);
         this.guestIndexes.push(init.index);
@@ -169,9 +171,11 @@ export class DeviceGroup {
     const list = new RunList();
     for (const pool of this.pools) {
       const above = this.keep[2 * pool.shard];
-      if (above === undefined || pool.size <= above) continue;
+      // What the shard's waiting grants are owed stays: they take it at the next tick's start.
+      const spare = pool.size - this.owedOfShard(pool.shard);
+      if (above === undefined || spare <= above) continue;
       list.clear();
-      pool.surrender(pool.size - this.keep[2 * pool.shard + 1]!, list);
+      pool.surrender(spare - this.keep[2 * pool.shard + 1]!, list);
       if (list.frames > 0) this.surrendered.push({ shard: pool.shard, runs: list.toRuns() });
     }
     const events: GuestEvent[] = [];
@@ -197,6 +201,13 @@ export class DeviceGroup {
     return report;
   }
 
+  /** Frames the waiting grants of a shard's guests are owed. */
+  private owedOfShard(shard: number): number {
+    let owed = 0;
+    for (const guest of this.guestsOfShard.get(shard)!) owed += this.devices[guest]!.grants.pendingFrames;
+    return owed;
+  }
+
   /** Writes every guest's and shard's figures into shared memory. */
   private publish(): void {
     const figures = this.figures;
@@ -207,12 +218,13 @@ export class DeviceGroup {
     }
     for (const pool of this.pools) {
       const flow = pool.takeFlow();
+      const owed = this.owedOfShard(pool.shard);
       const at = figures.beginShard(pool.shard);
       const values = figures.values;
       values[at + ShardSlot.POOL] = pool.size;
       values[at + ShardSlot.UNTOUCHED] = pool.untouchedFrames;
       values[at + ShardSlot.GRANTED] = flow.granted;
-      values[at + ShardSlot.UNMET] = flow.unmet;
+      values[at + ShardSlot.UNMET] = Math.max(0, owed - pool.size);
       values[at + ShardSlot.RETURNED] = flow.returned;
       figures.endShard(pool.shard);
     }

@@ -138,8 +138,6 @@ export class GuestDevice {
     account.queuedBalloonPages = 0;
     account.queuedSwapInFrames = 0;
     account.queuedPlugPages = 0;
-    // Grants still waiting for frames hold some already: those are still on their way.
-    this.grants.recountInFlight();
     return inbox;
   }
 
@@ -289,10 +287,15 @@ export class GuestDevice {
       case 'boot':
         account.queuedGrantFrames += framesInRuns(message.runs);
         return;
-      case 'grant':
-        this.grants.inFlight(message.purpose, framesInRuns(message.runs));
-        if (message.purpose === 'deflate') account.queuedBalloonPages += message.unbackedPages;
+      case 'grant': {
+        const frames = framesInRuns(message.runs);
+        account.queuedGrantFrames += frames;
+        // Deflated pages: the host no longer counts them in the balloon, the guest does until the grant arrives.
+        if (message.purpose === 'deflate') account.queuedBalloonPages += frames + message.unbackedPages;
+        // Swapped-in pages: the host freed their slots, the guest counts them until the grant arrives.
+        if (message.purpose === 'swapIn') account.queuedSwapInFrames += frames;
         return;
+      }
       case 'releaseAck':
       case 'reportAck':
         // Refused frames travel back to the guest like granted ones.

@@ -57,8 +57,8 @@ export function handlePagedOut(device: GuestDevice, message: PagedOutMessage): v
 export function handleSwapIn(device: GuestDevice, message: RequestMessage): void {
   const account = device.account;
   account.hostSwapInAskedPages += message.pages;
-  if (message.pages > account.hostSwapPages) {
-    device.violation(`request ${message.id}: ${message.pages} pages to swap in, ${account.hostSwapPages} are in host swap`);
+  if (message.pages > account.swapInablePages) {
+    device.violation(`request ${message.id}: ${message.pages} pages to swap in, ${account.swapInablePages} are in host swap (not counting waiting swap-ins)`);
     device.sendGrant(message, new Int32Array(0), 'over-limit');
     return;
   }

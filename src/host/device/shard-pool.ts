@@ -34,9 +34,8 @@ export class ShardPool {
   private ranges: Int32Array<ArrayBuffer> = new Int32Array(8);
   private rangeWords = 0;
   private rangeFrames = 0;
-  /** Frames granted, asked for beyond what the pool had, and given back since the last `takeFlow`, for the manager's rebalancing. */
+  /** Frames granted and given back since the last `takeFlow`, for the manager's rebalancing. */
   private granted = 0;
-  private unmet = 0;
   private returned = 0;
 
   constructor(
@@ -61,11 +60,10 @@ export class ShardPool {
     return this.runFrames;
   }
 
-  /** Frames granted, asked for beyond what the pool had, and given back since the last call. */
-  takeFlow(): { granted: number; unmet: number; returned: number } {
-    const flow = { granted: this.granted, unmet: this.unmet, returned: this.returned };
+  /** Frames granted and given back since the last call. */
+  takeFlow(): { granted: number; returned: number } {
+    const flow = { granted: this.granted, returned: this.returned };
     this.granted = 0;
-    this.unmet = 0;
     this.returned = 0;
     return flow;
   }
@@ -148,7 +146,6 @@ export class ShardPool {
       given += this.transferRun(start, take, OWNER_FREE, ownerId, out);
     }
     this.granted += given;
-    if (given < count) this.unmet += count - given;
     return given;
   }
 

@@ -80,8 +80,23 @@ export class GuestRecord {
 
   // ---- the device side's figures (as of the end of the last tick)
 
+  /** Frames the table gives the guest. */
   get ownedFrames(): number {
     return this.device[DeviceSlot.OWNED]!;
+  }
+
+  /** Frames owed to its grants that wait for the next tick's start. */
+  get pendingFrames(): number {
+    return this.device[DeviceSlot.PENDING]!;
+  }
+
+  /**
+   * Frames the guest holds as the manager's decisions count them: those it
+   * owns and those its waiting grants will give it before it next steps
+   * (what one pool for the whole host would already have given it).
+   */
+  get heldFrames(): number {
+    return this.device[DeviceSlot.OWNED]! + this.device[DeviceSlot.PENDING]!;
   }
 
   get balloonPages(): number {

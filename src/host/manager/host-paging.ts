@@ -56,11 +56,11 @@ export function planPageOut(
   if (total <= 0) return [];
   const alive = accounts.filter((account) => account.alive);
   const planned = new Map<GuestRecord, number>();
-  const owing = alive.filter((account) => account.ownedFrames > account.targetPages);
+  const owing = alive.filter((account) => account.heldFrames > account.targetPages);
   const first = shareOut(
     total,
     owing.map((account) => {
-      const owed = account.ownedFrames - account.targetPages;
+      const owed = account.heldFrames - account.targetPages;
       return { weight: owed, minPages: 0, maxPages: owed };
     }),
   );
@@ -70,7 +70,7 @@ export function planPageOut(
     left -= first[i]!;
   });
   if (left > 0) {
-    const room = (account: GuestRecord): number => Math.max(0, account.ownedFrames - account.kernelPages - (planned.get(account) ?? 0));
+    const room = (account: GuestRecord): number => Math.max(0, account.heldFrames - account.kernelPages - (planned.get(account) ?? 0));
     const rest = shareOut(
       left,
       alive.map((account) => ({ weight: room(account), minPages: 0, maxPages: room(account) })),

@@ -162,11 +162,13 @@ export class MemoryManager {
   }
 
   /**
-   * Free frames the manager's decisions count on: free frames less those the
-   * shards could not grant last tick (granted at the start of this one).
+   * Free frames the manager's decisions count on: free frames less those
+   * owed to grants that wait for this tick's start (GuestRecord.heldFrames).
    */
   get availableFrames(): number {
-    return Math.max(0, this.freeFrames - this.balancer.unmetFrames);
+    let pending = 0;
+    for (const record of this.records) pending += record.pendingFrames;
+    return Math.max(0, this.freeFrames - pending);
   }
 
   get reservedFrames(): number {

@@ -50,7 +50,7 @@ export function guestView(account: GuestRecord, frameBytes: number, nowMs: numbe
     kernelPages: account.kernelPages,
     floorPages: reclaimFloorPages(account, frameBytes),
     targetPages: account.targetPages,
-    residentPages: account.ownedFrames,
+    residentPages: account.heldFrames,
     balloonPages: account.balloonPages,
     actualPages: account.memoryPages - account.balloonPages,
     usedPages: status?.usedPages ?? null,

@@ -178,19 +178,25 @@ export class ShardBalancer {
     }
     let available = Math.max(0, this.transit.size - reserveNeed);
     const list = new RunList();
-    // Shards that could not grant get what they lacked first, then shards below their marks.
-    for (const unmetFirst of [true, false]) {
+    const adopted = new Float64Array(shards);
+    // Shards whose waiting grants are owed more than their pools hold get it first; then shards below their marks.
+    for (const owedFirst of [true, false]) {
       for (let shard = 0; shard < shards && available > 0; shard++) {
-        const short = unmetFirst ? Math.min(this.unmet[shard]!, marks[shard]! - this.pool[shard]!) : marks[shard]! - this.pool[shard]!;
-        if (short <= 0 || (!unmetFirst && short < Math.max(MOVE_FRAMES_MIN, marks[shard]! * SLACK))) continue;
+        const short = owedFirst ? this.unmet[shard]! : marks[shard]! - this.pool[shard]! - adopted[shard]!;
+        if (short <= 0 || (!owedFirst && short < Math.max(MOVE_FRAMES_MIN, marks[shard]! * SLACK))) continue;
         list.clear();
         const taken = this.transit.take(Math.min(short, available), list);
         if (taken === 0) continue;
         available -= taken;
+        adopted[shard]! += taken;
         this.pool[shard]! += taken;
         this.untouched[shard]! += taken;
         orders.adopt.push({ shard, runs: list.toRuns() });
       }
+    }
+    if (this.transit.size < reserveNeed) {
+      // The reserve wants frames transit does not have: every pool gives up all it holds above its mark.
+      for (let shard = 0; shard < shards; shard++) orders.keep[2 * shard] = orders.keep[2 * shard + 1]!;
     }
     return orders;
   }

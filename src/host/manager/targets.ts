@@ -96,7 +96,7 @@ function applyPolicyTargets(manager: MemoryManager, targets: ReadonlyMap<number,
 /** Frames the guests' balloons still owe: what they hold above their targets. */
 function owedFrames(manager: MemoryManager): number {
   let owed = 0;
-  for (const record of manager.records) if (record.alive) owed += Math.max(0, record.ownedFrames - record.targetPages);
+  for (const record of manager.records) if (record.alive) owed += Math.max(0, record.heldFrames - record.targetPages);
   return owed;
 }
 
@@ -181,7 +181,7 @@ function guardGuestOf(manager: MemoryManager, record: GuestRecord): GuardGuest {
     kernelPages: record.kernelPages,
     targetPages: record.targetPages,
     balloonPages: record.balloonPages,
-    residentPages: record.ownedFrames,
+    residentPages: record.heldFrames,
     workingSetPages: estimate.source === 'kernel memory' ? null : estimate.pages,
     freePages: status?.freePages ?? null,
   };
