@@ -11,7 +11,7 @@ import { GuestMemory } from '../../src/guest/guest-memory.js';
 import { Counter, GuestSharedViews } from '../../src/guest/shared-memory.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { FrameTable } from '../../src/host/frame-table.js';
-import { OWNER_FREE, OWNER_HYPERVISOR } from '../../src/host/owners.js';
+import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR } from '../../src/host/owners.js';
 
 interface World {
   table: FrameTable;
@@ -20,7 +20,7 @@ interface World {
   auditor: ConcurrentAuditor;
 }
 
-/** Two guests of 64 pages on a table of 256 frames; guest g maps frames g*100 .. g*100+31 on pages 0..31. */
+/** Two guests of 64 pages (in two shards) on a table of 256 frames; guest g maps frames g*100 .. g*100+31 on pages 0..31. */
 function world(): World {
   const table = new FrameTable(256);
   const guests = [0, 1].map((g) => {
@@ -42,6 +42,7 @@ function world(): World {
     table: table.buffer,
     guests: guests.map((memory, g) => ({ name: `g${g}`, frameOf: memory.shared.buffers.frameOf, counters: memory.shared.buffers.counters })),
     states: states.buffer as SharedArrayBuffer,
+    shards: 2,
     control: new SharedArrayBuffer(AUDIT_CONTROL_SLOTS * 4),
   });
   return { table, guests, states, auditor };
@@ -122,6 +123,26 @@ describe('ConcurrentAuditor', () => {
     const result = w.auditor.snapshot();
     expect(result.violations).toBe(1);
     expect(result.firstViolations[0]).toMatch(/frame 10 still belongs to guest g0, whose frames the host took back/);
+  });
+
+  it('takes the free values of the host\'s shards as free frames, and no value past them', () => {
+    const w = world();
+    Atomics.store(w.table.owners, 200, freeOwnerOfShard(1));
+    w.auditor.sweep();
+    expect(w.auditor.snapshot().violations).toBe(0);
+    Atomics.store(w.table.owners, 201, freeOwnerOfShard(2));
+    w.auditor.sweep();
+    expect(w.auditor.snapshot().firstViolations).toEqual([`frame 201 has an invalid owner ${freeOwnerOfShard(2)}`]);
+  });
+
+  it('reports a page that maps a frame a shard\'s pool holds', () => {
+    const w = world();
+    Atomics.store(w.table.owners, 200, freeOwnerOfShard(0));
+    w.guests[1]!.unmap(0);
+    w.guests[1]!.map(0, 200);
+    w.guests[1]!.publish();
+    w.auditor.sweep();
+    expect(w.auditor.snapshot().firstViolations.join('\n')).toMatch(/guest g1: page 0 maps frame 200, which the table gives to free \(in shard 0's pool\)/);
   });
 
   it('reports a table entry that names no one', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeTransferFailure, FrameTable } from '../../src/host/frame-table.js';
-import { describeOwner, guestIndexOfOwner, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
+import { describeOwner, freeOwnerOfShard, guestIndexOfOwner, isFreeOwner, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest, shardOfFreeOwner, SHARDS_MAX } from '../../src/host/owners.js';
 
 describe('owners', () => {
   it('maps guest indexes to owner ids and back, keeping 0 for free and -1 for the hypervisor', () => {
@@ -18,7 +18,22 @@ describe('owners', () => {
     expect(describeOwner(OWNER_HYPERVISOR)).toBe('hypervisor');
     expect(describeOwner(ownerIdOfGuest(1), ['web', 'db'])).toBe('guest db');
     expect(describeOwner(ownerIdOfGuest(5), ['web'])).toBe('guest #5');
-    expect(describeOwner(-7)).toBe('invalid owner -7');
+    // A shard's pool marks the frames guests gave back with its own free value.
+    expect(describeOwner(freeOwnerOfShard(5))).toBe("free (in shard 5's pool)");
+    expect(describeOwner(freeOwnerOfShard(SHARDS_MAX))).toBe(`invalid owner ${freeOwnerOfShard(SHARDS_MAX)}`);
+  });
+
+  it('gives each shard a free value of its own, below the hypervisor\'s, and reads it back', () => {
+    expect(freeOwnerOfShard(0)).toBeLessThan(OWNER_HYPERVISOR);
+    for (const shard of [0, 1, 63, SHARDS_MAX - 1]) {
+      expect(shardOfFreeOwner(freeOwnerOfShard(shard))).toBe(shard);
+      expect(isFreeOwner(freeOwnerOfShard(shard))).toBe(true);
+    }
+    for (const owner of [OWNER_HYPERVISOR, ownerIdOfGuest(0), freeOwnerOfShard(SHARDS_MAX)]) {
+      expect(shardOfFreeOwner(owner)).toBe(-1);
+      expect(isFreeOwner(owner)).toBe(false);
+    }
+    expect(isFreeOwner(OWNER_FREE)).toBe(true);
   });
 });
 

@@ -63,8 +63,8 @@ const targets = (host: InlineHost): number[] => host.accounts.map((account) => a
 const kinds = (host: InlineHost): string[] => host.log.map((event) => event.kind);
 
 describe('host free-memory states and host reclaim', () => {
-  // The host is made short by a reserve held from boot (a reserve that grows takes only frames the pools
-  // have given up: see 'setReserved ...' below) and is given room back by shrinking it.
+  // The host is made short by a reserve held from boot (a reserve that grows takes the frames the pools give up
+  // when the tick of its event ends: see 'setReserved ...' below) and is given room back by shrinking it.
   it('in the soft state lowers targets by shares until free memory will be back at the high threshold', () => {
     const host = booted(smallHost([], {}, 180));
     host.beginTick(0);
@@ -295,29 +295,26 @@ describe('host-wide events', () => {
     expect(host.log.at(-1)).toMatchObject({ kind: 'setReserved', detail: 'hypervisor reserve 400 KiB -> 200 KiB' });
   });
 
-  // A bug of the host split (see issue 10's report): the reserve takes frames only from the manager's transit, and pools
-  // below their keep marks never give theirs up, so a reserve that grows may never get the free frames it wants. When it
-  // is fixed this test fails: make it an ordinary \`it\`, and let the tests above grow the reserve as they did before.
-  it.fails('setReserved takes the free frames by the next tick and the rest as they become free', () => {
-    const host = booted(smallHost([], {}, 100));
+  it('setReserved takes the free frames when the tick after its event starts, and the rest as they become free', () => {
+    const host = booted(smallHost([{ atMs: 1000, kind: 'setReserved', bytes: 300 * PAGE }], {}, 100));
     host.beginTick(0);
     touch(host, 0, 360);
     touch(host, 1, 360); // 800 + 100 reserved: 100 free, in the shard's pool
-    host.setReserve(300);
-    host.beginTick(1);
+    host.beginTick(1); // the event: the reserve wants 200 more, and the pool gives up what it holds when the tick ends
+    expect(host.reservedFrames).toBe(100);
+    expect(host.log.find((event) => event.kind === 'setReserved')?.detail).toBe('hypervisor reserve 400 KiB -> 1.17 MiB; 800 KiB still to take as frames become free');
+    host.beginTick(2);
     expect(host.reservedFrames).toBe(200);
     expect(host.freeFrames).toBe(0);
     const frames = Int32Array.from({ length: 10 }, (_, i) => host.table.owners.indexOf(host.accounts[0]!.ownerId) + i);
     host.handleOutbox(0, [{ type: 'release', id: nextId++, frames, unbackedPages: 0 }]);
-    host.beginTick(2);
+    host.beginTick(3);
     expect(host.reservedFrames).toBe(210);
   });
 });
 
-// Bugs of the host split that these tests found (see issue 10's report). Each states what must hold and is marked
-// `fails` while the bug is there: when it is fixed the test fails, and must become an ordinary `it`.
-describe('host reclaim: known bugs', () => {
-  it.fails('counts a grant that waited for frames as the guest\'s when it decides whom to reclaim from', () => {
+describe('host reclaim and grants that wait for frames', () => {
+  it('counts a grant that waited for frames as the guest\'s when it decides whom to reclaim from', () => {
     const a = guest('a', { memoryBytes: 930 * PAGE, maxMemoryBytes: 930 * PAGE, kernelBytes: 40 * PAGE });
     const b = guest('b', { memoryBytes: 100 * PAGE, maxMemoryBytes: 100 * PAGE, kernelBytes: 40 * PAGE });
     const host = booted(scenario({ host: { memoryBytes: 1000 * PAGE, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 }, shards: 1 }, guests: [a, b] }));

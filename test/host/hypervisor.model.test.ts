@@ -15,6 +15,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DeviceSlot } from '../../src/host/device/device-figures.js';
 import { FrameTable } from '../../src/host/frame-table.js';
 import { BootError } from '../../src/host/manager/memory-manager.js';
 import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
@@ -148,7 +149,7 @@ describe('Host examples', () => {
     expect(host.table.ownerOf(frame)).toBe(freeOwnerOfShard(host.shardOf(0)));
   });
 
-  it('a grant its shard pool cannot fill waits for the next tick, counted as in flight, and then gets frames from transit', () => {
+  it('a grant its shard pool cannot fill waits whole for the next tick, its pages reserved, and then gets frames from transit', () => {
     const host = twoGuestHost({
       frames: 2048,
       reservedFrames: 0,
@@ -169,7 +170,15 @@ describe('Host examples', () => {
     host.handleOutbox(0, [{ type: 'request', id: 1, purpose: 'populate', pages: 500, withFrames: true }]);
     expect(host.takeInboxes()[0]).toEqual([]);
     const device = host.accounts[0]!.device;
-    expect({ owned: device.ownedFrames, inFlight: device.queuedGrantFrames }).toEqual({ owned: 4 + pool, inFlight: pool });
+    expect({ owned: device.ownedFrames, inFlight: device.queuedGrantFrames, owed: device.owedBackingPages, pool: host.devices.pool(host.shardOf(0)).size }).toEqual({
+      owned: 4,
+      inFlight: 0,
+      owed: 500,
+      pool,
+    });
+    // The manager counts the waiting grant as the guest's when it decides.
+    host.endTick();
+    expect(host.accounts[0]!.figures[DeviceSlot.PENDING]).toBe(500);
     host.beginTick(2);
     const inbox = host.takeInboxes()[0]!;
     expect(inbox).toHaveLength(1);
@@ -177,7 +186,7 @@ describe('Host examples', () => {
     if (grant.type !== 'grant') throw new Error(`expected a grant, got ${grant.type}`);
     expect({ id: grant.id, frames: framesOfRuns(grant.runs).length, short: grant.shortBecause }).toEqual({ id: 1, frames: 500, short: undefined });
     for (const frame of framesOfRuns(grant.runs)) expect(host.table.ownerOf(frame)).toBe(ownerIdOfGuest(0));
-    expect({ owned: device.ownedFrames, inFlight: device.queuedGrantFrames, populateShort: device.populateShortPages }).toEqual({ owned: 504, inFlight: 0, populateShort: 0 });
+    expect({ owned: device.ownedFrames, inFlight: device.queuedGrantFrames, owed: device.owedBackingPages, populateShort: device.populateShortPages }).toEqual({ owned: 504, inFlight: 0, owed: 0, populateShort: 0 });
   });
 
   // Regression test for a bug found by the model-based tests (setTargetOf).
@@ -264,15 +273,8 @@ describe('Host examples', () => {
   });
 });
 
-/**
- * Bugs in the device side that this port of the test found (issue 10's
- * report lists them). Each test states what must hold and is marked `fails`
- * while the bug is there: when the bug is fixed it fails, and must become an
- * ordinary `it` (and the model's generators may then ask for what waiting
- * grants are owed, see RequestPlan and knownFrames in model/).
- */
-describe('Host examples: known bugs of grants that wait for frames', () => {
-  it.fails('a waiting grant names only frames the guest still owns, each once, even when a guest that reads the table gave some back first', () => {
+describe('Host examples: grants that wait for frames', () => {
+  it('a waiting grant takes no frame until it is completed, and what it is owed cannot be asked for again meanwhile', () => {
     const host = twoGuestHost({
       frames: 256,
       reservedFrames: 0,
@@ -286,21 +288,26 @@ describe('Host examples: known bugs of grants that wait for frames', () => {
     const pool = host.devices.pool(host.shardOf(0)).size;
     // One unbacked page into the balloon, then a deflate of all 92 balloon pages: the pool has fewer, the grant waits.
     host.handleOutbox(0, [{ type: 'release', id: 1, frames: new Int32Array(0), unbackedPages: 1 }, { type: 'request', id: 2, purpose: 'deflate', pages: 92, withFrames: true }]);
-    host.takeInboxes();
-    expect(host.accounts[0]!.device.queuedGrantFrames).toBe(pool);
-    // The table already gives the waiting grant's frames to guest 0; a hostile guest can read it and give one back.
-    const held = host.table.owners.findIndex((owner) => owner === ownerIdOfGuest(0));
-    host.handleOutbox(0, [{ type: 'release', id: 3, frames: Int32Array.of(held), unbackedPages: 0 }]);
-    host.takeInboxes();
+    expect(pool).toBeLessThan(92);
+    expect(host.takeInboxes()[0]).toMatchObject([{ type: 'releaseAck', id: 1, acceptedUnbackedPages: 1 }]);
+    const device = host.accounts[0]!.device;
+    // The table gives the guest nothing it has not been told of.
+    expect(host.table.countOwners().get(ownerIdOfGuest(0)) ?? 0).toBe(0);
+    expect({ owned: device.ownedFrames, inFlight: device.queuedGrantFrames, owed: device.owedDeflatePages, balloon: device.balloonPages }).toEqual({ owned: 0, inFlight: 0, owed: 92, balloon: 92 });
+    // The balloon pages are spoken for: another deflate of them is refused.
+    host.handleOutbox(0, [{ type: 'request', id: 3, purpose: 'deflate', pages: 1, withFrames: false }]);
+    expect(host.takeInboxes()[0]).toMatchObject([{ type: 'grant', id: 3, shortBecause: 'over-limit' }]);
+    expect(device.protocolViolations).toBe(1);
     host.beginTick(0);
     const grant = host.takeInboxes()[0]![0]!;
     if (grant.type !== 'grant') throw new Error(`expected the grant, got ${grant.type}`);
     const frames = Array.from(framesOfRuns(grant.runs));
-    expect(new Set(frames).size, 'frames named twice in one grant').toBe(frames.length);
-    for (const frame of frames) expect(host.table.ownerOf(frame), `frame ${frame} of the grant`).toBe(ownerIdOfGuest(0));
+    expect(new Set(frames).size).toBe(frames.length);
+    for (const frame of frames) expect(host.table.ownerOf(frame)).toBe(ownerIdOfGuest(0));
+    expect({ owned: device.ownedFrames, owed: device.owedDeflatePages, balloon: device.balloonPages }).toEqual({ owned: frames.length, owed: 0, balloon: 92 - frames.length });
   });
 
-  it.fails('a grant that waited for frames gets all it asked for when transit holds them', () => {
+  it('a grant that waited for frames gets all it asked for when transit holds them', () => {
     const host = twoGuestHost({
       frames: 1000,
       reservedFrames: 0,
@@ -324,7 +331,7 @@ describe('Host examples: known bugs of grants that wait for frames', () => {
     expect({ frames: framesOfRuns(grant.runs).length, short: grant.shortBecause }).toEqual({ frames: 560, short: undefined });
   });
 
-  it.fails('a request cannot claim pages a waiting grant is already owed: the balloon never goes below zero', () => {
+  it('a request cannot claim pages a waiting grant is already owed: the balloon never goes below zero', () => {
     const host = twoGuestHost({
       frames: 2048,
       reservedFrames: 0,
@@ -343,8 +350,10 @@ describe('Host examples: known bugs of grants that wait for frames', () => {
     // A deflate with frames waits; then all 7 balloon pages back unbacked, the page owed to the waiting grant among them.
     host.handleOutbox(1, [{ type: 'request', id: 1, purpose: 'deflate', pages: 1, withFrames: true }]);
     host.handleOutbox(1, [{ type: 'request', id: 2, purpose: 'deflate', pages: 7, withFrames: false }]);
+    expect(host.takeInboxes()[1]).toMatchObject([{ type: 'grant', id: 2, shortBecause: 'over-limit' }]);
     host.beginTick(2);
     const device = host.accounts[1]!.device;
     expect(device.balloonPages, 'balloon pages').toBeGreaterThanOrEqual(0);
+    expect(device.balloonPages).toBe(6);
   });
 });

@@ -120,10 +120,11 @@ export class OutboxCommand implements HostCommand {
     const replies = inbox[guest.index]!;
     const answered = prepared.filter((p) => p.expect.kind === 'releaseAck' || p.expect.kind === 'grant');
     expect(replies.map((r) => r.type)).toEqual(answered.map((p) => (p.expect.kind === 'grant' ? 'grant' : 'releaseAck')));
-    // The frames the outbox's requests were granted: the guest owns them in the table, not yet in the model (whose releases are done).
+    // The frames the outbox's requests were granted: the guest owns them in the table, not yet in the model (whose releases are
+    // done). A grant that waits takes none: every one of them is in a reply.
     const granted: number[] = [];
     for (let frame = 0; frame < model.frames; frame++) if (host.table.ownerOf(frame) === guest.ownerId && model.owner[frame] !== guest.ownerId) granted.push(frame);
-    const grantedCount = prepared.reduce((sum, p) => sum + (p.expect.kind === 'grant' || p.expect.kind === 'pending' ? p.expect.count : 0), 0);
+    const grantedCount = prepared.reduce((sum, p) => sum + (p.expect.kind === 'grant' ? p.expect.count : 0), 0);
     expect(granted.length, 'frames granted by the outbox').toBe(grantedCount);
     const grantedSet = new Set(granted);
     const inReplies = new Set<number>();
@@ -159,14 +160,6 @@ export class OutboxCommand implements HostCommand {
         }
       }
     });
-    // The rest went to the grant that now waits for more (a pool that ran dry gives nothing to a later request).
-    const rest = granted.filter((frame) => !inReplies.has(frame));
-    const waiting = prepared.flatMap((p) => (p.expect.kind === 'pending' && p.expect.count > 0 ? [p.expect] : []));
-    if (waiting.length > 1) throw new Error(`the model let ${waiting.length} requests of one outbox take frames from a dry pool`);
-    if (waiting.length === 1) {
-      expect(rest).toHaveLength(waiting[0]!.count);
-      waiting[0]!.grant.frames.push(...rest);
-    } else expect(rest, 'frames granted in no reply and held by no waiting grant').toEqual([]);
     for (const frame of granted) takeFrame(model, guest, frame, 'outbox');
     // A refused frame keeps its owner, unless the outbox also gave it back (the
     // same message, a 'repeated' refusal, or another one) or a request of the
@@ -355,24 +348,19 @@ export class TickCommand implements HostCommand {
         for (const grant of guest.pending) {
           const reply = inbox[at++];
           if (reply?.type !== 'grant') throw new Error(`guest ${guest.index}: expected grant ${grant.id}, which waited for frames, got ${reply?.type ?? 'nothing'}`);
-          const more = Math.min(grant.allowed - grant.frames.length, heldBy(model, guest.shard));
-          const total = grant.frames.length + more;
+          const given = Math.min(grant.allowed, heldBy(model, guest.shard));
           const frames = framesOfGrant(reply.runs, `grant ${reply.id}`);
           expect({ id: reply.id, purpose: reply.purpose, pagesAsked: reply.pagesAsked, frames: frames.length, unbackedPages: reply.unbackedPages, shortBecause: reply.shortBecause }).toEqual({
             id: grant.id,
             purpose: grant.purpose,
             pagesAsked: grant.pagesAsked,
-            frames: total,
+            frames: given,
             unbackedPages: 0,
-            shortBecause: total < grant.pagesAsked ? 'host-busy' : undefined,
+            shortBecause: given < grant.pagesAsked ? 'host-busy' : undefined,
           });
-          // It carries the frames granted when it was asked, and new ones from the pool.
-          const named = new Set(frames);
-          for (const frame of grant.frames) if (!named.has(frame)) throw new Error(`grant ${grant.id} left out frame ${frame}, granted to it earlier`);
-          const earlier = new Set(grant.frames);
-          for (const frame of frames) if (!earlier.has(frame)) takeFrame(model, guest, frame, `grant ${grant.id} at tick ${tick}`);
-          guest.owned += more;
-          completeGrant(guest, grant.purpose, more, grant.pagesAsked - total);
+          for (const frame of frames) takeFrame(model, guest, frame, `grant ${grant.id} at tick ${tick}`);
+          guest.owned += given;
+          completeGrant(guest, grant.purpose, grant.allowed, given, grant.pagesAsked - given);
         }
         guest.pending = [];
         for (const command of guest.commands) {
@@ -395,9 +383,15 @@ export class TickCommand implements HostCommand {
   }
 }
 
-function completeGrant(guest: GuestModel, purpose: GrantPurpose, more: number, short: number): void {
-  if (purpose === 'deflate') guest.balloon -= more;
-  else guest.populateShort += short;
+/** A waiting grant is answered: what it was owed is released, what it got counted. */
+function completeGrant(guest: GuestModel, purpose: GrantPurpose, owed: number, given: number, short: number): void {
+  if (purpose === 'deflate') {
+    guest.owedDeflate -= owed;
+    guest.balloon -= given;
+  } else {
+    guest.owedBacking -= owed;
+    guest.populateShort += short;
+  }
 }
 
 /** Free frames that move between holders (a pool and transit), as OWNER_FREE frames. */

@@ -24,8 +24,8 @@ export type AmountChoice = { kind: 'within'; pick: number } | { kind: 'beyond'; 
 export type Expectation =
   | { kind: 'releaseAck'; ack: ReleaseAckMessage; accepted: ReadonlySet<number>; refused: ReadonlyArray<number> }
   | { kind: 'grant'; id: number; purpose: GrantPurpose; pagesAsked: number; count: number; unbackedPages: number; shortBecause?: RefusalReason }
-  /** The shard's pool ran dry: `count` frames are granted now, the grant waits for the rest (answered at the next tick's start). */
-  | { kind: 'pending'; count: number; grant: PendingGrant }
+  /** The shard's pool cannot fill it: the whole grant waits (answered at the next tick's start), what it is owed reserved. */
+  | { kind: 'pending'; grant: PendingGrant }
   | { kind: 'none' };
 
 export interface Prepared {
@@ -53,22 +53,8 @@ export function listFrames(frames: ArrayLike<number>): string {
   return `[${Array.from(frames).join(',')}]`;
 }
 
-/**
- * The frames a guest knows it owns: those the table gives it, less those a
- * grant that waits for more frames holds (the guest learns of them when the
- * grant comes).
- */
-export function owedTo(guest: GuestModel, purpose: GrantPurpose): number {
-  return guest.pending.reduce((sum, grant) => sum + (grant.purpose === purpose ? grant.allowed - grant.frames.length : 0), 0);
-}
-
-export function knownFrames(model: HostModel, guest: GuestModel): number[] {
-  const inFlight = new Set(guest.pending.flatMap((grant) => grant.frames));
-  return framesOwnedBy(model, (o) => o === guest.ownerId).filter((frame) => !inFlight.has(frame));
-}
-
 function resolveFrame(choice: FrameChoice, model: HostModel, guest: GuestModel, soFar: ReadonlyArray<number>): number {
-  const own = () => pickFrom(knownFrames(model, guest), choice.kind === 'outOfRange' ? 0 : choice.pick);
+  const own = () => pickFrom(framesOwnedBy(model, (o) => o === guest.ownerId), choice.kind === 'outOfRange' ? 0 : choice.pick);
   const fallback = model.frames + (choice.kind === 'outOfRange' ? 0 : choice.pick % 7);
   switch (choice.kind) {
     case 'own':
@@ -102,11 +88,11 @@ export class ReleasePlan implements MessagePlan {
   prepare(model: HostModel, guest: GuestModel): Prepared {
     const frames: number[] = [];
     for (const choice of this.frames) frames.push(resolveFrame(choice, model, guest, frames));
-    // Within what the guest knows it has unbacked (pages a waiting first-touch grant is owed are not), or beyond what the host counts.
+    const unbackedBefore = unbackedOf(guest);
     const unbackedPages =
       this.unbacked.kind === 'within'
-        ? this.unbacked.pick % (Math.max(0, unbackedOf(guest) - owedTo(guest, 'populate')) + 1)
-        : Math.min(PAGES_PER_REQUEST_MAX, unbackedOf(guest) + 1 + this.unbacked.extra);
+        ? this.unbacked.pick % (unbackedBefore + 1)
+        : Math.min(PAGES_PER_REQUEST_MAX, unbackedBefore + 1 + this.unbacked.extra);
     const id = model.nextId++;
     const message = { type: 'release' as const, id, frames: Int32Array.from(frames), unbackedPages };
     const args = `frames=${listFrames(frames)}, unbacked=${unbackedPages}`;
@@ -168,15 +154,11 @@ export class RequestPlan implements MessagePlan {
   ) {}
 
   prepare(model: HostModel, guest: GuestModel, context: OutboxContext): Prepared {
-    // What the host counts the guest entitled to; an honest guest asks within what it knows it may ask (less what waiting grants are owed).
-    const entitled = this.purpose === 'deflate' ? guest.balloon : unbackedOf(guest);
-    const honest = Math.max(0, entitled - owedTo(guest, this.purpose));
-    // Nothing to ask for: a request for one page more than the host counts, refused.
+    // Balloon pages and unbacked pages a waiting grant is owed are spoken for.
+    const entitled = this.purpose === 'deflate' ? guest.balloon - guest.owedDeflate : unbackedOf(guest);
     const pages =
       this.amount.kind === 'within'
-        ? honest > 0
-          ? 1 + (this.amount.pick % honest)
-          : Math.min(PAGES_PER_REQUEST_MAX, entitled + 1)
+        ? 1 + (this.amount.pick % Math.max(1, entitled))
         : Math.min(PAGES_PER_REQUEST_MAX, entitled + 1 + this.amount.extra);
     const withFrames = this.purpose === 'populate' || this.withFrames;
     const id = model.nextId++;
@@ -193,17 +175,18 @@ export class RequestPlan implements MessagePlan {
       guest.balloon -= pages;
       return { message, name: 'request', args, expect: { ...base, count: 0, unbackedPages: pages } };
     }
-    // Frames come from the guest's shard pool; what it lacks waits for the next tick.
-    const count = Math.min(pages, heldBy(model, guest.shard) - context.poolTaken);
-    context.poolTaken += count;
-    guest.owned += count;
-    if (this.purpose === 'deflate') guest.balloon -= count;
-    if (count < pages) {
-      const grant: PendingGrant = { id, purpose: this.purpose, pagesAsked: pages, allowed: pages, frames: [] };
+    // Frames come from the guest's shard pool; if it cannot fill the request, the whole grant waits for the next tick.
+    if (heldBy(model, guest.shard) - context.poolTaken < pages) {
+      const grant: PendingGrant = { id, purpose: this.purpose, pagesAsked: pages, allowed: pages };
       guest.pending.push(grant);
-      return { message, name: 'request', args, expect: { kind: 'pending', count, grant } };
+      if (this.purpose === 'deflate') guest.owedDeflate += pages;
+      else guest.owedBacking += pages;
+      return { message, name: 'request', args, expect: { kind: 'pending', grant } };
     }
-    return { message, name: 'request', args, expect: { ...base, count, unbackedPages: 0 } };
+    context.poolTaken += pages;
+    guest.owned += pages;
+    if (this.purpose === 'deflate') guest.balloon -= pages;
+    return { message, name: 'request', args, expect: { ...base, count: pages, unbackedPages: 0 } };
   }
 
   recipe(): string {
