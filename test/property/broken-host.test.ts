@@ -1,12 +1,14 @@
 /**
  * The checks must be able to fail. Here the host is broken on purpose, and
- * the same invariant checks that pass on the honest host must catch it:
+ * the same invariant checks that pass on the honest host (the audit the
+ * runtime runs, and free-running mode's concurrent auditor) must catch it:
  * - a shard's pool that hands out a frame a guest already owns (the
  *   compare-exchange refuses it, and the failed exchange is a violation);
- * - the same pool with a table that stores without comparing (a device side
- *   that writes "without the compare-exchange"), so that the double grant
- *   goes through silently and only the audit of the table, the pools and the
- *   guests' maps can see it;
+ * - the same pool after a write without the compare-exchange took the frame
+ *   from its owner, so that the double grant goes through silently and only
+ *   the audit of the table, the pools and the guests' maps can see it (the
+ *   pools' tight loops exchange on the table directly, so the write is made
+ *   here, as a careless device side would have made it);
  * - that careless table under a hostile guest: the device side takes frames
  *   the guest names without checking they are its own;
  * - a rebalance that hands one range of free frames to two shards.
@@ -19,11 +21,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RunList } from '../../src/host/device/frame-runs.js';
 import { FrameTable } from '../../src/host/frame-table.js';
-import { guestIndexOfOwner } from '../../src/host/owners.js';
+import { AUDIT_CONTROL_SLOTS, ConcurrentAuditor } from '../../src/audit/concurrent-auditor.js';
+import { guestIndexOfOwner, OWNER_FREE } from '../../src/host/owners.js';
 import type { AttackKind, Scenario } from '../../src/scenario/types.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import type { InlineHost } from '../support/inline-host.js';
-import { runLockstep } from '../support/lockstep.js';
+import { runLockstep, type LockstepWorld } from '../support/lockstep.js';
 import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';
 
 /** The honest table: a change of owner asked of a frame whose owner was not the one expected (a broken pool's grant) fails, and is counted. */
@@ -58,40 +61,80 @@ function framesOf(s: Scenario): number {
  * it (held by nobody, so that every count still adds up) and in its place the
  * pool takes, as if it were free, the highest frame a guest of another shard
  * owns (of any shard if there is none). Its next grant from untouched frames
- * hands that frame out. Returns the frames planted.
+ * hands that frame out. With `careless`, a write without the compare-exchange
+ * has also made the frame free in the table behind its owner's back, so that
+ * the grant goes through. Returns the frames planted and their owners.
  */
-function plantOwnedFrames(host: InlineHost): number[] {
+function plantOwnedFrames(host: InlineHost, careless: boolean): Array<{ frame: number; owner: number }> {
   const owners = host.table.owners;
-  const planted: number[] = [];
+  const planted: Array<{ frame: number; owner: number }> = [];
+  const taken = (frame: number): boolean => planted.some((plant) => plant.frame === frame);
   for (const pool of host.devices.pools) {
     if (pool.size === 0) continue;
     let chosen = -1;
     for (let frame = owners.length - 1; frame >= 0 && chosen < 0; frame--) {
       const guest = guestIndexOfOwner(owners[frame]!);
-      if (guest >= 0 && host.shardOf(guest) !== pool.shard && !planted.includes(frame)) chosen = frame;
+      if (guest >= 0 && host.shardOf(guest) !== pool.shard && !taken(frame)) chosen = frame;
     }
-    for (let frame = owners.length - 1; frame >= 0 && chosen < 0; frame--) if (guestIndexOfOwner(owners[frame]!) >= 0 && !planted.includes(frame)) chosen = frame;
+    for (let frame = owners.length - 1; frame >= 0 && chosen < 0; frame--) if (guestIndexOfOwner(owners[frame]!) >= 0 && !taken(frame)) chosen = frame;
     if (chosen < 0) continue;
+    planted.push({ frame: chosen, owner: owners[chosen]! });
     pool.surrender(1, new RunList());
     pool.adopt(chosen, 1);
-    planted.push(chosen);
+    if (careless) Atomics.store(owners, chosen, OWNER_FREE);
   }
   return planted;
+}
+
+/** Free-running mode's concurrent auditor, over an inline world's shared memory (swept between ticks). */
+function concurrentAuditorOf(world: LockstepWorld): ConcurrentAuditor {
+  const scenario = world.host.scenario;
+  return new ConcurrentAuditor({
+    table: world.host.table.buffer,
+    guests: world.shared.map((views, index) => ({ name: scenario.guests[index]!.name, frameOf: views.buffers.frameOf, counters: views.buffers.counters })),
+    states: new SharedArrayBuffer(4 * scenario.guests.length),
+    shards: world.host.manager.layout.shards,
+    control: new SharedArrayBuffer(AUDIT_CONTROL_SLOTS * 4),
+  });
 }
 
 interface BrokenRun {
   planted: number;
   violations: number;
   firstViolations: string[];
-  /** A grant took a planted frame. */
+  /** What the concurrent auditor found, swept after every tick. */
+  concurrentViolations: number;
+  concurrentFirstViolations: string[];
+  /** A grant handed a planted frame out (a failed exchange, or the frame went to another guest). */
   fired: boolean;
 }
 
 function runWithPlantedFrames(s: Scenario, careless: boolean): BrokenRun {
-  const table = careless ? new CarelessFrameTable(framesOf(s)) : new WatchedFrameTable(framesOf(s));
-  let planted: number[] = [];
-  const { audit } = runLockstep(s, { table, auditEveryTicks: 1, onStart: (world) => (planted = plantOwnedFrames(world.host)) });
-  return { planted: planted.length, violations: audit.violations, firstViolations: audit.firstViolations, fired: table.unexpected > 0 };
+  const table = new FrameTable(framesOf(s));
+  let planted: Array<{ frame: number; owner: number }> = [];
+  let granted = false;
+  let concurrent: ConcurrentAuditor | null = null;
+  const { audit } = runLockstep(s, {
+    table,
+    auditEveryTicks: 1,
+    onStart: (world) => {
+      planted = plantOwnedFrames(world.host, careless);
+      concurrent = concurrentAuditorOf(world);
+    },
+    onTick: () => {
+      for (const { frame, owner } of planted) if (guestIndexOfOwner(table.ownerOf(frame)) >= 0 && table.ownerOf(frame) !== owner) granted = true;
+      concurrent!.sweep();
+    },
+  });
+  const found = concurrent!.snapshot();
+  return {
+    planted: planted.length,
+    violations: audit.violations,
+    firstViolations: audit.firstViolations,
+    concurrentViolations: found.violations,
+    concurrentFirstViolations: found.firstViolations,
+    fired: careless ? granted : table.transferFailures > 0,
+  };
 }
 
 /** Two guests whose workloads grow after boot, so the host grants frames after boot. */
@@ -111,13 +154,16 @@ describe('a host broken on purpose', () => {
     expect(result.firstViolations.some((line) => line.includes('failed compare-exchange'))).toBe(true);
   });
 
-  it('is caught when a pool grants an owned frame without the compare-exchange: the audit finds the frame given twice', () => {
+  it('is caught when a pool grants an owned frame that a write without the compare-exchange freed: the audits find the frame given twice', () => {
     const result = runWithPlantedFrames(growing, true);
     expect(result.planted).toBe(2);
     expect(result.fired).toBe(true);
     expect(result.violations).toBeGreaterThan(0);
     expect(result.firstViolations.some((line) => line.includes('failed compare-exchange'))).toBe(false);
     expect(result.firstViolations.some((line) => /which the table gives to|the table gives guest/.test(line)), result.firstViolations.join('\n')).toBe(true);
+    // Free-running mode's concurrent auditor sees it too: a frame mapped by two guests.
+    expect(result.concurrentViolations).toBeGreaterThan(0);
+    expect(result.concurrentFirstViolations.join('\n')).toMatch(/guest [ab]: page \d+ maps frame \d+, which the table gives to guest [ab]/);
   });
 
   it('is caught when a rebalance hands one range of free frames to two shards', () => {
@@ -171,6 +217,7 @@ describe('a host broken on purpose', () => {
       fc.asyncProperty(arbitraryScenario({ crashes: false }), fc.boolean(), async (s, careless) => {
         const result = runWithPlantedFrames(s, careless);
         if (result.fired) expect(result.violations).toBeGreaterThan(0);
+        if (result.fired && careless) expect(result.concurrentViolations).toBeGreaterThan(0);
       }),
       params,
     );
