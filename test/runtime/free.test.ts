@@ -1,14 +1,13 @@
 /**
  * Free-running mode end to end on real threads: honest runs end clean with a
- * continuous audit that made checks; a host broken on purpose is caught by
- * the concurrent auditor while the run goes on; the run can be cut short by
- * wall time and still ends at a quiescent point.
+ * continuous audit that made checks; the run can be cut short by wall time
+ * and still ends at a quiescent point. (Free-running mode has no hook to break
+ * the host; that the concurrent auditor catches a frame given to two guests
+ * is tested over an inline world in test/property/broken-host.test.ts.)
  */
 import fc from 'fast-check';
 import { guestView, hostView } from '../host/policies/views.js';
 import { describe, expect, it } from 'vitest';
-import { FrameTable } from '../../src/host/frame-table.js';
-import { StackFreePool, type FreePool } from '../../src/host/free-pool.js';
 import { RotatePolicy } from '../../src/host/manager/policies/rotate-policy.js';
 import { simulateFree } from '../../src/runtime/free/simulate-free.js';
 import type { Scenario } from '../../src/scenario/types.js';
@@ -33,54 +32,8 @@ describe(`free-running mode on random scenarios (seed ${params.seed})`, () => {
   });
 });
 
-/** A pool that, once, hands out a frame a guest already owns. */
-class DoubleGrantingPool implements FreePool {
-  private readonly inner: StackFreePool;
-  private pops = 0;
-  fired = false;
-
-  constructor(
-    private readonly table: FrameTable,
-    private readonly badPop: number,
-  ) {
-    this.inner = new StackFreePool(table.frames);
-  }
-
-  get size(): number {
-    return this.inner.size;
-  }
-
-  push(frame: number): void {
-    this.inner.push(frame);
-  }
-
-  pop(): number {
-    if (!this.fired && ++this.pops >= this.badPop) {
-      for (let frame = 0; frame < this.table.frames; frame++) {
-        if (this.table.ownerOf(frame) === 1) {
-          this.fired = true;
-          return frame;
-        }
-      }
-    }
-    return this.inner.pop();
-  }
-
-  contents(): Int32Array {
-    return this.inner.contents();
-  }
-}
-
-/** Stores without comparing: the bug the compare-exchange exists to prevent. */
-class CarelessFrameTable extends FrameTable {
-  override transfer(frame: number, _expectedOwner: number, newOwner: number): boolean {
-    Atomics.store(this.owners, frame, newOwner);
-    return true;
-  }
-}
-
-/** Guest a holds its memory all run long; guest b grows later, and one of them is given one of a's frames again. */
-function victimScenario(): Scenario {
+/** Guest a holds its memory all run long; guest b grows later. */
+function growingScenario(): Scenario {
   return scenario({
     durationMs: 120_000,
     host: { memoryBytes: 256 * MiB, reservedBytes: 4 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } },
@@ -91,23 +44,9 @@ function victimScenario(): Scenario {
   });
 }
 
-describe('a host broken on purpose, in free-running mode', () => {
-  it('is caught by the concurrent auditor while the run goes on', async () => {
-    const s = victimScenario();
-    const table = new CarelessFrameTable(Math.floor(s.host.memoryBytes / s.frameBytes));
-    // Boot takes the kernels (4 MiB each), then the workloads grow; the bad pop comes after a few thousand more.
-    const pool = new DoubleGrantingPool(table, 2 * 1024 + 8192 + 4000);
-    const { summary } = await simulateFree(s, { workers: 2, hypervisor: { table, pool } });
-    expect(pool.fired).toBe(true);
-    expect(summary.audit.concurrent!.violations).toBeGreaterThan(0);
-    // Which guest gets a's frame depends on timing (b's worker may run ahead): a frame mapped by two guests, or twice by a.
-    expect(summary.audit.concurrent!.firstViolations.join('\n')).toMatch(
-      /guest [ab]: page \d+ maps frame \d+, which the table gives to guest [ab]|guest a: frame \d+ is mapped by page \d+ and by another page of the same guest/,
-    );
-  });
-
-  it('the honest host in the same scenario is clean', async () => {
-    const { summary } = await simulateFree(victimScenario(), { workers: 2 });
+describe('free-running mode with guests that grow while others hold their memory', () => {
+  it('is clean, and the concurrent auditor read the guests\' maps', async () => {
+    const { summary } = await simulateFree(growingScenario(), { workers: 2 });
     expect(summary.audit.violations).toBe(0);
     expect(summary.audit.concurrent!.mappedPagesChecked).toBeGreaterThan(0);
   });
@@ -115,7 +54,7 @@ describe('a host broken on purpose, in free-running mode', () => {
 
 describe('free-running runs cut short by wall time', () => {
   it('end at a quiescent point with a clean audit', async () => {
-    const s = { ...victimScenario(), durationMs: 3_600_000 * 100 };
+    const s = { ...growingScenario(), durationMs: 3_600_000 * 100 };
     const started = performance.now();
     const { summary } = await simulateFree(s, { workers: 2, wallLimitMs: 1500 });
     expect(performance.now() - started).toBeLessThan(60_000);
