@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { PageState } from '../../src/guest/page-state.js';
 import { Counter, HOST_SWAPPED } from '../../src/guest/shared-memory.js';
+import { DeviceSlot } from '../../src/host/device/device-figures.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { runLockstep, type LockstepWorld } from '../support/lockstep.js';
 
@@ -63,18 +64,26 @@ describe('the audit of host memory management', () => {
     expect(world.auditor.full(1_000_000)).toBe(0);
   });
 
-  it('catches host swap slots the host and the guest count differently', () => {
+  it('catches host swap slots the device side and the guest count differently', () => {
     const lines = violationsAfter(honestWorld(), ({ host }) => {
-      host.accounts[0]!.hostSwapPages += 1;
+      host.accounts[0]!.device.hostSwapPages += 1;
     });
     expect(lines.some((line) => /guest a: the host counts \d+ host swap slots for it, the guest \d+/.test(line))).toBe(true);
+  });
+
+  it('catches host swap the manager counts differently from the device sides\' figures', () => {
+    const lines = violationsAfter(honestWorld(), ({ host }) => {
+      host.hostSwap.usedPages += 1;
+    });
     expect(lines.some((line) => /host swap: the guests hold \d+ slots, the host counts \d+ used/.test(line))).toBe(true);
   });
 
   it('catches a host swap used beyond its size', () => {
     const lines = violationsAfter(honestWorld(), ({ host }) => {
-      host.hostSwap.usedPages = host.hostSwap.capacityPages + 1;
-      host.accounts[0]!.hostSwapPages += host.hostSwap.capacityPages + 1 - host.accounts.reduce((sum, account) => sum + account.hostSwapPages, 0);
+      const space = host.hostSwap;
+      space.usedPages = space.capacityPages + 1;
+      // The figures the manager read from the device sides say the same.
+      host.accounts[0]!.figures[DeviceSlot.HOST_SWAP]! += space.capacityPages + 1 - host.accounts.reduce((sum, account) => sum + account.figures[DeviceSlot.HOST_SWAP]!, 0);
     });
     expect(lines.some((line) => /host swap: \d+ pages used of \d+/.test(line))).toBe(true);
   });
@@ -112,7 +121,7 @@ describe('the audit of host memory management', () => {
 
   it('catches plugged memory the host does not count, and unplugged room that maps a frame', () => {
     const lines = violationsAfter(honestWorld(), ({ host }) => {
-      host.accounts[1]!.memoryPages -= 512;
+      host.accounts[1]!.device.memoryPages -= 512;
     });
     expect(lines.some((line) => /guest b: has \d+ pages of memory and 0 plugged pages coming online \(0 more in flight\), the host counts \d+/.test(line))).toBe(true);
     const more = violationsAfter(

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { PageState } from '../../src/guest/page-state.js';
 import { Stat } from '../../src/guest/shared-memory.js';
-import { VirtioStat } from '../../src/balloon/virtio-stats.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { publishPressure, publishStats } from '../support/guest-signals.js';
 import { runLockstep, type LockstepWorld } from '../support/lockstep.js';
 
 const yaml = `
@@ -75,20 +75,17 @@ describe('the audit of the guest memory model', () => {
   });
 
   it('catches distress the host never heard, and a pressure report beyond the guest', () => {
-    const lines = violationsAfter(honestWorld(), ({ shared, host }) => {
+    const lines = violationsAfter(honestWorld(), ({ shared }) => {
       shared[0]!.stats[Stat.DISTRESS_TOTAL]! += 1;
-      host.accounts[0]!.heard.pressure = { ...host.accounts[0]!.heard.pressure!, availablePages: 1e9 };
+      publishPressure(shared[0]!.buffers.signals, 20_000, { availablePages: 1e9, committedPages: 1e9 });
     });
     expect(lines.some((line) => /sent \d+ distress messages, the host heard/.test(line))).toBe(true);
     expect(lines.some((line) => /its pressure report says 1000000000 pages available/.test(line))).toBe(true);
   });
 
-  it('catches reported stats that go down, or claim more memory than the guest has', () => {
-    const lines = violationsAfter(honestWorld(), ({ host }) => {
-      const stats = host.accounts[0]!.heard.stats!.slice();
-      stats[VirtioStat.MINFLT] = 0;
-      stats[VirtioStat.MEMTOT] = 2 ** 40;
-      host.accounts[0]!.heard.stats = stats;
+  it('catches published stats that go down, or claim more memory than the guest has', () => {
+    const lines = violationsAfter(honestWorld(), ({ shared }) => {
+      publishStats(shared[0]!.buffers.signals, 20_000, { MINFLT: 0, MEMTOT: 2 ** 40 });
     });
     expect(lines.some((line) => /stat MINFLT went down/.test(line))).toBe(true);
     expect(lines.some((line) => /stat MEMTOT is \d+ bytes, more than its/.test(line))).toBe(true);
