@@ -7,10 +7,18 @@
  * memory does not, and memory allocated during the period does.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVE_SAMPLE_OPEN_MAX, ActiveSampling, takeActiveSample } from '../../src/host/manager/active-sampling.js';
-import type { GuestAccount } from '../../src/host/guest-account.js';
+import type { DeviceAccount } from '../../src/host/device/device-account.js';
+import { ACTIVE_SAMPLE_OPEN_MAX } from '../../src/host/device/guest-device.js';
+import { ActiveSampling } from '../../src/host/manager/active-sampling.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { InlineHost } from '../support/inline-host.js';
 import { runLockstep } from '../support/lockstep.js';
+import { guest, MiB, scenario } from '../support/scenarios.js';
+
+/** The last sample a guest's device side heard, as policies see it; null before the first. */
+function sampleOf(account: DeviceAccount): { sampledPages: number; touchedPages: number; atMs: number } | null {
+  return account.sampleAtMs < 0 ? null : { sampledPages: account.sampledPages, touchedPages: account.touchedPages, atMs: account.sampleAtMs };
+}
 
 const SCENARIO = `
 duration: 95s
@@ -34,10 +42,10 @@ guests:
 
 describe('active-memory sampling', () => {
   it('finds the fraction of memory a guest touches: hot and kernel memory yes, idle and free memory no, new allocations yes', () => {
-    const samples: Array<Array<GuestAccount['activeSample']>> = [];
+    const samples: Array<Array<ReturnType<typeof sampleOf>>> = [];
     const result = runLockstep(parseScenarioText(SCENARIO, 'active.yaml'), {
       onTick: (_tick, endMs, world) => {
-        if (endMs % 30_000 === 0) samples.push(world.host.accounts.map((account) => account.activeSample));
+        if (endMs % 30_000 === 0) samples.push(world.host.accounts.map((account) => sampleOf(account.device)));
       },
     });
     expect(result.audit.violations).toBe(0);
@@ -70,40 +78,67 @@ describe('active-memory sampling', () => {
   it('is not asked for when the policy does not sample', () => {
     const result = runLockstep(parseScenarioText(SCENARIO.replace('{ kind: esx, period: 30s, samples: 2000 }', 'static'), 'static.yaml'), { auditEveryTicks: 0 });
     expect(result.messageCounts.get('activeSample')).toBeUndefined();
-    expect(result.world.host.accounts.map((account) => account.touchedFraction)).toEqual([null, null, null]);
+    expect(result.world.host.accounts.map((account) => account.record.touchedFraction)).toEqual([null, null, null]);
   });
 });
 
-describe('the host and activeSample messages', () => {
-  const account = (): GuestAccount =>
-    ({ alive: true, activeSampleAsked: [{ id: 3, pages: 100 }, { id: 4, pages: 100 }], activeSampleDroppedId: 0, activeSample: null, touchedFraction: null }) as unknown as GuestAccount;
+describe('the device side and activeSample messages', () => {
+  /** A booted host of one guest in tick 0, whose device side asked for samples 3 and 4 (as the manager's sampleActive commands do). */
+  function asked(ids: number[] = [3, 4]): { host: InlineHost; account: DeviceAccount } {
+    const host = new InlineHost(scenario({ guests: [guest('g', { memoryBytes: 64 * MiB })] }));
+    host.boot();
+    host.beginTick(0);
+    const device = host.devices.device(0);
+    for (const id of ids) device.command({ type: 'sampleActive', id, pages: 100, periodMs: 1000 });
+    host.takeInboxes();
+    return { host, account: device.account };
+  }
+
+  /** The violations the device side recorded (they reach the log when the tick closes). */
+  function violations(host: InlineHost): string[] {
+    host.endTick();
+    return host.log.filter((event) => event.kind === 'violation').map((event) => event.detail);
+  }
 
   it('takes an answer to an open request (the previous one too), and refuses the rest', () => {
-    const a = account();
-    expect(takeActiveSample(a, { type: 'activeSample', id: 3, sampledPages: 100, touchedPages: 25 }, 5000)).toBeNull();
-    expect(a.activeSample).toEqual({ sampledPages: 100, touchedPages: 25, atMs: 5000 });
-    expect(a.touchedFraction).toBe(0.25);
+    const { host, account: a } = asked();
+    host.handleOutbox(0, [{ type: 'activeSample', id: 3, sampledPages: 100, touchedPages: 25 }]);
+    expect(sampleOf(a)).toEqual({ sampledPages: 100, touchedPages: 25, atMs: 0 });
     expect(a.activeSampleAsked).toEqual([{ id: 4, pages: 100 }]);
-    expect(takeActiveSample(a, { type: 'activeSample', id: 3, sampledPages: 100, touchedPages: 25 }, 6000)).toMatch(/^activeSample 3 answers no open sampling request \(open: 4\)/);
-    expect(takeActiveSample(a, { type: 'activeSample', id: 4, sampledPages: 101, touchedPages: 1 }, 6000)).toBe('activeSample 4 sampled 101 pages, 100 were asked for');
-    expect(a.activeSample?.atMs).toBe(5000);
+    expect(a.protocolViolations).toBe(0);
+    host.beginTick(1);
+    // The manager reads it when the tick closes: a quarter of the memory touched.
+    expect(host.accounts[0]!.record.touchedFraction).toBe(0.25);
+    host.handleOutbox(0, [{ type: 'activeSample', id: 3, sampledPages: 100, touchedPages: 25 }]);
+    host.handleOutbox(0, [{ type: 'activeSample', id: 4, sampledPages: 101, touchedPages: 1 }]);
+    expect(a.protocolViolations).toBe(2);
+    const found = violations(host);
+    expect(found[0]).toMatch(/^activeSample 3 answers no open sampling request \(open: 4\)/);
+    expect(found[1]).toBe('activeSample 4 sampled 101 pages, 100 were asked for');
+    expect(a.sampleAtMs).toBe(0);
   });
 
   it('keeps the requests of a guest that runs behind (free-running), and ignores late answers to ones it dropped', () => {
-    const a = account();
-    a.activeSampleAsked = [];
+    const { host, account: a } = asked([]);
     const sampling = new ActiveSampling();
+    const device = host.devices.device(0);
     const ids: number[] = [];
-    for (let period = 0; period < ACTIVE_SAMPLE_OPEN_MAX + 6; period++) ids.push(sampling.begin(period * 1000, [a], { pages: 10, periodMs: 1000 })[0]!.id);
+    for (let period = 0; period < ACTIVE_SAMPLE_OPEN_MAX + 6; period++) {
+      const request = sampling.begin(period * 1000, [{ index: 0, alive: true }], { pages: 10, periodMs: 1000 })[0]!;
+      device.command({ type: 'sampleActive', id: request.id, pages: request.pages, periodMs: request.periodMs });
+      ids.push(request.id);
+    }
     expect(a.activeSampleAsked).toHaveLength(ACTIVE_SAMPLE_OPEN_MAX);
     expect(a.activeSampleAsked[0]!.id).toBe(ids[6]);
     // Answers come in order: the dropped ones are ignored, the rest taken.
-    expect(takeActiveSample(a, { type: 'activeSample', id: ids[0]!, sampledPages: 10, touchedPages: 1 }, 1000)).toBeNull();
-    expect(a.activeSample).toBeNull();
-    expect(takeActiveSample(a, { type: 'activeSample', id: ids[6]!, sampledPages: 10, touchedPages: 5 }, 7000)).toBeNull();
-    expect(a.touchedFraction).toBe(0.5);
+    host.handleOutbox(0, [{ type: 'activeSample', id: ids[0]!, sampledPages: 10, touchedPages: 1 }]);
+    expect(sampleOf(a)).toBeNull();
+    host.handleOutbox(0, [{ type: 'activeSample', id: ids[6]!, sampledPages: 10, touchedPages: 5 }]);
+    expect(sampleOf(a)).toMatchObject({ sampledPages: 10, touchedPages: 5 });
     expect(a.activeSampleAsked).toHaveLength(ACTIVE_SAMPLE_OPEN_MAX - 1);
+    expect(a.protocolViolations).toBe(0);
     // A request never made is still refused.
-    expect(takeActiveSample(a, { type: 'activeSample', id: ids.at(-1)! + 1, sampledPages: 10, touchedPages: 5 }, 7000)).toMatch(/answers no open sampling request/);
+    host.handleOutbox(0, [{ type: 'activeSample', id: ids.at(-1)! + 1, sampledPages: 10, touchedPages: 5 }]);
+    expect(violations(host)).toEqual([expect.stringMatching(/answers no open sampling request/)]);
   });
 });
