@@ -1,4 +1,5 @@
 import { PageState, PAGE_STATE_COUNT, PAGE_STATE_NAMES, type PageStateValue } from './page-state.js';
+import { PageStack } from './page-stack.js';
 import { Counter, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING } from './shared-memory.js';
 
 /** States whose pages are kept on a stack, so that any one of them can be taken in O(1) (unpopulated: the hotplug room). */
@@ -6,90 +7,6 @@ const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_U
 
 function isStacked(state: PageStateValue): boolean {
   return state === PageState.FREE || state === PageState.FREE_UNBACKED || state === PageState.BALLOON || state === PageState.UNPOPULATED;
-}
-
-const NONE = -1;
-
-/** Page numbers per block of a stack. */
-const BLOCK_SHIFT = 12;
-const BLOCK = 1 << BLOCK_SHIFT;
-const BLOCK_MASK = BLOCK - 1;
-
-/**
- * A LIFO stack of page numbers: explicit entries in blocks of 4096 (4 bytes
- * per page on it, at most two blocks spare; pushing never copies), on top of
- * an implicit range of pages [rangeLow, rangeHigh) that costs nothing and is
- * taken lowest page first. A freshly booted guest's free pages and its
- * reserved range are such ranges, so a boot costs no per-page stack memory.
- */
-class PageStack {
-  readonly blocks: Int32Array[] = [];
-  size = 0;
-  rangeLow = 0;
-  rangeHigh = 0;
-
-  get count(): number {
-    return this.size + this.rangeHigh - this.rangeLow;
-  }
-
-  /** Bytes of the blocks (for the memory budget). */
-  get bytes(): number {
-    return this.blocks.length * BLOCK * Int32Array.BYTES_PER_ELEMENT;
-  }
-
-  push(page: number): void {
-    const block = this.size >> BLOCK_SHIFT;
-    if (block === this.blocks.length) this.blocks.push(new Int32Array(BLOCK));
-    this.blocks[block]![this.size & BLOCK_MASK] = page;
-    this.size++;
-  }
-
-  pushMany(pages: Int32Array, from: number, count: number): void {
-    let done = 0;
-    while (done < count) {
-      const block = this.size >> BLOCK_SHIFT;
-      if (block === this.blocks.length) this.blocks.push(new Int32Array(BLOCK));
-      const at = this.size & BLOCK_MASK;
-      const n = Math.min(count - done, BLOCK - at);
-      this.blocks[block]!.set(pages.subarray(from + done, from + done + n), at);
-      this.size += n;
-      done += n;
-    }
-  }
-
-  pop(): number {
-    if (this.size === 0) return this.rangeLow < this.rangeHigh ? this.rangeLow++ : NONE;
-    this.size--;
-    return this.blocks[this.size >> BLOCK_SHIFT]![this.size & BLOCK_MASK]!;
-  }
-
-  /** Pops up to `count` pages into `out[offset..]`, as `pop` would one by one; returns how many. */
-  popMany(out: Int32Array, offset: number, count: number): number {
-    let taken = 0;
-    while (taken < count && this.size > 0) {
-      const top = this.size - 1;
-      const block = this.blocks[top >> BLOCK_SHIFT]!;
-      const n = Math.min(count - taken, (top & BLOCK_MASK) + 1);
-      for (let k = 0; k < n; k++) out[offset + taken + k] = block[(top & BLOCK_MASK) - k]!;
-      this.size -= n;
-      taken += n;
-    }
-    while (taken < count && this.rangeLow < this.rangeHigh) out[offset + taken++] = this.rangeLow++;
-    return taken;
-  }
-
-  /** Page `index` counted from the top (for checks). */
-  at(index: number): number {
-    if (index >= this.size) return this.rangeLow + (index - this.size);
-    const position = this.size - 1 - index;
-    return this.blocks[position >> BLOCK_SHIFT]![position & BLOCK_MASK]!;
-  }
-
-  /** Gives back the blocks above the one in use, keeping one spare (called once a tick). */
-  trim(): void {
-    const needed = (this.size + BLOCK_MASK) >> BLOCK_SHIFT;
-    if (this.blocks.length > needed + 1) this.blocks.length = needed + 1;
-  }
 }
 
 /**
@@ -445,23 +362,19 @@ export class GuestMemory {
     const onStack = new Uint8Array(this.pages);
     for (const state of STACKED) {
       const stack = this.stacks[state]!;
-      const length = stack.count;
-      for (let i = 0; i < length; i++) {
-        const page = stack.at(i);
-        if (!(page >= 0 && page < this.pages)) {
-          problems.push(`the ${PAGE_STATE_NAMES[state]} stack holds ${page}, which is no page`);
-          break;
+      let length = 0;
+      let problem: string | null = null;
+      stack.forEach((page) => {
+        length++;
+        if (problem !== null) return;
+        if (!(page >= 0 && page < this.pages)) problem = `the ${PAGE_STATE_NAMES[state]} stack holds ${page}, which is no page`;
+        else if (onStack[page] === 1) problem = `page ${page} is on a stack twice`;
+        else {
+          onStack[page] = 1;
+          if (this.state[page] !== state) problem = `page ${page} is on the ${PAGE_STATE_NAMES[state]} stack in state ${PAGE_STATE_NAMES[this.state[page]!]}`;
         }
-        if (onStack[page] === 1) {
-          problems.push(`page ${page} is on a stack twice`);
-          break;
-        }
-        onStack[page] = 1;
-        if (this.state[page] !== state) {
-          problems.push(`page ${page} is on the ${PAGE_STATE_NAMES[state]} stack in state ${PAGE_STATE_NAMES[this.state[page]!]}`);
-          break;
-        }
-      }
+      });
+      if (problem !== null) problems.push(problem);
       if (problems.length === 0 && length !== counted[state]) {
         problems.push(`the ${PAGE_STATE_NAMES[state]} stack holds ${length} pages, ${counted[state]} are in that state`);
       }

@@ -1,0 +1,163 @@
+/**
+ * A LIFO stack of page numbers kept as runs: each run is a sequence of pages
+ * that were pushed one after another and are each one more (or each one
+ * less) than the one before, stored as its first and last page. Pages freed,
+ * ballooned or granted in runs (as they mostly are: a workload frees the
+ * pages it allocated together, a grant backs pages taken from a range) cost
+ * 8 bytes a run instead of 4 bytes a page, and moving them costs one write of
+ * the run's end instead of one write per page.
+ *
+ * Below the runs sits an implicit range of pages [rangeLow, rangeHigh) that
+ * costs nothing and is taken lowest page first: a freshly booted guest's free
+ * pages and its reserved range are such ranges.
+ *
+ * Pop order is exactly the reverse of push order (a run pops from its last
+ * page), then the range, as a plain stack of page numbers would give them.
+ */
+
+const NONE = -1;
+
+export class PageStack {
+  /** Runs, bottom first: pairs (first page, last page); the top run's last page is popped first. */
+  private runs: Int32Array<ArrayBuffer> = new Int32Array(16);
+  private runWords = 0;
+  /** Pages in the runs. */
+  size = 0;
+  rangeLow = 0;
+  rangeHigh = 0;
+
+  /** Pages on the stack, the range included. */
+  get count(): number {
+    return this.size + this.rangeHigh - this.rangeLow;
+  }
+
+  /** Bytes of the runs' array (for the memory budget). */
+  get bytes(): number {
+    return this.runs.byteLength;
+  }
+
+  push(page: number): void {
+    this.size++;
+    const words = this.runWords;
+    if (words > 0) {
+      const first = this.runs[words - 2]!;
+      const last = this.runs[words - 1]!;
+      // A run of one page goes either way; a longer one keeps its direction.
+      if (first === last ? page === last + 1 || page === last - 1 : page - last === (last > first ? 1 : -1)) {
+        this.runs[words - 1] = page;
+        return;
+      }
+    }
+    if (words + 2 > this.runs.length) this.grow();
+    this.runs[words] = page;
+    this.runs[words + 1] = page;
+    this.runWords = words + 2;
+  }
+
+  /** Pushes `pages[from..from + count)`, in order. */
+  pushMany(pages: Int32Array, from: number, count: number): void {
+    for (let i = from; i < from + count; i++) this.push(pages[i]!);
+  }
+
+  pop(): number {
+    const words = this.runWords;
+    if (words === 0) return this.rangeLow < this.rangeHigh ? this.rangeLow++ : NONE;
+    this.size--;
+    const first = this.runs[words - 2]!;
+    const last = this.runs[words - 1]!;
+    if (first === last) this.runWords = words - 2;
+    else this.runs[words - 1] = last > first ? last - 1 : last + 1;
+    return last;
+  }
+
+  /** Pops up to `count` pages into `out[offset..]`, as `pop` would one by one; returns how many. */
+  popMany(out: Int32Array, offset: number, count: number): number {
+    let taken = 0;
+    while (taken < count && this.runWords > 0) {
+      const words = this.runWords;
+      const first = this.runs[words - 2]!;
+      const last = this.runs[words - 1]!;
+      const step = last >= first ? -1 : 1;
+      const length = last >= first ? last - first + 1 : first - last + 1;
+      const n = Math.min(count - taken, length);
+      let page = last;
+      for (let k = 0; k < n; k++) {
+        out[offset + taken + k] = page;
+        page += step;
+      }
+      if (n === length) this.runWords = words - 2;
+      else this.runs[words - 1] = page;
+      this.size -= n;
+      taken += n;
+    }
+    while (taken < count && this.rangeLow < this.rangeHigh) out[offset + taken++] = this.rangeLow++;
+    return taken;
+  }
+
+  /** Page `index` counted from the top (for random picks and checks); O(runs). */
+  at(index: number): number {
+    if (index >= this.size) return this.rangeLow + (index - this.size);
+    let left = index;
+    for (let words = this.runWords; words > 0; words -= 2) {
+      const first = this.runs[words - 2]!;
+      const last = this.runs[words - 1]!;
+      const length = Math.abs(last - first) + 1;
+      if (left < length) return last >= first ? last - left : last + left;
+      left -= length;
+    }
+    return NONE;
+  }
+
+  /** Every page on the stack, top first (for checks): O(pages). */
+  forEach(visit: (page: number) => void): void {
+    for (let words = this.runWords; words > 0; words -= 2) {
+      const first = this.runs[words - 2]!;
+      const last = this.runs[words - 1]!;
+      const step = last >= first ? -1 : 1;
+      for (let page = last; ; page += step) {
+        visit(page);
+        if (page === first) break;
+      }
+    }
+    for (let page = this.rangeLow; page < this.rangeHigh; page++) visit(page);
+  }
+
+  /** Whether `page` is in the implicit range (not an explicit entry). */
+  inRange(page: number): boolean {
+    return page >= this.rangeLow && page < this.rangeHigh;
+  }
+
+  /**
+   * Takes every explicit entry that `marked` accepts off the stack (the
+   * others keep their order), writing each to `out` (bottom first); returns
+   * how many.
+   */
+  removeMarked(marked: (page: number) => boolean, out: Int32Array): number {
+    const old = this.runs.slice(0, this.runWords);
+    this.runWords = 0;
+    this.size = 0;
+    let taken = 0;
+    for (let i = 0; i < old.length; i += 2) {
+      const first = old[i]!;
+      const last = old[i + 1]!;
+      const step = last >= first ? 1 : -1;
+      for (let page = first; ; page += step) {
+        if (marked(page)) out[taken++] = page;
+        else this.push(page);
+        if (page === last) break;
+      }
+    }
+    return taken;
+  }
+
+  /** Gives back run storage far beyond what is in use (called once a tick). */
+  trim(): void {
+    if (this.runs.length > 64 && this.runWords * 4 < this.runs.length) this.runs = this.runs.slice(0, Math.max(16, this.runWords * 2));
+  }
+
+  private grow(): void {
+    const grown = new Int32Array(this.runs.length * 2);
+    grown.set(this.runs);
+    this.runs = grown;
+  }
+}
