@@ -5,6 +5,7 @@
  * floor, Hyper-V's quiet start for pressure reports).
  */
 import { describe, expect, it } from 'vitest';
+import { SignalSlot } from '../../src/messages/guest-signals.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import type { Sample } from '../../src/runtime/sample.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
@@ -135,7 +136,7 @@ events:
     expect(byName(summary, 'virtio').oomKills).toBeGreaterThan(0);
   });
 
-  it('sends pressure reports every second after skipping the first 45 s; the other profiles from the start', () => {
+  it('publishes pressure reports every second after skipping the first 45 s; the other profiles from the start', () => {
     const yaml = `
 duration: 60s
 tick: 1s
@@ -144,19 +145,24 @@ guests:
   - { name: hyperv, memory: 1GiB, driver: hyperv }
   - { name: virtio, memory: 1GiB, driver: virtio }
 `;
+    const reports = [0, 0];
     const result = runLockstep(parseScenarioText(yaml, 'pressure.yaml'), {
       auditEveryTicks: 20,
       onTick: (tick, _endMs, world) => {
-        const hypervReports = world.outboxes[0]!.filter((m) => m.type === 'pressure').length;
-        const virtioReports = world.outboxes[1]!.filter((m) => m.type === 'pressure').length;
-        expect(hypervReports).toBe(tick >= 45 ? 1 : 0);
-        expect(virtioReports).toBe(1);
+        // What the guests published this tick, as the host reads it.
+        const published = world.host.accounts.map((account) => account.record.signals()[SignalSlot.PRESSURE_REPORTS]!);
+        expect(published[0]! - reports[0]!).toBe(tick >= 45 ? 1 : 0);
+        expect(published[1]! - reports[1]!).toBe(1);
+        reports.splice(0, 2, ...published);
+        // Only protocol actions are messages.
+        for (const outbox of world.outboxes) expect(outbox.filter((m) => (m.type as string) === 'pressure')).toEqual([]);
       },
     });
-    expect(result.world.host.accounts[0]!.heard.pressure).not.toBeNull();
-    expect(result.world.host.accounts[0]!.heard.pressureAtMs).toBe(59_000);
-    const pressure = result.world.host.accounts[1]!.heard.pressure!;
-    expect(pressure.floorPages).toBeGreaterThan(0);
-    expect(pressure.committedPages).toBeGreaterThan(pressure.floorPages);
+    const hyperv = result.world.host.accounts[0]!.record.signals();
+    expect(hyperv[SignalSlot.PRESSURE_AT_MS]).toBe(59_000);
+    expect(hyperv[SignalSlot.PRESSURE_REPORTS]).toBe(15);
+    const virtio = result.world.host.accounts[1]!.record.signals();
+    expect(virtio[SignalSlot.FLOOR_PAGES]).toBeGreaterThan(0);
+    expect(virtio[SignalSlot.COMMITTED_PAGES]).toBeGreaterThan(virtio[SignalSlot.FLOOR_PAGES]!);
   });
 });

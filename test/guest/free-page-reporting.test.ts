@@ -32,9 +32,9 @@ describe('free page reporting', () => {
     expect(result.audit.violations).toBe(0);
     expect(result.audit.fullChecks).toBeGreaterThanOrEqual(40);
     const report = result.reports[0]!;
-    const heard = result.world.host.accounts[0]!.heard;
+    const device = result.world.host.accounts[0]!.device;
     expect(report.reportedFreePages).toBeGreaterThan((500 * MiB) / PAGE);
-    expect(heard.reportedFreeFrames).toBe(report.reportedFreePages);
+    expect(device.reportedFreeFrames).toBe(report.reportedFreePages);
     expect(result.messageCounts.get('freePageReport')).toBeGreaterThan(0);
     // After the shrink at 10 s, the host holds the frames again: the guest keeps little more than its kernel and workload.
     expect((resident[20]! * PAGE) / MiB).toBeLessThan(200);
