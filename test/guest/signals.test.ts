@@ -1,9 +1,11 @@
 /**
  * What a guest tells the host besides the balloon protocol: virtio stats every
- * stats interval (all 16 tags), and distress when it is desperately short.
+ * stats interval (all 16 tags, published in shared memory where the host
+ * reads them), and distress (a message) when it is desperately short.
  */
 import { describe, expect, it } from 'vitest';
 import { VIRTIO_STAT_TAGS } from '../../src/balloon/virtio-stats.js';
+import { SignalSlot } from '../../src/messages/guest-signals.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { runLockstep } from '../support/lockstep.js';
@@ -12,7 +14,7 @@ const MiB = 2 ** 20;
 const PAGE = 4096;
 
 describe('virtio stats', () => {
-  it('go to the host every stats interval, all 16 tags, memory in bytes and events as counts', async () => {
+  it('are published for the host every stats interval, all 16 tags, memory in bytes and events as counts', async () => {
     const yaml = `
 duration: 30s
 tick: 1s
@@ -26,10 +28,11 @@ guests:
 events: [{ at: 10s, setTarget: { guest: g, memory: 512MiB, force: true } }]
 `;
     const result = runLockstep(parseScenarioText(yaml, 'stats.yaml'), { auditEveryTicks: 10 });
-    const heard = result.world.host.accounts[0]!.heard;
-    expect(result.messageCounts.get('stats')).toBe(15);
-    expect(heard.statsMessages).toBe(15);
-    expect(heard.statsAtMs).toBe(28_000);
+    // As the host reads them: 15 reports (0, 2, ..., 28 s), none of them a message.
+    const published = result.world.host.accounts[0]!.record.signals();
+    expect(result.messageCounts.get('stats')).toBeUndefined();
+    expect(published[SignalSlot.STATS_REPORTS]).toBe(15);
+    expect(published[SignalSlot.STATS_AT_MS]).toBe(28_000);
     const report = result.reports[0]!;
     const { summary } = await simulate(parseScenarioText(yaml, 'stats.yaml'), { placement: 'inline' });
     const stats = summary.guests[0]!.stats;
@@ -96,16 +99,18 @@ events:
         });
       },
     });
-    const [thrash, oom, calm] = result.world.host.accounts;
-    expect(thrash!.heard.distressMessages).toBeGreaterThan(10);
-    expect(thrash!.heard.lastDistressReason).toBe('stall');
-    expect(oom!.heard.distressMessages).toBeGreaterThan(0);
+    // Heard by each guest's device side; the manager notes the reason.
+    const [thrash, oom, calm] = result.world.host.accounts.map((account) => ({ ...account.device, lastDistressReason: account.record.lastDistressReason }));
+    expect(thrash!.distressMessages).toBeGreaterThan(10);
+    expect(thrash!.lastDistressReason).toBe('stall');
+    expect(oom!.distressMessages).toBeGreaterThan(0);
+    expect(oom!.lastDistressReason).toBe('oom');
     expect(result.reports[1]!.oomKills).toBeGreaterThan(0);
-    expect(calm!.heard.distressMessages).toBe(0);
+    expect(calm!.distressMessages).toBe(0);
     for (const list of times) for (let i = 1; i < list.length; i++) expect(list[i]! - list[i - 1]!).toBeGreaterThanOrEqual(1000);
     const logged = result.world.host.log.filter((event) => event.kind === 'distress');
-    expect(logged.length).toBe(thrash!.heard.distressMessages + oom!.heard.distressMessages);
+    expect(logged.length).toBe(thrash!.distressMessages + oom!.distressMessages);
     expect(logged.some((event) => event.guest === 'oom' && event.detail.startsWith('oom'))).toBe(true);
-    expect(result.reports[0]!.distressSent).toBe(thrash!.heard.distressMessages);
+    expect(result.reports[0]!.distressSent).toBe(thrash!.distressMessages);
   });
 });
