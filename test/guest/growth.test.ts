@@ -7,7 +7,7 @@
  * back free memory only.
  */
 import { describe, expect, it } from 'vitest';
-import { Hypervisor } from '../../src/host/hypervisor.js';
+import { InlineHost } from '../support/inline-host.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import type { GuestSummary } from '../../src/runtime/summary.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
@@ -157,8 +157,8 @@ events:
 });
 
 describe('the host and plug requests', () => {
-  function host(growth: 'reserved' | 'virtio-mem' = 'virtio-mem'): Hypervisor {
-    const h = new Hypervisor(
+  function host(growth: 'reserved' | 'virtio-mem' = 'virtio-mem'): InlineHost {
+    const h = new InlineHost(
       scenario({
         host: { memoryBytes: 256 * MiB, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } },
         guests: [guest('g', { memoryBytes: 32 * MiB, maxMemoryBytes: 64 * MiB, ...(growth !== 'reserved' ? { growth: { kind: growth, blockBytes: 2 * MiB, onlineDelayMs: 0 } } : {}) })],
@@ -174,7 +174,7 @@ describe('the host and plug requests', () => {
     const h = host();
     h.handleOutbox(0, [{ type: 'plug', id: 1, pages: 4096 }]);
     expect(h.takeInboxes()[0]).toEqual([{ type: 'plugReply', id: 1, pages: 4096, status: 'ok' }]);
-    expect(h.accounts[0]).toMatchObject({ memoryPages: 12_288, hotplugPages: 4096, protocolViolations: 0 });
+    expect(h.accounts[0]!.device).toMatchObject({ memoryPages: 12_288, hotplugPages: 4096, protocolViolations: 0 });
   });
 
   it('refuses a plug beyond the room, a plug from a guest without hotplug room, and an unplug of more than was plugged', () => {

@@ -8,9 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { GuestActor } from '../../src/guest/guest-actor.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
-import { Hypervisor } from '../../src/host/hypervisor.js';
 import type { GuestToHost, HostToGuest } from '../../src/messages/protocol.js';
 import { deriveSeed } from '../../src/util/random.js';
+import { InlineHost } from '../support/inline-host.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 
 describe('a release whose ack has not arrived', () => {
@@ -31,8 +31,8 @@ describe('a release whose ack has not arrived', () => {
         ],
       })],
     });
-    const host = new Hypervisor(s);
-    const views = GuestSharedViews.allocate(host.accounts[0]!.pages);
+    const views = GuestSharedViews.allocate((256 * MiB) / s.frameBytes);
+    const host = new InlineHost(s, { shared: [views] });
     const actor = new GuestActor({ index: 0, spec: s.guests[0]!, tickMs: s.tickMs, frameBytes: s.frameBytes, seed: deriveSeed(s.seed, 'guest', 'vm'), shared: views.buffers });
     host.boot();
     let tick = 0;
@@ -56,9 +56,11 @@ describe('a release whose ack has not arrived', () => {
       for (const message of inbox) if (message.type === 'releaseAck') refused += message.refusedFrames.length;
     }
     expect(refused).toBeGreaterThan(0);
-    // The acks (with refusals) are held back; the target rises and the guest steps twice without them.
+    // The acks (with refusals) are held back; the target rises (it goes out with the next tick's orders) and the
+    // guest steps twice without them.
     const held = inbox;
     host.setTargetOf(0, { bytes: 256 * MiB }, 'test');
+    step(host.takeInboxes()[0]!);
     const first = step(host.takeInboxes()[0]!);
     step(host.takeInboxes()[0]!);
     expect(first.some((message) => message.type === 'request')).toBe(true);
