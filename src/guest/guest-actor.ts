@@ -376,25 +376,24 @@ export class GuestActor {
     }
   }
 
-  /** Puts the frames of granted runs behind unbacked free pages, which become free backed pages. */
+  /** Puts the frames of granted runs behind unbacked free pages, which become free backed pages: run by run, both sides. */
   private backUnbackedPages(runs: Int32Array): void {
     const memory = this.memory;
-    const pages = this.backScratch;
     for (let r = 0; r < runs.length; r += 2) {
       const first = runs[r]!;
       const count = runs[r + 1]!;
       for (let done = 0; done < count; ) {
-        const want = Math.min(pages.length, count - done);
-        const got = memory.takeMany(PageState.FREE_UNBACKED, pages, 0, want);
-        if (got < want) throw new Error(`GuestActor ${this.name}: granted a frame with no unbacked page to put it behind`);
-        memory.mapRun(pages, got, first + done);
-        memory.putMany(pages, 0, got, PageState.FREE_UNBACKED, PageState.FREE);
+        const got = memory.takeRun(PageState.FREE_UNBACKED, count - done);
+        if (got === 0) throw new Error(`GuestActor ${this.name}: granted a frame with no unbacked page to put it behind`);
+        const page = memory.runFirst;
+        const step = memory.runStep;
+        memory.mapPageRun(page, step, got, first + done);
+        memory.putRun(page, got, step, PageState.FREE_UNBACKED, PageState.FREE);
         done += got;
       }
     }
   }
 
-  private readonly backScratch = new Int32Array(4096);
 
   /** Asks the host to back the unbacked pages claimed this tick. */
   private askPopulate(outbox: GuestToHost[]): void {

@@ -101,6 +101,56 @@ export class GuestMemory {
     if (isStacked(to)) this.stacks[to]!.pushMany(pages, offset, count);
   }
 
+  /**
+   * Takes up to `max` consecutive pages of a stacked state off its stack, in
+   * the order `takeMany` would: `runFirst`, then each `runStep` (+1 or -1)
+   * further. Returns how many; they keep their state until `putRun`.
+   */
+  takeRun(state: PageStateValue, max: number): number {
+    const stack = this.stacks[state]!;
+    const n = stack.popRun(max);
+    this.runFirst = stack.runFirst;
+    this.runStep = stack.runStep;
+    return n;
+  }
+
+  /** The first page and the step of the run the last `takeRun` took. */
+  runFirst = 0;
+  runStep = 1;
+
+  /** Puts `count` pages `first`, `first + step`, ..., all in state `from`, into state `to`: `putMany` for a run. */
+  putRun(first: number, count: number, step: number, from: PageStateValue, to: PageStateValue): void {
+    if (count <= 0) return;
+    this.counters[from]! -= count;
+    this.counters[to]! += count;
+    if (step === 1) this.state.fill(to, first, first + count);
+    else this.state.fill(to, first - count + 1, first + 1);
+    if (isStacked(to)) this.stacks[to]!.pushRun(first, count, step);
+  }
+
+  /**
+   * Gives the run of pages `first`, `first + step`, ... the frames
+   * `firstFrame`, `firstFrame + 1`, ...: `mapRun` for consecutive pages.
+   */
+  mapPageRun(first: number, step: number, count: number, firstFrame: number): void {
+    if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapPageRun: frames must be frame numbers, got ${firstFrame}`);
+    const frameOf = this.frameOf;
+    for (let done = 0; done < count; ) {
+      this.openMapWindow();
+      const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
+      let page = first + done * step;
+      for (let i = done; i < done + n; i++) {
+        if (frameOf[page] !== NO_FRAME) throw new Error(`GuestMemory.mapPageRun: page ${page} already maps frame ${frameOf[page]}`);
+        frameOf[page] = firstFrame + i;
+        page += step;
+      }
+      this.counters[Counter.MAPPED]! += n;
+      this.mapWindowChanges += n;
+      if (this.mapWindowChanges >= MAP_WINDOW_CHANGES_MAX) this.closeMapWindow();
+      done += n;
+    }
+  }
+
   /** Page `index` of a stacked state's stack, counted from the top (0 <= index < count(state)): a way to pick one at random without taking it. */
   stackPage(state: PageStateValue, index: number): number {
     return this.stacks[state]!.at(index);

@@ -94,6 +94,54 @@ export class PageStack {
     return taken;
   }
 
+  /** The first page and the step of the run the last `popRun` took. */
+  runFirst = 0;
+  runStep = 1;
+
+  /**
+   * Pops up to `max` pages that are consecutive (the top run's end, or the
+   * range's low end), in the order `pop` would give them: the first is
+   * `runFirst`, each next one `runStep` (+1 or -1) further. Returns how many.
+   */
+  popRun(max: number): number {
+    const words = this.runWords;
+    if (words === 0) {
+      const n = Math.min(max, this.rangeHigh - this.rangeLow);
+      this.runFirst = this.rangeLow;
+      this.runStep = 1;
+      this.rangeLow += n;
+      return n;
+    }
+    const first = this.runs[words - 2]!;
+    const last = this.runs[words - 1]!;
+    const step = last >= first ? -1 : 1;
+    const length = last >= first ? last - first + 1 : first - last + 1;
+    const n = Math.min(max, length);
+    this.runFirst = last;
+    this.runStep = step;
+    if (n === length) this.runWords = words - 2;
+    else this.runs[words - 1] = last + n * step;
+    this.size -= n;
+    return n;
+  }
+
+  /** Pushes `count` pages `first`, `first + step`, ... (step +1 or -1), as `push` one by one would. */
+  pushRun(first: number, count: number, step: number): void {
+    if (count <= 0) return;
+    this.push(first);
+    if (count === 1) return;
+    const words = this.runWords;
+    const runFirst = this.runs[words - 2]!;
+    const runLast = this.runs[words - 1]!;
+    // `first` started a run or ended one going the same way: the rest extends it.
+    if (runFirst === runLast || runLast - runFirst > 0 === step > 0) {
+      this.runs[words - 1] = first + (count - 1) * step;
+      this.size += count - 1;
+      return;
+    }
+    for (let k = 1; k < count; k++) this.push(first + k * step);
+  }
+
   /** Page `index` counted from the top (for random picks and checks); O(runs). */
   at(index: number): number {
     if (index >= this.size) return this.rangeLow + (index - this.size);
