@@ -19,6 +19,11 @@ import { Counter, GuestSharedViews, HOST_SWAPPED, SWAP_IN_PENDING } from '../../
 import { SizeCurveSampler } from '../../src/guest/size-curve.js';
 import { SwapDevice, VmEvents } from '../../src/guest/vm-events.js';
 import type { GuestToHost } from '../../src/messages/protocol.js';
+
+/** A grant's runs: `count` frames from `first` (none if `count` is 0). */
+function runOf(first: number, count: number): Int32Array {
+  return count > 0 ? Int32Array.of(first, count) : new Int32Array(0);
+}
 import { Random } from '../../src/util/random.js';
 
 describe('HostSwapLists', () => {
@@ -122,9 +127,8 @@ describe('HostSwapUnit', () => {
     check();
     // The host grants all but 10: those are paged out again (and listed again for the next touch).
     const asked = events.hostSwapFaults;
-    const frames = Int32Array.from({ length: asked - 10 }, (_, i) => 50_000 + i);
     const before = memory.hostSwappedPages;
-    unit.onSwapInGrant({ type: 'grant', id: 7, purpose: 'swapIn', pagesAsked: asked, frames, unbackedPages: 0 }, []);
+    unit.onSwapInGrant({ type: 'grant', id: 7, purpose: 'swapIn', pagesAsked: asked, runs: runOf(50_000, asked - 10), unbackedPages: 0 }, []);
     expect(memory.hostSwappedPages).toBe(before - (asked - 10));
     expect(component.hostSwap.total).toBe(1000 - asked + 10);
     check();
@@ -150,11 +154,11 @@ describe('HostSwapUnit', () => {
     expect(outbox).toHaveLength(1);
     check();
     // The grant answers the first request only; the rest are asked for next.
-    unit.onSwapInGrant({ type: 'grant', id: 1, purpose: 'swapIn', pagesAsked: first, frames: Int32Array.from({ length: first }, (_, i) => 70_000 + i), unbackedPages: 0 }, []);
+    unit.onSwapInGrant({ type: 'grant', id: 1, purpose: 'swapIn', pagesAsked: first, runs: runOf(70_000, first), unbackedPages: 0 }, []);
     expect(unit.pendingSwapIns).toBe(more);
     unit.askSwapIn(outbox, () => 3);
     expect(outbox[1]).toEqual({ type: 'request', id: 3, purpose: 'swapIn', pages: more, withFrames: true });
-    expect(() => unit.onSwapInGrant({ type: 'grant', id: 3, purpose: 'swapIn', pagesAsked: more + 1, frames: new Int32Array(0), unbackedPages: 0 }, [])).toThrow(/swap-in grant for/);
+    expect(() => unit.onSwapInGrant({ type: 'grant', id: 3, purpose: 'swapIn', pagesAsked: more + 1, runs: new Int32Array(0), unbackedPages: 0 }, [])).toThrow(/swap-in grant for/);
     check();
   });
 
@@ -173,7 +177,7 @@ describe('HostSwapUnit', () => {
     expect(memory.hostSwapDiscardedPages).toBe(paged - asked);
     expect(memory.count(PageState.FREE_UNBACKED)).toBe(paged);
     const outbox: GuestToHost[] = [];
-    unit.onSwapInGrant({ type: 'grant', id: 1, purpose: 'swapIn', pagesAsked: asked, frames: Int32Array.from({ length: asked }, (_, i) => 60_000 + i), unbackedPages: 0 }, outbox);
+    unit.onSwapInGrant({ type: 'grant', id: 1, purpose: 'swapIn', pagesAsked: asked, runs: runOf(60_000, asked), unbackedPages: 0 }, outbox);
     unit.endTick(outbox);
     expect(outbox).toEqual([{ type: 'hostSwapRelease', discardedPages: paged - asked, readPages: 0, frames: Int32Array.from({ length: asked }, (_, i) => 60_000 + i) }]);
     expect(views.counters[Counter.HOST_SWAP_SLOTS]).toBe(0);
