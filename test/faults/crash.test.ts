@@ -114,7 +114,7 @@ describe('an actor that throws without fault injection', () => {
       ...(faults ? { faults: { throwAt: [] } } : {}),
     });
     // A boot message that brings fewer frames than the kernel needs makes the actor throw.
-    const badBoot = [[{ type: 'boot' as const, version: 1 as const, ownerId: 1, frames: new Int32Array(1), targetPages: 2048 }]];
+    const badBoot = [[{ type: 'boot' as const, version: 1 as const, ownerId: 1, runs: Int32Array.of(0, 1), targetPages: 2048 }]];
     expect(() => new ActorGroup([init(false)]).step(0, badBoot)).toThrow(GuestThrew);
     const group = new ActorGroup([init(true)]);
     expect(group.step(0, badBoot)).toEqual([[]]);
