@@ -1,5 +1,5 @@
 import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
-import { framesOfRuns, type GrantMessage, type GuestToHost, type ReleaseAckMessage } from '../messages/protocol.js';
+import type { GrantMessage, GuestToHost, ReleaseAckMessage } from '../messages/protocol.js';
 import type { InflateMode } from '../scenario/types.js';
 import type { EvictSink } from './component.js';
 import { LARGE_PAGE_BYTES, LARGE_PAGE_SPEEDUP, type DriverProfile, type VmwareRates } from './driver-profiles.js';
@@ -233,19 +233,28 @@ export class BalloonDriver {
   onDeflateGrant(grant: GrantMessage, nowMs: number): void {
     const memory = this.env.memory;
     this.pendingDeflatePages -= grant.pagesAsked;
-    const frames = framesOfRuns(grant.runs);
-    for (let i = 0; i < frames.length; i++) {
-      const page = memory.take(PageState.BALLOON);
-      if (page < 0) throw new Error(`BalloonDriver: grant ${grant.id} brought more frames than the balloon holds pages`);
-      memory.map(page, frames[i]!);
-      memory.put(page, PageState.FREE);
+    // Granted frames back balloon pages, run against run; unbacked pages leave the balloon without one.
+    const runs = grant.runs;
+    let frames = 0;
+    for (let r = 0; r < runs.length; r += 2) {
+      const first = runs[r]!;
+      const count = runs[r + 1]!;
+      for (let done = 0; done < count; ) {
+        const got = memory.takeRun(PageState.BALLOON, count - done);
+        if (got === 0) throw new Error(`BalloonDriver: grant ${grant.id} brought more frames than the balloon holds pages`);
+        memory.mapPageRun(memory.runFirst, memory.runStep, got, first + done);
+        memory.putRun(memory.runFirst, got, memory.runStep, PageState.BALLOON, PageState.FREE);
+        done += got;
+      }
+      frames += count;
     }
-    for (let i = 0; i < grant.unbackedPages; i++) {
-      const page = memory.take(PageState.BALLOON);
-      if (page < 0) throw new Error(`BalloonDriver: grant ${grant.id} released more pages than the balloon holds`);
-      memory.put(page, PageState.FREE_UNBACKED);
+    for (let done = 0; done < grant.unbackedPages; ) {
+      const got = memory.takeRun(PageState.BALLOON, grant.unbackedPages - done);
+      if (got === 0) throw new Error(`BalloonDriver: grant ${grant.id} released more pages than the balloon holds`);
+      memory.putRun(memory.runFirst, got, memory.runStep, PageState.BALLOON, PageState.FREE_UNBACKED);
+      done += got;
     }
-    const granted = frames.length + grant.unbackedPages;
+    const granted = frames + grant.unbackedPages;
     this.counters.deflatedPages += granted;
     if (granted < grant.pagesAsked) {
       this.backoffUntilMs = Math.max(this.backoffUntilMs, nowMs + this.backoffDelayMs);
@@ -319,7 +328,7 @@ export class BalloonDriver {
     if (large > 1) {
       this.beginBatch(true);
       while (need - sent >= large && spent + this.largePageMs <= budgetMs && allocator.availablePages - large > watermarks.lowPages) {
-        for (let i = 0; i < large; i++) this.addToBatch(this.takeFreePage());
+        this.takeFreePages(large);
         this.batchEntries++;
         this.cycleEntries++;
         this.counters.largePages++;
