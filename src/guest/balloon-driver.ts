@@ -110,7 +110,15 @@ export class BalloonDriver {
   private readonly largePagePages: number;
   private readonly largePageMs: number;
   // The release being built.
-  private readonly batch: Int32Array;
+  /**
+   * The batch being built: a window of `arena` after the batches already sent
+   * this step. A release carries a view of its batch (no copy); the views
+   * stay valid until the next step, by when the device side has read them.
+   */
+  private batch: Int32Array;
+  private arena: Int32Array;
+  private arenaUsed = 0;
+  private readonly batchCapacity: number;
   private batchBacked = 0;
   private batchUnbacked = 0;
   private batchEntries = 0;
@@ -163,7 +171,9 @@ export class BalloonDriver {
     this.deflatePageMs = (env.frameBytes * profile.deflateRoundTripMs) / profileBatchBytes;
     this.largePagePages = profile.largePagesFirst ? Math.floor(LARGE_PAGE_BYTES / env.frameBytes) : 0;
     this.largePageMs = (this.largePagePages * this.inflatePageMs) / LARGE_PAGE_SPEEDUP;
-    this.batch = new Int32Array(Math.max(batchPages, FRAMES_PER_MESSAGE_MAX));
+    this.batchCapacity = Math.max(batchPages, FRAMES_PER_MESSAGE_MAX);
+    this.arena = new Int32Array(4 * this.batchCapacity);
+    this.batch = this.arena.subarray(0, this.batchCapacity);
     this.backoffDelayMs = profile.backoffMs;
     this.rates = profile.vmware;
     this.rateAllocPages = this.rates?.rateMaxPages ?? 0;
@@ -206,6 +216,9 @@ export class BalloonDriver {
 
   /** One tick of the driver at `nowMs`. Appends messages to `outbox`. */
   step(nowMs: number, outbox: GuestToHost[]): void {
+    // The last step's releases have been read: their batches' room is free again.
+    this.arenaUsed = 0;
+    this.batch = this.arena.subarray(0, this.batchCapacity);
     if (this.rates !== undefined) this.startCycle(nowMs, this.rates);
     const wanted = this.balloonPagesWanted;
     const committed = this.balloonPagesCommitted;
@@ -475,6 +488,17 @@ export class BalloonDriver {
 
   private readonly pagesScratch = new Int32Array(4096);
 
+  /** Moves the batch window past the batch just sent, growing the arena if this step sends many. */
+  private nextBatchWindow(): void {
+    this.arenaUsed += this.batchBacked;
+    if (this.arenaUsed + this.batchCapacity > this.arena.length) {
+      // The old arena stays alive through the views already sent; the new one takes the rest of the step.
+      this.arena = new Int32Array(Math.max(this.arena.length * 2, this.batchCapacity * 4));
+      this.arenaUsed = 0;
+    }
+    this.batch = this.arena.subarray(this.arenaUsed, this.arenaUsed + this.batchCapacity);
+  }
+
   private beginBatch(large: boolean): void {
     this.batchBacked = 0;
     this.batchUnbacked = 0;
@@ -493,7 +517,8 @@ export class BalloonDriver {
     const pages = this.batchBacked + this.batchUnbacked;
     if (pages === 0) return;
     const id = this.env.nextId();
-    const frames = this.batch.slice(0, this.batchBacked);
+    const frames = this.batch.subarray(0, this.batchBacked);
+    this.nextBatchWindow();
     outbox.push({ type: 'release', id, frames, unbackedPages: this.batchUnbacked, ...(this.batchLarge ? { largeFrames: frames.length } : {}) });
     this.releasesInFlight.set(id, { pages, unbacked: this.batchUnbacked });
     if (this.profile.hostMayRefusePages) this.refusablePagesInFlight += pages;

@@ -196,7 +196,11 @@ export type HostToGuest =
 export interface ReleaseMessage {
   type: 'release';
   id: number;
-  /** Frames behind the ballooned pages; already unmapped by the guest. */
+  /**
+   * Frames behind the ballooned pages; already unmapped by the guest. The
+   * batch may be a view of the driver's own buffer: valid until the guest's
+   * next step (the device side reads it before that).
+   */
   frames: FrameBatch;
   /** Ballooned pages that had no frame behind them (never touched, or reported free). */
   unbackedPages: number;

@@ -87,6 +87,8 @@ export class MemoryManager {
   private nextEvent = 0;
   private nextHostMessageId = 1;
   private booted = false;
+  /** The figures were read when the last tick ended, and nothing has run since. */
+  private figuresFresh = false;
   private lastPagedOutTotal = 0;
   private initialRanges: Int32Array[] | null = null;
   private readonly guestNames: string[];
@@ -187,7 +189,9 @@ export class MemoryManager {
    */
   beginTick(tick: number, beforeEvents?: () => void): HostOrders {
     this.nowMs = tick * this.scenario.tickMs;
-    this.readFigures();
+    // The figures read when the last tick ended are still the device sides' (nothing ran since), unless none was read.
+    if (!this.figuresFresh) this.readFigures();
+    this.figuresFresh = false;
     this.reserve.takeFree();
     const free = this.availableFrames;
     const change = this.freeMemory.update(free);
@@ -236,6 +240,7 @@ export class MemoryManager {
       }
     }
     this.readFigures();
+    this.figuresFresh = true;
     for (const report of reports) {
       for (const heard of report.distress) {
         const record = this.records[heard.guest]!;
