@@ -23,7 +23,7 @@ import { framesOfRuns } from '../../src/messages/protocol.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 import { InlineHost } from '../support/inline-host.js';
 import { bootHost, hostCommand, TickCommand } from './model/commands.js';
-import { crashInModel, expectHostMatches, hostSetupArb, scenarioOf, type HostModel, type HostReal, type HostSetup } from './model/host-model.js';
+import { crashInModel, expectHostMatches, hostSetupArb, scenarioOf, type GuestSetup, type HostModel, type HostReal, type HostSetup } from './model/host-model.js';
 
 // ------------------------------------------------------------------ the property
 
@@ -76,6 +76,15 @@ function bootFramesOf(host: InlineHost): Int32Array[] {
     if (boot?.type !== 'boot') throw new Error('no boot message');
     return framesOfRuns(boot.runs);
   });
+}
+
+/** Two lazy guests alike on a host of `frames` frames, in tick 1: tick 0 has closed, and the idle shards' pools gave their frames to transit. */
+function idleHost(frames: number, guest: GuestSetup): InlineHost {
+  const host = twoGuestHost({ frames, reservedFrames: 0, backing: 'lazy', guests: [guest, guest] });
+  host.takeInboxes();
+  host.beginTick(0);
+  host.beginTick(1);
+  return host;
 }
 
 describe('Host examples', () => {
@@ -150,19 +159,7 @@ describe('Host examples', () => {
   });
 
   it('a grant its shard pool cannot fill waits whole for the next tick, its pages reserved, and then gets frames from transit', () => {
-    const host = twoGuestHost({
-      frames: 2048,
-      reservedFrames: 0,
-      backing: 'lazy',
-      guests: [
-        { maxPages: 1000, bootPages: 1000, kernelPages: 4, minPages: 0 },
-        { maxPages: 1000, bootPages: 1000, kernelPages: 4, minPages: 0 },
-      ],
-    });
-    host.takeInboxes();
-    host.beginTick(0);
-    // Tick 0 closes: pools far above what their shards grant give their frames to the manager's transit.
-    host.beginTick(1);
+    const host = idleHost(2048, { maxPages: 1000, bootPages: 1000, kernelPages: 4, minPages: 0 });
     expect(host.freeFrames).toBe(2040);
     const pool = host.devices.pool(host.shardOf(0)).size;
     expect(pool).toBeLessThan(500);
@@ -308,18 +305,7 @@ describe('Host examples: grants that wait for frames', () => {
   });
 
   it('a grant that waited for frames gets all it asked for when transit holds them', () => {
-    const host = twoGuestHost({
-      frames: 1000,
-      reservedFrames: 0,
-      backing: 'lazy',
-      guests: [
-        { maxPages: 600, bootPages: 600, kernelPages: 40, minPages: 0 },
-        { maxPages: 600, bootPages: 600, kernelPages: 40, minPages: 0 },
-      ],
-    });
-    host.takeInboxes();
-    host.beginTick(0);
-    host.beginTick(1); // tick 0 closes: the idle shards' pools give their frames to transit
+    const host = idleHost(1000, { maxPages: 600, bootPages: 600, kernelPages: 40, minPages: 0 });
     host.handleOutbox(1, [{ type: 'request', id: 1, purpose: 'populate', pages: 330, withFrames: true }]);
     host.beginTick(2); // b's grant is complete: 590 frames left, all in transit
     host.takeInboxes();
@@ -332,19 +318,8 @@ describe('Host examples: grants that wait for frames', () => {
   });
 
   it('a request cannot claim pages a waiting grant is already owed: the balloon never goes below zero', () => {
-    const host = twoGuestHost({
-      frames: 2048,
-      reservedFrames: 0,
-      backing: 'lazy',
-      guests: [
-        { maxPages: 8, bootPages: 1, kernelPages: 0, minPages: 0 },
-        { maxPages: 8, bootPages: 1, kernelPages: 0, minPages: 0 },
-      ],
-    });
-    host.takeInboxes();
-    host.beginTick(0);
-    // Tick 0 closes: the idle pools give their frames to transit; guest 1's pool is empty.
-    host.beginTick(1);
+    const host = idleHost(2048, { maxPages: 8, bootPages: 1, kernelPages: 0, minPages: 0 });
+    // Guest 1's pool gave everything to transit.
     expect(host.devices.pool(host.shardOf(1)).size).toBe(0);
     host.takeInboxes();
     // A deflate with frames waits; then all 7 balloon pages back unbacked, the page owed to the waiting grant among them.
