@@ -9,20 +9,22 @@
  * A tick: `beginTick(t)` closes tick t - 1 (the device sides publish and
  * report, the manager takes the reports) and opens t (the manager decides,
  * the device sides carry out its orders); then `takeInboxes`, then
- * `handleOutbox` for each guest.
+ * `handleOutbox` for each guest. As in a run, what the device sides record
+ * (events, distress) and publish reaches the manager when a tick closes
+ * (`endTick`), and what the manager sends (targets, page-outs, sampling)
+ * goes out with the next tick's orders.
  */
 import { HostFiguresBuffer } from '../../src/host/device/device-figures.js';
 import type { DeviceAccount } from '../../src/host/device/device-account.js';
 import { DeviceGroup, type HostOrders, type HostReport } from '../../src/host/device/device-group.js';
 import { FrameTable } from '../../src/host/frame-table.js';
 import type { GuestRecord } from '../../src/host/manager/guest-record.js';
-import { MemoryManager, type ManagerOptions } from '../../src/host/manager/memory-manager.js';
+import { MemoryManager, type AdminTargetOptions, type AdminTargetResult, type ManagerOptions } from '../../src/host/manager/memory-manager.js';
 import type { HostToGuest } from '../../src/messages/protocol.js';
 import { OutboxWire, unpackOutbox } from '../../src/runtime/wire-codec.js';
 import type { Scenario, TargetSize } from '../../src/scenario/types.js';
 import { applyScenarioEvent } from '../../src/host/manager/scenario-events.js';
 import { shardLayout } from '../../src/host/manager/shards.js';
-import type { AdminTargetOptions, AdminTargetResult } from '../../src/host/manager/memory-manager.js';
 import type { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import { allocateGuestSignals } from '../../src/messages/guest-signals.js';
 
