@@ -1,3 +1,4 @@
+import type { RunList } from './frame-runs.js';
 import { describeOwner } from './owners.js';
 
 /** A failed compare-exchange: somebody else changed the frame's owner first. */
@@ -91,6 +92,32 @@ export class FrameTable {
     if (Atomics.compareExchange(this.owners, frame, claimedOwner, newOwner) !== claimedOwner) return false;
     this.transfers++;
     return true;
+  }
+
+  /**
+   * Moves frames [from, from + count) from `expected` to `newOwner`, one
+   * compare-exchange each (a tight loop: the pools' grants and surrenders),
+   * appending the frames that moved to `moved` as runs. A frame that is not
+   * `expected` fails its exchange, is recorded as a transfer failure and
+   * stays where it is. Returns how many moved.
+   */
+  transferRange(from: number, count: number, expected: number, newOwner: number, moved: RunList): number {
+    const owners = this.owners;
+    const end = from + count;
+    let runStart = from;
+    let frame = from;
+    let failed = 0;
+    for (;;) {
+      while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;
+      if (frame === end) break;
+      this.recordFailure(frame, expected, Atomics.load(owners, frame), newOwner);
+      failed++;
+      moved.add(runStart, frame - runStart);
+      runStart = ++frame;
+    }
+    moved.add(runStart, end - runStart);
+    this.transfers += count - failed;
+    return count - failed;
   }
 
   /** How many compare-exchanges have failed. */

@@ -12,6 +12,7 @@ import { ThreadAudit, type AuditFindings, type FullAuditPart } from '../audit/th
 import { GuestSharedViews } from '../guest/shared-memory.js';
 import { HostFiguresBuffer } from '../host/device/device-figures.js';
 import { DeviceGroup, type HostOrders, type HostReport, type ShardSetup } from '../host/device/device-group.js';
+import type { FrameTable } from '../host/frame-table.js';
 import type { GuestCrash, GuestInit, GuestReport } from '../messages/runtime.js';
 import { ActorGroup } from './actor-group.js';
 import { OutboxWire, unpackOutbox } from './wire-codec.js';
@@ -32,6 +33,8 @@ export interface ThreadSetup {
   guests: GuestInit[];
   /** Free-running mode: the shared guest states its concurrent auditor reads. */
   guestStates?: SharedArrayBuffer;
+  /** Inline only: the table object the device sides use (tests that break the host on purpose); else a view of `table`. */
+  tableObject?: FrameTable;
 }
 
 /** Which audit a thread runs after its step, stamped with the time it is made at (the end of the tick). */
@@ -56,7 +59,7 @@ export class GuestThread {
 
   constructor(setup: ThreadSetup) {
     const figures = new HostFiguresBuffer(setup.guestCount, setup.shardCount, setup.figures);
-    this.devices = new DeviceGroup(setup.table, figures, setup.shards, setup.guestStates ?? null);
+    this.devices = new DeviceGroup(setup.tableObject ?? setup.table, figures, setup.shards, setup.guestStates ?? null);
     this.actors = new ActorGroup(setup.guests);
     for (const init of setup.guests) this.views.set(init.index, new GuestSharedViews(init.shared));
     this.positions = setup.guests.map((init) => init.index);
@@ -92,6 +95,16 @@ export class GuestThread {
     }
     const report = this.devices.end();
     return { report, crashed, audit: audit === null ? null : this.runAudit(audit) };
+  }
+
+  /**
+   * Carries out orders without stepping the guests (free-running mode, once a
+   * worker has sent its last round: crashes, frames adopted and waiting
+   * grants still take effect) and reports.
+   */
+  settle(orders: HostOrders): HostReport {
+    for (const guest of this.devices.begin(orders)) this.stopGuest(guest);
+    return this.devices.end();
   }
 
   /** An audit at a quiescent point between ticks (the full audit at the end of a run). */

@@ -87,6 +87,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const liveness = faults !== null ? livenessWatch(faults, manager, scenario) : null;
   try {
     const setups = threadSetups(setup, threads);
+    // A table given by a test (inline only) is the one the device sides use too.
+    if (options.host?.table !== undefined) setups[0]!.tableObject = options.host.table;
     await placement.start(setups);
     const slices = tableSlices(setup.table.frames, setups.length);
     const fullAudits = (timeMs: number): AuditRequest[] => slices.map((slice) => ({ kind: 'full', timeMs, ...slice }));
@@ -99,18 +101,19 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       for (const { guest } of orders.crashes) crashes.push({ guest: manager.records[guest]!.name, timeSeconds: nowMs / 1000, how: 'event', detail: 'scenario event' });
       const endMs = (tick + 1) * scenario.tickMs;
       const full = auditEvery > 0 && (tick + 1) % auditEvery === 0;
-      const audits = full ? fullAudits(endMs) : quickAudits(endMs);
+      // The quick checks run beside each thread's step (its own guests only); a full audit reads the whole
+      // table, so it waits until every thread has stepped.
       coordinatorMs += performance.now() - mark;
-      const results = await placement.step(orders, audits);
+      const results = await placement.step(orders, full ? slices.map(() => null) : quickAudits(endMs));
+      const fullParts = full ? ((await placement.audit(fullAudits(endMs))) as FullAuditPart[]) : null;
       mark = performance.now();
       manager.endTick(results.map((result) => result.report));
       for (const result of results) {
         for (const crash of result.crashed) crashes.push({ guest: manager.records[crash.guestIndex]!.name, timeSeconds: nowMs / 1000, how: 'throw', detail: crash.message });
       }
       liveness?.observe(tick);
-      const parts = results.map((result) => result.audit!);
-      if (full) auditor.full(endMs, parts as FullAuditPart[]);
-      else auditor.quick(endMs, parts as AuditFindings[]);
+      if (fullParts !== null) auditor.full(endMs, fullParts);
+      else auditor.quick(endMs, results.map((result) => result.audit as AuditFindings));
       if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, manager, setup.shared));
       coordinatorMs += performance.now() - mark;
       if ((tick + 1) % progressEvery === 0) options.onProgress?.(tick + 1, ticks);

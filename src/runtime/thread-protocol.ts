@@ -31,6 +31,8 @@ export interface WorkerControl {
   reports(): Promise<GuestReport[]>;
   /** Free-running mode: the thread's part of the final audit, once its loop has finished. */
   audit(request: AuditRequest): Promise<AuditFindings | FullAuditPart>;
+  /** Free-running mode: orders that came after the thread's last round, carried out without a step (GuestThread.settle). */
+  settle(orders: HostOrders): Promise<HostReport>;
 }
 
 /** Free-running mode: how a worker runs the guests it hosts. */

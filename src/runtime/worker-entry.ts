@@ -10,6 +10,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { ConcurrentAuditor, type ConcurrentAuditInput } from '../audit/concurrent-auditor.js';
+import type { HostOrders } from '../host/device/device-group.js';
 import type { GuestReport } from '../messages/runtime.js';
 import { GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
@@ -49,6 +50,10 @@ const control: WorkerControl = {
   async audit(request: AuditRequest) {
     if (thread === null) throw new Error('worker: audit before init');
     return thread.auditNow(request);
+  },
+  async settle(orders: HostOrders) {
+    if (thread === null) throw new Error('worker: settle before init');
+    return thread.settle(orders);
   },
 };
 

@@ -3,7 +3,7 @@ import type { HostEventKind } from '../event-log.js';
 import { FrameTable, type TransferFailure } from '../frame-table.js';
 import type { DeviceInit } from './device-account.js';
 import { HostFiguresBuffer, ShardSlot } from './device-figures.js';
-import { RunList } from './frame-runs.js';
+import { RunList } from '../frame-runs.js';
 import { GuestDevice, type DistressHeard } from './guest-device.js';
 import { ShardPool } from './shard-pool.js';
 

@@ -36,17 +36,15 @@ export function takeBackFrames(
   refuses: ((frame: number, position: number) => boolean) | null,
 ): FrameReturn {
   const limit = table.frames;
-  const owners = table.owners;
   const freeOwner = pool.freeOwner;
   let accepted = 0;
   let i = 0;
   for (; i < frames.length; i++) {
     const frame = frames[i]!;
-    if (frame < 0 || frame >= limit || (refuses !== null && refuses(frame, i)) || Atomics.compareExchange(owners, frame, ownerId, freeOwner) !== ownerId) break;
+    if (frame < 0 || frame >= limit || (refuses !== null && refuses(frame, i)) || !table.tryTransfer(frame, ownerId, freeOwner)) break;
     pool.putBack(frame);
     accepted++;
   }
-  table.transfers += accepted;
   const refused: number[] = [];
   let invalid = 0;
   let invalidBecause: RefusalReason | undefined;
@@ -62,7 +60,6 @@ export function takeBackFrames(
       refused.push(frame);
       continue;
     } else if (table.tryTransfer(frame, ownerId, freeOwner)) {
-      // (tryTransfer counts this one itself.)
       pool.putBack(frame);
       named.add(frame);
       accepted++;

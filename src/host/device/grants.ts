@@ -15,7 +15,7 @@
  */
 import type { GrantPurpose, RequestMessage } from '../../messages/protocol.js';
 import type { DeviceAccount } from './device-account.js';
-import { RunList } from './frame-runs.js';
+import { RunList } from '../frame-runs.js';
 import type { ShardPool } from './shard-pool.js';
 
 /** Answers a request with the runs granted (the device queues the message). */

@@ -1,6 +1,6 @@
 import type { FrameTable } from '../frame-table.js';
 import { freeOwnerOfShard, OWNER_FREE } from '../owners.js';
-import type { RunList } from './frame-runs.js';
+import type { RunList } from '../frame-runs.js';
 
 /**
  * The free frames of one shard of guests: the pool its guests' device sides
@@ -133,7 +133,7 @@ export class ShardPool {
       if (take === runCount) this.runWords = words - 2;
       else this.runs[words - 1] = runCount - take;
       this.runFrames -= take;
-      given += this.transferRun(from, take, this.freeOwner, ownerId, out);
+      given += this.table.transferRange(from, take, this.freeOwner, ownerId, out);
     }
     while (given < count && this.rangeWords > 0) {
       const words = this.rangeWords;
@@ -143,7 +143,7 @@ export class ShardPool {
       if (take === end - start) this.rangeWords = words - 2;
       else this.ranges[words - 2] = start + take;
       this.rangeFrames -= take;
-      given += this.transferRun(start, take, OWNER_FREE, ownerId, out);
+      given += this.table.transferRange(start, take, OWNER_FREE, ownerId, out);
     }
     this.granted += given;
     return given;
@@ -176,37 +176,9 @@ export class ShardPool {
       if (take === runCount) this.runWords = words - 2;
       else this.runs[words - 1] = runCount - take;
       this.runFrames -= take;
-      given += this.transferRun(from, take, this.freeOwner, OWNER_FREE, out);
+      given += this.table.transferRange(from, take, this.freeOwner, OWNER_FREE, out);
     }
     return given;
-  }
-
-  /**
-   * Moves frames [from, from + count) from `expected` to `owner`, one
-   * compare-exchange each, appending the ones that moved to `out`. A frame
-   * that is not `expected` stays with whoever holds it (the table counts the
-   * failure) and leaves the pool.
-   */
-  private transferRun(from: number, count: number, expected: number, owner: number, out: RunList): number {
-    const table = this.table;
-    const owners = table.owners;
-    const end = from + count;
-    let runStart = from;
-    let frame = from;
-    let failed = 0;
-    for (;;) {
-      // The tight loop: one compare-exchange per frame until one fails.
-      while (frame < end && Atomics.compareExchange(owners, frame, expected, owner) === expected) frame++;
-      if (frame === end) break;
-      // A frame that was not `expected`: the table records the failure, and the frame stays where it is.
-      table.recordFailure(frame, expected, Atomics.load(owners, frame), owner);
-      failed++;
-      out.add(runStart, frame - runStart);
-      runStart = ++frame;
-    }
-    out.add(runStart, end - runStart);
-    table.transfers += count - failed;
-    return count - failed;
   }
 
   /** The runs of given-back frames, (first, count) pairs: a view for audits, valid until the pool changes. */

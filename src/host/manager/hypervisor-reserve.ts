@@ -1,6 +1,6 @@
 import type { FrameTable } from '../frame-table.js';
 import { OWNER_FREE, OWNER_HYPERVISOR } from '../owners.js';
-import { RunList } from '../device/frame-runs.js';
+import { RunList } from '../frame-runs.js';
 import type { Transit } from './shard-balance.js';
 
 /**

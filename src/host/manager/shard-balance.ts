@@ -7,7 +7,7 @@
  * are decided from the published figures in shard order, so the result is
  * the same on any number of threads.
  */
-import { RunList } from '../device/frame-runs.js';
+import { RunList } from '../frame-runs.js';
 import { SHARD_SLOTS, ShardSlot, type HostFiguresBuffer } from '../device/device-figures.js';
 import type { ShardLayout } from './shards.js';
 

@@ -184,7 +184,7 @@ class FreeRun {
     }
     const runSeconds = (performance.now() - runStarted) / 1000;
     await Promise.all(this.teardowns);
-    this.returnUndelivered();
+    await this.settleFinished();
     const concurrent = await this.stopAuditor();
     // The last reports are in: the manager's view is the end state.
     this.manager.endTick([]);
@@ -409,18 +409,19 @@ class FreeRun {
   }
 
   /**
-   * Frames the manager sent to shards whose worker had already sent its
-   * final batch never arrived: they go back to transit (they are still
-   * OWNER_FREE in the table).
+   * Orders the manager gave after a worker's final round never reached it:
+   * the worker carries them out now, without a step (crashes, frames for its
+   * shards, grants that waited), and its report is taken like a batch's.
    */
-  private returnUndelivered(): void {
+  private async settleFinished(): Promise<void> {
     for (const slot of this.slots) {
       if (slot.dead) continue;
-      for (const { shard, runs } of slot.pending.adopt) {
-        this.manager.balancer.transit.add(runs);
-        this.attribution.subtract(shard, runs);
-      }
-      slot.pending.adopt = [];
+      const orders = slot.pending;
+      slot.pending = emptyOrders(orders.state, orders.nowMs, orders.keep);
+      const report = await slot.control.settle(orders);
+      for (const { shard, runs } of report.surrendered) this.attribution.subtract(shard, runs);
+      this.framesMoved += report.framesMoved;
+      this.manager.endTick([report]);
     }
   }
 

@@ -8,7 +8,7 @@
  * pool operation was doing when the thread stopped, each frame is then in
  * exactly one of those places or already somewhere else for good.
  */
-import { RunList } from '../../host/device/frame-runs.js';
+import { RunList } from '../../host/frame-runs.js';
 import type { FrameTable } from '../../host/frame-table.js';
 import { freeOwnerOfShard, guestIndexOfOwner, OWNER_FREE, shardOfFreeOwner } from '../../host/owners.js';
 
