@@ -10,9 +10,6 @@ import type { PressureStall } from './pressure-stall.js';
 import { SizeCurveSampler } from './size-curve.js';
 import type { SwapDevice, VmEvents } from './vm-events.js';
 
-/** A killed component comes back after this long, empty, and grows toward its demand again. */
-export const RESTART_AFTER_KILL_MS = 30_000;
-
 /** Growth is committed to a component in chunks of at most this many pages. */
 const GROWTH_CHUNK_PAGES = 4096;
 
@@ -140,7 +137,9 @@ export class Workload {
     }
     if (victim === null) return null;
     this.dropOut(victim.clear(this.memory), victim);
-    victim.deadUntilMs = nowMs + RESTART_AFTER_KILL_MS;
+    // A killed process stays dead unless the scenario says something restarts it (empty; it grows toward its demand again).
+    const restartMs = victim.spec.restartAfterMs;
+    victim.deadUntilMs = restartMs === undefined ? Number.POSITIVE_INFINITY : nowMs + restartMs;
     victim.kills++;
     return victim.spec.name;
   }

@@ -778,6 +778,14 @@ export class Hypervisor {
         );
         return null;
       }
+      case 'resendTarget': {
+        // The target is written again, unchanged: the guest's driver hears a write (virtio works only on writes).
+        const account = this.accounts[this.indexOf(event.guest)]!;
+        if (!account.alive) return null;
+        this.queue(account, { type: 'setTarget', targetPages: account.targetPages });
+        this.record('setTarget', account, `${formatBytesApprox(account.targetPages * this.scenario.frameBytes)} (${account.targetPages} pages) written again, unchanged, by scenario event`);
+        return null;
+      }
       default:
         return assertNever(event, 'Hypervisor.applyEvent');
     }

@@ -45,6 +45,7 @@ function resolveWorkload(file: GuestFile, path: PathSegment[], context: GuestCon
       ...(component.hotTouchEvery !== undefined ? { hotTouchIntervalMs: component.hotTouchEvery } : {}),
       ...(component.skew !== undefined ? { skew: component.skew } : {}),
       ...(component.coldTouchEvery !== undefined ? { coldTouchIntervalMs: component.coldTouchEvery } : {}),
+      ...(Number.isFinite(component.restart) ? { restartAfterMs: component.restart } : {}),
     });
   });
   return components;

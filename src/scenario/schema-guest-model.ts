@@ -10,6 +10,13 @@ import { LATENCY_PATTERN, parseLatency } from './latency.js';
 import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from './model-defaults.js';
 import { describeValue } from './suggest.js';
 import { durationField, strictObject, unitLeaf } from './schema-fields.js';
+import { DURATION_PATTERN, parseDuration } from './units.js';
+
+/** `never`, or a duration after which a killed component starts again (parsed to ms; never is Infinity). */
+function parseRestart(value: unknown, where: string): number {
+  if (value === 'never') return Number.POSITIVE_INFINITY;
+  return parseDuration(value, where);
+}
 
 /** A latency with a unit (`150us`, `0.5ms`), parsed to milliseconds (fractions kept). */
 export function latencyField(description: string) {
@@ -36,4 +43,9 @@ export const componentAccessFields = {
     .meta({ description: 'hottest / coolest touch rate inside the hot part (default 16; 1 is uniform)' })
     .optional(),
   coldTouchEvery: durationField('how often each cold page is touched (default: never; 0s also means never)').optional(),
+  restart: unitLeaf(parseRestart, {
+    description: 'what happens after the OOM killer kills it: never (the default: a killed process stays dead), or a delay after which something restarts it (empty, growing again)',
+    examples: ['never', '30s', '0s'],
+    pattern: `never|(?:${DURATION_PATTERN})`,
+  }).prefault('never'),
 };

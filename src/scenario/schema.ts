@@ -133,6 +133,7 @@ export const EVENT_ACTIONS = [
   'setShares',
   'setReserved',
   'hotplug',
+  'resendTarget',
 ] as const satisfies readonly ScenarioEvent['kind'][];
 
 const guestRefSchema = z
@@ -172,6 +173,9 @@ const eventSchema = strictObject(
       { guest: guestRefSchema, memory: sizeField('how much to grow the guest by', { positive: true }) },
       "grow a guest: its target rises by memory (up to maxMemory), which deflates its reserved range or makes it ask the host to plug memory",
     ).optional(),
+    resendTarget: guestRefSchema
+      .meta({ description: "the host writes the guest's target again, unchanged (a virtio driver works only on target writes: after a deflate-on-OOM this restarts inflation)" })
+      .optional(),
   },
   'an event: at, plus one action',
 )

@@ -39,6 +39,8 @@ export interface WorkloadComponent {
   skew?: number;
   /** How often each cold page is touched, in ms; undefined or 0: never (cold pages stay untouched). */
   coldTouchIntervalMs?: number;
+  /** After an OOM kill, the component starts again (empty) this long after; undefined: never (a killed process stays dead). */
+  restartAfterMs?: number;
 }
 
 /** What a page fault costs the faulting task, in ms (fractions of a ms allowed). */
@@ -184,7 +186,13 @@ export type ScenarioEvent =
   /** The memory the hypervisor keeps for itself changes (it takes free frames, or gives some back). */
   | { atMs: number; kind: 'setReserved'; bytes: number }
   /** Grow a guest by `bytes`: its target rises by that much (up to maxMemory), which deflates a reserved range or asks for hotplug. */
-  | { atMs: number; kind: 'hotplug'; guest: string; bytes: number };
+  | { atMs: number; kind: 'hotplug'; guest: string; bytes: number }
+  /**
+   * The host writes a guest's target again, unchanged (a host that keeps
+   * re-asserting its target). A virtio balloon driver works only when its
+   * target is written: after a deflate-on-OOM this restarts inflation.
+   */
+  | { atMs: number; kind: 'resendTarget'; guest: string };
 
 /** How an injected crash happens. */
 export type CrashHow =

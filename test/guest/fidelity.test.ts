@@ -112,8 +112,11 @@ describe('a 600 MiB workload with a 30 % hot part, swap on, target 512 MiB', () 
 });
 
 describe('deflate-on-OOM with a 300 MiB balloon and a workload growing to 800 MiB', () => {
-  it('gives back 1 MiB per OOM event (up to about 50 MiB/s), kills nothing, and keeps re-inflating toward the unchanged target', async () => {
-    const r = await run(`duration: 60s\n${guest1GiB('[{ kind: anon, size: { ramp: { from: 100MiB, to: 800MiB, start: 10s, end: 20s } } }]', '    driver: { profile: virtio, deflateOnOom: true }')}\nevents: [{ at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }]\n`);
+  const workload = '[{ kind: anon, size: { ramp: { from: 100MiB, to: 800MiB, start: 10s, end: 20s } } }]';
+  const driver = '    driver: { profile: virtio, deflateOnOom: true }';
+
+  it('gives back 1 MiB per OOM event (up to about 50 MiB/s), kills nothing, and then stays where it is: the driver works only on target writes', async () => {
+    const r = await run(`duration: 60s\n${guest1GiB(workload, driver)}\nevents: [{ at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }]\n`);
     const g = r.guest;
     expect(g.oomKills).toBe(0);
     expect(g.oomEvents).toBeGreaterThan(50);
@@ -123,10 +126,35 @@ describe('deflate-on-OOM with a 300 MiB balloon and a workload growing to 800 Mi
     // ...and ended far above its target size, which never changed.
     expect(g.targetBytes).toBe(724 * MiB);
     expect(g.actualBytes).toBeGreaterThan(g.targetBytes + 64 * MiB);
-    // The driver keeps inflating again (the livelock): OOM events go on after the workload stopped growing.
-    expect(at(r, 60).oomEventsTotal).toBeGreaterThan(at(r, 40).oomEventsTotal);
-    expect(g.driver.inflatedPages).toBeGreaterThan((300 * MiB) / PAGE);
+    // Once the workload stopped growing: no new inflate, no further OOM events, no "Out of puff".
+    expect(at(r, 60).oomEventsTotal).toBe(at(r, 25).oomEventsTotal);
+    expect(at(r, 60).balloonPages).toBe(at(r, 25).balloonPages);
+    expect(g.driver.outOfPuff).toBe(0);
+    expect(g.driver.inflatedPages).toBe((300 * MiB) / PAGE);
     expect(r.violations).toBe(0);
+  });
+
+  it('a host that writes the same target again starts churn that never ends: retries every 200 ms that cannot reach the target, 1 MiB back on each OOM event, no kill', async () => {
+    const r = await run(`duration: 60s\ntick: 100ms\n${guest1GiB(workload, driver)}\nevents:\n  - { at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }\n  - { at: 30s, resendTarget: g }\n`);
+    const g = r.guest;
+    expect(at(r, 30).oomEventsTotal).toBe(at(r, 25).oomEventsTotal);
+    // OOM events go on every second to the end, tens a second at most.
+    for (let t = 32; t < 60; t += 4) {
+      const events = at(r, t + 4).oomEventsTotal - at(r, t).oomEventsTotal;
+      expect(events).toBeGreaterThan(0);
+      expect(events).toBeLessThan(4 * 60);
+    }
+    expect(g.driver.outOfPuff).toBeGreaterThan(75); // a retry every 200 ms and a bit (the next tick), for 30 s
+    expect(g.oomKills).toBe(0);
+    expect(g.actualBytes).toBeGreaterThan(g.targetBytes);
+    expect(r.violations).toBe(0);
+  });
+
+  it('a re-sent target while the balloon is at its target does nothing', async () => {
+    const r = await run(`duration: 20s\n${guest1GiB('[{ kind: anon, size: 200MiB }]', driver)}\nevents:\n  - { at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }\n  - { at: 10s, resendTarget: g }\n`);
+    expect(r.guest.driver.inflatedPages).toBe((300 * MiB) / PAGE);
+    expect(r.guest.oomEvents).toBe(0);
+    expect(r.guest.driver.outOfPuff).toBe(0);
   });
 });
 
@@ -158,5 +186,29 @@ describe('inflate mode `reclaim` below the used memory', () => {
     expect(component.hotResidentBytes).toBe(component.hotBytes);
     expect(g.majorFaults).toBe(0);
     expect(r.violations).toBe(0);
+  });
+});
+
+describe('a process the OOM killer killed', () => {
+  const scenario = (restart: string): string =>
+    `duration: 90s\n${guest1GiB(`[{ kind: anon, size: 600MiB${restart} }]`)}\nevents: [{ at: 10s, setTarget: { guest: g, memory: 256MiB, force: true } }]\n`;
+
+  it('stays dead by default: its memory is freed at once and it never comes back', async () => {
+    const r = await run(scenario(''));
+    const killedAt = firstTime(r, 0, (s) => s.oomKillsTotal > 0);
+    expect(killedAt).toBeLessThan(20);
+    expect(mib(at(r, killedAt).anonPages)).toBe(0);
+    expect(mib(at(r, 90).anonPages)).toBe(0);
+    expect(r.guest.oomKills).toBe(1);
+    expect(r.guest.components[0]!.kills).toBe(1);
+  });
+
+  it('comes back empty after the delay of `restart`, grows, and is killed again', async () => {
+    const r = await run(scenario(', restart: 30s'));
+    const killedAt = firstTime(r, 0, (s) => s.oomKillsTotal > 0);
+    const againAt = firstTime(r, killedAt, (s) => s.oomKillsTotal > 1);
+    expect(againAt - killedAt).toBeGreaterThanOrEqual(30);
+    expect(againAt - killedAt).toBeLessThanOrEqual(31);
+    expect(r.guest.oomKills).toBe(3);
   });
 });
