@@ -1,6 +1,6 @@
 import type { BootMessage, GrantMessage, GuestToHost, HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport } from '../messages/runtime.js';
-import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT } from '../scenario/model-defaults.js';
+import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, LINUX_DEFAULTS } from '../scenario/model-defaults.js';
 import { ActiveSampler } from './active-sampler.js';
 import { GrowthUnit } from './growth.js';
 import { HostSwapUnit } from './host-swap.js';
@@ -115,7 +115,9 @@ export class GuestActor {
     this.hostSwap = new HostSwapUnit(this.memory, this.workload.components, this.events, new Random(deriveSeed(init.seed, 'host-swap')), hostSwapFaultMs);
     this.workload.hostSwap = this.hostSwap;
     this.sampler = new ActiveSampler(this.memory, this.workload.components, new Random(deriveSeed(init.seed, 'active-sample')));
-    this.allocator = new PageAllocator(this.memory, this.reclaimer, watermarksFor(this.bootPages, frameBytes), this.events);
+    const linux = spec.linux ?? LINUX_DEFAULTS;
+    const watermarks = watermarksFor(this.bootPages, frameBytes, { thp: linux.thp, scaleFactor: linux.watermarkScale, ...(linux.minFreeBytes !== undefined ? { minFreeBytes: linux.minFreeBytes } : {}) });
+    this.allocator = new PageAllocator(this.memory, this.reclaimer, watermarks, this.events);
     this.growth = new GrowthUnit(spec.growth ?? { kind: 'reserved', blockBytes: 0, onlineDelayMs: 0 }, this.memory, this.allocator, this.bootPages, frameBytes, () => this.nextMessageId++);
     this.pressure = new PressureStall(init.tickMs);
     const profile = DRIVER_PROFILES[spec.driver.profile];
@@ -413,14 +415,22 @@ export class GuestActor {
   /** The time of the kernel's own allocations in the current tick. */
   private readonly kernelTask = new TaskClock();
 
-  /** kswapd: below the low watermark, reclaim in the background up to the high one, within the tick. */
+  /**
+   * kswapd: woken below the low watermark, it reclaims in the background
+   * until free memory is above the high one, within the tick. As Linux's
+   * balance_pgdat, each pass tries to reclaim a whole batch (the sum of the
+   * zones' high watermarks), at rising scan priority, and the balance is
+   * checked only between passes: the pass that crosses the high watermark
+   * overshoots it.
+   */
   private kswapd(): void {
     const allocator = this.allocator;
-    const { lowPages, highPages } = allocator.watermarks;
-    const available = allocator.availablePages;
-    if (available >= lowPages) return;
-    this.reclaimer.reclaim(highPages - available, 'kswapd', this.tickMs);
+    const { lowPages, highPages, kswapdBatchPages } = allocator.watermarks;
+    if (allocator.availablePages >= lowPages) return;
+    this.reclaimer.reclaim(kswapdBatchPages, 'kswapd', this.tickMs, this.kswapdBalanced);
   }
+
+  private readonly kswapdBalanced = (): boolean => this.allocator.availablePages >= this.allocator.watermarks.highPages;
 
   /**
    * The OOM path: deflate-on-OOM gives back 1 MiB from the balloon (the

@@ -96,14 +96,17 @@ export class Reclaimer {
 
   /**
    * Reclaims up to `want` pages into the free list, cold first, within
-   * `budgetMs` of work. Returns the pages freed; `lastCostMs` is the time it took.
+   * `budgetMs` of work, stopping between priority passes once `balanced`
+   * says so. Returns the pages freed; `lastCostMs` is the time it took.
    */
-  reclaim(want: number, who: ReclaimWho, budgetMs = Number.POSITIVE_INFINITY): number {
+  reclaim(want: number, who: ReclaimWho, budgetMs = Number.POSITIVE_INFINITY, balanced: (() => boolean) | null = null): number {
     const scan = this.scan;
     const startMs = scan.clockMs;
     const scannedBefore = scan.scanned;
     let got = 0;
     for (let priority = PRIORITY_START; priority >= 0 && got < want; priority--) {
+      // kswapd checks the balance between passes only (balance_pgdat): a pass once started runs to its end.
+      if (balanced !== null && balanced()) break;
       for (let anon = 0; anon <= 1 && got < want; anon++) {
         for (const component of this.components) {
           if (got >= want || scan.clockMs - startMs >= budgetMs) break;

@@ -4,7 +4,7 @@
  * defaults; the guest model uses them when a resolved scenario leaves a field out.
  */
 import { parseLatency } from './latency.js';
-import type { FaultLatencies } from './types.js';
+import type { FaultLatencies, LinuxSettings } from './types.js';
 
 /** The default fault costs, as a scenario writes them. */
 export const FAULT_LATENCY_TEXT_DEFAULTS = { minor: '1us', major: '150us', refault: '25us' } as const;
@@ -40,3 +40,6 @@ export const HOST_SWAP_FAULT_TEXT_DEFAULT = '1ms';
  * (150 µs).
  */
 export const HOST_SWAP_FAULT_MS_DEFAULT = 1;
+
+/** The guest kernel's memory settings when a scenario gives none: a Debian 12 guest (THP always, page-cluster 3, 128 KiB readahead). */
+export const LINUX_DEFAULTS: Readonly<LinuxSettings> = { thp: true, watermarkScale: 0.001, pageCluster: 3, readAheadBytes: 128 * 1024 };

@@ -46,7 +46,12 @@ function resolveWorkload(file: GuestFile, path: PathSegment[], context: GuestCon
       ...(component.skew !== undefined ? { skew: component.skew } : {}),
       ...(component.coldTouchEvery !== undefined ? { coldTouchIntervalMs: component.coldTouchEvery } : {}),
       ...(Number.isFinite(component.restart) ? { restartAfterMs: component.restart } : {}),
+      ...(component.access !== undefined ? { access: component.access } : {}),
+      order: component.order,
     });
+    if (component.access !== undefined && component.kind !== 'file') {
+      context.issues.add([...componentPath, 'access'], `access: ${component.access} is for file components; this one is ${component.kind}`, 'drop access, or use kind: file');
+    }
   });
   return components;
 }
@@ -116,6 +121,13 @@ function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: Gue
       ? { hostile: { everyMs: file.behaviour.every, attacks: [...new Set(file.behaviour.attacks)], floodMessages: file.behaviour.flood } }
       : {}),
     ...(growth !== undefined ? { growth } : {}),
+    linux: {
+      thp: file.linux.transparentHugePages !== 'never',
+      ...(file.linux.minFree !== undefined ? { minFreeBytes: file.linux.minFree } : {}),
+      watermarkScale: file.linux.watermarkScale,
+      pageCluster: file.linux.pageCluster,
+      readAheadBytes: file.linux.readAhead,
+    },
   };
 }
 
@@ -165,6 +177,7 @@ export function resolveGuests(files: readonly GuestFile[], context: GuestContext
         ...(template.faultLatency !== undefined ? { faultLatency: { ...template.faultLatency } } : {}),
         ...(template.hostile !== undefined ? { hostile: { ...template.hostile } } : {}),
         ...(template.growth !== undefined ? { growth: { ...template.growth } } : {}),
+        ...(template.linux !== undefined ? { linux: { ...template.linux } } : {}),
       };
       guests.push(guest);
       byName.set(name, guest);

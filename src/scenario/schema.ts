@@ -13,7 +13,7 @@ import { encodeDetails } from './issue-details.js';
 import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
 import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
-import { componentAccessFields, faultsSchema, latencyField } from './schema-guest-model.js';
+import { componentAccessFields, faultsSchema, latencyField, linuxSchema } from './schema-guest-model.js';
 import { behaviourSchema, faultsSchema as faultPlanSchema, quarantineAfterSchema } from './schema-faults.js';
 import { growthSchema } from './schema-growth.js';
 import { HOST_SWAP_FAULT_TEXT_DEFAULT } from './model-defaults.js';
@@ -116,6 +116,7 @@ const guestSchema = strictObject(
       .prefault([]),
     faults: faultsSchema.optional().meta({ description: 'what page faults cost the workload (minor, major, refault)' }),
     growth: growthSchema.prefault('reserved'),
+    linux: linuxSchema.prefault({}),
   },
   'a guest VM, or a group of identical ones with count',
 );

@@ -65,11 +65,12 @@ describe('a 600 MiB all-hot workload, target 256 MiB', () => {
   it('without swap: the balloon takes the free memory, runs out of puff, the next allocation OOM-kills the workload, then the balloon reaches the target', async () => {
     const r = await run(`duration: 30s\n${guest1GiB('[{ kind: anon, size: 600MiB }]')}\nevents: [{ at: 10s, setTarget: { guest: g, memory: 256MiB, force: true } }]\n`);
     const killedAt = firstTime(r, 0, (s) => s.oomKillsTotal > 0);
-    // Before the kill the balloon had taken (nearly) all free memory, and no more.
+    // Before the kill the balloon had taken the free memory down to the kernel's free reserve (about 48 MiB of a 1 GiB guest with THP), and no more.
     const before = at(r, killedAt - 1);
     expect(mib(before.anonPages)).toBe(600);
-    expect(mib(before.freePages)).toBeLessThan(8);
-    expect(mib(before.balloonPages)).toBeGreaterThan(380);
+    expect(mib(before.freePages)).toBeGreaterThan(44);
+    expect(mib(before.freePages)).toBeLessThan(56);
+    expect(mib(before.balloonPages)).toBeGreaterThan(250);
     expect(r.guest.driver.outOfPuff).toBeGreaterThan(0);
     expect(killedAt).toBeLessThan(15);
     expect(firstTime(r, killedAt, (s) => mib(s.balloonPages) >= 768)).toBeLessThan(killedAt + 3);
