@@ -31,6 +31,9 @@ const POPULATE_PAGES_PER_REQUEST_MAX = 1 << 20;
 /** What the balloon gives back on each OOM event with deflate-on-OOM: 1 MiB (virtio's 256 pages of 4 KiB). */
 export const OOM_DEFLATE_BYTES = 2 ** 20;
 
+/** The window of the progress average (as PSI's avg10). */
+const PROGRESS_WINDOW_MS = 10_000;
+
 /** Time an OOM event costs the allocating task: reclaim retries, the notifier chain, the kill (about 50 events a second were measured). */
 export const OOM_EVENT_MS = 20;
 
@@ -108,8 +111,9 @@ export class GuestActor {
       this.swap,
       this.events,
       init.seed,
+      spec.linux ?? LINUX_DEFAULTS,
     );
-    this.reclaimer = new Reclaimer(this.workload.components, this.memory, this.swap, this.events, new Random(deriveSeed(init.seed, 'reclaim')));
+    this.reclaimer = new Reclaimer(this.workload.components, this.memory, this.swap, this.events, new Random(deriveSeed(init.seed, 'reclaim')), frameBytes);
     const hostSwapFaultMs = init.hostSwapFaultMs ?? HOST_SWAP_FAULT_MS_DEFAULT;
     this.reclaimer.hostSwapFaultMs = hostSwapFaultMs;
     this.hostSwap = new HostSwapUnit(this.memory, this.workload.components, this.events, new Random(deriveSeed(init.seed, 'host-swap')), hostSwapFaultMs);
@@ -160,6 +164,7 @@ export class GuestActor {
       this.reclaimer.beginTick(nowMs);
       this.pressure.beginTick();
       this.workload.step(nowMs, this.allocator, this.pressure, this.oomHandler);
+      this.countWork();
       this.allocator.endWorkloadStep();
       this.kernelAllocations();
       this.askPopulate(outbox);
@@ -238,6 +243,8 @@ export class GuestActor {
       },
       minorFaults: events.minorFaults,
       refaults: events.refaults,
+      workWanted: this.workWanted,
+      workDone: this.workDone,
       stallSeconds: events.stallMsTotal / 1000,
       psi: { someAvg10: some[0]!, someAvg60: some[1]!, someAvg300: some[2]!, fullAvg10: full[0]!, fullAvg60: full[1]!, fullAvg300: full[2]! },
       oomEvents: events.oomEvents,
@@ -516,6 +523,25 @@ export class GuestActor {
     stats[Stat.DISTRESS_TOTAL] = this.signals.distressSent;
     stats[Stat.HOST_SWAP_FAULTS_TOTAL] = events.hostSwapFaults;
     stats[Stat.DOUBLE_PAGING_TOTAL] = events.doublePagingPages;
+    stats[Stat.WORK_WANTED_TOTAL] = this.workWanted;
+    stats[Stat.WORK_DONE_TOTAL] = this.workDone;
+    stats[Stat.PROGRESS_AVG10] = this.progressAvg10;
+    stats[Stat.REFAULTS_TOTAL] = events.refaults;
+  }
+
+  /** Work since boot, and the progress average over 10 s (as PSI averages: exponential decay). */
+  private workWanted = 0;
+  private workDone = 0;
+  private progressAvg10 = 1;
+
+  private countWork(): void {
+    const wanted = this.workload.tickWorkWanted;
+    const done = this.workload.tickWorkDone;
+    this.workWanted += wanted;
+    this.workDone += done;
+    const progress = wanted > 0 ? done / wanted : 1;
+    const keep = Math.exp(-this.tickMs / PROGRESS_WINDOW_MS);
+    this.progressAvg10 = Math.min(1, this.progressAvg10 * keep + progress * (1 - keep));
   }
 
   private usedPages(): number {

@@ -117,7 +117,7 @@ function costsAllZero(series: TimeSeries): boolean {
 function summaryTable(summary: RunSummary): RunReportData['table'] {
   const size = formatBytesApprox;
   return {
-    header: ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out'],
+    header: ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out', 'slowdown'],
     rows: summary.guests.map((g) => [
       g.alive ? g.name : `${g.name} (dead)`,
       size(g.bootBytes),
@@ -130,6 +130,7 @@ function summaryTable(summary: RunSummary): RunReportData['table'] {
       String(g.oomKills),
       String(g.majorFaults),
       String(g.swapOutPages),
+      g.slowdown === null ? 'stopped' : `${g.slowdown.toFixed(2)}x`,
     ]),
   };
 }

@@ -51,8 +51,16 @@ export interface GuestSummary {
   driver: GuestReport['driver'];
   // ---- the guest memory model
   minorFaults: number;
-  /** Page-cache refaults (included in majorFaults). */
+  /** Page-cache pages read again after being dropped (workingset_refault_file); major faults only when the file is mapped. */
   refaults: number;
+  /**
+   * The workload's progress over the run: work done / work wanted (page
+   * touches and first touches), from 0 to 1; 1 if it wanted nothing. A task
+   * that stalls on faults, swap-in and reclaim, or that was killed, does less.
+   */
+  progress: number;
+  /** How much slower the workload ran: wanted / done (1: unconstrained); null if it did nothing of what it wanted (killed). */
+  slowdown: number | null;
   /** Time the workload's tasks spent stalled on memory (major faults, direct reclaim, OOM handling). */
   stallSeconds: number;
   /** Pressure-stall averages at the end, as fractions from 0 to 1 (Linux PSI's percentages / 100). */
@@ -70,7 +78,7 @@ export interface GuestSummary {
   stats: Record<VirtioStatTag, number>;
   reclaim: GuestReport['reclaim'];
   /** Each workload component at the end. */
-  components: Array<{ name: string; kind: 'anon' | 'file'; bytes: number; residentBytes: number; outBytes: number; hotBytes: number; hotResidentBytes: number; kills: number }>;
+  components: Array<{ name: string; kind: 'anon' | 'file'; bytes: number; residentBytes: number; outBytes: number; hotBytes: number; hotResidentBytes: number; kills: number; progress: number }>;
   /** Hostile guests only: what they tried, by their own count. */
   hostile?: GuestReport['hostile'];
   // ---- host memory management (issue 4)
@@ -248,6 +256,8 @@ export function buildSummary(
         driver: report.driver,
         minorFaults: report.minorFaults,
         refaults: report.refaults,
+        progress: report.workWanted > 0 ? report.workDone / report.workWanted : 1,
+        slowdown: report.workWanted > 0 ? (report.workDone > 0 ? report.workWanted / report.workDone : null) : 1,
         stallSeconds: report.stallSeconds,
         psi: report.psi,
         oomEvents: report.oomEvents,
@@ -268,6 +278,7 @@ export function buildSummary(
           hotBytes: c.hotPages * frameBytes,
           hotResidentBytes: c.hotResidentPages * frameBytes,
           kills: c.kills,
+          progress: c.progress,
         })),
         ...(report.hostile !== undefined ? { hostile: report.hostile } : {}),
         distressEvents: account.heard.distressMessages,
