@@ -88,6 +88,18 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
   const frameOf = component.frameOf;
   const random = scan.random;
   const clears = hand !== Hand.Cold;
+  // Pages touched in order are touched together: one draw per aligned group (the readahead window), so that they age together.
+  const groupShift = component.touchGroupShift;
+  let drawnGroup = -1;
+  let draw = 0;
+  const uniform = (at: number): number => {
+    if (groupShift === 0) return random.next();
+    if (at >> groupShift !== drawnGroup) {
+      drawnGroup = at >> groupShift;
+      draw = random.next();
+    }
+    return draw;
+  };
   let index = hand === Hand.Inactive ? component.hand : hand === Hand.Active ? component.activeHand : component.coldHand;
   // The hand moves up through the buckets: track the current one instead of computing it per page.
   let bucket = pattern.bucketOf(index, hot);
@@ -137,7 +149,7 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
           // An inactive page the hand passes keeps what happened since its young bit was cleared (the segment's time is about to move).
           const rate = rates[bucket]!;
           const elapsedMs = scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
-          if (rate > 0 && elapsedMs > 0 && random.next() < 1 - Math.exp(-rate * elapsedMs)) logical[at] = entry | YOUNG_BIT;
+          if (rate > 0 && elapsedMs > 0 && uniform(at) < 1 - Math.exp(-rate * elapsedMs)) logical[at] = entry | YOUNG_BIT;
         }
       } else if (hand === Hand.Inactive ? !active : true) {
         looked++;
@@ -145,10 +157,10 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
         const rate = rates[bucket]!;
         let young: boolean;
         if (hand === Hand.Cold) {
-          young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && random.next() < 1 - Math.exp(-rate * coldWindowMs));
+          young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && uniform(at) < 1 - Math.exp(-rate * coldWindowMs));
         } else {
           const elapsedMs = scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
-          young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && elapsedMs > 0 && random.next() < 1 - Math.exp(-rate * elapsedMs));
+          young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && elapsedMs > 0 && uniform(at) < 1 - Math.exp(-rate * elapsedMs));
         }
         // A page whose swap-in from host swap is in flight waits for its frame: reclaim leaves it alone.
         const pending = component.hostSwap.pending > 0 && frameOf[entry & PAGE_MASK] === SWAP_IN_PENDING;

@@ -2,7 +2,7 @@ import { LINUX_DEFAULTS } from '../scenario/model-defaults.js';
 import type { FaultLatencies, LinuxSettings, WorkloadComponent } from '../scenario/types.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { BUCKETS, COLD_BUCKET } from './access-pattern.js';
-import { Component } from './component.js';
+import { Component, YOUNG_BIT } from './component.js';
 import type { HostSwapUnit } from './host-swap.js';
 import type { GuestMemory } from './guest-memory.js';
 import { DEFERRED, FAILED, TaskClock, type PageAllocator } from './page-allocator.js';
@@ -89,6 +89,11 @@ export class Workload {
           memory.frameMap,
         ),
     );
+    for (const component of this.components) {
+      if (component.spec.order === 'random') continue;
+      const window = component.anonymous ? this.swapWindowPages : this.fileWindowPages;
+      component.touchGroupShift = Math.floor(Math.log2(window));
+    }
   }
 
   /** Logical pages held by all components (resident or out). */
@@ -239,9 +244,11 @@ export class Workload {
       while (touches >= 1 && component.outCounts[bucket]! > 0) {
         // A swap-in waits for one read of its window; page-cache reads cost per page read.
         const needMs = anonymous ? costMs : costMs * Math.min(readahead ? window : 1, component.outPages);
+        // Pages a tick's faults can use: each fault reads its window.
+        const pagesPerTick = Math.floor(this.tickMs / costMs) * (readahead && anonymous ? window : 1);
         if (task.remainingMs < needMs) {
           // Out of time with faults to come: make sure next tick has pages for them.
-          allocator.reserveAhead(Math.min(Math.ceil(touches) * (readahead ? window : 1), Math.floor(this.tickMs / costMs)));
+          allocator.reserveAhead(Math.min(Math.ceil(touches), pagesPerTick));
           this.workLeft = Math.max(0, expectedAll - consumed);
           return;
         }
@@ -249,7 +256,7 @@ export class Workload {
         if (page === DEFERRED) {
           // The page needs a frame from the host: claim one for each fault
           // still to come (as many as a tick has time for); they are taken next tick.
-          const more = Math.min(Math.ceil(touches) - 1, Math.floor(this.tickMs / costMs) - 1);
+          const more = Math.min(Math.ceil(touches) - 1, pagesPerTick - 1);
           if (more > 0) allocator.claimUnbacked(more);
           this.workLeft = Math.max(0, expectedAll - consumed);
           return;
@@ -263,11 +270,11 @@ export class Workload {
         this.memory.put(page, component.state);
         const index = component.faultIn(bucket, random.int(component.outCounts[bucket]!), page);
         let read = 1;
-        if (readahead) read += this.readAround(component, index, window, allocator);
-        // The pages read ahead would have been touched as often as their bucket's pages: those touches are hits now.
+        if (readahead) read += this.readAround(component, index, window, task, allocator);
+        // Touched in order, the pages read ahead are the next ones touched: those touches are hits now.
         if (read > 1) {
-          touches -= (read - 1) * p;
-          consumed += (read - 1) * p;
+          touches -= read - 1;
+          consumed += read - 1;
         }
         if (anonymous) {
           task.stall(costMs);
@@ -286,22 +293,24 @@ export class Workload {
 
   /**
    * Readahead around logical page `index`: the out pages of its aligned
-   * window of `window` pages come in too (inactive, unreferenced), as far as
-   * free memory goes without reclaim (readahead gives up rather than
-   * reclaim). Returns how many.
+   * window of `window` pages come in too (inactive, young: touched in order,
+   * they are the next pages touched), as long
+   * as pages can be had without the OOM path or waiting for the host.
+   * Returns how many.
    */
-  private readAround(component: Component, index: number, window: number, allocator: PageAllocator): number {
+  private readAround(component: Component, index: number, window: number, task: TaskClock, allocator: PageAllocator): number {
     const start = index - (index % window);
     const end = Math.min(component.size, start + window);
     const logical = component.logical;
-    const scratch = this.scratch;
     let read = 0;
     for (let at = start; at < end; at++) {
       if (at === index || logical[at]! >= 0) continue;
-      if (allocator.takeFree(scratch, 0, 1) === 0) break;
-      const page = scratch[0]!;
+      // Readahead allocates as the fault does (direct reclaim included), but gives up rather than meet the OOM path.
+      const page = allocator.allocate(task);
+      if (page < 0) break;
       this.memory.put(page, component.state);
-      component.faultInAt(at, component.pattern.bucketOf(at, component.hot), page, 0);
+      // Touched in order, a page read ahead is touched soon after: young, on the inactive list.
+      component.faultInAt(at, component.pattern.bucketOf(at, component.hot), page, YOUNG_BIT);
       read++;
     }
     return read;
