@@ -85,6 +85,27 @@ class PageStack {
     return this.blocks[position >> BLOCK_SHIFT]![position & BLOCK_MASK]!;
   }
 
+  /** Whether `page` is in the implicit range (not an explicit entry). */
+  inRange(page: number): boolean {
+    return page >= this.rangeLow && page < this.rangeHigh;
+  }
+
+  /** Takes every explicit entry that `marked` accepts off the stack (the others keep their order), writing each to `out`; returns how many. */
+  removeMarked(marked: (page: number) => boolean, out: Int32Array): number {
+    let kept = 0;
+    let taken = 0;
+    for (let i = 0; i < this.size; i++) {
+      const page = this.blocks[i >> BLOCK_SHIFT]![i & BLOCK_MASK]!;
+      if (marked(page)) out[taken++] = page;
+      else {
+        this.blocks[kept >> BLOCK_SHIFT]![kept & BLOCK_MASK] = page;
+        kept++;
+      }
+    }
+    this.size = kept;
+    return taken;
+  }
+
   /** Gives back the blocks above the one in use, keeping one spare (called once a tick). */
   trim(): void {
     const needed = (this.size + BLOCK_MASK) >> BLOCK_SHIFT;
@@ -182,6 +203,21 @@ export class GuestMemory {
     const state = this.state;
     for (let i = offset; i < offset + count; i++) state[pages[i]!] = to;
     if (isStacked(to)) this.stacks[to]!.pushMany(pages, offset, count);
+  }
+
+  /**
+   * Takes the pages of a stacked state that `marked` accepts off its stack
+   * (explicit entries only: the caller makes sure none is in the stack's
+   * implicit range), into `out`; they keep their state until `put`. O(pages
+   * on the stack): for rare, large operations (virtio-mem unplug).
+   */
+  takeMarked(state: PageStateValue, marked: (page: number) => boolean, out: Int32Array): number {
+    return this.stacks[state]!.removeMarked(marked, out);
+  }
+
+  /** Whether `page` sits in the implicit range of its state's stack (which `takeMarked` cannot take from). */
+  inStackRange(state: PageStateValue, page: number): boolean {
+    return this.stacks[state]!.inRange(page);
   }
 
   /** Page `index` of a stacked state's stack, counted from the top (0 <= index < count(state)): a way to pick one at random without taking it. */
