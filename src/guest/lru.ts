@@ -157,7 +157,9 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
         const rate = rates[bucket]!;
         let young: boolean;
         if (hand === Hand.Cold) {
-          young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && uniform(at) < 1 - Math.exp(-rate * coldWindowMs));
+          // A fault or creation counts as a touch if it can have happened within the window (its segment's last pass, or creation, is that recent).
+          const recent = scan.clockMs - segments[at >> SEGMENT_SHIFT]! < coldWindowMs;
+          young = ((entry & YOUNG_BIT) !== 0 && recent) || (rate > 0 && uniform(at) < 1 - Math.exp(-rate * coldWindowMs));
         } else {
           const elapsedMs = scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
           young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && elapsedMs > 0 && uniform(at) < 1 - Math.exp(-rate * elapsedMs));
