@@ -248,7 +248,7 @@ export class Workload {
         const pagesPerTick = Math.floor(this.tickMs / costMs) * (readahead && anonymous ? window : 1);
         if (task.remainingMs < needMs) {
           // Out of time with faults to come: make sure next tick has pages for them.
-          allocator.reserveAhead(Math.min(Math.ceil(touches), pagesPerTick));
+          allocator.reserveAhead(Math.min(Math.ceil(expectedAll - consumed) * (readahead ? window : 1), pagesPerTick));
           this.workLeft = Math.max(0, expectedAll - consumed);
           return;
         }
@@ -256,7 +256,7 @@ export class Workload {
         if (page === DEFERRED) {
           // The page needs a frame from the host: claim one for each fault
           // still to come (as many as a tick has time for); they are taken next tick.
-          const more = Math.min(Math.ceil(touches) - 1, pagesPerTick - 1);
+          const more = Math.min(Math.ceil(expectedAll - consumed) * (readahead ? window : 1) - 1, pagesPerTick - 1);
           if (more > 0) allocator.claimUnbacked(more);
           this.workLeft = Math.max(0, expectedAll - consumed);
           return;

