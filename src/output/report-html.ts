@@ -130,7 +130,8 @@ function summaryTable(summary: RunSummary): RunReportData['table'] {
       String(g.oomKills),
       String(g.majorFaults),
       String(g.swapOutPages),
-      g.slowdown === null ? 'stopped' : `${g.slowdown.toFixed(2)}x`,
+      // Older summaries have no slowdown; null: the workload did nothing of what it wanted.
+      typeof g.slowdown === 'number' ? `${g.slowdown.toFixed(2)}x` : g.slowdown === null ? 'stopped' : '',
     ]),
   };
 }
