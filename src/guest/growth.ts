@@ -157,6 +157,11 @@ export class GrowthUnit {
       this.unplugRetryMs = RETRY_MS['virtio-mem'].firstMs;
       return;
     }
+    // A new requested size (a config change) runs the work at once; otherwise the retry timer decides.
+    if (targetPages !== this.unplugTargetPages) {
+      this.unplugTargetPages = targetPages;
+      this.unplugRetryAtMs = 0;
+    }
     if (nowMs < this.unplugRetryAtMs) return;
     const allocator = this.allocator;
     const memory = this.memory;
@@ -213,5 +218,6 @@ export class GrowthUnit {
   /** Blocks chosen for an unplug (scratch), and when to try again after finding none. */
   private chosenBlocks = new Uint8Array(0);
   private unplugRetryAtMs = 0;
+  private unplugTargetPages = -1;
   private unplugRetryMs = RETRY_MS['virtio-mem'].firstMs;
 }
