@@ -7,10 +7,10 @@ import { parseLatency } from './latency.js';
 import type { FaultLatencies, LinuxSettings } from './types.js';
 
 /** The default fault costs, as a scenario writes them. */
-export const FAULT_LATENCY_TEXT_DEFAULTS = { minor: '1us', major: '600us', refault: '40us' } as const;
+export const FAULT_LATENCY_TEXT_DEFAULTS = { minor: '1us', major: '750us', refault: '40us' } as const;
 
 /**
- * What a page fault costs by default: a first touch 1 µs; a swap-in 600 µs,
+ * What a page fault costs by default: a first touch 1 µs; a swap-in 750 µs,
  * one read of up to 8 pages (swap readahead): an all-hot workload thrashing
  * through swap on the measured guest made about 1,500 major faults and
  * 12,000 swap-ins a second; a page-cache read 40 µs a page (the measured
