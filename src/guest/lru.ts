@@ -92,14 +92,6 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
   const groupShift = component.touchGroupShift;
   let drawnGroup = -1;
   let draw = 0;
-  const uniform = (at: number): number => {
-    if (groupShift === 0) return random.next();
-    if (at >> groupShift !== drawnGroup) {
-      drawnGroup = at >> groupShift;
-      draw = random.next();
-    }
-    return draw;
-  };
   let index = hand === Hand.Inactive ? component.hand : hand === Hand.Active ? component.activeHand : component.coldHand;
   // The hand moves up through the buckets: track the current one instead of computing it per page.
   let bucket = pattern.bucketOf(index, hot);
@@ -149,7 +141,7 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
           // An inactive page the hand passes keeps what happened since its young bit was cleared (the segment's time is about to move).
           const rate = rates[bucket]!;
           const elapsedMs = scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
-          if (rate > 0 && elapsedMs > 0 && uniform(at) < 1 - Math.exp(-rate * elapsedMs)) logical[at] = entry | YOUNG_BIT;
+          if (rate > 0 && elapsedMs > 0 && (groupShift === 0 ? random.next() : at >> groupShift === drawnGroup ? draw : ((drawnGroup = at >> groupShift), (draw = random.next()))) < 1 - Math.exp(-rate * elapsedMs)) logical[at] = entry | YOUNG_BIT;
         }
       } else if (hand === Hand.Inactive ? !active : true) {
         looked++;
@@ -159,10 +151,10 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
         if (hand === Hand.Cold) {
           // A fault or creation counts as a touch if it can have happened within the window (its segment's last pass, or creation, is that recent).
           const recent = scan.clockMs - segments[at >> SEGMENT_SHIFT]! < coldWindowMs;
-          young = ((entry & YOUNG_BIT) !== 0 && recent) || (rate > 0 && uniform(at) < 1 - Math.exp(-rate * coldWindowMs));
+          young = ((entry & YOUNG_BIT) !== 0 && recent) || (rate > 0 && (groupShift === 0 ? random.next() : at >> groupShift === drawnGroup ? draw : ((drawnGroup = at >> groupShift), (draw = random.next()))) < 1 - Math.exp(-rate * coldWindowMs));
         } else {
           const elapsedMs = scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
-          young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && elapsedMs > 0 && uniform(at) < 1 - Math.exp(-rate * elapsedMs));
+          young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && elapsedMs > 0 && (groupShift === 0 ? random.next() : at >> groupShift === drawnGroup ? draw : ((drawnGroup = at >> groupShift), (draw = random.next()))) < 1 - Math.exp(-rate * elapsedMs));
         }
         // A page whose swap-in from host swap is in flight waits for its frame: reclaim leaves it alone.
         const pending = component.hostSwap.pending > 0 && frameOf[entry & PAGE_MASK] === SWAP_IN_PENDING;
