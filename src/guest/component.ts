@@ -95,6 +95,8 @@ export class Component {
   /** While killed: when it comes back (Infinity: never); -1 while alive. */
   deadUntilMs = -1;
   kills = 0;
+  /** Where the read stream of a mapped file read in order stands: the logical page after its last readahead window. */
+  streamEnd = 0;
   /** log2 of the group of logical pages touched together (touched in order: the readahead window); 0: pages are touched independently. */
   touchGroupShift = 0;
   /** Work it wanted and did since boot, in page touches and first touches (its progress is done / wanted). */

@@ -2,7 +2,7 @@ import { LINUX_DEFAULTS } from '../scenario/model-defaults.js';
 import type { FaultLatencies, LinuxSettings, WorkloadComponent } from '../scenario/types.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { BUCKETS, COLD_BUCKET } from './access-pattern.js';
-import { Component, YOUNG_BIT } from './component.js';
+import { Component, PGREF_BIT, YOUNG_BIT } from './component.js';
 import type { HostSwapUnit } from './host-swap.js';
 import type { GuestMemory } from './guest-memory.js';
 import { DEFERRED, FAILED, TaskClock, type PageAllocator } from './page-allocator.js';
@@ -268,7 +268,16 @@ export class Workload {
         touches--;
         consumed++;
         this.memory.put(page, component.state);
-        const index = component.faultIn(bucket, random.int(component.outCounts[bucket]!), page);
+        // A mapped file read in order faults where its reader is: the next out page after its stream.
+        const streaming = mapped && readahead;
+        const next = streaming ? this.nextOutPage(component) : -1;
+        let index: number;
+        if (next >= 0) {
+          index = next;
+          component.faultInAt(index, component.pattern.bucketOf(index, component.hot), page, YOUNG_BIT | PGREF_BIT);
+        } else index = component.faultIn(bucket, random.int(component.outCounts[bucket]!), page);
+        // Readahead that was already streaming into this run covers the fault (async readahead): only a run's first miss waits.
+        const synchronous = !streaming || next !== component.streamEnd;
         let read = 1;
         if (readahead) read += this.readAround(component, index, window, task, allocator);
         // Touched in order, the pages read ahead are the next ones touched: those touches are hits now.
@@ -284,7 +293,8 @@ export class Workload {
         } else {
           task.stall(costMs * read);
           this.events.refaults += read;
-          if (mapped) this.events.majorFaults += readahead ? 1 : read;
+          if (mapped) this.events.majorFaults += readahead ? (synchronous ? 1 : 0) : read;
+          if (streaming) component.streamEnd = Math.min(component.size, index - (index % window) + window) % Math.max(1, component.size);
         }
       }
       if (bucket === COLD_BUCKET) break;
@@ -373,6 +383,32 @@ export class Workload {
     if (page !== FAILED) return page;
     if (!oom(task) || component.deadUntilMs >= 0) return FAILED;
     return allocator.allocate(task);
+  }
+
+  /**
+   * The first out page at or after the end of the component's read stream
+   * (wrapping around), skipping groups of 32 pages that are all resident;
+   * -1 if none is out.
+   */
+  private nextOutPage(component: Component): number {
+    const size = component.size;
+    if (component.outPages === 0 || size === 0) return -1;
+    const logical = component.logical;
+    const groups = component.groupResident;
+    let at = component.streamEnd < size ? component.streamEnd : 0;
+    for (let visited = 0; visited < size; ) {
+      const group = at >> 5;
+      const groupEnd = Math.min(size, (group + 1) << 5);
+      if (groups[group] === groupEnd - (group << 5)) {
+        visited += groupEnd - at;
+        at = groupEnd === size ? 0 : groupEnd;
+        continue;
+      }
+      if (logical[at]! < 0) return at;
+      visited++;
+      at = at + 1 === size ? 0 : at + 1;
+    }
+    return -1;
   }
 
   /** Whether the component runs at `nowMs`: a killed one is dead until its restart time (for ever without restart). */

@@ -179,3 +179,25 @@ describe('a process the OOM killer killed', () => {
     expect(r.guest.oomKills).toBe(3);
   });
 });
+
+describe('fault accounting of a file read in a loop while ballooned (no swap)', () => {
+  const scenario = (access: string): string =>
+    `duration: 40s\n${guest1GiB(`[{ kind: file, size: 400MiB, skew: 1${access} }]`)}\nevents: [{ at: 5s, setTarget: { guest: g, memory: 384MiB, force: true } }]\n`;
+
+  it('read(): misses are file refaults, never major faults (the virtio MAJFLT stat stays 0)', async () => {
+    const r = await run(scenario(', access: read'));
+    expect(r.guest.refaults).toBeGreaterThan(50_000);
+    expect(r.guest.majorFaults).toBe(0);
+    expect(r.guest.stats.MAJFLT).toBe(0);
+  });
+
+  it('mmap in order: readahead covers most misses, far fewer major faults than refaults; mmap at random: every refault is a major fault', async () => {
+    const inOrder = await run(scenario(', access: mmap'));
+    expect(inOrder.guest.refaults).toBeGreaterThan(50_000);
+    expect(inOrder.guest.majorFaults).toBeGreaterThan(0);
+    expect(inOrder.guest.majorFaults).toBeLessThan(inOrder.guest.refaults / 50);
+    const random = await run(scenario(', access: mmap, order: random'));
+    expect(random.guest.majorFaults).toBe(random.guest.refaults);
+    expect(random.guest.stats.MAJFLT).toBeGreaterThan(0);
+  });
+});
