@@ -3,7 +3,7 @@ import { BootError } from '../host/hypervisor.js';
 import { InputError } from '../output/input-error.js';
 import { RunFailure } from '../runtime/errors.js';
 import { PolicyError } from '../host/policy-error.js';
-import { ScenarioError, UnitError } from '../scenario/errors.js';
+import { printable, ScenarioError, UnitError } from '../scenario/errors.js';
 import { scenarioJsonSchemaText } from '../scenario/json-schema.js';
 import { gridJsonSchemaText } from '../sweep/json-schema.js';
 import { MergeError } from '../sweep/merge.js';
@@ -13,7 +13,7 @@ import { mergeCommand, type MergeFlags } from './merge-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { UsageError } from './usage-error.js';
-import { validateCommand } from './validate-command.js';
+import { validateCommand, type ValidateFlags } from './validate-command.js';
 
 /** Exit codes (DESIGN.md): success, the run failed, bad input or usage. */
 export const EXIT_OK = 0;
@@ -85,9 +85,27 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     .description('Check a scenario file and print what it describes.')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--set <path=value>', 'change a scenario setting, as run does (repeatable)', collect)
+    .option('--duration <d>', 'check it as run --duration would run it')
+    .option('--placement <where>', 'check it for this placement, as run would start it: inline or workers', 'workers')
+    .option('--workers <n>', 'check it for this many worker threads')
+    .option('--guests-per-worker <n>', 'check it for workers of N guests each')
+    .option('--mode <mode>', 'check it for lockstep or free mode', 'lockstep')
     .option('--quiet', 'print nothing but the problems (the exit code says whether the file is valid)')
-    .addHelpText('after', '\nExample:\n  balloonsim validate examples/mom.yaml\n\nExit codes: 0 valid, 2 invalid (each problem printed with its place in the file).')
-    .action(async (file: string, flags: { set?: string[]; quiet?: boolean }) => setExit(await validateCommand(file, flags)));
+    .addHelpText(
+      'after',
+      `
+validate runs the same checks as run before it starts (the preflight): the limits of the
+frame table and of a guest, whether the guests can boot, the memory the run will need
+against this machine's (BALLOONSIM_MEMORY_LIMIT=8GiB lowers it), events that would never
+fire. Errors exit 2; warnings and notes (overcommit) are printed on stderr.
+
+Examples:
+  balloonsim validate examples/mom.yaml
+  balloonsim validate examples/stress-1000.yaml --guests-per-worker 250
+
+Exit codes: 0 valid, 2 invalid (each problem printed with its place in the file).`,
+    )
+    .action(async (file: string, flags: ValidateFlags) => setExit(await validateCommand(file, flags)));
 
   program
     .command('sweep')
@@ -229,7 +247,7 @@ export function reportError(error: unknown): number {
     error instanceof InputError ||
     error instanceof MergeError
   ) {
-    process.stderr.write(`${prefix} ${error.message}\n`);
+    process.stderr.write(`${prefix} ${printable(error.message)}\n`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof RunFailure) {
