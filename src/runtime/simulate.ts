@@ -30,7 +30,7 @@ export interface SimulateOptions {
   guestsPerWorker?: number;
   /** Full audit every this many ticks (0: only at the end); default scales with the size of the run. */
   auditEveryTicks?: number;
-  /** Called with (ticks done, ticks in all) about every 1 % of the run. */
+  /** Called with (ticks done, ticks in all) after every tick (a display throttles it by time). */
   onProgress?: (done: number, total: number) => void;
   /** Called with the state of every guest every `sampleEveryTicks` ticks (and after the last). */
   onSample?: (sample: Sample) => void;
@@ -82,7 +82,6 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   const auditEvery = options.auditEveryTicks ?? defaultAuditInterval(host, shared);
   const sampleEvery = options.sampleEveryTicks ?? 0;
-  const progressEvery = Math.max(1, Math.floor(ticks / 100));
   const inits = guestInits(scenario, seed, host, shared, faults);
   const crashes: CrashRecord[] = [];
   const liveness = faults !== null ? livenessWatch(faults, host, scenario) : null;
@@ -111,7 +110,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
       else auditor.quick(endMs);
       if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, host, shared));
-      if ((tick + 1) % progressEvery === 0) options.onProgress?.(tick + 1, ticks);
+      options.onProgress?.(tick + 1, ticks);
     }
     const endMs = ticks * scenario.tickMs;
     auditor.full(endMs);

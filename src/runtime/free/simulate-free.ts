@@ -54,7 +54,7 @@ export interface FreeRunOptions {
   audit?: boolean;
   /** Decides when each batch is delivered (property tests plug `fc.scheduler` in here). */
   deliver?: DeliveryHook;
-  /** Called with (host tick, ticks in all) now and then. */
+  /** Called with (host tick, ticks in all) whenever the host's clock moves (a display throttles it by time). */
   onProgress?: (done: number, total: number) => void;
   /** Test and benchmark hooks into the host. */
   hypervisor?: HypervisorOptions;
@@ -146,7 +146,7 @@ class FreeRun {
         : null;
     this.workers = workers;
     this.delivery = new Delivery(workers, delays, options.deliver ?? null, (error) => this.fail(error));
-    this.progressEvery = Math.max(1, Math.floor(this.rounds / 100));
+    this.progressEvery = 1;
   }
 
   async execute(): Promise<FreeRunResult> {
