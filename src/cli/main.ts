@@ -14,6 +14,7 @@ import { runCommand, type RunFlags } from './run-command.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { UsageError } from './usage-error.js';
 import { validateCommand, type ValidateFlags } from './validate-command.js';
+import { BALLOONSIM_VERSION } from '../util/version.js';
 
 /** Exit codes (DESIGN.md): success, the run failed, bad input or usage. */
 export const EXIT_OK = 0;
@@ -25,6 +26,7 @@ const EXIT_CODES_TEXT = 'Exit codes: 0 success, 1 the run failed (an invariant b
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('balloonsim')
     .description('Simulate VM memory ballooning and memory overcommit on one host.')
+    .version(BALLOONSIM_VERSION, '-V, --version', "print balloonsim's version")
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) })
@@ -90,6 +92,7 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     .option('--workers <n>', 'check it for this many worker threads')
     .option('--guests-per-worker <n>', 'check it for workers of N guests each')
     .option('--mode <mode>', 'check it for lockstep or free mode', 'lockstep')
+    .option('--print-resolved', 'print the scenario as resolved, every default filled in, as YAML on stdout (a file run takes)')
     .option('--quiet', 'print nothing but the problems (the exit code says whether the file is valid)')
     .addHelpText(
       'after',
@@ -102,6 +105,7 @@ fire. Errors exit 2; warnings and notes (overcommit) are printed on stderr.
 Examples:
   balloonsim validate examples/mom.yaml
   balloonsim validate examples/stress-1000.yaml --guests-per-worker 250
+  balloonsim validate examples/mom.yaml --print-resolved > mom-full.yaml
 
 Exit codes: 0 valid, 2 invalid (each problem printed with its place in the file).`,
     )

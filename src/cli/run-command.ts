@@ -9,6 +9,7 @@ import { startProgress } from './progress.js';
 import { formatNotableEvents, formatSummary } from './summary-table.js';
 import { formatBytesApprox } from '../scenario/units.js';
 import { prepareOutDir } from '../output/out-dir.js';
+import { withProvenance } from '../api/provenance.js';
 
 export interface RunFlags extends RunShapeFlags {
   seed?: string;
@@ -49,6 +50,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   } finally {
     progress?.done();
   }
+  withProvenance(result, scenario, options.seed ?? scenario.seed);
   const summary = result.summary;
   const stdoutColours = coloursFor(process.stdout);
   const stderrColours = coloursFor(process.stderr);

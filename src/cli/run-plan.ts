@@ -108,6 +108,7 @@ export function preflightPlanned(scenario: Scenario, plan: RunPlan, options: { s
     ...(plan.workers !== undefined ? { workers: plan.workers } : {}),
     ...(plan.guestsPerWorker !== undefined ? { guestsPerWorker: plan.guestsPerWorker } : {}),
     samples: options.sampleEvery === 0 ? 0 : Math.ceil(ticks / options.sampleEvery) + 1,
+    durationOverridden: plan.loadOptions.durationOverrideMs !== undefined,
   });
   if (!options.quiet) {
     const prefix = coloursFor(process.stderr).yellow('balloonsim:');

@@ -1,10 +1,13 @@
 import { loadPolicyModules } from '../host/policies/index.js';
 import { formatNotes } from '../preflight/preflight.js';
+import { resolvedScenarioYaml } from '../scenario/resolved-file.js';
+import { BALLOONSIM_VERSION } from '../util/version.js';
 import { loadPlanned, planRun, preflightPlanned, type RunShapeFlags } from './run-plan.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
 
 export interface ValidateFlags extends Omit<RunShapeFlags, 'out' | 'sampleEvery'> {
   quiet?: boolean;
+  printResolved?: boolean;
 }
 
 /**
@@ -19,6 +22,10 @@ export async function validateCommand(file: string, flags: ValidateFlags = { pla
   const report = preflightPlanned(scenario, plan, { sampleEvery: 0, quiet: flags.quiet === true });
   // Policy modules are imported too, so that a module that does not load is found now, not at run time.
   await loadPolicyModules(scenario);
+  if (flags.printResolved === true) {
+    process.stdout.write(resolvedScenarioYaml(scenario, [`balloonsim ${BALLOONSIM_VERSION}, Node ${process.version}; run it with: balloonsim run FILE`]));
+    return 0;
+  }
   if (flags.quiet === true) return 0;
   const guestBytes = scenario.guests.reduce((sum, g) => sum + g.memoryBytes, 0);
   const usable = scenario.host.memoryBytes - scenario.host.reservedBytes;

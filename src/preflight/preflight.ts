@@ -54,6 +54,8 @@ export interface PreflightOptions {
   machine?: MachineMemory;
   /** V8's heap limit in bytes; default: this process's. */
   heapLimitBytes?: number;
+  /** The duration was shortened on purpose (run --duration): events it cuts off are a note, not a warning. */
+  durationOverridden?: boolean;
 }
 
 export interface PreflightReport {
@@ -191,25 +193,27 @@ function describeEvent(event: ScenarioEvent): string {
 
 /**
  * Events after the start of the last tick never fire. A warning, not an
- * error: a run shortened on purpose (`--duration`, a sweep over durations)
- * cuts its later events, and what it does simulate is still right.
+ * error: what the run does simulate is still right, and a sweep over
+ * durations cuts later events on purpose. When the duration was shortened
+ * from the command line (`--duration`) it is only a note.
  */
-function checkEventTimes(scenario: Scenario, issues: Issues): void {
+function checkEventTimes(scenario: Scenario, issues: Issues, durationOverridden: boolean): void {
+  const add = durationOverridden ? issues.note.bind(issues) : issues.warning.bind(issues);
   const last = lastTickMs(scenario);
   const late = scenario.events.filter((event) => event.atMs > last);
   const first = late[0];
   if (first !== undefined) {
     const shown = late.slice(0, 3).map((event) => `${describeEvent(event)} at ${formatDuration(event.atMs)}`);
     const more = late.length > 3 ? ` and ${late.length - 3} more` : '';
-    issues.warning(
+    add(
       'events',
       `${late.length === 1 ? 'an event' : `${late.length} events`} (${shown.join(', ')}${more}) ${late.length === 1 ? 'comes' : 'come'} after the run's last tick (at ${formatDuration(last)} of ${formatDuration(scenario.durationMs)}) and will never fire`,
-      `lengthen duration to more than ${formatDuration(first.atMs)} or move the event${late.length === 1 ? '' : 's'} earlier; a run shortened on purpose may ignore this`,
+      `lengthen duration to more than ${formatDuration(first.atMs)} or move the event${late.length === 1 ? '' : 's'} earlier`,
     );
   }
   const crashes = scenario.faults?.crashes.filter((crash) => crash.atMs > last) ?? [];
   if (crashes.length > 0) {
-    issues.warning(
+    add(
       'faults.crashes',
       `${crashes.length} crash${crashes.length === 1 ? '' : 'es'} (first: ${crashes[0]!.guest} at ${formatDuration(crashes[0]!.atMs)}) ${crashes.length === 1 ? 'comes' : 'come'} after the run's last tick (at ${formatDuration(last)}) and will never happen`,
       'lengthen duration or move the crashes earlier',
@@ -287,7 +291,7 @@ export function preflight(scenario: Scenario, options: PreflightOptions = {}): P
   const estimate = estimateRunMemory(scenario, { threads, samples: options.samples ?? 0 });
   checkTables(scenario, issues);
   checkBoot(scenario, issues);
-  checkEventTimes(scenario, issues);
+  checkEventTimes(scenario, issues, options.durationOverridden === true);
   checkMemory(scenario, options, estimate, machine, issues);
   const ordered = (['error', 'warning', 'note'] as const).flatMap((severity) => issues.items.filter((issue) => issue.severity === severity));
   return { issues: ordered, estimate, machine, threads };

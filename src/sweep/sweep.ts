@@ -4,6 +4,7 @@
  * shard so that a batch scheduler can spread one sweep over many machines.
  */
 import { existsSync } from 'node:fs';
+import { BALLOONSIM_VERSION } from '../util/version.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -142,6 +143,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
         wallSeconds: (performance.now() - started) / 1000,
         concurrency: threads,
         caseSeconds: Object.fromEntries(results.map((r) => [String(r.row.case), Math.round(r.wallSeconds * 1000) / 1000])),
+        madeBy: { tool: 'balloonsim', version: BALLOONSIM_VERSION, node: process.version },
       },
     ],
   };
