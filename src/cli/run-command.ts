@@ -93,5 +93,6 @@ function freeOptions(options: SimulateOptions): FreeRunOptions {
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.guestsPerWorker !== undefined ? { guestsPerWorker: options.guestsPerWorker } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { planFaults, tickOf, type InjectedFaults } from '../faults/fault-plan.js
 import { LivenessWatch } from '../faults/liveness.js';
 import { deriveSeed } from '../util/random.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
+import { abortCheckpoint, throwIfAborted } from './abort.js';
 import { RunFailure } from './errors.js';
 import { InlinePlacement } from './inline-placement.js';
 import type { GuestPlacement, PlacementKind } from './placement.js';
@@ -41,6 +42,8 @@ export interface SimulateOptions {
   beforeTick?: (admin: AdminControl) => void;
   /** Test and benchmark hooks into the host. */
   hypervisor?: HypervisorOptions;
+  /** Stops the run at the next tick once aborted: the promise rejects with an AbortError and the workers are closed. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -64,6 +67,7 @@ const AUDIT_ENTRIES_PER_TICK = 20_000;
  */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   const started = performance.now();
+  throwIfAborted(options.signal, 'simulate');
   const seed = options.seed ?? scenario.seed;
   const faults = planFaults(scenario, seed);
   if (faults !== null && (faults.kills.length > 0 || faults.plan.delayFraction > 0)) {
@@ -89,6 +93,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     await placement.start(inits);
     host.boot();
     for (let tick = 0; tick < ticks; tick++) {
+      await abortCheckpoint(options.signal, () => `simulate (at tick ${tick} of ${ticks})`);
       const beforeTick = options.beforeTick;
       const beforeEvents = beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(host, tick * scenario.tickMs));
       for (const index of host.beginTick(tick, beforeEvents)) {
