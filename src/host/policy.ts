@@ -158,25 +158,25 @@ export interface Policy {
   readonly name: string;
   readonly periodMs: number;
   /** Settings, for the summary (`host.policy.parameters`). */
-  readonly parameters?: Readonly<Record<string, PolicyParameter>>;
+  readonly parameters?: Readonly<Record<string, PolicyParameter>> | undefined;
   decide(view: PolicyHostView): ReadonlyMap<number, number>;
   /**
    * Called every `observeEveryMs` (every tick if unset), before `decide` would
    * be, for policies that average what they see.
    */
-  observe?(view: PolicyHostView): void;
-  readonly observeEveryMs?: number;
+  observe?: ((view: PolicyHostView) => void) | undefined;
+  readonly observeEveryMs?: number | undefined;
   /**
    * In the soft state and below the host asks for `frames` more frames every
    * tick (beyond those the guests' balloons still owe) and lowers targets to
    * the ones returned. Without this method, host reclaim revokes by shares
    * (see reclaim.ts).
    */
-  reclaim?(view: PolicyHostView, frames: number): ReadonlyMap<number, number>;
+  reclaim?: ((view: PolicyHostView, frames: number) => ReadonlyMap<number, number>) | undefined;
   /**
    * Active-memory sampling: how many pages of each guest to sample, and how
    * often (ESX samples 100 pages every 30 s). The host samples only for
    * policies that set this; the views of other policies carry no sample.
    */
-  readonly activeSampling?: { readonly pages: number; readonly periodMs: number };
+  readonly activeSampling?: { readonly pages: number; readonly periodMs: number } | undefined;
 }
