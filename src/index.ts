@@ -49,6 +49,7 @@ export {
   type VirtioStatTag,
 } from './host/policy.js';
 export { PolicyError } from './host/policy-error.js';
+export { definePolicy, hostInBytes, type GuestInBytes, type HostInBytes, type PolicyDefinition, type TargetBytes, type TargetsByName } from './api/define-policy.js';
 export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/policies/index.js';
 export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/reclaim.js';
 export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/free-memory-state.js';

@@ -5,7 +5,9 @@
  * (`options.policy`) or name a module in the scenario (`kind: module`).
  *
  * Everything here is in pages of the host's frame size (`frameBytes`), except
- * where a name says otherwise.
+ * where a name says otherwise. For a policy that names guests and speaks
+ * bytes, write it with `definePolicy` (src/api/define-policy.ts): it is this
+ * interface underneath.
  */
 import type { DriverProfileName } from '../scenario/types.js';
 import type { VirtioStatTag } from '../messages/protocol.js';
@@ -120,7 +122,9 @@ export interface ActiveSampleView {
 
 /** What a policy sees of the host. Sizes in frames (= pages). */
 export interface PolicyHostView {
-  /** Simulated time. */
+  /** Simulated time, in ms: the same clock as `timeMs` in samples and events. */
+  timeMs: number;
+  /** @deprecated The same as `timeMs` (its old name, kept so that existing policies work). */
   nowMs: number;
   frameBytes: number;
   /** All of host memory. */

@@ -43,6 +43,7 @@ const STRICTEST = {
 const PROGRAM = `import {
   AbortError,
   BALLOONSIM_VERSION,
+  definePolicy,
   defineScenario,
   formatBytesApprox,
   preflight,
@@ -77,6 +78,18 @@ export function createPolicy(context: ModulePolicyContext): Policy {
   void context.random.next();
   return new HalfPolicy();
 }
+
+export const headroom: Policy = definePolicy({
+  name: 'headroom',
+  period: '10s',
+  decide(host) {
+    const targets: Record<string, number | string> = {};
+    for (const guest of host.guests) if (guest.alive && guest.usedBytes !== null) targets[guest.name] = Math.max(guest.floorBytes, guest.usedBytes * 1.25);
+    const web = host.guest('web');
+    if (web !== undefined && host.timeMs > 60_000) targets[web.name] = '384MiB';
+    return targets;
+  },
+});
 
 export async function main(): Promise<RunSummary> {
   const report = preflight(scenario, { placement: 'inline' });
