@@ -43,18 +43,13 @@ Run \`balloonsim COMMAND --help\` for a command's options and examples.
 ${EXIT_CODES_TEXT}`,
     );
 
-  program
+  const run = program
     .command('run')
     .description('Run a scenario file, or the built-in default scenario when none is given.')
     .argument('[scenario]', 'scenario file (YAML or JSON)')
-    .option('--seed <n>', 'root seed (overrides the scenario\'s)')
-    .option('--placement <where>', 'where guest actors run: inline or workers', 'workers')
-    .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
-    .option('--guests-per-worker <n>', 'instead of --workers: as many workers as it takes to host N guests each')
-    .option('--mode <mode>', 'lockstep (reproducible ticks) or free (no barrier: guests and host race; a concurrent auditor checks)', 'lockstep')
-    .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
+    .option('--seed <n>', 'root seed (overrides the scenario\'s)');
+  withRunShapeOptions(run)
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
-    .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect)
     .option('--out <dir>', 'write summary.json, timeseries.csv, events.jsonl, trace.json and report.html into this directory')
     .option('--sample-every <ticks>', 'with --out: a sample every this many ticks (default: every tick up to 2000 samples)')
     .option('--json', 'print the JSON summary on stdout and nothing else')
@@ -82,16 +77,11 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     )
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags)));
 
-  program
+  const validate = program
     .command('validate')
     .description('Check a scenario file and print what it describes.')
-    .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--set <path=value>', 'change a scenario setting, as run does (repeatable)', collect)
-    .option('--duration <d>', 'check it as run --duration would run it')
-    .option('--placement <where>', 'check it for this placement, as run would start it: inline or workers', 'workers')
-    .option('--workers <n>', 'check it for this many worker threads')
-    .option('--guests-per-worker <n>', 'check it for workers of N guests each')
-    .option('--mode <mode>', 'check it for lockstep or free mode', 'lockstep')
+    .argument('<file>', 'scenario file (YAML or JSON)');
+  withRunShapeOptions(validate)
     .option('--print-resolved', 'print the scenario as resolved, every default filled in, as YAML on stdout (a file run takes)')
     .option('--quiet', 'print nothing but the problems (the exit code says whether the file is valid)')
     .addHelpText(
@@ -207,6 +197,17 @@ point a scenario file at one with "$schema" (JSON) or "# yaml-language-server: $
     });
 
   return program;
+}
+
+/** The options that shape a run, which run and validate share (validate checks a file as run would run it). */
+function withRunShapeOptions(command: Command): Command {
+  return command
+    .option('--placement <where>', 'where guest actors run: inline or workers', 'workers')
+    .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
+    .option('--guests-per-worker <n>', 'instead of --workers: as many workers as it takes to host N guests each')
+    .option('--mode <mode>', 'lockstep (reproducible ticks) or free (no barrier: guests and host race; a concurrent auditor checks)', 'lockstep')
+    .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
+    .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect);
 }
 
 /** Commander's way to take a repeatable option. */
