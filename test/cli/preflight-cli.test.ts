@@ -114,4 +114,18 @@ describe('the preflight, from the command line', () => {
     expect(inHost).toMatch(/the document nests more than 64 levels deep/);
     for (const text of [flow, block, inHost]) expect(text).not.toMatch(/call stack/i);
   });
+
+  it('holds for grid files too: binary and deep nesting are refused with a position by sweep', () => {
+    for (const [text, message] of [
+      [Buffer.from([0x62, 0x61, 0x73, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x00, 0x1b]), /the file is not text: it holds the character U\+FFFD/],
+      [`${'['.repeat(3000)}${']'.repeat(3000)}`, /:1:64: the document nests more than 64 levels deep/],
+    ] as const) {
+      const run = runCli(['sweep', file(text)]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      // eslint-disable-next-line no-control-regex
+      expect(run.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\ufffd]/);
+    }
+  });
 });
