@@ -41,7 +41,7 @@ describe('the preflight, from the command line', () => {
 
   it('refuses a 64 TiB guest, with the guest, its pages and the fix', () => {
     const stderr = refusedByBoth(file('host: { memory: 16GiB }\nguests: [ { name: huge, memory: 64TiB } ]\nduration: 10s\n'));
-    expect(stderr).toMatch(/guests\[name=huge\]\.memory: 64 TiB is 17,179,869,184 pages of 4 KiB, more than a guest's 1,073,741,824 \(use frameSize: 64KiB or larger/);
+    expect(stderr).toMatch(/guests\[name=huge\]\.memory: 64 TiB is 17,179,869,184 pages of 4 KiB, more than a guest's 268,435,456 \(use frameSize: 256KiB or larger/);
     expect(stderr).toMatch(/the guests cannot boot: they need/);
   });
 
