@@ -36,6 +36,9 @@ const TOTALS = [
   Stat.DEFLATE_ON_OOM_PAGES_TOTAL,
   Stat.REPORTED_FREE_PAGES_TOTAL,
   Stat.DISTRESS_TOTAL,
+  Stat.WORK_WANTED_TOTAL,
+  Stat.WORK_DONE_TOTAL,
+  Stat.REFAULTS_TOTAL,
 ] as const;
 
 type Report = (text: string) => void;
@@ -77,8 +80,11 @@ export class ModelAudit {
       if (stats[slot]! < last[slot]!) report(`guest ${name}: total ${slot} went down from ${last[slot]} to ${stats[slot]}`);
       last[slot] = stats[slot]!;
     }
-    for (const slot of [Stat.PSI_SOME_AVG10, Stat.PSI_FULL_AVG10]) {
-      if (stats[slot]! > 1) report(`guest ${name}: pressure figure ${slot} is ${stats[slot]}, above 1`);
+    for (const slot of [Stat.PSI_SOME_AVG10, Stat.PSI_FULL_AVG10, Stat.PROGRESS_AVG10]) {
+      if (stats[slot]! > 1) report(`guest ${name}: figure ${slot} is ${stats[slot]}, above 1`);
+    }
+    if (stats[Stat.WORK_DONE_TOTAL]! > stats[Stat.WORK_WANTED_TOTAL]!) {
+      report(`guest ${name}: its workload did ${stats[Stat.WORK_DONE_TOTAL]} units of work but wanted only ${stats[Stat.WORK_WANTED_TOTAL]}`);
     }
     const swap = stats[Stat.SWAP_PAGES]!;
     if (swap > account.swapPages) report(`guest ${name}: uses ${swap} swap pages of a ${account.swapPages}-page device`);

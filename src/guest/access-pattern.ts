@@ -28,6 +28,8 @@ export class AccessPattern {
   readonly touchProbability: Float64Array;
   /** Whether any page is ever touched (false: an idle component). */
   readonly touches: boolean;
+  /** Expected touches of one page in one tick, over all the component's pages (the work it wants to do, per page it holds). */
+  readonly touchesPerPageTick: number;
 
   constructor(component: WorkloadComponent, tickMs: number) {
     if (!(component.hotFraction >= 0 && component.hotFraction <= 1)) {
@@ -51,6 +53,9 @@ export class AccessPattern {
       this.touchProbability[bucket] = 1 - Math.exp(-this.ratePerMs[bucket]! * tickMs);
     }
     this.touches = this.hotFraction > 0 || coldMs > 0;
+    let hotShare = 0;
+    for (let bucket = 0; bucket < HOT_BUCKETS; bucket++) hotShare += ((1 << bucket) / SPLITS) * this.touchProbability[bucket]!;
+    this.touchesPerPageTick = this.hotFraction * hotShare + (1 - this.hotFraction) * this.touchProbability[COLD_BUCKET]!;
   }
 
   /** Hot pages of a component of `size` logical pages. */

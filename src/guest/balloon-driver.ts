@@ -154,6 +154,14 @@ export class BalloonDriver {
   };
   /** Whether the last target change asked the balloon to grow (1), shrink (-1) or neither (0). */
   private targetDirection = 0;
+  /**
+   * Whether the driver's work is queued (profiles that work only on target
+   * writes): set by every write of the target, changed or not, cleared when
+   * the balloon holds what the target asks.
+   */
+  private workQueued = true;
+  /** Writes of the target the driver heard, changed or not. */
+  targetWrites = 0;
 
   constructor(
     private readonly profile: DriverProfile,
@@ -204,8 +212,14 @@ export class BalloonDriver {
     return Math.min(memoryPages, Math.max(0, base - this.targetPages));
   }
 
-  /** The host set a new target. */
+  /**
+   * The host wrote the target (virtio: a config change). Every write queues
+   * the driver's work, even of the unchanged value; a changed value also
+   * starts the timing of a new inflation or deflation.
+   */
   setTarget(pages: number, nowMs: number): void {
+    this.targetWrites++;
+    this.workQueued = true;
     if (pages === this.targetPages) return;
     this.targetPages = pages;
     this.counters.targetChanges++;
@@ -225,7 +239,10 @@ export class BalloonDriver {
     const budgetMs = this.carryMs + this.env.tickMs;
     let spentMs = 0;
     this.carryMs = 0;
-    if (nowMs >= this.backoffUntilMs && wanted !== committed) {
+    // A driver that works on target writes only stops once the balloon holds what the target asks (its work returns when there is no difference).
+    if (this.profile.worksOnTargetWrite && wanted === committed && this.pendingDeflatePages === 0) this.workQueued = false;
+    const working = this.workQueued || !this.profile.worksOnTargetWrite;
+    if (working && nowMs >= this.backoffUntilMs && wanted !== committed) {
       spentMs = wanted > committed ? this.inflate(nowMs, wanted - committed, budgetMs, outbox) : this.deflate(committed - wanted, budgetMs, outbox);
     }
     const counters = this.counters;

@@ -4,21 +4,26 @@ import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import type { GuestMemory } from './guest-memory.js';
 import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
-import { HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING } from './shared-memory.js';
+import { BLOCK_SHIFT, GROUP_SHIFT, SEGMENT_SHIFT, evictCold, shrinkInactive } from './lru.js';
+import { HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
 
-/** Set in a resident logical entry: the page was touched since the CLOCK hand last passed it (a fault brought it in). */
-export const REF_BIT = 1 << 30;
-/** The guest page of a resident logical entry. Guests have fewer than 2^30 pages. */
-export const PAGE_MASK = REF_BIT - 1;
-/** Most guest pages a guest may have: the logical entries keep a flag bit above the page number. */
-export const GUEST_PAGES_MAX = REF_BIT;
-
-/** The CLOCK hand notes the time it finishes each segment of this many logical pages. */
-const SEGMENT_SHIFT = 8;
-/** Resident pages are counted per group of 32 logical pages and per block of 1024, so that the hand skips runs of pages that are out. */
-const GROUP_SHIFT = 5;
-const BLOCK_SHIFT = 10;
+/**
+ * Flags of a resident logical entry (see lru.ts). YOUNG_BIT: the page was
+ * touched since its young bit was last cleared, for sure (a fault brought it
+ * in, or it was just created); otherwise that is drawn from its touch rate.
+ */
+export const YOUNG_BIT = 1 << 30;
+/** The old name of YOUNG_BIT. */
+export const REF_BIT = YOUNG_BIT;
+/** The page is on the active list. */
+export const ACTIVE_BIT = 1 << 29;
+/** PG_referenced: the page was found touched at its last check on the inactive list (or was activated). */
+export const PGREF_BIT = 1 << 28;
+/** The guest page of a resident logical entry. Guests have fewer than 2^28 pages. */
+export const PAGE_MASK = PGREF_BIT - 1;
+/** Most guest pages a guest may have: the logical entries keep three flag bits above the page number. */
+export const GUEST_PAGES_MAX = PGREF_BIT;
 
 /** Tries of a random logical index before `randomResident` counts its way to a resident one. */
 const RANDOM_RESIDENT_TRIES = 8;
@@ -74,17 +79,29 @@ export class Component {
   readonly outCounts = new Int32Array(BUCKETS);
   /** When the CLOCK hand last finished each segment (initially: when the segment was first used). */
   segmentPassMs: Float64Array;
-  /** Resident pages in each group of 32 logical pages, and in each block of 1024. */
-  private groupResident: Uint8Array;
-  private blockResident: Uint16Array;
+  /** Resident pages in each group of 32 logical pages, and in each block of 1024 (for the hands of lru.ts). */
+  groupResident: Uint8Array;
+  blockResident: Uint16Array;
+  /** Resident pages on the active list. */
+  activePages = 0;
+  /** The inactive list's hand (lru.ts). */
   hand = 0;
+  /** The active list's hand (lru.ts). */
+  activeHand = 0;
   /** The hand of the balloon's cold scan (reclaim mode), which leaves the LRU state alone. */
   coldHand = 0;
   /** A cold scan found nothing cold in a whole lap: do not look again before this time. */
   coldIdleUntilMs = 0;
-  /** While killed: when it comes back. */
+  /** While killed: when it comes back (Infinity: never); -1 while alive. */
   deadUntilMs = -1;
   kills = 0;
+  /** Where the read stream of a mapped file read in order stands: the logical page after its last readahead window. */
+  streamEnd = 0;
+  /** log2 of the group of logical pages touched together (touched in order: the readahead window); 0: pages are touched independently. */
+  touchGroupShift = 0;
+  /** Work it wanted and did since boot, in page touches and first touches (its progress is done / wanted). */
+  workWanted = 0;
+  workDone = 0;
   /** Resident pages the host paged out behind the guest's back (host paging), by bucket. */
   readonly hostSwap = new HostSwapLists();
 
@@ -95,7 +112,7 @@ export class Component {
     readonly random: Random,
     tickMs: number,
     /** The guest's page-to-frame map (to tell pages the host paged out); empty where host paging cannot happen. */
-    private readonly frameOf: Int32Array = new Int32Array(0),
+    readonly frameOf: Int32Array = new Int32Array(0),
   ) {
     this.pattern = new AccessPattern(spec, tickMs);
     this.anonymous = spec.kind === 'anon';
@@ -177,7 +194,8 @@ export class Component {
     for (let k = 0; k < count; k++) {
       const page = pages[k]!;
       const index = oldSize + k;
-      logical[index] = page;
+      // A new page starts on the inactive list, young from the fault that created it.
+      logical[index] = page | YOUNG_BIT;
       // A fresh segment's pages were last seen untouched when allocated; pages
       // appended to a partly used segment inherit its (older) time.
       if ((index & ((1 << SEGMENT_SHIFT) - 1)) === 0) segments[index >> SEGMENT_SHIFT] = nowMs;
@@ -203,6 +221,7 @@ export class Component {
       const entry = logical[index]!;
       if (entry >= 0) {
         const page = entry & PAGE_MASK;
+        if ((entry & ACTIVE_BIT) !== 0) this.activePages--;
         if (hostSwapped && memory.frameOfPage(page) < NO_FRAME) {
           if (memory.frameOfPage(page) === HOST_SWAPPED) this.hostSwap.remove(this.pattern.bucketOf(index, this.hot));
           memory.dropHostSwap(page, false);
@@ -225,111 +244,46 @@ export class Component {
     this.rebucket(oldSize, newSize);
     this.size = newSize;
     if (this.hand >= newSize) this.hand = 0;
+    if (this.activeHand >= newSize) this.activeHand = 0;
     if (this.coldHand >= newSize) this.coldHand = 0;
     return outDropped;
   }
 
   /**
    * Faults in the page at position `slot` of `bucket`'s out-list onto guest
-   * page `page` (already in this component's state); returns its logical index.
+   * page `page` (already in this component's state), with LRU flags
+   * `flags`; returns its logical index.
    */
-  faultIn(bucket: number, slot: number, page: number): number {
+  faultIn(bucket: number, slot: number, page: number, flags = YOUNG_BIT | PGREF_BIT): number {
     const index = this.outLists[bucket]![slot]!;
-    this.removeOut(index, bucket);
-    this.logical[index] = page | REF_BIT;
-    this.resident++;
-    this.groupResident[index >> GROUP_SHIFT]!++;
-    this.blockResident[index >> BLOCK_SHIFT]!++;
+    this.faultInAt(index, bucket, page, flags);
     return index;
   }
 
+  /** Faults in logical page `index` (out, in `bucket`) onto guest page `page`, with LRU flags `flags` (inactive). */
+  faultInAt(index: number, bucket: number, page: number, flags: number): void {
+    this.removeOut(index, bucket);
+    this.logical[index] = page | flags;
+    this.resident++;
+    this.groupResident[index >> GROUP_SHIFT]!++;
+    this.blockResident[index >> BLOCK_SHIFT]!++;
+  }
+
+  /** Reclaim took resident logical page `index` (in `bucket`; its page is still in this component's state): it is out now. */
+  evictAt(index: number, bucket: number): void {
+    this.addOut(index, bucket);
+    this.resident--;
+    this.groupResident[index >> GROUP_SHIFT]!--;
+    this.blockResident[index >> BLOCK_SHIFT]!--;
+  }
+
   /**
-   * The CLOCK: moves the hand over at most `budget` resident pages (and at
-   * most one lap), evicting up to `want` unreferenced ones into `sink`.
-   * `cold`: the balloon's cold scan (its own hand; a page is cold if it was
-   * not touched within `coldWindowMs`; referenced bits are left alone).
-   * Returns the number evicted; `scan.scanned` counts resident pages looked at.
+   * Reclaim of this component's pages (see lru.ts): `cold` is the balloon's
+   * cold scan (pages untouched for `coldWindowMs`), otherwise the inactive
+   * list's hand. Returns the number evicted into `sink`.
    */
   scan(budget: number, want: number, scan: ScanState, sink: EvictSink, cold: boolean, coldWindowMs: number): number {
-    const size = this.size;
-    if (size === 0 || want <= 0 || budget <= 0) return 0;
-    const logical = this.logical;
-    const segments = this.segmentPassMs;
-    const pattern = this.pattern;
-    const rates = pattern.ratePerMs;
-    const hot = this.hot;
-    const segmentMask = (1 << SEGMENT_SHIFT) - 1;
-    let index = cold ? this.coldHand : this.hand;
-    // The hand moves up through the buckets: track the current one instead of computing it per page.
-    let bucket = pattern.bucketOf(index, hot);
-    let bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
-    const groups = this.groupResident;
-    const blocks = this.blockResident;
-    let evicted = 0;
-    let scanned = 0;
-    let visited = 0;
-    while (visited < size && scanned < budget && evicted < want) {
-      const at = index;
-      // Runs of 32 or 1024 pages with none resident are passed in one step.
-      if ((at & ((1 << GROUP_SHIFT) - 1)) === 0) {
-        const run = (at & ((1 << BLOCK_SHIFT) - 1)) === 0 && blocks[at >> BLOCK_SHIFT] === 0 ? 1 << BLOCK_SHIFT : groups[at >> GROUP_SHIFT] === 0 ? 1 << GROUP_SHIFT : 0;
-        if (run > 0) {
-          const end = Math.min(size, at + run);
-          if (!cold) {
-            for (let segment = at >> SEGMENT_SHIFT; segment <= (end - 1) >> SEGMENT_SHIFT; segment++) {
-              if ((segment + 1) << SEGMENT_SHIFT <= end || end === size) segments[segment] = scan.clockMs;
-            }
-          }
-          visited += end - at;
-          index = end === size ? 0 : end;
-          if (index === 0) {
-            bucket = pattern.bucketOf(0, hot);
-            bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
-          }
-          continue;
-        }
-      }
-      visited++;
-      index = index + 1 === size ? 0 : index + 1;
-      while (at >= bucketEnd) {
-        bucket++;
-        bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
-      }
-      const entry = logical[at]!;
-      let evict = false;
-      if (entry >= 0) {
-        scanned++;
-        scan.clockMs += scan.scanCostMs;
-        if ((entry & REF_BIT) !== 0) {
-          if (!cold) logical[at] = entry & PAGE_MASK;
-        } else {
-          const rate = rates[bucket]!;
-          const elapsedMs = cold ? coldWindowMs : scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
-          evict = !(rate > 0 && elapsedMs > 0 && scan.random.next() < 1 - Math.exp(-rate * elapsedMs));
-        }
-      }
-      // The hand has passed the whole segment: note when (after judging its last page).
-      if (!cold && ((at & segmentMask) === segmentMask || index === 0)) segments[at >> SEGMENT_SHIFT] = scan.clockMs;
-      // A page whose swap-in is in flight waits for its frame: reclaim leaves it alone.
-      if (evict && this.hostSwap.pending > 0 && this.frameOf[entry & PAGE_MASK] === SWAP_IN_PENDING) evict = false;
-      if (evict) {
-        if (this.hostSwap.total > 0 && this.frameOf[entry & PAGE_MASK] === HOST_SWAPPED) this.hostSwap.remove(bucket);
-        this.addOut(at, bucket);
-        this.resident--;
-        groups[at >> GROUP_SHIFT]!--;
-        blocks[at >> BLOCK_SHIFT]!--;
-        evicted++;
-        sink(entry & PAGE_MASK);
-      }
-      if (index === 0) {
-        bucket = pattern.bucketOf(0, hot);
-        bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
-      }
-    }
-    if (cold) this.coldHand = index;
-    else this.hand = index;
-    scan.scanned += scanned;
-    return evicted;
+    return cold ? evictCold(this, budget, want, scan, sink, coldWindowMs) : shrinkInactive(this, budget, want, scan, sink);
   }
 
   /**
@@ -340,6 +294,7 @@ export class Component {
     const out = this.shrinkTo(0, memory);
     this.hot = 0;
     this.hand = 0;
+    this.activeHand = 0;
     this.coldHand = 0;
     return out;
   }
@@ -349,6 +304,7 @@ export class Component {
     const problems: string[] = [];
     const name = this.spec.name;
     let resident = 0;
+    let active = 0;
     const outSeen = new Int32Array(BUCKETS);
     if (this.hot !== this.pattern.hotPages(this.size)) problems.push(`${name}: hot is ${this.hot}, size ${this.size} needs ${this.pattern.hotPages(this.size)}`);
     for (let index = 0; index < this.size; index++) {
@@ -356,6 +312,7 @@ export class Component {
       if (entry >= 0) {
         const page = entry & PAGE_MASK;
         resident++;
+        if ((entry & ACTIVE_BIT) !== 0) active++;
         if (stateOf(page) !== this.state) problems.push(`${name}: logical ${index} holds page ${page} in state ${stateOf(page)}`);
         if (owner[page] !== 0) problems.push(`${name}: page ${page} is held twice`);
         owner[page] = ownerMark;
@@ -370,6 +327,7 @@ export class Component {
       if (problems.length > 10) break;
     }
     if (resident !== this.resident) problems.push(`${name}: ${resident} resident entries, counter says ${this.resident}`);
+    if (active !== this.activePages) problems.push(`${name}: ${active} active entries, counter says ${this.activePages}`);
     const groups = new Uint8Array(this.groupResident.length);
     const blocks = new Uint16Array(this.blockResident.length);
     for (let index = 0; index < this.size; index++) {

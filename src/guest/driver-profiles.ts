@@ -62,6 +62,15 @@ export interface DriverProfile {
   pressureSkipMs: number;
   /** The host may refuse single pages of this driver (VMware). */
   hostMayRefusePages: boolean;
+  /**
+   * The driver works only when the host writes its target (virtio: a config
+   * change queues the work, which runs until the balloon holds what the
+   * target asks and then stops). Nothing else restarts it: after a
+   * deflate-on-OOM the balloon stays where the OOM notifier left it until the
+   * host writes the target again. False: the driver follows its target all
+   * the time (VMware polls it every second, Xen and Hyper-V retry on their own).
+   */
+  worksOnTargetWrite: boolean;
   /** VMware's per-cycle rate limits. */
   vmware?: VmwareRates;
 }
@@ -89,6 +98,7 @@ export const DRIVER_PROFILES: Readonly<Record<DriverProfileName, DriverProfile>>
     keepsFloor: false,
     pressureSkipMs: 0,
     hostMayRefusePages: false,
+    worksOnTargetWrite: true,
   },
   vmware: {
     name: 'vmware',
@@ -103,6 +113,7 @@ export const DRIVER_PROFILES: Readonly<Record<DriverProfileName, DriverProfile>>
     keepsFloor: false,
     pressureSkipMs: 0,
     hostMayRefusePages: true,
+    worksOnTargetWrite: false,
     vmware: {
       cycleMs: 1000,
       nonSleepingPagesMax: 16384,
@@ -127,6 +138,7 @@ export const DRIVER_PROFILES: Readonly<Record<DriverProfileName, DriverProfile>>
     keepsFloor: false,
     pressureSkipMs: 0,
     hostMayRefusePages: false,
+    worksOnTargetWrite: false,
   },
   hyperv: {
     name: 'hyperv',
@@ -141,6 +153,7 @@ export const DRIVER_PROFILES: Readonly<Record<DriverProfileName, DriverProfile>>
     keepsFloor: true,
     pressureSkipMs: 45_000,
     hostMayRefusePages: false,
+    worksOnTargetWrite: false,
   },
 };
 

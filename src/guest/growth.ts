@@ -110,7 +110,7 @@ export class GrowthUnit {
       outbox.push({ type: 'plug', id: this.askedId, pages });
       return;
     }
-    if (this.spec.kind === 'virtio-mem') this.unplug(targetPages, memoryPages, outbox);
+    if (this.spec.kind === 'virtio-mem') this.unplug(nowMs, targetPages, memoryPages, outbox);
   }
 
   /** The host answered a plug. */
@@ -141,44 +141,83 @@ export class GrowthUnit {
   }
 
   /**
-   * virtio-mem: gives back whole blocks of free memory above the high
-   * watermark (no reclaim), down to the target but never below boot memory;
-   * what the workload holds stays plugged.
+   * virtio-mem: gives back plugged blocks that are entirely free (Linux
+   * offlines and unplugs only what it can take whole: a block with one page
+   * in use stays plugged), highest first, down to the target but never
+   * below boot memory, and not below the high watermark (no reclaim). Free
+   * pages scattered over blocks the workload uses are not enough. When no
+   * block is free it tries again later, backing off as virtio-mem's retry
+   * timer does.
    */
-  private unplug(targetPages: number, memoryPages: number, outbox: GuestToHost[]): void {
+  private unplug(nowMs: number, targetPages: number, memoryPages: number, outbox: GuestToHost[]): void {
     const plugged = memoryPages - this.bootPages;
     const wanted = Math.min(plugged, memoryPages - Math.max(targetPages, this.bootPages));
     if (wanted <= 0) {
       this.counters.unplugHeldPages = 0;
+      this.unplugRetryMs = RETRY_MS['virtio-mem'].firstMs;
       return;
     }
+    // A new requested size (a config change) runs the work at once; otherwise the retry timer decides.
+    if (targetPages !== this.unplugTargetPages) {
+      this.unplugTargetPages = targetPages;
+      this.unplugRetryAtMs = 0;
+    }
+    if (nowMs < this.unplugRetryAtMs) return;
     const allocator = this.allocator;
     const memory = this.memory;
-    const free = Math.max(0, allocator.availablePages - allocator.watermarks.highPages);
     const block = this.blockPages;
-    const pages = Math.floor(Math.min(wanted, free) / block) * block;
+    let room = Math.min(wanted, Math.max(0, allocator.availablePages - allocator.watermarks.highPages));
+    let unbackedRoom = allocator.unbackedSparePages;
+    const base = this.bootPages;
+    const blocks = Math.floor((memory.pages - base) / block);
+    const chosen = this.chosenBlocks.length >= blocks ? this.chosenBlocks : (this.chosenBlocks = new Uint8Array(blocks));
+    chosen.fill(0, 0, blocks);
+    let pages = 0;
+    for (let b = blocks - 1; b >= 0 && room >= block; b--) {
+      const first = base + b * block;
+      let unbacked = 0;
+      let whole = true;
+      for (let page = first; page < first + block; page++) {
+        const state = memory.stateOf(page);
+        if (state === PageState.FREE_UNBACKED) unbacked++;
+        else if (state !== PageState.FREE) {
+          whole = false;
+          break;
+        }
+        if (memory.inStackRange(state, page)) {
+          whole = false;
+          break;
+        }
+      }
+      if (!whole || unbacked > unbackedRoom) continue;
+      chosen[b] = 1;
+      unbackedRoom -= unbacked;
+      room -= block;
+      pages += block;
+    }
     this.counters.unplugHeldPages = wanted - pages;
-    if (pages <= 0) return;
-    const frames: number[] = [];
-    const scratch = this.scratch;
-    let done = 0;
-    while (done < pages) {
-      const got = memory.takeMany(PageState.FREE, scratch, 0, Math.min(scratch.length, pages - done));
-      if (got === 0) break;
-      for (let i = 0; i < got; i++) frames.push(memory.unmap(scratch[i]!));
-      memory.putMany(scratch, 0, got, PageState.FREE, PageState.UNPOPULATED);
-      done += got;
+    if (pages === 0) {
+      this.unplugRetryAtMs = nowMs + this.unplugRetryMs;
+      this.unplugRetryMs = Math.min(RETRY_MS['virtio-mem'].maxMs, this.unplugRetryMs * 2);
+      return;
     }
-    let unbacked = 0;
-    while (done < pages) {
-      const got = memory.takeMany(PageState.FREE_UNBACKED, scratch, 0, Math.min(scratch.length, pages - done, allocator.unbackedSparePages));
-      if (got === 0) break;
-      memory.putMany(scratch, 0, got, PageState.FREE_UNBACKED, PageState.UNPOPULATED);
-      done += got;
-      unbacked += got;
-    }
-    this.counters.unpluggedPages += done;
-    this.counters.unplugHeldPages = wanted - done;
-    outbox.push({ type: 'unplug', id: this.nextId(), frames: Int32Array.from(frames), unbackedPages: unbacked });
+    this.unplugRetryMs = RETRY_MS['virtio-mem'].firstMs;
+    const marked = (page: number): boolean => page >= base && chosen[Math.floor((page - base) / block)] === 1;
+    const taken = new Int32Array(pages);
+    const backed = memory.takeMarked(PageState.FREE, marked, taken);
+    const frames = new Int32Array(backed);
+    for (let i = 0; i < backed; i++) frames[i] = memory.unmap(taken[i]!);
+    memory.putMany(taken, 0, backed, PageState.FREE, PageState.UNPOPULATED);
+    const unbacked = memory.takeMarked(PageState.FREE_UNBACKED, marked, taken);
+    memory.putMany(taken, 0, unbacked, PageState.FREE_UNBACKED, PageState.UNPOPULATED);
+    if (backed + unbacked !== pages) throw new Error(`GrowthUnit.unplug: ${pages} pages of free blocks, ${backed + unbacked} found on the free lists`);
+    this.counters.unpluggedPages += pages;
+    outbox.push({ type: 'unplug', id: this.nextId(), frames, unbackedPages: unbacked });
   }
+
+  /** Blocks chosen for an unplug (scratch), and when to try again after finding none. */
+  private chosenBlocks = new Uint8Array(0);
+  private unplugRetryAtMs = 0;
+  private unplugTargetPages = -1;
+  private unplugRetryMs = RETRY_MS['virtio-mem'].firstMs;
 }

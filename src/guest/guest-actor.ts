@@ -1,6 +1,6 @@
 import { framesInRuns, type BootMessage, type GrantMessage, type GuestToHost, type HostToGuest } from '../messages/protocol.js';
 import type { GuestInit, GuestReport } from '../messages/runtime.js';
-import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT } from '../scenario/model-defaults.js';
+import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, LINUX_DEFAULTS } from '../scenario/model-defaults.js';
 import { ActiveSampler } from './active-sampler.js';
 import { GrowthUnit } from './growth.js';
 import { HostSwapUnit } from './host-swap.js';
@@ -31,6 +31,9 @@ const POPULATE_PAGES_PER_REQUEST_MAX = 1 << 20;
 
 /** What the balloon gives back on each OOM event with deflate-on-OOM: 1 MiB (virtio's 256 pages of 4 KiB). */
 export const OOM_DEFLATE_BYTES = 2 ** 20;
+
+/** The window of the progress average (as PSI's avg10). */
+const PROGRESS_WINDOW_MS = 10_000;
 
 /** Time an OOM event costs the allocating task: reclaim retries, the notifier chain, the kill (about 50 events a second were measured). */
 export const OOM_EVENT_MS = 20;
@@ -109,14 +112,17 @@ export class GuestActor {
       this.swap,
       this.events,
       init.seed,
+      spec.linux ?? LINUX_DEFAULTS,
     );
-    this.reclaimer = new Reclaimer(this.workload.components, this.memory, this.swap, this.events, new Random(deriveSeed(init.seed, 'reclaim')));
+    this.reclaimer = new Reclaimer(this.workload.components, this.memory, this.swap, this.events, new Random(deriveSeed(init.seed, 'reclaim')), frameBytes);
     const hostSwapFaultMs = init.hostSwapFaultMs ?? HOST_SWAP_FAULT_MS_DEFAULT;
     this.reclaimer.hostSwapFaultMs = hostSwapFaultMs;
     this.hostSwap = new HostSwapUnit(this.memory, this.workload.components, this.events, new Random(deriveSeed(init.seed, 'host-swap')), hostSwapFaultMs);
     this.workload.hostSwap = this.hostSwap;
     this.sampler = new ActiveSampler(this.memory, this.workload.components, new Random(deriveSeed(init.seed, 'active-sample')));
-    this.allocator = new PageAllocator(this.memory, this.reclaimer, watermarksFor(this.bootPages, frameBytes), this.events);
+    const linux = spec.linux ?? LINUX_DEFAULTS;
+    const watermarks = watermarksFor(this.bootPages, frameBytes, { thp: linux.thp, scaleFactor: linux.watermarkScale, ...(linux.minFreeBytes !== undefined ? { minFreeBytes: linux.minFreeBytes } : {}) });
+    this.allocator = new PageAllocator(this.memory, this.reclaimer, watermarks, this.events);
     this.growth = new GrowthUnit(spec.growth ?? { kind: 'reserved', blockBytes: 0, onlineDelayMs: 0 }, this.memory, this.allocator, this.bootPages, frameBytes, () => this.nextMessageId++);
     this.pressure = new PressureStall(init.tickMs);
     const profile = DRIVER_PROFILES[spec.driver.profile];
@@ -162,6 +168,7 @@ export class GuestActor {
       this.reclaimer.beginTick(nowMs);
       this.pressure.beginTick();
       this.workload.step(nowMs, this.allocator, this.pressure, this.oomHandler);
+      this.countWork();
       this.allocator.endWorkloadStep();
       this.kernelAllocations();
       this.askPopulate(outbox);
@@ -243,6 +250,8 @@ export class GuestActor {
       },
       minorFaults: events.minorFaults,
       refaults: events.refaults,
+      workWanted: this.workWanted,
+      workDone: this.workDone,
       stallSeconds: events.stallMsTotal / 1000,
       psi: { someAvg10: some[0]!, someAvg60: some[1]!, someAvg300: some[2]!, fullAvg10: full[0]!, fullAvg60: full[1]!, fullAvg300: full[2]! },
       oomEvents: events.oomEvents,
@@ -426,14 +435,22 @@ export class GuestActor {
   /** The time of the kernel's own allocations in the current tick. */
   private readonly kernelTask = new TaskClock();
 
-  /** kswapd: below the low watermark, reclaim in the background up to the high one, within the tick. */
+  /**
+   * kswapd: woken below the low watermark, it reclaims in the background
+   * until free memory is above the high one, within the tick. As Linux's
+   * balance_pgdat, each pass tries to reclaim a whole batch (the sum of the
+   * zones' high watermarks), at rising scan priority, and the balance is
+   * checked only between passes: the pass that crosses the high watermark
+   * overshoots it.
+   */
   private kswapd(): void {
     const allocator = this.allocator;
-    const { lowPages, highPages } = allocator.watermarks;
-    const available = allocator.availablePages;
-    if (available >= lowPages) return;
-    this.reclaimer.reclaim(highPages - available, 'kswapd', this.tickMs);
+    const { lowPages, highPages, kswapdBatchPages } = allocator.watermarks;
+    if (allocator.availablePages >= lowPages) return;
+    this.reclaimer.reclaim(kswapdBatchPages, 'kswapd', this.tickMs, this.kswapdBalanced);
   }
+
+  private readonly kswapdBalanced = (): boolean => this.allocator.availablePages >= this.allocator.watermarks.highPages;
 
   /**
    * The OOM path: deflate-on-OOM gives back 1 MiB from the balloon (the
@@ -519,6 +536,25 @@ export class GuestActor {
     stats[Stat.DISTRESS_TOTAL] = this.signals.distressSent;
     stats[Stat.HOST_SWAP_FAULTS_TOTAL] = events.hostSwapFaults;
     stats[Stat.DOUBLE_PAGING_TOTAL] = events.doublePagingPages;
+    stats[Stat.WORK_WANTED_TOTAL] = this.workWanted;
+    stats[Stat.WORK_DONE_TOTAL] = this.workDone;
+    stats[Stat.PROGRESS_AVG10] = this.progressAvg10;
+    stats[Stat.REFAULTS_TOTAL] = events.refaults;
+  }
+
+  /** Work since boot, and the progress average over 10 s (as PSI averages: exponential decay). */
+  private workWanted = 0;
+  private workDone = 0;
+  private progressAvg10 = 1;
+
+  private countWork(): void {
+    const wanted = this.workload.tickWorkWanted;
+    const done = this.workload.tickWorkDone;
+    this.workWanted += wanted;
+    this.workDone += done;
+    const progress = wanted > 0 ? done / wanted : 1;
+    const keep = Math.exp(-this.tickMs / PROGRESS_WINDOW_MS);
+    this.progressAvg10 = Math.min(1, this.progressAvg10 * keep + progress * (1 - keep));
   }
 
   private usedPages(): number {

@@ -102,6 +102,21 @@ export class GuestMemory {
   }
 
   /**
+   * Takes the pages of a stacked state that `marked` accepts off its stack
+   * (explicit entries only: the caller makes sure none is in the stack's
+   * implicit range), into `out`; they keep their state until `put`. O(pages
+   * on the stack): for rare, large operations (virtio-mem unplug).
+   */
+  takeMarked(state: PageStateValue, marked: (page: number) => boolean, out: Int32Array): number {
+    return this.stacks[state]!.removeMarked(marked, out);
+  }
+
+  /** Whether `page` sits in the implicit range of its state's stack (which `takeMarked` cannot take from). */
+  inStackRange(state: PageStateValue, page: number): boolean {
+    return this.stacks[state]!.inRange(page);
+  }
+
+  /**
    * Takes up to `max` consecutive pages of a stacked state off its stack, in
    * the order `takeMany` would: `runFirst`, then each `runStep` (+1 or -1)
    * further. Returns how many; they keep their state until `putRun`.

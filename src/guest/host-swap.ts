@@ -128,7 +128,7 @@ export class HostSwapUnit {
         const index = lists.take(bucket, random, isLive);
         if (index < 0) break;
         const page = logical[index]! & PAGE_MASK;
-        logical[index] = page | REF_BIT;
+        logical[index] = logical[index]! | REF_BIT;
         this.memory.markSwapInPending(page);
         lists.pending++;
         this.addPending(page, componentIndex, index);

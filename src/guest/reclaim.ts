@@ -1,6 +1,7 @@
 import type { Random } from '../util/random.js';
 import type { Component, EvictSink, ScanState } from './component.js';
 import type { GuestMemory } from './guest-memory.js';
+import { inactiveRatio, shrinkActive } from './lru.js';
 import { PageState } from './page-state.js';
 import { NO_FRAME } from './shared-memory.js';
 import type { SwapDevice, VmEvents } from './vm-events.js';
@@ -52,6 +53,8 @@ export class Reclaimer {
     private readonly swap: SwapDevice,
     private readonly events: VmEvents,
     random: Random,
+    /** Bytes of a guest page (the inactive list's ratio depends on the lists' size in GiB). */
+    private readonly pageBytes = 4096,
   ) {
     this.scan = { clockMs: 0, scanCostMs: SCAN_COST_MS, random, scanned: 0 };
     this.freeSink = (page) => this.memory.put(page, this.leaveHostSwap(page, false) ? PageState.FREE_UNBACKED : PageState.FREE);
@@ -89,6 +92,13 @@ export class Reclaimer {
     return true;
   }
 
+  /** Pages on the LRU lists of one kind (anonymous or page cache), active and inactive. */
+  private listPages(anonymous: boolean): number {
+    let pages = 0;
+    for (const component of this.components) if (component.anonymous === anonymous) pages += component.resident;
+    return pages;
+  }
+
   /** A new tick: the clock never runs behind simulated time. */
   beginTick(nowMs: number): void {
     if (this.scan.clockMs < nowMs) this.scan.clockMs = nowMs;
@@ -96,21 +106,32 @@ export class Reclaimer {
 
   /**
    * Reclaims up to `want` pages into the free list, cold first, within
-   * `budgetMs` of work. Returns the pages freed; `lastCostMs` is the time it took.
+   * `budgetMs` of work, stopping between priority passes once `balanced`
+   * says so. Returns the pages freed; `lastCostMs` is the time it took.
    */
-  reclaim(want: number, who: ReclaimWho, budgetMs = Number.POSITIVE_INFINITY): number {
+  reclaim(want: number, who: ReclaimWho, budgetMs = Number.POSITIVE_INFINITY, balanced: (() => boolean) | null = null): number {
     const scan = this.scan;
     const startMs = scan.clockMs;
     const scannedBefore = scan.scanned;
     let got = 0;
     for (let priority = PRIORITY_START; priority >= 0 && got < want; priority--) {
+      // kswapd checks the balance between passes only (balance_pgdat): a pass once started runs to its end.
+      if (balanced !== null && balanced()) break;
+      // Direct reclaim does not stop at what it wanted within its first pass (shrink_lruvec's proportional reclaim at DEF_PRIORITY).
+      const noAbort = who === 'direct' && priority === PRIORITY_START;
       for (let anon = 0; anon <= 1 && got < want; anon++) {
+        const ratio = inactiveRatio(this.listPages(anon === 1), this.pageBytes);
         for (const component of this.components) {
-          if (got >= want || scan.clockMs - startMs >= budgetMs) break;
+          if ((!noAbort && got >= want) || scan.clockMs - startMs >= budgetMs) break;
           if (component.anonymous !== (anon === 1) || component.resident === 0) continue;
-          const limit = anon === 1 ? Math.min(want - got, this.swap.freePages) : want - got;
+          if (anon === 1 && this.swap.freePages <= 0) continue;
+          // shrink_active_list, when the inactive list is low: active pages move to the inactive list, young bits cleared.
+          const active = component.activePages;
+          if ((component.resident - active) * ratio < active) shrinkActive(component, Math.max(RECLAIM_BATCH_PAGES, active >> priority), scan);
+          const budget = Math.max(RECLAIM_BATCH_PAGES, (component.resident - component.activePages) >> priority);
+          const wanted = noAbort ? Math.max(budget, want - got) : want - got;
+          const limit = anon === 1 ? Math.min(wanted, this.swap.freePages) : wanted;
           if (limit <= 0) continue;
-          const budget = Math.max(RECLAIM_BATCH_PAGES, component.resident >> priority);
           got += component.scan(budget, limit, scan, anon === 1 ? this.swapFreeSink : this.freeSink, false, 0);
         }
       }

@@ -66,9 +66,16 @@ export const Stat = {
   HOST_SWAP_FAULTS_TOTAL: 14,
   /** Pages the guest swapped out that the host had paged out already (each read back from host swap first). */
   DOUBLE_PAGING_TOTAL: 15,
+  /** Work the workload wanted to do and did since boot, in page touches and first touches (progress = done / wanted). */
+  WORK_WANTED_TOTAL: 16,
+  WORK_DONE_TOTAL: 17,
+  /** The workload's progress (work done / wanted, 0..1), averaged over 10 s like PSI; 1 when it wants nothing. */
+  PROGRESS_AVG10: 18,
+  /** Page-cache pages read again after being dropped (workingset_refault_file). */
+  REFAULTS_TOTAL: 19,
 } as const;
 
-export const STAT_SLOTS = 16;
+export const STAT_SLOTS = 20;
 
 /** Value of `frameOf` for a page with no frame behind it. */
 export const NO_FRAME = -1;

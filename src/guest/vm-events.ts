@@ -7,11 +7,11 @@ export class VmEvents {
   swapInPages = 0;
   /** Anonymous pages written to swap (pswpout). */
   swapOutPages = 0;
-  /** Faults that had to read a page: swap-ins and page-cache refaults (pgmajfault). */
+  /** Faults that waited for I/O (pgmajfault): swap-ins (one per read, readahead included) and misses of mapped files that readahead had not covered. Not read() misses. */
   majorFaults = 0;
   /** First touches of new pages. */
   minorFaults = 0;
-  /** Page-cache pages read again after being dropped (workingset refaults). */
+  /** Page-cache pages read again after being dropped (workingset_refault_file), by read() or by faults on mapped files. */
   refaults = 0;
   /** Allocations that had to reclaim before they could succeed (allocstall). */
   allocStalls = 0;

@@ -131,8 +131,11 @@ export interface GuestReport {
   // ---- the guest memory model
   /** First touches of new pages. */
   minorFaults: number;
-  /** Page-cache pages read again after being dropped (part of majorFaults). */
+  /** Page-cache pages read again after being dropped (workingset_refault_file; major faults only for mapped files). */
   refaults: number;
+  /** Work the workload wanted and did, in page touches and first touches (progress = done / wanted). */
+  workWanted: number;
+  workDone: number;
   /** Time the workload's tasks spent stalled on memory. */
   stallSeconds: number;
   psi: PressureFigures;
@@ -169,6 +172,8 @@ export interface GuestReport {
     hotPages: number;
     hotResidentPages: number;
     kills: number;
+    /** Work done / wanted since boot (1 if it wanted nothing). */
+    progress: number;
   }>;
   /** Hostile guests only. */
   hostile?: HostileReport;

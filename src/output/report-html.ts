@@ -117,7 +117,7 @@ function costsAllZero(series: TimeSeries): boolean {
 function summaryTable(summary: RunSummary): RunReportData['table'] {
   const size = formatBytesApprox;
   return {
-    header: ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out'],
+    header: ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out', 'slowdown'],
     rows: summary.guests.map((g) => [
       g.alive ? g.name : `${g.name} (dead)`,
       size(g.bootBytes),
@@ -130,6 +130,8 @@ function summaryTable(summary: RunSummary): RunReportData['table'] {
       String(g.oomKills),
       String(g.majorFaults),
       String(g.swapOutPages),
+      // Older summaries have no slowdown; null: the workload did nothing of what it wanted.
+      typeof g.slowdown === 'number' ? `${g.slowdown.toFixed(2)}x` : g.slowdown === null ? 'stopped' : '',
     ]),
   };
 }
@@ -194,5 +196,5 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
 /** The report page of a run, as HTML text. */
 export function runReportHtml(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>): string {
   const data = runReportData(summary, series, events);
-  return htmlPage({ title: data.title, kind: 'run-report', data });
+  return htmlPage({ title: data.title, kind: 'run-report', data, provenance: summary.provenance });
 }

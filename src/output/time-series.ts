@@ -29,6 +29,10 @@ export const GUEST_FIGURES = [
   'memoryPages',
   'hostSwappedPages',
   'hostSwapFaultsTotal',
+  'progressAvg10',
+  'workWantedTotal',
+  'workDoneTotal',
+  'refaultsTotal',
 ] as const satisfies ReadonlyArray<keyof GuestSample>;
 
 export type GuestFigure = (typeof GUEST_FIGURES)[number];

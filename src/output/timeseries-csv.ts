@@ -37,6 +37,10 @@ const COLUMNS: ReadonlyArray<Column> = [
   { header: 'memory_bytes', figure: 'memoryPages', pages: true },
   { header: 'host_swapped_bytes', figure: 'hostSwappedPages', pages: true },
   { header: 'host_swap_faults_total', figure: 'hostSwapFaultsTotal', pages: false },
+  { header: 'progress_avg10', figure: 'progressAvg10', pages: false },
+  { header: 'work_wanted_total', figure: 'workWantedTotal', pages: false },
+  { header: 'work_done_total', figure: 'workDoneTotal', pages: false },
+  { header: 'refaults_total', figure: 'refaultsTotal', pages: false },
 ];
 
 /** Cells after the guest columns: the host's free memory, its swap in use and its free-memory state. */

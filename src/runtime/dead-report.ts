@@ -51,6 +51,8 @@ export function deadGuestReport(index: number, name: string, targetPages: number
     },
     minorFaults: stat(Stat.MINOR_FAULTS_TOTAL),
     refaults: 0,
+    workWanted: 0,
+    workDone: 0,
     stallSeconds: stat(Stat.STALL_SECONDS_TOTAL),
     psi: { someAvg10: 0, someAvg60: 0, someAvg300: 0, fullAvg10: 0, fullAvg60: 0, fullAvg300: 0 },
     oomEvents: stat(Stat.OOM_EVENTS_TOTAL),

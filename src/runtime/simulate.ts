@@ -10,6 +10,7 @@ import type { MemoryManager } from '../host/manager/memory-manager.js';
 import type { Policy } from '../host/manager/policy.js';
 import type { Scenario } from '../scenario/types.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
+import { abortCheckpoint, throwIfAborted } from './abort.js';
 import { RunFailure } from './errors.js';
 import type { AuditRequest } from './guest-thread.js';
 import { InlinePlacement } from './inline-placement.js';
@@ -30,7 +31,7 @@ export interface SimulateOptions {
   guestsPerWorker?: number;
   /** Full audit every this many ticks (0: only at the end); default scales with the size of the run. */
   auditEveryTicks?: number;
-  /** Called with (ticks done, ticks in all) about every 1 % of the run. */
+  /** Called with (ticks done, ticks in all) after every tick. */
   onProgress?: (done: number, total: number) => void;
   /** Called with the state of every guest every `sampleEveryTicks` ticks (and after the last). */
   onSample?: (sample: Sample) => void;
@@ -41,6 +42,8 @@ export interface SimulateOptions {
   beforeTick?: (admin: AdminControl) => void;
   /** Test hooks into the host (tests that break it on purpose); inline placement only. */
   host?: Pick<RunSetupOptions, 'table'>;
+  /** Stops the run at the next tick once aborted: the promise rejects with an AbortError and the workers are closed. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -63,6 +66,7 @@ const AUDIT_ENTRIES_PER_TICK = 20_000;
  */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   const started = performance.now();
+  throwIfAborted(options.signal, 'simulate');
   const cpuStarted = process.cpuUsage();
   let coordinatorMs = 0;
   const kind = options.placement ?? 'workers';
@@ -81,7 +85,6 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   const auditEvery = options.auditEveryTicks ?? defaultAuditInterval(setup.table.frames, setup.shared.reduce((sum, views) => sum + views.pages, 0));
   const sampleEvery = options.sampleEveryTicks ?? 0;
-  const progressEvery = Math.max(1, Math.floor(ticks / 100));
   const auditor = new Auditor(manager);
   const crashes: CrashRecord[] = [];
   const liveness = faults !== null ? livenessWatch(faults, manager, scenario) : null;
@@ -94,6 +97,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     const fullAudits = (timeMs: number): AuditRequest[] => slices.map((slice) => ({ kind: 'full', timeMs, ...slice }));
     const quickAudits = (timeMs: number): AuditRequest[] => slices.map(() => ({ kind: 'quick', timeMs }));
     for (let tick = 0; tick < ticks; tick++) {
+      await abortCheckpoint(options.signal, () => `simulate (at tick ${tick} of ${ticks})`);
       const nowMs = tick * scenario.tickMs;
       const beforeTick = options.beforeTick;
       let mark = performance.now();
@@ -116,7 +120,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       else auditor.quick(endMs, results.map((result) => result.audit as AuditFindings));
       if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, manager, setup.shared));
       coordinatorMs += performance.now() - mark;
-      if ((tick + 1) % progressEvery === 0) options.onProgress?.(tick + 1, ticks);
+      options.onProgress?.(tick + 1, ticks);
     }
     const endMs = ticks * scenario.tickMs;
     auditor.full(endMs, (await placement.audit(fullAudits(endMs))) as FullAuditPart[]);

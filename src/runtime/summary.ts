@@ -10,6 +10,7 @@ import type { VirtioStatTag } from '../messages/protocol.js';
 import type { GuestReport, PressureFigures } from '../messages/runtime.js';
 import type { GrowthKind, Scenario } from '../scenario/types.js';
 import type { PlacementKind } from './placement.js';
+import type { Provenance } from './provenance.js';
 
 /** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
 export const SUMMARY_SCHEMA_VERSION = 2;
@@ -52,8 +53,16 @@ export interface GuestSummary {
   driver: GuestReport['driver'];
   // ---- the guest memory model
   minorFaults: number;
-  /** Page-cache refaults (included in majorFaults). */
+  /** Page-cache pages read again after being dropped (workingset_refault_file); major faults only when the file is mapped. */
   refaults: number;
+  /**
+   * The workload's progress over the run: work done / work wanted (page
+   * touches and first touches), from 0 to 1; 1 if it wanted nothing. A task
+   * that stalls on faults, swap-in and reclaim, or that was killed, does less.
+   */
+  progress: number;
+  /** How much slower the workload ran: wanted / done (1: unconstrained); null if it did nothing of what it wanted (killed). */
+  slowdown: number | null;
   /** Time the workload's tasks spent stalled on memory (major faults, direct reclaim, OOM handling). */
   stallSeconds: number;
   /** Pressure-stall averages at the end, as fractions from 0 to 1 (Linux PSI's percentages / 100). */
@@ -71,7 +80,7 @@ export interface GuestSummary {
   stats: Record<VirtioStatTag, number>;
   reclaim: GuestReport['reclaim'];
   /** Each workload component at the end. */
-  components: Array<{ name: string; kind: 'anon' | 'file'; bytes: number; residentBytes: number; outBytes: number; hotBytes: number; hotResidentBytes: number; kills: number }>;
+  components: Array<{ name: string; kind: 'anon' | 'file'; bytes: number; residentBytes: number; outBytes: number; hotBytes: number; hotResidentBytes: number; kills: number; progress: number }>;
   /** Hostile guests only: what they tried, by their own count. */
   hostile?: GuestReport['hostile'];
   // ---- host memory management (issue 4)
@@ -180,6 +189,8 @@ export interface RunSummary {
   /** Present when the scenario injects faults. */
   faults?: FaultSummary;
   timing: RunTiming;
+  /** Tool and Node versions, seed and resolved scenario: filled in by the library's simulate and the CLI (see api/provenance.ts). */
+  provenance?: Provenance;
 }
 
 export function buildSummary(
@@ -266,6 +277,8 @@ export function buildSummary(
         driver: report.driver,
         minorFaults: report.minorFaults,
         refaults: report.refaults,
+        progress: report.workWanted > 0 ? report.workDone / report.workWanted : 1,
+        slowdown: report.workWanted > 0 ? (report.workDone > 0 ? report.workWanted / report.workDone : null) : 1,
         stallSeconds: report.stallSeconds,
         psi: report.psi,
         oomEvents: report.oomEvents,
@@ -286,6 +299,7 @@ export function buildSummary(
           hotBytes: c.hotPages * frameBytes,
           hotResidentBytes: c.hotResidentPages * frameBytes,
           kills: c.kills,
+          progress: c.progress,
         })),
         ...(report.hostile !== undefined ? { hostile: report.hostile } : {}),
         distressEvents: device[DeviceSlot.DISTRESS]!,

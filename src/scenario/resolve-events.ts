@@ -84,6 +84,11 @@ const ACTION_RESOLVERS: { [K in EventAction]: (value: NonNullable<EventFile[K]>,
       events.push({ atMs, kind: 'hotplug', guest: name, bytes: value.memory });
     }
   },
+  resendTarget(value, { atMs, path, guests, issues, events }) {
+    for (const name of lookUp(value, [...path, 'resendTarget'], guests, issues)) {
+      events.push({ atMs, kind: 'resendTarget', guest: name });
+    }
+  },
   setReserved(value, { atMs, path, issues, events, hostMemoryBytes }) {
     if (value >= hostMemoryBytes) {
       issues.add([...path, 'setReserved'], `the reserve ${formatBytes(value)} is not less than host memory (${formatBytes(hostMemoryBytes)})`, 'the hypervisor must leave some memory for guests');

@@ -1,6 +1,6 @@
 /** Resolves the guest entries: defaults that depend on `memory`, cross-field rules, `count` expansion, unique names. */
 import type { PathSegment } from './errors.js';
-import { GUESTS_MAX } from './limits.js';
+import { GUEST_MEMORY_MIN, GUESTS_MAX } from './limits.js';
 import { resolveCurve, type CurveContext } from './resolve-curve.js';
 import type { GuestFile } from './schema.js';
 import { GROWTH_DEFAULTS } from './schema-growth.js';
@@ -45,7 +45,13 @@ function resolveWorkload(file: GuestFile, path: PathSegment[], context: GuestCon
       ...(component.hotTouchEvery !== undefined ? { hotTouchIntervalMs: component.hotTouchEvery } : {}),
       ...(component.skew !== undefined ? { skew: component.skew } : {}),
       ...(component.coldTouchEvery !== undefined ? { coldTouchIntervalMs: component.coldTouchEvery } : {}),
+      ...(Number.isFinite(component.restart) ? { restartAfterMs: component.restart } : {}),
+      ...(component.access !== undefined ? { access: component.access } : {}),
+      order: component.order,
     });
+    if (component.access !== undefined && component.kind !== 'file') {
+      context.issues.add([...componentPath, 'access'], `access: ${component.access} is for file components; this one is ${component.kind}`, 'drop access, or use kind: file');
+    }
   });
   return components;
 }
@@ -75,7 +81,9 @@ function resolveGrowth(file: GuestFile, maxMemoryBytes: number, path: PathSegmen
 function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: GuestContext): Omit<GuestSpec, 'name'> {
   const { issues, frameBytes } = context;
   const memoryBytes = file.memory;
-  if (memoryBytes < frameBytes) {
+  if (memoryBytes < GUEST_MEMORY_MIN) {
+    issues.add([...path, 'memory'], `memory (${formatBytes(memoryBytes)}) is less than the ${formatBytes(GUEST_MEMORY_MIN)} a guest needs`, 'below that a guest\'s kernel has no room (and Hyper-V\'s balloon floor, 8 MiB + half the guest, is more than the guest); raise memory');
+  } else if (memoryBytes < frameBytes) {
     issues.add([...path, 'memory'], `memory (${formatBytes(memoryBytes)}) is smaller than one frame (${formatBytes(frameBytes)})`, 'a guest needs at least one frame; raise memory or lower frameSize');
   }
   const maxMemoryBytes = file.maxMemory ?? memoryBytes;
@@ -115,6 +123,13 @@ function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: Gue
       ? { hostile: { everyMs: file.behaviour.every, attacks: [...new Set(file.behaviour.attacks)], floodMessages: file.behaviour.flood } }
       : {}),
     ...(growth !== undefined ? { growth } : {}),
+    linux: {
+      thp: file.linux.transparentHugePages !== 'never',
+      ...(file.linux.minFree !== undefined ? { minFreeBytes: file.linux.minFree } : {}),
+      watermarkScale: file.linux.watermarkScale,
+      pageCluster: file.linux.pageCluster,
+      readAheadBytes: file.linux.readAhead,
+    },
   };
 }
 
@@ -164,6 +179,7 @@ export function resolveGuests(files: readonly GuestFile[], context: GuestContext
         ...(template.faultLatency !== undefined ? { faultLatency: { ...template.faultLatency } } : {}),
         ...(template.hostile !== undefined ? { hostile: { ...template.hostile } } : {}),
         ...(template.growth !== undefined ? { growth: { ...template.growth } } : {}),
+        ...(template.linux !== undefined ? { linux: { ...template.linux } } : {}),
       };
       guests.push(guest);
       byName.set(name, guest);

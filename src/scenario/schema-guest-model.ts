@@ -9,7 +9,14 @@ import { encodeDetails } from './issue-details.js';
 import { LATENCY_PATTERN, parseLatency } from './latency.js';
 import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from './model-defaults.js';
 import { describeValue } from './suggest.js';
-import { durationField, strictObject, unitLeaf } from './schema-fields.js';
+import { durationField, fractionField, integerField, sizeField, strictObject, unitLeaf } from './schema-fields.js';
+import { DURATION_PATTERN, parseDuration } from './units.js';
+
+/** `never`, or a duration after which a killed component starts again (parsed to ms; never is Infinity). */
+function parseRestart(value: unknown, where: string): number {
+  if (value === 'never') return Number.POSITIVE_INFINITY;
+  return parseDuration(value, where);
+}
 
 /** A latency with a unit (`150us`, `0.5ms`), parsed to milliseconds (fractions kept). */
 export function latencyField(description: string) {
@@ -36,4 +43,38 @@ export const componentAccessFields = {
     .meta({ description: 'hottest / coolest touch rate inside the hot part (default 16; 1 is uniform)' })
     .optional(),
   coldTouchEvery: durationField('how often each cold page is touched (default: never; 0s also means never)').optional(),
+  access: z
+    .enum(['read', 'mmap'])
+    .meta({ description: 'file components: read (read() calls; a page-cache miss is a file refault, not a major fault) or mmap (a mapped file; a miss that readahead has not covered is a major fault). Default read' })
+    .optional(),
+  order: z
+    .enum(['sequential', 'random'])
+    .prefault('sequential')
+    .meta({ description: 'the order the pages are touched in: sequential (readahead brings neighbours in: 2^pageCluster swapped pages, readAhead of a file) or random (readahead gives up: one page per fault)' }),
+  restart: unitLeaf(parseRestart, {
+    description: 'what happens after the OOM killer kills it: never (the default: a killed process stays dead), or a delay after which something restarts it (empty, growing again)',
+    examples: ['never', '30s', '0s'],
+    pattern: `never|(?:${DURATION_PATTERN})`,
+  }).prefault('never'),
 };
+
+/** Transparent huge pages, as /sys/kernel/mm/transparent_hugepage/enabled says. */
+export const THP_MODES = ['always', 'madvise', 'never'] as const;
+
+/**
+ * `linux: {...}`: the guest kernel's memory settings that the model follows,
+ * under their Linux names. Defaults are a Debian 12 guest's.
+ */
+export const linuxSchema = strictObject(
+  {
+    transparentHugePages: z
+      .enum(THP_MODES)
+      .prefault('always')
+      .meta({ description: "transparent huge pages (Debian's default: always); always or madvise make khugepaged raise min_free_kbytes (44 MiB on a 1 GiB guest)" }),
+    minFree: sizeField('vm.min_free_kbytes (default: Linux sets it from memory size, sqrt(16 x KiB), and THP raises it)').optional(),
+    watermarkScale: fractionField('vm.watermark_scale_factor: the gap between the min, low and high watermarks, as a share of memory (default 0.1%)').prefault('0.1%'),
+    pageCluster: integerField('vm.page-cluster: swap-in reads up to 2^pageCluster pages around a fault (default 3: 8 pages; 0 turns swap readahead off)', 0, 6).prefault(3),
+    readAhead: sizeField('read_ahead_kb of the disk that holds the files: the readahead window of file reads and mapped-file faults (default 128KiB; 0B turns readahead off)').prefault('128KiB'),
+  },
+  "the guest kernel's memory settings (free reserve, swap readahead, file readahead)",
+);

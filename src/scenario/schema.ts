@@ -13,7 +13,7 @@ import { encodeDetails } from './issue-details.js';
 import { describeValue } from './suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
 import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
-import { componentAccessFields, faultsSchema, latencyField } from './schema-guest-model.js';
+import { componentAccessFields, faultsSchema, latencyField, linuxSchema } from './schema-guest-model.js';
 import { behaviourSchema, faultsSchema as faultPlanSchema, quarantineAfterSchema } from './schema-faults.js';
 import { growthSchema } from './schema-growth.js';
 import { HOST_SWAP_FAULT_TEXT_DEFAULT } from './model-defaults.js';
@@ -124,6 +124,7 @@ const guestSchema = strictObject(
       .prefault([]),
     faults: faultsSchema.optional().meta({ description: 'what page faults cost the workload (minor, major, refault)' }),
     growth: growthSchema.prefault('reserved'),
+    linux: linuxSchema.prefault({}),
   },
   'a guest VM, or a group of identical ones with count',
 );
@@ -141,6 +142,7 @@ export const EVENT_ACTIONS = [
   'setShares',
   'setReserved',
   'hotplug',
+  'resendTarget',
 ] as const satisfies readonly ScenarioEvent['kind'][];
 
 const guestRefSchema = z
@@ -180,6 +182,9 @@ const eventSchema = strictObject(
       { guest: guestRefSchema, memory: sizeField('how much to grow the guest by', { positive: true }) },
       "grow a guest: its target rises by memory (up to maxMemory), which deflates its reserved range or makes it ask the host to plug memory",
     ).optional(),
+    resendTarget: guestRefSchema
+      .meta({ description: "the host writes the guest's target again, unchanged (a virtio driver works only on target writes: after a deflate-on-OOM this restarts inflation)" })
+      .optional(),
   },
   'an event: at, plus one action',
 )

@@ -39,6 +39,29 @@ export interface WorkloadComponent {
   skew?: number;
   /** How often each cold page is touched, in ms; undefined or 0: never (cold pages stay untouched). */
   coldTouchIntervalMs?: number;
+  /** After an OOM kill, the component starts again (empty) this long after; undefined: never (a killed process stays dead). */
+  restartAfterMs?: number;
+  /** File components: `read` (misses are file refaults) or `mmap` (misses readahead did not cover are major faults); undefined: read. */
+  access?: FileAccess;
+  /** The order pages are touched in: sequential (readahead works) or random (one page per fault); undefined: sequential. */
+  order?: AccessOrder;
+}
+
+export type FileAccess = 'read' | 'mmap';
+export type AccessOrder = 'sequential' | 'random';
+
+/** The guest kernel's memory settings the model follows (Linux names; defaults of a Debian 12 guest). */
+export interface LinuxSettings {
+  /** Transparent huge pages on (always or madvise): khugepaged raises min_free_kbytes. */
+  thp: boolean;
+  /** vm.min_free_kbytes in bytes; undefined: Linux's formula. */
+  minFreeBytes?: number;
+  /** vm.watermark_scale_factor as a fraction (0.001). */
+  watermarkScale: number;
+  /** vm.page-cluster: swap readahead of 2^pageCluster pages. */
+  pageCluster: number;
+  /** read_ahead_kb in bytes. */
+  readAheadBytes: number;
 }
 
 /** What a page fault costs the faulting task, in ms (fractions of a ms allowed). */
@@ -121,6 +144,8 @@ export interface GuestSpec {
   faultLatency?: FaultLatencies;
   /** How the guest grows past boot; undefined: `reserved` (the room above boot is held by the balloon). */
   growth?: GrowthSpec;
+  /** The guest kernel's memory settings; undefined: Debian 12's defaults (LINUX_DEFAULTS in scenario/model-defaults.ts). */
+  linux?: LinuxSettings;
 }
 
 export type {
@@ -189,7 +214,13 @@ export type ScenarioEvent =
   /** The memory the hypervisor keeps for itself changes (it takes free frames, or gives some back). */
   | { atMs: number; kind: 'setReserved'; bytes: number }
   /** Grow a guest by `bytes`: its target rises by that much (up to maxMemory), which deflates a reserved range or asks for hotplug. */
-  | { atMs: number; kind: 'hotplug'; guest: string; bytes: number };
+  | { atMs: number; kind: 'hotplug'; guest: string; bytes: number }
+  /**
+   * The host writes a guest's target again, unchanged (a host that keeps
+   * re-asserting its target). A virtio balloon driver works only when its
+   * target is written: after a deflate-on-OOM this restarts inflation.
+   */
+  | { atMs: number; kind: 'resendTarget'; guest: string };
 
 /** How an injected crash happens. */
 export type CrashHow =

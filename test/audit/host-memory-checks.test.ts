@@ -22,7 +22,7 @@ guests:
     kernel: 8MiB
     driver: { profile: virtio, inflateMode: free-only }
     workload:
-      - { kind: anon, size: { steps: [[0s, 40MiB], [5s, 115MiB]] }, hot: 30%, coldTouchEvery: 1m }
+      - { kind: anon, size: { steps: [[0s, 40MiB], [5s, 108MiB]] }, hot: 30%, coldTouchEvery: 1m }
   - name: b
     memory: 32MiB
     maxMemory: 64MiB

@@ -34,7 +34,7 @@ describe('balloonsim run with policies', () => {
     const run = runCli(['run', `${EXAMPLES}admin-guard.yaml`, '--placement', 'inline']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('\nevents:\n');
-    expect(run.stdout).toContain('2m guardRefusal web: refused to shrink web to 1 GiB: that is 1.59 GiB below its floor of 2.59 GiB (working set plus kernel memory)');
+    expect(run.stdout).toContain('2m guardRefusal web: refused to shrink web to 1 GiB: that is 1.68 GiB below its floor of 2.68 GiB (working set plus kernel memory)');
     expect(run.stdout).toContain('looks like a size in KiB read as bytes');
     expect(run.stdout).toContain('4m dryRun web: dry run: web to 1 GiB: the balloon would grow by 3 GiB');
     expect(run.stdout).toMatch(/5m setTarget web: 1 GiB \(262144 pages\) by scenario event \(forced\)/);

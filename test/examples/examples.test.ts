@@ -119,23 +119,23 @@ describe('examples', () => {
     const { summary, samples } = await run('senpai.yaml');
     const build = summary.guests[0]!;
     const changes = targetChanges(samples, 'build');
-    // The probe phase: 1 % every 6 s until the first stall.
+    // The probe phase: 1 % every 6 s until the first stall (once the target nears the workload, kernel memory and the free reserve).
     const firstStall = samples.find((sample) => sample.guests[0]!.stallSecondsTotal > 0)!.timeMs;
     const probing = changes.filter(([timeMs]) => timeMs <= firstStall);
-    expect(probing.length).toBeGreaterThan(150);
+    expect(probing.length).toBeGreaterThan(100);
     for (let i = 0; i < probing.length; i++) {
       const [timeMs, from, to] = probing[i]!;
       expect(to / from).toBeCloseTo(0.99, 3);
       if (i > 0) expect(timeMs - probing[i - 1]![0]).toBe(6000);
     }
-    // Then it settles: over the last 10 minutes the target stays above the
-    // working set (the hot parts of the workload plus kernel memory) and
-    // within half of it again, backing off whenever the guest stalls.
+    // Then it probes down to just above the working set (the hot parts of
+    // the workload plus kernel memory), never below it, and backs off
+    // whenever the guest stalls (sharply, after a burst of major faults).
     const kernel = build.pageStates['kernel']! * PAGE;
     const workingSet = build.components.reduce((sum, c) => sum + c.hotBytes, 0) + kernel;
-    const settled = samples.filter((sample) => sample.timeMs >= 30 * 60_000).map((sample) => sample.guests[0]!.targetPages * PAGE);
-    expect(Math.min(...settled)).toBeGreaterThanOrEqual(workingSet);
-    expect(Math.max(...settled)).toBeLessThan(1.5 * workingSet);
+    const afterProbe = samples.filter((sample) => sample.timeMs >= firstStall).map((sample) => sample.guests[0]!.targetPages * PAGE);
+    expect(Math.min(...afterProbe)).toBeGreaterThanOrEqual(workingSet);
+    expect(Math.min(...afterProbe)).toBeLessThan(1.5 * workingSet);
     expect(changes.some(([, from, to]) => to > from)).toBe(true); // back-offs happened
     expect(build.stallSeconds).toBeGreaterThan(0);
     // The hot working set stays resident; the cold rest went to swap.
@@ -155,17 +155,19 @@ describe('examples', () => {
       expect(guest(grown, name).growth.failed).toBe(0);
       expect(guest(refused, name).hotplugBytes).toBe(0);
       expect(guest(refused, name).growth.failed).toBe(1);
-      expect(guest(refused, name).oomKills).toBeGreaterThan(3);
+      expect(guest(refused, name).oomKills).toBe(1); // killed, it stays dead
+      expect(guest(refused, name).components[0]!.bytes).toBe(0);
       expect(guest(refused, name).actualBytes).toBe(2 * GiB);
     }
     // Hyper-V style: 16 sections of 128 MiB, one every 5 s (each online before the next is asked for).
     const sections = grown.events.filter((event) => event.kind === 'hotplug' && event.guest === 'hyperv' && event.detail.startsWith('plugged 128 MiB'));
     expect(sections.map((event) => event.timeMs)).toEqual(Array.from({ length: 16 }, (_, i) => 30_000 + 5000 * i));
-    // virtio-mem: all of it at once; later asked to shrink back, it unplugs free memory only, and what the workload holds stays plugged.
+    // virtio-mem: all of it at once; later asked to shrink back, it unplugs only blocks that are entirely free: with the workload holding its memory, none.
     const virtioMem = guest(grown, 'virtio-mem');
     expect(grown.events.filter((event) => event.kind === 'hotplug' && event.guest === 'virtio-mem' && event.detail.startsWith('plugged'))).toHaveLength(1);
-    expect(virtioMem.growth.unpluggedBytes).toBeGreaterThan(0);
-    expect(virtioMem.growth.unplugHeldBytes).toBeGreaterThan(GiB);
+    expect(virtioMem.freeBytes).toBeGreaterThan(100 * 2 ** 20);
+    expect(virtioMem.growth.unpluggedBytes).toBe(0);
+    expect(virtioMem.growth.unplugHeldBytes).toBe(2 * GiB);
     expect(virtioMem.actualBytes).toBeGreaterThan(virtioMem.targetBytes + GiB);
     expect(virtioMem.actualBytes).toBeGreaterThanOrEqual(virtioMem.usedBytes);
     expect(guest(grown, 'hyperv').actualBytes).toBe(4 * GiB);
@@ -222,7 +224,7 @@ describe('examples', () => {
     expect(guest('web').guardRefusals).toBe(2);
     expect(guest('db').guardRefusals).toBe(1);
     const refusals = events.filter((event) => event.kind === 'guardRefusal').map((event) => event.detail);
-    expect(refusals[0]).toMatch(/^refused to shrink web to 1 GiB: that is 1\.59 GiB below its floor of 2\.59 GiB \(working set plus kernel memory\); add force: true/);
+    expect(refusals[0]).toMatch(/^refused to shrink web to 1 GiB: that is 1\.68 GiB below its floor of 2\.68 GiB \(working set plus kernel memory\); add force: true/);
     expect(refusals[2]).toMatch(/^refused to shrink db to 10% of maxMemory = 205 MiB: that is 155 MiB below its floor of 360 MiB \(Hyper-V floor\)/);
     expect(events.some((event) => event.kind === 'guardWarning' && event.detail.includes('looks like a size in KiB read as bytes'))).toBe(true);
     expect(events.find((event) => event.kind === 'dryRun')?.detail).toMatch(/the balloon would grow by 3 GiB .* take 1\.58 GiB beyond the guest's free memory/);

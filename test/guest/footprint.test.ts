@@ -17,7 +17,7 @@ host: { memory: 3GiB }
 guests:
   - name: g
     memory: 1GiB
-    swap: 384MiB
+    swap: 512MiB
     driver: { profile: virtio, freePageReporting: true }
     workload:
       - { kind: anon, size: { ramp: { from: 256MiB, to: 1.1GiB, start: 0s, end: 20s } }, hot: 30% }

@@ -154,6 +154,27 @@ events:
     expect(held.guest.actualBytes).toBe(384 * MiB - held.guest.growth.unpluggedBytes);
     expect(held.guest.oomKills).toBe(0);
   });
+
+  it('virtio-mem unplugs only blocks that are entirely free: with the workload holding its memory nothing goes back, although over 100 MiB are free in scattered pages', async () => {
+    const { guest: g } = await run(`
+duration: 40s
+host: { memory: 2GiB }
+guests:
+  - name: g
+    memory: 1GiB
+    maxMemory: 1.5GiB
+    growth: virtio-mem
+    workload: [ { kind: anon, size: { steps: [[0s, 100MiB], [5s, 1.2GiB]] }, hot: 30% } ]
+events:
+  - { at: 1s, hotplug: { guest: g, memory: 512MiB } }
+  - { at: 20s, setTarget: { guest: g, memory: 1GiB, force: true } }
+`);
+    expect(g.hotplugBytes).toBe(512 * MiB);
+    expect(g.freeBytes).toBeGreaterThan(100 * MiB);
+    expect(g.growth.unpluggedBytes).toBe(0);
+    expect(g.growth.unplugHeldBytes).toBe(512 * MiB);
+    expect(g.actualBytes).toBe(1536 * MiB);
+  });
 });
 
 describe('the host and plug requests', () => {

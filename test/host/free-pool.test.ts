@@ -4,7 +4,7 @@
  * transit between shards, and the run lists grants are built in.
  */
 import { describe, expect, it } from 'vitest';
-import { RunList } from '../../src/host/device/frame-runs.js';
+import { RunList } from '../../src/host/frame-runs.js';
 import { ShardPool } from '../../src/host/device/shard-pool.js';
 import { FrameTable } from '../../src/host/frame-table.js';
 import { Transit } from '../../src/host/manager/shard-balance.js';

@@ -15,7 +15,7 @@ async function tracedRun() {
       guest('db'),
     ],
     events: [
-      { atMs: 5000, kind: 'setTarget', guest: 'web', target: { bytes: 40 * MiB } },
+      { atMs: 5000, kind: 'setTarget', guest: 'web', target: { bytes: 44 * MiB } },
       { atMs: 12_000, kind: 'crash', guest: 'db' },
     ],
   });
@@ -41,7 +41,7 @@ describe('trace.json', () => {
     const memory = byName(events, 'memory (MiB)').filter((e) => e.pid === webPid);
     expect(memory).toHaveLength(series.length);
     expect(Object.keys(memory[0]!.args)).toEqual(['target', 'actual', 'resident', 'balloon']);
-    expect(memory[memory.length - 1]!.args['target']).toBe(40);
+    expect(memory[memory.length - 1]!.args['target']).toBe(44);
     expect(byName(events, 'host free (MiB)')).toHaveLength(series.length);
     expect(byName(events, 'host swap (MiB)')).toHaveLength(series.length);
     for (const name of ['page states (MiB)', 'swap (MiB)', 'faults (total)', 'pressure (%)', 'stall (s, total)']) expect(byName(events, name).length).toBe(2 * series.length);

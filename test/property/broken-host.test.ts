@@ -19,7 +19,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RunList } from '../../src/host/device/frame-runs.js';
+import { RunList } from '../../src/host/frame-runs.js';
 import { FrameTable } from '../../src/host/frame-table.js';
 import { AUDIT_CONTROL_SLOTS, ConcurrentAuditor } from '../../src/audit/concurrent-auditor.js';
 import { guestIndexOfOwner, OWNER_FREE } from '../../src/host/owners.js';

@@ -64,9 +64,11 @@ describe('guest defaults', () => {
       swapBytes: 0,
       driver: { profile: 'virtio', inflateMode: 'noretry', deflateOnOom: false, statsIntervalMs: 1000, freePageReporting: false },
       workload: [
-        { kind: 'anon', name: 'anon-0', size: { kind: 'constant', bytes: GiB }, hotFraction: 1 },
-        { kind: 'file', name: 'cache', size: { kind: 'constant', bytes: 2 * GiB }, hotFraction: 0.25 },
+        { kind: 'anon', name: 'anon-0', size: { kind: 'constant', bytes: GiB }, hotFraction: 1, order: 'sequential' },
+        { kind: 'file', name: 'cache', size: { kind: 'constant', bytes: 2 * GiB }, hotFraction: 0.25, order: 'sequential' },
       ],
+      // A Debian 12 guest's kernel settings: THP on, vm.watermark_scale_factor 10, page-cluster 3, 128 KiB readahead.
+      linux: { thp: true, watermarkScale: 0.001, pageCluster: 3, readAheadBytes: 128 * 1024 },
     });
   });
 

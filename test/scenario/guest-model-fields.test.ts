@@ -31,9 +31,22 @@ describe('guest memory model fields', () => {
     const [guest] = parseScenarioText(text, 's.yaml').guests;
     expect(guest!.faultLatency).toEqual({ minorMs: FAULT_LATENCY_DEFAULTS.minorMs, majorMs: 1, refaultMs: FAULT_LATENCY_DEFAULTS.refaultMs });
     expect(guest!.workload[0]).toMatchObject({ hotFraction: 0.3, hotTouchIntervalMs: 2000, skew: 8, coldTouchIntervalMs: 600_000 });
-    expect(guest!.workload[1]).toEqual({ kind: 'file', name: 'file-1', size: { kind: 'constant', bytes: 128 * 2 ** 20 }, hotFraction: 1 });
+    expect(guest!.workload[1]).toEqual({ kind: 'file', name: 'file-1', size: { kind: 'constant', bytes: 128 * 2 ** 20 }, hotFraction: 1, order: 'sequential' });
+    expect('restartAfterMs' in guest!.workload[0]!).toBe(false);
     const plain = parseScenarioText(yamlWithGuests('  - {name: b, memory: 1GiB}\n'), 's.yaml').guests[0]!;
     expect('faultLatency' in plain).toBe(false);
+  });
+
+  it('resolve restart, file access and order, and the guest kernel settings', () => {
+    const text = yamlWithGuests(
+      '  - name: a\n    memory: 1GiB\n    linux: { transparentHugePages: never, minFree: 64MiB, watermarkScale: 1%, pageCluster: 0, readAhead: 0B }\n    workload:\n      - { kind: anon, size: 512MiB, restart: 30s, order: random }\n      - { kind: file, size: 128MiB, access: mmap }\n',
+    );
+    const [guest] = parseScenarioText(text, 's.yaml').guests;
+    expect(guest!.workload[0]).toMatchObject({ restartAfterMs: 30_000, order: 'random' });
+    expect(guest!.workload[1]).toMatchObject({ access: 'mmap', order: 'sequential' });
+    expect(guest!.linux).toEqual({ thp: false, minFreeBytes: 64 * 2 ** 20, watermarkScale: 0.01, pageCluster: 0, readAheadBytes: 0 });
+    expect(() => parseScenarioText(yamlWithGuests('  - {name: b, memory: 1GiB, workload: [{kind: anon, size: 1GiB, access: mmap}]}\n'), 's.yaml')).toThrow(/access: mmap is for file components/);
+    expect(() => parseScenarioText(yamlWithGuests('  - {name: b, memory: 1GiB, workload: [{kind: anon, size: 1GiB, restart: soon}]}\n'), 's.yaml')).toThrow(/restart/);
   });
 
   it('point at a bare-number latency and a bad skew with their paths and lines', () => {

@@ -79,7 +79,7 @@ describe('schema errors', () => {
   it('wants exactly one action per event', () => {
     const text = yamlWithGuests('  - name: web\n    memory: 1GiB\n', 'events:\n  - {at: 1m}\n  - {at: 2m, crash: web, setTarget: {guest: web, memory: 1GiB}}\n');
     const error = scenarioError(() => parseScenarioText(text, 's.yaml'));
-    expect(issueAt(error, 'events[0]').message).toBe('an event needs one of setTarget, crash, setPolicy, pausePolicy, resumePolicy, setShares, setReserved, hotplug');
+    expect(issueAt(error, 'events[0]').message).toBe('an event needs one of setTarget, crash, setPolicy, pausePolicy, resumePolicy, setShares, setReserved, hotplug, resendTarget');
     expect(issueAt(error, 'events[1]').message).toBe('an event has setTarget and crash; it needs exactly one of them');
   });
 

@@ -73,6 +73,7 @@ export function guestView(account: GuestRecord, frameBytes: number, nowMs: numbe
 export function buildPolicyView(host: HostFigures, accounts: ReadonlyArray<GuestRecord>): PolicyHostView {
   let guests: PolicyGuestView[] | null = null;
   return {
+    timeMs: host.nowMs,
     nowMs: host.nowMs,
     frameBytes: host.frameBytes,
     frames: host.frames,

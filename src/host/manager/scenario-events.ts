@@ -68,6 +68,14 @@ export function applyScenarioEvent(manager: MemoryManager, event: ScenarioEvent)
       );
       return;
     }
+    case 'resendTarget': {
+      // The target is written again, unchanged: the guest's driver hears a write (virtio works only on writes).
+      const record = manager.records[indexOf(manager, event.guest)]!;
+      if (!record.alive) return;
+      manager.send(record, { type: 'setTarget', targetPages: record.targetPages });
+      manager.record('setTarget', record, `${bytes(record.targetPages)} (${record.targetPages} pages) written again, unchanged, by scenario event`);
+      return;
+    }
     default:
       assertNever(event, 'applyScenarioEvent');
   }

@@ -33,6 +33,7 @@ import type { MemoryManager } from '../../host/manager/memory-manager.js';
 import type { GuestReport } from '../../messages/runtime.js';
 import type { Scenario } from '../../scenario/types.js';
 import { deriveSeed, Random } from '../../util/random.js';
+import { abortErrorOf } from '../abort.js';
 import { comlinkEndpoint } from '../comlink-endpoint.js';
 import { deadGuestReport } from '../dead-report.js';
 import { RunFailure } from '../errors.js';
@@ -62,10 +63,12 @@ export interface FreeRunOptions {
   audit?: boolean;
   /** Decides when each batch is delivered (property tests plug `fc.scheduler` in here). */
   deliver?: DeliveryHook;
-  /** Called with (host tick, ticks in all) now and then. */
+  /** Called with (host tick, ticks in all) whenever the host's clock moves (a display throttles it by time). */
   onProgress?: (done: number, total: number) => void;
   /** A host policy of your own, instead of the scenario's `host.policy`. */
   policy?: RunSetupOptions['policy'];
+  /** Stops the run once aborted (at once, and checked at every move of the host clock): the promise rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** Free-running figures beyond the summary: for benchmarks and the stress script. */
@@ -97,14 +100,19 @@ const WINDOW_DEFAULT = 4;
 
 /** Runs a scenario in free-running mode on worker threads. */
 export async function simulateFree(scenario: Scenario, options: FreeRunOptions = {}): Promise<FreeRunResult> {
+  const signal = options.signal;
+  if (signal?.aborted === true) throw abortErrorOf(signal, 'simulateFree');
   const setup = await prepareRun(scenario, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
   });
   const run = new FreeRun(setup, options);
+  const onAbort = (): void => run.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await run.execute();
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await run.close();
   }
 }
@@ -162,7 +170,7 @@ class FreeRun {
         ? { fraction: faults.plan.delayFraction, turnsMax: faults.plan.delayTurnsMax, random: new Random(deriveSeed(setup.seed, 'delays')), active: (worker: number) => (this.slots[worker]?.roundsDone ?? 0) < faults.untilTick }
         : null;
     this.delivery = new Delivery(this.setups.length, delays, options.deliver ?? null, (error) => this.fail(error));
-    this.progressEvery = Math.max(1, Math.floor(this.rounds / 100));
+    this.progressEvery = 1;
   }
 
   async execute(): Promise<FreeRunResult> {
@@ -325,6 +333,7 @@ class FreeRun {
 
   /** A host tick: the manager decides; its orders wait for each worker's next batch. */
   private beginHostTick(tick: number): void {
+    if (this.options.signal?.aborted === true) this.abort();
     this.hostTick = tick;
     const orders = this.manager.beginTick(tick);
     for (const { guest } of orders.crashes) this.crashes.push({ guest: this.manager.records[guest]!.name, timeSeconds: (tick * this.scenario.tickMs) / 1000, how: 'event', detail: 'scenario event' });
@@ -425,6 +434,11 @@ class FreeRun {
     }
   }
 
+  /** Fails the run with an AbortError (the signal was aborted). */
+  abort(): void {
+    if (this.options.signal !== undefined) this.fail(abortErrorOf(this.options.signal, `simulateFree (at host tick ${this.hostTick} of ${this.rounds})`));
+  }
+
   private fail(error: unknown): void {
     if (this.failure !== null) return;
     this.failure = error;
@@ -458,6 +472,8 @@ class FreeRun {
       worker.once('error', (error) => reject(new RunFailure('AUDITOR_FAILED', `the concurrent auditor failed: ${error.message}`)));
       worker.once('exit', (code) => reject(new RunFailure('AUDITOR_FAILED', `the concurrent auditor exited early (code ${code})`)));
     });
+    // A run that fails or is aborted closes the auditor without asking for its result: that is not a second failure.
+    this.auditorResult.catch(() => undefined);
   }
 
   private async stopAuditor(): Promise<ConcurrentAuditResult | null> {
