@@ -138,10 +138,21 @@ export class Auditor {
   private checkUntouched(parts: ReadonlyArray<FullAuditPart>): void {
     const owners = this.manager.memory.table.owners;
     const ranges: Array<{ start: number; end: number; holder: string }> = [];
+    const balancer = this.manager.balancer;
+    const held = new Float64Array(this.manager.layout.shards);
     for (const part of parts) {
-      for (let i = 0; i < part.untouched.length; i += 3) ranges.push({ start: part.untouched[i + 1]!, end: part.untouched[i + 2]!, holder: `shard ${part.untouched[i]}` });
+      for (let i = 0; i < part.untouched.length; i += 3) {
+        const shard = part.untouched[i]!;
+        ranges.push({ start: part.untouched[i + 1]!, end: part.untouched[i + 2]!, holder: `shard ${shard}` });
+        held[shard]! += part.untouched[i + 2]! - part.untouched[i + 1]!;
+      }
     }
-    const transit = this.manager.balancer.transit.runs();
+    // The manager's count of each shard's untouched frames (read from the shard's figures) against its ranges; a shard
+    // that gave no part died with its thread, and the manager must count nothing in it.
+    for (let shard = 0; shard < held.length; shard++) {
+      if (held[shard] !== balancer.untouched[shard]) this.report(`shard ${shard} holds ${held[shard]} untouched frames, the manager counts ${balancer.untouched[shard]}`);
+    }
+    const transit = balancer.transit.runs();
     let problems = 0;
     for (let i = 0; i < transit.length; i += 2) {
       const start = transit[i]!;
