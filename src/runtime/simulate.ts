@@ -13,6 +13,7 @@ import { LivenessWatch } from '../faults/liveness.js';
 import { deriveSeed } from '../util/random.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
 import { RunFailure } from './errors.js';
+import { watchRun } from './run-watch.js';
 import { InlinePlacement } from './inline-placement.js';
 import type { GuestPlacement, PlacementKind } from './placement.js';
 import { sampleGuests, type Sample } from './sample.js';
@@ -86,6 +87,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const inits = guestInits(scenario, seed, host, shared, faults);
   const crashes: CrashRecord[] = [];
   const liveness = faults !== null ? livenessWatch(faults, host, scenario) : null;
+  // Where the run is, for a watchdog's report (run-watch.ts).
+  const where = { tick: -1, stage: 'starting the guests' };
+  const unwatch = watchRun(() => `lockstep run of ${scenario.name} (${placement.kind} placement): tick ${where.tick} of ${ticks}, ${where.stage}`);
   try {
     await placement.start(inits);
     host.boot();
@@ -97,8 +101,11 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
         shared[index]!.tearDown();
         if (faults !== null) crashes.push({ guest: host.accounts[index]!.name, timeSeconds: (tick * scenario.tickMs) / 1000, how: 'event', detail: 'scenario event' });
       }
+      where.tick = tick;
+      where.stage = 'guests stepping';
       // Guest by guest in index order; a guest whose actor threw is crashed in its turn.
       await placement.stepEach(tick, host.takeInboxes(), (index, outbox, crash) => {
+        where.stage = `host handling ${host.accounts[index]!.name}'s ${outbox.length} messages`;
         if (crash !== null) {
           host.crash(index, `its actor threw: ${crash.message}`);
           shared[index]!.tearDown();
@@ -106,6 +113,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
         }
         host.handleOutbox(index, outbox);
       });
+      where.stage = 'auditing';
       liveness?.observe(tick);
       const endMs = (tick + 1) * scenario.tickMs;
       if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
@@ -116,6 +124,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     const endMs = ticks * scenario.tickMs;
     auditor.full(endMs);
     if (sampleEvery > 0 && ticks % sampleEvery !== 0) options.onSample?.(sampleGuests(endMs, host, shared));
+    where.stage = 'collecting reports';
     const reports = await placement.reports();
     const wallSeconds = (performance.now() - started) / 1000;
     const faultSummary = faults !== null && liveness !== null ? summarizeFaults(faults, crashes, 0, liveness) : undefined;
@@ -137,6 +146,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     );
     return { summary, events: host.log };
   } finally {
+    unwatch();
     await placement.close();
   }
 }

@@ -48,7 +48,8 @@ function plan(f: { throws: number; kills: number; delayFraction: number; delayTu
 /** Runs with the scheduler choosing every delivery, feeding it until the run ends. */
 async function runScheduled(s: Scenario, workers: number, window: number, scheduler: fc.Scheduler): Promise<FreeRunResult> {
   let finished = false;
-  const run = simulateFree(s, { workers, window, deliver: () => scheduler.schedule(Promise.resolve(), 'deliver') });
+  // A run whose batches stop for 30 s fails with where every worker was (simulate-free.ts, stallMs).
+  const run = simulateFree(s, { workers, window, stallMs: 30_000, deliver: () => scheduler.schedule(Promise.resolve(), 'deliver') });
   const done = run.then(
     () => (finished = true),
     () => (finished = true),

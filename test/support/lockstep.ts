@@ -11,6 +11,7 @@ import { Hypervisor } from '../../src/host/hypervisor.js';
 import type { GuestToHost } from '../../src/messages/protocol.js';
 import type { GuestReport } from '../../src/messages/runtime.js';
 import type { Scenario } from '../../src/scenario/types.js';
+import { watchRun } from '../../src/runtime/run-watch.js';
 import { deriveSeed } from '../../src/util/random.js';
 
 export interface LockstepWorld {
@@ -68,22 +69,29 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
     },
   };
   host.boot();
-  for (let tick = 0; tick < ticks; tick++) {
-    for (const index of host.beginTick(tick)) {
-      actors[index]!.stop();
-      shared[index]!.tearDown();
+  let current = -1;
+  const unwatch = watchRun(() => `lockstep run (test/support/lockstep.ts) of ${scenario.name}: tick ${current} of ${ticks}`);
+  try {
+    for (let tick = 0; tick < ticks; tick++) {
+      current = tick;
+      for (const index of host.beginTick(tick)) {
+        actors[index]!.stop();
+        shared[index]!.tearDown();
+      }
+      const inboxes = host.takeInboxes();
+      outboxes = actors.map((actor, index) => actor.step(tick, inboxes[index] ?? []));
+      outboxes.forEach((outbox, index) => {
+        for (const message of outbox) messageCounts.set(message.type, (messageCounts.get(message.type) ?? 0) + 1);
+        host.handleOutbox(index, outbox);
+      });
+      const endMs = (tick + 1) * scenario.tickMs;
+      if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
+      else auditor.quick(endMs);
+      options.onTick?.(tick, endMs, world);
     }
-    const inboxes = host.takeInboxes();
-    outboxes = actors.map((actor, index) => actor.step(tick, inboxes[index] ?? []));
-    outboxes.forEach((outbox, index) => {
-      for (const message of outbox) messageCounts.set(message.type, (messageCounts.get(message.type) ?? 0) + 1);
-      host.handleOutbox(index, outbox);
-    });
-    const endMs = (tick + 1) * scenario.tickMs;
-    if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
-    else auditor.quick(endMs);
-    options.onTick?.(tick, endMs, world);
+    auditor.full(ticks * scenario.tickMs);
+  } finally {
+    unwatch();
   }
-  auditor.full(ticks * scenario.tickMs);
   return { world, audit: auditor.result, reports: actors.map((actor) => actor.report()), messageCounts };
 }

@@ -38,6 +38,8 @@ import { decodeGuestOutboxes, encodeHostInboxes } from '../wire-codec.js';
 import { splitEvenly, workerEntryPath } from '../worker-placement.js';
 import { FREE_CONTROL_SLOTS, FreeControl } from './free-control.js';
 import { Delivery, type DeliveryHook } from './free-delivery.js';
+import { describeFreeRun, type FreeRunView } from './free-watchdog.js';
+import { watchRun } from '../run-watch.js';
 
 export interface FreeRunOptions {
   /** Overrides the scenario's seed (guests' seeds and random faults; the run itself still depends on timing). */
@@ -56,6 +58,11 @@ export interface FreeRunOptions {
   deliver?: DeliveryHook;
   /** Called with (host tick, ticks in all) now and then. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Fails the run when the host hears no batch for this long (wall time),
+   * with a report of where the host and every worker were (default: off).
+   */
+  stallMs?: number;
   /** Test and benchmark hooks into the host. */
   hypervisor?: HypervisorOptions;
 }
@@ -64,6 +71,8 @@ export interface FreeRunOptions {
 export interface FreeRunResult extends RunResult {
   /** Batches the host handled. */
   batches: number;
+  /** Guest messages the host handled (read from the batches, valid or not). */
+  messages: number;
   /** Frames that changed owner in the table during the run (after boot). */
   framesMoved: number;
   /** Wall time from the first batch to the last. */
@@ -80,6 +89,8 @@ interface Slot {
   roundsDone: number;
   finished: boolean;
   dead: boolean;
+  /** Wall time (performance.now) of the last batch the host handled from this worker. */
+  lastBatchMs: number;
 }
 
 const WINDOW_DEFAULT = 4;
@@ -114,6 +125,7 @@ class FreeRun {
   private auditorResult: Promise<ConcurrentAuditResult> | null = null;
   private hostTick = 0;
   private batches = 0;
+  private messages = 0;
   private closed = false;
   private settle: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   private failure: unknown = null;
@@ -169,10 +181,14 @@ class FreeRun {
     }
     this.beginHostTick(0);
     const limit = this.options.wallLimitMs !== undefined ? setTimeout(() => Atomics.store(this.freeControl, FreeControl.FINISH, 1), this.options.wallLimitMs) : null;
+    const unwatch = watchRun(() => describeFreeRun(this.view()));
+    const stall = this.options.stallMs !== undefined ? this.watchForStall(this.options.stallMs) : null;
     try {
       await done;
     } finally {
       if (limit !== null) clearTimeout(limit);
+      if (stall !== null) clearInterval(stall);
+      unwatch();
     }
     const runSeconds = (performance.now() - runStarted) / 1000;
     await Promise.all(this.teardowns);
@@ -206,7 +222,7 @@ class FreeRun {
       },
       faultSummary,
     );
-    return { summary, events: this.host.log, batches: this.batches, framesMoved: this.host.table.transfers - transfersBefore, runSeconds };
+    return { summary, events: this.host.log, batches: this.batches, messages: this.messages, framesMoved: this.host.table.transfers - transfersBefore, runSeconds };
   }
 
   async close(): Promise<void> {
@@ -230,7 +246,7 @@ class FreeRun {
     const worker = new Worker(entry, { workerData: { role: 'guests' } });
     const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(worker));
     const channel = new MessageChannel();
-    const slot: Slot = { index, worker, control, port: channel.port1, guests: inits.map((init) => init.index), roundsDone: 0, finished: false, dead: false };
+    const slot: Slot = { index, worker, control, port: channel.port1, guests: inits.map((init) => init.index), roundsDone: 0, finished: false, dead: false, lastBatchMs: performance.now() };
     this.slots.push(slot);
     for (const guest of slot.guests) this.slotOfGuest[guest] = index;
     worker.on('error', (error) => {
@@ -267,9 +283,11 @@ class FreeRun {
       return;
     }
     this.batches++;
+    slot.lastBatchMs = performance.now();
     for (const crash of batch.crashed ?? []) this.crashGuest(crash.guestIndex, 'throw', crash.message);
     const outboxes = decodeGuestOutboxes(batch.outboxes);
     for (let position = 0; position < slot.guests.length; position++) {
+      this.messages += outboxes[position]?.length ?? 0;
       this.host.handleOutbox(slot.guests[position]!, outboxes[position] ?? []);
       this.liveness?.observeGuest(slot.guests[position]!, batch.round);
     }
@@ -362,6 +380,42 @@ class FreeRun {
     );
     this.advanceClock();
     if (this.slots.every((s) => s.finished || s.dead)) this.settle?.resolve();
+  }
+
+  // ------------------------------------------------------------ watchdog
+
+  /** Where the run is, for a watchdog's report (free-watchdog.ts). */
+  private view(): FreeRunView {
+    const now = performance.now();
+    return {
+      scenario: this.scenario.name,
+      hostTick: this.hostTick,
+      rounds: this.rounds,
+      batches: this.batches,
+      workers: this.slots.map((slot) => ({
+        index: slot.index,
+        guests: slot.guests.map((guest) => this.host.accounts[guest]!.name),
+        roundsDone: slot.roundsDone,
+        state: slot.dead ? 'dead' : slot.finished ? 'finished' : 'running',
+        silentMs: now - slot.lastBatchMs,
+        toHostWaiting: this.delivery.waiting(slot.index, 'to-host'),
+        toGuestsWaiting: this.delivery.waiting(slot.index, 'to-guests'),
+      })),
+    };
+  }
+
+  /** Fails the run once no batch has arrived for `stallMs` of wall time. */
+  private watchForStall(stallMs: number): ReturnType<typeof setInterval> {
+    if (!(stallMs > 0)) throw new RangeError(`simulateFree: stallMs must be a positive number of milliseconds, got ${stallMs}`);
+    const timer = setInterval(() => {
+      const view = this.view();
+      const running = view.workers.filter((worker) => worker.state === 'running');
+      if (running.length > 0 && Math.min(...running.map((worker) => worker.silentMs)) >= stallMs) {
+        this.fail(new RunFailure('RUN_STALLED', `free-running run stalled: no batch for ${(stallMs / 1000).toFixed(1)} s\n${describeFreeRun(view)}`));
+      }
+    }, Math.min(1000, Math.max(10, stallMs / 4)));
+    timer.unref();
+    return timer;
   }
 
   private fail(error: unknown): void {
