@@ -318,81 +318,144 @@ export function encodeGuestOutboxes(outboxes: ReadonlyArray<ReadonlyArray<GuestT
   });
 }
 
-/** Unpacks guest outboxes; an undecodable message becomes `{ type: 'malformed' }`. */
-export function decodeGuestOutboxes(words: Int32Array): Array<Array<GuestToHost | MalformedOnWire>> {
-  return decode<GuestToHost | MalformedOnWire>(words, (r) => {
-    const tag = r.get();
-    switch (tag) {
-      case Tag.RELEASE: {
-        const id = r.id();
-        const unbackedPages = r.get();
-        const largeFrames = r.get();
-        return { type: 'release', id, unbackedPages, frames: r.frames(), ...(largeFrames !== 0 ? { largeFrames } : {}) };
-      }
-      case Tag.REQUEST: {
-        const id = r.id();
-        const purpose = PURPOSES[r.get()];
-        const pages = r.get();
-        const withFrames = r.get();
-        return purpose === undefined || (withFrames !== 0 && withFrames !== 1)
-          ? { type: 'malformed' }
-          : { type: 'request', id, purpose, pages, withFrames: withFrames === 1 };
-      }
-      case Tag.STATUS:
-        return { type: 'status', balloonPages: r.get(), usedPages: r.get(), freePages: r.get() };
-      case Tag.STATS: {
-        const values = new Float64Array(STATS_VALUES);
-        for (let i = 0; i < STATS_VALUES; i++) values[i] = r.float();
-        return { type: 'stats', values };
-      }
-      case Tag.PRESSURE: {
-        const availablePages = r.get();
-        const committedPages = r.get();
-        const floorPages = r.get();
-        const [someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300] = PRESSURE_FRACTIONS.map(() => r.float()) as [number, number, number, number, number, number];
-        const someTotalSeconds = r.float();
-        const fullTotalSeconds = r.float();
-        return { type: 'pressure', availablePages, committedPages, floorPages, someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300, someTotalSeconds, fullTotalSeconds };
-      }
-      case Tag.DISTRESS: {
-        const reason = DISTRESS_REASONS[r.get()];
-        const fullAvg10 = r.float();
-        const availablePages = r.get();
-        return reason === undefined ? { type: 'malformed' } : { type: 'distress', reason, fullAvg10, availablePages };
-      }
-      case Tag.FREE_PAGE_REPORT: {
-        const id = r.id();
-        return { type: 'freePageReport', id, frames: r.frames() };
-      }
-      case Tag.OOM_DEFLATE:
-        return { type: 'oomDeflate', pages: r.get() };
-      case Tag.ACTIVE_SAMPLE: {
-        const id = r.id();
-        const sampledPages = r.get();
-        return { type: 'activeSample', id, sampledPages, touchedPages: r.get() };
-      }
-      case Tag.PAGED_OUT: {
-        const id = r.id();
-        return { type: 'pagedOut', id, frames: r.frames() };
-      }
-      case Tag.HOST_SWAP_RELEASE: {
-        const discardedPages = r.get();
-        const readPages = r.get();
-        return { type: 'hostSwapRelease', discardedPages, readPages, frames: r.frames() };
-      }
-      case Tag.PLUG: {
-        const id = r.id();
-        return { type: 'plug', id, pages: r.get() };
-      }
-      case Tag.UNPLUG: {
-        const id = r.id();
-        const unbackedPages = r.get();
-        return { type: 'unplug', id, unbackedPages, frames: r.frames() };
-      }
-      default:
-        return { type: 'malformed' };
+/** One guest message read from the wire; an undecodable one becomes `{ type: 'malformed' }`. Throws when the buffer ends inside it. */
+function readGuestMessage(r: Reader): GuestToHost | MalformedOnWire {
+  const tag = r.get();
+  switch (tag) {
+    case Tag.RELEASE: {
+      const id = r.id();
+      const unbackedPages = r.get();
+      const largeFrames = r.get();
+      return { type: 'release', id, unbackedPages, frames: r.frames(), ...(largeFrames !== 0 ? { largeFrames } : {}) };
     }
-  });
+    case Tag.REQUEST: {
+      const id = r.id();
+      const purpose = PURPOSES[r.get()];
+      const pages = r.get();
+      const withFrames = r.get();
+      return purpose === undefined || (withFrames !== 0 && withFrames !== 1)
+        ? { type: 'malformed' }
+        : { type: 'request', id, purpose, pages, withFrames: withFrames === 1 };
+    }
+    case Tag.STATUS:
+      return { type: 'status', balloonPages: r.get(), usedPages: r.get(), freePages: r.get() };
+    case Tag.STATS: {
+      const values = new Float64Array(STATS_VALUES);
+      for (let i = 0; i < STATS_VALUES; i++) values[i] = r.float();
+      return { type: 'stats', values };
+    }
+    case Tag.PRESSURE: {
+      const availablePages = r.get();
+      const committedPages = r.get();
+      const floorPages = r.get();
+      const [someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300] = PRESSURE_FRACTIONS.map(() => r.float()) as [number, number, number, number, number, number];
+      const someTotalSeconds = r.float();
+      const fullTotalSeconds = r.float();
+      return { type: 'pressure', availablePages, committedPages, floorPages, someAvg10, someAvg60, someAvg300, fullAvg10, fullAvg60, fullAvg300, someTotalSeconds, fullTotalSeconds };
+    }
+    case Tag.DISTRESS: {
+      const reason = DISTRESS_REASONS[r.get()];
+      const fullAvg10 = r.float();
+      const availablePages = r.get();
+      return reason === undefined ? { type: 'malformed' } : { type: 'distress', reason, fullAvg10, availablePages };
+    }
+    case Tag.FREE_PAGE_REPORT: {
+      const id = r.id();
+      return { type: 'freePageReport', id, frames: r.frames() };
+    }
+    case Tag.OOM_DEFLATE:
+      return { type: 'oomDeflate', pages: r.get() };
+    case Tag.ACTIVE_SAMPLE: {
+      const id = r.id();
+      const sampledPages = r.get();
+      return { type: 'activeSample', id, sampledPages, touchedPages: r.get() };
+    }
+    case Tag.PAGED_OUT: {
+      const id = r.id();
+      return { type: 'pagedOut', id, frames: r.frames() };
+    }
+    case Tag.HOST_SWAP_RELEASE: {
+      const discardedPages = r.get();
+      const readPages = r.get();
+      return { type: 'hostSwapRelease', discardedPages, readPages, frames: r.frames() };
+    }
+    case Tag.PLUG: {
+      const id = r.id();
+      return { type: 'plug', id, pages: r.get() };
+    }
+    case Tag.UNPLUG: {
+      const id = r.id();
+      const unbackedPages = r.get();
+      return { type: 'unplug', id, unbackedPages, frames: r.frames() };
+    }
+    default:
+      return { type: 'malformed' };
+  }
+}
+
+/**
+ * Reads one guest's outbox (its message count, then its messages) without
+ * ever throwing: junk becomes `{ type: 'malformed' }` entries, which the host
+ * counts as violations of that guest. A count that is negative or larger than
+ * what follows, or a message cut short by the end of the buffer, ends the
+ * outbox with one more malformed entry, and `clean` false: the reader no
+ * longer knows where the next outbox starts.
+ */
+function readGuestOutbox(r: Reader): { messages: Array<GuestToHost | MalformedOnWire>; clean: boolean } {
+  const messages: Array<GuestToHost | MalformedOnWire> = [];
+  try {
+    const count = r.get();
+    if (count < 0) {
+      messages.push({ type: 'malformed' });
+      return { messages, clean: false };
+    }
+    // No array of `count` entries up front: a hostile count may be huge; every message takes at least one word.
+    for (let i = 0; i < count; i++) {
+      if (r.at >= r.words.length) throw new RangeError('wire: fewer messages than the outbox counts');
+      messages.push(readGuestMessage(r));
+    }
+    return { messages, clean: true };
+  } catch {
+    messages.push({ type: 'malformed' });
+    return { messages, clean: false };
+  }
+}
+
+/**
+ * Unpacks the outboxes of a worker's guests (a batch the runtime's own worker
+ * code packed); an undecodable message becomes `{ type: 'malformed' }`. A batch
+ * whose layout is broken cannot be split between its guests: that is a fault
+ * of the runtime, not of a guest, and throws.
+ */
+export function decodeGuestOutboxes(words: Int32Array): Array<Array<GuestToHost | MalformedOnWire>> {
+  const reader = new Reader(words);
+  const boxCount = reader.get();
+  if (boxCount < 0 || boxCount > words.length) throw new RangeError(`wire: a batch of ${boxCount} guest outboxes in ${words.length} words`);
+  const boxes: Array<Array<GuestToHost | MalformedOnWire>> = [];
+  for (let b = 0; b < boxCount; b++) {
+    const box = readGuestOutbox(reader);
+    if (!box.clean) throw new RangeError(`wire: the outbox of guest ${b} of the batch is cut short or miscounted`);
+    boxes.push(box.messages);
+  }
+  return boxes;
+}
+
+/**
+ * Unpacks one guest's outbox (as `encodeGuestOutbox` packs it) and never
+ * throws, whatever the words: the entry point for a guest's own bytes, which
+ * may be anything. Words left over after the counted messages are one more
+ * malformed entry.
+ */
+export function decodeGuestOutbox(words: Int32Array): Array<GuestToHost | MalformedOnWire> {
+  const reader = new Reader(words);
+  const box = readGuestOutbox(reader);
+  if (box.clean && reader.at < words.length) box.messages.push({ type: 'malformed' });
+  return box.messages;
+}
+
+/** Packs one guest's outbox: its message count, then its messages (the layout of one outbox in `encodeGuestOutboxes`). */
+export function encodeGuestOutbox(outbox: ReadonlyArray<GuestToHost>): Int32Array {
+  return encodeGuestOutboxes([outbox]).slice(1);
 }
 
 /** Packs every guest's inbox of one tick. */
