@@ -29,6 +29,7 @@ import {
   deliverGuestBytes,
   FREE,
   guestFacts,
+  hostDeclines,
   honestResults,
   othersState,
   quarantineAfter,
@@ -113,9 +114,13 @@ function deliverAndCheck(run: WireRun, puppet: number, words: Int32Array, tick: 
   const before = snapshotOwnership(run);
   const facts = guestFacts(run, puppet);
   const others = othersState(run, puppet);
-  const messages = decodeGuestOutbox(words);
-  const bad = badMessages(messages, before, puppet, facts, run.scenario.guests[puppet]!.driver.profile === 'vmware');
+  let bad: string[] = [];
+  let messages = 0;
   try {
+    // The oracle reads the words as the host will (an exception here escapes the decoder too).
+    const decoded = decodeGuestOutbox(words);
+    messages = decoded.length;
+    bad = badMessages(decoded, before, puppet, facts, run.scenario.guests[puppet]!.driver.profile === 'vmware');
     deliverGuestBytes(run, puppet, words);
   } catch (error) {
     fail(`an exception escaped the decoder or the host: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, tick, delivery, words);
@@ -146,7 +151,7 @@ function deliverAndCheck(run: WireRun, puppet: number, words: Int32Array, tick: 
   const shouldBe = policy > 0 && factsAfter.violations >= policy;
   if (factsAfter.quarantined !== shouldBe) fail(`quarantined ${factsAfter.quarantined} after ${factsAfter.violations} violations, the policy is ${policy}`, tick, delivery, words);
   counts.deliveries++;
-  counts.messages += messages.length;
+  counts.messages += messages;
   counts.words += words.length;
   counts.badMessages += bad.length;
 }
@@ -164,7 +169,7 @@ function play(c: WireCase, silent: boolean, counts: WireCounts): WireRun {
     for (let slot = 0; slot <= honest.length; slot++) {
       for (const turn of puppetTurns.filter((t) => t.at === slot)) {
         const owners = snapshotOwnership(run);
-        const words = turn.plan.replay > 0 && sent.length >= turn.plan.replay ? sent[sent.length - turn.plan.replay]! : packDelivery(turn.plan, new FrameChooser(owners, puppet, run.frames));
+        const words = turn.plan.replay > 0 && sent.length >= turn.plan.replay ? sent[sent.length - turn.plan.replay]! : packDelivery(turn.plan, new FrameChooser(owners, puppet, run.frames, hostDeclines));
         sent.push(words);
         deliverAndCheck(run, puppet, words, tick, turn.delivery, counts);
       }

@@ -19,7 +19,9 @@ export type FramePick =
   | { kind: 'out-of-range'; beyond: number }
   | { kind: 'negative'; value: number }
   /** A frame named earlier in the same message again. */
-  | { kind: 'again'; back: number };
+  | { kind: 'again'; back: number }
+  /** A frame the host would decline in this message if it were a VMware guest's single page (rare by chance: 1 in 2048). */
+  | { kind: 'declined'; whose: 'own' | 'other'; pick: number };
 
 export type MessagePlan =
   | { type: 'release'; id: number; frames: FramePick[]; unbackedPages: number; largeFrames: number }
@@ -76,6 +78,7 @@ export const framePick: fc.Arbitrary<FramePick> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('out-of-range' as const), beyond: fc.oneof(fc.nat({ max: 10 }), fc.constant(INT32_MAX)) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('negative' as const), value: fc.integer({ min: INT32_MIN, max: -1 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('again' as const), back: fc.nat({ max: 8 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('declined' as const), whose: fc.constantFrom('own' as const, 'other' as const), pick: fc.nat() }) },
 );
 const frames = fc.array(framePick, { maxLength: 40 });
 
@@ -129,6 +132,8 @@ export class FrameChooser {
     owners: Int32Array,
     sender: number,
     private readonly frameCount: number,
+    /** Whether the host would decline `frame` as a single page of message `id` (wire-host.ts). */
+    private readonly declines: (frame: number, id: number) => boolean,
   ) {
     for (let frame = 0; frame < owners.length; frame++) {
       const owner = owners[frame]!;
@@ -139,8 +144,8 @@ export class FrameChooser {
     }
   }
 
-  /** The frames of a plan's list; a kind with no frames falls back to the first frame past the table. */
-  resolve(picks: ReadonlyArray<FramePick>): Int32Array {
+  /** The frames of a plan's list for message `id`; a kind with no frames falls back to the first frame past the table. */
+  resolve(picks: ReadonlyArray<FramePick>, id: number): Int32Array {
     const out = new Int32Array(picks.length);
     picks.forEach((pick, i) => {
       switch (pick.kind) {
@@ -153,6 +158,11 @@ export class FrameChooser {
         case 'again':
           out[i] = i > 0 ? out[Math.max(0, i - 1 - (pick.back % i))]! : this.frameCount;
           return;
+        case 'declined': {
+          const declined = this.byKind[pick.whose].filter((frame) => this.declines(frame, id));
+          out[i] = declined.length > 0 ? declined[pick.pick % declined.length]! : this.frameCount;
+          return;
+        }
         default: {
           const list = this.byKind[pick.kind];
           out[i] = list.length > 0 ? list[pick.pick % list.length]! : this.frameCount;
@@ -167,7 +177,7 @@ export class FrameChooser {
 function messageOf(plan: Exclude<MessagePlan, { type: 'raw' }>, frames: FrameChooser): GuestToHost {
   switch (plan.type) {
     case 'release':
-      return { type: 'release', id: plan.id, frames: frames.resolve(plan.frames), unbackedPages: plan.unbackedPages, ...(plan.largeFrames !== 0 ? { largeFrames: plan.largeFrames } : {}) };
+      return { type: 'release', id: plan.id, frames: frames.resolve(plan.frames, plan.id), unbackedPages: plan.unbackedPages, ...(plan.largeFrames !== 0 ? { largeFrames: plan.largeFrames } : {}) };
     case 'request':
       return { type: 'request', id: plan.id, purpose: plan.purpose, pages: plan.pages, withFrames: plan.withFrames };
     case 'status':
@@ -182,19 +192,19 @@ function messageOf(plan: Exclude<MessagePlan, { type: 'raw' }>, frames: FrameCho
     case 'distress':
       return { type: 'distress', reason: plan.reason, fullAvg10: plan.fullAvg10, availablePages: plan.availablePages };
     case 'freePageReport':
-      return { type: 'freePageReport', id: plan.id, frames: frames.resolve(plan.frames) };
+      return { type: 'freePageReport', id: plan.id, frames: frames.resolve(plan.frames, plan.id) };
     case 'oomDeflate':
       return { type: 'oomDeflate', pages: plan.pages };
     case 'activeSample':
       return { type: 'activeSample', id: plan.id, sampledPages: plan.sampledPages, touchedPages: plan.touchedPages };
     case 'pagedOut':
-      return { type: 'pagedOut', id: plan.id, frames: frames.resolve(plan.frames) };
+      return { type: 'pagedOut', id: plan.id, frames: frames.resolve(plan.frames, plan.id) };
     case 'hostSwapRelease':
-      return { type: 'hostSwapRelease', discardedPages: plan.discardedPages, readPages: plan.readPages, frames: frames.resolve(plan.frames) };
+      return { type: 'hostSwapRelease', discardedPages: plan.discardedPages, readPages: plan.readPages, frames: frames.resolve(plan.frames, 0) };
     case 'plug':
       return { type: 'plug', id: plan.id, pages: plan.pages };
     case 'unplug':
-      return { type: 'unplug', id: plan.id, unbackedPages: plan.unbackedPages, frames: frames.resolve(plan.frames) };
+      return { type: 'unplug', id: plan.id, unbackedPages: plan.unbackedPages, frames: frames.resolve(plan.frames, plan.id) };
   }
 }
 

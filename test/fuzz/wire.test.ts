@@ -18,7 +18,7 @@ const budgetMs = fuzzBudgetMs('wire');
 const count = fuzzCounter('wire');
 const params = propertyParams(
   'a hostile guest\'s words are refused and counted, and change nothing but its own frames',
-  budgetMs === null ? { numRuns: 40 } : { numRuns: 1_000_000_000, interruptAfterTimeLimit: budgetMs },
+  budgetMs === null ? { numRuns: 100 } : { numRuns: 1_000_000_000, interruptAfterTimeLimit: budgetMs },
 );
 
 describe(`wire-level fuzzing of the decoder and the host ${describeSeed(params.seed)}`, () => {

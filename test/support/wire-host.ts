@@ -17,6 +17,7 @@ import { PageState } from '../../src/guest/page-state.js';
 import { Counter, GuestSharedViews, NO_FRAME } from '../../src/guest/shared-memory.js';
 import type { SteppingGuest } from '../../src/faults/throwing-guest.js';
 import { unbackedPagesOf } from '../../src/host/guest-account.js';
+import { hostRefusesSinglePage } from '../../src/host/guest-reports.js';
 import { Hypervisor } from '../../src/host/hypervisor.js';
 import { OWNER_FREE, OWNER_HYPERVISOR } from '../../src/host/owners.js';
 import type { HostToGuest } from '../../src/messages/protocol.js';
@@ -85,6 +86,11 @@ export function deliverGuestBytes(run: WireRun, guestIndex: number, bytes: Int32
 export function takeReplies(run: WireRun, guestIndex: number): HostToGuest[] {
   if (!run.puppets.has(guestIndex)) throw new Error(`takeReplies: guest ${guestIndex} is not a puppet; honest guests read their inboxes when they step`);
   return run.host.takeInboxOf(guestIndex);
+}
+
+/** Whether the host would decline `frame` in release `id` of a guest whose host may refuse single pages (VMware). */
+export function hostDeclines(frame: number, id: number): boolean {
+  return hostRefusesSinglePage(frame, id);
 }
 
 /** Who owns each frame: a guest's index, FREE or HYPERVISOR. */
