@@ -14,19 +14,20 @@
  * always the same interleaving on the threads themselves.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hypervFloorBytes } from '../../src/balloon/floors.js';
 import { simulateFree, type FreeRunResult } from '../../src/runtime/free/simulate-free.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
 import type { AttackKind, DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/scenario/types.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
+import { fuzzBudgetMs, fuzzCounter } from '../support/fuzz-report.js';
 import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';
 
 const ATTACKS: AttackKind[] = ['forged', 'not-owned', 'repeated', 'out-of-range', 'absurd-count', 'flood', 'malformed'];
 const PROFILES: DriverProfileName[] = ['virtio', 'vmware', 'xen', 'hyperv'];
 
-/** The whole budget (ms) and the properties that share it. */
-const BUDGET_MS = Number(process.env.BALLOONSIM_FUZZ_MS ?? '') || 16_000;
+/** The whole budget (ms) and the properties that share it (`npm run fuzz` sets it: test/support/fuzz-report.ts). */
+const BUDGET_MS = fuzzBudgetMs('free') ?? 16_000;
 const PROPERTIES = 2;
 const PER_PROPERTY_MS = Math.floor(BUDGET_MS / PROPERTIES);
 const TEST_TIMEOUT_MS = PER_PROPERTY_MS + 120_000;
@@ -62,14 +63,11 @@ async function runScheduled(s: Scenario, workers: number, window: number, schedu
   return run;
 }
 
-/** Runs made per property, printed at the end: a time budget says nothing about how much was tried. */
-const runsMade = new Map<string, number>();
-function counted(property: string): void {
-  runsMade.set(property, (runsMade.get(property) ?? 0) + 1);
+/** Runs and protocol messages, printed at the end (and reported to `npm run fuzz`): a time budget says nothing about how much was tried. */
+const count = fuzzCounter('free');
+function counted(property: string, result: FreeRunResult): void {
+  count({ [`${property} runs`]: 1, messages: result.messages, batches: result.batches, 'frames moved': result.framesMoved });
 }
-afterAll(() => {
-  for (const [property, runs] of runsMade) process.stdout.write(`fuzz: ${property}: ${runs} runs\n`);
-});
 
 /** Safety: no invariant broken, the dead own nothing, honest guests never refused, no attack accepted. */
 function expectSafe(summary: RunSummary, hostileNames: ReadonlySet<string> = new Set()): void {
@@ -115,8 +113,9 @@ describe(`fuzzing free-running runs (seed ${safety.seed}, ${Math.round(PER_PROPE
               host: { ...base.host, ...(hostile !== null ? { quarantineAfterViolations: hostile.quarantineAfter } : {}) },
               faults: plan(faults, base.tickMs, base.durationMs),
             };
-            const { summary } = await runScheduled(s, workers, window, scheduler);
-            counted('safety');
+            const result = await runScheduled(s, workers, window, scheduler);
+            const { summary } = result;
+            counted('safety', result);
             expectSafe(summary, new Set(s.guests.filter((g) => g.hostile !== undefined).map((g) => g.name)));
           },
         ),
@@ -171,8 +170,9 @@ describe(`fuzzing free-running runs (seed ${safety.seed}, ${Math.round(PER_PROPE
               guests: specs,
               faults: { ...plan(faults, 1000, 60_000), settleMs: 60_000 },
             });
-            const { summary } = await runScheduled(s, workers, window, scheduler);
-            counted('liveness');
+            const result = await runScheduled(s, workers, window, scheduler);
+            const { summary } = result;
+            counted('liveness', result);
             expectSafe(summary);
             const live = summary.faults!.liveness;
             expect(live.checked).toBe(true);

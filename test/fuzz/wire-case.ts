@@ -54,12 +54,18 @@ export interface WireCase {
   ticks: DeliveryPlan[][];
 }
 
-export const wireCase: fc.Arbitrary<WireCase> = fc.record({
+/** How big cases get: `npm test` keeps them small (quick to shrink); `npm run fuzz` sends more per tick. */
+export interface WireCaseSize {
+  messagesMax: number;
+  deliveriesMax: number;
+}
+
+export const wireCase = ({ messagesMax, deliveriesMax }: WireCaseSize): fc.Arbitrary<WireCase> => fc.record({
   seed: fc.nat({ max: 2 ** 31 - 1 }),
   honest: fc.array(fc.record({ profile: fc.constantFrom(...PROFILES), memoryMiB: fc.integer({ min: 16, max: 32 }) }), { minLength: 1, maxLength: 3 }),
   puppet: fc.record({ profile: fc.constantFrom(...PROFILES), memoryMiB: fc.integer({ min: 16, max: 32 }), index: fc.nat({ max: 3 }) }),
   quarantineAfter: fc.constantFrom(0, 0, 3, 25),
-  ticks: fc.array(fc.array(deliveryPlan, { maxLength: 3 }), { minLength: 4, maxLength: 16 }),
+  ticks: fc.array(fc.array(deliveryPlan(messagesMax), { maxLength: deliveriesMax }), { minLength: 4, maxLength: 16 }),
 });
 
 /** What a case did, for the fuzzer's counts. */
@@ -110,8 +116,7 @@ function fail(what: string, tick: number, delivery: number, words: Int32Array): 
 }
 
 /** Delivers one outbox of the puppet and checks what the host did with it. */
-function deliverAndCheck(run: WireRun, puppet: number, words: Int32Array, tick: number, delivery: number, counts: WireCounts): void {
-  const before = snapshotOwnership(run);
+function deliverAndCheck(run: WireRun, puppet: number, before: Int32Array, words: Int32Array, tick: number, delivery: number, counts: WireCounts): void {
   const facts = guestFacts(run, puppet);
   const others = othersState(run, puppet);
   let bad: string[] = [];
@@ -167,11 +172,12 @@ function play(c: WireCase, silent: boolean, counts: WireCounts): WireRun {
     const outboxes = honest.map((index) => ({ index, words: stepHonestGuest(run, index) }));
     const puppetTurns = silent ? [] : plans.map((plan, delivery) => ({ plan, delivery, at: plan.position % (honest.length + 1) }));
     for (let slot = 0; slot <= honest.length; slot++) {
-      for (const turn of puppetTurns.filter((t) => t.at === slot)) {
+      for (const turn of puppetTurns) {
+        if (turn.at !== slot) continue;
         const owners = snapshotOwnership(run);
         const words = turn.plan.replay > 0 && sent.length >= turn.plan.replay ? sent[sent.length - turn.plan.replay]! : packDelivery(turn.plan, new FrameChooser(owners, puppet, run.frames, hostDeclines));
         sent.push(words);
-        deliverAndCheck(run, puppet, words, tick, turn.delivery, counts);
+        deliverAndCheck(run, puppet, owners, words, tick, turn.delivery, counts);
       }
       const next = outboxes[slot];
       if (next !== undefined) deliverGuestBytes(run, next.index, next.words);

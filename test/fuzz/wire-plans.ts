@@ -117,31 +117,38 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('copy' as const), from: position, to: position, length: fc.integer({ min: 1, max: 8 }) }),
 );
 
-export const deliveryPlan: fc.Arbitrary<DeliveryPlan> = fc.record({
+/** Deliveries of at most `messagesMax` messages (more under `npm run fuzz`, where throughput counts). */
+export const deliveryPlan = (messagesMax: number): fc.Arbitrary<DeliveryPlan> => fc.record({
   position: fc.nat({ max: 8 }),
-  messages: fc.array(messagePlan, { maxLength: 8 }),
+  messages: fc.array(messagePlan, { minLength: Math.floor(messagesMax / 4), maxLength: messagesMax }),
   mutations: fc.oneof({ weight: 3, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 2, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
   replay: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) }),
 });
 
-/** Frames of each kind of owner, from a snapshot, to pick from. */
+/** Frames of each kind of owner, from a snapshot, to pick from (each kind listed when first asked for). */
 export class FrameChooser {
-  private readonly byKind: Record<'own' | 'other' | 'free' | 'hypervisor', number[]> = { own: [], other: [], free: [], hypervisor: [] };
+  private readonly byKind = new Map<'own' | 'other' | 'free' | 'hypervisor', number[]>();
 
   constructor(
-    owners: Int32Array,
-    sender: number,
+    private readonly owners: Int32Array,
+    private readonly sender: number,
     private readonly frameCount: number,
     /** Whether the host would decline `frame` as a single page of message `id` (wire-host.ts). */
     private readonly declines: (frame: number, id: number) => boolean,
-  ) {
+  ) {}
+
+  private framesOf(kind: 'own' | 'other' | 'free' | 'hypervisor'): number[] {
+    let list = this.byKind.get(kind);
+    if (list !== undefined) return list;
+    list = [];
+    const owners = this.owners;
+    const want = kind === 'own' ? this.sender : kind === 'free' ? FREE : kind === 'hypervisor' ? HYPERVISOR : null;
     for (let frame = 0; frame < owners.length; frame++) {
       const owner = owners[frame]!;
-      if (owner === sender) this.byKind.own.push(frame);
-      else if (owner === FREE) this.byKind.free.push(frame);
-      else if (owner === HYPERVISOR) this.byKind.hypervisor.push(frame);
-      else this.byKind.other.push(frame);
+      if (want !== null ? owner === want : owner >= 0 && owner !== this.sender) list.push(frame);
     }
+    this.byKind.set(kind, list);
+    return list;
   }
 
   /** The frames of a plan's list for message `id`; a kind with no frames falls back to the first frame past the table. */
@@ -159,12 +166,12 @@ export class FrameChooser {
           out[i] = i > 0 ? out[Math.max(0, i - 1 - (pick.back % i))]! : this.frameCount;
           return;
         case 'declined': {
-          const declined = this.byKind[pick.whose].filter((frame) => this.declines(frame, id));
+          const declined = this.framesOf(pick.whose).filter((frame) => this.declines(frame, id));
           out[i] = declined.length > 0 ? declined[pick.pick % declined.length]! : this.frameCount;
           return;
         }
         default: {
-          const list = this.byKind[pick.kind];
+          const list = this.framesOf(pick.kind);
           out[i] = list.length > 0 ? list[pick.pick % list.length]! : this.frameCount;
         }
       }

@@ -26,6 +26,7 @@ import type {
 } from '../../src/messages/protocol.js';
 import type { BackingMode, GuestSpec, Scenario, ScenarioEvent, TargetSize } from '../../src/scenario/types.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+import { fuzzBudgetMs, fuzzCounter } from '../support/fuzz-report.js';
 
 const FRAME_BYTES = 4096;
 const TICK_MS = 1000;
@@ -928,17 +929,34 @@ const hostCommand: fc.Arbitrary<HostCommand> = fc.oneof(
 
 // ------------------------------------------------------------------ the property
 
+// `npm run fuzz` runs this property for as long as it is given, and counts the commands it ran (test/support/fuzz-report.ts).
+const modelFuzzMs = fuzzBudgetMs('model');
+const countModel = fuzzCounter('model');
+let commandsRun = 0;
+const countedCommand = hostCommand.map(
+  (command): HostCommand => ({
+    check: (model) => command.check(model),
+    run: (model, real) => {
+      commandsRun++;
+      command.run(model, real);
+    },
+    toString: () => command.toString(),
+  }),
+);
+
 const modelParams = propertyParams<[HostSetup, Iterable<HostCommand>]>(
   'frame handling matches the sequential model after every command',
-  { numRuns: 200 },
+  modelFuzzMs === null ? { numRuns: 200 } : { numRuns: 1_000_000_000, interruptAfterTimeLimit: modelFuzzMs },
 );
 
 describe(`Hypervisor frame handling, model-based ${describeSeed(modelParams.seed)}`, () => {
   it(modelParams.name, () => {
     assertProperty(
-      fc.property(hostSetupArb, fc.commands([hostCommand], { size: 'large', maxCommands: 150 }), (setup, commands) => {
+      fc.property(hostSetupArb, fc.commands([countedCommand], { size: 'large', maxCommands: 150 }), (setup, commands) => {
         const { model, real } = bootHost(setup);
+        commandsRun = 0;
         fc.modelRun(() => ({ model, real }), commands);
+        countModel({ runs: 1, commands: commandsRun });
         // Invariant 6, and nothing leaked: once every guest is gone, every frame but the reserve is free again.
         for (const guest of model.guests) {
           if (guest.alive) crashInModel(model, guest);
@@ -949,7 +967,7 @@ describe(`Hypervisor frame handling, model-based ${describeSeed(modelParams.seed
       }),
       modelParams,
     );
-  });
+  }, (modelFuzzMs ?? 0) + 120_000);
 });
 
 // ------------------------------------------------------------------ examples, and what the model found

@@ -8,7 +8,7 @@
  * says nothing about how much was tried; the counts do.
  */
 import { appendFileSync } from 'node:fs';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The parts of `npm run fuzz`: free-running runs, wire-level bytes, the host's model-based commands. */
 export type FuzzPart = 'free' | 'wire' | 'model';
@@ -32,11 +32,17 @@ export function fuzzBudgetMs(part: FuzzPart): number | null {
  */
 export function fuzzCounter(part: FuzzPart): (counts: Readonly<Record<string, number>>) => void {
   const total: Record<string, number> = {};
+  let startedMs: number | null = null;
+  // The runs' time, not the file's loading.
+  beforeAll(() => {
+    startedMs = performance.now();
+  });
   afterAll(() => {
-    if (Object.keys(total).length === 0) return;
-    process.stdout.write(`fuzz ${part}: ${Object.entries(total).map(([key, value]) => `${value} ${key}`).join(', ')}\n`);
+    if (Object.keys(total).length === 0 || startedMs === null) return;
+    const seconds = (performance.now() - startedMs) / 1000;
+    process.stdout.write(`fuzz ${part}: ${Object.entries(total).map(([key, value]) => `${value} ${key}`).join(', ')} in ${seconds.toFixed(1)} s\n`);
     const file = process.env.BALLOONSIM_FUZZ_REPORT;
-    if (file !== undefined && file !== '') appendFileSync(file, `${JSON.stringify({ part, counts: total })}\n`);
+    if (file !== undefined && file !== '') appendFileSync(file, `${JSON.stringify({ part, seconds, counts: total })}\n`);
   });
   return (counts) => {
     for (const [key, value] of Object.entries(counts)) total[key] = (total[key] ?? 0) + value;

@@ -19,7 +19,10 @@ import type { SteppingGuest } from '../../src/faults/throwing-guest.js';
 import { unbackedPagesOf } from '../../src/host/guest-account.js';
 import { hostRefusesSinglePage } from '../../src/host/guest-reports.js';
 import { Hypervisor } from '../../src/host/hypervisor.js';
-import { OWNER_FREE, OWNER_HYPERVISOR } from '../../src/host/owners.js';
+import { guestIndexOfOwner, OWNER_FREE, OWNER_HYPERVISOR } from '../../src/host/owners.js';
+
+// The snapshot's encoding (owner id - 1) rests on these.
+if (OWNER_FREE - 1 !== -1 || OWNER_HYPERVISOR - 1 !== -2 || guestIndexOfOwner(1) !== 0) throw new Error('wire-host.ts: the owner ids of the host changed; fix snapshotOwnership');
 import type { HostToGuest } from '../../src/messages/protocol.js';
 import { createGuestActor } from '../../src/runtime/guest-factory.js';
 import { guestInits } from '../../src/runtime/simulate.js';
@@ -42,8 +45,6 @@ export interface WireRun {
   readonly shared: ReadonlyArray<GuestSharedViews>;
   inboxes: HostToGuest[][];
   tick: number;
-  /** Guest index of each owner id in the table, FREE or HYPERVISOR. */
-  readonly guestOfOwner: Map<number, number>;
 }
 
 /** Boots a run; `puppets` are guests without an actor, whose outboxes come from `deliverGuestBytes` alone. */
@@ -52,13 +53,8 @@ export function startWireRun(scenario: Scenario, puppets: ReadonlySet<number>): 
   const shared = host.accounts.map((account) => GuestSharedViews.allocate(account.pages));
   const inits = guestInits(scenario, scenario.seed, host, shared, null);
   const actors = inits.map((init) => (puppets.has(init.index) ? null : createGuestActor(init)));
-  const guestOfOwner = new Map<number, number>([
-    [OWNER_FREE, FREE],
-    [OWNER_HYPERVISOR, HYPERVISOR],
-  ]);
-  for (const account of host.accounts) guestOfOwner.set(account.ownerId, account.index);
   host.boot();
-  return { scenario, frames: host.table.frames, guests: host.accounts.length, puppets, host, actors, auditor: new Auditor(host, shared), shared, inboxes: [], tick: -1, guestOfOwner };
+  return { scenario, frames: host.table.frames, guests: host.accounts.length, puppets, host, actors, auditor: new Auditor(host, shared), shared, inboxes: [], tick: -1 };
 }
 
 /** Starts tick `tick`: events and the policy, then every guest's inbox is taken (a puppet's is dropped). */
@@ -95,11 +91,11 @@ export function hostDeclines(frame: number, id: number): boolean {
 
 /** Who owns each frame: a guest's index, FREE or HYPERVISOR. */
 export function snapshotOwnership(run: WireRun): Int32Array {
-  const owners = run.host.table.owners;
-  const snapshot = new Int32Array(owners.length);
-  for (let frame = 0; frame < owners.length; frame++) {
-    const owner = run.guestOfOwner.get(Atomics.load(owners, frame));
-    if (owner === undefined) throw new Error(`snapshotOwnership: frame ${frame} has an unknown owner id ${owners[frame]}`);
+  // Owner ids are a guest's index + 1, OWNER_FREE (0) and OWNER_HYPERVISOR (-1): one less is the snapshot's encoding.
+  const snapshot = run.host.table.owners.slice();
+  for (let frame = 0; frame < snapshot.length; frame++) {
+    const owner = snapshot[frame]! - 1;
+    if (owner < HYPERVISOR || owner >= run.guests) throw new Error(`snapshotOwnership: frame ${frame} has an invalid owner id ${owner + 1}`);
     snapshot[frame] = owner;
   }
   return snapshot;
@@ -160,7 +156,8 @@ function mirrorPuppets(run: WireRun): string[] {
     run.host.takeInboxOf(index);
     const views = run.shared[index]!;
     const frames: number[] = [];
-    for (let frame = 0; frame < owners.length; frame++) if (Atomics.load(owners, frame) === account.ownerId) frames.push(frame);
+    const id = account.ownerId;
+    for (let frame = 0; frame < owners.length; frame++) if (owners[frame] === id) frames.push(frame);
     if (frames.length > account.memoryPages) problems.push(`guest ${account.name} owns ${frames.length} frames, it has ${account.memoryPages} pages of memory`);
     const mapped = Math.min(frames.length, account.memoryPages);
     views.frameOf.fill(NO_FRAME);
