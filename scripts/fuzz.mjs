@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../dist/scenario/units.js';
+import { parseFlags } from './lib/flags.mjs';
 
 /** Each part's share of the time when all run, and its test file. */
 const PARTS = {
@@ -36,20 +37,20 @@ function usage(message) {
   process.exit(2);
 }
 
-const args = process.argv.slice(2);
 let timeText = '2m';
 let seedText = process.env.BALLOONSIM_SEED;
 let only = null;
-for (let i = 0; i < args.length; i++) {
-  const [flag, inline] = args[i].split('=', 2);
-  const value = () => inline ?? args[++i] ?? usage(`${flag} needs a value`);
-  if (flag === '--time') timeText = value();
-  else if (flag === '--seed') seedText = value();
-  else if (flag === '--only') only = value();
-  else if (flag === '--wire') only = 'wire';
-  else if (flag === '--help' || flag === '-h') usage('fuzzing the protocol, the wire and free-running mode');
-  else usage(`unknown argument ${JSON.stringify(args[i])}`);
-}
+parseFlags(
+  process.argv.slice(2),
+  {
+    '--time': (value) => (timeText = value),
+    '--seed': (value) => (seedText = value),
+    '--only': (value) => (only = value),
+    '--wire': () => (only = 'wire'),
+  },
+  usage,
+  { help: 'fuzzing the protocol, the wire and free-running mode', switches: ['--wire'] },
+);
 let budgetMs;
 try {
   budgetMs = parseDuration(timeText, '--time');

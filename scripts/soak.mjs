@@ -12,6 +12,7 @@ import { loadScenarioFile } from '../dist/scenario/load.js';
 import { parseDuration } from '../dist/scenario/units.js';
 import { deriveSeed } from '../dist/util/random.js';
 import { startHangWatchdog } from '../test/support/hang-watchdog.mjs';
+import { parseFlags } from './lib/flags.mjs';
 
 function usage(message) {
   process.stderr.write(
@@ -26,18 +27,18 @@ function usage(message) {
 }
 
 const options = { duration: '10m', every: '1m', scenario: fileURLToPath(new URL('../examples/soak.yaml', import.meta.url)), seed: undefined, workers: undefined };
-const args = process.argv.slice(2);
-for (let i = 0; i < args.length; i++) {
-  const [flag, inline] = args[i].split('=', 2);
-  const value = () => inline ?? args[++i] ?? usage(`${flag} needs a value`);
-  if (flag === '--duration') options.duration = value();
-  else if (flag === '--every') options.every = value();
-  else if (flag === '--scenario') options.scenario = value();
-  else if (flag === '--seed') options.seed = Number(value());
-  else if (flag === '--workers') options.workers = Number(value());
-  else if (flag === '--help' || flag === '-h') usage('free-running stress with faults and hostile guests, for a long time');
-  else usage(`unknown argument ${JSON.stringify(args[i])}`);
-}
+parseFlags(
+  process.argv.slice(2),
+  {
+    '--duration': (value) => (options.duration = value),
+    '--every': (value) => (options.every = value),
+    '--scenario': (value) => (options.scenario = value),
+    '--seed': (value) => (options.seed = Number(value)),
+    '--workers': (value) => (options.workers = Number(value)),
+  },
+  usage,
+  { help: 'free-running stress with faults and hostile guests, for a long time' },
+);
 let durationMs;
 let everyMs;
 try {
