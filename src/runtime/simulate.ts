@@ -88,8 +88,12 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const crashes: CrashRecord[] = [];
   const liveness = faults !== null ? livenessWatch(faults, host, scenario) : null;
   // Where the run is, for a watchdog's report (run-watch.ts).
-  const where = { tick: -1, stage: 'starting the guests' };
-  const unwatch = watchRun(() => `lockstep run of ${scenario.name} (${placement.kind} placement): tick ${where.tick} of ${ticks}, ${where.stage}`);
+  // (Numbers only on the hot path: the text is built when a watchdog asks.)
+  const where = { tick: -1, stage: 'starting the guests', guest: -1, messages: 0 };
+  const unwatch = watchRun(() => {
+    const stage = where.stage === 'host handling' ? `host handling ${host.accounts[where.guest]?.name}'s ${where.messages} messages` : where.stage;
+    return `lockstep run of ${scenario.name} (${placement.kind} placement): tick ${where.tick} of ${ticks}, ${stage}`;
+  });
   try {
     await placement.start(inits);
     host.boot();
@@ -105,7 +109,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       where.stage = 'guests stepping';
       // Guest by guest in index order; a guest whose actor threw is crashed in its turn.
       await placement.stepEach(tick, host.takeInboxes(), (index, outbox, crash) => {
-        where.stage = `host handling ${host.accounts[index]!.name}'s ${outbox.length} messages`;
+        where.stage = 'host handling';
+        where.guest = index;
+        where.messages = outbox.length;
         if (crash !== null) {
           host.crash(index, `its actor threw: ${crash.message}`);
           shared[index]!.tearDown();
