@@ -13,6 +13,7 @@ import type { GuestReport } from '../../src/messages/runtime.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { watchRun } from '../../src/runtime/run-watch.js';
 import { deriveSeed } from '../../src/util/random.js';
+import { heartbeat } from './hang-watchdog.mjs';
 
 export interface LockstepWorld {
   readonly host: Hypervisor;
@@ -74,6 +75,8 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
   try {
     for (let tick = 0; tick < ticks; tick++) {
       current = tick;
+      // A long synchronous run is alive as long as its ticks go by (hang-watchdog.mjs).
+      heartbeat();
       for (const index of host.beginTick(tick)) {
         actors[index]!.stop();
         shared[index]!.tearDown();

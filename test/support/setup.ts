@@ -6,4 +6,6 @@
  */
 import { startHangWatchdog } from './hang-watchdog.mjs';
 
-startHangWatchdog({ label: `a vitest worker (pid ${process.pid})` });
+// Longer than a test's time limit (vitest.config.ts, 120 s): a synchronous test past it fails anyway once it returns;
+// past this it is stuck.
+startHangWatchdog({ hangMs: 150_000, label: `a vitest worker (pid ${process.pid})` });
