@@ -5,16 +5,26 @@
  *
  * @example
  * ```ts
- * import { defaultScenario, simulate, sweep } from 'balloonsim';
+ * import { defaultScenario, defineScenario, simulate, sweep } from 'balloonsim';
  * const { summary } = await simulate(defaultScenario(), { seed: 7, placement: 'inline' });
+ * const mine = defineScenario({ host: { memory: '8GiB' }, guests: [{ name: 'web', memory: '4GiB' }], duration: '10m' });
+ * const { summary: mineSummary } = await simulate(mine, { signal: AbortSignal.timeout(60_000) });
  * const table = await sweep({ base: 'default', durationMs: 120_000, parameters: { seed: [1, 2, 3, 4] } }, { concurrency: 2 });
  * ```
  */
 
-// Running one scenario.
-export { simulate, type RunResult, type SimulateOptions } from './runtime/simulate.js';
+// Running one scenario (after the preflight; cancelled with an AbortSignal).
+export { simulate, simulateFree, type SimulateOptions, type SimulateFreeOptions, type PreflightWarningHandler } from './api/simulate.js';
+export type { RunResult } from './runtime/simulate.js';
 export { simulateStream, type SimulationStream, type StreamOptions } from './api/stream.js';
-export { simulateFree, type FreeRunOptions, type FreeRunResult } from './runtime/free/simulate-free.js';
+export type { FreeRunOptions, FreeRunResult } from './runtime/free/simulate-free.js';
+export { AbortError } from './runtime/abort.js';
+export { preflight, type PreflightIssue, type PreflightOptions, type PreflightReport, type PreflightSeverity } from './preflight/preflight.js';
+export { estimateRunMemory, type MemoryEstimate, type EstimatePart } from './preflight/memory-estimate.js';
+export { machineMemory, type MachineMemory } from './preflight/machine.js';
+export { provenanceOf } from './api/provenance.js';
+export type { Provenance } from './runtime/provenance.js';
+export { BALLOONSIM_VERSION } from './util/version.js';
 export type { DeliveryHook, Direction } from './runtime/free/free-delivery.js';
 export type { ConcurrentAuditResult } from './audit/concurrent-auditor.js';
 export type { CrashRecord, FaultSummary } from './faults/fault-summary.js';
@@ -39,6 +49,7 @@ export {
   type VirtioStatTag,
 } from './host/policy.js';
 export { PolicyError } from './host/policy-error.js';
+export { definePolicy, hostInBytes, type GuestInBytes, type HostInBytes, type PolicyDefinition, type TargetBytes, type TargetsByName } from './api/define-policy.js';
 export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/policies/index.js';
 export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/reclaim.js';
 export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/free-memory-state.js';
@@ -49,6 +60,8 @@ export { VirtioStat } from './balloon/virtio-stats.js';
 export { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from './balloon/floors.js';
 
 // Scenarios.
+export { defineScenario, type DefineScenarioOptions } from './api/define-scenario.js';
+export { resolvedScenarioFile, resolvedScenarioYaml } from './scenario/resolved-file.js';
 export { defaultScenario, DEFAULT_SCENARIO_YAML } from './scenario/default.js';
 export { loadScenarioFile, parseScenarioText, type LoadOptions } from './scenario/load.js';
 export { ScenarioError, UnitError, type ScenarioIssue } from './scenario/errors.js';

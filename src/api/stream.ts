@@ -2,12 +2,15 @@
  * Samples as an async iterator: `for await (const sample of simulateStream(s))`.
  * The simulation runs at its own pace and queues samples for the reader (a
  * sample is small, and their number is bounded by the sample interval); the
- * run's result arrives in `result`.
+ * run's result arrives in `result`. Leaving the loop early (break, return, a
+ * throw) stops the run; so does aborting `signal`.
  */
 import { defaultSampleEveryTicks } from '../output/time-series.js';
+import { AbortError } from '../runtime/abort.js';
 import type { Sample } from '../runtime/sample.js';
-import { simulate, type RunResult, type SimulateOptions } from '../runtime/simulate.js';
+import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../scenario/types.js';
+import { simulate, type SimulateOptions } from './simulate.js';
 
 /** A running simulation whose samples can be read with `for await`. */
 export interface SimulationStream extends AsyncIterable<Sample> {
@@ -21,7 +24,9 @@ export type StreamOptions = Omit<SimulateOptions, 'onSample'>;
 /**
  * Starts a simulation and streams its samples. `sampleEveryTicks` defaults to
  * the interval `run --out` uses (every tick up to 2000 samples). Leaving the
- * loop early stops the reading, not the run: await `result` for the end.
+ * loop early stops the run (its workers are closed) and `result` rejects with
+ * an AbortError; aborting `options.signal` does the same, and the loop throws
+ * that AbortError.
  *
  * @example
  * ```ts
@@ -42,8 +47,12 @@ export function simulateStream(scenario: Scenario, options: StreamOptions = {}):
     resolve?.();
   };
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
+  // The run stops when the reader leaves the loop, or when the caller's signal is aborted.
+  const stop = new AbortController();
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
   const result = simulate(scenario, {
     ...options,
+    signal,
     sampleEveryTicks: options.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, Math.max(1, scenario.guests.length)),
     onSample: (sample) => {
       queue.push(sample);
@@ -85,6 +94,8 @@ export function simulateStream(scenario: Scenario, options: StreamOptions = {}):
         },
         async return(): Promise<IteratorResult<Sample>> {
           read = queue.length;
+          queue.length = 0;
+          if (!finished) stop.abort(new AbortError('simulateStream: the reader left the loop'));
           return { value: undefined, done: true };
         },
       };

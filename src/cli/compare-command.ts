@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { compareCsv, compareHtml, compareTable, loadCompareRuns } from '../output/compare.js';
 import { InputError } from '../output/input-error.js';
@@ -15,6 +16,7 @@ export interface CompareFlags {
 /** `balloonsim compare RUN...`: returns the exit code. */
 export async function compareCommand(paths: string[], flags: CompareFlags): Promise<number> {
   const runs = loadCompareRuns(paths);
+  if (flags.out !== undefined) prepareOutDir(flags.out);
   if (runs.length < 2) throw new InputError(`compare puts two or more runs side by side; ${paths.join(', ')} gave ${runs.length}`);
   if (flags.json) process.stdout.write(`${JSON.stringify(runs.map((run) => ({ label: run.label, source: run.source, metrics: run.metrics })), null, 2)}\n`);
   else if (!flags.quiet) {

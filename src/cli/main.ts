@@ -3,7 +3,7 @@ import { BootError } from '../host/hypervisor.js';
 import { InputError } from '../output/input-error.js';
 import { RunFailure } from '../runtime/errors.js';
 import { PolicyError } from '../host/policy-error.js';
-import { ScenarioError, UnitError } from '../scenario/errors.js';
+import { printable, ScenarioError, UnitError } from '../scenario/errors.js';
 import { scenarioJsonSchemaText } from '../scenario/json-schema.js';
 import { gridJsonSchemaText } from '../sweep/json-schema.js';
 import { MergeError } from '../sweep/merge.js';
@@ -13,7 +13,8 @@ import { mergeCommand, type MergeFlags } from './merge-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { UsageError } from './usage-error.js';
-import { validateCommand } from './validate-command.js';
+import { validateCommand, type ValidateFlags } from './validate-command.js';
+import { BALLOONSIM_VERSION } from '../util/version.js';
 
 /** Exit codes (DESIGN.md): success, the run failed, bad input or usage. */
 export const EXIT_OK = 0;
@@ -25,6 +26,7 @@ const EXIT_CODES_TEXT = 'Exit codes: 0 success, 1 the run failed (an invariant b
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('balloonsim')
     .description('Simulate VM memory ballooning and memory overcommit on one host.')
+    .version(BALLOONSIM_VERSION, '-V, --version', "print balloonsim's version")
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) })
@@ -41,18 +43,13 @@ Run \`balloonsim COMMAND --help\` for a command's options and examples.
 ${EXIT_CODES_TEXT}`,
     );
 
-  program
+  const run = program
     .command('run')
     .description('Run a scenario file, or the built-in default scenario when none is given.')
     .argument('[scenario]', 'scenario file (YAML or JSON)')
-    .option('--seed <n>', 'root seed (overrides the scenario\'s)')
-    .option('--placement <where>', 'where guest actors run: inline or workers', 'workers')
-    .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
-    .option('--guests-per-worker <n>', 'instead of --workers: as many workers as it takes to host N guests each')
-    .option('--mode <mode>', 'lockstep (reproducible ticks) or free (no barrier: guests and host race; a concurrent auditor checks)', 'lockstep')
-    .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
+    .option('--seed <n>', 'root seed (overrides the scenario\'s)');
+  withRunShapeOptions(run)
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
-    .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect)
     .option('--out <dir>', 'write summary.json, timeseries.csv, events.jsonl, trace.json and report.html into this directory')
     .option('--sample-every <ticks>', 'with --out: a sample every this many ticks (default: every tick up to 2000 samples)')
     .option('--json', 'print the JSON summary on stdout and nothing else')
@@ -80,14 +77,29 @@ Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 b
     )
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags)));
 
-  program
+  const validate = program
     .command('validate')
     .description('Check a scenario file and print what it describes.')
-    .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--set <path=value>', 'change a scenario setting, as run does (repeatable)', collect)
+    .argument('<file>', 'scenario file (YAML or JSON)');
+  withRunShapeOptions(validate)
+    .option('--print-resolved', 'print the scenario as resolved, every default filled in, as YAML on stdout (a file run takes)')
     .option('--quiet', 'print nothing but the problems (the exit code says whether the file is valid)')
-    .addHelpText('after', '\nExample:\n  balloonsim validate examples/mom.yaml\n\nExit codes: 0 valid, 2 invalid (each problem printed with its place in the file).')
-    .action(async (file: string, flags: { set?: string[]; quiet?: boolean }) => setExit(await validateCommand(file, flags)));
+    .addHelpText(
+      'after',
+      `
+validate runs the same checks as run before it starts (the preflight): the limits of the
+frame table and of a guest, whether the guests can boot, the memory the run will need
+against this machine's (BALLOONSIM_MEMORY_LIMIT=8GiB lowers it), events that would never
+fire. Errors exit 2; warnings and notes (overcommit) are printed on stderr.
+
+Examples:
+  balloonsim validate examples/mom.yaml
+  balloonsim validate examples/stress-1000.yaml --guests-per-worker 250
+  balloonsim validate examples/mom.yaml --print-resolved > mom-full.yaml
+
+Exit codes: 0 valid, 2 invalid (each problem printed with its place in the file).`,
+    )
+    .action(async (file: string, flags: ValidateFlags) => setExit(await validateCommand(file, flags)));
 
   program
     .command('sweep')
@@ -187,6 +199,17 @@ point a scenario file at one with "$schema" (JSON) or "# yaml-language-server: $
   return program;
 }
 
+/** The options that shape a run, which run and validate share (validate checks a file as run would run it). */
+function withRunShapeOptions(command: Command): Command {
+  return command
+    .option('--placement <where>', 'where guest actors run: inline or workers', 'workers')
+    .option('--workers <n>', 'worker threads for --placement workers (default: the machine\'s available parallelism)')
+    .option('--guests-per-worker <n>', 'instead of --workers: as many workers as it takes to host N guests each')
+    .option('--mode <mode>', 'lockstep (reproducible ticks) or free (no barrier: guests and host race; a concurrent auditor checks)', 'lockstep')
+    .option('--duration <d>', 'simulated time, e.g. 90s, 30m, 2h (overrides the scenario\'s)')
+    .option('--set <path=value>', 'change a scenario setting, checked as if written in the file (repeatable), e.g. --set host.policy.tau=0', collect);
+}
+
 /** Commander's way to take a repeatable option. */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -229,7 +252,7 @@ export function reportError(error: unknown): number {
     error instanceof InputError ||
     error instanceof MergeError
   ) {
-    process.stderr.write(`${prefix} ${error.message}\n`);
+    process.stderr.write(`${prefix} ${printable(error.message)}\n`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof RunFailure) {

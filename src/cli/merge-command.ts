@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { InputError } from '../output/input-error.js';
 import { writeSweepOutputs } from '../output/sweep-outputs.js';
@@ -31,6 +32,7 @@ export function readSweepTable(path: string): { table: SweepTable; file: string 
 /** `balloonsim merge SHARD...`: returns the exit code (1 if any merged case had failed). */
 export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<number> {
   const read = paths.map(readSweepTable);
+  if (flags.out !== undefined) prepareOutDir(flags.out);
   const merged = mergeSweepTables(
     read.map((r) => r.table),
     read.map((r) => r.file),

@@ -1,73 +1,36 @@
-import { availableParallelism } from 'node:os';
-import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';
+import { TimeSeries } from '../output/time-series.js';
 import { writeRunOutputs } from '../output/run-outputs.js';
 import { simulateFree, type FreeRunOptions } from '../runtime/free/simulate-free.js';
 import { simulate, type RunResult, type SimulateOptions } from '../runtime/simulate.js';
-import { defaultScenario } from '../scenario/default.js';
-import { loadScenarioFile } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
 import { coloursFor } from './colour.js';
-import { choiceFlag, durationFlag, integerFlag, overrideFlags } from './options.js';
+import { integerFlag } from './options.js';
+import { loadPlanned, planRun, preflightPlanned, sampleEveryOf, simulateOptionsOf, type RunShapeFlags } from './run-plan.js';
 import { startProgress } from './progress.js';
 import { formatNotableEvents, formatSummary } from './summary-table.js';
-import { UsageError } from './usage-error.js';
 import { formatBytesApprox } from '../scenario/units.js';
+import { prepareOutDir } from '../output/out-dir.js';
+import { withProvenance } from '../api/provenance.js';
 
-export interface RunFlags {
+export interface RunFlags extends RunShapeFlags {
   seed?: string;
-  placement: string;
-  workers?: string;
-  guestsPerWorker?: string;
-  mode: string;
-  duration?: string;
   auditEvery?: string;
-  out?: string;
-  sampleEvery?: string;
   json?: boolean;
   quiet?: boolean;
-  set?: string[];
 }
 
 /** `balloonsim run [scenario]`: returns the exit code. */
 export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
-  const placement = choiceFlag('--placement', flags.placement, ['inline', 'workers'] as const);
-  const mode = choiceFlag('--mode', flags.mode, ['lockstep', 'free'] as const);
-  if (flags.workers !== undefined && placement !== 'workers') {
-    throw new UsageError(`--workers applies to --placement workers only (got --placement ${placement}); drop one of them`);
-  }
-  if (flags.sampleEvery !== undefined && flags.out === undefined) {
-    throw new UsageError('--sample-every sets how often --out records samples; add --out DIR or drop it');
-  }
-  if (flags.guestsPerWorker !== undefined && placement !== 'workers') {
-    throw new UsageError(`--guests-per-worker applies to --placement workers only (got --placement ${placement}); drop one of them`);
-  }
-  if (flags.guestsPerWorker !== undefined && flags.workers !== undefined) {
-    throw new UsageError('give --workers or --guests-per-worker, not both: --guests-per-worker N starts as many workers as it takes to host N guests each');
-  }
-  if (mode === 'free' && placement !== 'workers') {
-    throw new UsageError('--mode free runs guests on worker threads; drop --placement inline (free-running needs real threads to race)');
-  }
-  if (mode === 'free' && flags.out !== undefined) {
-    throw new UsageError('--out writes samples over simulated time, which a free-running run does not take; drop --out (use --json > summary.json for the summary) or run in lockstep mode');
-  }
-  const durationOverrideMs = flags.duration !== undefined ? durationFlag('--duration', flags.duration) : undefined;
+  const plan = planRun(flags);
+  const { mode } = plan;
   const options: SimulateOptions = {
-    placement,
+    ...simulateOptionsOf(plan),
     ...(flags.seed !== undefined ? { seed: integerFlag('--seed', flags.seed) } : {}),
-    ...(flags.workers !== undefined ? { workers: integerFlag('--workers', flags.workers, 1) } : {}),
-    ...(flags.guestsPerWorker !== undefined ? { guestsPerWorker: integerFlag('--guests-per-worker', flags.guestsPerWorker, 1) } : {}),
     ...(flags.auditEvery !== undefined ? { auditEveryTicks: integerFlag('--audit-every', flags.auditEvery) } : {}),
   };
-  const sampleEvery = flags.sampleEvery !== undefined ? integerFlag('--sample-every', flags.sampleEvery, 1) : undefined;
-  if (options.workers !== undefined && options.workers > 4 * availableParallelism() + 64) {
-    throw new UsageError(`--workers ${options.workers} is far more threads than this machine has cores (${availableParallelism()})`);
-  }
-  const loadOptions = { ...(durationOverrideMs !== undefined ? { durationOverrideMs } : {}), overrides: overrideFlags(flags.set) };
-  const scenario: Scenario = file === undefined ? defaultScenario(loadOptions) : loadScenarioFile(file, loadOptions);
-  if (mode === 'lockstep') checkLockstepFaults(scenario);
-  if (options.guestsPerWorker !== undefined && Math.ceil(scenario.guests.length / options.guestsPerWorker) > 4 * availableParallelism() + 64) {
-    throw new UsageError(`--guests-per-worker ${options.guestsPerWorker} would start ${Math.ceil(scenario.guests.length / options.guestsPerWorker)} threads for ${scenario.guests.length} guests on ${availableParallelism()} cores; raise it`);
-  }
+  const scenario = loadPlanned(file, plan);
+  const samplesEvery = sampleEveryOf(scenario, plan, flags.out !== undefined);
+  preflightPlanned(scenario, plan, { sampleEvery: samplesEvery, quiet: flags.quiet === true });
+  if (flags.out !== undefined) prepareOutDir(flags.out);
   let series: TimeSeries | null = null;
   if (flags.out !== undefined) {
     const recorder = new TimeSeries(
@@ -75,8 +38,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
       scenario.frameBytes,
       Math.floor(scenario.host.memoryBytes / scenario.frameBytes),
     );
-    const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
-    options.sampleEveryTicks = sampleEvery ?? defaultSampleEveryTicks(ticks, scenario.guests.length);
+    options.sampleEveryTicks = samplesEvery;
     options.onSample = (sample) => recorder.add(sample);
     series = recorder;
   }
@@ -88,6 +50,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   } finally {
     progress?.done();
   }
+  withProvenance(result, scenario, options.seed ?? scenario.seed);
   const summary = result.summary;
   const stdoutColours = coloursFor(process.stdout);
   const stderrColours = coloursFor(process.stderr);
@@ -124,23 +87,12 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   return 0;
 }
 
-/** Faults that only free-running mode can inject are refused in lockstep, where results must not depend on threads. */
-function checkLockstepFaults(scenario: Scenario): void {
-  const faults = scenario.faults;
-  if (faults === undefined) return;
-  if (faults.crashes.some((crash) => crash.how === 'kill-worker') || faults.randomKills > 0) {
-    throw new UsageError(`${scenario.source}: faults that kill a worker need --mode free (in lockstep mode results must not depend on which guests share a worker); use how: throw, or run with --mode free`);
-  }
-  if (faults.delayFraction > 0) {
-    throw new UsageError(`${scenario.source}: faults.messages delays batches between threads, which only happens with --mode free; remove it or run with --mode free`);
-  }
-}
-
 function freeOptions(options: SimulateOptions): FreeRunOptions {
   return {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.guestsPerWorker !== undefined ? { guestsPerWorker: options.guestsPerWorker } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { integerFlag } from './options.js';
 import { startProgress } from './progress.js';
 import { formatTable } from './summary-table.js';
 import { UsageError } from './usage-error.js';
+import { prepareOutDir } from '../output/out-dir.js';
 
 export interface SweepFlags {
   shard?: string;
@@ -70,6 +71,7 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   if (flags.caseOutputs === true && flags.out === undefined) throw new UsageError('--case-outputs writes into the --out directory; add --out DIR');
   const sampleEvery = flags.sampleEvery !== undefined ? integerFlag('--sample-every', flags.sampleEvery, 1) : undefined;
   const grid = loadGridFile(file);
+  if (flags.out !== undefined) prepareOutDir(flags.out);
   const progress = flags.quiet ? null : startProgress(`sweeping ${grid.name}${shard === null ? '' : ` ${formatShard(shard)}`}`, { unit: 'cases' });
   let table: SweepTable;
   try {

@@ -1,13 +1,31 @@
 import { loadPolicyModules } from '../host/policies/index.js';
-import { loadScenarioFile } from '../scenario/load.js';
-import { overrideFlags } from './options.js';
+import { formatNotes } from '../preflight/preflight.js';
+import { resolvedScenarioYaml } from '../scenario/resolved-file.js';
+import { BALLOONSIM_VERSION } from '../util/version.js';
+import { loadPlanned, planRun, preflightPlanned, type RunShapeFlags } from './run-plan.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
 
-/** `balloonsim validate FILE`: prints what the scenario describes; invalid files throw a ScenarioError (exit 2). */
-export async function validateCommand(file: string, flags: { set?: string[]; quiet?: boolean } = {}): Promise<number> {
-  const scenario = loadScenarioFile(file, { overrides: overrideFlags(flags.set) });
+export interface ValidateFlags extends Omit<RunShapeFlags, 'out' | 'sampleEvery'> {
+  quiet?: boolean;
+  printResolved?: boolean;
+}
+
+/**
+ * `balloonsim validate FILE`: prints what the scenario describes. Runs the
+ * same preflight as `run` (and the flags of run that shape a run: --placement, --workers, --mode, --duration, --set), so
+ * that a file validate accepts is one run can do; invalid files throw a
+ * ScenarioError (exit 2).
+ */
+export async function validateCommand(file: string, flags: ValidateFlags = { placement: 'workers', mode: 'lockstep' }): Promise<number> {
+  const plan = planRun(flags);
+  const scenario = loadPlanned(file, plan);
+  const report = preflightPlanned(scenario, plan, { sampleEvery: 0, quiet: flags.quiet === true });
   // Policy modules are imported too, so that a module that does not load is found now, not at run time.
   await loadPolicyModules(scenario);
+  if (flags.printResolved === true) {
+    process.stdout.write(resolvedScenarioYaml(scenario, [`balloonsim ${BALLOONSIM_VERSION}, Node ${process.version}; run it with: balloonsim run FILE`]));
+    return 0;
+  }
   if (flags.quiet === true) return 0;
   const guestBytes = scenario.guests.reduce((sum, g) => sum + g.memoryBytes, 0);
   const usable = scenario.host.memoryBytes - scenario.host.reservedBytes;
@@ -17,5 +35,10 @@ export async function validateCommand(file: string, flags: { set?: string[]; qui
       `(${((guestBytes / usable) * 100).toFixed(0)} % committed), ${scenario.events.length} event${scenario.events.length === 1 ? '' : 's'}, ` +
       `${formatDuration(scenario.durationMs)} in ticks of ${formatDuration(scenario.tickMs)}, policy ${scenario.host.policy.kind}\n`,
   );
+  process.stdout.write(
+    `${file}: a run needs about ${formatBytes(report.estimate.totalBytes)} of memory ` +
+      `(${report.threads === 0 ? 'inline' : `${report.threads} worker thread${report.threads === 1 ? '' : 's'}`}, without --out); ${report.machine.source} has ${formatBytes(report.machine.totalBytes)}\n`,
+  );
+  for (const note of formatNotes(scenario, report)) process.stdout.write(`${note}\n`);
   return 0;
 }

@@ -66,6 +66,7 @@ export function guestView(account: GuestAccount, frameBytes: number, nowMs: numb
 /** What a policy sees of the host and every guest. */
 export function buildPolicyView(host: HostFigures, accounts: ReadonlyArray<GuestAccount>): PolicyHostView {
   return {
+    timeMs: host.nowMs,
     nowMs: host.nowMs,
     frameBytes: host.frameBytes,
     frames: host.frames,

@@ -5,7 +5,9 @@
  * (`options.policy`) or name a module in the scenario (`kind: module`).
  *
  * Everything here is in pages of the host's frame size (`frameBytes`), except
- * where a name says otherwise.
+ * where a name says otherwise. For a policy that names guests and speaks
+ * bytes, write it with `definePolicy` (src/api/define-policy.ts): it is this
+ * interface underneath.
  */
 import type { DriverProfileName } from '../scenario/types.js';
 import type { VirtioStatTag } from '../messages/protocol.js';
@@ -120,7 +122,9 @@ export interface ActiveSampleView {
 
 /** What a policy sees of the host. Sizes in frames (= pages). */
 export interface PolicyHostView {
-  /** Simulated time. */
+  /** Simulated time, in ms: the same clock as `timeMs` in samples and events. */
+  timeMs: number;
+  /** @deprecated The same as `timeMs` (its old name, kept so that existing policies work). */
   nowMs: number;
   frameBytes: number;
   /** All of host memory. */
@@ -158,25 +162,25 @@ export interface Policy {
   readonly name: string;
   readonly periodMs: number;
   /** Settings, for the summary (`host.policy.parameters`). */
-  readonly parameters?: Readonly<Record<string, PolicyParameter>>;
+  readonly parameters?: Readonly<Record<string, PolicyParameter>> | undefined;
   decide(view: PolicyHostView): ReadonlyMap<number, number>;
   /**
    * Called every `observeEveryMs` (every tick if unset), before `decide` would
    * be, for policies that average what they see.
    */
-  observe?(view: PolicyHostView): void;
-  readonly observeEveryMs?: number;
+  observe?: ((view: PolicyHostView) => void) | undefined;
+  readonly observeEveryMs?: number | undefined;
   /**
    * In the soft state and below the host asks for `frames` more frames every
    * tick (beyond those the guests' balloons still owe) and lowers targets to
    * the ones returned. Without this method, host reclaim revokes by shares
    * (see reclaim.ts).
    */
-  reclaim?(view: PolicyHostView, frames: number): ReadonlyMap<number, number>;
+  reclaim?: ((view: PolicyHostView, frames: number) => ReadonlyMap<number, number>) | undefined;
   /**
    * Active-memory sampling: how many pages of each guest to sample, and how
    * often (ESX samples 100 pages every 30 s). The host samples only for
    * policies that set this; the views of other policies carry no sample.
    */
-  readonly activeSampling?: { readonly pages: number; readonly periodMs: number };
+  readonly activeSampling?: { readonly pages: number; readonly periodMs: number } | undefined;
 }

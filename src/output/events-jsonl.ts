@@ -1,9 +1,22 @@
-/** `events.jsonl`: the host's event log, one JSON object per line, in the order the host recorded them. */
+/**
+ * `events.jsonl`: the host's event log, one JSON object per line, in the
+ * order the host recorded them. With a provenance, the first line is a
+ * record of kind `provenance` (at time 0, with `detail` and the provenance
+ * itself), which readers of host events skip.
+ */
 import type { HostEvent } from '../host/hypervisor.js';
+import type { Provenance } from '../runtime/provenance.js';
 
-/** The event log as JSON Lines text (empty for no events). */
-export function eventsJsonl(events: ReadonlyArray<HostEvent>): string {
+/** The `kind` of the provenance record. */
+export const PROVENANCE_KIND = 'provenance';
+
+/** The event log as JSON Lines text (empty for no events and no provenance). */
+export function eventsJsonl(events: ReadonlyArray<HostEvent>, provenance?: Provenance): string {
   let text = '';
+  if (provenance !== undefined) {
+    const detail = `${provenance.tool} ${provenance.version}, Node ${provenance.node}, seed ${provenance.seed}, scenario ${provenance.source}`;
+    text += `${JSON.stringify({ timeMs: 0, kind: PROVENANCE_KIND, detail, provenance })}\n`;
+  }
   for (const event of events) text += `${JSON.stringify(event)}\n`;
   return text;
 }
@@ -27,6 +40,7 @@ export function parseEventsJsonl(text: string, source = 'events.jsonl'): HostEve
     if (event === null || typeof event !== 'object' || typeof event.timeMs !== 'number' || typeof event.kind !== 'string' || typeof event.detail !== 'string') {
       throw new Error(`${source}:${index + 1}: not a host event (timeMs, kind, detail)`);
     }
+    if ((event.kind as string) === PROVENANCE_KIND) return;
     events.push(event as HostEvent);
   });
   return events;

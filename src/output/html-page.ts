@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { stringify } from 'yaml';
+import type { Provenance } from '../runtime/provenance.js';
 
 /** The page scripts under assets/report/ (beside src/ and dist/). */
 const ASSETS = new URL('../../assets/report/', import.meta.url);
@@ -56,25 +58,33 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/** Who made the page, from what: versions and seed in a line, the resolved scenario folded under it. */
+function provenanceFooter(provenance: Provenance): string {
+  const line = `${provenance.tool} ${provenance.version}, Node ${provenance.node}, seed ${provenance.seed}, scenario ${provenance.source}`;
+  const yaml = stringify(provenance.scenario, { lineWidth: 0, flowCollectionPadding: true });
+  return `<footer class="provenance"><p>Made by ${escapeHtml(line)}.</p><details><summary>The resolved scenario (every default filled in; save it as a .yaml file and run it again)</summary><pre>${escapeHtml(yaml)}</pre></details></footer>`;
+}
+
 /**
  * A complete page: `data` is embedded as JSON and drawn by the page script
  * `kind` (with the shared chart helpers and uPlot).
  */
-export function htmlPage(options: { title: string; kind: PageKind; data: unknown }): string {
-  const { title, kind, data } = options;
+export function htmlPage(options: { title: string; kind: PageKind; data: unknown; provenance?: Provenance | undefined }): string {
+  const { title, kind, data, provenance } = options;
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="generator" content="balloonsim">',
+    `<meta name="generator" content="balloonsim${provenance !== undefined ? ` ${escapeHtml(provenance.version)}` : ''}">`,
     `<title>${escapeHtml(title)}</title>`,
     `<style>\n${uplotFile('uPlot.min.css')}\n</style>`,
     `<style>\n${asset('report.css')}\n</style>`,
     '</head>',
     '<body>',
     `<main id="app"><h1>${escapeHtml(title)}</h1><p class="note" id="loading">Drawing the charts needs JavaScript.</p></main>`,
+    ...(provenance !== undefined ? [provenanceFooter(provenance)] : []),
     `<script type="application/json" id="balloonsim-data">${jsonForScript(data)}</script>`,
     `<script>\n${scriptSafe(uplotFile('uPlot.iife.min.js'))}\n</script>`,
     `<script>\n${scriptSafe(asset('charts.js'))}\n</script>`,

@@ -194,5 +194,5 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
 /** The report page of a run, as HTML text. */
 export function runReportHtml(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>): string {
   const data = runReportData(summary, series, events);
-  return htmlPage({ title: data.title, kind: 'run-report', data });
+  return htmlPage({ title: data.title, kind: 'run-report', data, provenance: summary.provenance });
 }

@@ -27,7 +27,7 @@ export function writeRunOutputs(dir: string, result: RunResult, series: TimeSeri
   const contents: Record<(typeof RUN_OUTPUT_FILES)[number], () => string> = {
     'summary.json': () => `${JSON.stringify(summary, null, 2)}\n`,
     'timeseries.csv': () => timeSeriesCsv(series),
-    'events.jsonl': () => eventsJsonl(events),
+    'events.jsonl': () => eventsJsonl(events, summary.provenance),
     'trace.json': () => traceJson(buildTrace(summary, series, events)),
     'report.html': () => runReportHtml(summary, series, events),
   };

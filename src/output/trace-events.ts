@@ -32,7 +32,7 @@ export interface TraceEvent {
 export interface TraceFile {
   traceEvents: TraceEvent[];
   displayTimeUnit: 'ms';
-  otherData: Record<string, string | number>;
+  otherData: Record<string, string | number | object>;
 }
 
 /** Guests that get counter tracks; past this the trace says how many it left out. */
@@ -177,6 +177,7 @@ export function buildTrace(summary: RunSummary, series: TimeSeries, events: Read
       timestamps: 'simulated time',
       guests: series.guests,
       guestsWithTracks: traced,
+      ...(summary.provenance !== undefined ? { version: summary.provenance.version, node: summary.provenance.node, provenance: summary.provenance } : {}),
     },
   };
 }

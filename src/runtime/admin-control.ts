@@ -7,7 +7,9 @@ import { parseSizeOrPercent } from '../scenario/units.js';
  * administrator would (`SimulateOptions.beforeTick`).
  */
 export interface AdminControl {
-  /** Simulated time at the start of the tick. */
+  /** Simulated time at the start of the tick, in ms (as `timeMs` in samples and events). */
+  readonly timeMs: number;
+  /** @deprecated The same as `timeMs` (its old name). */
   readonly nowMs: number;
   /** Guest names, in scenario order. */
   readonly guests: ReadonlyArray<string>;
@@ -25,6 +27,7 @@ export interface AdminControl {
 export function adminControlOf(host: Hypervisor, nowMs: number): AdminControl {
   const guests = host.accounts.map((account) => account.name);
   return {
+    timeMs: nowMs,
     nowMs,
     guests,
     setTarget(guest, target, options = {}) {

@@ -12,6 +12,7 @@ import { planFaults, tickOf, type InjectedFaults } from '../faults/fault-plan.js
 import { LivenessWatch } from '../faults/liveness.js';
 import { deriveSeed } from '../util/random.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
+import { abortCheckpoint, throwIfAborted } from './abort.js';
 import { RunFailure } from './errors.js';
 import { watchRun } from './run-watch.js';
 import { InlinePlacement } from './inline-placement.js';
@@ -31,7 +32,7 @@ export interface SimulateOptions {
   guestsPerWorker?: number;
   /** Full audit every this many ticks (0: only at the end); default scales with the size of the run. */
   auditEveryTicks?: number;
-  /** Called with (ticks done, ticks in all) about every 1 % of the run. */
+  /** Called with (ticks done, ticks in all) after every tick (a display throttles it by time). */
   onProgress?: (done: number, total: number) => void;
   /** Called with the state of every guest every `sampleEveryTicks` ticks (and after the last). */
   onSample?: (sample: Sample) => void;
@@ -42,6 +43,8 @@ export interface SimulateOptions {
   beforeTick?: (admin: AdminControl) => void;
   /** Test and benchmark hooks into the host. */
   hypervisor?: HypervisorOptions;
+  /** Stops the run at the next tick once aborted: the promise rejects with an AbortError and the workers are closed. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -65,6 +68,7 @@ const AUDIT_ENTRIES_PER_TICK = 20_000;
  */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   const started = performance.now();
+  throwIfAborted(options.signal, 'simulate');
   const seed = options.seed ?? scenario.seed;
   const faults = planFaults(scenario, seed);
   if (faults !== null && (faults.kills.length > 0 || faults.plan.delayFraction > 0)) {
@@ -83,7 +87,6 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   const auditEvery = options.auditEveryTicks ?? defaultAuditInterval(host, shared);
   const sampleEvery = options.sampleEveryTicks ?? 0;
-  const progressEvery = Math.max(1, Math.floor(ticks / 100));
   const inits = guestInits(scenario, seed, host, shared, faults);
   const crashes: CrashRecord[] = [];
   const liveness = faults !== null ? livenessWatch(faults, host, scenario) : null;
@@ -98,6 +101,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     await placement.start(inits);
     host.boot();
     for (let tick = 0; tick < ticks; tick++) {
+      await abortCheckpoint(options.signal, () => `simulate (at tick ${tick} of ${ticks})`);
       const beforeTick = options.beforeTick;
       const beforeEvents = beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(host, tick * scenario.tickMs));
       for (const index of host.beginTick(tick, beforeEvents)) {
@@ -125,7 +129,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
       else auditor.quick(endMs);
       if (sampleEvery > 0 && (tick + 1) % sampleEvery === 0) options.onSample?.(sampleGuests(endMs, host, shared));
-      if ((tick + 1) % progressEvery === 0) options.onProgress?.(tick + 1, ticks);
+      options.onProgress?.(tick + 1, ticks);
     }
     const endMs = ticks * scenario.tickMs;
     auditor.full(endMs);

@@ -9,6 +9,7 @@ import type { VirtioStatTag } from '../messages/protocol.js';
 import type { GuestReport, PressureFigures } from '../messages/runtime.js';
 import type { GrowthKind, Scenario } from '../scenario/types.js';
 import type { PlacementKind } from './placement.js';
+import type { Provenance } from './provenance.js';
 
 /** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
 export const SUMMARY_SCHEMA_VERSION = 2;
@@ -166,6 +167,8 @@ export interface RunSummary {
   /** Present when the scenario injects faults. */
   faults?: FaultSummary;
   timing: RunTiming;
+  /** Tool and Node versions, seed and resolved scenario: filled in by the library's simulate and the CLI (see api/provenance.ts). */
+  provenance?: Provenance;
 }
 
 export function buildSummary(

@@ -38,6 +38,18 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return text;
 }
 
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufffd-\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text from a user's file as a message may show it: characters that would
+ * garble a terminal (controls, lone surrogates, replacement characters) are
+ * written as `\u{...}` escapes, so that binary never reaches the screen.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => `\\u{${char.charCodeAt(0).toString(16)}}`);
+}
+
 /** Formats one issue as `FILE:LINE:COL: PATH: MESSAGE (HINT)`, leaving out what is unknown. */
 export function formatIssue(source: string, issue: ScenarioIssue): string {
   let where = source;
@@ -47,7 +59,7 @@ export function formatIssue(source: string, issue: ScenarioIssue): string {
   }
   const path = issue.path === '' ? '' : `${issue.path}: `;
   const hint = issue.hint === undefined ? '' : ` (${issue.hint})`;
-  return `${where}: ${path}${issue.message}${hint}`;
+  return printable(`${where}: ${path}${issue.message}${hint}`);
 }
 
 /**

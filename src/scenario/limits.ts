@@ -28,3 +28,7 @@ export const DRIVER_BATCH_MAX = 4096;
 /** Smallest and largest frame size. */
 export const FRAME_BYTES_MIN = 4 * 2 ** 10;
 export const FRAME_BYTES_MAX = 2 ** 30;
+/** Deepest nesting of mappings and lists in a scenario or grid file (a scenario needs about 8). */
+export const NESTING_MAX = 64;
+/** Smallest guest memory: room for a kernel, and at least Hyper-V's balloon floor (8 MiB + half the guest). */
+export const GUEST_MEMORY_MIN = 16 * 2 ** 20;

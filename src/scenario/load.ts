@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { ScenarioError, formatPath, type ScenarioIssue } from './errors.js';
 import { SCENARIO_FILE_BYTES_MAX } from './limits.js';
 import { makeLocator } from './locate.js';
+import { checkCharacters, checkNesting, checkUtf8 } from './text-checks.js';
 import { applyOverrides, parseOverridePath, type ScenarioOverride } from './overrides.js';
 import { resolveScenario } from './resolve.js';
 import type { Scenario } from './types.js';
@@ -51,13 +52,18 @@ function yamlIssue(error: YAMLError, lineCounter: LineCounter): ScenarioIssue {
 export function parseScenarioText(text: string, source: string, options: LoadOptions = {}): Scenario {
   if (typeof text !== 'string') throw new TypeError(`parseScenarioText: text must be a string, got ${typeof text}`);
   if (typeof source !== 'string' || source === '') throw new TypeError('parseScenarioText: source must be a non-empty string (a file path or a label)');
+  const textIssue = checkCharacters(text) ?? checkNesting(text);
+  if (textIssue !== null) throw new ScenarioError(source, [textIssue]);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  if (doc.errors.length > 0) throw new ScenarioError(source, doc.errors.map((error) => yamlIssue(error, lineCounter)));
   let data: unknown;
+  let doc: ReturnType<typeof parseDocument>;
   try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+    if (doc.errors.length > 0) throw new ScenarioError(source, doc.errors.map((error) => yamlIssue(error, lineCounter)));
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    if (isStackOverflow(error)) throw tooDeep(source);
     throw new ScenarioError(source, [{ path: '', message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}`, hint: 'use fewer aliases (*name)' }]);
   }
   const overrides = options.overrides ?? [];
@@ -69,8 +75,18 @@ export function parseScenarioText(text: string, source: string, options: LoadOpt
     });
   } catch (error) {
     if (error instanceof ScenarioError && overrides.length > 0) throw blameOverrides(error, overrides);
+    if (isStackOverflow(error)) throw tooDeep(source);
     throw error;
   }
+}
+
+/** V8's "Maximum call stack size exceeded": a document nested deeper than the text check saw (aliases can do it). */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+function tooDeep(source: string): ScenarioError {
+  return new ScenarioError(source, [{ path: '', message: 'the document nests too deeply to read', hint: 'a scenario needs a handful of levels; check brackets, indentation and aliases' }]);
 }
 
 /** Problems inside an overridden setting come from the command line, not from the file: say so, without a file position. */
@@ -106,7 +122,10 @@ export function loadScenarioFile(path: string, options: LoadOptions = {}): Scena
     if (statSync(path).size > SCENARIO_FILE_BYTES_MAX) {
       throw new ScenarioError(path, [{ path: '', message: `the scenario file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: 'move long series into trace CSV files' }]);
     }
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    const notText = checkUtf8(bytes);
+    if (notText !== null) throw new ScenarioError(path, [notText]);
+    text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
     throw new ScenarioError(path, [{ path: '', ...readProblem(error) }]);

@@ -1,6 +1,6 @@
 /** Resolves the guest entries: defaults that depend on `memory`, cross-field rules, `count` expansion, unique names. */
 import type { PathSegment } from './errors.js';
-import { GUESTS_MAX } from './limits.js';
+import { GUEST_MEMORY_MIN, GUESTS_MAX } from './limits.js';
 import { resolveCurve, type CurveContext } from './resolve-curve.js';
 import type { GuestFile } from './schema.js';
 import { GROWTH_DEFAULTS } from './schema-growth.js';
@@ -75,7 +75,9 @@ function resolveGrowth(file: GuestFile, maxMemoryBytes: number, path: PathSegmen
 function resolveGuestTemplate(file: GuestFile, path: PathSegment[], context: GuestContext): Omit<GuestSpec, 'name'> {
   const { issues, frameBytes } = context;
   const memoryBytes = file.memory;
-  if (memoryBytes < frameBytes) {
+  if (memoryBytes < GUEST_MEMORY_MIN) {
+    issues.add([...path, 'memory'], `memory (${formatBytes(memoryBytes)}) is less than the ${formatBytes(GUEST_MEMORY_MIN)} a guest needs`, 'below that a guest\'s kernel has no room (and Hyper-V\'s balloon floor, 8 MiB + half the guest, is more than the guest); raise memory');
+  } else if (memoryBytes < frameBytes) {
     issues.add([...path, 'memory'], `memory (${formatBytes(memoryBytes)}) is smaller than one frame (${formatBytes(frameBytes)})`, 'a guest needs at least one frame; raise memory or lower frameSize');
   }
   const maxMemoryBytes = file.maxMemory ?? memoryBytes;

@@ -56,11 +56,14 @@ export function listFew(items: readonly string[], limit = 8): string {
   return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
 }
 
+/** Longest text a message quotes whole. */
+const QUOTED_LENGTH_MAX = 60;
+
 /** A value as a message shows it: strings quoted, collections described, not dumped. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null (an empty value)';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return value.length > QUOTED_LENGTH_MAX ? `${JSON.stringify(value.slice(0, QUOTED_LENGTH_MAX))}... (${value.length} characters)` : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'object') return 'a mapping (key: value pairs)';

@@ -7,10 +7,16 @@
  *
  * A time cell is a duration (`10s`), or a bare number when the header names its
  * unit (`seconds`, `time_ms`, `t (min)`). A size cell is a size (`1.5GiB`), or a bare
- * number when the header names its unit (`bytes`, `MiB`, `rss (GiB)`). Blank lines
- * and lines starting with `#` are skipped. Times must strictly increase.
+ * number when the header names its unit (`bytes`, `MiB`, `rss (GiB)`). Times must
+ * strictly increase.
+ *
+ * The text is read by csv-parse (RFC 4180: fields in double quotes may hold
+ * commas, quotes doubled inside them, line breaks), with `#` comments (whole
+ * lines or the end of a line), blank lines skipped, a byte-order mark
+ * dropped, and cells trimmed. Every problem names its line.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { CsvError, parse } from 'csv-parse/sync';
 import { UnitError } from './errors.js';
 import { TRACE_FILE_BYTES_MAX, TRACE_POINTS_MAX } from './limits.js';
 import { formatBytes, parseDuration, parseSize } from './units.js';
@@ -52,10 +58,6 @@ function headerUnit(cell: string, kind: 'time' | 'size'): string | undefined {
 
 const BARE_NUMBER = /^(\d+(?:\.\d+)?|\.\d+)$/;
 
-function cells(line: string): string[] {
-  return line.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1').trim());
-}
-
 function readTime(cell: string, unit: string | undefined): number {
   if (BARE_NUMBER.test(cell)) {
     if (unit === undefined) throw new UnitError('', `time ${JSON.stringify(cell)} has no unit`, `write ${cell}s, or name the unit in the header (for example seconds)`);
@@ -72,22 +74,67 @@ function readSize(cell: string, unit: string | undefined): number {
   return parseSize(cell, '');
 }
 
+/** A row as csv-parse gives it with `info`: its cells and the line it ends on. */
+interface CsvRow {
+  record: string[];
+  info: { lines: number };
+}
+
+/** The line where the quote that is never closed opens (quotes toggle; a doubled quote toggles twice). */
+function unclosedQuoteLine(text: string): number | undefined {
+  let line = 1;
+  let openedAt: number | undefined;
+  let inQuote = false;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (!inQuote && lineStart && char === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    }
+    if (i >= text.length) break;
+    if (text[i] === '"') {
+      inQuote = !inQuote;
+      if (inQuote) openedAt = line;
+    }
+    lineStart = text[i] === '\n';
+    if (text[i] === '\n') line++;
+  }
+  return inQuote ? openedAt : undefined;
+}
+
+/** What csv-parse says of text that is not CSV, in our words, with the line. */
+function csvProblem(error: CsvError, text: string): TraceProblem {
+  const reported = (error as unknown as { lines?: unknown }).lines;
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+    const line = unclosedQuoteLine(text) ?? (typeof reported === 'number' ? reported : undefined);
+    return { ...(line !== undefined ? { line } : {}), message: 'not valid CSV: a quote opens here and is never closed', hint: 'a cell that starts with " must end with "; write a quote inside a quoted cell as ""' };
+  }
+  const line = typeof reported === 'number' ? reported : undefined;
+  const detail = error.message.replace(/ at line \d+/, '');
+  return { ...(line !== undefined ? { line } : {}), message: `not valid CSV: ${detail}`, hint: 'after a closing " comes a comma or the end of the line; check the quotes and commas on this line' };
+}
+
 /** Parses the text of a trace file. */
 export function parseTraceCsv(text: string): TraceResult {
+  let rows: CsvRow[];
+  try {
+    rows = parse(text, { bom: true, comment: '#', skip_empty_lines: true, trim: true, relax_column_count: true, info: true }) as unknown as CsvRow[];
+  } catch (error) {
+    if (error instanceof CsvError) return { ok: false, problems: [csvProblem(error, text)] };
+    throw error;
+  }
   const problems: TraceProblem[] = [];
   const points: TracePoint[] = [];
   let units: { time: string | undefined; size: string | undefined } | undefined;
-  const lines = text.split(/\r?\n/);
-  for (let index = 0; index < lines.length && problems.length < PROBLEMS_MAX; index++) {
-    const line = index + 1;
-    const content = (lines[index] ?? '').trim();
-    if (content === '' || content.startsWith('#')) continue;
-    const row = cells(content);
-    if (row.length !== 2) {
-      problems.push({ line, message: `expected 2 columns (time and size), found ${row.length}`, hint: 'write rows like 10s,1GiB' });
+  for (const { record, info } of rows) {
+    if (problems.length >= PROBLEMS_MAX) break;
+    const line = info.lines;
+    if (record.length === 1 && record[0] === '') continue;
+    if (record.length !== 2) {
+      problems.push({ line, message: `expected 2 columns (time and size), found ${record.length}`, hint: 'write rows like 10s,1GiB (quote a cell that holds a comma)' });
       continue;
     }
-    const [first = '', second = ''] = row;
+    const [first = '', second = ''] = record;
     if (units === undefined) {
       if (/^[\d.]/.test(first)) {
         problems.push({ line, message: 'the first row must be a header', hint: 'start the file with a header row such as time,bytes' });

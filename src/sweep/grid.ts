@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { checkCharacters, checkNesting } from '../scenario/text-checks.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -103,6 +104,8 @@ interface LoadedBase {
 }
 
 function parseYaml(text: string, source: string): unknown {
+  const textIssue = checkCharacters(text) ?? checkNesting(text);
+  if (textIssue !== null) throw new ScenarioError(source, [textIssue]);
   const doc = parseDocument(text, { uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) throw new ScenarioError(source, [{ path: '', message: `not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}` }]);
   return doc.toJS({ maxAliasCount: 100 });
@@ -216,6 +219,9 @@ export function loadGridFile(path: string): SweepGrid {
     const code = (error as { code?: unknown }).code;
     throw new ScenarioError(path, [{ path: '', message: `cannot read the grid: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`, hint: 'check the path' }]);
   }
+  // Binary and deep nesting are refused before the parser sees them (it would echo the one and overflow on the other).
+  const textIssue = checkCharacters(text) ?? checkNesting(text);
+  if (textIssue !== null) throw new ScenarioError(path, [textIssue]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {

@@ -13,6 +13,8 @@ import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';
 import { RunFailure } from '../runtime/errors.js';
 import { simulate } from '../runtime/simulate.js';
 import type { Scenario } from '../scenario/types.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { assertPreflight } from '../preflight/preflight.js';
 import type { SweepRow } from './table.js';
 
 /** What the main thread sends for one case (structured-cloned). */
@@ -36,6 +38,7 @@ export interface SweepTaskResult {
 function errorCode(error: unknown): string {
   if (error instanceof RunFailure) return error.code;
   if (error instanceof BootError) return 'BOOT_FAILED';
+  if (error instanceof ScenarioError) return 'PREFLIGHT';
   return 'INTERNAL';
 }
 
@@ -48,10 +51,13 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const series = task.outDir !== undefined ? new TimeSeries(scenario.guests.map((g) => g.name), scenario.frameBytes, Math.floor(scenario.host.memoryBytes / scenario.frameBytes)) : null;
   const base = { case: task.case, label: task.label, parameters: task.parameters };
   let row: SweepRow;
+  const sampleEveryTicks = task.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, scenario.guests.length);
   try {
+    // What run would refuse before it starts fails this case alone, before anything is allocated.
+    assertPreflight(scenario, { placement: 'inline', samples: Math.ceil(ticks / sampleEveryTicks) + 1 });
     const result = await simulate(scenario, {
       placement: 'inline',
-      sampleEveryTicks: task.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, scenario.guests.length),
+      sampleEveryTicks,
       onSample: (sample) => {
         metrics.add(sample);
         series?.add(sample);

@@ -4,11 +4,13 @@
  * shard so that a batch scheduler can spread one sweep over many machines.
  */
 import { existsSync } from 'node:fs';
+import { BALLOONSIM_VERSION } from '../util/version.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
 import { RunFailure } from '../runtime/errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { expandGrid, gridOfScenarios, type GridSpec, type SweepGrid } from './grid.js';
@@ -30,6 +32,8 @@ export interface SweepOptions {
   caseOutputsDir?: string;
   /** Called as each case ends (in the order they end). */
   onCaseDone?: (row: SweepRow, done: number, total: number) => void;
+  /** Stops the sweep once aborted: cases not started are dropped, running ones are stopped, and the promise rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** Most worker threads a sweep starts. */
@@ -91,6 +95,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
   if (options.sampleEveryTicks !== undefined && !(Number.isSafeInteger(options.sampleEveryTicks) && options.sampleEveryTicks >= 1)) {
     throw new RangeError(`sweep: sampleEveryTicks must be a positive whole number, got ${options.sampleEveryTicks}`);
   }
+  throwIfAborted(options.signal, 'sweep');
   const shard = checkShard(options.shard);
   const grid = toGrid(input);
   const cases = grid.cases.filter((c) => inShard(c.index, shard));
@@ -112,8 +117,9 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
           };
           let result: SweepTaskResult;
           try {
-            result = await pool.run(task);
+            result = await pool.run(task, options.signal !== undefined ? { signal: options.signal } : {});
           } catch (error) {
+            if (options.signal?.aborted === true) throw abortErrorOf(options.signal, `sweep (${done} of ${cases.length} cases done)`);
             // The task itself never throws (a failed case is a row); this is the thread dying under it.
             const message = error instanceof Error ? error.message : String(error);
             result = { row: { case: c.index, label: c.label, parameters: c.parameters, status: 'failed', error: { code: 'WORKER_FAILED', message }, metrics: null }, wallSeconds: 0 };
@@ -142,6 +148,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
         wallSeconds: (performance.now() - started) / 1000,
         concurrency: threads,
         caseSeconds: Object.fromEntries(results.map((r) => [String(r.row.case), Math.round(r.wallSeconds * 1000) / 1000])),
+        madeBy: { tool: 'balloonsim', version: BALLOONSIM_VERSION, node: process.version },
       },
     ],
   };

@@ -27,6 +27,8 @@ export interface SweepTiming {
   concurrency: number;
   /** Seconds each case took, by case number. */
   caseSeconds: Record<string, number>;
+  /** The balloonsim and Node that ran these cases (each case's seed is in its metrics, its scenario is the grid's base with its parameters). */
+  madeBy?: { tool: 'balloonsim'; version: string; node: string };
 }
 
 export interface SweepTable {

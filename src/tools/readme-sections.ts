@@ -1,5 +1,5 @@
 /**
- * `npm run docs`: writes the generated sections of README.md, between
+ * `npm run docs`: writes the generated sections of docs/reference.md, between
  * `<!-- BEGIN GENERATED: NAME -->` and `<!-- END GENERATED: NAME -->`:
  *
  * - `scenario-reference`: every key of a scenario file, from the published
@@ -7,7 +7,7 @@
  * - `grid-reference`: the keys of a sweep grid file, likewise;
  * - `cli-reference`: the `--help` of every command, as the CLI prints it.
  *
- * With `--check`, writes nothing and exits 1 if README.md is out of date (a
+ * With `--check`, writes nothing and exits 1 if docs/reference.md is out of date (a
  * test does the same).
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,8 @@ import { scenarioJsonSchema } from '../scenario/json-schema.js';
 import { gridJsonSchema } from '../sweep/json-schema.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The file that holds the generated sections, relative to the package root. */
+export const REFERENCE_FILE = 'docs/reference.md';
 
 type Schema = Record<string, unknown>;
 
@@ -178,26 +180,26 @@ export function renderReadme(current: string, sections: Record<string, string> =
     const end = `<!-- END GENERATED: ${name} -->`;
     const from = text.indexOf(begin);
     const to = text.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README.md lacks the markers of the generated section ${name}: ${begin} ... ${end}`);
+    if (from < 0 || to < from) throw new Error(`${REFERENCE_FILE} lacks the markers of the generated section ${name}: ${begin} ... ${end}`);
     text = `${text.slice(0, from + begin.length)}\n\n${content}\n\n${text.slice(to)}`;
   }
   return text;
 }
 
 function main(args: string[]): number {
-  const path = join(ROOT, 'README.md');
+  const path = join(ROOT, REFERENCE_FILE);
   const current = readFileSync(path, 'utf8');
   const next = renderReadme(current);
   if (next === current) {
-    process.stdout.write('README.md: generated sections up to date\n');
+    process.stdout.write(`${REFERENCE_FILE}: generated sections up to date\n`);
     return 0;
   }
   if (args.includes('--check')) {
-    process.stderr.write('README.md: generated sections are out of date; run `npm run docs`\n');
+    process.stderr.write(`${REFERENCE_FILE}: generated sections are out of date; run \`npm run docs\`\n`);
     return 1;
   }
   writeFileSync(path, next);
-  process.stdout.write('README.md: generated sections written\n');
+  process.stdout.write(`${REFERENCE_FILE}: generated sections written\n`);
   return 0;
 }
 

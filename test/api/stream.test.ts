@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulateStream } from '../../src/api/stream.js';
+import { AbortError } from '../../src/runtime/abort.js';
 import type { Sample } from '../../src/runtime/sample.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
@@ -20,7 +21,8 @@ describe('simulateStream', () => {
     expect(streamed).toEqual(viaCallback);
     expect(streamed.map((s) => s.timeMs)).toEqual([3000, 6000, 9000, 12_000, 15_000, 18_000, 21_000, 24_000, 27_000, 30_000]);
     const { summary } = await stream.result;
-    expect({ ...summary, timing: null }).toEqual({ ...expected.summary, timing: null });
+    expect({ ...summary, timing: null, provenance: null }).toEqual({ ...expected.summary, timing: null, provenance: null });
+    expect(summary.provenance).toMatchObject({ tool: 'balloonsim', seed: 1, source: 'test' });
   });
 
   it('samples every tick by default for a short run, and works on worker threads', async () => {
@@ -32,10 +34,28 @@ describe('simulateStream', () => {
     expect(count).toBe(30);
   });
 
-  it('lets the reader stop early; the run still finishes', async () => {
-    const stream = simulateStream(small, { placement: 'inline' });
-    for await (const sample of stream) if (sample.timeMs >= 5000) break;
-    expect((await stream.result).summary.ticks).toBe(30);
+  it('stops the run when the reader leaves the loop: result rejects with an AbortError, soon after', async () => {
+    for (const placement of ['inline', 'workers'] as const) {
+      const long = { ...small, durationMs: 3_600_000 };
+      const stream = simulateStream(long, { placement, workers: 2, sampleEveryTicks: 1 });
+      for await (const sample of stream) if (sample.timeMs >= 5000) break;
+      const error: unknown = await stream.result.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      const tick = Number(/at tick (\d+) of 3600/.exec((error as Error).message)?.[1]);
+      expect(tick).toBeGreaterThanOrEqual(5);
+      expect(tick).toBeLessThan(3600);
+      expect((error as Error).message).toMatch(/was aborted: simulateStream: the reader left the loop$/);
+    }
+  });
+
+  it("stops when the caller's signal is aborted, and the loop throws the AbortError", async () => {
+    const controller = new AbortController();
+    const stream = simulateStream({ ...small, durationMs: 3_600_000 }, { placement: 'inline', signal: controller.signal });
+    let seen = 0;
+    await expect(async () => {
+      for await (const _ of stream) if (++seen === 3) controller.abort(new Error('enough'));
+    }).rejects.toThrow(/simulate \(at tick \d+ of 3600\) was aborted: enough/);
+    await expect(stream.result).rejects.toBeInstanceOf(AbortError);
   });
 
   it('passes a failure on to the reader and to result', async () => {

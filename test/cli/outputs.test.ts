@@ -162,7 +162,8 @@ describe('sweep, merge and compare', () => {
     expect(run.code).toBe(1);
     const table = JSON.parse(run.stdout) as SweepTable;
     expect(table.rows.map((r) => r.status)).toEqual(['ok', 'failed']);
-    expect(table.rows[1]!.error).toMatchObject({ code: 'BOOT_FAILED', message: expect.stringMatching(/cannot boot/) });
+    // The preflight finds it before the case allocates anything.
+    expect(table.rows[1]!.error).toMatchObject({ code: 'PREFLIGHT', message: expect.stringMatching(/guests: the guests cannot boot: they need .* \(all their boot memory \(backing: eager\)\)/) });
   });
 
   it('compare puts run directories and sweep cases side by side', () => {

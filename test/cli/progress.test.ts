@@ -29,7 +29,7 @@ describe('progress bar', () => {
     now = 1500;
     progress.update(300, 1200);
     const line = stream.text.split('\r\x1b[2K').pop()!;
-    expect(line).toMatch(/^running default \[=+> +\]  25% 300\/1200 ticks, 1\.5 s, about 4\.5 s left$/);
+    expect(line).toMatch(/^running default \[=+> +\]  25% 300\/1200 ticks, 1\.5 s, about 4\.7 s left$/);
     expect(line.length).toBeLessThan(100);
     expect(line).not.toContain('\x1b[');
   });
@@ -47,6 +47,56 @@ describe('progress bar', () => {
     expect(stream.text.match(/\r/g)).toHaveLength(2);
     progress.done();
     expect(stream.text.endsWith('\r\x1b[2K')).toBe(true);
+  });
+
+  it('redraws on time, at least twice a second, when no update comes (a long tick, a long sweep case, a free run)', () => {
+    let now = 0;
+    let tick: (() => void) | null = null;
+    let stopped = false;
+    const timer = {
+      start(callback: () => void, everyMs: number) {
+        expect(everyMs).toBeLessThanOrEqual(500);
+        tick = callback;
+        return () => {
+          stopped = true;
+        };
+      },
+    };
+    const stream = fakeTerminal(120);
+    const progress = startProgress('running stress-free (free-running)', { stream, now: () => now, timer, env: { NO_COLOR: '1' } })!;
+    const lines = (): string[] => stream.text.split('\r\x1b[2K').filter((line) => line !== '');
+    now = 400;
+    tick!();
+    expect(lines()).toHaveLength(0); // nothing in the first second
+    now = 1200;
+    tick!();
+    expect(lines().pop()).toBe('running stress-free (free-running) starting, 1.2 s');
+    progress.update(36, 36_000_000);
+    // From now on no update comes for a while: the timer keeps the elapsed time and the estimate moving.
+    for (let step = 1; step <= 8; step++) {
+      now += 250;
+      tick!();
+    }
+    const drawn = lines();
+    expect(drawn.length).toBeGreaterThanOrEqual(1 + 8);
+    expect(drawn.pop()).toMatch(/^running stress-free \(free-running\) \[> +\]   0% 36\/36000000 ticks, 3\.2 s, about \d+d\d\dh left$/);
+    progress.done();
+    expect(stopped).toBe(true);
+    const after = stream.text.length;
+    now += 1000;
+    tick!();
+    expect(stream.text.length).toBe(after);
+  });
+
+  it('estimates the time left from the pace since the first update, not from the set-up before it', () => {
+    let now = 0;
+    const stream = fakeTerminal(100);
+    const progress = startProgress('run', { stream, now: () => now, timer: { start: () => () => undefined }, env: { NO_COLOR: '1' } })!;
+    now = 5000; // five seconds booting guests
+    progress.update(1, 101);
+    now = 6000;
+    progress.update(51, 101);
+    expect(stream.text.split('\r\x1b[2K').pop()).toMatch(/ 50% 51\/101 ticks, 6\.0 s, about 1\.0 s left$/);
   });
 
   it('drops the bar on a narrow terminal, and colours it unless NO_COLOR', () => {

@@ -60,6 +60,21 @@ describe('trace CSV', () => {
     expect(parseTraceCsv('time,bytes\n')).toMatchObject({ ok: false, problems: [{ message: 'the trace has no data rows' }] });
   });
 
+  it('reads real CSV: quoted cells (with commas and doubled quotes), comments, a byte-order mark, CRLF', () => {
+    const text = '\ufeff# exported from our monitoring\r\n"time (s)","rss, in MiB"\r\n0,"1024"\r\n# a gap in the data\r\n\r\n"10.5", 2048 # after the restart\r\n"20","3,072"\r\n';
+    const quoted = parseTraceCsv(text.replace('"3,072"', '3072'));
+    expect(quoted).toEqual({ ok: true, points: [{ atMs: 0, bytes: 1024 * MiB }, { atMs: 10_500, bytes: 2048 * MiB }, { atMs: 20_000, bytes: 3072 * MiB }] });
+    // A quoted comma stays in its cell: "3,072" is one cell, and not a size.
+    expect(parseTraceCsv(text)).toMatchObject({ ok: false, problems: [{ line: 7, message: expect.stringMatching(/"3,072"/) }] });
+    expect(parseTraceCsv('time,"the ""size"" (bytes)"\n1s,10\n')).toEqual({ ok: true, points: [{ atMs: 1000, bytes: 10 }] });
+  });
+
+  it('says on which line the CSV itself is broken', () => {
+    expect(parseTraceCsv('time,bytes\n1s,10\n2s,"20\n3s,30\n')).toMatchObject({ ok: false, problems: [{ line: 3, message: 'not valid CSV: a quote opens here and is never closed', hint: expect.stringMatching(/must end with "/) }] });
+    expect(parseTraceCsv('time,bytes\n1s,"10"x\n')).toMatchObject({ ok: false, problems: [{ line: 2, message: expect.stringMatching(/^not valid CSV: Invalid Closing Quote: got "x" instead of delimiter/) }] });
+    expect(parseTraceCsv('time,bytes\n1s,10,11\n')).toMatchObject({ ok: false, problems: [{ line: 2, message: 'expected 2 columns (time and size), found 3' }] });
+  });
+
   it('reports a missing trace file with a hint', () => {
     const file = join(dir, 'missing.yaml');
     writeFileSync(file, 'host: {memory: 16GiB}\nguests: [{name: a, memory: 1GiB, workload: [{kind: anon, size: {trace: nope.csv}}]}]\n');

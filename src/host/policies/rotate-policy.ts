@@ -22,7 +22,7 @@ export class RotatePolicy implements Policy {
   }
 
   decide(view: PolicyHostView): ReadonlyMap<number, number> {
-    const squeezed = Math.floor(view.nowMs / this.periodMs) % this.groups;
+    const squeezed = Math.floor(view.timeMs / this.periodMs) % this.groups;
     const targets = new Map<number, number>();
     for (const guest of view.guests) {
       if (!guest.alive) continue;

@@ -53,7 +53,7 @@ export class SenpaiPolicy implements Policy {
       if (!guest.alive) continue;
       let state = this.guests.get(guest.index);
       if (state === undefined) {
-        state = { integralUs: 0, lastSomeSeconds: null, lastAdjustMs: view.nowMs };
+        state = { integralUs: 0, lastSomeSeconds: null, lastAdjustMs: view.timeMs };
         this.guests.set(guest.index, state);
       }
       const some = guest.psi?.someTotalSeconds ?? null;
@@ -63,14 +63,14 @@ export class SenpaiPolicy implements Policy {
       if (state.integralUs > targetUs) {
         const ratio = state.integralUs / targetUs / spec.coeffBackoff;
         limit *= 1 + Math.min(ratio * ratio, 1) * spec.maxBackoff;
-      } else if (view.nowMs - state.lastAdjustMs >= spec.probeIntervalMs) {
+      } else if (view.timeMs - state.lastAdjustMs >= spec.probeIntervalMs) {
         const ratio = targetUs / Math.max(state.integralUs, 1) / spec.coeffProbe;
         limit *= 1 - Math.min(ratio * ratio, 1) * spec.maxProbe;
       } else {
         continue;
       }
       state.integralUs = 0;
-      state.lastAdjustMs = view.nowMs;
+      state.lastAdjustMs = view.timeMs;
       const clamped = Math.floor(Math.min(guest.maxPages, Math.max(Math.min(minPages, guest.maxPages), limit)));
       if (clamped !== guest.targetPages) targets.set(guest.index, clamped);
     }

@@ -31,6 +31,7 @@ import type { Scenario } from '../../scenario/types.js';
 import { deriveSeed, Random } from '../../util/random.js';
 import { comlinkEndpoint } from '../comlink-endpoint.js';
 import { deadGuestReport } from '../dead-report.js';
+import { abortErrorOf } from '../abort.js';
 import { RunFailure } from '../errors.js';
 import { guestInits, livenessWatch, summarizeFaults, workerCount, type RunResult } from '../simulate.js';
 import { buildSummary } from '../summary.js';
@@ -56,7 +57,7 @@ export interface FreeRunOptions {
   audit?: boolean;
   /** Decides when each batch is delivered (property tests plug `fc.scheduler` in here). */
   deliver?: DeliveryHook;
-  /** Called with (host tick, ticks in all) now and then. */
+  /** Called with (host tick, ticks in all) whenever the host's clock moves (a display throttles it by time). */
   onProgress?: (done: number, total: number) => void;
   /**
    * Fails the run when the host hears no batch for this long (wall time),
@@ -65,6 +66,8 @@ export interface FreeRunOptions {
   stallMs?: number;
   /** Test and benchmark hooks into the host. */
   hypervisor?: HypervisorOptions;
+  /** Stops the run once aborted (at once, and checked at every move of the host clock): the promise rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** Free-running figures beyond the summary: for benchmarks and the stress script. */
@@ -97,10 +100,15 @@ const WINDOW_DEFAULT = 4;
 
 /** Runs a scenario in free-running mode on worker threads. */
 export async function simulateFree(scenario: Scenario, options: FreeRunOptions = {}): Promise<FreeRunResult> {
+  const signal = options.signal;
+  if (signal?.aborted === true) throw abortErrorOf(signal, 'simulateFree');
   const run = new FreeRun(scenario, options);
+  const onAbort = (): void => run.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await run.execute();
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await run.close();
   }
 }
@@ -158,7 +166,7 @@ class FreeRun {
         : null;
     this.workers = workers;
     this.delivery = new Delivery(workers, delays, options.deliver ?? null, (error) => this.fail(error));
-    this.progressEvery = Math.max(1, Math.floor(this.rounds / 100));
+    this.progressEvery = 1;
   }
 
   async execute(): Promise<FreeRunResult> {
@@ -324,7 +332,13 @@ class FreeRun {
     while (this.hostTick < target) this.beginHostTick(this.hostTick + 1);
   }
 
+  /** Fails the run with an AbortError (the signal was aborted). */
+  abort(): void {
+    if (this.options.signal !== undefined) this.fail(abortErrorOf(this.options.signal, `simulateFree (at host tick ${this.hostTick} of ${this.rounds})`));
+  }
+
   private beginHostTick(tick: number): void {
+    if (this.options.signal?.aborted === true) this.abort();
     this.hostTick = tick;
     for (const index of this.host.beginTick(tick)) this.crashGuest(index, 'event', 'scenario event', true);
     this.killWhenDue();
@@ -440,6 +454,8 @@ class FreeRun {
       worker.once('error', (error) => reject(new RunFailure('AUDITOR_FAILED', `the concurrent auditor failed: ${error.message}`)));
       worker.once('exit', (code) => reject(new RunFailure('AUDITOR_FAILED', `the concurrent auditor exited early (code ${code})`)));
     });
+    // A run that fails or is aborted closes the auditor without asking for its result: that is not a second failure.
+    this.auditorResult.catch(() => undefined);
   }
 
   private async stopAuditor(): Promise<ConcurrentAuditResult | null> {

@@ -37,8 +37,11 @@ export function guestView(index: number, overrides: Partial<PolicyGuestView> = {
 
 /** A host of 1000 frames of 4 KiB, nothing reserved, high state at 60 free frames and soft below 40. */
 export function hostView(guests: PolicyGuestView[], overrides: Partial<PolicyHostView> = {}): PolicyHostView {
+  // Tests written before timeMs give nowMs: the view has both, as the host's does.
+  const timeMs = overrides.timeMs ?? overrides.nowMs ?? 0;
   return {
-    nowMs: 0,
+    timeMs,
+    nowMs: timeMs,
     frameBytes: 4096,
     frames: 1000,
     reservedFrames: 0,

@@ -1,0 +1,76 @@
+/**
+ * The library's `simulate` and `simulateFree`: the runtime's, behind the same
+ * preflight as the CLI (a scenario the simulator cannot do is refused before
+ * anything is allocated, with the field, the figure and the fix), and with
+ * the summary's provenance filled in. Both take an AbortSignal.
+ */
+import { assertPreflight, type PreflightIssue } from '../preflight/preflight.js';
+import { simulateFree as runFree, type FreeRunOptions, type FreeRunResult } from '../runtime/free/simulate-free.js';
+import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
+import type { Scenario } from '../scenario/types.js';
+import { withProvenance } from './provenance.js';
+
+/** What the preflight's warnings and notes are handed to (the library prints nothing itself). */
+export type PreflightWarningHandler = (issue: PreflightIssue) => void;
+
+export interface SimulateOptions extends RuntimeSimulateOptions {
+  /** Called with each warning and note of the preflight before the run starts (events that will never fire, overcommit, ...). */
+  onWarning?: PreflightWarningHandler;
+}
+
+export interface SimulateFreeOptions extends FreeRunOptions {
+  onWarning?: PreflightWarningHandler;
+}
+
+function checkScenario(scenario: unknown, what: string): asserts scenario is Scenario {
+  const candidate = scenario as Partial<Scenario> | null;
+  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.guests) || typeof candidate.frameBytes !== 'number' || typeof candidate.host !== 'object') {
+    throw new TypeError(`${what}: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`);
+  }
+}
+
+function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarningHandler | undefined): void {
+  if (onWarning === undefined) return;
+  for (const issue of issues) if (issue.severity !== 'error') onWarning(issue);
+}
+
+/**
+ * Runs a scenario in lockstep (see the runtime's `simulate`): the result
+ * depends only on the scenario and the seed.
+ *
+ * @throws ScenarioError when the preflight finds the run impossible (a table too large, guests that cannot boot, more memory than the machine has)
+ * @throws AbortError when `signal` is aborted (the run stops at the next tick)
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 5_000);
+ * const { summary } = await simulate(defineScenario({ host: { memory: '8GiB' }, guests: [{ name: 'a', memory: '2GiB' }] }), { signal: controller.signal });
+ * ```
+ */
+export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
+  checkScenario(scenario, 'simulate');
+  const { onWarning, ...runOptions } = options;
+  const report = assertPreflight(scenario, {
+    placement: options.placement ?? 'workers',
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.guestsPerWorker !== undefined ? { guestsPerWorker: options.guestsPerWorker } : {}),
+  });
+  warn(report.issues, onWarning);
+  const result = await runLockstep(scenario, runOptions);
+  return withProvenance(result, scenario, options.seed ?? scenario.seed);
+}
+
+/** Runs a scenario in free-running mode (see the runtime's `simulateFree`), after the preflight. */
+export async function simulateFree(scenario: Scenario, options: SimulateFreeOptions = {}): Promise<FreeRunResult> {
+  checkScenario(scenario, 'simulateFree');
+  const { onWarning, ...runOptions } = options;
+  const report = assertPreflight(scenario, {
+    placement: 'workers',
+    mode: 'free',
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.guestsPerWorker !== undefined ? { guestsPerWorker: options.guestsPerWorker } : {}),
+  });
+  warn(report.issues, onWarning);
+  const result = await runFree(scenario, runOptions);
+  return withProvenance(result, scenario, options.seed ?? scenario.seed);
+}
