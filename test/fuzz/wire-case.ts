@@ -180,7 +180,7 @@ function deliverAndCheck(run: WireRun, puppet: number, before: Int32Array, words
     const granted = from === FREE && to === puppet && !facts.quarantined;
     if (givenBack) counts.framesGivenBack++;
     if (granted) counts.framesGranted++;
-    if (!givenBack && !granted) fail(`frame ${frame} went from owner ${from} to ${to}${to === FREE ? ' (not its shard\'s pool)' : ''}`, tick, delivery, words);
+    if (!givenBack && !granted) fail(`frame ${frame} went from owner ${from} to ${to}${givenBack || from !== puppet || to !== FREE ? '' : ' (not its shard\'s pool)'}`, tick, delivery, words);
   }
   if (othersState(run, puppet) !== others) fail('another guest\'s account or another shard\'s pool changed', tick, delivery, words);
   // What the host answers hands the sender only frames that were its own or free: a refused frame given
