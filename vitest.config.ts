@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A hang watchdog thread in every test process (test/support/hang-watchdog.mjs).
+    setupFiles: ['test/support/setup.ts'],
   },
 });

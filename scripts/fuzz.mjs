@@ -1,37 +1,129 @@
 #!/usr/bin/env node
-// `npm run fuzz -- --time 10m`: runs the free-running fuzz properties (test/fuzz) for
-// that long in all, after `npm run build` (worker threads run the compiled code).
-// Every failure prints its seed and a replay line; BALLOONSIM_SEED picks the seed.
-import { spawnSync } from 'node:child_process';
+// `npm run fuzz -- --time 10m [--seed N] [--only wire|free|model] [--wire]`: runs the fuzzers
+// for that long in all (after `npm run build`: worker threads run the compiled code), one
+// after another, with one seed:
+//   wire   a hostile guest's arbitrary and mutated packed bytes through the real wire decoder
+//          and host, next to honest guests (test/fuzz/wire.test.ts);
+//   free   free-running runs with hostile guests, crashes, delays and scheduled deliveries
+//          (test/fuzz/free-run.test.ts);
+//   model  the host's model-based test, command after command (test/host/hypervisor.model.test.ts).
+// Prints the seed first and last, pass or fail, with the line that replays the run, and what was
+// executed: protocol commands (wire messages, free-running messages, model commands) and their
+// rate. Exit code: vitest's (0: every property held).
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../dist/scenario/units.js';
+import { parseFlags } from './lib/flags.mjs';
+
+/** Each part's share of the time when all run, and its test file. */
+const PARTS = {
+  wire: { share: 0.5, file: 'test/fuzz/wire.test.ts', what: 'wire messages', key: 'messages' },
+  free: { share: 0.3, file: 'test/fuzz/free-run.test.ts', what: 'free-running messages', key: 'messages' },
+  model: { share: 0.2, file: 'test/host/hypervisor.model.test.ts', what: 'model commands', key: 'commands', only: 'sequential model' },
+};
 
 function usage(message) {
-  process.stderr.write(`fuzz: ${message}\nusage: npm run fuzz -- [--time 10m]   (default 2m; units: ms, s, m, h)\n`);
+  process.stderr.write(
+    `fuzz: ${message}\n` +
+      'usage: npm run fuzz -- [--time 10m] [--seed N] [--only wire|free|model] [--wire]\n' +
+      '  --time   how long to fuzz in all (default 2m; units: ms, s, m, h)\n' +
+      '  --seed   the seed (default: BALLOONSIM_SEED, else a fresh one, printed)\n' +
+      '  --only   one part: wire (hostile bytes), free (free-running runs), model (host model commands)\n' +
+      '  --wire   the same as --only wire\n',
+  );
   process.exit(2);
 }
 
-const args = process.argv.slice(2);
 let timeText = '2m';
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--time') timeText = args[++i] ?? usage('--time needs a duration, for example --time 10m');
-  else if (args[i].startsWith('--time=')) timeText = args[i].slice('--time='.length);
-  else if (args[i] === '--help' || args[i] === '-h') usage('fuzzing free-running mode');
-  else usage(`unknown argument ${JSON.stringify(args[i])}`);
-}
+let seedText = process.env.BALLOONSIM_SEED;
+let only = null;
+parseFlags(
+  process.argv.slice(2),
+  {
+    '--time': (value) => (timeText = value),
+    '--seed': (value) => (seedText = value),
+    '--only': (value) => (only = value),
+    '--wire': () => (only = 'wire'),
+  },
+  usage,
+  { help: 'fuzzing the protocol, the wire and free-running mode', switches: ['--wire'] },
+);
 let budgetMs;
 try {
   budgetMs = parseDuration(timeText, '--time');
 } catch (error) {
   usage(error.message);
 }
-if (!(budgetMs >= 1000)) usage(`--time must be at least 1s, got ${timeText}`);
+if (!(budgetMs >= 5000)) usage(`--time must be at least 5s, got ${timeText}`);
+if (only !== null && !(only in PARTS)) usage(`--only takes wire, free or model, got ${JSON.stringify(only)}`);
+const seed = seedText !== undefined && seedText.trim() !== '' ? Number(seedText) : (Date.now() ^ Math.floor(Math.random() * 2 ** 32)) | 0;
+if (!Number.isSafeInteger(seed)) usage(`the seed must be an integer, got ${JSON.stringify(seedText)}`);
+
+const chosen = only !== null ? [only] : Object.keys(PARTS);
+const shareTotal = chosen.reduce((sum, part) => sum + PARTS[part].share, 0);
+const env = { ...process.env, BALLOONSIM_SEED: String(seed) };
+for (const part of chosen) env[`BALLOONSIM_FUZZ_${part.toUpperCase()}_MS`] = String(Math.floor((budgetMs * PARTS[part].share) / shareTotal));
+delete env.BALLOONSIM_FUZZ_MS;
+const dir = mkdtempSync(join(tmpdir(), 'balloonsim-fuzz-'));
+env.BALLOONSIM_FUZZ_REPORT = join(dir, 'counts.jsonl');
+
+const replay = `BALLOONSIM_SEED=${seed} npm run fuzz -- --time ${timeText}${only !== null ? ` --only ${only}` : ''}`;
+const say = (text) => process.stdout.write(`fuzz: ${text}\n`);
+say(`seed ${seed}; ${timeText} of ${chosen.map((part) => `${part} ${(Number(env[`BALLOONSIM_FUZZ_${part.toUpperCase()}_MS`]) / 1000).toFixed(0)} s`).join(', ')}`);
+say(`replay: ${replay}   (free-running runs depend on thread timing: a replay repeats their scenarios and scheduler choices, not every interleaving)`);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-process.stdout.write(`fuzz: ${timeText} of free-running properties (test/fuzz); seed from BALLOONSIM_SEED or fresh, printed in the suite title\n`);
-const result = spawnSync('npx', ['vitest', 'run', 'test/fuzz', `--testTimeout=${budgetMs + 300_000}`], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, BALLOONSIM_FUZZ_MS: String(budgetMs) },
+const files = chosen.map((part) => PARTS[part].file);
+const filters = chosen.map((part) => PARTS[part].only).filter((name) => name !== undefined);
+const vitestArgs = ['vitest', 'run', ...files, '--no-file-parallelism', `--testTimeout=${budgetMs + 300_000}`];
+// The model test file holds examples too; the fuzz runs only its property (and all of the other files).
+if (filters.length > 0 && chosen.length === 1) vitestArgs.push('-t', filters[0]);
+// vitest's output goes to the terminal and to a log kept next to the counts, so that a failure's
+// counterexample is never lost with the scrollback.
+const logPath = join(tmpdir(), `balloonsim-fuzz-${seed}-${Date.now()}.log`);
+const log = createWriteStream(logPath);
+const started = performance.now();
+const status = await new Promise((resolve) => {
+  const child = spawn('npx', vitestArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ]) {
+    stream.on('data', (chunk) => {
+      out.write(chunk);
+      log.write(chunk);
+    });
+  }
+  child.on('close', (code) => resolve(code ?? 1));
 });
-process.exit(result.status ?? 1);
+await new Promise((resolve) => log.end(resolve));
+const seconds = (performance.now() - started) / 1000;
+
+let lines = [];
+try {
+  lines = readFileSync(env.BALLOONSIM_FUZZ_REPORT, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+} catch {
+  // No counts: the run failed before any part finished.
+}
+rmSync(dir, { recursive: true, force: true });
+let commands = 0;
+let runSeconds = 0;
+for (const { part, seconds: partSeconds, counts } of lines) {
+  const info = PARTS[part];
+  const done = counts[info.key] ?? 0;
+  commands += done;
+  runSeconds += partSeconds;
+  say(`${part}: ${done} ${info.what} in ${partSeconds.toFixed(1)} s (${(done / partSeconds).toFixed(0)}/s); ${Object.entries(counts).map(([key, value]) => `${value} ${key}`).join(', ')}`);
+}
+const ok = status === 0;
+say(
+  `${commands} protocol commands in ${runSeconds.toFixed(1)} s of fuzzing (${(commands / Math.max(runSeconds, 1e-9)).toFixed(0)}/s; ${seconds.toFixed(0)} s with start-up), ` +
+    (ok ? '0 violations: every property held' : 'FAILED: a property broke (its counterexample and replay line are above)'),
+);
+say(`seed ${seed}; replay: ${replay}`);
+if (ok) rmSync(logPath, { force: true });
+else say(`vitest's output is kept in ${logPath}`);
+process.exit(status);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { simulateFree } from '../dist/runtime/free/simulate-free.js';
 import { loadScenarioFile } from '../dist/scenario/load.js';
 import { parseDuration } from '../dist/scenario/units.js';
+import { parseFlags } from './lib/flags.mjs';
 
 function usage(message) {
   process.stderr.write(
@@ -22,17 +23,17 @@ function usage(message) {
 }
 
 const options = { duration: '60s', scenario: fileURLToPath(new URL('../examples/stress-free.yaml', import.meta.url)), workers: undefined, window: undefined };
-const args = process.argv.slice(2);
-for (let i = 0; i < args.length; i++) {
-  const [flag, inline] = args[i].split('=', 2);
-  const value = () => inline ?? args[++i] ?? usage(`${flag} needs a value`);
-  if (flag === '--duration') options.duration = value();
-  else if (flag === '--scenario') options.scenario = value();
-  else if (flag === '--workers') options.workers = Number(value());
-  else if (flag === '--window') options.window = Number(value());
-  else if (flag === '--help' || flag === '-h') usage('a free-running stress run');
-  else usage(`unknown argument ${JSON.stringify(args[i])}`);
-}
+parseFlags(
+  process.argv.slice(2),
+  {
+    '--duration': (value) => (options.duration = value),
+    '--scenario': (value) => (options.scenario = value),
+    '--workers': (value) => (options.workers = Number(value)),
+    '--window': (value) => (options.window = Number(value)),
+  },
+  usage,
+  { help: 'a free-running stress run' },
+);
 let wallMs;
 try {
   wallMs = parseDuration(options.duration, '--duration');

@@ -13,6 +13,7 @@ import { adminControlOf, type AdminControl } from './admin-control.js';
 import { abortCheckpoint, throwIfAborted } from './abort.js';
 import { RunFailure } from './errors.js';
 import type { AuditRequest } from './guest-thread.js';
+import { watchRun } from './run-watch.js';
 import { InlinePlacement } from './inline-placement.js';
 import type { GuestPlacement, PlacementKind } from './placement.js';
 import { prepareRun, tableSlices, threadSetups, type RunSetupOptions } from './run-setup.js';
@@ -88,6 +89,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const auditor = new Auditor(manager);
   const crashes: CrashRecord[] = [];
   const liveness = faults !== null ? livenessWatch(faults, manager, scenario) : null;
+  // Where the run is, for a watchdog's report (run-watch.ts); the text is built only when a watchdog asks.
+  const where = { tick: -1, stage: 'starting the guests' };
+  const unwatch = watchRun(() => `lockstep run of ${scenario.name} (${placement.kind} placement, ${threads} threads): tick ${where.tick} of ${ticks}, ${where.stage}`);
   try {
     const setups = threadSetups(setup, threads);
     // A table given by a test (inline only) is the one the device sides use too.
@@ -101,6 +105,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       const nowMs = tick * scenario.tickMs;
       const beforeTick = options.beforeTick;
       let mark = performance.now();
+      where.tick = tick;
+      where.stage = 'the manager deciding';
       const orders = manager.beginTick(tick, beforeTick === undefined ? undefined : () => beforeTick(adminControlOf(manager, nowMs)));
       for (const { guest } of orders.crashes) crashes.push({ guest: manager.records[guest]!.name, timeSeconds: nowMs / 1000, how: 'event', detail: 'scenario event' });
       const endMs = (tick + 1) * scenario.tickMs;
@@ -108,9 +114,11 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       // The quick checks run beside each thread's step (its own guests only); a full audit reads the whole
       // table, so it waits until every thread has stepped.
       coordinatorMs += performance.now() - mark;
+      where.stage = 'guests and device sides stepping';
       const results = await placement.step(orders, full ? slices.map(() => null) : quickAudits(endMs));
       const fullParts = full ? ((await placement.audit(fullAudits(endMs))) as FullAuditPart[]) : null;
       mark = performance.now();
+      where.stage = 'the manager reading the device reports and auditing';
       manager.endTick(results.map((result) => result.report));
       for (const result of results) {
         for (const crash of result.crashed) crashes.push({ guest: manager.records[crash.guestIndex]!.name, timeSeconds: nowMs / 1000, how: 'throw', detail: crash.message });
@@ -123,8 +131,10 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       options.onProgress?.(tick + 1, ticks);
     }
     const endMs = ticks * scenario.tickMs;
+    where.stage = 'the final audit';
     auditor.full(endMs, (await placement.audit(fullAudits(endMs))) as FullAuditPart[]);
     if (sampleEvery > 0 && ticks % sampleEvery !== 0) options.onSample?.(sampleGuests(endMs, manager, setup.shared));
+    where.stage = 'collecting reports';
     const reports = await placement.reports();
     const wallSeconds = (performance.now() - started) / 1000;
     const faultSummary = faults !== null && liveness !== null ? summarizeFaults(faults, crashes, 0, liveness) : undefined;
@@ -148,6 +158,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     );
     return { summary, events: manager.log.entries };
   } finally {
+    unwatch();
     await placement.close();
   }
 }

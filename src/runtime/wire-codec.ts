@@ -243,22 +243,36 @@ function writeGuestMessage(w: Writer, message: GuestToHost): void {
 }
 
 /**
- * The device side's end of the wire: the messages in a packed outbox. Any
- * words decode: an unknown tag or a field out of its range becomes
- * MALFORMED, and a batch or a message that runs past the end ends the
- * outbox with one MALFORMED.
+ * The device side's end of the wire: the messages in one guest's packed
+ * outbox (its message count, then its messages). Any words decode, without
+ * ever throwing: an unknown tag or a field out of its range becomes
+ * MALFORMED; a negative count, a message cut short by the end of the buffer
+ * or a count larger than what follows ends the outbox with one MALFORMED,
+ * and so do words left over after the counted messages. The device side
+ * counts each as a violation of that guest.
  */
 export function unpackOutbox(words: Int32Array): Array<GuestToHost | MalformedOnWire> {
   const r = new Reader(words);
   const messages: Array<GuestToHost | MalformedOnWire> = [];
   try {
     const count = r.get();
-    for (let i = 0; i < count; i++) messages.push(readGuestMessage(r));
+    if (count < 0) throw new RangeError('wire: a negative message count');
+    // No array of `count` entries up front: a hostile count may be huge; every message takes at least one word.
+    for (let i = 0; i < count; i++) {
+      if (r.at >= words.length) throw new RangeError('wire: fewer messages than the outbox counts');
+      messages.push(readGuestMessage(r));
+    }
+    if (r.at < words.length) messages.push({ type: 'malformed' });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     messages.push({ type: 'malformed' });
   }
   return messages;
+}
+
+/** Packs one outbox into a fresh buffer (tests and the wire fuzzer; the guest threads reuse an OutboxWire). */
+export function packOutbox(messages: ReadonlyArray<GuestToHost>): Int32Array {
+  return new OutboxWire().pack(messages).slice();
 }
 
 function readGuestMessage(r: Reader): GuestToHost | MalformedOnWire {

@@ -48,8 +48,8 @@ describe('examples', () => {
   it('every example file is in this test', () => {
     const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.yaml')).sort();
     // The guest memory model's examples (deflate-on-oom, drivers, pressure) are checked in guest-model-examples.test.ts;
-    // hostile, free-faults and stress-free in test/cli/robustness-cli.test.ts; dense-64 and stress-1000 are run by the
-    // benchmarks (they are too big for a test) and validated in test/scenario.
+    // hostile, free-faults and stress-free in test/cli/robustness-cli.test.ts; soak by test/scripts/soak.test.ts;
+    // dense-64 and stress-1000 are run by the benchmarks (they are too big for a test) and validated in test/scenario.
     expect(files).toEqual([
       'admin-guard.yaml',
       'back-pressure.yaml',
@@ -65,6 +65,7 @@ describe('examples', () => {
       'mom.yaml',
       'pressure.yaml',
       'senpai.yaml',
+      'soak.yaml',
       'stress-1000.yaml',
       'stress-free.yaml',
     ]);

@@ -14,19 +14,20 @@
  * always the same interleaving on the threads themselves.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hypervFloorBytes } from '../../src/balloon/floors.js';
 import { simulateFree, type FreeRunResult } from '../../src/runtime/free/simulate-free.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
 import type { AttackKind, DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/scenario/types.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
+import { fuzzBudgetMs, fuzzCounter } from '../support/fuzz-report.js';
 import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';
 
 const ATTACKS: AttackKind[] = ['forged', 'not-owned', 'repeated', 'out-of-range', 'absurd-count', 'flood', 'malformed'];
 const PROFILES: DriverProfileName[] = ['virtio', 'vmware', 'xen', 'hyperv'];
 
-/** The whole budget (ms) and the properties that share it. */
-const BUDGET_MS = Number(process.env.BALLOONSIM_FUZZ_MS ?? '') || 16_000;
+/** The whole budget (ms) and the properties that share it (`npm run fuzz` sets it: test/support/fuzz-report.ts). */
+const BUDGET_MS = fuzzBudgetMs('free') ?? 16_000;
 const PROPERTIES = 2;
 const PER_PROPERTY_MS = Math.floor(BUDGET_MS / PROPERTIES);
 const TEST_TIMEOUT_MS = PER_PROPERTY_MS + 120_000;
@@ -48,7 +49,8 @@ function plan(f: { throws: number; kills: number; delayFraction: number; delayTu
 /** Runs with the scheduler choosing every delivery, feeding it until the run ends. */
 async function runScheduled(s: Scenario, workers: number, window: number, scheduler: fc.Scheduler): Promise<FreeRunResult> {
   let finished = false;
-  const run = simulateFree(s, { workers, window, deliver: () => scheduler.schedule(Promise.resolve(), 'deliver') });
+  // A run whose batches stop for 30 s fails with where every worker was (simulate-free.ts, stallMs).
+  const run = simulateFree(s, { workers, window, stallMs: 30_000, deliver: () => scheduler.schedule(Promise.resolve(), 'deliver') });
   const done = run.then(
     () => (finished = true),
     () => (finished = true),
@@ -61,14 +63,11 @@ async function runScheduled(s: Scenario, workers: number, window: number, schedu
   return run;
 }
 
-/** Runs made per property, printed at the end: a time budget says nothing about how much was tried. */
-const runsMade = new Map<string, number>();
-function counted(property: string): void {
-  runsMade.set(property, (runsMade.get(property) ?? 0) + 1);
+/** Runs and protocol messages, printed at the end (and reported to `npm run fuzz`): a time budget says nothing about how much was tried. */
+const count = fuzzCounter('free');
+function counted(property: string, result: FreeRunResult): void {
+  count({ [`${property} runs`]: 1, messages: result.messages, batches: result.batches, 'frames moved': result.framesMoved });
 }
-afterAll(() => {
-  for (const [property, runs] of runsMade) process.stdout.write(`fuzz: ${property}: ${runs} runs\n`);
-});
 
 /** Safety: no invariant broken, the dead own nothing, honest guests never refused, no attack accepted. */
 function expectSafe(summary: RunSummary, hostileNames: ReadonlySet<string> = new Set()): void {
@@ -114,8 +113,9 @@ describe(`fuzzing free-running runs (seed ${safety.seed}, ${Math.round(PER_PROPE
               host: { ...base.host, ...(hostile !== null ? { quarantineAfterViolations: hostile.quarantineAfter } : {}) },
               faults: plan(faults, base.tickMs, base.durationMs),
             };
-            const { summary } = await runScheduled(s, workers, window, scheduler);
-            counted('safety');
+            const result = await runScheduled(s, workers, window, scheduler);
+            const { summary } = result;
+            counted('safety', result);
             expectSafe(summary, new Set(s.guests.filter((g) => g.hostile !== undefined).map((g) => g.name)));
           },
         ),
@@ -144,10 +144,11 @@ describe(`fuzzing free-running runs (seed ${safety.seed}, ${Math.round(PER_PROPE
           fc.integer({ min: 1, max: 4 }),
           fc.scheduler(),
           async (shape, faults, workers, window, scheduler) => {
-            // Every target must be within reach. Workloads of at most a third of the guest, kernels of 4 MiB, targets of
-            // 40 % and up, except for Hyper-V: its balloon stops where available memory would fall below its floor
-            // (8 MiB + half of a guest below 128 MiB), so hyperv guests are larger, with an eighth for the workload,
-            // and the squeeze leaves each its floor, kernel, largest workload and a margin.
+            // Every target must be within reach: the squeeze leaves each guest its kernel (4 MiB), its largest
+            // workload (a third of a guest; an eighth for Hyper-V) and a margin of 2 MiB for watermarks, and a
+            // Hyper-V guest its floor too (its balloon stops where available memory would fall below 8 MiB + half
+            // of a guest below 128 MiB, so hyperv guests are larger). The squeeze is at least what each guest needs
+            // at the peak of its workload (40 % alone was too little for guests under 60 MiB).
             const specs: GuestSpec[] = shape.guests.map((g, i) => {
               const hyperv = g.profile === 'hyperv';
               const memoryBytes = (hyperv ? 128 + g.memoryMiB : g.memoryMiB) * MiB;
@@ -158,10 +159,12 @@ describe(`fuzzing free-running runs (seed ${safety.seed}, ${Math.round(PER_PROPE
                 workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'sine', minBytes: 2 * MiB, maxBytes: Math.floor(memoryBytes / (hyperv ? 8 : 3)), periodMs: 20_000, phaseMs: g.phaseMs } }],
               });
             });
-            const hypervReach = specs
-              .filter((g) => g.driver.profile === 'hyperv')
-              .map((g) => Math.ceil((100 * (hypervFloorBytes(g.memoryBytes) + g.kernelBytes + g.memoryBytes / 8 + 2 * MiB)) / g.memoryBytes));
-            const low = Math.max(shape.low, ...hypervReach);
+            const reach = specs.map((g) => {
+              const hyperv = g.driver.profile === 'hyperv';
+              const needed = (hyperv ? hypervFloorBytes(g.memoryBytes) : 0) + g.kernelBytes + g.memoryBytes / (hyperv ? 8 : 3) + 2 * MiB;
+              return Math.ceil((100 * needed) / g.memoryBytes);
+            });
+            const low = Math.max(shape.low, ...reach);
             const total = specs.reduce((sum, g) => sum + g.memoryBytes, 0);
             const s = scenario({
               seed: shape.seed,
@@ -170,8 +173,9 @@ describe(`fuzzing free-running runs (seed ${safety.seed}, ${Math.round(PER_PROPE
               guests: specs,
               faults: { ...plan(faults, 1000, 60_000), settleMs: 60_000 },
             });
-            const { summary } = await runScheduled(s, workers, window, scheduler);
-            counted('liveness');
+            const result = await runScheduled(s, workers, window, scheduler);
+            const { summary } = result;
+            counted('liveness', result);
             expectSafe(summary);
             const live = summary.faults!.liveness;
             expect(live.checked).toBe(true);

@@ -21,20 +21,43 @@ import { BootError } from '../../src/host/manager/memory-manager.js';
 import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
 import { framesOfRuns } from '../../src/messages/protocol.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+import { fuzzBudgetMs, fuzzCounter } from '../support/fuzz-report.js';
 import { InlineHost } from '../support/inline-host.js';
 import { bootHost, hostCommand, TickCommand } from './model/commands.js';
 import { crashInModel, expectHostMatches, hostSetupArb, scenarioOf, type GuestSetup, type HostModel, type HostReal, type HostSetup } from './model/host-model.js';
 
 // ------------------------------------------------------------------ the property
 
-const modelParams = propertyParams<[HostSetup, Iterable<fc.Command<HostModel, HostReal>>]>('frame handling matches the sequential model after every command', { numRuns: 200 });
+type HostCommand = fc.Command<HostModel, HostReal>;
+
+// `npm run fuzz` runs this property for as long as it is given, and counts the commands it ran (test/support/fuzz-report.ts).
+const modelFuzzMs = fuzzBudgetMs('model');
+const countModel = fuzzCounter('model');
+let commandsRun = 0;
+const countedCommand = hostCommand.map(
+  (command): HostCommand => ({
+    check: (model) => command.check(model),
+    run: (model, real) => {
+      commandsRun++;
+      command.run(model, real);
+    },
+    toString: () => command.toString(),
+  }),
+);
+
+const modelParams = propertyParams<[HostSetup, Iterable<HostCommand>]>(
+  'frame handling matches the sequential model after every command',
+  modelFuzzMs === null ? { numRuns: 200 } : { numRuns: 1_000_000_000, interruptAfterTimeLimit: modelFuzzMs },
+);
 
 describe(`Host frame handling, model-based ${describeSeed(modelParams.seed)}`, () => {
   it(modelParams.name, () => {
     assertProperty(
-      fc.property(hostSetupArb, fc.commands([hostCommand], { size: 'large', maxCommands: 150 }), (setup, commands) => {
+      fc.property(hostSetupArb, fc.commands([countedCommand], { size: 'large', maxCommands: 150 }), (setup, commands) => {
         const { model, real } = bootHost(setup);
+        commandsRun = 0;
         fc.modelRun(() => ({ model, real }), commands);
+        countModel({ runs: 1, commands: commandsRun });
         // Invariant 6, and nothing leaked: once every guest is gone, every frame but the reserve is free again.
         for (const guest of model.guests) {
           if (guest.alive) crashInModel(model, guest);
@@ -48,7 +71,7 @@ describe(`Host frame handling, model-based ${describeSeed(modelParams.seed)}`, (
       }),
       modelParams,
     );
-  });
+  }, (modelFuzzMs ?? 0) + 120_000);
 });
 
 // ------------------------------------------------------------------ examples, and what the model found

@@ -16,12 +16,16 @@
  * - `BALLOONSIM_PATH`: fast-check's counterexample path, to replay a shrunk failure at once
  *   (use it together with `-t` so that only the failing property runs).
  * - `BALLOONSIM_RUNS_SCALE`: multiplies every property's `numRuns` (default 1; `10` for a soak).
+ * - `BALLOONSIM_SHRINK_MS`: how long shrinking may run after the first failure (default 30 s; property-limits.ts).
+ * - `BALLOONSIM_RUN_LIMIT_MS`: a single asynchronous run longer than this is reported as hung (default 60 s).
  *
  * A failure rethrown by `assertProperty` ends with a line that replays it:
  * `replay: BALLOONSIM_SEED=<seed> BALLOONSIM_PATH=<path> npx vitest run <file> -t '<test name>'`.
  */
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, TestRunner } from 'vitest';
+
+import { limitsPlugin, REPORT_MARGIN_MS, RUN_LIMIT_MS_DEFAULT, SHRINK_MS_DEFAULT, type LimitsOutcome, type PropertyLimits } from './property-limits.js';
 
 /** fast-check parameters, plus the property's name for the replay line. */
 export interface PropertyParams<Ts> extends fc.Parameters<Ts> {
@@ -103,22 +107,35 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The failure with a last line that replays it. */
-function withReplayLine(error: unknown, params: PropertyParams<unknown>): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  const found = seedAndPathOf(message);
-  const seed = found?.seed ?? String(params.seed);
-  const pathPart = found !== null ? ` BALLOONSIM_PATH=${found.path}` : '';
+/** The command line that replays `seed` (and `path`) of the current test. */
+function replayLine(seed: string, path: string | null): string {
   const state = expect.getState();
   const file = state.testPath !== undefined ? state.testPath.replace(`${process.cwd()}/`, '') : '<test file>';
   const testName = state.currentTestName !== undefined ? ` -t ${shellQuote(escapeRegExp(lastTitle(state.currentTestName)))}` : '';
-  const replay = `replay: BALLOONSIM_SEED=${seed}${pathPart} npx vitest run ${file}${testName}`;
+  return `replay: BALLOONSIM_SEED=${seed}${path !== null ? ` BALLOONSIM_PATH=${path}` : ''} npx vitest run ${file}${testName}`;
+}
+
+/** What the limits did, in a line for the failure (nothing when they did not cut anything). */
+function limitsNote(outcome: LimitsOutcome, limits: PropertyLimits): string {
+  if (!outcome.shrinkStopped) return '';
+  return (
+    (outcome.cutShort !== null ? `\n${outcome.cutShort}` : '') +
+    `\nshrinking stopped after ${(outcome.shrinkMs / 1000).toFixed(1)} s (limit ${(limits.shrinkMs / 1000).toFixed(1)} s, or the test's time limit): ` +
+    'the counterexample may not be the smallest; to shrink further, replay with BALLOONSIM_SHRINK_MS=600000 and --testTimeout=700000'
+  );
+}
+
+/** The failure with a last line that replays it. */
+function withReplayLine(error: unknown, params: PropertyParams<unknown>, note: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const found = seedAndPathOf(message);
+  const replay = replayLine(found?.seed ?? String(params.seed), found?.path ?? null);
   // fast-check 4 keeps the property's own error as `cause` (and leaves it out of
   // the message); pass that on, not fast-check's error, whose long verbose
   // message vitest would print twice.
   const cause: unknown = error instanceof Error ? error.cause : undefined;
   const causeLine = cause instanceof Error ? `\nerror: ${cause.message}` : '';
-  const wrapped = new Error(`property "${params.name}" failed${causeLine}\n${message}\n${replay}`, cause !== undefined ? { cause } : {});
+  const wrapped = new Error(`property "${params.name}" failed${causeLine}\n${message}${note}\n${replay}`, cause !== undefined ? { cause } : {});
   if (error instanceof Error && error.stack !== undefined) wrapped.stack = `${wrapped.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
   return wrapped;
 }
@@ -133,10 +150,34 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+function readMsEnv(variable: string, fallback: number): number {
+  const text = process.env[variable];
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0)) throw new Error(`assertProperty: ${variable} must be a positive number of milliseconds, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** The limits of a property started now, within the current test's time limit (none outside a test). */
+function limitsOfCurrentTest(): PropertyLimits {
+  const test = TestRunner.getCurrentTest();
+  const now = performance.now();
+  // vitest's startTime is wall-clock (Date.now()); turn what is left of the test into a deadline on this clock.
+  const startedMs = test?.result?.startTime ?? Date.now();
+  const timeoutMs = test !== undefined && test.timeout > 0 ? test.timeout : Number.POSITIVE_INFINITY;
+  const leftMs = timeoutMs - (Date.now() - startedMs) - REPORT_MARGIN_MS;
+  return {
+    deadlineMs: now + Math.max(1000, leftMs),
+    shrinkMs: readMsEnv('BALLOONSIM_SHRINK_MS', SHRINK_MS_DEFAULT),
+    runLimitMs: readMsEnv('BALLOONSIM_RUN_LIMIT_MS', RUN_LIMIT_MS_DEFAULT),
+  };
+}
+
 /**
- * `fc.assert(property, params)`, with a failure rethrown so that its message
- * ends with the command line that replays it. Returns a promise for an async
- * property.
+ * `fc.assert(property, params)`, within the limits of property-limits.ts
+ * (bounded shrinking, a per-run watchdog, the test's deadline), with a failure
+ * rethrown so that its message ends with the command line that replays it.
+ * Returns a promise for an async property.
  */
 export function assertProperty<Ts>(property: fc.IAsyncProperty<Ts>, params: PropertyParams<Ts>): Promise<void>;
 export function assertProperty<Ts>(property: fc.IProperty<Ts>, params: PropertyParams<Ts>): void;
@@ -145,14 +186,32 @@ export function assertProperty<Ts>(
   params: PropertyParams<Ts>,
 ): void | Promise<void> {
   const widened = params as PropertyParams<unknown>;
+  const limits = limitsOfCurrentTest();
+  const outcome: LimitsOutcome = { shrinkStopped: false, shrinkMs: 0, outOfTime: false, runsStarted: 0, cutShort: null };
+  const describeRun = (path: string, value: unknown): string =>
+    `property "${params.name}" (seed ${params.seed}), run ${path}, with:\n${fc.stringify(value)}\n${replayLine(String(params.seed), path)}`;
+  const plugin = limitsPlugin(limits, params.path ?? '', outcome, describeRun);
+  const checked = { ...params, plugins: [...(params.plugins ?? []), plugin] } as fc.Parameters<Ts>;
+  const outOfTime = (): Error =>
+    new Error(
+      `property "${params.name}" ran out of its test's time limit after ${outcome.runsStarted} of ${params.numRuns} runs, without a failure ` +
+        `(seed ${params.seed}); the machine is slow or the runs got slower: raise the test's timeout or lower numRuns` +
+        `${outcome.cutShort !== null ? `\n${outcome.cutShort}` : ''}\n${replayLine(String(params.seed), null)}`,
+    );
   try {
     if (property.isAsync()) {
-      return fc.assert(property as fc.IAsyncProperty<Ts>, params).catch((error: unknown) => {
-        throw withReplayLine(error, widened);
-      });
+      return fc.assert(property as fc.IAsyncProperty<Ts>, checked).then(
+        () => {
+          if (outcome.outOfTime) throw outOfTime();
+        },
+        (error: unknown) => {
+          throw withReplayLine(error, widened, limitsNote(outcome, limits));
+        },
+      );
     }
-    fc.assert(property as fc.IProperty<Ts>, params);
+    fc.assert(property as fc.IProperty<Ts>, checked);
   } catch (error) {
-    throw withReplayLine(error, widened);
+    throw withReplayLine(error, widened, limitsNote(outcome, limits));
   }
+  if (outcome.outOfTime) throw outOfTime();
 }

@@ -14,7 +14,9 @@ import type { FrameTable } from '../../src/host/frame-table.js';
 import type { GuestToHost } from '../../src/messages/protocol.js';
 import type { GuestInit, GuestReport } from '../../src/messages/runtime.js';
 import type { Scenario } from '../../src/scenario/types.js';
+import { watchRun } from '../../src/runtime/run-watch.js';
 import { deriveSeed } from '../../src/util/random.js';
+import { heartbeat } from './hang-watchdog.mjs';
 import { InlineHost } from './inline-host.js';
 
 /** The audit of an inline world: the thread's part and the coordinator's, as the runtime runs them. */
@@ -114,22 +116,31 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
     },
   };
   options.onStart?.(world);
-  for (let tick = 0; tick < ticks; tick++) {
-    for (const index of host.beginTick(tick)) {
-      actors[index]!.stop();
-      shared[index]!.tearDown();
+  let current = -1;
+  const unwatch = watchRun(() => `lockstep run (test/support/lockstep.ts) of ${scenario.name}: tick ${current} of ${ticks}`);
+  try {
+    for (let tick = 0; tick < ticks; tick++) {
+      current = tick;
+      // A long synchronous run is alive as long as its ticks go by (hang-watchdog.mjs).
+      heartbeat();
+      for (const index of host.beginTick(tick)) {
+        actors[index]!.stop();
+        shared[index]!.tearDown();
+      }
+      const inboxes = host.takeInboxes();
+      outboxes = actors.map((actor, index) => actor.step(tick, inboxes[index] ?? []));
+      outboxes.forEach((outbox, index) => {
+        for (const message of outbox) messageCounts.set(message.type, (messageCounts.get(message.type) ?? 0) + 1);
+        host.handleOutbox(index, outbox);
+      });
+      const endMs = (tick + 1) * scenario.tickMs;
+      if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
+      else auditor.quick(endMs);
+      options.onTick?.(tick, endMs, world);
     }
-    const inboxes = host.takeInboxes();
-    outboxes = actors.map((actor, index) => actor.step(tick, inboxes[index] ?? []));
-    outboxes.forEach((outbox, index) => {
-      for (const message of outbox) messageCounts.set(message.type, (messageCounts.get(message.type) ?? 0) + 1);
-      host.handleOutbox(index, outbox);
-    });
-    const endMs = (tick + 1) * scenario.tickMs;
-    if (auditEvery > 0 && (tick + 1) % auditEvery === 0) auditor.full(endMs);
-    else auditor.quick(endMs);
-    options.onTick?.(tick, endMs, world);
+    auditor.full(ticks * scenario.tickMs);
+  } finally {
+    unwatch();
   }
-  auditor.full(ticks * scenario.tickMs);
   return { world, audit: auditor.result, reports: actors.map((actor) => actor.report()), messageCounts };
 }

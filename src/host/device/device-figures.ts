@@ -125,6 +125,35 @@ export class HostFiguresBuffer {
     Atomics.add(this.seq, this.guests + shard, 1);
   }
 
+  /**
+   * The figures of a guest whose device side died with its thread (a killed
+   * worker): all zero but its memory and target. The thread may have died
+   * mid-write, leaving the block's seqlock odd, so the lock is set, not added to.
+   */
+  retireGuest(index: number, memoryPages: number, targetPages: number): void {
+    const at = this.guestOffset(index);
+    this.rewrite(index, () => {
+      this.values.fill(0, at, at + DEVICE_SLOTS);
+      this.values[at + DeviceSlot.MEMORY] = memoryPages;
+      this.values[at + DeviceSlot.TARGET] = targetPages;
+      this.values[at + DeviceSlot.SAMPLE_AT_MS] = -1;
+    });
+  }
+
+  /** The figures of a shard whose pool died with its thread: all zero (see retireGuest). */
+  retireShard(shard: number): void {
+    const at = this.shardOffset(shard);
+    this.rewrite(this.guests + shard, () => this.values.fill(0, at, at + SHARD_SLOTS));
+  }
+
+  /** Rewrites a block whose writer is gone, whatever state it left the lock in. */
+  private rewrite(block: number, write: () => void): void {
+    const odd = Atomics.load(this.seq, block) | 1;
+    Atomics.store(this.seq, block, odd);
+    write();
+    Atomics.store(this.seq, block, odd + 1);
+  }
+
   /** Copies guest `index`'s block into `out` (DEVICE_SLOTS values) consistently; false if it could not or it was never written. */
   readGuest(index: number, out: Float64Array): boolean {
     return this.read(index, this.guestOffset(index), DEVICE_SLOTS, out);

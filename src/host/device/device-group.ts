@@ -54,6 +54,8 @@ export interface HostReport {
   surrendered: Array<{ shard: number; runs: Int32Array }>;
   /** Frames that changed owner on this thread since the last report (grants, take-backs, moves of pools). */
   framesMoved: number;
+  /** Guest messages the device sides handled since the last report (valid or not). */
+  messagesHandled: number;
   /** Compare-exchanges that failed on this thread since the last report, and the first few. */
   transferFailures: number;
   transferFailureDetails: TransferFailure[];
@@ -82,6 +84,7 @@ export class DeviceGroup {
   private readonly surrendered: HostReport['surrendered'] = [];
   private failuresReported = 0;
   private transfersReported = 0;
+  private messagesHandled = 0;
   /** The keep marks of the tick (HostOrders.keep). */
   private keep: number[] = [];
 
@@ -158,6 +161,7 @@ export class DeviceGroup {
 
   /** Handles what a guest sent in its step. */
   handle(guest: number, outbox: ReadonlyArray<unknown>): void {
+    this.messagesHandled += outbox.length;
     this.device(guest).handleAll(outbox);
   }
 
@@ -193,10 +197,12 @@ export class DeviceGroup {
       distress,
       surrendered: this.surrendered.splice(0),
       framesMoved: this.table.transfers - this.transfersReported,
+      messagesHandled: this.messagesHandled,
       transferFailures: failures - this.failuresReported,
       transferFailureDetails: details,
     };
     this.failuresReported = failures;
+    this.messagesHandled = 0;
     this.transfersReported = this.table.transfers;
     return report;
   }

@@ -42,7 +42,8 @@ function turnsOf(turns: number): Promise<void> {
 /** One FIFO queue: actions run in order, each after its gate. */
 class Lane {
   private tail: Promise<void> = Promise.resolve();
-  private waiting = 0;
+  /** Batches queued behind a gate or the queue, not yet delivered. */
+  waiting = 0;
 
   constructor(private readonly fail: (error: unknown) => void) {}
 
@@ -76,6 +77,11 @@ export class Delivery {
     fail: (error: unknown) => void,
   ) {
     this.lanes = Array.from({ length: workers }, () => ({ 'to-host': new Lane(fail), 'to-guests': new Lane(fail) }));
+  }
+
+  /** Batches of worker `worker` going `direction` that are held back, not yet delivered (watchdog reports). */
+  waiting(worker: number, direction: Direction): number {
+    return this.lanes[worker]?.[direction].waiting ?? 0;
   }
 
   /** Delivers a batch of worker `worker` going `direction` by running `action`, in order, when its gate opens. */

@@ -17,36 +17,34 @@
  * `timing.mode`.
  */
 import { performance } from 'node:perf_hooks';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import * as Comlink from 'comlink';
-import { AUDIT_CONTROL_SLOTS, AuditControl, type ConcurrentAuditInput, type ConcurrentAuditResult } from '../../audit/concurrent-auditor.js';
 import { Auditor } from '../../audit/auditor.js';
 import { countOwnerValues } from '../../audit/scans.js';
 import type { FullAuditPart } from '../../audit/thread-audit.js';
 import type { CrashRecord } from '../../faults/fault-summary.js';
 import type { InjectedFaults, PlannedKill } from '../../faults/fault-plan.js';
 import type { LivenessWatch } from '../../faults/liveness.js';
-import { DEVICE_SLOTS, DeviceSlot, SHARD_SLOTS } from '../../host/device/device-figures.js';
 import { GuestState } from '../../host/device/guest-states.js';
-import type { HostOrders } from '../../host/device/device-group.js';
 import type { MemoryManager } from '../../host/manager/memory-manager.js';
 import type { GuestReport } from '../../messages/runtime.js';
 import type { Scenario } from '../../scenario/types.js';
 import { deriveSeed, Random } from '../../util/random.js';
 import { abortErrorOf } from '../abort.js';
-import { comlinkEndpoint } from '../comlink-endpoint.js';
 import { deadGuestReport } from '../dead-report.js';
 import { RunFailure } from '../errors.js';
 import type { ThreadSetup } from '../guest-thread.js';
+import { watchRun } from '../run-watch.js';
 import { prepareRun, threadSetups, type RunSetup, type RunSetupOptions } from '../run-setup.js';
 import { livenessWatch, summarizeFaults, workerCount, type RunResult } from '../simulate.js';
 import { buildSummary } from '../summary.js';
-import type { FreeBatch, FreeLoopOptions, FreeOrders, WorkerControl } from '../thread-protocol.js';
+import type { FreeBatch, FreeLoopOptions, FreeOrders } from '../thread-protocol.js';
 import { workerEntryPath } from '../worker-placement.js';
+import { AuditorThread } from './auditor-thread.js';
 import { FREE_CONTROL_SLOTS, FreeControl } from './free-control.js';
 import { Delivery, type DeliveryHook } from './free-delivery.js';
 import { emptyOrders, mergeOrders } from './free-orders.js';
-import { recoverDeadWorker, ShardAttribution } from './worker-recovery.js';
+import { closeFreeWorker, startFreeWorker, type FreeWorker, type FreeWorkerHooks } from './free-worker.js';
+import { describeFreeRun, watchForStall, type FreeRunView } from './free-watchdog.js';
+import { retireDeadWorker, ShardAttribution } from './worker-recovery.js';
 
 export interface FreeRunOptions {
   /** Overrides the scenario's seed (guests' seeds and random faults; the run itself still depends on timing). */
@@ -67,6 +65,11 @@ export interface FreeRunOptions {
   onProgress?: (done: number, total: number) => void;
   /** A host policy of your own, instead of the scenario's `host.policy`. */
   policy?: RunSetupOptions['policy'];
+  /**
+   * Fails the run when the coordinator hears no batch for this long (wall
+   * time), with a report of where the manager and every worker were (default: off).
+   */
+  stallMs?: number;
   /** Stops the run once aborted (at once, and checked at every move of the host clock): the promise rejects with an AbortError. */
   signal?: AbortSignal;
 }
@@ -75,26 +78,15 @@ export interface FreeRunOptions {
 export interface FreeRunResult extends RunResult {
   /** Batches the coordinator handled. */
   batches: number;
+  /** Guest messages the device sides handled (valid or not). */
+  messages: number;
   /** Frames that changed owner in the table during the run (after boot): grants and take-backs counted by the device sides. */
   framesMoved: number;
   /** Wall time from the first batch to the last. */
   runSeconds: number;
 }
 
-/** One guest worker of a free run. */
-interface Slot {
-  index: number;
-  worker: Worker;
-  control: Comlink.Remote<WorkerControl>;
-  port: MessagePort;
-  guests: number[];
-  shards: number[];
-  roundsDone: number;
-  finished: boolean;
-  dead: boolean;
-  /** The manager's orders since the worker's last batch. */
-  pending: HostOrders;
-}
+type Slot = FreeWorker;
 
 const WINDOW_DEFAULT = 4;
 
@@ -122,7 +114,6 @@ class FreeRun {
   private readonly manager: MemoryManager;
   private readonly states: Int32Array;
   private readonly freeControl: Int32Array;
-  private readonly auditControl: Int32Array;
   private readonly faults: InjectedFaults | null;
   private readonly liveness: LivenessWatch | null;
   private readonly rounds: number;
@@ -134,11 +125,11 @@ class FreeRun {
   private readonly setups: ThreadSetup[];
   private slots: Slot[] = [];
   private readonly slotOfGuest: Int32Array;
-  private auditorWorker: Worker | null = null;
-  private auditorResult: Promise<ConcurrentAuditResult> | null = null;
+  private readonly auditor = new AuditorThread();
   private hostTick = 0;
   private batches = 0;
   private framesMoved = 0;
+  private messages = 0;
   private closed = false;
   private settle: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   private failure: unknown = null;
@@ -155,7 +146,6 @@ class FreeRun {
     this.faults = setup.faults;
     this.states = new Int32Array(new SharedArrayBuffer(Math.max(1, scenario.guests.length) * 4));
     this.freeControl = new Int32Array(new SharedArrayBuffer(FREE_CONTROL_SLOTS * 4));
-    this.auditControl = new Int32Array(new SharedArrayBuffer(AUDIT_CONTROL_SLOTS * 4));
     this.liveness = this.faults !== null ? livenessWatch(this.faults, this.manager, scenario) : null;
     this.rounds = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
     this.kills = this.faults?.kills.slice() ?? [];
@@ -179,21 +169,23 @@ class FreeRun {
     const done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
-    const entry = workerEntryPath();
     const runStarted = performance.now();
-    // Every slot exists before any batch can arrive (batches are handled on later turns).
-    for (const thread of this.setups) this.startWorker(entry, thread);
+    this.startWorkers();
     this.beginHostTick(0);
     const limit = this.options.wallLimitMs !== undefined ? setTimeout(() => Atomics.store(this.freeControl, FreeControl.FINISH, 1), this.options.wallLimitMs) : null;
+    const unwatch = watchRun(() => describeFreeRun(this.view()));
+    const stall = this.options.stallMs !== undefined ? watchForStall(this.options.stallMs, () => this.view(), (error) => this.fail(error)) : null;
     try {
       await done;
     } finally {
       if (limit !== null) clearTimeout(limit);
+      if (stall !== null) clearInterval(stall);
+      unwatch();
     }
     const runSeconds = (performance.now() - runStarted) / 1000;
     await Promise.all(this.teardowns);
     await this.settleFinished();
-    const concurrent = await this.stopAuditor();
+    const concurrent = await this.auditor.stop();
     // The last reports are in: the manager's view is the end state.
     this.manager.endTick([]);
     const auditor = new Auditor(this.manager);
@@ -219,60 +211,33 @@ class FreeRun {
       { mode: 'free', placement: 'workers', threads: this.slots.length, wallSeconds, simulatedSecondsPerWallSecond: endMs / 1000 / Math.max(wallSeconds, 1e-9) },
       faultSummary,
     );
-    return { summary, events: this.manager.log.entries, batches: this.batches, framesMoved: this.framesMoved, runSeconds };
+    return { summary, events: this.manager.log.entries, batches: this.batches, messages: this.messages, framesMoved: this.framesMoved, runSeconds };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    Atomics.store(this.auditControl, AuditControl.STOP, 1);
-    const stopping: Promise<unknown>[] = this.slots.map(async (slot) => {
-      slot.control[Comlink.releaseProxy]();
-      slot.port.close();
-      await slot.worker.terminate();
-    });
-    if (this.auditorWorker !== null) stopping.push(this.auditorWorker.terminate());
+    const stopping: Promise<unknown>[] = this.slots.map(closeFreeWorker);
+    stopping.push(this.auditor.close());
     await Promise.all(stopping);
   }
 
   // ------------------------------------------------------------ workers
 
-  /** Starts a worker and its guests' loop; the slot exists when this returns, the loop a little later. */
-  private startWorker(entry: string, thread: ThreadSetup): void {
-    const index = this.slots.length;
-    const worker = new Worker(entry, { workerData: { role: 'guests' } });
-    const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(worker));
-    const channel = new MessageChannel();
-    const slot: Slot = {
-      index,
-      worker,
-      control,
-      port: channel.port1,
-      guests: thread.guests.map((init) => init.index),
-      shards: thread.shards.map((shard) => shard.shard),
-      roundsDone: 0,
-      finished: false,
-      dead: false,
-      pending: emptyOrders(),
+  private startWorkers(): void {
+    const entry = workerEntryPath();
+    const loop: FreeLoopOptions = { rounds: this.rounds, tickMs: this.scenario.tickMs, window: this.options.window ?? WINDOW_DEFAULT, control: this.freeControl.buffer as SharedArrayBuffer };
+    const hooks: FreeWorkerHooks = {
+      batch: (slot, batch) => this.delivery.send(slot.index, 'to-host', () => this.handleBatch(slot, batch)),
+      fail: (error) => this.fail(error),
+      closing: () => this.closed,
     };
-    this.slots.push(slot);
-    for (const guest of slot.guests) this.slotOfGuest[guest] = index;
-    worker.on('error', (error) => {
-      if (!slot.dead) this.fail(new RunFailure('WORKER_FAILED', `a worker thread failed: ${error.message}`));
-    });
-    worker.on('exit', (code) => {
-      if (!slot.dead && !this.closed) this.fail(new RunFailure('WORKER_FAILED', `a worker thread exited unexpectedly (code ${code})`));
-    });
-    channel.port1.on('message', (batch: FreeBatch) => {
-      if (slot.dead) return;
-      this.delivery.send(index, 'to-host', () => this.handleBatch(slot, batch));
-    });
-    const options: FreeLoopOptions = { rounds: this.rounds, tickMs: this.scenario.tickMs, window: this.options.window ?? WINDOW_DEFAULT, control: this.freeControl.buffer as SharedArrayBuffer };
-    const port2 = Comlink.transfer(channel.port2, [channel.port2 as never]);
-    // A worker killed while it starts never answers; that is not a failure.
-    control.startFree(thread, port2, options).catch((error: unknown) => {
-      if (!slot.dead) this.fail(error);
-    });
+    // Every worker's record exists before any batch can arrive (batches are handled on later turns).
+    for (const thread of this.setups) {
+      const slot = startFreeWorker(this.slots.length, entry, thread, loop, hooks);
+      this.slots.push(slot);
+      for (const guest of slot.guests) this.slotOfGuest[guest] = slot.index;
+    }
   }
 
   /** The coordinator's side of one batch: the report to the manager, then the orders since, then the clock. */
@@ -291,7 +256,9 @@ class FreeRun {
       return;
     }
     this.batches++;
+    slot.lastBatchMs = performance.now();
     const report = batch.report;
+    this.messages += report.messagesHandled;
     for (const { shard, runs } of report.surrendered) this.attribution.subtract(shard, runs);
     this.framesMoved += report.framesMoved;
     this.manager.endTick([report]);
@@ -387,34 +354,10 @@ class FreeRun {
   }
 
   private recover(slot: Slot, atSeconds: number): void {
-    const manager = this.manager;
-    const recovery = recoverDeadWorker(this.setup.table, slot.guests, slot.shards, this.attribution, this.scenario.guests.length);
-    manager.balancer.transit.add(recovery.free.view());
-    const figures = this.setup.figures;
-    for (const guest of slot.guests) {
-      const record = manager.records[guest]!;
-      const taken = recovery.fromGuests.get(guest) ?? 0;
-      if (record.alive && record.device[DeviceSlot.ALIVE] === 1) {
-        manager.log.record(manager.nowMs, 'crash', record.name, `worker ${slot.index} terminated; ${taken} frames taken back`);
-        this.crashes.push({ guest: record.name, timeSeconds: atSeconds, how: 'kill-worker', detail: `worker ${slot.index} terminated` });
-      }
-      record.alive = false;
-      // The dead device side can publish nothing more: its figures say what is left of the guest.
-      const at = figures.beginGuest(guest);
-      figures.values.fill(0, at, at + DEVICE_SLOTS);
-      figures.values[at + DeviceSlot.MEMORY] = record.memoryPages;
-      figures.values[at + DeviceSlot.TARGET] = record.targetPages;
-      figures.values[at + DeviceSlot.SAMPLE_AT_MS] = -1;
-      figures.endGuest(guest);
-      Atomics.store(this.states, guest, GuestState.RECLAIMED);
-      this.setup.shared[guest]!.tearDown();
-    }
-    for (const shard of slot.shards) {
-      const at = figures.beginShard(shard);
-      figures.values.fill(0, at, at + SHARD_SLOTS);
-      figures.endShard(shard);
-    }
-    manager.endTick([]);
+    retireDeadWorker(this.setup, this.states, slot.guests, slot.shards, this.attribution, (guest, taken) => {
+      this.manager.log.record(this.manager.nowMs, 'crash', this.manager.records[guest]!.name, `worker ${slot.index} terminated; ${taken} frames taken back`);
+      this.crashes.push({ guest: this.manager.records[guest]!.name, timeSeconds: atSeconds, how: 'kill-worker', detail: `worker ${slot.index} terminated` });
+    });
   }
 
   /**
@@ -430,6 +373,7 @@ class FreeRun {
       const report = await slot.control.settle(orders);
       for (const { shard, runs } of report.surrendered) this.attribution.subtract(shard, runs);
       this.framesMoved += report.framesMoved;
+      this.messages += report.messagesHandled;
       this.manager.endTick([report]);
     }
   }
@@ -437,6 +381,28 @@ class FreeRun {
   /** Fails the run with an AbortError (the signal was aborted). */
   abort(): void {
     if (this.options.signal !== undefined) this.fail(abortErrorOf(this.options.signal, `simulateFree (at host tick ${this.hostTick} of ${this.rounds})`));
+  }
+
+  // ------------------------------------------------------------ watchdog
+
+  /** Where the run is, for a watchdog's report (free-watchdog.ts). */
+  private view(): FreeRunView {
+    const now = performance.now();
+    return {
+      scenario: this.scenario.name,
+      hostTick: this.hostTick,
+      rounds: this.rounds,
+      batches: this.batches,
+      workers: this.slots.map((slot) => ({
+        index: slot.index,
+        guests: slot.guests.map((guest) => this.manager.records[guest]!.name),
+        roundsDone: slot.roundsDone,
+        state: slot.dead ? 'dead' : slot.finished ? 'finished' : 'running',
+        silentMs: now - slot.lastBatchMs,
+        toHostWaiting: this.delivery.waiting(slot.index, 'to-host'),
+        toGuestsWaiting: this.delivery.waiting(slot.index, 'to-guests'),
+      })),
+    };
   }
 
   private fail(error: unknown): void {
@@ -458,28 +424,12 @@ class FreeRun {
   }
 
   private startAuditor(): void {
-    const input: ConcurrentAuditInput = {
+    this.auditor.start({
       table: this.setup.table.buffer,
       guests: this.manager.records.map((record) => ({ name: record.name, frameOf: this.setup.shared[record.index]!.buffers.frameOf, counters: this.setup.shared[record.index]!.buffers.counters })),
       states: this.states.buffer as SharedArrayBuffer,
       shards: this.manager.layout.shards,
-      control: this.auditControl.buffer as SharedArrayBuffer,
-    };
-    const worker = new Worker(workerEntryPath(), { workerData: { role: 'auditor', audit: input } });
-    this.auditorWorker = worker;
-    this.auditorResult = new Promise((resolve, reject) => {
-      worker.once('message', (result: ConcurrentAuditResult) => resolve(result));
-      worker.once('error', (error) => reject(new RunFailure('AUDITOR_FAILED', `the concurrent auditor failed: ${error.message}`)));
-      worker.once('exit', (code) => reject(new RunFailure('AUDITOR_FAILED', `the concurrent auditor exited early (code ${code})`)));
     });
-    // A run that fails or is aborted closes the auditor without asking for its result: that is not a second failure.
-    this.auditorResult.catch(() => undefined);
-  }
-
-  private async stopAuditor(): Promise<ConcurrentAuditResult | null> {
-    if (this.auditorResult === null) return null;
-    Atomics.store(this.auditControl, AuditControl.STOP, 1);
-    return this.auditorResult;
   }
 
   private async reports(): Promise<GuestReport[]> {

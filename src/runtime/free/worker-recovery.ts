@@ -8,9 +8,12 @@
  * pool operation was doing when the thread stopped, each frame is then in
  * exactly one of those places or already somewhere else for good.
  */
+import { DeviceSlot } from '../../host/device/device-figures.js';
+import { GuestState } from '../../host/device/guest-states.js';
 import { RunList } from '../../host/frame-runs.js';
 import type { FrameTable } from '../../host/frame-table.js';
 import { freeOwnerOfShard, guestIndexOfOwner, OWNER_FREE, shardOfFreeOwner } from '../../host/owners.js';
+import type { RunSetup } from '../run-setup.js';
 
 /** The untouched ranges each shard was handed and has not handed back (what the coordinator knows of them). */
 export class ShardAttribution {
@@ -111,4 +114,34 @@ export function recoverDeadWorker(table: FrameTable, guests: ReadonlyArray<numbe
     if (shard >= 0 && deadShard.has(shard) && table.transfer(frame, freeOwnerOfShard(shard), OWNER_FREE)) free.add(frame, 1);
   }
   return { fromGuests, free };
+}
+
+/**
+ * Everything the coordinator does once a killed worker's thread is gone:
+ * takes back its guests' and shards' frames (into transit), marks its guests
+ * dead and reclaimed, publishes what is left of their figures (their device
+ * sides can publish nothing more) and lets the manager see the result.
+ * `crashed(guest, frames)` is called for each guest that was still alive.
+ */
+export function retireDeadWorker(
+  setup: RunSetup,
+  states: Int32Array,
+  guests: ReadonlyArray<number>,
+  shards: ReadonlyArray<number>,
+  attribution: ShardAttribution,
+  crashed: (guest: number, framesTaken: number) => void,
+): void {
+  const { manager, figures } = setup;
+  const recovery = recoverDeadWorker(setup.table, guests, shards, attribution, setup.scenario.guests.length);
+  manager.balancer.transit.add(recovery.free.view());
+  for (const guest of guests) {
+    const record = manager.records[guest]!;
+    if (record.alive && record.device[DeviceSlot.ALIVE] === 1) crashed(guest, recovery.fromGuests.get(guest) ?? 0);
+    record.alive = false;
+    figures.retireGuest(guest, record.memoryPages, record.targetPages);
+    Atomics.store(states, guest, GuestState.RECLAIMED);
+    setup.shared[guest]!.tearDown();
+  }
+  for (const shard of shards) figures.retireShard(shard);
+  manager.endTick([]);
 }

@@ -1,0 +1,50 @@
+/**
+ * Fuzzing budgets and counts shared by the fuzz tests and `npm run fuzz`
+ * (scripts/fuzz.mjs). In an ordinary test run a fuzz property runs a fixed,
+ * short course; under `npm run fuzz` it runs for the time the script gives it
+ * (BALLOONSIM_FUZZ_<PART>_MS) and reports what it did (runs, protocol
+ * commands, messages) to the file BALLOONSIM_FUZZ_REPORT, one JSON line per
+ * test file, which the script adds up and prints with rates. A time budget
+ * says nothing about how much was tried; the counts do.
+ */
+import { appendFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+
+/** The parts of `npm run fuzz`: free-running runs, wire-level bytes, the host's model-based commands. */
+export type FuzzPart = 'free' | 'wire' | 'model';
+
+/** Milliseconds `npm run fuzz` gives this part, or null in an ordinary test run. */
+export function fuzzBudgetMs(part: FuzzPart): number | null {
+  const variable = `BALLOONSIM_FUZZ_${part.toUpperCase()}_MS`;
+  // BALLOONSIM_FUZZ_MS: the free-running part's budget before there were parts.
+  const text = process.env[variable] ?? (part === 'free' ? process.env.BALLOONSIM_FUZZ_MS : undefined);
+  if (text === undefined || text.trim() === '') return null;
+  const ms = Number(text);
+  if (!(Number.isFinite(ms) && ms > 0)) throw new Error(`fuzzBudgetMs: ${variable} must be a positive number of milliseconds, got ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/**
+ * The counts of one part in this test file, written when the file ends: one
+ * line to stdout, and one JSON line to BALLOONSIM_FUZZ_REPORT when `npm run
+ * fuzz` asked for it. Call at the top level of the test file (it registers
+ * an afterAll hook).
+ */
+export function fuzzCounter(part: FuzzPart): (counts: Readonly<Record<string, number>>) => void {
+  const total: Record<string, number> = {};
+  let startedMs: number | null = null;
+  // The runs' time, not the file's loading.
+  beforeAll(() => {
+    startedMs = performance.now();
+  });
+  afterAll(() => {
+    if (Object.keys(total).length === 0 || startedMs === null) return;
+    const seconds = (performance.now() - startedMs) / 1000;
+    process.stdout.write(`fuzz ${part}: ${Object.entries(total).map(([key, value]) => `${value} ${key}`).join(', ')} in ${seconds.toFixed(1)} s\n`);
+    const file = process.env.BALLOONSIM_FUZZ_REPORT;
+    if (file !== undefined && file !== '') appendFileSync(file, `${JSON.stringify({ part, seconds, counts: total })}\n`);
+  });
+  return (counts) => {
+    for (const [key, value] of Object.entries(counts)) total[key] = (total[key] ?? 0) + value;
+  };
+}
