@@ -43,7 +43,9 @@ export interface FreeLoopOptions {
   tickMs: number;
   /** Batches the worker may have sent that the coordinator has not answered yet (1: a synchronous round trip). */
   window: number;
-  /** Int32 slots shared with the coordinator (see runtime/free/free-control.ts): it sets FINISH to end the run early. */
+  /** Rounds the worker may run ahead of the manager's clock (its round minus the host tick). */
+  leadRounds: number;
+  /** Int32 slots shared with the coordinator (see runtime/free/free-control.ts): FINISH ends the run early, HOST_TICK is the manager's clock. */
   control: SharedArrayBuffer;
 }
 

@@ -66,6 +66,7 @@ export function signalProblems(run: WireRun, puppet: number): string[] {
     if (!shares.every(isShare) || !isSeconds(psi.someTotalSeconds) || !isSeconds(psi.fullTotalSeconds)) problems.push(`psi ${JSON.stringify(psi)}`);
   }
   const estimate = workingSetEstimate(run.host.manager.records[puppet]!, run.scenario.frameBytes);
-  if (!isWhole(estimate.pages, 0)) problems.push(`working set ${estimate.pages} pages (${estimate.source})`);
+  const record = run.host.manager.records[puppet]!;
+  if (!isWhole(estimate.pages, 0) || estimate.pages > Math.max(record.kernelPages, record.memoryPages)) problems.push(`working set ${estimate.pages} pages (${estimate.source})`);
   return problems.map((problem) => `the manager reads the puppet's published signals as ${problem}`);
 }

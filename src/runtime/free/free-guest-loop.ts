@@ -4,8 +4,9 @@
  * Each round's report (events, distress, surrendered frames, crashes) goes
  * to the coordinator in one batch; the coordinator answers each batch with
  * the memory manager's orders since, which the next round carries out. At
- * most `window` batches may wait for an answer, so a worker never runs far
- * ahead of the manager. Between rounds the worker yields to its event loop,
+ * most `window` batches may wait for an answer, and a worker never starts a
+ * round more than `leadRounds` ahead of the manager's clock (it waits on the
+ * shared HOST_TICK slot), so no guest runs far ahead of the manager. Between rounds the worker yields to its event loop,
  * which is how the answers (and control calls) get in.
  *
  * The end: the last round is sent only once every earlier batch has been
@@ -35,6 +36,7 @@ export class FreeGuestLoop {
   ) {
     if (!Number.isSafeInteger(options.rounds) || options.rounds < 1) throw new RangeError(`FreeGuestLoop: rounds must be a positive integer, got ${options.rounds}`);
     if (!Number.isSafeInteger(options.window) || options.window < 1) throw new RangeError(`FreeGuestLoop: window must be a positive integer, got ${options.window}`);
+    if (!Number.isSafeInteger(options.leadRounds) || options.leadRounds < 1) throw new RangeError(`FreeGuestLoop: leadRounds must be a positive integer, got ${options.leadRounds}`);
     this.control = new Int32Array(options.control);
     port.on('message', (message: FreeOrders) => this.receive(message));
   }
@@ -58,7 +60,26 @@ export class FreeGuestLoop {
     // The final round waits until every earlier batch has been answered.
     if (this.isLastRound() && this.inFlight > 0) return;
     this.scheduled = true;
+    if (this.waitForClock()) return;
     setImmediate(() => this.runRound());
+  }
+
+  /**
+   * Whether the next round is too far ahead of the manager's clock: then it
+   * waits (without blocking the thread) until the clock moves or the run is
+   * told to finish, and kicks again.
+   */
+  private waitForClock(): boolean {
+    const hostTick = Atomics.load(this.control, FreeControl.HOST_TICK);
+    if (this.round <= hostTick + this.options.leadRounds || Atomics.load(this.control, FreeControl.FINISH) !== 0) return false;
+    const wait = Atomics.waitAsync(this.control, FreeControl.HOST_TICK, hostTick);
+    const resume = (): void => {
+      this.scheduled = false;
+      this.kick();
+    };
+    if (wait.async) void wait.value.then(resume);
+    else setImmediate(resume);
+    return true;
   }
 
   private runRound(): void {

@@ -39,7 +39,7 @@ import { buildSummary } from '../summary.js';
 import type { FreeBatch, FreeLoopOptions, FreeOrders } from '../thread-protocol.js';
 import { workerEntryPath } from '../worker-placement.js';
 import { AuditorThread } from './auditor-thread.js';
-import { FREE_CONTROL_SLOTS, FreeControl } from './free-control.js';
+import { FREE_CONTROL_SLOTS, FreeControl, LEAD_ROUNDS_DEFAULT } from './free-control.js';
 import { Delivery, type DeliveryHook } from './free-delivery.js';
 import { emptyOrders, mergeOrders } from './free-orders.js';
 import { closeFreeWorker, startFreeWorker, type FreeWorker, type FreeWorkerHooks } from './free-worker.js';
@@ -55,6 +55,8 @@ export interface FreeRunOptions {
   guestsPerWorker?: number;
   /** Batches a worker may have in flight (default 4; 1 makes every round a synchronous round trip). */
   window?: number;
+  /** Rounds a worker may run ahead of the manager's clock (default 4): how late, in the guests' time, the manager's orders may come. */
+  leadRounds?: number;
   /** Ends the run after this much wall time, even if the guests have rounds left. */
   wallLimitMs?: number;
   /** Run the concurrent auditor thread (default true). */
@@ -94,6 +96,10 @@ const WINDOW_DEFAULT = 4;
 export async function simulateFree(scenario: Scenario, options: FreeRunOptions = {}): Promise<FreeRunResult> {
   const signal = options.signal;
   if (signal?.aborted === true) throw abortErrorOf(signal, 'simulateFree');
+  for (const key of ['window', 'leadRounds'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw new RangeError(`simulateFree: ${key} must be a positive integer, got ${value}`);
+  }
   const setup = await prepareRun(scenario, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
@@ -172,7 +178,7 @@ class FreeRun {
     const runStarted = performance.now();
     this.startWorkers();
     this.beginHostTick(0);
-    const limit = this.options.wallLimitMs !== undefined ? setTimeout(() => Atomics.store(this.freeControl, FreeControl.FINISH, 1), this.options.wallLimitMs) : null;
+    const limit = this.options.wallLimitMs !== undefined ? setTimeout(() => this.finishEarly(), this.options.wallLimitMs) : null;
     const unwatch = watchRun(() => describeFreeRun(this.view()));
     const stall = this.options.stallMs !== undefined ? watchForStall(this.options.stallMs, () => this.view(), (error) => this.fail(error)) : null;
     try {
@@ -226,7 +232,7 @@ class FreeRun {
 
   private startWorkers(): void {
     const entry = workerEntryPath();
-    const loop: FreeLoopOptions = { rounds: this.rounds, tickMs: this.scenario.tickMs, window: this.options.window ?? WINDOW_DEFAULT, control: this.freeControl.buffer as SharedArrayBuffer };
+    const loop: FreeLoopOptions = { rounds: this.rounds, tickMs: this.scenario.tickMs, window: this.options.window ?? WINDOW_DEFAULT, leadRounds: this.options.leadRounds ?? LEAD_ROUNDS_DEFAULT, control: this.freeControl.buffer as SharedArrayBuffer };
     const hooks: FreeWorkerHooks = {
       batch: (slot, batch) => this.delivery.send(slot.index, 'to-host', () => this.handleBatch(slot, batch)),
       fail: (error) => this.fail(error),
@@ -302,6 +308,9 @@ class FreeRun {
   private beginHostTick(tick: number): void {
     if (this.options.signal?.aborted === true) this.abort();
     this.hostTick = tick;
+    // Workers that ran ahead wait on the clock (free-guest-loop.ts).
+    Atomics.store(this.freeControl, FreeControl.HOST_TICK, tick);
+    Atomics.notify(this.freeControl, FreeControl.HOST_TICK);
     const orders = this.manager.beginTick(tick);
     for (const { guest } of orders.crashes) this.crashes.push({ guest: this.manager.records[guest]!.name, timeSeconds: (tick * this.scenario.tickMs) / 1000, how: 'event', detail: 'scenario event' });
     for (const { shard, runs } of orders.adopt) this.attribution.add(shard, runs);
@@ -376,6 +385,12 @@ class FreeRun {
       this.messages += report.messagesHandled;
       this.manager.endTick([report]);
     }
+  }
+
+  /** Tells every worker to send its final batch as soon as it can (the wall-time limit); waiting workers wake up. */
+  private finishEarly(): void {
+    Atomics.store(this.freeControl, FreeControl.FINISH, 1);
+    Atomics.notify(this.freeControl, FreeControl.HOST_TICK);
   }
 
   /** Fails the run with an AbortError (the signal was aborted). */
