@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';
 import { writeRunOutputs } from '../output/run-outputs.js';
+import { matchGuests } from '../output/report-guests.js';
 import { simulateFree, type FreeRunOptions } from '../runtime/free/simulate-free.js';
 import { simulate, type RunResult, type SimulateOptions } from '../runtime/simulate.js';
 import { defaultScenario } from '../scenario/default.js';
@@ -23,6 +24,7 @@ export interface RunFlags {
   auditEvery?: string;
   out?: string;
   sampleEvery?: string;
+  reportGuests?: string;
   json?: boolean;
   quiet?: boolean;
   set?: string[];
@@ -50,6 +52,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   if (mode === 'free' && flags.out !== undefined) {
     throw new UsageError('--out writes samples over simulated time, which a free-running run does not take; drop --out (use --json > summary.json for the summary) or run in lockstep mode');
   }
+  if (flags.reportGuests !== undefined && flags.out === undefined) {
+    throw new UsageError('--report-guests picks the guests report.html draws; add --out DIR or drop it');
+  }
   const durationOverrideMs = flags.duration !== undefined ? durationFlag('--duration', flags.duration) : undefined;
   const options: SimulateOptions = {
     placement,
@@ -65,6 +70,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   const loadOptions = { ...(durationOverrideMs !== undefined ? { durationOverrideMs } : {}), overrides: overrideFlags(flags.set) };
   const scenario: Scenario = file === undefined ? defaultScenario(loadOptions) : loadScenarioFile(file, loadOptions);
   if (mode === 'lockstep') checkLockstepFaults(scenario);
+  const reportGuests = reportGuestsFlag(flags.reportGuests, scenario);
   if (options.guestsPerWorker !== undefined && Math.ceil(scenario.guests.length / options.guestsPerWorker) > 4 * availableParallelism() + 64) {
     throw new UsageError(`--guests-per-worker ${options.guestsPerWorker} would start ${Math.ceil(scenario.guests.length / options.guestsPerWorker)} threads for ${scenario.guests.length} guests on ${availableParallelism()} cores; raise it`);
   }
@@ -98,7 +104,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     if (notes !== '') process.stdout.write(`\n${notes}\n`);
   }
   if (flags.out !== undefined && series !== null) {
-    const written = writeRunOutputs(flags.out, result, series);
+    const written = await writeRunOutputs(flags.out, result, series, reportGuests !== undefined ? { report: { guests: reportGuests } } : {});
     if (!flags.quiet) {
       const names = written.map((path) => path.slice(path.lastIndexOf('/') + 1)).join(', ');
       const line = `wrote ${flags.out}: ${names} (${series.length} samples)`;
@@ -122,6 +128,20 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     return 1;
   }
   return 0;
+}
+
+/** `--report-guests web,batch-*`: names or globs, each of which must match a guest of the scenario (checked before the run). */
+function reportGuestsFlag(text: string | undefined, scenario: Scenario): string[] | undefined {
+  if (text === undefined) return undefined;
+  const patterns = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (patterns.length === 0) throw new UsageError('--report-guests takes guest names or globs separated by commas, such as web,batch-*');
+  const names = scenario.guests.map((g) => g.name);
+  const { unmatched } = matchGuests(names, patterns);
+  if (unmatched.length > 0) {
+    const shown = names.length > 12 ? `${names.slice(0, 12).join(', ')}, ... (${names.length} guests)` : names.join(', ');
+    throw new UsageError(`--report-guests: ${unmatched.map((p) => `"${p}"`).join(', ')} match${unmatched.length === 1 ? 'es' : ''} no guest of ${scenario.name} (its guests: ${shown})`);
+  }
+  return patterns;
 }
 
 /** Faults that only free-running mode can inject are refused in lockstep, where results must not depend on threads. */

@@ -36,7 +36,7 @@ async function runInto(dir: string, seed: number) {
   const scenario = defaultScenario({ durationOverrideMs: 8 * 60_000 });
   const series = new TimeSeries(scenario.guests.map((g) => g.name), scenario.frameBytes, scenario.host.memoryBytes / scenario.frameBytes);
   const result = await simulate(scenario, { seed, placement: 'inline', sampleEveryTicks: 1, onSample: (s) => series.add(s) });
-  writeRunOutputs(dir, result, series);
+  await writeRunOutputs(dir, result, series);
   return { result, series };
 }
 
@@ -71,7 +71,7 @@ describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
     expect(pageProblems(check, { canvasesMin: 9 })).toEqual([]);
 
     const table = await sweep({ base: 'default', durationMs: 120_000, parameters: { 'events[0].setTarget.memory': ['512MiB', '2GiB', '4GiB'] } }, { concurrency: 2 });
-    writeSweepOutputs(join(work, 'sweep'), table);
+    await writeSweepOutputs(join(work, 'sweep'), table);
     const sweepCheck = await checkPage(join(work, 'sweep', 'report.html'), { screenshot: join(shots, 'sweep.png') });
     expect(pageProblems(sweepCheck, { canvasesMin: 6 })).toEqual([]);
   });
@@ -93,7 +93,7 @@ describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
     for (const c of cases) {
       const series = new TimeSeries(c.scenario.guests.map((g) => g.name), c.scenario.frameBytes, c.scenario.host.memoryBytes / c.scenario.frameBytes);
       const result = await simulate(c.scenario, { placement: 'inline', sampleEveryTicks: c.sampleEveryTicks, onSample: (s) => series.add(s) });
-      writeRunOutputs(join(work, c.name), result, series);
+      await writeRunOutputs(join(work, c.name), result, series);
       const check = await checkPage(join(work, c.name, 'report.html'), { screenshot: join(shots, `report-${c.name}.png`) });
       expect(pageProblems(check, { canvasesMin: c.charts }), c.name).toEqual([]);
       expect(check.canvases, c.name).toHaveLength(c.charts);
