@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../runtime/simulate.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
 import { eventsJsonl } from './events-jsonl.js';
 import { writeParquet } from './parquet.js';
 import { runReportHtml, type ReportOptions } from './report-html.js';
@@ -47,6 +47,7 @@ export interface RunOutputOptions {
 export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
   mkdirSync(dir, { recursive: true });
+  removeStaleTemporaries(dir);
   const { summary, events } = result;
   const metadata = { 'balloonsim.scenario': summary.scenario, 'balloonsim.seed': String(summary.seed) };
   const path = (name: RunOutputFile): string => join(dir, name);

@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { aggregateSeeds } from '../sweep/aggregate.js';
 import { sweepCsv, sweepJson, type SweepTable } from '../sweep/table.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
 import { writeParquet } from './parquet.js';
 import { sweepReportHtml } from './sweep-report.js';
 import { aggregateCsv, aggregateParquetTable, sweepParquetTable } from './sweep-tables.js';
@@ -21,6 +21,7 @@ export const SWEEP_OUTPUT_FILES = ['sweep.csv', 'sweep.parquet', 'sweep-aggregat
 /** Writes a sweep table's files into `dir` (created if needed). Returns the paths written. */
 export async function writeSweepOutputs(dir: string, table: SweepTable): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
+  removeStaleTemporaries(dir);
   const groups = aggregateSeeds(table);
   const path = (name: (typeof SWEEP_OUTPUT_FILES)[number]): string => join(dir, name);
   writeFileAtomic(path('sweep.csv'), sweepCsv(table));
