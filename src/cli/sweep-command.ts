@@ -48,7 +48,7 @@ export function formatSweepTable(table: SweepTable, colours: Colours): string {
       m === null ? '-' : count(m.auditViolations),
     ];
   });
-  const lines = formatTable(header, rows).split('\n');
+  const lines = formatTable(header, rows, [1, 2]).split('\n');
   const part = table.shard === null ? `${table.casesTotal} cases` : `shard ${formatShard(table.shard)}: ${table.rows.length} of ${table.casesTotal} cases`;
   const wall = table.timing.reduce((sum, t) => sum + t.wallSeconds, 0);
   const resumed = table.timing.reduce((sum, t) => sum + (t.resumedCases ?? 0), 0);
@@ -101,7 +101,7 @@ function formatGroups(groups: ReadonlyArray<SeedGroup>, colours: Colours): strin
       withInterval(m.oomKills, ci?.oomKills, (v) => (Number.isInteger(v) ? count(v) : v.toFixed(1))),
     ];
   });
-  const lines = formatTable(header, rows).split('\n');
+  const lines = formatTable(header, rows, [2]).split('\n');
   return ['seeds aggregated: the mean of each setting over its seeds, ± the half-width of its 95 % interval', '', colours.bold(lines[0]!), ...lines.slice(1)];
 }
 
@@ -158,11 +158,12 @@ function printPlan(grid: SweepGrid, shard: Shard | null, rowsDir: string | undef
   const finished = cases.filter((c) => c.finished).length;
   const part = shard === null ? '' : `, shard ${formatShard(shard)}: ${cases.length} of them`;
   const rows = cases.map((c) => [String(c.case), c.label, String(c.guests), formatDuration(c.durationSeconds * 1000), String(c.seed), c.finished ? 'finished' : 'to run']);
+  const columns = ['case', 'label', 'guests', 'duration', 'seed', 'state'];
   process.stdout.write(
     `balloonsim sweep ${grid.name} (dry run): ${grid.cases.length} cases${part}` +
       (rowsDir !== undefined ? `; ${finished} finished before, ${cases.length - finished} to run` : '') +
       '\n\n' +
-      `${formatTable(['case', 'label', 'guests', 'duration', 'seed', 'state'], rows)}\n`,
+      `${formatTable(columns, rows, [1, 5])}\n`,
   );
   return 0;
 }
