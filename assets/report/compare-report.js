@@ -28,6 +28,11 @@
     return list;
   }
 
+  /** A uPlot plugin that draws on the chart after uPlot: draw(u, ctx, pixelRatio), between save and restore. */
+  function onDraw(draw) {
+    return { hooks: { draw: [function (u) { u.ctx.save(); draw(u, u.ctx, window.devicePixelRatio || 1); u.ctx.restore(); }] } };
+  }
+
   /** Whether two boxes {x, y, w, h} overlap. */
   function overlaps(a, b) {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -40,80 +45,64 @@
    * left out (the legend and the table name every run).
    */
   function pointLabels(runs) {
-    return {
-      hooks: {
-        draw: [function (u) {
-          var ctx = u.ctx;
-          var ratio = window.devicePixelRatio || 1;
-          ctx.save();
-          ctx.font = Math.round(11 * ratio) + 'px sans-serif';
-          ctx.fillStyle = '#1d2430';
-          ctx.textBaseline = 'alphabetic';
-          var placed = [];
-          var box = u.bbox;
-          runs.forEach(function (r) {
-            if (r.y == null || !isFinite(r.y)) return;
-            var x = u.valToPos(r.x, 'x', true);
-            var y = u.valToPos(r.y, 'y', true);
-            var text = runKey(r.i);
-            var metrics = ctx.measureText(text);
-            var w = metrics.width;
-            var h = 11 * ratio;
-            var gap = 6 * ratio;
-            var spots = [[gap, -gap], [gap, h + gap / 2], [-w - gap, -gap], [-w - gap, h + gap / 2], [-w / 2, -gap * 1.6], [-w / 2, h + gap * 1.6]];
-            for (var k = 0; k < spots.length; k++) {
-              var label = { x: x + spots[k][0], y: y + spots[k][1] - h, w: w, h: h };
-              var inside = label.x >= box.left && label.x + label.w <= box.left + box.width && label.y >= box.top && label.y + label.h <= box.top + box.height;
-              if (!inside || placed.some(function (p) { return overlaps(p, label); })) continue;
-              placed.push(label);
-              ctx.fillText(text, label.x, label.y + h);
-              return;
-            }
-          });
-          ctx.restore();
-        }],
-      },
-    };
+    return onDraw(function (u, ctx, ratio) {
+      ctx.font = Math.round(11 * ratio) + 'px sans-serif';
+      ctx.fillStyle = '#1d2430';
+      ctx.textBaseline = 'alphabetic';
+      var placed = [];
+      var box = u.bbox;
+      runs.forEach(function (r) {
+        if (r.y == null || !isFinite(r.y)) return;
+        var x = u.valToPos(r.x, 'x', true);
+        var y = u.valToPos(r.y, 'y', true);
+        var text = runKey(r.i);
+        var metrics = ctx.measureText(text);
+        var w = metrics.width;
+        var h = 11 * ratio;
+        var gap = 6 * ratio;
+        var spots = [[gap, -gap], [gap, h + gap / 2], [-w - gap, -gap], [-w - gap, h + gap / 2], [-w / 2, -gap * 1.6], [-w / 2, h + gap * 1.6]];
+        for (var k = 0; k < spots.length; k++) {
+          var label = { x: x + spots[k][0], y: y + spots[k][1] - h, w: w, h: h };
+          var inside = label.x >= box.left && label.x + label.w <= box.left + box.width && label.y >= box.top && label.y + label.h <= box.top + box.height;
+          if (!inside || placed.some(function (p) { return overlaps(p, label); })) continue;
+          placed.push(label);
+          ctx.fillText(text, label.x, label.y + h);
+          return;
+        }
+      });
+    });
   }
 
   /** A uPlot plugin that draws each point's 95 % interval as a vertical bar (and the x interval as a horizontal one). */
   function errorBars(runs) {
-    return {
-      hooks: {
-        draw: [function (u) {
-          var ctx = u.ctx;
-          var ratio = window.devicePixelRatio || 1;
-          ctx.save();
-          ctx.lineWidth = 1.5 * ratio;
-          runs.forEach(function (r) {
-            if (r.y == null || !isFinite(r.y)) return;
-            ctx.strokeStyle = color(r.i);
-            var cap = 4 * ratio;
-            if (r.yLow != null && r.yHigh != null) {
-              var x = u.valToPos(r.x, 'x', true);
-              var lo = u.valToPos(r.yLow, 'y', true);
-              var hi = u.valToPos(r.yHigh, 'y', true);
-              ctx.beginPath();
-              ctx.moveTo(x, lo); ctx.lineTo(x, hi);
-              ctx.moveTo(x - cap, lo); ctx.lineTo(x + cap, lo);
-              ctx.moveTo(x - cap, hi); ctx.lineTo(x + cap, hi);
-              ctx.stroke();
-            }
-            if (r.xLow != null && r.xHigh != null) {
-              var y = u.valToPos(r.y, 'y', true);
-              var left = u.valToPos(r.xLow, 'x', true);
-              var right = u.valToPos(r.xHigh, 'x', true);
-              ctx.beginPath();
-              ctx.moveTo(left, y); ctx.lineTo(right, y);
-              ctx.moveTo(left, y - cap); ctx.lineTo(left, y + cap);
-              ctx.moveTo(right, y - cap); ctx.lineTo(right, y + cap);
-              ctx.stroke();
-            }
-          });
-          ctx.restore();
-        }],
-      },
-    };
+    return onDraw(function (u, ctx, ratio) {
+      ctx.lineWidth = 1.5 * ratio;
+      runs.forEach(function (r) {
+        if (r.y == null || !isFinite(r.y)) return;
+        ctx.strokeStyle = color(r.i);
+        var cap = 4 * ratio;
+        if (r.yLow != null && r.yHigh != null) {
+          var x = u.valToPos(r.x, 'x', true);
+          var lo = u.valToPos(r.yLow, 'y', true);
+          var hi = u.valToPos(r.yHigh, 'y', true);
+          ctx.beginPath();
+          ctx.moveTo(x, lo); ctx.lineTo(x, hi);
+          ctx.moveTo(x - cap, lo); ctx.lineTo(x + cap, lo);
+          ctx.moveTo(x - cap, hi); ctx.lineTo(x + cap, hi);
+          ctx.stroke();
+        }
+        if (r.xLow != null && r.xHigh != null) {
+          var y = u.valToPos(r.y, 'y', true);
+          var left = u.valToPos(r.xLow, 'x', true);
+          var right = u.valToPos(r.xHigh, 'x', true);
+          ctx.beginPath();
+          ctx.moveTo(left, y); ctx.lineTo(right, y);
+          ctx.moveTo(left, y - cap); ctx.lineTo(left, y + cap);
+          ctx.moveTo(right, y - cap); ctx.lineTo(right, y + cap);
+          ctx.stroke();
+        }
+      });
+    });
   }
 
   function section(title, explain) {

@@ -10,7 +10,7 @@
  * behind; temporary names start with `.` and contain `.tmp-`, so they are
  * never mistaken for outputs, and `removeStaleTemporaries` clears them.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -43,25 +43,28 @@ function syncDirectory(dir: string): void {
   }
 }
 
+/** Flushes a complete temporary file to disk and renames it over `path`. */
+function publish(temporary: string, path: string): void {
+  const fd = openSync(temporary, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+  syncDirectory(dirname(path));
+}
+
 /** Writes `data` to `path` through a temporary file and a rename. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temporary = temporaryPathFor(path);
   try {
-    const fd = openSync(temporary, 'w');
-    try {
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
+    writeFileSync(temporary, data);
+    publish(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
-  syncDirectory(dirname(path));
 }
 
 /**
@@ -72,18 +75,11 @@ export async function writeThroughTemporary(path: string, write: (temporaryPath:
   const temporary = temporaryPathFor(path);
   try {
     await write(temporary);
-    const fd = openSync(temporary, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
+    publish(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
-  syncDirectory(dirname(path));
 }
 
 /** Whether the process that made a temporary name is gone (or the name does not say). */
