@@ -106,7 +106,7 @@ describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
   });
 
   it('a report of 64 guests draws those something happened to, and every label fits', async () => {
-    const dense = loadScenarioFile(join(ROOT, 'examples/dense-64.yaml'), { durationOverrideMs: 15 * 60_000 });
+    const dense = loadScenarioFile(join(ROOT, 'examples/dense-64.yaml'), { durationOverrideMs: 12 * 60_000 });
     const series = new TimeSeries(dense.guests.map((g) => g.name), dense.frameBytes, dense.host.memoryBytes / dense.frameBytes);
     const result = await simulate(dense, { placement: 'inline', sampleEveryTicks: 5, onSample: (s) => series.add(s) });
     await writeRunOutputs(join(work, 'dense'), result, series);
