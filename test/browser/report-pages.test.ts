@@ -141,6 +141,18 @@ describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
     expect(html).toMatch(/The over-shrink guard refused a target in 3 cases/);
   });
 
+  it('large counts keep every digit on the axis (once clipped to ",000,000")', async () => {
+    const a = await runInto(join(work, 'millions-a'), 3);
+    const runs = [1, 2, 3].map((i) => {
+      const run = compareRunOf(`run ${i}`, 'a', a.result.summary, a.series);
+      return { ...run, metrics: { ...run.metrics, majorFaults: i * 12_345_678, swapOutPages: i * 98_765_432 } };
+    });
+    const page = join(work, 'millions.html');
+    writeFileSync(page, compareHtml(runs));
+    const check = await checkPage(page, { screenshot: join(shots, 'compare-millions.png') });
+    expect(pageProblems(check, { canvasesMin: 9 })).toEqual([]);
+  });
+
   it('the check catches clipped and overlapping text, and a table that neither fits nor scrolls', async () => {
     const page = join(work, 'bad-layout.html');
     writeFileSync(
