@@ -81,6 +81,21 @@ describe('run --out', () => {
     expect(existsSync(join(work, 'run-json', 'report.html'))).toBe(true);
   });
 
+  it('--report-guests picks the guests report.html draws, and refuses a name that matches none before running', () => {
+    const run = runCli(['run', '--duration', '1m', '--placement', 'inline', '--quiet', '--report-guests', 'i*,db', '--out', join(work, 'run-picked')]);
+    expect(run.code, run.stderr).toBe(0);
+    const html = read('run-picked', 'report.html');
+    const data = JSON.parse(/<script type="application\/json" id="balloonsim-data">(.*?)<\/script>/s.exec(html)![1]!) as { guests: Array<{ name: string; reasons: string[] }> };
+    expect(data.guests.map((g) => [g.name, g.reasons])).toEqual([
+      ['idle', ['picked']],
+      ['db', ['picked']],
+    ]);
+    const bad = runCli(['run', '--report-guests', 'web,nope*', '--out', join(work, 'run-bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--report-guests: "nope\*" matches no guest of default \(its guests: web, db, batch, idle\)/);
+    expect(existsSync(join(work, 'run-bad'))).toBe(false);
+  });
+
   it('--sample-every sets the sample interval, and needs --out', () => {
     const run = runCli(['run', '--duration', '2m', '--placement', 'inline', '--quiet', '--sample-every', '30', '--out', join(work, 'run-30')]);
     expect(run.code).toBe(0);
