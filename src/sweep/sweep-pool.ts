@@ -13,10 +13,13 @@ import type { SweepTask, SweepTaskResult } from './sweep-task.js';
 /** Seconds an idle thread stays up waiting for the next case or sweep. */
 const IDLE_SECONDS = 30;
 
-/** The compiled worker file. From the TypeScript sources (tests), the build in dist/ is used. */
-function workerPath(): string {
+/**
+ * The compiled file the threads load (sweep-thread.cjs: see there why it is
+ * CommonJS). From the TypeScript sources (tests), the build in dist/ is used.
+ */
+export function sweepThreadPath(): string {
   const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-worker.js', here) : new URL('./sweep-worker.js', here);
+  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-thread.cjs', here) : new URL('./sweep-thread.cjs', here);
   const path = fileURLToPath(url);
   if (!existsSync(path)) throw new RunFailure('NOT_BUILT', `the sweep worker is missing at ${path}; run \`npm run build\` first`);
   return path;
@@ -29,7 +32,7 @@ export class SweepPool {
   constructor(readonly threads: number) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`SweepPool: threads must be a positive whole number, got ${threads}`);
     this.pool = new Piscina<SweepTask, SweepTaskResult>({
-      filename: workerPath(),
+      filename: sweepThreadPath(),
       minThreads: threads,
       maxThreads: threads,
       concurrentTasksPerWorker: 1,

@@ -3,7 +3,7 @@
  * parallelism is across cases, one per thread), keep the metrics, and report
  * a failure as a row rather than an exception, so that one bad case does not
  * stop the others. This runs inside piscina's worker threads (see
- * sweep-worker.ts), and inline in tests.
+ * sweep-thread.cts and sweep-worker.ts), and inline in tests.
  */
 import { performance } from 'node:perf_hooks';
 import { BootError, type HostEvent } from '../host/hypervisor.js';
