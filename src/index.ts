@@ -73,19 +73,24 @@ export type * from './messages/protocol.js';
 
 // Outputs of a run.
 export { TimeSeries, defaultSampleEveryTicks, GUEST_FIGURES, type GuestFigure } from './output/time-series.js';
-export { writeRunOutputs, RUN_OUTPUT_FILES } from './output/run-outputs.js';
-export { timeSeriesCsv, parseTimeSeriesCsv, TIMESERIES_CSV_HEADER } from './output/timeseries-csv.js';
+export { writeRunOutputs, RUN_OUTPUT_FILES, type RunOutputOptions } from './output/run-outputs.js';
+export { timeSeriesCsv, hostTimeSeriesCsv, parseTimeSeriesCsv, TIMESERIES_CSV_HEADER, HOST_TIMESERIES_CSV_HEADER } from './output/timeseries-csv.js';
+export { chooseReportGuests, REPORT_GUESTS_MAX, type ChosenGuest, type ReportOptions } from './output/report-guests.js';
+export { queryOutputs, type QueryResult } from './output/query.js';
 export { eventsJsonl, parseEventsJsonl } from './output/events-jsonl.js';
 export { buildTrace, traceJson, type TraceEvent, type TraceFile } from './output/trace-events.js';
 export { runReportHtml, runReportData, type RunReportData } from './output/report-html.js';
 export { MetricsAccumulator, METRIC_COLUMNS, type RunMetrics } from './output/run-metrics.js';
 
 // Sweeps, shards and comparisons.
-export { sweep, toGrid, type SweepInput, type SweepOptions } from './sweep/sweep.js';
+export { sweep, planSweep, toGrid, type PlannedCase, type SweepInput, type SweepOptions } from './sweep/sweep.js';
+export { SweepPool } from './sweep/sweep-pool.js';
+export { SweepResumeError } from './sweep/progress.js';
+export { aggregateSeeds, type SeedGroup } from './sweep/aggregate.js';
 export { expandGrid, loadGridFile, gridOfScenarios, type GridBase, type GridSpec, type SweepCase, type SweepGrid } from './sweep/grid.js';
 export { parseShard, inShard, formatShard, type Shard } from './sweep/shard.js';
 export { mergeSweepTables, MergeError } from './sweep/merge.js';
-export { sweepCsv, sweepJson, deterministicTable, SWEEP_TABLE_SCHEMA_VERSION, type SweepRow, type SweepTable, type SweepTiming } from './sweep/table.js';
+export { sweepCsv, sweepJson, deterministicTable, SWEEP_TABLE_SCHEMA_VERSION, type SweepRow, type SweepStatus, type SweepTable, type SweepTiming } from './sweep/table.js';
 export { writeSweepOutputs } from './output/sweep-outputs.js';
 export { loadCompareRuns, compareRunOf, sweepRuns, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './output/compare.js';
 export { InputError } from './output/input-error.js';

@@ -23,7 +23,7 @@
     return node;
   }
 
-  /** Simulated seconds as 90s, 5m, 1h30m. */
+  /** Simulated seconds as 90s, 5m, 1h30m (tables and event lists). */
   function fmtTime(seconds) {
     if (seconds == null || !isFinite(seconds)) return '-';
     var s = Math.round(seconds * 1000) / 1000;
@@ -35,31 +35,102 @@
     return rest === 0 ? h + 'h' : h + 'h' + rest + 'm';
   }
 
+  /** A number with thousands separators and at most `digits` decimals (trailing zeros dropped). */
+  function fmtPlain(value, digits) {
+    if (value == null || !isFinite(value)) return '-';
+    var d = digits == null ? 2 : digits;
+    return Number(value.toFixed(d)).toLocaleString('en-US', { maximumFractionDigits: d });
+  }
+
   /** A size given in MiB, with a binary unit. */
   function fmtMiB(mib) {
     if (mib == null || !isFinite(mib)) return '-';
     var abs = Math.abs(mib);
-    if (abs >= 1024 * 1024) return Number((mib / 1024 / 1024).toFixed(2)) + ' TiB';
-    if (abs >= 1024) return Number((mib / 1024).toFixed(abs >= 10240 ? 1 : 2)) + ' GiB';
-    if (abs >= 1) return Number(mib.toFixed(abs >= 100 ? 0 : 1)) + ' MiB';
+    if (abs >= 1024 * 1024) return fmtPlain(mib / 1024 / 1024, 2) + ' TiB';
+    if (abs >= 1024) return fmtPlain(mib / 1024, abs >= 10240 ? 1 : 2) + ' GiB';
+    if (abs >= 1) return fmtPlain(mib, abs >= 100 ? 0 : 1) + ' MiB';
     if (abs === 0) return '0';
-    return Number((mib * 1024).toFixed(0)) + ' KiB';
+    return fmtPlain(mib * 1024, 0) + ' KiB';
   }
 
   function fmtNumber(value) {
     if (value == null || !isFinite(value)) return '-';
-    if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
-    return String(Math.round(value * 1000) / 1000);
+    return fmtPlain(value, Math.abs(value) >= 1000 ? 0 : 3);
   }
 
   function fmtPct(value) {
-    return value == null || !isFinite(value) ? '-' : (Math.round(value * 100) / 100) + ' %';
+    return value == null || !isFinite(value) ? '-' : fmtPlain(value, 2) + ' %';
   }
 
-  /** Axis steps: whole simulated-time units, and binary sizes for MiB axes. */
-  var TIME_INCRS = [0.001, 0.01, 0.1, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
+  /**
+   * The time unit of a chart, chosen once from its span so that every tick
+   * of the axis has the same format: seconds up to 3 minutes, minutes up to
+   * 3 hours, then hours. Ticks fall on whole steps of that unit.
+   */
+  var TIME_UNITS = [
+    { name: 's', title: 'seconds', seconds: 1, upTo: 180, incrs: [0.001, 0.01, 0.1, 0.5, 1, 2, 5, 10, 15, 30, 60] },
+    { name: 'min', title: 'minutes', seconds: 60, upTo: 3 * 3600, incrs: [15, 30, 60, 120, 300, 600, 900, 1800, 3600] },
+    { name: 'h', title: 'hours', seconds: 3600, upTo: Infinity, incrs: [900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000] },
+  ];
+
+  function timeUnit(x) {
+    var span = x.length === 0 ? 0 : x[x.length - 1];
+    for (var i = 0; i < TIME_UNITS.length; i++) if (span <= TIME_UNITS[i].upTo) return TIME_UNITS[i];
+    return TIME_UNITS[TIME_UNITS.length - 1];
+  }
+
+  /** `12.5 min`: a time in the chart's unit (legends). */
+  function fmtTimeIn(unit, seconds) {
+    return seconds == null || !isFinite(seconds) ? '-' : fmtPlain(seconds / unit.seconds, 3) + ' ' + unit.name;
+  }
+
+  /**
+   * How a value axis shows its kind of value: one unit for the whole axis
+   * (chosen from the largest value), in the axis title, and plain numbers
+   * with thousands separators on the ticks.
+   * kinds: 'mib' (sizes given in MiB), 'pct', 'count', 'rate' (per second), 'seconds'.
+   */
+  function valueAxis(kind, maxValue, title) {
+    if (kind === 'mib') {
+      var units = [['TiB', 1024 * 1024], ['GiB', 1024], ['MiB', 1]];
+      var unit = units[units.length - 1];
+      for (var i = 0; i < units.length; i++) if (maxValue >= units[i][1]) { unit = units[i]; break; }
+      return {
+        title: title + ' (' + unit[0] + ')',
+        incrs: MIB_INCRS,
+        tick: function (v) { return fmtPlain(v / unit[1], 3); },
+      };
+    }
+    var suffix = { pct: ' (%)', count: '', rate: ' (per second)', seconds: ' (seconds)' }[kind] || '';
+    return { title: title + suffix, incrs: undefined, tick: function (v) { return fmtPlain(v, Math.abs(v) >= 100 ? 0 : 3); } };
+  }
+
+  /** Axis steps: binary sizes for MiB axes. */
   var MIB_INCRS = [];
-  for (var e = -4; e <= 30; e++) MIB_INCRS.push(Math.pow(2, e));
+  for (var e = -4; e <= 30; e++) { MIB_INCRS.push(Math.pow(2, e)); MIB_INCRS.push(3 * Math.pow(2, e - 1)); }
+  MIB_INCRS.sort(function (a, b) { return a - b; });
+
+  /**
+   * uPlot axis size that fits the widest tick label (measured in the axis's
+   * own font), so that large counts are never clipped.
+   */
+  function fitTicks(self, values, axisIdx) {
+    var axis = self.axes[axisIdx];
+    if (!values) return axis._size || 40;
+    var size = (axis.ticks && axis.ticks.show !== false ? axis.ticks.size : 0) + (axis.gap || 0);
+    var widest = 0;
+    self.ctx.save();
+    self.ctx.font = axis.font[0];
+    values.forEach(function (v) { if (v != null) widest = Math.max(widest, self.ctx.measureText(String(v)).width); });
+    self.ctx.restore();
+    return Math.ceil(size + widest / (window.devicePixelRatio || 1) + 6);
+  }
+
+  function maxOf(arrays) {
+    var max = 0;
+    arrays.forEach(function (values) { values.forEach(function (v) { if (v != null && isFinite(v) && v > max) max = v; }); });
+    return max;
+  }
 
   function plotWidth(panel) {
     var width = panel.clientWidth - 16;
@@ -70,9 +141,13 @@
     return [0, max > 0 ? max * 1.05 : 1];
   }
 
+  /** Every chart drawn, for checks (tests read this). */
+  var plots = [];
+
   /**
-   * A panel with a title and one uPlot chart.
-   * spec: {title, x, series: [{label, values, color, dash, fill, width, show, legend}], yFormat, height, plugins, explain}
+   * A panel with a title and one uPlot chart over simulated time.
+   * spec: {title, x, series: [{label, values, color, dash, fill, width, show, legend}], kind ('mib', 'pct', 'count', 'rate'),
+   *        yTitle, height, plugins, explain}
    */
   function panel(container, spec) {
     var box = el('div', { class: 'panel' }, [el('h3', { text: spec.title })]);
@@ -80,8 +155,11 @@
     var plot = el('div', { class: 'plot' });
     box.appendChild(plot);
     container.appendChild(box);
-    var yFormat = spec.yFormat || fmtNumber;
-    var series = [{ label: 'time', value: function (u, v) { return fmtTime(v); } }];
+    var kind = spec.kind || 'count';
+    var legendFormat = { mib: fmtMiB, pct: fmtPct }[kind] || fmtNumber;
+    var unit = timeUnit(spec.x);
+    var y = valueAxis(kind, maxOf(spec.series.map(function (s) { return s.values; })), spec.yTitle || spec.title);
+    var series = [{ label: 'time', value: function (u, v) { return fmtTimeIn(unit, v); } }];
     var data = [spec.x];
     spec.series.forEach(function (s) {
       var shown = s.legendValues || s.values;
@@ -94,7 +172,7 @@
         show: s.show !== false,
         spanGaps: s.spanGaps === true,
         points: { show: false },
-        value: function (u, v, si, idx) { return idx == null ? '-' : yFormat(shown[idx]); },
+        value: function (u, v, si, idx) { return idx == null ? '-' : legendFormat(shown[idx]); },
       });
       data.push(s.values);
     });
@@ -103,15 +181,17 @@
       height: spec.height || 230,
       scales: { x: { time: false }, y: { range: spec.yRange || fromZero } },
       axes: [
-        { incrs: TIME_INCRS, values: function (u, vals) { return vals.map(fmtTime); } },
-        { size: 70, incrs: yFormat === fmtMiB ? MIB_INCRS : undefined, values: function (u, vals) { return vals.map(yFormat); } },
+        { label: 'simulated time (' + unit.title + ')', incrs: unit.incrs, space: 60, values: function (u, vals) { return vals.map(function (v) { return fmtPlain(v / unit.seconds, 3); }); } },
+        { label: y.title, size: fitTicks, incrs: y.incrs, values: function (u, vals) { return vals.map(y.tick); } },
       ],
       series: series,
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
       plugins: spec.plugins || [],
     };
-    return new uPlot(options, data, plot);
+    var chart = new uPlot(options, data, plot);
+    plots.push(chart);
+    return chart;
   }
 
   /**
@@ -132,7 +212,7 @@
       series.push({ label: layer.label, values: totals[i], legendValues: layer.values, color: layer.color, fill: layer.color, width: 0.5 });
     }
     (spec.lines || []).forEach(function (line) { series.push(line); });
-    return panel(container, { title: spec.title, explain: spec.explain, x: spec.x, series: series, yFormat: spec.yFormat, height: spec.height });
+    return panel(container, { title: spec.title, explain: spec.explain, x: spec.x, series: series, kind: spec.kind, yTitle: spec.yTitle, height: spec.height });
   }
 
   /** A uPlot plugin that shades the plot's background by a state at each x. */
@@ -160,7 +240,12 @@
     };
   }
 
+  /** A table in a box that scrolls sideways when the table is wider than the page. */
   function table(header, rows, textColumns) {
+    return el('div', { class: 'wide' }, [bareTable(header, rows, textColumns)]);
+  }
+
+  function bareTable(header, rows, textColumns) {
     var head = el('thead', null, [el('tr', null, header.map(function (h) { return el('th', { text: h }); }))]);
     var body = el('tbody', null, rows.map(function (row) {
       return el('tr', null, row.map(function (cell, c) {
@@ -182,7 +267,12 @@
     STATE_COLORS: STATE_COLORS,
     el: el,
     fmtTime: fmtTime,
+    fmtPlain: fmtPlain,
     fmtMiB: fmtMiB,
+    valueAxis: valueAxis,
+    fitTicks: fitTicks,
+    maxOf: maxOf,
+    plots: plots,
     fmtNumber: fmtNumber,
     fmtPct: fmtPct,
     panel: panel,

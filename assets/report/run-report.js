@@ -29,7 +29,7 @@
     data.guests.forEach(function (g, i) { layers.push({ label: g.name, values: g.series.resident, color: color(i) }); });
     if (data.guestsOmitted > 0) layers.push({ label: data.guestsOmitted + ' more guests', values: data.otherResidentMiB, color: '#bbbbbb' });
     layers.push({ label: 'free', values: data.hostFreeMiB, color: '#e4f3e4' });
-    C.stacked(host, { title: 'Host memory by holder', x: x, layers: layers, yFormat: C.fmtMiB });
+    C.stacked(host, { title: 'Host memory by holder', x: x, layers: layers, kind: 'mib', yTitle: 'host memory' });
 
     var thresholdLines = data.stateNames.map(function (state, i) {
       var mib = data.hostMemoryMiB * data.thresholdsPct[state] / 100;
@@ -43,15 +43,17 @@
       series: [{ label: 'free', values: data.hostFreeMiB, color: '#1d2430', width: 2 }]
         .concat(hostPaged ? [{ label: 'paged out to host swap', values: data.hostSwapMiB, color: '#7b3fa0', width: 1.5 }] : [])
         .concat(thresholdLines),
-      yFormat: C.fmtMiB,
+      kind: 'mib',
+      yTitle: 'free memory',
       plugins: [C.stateShading(x, data.freeStates, C.STATE_COLORS)],
     });
 
     // ---- each guest's memory
     var stacks = section('Memory of each guest', 'Guest pages by state, stacked: kernel, anonymous, page cache, free and balloon, with the host\'s target (dashed) and the guest\'s actual size (memory minus balloon).');
+    function why(g) { return g.reasons && g.reasons.length > 0 && g.reasons[0] !== 'nothing notable' ? ' — ' + g.reasons.join(', ') : ''; }
     data.guests.forEach(function (g) {
       C.stacked(stacks, {
-        title: g.name + (g.aliveAtEnd ? '' : ' (crashed)') + ': boot ' + C.fmtMiB(g.bootMiB) + ', max ' + C.fmtMiB(g.maxMiB),
+        title: g.name + (g.aliveAtEnd ? '' : ' (crashed)') + ': boot ' + C.fmtMiB(g.bootMiB) + ', max ' + C.fmtMiB(g.maxMiB) + why(g),
         x: x,
         layers: [
           { label: 'kernel', values: g.series.kernel, color: C.STACK_COLORS.kernel },
@@ -64,7 +66,8 @@
           { label: 'target', values: g.series.target, color: '#1d2430', dash: [6, 4], width: 2 },
           { label: 'actual', values: g.series.actual, color: '#c23b3b', width: 1.5 },
         ],
-        yFormat: C.fmtMiB,
+        kind: 'mib',
+        yTitle: 'guest memory',
         height: 210,
       });
     });
@@ -73,7 +76,7 @@
     var balloons = section('Balloon against target', 'The host\'s target for each guest, the guest\'s actual size, its balloon, and the host memory it holds (resident).');
     data.guests.forEach(function (g) {
       C.panel(balloons, {
-        title: g.name,
+        title: g.name + why(g),
         x: x,
         series: [
           { label: 'target', values: g.series.target, color: '#1d2430', dash: [6, 4], width: 2 },
@@ -81,7 +84,8 @@
           { label: 'balloon', values: g.series.balloon, color: '#d9822b', fill: 'rgba(242,178,107,0.35)', width: 1.5 },
           { label: 'resident', values: g.series.resident, color: '#3d9a50', width: 1.5 },
         ],
-        yFormat: C.fmtMiB,
+        kind: 'mib',
+        yTitle: 'memory',
         height: 190,
       });
     });
@@ -89,19 +93,20 @@
     // ---- pressure
     var pressure = section('Pressure, faults and swap', 'What memory pressure costs the guests: pressure-stall (PSI "some", 10 s average), major faults per second and swap in use.' +
       (data.costsAllZero ? ' In this run every guest\'s swap, faults, stall and pressure stayed at 0.' : ''));
-    function perGuest(title, key, format) {
+    function perGuest(title, key, kind, yTitle) {
       C.panel(pressure, {
         title: title,
         x: x,
         series: data.guests.map(function (g, i) { return { label: g.name, values: g.series[key], color: color(i) }; }),
-        yFormat: format,
+        kind: kind,
+        yTitle: yTitle,
         height: 220,
       });
     }
-    perGuest('Pressure stall, some (avg10)', 'psiSomePct', C.fmtPct);
-    perGuest('Major faults per second', 'majorFaultsPerS', C.fmtNumber);
-    perGuest('Swap in use', 'swap', C.fmtMiB);
-    perGuest('Swap-ins per second', 'swapInPerS', C.fmtNumber);
+    perGuest('Pressure stall, some (avg10)', 'psiSomePct', 'pct', 'stalled');
+    perGuest('Major faults per second', 'majorFaultsPerS', 'rate', 'faults');
+    perGuest('Swap in use', 'swap', 'mib', 'swap in use');
+    perGuest('Swap-ins per second', 'swapInPerS', 'rate', 'pages');
   }
 
   // ---- summary and events

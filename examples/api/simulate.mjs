@@ -21,5 +21,5 @@ for (const guest of result.summary.guests) {
 console.log(`audit: ${result.summary.audit.checks} checks, ${result.summary.audit.violations} violations`);
 
 const out = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'balloonsim-example-'));
-const files = writeRunOutputs(out, result, series);
+const files = await writeRunOutputs(out, result, series);
 console.log(`${series.length} samples; wrote ${files.length} files to ${out}`);

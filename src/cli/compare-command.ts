@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { compareCsv, compareHtml, compareTable, loadCompareRuns } from '../output/compare.js';
+import { writeFileAtomic } from '../output/atomic-file.js';
 import { InputError } from '../output/input-error.js';
 import { coloursFor } from './colour.js';
 import { formatTable } from './summary-table.js';
@@ -27,9 +28,9 @@ export async function compareCommand(paths: string[], flags: CompareFlags): Prom
   }
   if (flags.out !== undefined) {
     mkdirSync(flags.out, { recursive: true });
-    writeFileSync(join(flags.out, 'compare.html'), compareHtml(runs, flags.title));
-    writeFileSync(join(flags.out, 'compare.csv'), compareCsv(runs));
-    writeFileSync(join(flags.out, 'compare.json'), `${JSON.stringify(runs.map((run) => ({ label: run.label, source: run.source, metrics: run.metrics })), null, 2)}\n`);
+    writeFileAtomic(join(flags.out, 'compare.html'), compareHtml(runs, flags.title));
+    writeFileAtomic(join(flags.out, 'compare.csv'), compareCsv(runs));
+    writeFileAtomic(join(flags.out, 'compare.json'), `${JSON.stringify(runs.map((run) => ({ label: run.label, source: run.source, metrics: run.metrics })), null, 2)}\n`);
     if (!flags.quiet) {
       const line = `wrote ${flags.out}: compare.html, compare.csv, compare.json`;
       if (flags.json) process.stderr.write(`balloonsim: ${line}\n`);

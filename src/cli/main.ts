@@ -10,6 +10,8 @@ import { MergeError } from '../sweep/merge.js';
 import { coloursFor } from './colour.js';
 import { compareCommand, type CompareFlags } from './compare-command.js';
 import { mergeCommand, type MergeFlags } from './merge-command.js';
+import { queryCommand, type QueryFlags } from './query-command.js';
+import { SweepResumeError } from '../sweep/progress.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { UsageError } from './usage-error.js';
@@ -50,8 +52,9 @@ ${EXIT_CODES_TEXT}`,
     .option('--seed <n>', 'root seed (overrides the scenario\'s)');
   withRunShapeOptions(run)
     .option('--audit-every <ticks>', 'full audit every this many ticks (0: only at the end; default scales with size)')
-    .option('--out <dir>', 'write summary.json, timeseries.csv, events.jsonl, trace.json and report.html into this directory')
+    .option('--out <dir>', 'write summary.json, the time series and events (CSV and Parquet), trace.json and report.html into this directory')
     .option('--sample-every <ticks>', 'with --out: a sample every this many ticks (default: every tick up to 2000 samples)')
+    .option('--report-guests <names>', 'with --out: the guests report.html draws, by name or glob (web,batch-*); default: those with OOM kills, stalls, swap, faults or the largest balloons')
     .option('--json', 'print the JSON summary on stdout and nothing else')
     .option('--quiet', 'print nothing but errors (and the JSON summary with --json)')
     .addHelpText(
@@ -66,9 +69,11 @@ Examples:
   balloonsim run examples/esx-idle-tax.yaml --set host.policy.tau=0
   balloonsim run examples/mom.yaml --set 'host.policy={kind: proportional}' --json
 
-Files of --out: summary.json (as --json), timeseries.csv (per guest per sample),
-events.jsonl (the host's event log), trace.json (Chrome trace events: open it in
-Perfetto or chrome://tracing), report.html (charts; one offline file).
+Files of --out: summary.json (as --json), timeseries.csv and .parquet (per guest
+per sample), host-timeseries.csv and .parquet (the host, per sample), events.jsonl
+and .parquet (the host's event log), trace.json (open it in ui.perfetto.dev),
+report.html (charts; one offline file). Query them with balloonsim query DIR "SQL";
+docs/outputs.md describes every column.
 A progress bar shows on stderr when it is a terminal and the run takes over a second.
   balloonsim run examples/stress-1000.yaml --guests-per-worker 250
   balloonsim run examples/free-faults.yaml --mode free
@@ -107,8 +112,10 @@ Exit codes: 0 valid, 2 invalid (each problem printed with its place in the file)
     .argument('<grid>', 'grid file (YAML or JSON): base, duration, parameters')
     .option('--shard <i/n>', 'run only shard i of n (cases i-1, i-1+n, i-1+2n, ...); join shards with merge')
     .option('--concurrency <n>', 'cases run at once, one per thread (default: the machine\'s available parallelism)')
-    .option('--out <dir>', 'write sweep.json (for merge and compare), sweep.csv and report.html into this directory')
+    .option('--out <dir>', 'write sweep.json (for merge and compare), sweep.csv, sweep.parquet and report.html into this directory; a sweep interrupted there resumes')
     .option('--case-outputs', 'with --out: also write each case\'s run files into DIR/case-NNNN')
+    .option('--dry-run', 'list the cases (and, with --out, which are finished) without running them')
+    .option('--restart', 'with --out: run every case again, discarding the finished ones kept there')
     .option('--sample-every <ticks>', 'sample interval of each case for time averages (default: as run --out)')
     .option('--json', 'print the sweep table (sweep.json) on stdout and nothing else')
     .option('--quiet', 'print nothing but errors (and the table with --json)')
@@ -130,8 +137,16 @@ Examples:
   balloonsim sweep grid.yaml --shard 1/2 --out runs/shard-1     # on one machine
   balloonsim sweep grid.yaml --shard 2/2 --out runs/shard-2     # on another
   balloonsim merge runs/shard-1 runs/shard-2 --out runs/grid
+  balloonsim sweep grid.yaml --dry-run                           # list the cases
 
-Exit codes: 0 every case ran clean, 1 a case failed (its row says why), 2 bad input or usage.`,
+A case's status: ok, warning (a target looks like a unit mistake), refused (the
+over-shrink guard refused a target the case sets), failed. A grid that varies
+seed gets each setting's mean over its seeds with a 95 % interval
+(sweep-aggregate.csv and .parquet). With --out, each finished case is kept in
+DIR/rows/ at once: run the same command again after an interruption and only
+the unfinished cases run.
+
+Exit codes: 0 every case ran (ok, warning or refused), 1 a case failed (its row says why), 2 bad input or usage.`,
     )
     .action(async (file: string, flags: SweepFlags) => setExit(await sweepCommand(file, flags)));
 
@@ -175,6 +190,28 @@ Examples:
 Exit codes: 0 success, 2 bad input (a path that is not a run or a sweep, fewer than two runs).`,
     )
     .action(async (paths: string[], flags: CompareFlags) => setExit(await compareCommand(paths, flags)));
+
+  program
+    .command('query')
+    .description('Run SQL (DuckDB) over the Parquet files of a run or a sweep.')
+    .argument('<dir>', 'a directory written by run --out, sweep --out or merge --out')
+    .argument('<sql>', 'the query; tables: timeseries, host_timeseries, events, summary, sweep, sweep_aggregate, case_timeseries, ...')
+    .option('--json', 'print the rows as a JSON array of objects')
+    .option('--csv', 'print the rows as CSV')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  balloonsim query runs/my "SELECT guest, max(balloon_bytes) / 2^30 AS balloon_gib FROM timeseries GROUP BY guest"
+  balloonsim query runs/my "SELECT time_s, host_free_bytes FROM host_timeseries WHERE host_state <> 'high'"
+  balloonsim query runs/grid "SELECT label, status, savedBytesMean FROM sweep ORDER BY savedBytesMean DESC" --csv
+
+Each Parquet file of the directory is a table named after it (- becomes _);
+case_timeseries and the like join the case-NNNN/ directories of sweep --case-outputs.
+docs/outputs.md describes every column, and reading them from pandas and polars.
+Exit codes: 0 success, 2 bad input (no such directory, SQL that DuckDB refuses).`,
+    )
+    .action(async (dir: string, sql: string, flags: QueryFlags) => setExit(await queryCommand(dir, sql, flags)));
 
   program
     .command('schema')
@@ -250,7 +287,8 @@ export function reportError(error: unknown): number {
     error instanceof PolicyError ||
     error instanceof UnitError ||
     error instanceof InputError ||
-    error instanceof MergeError
+    error instanceof MergeError ||
+    error instanceof SweepResumeError
   ) {
     process.stderr.write(`${prefix} ${printable(error.message)}\n`);
     return EXIT_BAD_INPUT;

@@ -41,9 +41,11 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
   if (flags.json) process.stdout.write(sweepJson(merged));
   else if (!flags.quiet) process.stdout.write(`${formatSweepTable(merged, coloursFor(process.stdout))}\n`);
   if (flags.out !== undefined) {
-    writeSweepOutputs(flags.out, merged);
+    if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) throw new InputError(`--out ${flags.out} is a file; give a directory (it is created if needed)`);
+    const written = await writeSweepOutputs(flags.out, merged);
     if (!flags.quiet) {
-      const line = `wrote ${flags.out}: sweep.json, sweep.csv, report.html (${read.length} tables, ${merged.rows.length} of ${merged.casesTotal} cases)`;
+      const names = written.map((path) => path.slice(path.lastIndexOf('/') + 1)).join(', ');
+      const line = `wrote ${flags.out}: ${names} (${read.length} tables, ${merged.rows.length} of ${merged.casesTotal} cases)`;
       if (flags.json) process.stderr.write(`balloonsim: ${line}\n`);
       else process.stdout.write(`${line}\n`);
     }

@@ -1,5 +1,6 @@
 import { TimeSeries } from '../output/time-series.js';
 import { writeRunOutputs } from '../output/run-outputs.js';
+import { matchGuests } from '../output/report-guests.js';
 import { simulateFree, type FreeRunOptions } from '../runtime/free/simulate-free.js';
 import { simulate, type RunResult, type SimulateOptions } from '../runtime/simulate.js';
 import { coloursFor } from './colour.js';
@@ -10,10 +11,13 @@ import { formatNotableEvents, formatSummary } from './summary-table.js';
 import { formatBytesApprox } from '../scenario/units.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { withProvenance } from '../api/provenance.js';
+import type { Scenario } from '../scenario/types.js';
+import { UsageError } from './usage-error.js';
 
 export interface RunFlags extends RunShapeFlags {
   seed?: string;
   auditEvery?: string;
+  reportGuests?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -22,12 +26,16 @@ export interface RunFlags extends RunShapeFlags {
 export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
   const plan = planRun(flags);
   const { mode } = plan;
+  if (flags.reportGuests !== undefined && flags.out === undefined) {
+    throw new UsageError('--report-guests picks the guests report.html draws; add --out DIR or drop it');
+  }
   const options: SimulateOptions = {
     ...simulateOptionsOf(plan),
     ...(flags.seed !== undefined ? { seed: integerFlag('--seed', flags.seed) } : {}),
     ...(flags.auditEvery !== undefined ? { auditEveryTicks: integerFlag('--audit-every', flags.auditEvery) } : {}),
   };
   const scenario = loadPlanned(file, plan);
+  const reportGuests = reportGuestsFlag(flags.reportGuests, scenario);
   const samplesEvery = sampleEveryOf(scenario, plan, flags.out !== undefined);
   preflightPlanned(scenario, plan, { sampleEvery: samplesEvery, quiet: flags.quiet === true });
   if (flags.out !== undefined) prepareOutDir(flags.out);
@@ -61,7 +69,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     if (notes !== '') process.stdout.write(`\n${notes}\n`);
   }
   if (flags.out !== undefined && series !== null) {
-    const written = writeRunOutputs(flags.out, result, series);
+    const written = await writeRunOutputs(flags.out, result, series, reportGuests !== undefined ? { report: { guests: reportGuests } } : {});
     if (!flags.quiet) {
       const names = written.map((path) => path.slice(path.lastIndexOf('/') + 1)).join(', ');
       const line = `wrote ${flags.out}: ${names} (${series.length} samples)`;
@@ -85,6 +93,20 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     return 1;
   }
   return 0;
+}
+
+/** `--report-guests web,batch-*`: names or globs, each of which must match a guest of the scenario (checked before the run). */
+function reportGuestsFlag(text: string | undefined, scenario: Scenario): string[] | undefined {
+  if (text === undefined) return undefined;
+  const patterns = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (patterns.length === 0) throw new UsageError('--report-guests takes guest names or globs separated by commas, such as web,batch-*');
+  const names = scenario.guests.map((g) => g.name);
+  const { unmatched } = matchGuests(names, patterns);
+  if (unmatched.length > 0) {
+    const shown = names.length > 12 ? `${names.slice(0, 12).join(', ')}, ... (${names.length} guests)` : names.join(', ');
+    throw new UsageError(`--report-guests: ${unmatched.map((p) => `"${p}"`).join(', ')} match${unmatched.length === 1 ? 'es' : ''} no guest of ${scenario.name} (its guests: ${shown})`);
+  }
+  return patterns;
 }
 
 function freeOptions(options: SimulateOptions): FreeRunOptions {

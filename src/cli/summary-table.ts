@@ -3,11 +3,11 @@ import type { RunSummary } from '../runtime/summary.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
 import { coloursFor, type Colours } from './colour.js';
 
-/** Lays out rows as a plain text table with right-aligned numbers. */
-export function formatTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
+/** Lays out rows as a plain text table with right-aligned numbers (the first column, and those in `leftColumns`, aligned left). */
+export function formatTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, leftColumns: ReadonlyArray<number> = []): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: ReadonlyArray<string>): string =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
+    cells.map((cell, column) => (column === 0 || leftColumns.includes(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

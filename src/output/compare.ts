@@ -1,7 +1,7 @@
 /**
  * Puts runs side by side: what each saved the host against what it cost the
  * guests. A run is a directory written by `run --out` (its summary.json, and
- * its timeseries.csv for averages over time), a summary.json file, or a
+ * its timeseries.csv and host-timeseries.csv for averages over time), a summary.json file, or a
  * sweep's table (sweep.json, or the directory holding it), whose cases each
  * count as a run.
  */
@@ -91,10 +91,12 @@ function runOfSummaryFile(path: string, label: string): CompareRun {
   const summary = readJson(path);
   if (!isSummary(summary)) throw new InputError(`${path} is not a balloonsim run summary (summary.json)`);
   const csvPath = join(dirname(path), 'timeseries.csv');
+  const hostPath = join(dirname(path), 'host-timeseries.csv');
   let series: TimeSeries | null = null;
   if (existsSync(csvPath)) {
     try {
-      series = parseTimeSeriesCsv(readFileSync(csvPath, 'utf8'), summary.host.frameBytes, summary.host.frames, csvPath);
+      const hostText = existsSync(hostPath) ? readFileSync(hostPath, 'utf8') : null;
+      series = parseTimeSeriesCsv(readFileSync(csvPath, 'utf8'), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
     } catch (error) {
       throw new InputError(error instanceof Error ? error.message : String(error));
     }
@@ -145,9 +147,14 @@ export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
   return runs;
 }
 
-function metricText(key: (typeof METRIC_COLUMNS)[number], metrics: RunMetrics): string {
-  const value = metrics[key.key];
-  switch (key.unit) {
+/** A metric as tables show it: sizes with units, counts with thousands separators. */
+export function metricText(key: (typeof METRIC_COLUMNS)[number], metrics: Pick<RunMetrics, (typeof METRIC_COLUMNS)[number]['key']>): string {
+  return metricValueText(key.unit, metrics[key.key]);
+}
+
+/** A value of a metric of `unit`, as tables show it. */
+export function metricValueText(unit: (typeof METRIC_COLUMNS)[number]['unit'], value: number): string {
+  switch (unit) {
     case 'bytes':
       return formatBytesApprox(value);
     case 'seconds':
@@ -155,7 +162,7 @@ function metricText(key: (typeof METRIC_COLUMNS)[number], metrics: RunMetrics): 
     case 'fraction':
       return `${(value * 100).toFixed(1)} %`;
     default:
-      return String(value);
+      return Math.round(value).toLocaleString('en-US');
   }
 }
 
@@ -176,14 +183,34 @@ export function compareCsv(runs: ReadonlyArray<CompareRun>): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One point of the comparison page: a run, a case of a sweep, or a sweep's setting with its seeds aggregated. */
+export interface CompareReportRun {
+  label: string;
+  metrics: RunMetrics;
+  /** A sweep case's status, or a setting's worst (absent for runs). */
+  status?: string;
+  /** For a setting with several seeds: how many, and the 95 % interval of each mean (drawn as error bars). */
+  n?: number;
+  ci95?: Partial<Record<keyof RunMetrics, [number, number]>>;
+}
+
 /** Everything the comparison page draws. */
 export interface CompareReportData {
   kind: 'compare';
   title: string;
   subtitle: string;
-  runs: Array<{ label: string; metrics: RunMetrics }>;
+  runs: CompareReportRun[];
   table: { header: string[]; rows: string[][] };
+  /** More tables after the main one (a sweep's cases one by one, when the main table aggregates seeds). */
+  moreTables?: Array<{ title: string; explain: string; header: string[]; rows: string[][] }>;
+  /** Notes shown under the subtitle (refused cases, warnings). */
+  notes?: string[];
   series: Array<{ label: string } & CompareSeries>;
+}
+
+/** A page from its data (compare.html, a sweep's report.html). */
+export function compareReportHtml(data: CompareReportData): string {
+  return htmlPage({ title: data.title, kind: 'compare-report', data });
 }
 
 /** The comparison page, as HTML text. */

@@ -11,10 +11,10 @@ import { formatBytesApprox } from '../scenario/units.js';
 import { FREE_MEMORY_STATES } from '../host/manager/free-memory-state.js';
 import { ESX_FREE_MEMORY_THRESHOLDS } from '../scenario/policy-spec.js';
 import { htmlPage } from './html-page.js';
+import { chooseReportGuests, type ReportOptions } from './report-guests.js';
 import type { GuestFigure, TimeSeries } from './time-series.js';
 
-/** Guests drawn one by one; the rest are in timeseries.csv. */
-export const REPORT_GUESTS_MAX = 16;
+export { REPORT_GUESTS_MAX, type ReportOptions } from './report-guests.js';
 /** Host events listed in the page; all are counted. */
 export const REPORT_EVENTS_MAX = 500;
 
@@ -23,6 +23,8 @@ const MiB = 2 ** 20;
 /** One guest's series in the page, sizes in MiB. */
 export interface ReportGuest {
   name: string;
+  /** Why the report draws this guest (empty when it draws every guest). */
+  reasons: string[];
   bootMiB: number;
   maxMiB: number;
   aliveAtEnd: boolean;
@@ -40,7 +42,7 @@ export interface RunReportData {
   hostMemoryMiB: number;
   /** Memory the hypervisor keeps. */
   hostReservedMiB: number;
-  /** Host memory held by the guests past REPORT_GUESTS_MAX, at each sample. */
+  /** Host memory held by the guests not drawn one by one, at each sample. */
   otherResidentMiB: number[];
   /** Free-memory thresholds, in percent of host memory. */
   thresholdsPct: Record<string, number>;
@@ -95,10 +97,11 @@ function guestSeries(series: TimeSeries, guest: number): ReportGuest['series'] {
   };
 }
 
-/** Host memory held by guests `from` onwards, at each sample, in MiB. */
-function otherResident(series: TimeSeries, from: number): number[] {
+/** Host memory held by the guests not in `shown`, at each sample, in MiB. */
+function otherResident(series: TimeSeries, shown: ReadonlySet<number>): number[] {
   const totals = new Float64Array(series.length);
-  for (let g = from; g < series.guests; g++) {
+  for (let g = 0; g < series.guests; g++) {
+    if (shown.has(g)) continue;
     const column = series.guestColumn('residentPages', g);
     for (let i = 0; i < series.length; i++) totals[i] = totals[i]! + column[i]!;
   }
@@ -114,6 +117,11 @@ function costsAllZero(series: TimeSeries): boolean {
   return true;
 }
 
+/** A count with thousands separators. */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 function summaryTable(summary: RunSummary): RunReportData['table'] {
   const size = formatBytesApprox;
   return {
@@ -127,27 +135,38 @@ function summaryTable(summary: RunSummary): RunReportData['table'] {
       size(g.balloonBytes),
       size(g.peakBalloonBytes),
       size(g.usedBytes),
-      String(g.oomKills),
-      String(g.majorFaults),
-      String(g.swapOutPages),
+      count(g.oomKills),
+      count(g.majorFaults),
+      count(g.swapOutPages),
       // Older summaries have no slowdown; null: the workload did nothing of what it wanted.
       typeof g.slowdown === 'number' ? `${g.slowdown.toFixed(2)}x` : g.slowdown === null ? 'stopped' : '',
     ]),
   };
 }
 
-/** The data of a run's report page. */
-export function runReportData(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>): RunReportData {
-  const hostFrames = Math.max(1, series.hostFrames);
+/**
+ * The data of a run's report page.
+ *
+ * @throws RangeError when `options.guests` names a guest the run does not have
+ */
+export function runReportData(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions = {}): RunReportData {
   const free = series.freeFramesColumn();
   const states = series.hostStateIndexes();
-  const shownGuests = Math.min(series.guests, REPORT_GUESTS_MAX);
+  const chosen = chooseReportGuests(summary, series.guestNames, options);
+  const shown = new Set(chosen.map((c) => c.index));
+  const shownGuests = chosen.length;
   const counts: Record<string, number> = {};
   for (const event of events) counts[event.kind] = (counts[event.kind] ?? 0) + 1;
   const host = summary.host;
   const notes: string[] = [];
   if (series.length === 0) notes.push('The run kept no samples, so there is nothing to draw over time.');
-  if (series.guests > shownGuests) notes.push(`${series.guests - shownGuests} more guests are in timeseries.csv.`);
+  if (series.guests > shownGuests) {
+    notes.push(
+      options.guests !== undefined && options.guests.length > 0
+        ? `${shownGuests} of ${series.guests} guests are drawn one by one, as picked; the others are in timeseries.csv.`
+        : `${shownGuests} of ${series.guests} guests are drawn one by one: those with OOM kills, crashes, the longest stalls, most swap, most major faults and largest balloons first (pick others with --report-guests NAME,...). All are in timeseries.csv.`,
+    );
+  }
   return {
     kind: 'run',
     title: `balloonsim: ${summary.scenario}`,
@@ -157,7 +176,7 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
       `${summary.guests.length} guest${summary.guests.length === 1 ? '' : 's'}`,
     hostMemoryMiB: roundTo(host.memoryBytes / MiB, 2),
     hostReservedMiB: roundTo((host.hypervisorFrames * host.frameBytes) / MiB, 2),
-    otherResidentMiB: otherResident(series, shownGuests),
+    otherResidentMiB: otherResident(series, shown),
     // Summaries written before the thresholds were recorded used ESX's defaults.
     thresholdsPct: Object.fromEntries(FREE_MEMORY_STATES.map((state) => [state, (host.freeMemoryThresholds ?? ESX_FREE_MEMORY_THRESHOLDS)[state] * 100])),
     stateNames: [...FREE_MEMORY_STATES],
@@ -165,10 +184,11 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
     hostFreeMiB: Array.from(free, (frames) => roundTo((frames * series.frameBytes) / MiB, 2)),
     hostSwapMiB: Array.from(series.hostSwapColumn(), (pages) => roundTo((pages * series.frameBytes) / MiB, 2)),
     freeStates: Array.from(states),
-    guests: Array.from({ length: shownGuests }, (_, g) => {
+    guests: chosen.map(({ index: g, reasons }) => {
       const guest = summary.guests[g];
       return {
         name: series.guestNames[g]!,
+        reasons,
         bootMiB: roundTo((guest?.bootBytes ?? 0) / MiB, 2),
         maxMiB: roundTo((guest?.maxBytes ?? 0) / MiB, 2),
         aliveAtEnd: guest?.alive ?? true,
@@ -194,7 +214,7 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
 }
 
 /** The report page of a run, as HTML text. */
-export function runReportHtml(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>): string {
-  const data = runReportData(summary, series, events);
+export function runReportHtml(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions = {}): string {
+  const data = runReportData(summary, series, events, options);
   return htmlPage({ title: data.title, kind: 'run-report', data, provenance: summary.provenance });
 }

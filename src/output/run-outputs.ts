@@ -1,39 +1,66 @@
 /**
  * `--out DIR`: everything a run leaves behind for people and tools:
- * summary.json, timeseries.csv, events.jsonl, trace.json and report.html.
+ * summary.json, the time series of the guests and of the host (CSV and
+ * Parquet), the event log (JSON Lines and Parquet), trace.json and
+ * report.html. Each file is written to a temporary name and renamed when
+ * complete, so that a run killed at any moment leaves complete files or none.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../runtime/simulate.js';
+import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
 import { eventsJsonl } from './events-jsonl.js';
-import { runReportHtml } from './report-html.js';
-import { timeSeriesCsv } from './timeseries-csv.js';
+import { writeParquet } from './parquet.js';
+import { runReportHtml, type ReportOptions } from './report-html.js';
+import { eventsTable, guestSeriesTable, hostSeriesTable } from './run-parquet.js';
+import { hostTimeSeriesCsv, timeSeriesCsv } from './timeseries-csv.js';
 import type { TimeSeries } from './time-series.js';
 import { buildTrace, traceJson } from './trace-events.js';
 
-/** The files `writeRunOutputs` writes, in the order it writes them. */
-export const RUN_OUTPUT_FILES = ['summary.json', 'timeseries.csv', 'events.jsonl', 'trace.json', 'report.html'] as const;
+/** The files `writeRunOutputs` writes, in the order it writes them (summary.json last: when it is there, the rest is). */
+export const RUN_OUTPUT_FILES = [
+  'timeseries.csv',
+  'host-timeseries.csv',
+  'events.jsonl',
+  'timeseries.parquet',
+  'host-timeseries.parquet',
+  'events.parquet',
+  'trace.json',
+  'report.html',
+  'summary.json',
+] as const;
+
+export type RunOutputFile = (typeof RUN_OUTPUT_FILES)[number];
+
+/** Options of `writeRunOutputs`. */
+export interface RunOutputOptions {
+  /** How report.html chooses the guests it draws (see `ReportOptions`). */
+  report?: ReportOptions;
+}
 
 /**
  * Writes a run's files into `dir` (created if needed; files of the same name
- * are replaced). Returns the paths written.
+ * are replaced). Returns the paths written, in RUN_OUTPUT_FILES order.
  *
  * @param series the run's samples (see `TimeSeries`, fed by `simulate`'s `onSample`)
  */
-export function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries): string[] {
+export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
   mkdirSync(dir, { recursive: true });
+  removeStaleTemporaries(dir);
   const { summary, events } = result;
-  const contents: Record<(typeof RUN_OUTPUT_FILES)[number], () => string> = {
-    'summary.json': () => `${JSON.stringify(summary, null, 2)}\n`,
-    'timeseries.csv': () => timeSeriesCsv(series),
-    'events.jsonl': () => eventsJsonl(events, summary.provenance),
-    'trace.json': () => traceJson(buildTrace(summary, series, events)),
-    'report.html': () => runReportHtml(summary, series, events),
-  };
-  return RUN_OUTPUT_FILES.map((name) => {
-    const path = join(dir, name);
-    writeFileSync(path, contents[name]());
-    return path;
-  });
+  const metadata = { 'balloonsim.scenario': summary.scenario, 'balloonsim.seed': String(summary.seed) };
+  const path = (name: RunOutputFile): string => join(dir, name);
+  writeFileAtomic(path('timeseries.csv'), timeSeriesCsv(series));
+  writeFileAtomic(path('host-timeseries.csv'), hostTimeSeriesCsv(series));
+  writeFileAtomic(path('events.jsonl'), eventsJsonl(events, summary.provenance));
+  await writeParquet([
+    { path: path('timeseries.parquet'), table: guestSeriesTable(series, metadata) },
+    { path: path('host-timeseries.parquet'), table: hostSeriesTable(series, metadata) },
+    { path: path('events.parquet'), table: eventsTable(events, metadata) },
+  ]);
+  writeFileAtomic(path('trace.json'), traceJson(buildTrace(summary, series, events)));
+  writeFileAtomic(path('report.html'), runReportHtml(summary, series, events, options.report));
+  writeFileAtomic(path('summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return RUN_OUTPUT_FILES.map(path);
 }

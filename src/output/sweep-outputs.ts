@@ -1,29 +1,41 @@
 /**
  * `sweep --out DIR` and `merge --out DIR`: the table as sweep.json (what
- * `merge` and `compare` read) and sweep.csv, and report.html, which puts the
- * cases side by side as `compare` does.
+ * `merge` and `compare` read), sweep.csv and sweep.parquet; when the grid
+ * repeats settings with several seeds, the seeds aggregated as
+ * sweep-aggregate.csv and sweep-aggregate.parquet; and report.html, which
+ * puts the cases (or settings) side by side. Every file is written to a
+ * temporary name and renamed when complete; sweep.json goes last.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatShard } from '../sweep/shard.js';
+import { aggregateSeeds } from '../sweep/aggregate.js';
 import { sweepCsv, sweepJson, type SweepTable } from '../sweep/table.js';
-import { compareHtml, sweepRuns } from './compare.js';
+import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
+import { writeParquet } from './parquet.js';
+import { sweepReportHtml } from './sweep-report.js';
+import { aggregateCsv, aggregateParquetTable, sweepParquetTable } from './sweep-tables.js';
 
-/** The files `writeSweepOutputs` writes. */
-export const SWEEP_OUTPUT_FILES = ['sweep.json', 'sweep.csv', 'report.html'] as const;
+/** The files `writeSweepOutputs` writes, in order (the aggregate files only when the grid varies `seed`). */
+export const SWEEP_OUTPUT_FILES = ['sweep.csv', 'sweep.parquet', 'sweep-aggregate.csv', 'sweep-aggregate.parquet', 'report.html', 'sweep.json'] as const;
 
 /** Writes a sweep table's files into `dir` (created if needed). Returns the paths written. */
-export function writeSweepOutputs(dir: string, table: SweepTable): string[] {
+export async function writeSweepOutputs(dir: string, table: SweepTable): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const part = table.shard === null ? '' : ` (shard ${formatShard(table.shard)})`;
-  const contents: Record<(typeof SWEEP_OUTPUT_FILES)[number], () => string> = {
-    'sweep.json': () => sweepJson(table),
-    'sweep.csv': () => sweepCsv(table),
-    'report.html': () => compareHtml(sweepRuns(table), `balloonsim sweep: ${table.name}${part}`),
-  };
-  return SWEEP_OUTPUT_FILES.map((name) => {
-    const path = join(dir, name);
-    writeFileSync(path, contents[name]());
-    return path;
-  });
+  removeStaleTemporaries(dir);
+  const groups = aggregateSeeds(table);
+  const path = (name: (typeof SWEEP_OUTPUT_FILES)[number]): string => join(dir, name);
+  writeFileAtomic(path('sweep.csv'), sweepCsv(table));
+  const parquet = [{ path: path('sweep.parquet'), table: sweepParquetTable(table) }];
+  if (groups !== null) {
+    writeFileAtomic(path('sweep-aggregate.csv'), aggregateCsv(table, groups));
+    parquet.push({ path: path('sweep-aggregate.parquet'), table: aggregateParquetTable(table, groups) });
+  } else {
+    // A grid without seeds has no aggregate: an old one in the same directory would mislead.
+    rmSync(path('sweep-aggregate.csv'), { force: true });
+    rmSync(path('sweep-aggregate.parquet'), { force: true });
+  }
+  await writeParquet(parquet);
+  writeFileAtomic(path('report.html'), sweepReportHtml(table, groups));
+  writeFileAtomic(path('sweep.json'), sweepJson(table));
+  return SWEEP_OUTPUT_FILES.filter((name) => groups !== null || !name.startsWith('sweep-aggregate')).map(path);
 }

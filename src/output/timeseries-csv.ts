@@ -1,53 +1,42 @@
 /**
- * `timeseries.csv`: one row per guest per sample, sizes in bytes, counts since
- * boot, pressure as fractions from 0 to 1. `parseTimeSeriesCsv` reads it back
- * (for `balloonsim compare`).
+ * `timeseries.csv`: one row per guest per sample (the guest's figures only),
+ * and `host-timeseries.csv`: one row per sample (the host's free memory, its
+ * swap in use and its free-memory state). Join them on `time_s`. Sizes in
+ * bytes, counts since boot, pressure as fractions from 0 to 1.
+ * `parseTimeSeriesCsv` reads them back (for `balloonsim compare`), and also
+ * reads the single wide `timeseries.csv` that earlier versions wrote, which
+ * repeated the host's columns on every guest row.
  */
 import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/manager/free-memory-state.js';
 import type { GuestSample, Sample } from '../runtime/sample.js';
-import { TimeSeries, type GuestFigure } from './time-series.js';
+import { GUEST_SERIES_COLUMNS, HOST_SERIES_COLUMNS } from './series-columns.js';
+import { TimeSeries } from './time-series.js';
 
-interface Column {
-  header: string;
-  figure: GuestFigure;
-  /** Pages, written as bytes. */
-  pages: boolean;
+/** The header line of timeseries.csv (without the newline). */
+export const TIMESERIES_CSV_HEADER = ['time_s', 'guest', 'alive', ...GUEST_SERIES_COLUMNS.map((c) => c.name)].join(',');
+
+/** The header line of host-timeseries.csv (without the newline). */
+export const HOST_TIMESERIES_CSV_HEADER = HOST_SERIES_COLUMNS.join(',');
+
+/** The host's columns at the end of the wide timeseries.csv that balloonsim wrote before they had their own file. */
+const LEGACY_HOST_COLUMNS = ['host_free_bytes', 'host_swap_bytes', 'host_state'] as const;
+
+/**
+ * Where each guest column is in a header (by name, so that files written
+ * before a column was added still read), and whether it is the wide legacy
+ * layout. Columns it does not know are skipped.
+ */
+function headerLayout(header: string, source: string): { positions: number[]; legacy: boolean; cells: number } {
+  const names = header.split(',');
+  if (names[0] !== 'time_s' || names[1] !== 'guest' || names[2] !== 'alive') throw new Error(`${source}:1: not a balloonsim timeseries.csv (it does not start with time_s,guest,alive)`);
+  const positions = GUEST_SERIES_COLUMNS.map((column) => {
+    const at = names.indexOf(column.name);
+    if (at < 0 && column.absentValue === undefined) throw new Error(`${source}:1: not a balloonsim timeseries.csv (no ${column.name} column)`);
+    return at;
+  });
+  const legacy = LEGACY_HOST_COLUMNS.every((name, i) => names[names.length - LEGACY_HOST_COLUMNS.length + i] === name);
+  return { positions, legacy, cells: names.length };
 }
-
-/** The guest columns, in order, after `time_s,guest,alive`; `host_free_bytes`, `host_swap_bytes` and `host_state` end each row. */
-const COLUMNS: ReadonlyArray<Column> = [
-  { header: 'target_bytes', figure: 'targetPages', pages: true },
-  { header: 'actual_bytes', figure: 'actualPages', pages: true },
-  { header: 'resident_bytes', figure: 'residentPages', pages: true },
-  { header: 'balloon_bytes', figure: 'balloonPages', pages: true },
-  { header: 'anon_bytes', figure: 'anonPages', pages: true },
-  { header: 'cache_bytes', figure: 'cachePages', pages: true },
-  { header: 'kernel_bytes', figure: 'kernelPages', pages: true },
-  { header: 'free_bytes', figure: 'freePages', pages: true },
-  { header: 'swap_bytes', figure: 'swapPages', pages: true },
-  { header: 'swap_in_pages_total', figure: 'swapInTotal', pages: false },
-  { header: 'swap_out_pages_total', figure: 'swapOutTotal', pages: false },
-  { header: 'major_faults_total', figure: 'majorFaultsTotal', pages: false },
-  { header: 'minor_faults_total', figure: 'minorFaultsTotal', pages: false },
-  { header: 'stall_seconds_total', figure: 'stallSecondsTotal', pages: false },
-  { header: 'psi_some_avg10', figure: 'psiSomeAvg10', pages: false },
-  { header: 'psi_full_avg10', figure: 'psiFullAvg10', pages: false },
-  { header: 'oom_kills_total', figure: 'oomKillsTotal', pages: false },
-  { header: 'oom_events_total', figure: 'oomEventsTotal', pages: false },
-  { header: 'memory_bytes', figure: 'memoryPages', pages: true },
-  { header: 'host_swapped_bytes', figure: 'hostSwappedPages', pages: true },
-  { header: 'host_swap_faults_total', figure: 'hostSwapFaultsTotal', pages: false },
-  { header: 'progress_avg10', figure: 'progressAvg10', pages: false },
-  { header: 'work_wanted_total', figure: 'workWantedTotal', pages: false },
-  { header: 'work_done_total', figure: 'workDoneTotal', pages: false },
-  { header: 'refaults_total', figure: 'refaultsTotal', pages: false },
-];
-
-/** Cells after the guest columns: the host's free memory, its swap in use and its free-memory state. */
-const HOST_CELLS = 3;
-
-/** The CSV header line (without the newline). */
-export const TIMESERIES_CSV_HEADER = ['time_s', 'guest', 'alive', ...COLUMNS.map((c) => c.header), 'host_free_bytes', 'host_swap_bytes', 'host_state'].join(',');
 
 /** A number as the CSV writes it: integers exactly, fractions to 9 significant digits. */
 export function formatCsvNumber(value: number): string {
@@ -56,48 +45,99 @@ export function formatCsvNumber(value: number): string {
   return String(Number(value.toPrecision(9)));
 }
 
-/** Writes the series as CSV text (header, then rows by sample, guests in scenario order). */
+/** Simulated seconds of sample `i`, as both files write them (so that they join). */
+function timeCell(series: TimeSeries, i: number): string {
+  return String(series.timeMs(i) / 1000);
+}
+
+/** The guests' series as CSV text (header, then rows by sample, guests in scenario order). */
 export function timeSeriesCsv(series: TimeSeries): string {
   const frameBytes = series.frameBytes;
   const lines: string[] = [TIMESERIES_CSV_HEADER];
   for (let i = 0; i < series.length; i++) {
-    const time = String(series.timeMs(i) / 1000);
-    const hostFree = formatCsvNumber(series.freeFrames(i) * frameBytes);
-    const hostSwap = formatCsvNumber(series.hostSwapUsedPages(i) * frameBytes);
+    const time = timeCell(series, i);
     for (let g = 0; g < series.guests; g++) {
       const cells = [time, series.guestNames[g]!, series.isAlive(i, g) ? '1' : '0'];
-      for (const column of COLUMNS) {
+      for (const column of GUEST_SERIES_COLUMNS) {
         const value = series.value(column.figure, i, g);
         cells.push(formatCsvNumber(column.pages ? value * frameBytes : value));
       }
-      cells.push(hostFree, hostSwap, series.hostState(i));
       lines.push(cells.join(','));
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** The host's series as CSV text: one row per sample. */
+export function hostTimeSeriesCsv(series: TimeSeries): string {
+  const frameBytes = series.frameBytes;
+  const lines: string[] = [HOST_TIMESERIES_CSV_HEADER];
+  for (let i = 0; i < series.length; i++) {
+    lines.push([timeCell(series, i), formatCsvNumber(series.freeFrames(i) * frameBytes), formatCsvNumber(series.hostSwapUsedPages(i) * frameBytes), series.hostState(i)].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface HostRow {
+  freeBytes: number;
+  swapBytes: number;
+  state: FreeMemoryState;
+}
+
+function parseState(cell: string, where: string): FreeMemoryState {
+  if (!(FREE_MEMORY_STATES as ReadonlyArray<string>).includes(cell)) throw new Error(`${where}: host_state is ${JSON.stringify(cell)}, not one of ${FREE_MEMORY_STATES.join(', ')}`);
+  return cell as FreeMemoryState;
+}
+
+function dataLines(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '');
+}
+
+/** Reads host-timeseries.csv: the host's figures by time in seconds. */
+function parseHostCsv(text: string, source: string): Map<number, HostRow> {
+  const lines = dataLines(text);
+  if (lines[0] !== HOST_TIMESERIES_CSV_HEADER) throw new Error(`${source}:1: not a balloonsim host-timeseries.csv (the header differs)`);
+  const rows = new Map<number, HostRow>();
+  lines.slice(1).forEach((line, index) => {
+    const where = `${source}:${index + 2}`;
+    const cells = line.split(',');
+    if (cells.length !== HOST_SERIES_COLUMNS.length) throw new Error(`${where}: expected ${HOST_SERIES_COLUMNS.length} cells, got ${cells.length}`);
+    const [time, free, swap] = cells.slice(0, 3).map(Number) as [number, number, number];
+    if (![time, free, swap].every(Number.isFinite)) throw new Error(`${where}: a cell is not a number`);
+    rows.set(time, { freeBytes: free, swapBytes: swap, state: parseState(cells[3]!, where) });
+  });
+  return rows;
+}
+
 /**
- * Reads `timeseries.csv` back into a TimeSeries.
+ * Reads a run's series back into a TimeSeries.
  *
+ * @param guestText timeseries.csv
+ * @param hostText host-timeseries.csv (null for the wide timeseries.csv of earlier versions, which holds the host columns)
  * @param frameBytes bytes per page (the run's `host.frameBytes`), to turn bytes back into pages
  * @param hostFrames the host's frames (the run's `host.frames`)
- * @throws Error naming the line of anything that is not the format `timeSeriesCsv` writes
+ * @throws Error naming the file and line of anything that is not the format `timeSeriesCsv` writes
  */
-export function parseTimeSeriesCsv(text: string, frameBytes: number, hostFrames: number, source = 'timeseries.csv'): TimeSeries {
-  const lines = text.split('\n').filter((line) => line !== '');
-  if (lines[0] !== TIMESERIES_CSV_HEADER) throw new Error(`${source}:1: not a balloonsim timeseries.csv (the header differs)`);
+export function parseTimeSeriesCsv(guestText: string, hostText: string | null, frameBytes: number, hostFrames: number, source = 'timeseries.csv', hostSource = 'host-timeseries.csv'): TimeSeries {
+  const lines = dataLines(guestText);
+  if (lines.length === 0) throw new Error(`${source}:1: not a balloonsim timeseries.csv (it is empty)`);
+  const { positions, legacy, cells: expected } = headerLayout(lines[0]!, source);
+  if (!legacy && hostText === null) throw new Error(`${source}: its host series, ${hostSource}, is missing beside it`);
+  const host = legacy ? null : parseHostCsv(hostText!, hostSource);
   const rows = lines.slice(1).map((line, index) => {
+    const where = `${source}:${index + 2}`;
     const cells = line.split(',');
-    const expected = COLUMNS.length + 3 + HOST_CELLS;
-    if (cells.length !== expected) throw new Error(`${source}:${index + 2}: expected ${expected} cells, got ${cells.length}`);
-    const stateCell = cells[expected - 1]!;
-    if (!(FREE_MEMORY_STATES as ReadonlyArray<string>).includes(stateCell)) {
-      throw new Error(`${source}:${index + 2}: host_state is ${JSON.stringify(stateCell)}, not one of ${FREE_MEMORY_STATES.join(', ')}`);
+    if (cells.length !== expected) throw new Error(`${where}: expected ${expected} cells, got ${cells.length}`);
+    const numbers = cells.slice(0, legacy ? expected - 1 : expected).map((cell, column) => (column === 1 ? Number.NaN : Number(cell)));
+    if (numbers.some((value, column) => column !== 1 && !Number.isFinite(value))) throw new Error(`${where}: a cell is not a number`);
+    const time = numbers[0]!;
+    let hostRow: HostRow | undefined;
+    if (host === null) hostRow = { freeBytes: numbers[expected - 3]!, swapBytes: numbers[expected - 2]!, state: parseState(cells[expected - 1]!, where) };
+    else {
+      hostRow = host.get(time);
+      if (hostRow === undefined) throw new Error(`${where}: no row at ${time} s in ${hostSource}`);
     }
-    const numbers = cells.slice(0, expected - 1).map((cell, column) => (column === 1 ? Number.NaN : Number(cell)));
-    if (numbers.some((value, column) => column !== 1 && !Number.isFinite(value))) throw new Error(`${source}:${index + 2}: a cell is not a number`);
-    return { line: index + 2, time: numbers[0]!, guest: cells[1]!, cells: numbers, state: stateCell as FreeMemoryState };
+    return { line: index + 2, time, guest: cells[1]!, cells: numbers, host: hostRow };
   });
   const names: string[] = [];
   for (const row of rows) {
@@ -109,20 +149,22 @@ export function parseTimeSeriesCsv(text: string, frameBytes: number, hostFrames:
   const series = new TimeSeries(names, frameBytes, hostFrames);
   for (let start = 0; start < rows.length; start += names.length) {
     const group = rows.slice(start, start + names.length);
+    const first = group[0]!;
     const guests = group.map((row, g) => {
-      if (row.guest !== names[g] || row.time !== group[0]!.time) throw new Error(`${source}:${row.line}: expected guest ${names[g]} at ${group[0]!.time} s`);
+      if (row.guest !== names[g] || row.time !== first.time) throw new Error(`${source}:${row.line}: expected guest ${names[g]} at ${first.time} s`);
       const guest = { name: row.guest, alive: row.cells[2] === 1 } as GuestSample;
-      COLUMNS.forEach((column, c) => {
-        const value = row.cells[c + 3]!;
+      GUEST_SERIES_COLUMNS.forEach((column, c) => {
+        const at = positions[c]!;
+        const value = at >= 0 ? row.cells[at]! : column.absentValue!;
         guest[column.figure] = column.pages ? value / frameBytes : value;
       });
       return guest;
     });
     const sample: Sample = {
-      timeMs: Math.round(group[0]!.time * 1000),
-      freeFrames: group[0]!.cells[COLUMNS.length + 3]! / frameBytes,
-      hostSwapUsedPages: group[0]!.cells[COLUMNS.length + 4]! / frameBytes,
-      hostState: group[0]!.state,
+      timeMs: Math.round(first.time * 1000),
+      freeFrames: first.host.freeBytes / frameBytes,
+      hostSwapUsedPages: first.host.swapBytes / frameBytes,
+      hostState: first.host.state,
       guests,
     };
     series.add(sample);

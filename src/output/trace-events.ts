@@ -1,12 +1,17 @@
 /**
  * `trace.json` in the Chrome trace event format (the JSON object form), which
- * Perfetto and chrome://tracing open: the host and each guest are processes;
- * counter events ("ph": "C") give each guest's memory, page states, swap,
- * faults and pressure over simulated time, and the host's free memory, its
- * swap and its free-memory state; instant events ("ph": "i") mark what the host
- * logged (targets, crashes, refused messages) and OOM kills.
+ * ui.perfetto.dev and chrome://tracing open as a timeline: the host and each
+ * guest are processes; on each guest's `balloon` thread, slices (a begin "B"
+ * and an end "E") show when its balloon inflated and deflated, and instants
+ * ("ph": "i") its OOM kills, the targets the over-shrink guard refused and
+ * everything else the host logged about it (targets, crashes, refused
+ * messages); counter events ("ph": "C") give each guest's memory, page
+ * states, swap, faults and pressure over simulated time, and the host's free
+ * memory, its swap and its free-memory state.
  *
- * Timestamps are simulated time in microseconds.
+ * Timestamps are simulated time in microseconds. Slices come from the
+ * samples: a slice spans the samples between which the balloon grew (or
+ * shrank), so its ends are as fine as the sample interval.
  */
 import type { HostEvent } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
@@ -16,8 +21,8 @@ import type { TimeSeries } from './time-series.js';
 /** One trace event (the fields this writer uses). */
 export interface TraceEvent {
   name: string;
-  /** Phase: C counter, i instant, M metadata. */
-  ph: 'C' | 'i' | 'M';
+  /** Phase: C counter, i instant, M metadata, B and E the begin and end of a slice. */
+  ph: 'C' | 'i' | 'M' | 'B' | 'E';
   pid: number;
   tid: number;
   /** Microseconds (absent on metadata events). */
@@ -55,8 +60,45 @@ function metadata(pid: number, name: string, sortIndex: number): TraceEvent[] {
   return [
     { name: 'process_name', ph: 'M', pid, tid: TID, args: { name } },
     { name: 'process_sort_index', ph: 'M', pid, tid: TID, args: { sort_index: sortIndex } },
-    { name: 'thread_name', ph: 'M', pid, tid: TID, args: { name: pid === HOST_PID ? 'hypervisor' : 'guest' } },
+    { name: 'thread_name', ph: 'M', pid, tid: TID, args: { name: pid === HOST_PID ? 'hypervisor' : 'balloon' } },
   ];
+}
+
+/** Slice names, by the way the balloon moved. */
+const SLICE_NAMES = { 1: 'inflate', [-1]: 'deflate' } as const;
+
+/**
+ * One guest's inflate and deflate slices: each run of samples over which its
+ * balloon grew (or shrank) is one slice, from the sample before the first
+ * change to the sample of the last, with the balloon's size at both ends.
+ */
+export function balloonSlices(series: TimeSeries, guest: number, pid = pidOfGuest(guest)): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  const mib = (pages: number): number => round((pages * series.frameBytes) / MiB);
+  let open: { direction: 1 | -1; fromPages: number; startUs: number } | null = null;
+  let beforePages = 0;
+  let beforeUs = 0;
+  const close = (endUs: number, toPages: number, target: number): void => {
+    if (open === null) return;
+    const name = SLICE_NAMES[open.direction];
+    events.push({ name, ph: 'B', cat: 'balloon', pid, tid: TID, ts: open.startUs, args: { from_MiB: mib(open.fromPages) } });
+    events.push({ name, ph: 'E', cat: 'balloon', pid, tid: TID, ts: endUs, args: { to_MiB: mib(toPages), target_MiB: mib(target), changed_MiB: round(mib(toPages) - mib(open.fromPages)) } });
+    open = null;
+  };
+  let lastTarget = 0;
+  for (let i = 0; i < series.length; i++) {
+    const ts = series.timeMs(i) * 1000;
+    const pages = series.value('balloonPages', i, guest);
+    const target = series.value('targetPages', i, guest);
+    const direction = pages > beforePages ? 1 : pages < beforePages ? -1 : 0;
+    if (open !== null && direction !== open.direction) close(beforeUs, beforePages, lastTarget);
+    if (direction !== 0 && open === null) open = { direction, fromPages: beforePages, startUs: beforeUs };
+    beforePages = pages;
+    beforeUs = ts;
+    lastTarget = target;
+  }
+  close(beforeUs, beforePages, lastTarget);
+  return events;
 }
 
 function hostCounters(series: TimeSeries): TraceEvent[] {
@@ -132,6 +174,10 @@ function instantName(event: HostEvent): string {
       return 'refused';
     case 'setTarget':
       return 'target';
+    case 'guardRefusal':
+      return 'guard refused target';
+    case 'guardWarning':
+      return 'guard warning';
     default:
       return event.kind;
   }
@@ -164,7 +210,7 @@ export function buildTrace(summary: RunSummary, series: TimeSeries, events: Read
     pidOf.set(series.guestNames[g]!, pidOfGuest(g));
   }
   traceEvents.push(...hostCounters(series));
-  for (let g = 0; g < traced; g++) traceEvents.push(...guestCounters(series, g));
+  for (let g = 0; g < traced; g++) traceEvents.push(...balloonSlices(series, g), ...guestCounters(series, g));
   traceEvents.push(...hostInstants(events, pidOf));
   return {
     traceEvents,

@@ -92,7 +92,8 @@ export const gridFileSchema = strictObject(
   'a balloonsim sweep grid',
 ).meta({ title: 'balloonsim sweep grid' });
 
-function valueText(value: unknown): string {
+/** A parameter value as labels write it: strings as they are, anything else as JSON. */
+export function valueText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 

@@ -3,7 +3,7 @@
  * the same rows, in case order, as one unsharded run gives.
  */
 import { formatShard } from './shard.js';
-import { SWEEP_TABLE_SCHEMA_VERSION, type SweepTable } from './table.js';
+import { SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
 
 /** Shards that cannot be joined: different grids, a case twice, or cases missing. The CLI exits with 2. */
 export class MergeError extends Error {
@@ -21,14 +21,16 @@ function describe(table: SweepTable, source: string): string {
  * @param options.allowMissing accept a merge that lacks cases (default false: every case must be there)
  * @throws MergeError saying which tables disagree, which cases repeat or which are missing
  */
-export function mergeSweepTables(tables: ReadonlyArray<SweepTable>, sources?: ReadonlyArray<string>, options: { allowMissing?: boolean } = {}): SweepTable {
-  if (tables.length === 0) throw new MergeError('nothing to merge: give the sweep.json of each shard');
-  const names = tables.map((table, i) => sources?.[i] ?? `table ${i + 1}`);
-  tables.forEach((table, i) => {
+export function mergeSweepTables(given: ReadonlyArray<SweepTable>, sources?: ReadonlyArray<string>, options: { allowMissing?: boolean } = {}): SweepTable {
+  if (given.length === 0) throw new MergeError('nothing to merge: give the sweep.json of each shard');
+  const names = given.map((_, i) => sources?.[i] ?? `table ${i + 1}`);
+  const tables = given.map((table, i) => {
     if (table?.kind !== 'balloonsim-sweep') throw new MergeError(`${names[i]} is not a balloonsim sweep table (sweep.json)`);
-    if (table.schemaVersion !== SWEEP_TABLE_SCHEMA_VERSION) {
-      throw new MergeError(`${names[i]} has table schema version ${table.schemaVersion}; this balloonsim reads version ${SWEEP_TABLE_SCHEMA_VERSION}`);
+    const upgraded = upgradeSweepTable(table);
+    if (upgraded === null) {
+      throw new MergeError(`${names[i]} has table schema version ${table.schemaVersion}; this balloonsim reads versions 1 to ${SWEEP_TABLE_SCHEMA_VERSION}`);
     }
+    return upgraded;
   });
   const first = tables[0]!;
   tables.forEach((table, i) => {

@@ -3,9 +3,10 @@
  * parallelism is across cases, one per thread), keep the metrics, and report
  * a failure as a row rather than an exception, so that one bad case does not
  * stop the others. This runs inside piscina's worker threads (see
- * sweep-worker.ts), and inline in tests.
+ * sweep-thread.cts and sweep-worker.ts), and inline in tests.
  */
 import { performance } from 'node:perf_hooks';
+import type { HostEvent } from '../host/event-log.js';
 import { BootError } from '../host/manager/memory-manager.js';
 import { MetricsAccumulator } from '../output/run-metrics.js';
 import { writeRunOutputs } from '../output/run-outputs.js';
@@ -14,13 +15,16 @@ import { RunFailure } from '../runtime/errors.js';
 import { simulate } from '../runtime/simulate.js';
 import type { Scenario } from '../scenario/types.js';
 import { ScenarioError } from '../scenario/errors.js';
+import { formatDuration } from '../scenario/units.js';
 import { assertPreflight } from '../preflight/preflight.js';
-import type { SweepRow } from './table.js';
+import type { SweepRow, SweepStatus } from './table.js';
 
 /** What the main thread sends for one case (structured-cloned). */
 export interface SweepTask {
   case: number;
   label: string;
+  /** The base scenario's name. */
+  base: string;
   parameters: Record<string, unknown>;
   scenario: Scenario;
   /** Sample interval for the metrics' time averages (default: as `run --out`). */
@@ -42,6 +46,17 @@ function errorCode(error: unknown): string {
   return 'INTERNAL';
 }
 
+/** Guard refusals and warnings a row lists, at most (the rest are counted). */
+export const ROW_NOTES_MAX = 5;
+
+/** `idle at 2m: <what the host logged>`, the first few, then how many more. */
+function notesOf(events: ReadonlyArray<HostEvent>, kind: HostEvent['kind']): string[] {
+  const found = events.filter((event) => event.kind === kind);
+  const notes = found.slice(0, ROW_NOTES_MAX).map((event) => `${event.guest ?? 'host'} at ${formatDuration(event.timeMs)}: ${event.detail}`);
+  if (found.length > ROW_NOTES_MAX) notes.push(`${found.length - ROW_NOTES_MAX} more (see events.jsonl of --case-outputs)`);
+  return notes;
+}
+
 /** Runs one case; never throws for a failure of the case itself. */
 export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const started = performance.now();
@@ -49,7 +64,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   const metrics = new MetricsAccumulator();
   const series = task.outDir !== undefined ? new TimeSeries(scenario.guests.map((g) => g.name), scenario.frameBytes, Math.floor(scenario.host.memoryBytes / scenario.frameBytes)) : null;
-  const base = { case: task.case, label: task.label, parameters: task.parameters };
+  const base = { case: task.case, label: task.label, base: task.base, parameters: task.parameters };
   let row: SweepRow;
   const sampleEveryTicks = task.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, scenario.guests.length);
   try {
@@ -63,16 +78,21 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
         series?.add(sample);
       },
     });
-    if (series !== null && task.outDir !== undefined) writeRunOutputs(task.outDir, result, series);
+    if (series !== null && task.outDir !== undefined) await writeRunOutputs(task.outDir, result, series);
     const violations = result.summary.audit.violations;
+    const refused = notesOf(result.events, 'guardRefusal');
+    const warnings = notesOf(result.events, 'guardWarning');
+    const status: SweepStatus = violations > 0 ? 'failed' : refused.length > 0 ? 'refused' : warnings.length > 0 ? 'warning' : 'ok';
     row = {
       ...base,
-      status: violations === 0 ? 'ok' : 'failed',
+      status,
+      refused,
+      warnings,
       error: violations === 0 ? null : { code: 'INVARIANT_BROKEN', message: result.summary.audit.firstViolations[0] ?? `${violations} violations` },
       metrics: metrics.finish(result.summary),
     };
   } catch (error) {
-    row = { ...base, status: 'failed', error: { code: errorCode(error), message: error instanceof Error ? error.message : String(error) }, metrics: null };
+    row = { ...base, status: 'failed', refused: [], warnings: [], error: { code: errorCode(error), message: error instanceof Error ? error.message : String(error) }, metrics: null };
   }
   return { row, wallSeconds: (performance.now() - started) / 1000 };
 }

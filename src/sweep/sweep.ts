@@ -1,20 +1,20 @@
 /**
- * Sweeps: many simulations in parallel, one case per task on a piscina pool
- * of worker threads (inline placement inside each task), with an optional
- * shard so that a batch scheduler can spread one sweep over many machines.
+ * Sweeps: many simulations in parallel, one case per task on a pool of
+ * worker threads (inline placement inside each task) that stays warm from
+ * case to case, with an optional shard so that a batch scheduler can spread
+ * one sweep over many machines, and a record of finished cases on disk so
+ * that an interrupted sweep resumes where it stopped.
  */
-import { existsSync } from 'node:fs';
-import { BALLOONSIM_VERSION } from '../util/version.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
-import { RunFailure } from '../runtime/errors.js';
+import { BALLOONSIM_VERSION } from '../util/version.js';
 import type { Scenario } from '../scenario/types.js';
-import { expandGrid, gridOfScenarios, type GridSpec, type SweepGrid } from './grid.js';
+import { expandGrid, gridOfScenarios, type GridSpec, type SweepCase, type SweepGrid } from './grid.js';
+import { loadFinishedCases, saveFinishedCase, type FinishedCase } from './progress.js';
 import { inShard, parseShard, type Shard } from './shard.js';
+import { SweepPool } from './sweep-pool.js';
 import { SWEEP_TABLE_SCHEMA_VERSION, type SweepRow, type SweepTable } from './table.js';
 import type { SweepTask, SweepTaskResult } from './sweep-task.js';
 
@@ -30,7 +30,16 @@ export interface SweepOptions {
   sampleEveryTicks?: number;
   /** When set, each case writes its `run --out` files into DIR/case-NNNN. */
   caseOutputsDir?: string;
-  /** Called as each case ends (in the order they end). */
+  /**
+   * When set, each finished case's row is written there at once (crash-safe),
+   * and the cases already there are not run again: an interrupted sweep
+   * given the same directory resumes. Rows of another grid make it throw
+   * `SweepResumeError`.
+   */
+  rowsDir?: string;
+  /** Worker threads to run the cases on (kept warm between sweeps); default: a pool of `concurrency` threads made for this sweep. */
+  pool?: SweepPool;
+  /** Called as each case ends (in the order they end); cases finished before a resume are not reported again. */
   onCaseDone?: (row: SweepRow, done: number, total: number) => void;
   /** Stops the sweep once aborted: cases not started are dropped, running ones are stopped, and the promise rejects with an AbortError. */
   signal?: AbortSignal;
@@ -38,15 +47,6 @@ export interface SweepOptions {
 
 /** Most worker threads a sweep starts. */
 export const SWEEP_CONCURRENCY_MAX = 256;
-
-/** The compiled worker file. From the TypeScript sources (tests), the build in dist/ is used. */
-function workerPath(): string {
-  const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-worker.js', here) : new URL('./sweep-worker.js', here);
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) throw new RunFailure('NOT_BUILT', `the sweep worker is missing at ${path}; run \`npm run build\` first`);
-  return path;
-}
 
 function isGrid(input: SweepInput): input is SweepGrid {
   return !Array.isArray(input) && typeof (input as SweepGrid).fingerprint === 'string' && Array.isArray((input as SweepGrid).cases);
@@ -61,12 +61,7 @@ export function toGrid(input: SweepInput): SweepGrid {
 
 function checkShard(shard: SweepOptions['shard']): Shard | null {
   if (shard === undefined || shard === null) return null;
-  if (typeof shard === 'string') {
-    const parsed = parseShard(shard);
-    if (typeof parsed === 'string') throw new RangeError(`sweep: ${parsed}`);
-    return parsed;
-  }
-  const parsed = parseShard(`${shard.index}/${shard.count}`);
+  const parsed = parseShard(typeof shard === 'string' ? shard : `${shard.index}/${shard.count}`);
   if (typeof parsed === 'string') throw new RangeError(`sweep: ${parsed}`);
   return parsed;
 }
@@ -76,19 +71,56 @@ export function caseDirName(caseIndex: number): string {
   return `case-${String(caseIndex).padStart(4, '0')}`;
 }
 
+/** A case of a sweep's plan: whether a resumed sweep would run it. */
+export interface PlannedCase {
+  case: SweepCase;
+  /** Finished before (its row is in `rowsDir`): a resumed sweep does not run it again. */
+  finished: boolean;
+}
+
+/**
+ * The cases a sweep would run (its shard), and which are finished already
+ * (with `rowsDir`): what `sweep --dry-run` lists.
+ */
+export function planSweep(
+  input: SweepInput,
+  options: Pick<SweepOptions, 'shard' | 'rowsDir'> = {},
+): { grid: SweepGrid; shard: Shard | null; cases: PlannedCase[]; finished: Map<number, FinishedCase> } {
+  const shard = checkShard(options.shard);
+  const grid = toGrid(input);
+  const all = options.rowsDir !== undefined ? loadFinishedCases(options.rowsDir, grid.fingerprint, grid.cases.length) : new Map<number, FinishedCase>();
+  const cases = grid.cases.filter((c) => inShard(c.index, shard));
+  const finished = new Map(cases.flatMap((c) => (all.has(c.index) ? [[c.index, all.get(c.index)!] as const] : [])));
+  return { grid, shard, cases: cases.map((c) => ({ case: c, finished: finished.has(c.index) })), finished };
+}
+
+function taskOf(c: SweepCase, options: SweepOptions): SweepTask {
+  return {
+    case: c.index,
+    label: c.label,
+    base: c.base,
+    parameters: c.parameters,
+    scenario: c.scenario,
+    ...(options.sampleEveryTicks !== undefined ? { sampleEveryTicks: options.sampleEveryTicks } : {}),
+    ...(options.caseOutputsDir !== undefined ? { outDir: join(options.caseOutputsDir, caseDirName(c.index)) } : {}),
+  };
+}
+
 /**
  * Runs a sweep (or one shard of it) and returns its table, rows in case
- * order. A case that fails gives a row with status `failed`; the sweep goes on.
+ * order. A case that fails gives a row with status `failed`; the sweep goes
+ * on. With `rowsDir`, cases finished by an earlier, interrupted sweep are
+ * taken from there and not run again.
  *
  * @example
  * ```ts
  * const table = await sweep({ base: 'default', durationMs: 120_000, parameters: { seed: [1, 2, 3, 4] } }, { concurrency: 2 });
- * for (const row of table.rows) console.log(row.label, row.metrics?.savedBytesMean);
+ * for (const row of table.rows) console.log(row.label, row.status, row.metrics?.savedBytesMean);
  * ```
  */
 export async function sweep(input: SweepInput, options: SweepOptions = {}): Promise<SweepTable> {
   const started = performance.now();
-  const concurrency = options.concurrency ?? availableParallelism();
+  const concurrency = options.pool?.threads ?? options.concurrency ?? availableParallelism();
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > SWEEP_CONCURRENCY_MAX) {
     throw new RangeError(`sweep: concurrency must be a whole number from 1 to ${SWEEP_CONCURRENCY_MAX}, got ${concurrency}`);
   }
@@ -96,41 +128,35 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
     throw new RangeError(`sweep: sampleEveryTicks must be a positive whole number, got ${options.sampleEveryTicks}`);
   }
   throwIfAborted(options.signal, 'sweep');
-  const shard = checkShard(options.shard);
-  const grid = toGrid(input);
-  const cases = grid.cases.filter((c) => inShard(c.index, shard));
-  const threads = Math.max(1, Math.min(concurrency, cases.length));
-  const results: SweepTaskResult[] = [];
-  if (cases.length > 0) {
-    const pool = new Piscina<SweepTask, SweepTaskResult>({ filename: workerPath(), minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: 10_000 });
+  const { grid, shard, cases, finished } = planSweep(input, options);
+  const toRun = cases.filter((c) => !finished.has(c.case.index)).map((c) => c.case);
+  const results: SweepTaskResult[] = cases.flatMap((c) => {
+    const done = finished.get(c.case.index);
+    return done === undefined ? [] : [{ row: done.row, wallSeconds: done.wallSeconds }];
+  });
+  const threads = Math.max(1, Math.min(concurrency, toRun.length));
+  if (toRun.length > 0) {
+    const pool = options.pool ?? new SweepPool(threads);
     try {
       let done = 0;
       await Promise.all(
-        cases.map(async (c) => {
-          const task: SweepTask = {
-            case: c.index,
-            label: c.label,
-            parameters: c.parameters,
-            scenario: c.scenario,
-            ...(options.sampleEveryTicks !== undefined ? { sampleEveryTicks: options.sampleEveryTicks } : {}),
-            ...(options.caseOutputsDir !== undefined ? { outDir: join(options.caseOutputsDir, caseDirName(c.index)) } : {}),
-          };
+        toRun.map(async (c) => {
           let result: SweepTaskResult;
           try {
-            result = await pool.run(task, options.signal !== undefined ? { signal: options.signal } : {});
+            result = await pool.run(taskOf(c, options), options.signal);
           } catch (error) {
-            if (options.signal?.aborted === true) throw abortErrorOf(options.signal, `sweep (${done} of ${cases.length} cases done)`);
-            // The task itself never throws (a failed case is a row); this is the thread dying under it.
-            const message = error instanceof Error ? error.message : String(error);
-            result = { row: { case: c.index, label: c.label, parameters: c.parameters, status: 'failed', error: { code: 'WORKER_FAILED', message }, metrics: null }, wallSeconds: 0 };
+            // pool.run gives a failed row for a thread that died; it throws only when the signal stopped the case.
+            if (options.signal?.aborted === true) throw abortErrorOf(options.signal, `sweep (${done} of ${toRun.length} cases done)`);
+            throw error;
           }
+          if (options.rowsDir !== undefined) saveFinishedCase(options.rowsDir, grid.fingerprint, result.row, result.wallSeconds);
           results.push(result);
           done++;
-          options.onCaseDone?.(result.row, done, cases.length);
+          options.onCaseDone?.(result.row, done, toRun.length);
         }),
       );
     } finally {
-      await pool.destroy();
+      if (options.pool === undefined) await pool.close();
     }
   }
   results.sort((a, b) => a.row.case - b.row.case);
@@ -149,6 +175,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
         concurrency: threads,
         caseSeconds: Object.fromEntries(results.map((r) => [String(r.row.case), Math.round(r.wallSeconds * 1000) / 1000])),
         madeBy: { tool: 'balloonsim', version: BALLOONSIM_VERSION, node: process.version },
+        ...(finished.size > 0 ? { resumedCases: finished.size } : {}),
       },
     ],
   };

@@ -7,15 +7,36 @@ import { formatCsvNumber } from '../output/timeseries-csv.js';
 import type { RunMetrics } from '../output/run-metrics.js';
 import type { Shard } from './shard.js';
 
-/** Bumped when a field changes meaning or disappears. */
-export const SWEEP_TABLE_SCHEMA_VERSION = 1;
+/**
+ * Bumped when a field changes meaning or disappears. Version 2 added the
+ * statuses `refused` and `warning`, `refused`, `warnings` and `base`;
+ * tables of version 1 are still read (see `upgradeSweepTable`).
+ */
+export const SWEEP_TABLE_SCHEMA_VERSION = 2;
+
+/**
+ * What became of a case, worst first: `failed` (it did not run, or an
+ * invariant broke), `refused` (the over-shrink guard refused a target the
+ * case sets, so the case did not test what it says), `warning` (a target
+ * looked like a unit mistake), `ok`.
+ */
+export type SweepStatus = 'ok' | 'warning' | 'refused' | 'failed';
+
+/** Statuses from worst to best. */
+export const SWEEP_STATUSES: ReadonlyArray<SweepStatus> = ['failed', 'refused', 'warning', 'ok'];
 
 /** One case's result. */
 export interface SweepRow {
   case: number;
   label: string;
+  /** The base scenario's name (several bases: the first word of the label). */
+  base: string;
   parameters: Record<string, unknown>;
-  status: 'ok' | 'failed';
+  status: SweepStatus;
+  /** What the over-shrink guard refused (`idle at 2m: ...`), in time order. */
+  refused: string[];
+  /** Warnings of the run: targets that look like unit mistakes. */
+  warnings: string[];
   /** Why the case failed (status `failed`): a stable code and a message. */
   error: { code: string; message: string } | null;
   metrics: RunMetrics | null;
@@ -25,10 +46,12 @@ export interface SweepRow {
 export interface SweepTiming {
   wallSeconds: number;
   concurrency: number;
-  /** Seconds each case took, by case number. */
+  /** Seconds each case took, by case number (as recorded when it ran, for cases taken over by a resume). */
   caseSeconds: Record<string, number>;
   /** The balloonsim and Node that ran these cases (each case's seed is in its metrics, its scenario is the grid's base with its parameters). */
   madeBy?: { tool: 'balloonsim'; version: string; node: string };
+  /** Cases finished by an earlier, interrupted run of the sweep and taken over, not run again. */
+  resumedCases?: number;
 }
 
 export interface SweepTable {
@@ -46,8 +69,8 @@ export interface SweepTable {
   timing: SweepTiming[];
 }
 
-/** The metric columns of the CSV, in order. */
-const METRIC_KEYS = [
+/** The metric columns of the CSV and Parquet tables, in order. */
+export const METRIC_KEYS = [
   'scenario',
   'seed',
   'simulatedSeconds',
@@ -83,9 +106,9 @@ function cellOf(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The table as CSV: case, label, one `param.PATH` column per parameter, status, the metrics, error. No timing. */
+/** The table as CSV: case, label, one `param.PATH` column per parameter, status, refused, warnings, the metrics, error. No timing. */
 export function sweepCsv(table: SweepTable): string {
-  const header = ['case', 'label', ...table.parameterNames.map((name) => `param.${name}`), 'status', ...METRIC_KEYS, 'error'];
+  const header = ['case', 'label', ...table.parameterNames.map((name) => `param.${name}`), 'status', 'refused', 'warnings', ...METRIC_KEYS, 'error'];
   const lines = [header.map(csvCell).join(',')];
   for (const row of table.rows) {
     const cells = [
@@ -93,6 +116,8 @@ export function sweepCsv(table: SweepTable): string {
       row.label,
       ...table.parameterNames.map((name) => cellOf(row.parameters[name])),
       row.status,
+      row.refused.join('; '),
+      row.warnings.join('; '),
       ...METRIC_KEYS.map((key) => cellOf(row.metrics?.[key])),
       row.error === null ? '' : `${row.error.code}: ${row.error.message}`,
     ];
@@ -110,4 +135,24 @@ export function sweepJson(table: SweepTable): string {
 export function deterministicTable(table: SweepTable): Omit<SweepTable, 'timing'> {
   const { timing: _timing, ...rest } = table;
   return rest;
+}
+
+/**
+ * A table as this version reads it: version 1 tables (before statuses other
+ * than ok and failed) get empty `refused` and `warnings` and their base from
+ * the label. Returns null for a version this balloonsim does not know.
+ */
+export function upgradeSweepTable(table: SweepTable): SweepTable | null {
+  if (table.schemaVersion === SWEEP_TABLE_SCHEMA_VERSION) return table;
+  if (table.schemaVersion !== 1) return null;
+  return {
+    ...table,
+    schemaVersion: SWEEP_TABLE_SCHEMA_VERSION,
+    rows: table.rows.map((row) => ({
+      ...row,
+      base: row.base ?? (typeof row.metrics?.scenario === 'string' ? row.metrics.scenario : ''),
+      refused: row.refused ?? [],
+      warnings: row.warnings ?? [],
+    })),
+  };
 }

@@ -155,7 +155,7 @@ export function gridReference(): string {
 export function cliReference(): string {
   const bin = join(ROOT, 'bin', 'balloonsim.js');
   const parts: string[] = [];
-  for (const args of [['--help'], ...['run', 'validate', 'sweep', 'merge', 'compare', 'schema'].map((c) => [c, '--help'])]) {
+  for (const args of [['--help'], ...['run', 'validate', 'sweep', 'merge', 'compare', 'query', 'schema'].map((c) => [c, '--help'])]) {
     const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', COLUMNS: '100' } });
     if (result.status !== 0) throw new Error(`balloonsim ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
     parts.push(`#### \`balloonsim ${args.length === 1 ? '' : `${args[0]} `}--help\`\n\n\`\`\`\n${result.stdout.trimEnd()}\n\`\`\``);

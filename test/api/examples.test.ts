@@ -24,8 +24,18 @@ describe('examples/api', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/idle: target 1 GiB, peak balloon 3 GiB/);
     expect(run.stdout).toMatch(/0 violations/);
-    expect(run.stdout).toContain(`60 samples; wrote 5 files to ${out}`);
-    expect(readdirSync(out).sort()).toEqual(['events.jsonl', 'report.html', 'summary.json', 'timeseries.csv', 'trace.json']);
+    expect(run.stdout).toContain(`60 samples; wrote 9 files to ${out}`);
+    expect(readdirSync(out).sort()).toEqual([
+      'events.jsonl',
+      'events.parquet',
+      'host-timeseries.csv',
+      'host-timeseries.parquet',
+      'report.html',
+      'summary.json',
+      'timeseries.csv',
+      'timeseries.parquet',
+      'trace.json',
+    ]);
   });
 
   it('stream.mjs streams samples as the run goes', () => {

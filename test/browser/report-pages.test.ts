@@ -1,7 +1,9 @@
 /**
  * Report pages in headless Chromium, as a person would open them: no console
  * errors, no uncaught exceptions, no request leaving the page (they must work
- * offline), and every chart really drawn. Screenshots are kept in
+ * offline), every chart really drawn, and every text readable: no tick label
+ * or title clipped at a chart's edge, no text drawn over other text, no table
+ * wider than the page unless it scrolls. Screenshots are kept in
  * BALLOONSIM_SCREENSHOT_DIR (default: a fresh temporary directory, printed).
  *
  * Needs Debian's chromium (`apt-get install -y chromium`): without it these
@@ -17,6 +19,8 @@ import { writeSweepOutputs } from '../../src/output/sweep-outputs.js';
 import { TimeSeries } from '../../src/output/time-series.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { defaultScenario } from '../../src/scenario/default.js';
+import { loadScenarioFile } from '../../src/scenario/load.js';
+import { expandGrid, loadGridFile } from '../../src/sweep/grid.js';
 import { sweep } from '../../src/sweep/sweep.js';
 import { checkPage, chromiumPath, pageProblems } from '../../src/tools/browser.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
@@ -24,6 +28,7 @@ import { guest, MiB, scenario } from '../support/scenarios.js';
 const shots = process.env.BALLOONSIM_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'balloonsim-screenshots-'));
 mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'balloonsim-pages-'));
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Width and height of a PNG, from its header. */
 function pngSize(path: string): { width: number; height: number } {
@@ -36,7 +41,7 @@ async function runInto(dir: string, seed: number) {
   const scenario = defaultScenario({ durationOverrideMs: 8 * 60_000 });
   const series = new TimeSeries(scenario.guests.map((g) => g.name), scenario.frameBytes, scenario.host.memoryBytes / scenario.frameBytes);
   const result = await simulate(scenario, { seed, placement: 'inline', sampleEveryTicks: 1, onSample: (s) => series.add(s) });
-  writeRunOutputs(dir, result, series);
+  await writeRunOutputs(dir, result, series);
   return { result, series };
 }
 
@@ -71,7 +76,7 @@ describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
     expect(pageProblems(check, { canvasesMin: 9 })).toEqual([]);
 
     const table = await sweep({ base: 'default', durationMs: 120_000, parameters: { 'events[0].setTarget.memory': ['512MiB', '2GiB', '4GiB'] } }, { concurrency: 2 });
-    writeSweepOutputs(join(work, 'sweep'), table);
+    await writeSweepOutputs(join(work, 'sweep'), table);
     const sweepCheck = await checkPage(join(work, 'sweep', 'report.html'), { screenshot: join(shots, 'sweep.png') });
     expect(pageProblems(sweepCheck, { canvasesMin: 6 })).toEqual([]);
   });
@@ -93,11 +98,80 @@ describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
     for (const c of cases) {
       const series = new TimeSeries(c.scenario.guests.map((g) => g.name), c.scenario.frameBytes, c.scenario.host.memoryBytes / c.scenario.frameBytes);
       const result = await simulate(c.scenario, { placement: 'inline', sampleEveryTicks: c.sampleEveryTicks, onSample: (s) => series.add(s) });
-      writeRunOutputs(join(work, c.name), result, series);
+      await writeRunOutputs(join(work, c.name), result, series);
       const check = await checkPage(join(work, c.name, 'report.html'), { screenshot: join(shots, `report-${c.name}.png`) });
       expect(pageProblems(check, { canvasesMin: c.charts }), c.name).toEqual([]);
       expect(check.canvases, c.name).toHaveLength(c.charts);
     }
+  });
+
+  it('a report of 64 guests draws those something happened to, and every label fits', async () => {
+    const dense = loadScenarioFile(join(ROOT, 'examples/dense-64.yaml'), { durationOverrideMs: 12 * 60_000 });
+    const series = new TimeSeries(dense.guests.map((g) => g.name), dense.frameBytes, dense.host.memoryBytes / dense.frameBytes);
+    const result = await simulate(dense, { placement: 'inline', sampleEveryTicks: 5, onSample: (s) => series.add(s) });
+    await writeRunOutputs(join(work, 'dense'), result, series);
+    const check = await checkPage(join(work, 'dense', 'report.html'), { screenshot: join(shots, 'report-dense-64.png') });
+    expect(pageProblems(check, { canvasesMin: 2 + 16 + 16 + 4 })).toEqual([]);
+    // The ballooned guests (idle-*), each saying why it was chosen; not the first guests of the file, where nothing happened.
+    const guestHeadings = check.headings.filter((h) => / — /.test(h));
+    expect(guestHeadings).toHaveLength(32);
+    expect(guestHeadings.every((h) => /^idle-\d+.* — (largest|large) balloon$/.test(h))).toBe(true);
+    // Picked by glob instead.
+    await writeRunOutputs(join(work, 'dense-picked'), result, series, { report: { guests: ['web-a-*', 'batch-b-0'] } });
+    const picked = await checkPage(join(work, 'dense-picked', 'report.html'));
+    expect(pageProblems(picked, { canvasesMin: 2 + 9 + 9 + 4 })).toEqual([]);
+    expect(picked.headings.filter((h) => / — picked$/.test(h)).map((h) => h.split(/[: ]/)[0])).toEqual([
+      ...['web-a-0', 'web-a-1', 'web-a-2', 'web-a-3', 'web-a-4', 'web-a-5', 'web-a-6', 'web-a-7', 'batch-b-0'],
+      ...['web-a-0', 'web-a-1', 'web-a-2', 'web-a-3', 'web-a-4', 'web-a-5', 'web-a-6', 'web-a-7', 'batch-b-0'],
+    ]);
+  });
+
+  it('a sweep with seeds shows each setting with its interval, refusals, and tables that fit or scroll', async () => {
+    const grid = loadGridFile(join(ROOT, 'examples/sweeps/idle-target.yaml'));
+    const seeded = expandGrid(
+      { name: 'idle-target-seeds', base: 'default', durationMs: 150_000, parameters: { 'events[0].setTarget.memory': ['256MiB', '1GiB', '4GiB'], seed: [1, 2, 3] } },
+      { source: grid.source },
+    );
+    const table = await sweep(seeded, { concurrency: 2 });
+    await writeSweepOutputs(join(work, 'sweep-seeds'), table);
+    const check = await checkPage(join(work, 'sweep-seeds', 'report.html'), { screenshot: join(shots, 'sweep-seeds.png') });
+    expect(pageProblems(check, { canvasesMin: 6 })).toEqual([]);
+    expect(check.headings).toEqual(expect.arrayContaining(['Settings', 'Setting by setting', 'Table', 'Cases']));
+    const html = readFileSync(join(work, 'sweep-seeds', 'report.html'), 'utf8');
+    expect(html).toMatch(/The over-shrink guard refused a target in 3 cases/);
+  });
+
+  it('large counts keep every digit on the axis (once clipped to ",000,000")', async () => {
+    const a = await runInto(join(work, 'millions-a'), 3);
+    const runs = [1, 2, 3].map((i) => {
+      const run = compareRunOf(`run ${i}`, 'a', a.result.summary, a.series);
+      return { ...run, metrics: { ...run.metrics, majorFaults: i * 12_345_678, swapOutPages: i * 98_765_432 } };
+    });
+    const page = join(work, 'millions.html');
+    writeFileSync(page, compareHtml(runs));
+    const check = await checkPage(page, { screenshot: join(shots, 'compare-millions.png') });
+    expect(pageProblems(check, { canvasesMin: 9 })).toEqual([]);
+  });
+
+  it('the check catches clipped and overlapping text, and a table that neither fits nor scrolls', async () => {
+    const page = join(work, 'bad-layout.html');
+    writeFileSync(
+      page,
+      '<!DOCTYPE html><html><body style="margin:0">' +
+        '<canvas id="c" width="300" height="100"></canvas>' +
+        '<p style="position:absolute; top:200px; left:10px; margin:0">first label</p><p style="position:absolute; top:204px; left:30px; margin:0">second label</p>' +
+        '<div style="width:80px; overflow:hidden; white-space:nowrap">a caption much too long for its box</div>' +
+        '<table><tr>' + Array.from({ length: 60 }, (_, i) => `<td>column-${i}</td>`).join('') + '</tr></table>' +
+        '<script>var x = document.getElementById("c").getContext("2d"); x.font = "12px sans-serif"; x.textAlign = "right";' +
+        'x.fillText("12,000,000", 30, 50); x.textAlign = "left"; x.fillText("alpha", 100, 50); x.fillText("beta", 110, 52);' +
+        'x.fillRect(0, 0, 300, 100); document.body.setAttribute("data-drawn", "true");</script></body></html>',
+    );
+    const problems = pageProblems(await checkPage(page), { canvasesMin: 1 }).join('\n');
+    expect(problems).toMatch(/clipped: chart 1 .*"12,000,000" reaches past the edge/);
+    expect(problems).toMatch(/overlap: chart 1 .*"alpha" and "beta" are drawn over each other/);
+    expect(problems).toMatch(/overlap: page text "first label" and "second label" overlap/);
+    expect(problems).toMatch(/clipped: the text "a caption much too long for its box" is cut off/);
+    expect(problems).toMatch(/overflow: the page is \d+ px wide in a window of 1400 px/);
   });
 
   it('the check catches console errors, exceptions, requests that leave the page and empty charts', async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEventsJsonl } from '../../src/output/events-jsonl.js';
-import { TIMESERIES_CSV_HEADER } from '../../src/output/timeseries-csv.js';
+import { RUN_OUTPUT_FILES } from '../../src/output/run-outputs.js';
+import { HOST_TIMESERIES_CSV_HEADER, TIMESERIES_CSV_HEADER } from '../../src/output/timeseries-csv.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
 import type { SweepTable } from '../../src/sweep/table.js';
 import { traceProblems } from '../support/trace-format.js';
@@ -24,7 +25,9 @@ describe('run --out', () => {
   beforeAll(() => {
     const run = runCli(['run', '--duration', '3m', '--placement', 'inline', '--out', join(work, 'run')]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/wrote .*run: summary.json, timeseries.csv, events.jsonl, trace.json, report.html \(180 samples\)/);
+    expect(run.stdout).toMatch(
+      /wrote .*run: timeseries.csv, host-timeseries.csv, events.jsonl, timeseries.parquet, host-timeseries.parquet, events.parquet, trace.json, report.html, summary.json \(180 samples\)/,
+    );
     const json = runCli(['run', '--duration', '3m', '--placement', 'inline', '--json']);
     summaryFromJson = JSON.parse(json.stdout) as RunSummary;
   });
@@ -33,12 +36,16 @@ describe('run --out', () => {
     expect(withoutTiming(JSON.parse(read('run', 'summary.json')) as RunSummary)).toEqual(withoutTiming(summaryFromJson));
   });
 
-  it('writes timeseries.csv: a row per guest per sample', () => {
+  it('writes timeseries.csv: a row per guest per sample, and host-timeseries.csv: a row per sample', () => {
     const lines = read('run', 'timeseries.csv').trimEnd().split('\n');
     expect(lines[0]).toBe(TIMESERIES_CSV_HEADER);
     expect(lines).toHaveLength(1 + 180 * 4);
     expect(lines[1]).toMatch(/^1,web,1,/);
     expect(lines[lines.length - 1]).toMatch(/^180,idle,1,/);
+    const host = read('run', 'host-timeseries.csv').trimEnd().split('\n');
+    expect(host[0]).toBe(HOST_TIMESERIES_CSV_HEADER);
+    expect(host).toHaveLength(1 + 180);
+    expect(host[180]).toMatch(/^180,\d+,\d+,high$/);
   });
 
   it('writes events.jsonl: the host event log', () => {
@@ -74,6 +81,21 @@ describe('run --out', () => {
     expect(existsSync(join(work, 'run-json', 'report.html'))).toBe(true);
   });
 
+  it('--report-guests picks the guests report.html draws, and refuses a name that matches none before running', () => {
+    const run = runCli(['run', '--duration', '1m', '--placement', 'inline', '--quiet', '--report-guests', 'i*,db', '--out', join(work, 'run-picked')]);
+    expect(run.code, run.stderr).toBe(0);
+    const html = read('run-picked', 'report.html');
+    const data = JSON.parse(/<script type="application\/json" id="balloonsim-data">(.*?)<\/script>/s.exec(html)![1]!) as { guests: Array<{ name: string; reasons: string[] }> };
+    expect(data.guests.map((g) => [g.name, g.reasons])).toEqual([
+      ['idle', ['picked']],
+      ['db', ['picked']],
+    ]);
+    const bad = runCli(['run', '--report-guests', 'web,nope*', '--out', join(work, 'run-bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--report-guests: "nope\*" matches no guest of default \(its guests: web, db, batch, idle\)/);
+    expect(existsSync(join(work, 'run-bad'))).toBe(false);
+  });
+
   it('--sample-every sets the sample interval, and needs --out', () => {
     const run = runCli(['run', '--duration', '2m', '--placement', 'inline', '--quiet', '--sample-every', '30', '--out', join(work, 'run-30')]);
     expect(run.code).toBe(0);
@@ -106,6 +128,10 @@ describe('sweep, merge and compare', () => {
     const unsharded = JSON.parse(read('whole', 'sweep.json')) as SweepTable;
     expect(withoutTiming(merged)).toEqual(withoutTiming(unsharded));
     expect(read('merged', 'sweep.csv')).toBe(read('whole', 'sweep.csv'));
+    // The same Parquet as one machine gives, byte for byte (seeds aggregated too).
+    for (const name of ['sweep.parquet', 'sweep-aggregate.parquet', 'sweep-aggregate.csv']) {
+      expect(readFileSync(join(work, 'merged', name)).equals(readFileSync(join(work, 'whole', name))), name).toBe(true);
+    }
     expect(merged.rows.every((row) => row.status === 'ok' && row.metrics?.auditViolations === 0)).toBe(true);
   });
 
@@ -148,7 +174,7 @@ describe('sweep, merge and compare', () => {
   it('--case-outputs keeps each case\'s run files, which compare reads', () => {
     const run = runCli(['sweep', gridFile, '--shard', '1/3', '--case-outputs', '--out', join(work, 'cases'), '--quiet']);
     expect(run.code, run.stderr).toBe(0);
-    for (const name of ['summary.json', 'timeseries.csv', 'events.jsonl', 'trace.json', 'report.html']) expect(existsSync(join(work, 'cases', 'case-0003', name))).toBe(true);
+    for (const name of RUN_OUTPUT_FILES) expect(existsSync(join(work, 'cases', 'case-0003', name))).toBe(true);
     const compared = runCli(['compare', join(work, 'cases', 'case-0000'), join(work, 'cases', 'case-0003'), '--json']);
     expect(compared.code, compared.stderr).toBe(0);
     expect((JSON.parse(compared.stdout) as Array<{ label: string }>).map((r) => r.label)).toEqual(['case-0000', 'case-0003']);
@@ -162,6 +188,7 @@ describe('sweep, merge and compare', () => {
     expect(run.code).toBe(1);
     const table = JSON.parse(run.stdout) as SweepTable;
     expect(table.rows.map((r) => r.status)).toEqual(['ok', 'failed']);
+    expect(table.rows[1]!.metrics).toBeNull();
     // The preflight finds it before the case allocates anything.
     expect(table.rows[1]!.error).toMatchObject({ code: 'PREFLIGHT', message: expect.stringMatching(/guests: the guests cannot boot: they need .* \(all their boot memory \(backing: eager\)\)/) });
   });
@@ -186,7 +213,7 @@ describe('sweep, merge and compare', () => {
 
 describe('CLI conventions', () => {
   it('every command has --help with examples', () => {
-    for (const command of ['run', 'validate', 'sweep', 'merge', 'compare', 'schema']) {
+    for (const command of ['run', 'validate', 'sweep', 'merge', 'compare', 'query', 'schema']) {
       const run = runCli([command, '--help']);
       expect(run.code, command).toBe(0);
       expect(run.stdout, command).toMatch(/Usage: balloonsim/);

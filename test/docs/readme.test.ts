@@ -98,7 +98,7 @@ describe(`${REFERENCE_FILE}`, () => {
 
   it('documents every key of a scenario file and every command', () => {
     for (const key of ['`memory`', '`maxMemory`', '`deflateOnOom`', '`setTarget`', '`sine`', '`policy`']) expect(sections['scenario-reference']).toContain(key);
-    for (const command of ['run', 'validate', 'sweep', 'merge', 'compare', 'schema']) expect(sections['cli-reference']).toContain(`balloonsim ${command} --help`);
+    for (const command of ['run', 'validate', 'sweep', 'merge', 'compare', 'query', 'schema']) expect(sections['cli-reference']).toContain(`balloonsim ${command} --help`);
     expect(sections['grid-reference']).toContain('`parameters`');
   });
 

@@ -57,7 +57,7 @@ describe('the data of report.html', () => {
     expect(runReportData(summaryOf(['a']), seriesOf(['a'], () => 0), []).costsAllZero).toBe(true);
   });
 
-  it('draws the first guests and adds up the others; lists the first events and counts them all', () => {
+  it('with nothing notable, draws the first guests and adds up the others; lists the first events and counts them all', () => {
     const names = Array.from({ length: REPORT_GUESTS_MAX + 2 }, (_, i) => `g${i}`);
     const series = seriesOf(names, (figure) => (figure === 'residentPages' ? 256 : 0));
     const events: HostEvent[] = Array.from({ length: REPORT_EVENTS_MAX + 5 }, (_, i) => ({ timeMs: i, kind: i % 2 === 0 ? 'setTarget' : 'policy', guest: 'g0', detail: `e${i}` }));
@@ -65,7 +65,8 @@ describe('the data of report.html', () => {
     expect(data.guests).toHaveLength(REPORT_GUESTS_MAX);
     expect(data.guestsOmitted).toBe(2);
     expect(data.otherResidentMiB).toEqual([2, 2, 2]);
-    expect(data.notes.join(' ')).toMatch(/2 more guests are in timeseries.csv/);
+    expect(data.guests.map((g) => g.name)).toEqual(names.slice(0, REPORT_GUESTS_MAX));
+    expect(data.notes.join(' ')).toMatch(/16 of 18 guests are drawn one by one/);
     expect(data.events.shown).toHaveLength(REPORT_EVENTS_MAX);
     expect(data.events.omitted).toBe(5);
     expect(data.events.counts).toEqual({ setTarget: Math.ceil((REPORT_EVENTS_MAX + 5) / 2), policy: Math.floor((REPORT_EVENTS_MAX + 5) / 2) });

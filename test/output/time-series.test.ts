@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GuestSample, Sample } from '../../src/runtime/sample.js';
 import { defaultSampleEveryTicks, GUEST_FIGURES, GUEST_SAMPLES_BUDGET, SAMPLES_MAX_DEFAULT, TimeSeries } from '../../src/output/time-series.js';
-import { formatCsvNumber, parseTimeSeriesCsv, TIMESERIES_CSV_HEADER, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
+import { formatCsvNumber, HOST_TIMESERIES_CSV_HEADER, hostTimeSeriesCsv, parseTimeSeriesCsv, TIMESERIES_CSV_HEADER, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 
 const FRAME = 4096;
@@ -75,7 +75,10 @@ describe('timeseries.csv', () => {
     expect(lines).toHaveLength(3);
     const header = lines[0]!.split(',');
     const web = Object.fromEntries(lines[1]!.split(',').map((cell, i) => [header[i]!, cell]));
-    expect(web).toMatchObject({ time_s: '1.5', guest: 'web', alive: '1', host_free_bytes: String(10 * FRAME) });
+    expect(web).toMatchObject({ time_s: '1.5', guest: 'web', alive: '1' });
+    // The host's columns are in host-timeseries.csv, once per sample, not repeated on every guest row.
+    expect(header.some((name) => name.startsWith('host_free') || name === 'host_state')).toBe(false);
+    expect(hostTimeSeriesCsv(series)).toBe(`${HOST_TIMESERIES_CSV_HEADER}\n1.5,${10 * FRAME},0,soft\n`);
     expect(Number(web['target_bytes'])).toBe(guestSample('web', 1).targetPages * FRAME);
     expect(Number(web['major_faults_total'])).toBe(guestSample('web', 1).majorFaultsTotal);
     expect(header).toEqual(expect.arrayContaining(['time_s', 'target_bytes', 'actual_bytes', 'balloon_bytes', 'anon_bytes', 'cache_bytes', 'swap_bytes', 'major_faults_total', 'psi_some_avg10']));
@@ -98,10 +101,12 @@ describe('timeseries.csv', () => {
           const series = new TimeSeries(names, FRAME, 1 << 30);
           samples.forEach((sample, i) => series.add({ ...sample, timeMs: (i + 1) * stepMs }));
           const text = timeSeriesCsv(series);
-          const back = parseTimeSeriesCsv(text, FRAME, 1 << 30);
+          const hostText = hostTimeSeriesCsv(series);
+          const back = parseTimeSeriesCsv(text, hostText, FRAME, 1 << 30);
           expect(back.guestNames).toEqual(names);
           expect(back.length).toBe(series.length);
           expect(timeSeriesCsv(back)).toBe(text);
+          expect(hostTimeSeriesCsv(back)).toBe(hostText);
         },
       ),
       params,
@@ -109,7 +114,23 @@ describe('timeseries.csv', () => {
   });
 
   it('names the line of a malformed file', () => {
-    expect(() => parseTimeSeriesCsv('time,guest\n', FRAME, 1)).toThrow(/:1: not a balloonsim timeseries.csv/);
-    expect(() => parseTimeSeriesCsv(`${TIMESERIES_CSV_HEADER}\n1,a,1\n`, FRAME, 1)).toThrow(/:2: expected/);
+    const host = `${HOST_TIMESERIES_CSV_HEADER}\n1,0,0,high\n`;
+    expect(() => parseTimeSeriesCsv('time,guest\n', host, FRAME, 1)).toThrow(/:1: not a balloonsim timeseries.csv/);
+    expect(() => parseTimeSeriesCsv(`${TIMESERIES_CSV_HEADER}\n1,a,1\n`, host, FRAME, 1)).toThrow(/:2: expected/);
+    expect(() => parseTimeSeriesCsv(`${TIMESERIES_CSV_HEADER}\n`, null, FRAME, 1)).toThrow(/host-timeseries.csv, is missing/);
+    expect(() => parseTimeSeriesCsv(`${TIMESERIES_CSV_HEADER}\n`, 'time_s,x\n', FRAME, 1)).toThrow(/host-timeseries.csv:1: not a balloonsim host-timeseries.csv/);
+    expect(() => parseTimeSeriesCsv(`${TIMESERIES_CSV_HEADER}\n`, `${HOST_TIMESERIES_CSV_HEADER}\n1,0,0,calm\n`, FRAME, 1)).toThrow(/host-timeseries.csv:2: host_state is "calm"/);
+  });
+
+  it('reads the wide timeseries.csv of earlier versions, with the host columns on every row', () => {
+    const series = new TimeSeries(['web', 'db'], FRAME, 1000);
+    series.add({ timeMs: 1000, freeFrames: 10, hostSwapUsedPages: 2, hostState: 'hard', guests: [guestSample('web', 1), guestSample('db', 2)] });
+    const wide = timeSeriesCsv(series)
+      .trimEnd()
+      .split('\n')
+      .map((line, i) => (i === 0 ? `${line},host_free_bytes,host_swap_bytes,host_state` : `${line},${10 * FRAME},${2 * FRAME},hard`))
+      .join('\n');
+    const back = parseTimeSeriesCsv(wide, null, FRAME, 1000);
+    expect(back.sample(0)).toEqual(series.sample(0));
   });
 });

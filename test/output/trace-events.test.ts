@@ -70,6 +70,60 @@ describe('trace.json', () => {
     expect(byName(trace.traceEvents, 'refused')).toMatchObject([{ ph: 'i', ts: 4_000_000, args: { detail: expect.stringContaining('refused') } }]);
   });
 
+  it('shows inflate and deflate as slices on each guest\'s balloon track, guard refusals and OOM kills as instants', () => {
+    const series = new TimeSeries(['g'], MiB, 1000);
+    const sample = (balloon: number, target: number): GuestSample => {
+      const g = { name: 'g', alive: true } as GuestSample;
+      for (const figure of GUEST_FIGURES) g[figure] = 0;
+      g.balloonPages = balloon;
+      g.targetPages = target;
+      return g;
+    };
+    // Balloon (MiB) at 1..9 s: inflates from 1 s to 3 s, holds, deflates from 5 s to 6 s, inflates again to the end.
+    [0, 4, 8, 8, 8, 2, 2, 5, 6].forEach((balloon, i) => series.add({ timeMs: (i + 1) * 1000, freeFrames: 100, hostSwapUsedPages: 0, hostState: 'high', guests: [sample(balloon, 10)] }));
+    const log: HostEvent[] = [{ timeMs: 2500, kind: 'guardRefusal', guest: 'g', detail: 'refused to shrink g to 1 MiB' }];
+    const trace = JSON.parse(traceJson(buildTrace({ scenario: 's', seed: 1, simulatedSeconds: 9 } as never, series, log))) as { traceEvents: TraceEvent[] };
+    expect(traceProblems(trace)).toEqual([]);
+    const slices = trace.traceEvents.filter((e) => e.ph === 'B' || e.ph === 'E').map((e) => [e.ph, e.name, e.ts! / 1e6]);
+    expect(slices).toEqual([
+      ['B', 'inflate', 1],
+      ['E', 'inflate', 3],
+      ['B', 'deflate', 5],
+      ['E', 'deflate', 6],
+      ['B', 'inflate', 7],
+      ['E', 'inflate', 9],
+    ]);
+    const ends = trace.traceEvents.filter((e) => e.ph === 'E');
+    expect(ends[0]!.args).toMatchObject({ to_MiB: 8, target_MiB: 10, changed_MiB: 8 });
+    expect(ends[1]!.args).toMatchObject({ to_MiB: 2, changed_MiB: -6 });
+    const gPid = byName(trace.traceEvents, 'process_name').find((e) => e.args['name'] === 'guest g')!.pid;
+    expect(byName(trace.traceEvents, 'guard refused target')).toMatchObject([{ ph: 'i', s: 't', pid: gPid, ts: 2_500_000 }]);
+    expect(new Set(trace.traceEvents.filter((e) => e.ph === 'B').map((e) => `${e.pid}/${e.tid}`))).toEqual(new Set([`${gPid}/1`]));
+    expect(byName(trace.traceEvents, 'thread_name').find((e) => e.pid === gPid)!.args['name']).toBe('balloon');
+  });
+
+  it('the trace checker catches slices that do not pair up', () => {
+    const base = { pid: 2, tid: 1, args: {} };
+    expect(traceProblems({ traceEvents: [{ ...base, name: 'inflate', ph: 'B', ts: 5 }] })).toEqual([expect.stringMatching(/never ends/)]);
+    expect(traceProblems({ traceEvents: [{ ...base, name: 'inflate', ph: 'E', ts: 5 }] })).toEqual([expect.stringMatching(/no slice open/)]);
+    expect(
+      traceProblems({
+        traceEvents: [
+          { ...base, name: 'inflate', ph: 'B', ts: 5 },
+          { ...base, name: 'deflate', ph: 'E', ts: 6 },
+        ],
+      }).join('\n'),
+    ).toMatch(/ends deflate, but inflate/);
+    expect(
+      traceProblems({
+        traceEvents: [
+          { ...base, name: 'inflate', ph: 'B', ts: 5 },
+          { ...base, name: 'inflate', ph: 'E', ts: 4 },
+        ],
+      }).join('\n'),
+    ).toMatch(/goes back in time/);
+  });
+
   it('gives counter tracks to the first guests only, and says so', () => {
     const names = Array.from({ length: TRACE_GUESTS_MAX + 3 }, (_, i) => `g${i}`);
     const series = new TimeSeries(names, 4096, 1000);

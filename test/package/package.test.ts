@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -127,8 +127,11 @@ beforeAll(() => {
   mkdirSync(target, { recursive: true });
   execFileSync('tar', ['-xzf', join(work, entry!.filename), '-C', target, '--strip-components=1']);
   // The package's dependencies and @types/node, from this checkout (no network): what npm install would put beside it.
-  mkdirSync(join(consumer, 'node_modules', '@types'), { recursive: true });
-  for (const dependency of [...Object.keys(manifest.dependencies), '@types/node']) symlinkSync(join(ROOT, 'node_modules', dependency), join(consumer, 'node_modules', dependency), 'dir');
+  for (const dependency of [...Object.keys(manifest.dependencies), '@types/node']) {
+    const link = join(consumer, 'node_modules', dependency);
+    mkdirSync(dirname(link), { recursive: true }); // a scoped package (@duckdb/node-api) needs its scope's folder
+    symlinkSync(join(ROOT, 'node_modules', dependency), link, 'dir');
+  }
   writeFileSync(join(consumer, 'package.json'), '{ "name": "consumer", "private": true, "type": "module" }\n');
   writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: STRICTEST, include: ['index.ts'] }, null, 2));
   writeFileSync(join(consumer, 'index.ts'), PROGRAM);
@@ -137,7 +140,7 @@ beforeAll(() => {
 
 describe("npm pack's tarball", () => {
   it('holds what users need: the code, its types, the CLI, report assets, schemas, examples, README, LICENSE, CHANGELOG', () => {
-    for (const path of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/balloonsim.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/runtime/worker-entry.js', 'dist/sweep/sweep-worker.js', 'assets/report/run-report.js', 'schema/scenario.schema.json', 'examples/mom.yaml']) {
+    for (const path of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/balloonsim.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/runtime/worker-entry.js', 'dist/sweep/sweep-worker.js', 'dist/sweep/sweep-thread.cjs', 'assets/report/run-report.js', 'schema/scenario.schema.json', 'examples/mom.yaml']) {
       expect(files).toContain(path);
     }
   });

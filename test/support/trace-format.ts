@@ -1,7 +1,9 @@
 /**
  * Checks a parsed trace file against the Chrome trace event format (the JSON
  * object form that Perfetto and chrome://tracing load), for the phases
- * balloonsim writes: counters (C), instants (i) and metadata (M).
+ * balloonsim writes: counters (C), instants (i), metadata (M), and the
+ * begin (B) and end (E) of slices, which must pair up on each thread, in
+ * time order, as a timeline viewer nests them.
  */
 
 const METADATA_NAMES = new Set(['process_name', 'process_sort_index', 'thread_name', 'thread_sort_index', 'process_labels']);
@@ -14,6 +16,9 @@ export function traceProblems(trace: unknown): string[] {
   if (!Array.isArray(file['traceEvents'])) return ['traceEvents is not an array'];
   if (file['displayTimeUnit'] !== undefined && file['displayTimeUnit'] !== 'ms' && file['displayTimeUnit'] !== 'ns') problems.push('displayTimeUnit is ms or ns');
   const lastTs = new Map<string, number>();
+  /** Open slices on each thread (pid/tid): name and begin time. */
+  const open = new Map<string, Array<{ name: string; ts: number; where: string }>>();
+  const lastSliceTs = new Map<string, number>();
   (file['traceEvents'] as unknown[]).forEach((raw, i) => {
     const where = `traceEvents[${i}]`;
     if (raw === null || typeof raw !== 'object') {
@@ -45,9 +50,30 @@ export function traceProblems(trace: unknown): string[] {
         }
         break;
       }
+      case 'B':
+      case 'E': {
+        const ts = e['ts'];
+        if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) {
+          problems.push(`${where}: ts must be a finite number of microseconds`);
+          break;
+        }
+        const thread = `${String(e['pid'])}/${String(e['tid'])}`;
+        if (ts < (lastSliceTs.get(thread) ?? -1)) problems.push(`${where}: a slice on thread ${thread} goes back in time`);
+        lastSliceTs.set(thread, ts);
+        const stack = open.get(thread) ?? [];
+        open.set(thread, stack);
+        if (e['ph'] === 'B') stack.push({ name: String(e['name']), ts, where });
+        else {
+          const begin = stack.pop();
+          if (begin === undefined) problems.push(`${where}: an end (E) with no slice open on thread ${thread}`);
+          else if (begin.name !== e['name']) problems.push(`${where}: ends ${String(e['name'])}, but ${begin.name} (${begin.where}) is the slice open`);
+        }
+        break;
+      }
       default:
-        problems.push(`${where}: phase ${JSON.stringify(e['ph'])} is not one balloonsim writes (C, i, M)`);
+        problems.push(`${where}: phase ${JSON.stringify(e['ph'])} is not one balloonsim writes (C, i, M, B, E)`);
     }
   });
+  for (const [thread, stack] of open) for (const slice of stack) problems.push(`${slice.where}: slice ${slice.name} on thread ${thread} never ends`);
   return problems;
 }

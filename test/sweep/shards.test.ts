@@ -37,7 +37,7 @@ describe('sweep on worker threads', () => {
       fc.asyncProperty(fc.array(arbitraryScenario(), { minLength: 2, maxLength: 5 }), fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 }), async (scenarios, count, concurrency) => {
         const whole = await sweep(scenarios, { concurrency });
         expect(whole.rows.map((r) => r.case)).toEqual(scenarios.map((_, i) => i));
-        expect(whole.rows.every((r) => r.status === 'ok' && r.metrics!.auditViolations === 0)).toBe(true);
+        expect(whole.rows.every((r) => r.status !== 'failed' && r.metrics!.auditViolations === 0)).toBe(true);
         const shards: SweepTable[] = [];
         for (let index = 1; index <= count; index++) shards.push(await sweep(scenarios, { concurrency: 1, shard: { index, count } }));
         const merged = mergeSweepTables(shards.reverse());

@@ -1,0 +1,107 @@
+/**
+ * SQL over a run's or a sweep's files (`balloonsim query DIR "SQL"`): DuckDB
+ * opens the directory's Parquet files as views, named after the files, and
+ * runs the query.
+ *
+ * | view | from | one row per |
+ * | --- | --- | --- |
+ * | `timeseries` | timeseries.parquet | guest per sample |
+ * | `host_timeseries` | host-timeseries.parquet | sample |
+ * | `events` | events.parquet | host event |
+ * | `summary` | summary.json | run (nested, as the JSON) |
+ * | `sweep` | sweep.parquet | case |
+ * | `sweep_aggregate` | sweep-aggregate.parquet | setting (seeds aggregated) |
+ * | `case_timeseries`, `case_host_timeseries`, `case_events` | case-NNNN/ of `sweep --case-outputs` | as above, with a `case` column |
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from './input-error.js';
+import { openDuckDB, sqlIdentifier, sqlString } from './duckdb.js';
+
+/** A view `query` makes, and what it reads. */
+export interface QueryView {
+  name: string;
+  /** What the view holds, for messages. */
+  about: string;
+  /** The SQL that reads it. */
+  source: string;
+}
+
+/** The result of a query: column names and types, and the rows as plain values (BIGINT as bigint). */
+export interface QueryResult {
+  columns: string[];
+  types: string[];
+  rows: unknown[][];
+  views: QueryView[];
+}
+
+const RUN_FILES: ReadonlyArray<{ file: string; view: string; about: string }> = [
+  { file: 'timeseries.parquet', view: 'timeseries', about: 'one row per guest per sample' },
+  { file: 'host-timeseries.parquet', view: 'host_timeseries', about: 'one row per sample: the host' },
+  { file: 'events.parquet', view: 'events', about: 'the host\'s event log' },
+  { file: 'sweep.parquet', view: 'sweep', about: 'one row per case of the sweep' },
+  { file: 'sweep-aggregate.parquet', view: 'sweep_aggregate', about: 'one row per setting, seeds aggregated' },
+];
+
+const CASE_DIR = /^case-\d{4,}$/;
+
+/** The views that the files in `dir` allow. */
+export function viewsOf(dir: string): QueryView[] {
+  if (!existsSync(dir)) throw new InputError(`${dir}: no such directory`);
+  if (!statSync(dir).isDirectory()) throw new InputError(`${dir} is a file; give the directory that run --out or sweep --out wrote`);
+  const views: QueryView[] = [];
+  for (const { file, view, about } of RUN_FILES) {
+    const path = join(dir, file);
+    if (existsSync(path)) views.push({ name: view, about, source: `SELECT * FROM read_parquet(${sqlString(path)})` });
+  }
+  const summary = join(dir, 'summary.json');
+  if (existsSync(summary)) views.push({ name: 'summary', about: 'the run\'s summary.json, one row', source: `SELECT * FROM read_json(${sqlString(summary)}, format = 'auto', maximum_object_size = 268435456)` });
+  const caseDirs = readdirSync(dir).filter((name) => CASE_DIR.test(name));
+  for (const { file, view, about } of RUN_FILES.slice(0, 3)) {
+    if (!caseDirs.some((name) => existsSync(join(dir, name, file)))) continue;
+    const glob = join(dir, 'case-*', file);
+    views.push({
+      name: `case_${view}`,
+      about: `${about}, of every case (sweep --case-outputs), with its case number`,
+      source: `SELECT CAST(regexp_extract(filename, 'case-([0-9]+)', 1) AS INTEGER) AS "case", * EXCLUDE (filename) FROM read_parquet(${sqlString(glob)}, filename = true)`,
+    });
+  }
+  if (views.length === 0) {
+    throw new InputError(`${dir} holds no balloonsim Parquet files or summary; write them with run --out DIR or sweep --out DIR (balloonsim before Parquet wrote CSV only: run it again)`);
+  }
+  return views;
+}
+
+/** `timeseries (one row per guest per sample), events (...)`. */
+export function describeViews(views: ReadonlyArray<QueryView>): string {
+  return views.map((view) => `${view.name} (${view.about})`).join(', ');
+}
+
+/**
+ * Runs `sql` over the files of `dir`.
+ *
+ * @throws InputError for a directory without balloonsim files, or SQL that DuckDB refuses (with its message and the views at hand)
+ */
+export async function queryOutputs(dir: string, sql: string): Promise<QueryResult> {
+  if (typeof sql !== 'string' || sql.trim() === '') throw new InputError('query needs SQL, such as "SELECT guest, max(balloon_bytes) FROM timeseries GROUP BY guest"');
+  const views = viewsOf(dir);
+  const db = await openDuckDB(2);
+  try {
+    for (const view of views) await db.connection.run(`CREATE VIEW ${sqlIdentifier(view.name)} AS ${view.source}`);
+    let reader;
+    try {
+      reader = await db.connection.runAndReadAll(sql);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new InputError(`query: ${message.split('\n')[0]}\n  tables here: ${describeViews(views)}`);
+    }
+    return {
+      columns: reader.columnNames(),
+      types: reader.columnTypes().map((type) => type.toString()),
+      rows: reader.getRowsJS(),
+      views,
+    };
+  } finally {
+    db.close();
+  }
+}

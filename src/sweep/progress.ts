@@ -1,0 +1,101 @@
+/**
+ * A sweep's progress on disk, so that an interrupted sweep resumes where it
+ * stopped: each finished case's row is written, crash-safe (temporary name,
+ * then rename), to `DIR/rows/case-NNNN.json` as soon as the case ends. A
+ * resumed sweep reads them back and runs only the cases that have none.
+ * One file per case, named by its number, so that a case can be neither
+ * counted twice nor lost, however the sweep was stopped.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeStaleTemporaries, writeFileAtomic } from '../output/atomic-file.js';
+import type { SweepRow } from './table.js';
+
+/** The folder of finished rows inside a sweep's `--out` directory. */
+export const ROWS_DIR = 'rows';
+
+/** What one row file holds. */
+export interface FinishedCase {
+  kind: 'balloonsim-sweep-row';
+  /** The grid's fingerprint: rows of another grid are not mixed in. */
+  fingerprint: string;
+  row: SweepRow;
+  /** How long the case took (not deterministic, kept for the table's timing). */
+  wallSeconds: number;
+}
+
+/** The out directory holds rows of another grid: the sweep neither mixes them in nor deletes them by itself. The CLI exits with 2. */
+export class SweepResumeError extends Error {
+  override name = 'SweepResumeError';
+}
+
+/** `case-0007.json`. */
+export function rowFileName(caseIndex: number): string {
+  return `case-${String(caseIndex).padStart(4, '0')}.json`;
+}
+
+const ROW_FILE = /^case-(\d{4,})\.json$/;
+
+/** Writes a finished case's row (crash-safe). */
+export function saveFinishedCase(rowsDir: string, fingerprint: string, row: SweepRow, wallSeconds: number): void {
+  mkdirSync(rowsDir, { recursive: true });
+  const record: FinishedCase = { kind: 'balloonsim-sweep-row', fingerprint, row, wallSeconds };
+  writeFileAtomic(join(rowsDir, rowFileName(row.case)), `${JSON.stringify(record)}\n`);
+}
+
+function parseRecord(text: string): FinishedCase | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const record = value as Partial<FinishedCase> | null;
+  if (record?.kind !== 'balloonsim-sweep-row' || typeof record.fingerprint !== 'string' || typeof record.row?.case !== 'number') return null;
+  return record as FinishedCase;
+}
+
+/**
+ * The cases already finished in `rowsDir`, by case number (an empty map for
+ * a directory that does not exist). Temporary files left by a killed sweep
+ * are deleted; a file that cannot be read as a row counts as not finished.
+ *
+ * @throws SweepResumeError when a row comes from another grid
+ */
+export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTotal: number): Map<number, FinishedCase> {
+  const finished = new Map<number, FinishedCase>();
+  let names: string[];
+  try {
+    names = readdirSync(rowsDir);
+  } catch {
+    return finished;
+  }
+  removeStaleTemporaries(rowsDir);
+  for (const name of names) {
+    const found = ROW_FILE.exec(name);
+    if (found === null) continue;
+    let text: string;
+    try {
+      text = readFileSync(join(rowsDir, name), 'utf8');
+    } catch {
+      continue;
+    }
+    const record = parseRecord(text);
+    if (record === null) continue;
+    if (record.fingerprint !== fingerprint) {
+      throw new SweepResumeError(
+        `${rowsDir} holds finished cases of another sweep grid (fingerprint ${record.fingerprint}, this grid's is ${fingerprint}); ` +
+          'give another --out directory, or add --restart to discard them',
+      );
+    }
+    const caseIndex = Number(found[1]);
+    if (record.row.case !== caseIndex || caseIndex >= casesTotal) continue;
+    finished.set(caseIndex, record);
+  }
+  return finished;
+}
+
+/** Deletes the finished rows (a sweep started again from scratch). */
+export function clearFinishedCases(rowsDir: string): void {
+  rmSync(rowsDir, { recursive: true, force: true });
+}

@@ -1,0 +1,66 @@
+/**
+ * The worker threads a sweep runs its cases on: a piscina pool whose
+ * threads stay up from case to case (and from sweep to sweep when the same
+ * pool is given again), so that each thread loads and warms up the
+ * simulator once, not once per case.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { RunFailure } from '../runtime/errors.js';
+import type { SweepTask, SweepTaskResult } from './sweep-task.js';
+
+/** Seconds an idle thread stays up waiting for the next case or sweep. */
+const IDLE_SECONDS = 30;
+
+/**
+ * The compiled file the threads load (sweep-thread.cjs: see there why it is
+ * CommonJS). From the TypeScript sources (tests), the build in dist/ is used.
+ */
+export function sweepThreadPath(): string {
+  const here = new URL(import.meta.url);
+  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-thread.cjs', here) : new URL('./sweep-thread.cjs', here);
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) throw new RunFailure('NOT_BUILT', `the sweep worker is missing at ${path}; run \`npm run build\` first`);
+  return path;
+}
+
+/** A pool of `threads` worker threads for sweep cases. Close it with `close` (idle threads do not keep the process alive). */
+export class SweepPool {
+  private readonly pool: Piscina<SweepTask, SweepTaskResult>;
+
+  constructor(readonly threads: number) {
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`SweepPool: threads must be a positive whole number, got ${threads}`);
+    this.pool = new Piscina<SweepTask, SweepTaskResult>({
+      filename: sweepThreadPath(),
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: IDLE_SECONDS * 1000,
+    });
+  }
+
+  /**
+   * Runs one case. A thread that dies under it gives a `failed` row
+   * (WORKER_FAILED), not an exception. Once `signal` is aborted, a case not
+   * started is dropped and a running one is stopped (its thread replaced):
+   * then it throws piscina's abort error.
+   */
+  async run(task: SweepTask, signal?: AbortSignal): Promise<SweepTaskResult> {
+    try {
+      return await this.pool.run(task, signal !== undefined ? { signal } : {});
+    } catch (error) {
+      if (signal?.aborted === true) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        row: { case: task.case, label: task.label, base: task.base, parameters: task.parameters, status: 'failed', refused: [], warnings: [], error: { code: 'WORKER_FAILED', message }, metrics: null },
+        wallSeconds: 0,
+      };
+    }
+  }
+
+  /** Stops the threads. */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
