@@ -133,4 +133,19 @@ describe('timeseries.csv', () => {
     const back = parseTimeSeriesCsv(wide, null, FRAME, 1000);
     expect(back.sample(0)).toEqual(series.sample(0));
   });
+
+  it('reads files written before the progress and refault columns existed (0.1.0), with progress 1 and the totals 0', () => {
+    const series = new TimeSeries(['web'], FRAME, 1000);
+    series.add({ timeMs: 1000, freeFrames: 10, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('web', 3)] });
+    const later = ['progress_avg10', 'work_wanted_total', 'work_done_total', 'refaults_total'];
+    const rows = timeSeriesCsv(series).trimEnd().split('\n').map((line) => line.split(','));
+    const dropped = rows[0]!.map((name, column) => (later.includes(name) ? column : -1)).filter((column) => column >= 0);
+    expect(dropped).toHaveLength(later.length);
+    const old = rows.map((cells) => cells.filter((_, column) => !dropped.includes(column)).join(',')).join('\n');
+    const back = parseTimeSeriesCsv(old, hostTimeSeriesCsv(series), FRAME, 1000).sample(0).guests[0]!;
+    expect(back).toEqual({ ...series.sample(0).guests[0]!, progressAvg10: 1, workWantedTotal: 0, workDoneTotal: 0, refaultsTotal: 0 });
+    // A column that has always been there is still required.
+    const noTarget = old.replace('target_bytes', 'target');
+    expect(() => parseTimeSeriesCsv(noTarget, hostTimeSeriesCsv(series), FRAME, 1000)).toThrow(/:1: not a balloonsim timeseries.csv \(no target_bytes column\)/);
+  });
 });
