@@ -46,7 +46,7 @@ export interface GuestSample {
   // ---- the workload's progress and the page cache
   /** Work done / wanted by the workload, averaged over 10 s (0..1; 1 when it wants nothing). */
   progressAvg10: number;
-  /** Work the workload wanted and did since boot, in page touches and first touches. */
+  /** Work the workload wanted and did since boot, in whole page touches and first touches. */
   workWantedTotal: number;
   workDoneTotal: number;
   /** Page-cache pages read again after being dropped. */
@@ -107,8 +107,8 @@ export function sampleGuests(timeMs: number, manager: MemoryManager, shared: Rea
         hostSwappedPages: account.hostSwapPages,
         hostSwapFaultsTotal: stats[Stat.HOST_SWAP_FAULTS_TOTAL]!,
         progressAvg10: stats[Stat.PROGRESS_AVG10]!,
-        workWantedTotal: stats[Stat.WORK_WANTED_TOTAL]!,
-        workDoneTotal: stats[Stat.WORK_DONE_TOTAL]!,
+        workWantedTotal: Math.floor(stats[Stat.WORK_WANTED_TOTAL]!),
+        workDoneTotal: Math.floor(stats[Stat.WORK_DONE_TOTAL]!),
         refaultsTotal: stats[Stat.REFAULTS_TOTAL]!,
       };
     }),

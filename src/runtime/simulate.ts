@@ -91,7 +91,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const liveness = faults !== null ? livenessWatch(faults, manager, scenario) : null;
   // Where the run is, for a watchdog's report (run-watch.ts); the text is built only when a watchdog asks.
   const where = { tick: -1, stage: 'starting the guests' };
-  const unwatch = watchRun(() => `lockstep run of ${scenario.name} (${placement.kind} placement, ${threads} threads): tick ${where.tick} of ${ticks}, ${where.stage}`);
+  const unwatch = watchRun(() => `lockstep run of ${scenario.name} (${placement.kind} placement, ${threads} ${threads === 1 ? 'thread' : 'threads'}): tick ${where.tick} of ${ticks}, ${where.stage}`);
   try {
     const setups = threadSetups(setup, threads);
     // A table given by a test (inline only) is the one the device sides use too.

@@ -59,8 +59,8 @@ describe('workingSetEstimate', () => {
     expect(workingSetEstimate(record((s) => publishStats(s, 1000, { AVAIL: Number.NaN })), PAGE).source).toBe('kernel memory');
     expect(workingSetEstimate(record((s) => publishPressure(s, 1000, { availablePages: -7, committedPages: 0 })), PAGE).source).toBe('kernel memory');
     expect(workingSetEstimate(record((s) => publishStatus(s, 1000, { balloonPages: 0, usedPages: Number.POSITIVE_INFINITY, freePages: 0 })), PAGE)).toEqual({ pages: 50, source: 'used memory' });
-    // More used pages than the guest has (1000 - 200 balloon): held to what it has, so the guard never protects more.
-    expect(workingSetEstimate(record((s) => publishStatus(s, 1000, { balloonPages: 200, usedPages: 5000, freePages: 0 })), PAGE)).toEqual({ pages: 800, source: 'used memory' });
+    // More used pages than the guest's memory (1000 pages): held to its memory, so the guard never protects more.
+    expect(workingSetEstimate(record((s) => publishStatus(s, 1000, { balloonPages: 200, usedPages: 5000, freePages: 0 })), PAGE)).toEqual({ pages: 1000, source: 'used memory' });
   });
 });
 

@@ -36,7 +36,8 @@ describe('the free-running stall watchdog', () => {
     expect(code).toBe('RUN_STALLED');
     expect(message).toMatch(/^free-running run stalled: no batch for 1\.0 s\nfree-running run of stall: host tick 5 of 30, \d+ batches handled\n/);
     expect(message).toMatch(/\n {2}worker 0 \(g0\): running, rounds handled 5, silent \d+\.\d s, batches held to the host [1-4], to the guests 0/);
-    expect(message).toMatch(/\n {2}worker 1 \(g1\): finished, rounds handled 30,/);
+    // The others ran their lead (4 rounds) past the host's clock and wait there for it.
+    expect(message).toMatch(/\n {2}worker 1 \(g1\): running, rounds handled 10, silent \d+\.\d s/);
     expect(describeRunningRuns(), 'the run left the registry').toBe('');
   });
 

@@ -27,7 +27,7 @@ describe('the registry of running runs', () => {
     const s = scenario({ name: 'watched', durationMs: 5000, guests: [guest('a', { memoryBytes: 16 * MiB, maxMemoryBytes: 16 * MiB, kernelBytes: 2 * MiB })] });
     await simulate(s, { placement: 'inline', onProgress: () => seen.push(describeRunningRuns()) });
     // Progress is reported after the tick's audit.
-    expect(seen[0]).toBe('lockstep run of watched (inline placement): tick 0 of 5, auditing');
+    expect(seen[0]).toBe('lockstep run of watched (inline placement, 1 thread): tick 0 of 5, the manager reading the device reports and auditing');
     expect(describeRunningRuns()).toBe('');
   });
 });

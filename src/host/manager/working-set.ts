@@ -39,7 +39,7 @@ export function workingSetEstimate(record: GuestRecord, frameBytes: number): Wor
   const actual = record.memoryPages - record.balloonPages;
   if (availablePages !== null) return { pages: Math.max(record.kernelPages, Math.min(actual, actual - availablePages)), source: 'MemAvailable' };
   const status = statusOf(record);
-  // A guest cannot use more than it has: a larger claim (a hostile or broken guest) is held to its memory.
-  if (status !== null) return { pages: Math.max(record.kernelPages, Math.min(actual, status.usedPages)), source: 'used memory' };
+  // A guest cannot use more memory than it has: a larger claim (a hostile or broken guest) is held to its memory.
+  if (status !== null) return { pages: Math.max(record.kernelPages, Math.min(record.memoryPages, status.usedPages)), source: 'used memory' };
   return { pages: record.kernelPages, source: 'kernel memory' };
 }
