@@ -17,6 +17,10 @@ const PROFILE_PAGE_BYTES = 4096;
 /** `takeFreePage` found a page with no frame behind it: it is in the balloon, and counts as an unbacked page of the release. */
 const UNBACKED = -20;
 const NONE = -21;
+/** Free pages on their way into the balloon, taken in chunks: one buffer for every guest of a thread (guests step one at a time). */
+const balloonPagesScratch = new Int32Array(4096);
+/** Steps in a row that fit in an arena's first size before a grown arena is given up. */
+const ARENA_IDLE_STEPS = 8;
 
 /** How the driver allocates single pages: an inflate mode, or VMware's non-sleeping allocation (no reclaim). */
 type AllocationMode = InflateMode | 'nowait';
@@ -118,6 +122,10 @@ export class BalloonDriver {
   private batch: Int32Array;
   private arena: Int32Array;
   private arenaUsed = 0;
+  /** Frames this step has put in the arena (in this one and any it outgrew). */
+  private arenaUsedMost = 0;
+  /** Steps in a row that fitted in the arena's first size. */
+  private arenaQuietSteps = 0;
   private readonly batchCapacity: number;
   private batchBacked = 0;
   private batchUnbacked = 0;
@@ -231,8 +239,7 @@ export class BalloonDriver {
   /** One tick of the driver at `nowMs`. Appends messages to `outbox`. */
   step(nowMs: number, outbox: GuestToHost[]): void {
     // The last step's releases have been read: their batches' room is free again.
-    this.arenaUsed = 0;
-    this.batch = this.arena.subarray(0, this.batchCapacity);
+    this.reuseArena();
     if (this.rates !== undefined) this.startCycle(nowMs, this.rates);
     const wanted = this.balloonPagesWanted;
     const committed = this.balloonPagesCommitted;
@@ -482,7 +489,7 @@ export class BalloonDriver {
    */
   private takeFreePages(count: number): number {
     const { memory, allocator } = this.env;
-    const pages = this.pagesScratch;
+    const pages = balloonPagesScratch;
     let done = 0;
     while (done < count) {
       const backed = memory.takeMany(PageState.FREE, pages, 0, Math.min(pages.length, count - done));
@@ -503,11 +510,32 @@ export class BalloonDriver {
     return done;
   }
 
-  private readonly pagesScratch = new Int32Array(4096);
+  /**
+   * Starts a step's batches at the arena's beginning. An arena that grew for
+   * a burst of inflation goes back to its first size once ARENA_IDLE_STEPS
+   * steps in a row have used at most that size: a thousand guests that each
+   * inflated fast once would otherwise keep their largest step's frames (a
+   * megabyte each) for the rest of the run, while steady inflation keeps its
+   * arena and makes no garbage.
+   */
+  private reuseArena(): void {
+    const firstSize = 4 * this.batchCapacity;
+    if (this.arena.length > firstSize) {
+      if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
+      else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
+        this.arena = new Int32Array(firstSize);
+        this.arenaQuietSteps = 0;
+      }
+    }
+    this.arenaUsedMost = 0;
+    this.arenaUsed = 0;
+    this.batch = this.arena.subarray(0, this.batchCapacity);
+  }
 
   /** Moves the batch window past the batch just sent, growing the arena if this step sends many. */
   private nextBatchWindow(): void {
     this.arenaUsed += this.batchBacked;
+    this.arenaUsedMost += this.batchBacked;
     if (this.arenaUsed + this.batchCapacity > this.arena.length) {
       // The old arena stays alive through the views already sent; the new one takes the rest of the step.
       this.arena = new Int32Array(Math.max(this.arena.length * 2, this.batchCapacity * 4));
