@@ -11,6 +11,7 @@ import { simulate, type RunResult } from '../../src/runtime/simulate.js';
 import type { Sample } from '../../src/runtime/sample.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { parseOverride } from '../../src/scenario/overrides.js';
+import { runCli } from '../cli/run-cli.js';
 import { expectCleanRun } from '../support/clean-run.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -247,5 +248,16 @@ describe('examples', () => {
     const { timing: _a, ...a } = inline.summary;
     const { timing: _b, ...b } = workers.summary;
     expect(b).toEqual(a);
+  });
+
+  it('custom-policy.yaml: free-running mode loads the policy module too (it once failed: "the module ... was not loaded")', () => {
+    const done = runCli(['run', join(EXAMPLES, 'custom-policy.yaml'), '--mode', 'free', '--duration', '2m', '--json']);
+    expect(done.code, done.stderr).toBe(0);
+    const summary = JSON.parse(done.stdout) as RunResult['summary'];
+    expect(summary.timing.mode).toBe('free');
+    expect(summary.host.policy).toMatchObject({ name: 'keep-free', periodSeconds: 10 });
+    expect(summary.audit.violations).toBe(0);
+    // The module set targets below the guests' sizes, as it does in lockstep.
+    expect(summary.guests.some((g) => g.targetBytes < g.maxBytes)).toBe(true);
   });
 });
