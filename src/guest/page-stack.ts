@@ -54,9 +54,35 @@ export class PageStack {
     this.runWords = words + 2;
   }
 
-  /** Pushes `pages[from..from + count)`, in order. */
+  /**
+   * Pushes `pages[from..from + count)`, in order, as `push` one by one would:
+   * `push` starts each run, and the pages that extend it are taken in a
+   * tight loop with one write of the run's end.
+   */
   pushMany(pages: Int32Array, from: number, count: number): void {
-    for (let i = from; i < from + count; i++) this.push(pages[i]!);
+    const end = from + count;
+    let i = from;
+    while (i < end) {
+      this.push(pages[i++]!);
+      const words = this.runWords;
+      const first = this.runs[words - 2]!;
+      let last = this.runs[words - 1]!;
+      // A run of one page takes its direction from the next page, as `push` would.
+      let step = first === last ? 0 : last > first ? 1 : -1;
+      const start = i;
+      while (i < end) {
+        const page = pages[i]!;
+        if (step === 0) {
+          if (page === last + 1) step = 1;
+          else if (page === last - 1) step = -1;
+          else break;
+        } else if (page - last !== step) break;
+        last = page;
+        i++;
+      }
+      this.runs[words - 1] = last;
+      this.size += i - start;
+    }
   }
 
   pop(): number {
