@@ -124,16 +124,8 @@ export class ShardPool {
   grant(ownerId: number, count: number, out: RunList): number {
     let given = 0;
     while (given < count && this.runWords > 0) {
-      const words = this.runWords;
-      const first = this.runs[words - 2]!;
-      const runCount = this.runs[words - 1]!;
-      const take = Math.min(runCount, count - given);
-      // The newest frames of the run: its high end.
-      const from = first + runCount - take;
-      if (take === runCount) this.runWords = words - 2;
-      else this.runs[words - 1] = runCount - take;
-      this.runFrames -= take;
-      given += this.table.transferRange(from, take, this.freeOwner, ownerId, out);
+      const take = this.popNewest(count - given);
+      given += this.table.transferRange(this.poppedFrom, take, this.freeOwner, ownerId, out);
     }
     while (given < count && this.rangeWords > 0) {
       const words = this.rangeWords;
@@ -168,17 +160,30 @@ export class ShardPool {
       given += take;
     }
     while (given < count && this.runWords > 0) {
-      const words = this.runWords;
-      const first = this.runs[words - 2]!;
-      const runCount = this.runs[words - 1]!;
-      const take = Math.min(runCount, count - given);
-      const from = first + runCount - take;
-      if (take === runCount) this.runWords = words - 2;
-      else this.runs[words - 1] = runCount - take;
-      this.runFrames -= take;
-      given += this.table.transferRange(from, take, this.freeOwner, OWNER_FREE, out);
+      const take = this.popNewest(count - given);
+      given += this.table.transferRange(this.poppedFrom, take, this.freeOwner, OWNER_FREE, out);
     }
     return given;
+  }
+
+  /** The first frame `popNewest` took. */
+  private poppedFrom = 0;
+
+  /**
+   * Takes up to `max` of the newest given-back frames off the top run (its
+   * high end) and returns how many; they start at `poppedFrom`. The table is
+   * the caller's to change.
+   */
+  private popNewest(max: number): number {
+    const words = this.runWords;
+    const first = this.runs[words - 2]!;
+    const runCount = this.runs[words - 1]!;
+    const take = Math.min(runCount, max);
+    this.poppedFrom = first + runCount - take;
+    if (take === runCount) this.runWords = words - 2;
+    else this.runs[words - 1] = runCount - take;
+    this.runFrames -= take;
+    return take;
   }
 
   /** The runs of given-back frames, (first, count) pairs: a view for audits, valid until the pool changes. */
