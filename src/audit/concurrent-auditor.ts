@@ -5,7 +5,7 @@
  * anyone. Why what it reports is never a false alarm is explained in
  * concurrent-check.ts.
  */
-import { Counter } from '../guest/shared-memory.js';
+import { Counter, frameOfWord } from '../guest/shared-memory.js';
 import { describeOwner } from '../host/owners.js';
 import { GuestState, scanChunk, scanTableChunk, type ChunkScan } from './concurrent-check.js';
 
@@ -64,7 +64,8 @@ const REPORTED_REMEMBERED_MAX = 100_000;
 interface GuestViews {
   name: string;
   ownerId: number;
-  frameOf: Int32Array;
+  /** The guest's page-to-frame map's words (`frameOfWord`). */
+  mapWords: Int32Array;
   counters: Int32Array;
 }
 
@@ -102,7 +103,7 @@ export class ConcurrentAuditor {
     this.guests = input.guests.map((guest, index) => ({
       name: guest.name,
       ownerId: index + 1,
-      frameOf: new Int32Array(guest.frameOf),
+      mapWords: new Int32Array(guest.frameOf),
       counters: new Int32Array(guest.counters),
     }));
     this.names = input.guests.map((guest) => guest.name);
@@ -183,7 +184,7 @@ export class ConcurrentAuditor {
     const epoch = this.nextEpoch();
     let whole = (v0 & 1) === 0;
     const duplicatePages: number[] = [];
-    const pages = guest.frameOf.length;
+    const pages = guest.mapWords.length;
     for (let from = 0; from < pages && !this.stopping(); from += PAGES_PER_CHUNK) {
       const to = Math.min(pages, from + PAGES_PER_CHUNK);
       const outcome = this.scanGuestChunk(index, guest, from, to, epoch);
@@ -196,7 +197,7 @@ export class ConcurrentAuditor {
     this.result.consistentGuestScans++;
     for (const page of duplicatePages) {
       // The whole scan was one snapshot; read the page once more under the same version.
-      const frame = Atomics.load(guest.frameOf, page);
+      const frame = frameOfWord(Atomics.load(guest.mapWords, page));
       if (Atomics.load(guest.counters, Counter.MAP_VERSION) === v0 && Atomics.load(this.states, index) === GuestState.ALIVE) {
         this.violation(`guest ${guest.name}: frame ${frame} is mapped by page ${page} and by another page of the same guest`);
       } else this.result.unconfirmed++;
@@ -208,7 +209,7 @@ export class ConcurrentAuditor {
     for (let attempt = 0; attempt < CHUNK_TRIES; attempt++) {
       const v1 = Atomics.load(guest.counters, Counter.MAP_VERSION);
       if ((v1 & 1) !== 0) continue;
-      scanChunk(guest.frameOf, this.owners, guest.ownerId, from, to, this.marks, epoch, this.suspects, this.duplicates, this.scan);
+      scanChunk(guest.mapWords, this.owners, guest.ownerId, from, to, this.marks, epoch, this.suspects, this.duplicates, this.scan);
       const v2 = Atomics.load(guest.counters, Counter.MAP_VERSION);
       if (Atomics.load(this.states, index) !== GuestState.ALIVE) return 'dead';
       if (v1 !== v2) continue;
@@ -227,7 +228,7 @@ export class ConcurrentAuditor {
       if (Atomics.load(this.states, index) !== GuestState.ALIVE) return;
       const v1 = Atomics.load(guest.counters, Counter.MAP_VERSION);
       if ((v1 & 1) !== 0) continue;
-      const frame = Atomics.load(guest.frameOf, page);
+      const frame = frameOfWord(Atomics.load(guest.mapWords, page));
       const inRange = frame >= 0 && frame < this.owners.length;
       const owner = inRange ? Atomics.load(this.owners, frame) : 0;
       const v2 = Atomics.load(guest.counters, Counter.MAP_VERSION);

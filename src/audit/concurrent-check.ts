@@ -56,7 +56,7 @@
  *
  * The tight loops are small functions of their own (see scans.ts for why).
  */
-import { NO_FRAME } from '../guest/shared-memory.js';
+import { frameOfWord, NO_FRAME } from '../guest/shared-memory.js';
 import { OWNER_FREE, OWNER_HYPERVISOR } from '../host/owners.js';
 
 export { GuestState } from '../host/device/guest-states.js';
@@ -79,7 +79,7 @@ export interface ChunkScan {
  * read counts.
  */
 export function scanChunk(
-  frameOf: Int32Array,
+  mapWords: Int32Array,
   owners: Int32Array,
   ownerId: number,
   from: number,
@@ -95,7 +95,7 @@ export function scanChunk(
   let suspectCount = 0;
   let duplicateCount = 0;
   for (let page = from; page < to; page++) {
-    const frame = Atomics.load(frameOf, page);
+    const frame = frameOfWord(Atomics.load(mapWords, page));
     if (frame < 0) continue; // NO_FRAME, or a page the host paged out (no frame either way)
     mapped++;
     if (frame >= frames || Atomics.load(owners, frame) !== ownerId) {

@@ -5,6 +5,8 @@
  * large function that runs once in a while.
  */
 
+import { frameOfWord } from '../guest/shared-memory.js';
+
 /** Positions of the first problems a scan found; the rest are only counted. */
 export const PROBLEMS_KEPT = 3;
 
@@ -91,7 +93,7 @@ export function scanRange(start: number, end: number, owners: Int32Array, marks:
  * counts pages marked paged out in `findings.pagedOut`.
  */
 export function scanGuestPages(
-  frameOf: Int32Array,
+  mapWords: Int32Array,
   pageState: Uint8Array,
   owners: Int32Array,
   marks: Uint32Array,
@@ -104,9 +106,9 @@ export function scanGuestPages(
   const states = counted.length;
   let mapped = 0;
   let pagedOut = 0;
-  for (let page = 0; page < frameOf.length; page++) {
+  for (let page = 0; page < mapWords.length; page++) {
     const state = pageState[page]!;
-    const frame = frameOf[page]!;
+    const frame = frameOfWord(mapWords[page]!);
     let bad = false;
     if (state >= states) bad = true;
     else {

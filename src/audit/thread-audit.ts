@@ -138,7 +138,7 @@ export class ThreadAudit {
     const owners = this.devices.table.owners;
     const counted = new Int32Array(PAGE_STATE_COUNT);
     const findings: ScanFindings = { problems: 0, first: [], pagedOut: 0 };
-    const mapped = scanGuestPages(views.frameOf, views.pageState, owners, marks, account.ownerId, MUST_MAP, counted, findings);
+    const mapped = scanGuestPages(views.mapWords, views.pageState, owners, marks, account.ownerId, MUST_MAP, counted, findings);
     const pagedOutCounter = Atomics.load(views.counters, Counter.HOST_SWAPPED);
     if (findings.pagedOut !== pagedOutCounter) this.report(`guest ${name} has ${findings.pagedOut} pages the host paged out, its counter says ${pagedOutCounter}`);
     for (const page of findings.first) this.report(`guest ${name} ${this.describePage(views, page, account.ownerId)}`);
@@ -157,7 +157,7 @@ export class ThreadAudit {
   /** Words what is wrong with one page (the slow path, for the few pages a scan flagged). */
   private describePage(views: GuestSharedViews, page: number, ownerId: number): string {
     const state = views.pageState[page]!;
-    const frame = views.frameOf[page]!;
+    const frame = views.frameAt(page);
     const owners = this.devices.table.owners;
     if (state >= PAGE_STATE_COUNT) return `page ${page} has an invalid state ${state}`;
     const stateName = PAGE_STATE_NAMES[state];

@@ -7,7 +7,7 @@
 import { BUCKETS } from './access-pattern.js';
 import { ACTIVE_BIT, PAGE_MASK, type Component } from './component.js';
 import { BLOCK_SHIFT, GROUP_SHIFT } from './lru.js';
-import { HOST_SWAPPED } from './shared-memory.js';
+import { frameOfWord, HOST_SWAPPED } from './shared-memory.js';
 
 /**
  * What is wrong with `component` (nothing: an empty list). `stateOf` gives a
@@ -64,18 +64,18 @@ export function checkComponent(component: Component, stateOf: (page: number) => 
   for (let bucket = 0; bucket < BUCKETS; bucket++) {
     if (outSeen[bucket] !== component.outCounts[bucket]) problems.push(`${name}: bucket ${bucket} lists ${component.outCounts[bucket]} out pages, ${outSeen[bucket]} are out`);
   }
-  if (component.frameOf.length > 0) {
+  if (component.mapWords.length > 0) {
     const pagedOut = new Int32Array(BUCKETS);
     for (let index = 0; index < component.size; index++) {
       const entry = component.logical[index]!;
-      if (entry >= 0 && component.frameOf[entry & PAGE_MASK] === HOST_SWAPPED) pagedOut[component.pattern.bucketOf(index, component.hot)]!++;
+      if (entry >= 0 && frameOfWord(component.mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED) pagedOut[component.pattern.bucketOf(index, component.hot)]!++;
     }
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       if (pagedOut[bucket] !== component.hostSwap.counts[bucket]) problems.push(`${name}: bucket ${bucket} counts ${component.hostSwap.counts[bucket]} pages paged out by the host, ${pagedOut[bucket]} are`);
       const listed = new Set(component.hostSwap.listed(bucket));
       for (let index = 0; index < component.size; index++) {
         const entry = component.logical[index]!;
-        if (entry >= 0 && component.frameOf[entry & PAGE_MASK] === HOST_SWAPPED && component.pattern.bucketOf(index, component.hot) === bucket && !listed.has(index)) {
+        if (entry >= 0 && frameOfWord(component.mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED && component.pattern.bucketOf(index, component.hot) === bucket && !listed.has(index)) {
           problems.push(`${name}: logical ${index} is paged out by the host but not listed in bucket ${bucket}`);
           break;
         }

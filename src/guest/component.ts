@@ -6,8 +6,8 @@ import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
 import { checkComponent } from './component-check.js';
 import { BLOCK_SHIFT, GROUP_SHIFT, SEGMENT_SHIFT, evictCold, shrinkInactive } from './lru.js';
-import { HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import { grownCapacity, OutLists } from './out-lists.js';
+import { frameOfWord, HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
 
 /**
@@ -32,6 +32,9 @@ const RANDOM_RESIDENT_TRIES = 8;
 
 /** Pages freed by a shrink go to the guest's free list in batches of this buffer. */
 const releaseScratch = new Int32Array(4096);
+
+/** Logical pages a component has room for at least. */
+const LOGICAL_CAPACITY_MIN = 1024;
 
 /** The part of a reclaim scan's state that the scan loop changes: the clock, and what it did. */
 export interface ScanState {
@@ -110,8 +113,8 @@ export class Component {
     /** Draws this component's faults. */
     readonly random: Random,
     tickMs: number,
-    /** The guest's page-to-frame map (to tell pages the host paged out); empty where host paging cannot happen. */
-    readonly frameOf: Int32Array = new Int32Array(0),
+    /** The guest's page-to-frame map's words (`frameOfWord`, to tell pages the host paged out); empty where host paging cannot happen. */
+    readonly mapWords: Int32Array = new Int32Array(0),
   ) {
     this.pattern = new AccessPattern(spec, tickMs);
     this.anonymous = spec.kind === 'anon';
@@ -242,6 +245,7 @@ export class Component {
     if (this.hand >= newSize) this.hand = 0;
     if (this.activeHand >= newSize) this.activeHand = 0;
     if (this.coldHand >= newSize) this.coldHand = 0;
+    this.releaseCapacity();
     return outDropped;
   }
 
@@ -302,20 +306,34 @@ export class Component {
 
   private ensureCapacity(size: number): void {
     if (size <= this.logical.length) return;
-    const logical = new Int32Array(grownCapacity(this.logical.length, size, 1024));
+    this.resize(grownCapacity(this.logical.length, size, LOGICAL_CAPACITY_MIN));
+  }
+
+  /**
+   * Gives back room after a shrink: when the logical pages fill less than half
+   * of their arrays, the arrays shrink to the pages plus a quarter. A workload
+   * that swings between small and large (a daily cycle) then holds room for
+   * what it uses now, not for its largest size ever; the half keeps a small
+   * swing from copying the arrays back and forth.
+   */
+  private releaseCapacity(): void {
+    const fitted = grownCapacity(0, this.size + (this.size >> 2), LOGICAL_CAPACITY_MIN);
+    if (this.logical.length > 2 * fitted) this.resize(fitted);
+  }
+
+  /** Moves the logical pages and their per-segment, per-group and per-block figures to arrays for `capacity` pages. */
+  private resize(capacity: number): void {
+    const logical = new Int32Array(capacity);
     logical.set(this.logical.subarray(0, this.size));
     this.logical = logical;
-    const segmentsNeeded = Math.ceil(logical.length / (1 << SEGMENT_SHIFT));
-    if (segmentsNeeded > this.segmentPassMs.length) {
-      const segments = new Float64Array(segmentsNeeded);
-      segments.set(this.segmentPassMs);
-      this.segmentPassMs = segments;
-    }
-    const groups = new Uint8Array(Math.ceil(logical.length / (1 << GROUP_SHIFT)));
-    groups.set(this.groupResident);
+    const segments = new Float64Array(Math.ceil(capacity / (1 << SEGMENT_SHIFT)));
+    segments.set(this.segmentPassMs.subarray(0, segments.length));
+    this.segmentPassMs = segments;
+    const groups = new Uint8Array(Math.ceil(capacity / (1 << GROUP_SHIFT)));
+    groups.set(this.groupResident.subarray(0, groups.length));
     this.groupResident = groups;
-    const blocks = new Uint16Array(Math.ceil(logical.length / (1 << BLOCK_SHIFT)));
-    blocks.set(this.blockResident);
+    const blocks = new Uint16Array(Math.ceil(capacity / (1 << BLOCK_SHIFT)));
+    blocks.set(this.blockResident.subarray(0, blocks.length));
     this.blockResident = blocks;
   }
 
@@ -378,7 +396,7 @@ export class Component {
       for (let index = from; index < to; index++) {
         const entry = logical[index]!;
         if (entry >= 0) {
-          if (!hostSwapped || this.frameOf[entry & PAGE_MASK] !== HOST_SWAPPED) continue;
+          if (!hostSwapped || frameOfWord(this.mapWords[entry & PAGE_MASK]!) !== HOST_SWAPPED) continue;
           const oldBucket = pattern.bucketOf(index, oldHot);
           const newBucket = pattern.bucketOf(index, newHot);
           if (oldBucket === newBucket) continue;

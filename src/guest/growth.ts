@@ -18,6 +18,9 @@ const RETRY_MS: Record<Exclude<GrowthSpec['kind'], 'reserved'>, { firstMs: numbe
   hotplug: { firstMs: 5_000, maxMs: 60_000 },
 };
 
+/** Pages coming online, in chunks: one buffer for every guest of a thread (guests step one at a time). */
+const onlineScratch = new Int32Array(4096);
+
 /** What the growth unit counts, for the report. */
 export type GrowthCounters = Omit<GrowthReport, 'kind'>;
 
@@ -54,7 +57,6 @@ export class GrowthUnit {
   private onlinePending = 0;
   private retryAtMs = 0;
   private retryDelayMs = 0;
-  private readonly scratch = new Int32Array(4096);
 
   constructor(
     readonly spec: GrowthSpec,
@@ -88,7 +90,7 @@ export class GrowthUnit {
     if (this.spec.kind === 'reserved') return;
     const memory = this.memory;
     if (this.onlinePending > 0 && nowMs + tickMs >= this.onlineAtMs) {
-      const done = memory.online(this.onlinePending, this.scratch);
+      const done = memory.online(this.onlinePending, onlineScratch);
       this.counters.onlinePages += done;
       this.counters.lastOnlineMs = Math.max(nowMs, this.onlineAtMs);
       this.onlinePending -= done;

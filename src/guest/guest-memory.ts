@@ -1,6 +1,6 @@
 import { PageState, PAGE_STATE_COUNT, PAGE_STATE_NAMES, type PageStateValue } from './page-state.js';
 import { PageStack } from './page-stack.js';
-import { Counter, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING } from './shared-memory.js';
+import { Counter, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from './shared-memory.js';
 
 /** States whose pages are kept on a stack, so that any one of them can be taken in O(1) (unpopulated: the hotplug room). */
 const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON, PageState.UNPOPULATED];
@@ -29,7 +29,8 @@ const MAP_WINDOW_CHANGES_MAX = 1024;
  */
 export class GuestMemory {
   readonly pages: number;
-  private readonly frameOf: Int32Array;
+  /** The shared page-to-frame map, as words (`wordOfFrame`): read and written only through frameOfWord/wordOfFrame. */
+  private readonly words: Int32Array;
   private readonly state: Uint8Array;
   private readonly counters: Int32Array;
   private readonly stacks: PageStack[] = [];
@@ -38,7 +39,7 @@ export class GuestMemory {
 
   constructor(readonly shared: GuestSharedViews) {
     this.pages = shared.pages;
-    this.frameOf = shared.frameOf;
+    this.words = shared.mapWords;
     this.state = shared.pageState;
     this.counters = shared.counters;
     for (let state = 0; state < PAGE_STATE_COUNT; state++) this.stacks.push(new PageStack());
@@ -61,12 +62,12 @@ export class GuestMemory {
   }
 
   frameOfPage(page: number): number {
-    return this.frameOf[page]!;
+    return frameOfWord(this.words[page]!);
   }
 
-  /** The page-to-frame map itself (read only, for the tight loops that must tell pages the host paged out). */
-  get frameMap(): Int32Array {
-    return this.frameOf;
+  /** The page-to-frame map's words (read only, through `frameOfWord`: for the tight loops that must tell pages the host paged out). */
+  get mapWords(): Int32Array {
+    return this.words;
   }
 
   /**
@@ -149,14 +150,15 @@ export class GuestMemory {
    */
   mapPageRun(first: number, step: number, count: number, firstFrame: number): void {
     if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapPageRun: frames must be frame numbers, got ${firstFrame}`);
-    const frameOf = this.frameOf;
+    const words = this.words;
+    const noFrame = wordOfFrame(NO_FRAME);
     for (let done = 0; done < count; ) {
       this.openMapWindow();
       const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
       let page = first + done * step;
       for (let i = done; i < done + n; i++) {
-        if (frameOf[page] !== NO_FRAME) throw new Error(`GuestMemory.mapPageRun: page ${page} already maps frame ${frameOf[page]}`);
-        frameOf[page] = firstFrame + i;
+        if (words[page] !== noFrame) throw new Error(`GuestMemory.mapPageRun: page ${page} already maps frame ${frameOfWord(words[page]!)}`);
+        words[page] = wordOfFrame(firstFrame + i);
         page += step;
       }
       this.counters[Counter.MAPPED]! += n;
@@ -184,11 +186,11 @@ export class GuestMemory {
    */
   map(page: number, frame: number): void {
     if (!(frame >= 0)) throw new RangeError(`GuestMemory.map: frame must be a frame number, got ${frame} for page ${page}`);
-    if (this.frameOf[page] !== NO_FRAME) {
-      throw new Error(`GuestMemory.map: page ${page} already maps frame ${this.frameOf[page]}`);
+    if (this.frameOfPage(page) !== NO_FRAME) {
+      throw new Error(`GuestMemory.map: page ${page} already maps frame ${this.frameOfPage(page)}`);
     }
     this.openMapWindow();
-    this.frameOf[page] = frame;
+    this.words[page] = wordOfFrame(frame);
     this.counters[Counter.MAPPED]!++;
     this.countMapChange();
   }
@@ -200,14 +202,15 @@ export class GuestMemory {
    */
   mapRun(pages: Int32Array, count: number, firstFrame: number): void {
     if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapRun: frames must be frame numbers, got ${firstFrame}`);
-    const frameOf = this.frameOf;
+    const words = this.words;
+    const noFrame = wordOfFrame(NO_FRAME);
     for (let done = 0; done < count; ) {
       this.openMapWindow();
       const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
       for (let i = done; i < done + n; i++) {
         const page = pages[i]!;
-        if (frameOf[page] !== NO_FRAME) throw new Error(`GuestMemory.mapRun: page ${page} already maps frame ${frameOf[page]}`);
-        frameOf[page] = firstFrame + i;
+        if (words[page] !== noFrame) throw new Error(`GuestMemory.mapRun: page ${page} already maps frame ${frameOfWord(words[page]!)}`);
+        words[page] = wordOfFrame(firstFrame + i);
       }
       this.counters[Counter.MAPPED]! += n;
       this.mapWindowChanges += n;
@@ -218,10 +221,10 @@ export class GuestMemory {
 
   /** Takes a page's frame away and returns it (or NO_FRAME if it has none; a paged-out page keeps its mark). */
   unmap(page: number): number {
-    const frame = this.frameOf[page]!;
+    const frame = this.frameOfPage(page);
     if (frame < 0) return NO_FRAME;
     this.openMapWindow();
-    this.frameOf[page] = NO_FRAME;
+    this.words[page] = wordOfFrame(NO_FRAME);
     this.counters[Counter.MAPPED]!--;
     this.countMapChange();
     return frame;
@@ -258,10 +261,10 @@ export class GuestMemory {
 
   /** The host pages out a page with a frame: its frame is returned; the page keeps its state and is marked HOST_SWAPPED. */
   pageOut(page: number): number {
-    const frame = this.frameOf[page]!;
+    const frame = this.frameOfPage(page);
     if (!(frame >= 0)) throw new Error(`GuestMemory.pageOut: page ${page} maps no frame (${frame})`);
     this.openMapWindow();
-    this.frameOf[page] = HOST_SWAPPED;
+    this.words[page] = wordOfFrame(HOST_SWAPPED);
     this.countMapChange();
     this.counters[Counter.MAPPED]!--;
     this.counters[Counter.HOST_SWAPPED]!++;
@@ -271,8 +274,8 @@ export class GuestMemory {
 
   /** A paged-out page was touched: it waits for a frame (a swap-in request). */
   markSwapInPending(page: number): void {
-    if (this.frameOf[page] !== HOST_SWAPPED) throw new Error(`GuestMemory.markSwapInPending: page ${page} is not paged out (${this.frameOf[page]})`);
-    this.frameOf[page] = SWAP_IN_PENDING;
+    if (this.frameOfPage(page) !== HOST_SWAPPED) throw new Error(`GuestMemory.markSwapInPending: page ${page} is not paged out (${this.frameOfPage(page)})`);
+    this.words[page] = wordOfFrame(SWAP_IN_PENDING);
   }
 
   /**
@@ -280,14 +283,14 @@ export class GuestMemory {
    * the slot is freed), or without (it is paged out again, still in its slot).
    */
   resolveSwapIn(page: number, frame: number | null): void {
-    if (this.frameOf[page] !== SWAP_IN_PENDING) throw new Error(`GuestMemory.resolveSwapIn: page ${page} has no swap-in in flight (${this.frameOf[page]})`);
+    if (this.frameOfPage(page) !== SWAP_IN_PENDING) throw new Error(`GuestMemory.resolveSwapIn: page ${page} has no swap-in in flight (${this.frameOfPage(page)})`);
     if (frame === null) {
-      this.frameOf[page] = HOST_SWAPPED;
+      this.words[page] = wordOfFrame(HOST_SWAPPED);
       return;
     }
     if (!(frame >= 0)) throw new RangeError(`GuestMemory.resolveSwapIn: frame must be a frame number, got ${frame}`);
     this.openMapWindow();
-    this.frameOf[page] = frame;
+    this.words[page] = wordOfFrame(frame);
     this.countMapChange();
     this.counters[Counter.MAPPED]!++;
     this.counters[Counter.HOST_SWAPPED]!--;
@@ -308,9 +311,9 @@ export class GuestMemory {
    * what frameOf held (a frame, NO_FRAME, HOST_SWAPPED or SWAP_IN_PENDING).
    */
   dropHostSwap(page: number, read: boolean): number {
-    const marker = this.frameOf[page]!;
+    const marker = this.frameOfPage(page);
     if (marker >= NO_FRAME) return marker;
-    this.frameOf[page] = NO_FRAME;
+    this.words[page] = wordOfFrame(NO_FRAME);
     this.counters[Counter.HOST_SWAPPED]!--;
     if (marker === HOST_SWAPPED) {
       this.counters[Counter.HOST_SWAP_SLOTS]!--;
@@ -378,7 +381,7 @@ export class GuestMemory {
   /** Bytes of typed arrays this memory uses, shared ones included (for the memory budget). */
   get footprintBytes(): number {
     const shared = this.shared;
-    let bytes = shared.frameOf.byteLength + shared.pageState.byteLength + shared.counters.byteLength + shared.stats.byteLength;
+    let bytes = shared.mapWords.byteLength + shared.pageState.byteLength + shared.counters.byteLength + shared.stats.byteLength;
     for (const stack of this.stacks) bytes += stack.bytes;
     return bytes;
   }
@@ -402,7 +405,7 @@ export class GuestMemory {
     let hostSwapped = 0;
     for (let page = 0; page < this.pages; page++) {
       counted[this.state[page]!]!++;
-      const frame = this.frameOf[page]!;
+      const frame = this.frameOfPage(page);
       if (frame >= 0) mapped++;
       else if (frame === HOST_SWAPPED || frame === SWAP_IN_PENDING) {
         hostSwapped++;

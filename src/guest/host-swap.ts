@@ -4,7 +4,7 @@ import { BUCKETS } from './access-pattern.js';
 import { PAGE_MASK, REF_BIT, type Component } from './component.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { TaskClock } from './page-allocator.js';
-import { HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';
+import { frameOfWord, HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';
 import type { VmEvents } from './vm-events.js';
 
 /** Most pages one `pageOut` may take (a limit on everything). */
@@ -47,7 +47,8 @@ export class HostSwapUnit {
   private asking = false;
   /** Frames granted for swap-ins of pages dropped before the grant came: going back to the host. */
   private returnedFrames: number[] = [];
-  private readonly frameOf: Int32Array;
+  /** The guest's page-to-frame map's words (`frameOfWord`). */
+  private readonly mapWords: Int32Array;
 
   constructor(
     private readonly memory: GuestMemory,
@@ -58,7 +59,7 @@ export class HostSwapUnit {
     readonly faultMs: number,
   ) {
     if (!(faultMs >= 0)) throw new RangeError(`HostSwapUnit: faultMs must be at least 0, got ${faultMs}`);
-    this.frameOf = memory.frameMap;
+    this.mapWords = memory.mapWords;
   }
 
   /** Pages waiting for a swap-in: asked for and not answered yet, or touched since and not asked for yet. */
@@ -90,7 +91,7 @@ export class HostSwapUnit {
         continue;
       }
       const page = component.logical[index]! & PAGE_MASK;
-      if (this.frameOf[page]! < 0) continue; // paged out already, or being brought back
+      if (frameOfWord(this.mapWords[page]!) < 0) continue; // paged out already, or being brought back
       frames.push(memory.pageOut(page));
       component.hostSwap.add(index, component.pattern.bucketOf(index, component.hot));
       eligible[which]!--;
@@ -110,7 +111,7 @@ export class HostSwapUnit {
     const probability = component.pattern.touchProbability;
     const random = this.random;
     const logical = component.logical;
-    const frameOf = this.frameOf;
+    const mapWords = this.mapWords;
     for (let bucket = 0; bucket < BUCKETS && lists.total > 0; bucket++) {
       const count = lists.counts[bucket]!;
       const p = probability[bucket]!;
@@ -121,7 +122,7 @@ export class HostSwapUnit {
       const isLive = (index: number): boolean => {
         if (index >= component.size) return false;
         const entry = logical[index]!;
-        return entry >= 0 && frameOf[entry & PAGE_MASK] === HOST_SWAPPED && component.pattern.bucketOf(index, component.hot) === bucket;
+        return entry >= 0 && frameOfWord(mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED && component.pattern.bucketOf(index, component.hot) === bucket;
       };
       for (let i = 0; i < faults; i++) {
         if (task.remainingMs < this.faultMs) return;
@@ -152,7 +153,7 @@ export class HostSwapUnit {
     let kept = 0;
     for (let i = 0; i < this.pendingCount; i++) {
       const page = this.pendingPages[i]!;
-      if (this.frameOf[page] !== SWAP_IN_PENDING) {
+      if (frameOfWord(this.mapWords[page]!) !== SWAP_IN_PENDING) {
         this.memory.releaseSwapSlot(true);
         this.components[this.pendingComponents[i]!]!.hostSwap.pending--;
         continue;
@@ -185,7 +186,7 @@ export class HostSwapUnit {
     }
     for (let i = 0; i < asked; i++) {
       const page = this.pendingPages[i]!;
-      const stillPending = this.frameOf[page] === SWAP_IN_PENDING;
+      const stillPending = frameOfWord(this.mapWords[page]!) === SWAP_IN_PENDING;
       this.components[this.pendingComponents[i]!]!.hostSwap.pending--;
       if (i < frames.length) {
         this.swappedInPages++;
@@ -218,14 +219,14 @@ export class HostSwapUnit {
   /** End of the tick: tells the host which slots are free (and gives back unneeded frames); tidies the lists. */
   endTick(outbox: GuestToHost[]): void {
     this.flush(outbox);
-    const frameOf = this.frameOf;
+    const mapWords = this.mapWords;
     for (const component of this.components) {
       if (component.hostSwap.total === 0 && component.hostSwap.bytes === 0) continue;
       const logical = component.logical;
       component.hostSwap.compact((index, bucket) => {
         if (index >= component.size) return false;
         const entry = logical[index]!;
-        return entry >= 0 && frameOf[entry & PAGE_MASK] === HOST_SWAPPED && component.pattern.bucketOf(index, component.hot) === bucket;
+        return entry >= 0 && frameOfWord(mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED && component.pattern.bucketOf(index, component.hot) === bucket;
       });
     }
   }
@@ -248,9 +249,9 @@ export class HostSwapUnit {
   /** Checks the pending swap-ins (for tests): every page waiting for a frame was asked for (some asked for may have been dropped since). */
   selfCheck(): string[] {
     let waiting = 0;
-    for (let i = 0; i < this.pendingCount; i++) if (this.frameOf[this.pendingPages[i]!] === SWAP_IN_PENDING) waiting++;
+    for (let i = 0; i < this.pendingCount; i++) if (frameOfWord(this.mapWords[this.pendingPages[i]!]!) === SWAP_IN_PENDING) waiting++;
     let marked = 0;
-    for (let page = 0; page < this.frameOf.length; page++) if (this.frameOf[page] === SWAP_IN_PENDING) marked++;
+    for (let page = 0; page < this.mapWords.length; page++) if (frameOfWord(this.mapWords[page]!) === SWAP_IN_PENDING) marked++;
     return marked === waiting ? [] : [`${marked} pages wait for a swap-in, ${waiting} of the ${this.pendingCount} asked for do`];
   }
 

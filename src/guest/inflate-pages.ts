@@ -16,6 +16,9 @@ import { NONE, UNBACKED, type ReleaseBatch } from './release-batch.js';
 import { NO_FRAME } from './shared-memory.js';
 import type { VmEvents } from './vm-events.js';
 
+/** Free pages on their way into the balloon, taken in chunks: one buffer for every guest of a thread (guests step one at a time). */
+const balloonPagesScratch = new Int32Array(4096);
+
 /** How the driver allocates single pages: an inflate mode, or VMware's non-sleeping allocation (no reclaim). */
 export type AllocationMode = InflateMode | 'nowait';
 
@@ -33,7 +36,6 @@ export class InflatePages {
   lastReclaimMs = 0;
   /** Where reclaim puts the cold pages it takes for the balloon (inflate mode `reclaim`). */
   readonly intoBatch: EvictSink;
-  private readonly pagesScratch = new Int32Array(4096);
 
   constructor(
     private readonly sources: InflateSources,
@@ -80,7 +82,7 @@ export class InflatePages {
   takeFreePages(count: number): number {
     const { memory, allocator } = this.sources;
     const batch = this.batch;
-    const pages = this.pagesScratch;
+    const pages = balloonPagesScratch;
     let done = 0;
     while (done < count) {
       const backed = memory.takeMany(PageState.FREE, pages, 0, Math.min(pages.length, count - done));

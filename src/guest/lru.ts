@@ -27,7 +27,7 @@
 import { COLD_BUCKET } from './access-pattern.js';
 import type { Component, EvictSink, ScanState } from './component.js';
 import { ACTIVE_BIT, PAGE_MASK, PGREF_BIT, YOUNG_BIT } from './component.js';
-import { HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';
+import { frameOfWord, HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';
 
 /** The CLOCK hands note the time they finish each segment of this many logical pages. */
 export const SEGMENT_SHIFT = 8;
@@ -85,7 +85,7 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
   const hot = component.hot;
   const groups = component.groupResident;
   const blocks = component.blockResident;
-  const frameOf = component.frameOf;
+  const mapWords = component.mapWords;
   const random = scan.random;
   const clears = hand !== Hand.Cold;
   // Pages touched in order are touched together: one draw per aligned group (the readahead window), so that they age together.
@@ -157,7 +157,7 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
           young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && elapsedMs > 0 && (groupShift === 0 ? random.next() : at >> groupShift === drawnGroup ? draw : ((drawnGroup = at >> groupShift), (draw = random.next()))) < 1 - Math.exp(-rate * elapsedMs));
         }
         // A page whose swap-in from host swap is in flight waits for its frame: reclaim leaves it alone.
-        const pending = component.hostSwap.pending > 0 && frameOf[entry & PAGE_MASK] === SWAP_IN_PENDING;
+        const pending = component.hostSwap.pending > 0 && frameOfWord(mapWords[entry & PAGE_MASK]!) === SWAP_IN_PENDING;
         if (hand === Hand.Inactive && (young || pending)) {
           // folio_check_references: referenced twice -> active; once -> kept, PG_referenced set.
           if (young && (entry & PGREF_BIT) !== 0) {
@@ -165,7 +165,7 @@ function sweep(component: Component, hand: Hand, budget: number, want: number, s
             component.activePages++;
           } else logical[at] = (entry & ~YOUNG_BIT) | (young ? PGREF_BIT : 0);
         } else if (!young && !pending) {
-          if (component.hostSwap.total > 0 && frameOf[entry & PAGE_MASK] === HOST_SWAPPED) component.hostSwap.remove(bucket);
+          if (component.hostSwap.total > 0 && frameOfWord(mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED) component.hostSwap.remove(bucket);
           if (active) component.activePages--;
           component.evictAt(at, bucket);
           done++;

@@ -11,6 +11,8 @@ import type { ReleaseMessage } from '../messages/protocol.js';
 export const UNBACKED = -20;
 /** No page could be taken. */
 export const NONE = -21;
+/** Steps in a row that fit in an arena's first size before a grown arena is given up. */
+const ARENA_IDLE_STEPS = 8;
 
 /**
  * One batch at a time, in a window of an arena after the batches already
@@ -29,6 +31,10 @@ export class ReleaseBatch {
   private large = false;
   private arena: Int32Array;
   private arenaUsed = 0;
+  /** Frames this step has put in the arena (in this one and any it outgrew). */
+  private arenaUsedMost = 0;
+  /** Steps in a row that fitted in the arena's first size. */
+  private arenaQuietSteps = 0;
   private readonly capacity: number;
 
   constructor(batchPages: number) {
@@ -37,8 +43,24 @@ export class ReleaseBatch {
     this.frames = this.arena.subarray(0, this.capacity);
   }
 
-  /** A new step: the last step's releases have been read, their batches' room is free again. */
+  /**
+   * A new step: the last step's releases have been read, their batches' room
+   * is free again. An arena that grew for a burst of inflation goes back to
+   * its first size once ARENA_IDLE_STEPS steps in a row have used at most
+   * that size: a thousand guests that each inflated fast once would otherwise
+   * keep their largest step's frames (a megabyte each) for the rest of the
+   * run, while steady inflation keeps its arena and makes no garbage.
+   */
   newStep(): void {
+    const firstSize = 4 * this.capacity;
+    if (this.arena.length > firstSize) {
+      if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
+      else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
+        this.arena = new Int32Array(firstSize);
+        this.arenaQuietSteps = 0;
+      }
+    }
+    this.arenaUsedMost = 0;
     this.arenaUsed = 0;
     this.frames = this.arena.subarray(0, this.capacity);
   }
@@ -76,6 +98,7 @@ export class ReleaseBatch {
   /** Moves the window past the batch just sealed, growing the arena if this step sends many. */
   private nextWindow(): void {
     this.arenaUsed += this.backed;
+    this.arenaUsedMost += this.backed;
     if (this.arenaUsed + this.capacity > this.arena.length) {
       // The old arena stays alive through the views already sent; the new one takes the rest of the step.
       this.arena = new Int32Array(Math.max(this.arena.length * 2, this.capacity * 4));

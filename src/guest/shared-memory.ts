@@ -77,30 +77,49 @@ export const Stat = {
 
 export const STAT_SLOTS = 20;
 
-/** Value of `frameOf` for a page with no frame behind it. */
+/**
+ * What a page's entry of the page-to-frame map says: a host frame number
+ * (0 or more), or one of the three marks below. The shared map stores each
+ * value as its bitwise complement (`~value`, see `wordOfFrame`), so that a
+ * zero word means NO_FRAME: a fresh buffer needs no fill, and the operating
+ * system backs only the parts of a guest's map that the guest has used (a
+ * 1 GiB guest's map is 1 MiB, and a thousand mostly idle guests would
+ * otherwise hold a gigabyte of -1s).
+ */
+/** A page with no frame behind it. */
 export const NO_FRAME = -1;
-/** Value of `frameOf` for a page whose frame the host took and whose contents are in host swap (host paging). */
+/** A page whose frame the host took and whose contents are in host swap (host paging). */
 export const HOST_SWAPPED = -2;
-/** Value of `frameOf` for a paged-out page the guest touched: it has asked for a frame back (a swap-in in flight). */
+/** A paged-out page the guest touched: it has asked for a frame back (a swap-in in flight). */
 export const SWAP_IN_PENDING = -3;
+
+/** The word the shared map stores for a frame or mark (its bitwise complement: NO_FRAME is 0). */
+export function wordOfFrame(frame: number): number {
+  return ~frame;
+}
+
+/** The frame or mark a word of the shared map stands for (`wordOfFrame` undone). */
+export function frameOfWord(word: number): number {
+  return ~word;
+}
 
 /** Typed views over a guest's shared buffers. */
 export class GuestSharedViews {
-  /** Host frame behind each guest page, or NO_FRAME. */
-  readonly frameOf: Int32Array;
+  /** The page-to-frame map, one word per guest page: `wordOfFrame` of its frame or mark (0 for NO_FRAME). */
+  readonly mapWords: Int32Array;
   /** PageState of each guest page. */
   readonly pageState: Uint8Array;
   readonly counters: Int32Array;
   readonly stats: Float64Array;
 
   constructor(readonly buffers: GuestSharedBuffers) {
-    this.frameOf = new Int32Array(buffers.frameOf);
+    this.mapWords = new Int32Array(buffers.frameOf);
     this.pageState = new Uint8Array(buffers.pageState);
     this.counters = new Int32Array(buffers.counters);
     this.stats = new Float64Array(buffers.stats);
-    if (this.frameOf.length !== this.pageState.length) {
+    if (this.mapWords.length !== this.pageState.length) {
       throw new RangeError(
-        `GuestSharedViews: frameOf has ${this.frameOf.length} pages but pageState has ${this.pageState.length}`,
+        `GuestSharedViews: frameOf has ${this.mapWords.length} pages but pageState has ${this.pageState.length}`,
       );
     }
   }
@@ -117,13 +136,26 @@ export class GuestSharedViews {
       stats: new SharedArrayBuffer(STAT_SLOTS * Float64Array.BYTES_PER_ELEMENT),
       signals: allocateGuestSignals(),
     });
-    views.frameOf.fill(NO_FRAME);
     views.counters[0] = pages;
     return views;
   }
 
   get pages(): number {
-    return this.frameOf.length;
+    return this.mapWords.length;
+  }
+
+  /** The frame behind `page`, or its mark (NO_FRAME, HOST_SWAPPED, SWAP_IN_PENDING). A plain read: for the guest's own thread, tests and quiescent audits. */
+  frameAt(page: number): number {
+    return frameOfWord(this.mapWords[page]!);
+  }
+
+  /**
+   * Writes a page's entry directly, outside any map window: for tests that
+   * corrupt a guest on purpose and for rebuilding a stopped guest's map. A
+   * live guest changes its map through GuestMemory, which keeps the seqlock.
+   */
+  setFrameAt(page: number, frame: number): void {
+    this.mapWords[page] = wordOfFrame(frame);
   }
 
   /**
@@ -137,7 +169,7 @@ export class GuestSharedViews {
     const mapVersion = Atomics.load(this.counters, Counter.MAP_VERSION);
     const wiping = mapVersion % 2 === 0 ? mapVersion + 1 : mapVersion + 2;
     Atomics.store(this.counters, Counter.MAP_VERSION, wiping);
-    this.frameOf.fill(NO_FRAME);
+    this.mapWords.fill(wordOfFrame(NO_FRAME));
     this.pageState.fill(0);
     for (let slot = 0; slot < this.counters.length; slot++) {
       if (slot !== Counter.MAP_VERSION) this.counters[slot] = 0;

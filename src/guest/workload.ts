@@ -52,12 +52,17 @@ export interface ComponentReport {
  * A component out of time stops for the tick (it ran slower); a page it could
  * only get by asking the host for a frame waits for the next tick.
  */
+/**
+ * Pages a growth takes from the free list, in chunks: one buffer for every
+ * guest of a thread (guests step one at a time, and a growth never starts another).
+ */
+const growthScratch = new Int32Array(GROWTH_CHUNK_PAGES);
+
 export class Workload {
   readonly components: Component[];
   /** Host paging: touches of pages the host paged out are host swap faults (set by the guest actor). */
   hostSwap: HostSwapUnit | null = null;
   private readonly task = new TaskClock();
-  private readonly scratch = new Int32Array(GROWTH_CHUNK_PAGES);
   /** Swap readahead: 2^page-cluster pages around a swap-in. */
   private readonly swapWindowPages: number;
   /** File readahead: read_ahead_kb around a page-cache miss. */
@@ -86,7 +91,7 @@ export class Workload {
           new SizeCurveSampler(spec.size, new Random(deriveSeed(guestSeed, 'workload', index))),
           new Random(deriveSeed(guestSeed, 'faults', index)),
           tickMs,
-          memory.frameMap,
+          memory.mapWords,
         ),
     );
     for (const component of this.components) {
@@ -200,7 +205,7 @@ export class Workload {
 
   /** Bytes of typed arrays the workload holds (for the memory budget). */
   get footprintBytes(): number {
-    let bytes = this.scratch.byteLength;
+    let bytes = 0;
     for (const component of this.components) bytes += component.footprintBytes;
     return bytes;
   }
@@ -328,7 +333,7 @@ export class Workload {
 
   private grow(component: Component, wanted: number, nowMs: number, task: TaskClock, allocator: PageAllocator, oom: OomHandler): void {
     const costMs = component.anonymous ? this.latency.minorMs : this.latency.refaultMs;
-    const scratch = this.scratch;
+    const scratch = growthScratch;
     let count = 0;
     let left = wanted;
     // One reallocation for a large growth, never more than the guest could hold.

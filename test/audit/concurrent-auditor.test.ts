@@ -99,7 +99,7 @@ describe('ConcurrentAuditor', () => {
     const w = world();
     const counters = w.guests[0]!.shared.counters;
     Atomics.add(counters, Counter.MAP_VERSION, 1); // a window opens...
-    w.guests[0]!.shared.frameOf[7] = 107; // ...and the guest is in the middle of a change
+    w.guests[0]!.shared.setFrameAt(7, 107); // ...and the guest is in the middle of a change
     w.auditor.sweep();
     const result = w.auditor.snapshot();
     expect(result.violations).toBe(0);

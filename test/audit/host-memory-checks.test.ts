@@ -52,8 +52,8 @@ function violationsAfter(world: LockstepWorld, breakIt: (world: LockstepWorld) =
 
 /** A page of guest a that the host paged out. */
 function pagedOutPage(world: LockstepWorld): number {
-  const frameOf = world.shared[0]!.frameOf;
-  for (let page = 0; page < frameOf.length; page++) if (frameOf[page] === HOST_SWAPPED) return page;
+  const views = world.shared[0]!;
+  for (let page = 0; page < views.pages; page++) if (views.frameAt(page) === HOST_SWAPPED) return page;
   throw new Error('no page is paged out');
 }
 
@@ -99,9 +99,9 @@ describe('the audit of host memory management', () => {
       ({ shared }) => {
         const views = shared[0]!;
         // A mapped anonymous page marked paged out behind the counter's back.
-        for (let page = 0; page < views.frameOf.length; page++) {
-          if (views.pageState[page] === PageState.ANON && views.frameOf[page]! >= 0) {
-            views.frameOf[page] = HOST_SWAPPED;
+        for (let page = 0; page < views.pages; page++) {
+          if (views.pageState[page] === PageState.ANON && views.frameAt(page) >= 0) {
+            views.setFrameAt(page, HOST_SWAPPED);
             views.counters[Counter.MAPPED]! -= 1;
             break;
           }
@@ -123,13 +123,13 @@ describe('the audit of host memory management', () => {
         const views = shared[1]!;
         let unpopulated = -1;
         let mapped = -1;
-        for (let page = 0; page < views.frameOf.length; page++) {
+        for (let page = 0; page < views.pages; page++) {
           if (views.pageState[page] === PageState.UNPOPULATED && unpopulated < 0) unpopulated = page;
-          if (views.frameOf[page]! >= 0 && mapped < 0) mapped = page;
+          if (views.frameAt(page) >= 0 && mapped < 0) mapped = page;
         }
         if (unpopulated < 0 || mapped < 0) throw new Error('nothing to break');
         // An unplugged page maps a frame of the guest's.
-        views.frameOf[unpopulated] = views.frameOf[mapped]!;
+        views.setFrameAt(unpopulated, views.frameAt(mapped));
       },
       true,
     );

@@ -164,7 +164,7 @@ describe('GuestMemory', () => {
     it('catches a frame mapped behind the allocator', () => {
       const memory = freshMemory(4);
       memory.layOut(4);
-      memory.shared.frameOf[2] = 9;
+      memory.shared.setFrameAt(2, 9);
       expect(memory.selfCheck()).toEqual(['mapped pages: counter says 0, pages say 1']);
     });
   });
@@ -214,7 +214,7 @@ describe('GuestMemory', () => {
       expect(mapVersion(memory)).toBe(1); // the guest dies here, its window open
       memory.shared.tearDown();
       expect(mapVersion(memory)).toBe(4);
-      expect(memory.shared.frameOf[0]).toBe(NO_FRAME);
+      expect(memory.shared.frameAt(0)).toBe(NO_FRAME);
       expect(memory.shared.counters[Counter.MAPPED]).toBe(0);
     });
   });

@@ -57,7 +57,7 @@ function world() {
     memory.put(page, PageState.FREE);
   }
   const spec = { kind: 'anon' as const, name: 'anon-0', size: { kind: 'constant' as const, bytes: 0 }, hotFraction: 0.25 };
-  const component = new Component(spec, new SizeCurveSampler(spec.size, new Random(1)), new Random(2), 1000, memory.frameMap);
+  const component = new Component(spec, new SizeCurveSampler(spec.size, new Random(1)), new Random(2), 1000, memory.mapWords);
   const pages = new Int32Array(2048);
   memory.takeMany(PageState.FREE, pages, 0, 2048);
   memory.putMany(pages, 0, 2048, PageState.FREE, PageState.ANON);
@@ -92,7 +92,7 @@ describe('HostSwapUnit', () => {
     expect(memory.mappedPages).toBe(4096 - 600);
     let marked = 0;
     for (let page = 0; page < 4096; page++) {
-      if (views.frameOf[page] !== HOST_SWAPPED) continue;
+      if (views.frameAt(page) !== HOST_SWAPPED) continue;
       marked++;
       expect(memory.stateOf(page)).toBe(PageState.ANON);
     }

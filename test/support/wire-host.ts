@@ -16,7 +16,7 @@
  */
 import type { SteppingGuest } from '../../src/faults/throwing-guest.js';
 import { PageState } from '../../src/guest/page-state.js';
-import { Counter, GuestSharedViews, NO_FRAME } from '../../src/guest/shared-memory.js';
+import { Counter, GuestSharedViews, NO_FRAME, wordOfFrame } from '../../src/guest/shared-memory.js';
 import { hostRefusesSinglePage } from '../../src/host/device/vmware-refusals.js';
 import { freeOwnerOfShard, guestIndexOfOwner, isFreeOwner, OWNER_HYPERVISOR } from '../../src/host/owners.js';
 import type { GuestToHost, HostToGuest } from '../../src/messages/protocol.js';
@@ -204,8 +204,8 @@ function mirrorPuppets(run: WireRun): string[] {
     for (let frame = 0; frame < owners.length; frame++) if (owners[frame] === account.ownerId) frames.push(frame);
     if (frames.length > account.memoryPages) problems.push(`guest ${account.name} owns ${frames.length} frames, it has ${account.memoryPages} pages of memory`);
     const mapped = Math.min(frames.length, account.memoryPages);
-    views.frameOf.fill(NO_FRAME);
-    views.frameOf.set(frames.slice(0, mapped));
+    views.mapWords.fill(wordOfFrame(NO_FRAME));
+    for (let page = 0; page < mapped; page++) views.setFrameAt(page, frames[page]!);
     views.pageState.fill(PageState.FREE, 0, mapped);
     views.pageState.fill(PageState.BALLOON, mapped, account.memoryPages);
     views.pageState.fill(PageState.UNPOPULATED, account.memoryPages);
