@@ -1,68 +1,19 @@
 import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import type { GrantMessage, GuestToHost, ReleaseAckMessage } from '../messages/protocol.js';
 import type { InflateMode } from '../scenario/types.js';
-import type { EvictSink } from './component.js';
-import { LARGE_PAGE_BYTES, LARGE_PAGE_SPEEDUP, type DriverProfile, type VmwareRates } from './driver-profiles.js';
-import type { GuestMemory } from './guest-memory.js';
+import { newBalloonDriverCounters, type BalloonDriverCounters } from './balloon-counters.js';
+import { LARGE_PAGE_BYTES, LARGE_PAGE_SPEEDUP, type DriverProfile } from './driver-profiles.js';
 import { hypervFloorPages } from '../balloon/floors.js';
-import type { PageAllocator } from './page-allocator.js';
+import { InflatePages, type AllocationMode, type InflateSources } from './inflate-pages.js';
 import { PageState } from './page-state.js';
-import { RECLAIM_BATCH_PAGES, type Reclaimer } from './reclaim.js';
-import { NO_FRAME } from './shared-memory.js';
-import type { VmEvents } from './vm-events.js';
+import { NONE, ReleaseBatch } from './release-batch.js';
+import { VmwareCycle } from './vmware-cycle.js';
 
 /** Profile round trips are measured with 4 KiB pages; rates are kept in bytes so that other frame sizes keep the same speed. */
 const PROFILE_PAGE_BYTES = 4096;
 
-/** `takeFreePage` found a page with no frame behind it: it is in the balloon, and counts as an unbacked page of the release. */
-const UNBACKED = -20;
-const NONE = -21;
-/** Free pages on their way into the balloon, taken in chunks: one buffer for every guest of a thread (guests step one at a time). */
-const balloonPagesScratch = new Int32Array(4096);
-/** Steps in a row that fit in an arena's first size before a grown arena is given up. */
-const ARENA_IDLE_STEPS = 8;
-
-/** How the driver allocates single pages: an inflate mode, or VMware's non-sleeping allocation (no reclaim). */
-type AllocationMode = InflateMode | 'nowait';
-
-/** Counters the driver keeps for reports. */
-export interface BalloonDriverCounters {
-  inflatedPages: number;
-  deflatedPages: number;
-  releaseMessages: number;
-  requestMessages: number;
-  /** Frames the host refused (VMware's single pages); they went back to the guest's free memory. */
-  refusedFrames: number;
-  /** Inflates that could not take a page and backed off ("Out of puff"). */
-  outOfPuff: number;
-  /** Deflate requests the host could not fill. */
-  shortGrants: number;
-  peakBalloonPages: number;
-  /** 2 MiB pages inflated (VMware, Hyper-V). */
-  largePages: number;
-  /** Pages the cold-first reclaim handed straight to the balloon (inflate mode `reclaim`). */
-  coldReclaimedPages: number;
-  /** Pages given back on OOM events (deflate-on-OOM). */
-  oomDeflatedPages: number;
-  /** Inflation the Hyper-V floor held back at the last try, in pages (0: the floor did not stop the balloon). */
-  floorHeldPages: number;
-  targetChanges: number;
-  /** When the target last changed (ms of simulated time). */
-  lastTargetChangeMs: number;
-  /** When the balloon last reached the size the target asks for, after the last change (-1: not yet). */
-  targetReachedMs: number;
-  /** How long the last inflation toward a new target took, from the change until the balloon held what it asks (-1: none completed). */
-  inflateToTargetMs: number;
-  /** The same for the last deflation. */
-  deflateToTargetMs: number;
-}
-
 /** What the driver works with: the guest's memory, its allocator and reclaim, and its message ids. */
-export interface DriverEnvironment {
-  memory: GuestMemory;
-  allocator: PageAllocator;
-  reclaimer: Reclaimer;
-  events: VmEvents;
+export interface DriverEnvironment extends InflateSources {
   frameBytes: number;
   tickMs: number;
   nextId: () => number;
@@ -113,53 +64,12 @@ export class BalloonDriver {
   private readonly deflatePageMs: number;
   private readonly largePagePages: number;
   private readonly largePageMs: number;
-  // The release being built.
-  /**
-   * The batch being built: a window of `arena` after the batches already sent
-   * this step. A release carries a view of its batch (no copy); the views
-   * stay valid until the next step, by when the device side has read them.
-   */
-  private batch: Int32Array;
-  private arena: Int32Array;
-  private arenaUsed = 0;
-  /** Frames this step has put in the arena (in this one and any it outgrew). */
-  private arenaUsedMost = 0;
-  /** Steps in a row that fitted in the arena's first size. */
-  private arenaQuietSteps = 0;
-  private readonly batchCapacity: number;
-  private batchBacked = 0;
-  private batchUnbacked = 0;
-  private batchEntries = 0;
-  private batchLarge = false;
-  private readonly intoBatch: EvictSink;
-  // VMware's cycle.
-  private readonly rates: VmwareRates | undefined;
-  private cycleEndMs = 0;
-  private cycleEntries = 0;
-  private cycleDeflated = 0;
-  private cycleRefused = 0;
-  private cycleFailed = false;
-  private slowCycles = 0;
-  private rateAllocPages: number;
-  readonly counters: BalloonDriverCounters = {
-    inflatedPages: 0,
-    deflatedPages: 0,
-    releaseMessages: 0,
-    requestMessages: 0,
-    refusedFrames: 0,
-    outOfPuff: 0,
-    shortGrants: 0,
-    peakBalloonPages: 0,
-    largePages: 0,
-    coldReclaimedPages: 0,
-    oomDeflatedPages: 0,
-    floorHeldPages: 0,
-    targetChanges: 0,
-    lastTargetChangeMs: 0,
-    targetReachedMs: 0,
-    inflateToTargetMs: -1,
-    deflateToTargetMs: -1,
-  };
+  /** The release being built. */
+  private readonly batch: ReleaseBatch;
+  private readonly pages: InflatePages;
+  /** VMware's rate control (profiles with `vmware` rates). */
+  private readonly cycle: VmwareCycle | undefined;
+  readonly counters: BalloonDriverCounters = newBalloonDriverCounters();
   /** Whether the last target change asked the balloon to grow (1), shrink (-1) or neither (0). */
   private targetDirection = 0;
   /**
@@ -187,19 +97,10 @@ export class BalloonDriver {
     this.deflatePageMs = (env.frameBytes * profile.deflateRoundTripMs) / profileBatchBytes;
     this.largePagePages = profile.largePagesFirst ? Math.floor(LARGE_PAGE_BYTES / env.frameBytes) : 0;
     this.largePageMs = (this.largePagePages * this.inflatePageMs) / LARGE_PAGE_SPEEDUP;
-    this.batchCapacity = Math.max(batchPages, FRAMES_PER_MESSAGE_MAX);
-    this.arena = new Int32Array(4 * this.batchCapacity);
-    this.batch = this.arena.subarray(0, this.batchCapacity);
+    this.batch = new ReleaseBatch(batchPages);
+    this.pages = new InflatePages(env, this.batch, this.counters);
     this.backoffDelayMs = profile.backoffMs;
-    this.rates = profile.vmware;
-    this.rateAllocPages = this.rates?.rateMaxPages ?? 0;
-    this.intoBatch = (page) => {
-      // A page the host had paged out reaches the balloon without a frame.
-      const frame = env.memory.unmap(page);
-      env.memory.put(page, PageState.BALLOON);
-      this.addToBatch(frame === NO_FRAME ? UNBACKED : frame);
-      this.counters.coldReclaimedPages++;
-    };
+    this.cycle = profile.vmware !== undefined ? new VmwareCycle(profile.vmware) : undefined;
   }
 
   /** Pages the balloon holds or has asked to keep: held pages minus those being deflated. */
@@ -238,9 +139,8 @@ export class BalloonDriver {
 
   /** One tick of the driver at `nowMs`. Appends messages to `outbox`. */
   step(nowMs: number, outbox: GuestToHost[]): void {
-    // The last step's releases have been read: their batches' room is free again.
-    this.reuseArena();
-    if (this.rates !== undefined) this.startCycle(nowMs, this.rates);
+    this.batch.newStep();
+    this.cycle?.start(nowMs);
     const wanted = this.balloonPagesWanted;
     const committed = this.balloonPagesCommitted;
     const budgetMs = this.carryMs + this.env.tickMs;
@@ -319,11 +219,8 @@ export class BalloonDriver {
     }
     const refusedPages = ack.refusedFrames.length;
     this.counters.refusedFrames += refusedPages;
-    if (this.rates !== undefined && refusedPages > 0) {
-      this.cycleRefused += refusedPages;
-      // vmw_balloon gives up on a cycle after too many refused pages.
-      if (this.cycleRefused >= this.rates.refusedPagesMax) this.backoffUntilMs = Math.max(this.backoffUntilMs, this.cycleEndMs);
-    }
+    // vmw_balloon gives up on a cycle after too many refused pages.
+    if (this.cycle !== undefined && refusedPages > 0 && this.cycle.refuse(refusedPages)) this.backoffUntilMs = Math.max(this.backoffUntilMs, this.cycle.endMs);
   }
 
   /**
@@ -347,6 +244,7 @@ export class BalloonDriver {
   /** Inflates toward the target; returns the time spent. */
   private inflate(nowMs: number, needed: number, budgetMs: number, outbox: GuestToHost[]): number {
     const { allocator, memory, reclaimer, frameBytes } = this.env;
+    const { batch, pages, cycle } = this;
     const watermarks = allocator.watermarks;
     let need = needed;
     if (this.profile.keepsFloor) {
@@ -355,7 +253,7 @@ export class BalloonDriver {
       this.counters.floorHeldPages = Math.max(0, need - room);
       need = Math.min(need, room);
     }
-    if (this.rates !== undefined) need = Math.min(need, this.cycleInflateCap(this.rates) - this.cycleEntries);
+    if (cycle !== undefined) need = Math.min(need, cycle.inflateCap - cycle.entries);
     if (need <= 0) return 0;
     let spent = 0;
     let sent = 0;
@@ -363,33 +261,30 @@ export class BalloonDriver {
     // 2 MiB pages first: free memory only (no reclaim), one entry each.
     const large = this.largePagePages;
     if (large > 1) {
-      this.beginBatch(true);
+      batch.begin(true);
       while (need - sent >= large && spent + this.largePageMs <= budgetMs && allocator.availablePages - large > watermarks.lowPages) {
-        this.takeFreePages(large);
-        this.batchEntries++;
-        this.cycleEntries++;
+        pages.takeFreePages(large);
+        this.countEntries(1);
         this.counters.largePages++;
         sent += large;
         spent += this.largePageMs;
-        if (this.batchEntries >= this.batchPages || this.batchBacked + this.batchUnbacked + large > FRAMES_PER_MESSAGE_MAX) {
+        if (batch.entries >= this.batchPages || batch.backed + batch.unbacked + large > FRAMES_PER_MESSAGE_MAX) {
           this.flush(outbox);
-          this.beginBatch(true);
+          batch.begin(true);
         }
       }
       this.flush(outbox);
     }
     // Then single pages, as the mode allows.
     const mode = this.allocationMode();
-    this.beginBatch(false);
+    batch.begin(false);
     while (sent < need && spent + this.inflatePageMs <= budgetMs) {
-      if (this.rates !== undefined && this.cycleEntries >= this.cycleInflateCap(this.rates)) break;
+      if (cycle !== undefined && cycle.entries >= cycle.inflateCap) break;
       if (mode === 'reclaim' && allocator.availablePages <= watermarks.highPages) {
         // Cold-first: reclaim cold pages straight into this batch.
-        const room = Math.min(need - sent, this.batchPages - this.batchEntries, Math.floor((budgetMs - spent) / this.inflatePageMs));
-        const before = this.batchEntries;
-        const got = reclaimer.reclaimCold(nowMs, room, this.intoBatch, budgetMs - spent);
-        this.batchEntries = before + got;
-        this.cycleEntries += got;
+        const room = Math.min(need - sent, this.batchPages - batch.entries, Math.floor((budgetMs - spent) / this.inflatePageMs));
+        const got = reclaimer.reclaimCold(nowMs, room, pages.intoBatch, budgetMs - spent);
+        this.countEntries(got);
         sent += got;
         spent += reclaimer.lastCostMs + got * this.inflatePageMs;
         if (got === 0) {
@@ -399,35 +294,33 @@ export class BalloonDriver {
       } else {
         // Fast path: as many free pages as the mode allows without reclaim, at once.
         const floor = mode === 'free-only' || mode === 'reclaim' ? watermarks.highPages : watermarks.minPages;
-        let room = Math.min(need - sent, this.batchPages - this.batchEntries, Math.floor((budgetMs - spent) / this.inflatePageMs), allocator.availablePages - floor);
-        if (this.rates !== undefined) room = Math.min(room, this.cycleInflateCap(this.rates) - this.cycleEntries);
+        let room = Math.min(need - sent, this.batchPages - batch.entries, Math.floor((budgetMs - spent) / this.inflatePageMs), allocator.availablePages - floor);
+        if (cycle !== undefined) room = Math.min(room, cycle.inflateCap - cycle.entries);
         if (room > 1) {
-          const got = this.takeFreePages(room);
-          this.batchEntries += got;
-          this.cycleEntries += got;
+          const got = pages.takeFreePages(room);
+          this.countEntries(got);
           sent += got;
           spent += got * this.inflatePageMs;
-          if (this.batchEntries >= this.batchPages) {
+          if (batch.entries >= this.batchPages) {
             this.flush(outbox);
-            this.beginBatch(false);
+            batch.begin(false);
           }
           continue;
         }
-        const frame = this.takeSmallPage(mode);
-        spent += this.lastReclaimMs;
+        const frame = pages.takeSmallPage(mode);
+        spent += pages.lastReclaimMs;
         if (frame === NONE) {
           failed = true;
           break;
         }
-        this.addToBatch(frame);
-        this.batchEntries++;
-        this.cycleEntries++;
+        batch.add(frame);
+        this.countEntries(1);
         sent++;
         spent += this.inflatePageMs;
       }
-      if (this.batchEntries >= this.batchPages) {
+      if (batch.entries >= this.batchPages) {
         this.flush(outbox);
-        this.beginBatch(false);
+        batch.begin(false);
       }
     }
     this.flush(outbox);
@@ -440,137 +333,22 @@ export class BalloonDriver {
     return spent;
   }
 
-  /** Reclaim time of the last `takeSmallPage` (noretry's one pass). */
-  private lastReclaimMs = 0;
-
-  /** One single page for the balloon in `mode`: its frame, UNBACKED, or NONE. */
-  private takeSmallPage(mode: AllocationMode): number {
-    const { allocator, reclaimer, events } = this.env;
-    const watermarks = allocator.watermarks;
-    this.lastReclaimMs = 0;
-    switch (mode) {
-      case 'free-only':
-      case 'reclaim':
-        return allocator.availablePages > watermarks.highPages ? this.takeFreePage() : NONE;
-      case 'nowait':
-        return allocator.availablePages > watermarks.minPages ? this.takeFreePage() : NONE;
-      case 'noretry': {
-        if (allocator.availablePages > watermarks.minPages) return this.takeFreePage();
-        // NORETRY: one pass of direct reclaim, then one more try.
-        events.allocStalls++;
-        reclaimer.reclaim(RECLAIM_BATCH_PAGES, 'direct');
-        this.lastReclaimMs = reclaimer.lastCostMs;
-        if (allocator.availablePages > watermarks.minPages) return this.takeFreePage();
-        return NONE;
-      }
-    }
-  }
-
-  /** A free page into the balloon: a backed one (its frame is returned, unmapped) or else an unbacked one nobody claimed (UNBACKED). */
-  private takeFreePage(): number {
-    const { memory, allocator } = this.env;
-    const page = memory.take(PageState.FREE);
-    if (page >= 0) {
-      const frame = memory.unmap(page);
-      memory.put(page, PageState.BALLOON);
-      return frame;
-    }
-    if (allocator.unbackedSparePages <= 0) return NONE;
-    const unbacked = memory.take(PageState.FREE_UNBACKED);
-    if (unbacked < 0) return NONE;
-    memory.put(unbacked, PageState.BALLOON);
-    return UNBACKED;
-  }
-
-  /**
-   * Up to `count` free pages into the balloon and the batch at once: backed
-   * ones (their frames go in the batch), then unbacked ones nobody claimed.
-   * The caller has checked the watermark. Returns how many.
-   */
-  private takeFreePages(count: number): number {
-    const { memory, allocator } = this.env;
-    const pages = balloonPagesScratch;
-    let done = 0;
-    while (done < count) {
-      const backed = memory.takeMany(PageState.FREE, pages, 0, Math.min(pages.length, count - done));
-      if (backed === 0) break;
-      for (let i = 0; i < backed; i++) this.batch[this.batchBacked++] = memory.unmap(pages[i]!);
-      memory.putMany(pages, 0, backed, PageState.FREE, PageState.BALLOON);
-      done += backed;
-    }
-    while (done < count) {
-      const want = Math.min(pages.length, count - done, allocator.unbackedSparePages);
-      if (want <= 0) break;
-      const unbacked = memory.takeMany(PageState.FREE_UNBACKED, pages, 0, want);
-      if (unbacked === 0) break;
-      memory.putMany(pages, 0, unbacked, PageState.FREE_UNBACKED, PageState.BALLOON);
-      this.batchUnbacked += unbacked;
-      done += unbacked;
-    }
-    return done;
-  }
-
-  /**
-   * Starts a step's batches at the arena's beginning. An arena that grew for
-   * a burst of inflation goes back to its first size once ARENA_IDLE_STEPS
-   * steps in a row have used at most that size: a thousand guests that each
-   * inflated fast once would otherwise keep their largest step's frames (a
-   * megabyte each) for the rest of the run, while steady inflation keeps its
-   * arena and makes no garbage.
-   */
-  private reuseArena(): void {
-    const firstSize = 4 * this.batchCapacity;
-    if (this.arena.length > firstSize) {
-      if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
-      else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
-        this.arena = new Int32Array(firstSize);
-        this.arenaQuietSteps = 0;
-      }
-    }
-    this.arenaUsedMost = 0;
-    this.arenaUsed = 0;
-    this.batch = this.arena.subarray(0, this.batchCapacity);
-  }
-
-  /** Moves the batch window past the batch just sent, growing the arena if this step sends many. */
-  private nextBatchWindow(): void {
-    this.arenaUsed += this.batchBacked;
-    this.arenaUsedMost += this.batchBacked;
-    if (this.arenaUsed + this.batchCapacity > this.arena.length) {
-      // The old arena stays alive through the views already sent; the new one takes the rest of the step.
-      this.arena = new Int32Array(Math.max(this.arena.length * 2, this.batchCapacity * 4));
-      this.arenaUsed = 0;
-    }
-    this.batch = this.arena.subarray(this.arenaUsed, this.arenaUsed + this.batchCapacity);
-  }
-
-  private beginBatch(large: boolean): void {
-    this.batchBacked = 0;
-    this.batchUnbacked = 0;
-    this.batchEntries = 0;
-    this.batchLarge = large;
-  }
-
-  private addToBatch(frame: number): void {
-    if (frame === UNBACKED) this.batchUnbacked++;
-    else if (frame >= 0) this.batch[this.batchBacked++] = frame;
-    else throw new Error('BalloonDriver: a page for the batch could not be taken');
+  /** `count` balloon entries went into the batch (and into VMware's cycle). */
+  private countEntries(count: number): void {
+    this.batch.entries += count;
+    if (this.cycle !== undefined) this.cycle.entries += count;
   }
 
   /** Sends the batch being built as one release, if it holds anything. */
   private flush(outbox: GuestToHost[]): void {
-    const pages = this.batchBacked + this.batchUnbacked;
+    const pages = this.batch.pages;
     if (pages === 0) return;
-    const id = this.env.nextId();
-    const frames = this.batch.subarray(0, this.batchBacked);
-    this.nextBatchWindow();
-    outbox.push({ type: 'release', id, frames, unbackedPages: this.batchUnbacked, ...(this.batchLarge ? { largeFrames: frames.length } : {}) });
-    this.releasesInFlight.set(id, { pages, unbacked: this.batchUnbacked });
+    const release = this.batch.seal(this.env.nextId());
+    outbox.push(release);
+    this.releasesInFlight.set(release.id, { pages, unbacked: release.unbackedPages });
     if (this.profile.hostMayRefusePages) this.refusablePagesInFlight += pages;
     this.counters.releaseMessages++;
     this.counters.inflatedPages += pages;
-    this.batchBacked = 0;
-    this.batchUnbacked = 0;
   }
 
   /** An inflate could not get a page: back off as the profile does. */
@@ -586,11 +364,9 @@ export class BalloonDriver {
         this.backoffDelayMs = Math.min(profile.backoffMaxMs, this.backoffDelayMs * 2);
         return;
       case 'rate-adaptive': {
-        const rates = this.rates!;
-        if (this.slowCycles === 0) this.slowCycles = rates.slowCycles;
-        else this.rateAllocPages = Math.max(rates.rateMinPages, Math.floor(this.rateAllocPages / 2));
-        this.cycleFailed = true;
-        this.backoffUntilMs = this.cycleEndMs;
+        const cycle = this.cycle!;
+        cycle.fail();
+        this.backoffUntilMs = cycle.endMs;
         return;
       }
     }
@@ -598,7 +374,7 @@ export class BalloonDriver {
 
   private deflate(excess: number, budgetMs: number, outbox: GuestToHost[]): number {
     let goal = Math.min(excess, this.deflatablePages, Math.floor(budgetMs / this.deflatePageMs));
-    if (this.rates !== undefined) goal = Math.min(goal, this.rates.deflatePagesMax - this.cycleDeflated);
+    if (this.cycle !== undefined) goal = Math.min(goal, this.cycle.deflateRoom);
     for (let asked = 0; asked < goal; ) {
       const pages = Math.min(this.batchPages, goal - asked);
       outbox.push({ type: 'request', id: this.env.nextId(), purpose: 'deflate', pages, withFrames: this.profile.deflateWithFrames });
@@ -606,7 +382,7 @@ export class BalloonDriver {
       this.pendingDeflatePages += pages;
       asked += pages;
     }
-    this.cycleDeflated += Math.max(0, goal);
+    if (this.cycle !== undefined) this.cycle.deflated += Math.max(0, goal);
     const spent = Math.max(0, goal) * this.deflatePageMs;
     if (goal < excess) this.carryMs = Math.max(0, Math.min(budgetMs - spent, this.deflatePageMs));
     return spent;
@@ -614,24 +390,6 @@ export class BalloonDriver {
 
   private allocationMode(): AllocationMode {
     // VMware allocates without sleeping (no reclaim) until a failure starts its slow cycles.
-    return this.rates !== undefined && this.slowCycles === 0 ? 'nowait' : this.mode;
-  }
-
-  private cycleInflateCap(rates: VmwareRates): number {
-    return this.slowCycles > 0 ? this.rateAllocPages : rates.nonSleepingPagesMax;
-  }
-
-  /** VMware: a new 1 s cycle resets its counters; a cycle of slow allocations without a failure raises the rate. */
-  private startCycle(nowMs: number, rates: VmwareRates): void {
-    if (nowMs < this.cycleEndMs) return;
-    if (!this.cycleFailed && this.slowCycles > 0) {
-      if (this.cycleEntries > 0) this.rateAllocPages = Math.min(rates.rateMaxPages, this.rateAllocPages + rates.rateStepPages);
-      this.slowCycles--;
-    }
-    this.cycleEntries = 0;
-    this.cycleDeflated = 0;
-    this.cycleRefused = 0;
-    this.cycleFailed = false;
-    this.cycleEndMs = (Math.floor(nowMs / rates.cycleMs) + 1) * rates.cycleMs;
+    return this.cycle !== undefined && !this.cycle.sleeping ? 'nowait' : this.mode;
   }
 }

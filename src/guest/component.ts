@@ -4,7 +4,9 @@ import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import type { GuestMemory } from './guest-memory.js';
 import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
+import { checkComponent } from './component-check.js';
 import { BLOCK_SHIFT, GROUP_SHIFT, SEGMENT_SHIFT, evictCold, shrinkInactive } from './lru.js';
+import { grownCapacity, OutLists } from './out-lists.js';
 import { frameOfWord, HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
 
@@ -33,11 +35,6 @@ const releaseScratch = new Int32Array(4096);
 
 /** Logical pages a component has room for at least. */
 const LOGICAL_CAPACITY_MIN = 1024;
-
-/** Arrays grow by a quarter, so that spare capacity stays within a quarter of the pages (memory budget). */
-function grownCapacity(current: number, needed: number, minimum: number): number {
-  return Math.max(needed, minimum, current + (current >> 2));
-}
 
 /** The part of a reclaim scan's state that the scan loop changes: the clock, and what it did. */
 export interface ScanState {
@@ -78,8 +75,10 @@ export class Component {
   resident = 0;
   /** Hot pages for the current size. */
   hot = 0;
-  readonly outLists: Int32Array[] = [];
-  readonly outCounts = new Int32Array(BUCKETS);
+  /** The logical pages that are out, by bucket (out-lists.ts), and their lists and counts. */
+  readonly out = new OutLists();
+  readonly outLists: Int32Array[] = this.out.lists;
+  readonly outCounts: Int32Array = this.out.counts;
   /** When the CLOCK hand last finished each segment (initially: when the segment was first used). */
   segmentPassMs: Float64Array;
   /** Resident pages in each group of 32 logical pages, and in each block of 1024 (for the hands of lru.ts). */
@@ -124,7 +123,6 @@ export class Component {
     this.segmentPassMs = new Float64Array(0);
     this.groupResident = new Uint8Array(0);
     this.blockResident = new Uint16Array(0);
-    for (let bucket = 0; bucket < BUCKETS; bucket++) this.outLists.push(new Int32Array(0));
   }
 
   /** Logical pages that are out (swapped or dropped). */
@@ -141,9 +139,7 @@ export class Component {
 
   /** Bytes of typed arrays this component holds (for the memory budget). */
   get footprintBytes(): number {
-    let bytes = this.logical.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes;
-    for (const list of this.outLists) bytes += list.byteLength;
-    return bytes;
+    return this.logical.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes + this.out.bytes;
   }
 
   /**
@@ -237,7 +233,7 @@ export class Component {
           count = 0;
         }
       } else {
-        this.removeOut(index, this.pattern.bucketOf(index, this.hot));
+        this.out.remove(this.logical, index, this.pattern.bucketOf(index, this.hot));
         outDropped++;
       }
     }
@@ -266,7 +262,7 @@ export class Component {
 
   /** Faults in logical page `index` (out, in `bucket`) onto guest page `page`, with LRU flags `flags` (inactive). */
   faultInAt(index: number, bucket: number, page: number, flags: number): void {
-    this.removeOut(index, bucket);
+    this.out.remove(this.logical, index, bucket);
     this.logical[index] = page | flags;
     this.resident++;
     this.groupResident[index >> GROUP_SHIFT]!++;
@@ -275,7 +271,7 @@ export class Component {
 
   /** Reclaim took resident logical page `index` (in `bucket`; its page is still in this component's state): it is out now. */
   evictAt(index: number, bucket: number): void {
-    this.addOut(index, bucket);
+    this.out.add(this.logical, index, bucket);
     this.resident--;
     this.groupResident[index >> GROUP_SHIFT]!--;
     this.blockResident[index >> BLOCK_SHIFT]!--;
@@ -303,76 +299,9 @@ export class Component {
     return out;
   }
 
-  /** Checks the component's own bookkeeping against the guest's page states (a full scan, for tests). */
+  /** Checks the component's own bookkeeping against the guest's page states (a full scan, for tests; component-check.ts). */
   selfCheck(stateOf: (page: number) => number, owner: Int32Array, ownerMark: number): string[] {
-    const problems: string[] = [];
-    const name = this.spec.name;
-    let resident = 0;
-    let active = 0;
-    const outSeen = new Int32Array(BUCKETS);
-    if (this.hot !== this.pattern.hotPages(this.size)) problems.push(`${name}: hot is ${this.hot}, size ${this.size} needs ${this.pattern.hotPages(this.size)}`);
-    for (let index = 0; index < this.size; index++) {
-      const entry = this.logical[index]!;
-      if (entry >= 0) {
-        const page = entry & PAGE_MASK;
-        resident++;
-        if ((entry & ACTIVE_BIT) !== 0) active++;
-        if (stateOf(page) !== this.state) problems.push(`${name}: logical ${index} holds page ${page} in state ${stateOf(page)}`);
-        if (owner[page] !== 0) problems.push(`${name}: page ${page} is held twice`);
-        owner[page] = ownerMark;
-        continue;
-      }
-      const bucket = this.pattern.bucketOf(index, this.hot);
-      const slot = -entry - 1;
-      outSeen[bucket]!++;
-      if (slot >= this.outCounts[bucket]! || this.outLists[bucket]![slot] !== index) {
-        problems.push(`${name}: logical ${index} says slot ${slot} of bucket ${bucket}, which does not point back`);
-      }
-      if (problems.length > 10) break;
-    }
-    if (resident !== this.resident) problems.push(`${name}: ${resident} resident entries, counter says ${this.resident}`);
-    if (active !== this.activePages) problems.push(`${name}: ${active} active entries, counter says ${this.activePages}`);
-    const groups = new Uint8Array(this.groupResident.length);
-    const blocks = new Uint16Array(this.blockResident.length);
-    for (let index = 0; index < this.size; index++) {
-      if (this.logical[index]! < 0) continue;
-      groups[index >> GROUP_SHIFT]!++;
-      blocks[index >> BLOCK_SHIFT]!++;
-    }
-    for (let group = 0; group < groups.length; group++) {
-      if (groups[group] !== this.groupResident[group]) {
-        problems.push(`${name}: group ${group} has ${groups[group]} resident pages, its count says ${this.groupResident[group]}`);
-        break;
-      }
-    }
-    for (let block = 0; block < blocks.length; block++) {
-      if (blocks[block] !== this.blockResident[block]) {
-        problems.push(`${name}: block ${block} has ${blocks[block]} resident pages, its count says ${this.blockResident[block]}`);
-        break;
-      }
-    }
-    for (let bucket = 0; bucket < BUCKETS; bucket++) {
-      if (outSeen[bucket] !== this.outCounts[bucket]) problems.push(`${name}: bucket ${bucket} lists ${this.outCounts[bucket]} out pages, ${outSeen[bucket]} are out`);
-    }
-    if (this.mapWords.length > 0) {
-      const pagedOut = new Int32Array(BUCKETS);
-      for (let index = 0; index < this.size; index++) {
-        const entry = this.logical[index]!;
-        if (entry >= 0 && frameOfWord(this.mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED) pagedOut[this.pattern.bucketOf(index, this.hot)]!++;
-      }
-      for (let bucket = 0; bucket < BUCKETS; bucket++) {
-        if (pagedOut[bucket] !== this.hostSwap.counts[bucket]) problems.push(`${name}: bucket ${bucket} counts ${this.hostSwap.counts[bucket]} pages paged out by the host, ${pagedOut[bucket]} are`);
-        const listed = new Set(this.hostSwap.listed(bucket));
-        for (let index = 0; index < this.size; index++) {
-          const entry = this.logical[index]!;
-          if (entry >= 0 && frameOfWord(this.mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED && this.pattern.bucketOf(index, this.hot) === bucket && !listed.has(index)) {
-            problems.push(`${name}: logical ${index} is paged out by the host but not listed in bucket ${bucket}`);
-            break;
-          }
-        }
-      }
-    }
-    return problems;
+    return checkComponent(this, stateOf, owner, ownerMark);
   }
 
   private ensureCapacity(size: number): void {
@@ -442,39 +371,6 @@ export class Component {
     for (let group = firstBlock << (BLOCK_SHIFT - GROUP_SHIFT); group <= firstGroup; group++) blocks[firstBlock]! += groups[group]!;
   }
 
-  private outListed(): number {
-    let out = 0;
-    for (let bucket = 0; bucket < BUCKETS; bucket++) out += this.outCounts[bucket]!;
-    return out;
-  }
-
-  /** Puts out logical page `index` at the end of `bucket`'s out-list. */
-  private addOut(index: number, bucket: number): void {
-    let list = this.outLists[bucket]!;
-    const count = this.outCounts[bucket]!;
-    if (count === list.length) {
-      const grown = new Int32Array(grownCapacity(list.length, count + 1, 256));
-      grown.set(list);
-      this.outLists[bucket] = list = grown;
-    }
-    list[count] = index;
-    this.logical[index] = -(count + 1);
-    this.outCounts[bucket] = count + 1;
-  }
-
-  /** Takes out logical page `index` off `bucket`'s out-list (the last entry fills its slot). */
-  private removeOut(index: number, bucket: number): void {
-    const list = this.outLists[bucket]!;
-    const slot = -this.logical[index]! - 1;
-    const last = this.outCounts[bucket]! - 1;
-    const moved = list[last]!;
-    if (moved !== index) {
-      list[slot] = moved;
-      this.logical[moved] = -(slot + 1);
-    }
-    this.outCounts[bucket] = last;
-  }
-
   /**
    * The size changes from `oldSize` to `newSize`, which moves the bucket
    * boundaries: out pages that now fall in another bucket move lists. Only
@@ -488,7 +384,7 @@ export class Component {
     this.hot = newHot;
     // Nothing to move when no page is out or paged out by the host (the common case).
     const hostSwapped = this.hostSwap.total > 0;
-    if (oldHot === newHot || (this.outListed() === 0 && !hostSwapped)) return;
+    if (oldHot === newHot || (this.out.total === 0 && !hostSwapped)) return;
     const limit = Math.min(oldSize, newSize);
     const logical = this.logical;
     let done = 0;
@@ -511,8 +407,8 @@ export class Component {
         const oldBucket = pattern.bucketOf(index, oldHot);
         const newBucket = pattern.bucketOf(index, newHot);
         if (oldBucket === newBucket) continue;
-        this.removeOut(index, oldBucket);
-        this.addOut(index, newBucket);
+        this.out.remove(logical, index, oldBucket);
+        this.out.add(logical, index, newBucket);
       }
       done = Math.max(done, to);
     }

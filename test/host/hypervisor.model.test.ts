@@ -23,12 +23,15 @@ import { framesOfRuns } from '../../src/messages/protocol.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 import { fuzzBudgetMs, fuzzCounter } from '../support/fuzz-report.js';
 import { InlineHost } from '../support/inline-host.js';
-import { bootHost, hostCommand, TickCommand } from './model/commands.js';
-import { crashInModel, expectHostMatches, hostSetupArb, scenarioOf, type GuestSetup, type HostModel, type HostReal, type HostSetup } from './model/host-model.js';
+import { bootHost } from './model/boot-host.js';
+import { hostCommand } from './model/command-arbitraries.js';
+import type { HostCommand } from './model/commands.js';
+import { expectHostMatches } from './model/host-comparison.js';
+import { crashInModel } from './model/host-model.js';
+import { hostSetupArb, scenarioOf, type GuestSetup, type HostSetup } from './model/host-setup.js';
+import { TickCommand } from './model/tick-command.js';
 
 // ------------------------------------------------------------------ the property
-
-type HostCommand = fc.Command<HostModel, HostReal>;
 
 // `npm run fuzz` runs this property for as long as it is given, and counts the commands it ran (test/support/fuzz-report.ts).
 const modelFuzzMs = fuzzBudgetMs('model');

@@ -2,7 +2,6 @@ import type { HostToGuest } from '../../messages/protocol.js';
 import type { Scenario, TargetSize } from '../../scenario/types.js';
 import { formatBytesApprox } from '../../scenario/units.js';
 import { DeviceSlot, type HostFiguresBuffer } from '../device/device-figures.js';
-import type { DeviceInit } from '../device/device-account.js';
 import type { HostOrders, HostReport, ShardSetup } from '../device/device-group.js';
 import { EventLog, type HostEventKind } from '../event-log.js';
 import { describeTransferFailure, type FrameTable } from '../frame-table.js';
@@ -18,15 +17,12 @@ import type { Policy, PolicyHostView } from './policy.js';
 import { buildPolicyView } from './policy-view.js';
 import { applyScenarioEvent } from './scenario-events.js';
 import { ShardBalancer } from './shard-balance.js';
+import { ShardBoot } from './shard-boot.js';
 import { shardLayout, type ShardLayout } from './shards.js';
 import { adminTarget, giveBack, hostReclaim, runPolicy, type AdminTargetOptions, type AdminTargetResult } from './targets.js';
 
 export type { AdminTargetOptions, AdminTargetResult } from './targets.js';
-
-/** Thrown when a scenario cannot even boot (an input problem, not a simulator failure). */
-export class BootError extends Error {
-  override name = 'BootError';
-}
+export { BootError } from './shard-boot.js';
 
 export interface ManagerOptions {
   /** The run's root seed, from which policies derive theirs (default: the scenario's). */
@@ -90,7 +86,7 @@ export class MemoryManager {
   /** The figures were read when the last tick ended, and nothing has run since. */
   private figuresFresh = false;
   private lastPagedOutTotal = 0;
-  private initialRanges: Int32Array[] | null = null;
+  private readonly boot: ShardBoot;
   private readonly guestNames: string[];
 
   constructor(
@@ -114,6 +110,7 @@ export class MemoryManager {
     this.seed = options.seed ?? scenario.seed;
     this.policyModules = options.policyModules ?? new Map();
     this.currentPolicy = options.policy ?? createPolicy(scenario.host.policy, { frameBytes, seed: this.seed, modules: this.policyModules });
+    this.boot = new ShardBoot(this);
   }
 
   /**
@@ -122,27 +119,7 @@ export class MemoryManager {
    * BootError if the guests cannot boot.
    */
   shardSetups(): ShardSetup[] {
-    const host = this.scenario.host;
-    if (this.initialRanges === null) {
-      this.initialRanges = this.splitFreeFrames(this.reserve.held);
-      // Until the shards publish, the manager knows what it gave them.
-      this.initialRanges.forEach((range, shard) => this.balancer.started(shard, range[1]!));
-    }
-    const ranges = this.initialRanges;
-    return this.layout.guestsOf.map((guests, shard) => ({
-      shard,
-      untouched: ranges[shard]!,
-      guests: guests.map(
-        (index): DeviceInit => ({
-          index,
-          spec: this.scenario.guests[index]!,
-          frameBytes: this.frameBytes,
-          quarantineAfter: host.quarantineAfterViolations ?? 0,
-          hotplug: host.hotplug !== false,
-          backing: host.backing,
-        }),
-      ),
-    }));
+    return this.boot.setups();
   }
 
   /** The policy in force. */
@@ -352,42 +329,6 @@ export class MemoryManager {
     const weights = new Float64Array(this.layout.shards);
     for (const record of this.records) if (record.alive) weights[this.layout.shardOf[record.index]!]! += record.pages;
     return weights;
-  }
-
-  /**
-   * The free frames after the reserve, split into one untouched range per
-   * shard: each shard gets its guests' boot frames and a share of the rest
-   * by its guests' size.
-   */
-  private splitFreeFrames(start: number): Int32Array[] {
-    const eager = this.scenario.host.backing === 'eager';
-    const shards = this.layout.shards;
-    const needs = new Float64Array(shards);
-    const weights = new Float64Array(shards);
-    for (const record of this.records) {
-      const shard = this.layout.shardOf[record.index]!;
-      needs[shard]! += eager ? record.bootPages : record.kernelPages;
-      weights[shard]! += record.pages;
-    }
-    const free = this.frames - start;
-    const needed = needs.reduce((sum, need) => sum + need, 0);
-    if (needed > free) {
-      throw new BootError(
-        `the host cannot boot its guests: they need ${needed} frames at boot (${eager ? 'eager backing: all boot memory' : 'their kernels'}), ` +
-          `but only ${free} of ${this.frames} frames are free after the hypervisor's reserve. ` +
-          `Raise host.memory, lower host.reserved or the guests' memory${eager ? ', or use backing: lazy' : ''}.`,
-      );
-    }
-    const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
-    const rest = free - needed;
-    const ranges: Int32Array[] = [];
-    let next = start;
-    for (let shard = 0; shard < shards; shard++) {
-      const share = shard === shards - 1 ? this.frames - next : needs[shard]! + (weightSum > 0 ? Math.floor((rest * weights[shard]!) / weightSum) : 0);
-      ranges.push(Int32Array.of(next, share));
-      next += share;
-    }
-    return ranges;
   }
 
   /**

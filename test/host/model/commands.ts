@@ -1,84 +1,24 @@
 /**
- * The commands of the model-based test of the host's frame handling: a
- * guest's outbox (across the wire, or straight to its device side), a crash,
- * an administrator's target, a status the guest publishes, and the next
- * tick. Each runs on the real host (InlineHost: the memory manager and every
- * device side) and on the model, then compares them.
+ * The commands of the model-based test of the host's frame handling that
+ * act for one guest or an administrator: a guest's outbox (across the wire,
+ * or straight to its device side), a crash, an administrator's target, and a
+ * status the guest publishes. Each runs on the real host (InlineHost: the
+ * memory manager and every device side) and on the model, then compares
+ * them. The next tick is tick-command.ts; how commands are drawn,
+ * command-arbitraries.ts.
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { HOST_PROTOCOL_VERSION } from '../../../src/host/device/guest-device.js';
-import { isFreeOwner, OWNER_FREE } from '../../../src/host/owners.js';
-import type { GrantPurpose } from '../../../src/messages/protocol.js';
+import { isFreeOwner } from '../../../src/host/owners.js';
 import type { TargetSize } from '../../../src/scenario/types.js';
 import { publishStatus } from '../../support/guest-signals.js';
-import { InlineHost } from '../../support/inline-host.js';
-import {
-  crashInModel,
-  describeHolder,
-  expectHostMatches,
-  expectInboxes,
-  expectTableUnchanged,
-  FRAME_BYTES,
-  framesOfGrant,
-  guestName,
-  heldBy,
-  newModel,
-  NOT_FREE,
-  scenarioOf,
-  setTargetInModel,
-  takeFrame,
-  targetPagesOf,
-  TICK_MS,
-  TRANSIT,
-  type GuestModel,
-  type HostModel,
-  type HostReal,
-  type HostSetup,
-} from './host-model.js';
-import { MALFORMED } from './malformed-messages.js';
-import { MalformedPlan, ReleasePlan, RequestPlan, type AmountChoice, type FrameChoice, type MessagePlan, type Prepared } from './message-plans.js';
+import { expectHostMatches, expectInboxes, expectTableUnchanged } from './host-comparison.js';
+import { crashInModel, framesOfGrant, setTargetInModel, takeFrame, targetPagesOf, type HostModel, type HostReal } from './host-model.js';
+import { TICK_MS } from './host-setup.js';
+import type { MessagePlan, Prepared } from './message-plans.js';
 
-type HostCommand = fc.Command<HostModel, HostReal>;
-
-/** Boots the real host, checks the shards' first free frames and the boot messages, and builds the model from what was granted. */
-export function bootHost(setup: HostSetup): { model: HostModel; real: HostReal } {
-  const host = new InlineHost(scenarioOf(setup));
-  const model = newModel(setup, (index) => host.shardOf(index));
-  // Before boot only the hypervisor's reserve is taken.
-  expectTableUnchanged(model.owner, host, 'building the host');
-  host.boot();
-  // Each shard starts with untouched frames (its guests' boot frames and a share of the rest), all of them free and given once.
-  for (const { shard, untouched } of host.manager.shardSetups()) {
-    for (let i = 0; i < untouched.length; i += 2) {
-      for (let frame = untouched[i]!; frame < untouched[i]! + untouched[i + 1]!; frame++) {
-        if (model.owner[frame] !== OWNER_FREE || model.holder[frame] !== NOT_FREE) throw new Error(`boot: shard ${shard} starts with frame ${frame}, which is not free or is another's`);
-        model.holder[frame] = shard;
-      }
-    }
-  }
-  for (let frame = setup.reservedFrames; frame < setup.frames; frame++) {
-    if (model.holder[frame] === NOT_FREE) throw new Error(`boot: free frame ${frame} was given to no shard`);
-  }
-  const inboxes = host.takeInboxes();
-  expect(inboxes).toHaveLength(setup.guests.length);
-  for (const guest of model.guests) {
-    const spec = setup.guests[guest.index]!;
-    const inbox = inboxes[guest.index]!;
-    expect(inbox).toHaveLength(1);
-    const boot = inbox[0]!;
-    if (boot.type !== 'boot') throw new Error(`guest ${guest.index} got ${boot.type} instead of boot`);
-    expect(boot.version).toBe(HOST_PROTOCOL_VERSION);
-    expect(boot.ownerId).toBe(guest.ownerId);
-    expect(boot.targetPages).toBe(spec.bootPages);
-    const frames = framesOfGrant(boot.runs, `boot of guest ${guest.index}`);
-    expect(frames).toHaveLength(setup.backing === 'eager' ? spec.bootPages : spec.kernelPages);
-    for (const frame of frames) takeFrame(model, guest, frame, 'boot');
-    guest.owned += frames.length;
-  }
-  expectHostMatches(model, host);
-  return { model, real: { host } };
-}
+/** A command of the model-based test: on the model and on the real host. */
+export type HostCommand = fc.Command<HostModel, HostReal>;
 
 /** One guest's outbox of one tick, handled by its device side as the runtime does. Messages that name frames come before requests (see the comment in `run`). */
 export class OutboxCommand implements HostCommand {
@@ -291,183 +231,3 @@ export class PublishStatusCommand implements HostCommand {
     return new PublishStatusCommand(this.guestPick, this.usedPages);
   }
 }
-
-/**
- * The next tick: the last one closes (pools above their keep marks give
- * frames to transit) and this one opens: due scenario events (targets,
- * crashes), shards adopt frames from transit, grants that waited get what
- * their pools have now, and the manager's messages go out.
- */
-export class TickCommand implements HostCommand {
-  private script = '';
-
-  check(): boolean {
-    return true;
-  }
-
-  run(model: HostModel, real: HostReal): void {
-    const host = real.host;
-    const tick = model.tick++;
-    this.script = `tick(${tick})`;
-    const nowMs = tick * TICK_MS;
-    const wasOpen = host.inTick;
-    const crashed: GuestModel[] = [];
-    const events = model.setup.events;
-    while (model.nextEvent < events.length && events[model.nextEvent]!.atMs <= nowMs) {
-      const event = events[model.nextEvent++]!;
-      if (event.kind !== 'crash' && event.kind !== 'setTarget') throw new Error(`the model has no ${event.kind} events`);
-      const guest = model.guests.find((g) => guestName(g.index) === event.guest)!;
-      if (!guest.alive) continue;
-      if (event.kind === 'crash') {
-        guest.alive = false;
-        crashed.push(guest);
-      } else {
-        // Out-of-range percentages in hand-built events are brought into 0..100.
-        const percent = 'percentOfMax' in event.target ? Math.min(100, Math.max(0, event.target.percentOfMax)) : null;
-        const pages = percent === null ? targetPagesOf(guest, event.target) : targetPagesOf(guest, { percentOfMax: percent });
-        setTargetInModel(guest, pages, event.force === true);
-      }
-    }
-    expect(host.beginTick(tick)).toEqual(crashed.map((guest) => guest.index));
-    // The last tick's end: pools above their keep marks surrendered frames to the manager's transit (free, held by bookkeeping).
-    if (wasOpen) {
-      for (const { shard, runs } of host.lastReport!.surrendered) {
-        moveFrames(model, runs, shard, TRANSIT, `shard ${shard} surrendered`, (frame) => isFreeOwner(model.owner[frame]!));
-      }
-    }
-    // This tick's start: shards adopt frames from transit.
-    for (const { shard, runs } of host.lastOrders!.adopt) moveFrames(model, runs, TRANSIT, shard, `shard ${shard} adopted`, (frame) => model.owner[frame] === OWNER_FREE);
-    // Guests crashed by scenario events: their device sides take their frames back.
-    for (const guest of crashed) crashInModel(model, guest);
-    const inboxes = host.takeInboxes();
-    for (const guest of model.guests) {
-      const inbox = inboxes[guest.index]!;
-      let at = 0;
-      if (guest.alive) {
-        // Grants that waited for frames get what the pool has now (guest by guest, oldest first), and go out.
-        for (const grant of guest.pending) {
-          const reply = inbox[at++];
-          if (reply?.type !== 'grant') throw new Error(`guest ${guest.index}: expected grant ${grant.id}, which waited for frames, got ${reply?.type ?? 'nothing'}`);
-          const given = Math.min(grant.allowed, heldBy(model, guest.shard));
-          const frames = framesOfGrant(reply.runs, `grant ${reply.id}`);
-          expect({ id: reply.id, purpose: reply.purpose, pagesAsked: reply.pagesAsked, frames: frames.length, unbackedPages: reply.unbackedPages, shortBecause: reply.shortBecause }).toEqual({
-            id: grant.id,
-            purpose: grant.purpose,
-            pagesAsked: grant.pagesAsked,
-            frames: given,
-            unbackedPages: 0,
-            shortBecause: given < grant.pagesAsked ? 'host-busy' : undefined,
-          });
-          for (const frame of frames) takeFrame(model, guest, frame, `grant ${grant.id} at tick ${tick}`);
-          guest.owned += given;
-          completeGrant(guest, grant.purpose, grant.allowed, given, grant.pagesAsked - given);
-        }
-        guest.pending = [];
-        for (const command of guest.commands) {
-          expect(inbox[at++], `inbox of guest ${guest.index}`).toEqual(command);
-          guest.deviceTarget = command.targetPages;
-        }
-      }
-      guest.commands = [];
-      expect(inbox.slice(at), `inbox of guest ${guest.index}: nothing else`).toEqual([]);
-    }
-    expectHostMatches(model, host);
-  }
-
-  toString(): string {
-    return this.script !== '' ? this.script : 'tick()';
-  }
-
-  [fc.cloneMethod](): TickCommand {
-    return new TickCommand();
-  }
-}
-
-/** A waiting grant is answered: what it was owed is released, what it got counted. */
-function completeGrant(guest: GuestModel, purpose: GrantPurpose, owed: number, given: number, short: number): void {
-  if (purpose === 'deflate') {
-    guest.owedDeflate -= owed;
-    guest.balloon -= given;
-  } else {
-    guest.owedBacking -= owed;
-    guest.populateShort += short;
-  }
-}
-
-/** Free frames that move between holders (a pool and transit), as OWNER_FREE frames. */
-function moveFrames(model: HostModel, runs: Int32Array, from: number, to: number, what: string, valid: (frame: number) => boolean): void {
-  for (let i = 0; i < runs.length; i += 2) {
-    for (let frame = runs[i]!; frame < runs[i]! + runs[i + 1]!; frame++) {
-      if (!(frame >= 0 && frame < model.frames) || model.holder[frame] !== from || !valid(frame)) {
-        throw new Error(`${what} frame ${frame}, which ${describeHolder(from)} did not hold free (value ${model.owner[frame]}, held by ${describeHolder(model.holder[frame])})`);
-      }
-      model.owner[frame] = OWNER_FREE;
-      model.holder[frame] = to;
-    }
-  }
-}
-
-// ------------------------------------------------------------------ generators
-
-const pick = fc.nat({ max: 10_000 });
-const ownChoice = pick.map((p): FrameChoice => ({ kind: 'own', pick: p }));
-const forgedChoice: fc.Arbitrary<FrameChoice> = fc.oneof(
-  pick.map((p): FrameChoice => ({ kind: 'otherGuest', pick: p })),
-  pick.map((p): FrameChoice => ({ kind: 'free', pick: p })),
-  pick.map((p): FrameChoice => ({ kind: 'reserved', pick: p })),
-  pick.map((p): FrameChoice => ({ kind: 'repeat', pick: p })),
-  fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: -3, max: -1 }), fc.constantFrom(2 ** 31 - 1 - 2048, -(2 ** 31))).map(
-    (value): FrameChoice => ({ kind: 'outOfRange', value }),
-  ),
-);
-const withinChoice = pick.map((p): AmountChoice => ({ kind: 'within', pick: p }));
-const beyondChoice = fc.nat({ max: 100 }).map((extra): AmountChoice => ({ kind: 'beyond', extra }));
-const noUnbacked: AmountChoice = { kind: 'within', pick: 0 };
-
-const honestRelease = fc
-  .tuple(fc.array(ownChoice, { minLength: 1, maxLength: 8 }), fc.oneof(fc.constant(noUnbacked), withinChoice))
-  .map(([frames, unbacked]) => new ReleasePlan(frames, unbacked));
-const forgedRelease = fc
-  .tuple(fc.array(fc.oneof(ownChoice, forgedChoice), { minLength: 1, maxLength: 8 }), fc.oneof(withinChoice, beyondChoice))
-  .map(([frames, unbacked]) => new ReleasePlan(frames, unbacked));
-const request = fc
-  .tuple(
-    fc.constantFrom<GrantPurpose>('deflate', 'populate'),
-    fc.oneof({ weight: 3, arbitrary: withinChoice }, { weight: 1, arbitrary: beyondChoice }),
-    fc.boolean(),
-  )
-  .map(([purpose, amount, withFrames]) => new RequestPlan(purpose, amount, withFrames));
-const malformed = fc.tuple(fc.nat({ max: MALFORMED.length - 1 }), pick).map(([variant, p]) => new MalformedPlan(variant, p));
-const namingPlan: fc.Arbitrary<MessagePlan> = fc.oneof(honestRelease, forgedRelease, malformed);
-/** Used pages as a guest may publish them: plausible counts, and nonsense a hostile guest may write. */
-const usedPages = fc.oneof({ weight: 4, arbitrary: fc.nat({ max: 5000 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, Number.NaN, Number.POSITIVE_INFINITY, 2.5, 2 ** 53) });
-
-const guestPick = fc.nat({ max: 11 });
-/** Across the wire mostly, sometimes straight to the device side. */
-const wire = fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
-const single = (plan: fc.Arbitrary<MessagePlan>) => fc.tuple(guestPick, plan, wire).map(([g, p, w]) => new OutboxCommand(g, [p], w));
-const target: fc.Arbitrary<TargetSize> = fc.oneof(
-  fc.nat({ max: 3000 }).map((pages) => ({ bytes: pages * FRAME_BYTES })),
-  fc.nat({ max: 3000 * FRAME_BYTES }).map((bytes) => ({ bytes })),
-  fc.integer({ min: -10, max: 150 }).map((percentOfMax) => ({ percentOfMax })),
-  fc.double({ min: 0, max: 100, noNaN: true }).map((percentOfMax) => ({ percentOfMax })),
-);
-
-/** One weighted choice, so that crashes (which silence a guest for the rest of the run) stay rare. */
-export const hostCommand: fc.Arbitrary<HostCommand> = fc.oneof(
-  { weight: 8, arbitrary: single(honestRelease) },
-  { weight: 4, arbitrary: single(forgedRelease) },
-  { weight: 8, arbitrary: single(request) },
-  { weight: 2, arbitrary: single(malformed) },
-  { weight: 2, arbitrary: fc.tuple(guestPick, usedPages).map(([g, used]) => new PublishStatusCommand(g, used)) },
-  {
-    weight: 6,
-    arbitrary: fc
-      .tuple(guestPick, fc.array(namingPlan, { maxLength: 3 }), fc.array(request, { maxLength: 2 }), wire)
-      .filter(([, naming, requests]) => naming.length + requests.length >= 2)
-      .map(([g, naming, requests, w]) => new OutboxCommand(g, [...naming, ...requests], w)),
-  },
-  { weight: 1, arbitrary: guestPick.map((g) => new CrashCommand(g)) },
-  { weight: 2, arbitrary: fc.tuple(guestPick, target, fc.boolean()).map(([g, t, force]) => new SetTargetCommand(g, t, force)) },
-  { weight: 3, arbitrary: fc.constant(null).map(() => new TickCommand()) },
-);

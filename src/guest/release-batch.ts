@@ -1,0 +1,109 @@
+/**
+ * The inflate batch the balloon driver is building: the frames behind the
+ * pages it took (and a count of pages it took without a frame), sealed into
+ * one `release` message when full. Releases carry a view of their batch, not
+ * a copy, so the batches of one step live side by side in one arena.
+ */
+import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
+import type { ReleaseMessage } from '../messages/protocol.js';
+
+/** A page for the batch that has no frame behind it: it is in the balloon, and counts as an unbacked page of the release. */
+export const UNBACKED = -20;
+/** No page could be taken. */
+export const NONE = -21;
+/** Steps in a row that fit in an arena's first size before a grown arena is given up. */
+const ARENA_IDLE_STEPS = 8;
+
+/**
+ * One batch at a time, in a window of an arena after the batches already
+ * sent this step. The views sent stay valid until the next step, by when the
+ * device side has read them.
+ */
+export class ReleaseBatch {
+  /** The window the batch is built in: its first `backed` entries are the batch's frames. */
+  frames: Int32Array;
+  /** Frames in the batch. */
+  backed = 0;
+  /** Pages in the batch without a frame. */
+  unbacked = 0;
+  /** Balloon entries in the batch (a 2 MiB page is one). */
+  entries = 0;
+  private large = false;
+  private arena: Int32Array;
+  private arenaUsed = 0;
+  /** Frames this step has put in the arena (in this one and any it outgrew). */
+  private arenaUsedMost = 0;
+  /** Steps in a row that fitted in the arena's first size. */
+  private arenaQuietSteps = 0;
+  private readonly capacity: number;
+
+  constructor(batchPages: number) {
+    this.capacity = Math.max(batchPages, FRAMES_PER_MESSAGE_MAX);
+    this.arena = new Int32Array(4 * this.capacity);
+    this.frames = this.arena.subarray(0, this.capacity);
+  }
+
+  /**
+   * A new step: the last step's releases have been read, their batches' room
+   * is free again. An arena that grew for a burst of inflation goes back to
+   * its first size once ARENA_IDLE_STEPS steps in a row have used at most
+   * that size: a thousand guests that each inflated fast once would otherwise
+   * keep their largest step's frames (a megabyte each) for the rest of the
+   * run, while steady inflation keeps its arena and makes no garbage.
+   */
+  newStep(): void {
+    const firstSize = 4 * this.capacity;
+    if (this.arena.length > firstSize) {
+      if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
+      else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
+        this.arena = new Int32Array(firstSize);
+        this.arenaQuietSteps = 0;
+      }
+    }
+    this.arenaUsedMost = 0;
+    this.arenaUsed = 0;
+    this.frames = this.arena.subarray(0, this.capacity);
+  }
+
+  /** Starts an empty batch, of 2 MiB pages (`large`) or single pages. */
+  begin(large: boolean): void {
+    this.backed = 0;
+    this.unbacked = 0;
+    this.entries = 0;
+    this.large = large;
+  }
+
+  /** A page's frame, or UNBACKED, into the batch (not counted as an entry: the caller counts entries). */
+  add(frame: number): void {
+    if (frame === UNBACKED) this.unbacked++;
+    else if (frame >= 0) this.frames[this.backed++] = frame;
+    else throw new Error('BalloonDriver: a page for the batch could not be taken');
+  }
+
+  /** Pages in the batch, with a frame or without. */
+  get pages(): number {
+    return this.backed + this.unbacked;
+  }
+
+  /** The batch as release `id` (a view of its frames), the window moved past it; the batch is empty after. */
+  seal(id: number): ReleaseMessage {
+    const frames = this.frames.subarray(0, this.backed);
+    this.nextWindow();
+    const release: ReleaseMessage = { type: 'release', id, frames, unbackedPages: this.unbacked, ...(this.large ? { largeFrames: frames.length } : {}) };
+    this.backed = 0;
+    this.unbacked = 0;
+    return release;
+  }
+
+  /** Moves the window past the batch just sealed, growing the arena if this step sends many. */
+  private nextWindow(): void {
+    this.arenaUsed += this.backed;
+    this.arenaUsedMost += this.backed;
+    if (this.arenaUsed + this.capacity > this.arena.length) {
+      // The old arena stays alive through the views already sent; the new one takes the rest of the step.
+      this.arena = new Int32Array(Math.max(this.arena.length * 2, this.capacity * 4));
+      this.arenaUsed = 0;
+    }
+    this.frames = this.arena.subarray(this.arenaUsed, this.arenaUsed + this.capacity);
+  }
+}
