@@ -1,4 +1,5 @@
-import { PageState, PAGE_STATE_COUNT, PAGE_STATE_NAMES, type PageStateValue } from './page-state.js';
+import { PageState, PAGE_STATE_COUNT, type PageStateValue } from './page-state.js';
+import { checkGuestMemory } from './guest-memory-check.js';
 import { PageStack } from './page-stack.js';
 import { Counter, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from './shared-memory.js';
 
@@ -399,54 +400,6 @@ export class GuestMemory {
 
   /** Checks the stacks and counters against the page array (a full scan, for tests and audits). */
   selfCheck(): string[] {
-    const problems: string[] = [];
-    const counted = new Int32Array(PAGE_STATE_COUNT);
-    let mapped = 0;
-    let hostSwapped = 0;
-    for (let page = 0; page < this.pages; page++) {
-      counted[this.state[page]!]!++;
-      const frame = this.frameOfPage(page);
-      if (frame >= 0) mapped++;
-      else if (frame === HOST_SWAPPED || frame === SWAP_IN_PENDING) {
-        hostSwapped++;
-        const state = this.state[page];
-        if (state !== PageState.ANON && state !== PageState.CACHE) problems.push(`page ${page} is paged out by the host in state ${PAGE_STATE_NAMES[state!]}`);
-      } else if (frame !== NO_FRAME) problems.push(`page ${page} has frameOf ${frame}`);
-    }
-    if (hostSwapped !== this.counters[Counter.HOST_SWAPPED]) {
-      problems.push(`paged-out pages: counter says ${this.counters[Counter.HOST_SWAPPED]}, pages say ${hostSwapped}`);
-    }
-    if (this.counters[Counter.HOST_SWAP_SLOTS]! < hostSwapped) {
-      problems.push(`${hostSwapped} paged-out pages but only ${this.counters[Counter.HOST_SWAP_SLOTS]} host swap slots`);
-    }
-    for (let state = 0; state < PAGE_STATE_COUNT; state++) {
-      if (counted[state] !== this.counters[state]) {
-        problems.push(`${PAGE_STATE_NAMES[state]} pages: counter says ${this.counters[state]}, pages say ${counted[state]}`);
-      }
-    }
-    if (mapped !== this.counters[Counter.MAPPED]) {
-      problems.push(`mapped pages: counter says ${this.counters[Counter.MAPPED]}, pages say ${mapped}`);
-    }
-    const onStack = new Uint8Array(this.pages);
-    for (const state of STACKED) {
-      const stack = this.stacks[state]!;
-      let length = 0;
-      let problem: string | null = null;
-      stack.forEach((page) => {
-        length++;
-        if (problem !== null) return;
-        if (!(page >= 0 && page < this.pages)) problem = `the ${PAGE_STATE_NAMES[state]} stack holds ${page}, which is no page`;
-        else if (onStack[page] === 1) problem = `page ${page} is on a stack twice`;
-        else {
-          onStack[page] = 1;
-          if (this.state[page] !== state) problem = `page ${page} is on the ${PAGE_STATE_NAMES[state]} stack in state ${PAGE_STATE_NAMES[this.state[page]!]}`;
-        }
-      });
-      if (problem !== null) problems.push(problem);
-      if (problems.length === 0 && length !== counted[state]) {
-        problems.push(`the ${PAGE_STATE_NAMES[state]} stack holds ${length} pages, ${counted[state]} are in that state`);
-      }
-    }
-    return problems;
+    return checkGuestMemory(this.shared, STACKED, (state) => this.stacks[state]!);
   }
 }
