@@ -55,6 +55,8 @@ const config = {
   concurrency: 1,
   // A mutant that makes a loop endless is stopped this long after the covering tests' own time.
   timeoutMS: 5000,
+  // The first run of every covering test, with coverage, on 2 busy cores (about 1 minute alone).
+  dryRunTimeoutMinutes: 20,
   incremental: true,
   incrementalFile: `${reports}/incremental.json`,
   reporters: ['html', 'json', 'clear-text', 'progress'],
@@ -62,7 +64,8 @@ const config = {
   jsonReporter: { fileName: `${reports}/mutation.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   thresholds: { high: 95, low: 90, break: null },
-  tempDirName: '.stryker-tmp',
+  // One sandbox folder per group, so that two groups may run side by side.
+  tempDirName: `.stryker-tmp/${group}`,
   cleanTempDir: true,
 };
 

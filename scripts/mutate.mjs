@@ -99,5 +99,6 @@ process.stdout.write(`\nmutate: ${force ? 'every mutant' : 'incremental (mutants
 for (const text of lines) process.stdout.write(`  ${text}\n`);
 process.stdout.write(`  ${line('in all', total, seconds)}\n`);
 const reached = score(total) >= SCORE_WANTED;
-process.stdout.write(`mutate: ${reached ? 'at least' : 'BELOW'} ${SCORE_WANTED} %\n`);
+if (failed) process.stdout.write('mutate: INCOMPLETE: a group did not run to its end (see above)\n');
+else process.stdout.write(`mutate: ${reached ? 'at least' : 'BELOW'} ${SCORE_WANTED} %\n`);
 process.exit(failed || !reached ? 1 : 0);
