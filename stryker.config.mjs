@@ -66,6 +66,8 @@ const config = {
   thresholds: { high: 95, low: 90, break: null },
   // One sandbox folder per group, so that two groups may run side by side.
   tempDirName: `.stryker-tmp/${group}`,
+  // Not copied into a sandbox: the other groups' sandboxes and the reports.
+  ignorePatterns: ['/.stryker-tmp', '/reports'],
   cleanTempDir: true,
 };
 

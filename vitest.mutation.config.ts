@@ -18,6 +18,9 @@ export default defineConfig({
     include: ['test/host/**/*.test.ts', 'test/audit/**/*.test.ts', 'test/property/broken-host.test.ts', 'test/fuzz/wire.test.ts'],
     // Quick unit tests first: a mutant's run stops at its first failing test.
     sequence: { sequencer: FastFirstSequencer },
+    // One module graph for every test file and every mutant run (the tests leave no state behind that another file
+    // reads; Stryker switches mutants at run time): the imports are not paid again for each mutant.
+    isolate: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // The hang watchdog of every test process (as vitest.config.ts), and the active mutant passed to worker threads.
