@@ -8,7 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isCount, isFraction, isFrames, isId } from '../../src/host/device/check-values.js';
+import { checkHostMemoryMessage } from '../../src/host/device/host-memory-message-checks.js';
 import { checkGuestMessage } from '../../src/host/device/message-checks.js';
+import { checkGuestModelMessage } from '../../src/host/device/model-message-checks.js';
 import { FRAMES_PER_MESSAGE_MAX, HOST_MEMORY_FRAMES_MAX, OOM_DEFLATE_PAGES_MAX, PAGES_PER_REQUEST_MAX, REPORT_FRAMES_MAX } from '../../src/messages/limits.js';
 
 const frames = (count: number): Int32Array => new Int32Array(count);
@@ -97,6 +99,11 @@ describe('refuses, saying why', () => {
   ])('%s', (_name, message, problem) => {
     expect(problemOf(message)).toBe(problem);
   });
+});
+
+it('the checks of the guest model\'s and of host memory\'s messages, called on their own, refuse a type that is not theirs', () => {
+  expect(checkGuestModelMessage(release, release)).toEqual({ ok: false, problem: 'unknown message type "release"' });
+  expect(checkHostMemoryMessage(distress, distress)).toEqual({ ok: false, problem: 'unknown message type "distress"' });
 });
 
 describe('passes the values at each limit', () => {
