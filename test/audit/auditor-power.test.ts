@@ -107,6 +107,22 @@ describe('the auditor, on an honest world broken in one way', () => {
     expect(findingsAfter(honestWorld(), () => {})).toEqual({ lines: [], violations: 0 });
   });
 
+  it('counts its passes, returns what each pass found, and stamps each finding with the simulated time', () => {
+    // 12 ticks, a full pass every 4th tick and one at the end: 13 passes, 4 of them full.
+    const { world, audit } = runLockstep(honest, { auditEveryTicks: 4 });
+    expect(audit).toEqual({ checks: 13, fullChecks: 4, violations: 0, firstViolations: [] });
+    const frame = firstFrameOf(world, OWNER_HYPERVISOR);
+    world.host.table.owners[frame] = 999;
+    expect(world.auditor.quick(12_500)).toBe(0);
+    expect(world.auditor.full(12_750)).toBe(2);
+    expect(world.auditor.result).toEqual({
+      checks: 15,
+      fullChecks: 5,
+      violations: 2,
+      firstViolations: [`t=12.750s: frame ${frame} has an invalid owner 999`, `t=12.750s: the table gives ${world.host.reservedFrames - 1} frames to the hypervisor, it reserved ${world.host.reservedFrames}`],
+    });
+  });
+
   describe('the table against the accounts', () => {
     it('names the guest that lost a frame to another guest, and the guest that gained it, and the page that maps it', () => {
       const world = honestWorld();
@@ -348,6 +364,21 @@ describe('the auditor, on an honest world broken in one way', () => {
         shared[A]!.frameOf[page] = NO_FRAME;
       });
       expect(lines).toEqual([`guest a page ${page} is anon but maps no frame`, `guest a has ${mapped - 1} pages that map a frame, its counter says ${mapped}`]);
+    });
+
+    it('names the first three bad pages of a guest and counts the rest', () => {
+      const world = honestWorld();
+      const pages = [0, 1, 2, 3, 4].map((nth) => mappedPage(world, A, PageState.ANON, nth).page);
+      const mapped = world.host.accounts[A]!.ownedFrames;
+      const { lines, violations } = findingsAfter(world, ({ shared }) => {
+        for (const page of pages) shared[A]!.frameOf[page] = NO_FRAME;
+      });
+      expect(lines).toEqual([
+        ...pages.slice(0, 3).map((page) => `guest a page ${page} is anon but maps no frame`),
+        'guest a: 2 more page problems',
+        `guest a has ${mapped - 5} pages that map a frame, its counter says ${mapped}`,
+      ]);
+      expect(violations).toBe(6);
     });
 
     it('reports a page in a state that maps no frame which maps one', () => {
