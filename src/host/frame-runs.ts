@@ -10,6 +10,7 @@ export class RunList {
   frames = 0;
 
   constructor(capacityRuns = 16) {
+    // Stryker disable next-line MethodExpression,ArithmeticOperator: the first capacity only decides when the list grows (test/mutation/equivalent.md)
     this.words = new Int32Array(Math.max(2, capacityRuns * 2));
   }
 
@@ -32,6 +33,7 @@ export class RunList {
       this.words[used - 1]! += count;
       return;
     }
+    // Stryker disable next-line EqualityOperator: growing one pair early changes no run (test/mutation/equivalent.md)
     if (used + 2 > this.words.length) {
       const grown = new Int32Array(this.words.length * 2);
       grown.set(this.words);

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// `npm run mutate -- [--group table|device|checks|audit ...] [--force]`: mutation testing of the
+// frame-handling code with StrykerJS (stryker.config.mjs lists the files, in groups). Each group
+// runs on its own, one after another, with its own incremental results (a second run tests only
+// mutants whose code or covering tests changed; --force tests all again) and its own report in
+// reports/mutation/<group>/ (mutation.html, mutation.json). Prints, per group and in all, how
+// many mutants ran, what became of them, the mutation score and how long it took.
+// Exit code: 0 when every group ran and the score in all is at least 90 %, 1 otherwise.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { MUTATE_GROUPS } from '../stryker.config.mjs';
+import { parseFlags } from './lib/flags.mjs';
+
+const SCORE_WANTED = 90;
+const GROUPS = Object.keys(MUTATE_GROUPS);
+
+function usage(message) {
+  process.stderr.write(
+    `mutate: ${message}\n` +
+      `usage: npm run mutate -- [--group ${GROUPS.join('|')}] [--force]\n` +
+      '  --group  one group of files (may be given more than once; default: every group)\n' +
+      '  --force  test every mutant again, not only those whose code or tests changed\n',
+  );
+  process.exit(2);
+}
+
+const groups = [];
+let force = false;
+parseFlags(
+  process.argv.slice(2),
+  {
+    '--group': (value) => {
+      for (const name of value.split(',')) {
+        if (!GROUPS.includes(name)) usage(`unknown group ${JSON.stringify(name)}; the groups are ${GROUPS.join(', ')}`);
+        if (!groups.includes(name)) groups.push(name);
+      }
+    },
+    '--force': () => {
+      force = true;
+    },
+  },
+  usage,
+  { help: 'mutation testing of the frame-handling code', switches: ['--force'] },
+);
+if (groups.length === 0) groups.push(...GROUPS);
+
+function runGroup(group) {
+  return new Promise((resolve) => {
+    const args = ['stryker', 'run', 'stryker.config.mjs', ...(force ? ['--force'] : [])];
+    const child = spawn('npx', args, { stdio: 'inherit', env: { ...process.env, BALLOONSIM_MUTATE_GROUP: group } });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/** Mutants per status in a mutation-testing-report JSON. */
+function countStatuses(file) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const counts = {};
+  for (const source of Object.values(report.files)) for (const mutant of source.mutants) counts[mutant.status] = (counts[mutant.status] ?? 0) + 1;
+  return counts;
+}
+
+const STATUSES = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored'];
+
+function score(counts) {
+  const detected = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
+  const valid = detected + (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
+  return valid === 0 ? 100 : (100 * detected) / valid;
+}
+
+function line(name, counts, seconds) {
+  const mutants = STATUSES.reduce((sum, status) => sum + (counts[status] ?? 0), 0);
+  const parts = STATUSES.map((status) => `${counts[status] ?? 0} ${status.toLowerCase()}`).join(', ');
+  const time = seconds === null ? '' : `, ${(seconds / 60).toFixed(1)} min`;
+  return `${name}: ${mutants} mutants (${parts}); score ${score(counts).toFixed(1)} %${time}`;
+}
+
+const total = {};
+const lines = [];
+let failed = false;
+const started = performance.now();
+for (const group of groups) {
+  process.stdout.write(`mutate: group ${group}: ${MUTATE_GROUPS[group].join(' ')}\n`);
+  const groupStarted = performance.now();
+  const code = await runGroup(group);
+  const seconds = (performance.now() - groupStarted) / 1000;
+  const report = `reports/mutation/${group}/mutation.json`;
+  if (code !== 0 || !existsSync(report)) {
+    failed = true;
+    lines.push(`${group}: stryker ended with exit code ${code}`);
+    continue;
+  }
+  const counts = countStatuses(report);
+  for (const [status, count] of Object.entries(counts)) total[status] = (total[status] ?? 0) + count;
+  lines.push(`${line(group, counts, seconds)}; report reports/mutation/${group}/mutation.html`);
+}
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(`\nmutate: ${force ? 'every mutant' : 'incremental (mutants whose code and tests did not change keep their last result)'}\n`);
+for (const text of lines) process.stdout.write(`  ${text}\n`);
+process.stdout.write(`  ${line('in all', total, seconds)}\n`);
+const reached = score(total) >= SCORE_WANTED;
+if (failed) process.stdout.write('mutate: INCOMPLETE: a group did not run to its end (see above)\n');
+else process.stdout.write(`mutate: ${reached ? 'at least' : 'BELOW'} ${SCORE_WANTED} %\n`);
+process.exit(failed || !reached ? 1 : 0);

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `node test/mutation/weakenings.mjs [name...]`: the auditor's checks weakened by hand, one at a
+// time, each run against the tests that must catch it, then put back (issue 13: "the auditor tests
+// fail if any of its scans is weakened"). Each weakening replaces one exact piece of a source file;
+// a weakening whose text is no longer in the file is reported as stale (the code moved: update the
+// list). Prints, per weakening, which test file caught it (or that none did). Exit code 1 if a
+// weakening was not caught or is stale. Runs vitest inline (no build needed).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const POWER = 'test/audit/auditor-power.test.ts';
+const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurrent-chunks.test.ts'];
+const GRANTS = ['test/host/owned-frames.test.ts', 'test/host/free-pool.test.ts'];
+
+/** name, file, exact text, its weakened replacement, the tests that must catch it. */
+export const WEAKENINGS = [
+  // Guest page maps against the table (scans.ts, scanGuestPages).
+  ['pages: no duplicate check', 'src/audit/scans.ts', "mustMap[state] === 0 || (marks[word]! & bit) !== 0 || owners[frame] !== ownerId", 'mustMap[state] === 0 || owners[frame] !== ownerId', [POWER]],
+  ['pages: no owner check', 'src/audit/scans.ts', "mustMap[state] === 0 || (marks[word]! & bit) !== 0 || owners[frame] !== ownerId", 'mustMap[state] === 0 || (marks[word]! & bit) !== 0', [POWER]],
+  ['pages: no must-not-map check', 'src/audit/scans.ts', "mustMap[state] === 0 || (marks[word]! & bit) !== 0 || owners[frame] !== ownerId", '(marks[word]! & bit) !== 0 || owners[frame] !== ownerId', [POWER]],
+  ['pages: no range check', 'src/audit/scans.ts', 'if (frame >= frames) bad = true;\n        else {', 'if (frame >= frames) bad = false;\n        else {', [POWER]],
+  ['pages: no must-map check', 'src/audit/scans.ts', 'if (frame === -1) bad = mustMap[state] !== 0;', 'if (frame === -1) bad = false;', [POWER]],
+  ['pages: paged-out mark on any state', 'src/audit/scans.ts', 'bad = mustMap[state] !== 2 || frame < -3;', 'bad = frame < -3;', [POWER]],
+  ['pages: any negative mark', 'src/audit/scans.ts', 'bad = mustMap[state] !== 2 || frame < -3;', 'bad = mustMap[state] !== 2;', [POWER]],
+  ['pages: no state check', 'src/audit/scans.ts', 'if (state >= states) bad = true;\n    else {', 'if (state >= states) bad = false;\n    else {', [POWER]],
+  ['pages: paged-out count not kept', 'src/audit/scans.ts', 'findings.pagedOut = pagedOut;', 'findings.pagedOut = 0;', [POWER]],
+  // Pools against the table (scans.ts, scanRange; thread-audit.ts).
+  ['pools: no owner check', 'src/audit/scans.ts', "if (((marks[word]! & bit) !== 0 || owners[frame] !== expected) && problems++", 'if ((marks[word]! & bit) !== 0 && problems++', [POWER]],
+  ['pools: no pooled-twice check', 'src/audit/scans.ts', "if (((marks[word]! & bit) !== 0 || owners[frame] !== expected) && problems++", 'if (owners[frame] !== expected && problems++', [POWER]],
+  ['pools: given-back frames compared with the hypervisor', 'src/audit/thread-audit.ts', 'scanRuns(pool.returnedRuns(), owners, marks, pool.freeOwner)', 'scanRuns(pool.returnedRuns(), owners, marks, -1)', [POWER]],
+  ['pools: untouched frames compared with the pool\'s value', 'src/audit/thread-audit.ts', 'owners, marks, OWNER_FREE);', 'owners, marks, pool.freeOwner);', [POWER]],
+  ['table: invalid owners counted as valid', 'src/audit/scans.ts', 'if (owner >= low && owner <= guests) counts[owner + offset]!++;\n    else if (invalid++', 'if (owner >= low && owner <= guests) counts[owner + offset]!++;\n    else if (false && invalid++', [POWER]],
+  // Table against the accounts (auditor.ts).
+  ['table: only a guest that owns more than its account', 'src/audit/auditor.ts', 'if (counted !== record.ownedFrames)', 'if (counted > record.ownedFrames)', [POWER]],
+  ['table: no hypervisor count', 'src/audit/auditor.ts', 'if (count(OWNER_HYPERVISOR) !== manager.reservedFrames)', 'if (false)', [POWER]],
+  ['table: no shard pool count', 'src/audit/auditor.ts', 'if (marked !== returned)', 'if (false)', [POWER]],
+  ['table: no free count', 'src/audit/auditor.ts', 'if (count(OWNER_FREE) !== heldUnlisted)', 'if (false)', [POWER]],
+  ['table: dead guests not checked', 'src/audit/auditor.ts', 'if (!record.alive && counted !== 0)', 'if (false)', [POWER]],
+  ['conservation not checked', 'src/audit/auditor.ts', 'if (total !== manager.frames)', 'if (false)', [POWER]],
+  ['failed compare-exchanges not reported', 'src/audit/auditor.ts', 'if (failures !== this.transferFailuresSeen)', 'if (false)', [POWER]],
+  // Untouched ranges and transit (auditor.ts, checkUntouched).
+  ['untouched: per-shard count not checked', 'src/audit/auditor.ts', 'if (held[shard] !== balancer.untouched[shard])', 'if (false)', [POWER]],
+  ['untouched: overlaps not checked', 'src/audit/auditor.ts', 'if (range.start < previous.end)', 'if (false)', [POWER]],
+  ['transit: frames not checked', 'src/audit/auditor.ts', "owners[frame] !== OWNER_FREE) {\n          if (problems++", "false) {\n          if (problems++", [POWER]],
+  // Each thread's page-map counts (thread-audit.ts).
+  ['pages: state counters not compared', 'src/audit/thread-audit.ts', 'if (counted[state] !== counter)', 'if (false)', [POWER]],
+  ['pages: mapped counter not compared', 'src/audit/thread-audit.ts', 'if (mapped !== mappedCounter)', 'if (false)', [POWER]],
+  ['pages: paged-out counter not compared', 'src/audit/thread-audit.ts', 'if (findings.pagedOut !== pagedOutCounter)', 'if (false)', [POWER]],
+  // The concurrent auditor's chunks (concurrent-check.ts).
+  ['chunks: no owner check', 'src/audit/concurrent-check.ts', 'if (frame >= frames || Atomics.load(owners, frame) !== ownerId) {', 'if (frame >= frames) {', CONCURRENT],
+  ['chunks: no range check', 'src/audit/concurrent-check.ts', 'if (frame >= frames || Atomics.load(owners, frame) !== ownerId) {', 'if (frame < frames && Atomics.load(owners, frame) !== ownerId) {', CONCURRENT],
+  ['chunks: no duplicate check', 'src/audit/concurrent-check.ts', 'if (marks[frame] === epoch) {', 'if (false) {', CONCURRENT],
+  ['chunks: reclaimed guests not checked', 'src/audit/concurrent-check.ts', 'owner <= guests && reclaimed[owner - 1] === 0) continue;', 'owner <= guests) continue;', CONCURRENT],
+  ['chunks: invalid owners taken', 'src/audit/concurrent-check.ts', '(owner < OWNER_HYPERVISOR && owner >= lowestFree)) continue;', 'owner < OWNER_HYPERVISOR) continue;', CONCURRENT],
+  // The grant path and take-back (the frame-handling survivors of issue 13).
+  ['grant: a plain store instead of the compare-exchange', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.store(owners, frame, newOwner), true)) frame++;', GRANTS],
+  ['grant: a failed compare-exchange ignored', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.compareExchange(owners, frame, expected, newOwner), true)) frame++;', GRANTS],
+  ['take-back: a refused frame handed back without the owner check', 'src/host/device/frame-return.ts', 'refuses(frame, i) && table.ownerOf(frame) === ownerId) {', 'refuses(frame, i)) {', ['test/host/owned-frames.test.ts']],
+];
+
+const only = process.argv.slice(2);
+let failures = 0;
+for (const [name, file, text, weakened, tests] of WEAKENINGS) {
+  if (only.length > 0 && !only.some((wanted) => name.includes(wanted))) continue;
+  const original = readFileSync(file, 'utf8');
+  const at = original.indexOf(text);
+  if (at < 0 || original.indexOf(text, at + 1) >= 0) {
+    process.stdout.write(`STALE   ${name}: the text is ${at < 0 ? 'not' : 'more than once'} in ${file}\n`);
+    failures++;
+    continue;
+  }
+  writeFileSync(file, original.slice(0, at) + weakened + original.slice(at + text.length));
+  let caughtBy = [];
+  try {
+    for (const test of tests) {
+      const env = { ...process.env, BALLOONSIM_SEED: process.env.BALLOONSIM_SEED ?? '13', NO_COLOR: '1', FORCE_COLOR: '0' };
+      const run = spawnSync('npx', ['vitest', 'run', test], { encoding: 'utf8', env });
+      if (run.status !== 0) {
+        const output = (run.stdout + run.stderr).replace(/\x1b\[[0-9;]*m/g, '');
+        const failed = [...new Set([...output.matchAll(/FAIL +\S+ > (.*)/g)].map((match) => match[1].split(' > ').at(-1).trim()))];
+        caughtBy.push(`${test}: ${failed[0] ?? 'failed'}${failed.length > 1 ? ` (+${failed.length - 1} more)` : ''}`);
+      }
+    }
+  } finally {
+    writeFileSync(file, original);
+  }
+  if (caughtBy.length === 0) failures++;
+  process.stdout.write(`${caughtBy.length > 0 ? 'caught ' : 'MISSED '} ${name}${caughtBy.length > 0 ? `\n          by ${caughtBy.join('\n          by ')}` : ''}\n`);
+}
+process.exit(failures > 0 ? 1 : 0);
