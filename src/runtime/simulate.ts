@@ -120,9 +120,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       mark = performance.now();
       where.stage = 'the manager reading the device reports and auditing';
       manager.endTick(results.map((result) => result.report));
-      for (const result of results) {
-        for (const crash of result.crashed) crashes.push({ guest: manager.records[crash.guestIndex]!.name, timeSeconds: nowMs / 1000, how: 'throw', detail: crash.message });
-      }
+      // In guest order, whichever thread hosted each guest (threads host shards dealt round robin).
+      const thrown = results.flatMap((result) => result.crashed).sort((a, b) => a.guestIndex - b.guestIndex);
+      for (const crash of thrown) crashes.push({ guest: manager.records[crash.guestIndex]!.name, timeSeconds: nowMs / 1000, how: 'throw', detail: crash.message });
       liveness?.observe(tick);
       if (fullParts !== null) auditor.full(endMs, fullParts);
       else auditor.quick(endMs, results.map((result) => result.audit as AuditFindings));

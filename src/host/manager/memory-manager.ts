@@ -18,6 +18,7 @@ import { buildPolicyView } from './policy-view.js';
 import { applyScenarioEvent } from './scenario-events.js';
 import { ShardBalancer } from './shard-balance.js';
 import { ShardBoot } from './shard-boot.js';
+import { inGuestOrder } from './report-order.js';
 import { shardLayout, type ShardLayout } from './shards.js';
 import { adminTarget, giveBack, hostReclaim, runPolicy, type AdminTargetOptions, type AdminTargetResult } from './targets.js';
 
@@ -203,11 +204,13 @@ export class MemoryManager {
   }
 
   /**
-   * Ends a tick with the device sides' reports (in guest order): their
-   * events go to the log, frames they surrendered to transit, distress to
-   * back-pressure (whose raises go out with the next tick's orders).
+   * Ends a tick with the device sides' reports (one per thread, merged here
+   * in guest order): their events go to the log, frames they surrendered to
+   * transit, distress to back-pressure (whose raises go out with the next
+   * tick's orders).
    */
-  endTick(reports: ReadonlyArray<HostReport>): void {
+  endTick(threadReports: ReadonlyArray<HostReport>): void {
+    const reports = threadReports.length > 0 ? [inGuestOrder(threadReports)] : threadReports;
     for (const report of reports) {
       for (const event of report.events) this.log.record(this.nowMs, event.kind, this.records[event.guest]!.name, event.detail);
       for (const { runs } of report.surrendered) this.balancer.transit.add(runs);

@@ -41,26 +41,17 @@ export function shardLayout(guests: number, shards?: number): ShardLayout {
 }
 
 /**
- * Splits the threads' work: `threads` groups of consecutive shards whose
- * guest counts are as even as possible (each thread at least one shard).
+ * Splits the threads' work: `threads` groups of shards, dealt round robin
+ * (thread t hosts shards t, t + threads, t + 2 threads, ...; each thread at
+ * least one). Scenarios list guests by kind, so consecutive shards tend to
+ * hold guests of one kind: dealing them out gives every thread its share of
+ * each kind, where consecutive blocks would give one thread the busy guests
+ * and another the idle ones. Which thread hosts a shard never changes a
+ * result (the manager merges the threads' reports in guest order).
  */
 export function shardsPerThread(layout: ShardLayout, threads: number): number[][] {
   const count = Math.max(1, Math.min(threads, layout.shards));
-  const guests = layout.shardOf.length;
-  const sizeOf = (shard: number): number => layout.guestsOf[shard]!.length;
-  const groups: number[][] = [];
-  let shard = 0;
-  let guestsSoFar = 0;
-  for (let thread = 0; thread < count; thread++) {
-    const group: number[] = [];
-    const last = thread === count - 1;
-    const target = ((thread + 1) * guests) / count;
-    do {
-      group.push(shard);
-      guestsSoFar += sizeOf(shard);
-      shard++;
-    } while (shard < layout.shards && (last || (layout.shards - shard > count - thread - 1 && guestsSoFar + sizeOf(shard) / 2 <= target)));
-    groups.push(group);
-  }
+  const groups: number[][] = Array.from({ length: count }, () => []);
+  for (let shard = 0; shard < layout.shards; shard++) groups[shard % count]!.push(shard);
   return groups;
 }

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { HostReport } from '../../../src/host/device/device-group.js';
+import { inGuestOrder } from '../../../src/host/manager/report-order.js';
+import { shardLayout, shardsPerThread } from '../../../src/host/manager/shards.js';
+
+function report(parts: Partial<HostReport>): HostReport {
+  return { events: [], distress: [], surrendered: [], framesMoved: 0, messagesHandled: 0, transferFailures: 0, transferFailureDetails: [], ...parts };
+}
+
+describe('shardsPerThread', () => {
+  it('deals shards round robin, so that every thread gets its share of each run of similar guests', () => {
+    expect(shardsPerThread(shardLayout(8), 2)).toEqual([
+      [0, 2, 4, 6],
+      [1, 3, 5, 7],
+    ]);
+    expect(shardsPerThread(shardLayout(7), 3)).toEqual([[0, 3, 6], [1, 4], [2, 5]]);
+  });
+
+  it('never makes more threads than shards, and one thread hosts everything', () => {
+    expect(shardsPerThread(shardLayout(2), 4)).toEqual([[0], [1]]);
+    expect(shardsPerThread(shardLayout(5), 1)).toEqual([[0, 1, 2, 3, 4]]);
+  });
+
+  it('hosts each shard exactly once, whatever the thread count', () => {
+    const layout = shardLayout(1000);
+    for (const threads of [1, 2, 3, 7, 64, 100]) {
+      const hosted = shardsPerThread(layout, threads).flat().sort((a, b) => a - b);
+      expect(hosted).toEqual(Array.from({ length: layout.shards }, (_, i) => i));
+    }
+  });
+});
+
+describe('inGuestOrder', () => {
+  it('merges the threads\' reports as one thread hosting every guest would have written them', () => {
+    const runs = (first: number): Int32Array => Int32Array.of(first, 1);
+    const even = report({
+      events: [
+        { guest: 0, kind: 'setTarget', detail: 'a' },
+        { guest: 2, kind: 'setTarget', detail: 'b' },
+        { guest: 2, kind: 'crash', detail: 'c' },
+      ],
+      distress: [{ guest: 2, reason: 'oom', fullAvg10: 0, availablePages: 0 }],
+      surrendered: [
+        { shard: 0, runs: runs(10) },
+        { shard: 2, runs: runs(30) },
+      ],
+      framesMoved: 5,
+      messagesHandled: 2,
+      transferFailures: 1,
+      transferFailureDetails: [{ frame: 9, expectedOwner: 0, foundOwner: 1, newOwner: 2 }],
+    });
+    const odd = report({
+      events: [
+        { guest: 1, kind: 'crash', detail: 'd' },
+        { guest: 3, kind: 'setTarget', detail: 'e' },
+      ],
+      distress: [{ guest: 1, reason: 'stall', fullAvg10: 5, availablePages: 10 }],
+      surrendered: [{ shard: 1, runs: runs(20) }],
+      framesMoved: 7,
+      messagesHandled: 3,
+      transferFailures: 2,
+      transferFailureDetails: [{ frame: 4, expectedOwner: 0, foundOwner: 3, newOwner: 1 }],
+    });
+    const merged = inGuestOrder([even, odd]);
+    expect(merged.events.map((event) => event.detail)).toEqual(['a', 'd', 'b', 'c', 'e']);
+    expect(merged.distress.map((heard) => heard.guest)).toEqual([1, 2]);
+    expect(merged.surrendered.map((part) => part.runs[0])).toEqual([10, 20, 30]);
+    expect(merged.transferFailureDetails.map((failure) => failure.frame)).toEqual([4, 9]);
+    expect([merged.framesMoved, merged.messagesHandled, merged.transferFailures]).toEqual([12, 5, 3]);
+  });
+
+  it('gives the same result whichever order the threads answered in', () => {
+    const a = report({ events: [{ guest: 0, kind: 'setTarget', detail: 'x' }], surrendered: [{ shard: 0, runs: Int32Array.of(1, 1) }] });
+    const b = report({ events: [{ guest: 1, kind: 'setTarget', detail: 'y' }], surrendered: [{ shard: 1, runs: Int32Array.of(2, 1) }] });
+    expect(inGuestOrder([b, a])).toEqual(inGuestOrder([a, b]));
+  });
+});
