@@ -1,7 +1,7 @@
 import type { MemoryManager } from '../host/manager/memory-manager.js';
 import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR } from '../host/owners.js';
 import type { ConcurrentAuditResult } from './concurrent-auditor.js';
-import { PROBLEMS_KEPT } from './scans.js';
+import { PROBLEMS_KEPT, scanFreeRuns } from './scans.js';
 import { ownerSlot, VIOLATIONS_KEPT, type AuditFindings, type FullAuditPart } from './thread-audit.js';
 
 export interface AuditResult {
@@ -153,18 +153,10 @@ export class Auditor {
       if (held[shard] !== balancer.untouched[shard]) this.report(`shard ${shard} holds ${held[shard]} untouched frames, the manager counts ${balancer.untouched[shard]}`);
     }
     const transit = balancer.transit.runs();
-    let problems = 0;
-    for (let i = 0; i < transit.length; i += 2) {
-      const start = transit[i]!;
-      const end = start + transit[i + 1]!;
-      ranges.push({ start, end, holder: 'transit' });
-      for (let frame = start; frame < end; frame++) {
-        if (frame < 0 || frame >= owners.length || owners[frame] !== OWNER_FREE) {
-          if (problems++ < PROBLEMS_KEPT) this.report(`frame ${frame}, in the manager's transit, is outside the table or not free`);
-        }
-      }
-    }
-    this.violations += Math.max(0, problems - PROBLEMS_KEPT);
+    for (let i = 0; i < transit.length; i += 2) ranges.push({ start: transit[i]!, end: transit[i]! + transit[i + 1]!, holder: 'transit' });
+    const notFree = scanFreeRuns(transit, owners, OWNER_FREE);
+    for (const frame of notFree.first) this.report(`frame ${frame}, in the manager's transit, is outside the table or not free`);
+    this.violations += notFree.problems - notFree.first.length;
     ranges.sort((a, b) => a.start - b.start || a.end - b.end);
     for (let i = 1; i < ranges.length; i++) {
       const previous = ranges[i - 1]!;

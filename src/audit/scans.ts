@@ -67,6 +67,26 @@ export function scanRuns(runs: Int32Array, owners: Int32Array, marks: Uint32Arra
 }
 
 /**
+ * Runs (first, count pairs) of frames that must all be `expected` in the
+ * table (the manager's transit: OWNER_FREE): frames outside the table or
+ * not `expected` are problems, reported as frame numbers. No marks: the
+ * caller checks overlaps between holders by ranges.
+ */
+export function scanFreeRuns(runs: Int32Array, owners: Int32Array, expected: number): ScanFindings {
+  const first: number[] = [];
+  let problems = 0;
+  const frames = owners.length;
+  for (let i = 0; i < runs.length; i += 2) {
+    const start = runs[i]!;
+    const end = start + runs[i + 1]!;
+    for (let frame = start; frame < end; frame++) {
+      if ((frame < 0 || frame >= frames || owners[frame] !== expected) && problems++ < PROBLEMS_KEPT) first.push(frame);
+    }
+  }
+  return { problems, first };
+}
+
+/**
  * The pooled frames [start, end): each must be in the table, `expected`
  * there, and pooled once. Problems are reported as frame numbers. Marks every frame.
  */

@@ -41,7 +41,7 @@ export const WEAKENINGS = [
   // Untouched ranges and transit (auditor.ts, checkUntouched).
   ['untouched: per-shard count not checked', 'src/audit/auditor.ts', 'if (held[shard] !== balancer.untouched[shard])', 'if (false)', [POWER]],
   ['untouched: overlaps not checked', 'src/audit/auditor.ts', 'if (range.start < previous.end)', 'if (false)', [POWER]],
-  ['transit: frames not checked', 'src/audit/auditor.ts', "owners[frame] !== OWNER_FREE) {\n          if (problems++", "false) {\n          if (problems++", [POWER]],
+  ['transit: frames not checked', 'src/audit/scans.ts', "frame >= frames || owners[frame] !== expected) && problems++", "frame >= frames || false) && problems++", [POWER]],
   // Each thread's page-map counts (thread-audit.ts).
   ['pages: state counters not compared', 'src/audit/thread-audit.ts', 'if (counted[state] !== counter)', 'if (false)', [POWER]],
   ['pages: mapped counter not compared', 'src/audit/thread-audit.ts', 'if (mapped !== mappedCounter)', 'if (false)', [POWER]],
