@@ -178,17 +178,16 @@ export class ShardBalancer {
     }
     let available = Math.max(0, this.transit.size - reserveNeed);
     const list = new RunList();
-    const adopted = new Float64Array(shards);
     // Shards whose waiting grants are owed more than their pools hold get it first; then shards below their marks.
     for (const owedFirst of [true, false]) {
       for (let shard = 0; shard < shards && available > 0; shard++) {
-        const short = owedFirst ? this.unmet[shard]! : marks[shard]! - this.pool[shard]! - adopted[shard]!;
+        // `pool` counts what the shard adopted in the first pass already.
+        const short = owedFirst ? this.unmet[shard]! : marks[shard]! - this.pool[shard]!;
         if (short <= 0 || (!owedFirst && short < Math.max(MOVE_FRAMES_MIN, marks[shard]! * SLACK))) continue;
         list.clear();
         const taken = this.transit.take(Math.min(short, available), list);
         if (taken === 0) continue;
         available -= taken;
-        adopted[shard]! += taken;
         this.pool[shard]! += taken;
         this.untouched[shard]! += taken;
         orders.adopt.push({ shard, runs: list.toRuns() });
