@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const POWER = 'test/audit/auditor-power.test.ts';
-const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurrent-chunks.test.ts'];
-const GRANTS = ['test/host/owned-frames.test.ts', 'test/host/free-pool.test.ts'];
+const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurrent-check.test.ts'];
+const GRANTS = ['test/host/owned-frames.test.ts', 'test/host/device/shard-pool.test.ts'];
 
 /** name, file, exact text, its weakened replacement, the tests that must catch it. */
 export const WEAKENINGS = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ActiveMemoryEstimator, activeSample, touchProbability } from '../../../src/host/manager/policies/active-memory.js';
-import { EsxPolicy } from '../../../src/host/manager/policies/esx-policy.js';
-import type { EsxPolicySpec } from '../../../src/scenario/types.js';
-import { Random } from '../../../src/util/random.js';
+import { ActiveMemoryEstimator, activeSample, touchProbability } from '../../../../src/host/manager/policies/active-memory.js';
+import { EsxPolicy } from '../../../../src/host/manager/policies/esx-policy.js';
+import type { EsxPolicySpec } from '../../../../src/scenario/types.js';
+import { Random } from '../../../../src/util/random.js';
 import { asObject, guestView, hostView } from './views.js';
 
 const spec = (tau: number): EsxPolicySpec => ({ kind: 'esx', periodMs: 30_000, tau, samples: 100, fastWeight: 0.5, slowWeight: 0.1 });

@@ -7,20 +7,20 @@
  * exact every tick, and the placements agree.
  */
 import { describe, expect, it } from 'vitest';
-import { Counter } from '../../src/guest/shared-memory.js';
-import { DeviceSlot } from '../../src/host/device/device-figures.js';
-import { GuestRecord } from '../../src/host/manager/guest-record.js';
-import { HOST_PAGING_BYTES_PER_SECOND, HostSwapSpace, planPageOut } from '../../src/host/manager/host-paging.js';
-import { freeOwnerOfShard } from '../../src/host/owners.js';
-import { framesOfRuns } from '../../src/messages/protocol.js';
-import { simulate } from '../../src/runtime/simulate.js';
-import { parseScenarioText } from '../../src/scenario/load.js';
-import type { RunSummary } from '../../src/runtime/summary.js';
-import type { Scenario } from '../../src/scenario/types.js';
-import { expectCleanRun } from '../support/clean-run.js';
-import { InlineHost } from '../support/inline-host.js';
-import { runLockstep } from '../support/lockstep.js';
-import { guest, MiB, scenario } from '../support/scenarios.js';
+import { Counter } from '../../../src/guest/shared-memory.js';
+import { DeviceSlot } from '../../../src/host/device/device-figures.js';
+import { GuestRecord } from '../../../src/host/manager/guest-record.js';
+import { HOST_PAGING_BYTES_PER_SECOND, HostSwapSpace, planPageOut } from '../../../src/host/manager/host-paging.js';
+import { freeOwnerOfShard } from '../../../src/host/owners.js';
+import { framesOfRuns } from '../../../src/messages/protocol.js';
+import { simulate } from '../../../src/runtime/simulate.js';
+import { parseScenarioText } from '../../../src/scenario/load.js';
+import type { RunSummary } from '../../../src/runtime/summary.js';
+import type { Scenario } from '../../../src/scenario/types.js';
+import { expectCleanRun } from '../../support/clean-run.js';
+import { InlineHost } from '../../support/inline-host.js';
+import { runLockstep } from '../../support/lockstep.js';
+import { guest, MiB, scenario } from '../../support/scenarios.js';
 
 function deterministicPart(summary: RunSummary): Omit<RunSummary, 'timing'> {
   const { timing: _timing, ...rest } = summary;

@@ -5,14 +5,14 @@
  * an administrator's target in a real run.
  */
 import { describe, expect, it } from 'vitest';
-import { DeviceSlot } from '../../src/host/device/device-figures.js';
-import { GuestRecord } from '../../src/host/manager/guest-record.js';
-import { workingSetEstimate } from '../../src/host/manager/working-set.js';
-import { allocateGuestSignals } from '../../src/messages/guest-signals.js';
-import { simulate } from '../../src/runtime/simulate.js';
-import { parseScenarioText } from '../../src/scenario/load.js';
-import { publishPressure, publishStats, publishStatus } from '../support/guest-signals.js';
-import { guest } from '../support/scenarios.js';
+import { DeviceSlot } from '../../../src/host/device/device-figures.js';
+import { GuestRecord } from '../../../src/host/manager/guest-record.js';
+import { workingSetEstimate } from '../../../src/host/manager/working-set.js';
+import { allocateGuestSignals } from '../../../src/messages/guest-signals.js';
+import { simulate } from '../../../src/runtime/simulate.js';
+import { parseScenarioText } from '../../../src/scenario/load.js';
+import { publishPressure, publishStats, publishStatus } from '../../support/guest-signals.js';
+import { guest } from '../../support/scenarios.js';
 
 const PAGE = 4096;
 

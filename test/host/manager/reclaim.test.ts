@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reclaimByWeight, revoke, shareOut } from '../../src/host/manager/reclaim.js';
+import { reclaimByWeight, revoke, shareOut } from '../../../src/host/manager/reclaim.js';
 import { guestView, hostView } from './policies/views.js';
 
 describe('shareOut', () => {

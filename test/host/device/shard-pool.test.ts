@@ -4,12 +4,12 @@
  * transit between shards, and the run lists grants are built in.
  */
 import { describe, expect, it } from 'vitest';
-import { RunList } from '../../src/host/frame-runs.js';
-import { ShardPool } from '../../src/host/device/shard-pool.js';
-import { FrameTable } from '../../src/host/frame-table.js';
-import { Transit } from '../../src/host/manager/shard-balance.js';
-import { freeOwnerOfShard, OWNER_FREE } from '../../src/host/owners.js';
-import { framesOfRuns } from '../../src/messages/protocol.js';
+import { RunList } from '../../../src/host/frame-runs.js';
+import { ShardPool } from '../../../src/host/device/shard-pool.js';
+import { FrameTable } from '../../../src/host/frame-table.js';
+import { Transit } from '../../../src/host/manager/shard-balance.js';
+import { freeOwnerOfShard, OWNER_FREE } from '../../../src/host/owners.js';
+import { framesOfRuns } from '../../../src/messages/protocol.js';
 
 const GUEST = 1;
 const OTHER = 2;

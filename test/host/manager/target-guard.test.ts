@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTarget, guestFloor, predictTarget, unitWarnings, type GuardGuest } from '../../src/host/manager/target-guard.js';
+import { checkTarget, guestFloor, predictTarget, unitWarnings, type GuardGuest } from '../../../src/host/manager/target-guard.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FreeMemoryMonitor } from '../../src/host/manager/free-memory-state.js';
+import { FreeMemoryMonitor } from '../../../src/host/manager/free-memory-state.js';
 
 describe('host free-memory states (ESX thresholds 6 %, 4 %, 2 %, 1 %)', () => {
   it('enters a state below its threshold and leaves it only at the threshold above (hysteresis)', () => {

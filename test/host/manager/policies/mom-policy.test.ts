@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MomPolicy, momUsedPages } from '../../../src/host/manager/policies/mom-policy.js';
-import type { MomPolicySpec } from '../../../src/scenario/types.js';
-import { unknownStats } from '../../../src/host/manager/guest-signals.js';
+import { MomPolicy, momUsedPages } from '../../../../src/host/manager/policies/mom-policy.js';
+import type { MomPolicySpec } from '../../../../src/scenario/types.js';
+import { unknownStats } from '../../../../src/host/manager/guest-signals.js';
 import { asObject, guestView, hostView } from './views.js';
 
 const SPEC: MomPolicySpec = {

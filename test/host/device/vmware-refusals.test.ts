@@ -4,7 +4,7 @@
  * message id, so a page refused once is usually taken when named again.
  */
 import { describe, expect, it } from 'vitest';
-import { hostRefusesSinglePage, SINGLE_PAGE_REFUSAL_ODDS } from '../../src/host/device/vmware-refusals.js';
+import { hostRefusesSinglePage, SINGLE_PAGE_REFUSAL_ODDS } from '../../../src/host/device/vmware-refusals.js';
 
 function refusedAmong(frames: number, id: number): number[] {
   const refused: number[] = [];

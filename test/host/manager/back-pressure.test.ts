@@ -9,13 +9,13 @@
  * goes out with the next tick's orders.
  */
 import { describe, expect, it } from 'vitest';
-import { DISTRESS_HOLD_MS } from '../../src/host/manager/guest-signals.js';
-import type { Policy } from '../../src/host/manager/policy.js';
-import type { DistressMessage } from '../../src/messages/protocol.js';
-import type { Scenario } from '../../src/scenario/types.js';
-import { publishStatus } from '../support/guest-signals.js';
-import { InlineHost } from '../support/inline-host.js';
-import { guest, MiB, scenario } from '../support/scenarios.js';
+import { DISTRESS_HOLD_MS } from '../../../src/host/manager/guest-signals.js';
+import type { Policy } from '../../../src/host/manager/policy.js';
+import type { DistressMessage } from '../../../src/messages/protocol.js';
+import type { Scenario } from '../../../src/scenario/types.js';
+import { publishStatus } from '../../support/guest-signals.js';
+import { InlineHost } from '../../support/inline-host.js';
+import { guest, MiB, scenario } from '../../support/scenarios.js';
 
 const DISTRESS: DistressMessage = { type: 'distress', reason: 'stall', fullAvg10: 0.5, availablePages: 0 };
 const PAGES_PER_MIB = 256;
