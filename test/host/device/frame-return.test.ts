@@ -11,15 +11,15 @@
  *   an invalid frame, counted against the sender.
  */
 import { describe, expect, it } from 'vitest';
-import { takeBackFrames } from '../../src/host/device/frame-return.js';
-import { ShardPool } from '../../src/host/device/shard-pool.js';
-import { hostRefusesSinglePage } from '../../src/host/device/vmware-refusals.js';
-import { RunList } from '../../src/host/frame-runs.js';
-import { FrameTable } from '../../src/host/frame-table.js';
-import { freeOwnerOfShard, OWNER_FREE } from '../../src/host/owners.js';
-import { framesOfRuns, type HostToGuest } from '../../src/messages/protocol.js';
-import { InlineHost } from '../support/inline-host.js';
-import { guest, MiB, scenario } from '../support/scenarios.js';
+import { takeBackFrames } from '../../../src/host/device/frame-return.js';
+import { ShardPool } from '../../../src/host/device/shard-pool.js';
+import { hostRefusesSinglePage } from '../../../src/host/device/vmware-refusals.js';
+import { RunList } from '../../../src/host/frame-runs.js';
+import { FrameTable } from '../../../src/host/frame-table.js';
+import { freeOwnerOfShard, OWNER_FREE } from '../../../src/host/owners.js';
+import { framesOfRuns, type HostToGuest } from '../../../src/messages/protocol.js';
+import { InlineHost } from '../../support/inline-host.js';
+import { guest, MiB, scenario } from '../../support/scenarios.js';
 
 const VMWARE_DRIVER = { profile: 'vmware', inflateMode: 'noretry', deflateOnOom: false, statsIntervalMs: 1000, freePageReporting: false } as const;
 
