@@ -26,6 +26,8 @@ export interface DriverWorldOptions {
   tickMs?: number;
   frameBytes?: number;
   spec?: Partial<GuestSpec>;
+  /** Boot pages given frames (default: all); the rest stay free and unbacked. */
+  backedPages?: number;
 }
 
 /** The parts of one booted guest with no workload. */
@@ -44,9 +46,10 @@ export function bootedParts(options: DriverWorldOptions): GuestParts {
   const parts = new GuestParts(init);
   const memory = parts.memory;
   memory.layOut(parts.bootPages);
-  // Back every boot page, frame = page, as a boot grant of one run would.
-  for (let done = 0; done < parts.bootPages; ) {
-    const got = memory.takeRun(PageState.FREE_UNBACKED, parts.bootPages - done);
+  // Back the boot pages, frame = page, as a boot grant of one run would.
+  const backed = options.backedPages ?? parts.bootPages;
+  for (let done = 0; done < backed; ) {
+    const got = memory.takeRun(PageState.FREE_UNBACKED, backed - done);
     if (got === 0) throw new Error('bootedParts: fewer unbacked pages than boot pages');
     memory.mapPageRun(memory.runFirst, memory.runStep, got, memory.runFirst);
     memory.putRun(memory.runFirst, got, memory.runStep, PageState.FREE_UNBACKED, PageState.FREE);
