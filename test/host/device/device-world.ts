@@ -13,6 +13,8 @@ export interface DeviceWorldOptions {
   spec?: Partial<GuestSpec>;
   quarantineAfter?: number;
   backing?: 'eager' | 'lazy';
+  /** Whether the host hot-adds memory (host.hotplug). */
+  hotplug?: boolean;
 }
 
 /** A 64 MiB virtio guest (16384 pages, kernel 4 MiB = 1024 pages) with index 0, booted. */
@@ -22,7 +24,7 @@ export function bootedDevice(options: DeviceWorldOptions = {}) {
   const pool = new ShardPool(0, table);
   pool.adopt(0, frames);
   const spec = guest('g', { memoryBytes: 64 * MiB, ...options.spec });
-  const device = new GuestDevice({ index: 0, spec, frameBytes: 4096, quarantineAfter: options.quarantineAfter ?? 0, hotplug: false, backing: options.backing ?? 'lazy' }, table, pool);
+  const device = new GuestDevice({ index: 0, spec, frameBytes: 4096, quarantineAfter: options.quarantineAfter ?? 0, hotplug: options.hotplug ?? false, backing: options.backing ?? 'lazy' }, table, pool);
   device.boot();
   const [boot] = device.takeInbox();
   if (boot?.type !== 'boot') throw new Error('bootedDevice: no boot message');
