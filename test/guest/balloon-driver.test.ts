@@ -315,23 +315,29 @@ describe('VMware: 2 MiB pages first and per-cycle rate control', () => {
     expect(balloonPages(parts)).toBe(40_000 - 16_384);
   });
 
-  it('gives up on the cycle after 16 refused pages; refused frames go back to the guest, mapped again', () => {
+  /** A 1 GiB VMware guest's first inflation step, answered by a host that refuses the first `refused` frames of its first release. */
+  function refusing(refused: number) {
     const parts = bootedParts({ profile: 'vmware', memoryBytes: 1 * GiB });
     const driver = parts.driver;
     driver.setTarget(parts.bootPages - 200 * MIB_PAGES, 0);
     const outbox: Outbox = [];
     driver.step(0, outbox);
     const [first, ...others] = releases(outbox);
-    const refused = first!.frames.slice(0, 16);
+    const frames = first!.frames.slice(0, refused);
     const inBalloon = balloonPages(parts);
-    driver.onReleaseAck({ type: 'releaseAck', id: first!.id, acceptedFrames: first!.frames.length - 16, refusedFrames: refused, invalidFrames: 0, acceptedUnbackedPages: 0 });
+    driver.onReleaseAck({ type: 'releaseAck', id: first!.id, acceptedFrames: first!.frames.length - refused, refusedFrames: frames, invalidFrames: 0, acceptedUnbackedPages: 0 });
     answerAll(driver, others, 0);
+    return { parts, driver, frames, inBalloon };
+  }
+
+  it('gives up on the cycle after 16 refused pages; refused frames go back to the guest, mapped again', () => {
+    const { parts, driver, frames, inBalloon } = refusing(16);
     expect(driver.counters.refusedFrames).toBe(16);
     expect(balloonPages(parts)).toBe(inBalloon - 16);
     // Each refused frame is behind a free page of the guest again.
     const pageOfFrame = new Map<number, number>();
     for (let page = 0; page < parts.memory.pages; page++) pageOfFrame.set(parts.memory.frameOfPage(page), page);
-    for (const frame of refused) expect(parts.memory.stateOf(pageOfFrame.get(frame)!)).toBe(PageState.FREE);
+    for (const frame of frames) expect(parts.memory.stateOf(pageOfFrame.get(frame)!)).toBe(PageState.FREE);
     expect(parts.memory.mappedPages).toBe(parts.bootPages - balloonPages(parts));
     // The rest of the cycle (to 1000 ms) sends nothing.
     expect(run(parts, driver, 100, 1000)).toEqual([]);
@@ -339,14 +345,7 @@ describe('VMware: 2 MiB pages first and per-cycle rate control', () => {
   });
 
   it('keeps going after 15 refused pages', () => {
-    const parts = bootedParts({ profile: 'vmware', memoryBytes: 1 * GiB });
-    const driver = parts.driver;
-    driver.setTarget(parts.bootPages - 200 * MIB_PAGES, 0);
-    const outbox: Outbox = [];
-    driver.step(0, outbox);
-    const [first, ...others] = releases(outbox);
-    driver.onReleaseAck({ type: 'releaseAck', id: first!.id, acceptedFrames: first!.frames.length - 15, refusedFrames: first!.frames.slice(0, 15), invalidFrames: 0, acceptedUnbackedPages: 0 });
-    answerAll(driver, others, 0);
+    const { parts, driver } = refusing(15);
     expect(releases(run(parts, driver, 100, 200)).length).toBeGreaterThan(0);
   });
 
