@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicyModules, ModulePolicy, type ModulePolicyContext } from '../../../../src/host/manager/policies/module-policy.js';
 import { PolicyError } from '../../../../src/host/manager/policy-error.js';
-import type { ModulePolicySpec } from '../../../../src/scenario/types.js';
+import type { ModulePolicySpec, Scenario } from '../../../../src/scenario/types.js';
 import { guest, scenario } from '../../../support/scenarios.js';
 import { asObject, guestView, hostView } from './views.js';
 
@@ -80,14 +80,12 @@ describe('loadPolicyModules', () => {
     writeFileSync(path, text);
     return path;
   };
-  const scenarioWith = (path: string) => scenario({ guests: [guest('a')], host: { memoryBytes: 2 ** 28, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: spec(path) } });
+  const scenarioWith = (path: string, events: Scenario['events'] = []) => scenario({ guests: [guest('a')], events, host: { memoryBytes: 2 ** 28, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: spec(path) } });
 
   it('imports the modules a scenario names, createPolicy or a default export', async () => {
     const named = file('named.mjs', 'export function createPolicy() { return { decide() { return new Map(); } }; }');
     const fallback = file('fallback.mjs', 'export default function () { return { decide() { return null; } }; }');
-    const s = scenarioWith(named);
-    s.events.push({ atMs: 1000, kind: 'setPolicy', policy: spec(fallback) });
-    const modules = await loadPolicyModules(s);
+    const modules = await loadPolicyModules(scenarioWith(named, [{ atMs: 1000, kind: 'setPolicy', policy: spec(fallback) }]));
     expect([...modules.keys()]).toEqual([named, fallback]);
   });
 
