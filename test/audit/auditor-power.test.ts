@@ -19,7 +19,7 @@
  * of another guest, a frame mapped twice by one guest, a page in the wrong
  * state, out of range, an invalid state, a wrong paged-out mark). The
  * concurrent auditor's chunk scans are tested in concurrent-auditor.test.ts
- * and concurrent-chunks.test.ts.
+ * and concurrent-check.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { PageState } from '../../src/guest/page-state.js';

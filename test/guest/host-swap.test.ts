@@ -1,6 +1,6 @@
 /**
- * The guest's side of host paging, driven directly: the lists of paged-out
- * pages per bucket, the page-out itself (random resident workload pages,
+ * The guest's side of host paging, driven directly (the lists of paged-out
+ * pages per bucket are in host-swap-lists.test.ts): the page-out itself (random resident workload pages,
  * never kernel or free ones), touches drawn per bucket (hot pages fault,
  * never-touched ones do not), swap-in grants (full, short, and for pages
  * dropped meanwhile), and pages that leave host swap by shrinking, by
@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { BUCKETS, COLD_BUCKET } from '../../src/guest/access-pattern.js';
 import { Component, PAGE_MASK } from '../../src/guest/component.js';
 import { GuestMemory } from '../../src/guest/guest-memory.js';
-import { HostSwapLists } from '../../src/guest/host-swap-lists.js';
 import { HostSwapUnit } from '../../src/guest/host-swap.js';
 import { TaskClock } from '../../src/guest/page-allocator.js';
 import { PageState } from '../../src/guest/page-state.js';
@@ -25,27 +24,6 @@ function runOf(first: number, count: number): Int32Array {
   return count > 0 ? Int32Array.of(first, count) : new Int32Array(0);
 }
 import { Random } from '../../src/util/random.js';
-
-describe('HostSwapLists', () => {
-  it('draws live entries at random, drops stale ones, and compacts', () => {
-    const lists = new HostSwapLists();
-    for (let index = 0; index < 10; index++) lists.add(index, 2);
-    lists.remove(2); // one of them left host swap: its entry is stale
-    expect(lists.counts[2]).toBe(9);
-    const live = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8]); // 9 left
-    const random = new Random(3);
-    const taken: number[] = [];
-    for (let i = 0; i < 9; i++) taken.push(lists.take(2, random, (index) => live.has(index)));
-    expect(taken.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(lists.take(2, random, () => true)).toBe(-1);
-    expect(lists.total).toBe(0);
-    // Stale entries pile up; compaction keeps the live ones, once each.
-    for (let i = 0; i < 200; i++) lists.add(i % 5, 0);
-    for (let i = 0; i < 195; i++) lists.remove(0);
-    lists.compact((index) => index < 5);
-    expect(Array.from(lists.listed(0)).sort()).toEqual([0, 1, 2, 3, 4]);
-  });
-});
 
 /** A guest of 4096 pages, all backed; a component of 2048 pages (512 hot, the rest never touched); host paging units. */
 function world() {

@@ -8,7 +8,7 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Files that run last, slowest last (substrings of their paths). */
-const LAST = ['test/host/hostile.test.ts', 'test/host/host-paging.test.ts', 'test/property/broken-host.test.ts', 'test/fuzz/wire.test.ts', 'test/host/hypervisor.model.test.ts'];
+const LAST = ['test/host/hostile.test.ts', 'test/host/manager/host-paging.test.ts', 'test/property/broken-host.test.ts', 'test/fuzz/wire.test.ts', 'test/host/hypervisor.model.test.ts'];
 
 function rank(file: string): number {
   const normalised = file.replaceAll('\\', '/');

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const POWER = 'test/audit/auditor-power.test.ts';
-const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurrent-chunks.test.ts'];
-const GRANTS = ['test/host/owned-frames.test.ts', 'test/host/free-pool.test.ts'];
+const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurrent-check.test.ts'];
+const GRANTS = ['test/host/device/frame-return.test.ts', 'test/host/device/shard-pool.test.ts'];
 
 /** name, file, exact text, its weakened replacement, the tests that must catch it. */
 export const WEAKENINGS = [
@@ -55,7 +55,7 @@ export const WEAKENINGS = [
   // The grant path and take-back (the frame-handling survivors of issue 13).
   ['grant: a plain store instead of the compare-exchange', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.store(owners, frame, newOwner), true)) frame++;', GRANTS],
   ['grant: a failed compare-exchange ignored', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.compareExchange(owners, frame, expected, newOwner), true)) frame++;', GRANTS],
-  ['take-back: a refused frame handed back without the owner check', 'src/host/device/frame-return.ts', 'refuses(frame, i) && table.ownerOf(frame) === ownerId) {', 'refuses(frame, i)) {', ['test/host/owned-frames.test.ts']],
+  ['take-back: a refused frame handed back without the owner check', 'src/host/device/frame-return.ts', 'refuses(frame, i) && table.ownerOf(frame) === ownerId) {', 'refuses(frame, i)) {', ['test/host/device/frame-return.test.ts']],
 ];
 
 const only = process.argv.slice(2);

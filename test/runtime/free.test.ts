@@ -6,7 +6,7 @@
  * is tested over an inline world in test/property/broken-host.test.ts.)
  */
 import fc from 'fast-check';
-import { guestView, hostView } from '../host/policies/views.js';
+import { guestView, hostView } from '../host/manager/policies/views.js';
 import { describe, expect, it } from 'vitest';
 import { RotatePolicy } from '../../src/host/manager/policies/rotate-policy.js';
 import { simulateFree } from '../../src/runtime/free/simulate-free.js';

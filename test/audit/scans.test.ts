@@ -1,0 +1,107 @@
+/** The full audit's tight loops: counts per owner value, pooled frames, and one guest's pages against the table. */
+import { describe, expect, it } from 'vitest';
+import { countOwnerValues, newMarks, PROBLEMS_KEPT, scanGuestPages, scanRange, scanRuns, type ScanFindings } from '../../src/audit/scans.js';
+import { HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from '../../src/guest/shared-memory.js';
+
+describe('newMarks', () => {
+  it('holds one bit per frame, in 32-bit words', () => {
+    expect(newMarks(0).length).toBe(0);
+    expect(newMarks(1).length).toBe(1);
+    expect(newMarks(32).length).toBe(1);
+    expect(newMarks(33).length).toBe(2);
+  });
+});
+
+describe('countOwnerValues', () => {
+  it('counts entries per value from the last shard\'s free value to the last guest, and keeps the first invalid frames', () => {
+    // 2 guests, 2 shards: valid values -3 (shard 1), -2 (shard 0), -1 (hypervisor), 0 (free), 1, 2.
+    const owners = Int32Array.of(0, 1, 1, 2, -1, -2, -3, 3, -4, 9, 7, 0);
+    const { counts, invalid, invalidFrames } = countOwnerValues(owners, 0, owners.length, 2, 2);
+    // Index owner + shards + 1.
+    expect(Array.from(counts)).toEqual([1, 1, 1, 2, 2, 1]);
+    expect(invalid).toBe(4);
+    expect(invalidFrames).toEqual([7, 8, 9].slice(0, PROBLEMS_KEPT));
+  });
+
+  it('counts only its slice', () => {
+    const owners = Int32Array.of(1, 1, 0, 0);
+    expect(Array.from(countOwnerValues(owners, 1, 3, 1, 0).counts)).toEqual([0, 1, 1]);
+  });
+});
+
+describe('scanRange and scanRuns', () => {
+  it('finds pooled frames that are not the pool\'s value in the table or are pooled twice, and marks every frame', () => {
+    const owners = Int32Array.of(-2, -2, 1, -2, -2, -2);
+    const marks = newMarks(owners.length);
+    expect(scanRange(0, 2, owners, marks, -2)).toEqual({ problems: 0, first: [] });
+    // Frame 2 is a guest's; frame 1 is pooled a second time.
+    expect(scanRange(1, 4, owners, marks, -2)).toEqual({ problems: 2, first: [1, 2] });
+    expect(marks[0]).toBe(0b1111);
+  });
+
+  it('reports a range outside the table as one problem at its start', () => {
+    const owners = new Int32Array(4);
+    expect(scanRange(2, 5, owners, newMarks(4), 0)).toEqual({ problems: 1, first: [2] });
+    expect(scanRange(-1, 2, owners, newMarks(4), 0)).toEqual({ problems: 1, first: [-1] });
+    expect(scanRange(3, 2, owners, newMarks(4), 0)).toEqual({ problems: 1, first: [3] });
+  });
+
+  it('scans runs (first, count) and keeps only the first few problems, counting all', () => {
+    const owners = new Int32Array(20).fill(5);
+    const findings = scanRuns(Int32Array.of(0, 2, 10, 3, 0, 1), owners, newMarks(20), -2);
+    expect(findings.problems).toBe(6);
+    expect(findings.first).toEqual([0, 1, 10]);
+  });
+});
+
+describe('scanGuestPages', () => {
+  // Two states: 0 must not map (free-unbacked), 1 must map (anon), 2 must map unless paged out by the host.
+  const mustMap = Uint8Array.of(0, 1, 2);
+  const fresh = (): ScanFindings => ({ problems: 0, first: [] });
+
+  it('counts pages per state, returns the mapped ones, and counts pages the host paged out', () => {
+    const owners = Int32Array.of(1, 1, 1, 0);
+    const words = Int32Array.from([NO_FRAME, 0, 1, HOST_SWAPPED, SWAP_IN_PENDING, 2].map(wordOfFrame));
+    const states = Uint8Array.of(0, 1, 2, 2, 2, 1);
+    const counted = new Int32Array(3);
+    const findings = fresh();
+    const mapped = scanGuestPages(words, states, owners, newMarks(4), 1, mustMap, counted, findings);
+    expect(mapped).toBe(3);
+    expect(Array.from(counted)).toEqual([1, 2, 3]);
+    expect(findings).toEqual({ problems: 0, first: [], pagedOut: 2 });
+  });
+
+  it('finds each kind of bad page: invalid state, mapped when it must not, unmapped when it must, frame out of range, mapped twice, not the guest\'s, a paged-out mark where none may be', () => {
+    const owners = Int32Array.of(1, 1, 2);
+    // Each case: its pages (state, frame); only the last one is bad.
+    const cases: Record<string, Array<[state: number, frame: number]>> = {
+      'invalid state': [[7, NO_FRAME]],
+      'mapped when it must not': [[0, 0]],
+      'unmapped when it must': [[1, NO_FRAME]],
+      'frame out of range': [[1, 3]],
+      'mapped twice': [
+        [1, 1],
+        [1, 1],
+      ],
+      'another guest\'s frame': [[1, 2]],
+      'paged out where it may not be': [[1, HOST_SWAPPED]],
+      'no such mark': [[2, -4]],
+    };
+    for (const [name, pages] of Object.entries(cases)) {
+      const findings = fresh();
+      const words = Int32Array.from(pages.map(([, frame]) => wordOfFrame(frame)));
+      const states = Uint8Array.from(pages.map(([state]) => state));
+      scanGuestPages(words, states, owners, newMarks(3), 1, mustMap, new Int32Array(3), findings);
+      expect([name, findings.problems, findings.first]).toEqual([name, 1, [pages.length - 1]]);
+    }
+  });
+
+  it('keeps the first 3 bad pages and counts the rest', () => {
+    const words = new Int32Array(10).fill(wordOfFrame(NO_FRAME));
+    const states = new Uint8Array(10).fill(1);
+    const findings = fresh();
+    scanGuestPages(words, states, new Int32Array(1), newMarks(1), 1, mustMap, new Int32Array(3), findings);
+    expect(findings.problems).toBe(10);
+    expect(findings.first).toEqual([0, 1, 2]);
+  });
+});

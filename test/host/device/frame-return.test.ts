@@ -1,0 +1,214 @@
+/**
+ * A device side never moves a frame that is not where it expects it, on both
+ * ways frames move between a guest and the host:
+ * - grants: a broken pool (here, one that holds a frame another guest owns)
+ *   hands the grant path an owned frame; the compare-exchange must refuse
+ *   it, leave its owner unchanged, count the failure for the audit, and the
+ *   guest gets (and is charged for) only the frames that moved;
+ * - take-back: a VMware guest's release may be refused frame by frame by the
+ *   host; a refused frame goes back to the guest only if it is the guest's
+ *   own. A frame of another guest is not handed "back" to the sender: it is
+ *   an invalid frame, counted against the sender.
+ */
+import { describe, expect, it } from 'vitest';
+import { takeBackFrames } from '../../../src/host/device/frame-return.js';
+import { ShardPool } from '../../../src/host/device/shard-pool.js';
+import { hostRefusesSinglePage } from '../../../src/host/device/vmware-refusals.js';
+import { RunList } from '../../../src/host/frame-runs.js';
+import { FrameTable } from '../../../src/host/frame-table.js';
+import { freeOwnerOfShard, OWNER_FREE } from '../../../src/host/owners.js';
+import { framesOfRuns, type HostToGuest } from '../../../src/messages/protocol.js';
+import { InlineHost } from '../../support/inline-host.js';
+import { guest, MiB, scenario } from '../../support/scenarios.js';
+
+const VMWARE_DRIVER = { profile: 'vmware', inflateMode: 'noretry', deflateOnOom: false, statsIntervalMs: 1000, freePageReporting: false } as const;
+
+/** Guests a (VMware, shard 0) and b (virtio, shard 1), booted, their boot messages taken, tick 0 open. */
+function bootedHost(): InlineHost {
+  const host = new InlineHost(
+    scenario({
+      host: { memoryBytes: 128 * MiB, reservedBytes: 4 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 }, shards: 2 },
+      guests: [guest('a', { memoryBytes: 32 * MiB, driver: VMWARE_DRIVER }), guest('b', { memoryBytes: 32 * MiB })],
+    }),
+  );
+  host.boot();
+  host.beginTick(0);
+  host.takeInboxes();
+  return host;
+}
+
+function framesOwnedBy(host: InlineHost, ownerId: number): number[] {
+  const frames: number[] = [];
+  host.table.owners.forEach((owner, frame) => {
+    if (owner === ownerId) frames.push(frame);
+  });
+  return frames;
+}
+
+/** The first message id (from 1) for which the VMware host refuses `frame` as a single page. */
+function idRefusing(frame: number): number {
+  for (let id = 1; id < 1_000_000; id++) if (hostRefusesSinglePage(frame, id)) return id;
+  throw new Error(`no message id refuses frame ${frame}`);
+}
+
+function onlyMessage(host: InlineHost, index: number): HostToGuest {
+  const inbox = host.takeInboxes()[index]!;
+  expect(inbox).toHaveLength(1);
+  return inbox[0]!;
+}
+
+describe('a grant handed a frame that another guest owns (a broken pool)', () => {
+  it('is refused by the compare-exchange: the owner keeps it, the failure is counted, the guest gets and is charged only the frames that moved', () => {
+    const host = bootedHost();
+    const [a, b] = host.accounts;
+    const stolen = framesOwnedBy(host, b!.ownerId)[0]!;
+    // Shard 0's pool gives one free frame away and takes b's frame in its place, as if it were free: its next grant
+    // (from its newest untouched range, low end first) hands that frame out first.
+    const pool = host.devices.pool(host.shardOf(0));
+    pool.surrender(1, new RunList());
+    pool.adopt(stolen, 1);
+    const ownedBefore = a!.ownedFrames;
+    const unbackedBefore = a!.device.unbackedPages;
+
+    host.handleOutbox(0, [{ type: 'request', id: 1, purpose: 'populate', pages: 4, withFrames: true }]);
+
+    const grant = onlyMessage(host, 0);
+    expect(grant.type).toBe('grant');
+    if (grant.type !== 'grant') return;
+    // The pool drops the frame and grants the rest of the request from its other frames.
+    const granted = Array.from(framesOfRuns(grant.runs));
+    expect(granted).toHaveLength(4);
+    expect(granted).not.toContain(stolen);
+    expect(grant.shortBecause).toBeUndefined();
+    for (const frame of granted) expect(host.table.ownerOf(frame)).toBe(a!.ownerId);
+    expect(host.table.ownerOf(stolen)).toBe(b!.ownerId);
+    expect(a!.ownedFrames).toBe(ownedBefore + 4);
+    expect(a!.device.unbackedPages).toBe(unbackedBefore - 4);
+    expect(host.table.transferFailures).toBe(1);
+    expect(host.table.transferFailureDetails).toEqual([{ frame: stolen, expectedOwner: OWNER_FREE, foundOwner: b!.ownerId, newOwner: a!.ownerId }]);
+    // The failure reaches the memory manager (and its audit) when the tick closes.
+    host.endTick();
+    expect(host.manager.transferFailures).toBe(1);
+    expect(host.manager.transferFailureDetails).toEqual([`frame ${stolen}: expected free, found guest b (while moving it to guest a)`]);
+  });
+
+  it('is refused from a pool\'s given-back frames too: a frame the table no longer marks as the pool\'s stays with its owner', () => {
+    const table = new FrameTable(16);
+    const pool = new ShardPool(0, table);
+    for (const frame of [4, 5, 6]) {
+      expect(table.transfer(frame, OWNER_FREE, 1)).toBe(true);
+      expect(table.tryTransfer(frame, 1, pool.freeOwner)).toBe(true);
+      pool.putBack(frame);
+    }
+    // Frame 5 goes to guest 2 behind the pool's back.
+    expect(table.transfer(5, freeOwnerOfShard(0), 2)).toBe(true);
+    const out = new RunList();
+    expect(pool.grant(3, 3, out)).toBe(2);
+    expect(Array.from(framesOfRuns(out.toRuns()))).toEqual([4, 6]);
+    expect(table.ownerOf(5)).toBe(2);
+    expect(table.transferFailureDetails).toEqual([{ frame: 5, expectedOwner: freeOwnerOfShard(0), foundOwner: 2, newOwner: 3 }]);
+  });
+});
+
+describe('a VMware release the host refuses a page of', () => {
+  it('hands the sender back a refused frame that is its own', () => {
+    const host = bootedHost();
+    const [a] = host.accounts;
+    const own = framesOwnedBy(host, a!.ownerId)[0]!;
+    const id = idRefusing(own);
+    const owned = a!.ownedFrames;
+
+    host.handleOutbox(0, [{ type: 'release', id, frames: Int32Array.of(own), unbackedPages: 0 }]);
+
+    expect(onlyMessage(host, 0)).toEqual({ type: 'releaseAck', id, acceptedFrames: 0, refusedFrames: Int32Array.of(own), invalidFrames: 0, acceptedUnbackedPages: 0 });
+    expect(host.table.ownerOf(own)).toBe(a!.ownerId);
+    expect(a!.ownedFrames).toBe(owned);
+    expect(a!.protocolViolations).toBe(0);
+  });
+
+  it('does not hand the sender a frame of another guest that the host would have refused: it is invalid, not the sender\'s, and counted', () => {
+    const host = bootedHost();
+    const [a, b] = host.accounts;
+    const others = framesOwnedBy(host, b!.ownerId)[0]!;
+    const id = idRefusing(others);
+    const ownedA = a!.ownedFrames;
+    const ownedB = b!.ownedFrames;
+
+    host.handleOutbox(0, [{ type: 'release', id, frames: Int32Array.of(others), unbackedPages: 0 }]);
+
+    expect(onlyMessage(host, 0)).toEqual({
+      type: 'releaseAck',
+      id,
+      acceptedFrames: 0,
+      refusedFrames: new Int32Array(0),
+      invalidFrames: 1,
+      acceptedUnbackedPages: 0,
+      refusedBecause: 'not-owned',
+    });
+    expect(host.table.ownerOf(others)).toBe(b!.ownerId);
+    expect(a!.ownedFrames).toBe(ownedA);
+    expect(b!.ownedFrames).toBe(ownedB);
+    expect(a!.protocolViolations).toBe(1);
+  });
+});
+
+describe('takeBackFrames', () => {
+  const GUEST = 1;
+  const OTHER = 2;
+
+  function tableWith(frames: number): { table: FrameTable; pool: ShardPool } {
+    const table = new FrameTable(frames);
+    for (let frame = 0; frame < 4; frame++) table.transfer(frame, OWNER_FREE, GUEST);
+    for (let frame = 4; frame < 8; frame++) table.transfer(frame, OWNER_FREE, OTHER);
+    return { table, pool: new ShardPool(0, table) };
+  }
+
+  it('takes the sender\'s frames into the pool and tells apart frames out of range, repeated and not the sender\'s', () => {
+    const { table, pool } = tableWith(16);
+    const result = takeBackFrames(table, pool, GUEST, Int32Array.of(0, 1, 1, 5, 16, -1, 2), null);
+    expect(result).toEqual({ accepted: 3, refused: [], invalid: 4, invalidBecause: 'repeated' });
+    expect([0, 1, 2].map((frame) => table.ownerOf(frame))).toEqual([pool.freeOwner, pool.freeOwner, pool.freeOwner]);
+    expect(table.ownerOf(5)).toBe(OTHER);
+    expect(pool.returnedFrames).toBe(3);
+    expect(table.transferFailures).toBe(0);
+  });
+
+  it('names the first reason: out of range, then not the sender\'s', () => {
+    const reason = (frames: number[]): string | undefined => {
+      const { table, pool } = tableWith(16);
+      return takeBackFrames(table, pool, GUEST, Int32Array.from(frames), null).invalidBecause;
+    };
+    expect(reason([16, 5])).toBe('out-of-range');
+    expect(reason([-1])).toBe('out-of-range');
+    expect(reason([5, 16])).toBe('not-owned');
+    const { table, pool } = tableWith(16);
+    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 5, 16), null)).toEqual({ accepted: 1, refused: [], invalid: 2, invalidBecause: 'not-owned' });
+  });
+
+  it('leaves a refused frame with the sender only if it is the sender\'s, and tells a refused frame named twice', () => {
+    const { table, pool } = tableWith(16);
+    const refuseAll = (): boolean => true;
+    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(3, 6, 3, 9), refuseAll)).toEqual({ accepted: 0, refused: [3], invalid: 3, invalidBecause: 'not-owned' });
+    expect(table.ownerOf(3)).toBe(GUEST);
+    expect(table.ownerOf(6)).toBe(OTHER);
+    expect(table.ownerOf(9)).toBe(OWNER_FREE);
+    expect(pool.size).toBe(0);
+  });
+
+  it('asks about each frame with its position, and takes the frames it does not refuse', () => {
+    const { table, pool } = tableWith(16);
+    const asked: Array<[number, number]> = [];
+    const refuseSecond = (frame: number, position: number): boolean => {
+      asked.push([frame, position]);
+      return position === 1;
+    };
+    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 1, 2), refuseSecond)).toEqual({ accepted: 2, refused: [1], invalid: 0, invalidBecause: undefined });
+    expect(asked).toEqual([
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(Array.from(pool.returnedRuns())).toEqual([0, 1, 2, 1]);
+  });
+});

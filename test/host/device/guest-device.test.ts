@@ -1,0 +1,115 @@
+/**
+ * One guest's device side: boot, the manager's commands, the guest's
+ * messages checked and applied (a release moves the named frames to the
+ * pool, a deflate request grants frames), violations and quarantine, a
+ * flood, and a crash that takes every frame back by scanning the table.
+ */
+import { describe, expect, it } from 'vitest';
+import { MESSAGES_PER_TICK_MAX } from '../../../src/messages/limits.js';
+import { bootedDevice, framesOf } from './device-world.js';
+
+describe('GuestDevice', () => {
+  it('boots a lazy guest with its kernel\'s frames, an eager one with all of its boot memory', () => {
+    const lazy = bootedDevice();
+    expect(lazy.boot.type === 'boot' && framesOf(lazy.boot.runs).length).toBe(1024);
+    expect(lazy.account.ownedFrames).toBe(1024);
+    expect(lazy.boot.type === 'boot' && lazy.boot.targetPages).toBe(16_384);
+    expect(lazy.device.takeEvents()).toEqual([{ kind: 'boot', detail: '1024 frames at boot' }]);
+    const eager = bootedDevice({ backing: 'eager' });
+    expect(eager.account.ownedFrames).toBe(16_384);
+    expect(eager.pool.size).toBe(32_768 - 16_384);
+  });
+
+  it('notes a new target and passes it on; refuses a command the manager does not send', () => {
+    const { device, account } = bootedDevice();
+    device.command({ type: 'setTarget', targetPages: 8000 });
+    expect(account.targetPages).toBe(8000);
+    expect(device.takeInbox()).toEqual([{ type: 'setTarget', targetPages: 8000 }]);
+    expect(() => device.command({ type: 'releaseAck', id: 1, acceptedFrames: 0, refusedFrames: new Int32Array(0), invalidFrames: 0, acceptedUnbackedPages: 0 })).toThrow(/^GuestDevice\.command: the manager does not send releaseAck/);
+  });
+
+  it('takes a release\'s frames into the pool and the balloon, and answers with an ack', () => {
+    const { device, account, table, pool, boot } = bootedDevice();
+    const frames = boot.type === 'boot' ? framesOf(boot.runs).slice(0, 100) : [];
+    const poolBefore = pool.size;
+    device.handleAll([{ type: 'release', id: 5, frames: Int32Array.from(frames), unbackedPages: 50 }]);
+    expect(account.ownedFrames).toBe(924);
+    expect(account.balloonPages).toBe(150);
+    expect(pool.size).toBe(poolBefore + 100);
+    expect(table.ownerOf(frames[0]!)).toBe(pool.freeOwner);
+    const [ack] = device.takeInbox();
+    expect(ack).toEqual({ type: 'releaseAck', id: 5, acceptedFrames: 100, refusedFrames: new Int32Array(0), invalidFrames: 0, acceptedUnbackedPages: 50 });
+    expect(account.protocolViolations).toBe(0);
+  });
+
+  it('counts frames that are not the sender\'s as a violation and leaves them where they were', () => {
+    const { device, account, table } = bootedDevice();
+    // Frame 20000 is free in the pool, not the guest's.
+    device.handleAll([{ type: 'release', id: 6, frames: Int32Array.of(20_000, 99_999), unbackedPages: 0 }]);
+    expect(account.protocolViolations).toBe(1);
+    expect(table.ownerOf(20_000)).toBe(0);
+    const [ack] = device.takeInbox();
+    expect(ack?.type === 'releaseAck' && [ack.acceptedFrames, ack.invalidFrames, ack.refusedBecause]).toEqual([0, 2, 'not-owned']);
+    expect(device.takeEvents().map((e) => e.kind)).toEqual(['boot', 'violation']);
+  });
+
+  it('grants a deflate from the pool, and refuses one for more pages than the balloon holds', () => {
+    const { device, account } = bootedDevice();
+    device.handleAll([{ type: 'release', id: 1, frames: new Int32Array(0), unbackedPages: 300 }]);
+    device.takeInbox();
+    device.handleAll([{ type: 'request', id: 2, purpose: 'deflate', pages: 100, withFrames: true }]);
+    const [grant] = device.takeInbox();
+    expect(grant?.type === 'grant' && [grant.id, grant.purpose, framesOf(grant.runs).length, grant.shortBecause]).toEqual([2, 'deflate', 100, undefined]);
+    expect(account.balloonPages).toBe(200);
+    expect(account.ownedFrames).toBe(1124);
+    device.handleAll([{ type: 'request', id: 3, purpose: 'deflate', pages: 201, withFrames: true }]);
+    const [refused] = device.takeInbox();
+    expect(refused?.type === 'grant' && [framesOf(refused.runs).length, refused.shortBecause]).toEqual([0, 'over-limit']);
+    expect(account.protocolViolations).toBe(1);
+  });
+
+  it('counts a malformed message as a violation, and quarantines the guest after quarantineAfter of them', () => {
+    const { device, account } = bootedDevice({ quarantineAfter: 2 });
+    device.handleAll([{ type: 'nonsense' }, 42]);
+    expect(account.protocolViolations).toBe(2);
+    expect(account.quarantined).toBe(true);
+    // From now on every message is refused, well-formed or not.
+    device.handleAll([{ type: 'request', id: 9, purpose: 'populate', pages: 1, withFrames: true }, null]);
+    expect(account.quarantinedMessages).toBe(2);
+    const [grant] = device.takeInbox();
+    expect(grant?.type === 'grant' && [framesOf(grant.runs).length, grant.shortBecause]).toEqual([0, 'quarantined']);
+  });
+
+  it('reads at most MESSAGES_PER_TICK_MAX messages a tick and counts the flood once', () => {
+    const { device, account } = bootedDevice();
+    const distress = { type: 'distress', reason: 'stall', fullAvg10: 0.5, availablePages: 0 };
+    device.handleAll(Array<unknown>(MESSAGES_PER_TICK_MAX + 3).fill(distress));
+    expect(account.distressMessages).toBe(MESSAGES_PER_TICK_MAX);
+    expect(account.protocolViolations).toBe(1);
+    expect(device.takeDistress()).toHaveLength(MESSAGES_PER_TICK_MAX);
+    expect(device.takeDistress()).toEqual([]);
+  });
+
+  it('takes back every frame the table says the guest owns when it crashes, once', () => {
+    const { device, account, table, pool } = bootedDevice({ backing: 'eager' });
+    expect(device.crash('killed')).toBe(16_384);
+    expect(account.alive).toBe(false);
+    expect(account.ownedFrames).toBe(0);
+    expect(pool.size).toBe(32_768);
+    expect(table.countOwners().get(account.ownerId) ?? 0).toBe(0);
+    expect(device.crash('again')).toBe(0);
+    // A dead guest's messages and commands are ignored.
+    device.handleAll([{ type: 'distress', reason: 'stall', fullAvg10: 0.5, availablePages: 0 }]);
+    device.command({ type: 'setTarget', targetPages: 1 });
+    expect(device.takeInbox()).toEqual([]);
+    expect(account.distressMessages).toBe(0);
+  });
+
+  it('counts what is on its way to the guest until the guest takes its inbox', () => {
+    const { device, account } = bootedDevice();
+    device.handleAll([{ type: 'request', id: 1, purpose: 'populate', pages: 10, withFrames: true }]);
+    expect(account.queuedGrantFrames).toBe(10);
+    device.takeInbox();
+    expect(account.queuedGrantFrames).toBe(0);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Users' policies as JavaScript modules: loading a module (and the errors
+ * that say what to export), the factory's context, and the checks on what a
+ * user's object returns, each problem a PolicyError naming the module.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPolicyModules, ModulePolicy, type ModulePolicyContext } from '../../../../src/host/manager/policies/module-policy.js';
+import { PolicyError } from '../../../../src/host/manager/policy-error.js';
+import type { ModulePolicySpec, Scenario } from '../../../../src/scenario/types.js';
+import { guest, scenario } from '../../../support/scenarios.js';
+import { asObject, guestView, hostView } from './views.js';
+
+const spec = (path = '/policies/keep-half.mjs', options: Record<string, unknown> = { share: 0.5 }): ModulePolicySpec => ({ kind: 'module', path, periodMs: 5000, options });
+const view = hostView([guestView(0, { name: 'web' }), guestView(1, { name: 'db' })]);
+const policyOf = (object: unknown) => new ModulePolicy(spec(), () => object, 4096, 1);
+
+describe('ModulePolicy', () => {
+  it('calls the factory with the options, the period, the frame size and a seed of its own; names the policy after the file', () => {
+    let context: ModulePolicyContext | null = null;
+    const policy = new ModulePolicy(spec(), (c) => ((context = c), { decide: () => new Map() }), 4096, 1);
+    expect(context).toMatchObject({ options: { share: 0.5 }, periodMs: 5000, frameBytes: 4096 });
+    expect([policy.name, policy.periodMs]).toEqual(['keep-half', 5000]);
+    expect(policy.parameters).toEqual({ module: 'keep-half.mjs', options: '{"share":0.5}' });
+    // The seed follows the file name, not where the file is.
+    let other: ModulePolicyContext | null = null;
+    new ModulePolicy(spec('/elsewhere/keep-half.mjs'), (c) => ((other = c), { decide: () => new Map() }), 4096, 1);
+    expect(other!.seed).toBe(context!.seed);
+    expect(policyOf({ name: 'mine', decide: () => null }).name).toBe('mine');
+  });
+
+  it('takes targets by index or name, from a Map or an object, in whole pages', () => {
+    expect(asObject(policyOf({ decide: () => new Map<unknown, number>([[0, 100.7], ['db', 200]]) }).decide(view))).toEqual({ 0: 100, 1: 200 });
+    expect(asObject(policyOf({ decide: () => ({ web: 5, 1: 6 }) }).decide(view))).toEqual({ 0: 5, 1: 6 });
+    expect(policyOf({ decide: () => undefined }).decide(view).size).toBe(0);
+  });
+
+  it('refuses targets that are not pages of a guest, naming the module and what to return', () => {
+    const refused = (result: unknown) => () => policyOf({ decide: () => result }).decide(view);
+    expect(refused([1, 2])).toThrow(PolicyError);
+    expect(refused([1, 2])).toThrow('policy keep-half (/policies/keep-half.mjs): decide returned a list; return a Map (or an object) from guest index or name to a target in pages');
+    expect(refused({ nobody: 5 })).toThrow('decide returned a target for "nobody", which is no guest');
+    expect(refused({ web: -1 })).toThrow('decide returned -1 as the target of web');
+    expect(refused(new Map([[0, Number.NaN]]))).toThrow('as the target of web');
+    expect(refused(42)).toThrow('decide returned number 42');
+  });
+
+  it('turns what the user\'s code throws into a PolicyError naming the method', () => {
+    const policy = policyOf({
+      decide: () => {
+        throw new TypeError('oops');
+      },
+    });
+    expect(() => policy.decide(view)).toThrow('policy keep-half (/policies/keep-half.mjs): decide threw TypeError: oops');
+    expect(() => new ModulePolicy(spec(), () => { throw new Error('no'); }, 4096, 1)).toThrow('the policy module /policies/keep-half.mjs: createPolicy threw Error: no');
+    expect(() => policyOf({ observe: () => {} })).toThrow('createPolicy must return an object with a decide(view) method');
+  });
+
+  it('passes observe, reclaim and sampling on when the object has them, and checks the sampling settings', () => {
+    const seen: number[] = [];
+    const policy = policyOf({ decide: () => null, observe: (v: { timeMs: number }) => void seen.push(v.timeMs), observeEveryMs: 500, reclaim: () => ({ web: 3 }), activeSampling: { pages: 100, periodMs: 30_000 } });
+    policy.observe!(view);
+    expect(seen).toEqual([0]);
+    expect(policy.observeEveryMs).toBe(500);
+    expect(asObject(policy.reclaim!(view, 10))).toEqual({ 0: 3 });
+    expect(policy.activeSampling).toEqual({ pages: 100, periodMs: 30_000 });
+    const bare = policyOf({ decide: () => null, observeEveryMs: -1 });
+    expect([bare.observe, bare.reclaim, bare.observeEveryMs, bare.activeSampling]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(() => policyOf({ decide: () => null, activeSampling: { pages: 0, periodMs: 1000 } }).activeSampling).toThrow(/activeSampling must be \{pages: 1 to 100000, periodMs: at least 1\}/);
+  });
+});
+
+describe('loadPolicyModules', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-module-policy-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const scenarioWith = (path: string, events: Scenario['events'] = []) => scenario({ guests: [guest('a')], events, host: { memoryBytes: 2 ** 28, reservedBytes: 0, swapBytes: 0, backing: 'lazy', policy: spec(path) } });
+
+  it('imports the modules a scenario names, createPolicy or a default export', async () => {
+    const named = file('named.mjs', 'export function createPolicy() { return { decide() { return new Map(); } }; }');
+    const fallback = file('fallback.mjs', 'export default function () { return { decide() { return null; } }; }');
+    const modules = await loadPolicyModules(scenarioWith(named, [{ atMs: 1000, kind: 'setPolicy', policy: spec(fallback) }]));
+    expect([...modules.keys()]).toEqual([named, fallback]);
+  });
+
+  it('says what to export when a module has no factory, and why one cannot be loaded', async () => {
+    const empty = file('empty.mjs', 'export const x = 1;');
+    await expect(loadPolicyModules(scenarioWith(empty))).rejects.toThrow(`the policy module ${empty} exports no createPolicy function (it exports x); write for example: export function createPolicy(context)`);
+    const broken = file('broken.mjs', 'export function (');
+    // Node says "not valid JavaScript"; under vitest the import goes through Vite, whose parse error is worded otherwise.
+    await expect(loadPolicyModules(scenarioWith(broken))).rejects.toThrow(`cannot load the policy module ${broken}: `);
+    await expect(loadPolicyModules(scenarioWith(join(dir, 'missing.mjs')))).rejects.toThrow(/cannot load the policy module .*missing\.mjs: it cannot be found/);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Free frames between shards: the manager's transit (a stack of runs) and
+ * the balancer's plan from the shards' published figures: each shard's mark
+ * is its expected demand (grants averaged with weight 0.3, plus what it
+ * could not grant); shards owed frames adopt them first, then shards well
+ * below their marks; pools well above surrender down to them at the tick's end.
+ */
+import { describe, expect, it } from 'vitest';
+import { HostFiguresBuffer, ShardSlot } from '../../../src/host/device/device-figures.js';
+import { RunList } from '../../../src/host/frame-runs.js';
+import { ShardBalancer, Transit } from '../../../src/host/manager/shard-balance.js';
+import { shardLayout } from '../../../src/host/manager/shards.js';
+
+describe('Transit', () => {
+  it('hands out the newest runs first, from their high end, and keeps its size', () => {
+    const transit = new Transit();
+    transit.add(Int32Array.of(0, 100, 500, 10));
+    transit.push(900, 0);
+    expect(transit.size).toBe(110);
+    const out = new RunList();
+    expect(transit.take(15, out)).toBe(15);
+    // All of run (500, 10), then the top 5 frames of (0, 100).
+    expect(Array.from(out.toRuns())).toEqual([500, 10, 95, 5]);
+    expect(transit.size).toBe(95);
+    expect(Array.from(transit.runs())).toEqual([0, 95]);
+    expect(transit.take(1000, out)).toBe(95);
+    expect(transit.size).toBe(0);
+    expect(transit.take(1, out)).toBe(0);
+  });
+
+  it('grows past its first room', () => {
+    const transit = new Transit();
+    for (let i = 0; i < 100; i++) transit.push(i * 10, 2);
+    expect(transit.size).toBe(200);
+    expect(transit.runs().length).toBe(200);
+  });
+});
+
+function balancer(shards: number) {
+  const layout = shardLayout(shards, shards);
+  const figures = new HostFiguresBuffer(shards, shards);
+  const b = new ShardBalancer(layout, figures);
+  for (let shard = 0; shard < shards; shard++) b.started(shard, 0);
+  const publish = (shard: number, slots: { pool?: number; granted?: number; unmet?: number }) => {
+    const at = figures.beginShard(shard);
+    figures.values[at + ShardSlot.POOL] = slots.pool ?? 0;
+    figures.values[at + ShardSlot.UNTOUCHED] = 0;
+    figures.values[at + ShardSlot.GRANTED] = slots.granted ?? 0;
+    figures.values[at + ShardSlot.UNMET] = slots.unmet ?? 0;
+    figures.endShard(shard);
+  };
+  return { b, publish };
+}
+
+describe('ShardBalancer', () => {
+  it('with no demand, keeps everything in transit and lets each pool keep 256 frames before it surrenders', () => {
+    const { b } = balancer(2);
+    b.transit.push(0, 10_000);
+    const orders = b.plan(Float64Array.of(1, 1), 0);
+    expect(orders.adopt).toEqual([]);
+    expect(orders.keep).toEqual([256, 0, 256, 0]);
+    expect(b.freeFrames).toBe(10_000);
+  });
+
+  it('sends a shard what it could not grant first, before its guests step', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 10_000);
+    publish(0, { granted: 0, unmet: 500 });
+    b.read();
+    expect(b.unmetFrames).toBe(500);
+    const orders = b.plan(Float64Array.of(1, 1), 0);
+    expect(orders.adopt.map((a) => [a.shard, a.runs.reduce((sum, v, i) => (i % 2 === 1 ? sum + v : sum), 0)])).toEqual([[0, 500]]);
+    expect(b.transit.size).toBe(9500);
+    expect(b.pool[0]).toBe(500);
+  });
+
+  it('raises a pool to its mark (average grants: 0.3 of the last tick) when it is short by at least 256 frames and a quarter of its mark', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 100_000);
+    publish(0, { granted: 10_000 });
+    publish(1, { granted: 500 });
+    b.read();
+    const orders = b.plan(Float64Array.of(1, 1), 0);
+    // Marks: 3000 and 150; shard 1's 150 is short of the 256-frame minimum move.
+    expect(orders.keep).toEqual([Math.floor(3000 * 1.25) + 256, 3000, Math.floor(150 * 1.25) + 256, 150]);
+    expect(orders.adopt.map((a) => a.shard)).toEqual([0]);
+    expect(b.pool[0]).toBe(3000);
+  });
+
+  it('splits free memory by demand when demand is more than there is', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(0, { granted: 10_000 });
+    publish(1, { granted: 30_000 });
+    b.read();
+    const orders = b.plan(Float64Array.of(1, 1), 0);
+    // Demand 3000 and 9000 for 1000 free frames: marks 250 and 750.
+    expect([orders.keep[1], orders.keep[3]]).toEqual([250, 750]);
+  });
+
+  it('leaves the reserve\'s frames in transit, and makes every pool give up what it holds above its mark when transit lacks them', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(0, { pool: 5000, unmet: 2000 });
+    b.read();
+    const orders = b.plan(Float64Array.of(1, 1), 800);
+    // Only 200 of transit may go to shard 0's unmet 2000.
+    expect(orders.adopt.map((a) => a.shard)).toEqual([0]);
+    expect(b.transit.size).toBe(800);
+    const quiet = balancer(1);
+    quiet.b.transit.push(0, 100);
+    const tight = quiet.b.plan(Float64Array.of(1), 500);
+    expect(tight.keep[0]).toBe(tight.keep[1]);
+  });
+
+  // Suspected bug (reported): frames adopted for what a shard could not grant are counted twice against its mark
+  // (`marks - pool - adopted`, where `pool` already includes them), so the shard gets nothing toward its average
+  // demand although those frames go straight to its waiting grants. Here: mark 300 + 500 = 800, 500 adopted for
+  // the waiting grants, so 300 more are due (at least 256 and a quarter of 800); the plan sends none.
+  it.fails('raises a shard that was owed frames to its mark as well (the frames owed go to its waiting grants)', () => {
+    const { b, publish } = balancer(1);
+    b.transit.push(0, 100_000);
+    publish(0, { granted: 1000, unmet: 500 });
+    b.read();
+    b.plan(Float64Array.of(1), 0);
+    expect(b.pool[0]).toBeGreaterThanOrEqual(800);
+  });
+});
