@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HostReport } from '../../../src/host/device/device-group.js';
 import { inGuestOrder } from '../../../src/host/manager/report-order.js';
-import { shardLayout, shardsPerThread } from '../../../src/host/manager/shards.js';
 
 function report(parts: Partial<HostReport>): HostReport {
   return { events: [], distress: [], surrendered: [], framesMoved: 0, messagesHandled: 0, transferFailures: 0, transferFailureDetails: [], ...parts };
 }
-
-describe('shardsPerThread', () => {
-  it('deals shards round robin, so that every thread gets its share of each run of similar guests', () => {
-    expect(shardsPerThread(shardLayout(8), 2)).toEqual([
-      [0, 2, 4, 6],
-      [1, 3, 5, 7],
-    ]);
-    expect(shardsPerThread(shardLayout(7), 3)).toEqual([[0, 3, 6], [1, 4], [2, 5]]);
-  });
-
-  it('never makes more threads than shards, and one thread hosts everything', () => {
-    expect(shardsPerThread(shardLayout(2), 4)).toEqual([[0], [1]]);
-    expect(shardsPerThread(shardLayout(5), 1)).toEqual([[0, 1, 2, 3, 4]]);
-  });
-
-  it('hosts each shard exactly once, whatever the thread count', () => {
-    const layout = shardLayout(1000);
-    for (const threads of [1, 2, 3, 7, 64, 100]) {
-      const hosted = shardsPerThread(layout, threads).flat().sort((a, b) => a - b);
-      expect(hosted).toEqual(Array.from({ length: layout.shards }, (_, i) => i));
-    }
-  });
-});
 
 describe('inGuestOrder', () => {
   it('merges the threads\' reports as one thread hosting every guest would have written them', () => {

@@ -113,11 +113,10 @@ describe('ShardBalancer', () => {
     expect(tight.keep[0]).toBe(tight.keep[1]);
   });
 
-  // Suspected bug (reported): frames adopted for what a shard could not grant are counted twice against its mark
-  // (`marks - pool - adopted`, where `pool` already includes them), so the shard gets nothing toward its average
-  // demand although those frames go straight to its waiting grants. Here: mark 300 + 500 = 800, 500 adopted for
-  // the waiting grants, so 300 more are due (at least 256 and a quarter of 800); the plan sends none.
-  it.fails('raises a shard that was owed frames to its mark as well (the frames owed go to its waiting grants)', () => {
+  // Frames adopted for what a shard could not grant count once against its mark (they were once counted twice, and
+  // the shard got nothing toward its average demand). Here: mark 300 + 500 = 800, 500 adopted for the waiting
+  // grants, so 300 more are due (at least 256 and a quarter of 800).
+  it('raises a shard that was owed frames to its mark as well (the frames owed go to its waiting grants)', () => {
     const { b, publish } = balancer(1);
     b.transit.push(0, 100_000);
     publish(0, { granted: 1000, unmet: 500 });

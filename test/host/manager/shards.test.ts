@@ -1,4 +1,4 @@
-/** Shards of consecutive guests, as even as possible, and whole shards per thread. */
+/** Shards of consecutive guests, as even as possible, and whole shards dealt to threads round robin. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SHARDS_MAX, shardLayout, shardsPerThread } from '../../../src/host/manager/shards.js';
 
@@ -30,18 +30,13 @@ describe('shardLayout', () => {
 });
 
 describe('shardsPerThread', () => {
-  it('gives each thread consecutive whole shards with guest counts as even as possible', () => {
+  it('deals shards round robin, so that every thread gets its share of each run of similar guests', () => {
     const layout = shardLayout(8, 8);
     expect(shardsPerThread(layout, 2)).toEqual([
-      [0, 1, 2, 3],
-      [4, 5, 6, 7],
+      [0, 2, 4, 6],
+      [1, 3, 5, 7],
     ]);
-    // Thread t ends before the shard whose middle would pass (t + 1) x 8 / 3 guests: 2.67, then 5.33.
-    expect(shardsPerThread(layout, 3)).toEqual([
-      [0, 1, 2],
-      [3, 4],
-      [5, 6, 7],
-    ]);
+    expect(shardsPerThread(shardLayout(7), 3)).toEqual([[0, 3, 6], [1, 4], [2, 5]]);
   });
 
   it('never makes more groups than shards, nor fewer than one', () => {
@@ -50,12 +45,11 @@ describe('shardsPerThread', () => {
     expect(shardsPerThread(layout, 0)).toEqual([[0, 1]]);
   });
 
-  it('balances by guests, not shards: a big shard gets a thread of its own', () => {
-    // 10 guests in 4 shards: 3, 3, 2, 2.
-    const layout = shardLayout(10, 4);
-    expect(shardsPerThread(layout, 2)).toEqual([
-      [0, 1],
-      [2, 3],
-    ]);
+  it('hosts each shard exactly once, whatever the thread count', () => {
+    const layout = shardLayout(1000);
+    for (const threads of [1, 2, 3, 7, 64, 100]) {
+      const hosted = shardsPerThread(layout, threads).flat().sort((a, b) => a - b);
+      expect(hosted).toEqual(Array.from({ length: layout.shards }, (_, i) => i));
+    }
   });
 });
