@@ -64,11 +64,12 @@ export { defineScenario, type DefineScenarioOptions } from './api/define-scenari
 export { resolvedScenarioFile, resolvedScenarioYaml } from './scenario/resolved-file.js';
 export { defaultScenario, DEFAULT_SCENARIO_YAML } from './scenario/default.js';
 export { loadScenarioFile, parseScenarioText, type LoadOptions } from './scenario/load.js';
-export { ScenarioError, UnitError, type ScenarioIssue } from './scenario/errors.js';
-export { formatBytes, formatBytesApprox, formatDuration, parseDuration, parseSize } from './scenario/units.js';
+export { ScenarioError, type ScenarioIssue } from './scenario/errors.js';
+export { UnitError } from './model/unit-error.js';
+export { formatBytes, formatBytesApprox, formatDuration, parseDuration, parseSize } from './model/units.js';
 export { scenarioJsonSchema } from './scenario/json-schema.js';
 export type { ScenarioFileInput } from './scenario/schema.js';
-export type * from './scenario/types.js';
+export type * from './model/scenario.js';
 export type * from './messages/protocol.js';
 
 // Outputs of a run.

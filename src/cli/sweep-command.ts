@@ -10,7 +10,7 @@ import { clearFinishedCases, ROWS_DIR, SweepResumeError } from '../sweep/progres
 import { formatShard, parseShard, type Shard } from '../sweep/shard.js';
 import { planSweep, SWEEP_CONCURRENCY_MAX, sweep } from '../sweep/sweep.js';
 import { sweepJson, type SweepTable } from '../sweep/table.js';
-import { formatBytesApprox, formatDuration } from '../scenario/units.js';
+import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { coloursFor, type Colours } from './colour.js';
 import { integerFlag } from './options.js';
 import { startProgress } from './progress.js';

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunSummary } from '../runtime/summary.js';
 import type { SweepTable } from '../sweep/table.js';
-import { formatBytesApprox } from '../scenario/units.js';
+import { formatBytesApprox } from '../model/units.js';
 import { htmlPage } from './html-page.js';
 import { InputError } from './input-error.js';
 import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from './run-metrics.js';

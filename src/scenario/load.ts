@@ -11,8 +11,8 @@ import { makeLocator } from './locate.js';
 import { checkCharacters, checkNesting, checkUtf8 } from './text-checks.js';
 import { applyOverrides, parseOverridePath, type ScenarioOverride } from './overrides.js';
 import { resolveScenario } from './resolve.js';
-import type { Scenario } from './types.js';
-import { formatBytes } from './units.js';
+import type { Scenario } from '../model/scenario.js';
+import { formatBytes } from '../model/units.js';
 
 export interface LoadOptions {
   /** The directory trace paths are relative to (default: the file's directory, or the working directory for text). */

@@ -4,8 +4,8 @@ import type { PathSegment } from './errors.js';
 import type { IssueList } from './raw-issue.js';
 import type { SizeSpecFile } from './schema.js';
 import { loadTraceCsv } from './trace-csv.js';
-import type { SizeCurve } from './types.js';
-import { formatBytes, formatDuration } from './units.js';
+import type { SizeCurve } from '../model/scenario.js';
+import { formatBytes, formatDuration } from '../model/units.js';
 
 export interface CurveContext {
   /** The scenario's duration (after any override): a ramp without `end` ends there. */

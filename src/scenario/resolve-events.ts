@@ -5,9 +5,9 @@ import type { IssueList } from './raw-issue.js';
 import type { ResolvedGuests } from './resolve-guests.js';
 import { EVENT_ACTIONS, type EventFile } from './schema.js';
 import { resolvePolicy } from './resolve-policy.js';
-import type { ScenarioEvent } from './types.js';
-import { didYouMean, listFew } from './suggest.js';
-import { formatBytes } from './units.js';
+import type { ScenarioEvent } from '../model/scenario.js';
+import { didYouMean, listFew } from '../util/suggest.js';
+import { formatBytes } from '../model/units.js';
 
 /** The guests a name stands for: the guest itself, or every member of a count group. */
 export function lookUp(name: string, path: PathSegment[], guests: ResolvedGuests, issues: IssueList): readonly string[] {

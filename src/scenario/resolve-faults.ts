@@ -3,8 +3,8 @@ import type { IssueList } from './raw-issue.js';
 import { lookUp } from './resolve-events.js';
 import type { ResolvedGuests } from './resolve-guests.js';
 import type { FaultsFile } from './schema-faults.js';
-import type { FaultCrash, FaultPlan } from './types.js';
-import { formatDuration } from './units.js';
+import type { FaultCrash, FaultPlan } from '../model/scenario.js';
+import { formatDuration } from '../model/units.js';
 
 /**
  * The fault plan of a scenario file. `until` defaults to the whole run; a

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { PathSegment } from './errors.js';
 import type { IssueList } from './raw-issue.js';
-import type { FreeMemoryThresholds, PolicySpec } from './policy-spec.js';
+import type { FreeMemoryThresholds, PolicySpec } from '../model/policy-spec.js';
 import type { PolicyFile } from './schema-policy.js';
 
 export interface PolicyContext {

@@ -11,9 +11,9 @@ import { resolveEvents } from './resolve-events.js';
 import { resolveGuests } from './resolve-guests.js';
 import { scenarioFileSchema, type ScenarioFile } from './schema.js';
 import { resolveFreeMemoryStates, resolvePolicy } from './resolve-policy.js';
-import type { HostSpec, Scenario } from './types.js';
+import type { HostSpec, Scenario } from '../model/scenario.js';
 import { resolveFaults } from './resolve-faults.js';
-import { formatBytes, formatDuration } from './units.js';
+import { formatBytes, formatDuration } from '../model/units.js';
 import { translateIssues } from './zod-issues.js';
 
 export interface ResolveOptions {

@@ -8,10 +8,10 @@
  */
 import { stringify } from 'yaml';
 import { DRIVER_PROFILES } from '../guest/driver-profiles.js';
-import { ESX_FREE_MEMORY_THRESHOLDS, type PolicySpec } from './policy-spec.js';
-import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, HOT_TOUCH_INTERVAL_MS_DEFAULT, LINUX_DEFAULTS, SKEW_DEFAULT } from './model-defaults.js';
-import type { GuestSpec, Scenario, ScenarioEvent, SizeCurve, WorkloadComponent } from './types.js';
-import { formatBytes, formatDuration } from './units.js';
+import { ESX_FREE_MEMORY_THRESHOLDS, type PolicySpec } from '../model/policy-spec.js';
+import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, HOT_TOUCH_INTERVAL_MS_DEFAULT, LINUX_DEFAULTS, SKEW_DEFAULT } from '../model/defaults.js';
+import type { GuestSpec, Scenario, ScenarioEvent, SizeCurve, WorkloadComponent } from '../model/scenario.js';
+import { formatBytes, formatDuration } from '../model/units.js';
 
 type FileObject = Record<string, unknown>;
 

@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { STEPS_MAX } from './limits.js';
 import { encodeDetails } from './issue-details.js';
-import { describeValue } from './suggest.js';
+import { describeValue } from '../util/suggest.js';
 import { durationField, exactlyOneOf, sizeField, strictObject } from './schema-fields.js';
-import { parseSize } from './units.js';
-import { UnitError } from './errors.js';
-import type { SizeCurve } from './types.js';
+import { parseSize } from '../model/units.js';
+import { UnitError } from '../model/unit-error.js';
+import type { SizeCurve } from '../model/scenario.js';
 
 /** The curve kinds a file can use; the same names as `SizeCurve['kind']`. */
 export const CURVE_KINDS = ['constant', 'steps', 'ramp', 'sine', 'bursts', 'trace'] as const satisfies readonly SizeCurve['kind'][];

@@ -5,7 +5,7 @@
  * resolve-guests.ts.
  */
 import { z } from 'zod';
-import type { GrowthKind } from './types.js';
+import type { GrowthKind } from '../model/scenario.js';
 import { durationField, expandShorthand, sizeField, strictObject } from './schema-fields.js';
 
 /** How a guest can grow past its boot size. */

@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import { encodeDetails } from './issue-details.js';
-import { LATENCY_PATTERN, parseLatency } from './latency.js';
-import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from './model-defaults.js';
-import { describeValue } from './suggest.js';
+import { LATENCY_PATTERN, parseLatency } from '../model/latency.js';
+import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from '../model/defaults.js';
+import { describeValue } from '../util/suggest.js';
 import { durationField, fractionField, integerField, sizeField, strictObject, unitLeaf } from './schema-fields.js';
-import { DURATION_PATTERN, parseDuration } from './units.js';
+import { DURATION_PATTERN, parseDuration } from '../model/units.js';
 
 /** `never`, or a duration after which a killed component starts again (parsed to ms; never is Infinity). */
 function parseRestart(value: unknown, where: string): number {

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { encodeDetails } from './issue-details.js';
-import type { PolicyKind } from './policy-spec.js';
+import type { PolicyKind } from '../model/policy-spec.js';
 import { durationField, expandShorthand, fractionField, integerField, sizeField, sizeOrPercentField, strictObject } from './schema-fields.js';
-import { describeValue } from './suggest.js';
+import { describeValue } from '../util/suggest.js';
 
 /** A fraction (`75%` or `0.75`) of at most `max`. */
 function fractionAtMost(description: string, max: number) {

@@ -10,13 +10,13 @@
 import { z } from 'zod';
 import { DRIVER_BATCH_MAX, EVENTS_MAX, GUESTS_MAX, NAME_LENGTH_MAX, SHARES_MAX, WORKLOAD_COMPONENTS_MAX } from './limits.js';
 import { encodeDetails } from './issue-details.js';
-import { describeValue } from './suggest.js';
+import { describeValue } from '../util/suggest.js';
 import { sizeSpecSchema } from './schema-curve.js';
 import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
 import { componentAccessFields, faultsSchema, latencyField, linuxSchema } from './schema-guest-model.js';
 import { behaviourSchema, faultsSchema as faultPlanSchema, quarantineAfterSchema } from './schema-faults.js';
 import { growthSchema } from './schema-growth.js';
-import { HOST_SWAP_FAULT_TEXT_DEFAULT } from './model-defaults.js';
+import { HOST_SWAP_FAULT_TEXT_DEFAULT } from '../model/defaults.js';
 import {
   booleanField,
   durationField,
@@ -29,7 +29,7 @@ import {
   sizeOrPercentField,
   strictObject,
 } from './schema-fields.js';
-import type { BackingMode, DriverProfileName, InflateMode, PolicyKind, ScenarioEvent, WorkloadKind } from './types.js';
+import type { BackingMode, DriverProfileName, InflateMode, PolicyKind, ScenarioEvent, WorkloadKind } from '../model/scenario.js';
 
 /** Balloon driver profiles a guest can use. */
 export const DRIVER_PROFILES = ['virtio', 'vmware', 'xen', 'hyperv'] as const satisfies readonly DriverProfileName[];

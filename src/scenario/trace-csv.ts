@@ -17,9 +17,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
-import { UnitError } from './errors.js';
+import { UnitError } from '../model/unit-error.js';
 import { TRACE_FILE_BYTES_MAX, TRACE_POINTS_MAX } from './limits.js';
-import { formatBytes, parseDuration, parseSize } from './units.js';
+import { formatBytes, parseDuration, parseSize } from '../model/units.js';
 
 export interface TracePoint {
   atMs: number;

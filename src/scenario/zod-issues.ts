@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { PathSegment } from './errors.js';
 import { decodeDetails } from './issue-details.js';
 import type { RawIssue } from './raw-issue.js';
-import { describeValue, didYouMean, listFew } from './suggest.js';
+import { describeValue, didYouMean, listFew } from '../util/suggest.js';
 
 type ZodIssue = z.core.$ZodIssue;
 

@@ -27,7 +27,7 @@ import { makeLocator } from '../scenario/locate.js';
 import { finishIssues } from '../scenario/raw-issue.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from './parameter-path.js';
 

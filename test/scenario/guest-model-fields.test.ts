@@ -1,8 +1,8 @@
 /** The scenario fields of the guest memory model: fault costs and how components touch their pages. */
 import { describe, expect, it } from 'vitest';
-import { parseLatency } from '../../src/scenario/latency.js';
+import { parseLatency } from '../../src/model/latency.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import { FAULT_LATENCY_DEFAULTS } from '../../src/scenario/model-defaults.js';
+import { FAULT_LATENCY_DEFAULTS } from '../../src/model/defaults.js';
 import { issueAt, scenarioError, yamlWithGuests } from './support.js';
 
 describe('parseLatency', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActiveMemoryEstimator, activeSample, touchProbability } from '../../../src/host/manager/policies/active-memory.js';
 import { EsxPolicy } from '../../../src/host/manager/policies/esx-policy.js';
-import type { EsxPolicySpec } from '../../../src/scenario/types.js';
+import type { EsxPolicySpec } from '../../../src/model/scenario.js';
 import { Random } from '../../../src/util/random.js';
 import { asObject, guestView, hostView } from './views.js';
 
