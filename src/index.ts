@@ -92,6 +92,6 @@ export { expandGrid, loadGridFile, gridOfScenarios, type GridBase, type GridSpec
 export { parseShard, inShard, formatShard, type Shard } from './sweep/shard.js';
 export { mergeSweepTables, MergeError } from './sweep/merge.js';
 export { sweepCsv, sweepJson, deterministicTable, SWEEP_TABLE_SCHEMA_VERSION, type SweepRow, type SweepStatus, type SweepTable, type SweepTiming } from './sweep/table.js';
-export { writeSweepOutputs } from './output/sweep-outputs.js';
-export { loadCompareRuns, compareRunOf, sweepRuns, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './output/compare.js';
+export { writeSweepOutputs } from './sweep/sweep-outputs.js';
+export { loadCompareRuns, compareRunOf, sweepRuns, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './sweep/compare.js';
 export { InputError } from './output/input-error.js';
