@@ -67,7 +67,7 @@ export { loadScenarioFile, parseScenarioText, type LoadOptions } from './scenari
 export { ScenarioError, type ScenarioIssue } from './scenario/errors.js';
 export { UnitError } from './model/unit-error.js';
 export { formatBytes, formatBytesApprox, formatDuration, parseDuration, parseSize } from './model/units.js';
-export { scenarioJsonSchema } from './scenario/json-schema.js';
+export { scenarioJsonSchema } from './scenario/schema.js';
 export type { ScenarioFileInput } from './scenario/schema.js';
 export type * from './model/scenario.js';
 export type * from './messages/protocol.js';

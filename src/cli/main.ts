@@ -5,7 +5,7 @@ import { RunFailure } from '../runtime/errors.js';
 import { PolicyError } from '../host/manager/policy-error.js';
 import { UnitError } from '../model/unit-error.js';
 import { printable, ScenarioError } from '../scenario/errors.js';
-import { scenarioJsonSchemaText } from '../scenario/json-schema.js';
+import { scenarioJsonSchemaText } from '../scenario/schema.js';
 import { gridJsonSchemaText } from '../sweep/json-schema.js';
 import { MergeError } from '../sweep/merge.js';
 import { coloursFor } from './colour.js';

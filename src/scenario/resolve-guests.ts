@@ -3,7 +3,7 @@ import type { PathSegment } from './errors.js';
 import { GUEST_MEMORY_MIN, GUESTS_MAX } from './limits.js';
 import { resolveCurve, type CurveContext } from './resolve-curve.js';
 import type { GuestFile } from './schema.js';
-import { GROWTH_DEFAULTS } from './schema-growth.js';
+import { GROWTH_DEFAULTS } from './schema-guest-model.js';
 import type { GrowthSpec, GuestSpec, WorkloadComponent } from '../model/scenario.js';
 import { formatBytes, parseDuration, parseSize } from '../model/units.js';
 

@@ -18,7 +18,7 @@
  * ```
  */
 import { z } from 'zod';
-import { encodeDetails } from './issue-details.js';
+import { encodeDetails } from './errors.js';
 import { EVENTS_MAX } from './limits.js';
 import { describeValue } from '../util/suggest.js';
 import { durationField, fractionField, integerField, strictObject } from './schema-fields.js';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { UnitError } from '../model/unit-error.js';
-import { encodeDetails } from './issue-details.js';
+import { encodeDetails } from './errors.js';
 import { describeValue } from '../util/suggest.js';
 import { DURATION_PATTERN, PERCENT_PATTERN, SIZE_PATTERN, parseDuration, parsePercent, parseSize, parseSizeOrPercent } from '../model/units.js';
 

@@ -10,7 +10,7 @@
  * class in src/host/manager/policies/.
  */
 import { z } from 'zod';
-import { encodeDetails } from './issue-details.js';
+import { encodeDetails } from './errors.js';
 import type { PolicyKind, PolicySpec } from '../model/policy-spec.js';
 import { durationField, expandShorthand, fractionField, integerField, sizeField, sizeOrPercentField, strictObject } from './schema-fields.js';
 import { describeValue } from '../util/suggest.js';
