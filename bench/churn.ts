@@ -3,7 +3,7 @@
  * every guest's balloon swings between nearly empty and nearly full, so that
  * every round of every guest releases or is granted frames.
  */
-import type { GuestSpec, Scenario } from '../src/scenario/types.js';
+import type { GuestSpec, Scenario } from '../src/model/scenario.js';
 
 const MiB = 2 ** 20;
 

@@ -8,7 +8,7 @@
  * Prints one JSON line.
  */
 import { simulate } from '../src/runtime/simulate.js';
-import type { GuestSpec, Scenario } from '../src/scenario/types.js';
+import type { GuestSpec, Scenario } from '../src/model/scenario.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

@@ -15,7 +15,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../dist/scenario/units.js';
+import { parseDuration } from '../dist/model/units.js';
 import { parseFlags } from './lib/flags.mjs';
 
 /** Each part's share of the time when all run, and its test file. */

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { simulateFree } from '../dist/runtime/free/simulate-free.js';
 import { loadScenarioFile } from '../dist/scenario/load.js';
-import { parseDuration } from '../dist/scenario/units.js';
+import { parseDuration } from '../dist/model/units.js';
 import { deriveSeed } from '../dist/util/random.js';
 import { startHangWatchdog } from '../test/support/hang-watchdog.mjs';
 import { parseFlags } from './lib/flags.mjs';

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { simulateFree } from '../dist/runtime/free/simulate-free.js';
 import { loadScenarioFile } from '../dist/scenario/load.js';
-import { parseDuration } from '../dist/scenario/units.js';
+import { parseDuration } from '../dist/model/units.js';
 import { parseFlags } from './lib/flags.mjs';
 
 function usage(message) {

@@ -64,11 +64,12 @@ export { defineScenario, type DefineScenarioOptions } from './api/define-scenari
 export { resolvedScenarioFile, resolvedScenarioYaml } from './scenario/resolved-file.js';
 export { defaultScenario, DEFAULT_SCENARIO_YAML } from './scenario/default.js';
 export { loadScenarioFile, parseScenarioText, type LoadOptions } from './scenario/load.js';
-export { ScenarioError, UnitError, type ScenarioIssue } from './scenario/errors.js';
-export { formatBytes, formatBytesApprox, formatDuration, parseDuration, parseSize } from './scenario/units.js';
-export { scenarioJsonSchema } from './scenario/json-schema.js';
+export { ScenarioError, type ScenarioIssue } from './scenario/errors.js';
+export { UnitError } from './model/unit-error.js';
+export { formatBytes, formatBytesApprox, formatDuration, parseDuration, parseSize } from './model/units.js';
+export { scenarioJsonSchema } from './scenario/schema.js';
 export type { ScenarioFileInput } from './scenario/schema.js';
-export type * from './scenario/types.js';
+export type * from './model/scenario.js';
 export type * from './messages/protocol.js';
 
 // Outputs of a run.
@@ -91,6 +92,6 @@ export { expandGrid, loadGridFile, gridOfScenarios, type GridBase, type GridSpec
 export { parseShard, inShard, formatShard, type Shard } from './sweep/shard.js';
 export { mergeSweepTables, MergeError } from './sweep/merge.js';
 export { sweepCsv, sweepJson, deterministicTable, SWEEP_TABLE_SCHEMA_VERSION, type SweepRow, type SweepStatus, type SweepTable, type SweepTiming } from './sweep/table.js';
-export { writeSweepOutputs } from './output/sweep-outputs.js';
-export { loadCompareRuns, compareRunOf, sweepRuns, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './output/compare.js';
+export { writeSweepOutputs } from './sweep/sweep-outputs.js';
+export { loadCompareRuns, compareRunOf, sweepRuns, compareTable, compareCsv, compareHtml, type CompareRun, type CompareSeries } from './sweep/compare.js';
 export { InputError } from './output/input-error.js';

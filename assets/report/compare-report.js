@@ -1,4 +1,4 @@
-/* Draws a comparison page (compare.html, a sweep's report.html) from the embedded data (see src/output/compare.ts and sweep-report.ts). */
+/* Draws a comparison page (compare.html, a sweep's report.html) from the embedded data (see src/sweep/compare.ts and sweep-report.ts). */
 (function () {
   'use strict';
   var C = window.balloonsimCharts;

@@ -10,9 +10,9 @@
 import type { FreeMemoryState } from '../host/manager/free-memory-state.js';
 import { PolicyError } from '../host/manager/policy-error.js';
 import type { GuestStats, Policy, PolicyGuestView, PolicyHostView, PolicyParameter, PsiFigures } from '../host/manager/policy.js';
-import type { DriverProfileName } from '../scenario/types.js';
-import { UnitError } from '../scenario/errors.js';
-import { parseDuration, parseSize } from '../scenario/units.js';
+import type { DriverProfileName } from '../model/scenario.js';
+import { UnitError } from '../model/unit-error.js';
+import { parseDuration, parseSize } from '../model/units.js';
 
 /** What a policy sees of one guest, in bytes. */
 export interface GuestInBytes {

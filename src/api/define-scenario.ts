@@ -8,7 +8,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { NESTING_MAX } from '../scenario/limits.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import type { ScenarioFileInput } from '../scenario/schema.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 
 export interface DefineScenarioOptions {
   /** Names the scenario in messages and summaries when it has no `name` (default `defineScenario`). */

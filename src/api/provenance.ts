@@ -2,7 +2,7 @@
 import type { Provenance } from '../runtime/provenance.js';
 import type { RunResult } from '../runtime/simulate.js';
 import { resolvedScenarioFile } from '../scenario/resolved-file.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 
 /** The provenance of a run of `scenario` with `seed`. */

@@ -7,7 +7,7 @@
 import { assertPreflight, type PreflightIssue } from '../preflight/preflight.js';
 import { simulateFree as runFree, type FreeRunOptions, type FreeRunResult } from '../runtime/free/simulate-free.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { withProvenance } from './provenance.js';
 
 /** What the preflight's warnings and notes are handed to (the library prints nothing itself). */

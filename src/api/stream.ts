@@ -9,7 +9,7 @@ import { defaultSampleEveryTicks } from '../output/time-series.js';
 import { AbortError } from '../runtime/abort.js';
 import type { Sample } from '../runtime/sample.js';
 import type { RunResult } from '../runtime/simulate.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 
 /** A running simulation whose samples can be read with `for await`. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
-import { compareCsv, compareHtml, compareTable, loadCompareRuns } from '../output/compare.js';
+import { compareCsv, compareHtml, compareTable, loadCompareRuns } from '../sweep/compare.js';
 import { writeFileAtomic } from '../output/atomic-file.js';
 import { InputError } from '../output/input-error.js';
 import { coloursFor } from './colour.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { InputError } from '../output/input-error.js';
-import { writeSweepOutputs } from '../output/sweep-outputs.js';
+import { writeSweepOutputs } from '../sweep/sweep-outputs.js';
 import { mergeSweepTables } from '../sweep/merge.js';
 import { sweepJson, type SweepTable } from '../sweep/table.js';
 import { coloursFor } from './colour.js';

@@ -1,5 +1,5 @@
 import { parseOverride, type ScenarioOverride } from '../scenario/overrides.js';
-import { parseDuration } from '../scenario/units.js';
+import { parseDuration } from '../model/units.js';
 import { UsageError } from './usage-error.js';
 
 /** Parses a flag's value as a non-negative safe integer. */

@@ -8,10 +8,10 @@ import { integerFlag } from './options.js';
 import { loadPlanned, planRun, preflightPlanned, sampleEveryOf, simulateOptionsOf, type RunShapeFlags } from './run-plan.js';
 import { startProgress } from './progress.js';
 import { formatNotableEvents, formatSummary } from './summary-table.js';
-import { formatBytesApprox } from '../scenario/units.js';
+import { formatBytesApprox } from '../model/units.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { withProvenance } from '../api/provenance.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { UsageError } from './usage-error.js';
 
 export interface RunFlags extends RunShapeFlags {

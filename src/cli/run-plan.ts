@@ -10,7 +10,7 @@ import { assertPreflight, formatWarnings, type PreflightReport } from '../prefli
 import type { SimulateOptions } from '../runtime/simulate.js';
 import { defaultScenario } from '../scenario/default.js';
 import { loadScenarioFile, type LoadOptions } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { coloursFor } from './colour.js';
 import { choiceFlag, durationFlag, integerFlag, overrideFlags } from './options.js';
 import { UsageError } from './usage-error.js';

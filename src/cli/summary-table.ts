@@ -1,6 +1,6 @@
 import type { HostEvent, HostEventKind } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
-import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
+import { formatBytesApprox as formatBytes, formatDuration } from '../model/units.js';
 import { coloursFor, type Colours } from './colour.js';
 
 /** Lays out rows as a plain text table with right-aligned numbers (the first column, and those in `leftColumns`, aligned left). */

@@ -3,7 +3,7 @@ import { formatNotes } from '../preflight/preflight.js';
 import { resolvedScenarioYaml } from '../scenario/resolved-file.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import { loadPlanned, planRun, preflightPlanned, type RunShapeFlags } from './run-plan.js';
-import { formatBytesApprox as formatBytes, formatDuration } from '../scenario/units.js';
+import { formatBytesApprox as formatBytes, formatDuration } from '../model/units.js';
 
 export interface ValidateFlags extends Omit<RunShapeFlags, 'out' | 'sampleEvery'> {
   quiet?: boolean;

@@ -5,7 +5,7 @@
  * with faults is still a function of the scenario and the seed.
  */
 import type { GuestFaults, ThrowPoint } from '../messages/runtime.js';
-import type { FaultPlan, Scenario } from '../scenario/types.js';
+import type { FaultPlan, Scenario } from '../model/scenario.js';
 import { deriveSeed, Random } from '../util/random.js';
 
 /** A worker kill: the worker that hosts `guestIndex` is terminated at `atMs` (free-running mode). */

@@ -1,5 +1,5 @@
-import { HOT_TOUCH_INTERVAL_MS_DEFAULT, SKEW_DEFAULT } from '../scenario/model-defaults.js';
-import type { WorkloadComponent } from '../scenario/types.js';
+import { HOT_TOUCH_INTERVAL_MS_DEFAULT, SKEW_DEFAULT } from '../model/defaults.js';
+import type { WorkloadComponent } from '../model/scenario.js';
 
 /** Rate buckets inside the hot part; bucket 0 is the hottest and smallest. */
 export const HOT_BUCKETS = 6;

@@ -1,6 +1,6 @@
 import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import type { GrantMessage, GuestToHost, ReleaseAckMessage } from '../messages/protocol.js';
-import type { InflateMode } from '../scenario/types.js';
+import type { InflateMode } from '../model/scenario.js';
 import { newBalloonDriverCounters, type BalloonDriverCounters } from './balloon-counters.js';
 import { LARGE_PAGE_BYTES, LARGE_PAGE_SPEEDUP, type DriverProfile } from './driver-profiles.js';
 import { hypervFloorPages } from '../balloon/floors.js';

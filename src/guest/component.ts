@@ -1,4 +1,4 @@
-import type { WorkloadComponent } from '../scenario/types.js';
+import type { WorkloadComponent } from '../model/scenario.js';
 import type { Random } from '../util/random.js';
 import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import type { GuestMemory } from './guest-memory.js';

@@ -1,4 +1,4 @@
-import type { DriverProfileName } from '../scenario/types.js';
+import type { DriverProfileName } from '../model/scenario.js';
 
 /** How a driver waits after an inflate it could not complete. */
 export type BackoffKind =

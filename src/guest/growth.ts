@@ -1,6 +1,6 @@
 import type { GuestToHost, PlugReplyMessage } from '../messages/protocol.js';
 import type { GrowthReport } from '../messages/runtime.js';
-import type { GrowthSpec } from '../scenario/types.js';
+import type { GrowthSpec } from '../model/scenario.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { PageAllocator } from './page-allocator.js';
 import { PageState } from './page-state.js';

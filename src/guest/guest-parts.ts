@@ -7,7 +7,7 @@
 import { hypervFloorPages } from '../balloon/floors.js';
 import { GuestSignalsWriter } from '../messages/guest-signals.js';
 import type { GuestInit } from '../messages/runtime.js';
-import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, LINUX_DEFAULTS } from '../scenario/model-defaults.js';
+import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, LINUX_DEFAULTS } from '../model/defaults.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { ActiveSampler } from './active-sampler.js';
 import { BalloonDriver } from './balloon-driver.js';

@@ -1,7 +1,7 @@
 import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import { framesInRuns, type GuestToHost, type HostToGuest, type ReleaseMessage } from '../messages/protocol.js';
 import type { GuestInit, GuestReport, HostileReport } from '../messages/runtime.js';
-import type { AttackKind, HostileSpec } from '../scenario/types.js';
+import type { AttackKind, HostileSpec } from '../model/scenario.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { GuestActor } from './guest-actor.js';
 

@@ -5,7 +5,7 @@
  * pages reclaimed straight into the batch. Each page taken goes into the
  * balloon's page state and its frame into the release batch.
  */
-import type { InflateMode } from '../scenario/types.js';
+import type { InflateMode } from '../model/scenario.js';
 import type { BalloonDriverCounters } from './balloon-counters.js';
 import type { EvictSink } from './component.js';
 import type { GuestMemory } from './guest-memory.js';

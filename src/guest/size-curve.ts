@@ -1,4 +1,4 @@
-import type { SizeCurve } from '../scenario/types.js';
+import type { SizeCurve } from '../model/scenario.js';
 import { assertNever } from '../util/assert-never.js';
 import type { Random } from '../util/random.js';
 

@@ -1,5 +1,5 @@
-import { LINUX_DEFAULTS } from '../scenario/model-defaults.js';
-import type { FaultLatencies, LinuxSettings, WorkloadComponent } from '../scenario/types.js';
+import { LINUX_DEFAULTS } from '../model/defaults.js';
+import type { FaultLatencies, LinuxSettings, WorkloadComponent } from '../model/scenario.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import { Component, PGREF_BIT, YOUNG_BIT } from './component.js';

@@ -4,7 +4,7 @@
  * what crosses a thread about it (crashes, serialized errors). How the
  * coordinator talks to worker threads is in runtime/thread-protocol.ts.
  */
-import type { GrowthKind, GuestSpec } from '../scenario/types.js';
+import type { GrowthKind, GuestSpec } from '../model/scenario.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
 export interface GuestSharedBuffers {

@@ -7,9 +7,9 @@
  */
 import type { HostEvent } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
-import { formatBytesApprox } from '../scenario/units.js';
+import { formatBytesApprox } from '../model/units.js';
 import { FREE_MEMORY_STATES } from '../host/manager/free-memory-state.js';
-import { ESX_FREE_MEMORY_THRESHOLDS } from '../scenario/policy-spec.js';
+import { ESX_FREE_MEMORY_THRESHOLDS } from '../model/policy-spec.js';
 import { htmlPage } from './html-page.js';
 import { chooseReportGuests, type ReportOptions } from './report-guests.js';
 import type { GuestFigure, TimeSeries } from './time-series.js';

@@ -4,8 +4,8 @@
  * preflight compares its estimate of a run with these figures.
  */
 import { freemem, totalmem } from 'node:os';
-import { UnitError } from '../scenario/errors.js';
-import { parseSize } from '../scenario/units.js';
+import { UnitError } from '../model/unit-error.js';
+import { parseSize } from '../model/units.js';
 
 /** The environment variable that caps the memory balloonsim assumes it may use (`4GiB`). */
 export const MEMORY_LIMIT_ENV = 'BALLOONSIM_MEMORY_LIMIT';

@@ -5,7 +5,7 @@
  * measured, not guessed (see the constants); the estimate errs on the high
  * side for guests that touch everything, and is close for the rest.
  */
-import type { GuestSpec, Scenario, SizeCurve } from '../scenario/types.js';
+import type { GuestSpec, Scenario, SizeCurve } from '../model/scenario.js';
 
 /**
  * Host bytes per frame that guests may hold: the table entry (4), the free

@@ -11,8 +11,8 @@ import { getHeapStatistics } from 'node:v8';
 import { GUEST_PAGES_MAX } from '../guest/component.js';
 import { printable, ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import { FRAME_BYTES_MAX, FRAME_BYTES_MIN } from '../scenario/limits.js';
-import type { GuestSpec, Scenario, ScenarioEvent } from '../scenario/types.js';
-import { formatBytesApprox, formatDuration } from '../scenario/units.js';
+import type { GuestSpec, Scenario, ScenarioEvent } from '../model/scenario.js';
+import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { machineMemory, MEMORY_LIMIT_ENV, type MachineMemory } from './machine.js';
 import { estimateRunMemory, guestPages, type MemoryEstimate } from './memory-estimate.js';
 

@@ -1,6 +1,6 @@
 import type { AdminTargetOptions, AdminTargetResult, MemoryManager } from '../host/manager/memory-manager.js';
-import type { TargetSize } from '../scenario/types.js';
-import { parseSizeOrPercent } from '../scenario/units.js';
+import type { TargetSize } from '../model/scenario.js';
+import { parseSizeOrPercent } from '../model/units.js';
 
 /**
  * What a library user can do to a running simulation between ticks, as an

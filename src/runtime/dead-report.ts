@@ -2,7 +2,7 @@ import { noGrowth } from '../guest/growth.js';
 import { PAGE_STATE_COUNT, PAGE_STATE_NAMES } from '../guest/page-state.js';
 import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
 import type { GuestReport } from '../messages/runtime.js';
-import type { GrowthKind } from '../scenario/types.js';
+import type { GrowthKind } from '../model/scenario.js';
 
 /**
  * The report of a guest whose thread died with it (a worker killed by fault

@@ -12,7 +12,7 @@ import { loadPolicyModules } from '../host/manager/policies/index.js';
 import type { Policy } from '../host/manager/policy.js';
 import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
 import type { GuestInit } from '../messages/runtime.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { planFaults, type InjectedFaults } from '../faults/fault-plan.js';
 import { deriveSeed } from '../util/random.js';
 import type { ThreadSetup } from './guest-thread.js';

@@ -8,7 +8,7 @@ import { LivenessWatch } from '../faults/liveness.js';
 import type { HostEvent } from '../host/event-log.js';
 import type { MemoryManager } from '../host/manager/memory-manager.js';
 import type { Policy } from '../host/manager/policy.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
 import { abortCheckpoint, throwIfAborted } from './abort.js';
 import { RunFailure } from './errors.js';

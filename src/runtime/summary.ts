@@ -1,14 +1,14 @@
 import type { AuditResult } from '../audit/auditor.js';
 import { DeviceSlot } from '../host/device/device-figures.js';
 import type { StateTicks } from '../host/manager/free-memory-state.js';
-import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../scenario/policy-spec.js';
+import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../model/policy-spec.js';
 import type { FaultSummary } from '../faults/fault-summary.js';
 import { statsOf } from '../host/manager/guest-signals.js';
 import type { MemoryManager } from '../host/manager/memory-manager.js';
 import type { PolicyParameter } from '../host/manager/policy.js';
 import type { VirtioStatTag } from '../messages/protocol.js';
 import type { GuestReport, PressureFigures } from '../messages/runtime.js';
-import type { GrowthKind, Scenario } from '../scenario/types.js';
+import type { GrowthKind, Scenario } from '../model/scenario.js';
 import type { PlacementKind } from './placement.js';
 import type { Provenance } from './provenance.js';
 

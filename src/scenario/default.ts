@@ -3,7 +3,7 @@
  * also the format's tutorial, so it is commented for a reader who has never seen one.
  */
 import { parseScenarioText, type LoadOptions } from './load.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../model/scenario.js';
 
 /** The source name the default scenario reports in messages and summaries. */
 export const DEFAULT_SCENARIO_SOURCE = 'built-in:default';

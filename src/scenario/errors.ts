@@ -1,7 +1,10 @@
 /**
- * Errors a user can cause with a scenario: each says what was wrong, where (file,
- * line, column, path inside the scenario) and how to fix it.
+ * The scenario loader's diagnostics: errors a user can cause with a scenario,
+ * each saying what was wrong, where (file, line, column, path inside the
+ * scenario) and how to fix it; the issues as they are collected; the details
+ * the schema passes to the issue translator; and finding a path in the file.
  */
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 
 /** One step of a path inside a scenario: an object key or an array index. */
 export type PathSegment = string | number;
@@ -86,23 +89,148 @@ export class ScenarioError extends Error {
   }
 }
 
-/**
- * A single value that is not a valid size, duration or percentage, thrown by the
- * parsers in `units.ts`. `where` names the value (`--duration`, `guests[0].memory`);
- * `reason` and `hint` are the parts the scenario loader reuses in its issues.
- */
-export class UnitError extends Error {
-  readonly code = 'UNIT_INVALID';
-  readonly where: string;
-  readonly reason: string;
-  readonly hint: string | undefined;
+// ---- details carried through zod's messages
 
-  constructor(where: string, reason: string, hint?: string) {
-    const prefix = where === '' ? '' : `${where}: `;
-    super(`${prefix}${reason}${hint === undefined ? '' : ` (${hint})`}`);
-    this.name = 'UnitError';
-    this.where = where;
-    this.reason = reason;
-    this.hint = hint;
+/**
+ * A private channel from the schema's error functions to the issue translator.
+ *
+ * A zod error function can only return a message string, but our issues also want
+ * a hint, and an unknown-key issue wants the keys that are allowed. So the schema's
+ * error functions return `encodeDetails(...)`, and `zod-issues.ts` decodes it. Both
+ * ends live in this folder; nothing else ever sees an encoded message.
+ */
+const MARKER = '\u0000balloonsim-issue:';
+
+export interface IssueDetails {
+  message: string;
+  hint?: string | undefined;
+  /** For unknown keys: the keys allowed in that mapping. */
+  knownKeys?: readonly string[] | undefined;
+}
+
+/** Packs details into a zod error message. */
+export function encodeDetails(details: IssueDetails): string {
+  return `${MARKER}${JSON.stringify(details)}`;
+}
+
+/** Unpacks `encodeDetails`; a plain zod message comes back as `{ message, encoded: false }`. */
+export function decodeDetails(message: string): IssueDetails & { encoded: boolean } {
+  if (!message.startsWith(MARKER)) return { message, encoded: false };
+  const parsed: unknown = JSON.parse(message.slice(MARKER.length));
+  if (typeof parsed !== 'object' || parsed === null) return { message, encoded: false };
+  const record = parsed as Record<string, unknown>;
+  const knownKeys = Array.isArray(record['knownKeys']) ? record['knownKeys'].filter((k): k is string => typeof k === 'string') : undefined;
+  return {
+    message: typeof record['message'] === 'string' ? record['message'] : 'invalid value',
+    hint: typeof record['hint'] === 'string' ? record['hint'] : undefined,
+    knownKeys,
+    encoded: true,
+  };
+}
+
+// ---- issues as they are found
+
+/** Issues while they are being collected: paths as segments, positions not yet known. */
+export interface RawIssue {
+  path: PathSegment[];
+  message: string;
+  hint?: string | undefined;
+  /** Point at the key itself (an unknown key) rather than at its value. */
+  target?: 'key' | 'value';
+}
+
+/** Finds the line and column of a path in the scenario file, when there is a file. */
+export type Locator = (path: readonly PathSegment[], target: 'key' | 'value') => { line: number; column: number } | undefined;
+
+/** Collects issues so that one run reports every problem, not just the first. */
+export class IssueList {
+  readonly items: RawIssue[] = [];
+
+  add(path: readonly PathSegment[], message: string, hint?: string): void {
+    this.items.push({ path: [...path], message, hint });
   }
+
+  get isEmpty(): boolean {
+    return this.items.length === 0;
+  }
+}
+
+/** Turns collected issues into public ones: printed paths, positions, duplicates dropped. */
+export function finishIssues(raw: readonly RawIssue[], locate?: Locator): ScenarioIssue[] {
+  const seen = new Set<string>();
+  const issues: ScenarioIssue[] = [];
+  for (const item of raw) {
+    const issue: ScenarioIssue = { path: formatPath(item.path), message: item.message };
+    if (item.hint !== undefined) issue.hint = item.hint;
+    const position = locate?.(item.path, item.target ?? 'value');
+    if (position !== undefined) {
+      issue.line = position.line;
+      issue.column = position.column;
+    }
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  // In file order, so that a reader can walk down the file; unlocated issues last. The sort is stable.
+  return issues.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+// ---- where a path is in the file
+
+/**
+ * Maps a path inside the scenario (`guests[0].memory`) back to a line and column
+ * of the YAML or JSON text, through the document's node ranges.
+ */
+function resolveAlias(doc: Document, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
+}
+
+function startOf(node: unknown): number | undefined {
+  const range = (node as Partial<Node> | null | undefined)?.range;
+  return range === undefined || range === null ? undefined : range[0];
+}
+
+/**
+ * A locator for a parsed document: it follows the path as far as the document
+ * goes (a missing key points at the mapping that lacks it) and returns the start
+ * of the value, or of the key itself when `target` is `key`.
+ */
+export function makeLocator(doc: Document, lineCounter: LineCounter): Locator {
+  return (path: readonly PathSegment[], target: 'key' | 'value') => {
+    let node: unknown = doc.contents;
+    let offset = startOf(node);
+    for (let i = 0; i < path.length; i++) {
+      node = resolveAlias(doc, node);
+      const segment = path[i];
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((item) => keyText(item.key) === String(segment));
+        if (pair === undefined) break;
+        const keyStart = startOf(pair.key);
+        const valueStart = startOf(pair.value);
+        if (last && target === 'key') {
+          offset = keyStart ?? offset;
+          break;
+        }
+        offset = valueStart ?? keyStart ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item: unknown = node.items[segment];
+        if (item === undefined) break;
+        offset = startOf(item) ?? offset;
+        node = item;
+      } else {
+        break;
+      }
+    }
+    if (offset === undefined) return undefined;
+    const position = lineCounter.linePos(offset);
+    return { line: position.line, column: position.col };
+  };
 }

@@ -1,13 +1,20 @@
-/** Resolves events: guest names (a group name means every member), target checks, expansion, stable sort by time. */
-import type { PathSegment } from './errors.js';
+/**
+ * Resolves what happens over time: events (guest names, where a group name
+ * means every member; target checks; expansion; stable sort by time), the
+ * fault plan, and the rules of the policies they name that the file format
+ * cannot check alone.
+ */
+import type { PathSegment, IssueList } from './errors.js';
 import { EVENTS_MAX } from './limits.js';
-import type { IssueList } from './raw-issue.js';
 import type { ResolvedGuests } from './resolve-guests.js';
 import { EVENT_ACTIONS, type EventFile } from './schema.js';
-import { resolvePolicy } from './resolve-policy.js';
-import type { ScenarioEvent } from './types.js';
-import { didYouMean, listFew } from './suggest.js';
-import { formatBytes } from './units.js';
+import type { ScenarioEvent, FaultCrash, FaultPlan } from '../model/scenario.js';
+import { didYouMean, listFew } from '../util/suggest.js';
+import { formatBytes, formatDuration } from '../model/units.js';
+import type { FaultsFile } from './schema-faults.js';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import type { FreeMemoryThresholds, PolicySpec } from '../model/policy-spec.js';
 
 /** The guests a name stands for: the guest itself, or every member of a count group. */
 export function lookUp(name: string, path: PathSegment[], guests: ResolvedGuests, issues: IssueList): readonly string[] {
@@ -120,4 +127,83 @@ export function resolveEvents(files: readonly EventFile[], guests: ResolvedGuest
   }
   // Array.prototype.sort is stable: events at the same time keep their file order.
   return events.sort((a, b) => a.atMs - b.atMs);
+}
+
+// ---- fault plans
+
+/** Resolves the `faults` section: guest names (a group means every member), the phases, sorted crashes. */
+/**
+ * The fault plan of a scenario file. `until` defaults to the whole run; a
+ * crash after `until` is refused (it would fall in the liveness phase).
+ */
+export function resolveFaults(file: FaultsFile, durationMs: number, guests: ResolvedGuests, issues: IssueList): FaultPlan {
+  const untilMs = file.until ?? durationMs;
+  if (untilMs > durationMs) {
+    issues.add(['faults', 'until'], `faults.until (${formatDuration(untilMs)}) is after the end of the run (${formatDuration(durationMs)})`, 'faults happen in the safety phase, which must end within the run');
+  }
+  const crashes: FaultCrash[] = [];
+  file.crashes.forEach((crash, index) => {
+    const path = ['faults', 'crashes', index];
+    if (crash.at >= untilMs) {
+      issues.add([...path, 'at'], `a crash at ${formatDuration(crash.at)} is not before faults.until (${formatDuration(untilMs)})`, 'crashes belong to the safety phase: move it earlier or faults.until later');
+    }
+    for (const name of lookUp(crash.guest, [...path, 'guest'], guests, issues)) crashes.push({ atMs: crash.at, guest: name, how: crash.how });
+  });
+  crashes.sort((a, b) => a.atMs - b.atMs);
+  return {
+    untilMs,
+    settleMs: file.settle,
+    crashes,
+    randomThrows: file.random.throws,
+    randomKills: file.random.kills,
+    delayFraction: file.messages.delayed,
+    delayTurnsMax: file.messages.maxDelay,
+  };
+}
+
+// ---- policies (host.policy and setPolicy)
+
+/** The rules of a parsed policy that involve the file system or several settings. */
+export interface PolicyContext {
+  /** The directory a module path is relative to (the scenario file's). */
+  baseDir: string;
+  issues: IssueList;
+}
+
+/** Checks that a policy module exists where the file says; returns its absolute path. */
+function modulePath(path: string, where: readonly PathSegment[], context: PolicyContext): string {
+  const absolute = isAbsolute(path) ? path : resolvePath(context.baseDir, path);
+  if (!existsSync(absolute)) {
+    context.issues.add([...where, 'path'], `there is no policy module at ${JSON.stringify(path)} (looked for ${absolute})`, 'a module path is relative to the scenario file; check the name and the folder');
+  } else if (!statSync(absolute).isFile()) {
+    context.issues.add([...where, 'path'], `${JSON.stringify(path)} is not a file`, 'name the .mjs or .js file that exports createPolicy');
+  }
+  return absolute;
+}
+
+/**
+ * The rules of a parsed policy (`host.policy`, a `setPolicy` event) that the
+ * file format cannot check alone: a module's path is made absolute and must
+ * name a file; MOM's critical free fraction is below its pressure threshold.
+ * `where` is the policy's path in the file (for messages).
+ */
+export function resolvePolicy(policy: PolicySpec, where: readonly PathSegment[], context: PolicyContext): PolicySpec {
+  if (policy.kind === 'mom' && policy.criticalFree > policy.pressureThreshold) {
+    context.issues.add([...where, 'criticalFree'], `criticalFree (${policy.criticalFree * 100}%) is above pressureThreshold (${policy.pressureThreshold * 100}%)`, 'criticalFree is the lower of the two');
+  }
+  if (policy.kind === 'module') return { ...policy, path: modulePath(policy.path, where, context) };
+  return policy;
+}
+
+/** Checks the free-memory thresholds are in order: high >= soft >= hard >= low. */
+export function resolveFreeMemoryStates(file: FreeMemoryThresholds, where: readonly PathSegment[], issues: IssueList): FreeMemoryThresholds {
+  const order: ReadonlyArray<keyof FreeMemoryThresholds> = ['high', 'soft', 'hard', 'low'];
+  for (let i = 1; i < order.length; i++) {
+    const above = order[i - 1]!;
+    const below = order[i]!;
+    if (file[below] > file[above]) {
+      issues.add([...where, below], `${below} (${file[below] * 100}%) is above ${above} (${file[above] * 100}%)`, 'the thresholds go down: high >= soft >= hard >= low');
+    }
+  }
+  return file;
 }

@@ -3,9 +3,9 @@ import type { PathSegment } from './errors.js';
 import { GUEST_MEMORY_MIN, GUESTS_MAX } from './limits.js';
 import { resolveCurve, type CurveContext } from './resolve-curve.js';
 import type { GuestFile } from './schema.js';
-import { GROWTH_DEFAULTS } from './schema-growth.js';
-import type { GrowthSpec, GuestSpec, WorkloadComponent } from './types.js';
-import { formatBytes, parseDuration, parseSize } from './units.js';
+import { GROWTH_DEFAULTS } from './schema-guest-model.js';
+import type { GrowthSpec, GuestSpec, WorkloadComponent } from '../model/scenario.js';
+import { formatBytes, parseDuration, parseSize } from '../model/units.js';
 
 /** Default kernel memory: 2 % of boot memory, at least 16 MiB, at most a quarter of it. */
 export function defaultKernelBytes(memoryBytes: number): number {

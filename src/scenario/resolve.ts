@@ -4,16 +4,13 @@
  * defaults that depend on other values, and `count` expansion.
  */
 import { basename, extname, resolve as resolvePath } from 'node:path';
-import { ScenarioError } from './errors.js';
+import { ScenarioError, IssueList, finishIssues, type Locator } from './errors.js';
 import { FRAME_BYTES_MAX, FRAME_BYTES_MIN, TICKS_MAX } from './limits.js';
-import { IssueList, finishIssues, type Locator } from './raw-issue.js';
-import { resolveEvents } from './resolve-events.js';
+import { resolveEvents, resolveFreeMemoryStates, resolvePolicy, resolveFaults } from './resolve-events.js';
 import { resolveGuests } from './resolve-guests.js';
 import { scenarioFileSchema, type ScenarioFile } from './schema.js';
-import { resolveFreeMemoryStates, resolvePolicy } from './resolve-policy.js';
-import type { HostSpec, Scenario } from './types.js';
-import { resolveFaults } from './resolve-faults.js';
-import { formatBytes, formatDuration } from './units.js';
+import type { HostSpec, Scenario } from '../model/scenario.js';
+import { formatBytes, formatDuration } from '../model/units.js';
 import { translateIssues } from './zod-issues.js';
 
 export interface ResolveOptions {

@@ -8,10 +8,11 @@
  */
 import { stringify } from 'yaml';
 import { DRIVER_PROFILES } from '../guest/driver-profiles.js';
-import { ESX_FREE_MEMORY_THRESHOLDS, type PolicySpec } from './policy-spec.js';
-import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, HOT_TOUCH_INTERVAL_MS_DEFAULT, LINUX_DEFAULTS, SKEW_DEFAULT } from './model-defaults.js';
-import type { GuestSpec, Scenario, ScenarioEvent, SizeCurve, WorkloadComponent } from './types.js';
-import { formatBytes, formatDuration } from './units.js';
+import { ESX_FREE_MEMORY_THRESHOLDS, type PolicySpec } from '../model/policy-spec.js';
+import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, HOT_TOUCH_INTERVAL_MS_DEFAULT, LINUX_DEFAULTS, SKEW_DEFAULT } from '../model/defaults.js';
+import type { GuestSpec, Scenario, ScenarioEvent, SizeCurve, WorkloadComponent } from '../model/scenario.js';
+import { formatBytes, formatDuration } from '../model/units.js';
+import { policyFileOf } from './schema-policy.js';
 
 type FileObject = Record<string, unknown>;
 
@@ -96,45 +97,7 @@ function componentFile(component: WorkloadComponent): FileObject {
 
 /** A policy as a file writes it; the path of a module policy stays absolute. */
 export function policyFile(policy: PolicySpec): FileObject {
-  const period = duration(policy.periodMs);
-  switch (policy.kind) {
-    case 'static':
-    case 'proportional':
-      return { kind: policy.kind, period };
-    case 'esx':
-      return { kind: 'esx', period, tau: policy.tau, samples: policy.samples, fastWeight: policy.fastWeight, slowWeight: policy.slowWeight };
-    case 'mom':
-      return {
-        kind: 'mom',
-        period,
-        sampleInterval: duration(policy.sampleIntervalMs),
-        samples: policy.samples,
-        pressureThreshold: policy.pressureThreshold,
-        criticalFree: policy.criticalFree,
-        maxChange: policy.maxChange,
-        minChange: policy.minChange,
-      };
-    case 'senpai':
-      return {
-        kind: 'senpai',
-        period,
-        pressureTarget: duration(policy.pressureTargetMs),
-        probeInterval: duration(policy.probeIntervalMs),
-        maxProbe: policy.maxProbe,
-        maxBackoff: policy.maxBackoff,
-        coeffProbe: policy.coeffProbe,
-        coeffBackoff: policy.coeffBackoff,
-        minSize: size(policy.minSizeBytes),
-      };
-    case 'xen-selfballoon':
-      return { kind: 'xen-selfballoon', period, reserve: size(policy.reserveBytes), downHysteresis: policy.downHysteresis, upHysteresis: policy.upHysteresis, minUsable: size(policy.minUsableBytes) };
-    case 'hyperv':
-      return { kind: 'hyperv', period, buffer: policy.buffer };
-    case 'module':
-      return { kind: 'module', path: policy.path, period, options: policy.options };
-    case 'rotate':
-      return { kind: 'rotate', period, low: `${policy.lowPercentOfMax}%`, groups: policy.groups };
-  }
+  return policyFileOf(policy, { duration, size });
 }
 
 /** Everything of a guest but its name. */

@@ -18,11 +18,11 @@
  * ```
  */
 import { z } from 'zod';
-import { encodeDetails } from './issue-details.js';
+import { encodeDetails } from './errors.js';
 import { EVENTS_MAX } from './limits.js';
-import { describeValue } from './suggest.js';
+import { describeValue } from '../util/suggest.js';
 import { durationField, fractionField, integerField, strictObject } from './schema-fields.js';
-import type { AttackKind, CrashHow } from './types.js';
+import type { AttackKind, CrashHow } from '../model/scenario.js';
 
 /** Every attack a hostile guest can try. */
 export const ATTACK_KINDS = ['forged', 'not-owned', 'repeated', 'out-of-range', 'absurd-count', 'flood', 'malformed'] as const satisfies readonly AttackKind[];

@@ -4,10 +4,10 @@
  * a did-you-mean. Each leaf carries a description and examples for the JSON Schema.
  */
 import { z } from 'zod';
-import { UnitError } from './errors.js';
-import { encodeDetails } from './issue-details.js';
-import { describeValue } from './suggest.js';
-import { DURATION_PATTERN, PERCENT_PATTERN, SIZE_PATTERN, parseDuration, parsePercent, parseSize, parseSizeOrPercent } from './units.js';
+import { UnitError } from '../model/unit-error.js';
+import { encodeDetails } from './errors.js';
+import { describeValue } from '../util/suggest.js';
+import { DURATION_PATTERN, PERCENT_PATTERN, SIZE_PATTERN, parseDuration, parsePercent, parseSize, parseSizeOrPercent } from '../model/units.js';
 
 type Parser<T> = (value: unknown, where: string) => T;
 

@@ -1,16 +1,20 @@
 /**
- * File-format pieces of the guest memory model: page fault costs (`faults`)
- * and how a workload component touches its pages (`hotTouchEvery`, `skew`,
- * `coldTouchEvery`). Kept apart from schema.ts so that the model's knobs are
- * in one place.
+ * File-format pieces of the guest memory model: page fault costs (`faults`),
+ * how a workload component touches its pages (`hotTouchEvery`, `skew`,
+ * `coldTouchEvery`), how a guest grows past boot (`growth`), and how a
+ * component's size changes over time (SIZESPEC curves). Kept apart from
+ * schema.ts so that the model's knobs are in one place.
  */
 import { z } from 'zod';
-import { encodeDetails } from './issue-details.js';
-import { LATENCY_PATTERN, parseLatency } from './latency.js';
-import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from './model-defaults.js';
-import { describeValue } from './suggest.js';
-import { durationField, fractionField, integerField, sizeField, strictObject, unitLeaf } from './schema-fields.js';
-import { DURATION_PATTERN, parseDuration } from './units.js';
+import { encodeDetails } from './errors.js';
+import { LATENCY_PATTERN, parseLatency } from '../model/latency.js';
+import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from '../model/defaults.js';
+import { describeValue } from '../util/suggest.js';
+import { durationField, fractionField, integerField, sizeField, strictObject, unitLeaf, expandShorthand, exactlyOneOf } from './schema-fields.js';
+import { DURATION_PATTERN, parseDuration, parseSize } from '../model/units.js';
+import type { GrowthKind, SizeCurve } from '../model/scenario.js';
+import { STEPS_MAX } from './limits.js';
+import { UnitError } from '../model/unit-error.js';
 
 /** `never`, or a duration after which a killed component starts again (parsed to ms; never is Infinity). */
 function parseRestart(value: unknown, where: string): number {
@@ -78,3 +82,138 @@ export const linuxSchema = strictObject(
   },
   "the guest kernel's memory settings (free reserve, swap readahead, file readahead)",
 );
+
+// ---- growth past boot
+
+/**
+ * File format of growth past the boot size (`growth` of a guest): a reserved
+ * range held by the balloon (the default), hotplug sections (Xen, Hyper-V),
+ * or virtio-mem blocks. Defaults that depend on the kind are filled in by
+ * resolve-guests.ts.
+ */
+/** How a guest can grow past its boot size. */
+export const GROWTH_KINDS = ['reserved', 'hotplug', 'virtio-mem'] as const satisfies readonly GrowthKind[];
+
+/** Defaults per kind, as a scenario writes them. */
+export const GROWTH_DEFAULTS: Readonly<Record<Exclude<GrowthKind, 'reserved'>, { block: string; onlineDelay: string }>> = {
+  // Xen and Hyper-V add memory in 128 MiB sections; Hyper-V's take up to 5 s each to come online.
+  hotplug: { block: '128MiB', onlineDelay: '5s' },
+  // virtio-mem plugs 2 MiB blocks; 512 MiB took about a second to plug and online on a real guest.
+  'virtio-mem': { block: '2MiB', onlineDelay: '250ms' },
+};
+
+const growthObjectSchema = strictObject(
+  {
+    kind: z.enum(GROWTH_KINDS).meta({ description: 'reserved: the room above boot is held by the balloon; hotplug: 128 MiB sections; virtio-mem: 2 MiB blocks' }),
+    block: sizeField('the plug unit (default: 128MiB for hotplug, 2MiB for virtio-mem)', { positive: true }).optional(),
+    onlineDelay: durationField('how long 128 MiB of plugged memory takes to come online (default: 5s for hotplug, 250ms for virtio-mem)').optional(),
+  },
+  'how the guest grows past its boot size, up to maxMemory',
+);
+
+/** `growth: hotplug` or `growth: {kind: virtio-mem, block: 2MiB, onlineDelay: 250ms}`. */
+export const growthSchema = z
+  .union([
+    z.enum(GROWTH_KINDS).transform((kind, ctx) => expandShorthand(growthObjectSchema, { kind }, ctx, `{kind: ${kind}, ...}`)),
+    growthObjectSchema,
+  ])
+  .meta({ description: `how the guest grows past its boot size: ${GROWTH_KINDS.join(', ')}, or {kind, block, onlineDelay}` });
+
+// ---- workload size curves
+
+/**
+ * The file format of a workload size (SIZESPEC): a constant size (`2GiB`) or a
+ * mapping with exactly one curve kind: constant, steps, ramp, sine, bursts, trace.
+ */
+/** The curve kinds a file can use; the same names as `SizeCurve['kind']`. */
+export const CURVE_KINDS = ['constant', 'steps', 'ramp', 'sine', 'bursts', 'trace'] as const satisfies readonly SizeCurve['kind'][];
+
+const STEP_EXAMPLE = 'write a step as [10m, 2GiB] or {at: 10m, size: 2GiB}';
+
+const stepSchema = z.union(
+  [
+    z
+      .tuple([durationField('when this step starts'), sizeField('the size from then on')], {
+        error: (issue) => (issue.code === 'too_small' || issue.code === 'too_big' ? encodeDetails({ message: 'a step has exactly two items: a time and a size', hint: STEP_EXAMPLE }) : undefined),
+      })
+      .meta({ description: '[TIME, SIZE]' }),
+    strictObject({ at: durationField('when this step starts'), size: sizeField('the size from then on') }, 'a step: {at, size}'),
+  ],
+  {
+    error: (issue) =>
+      issue.input === undefined ? undefined : encodeDetails({ message: `expected a step, got ${describeValue(issue.input)}`, hint: STEP_EXAMPLE }),
+  },
+);
+
+const rampSchema = strictObject(
+  {
+    from: sizeField('the size until `start`'),
+    to: sizeField('the size from `end` on'),
+    start: durationField('when the ramp starts').prefault('0s'),
+    end: durationField('when the ramp ends (default: the end of the scenario)').optional(),
+  },
+  'a linear ramp from `from` at `start` to `to` at `end`',
+);
+
+const sineSchema = strictObject(
+  {
+    min: sizeField('the smallest size'),
+    max: sizeField('the largest size'),
+    period: durationField('the length of one cycle', { positive: true }),
+    phase: durationField('a shift of the cycle').prefault('0s'),
+  },
+  'a diurnal cycle: min + (max - min) * (1 - cos(2 pi (t + phase) / period)) / 2',
+);
+
+const burstsSchema = strictObject(
+  {
+    base: sizeField('the size between bursts'),
+    peak: sizeField('the size during a burst'),
+    every: durationField('the mean gap between bursts', { positive: true }),
+    length: durationField('the mean length of a burst', { positive: true }),
+  },
+  'seeded random bursts with exponential gaps and lengths',
+);
+
+const curveObjectSchema = strictObject(
+  {
+    constant: sizeField('a size that does not change').optional(),
+    steps: z
+      .array(stepSchema)
+      .min(1, { error: encodeDetails({ message: 'steps needs at least one step', hint: 'for example steps: [[0s, 1GiB], [10m, 2GiB]]' }) })
+      .max(STEPS_MAX, { error: encodeDetails({ message: `steps has more than ${STEPS_MAX} steps`, hint: 'use a trace file for long series' }) })
+      .meta({ description: 'piecewise constant: [[TIME, SIZE], ...], times strictly increasing; 0 before the first step' })
+      .optional(),
+    ramp: rampSchema.optional(),
+    sine: sineSchema.optional(),
+    bursts: burstsSchema.optional(),
+    trace: z
+      .string({ error: (issue) => (issue.input === undefined ? undefined : encodeDetails({ message: `expected the path of a CSV file, got ${describeValue(issue.input)}` })) })
+      .min(1, { error: encodeDetails({ message: 'the trace path is empty', hint: 'write the path of a CSV file, relative to the scenario file' }) })
+      .meta({ description: 'a CSV file (time,bytes), relative to the scenario file' })
+      .optional(),
+  },
+  'a size curve: exactly one of constant, steps, ramp, sine, bursts, trace',
+)
+  .superRefine(exactlyOneOf(CURVE_KINDS, 'a size curve', 'for example {sine: {min: 1GiB, max: 2GiB, period: 1h}}'))
+  .meta({ minProperties: 1, maxProperties: 1 });
+
+/** What a non-mapping SIZESPEC is refused for: the size parser's own words (a bare number lists the units). */
+function sizeSpecError(issue: { input?: unknown }): string | undefined {
+  if (issue.input === undefined) return undefined;
+  if (Array.isArray(issue.input)) {
+    return encodeDetails({ message: 'expected a size or a size curve, got a list', hint: 'for steps, write {steps: [[0s, 1GiB], [10m, 2GiB]]}' });
+  }
+  try {
+    parseSize(issue.input, '');
+  } catch (error) {
+    if (error instanceof UnitError) return encodeDetails({ message: error.reason, hint: error.hint });
+    throw error;
+  }
+  return undefined;
+}
+
+/** SIZESPEC: a size, or a mapping with one curve kind. */
+export const sizeSpecSchema = z
+  .union([sizeField('a constant size'), curveObjectSchema], { error: sizeSpecError })
+  .meta({ description: 'a size (2GiB) or a curve: {constant|steps|ramp|sine|bursts|trace: ...}' });

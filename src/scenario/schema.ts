@@ -9,27 +9,14 @@
  */
 import { z } from 'zod';
 import { DRIVER_BATCH_MAX, EVENTS_MAX, GUESTS_MAX, NAME_LENGTH_MAX, SHARES_MAX, WORKLOAD_COMPONENTS_MAX } from './limits.js';
-import { encodeDetails } from './issue-details.js';
-import { describeValue } from './suggest.js';
-import { sizeSpecSchema } from './schema-curve.js';
+import { encodeDetails } from './errors.js';
+import { describeValue } from '../util/suggest.js';
+import { sizeSpecSchema, componentAccessFields, faultsSchema, latencyField, linuxSchema, growthSchema } from './schema-guest-model.js';
 import { POLICY_KINDS, freeMemoryStatesSchema, policySchema } from './schema-policy.js';
-import { componentAccessFields, faultsSchema, latencyField, linuxSchema } from './schema-guest-model.js';
 import { behaviourSchema, faultsSchema as faultPlanSchema, quarantineAfterSchema } from './schema-faults.js';
-import { growthSchema } from './schema-growth.js';
-import { HOST_SWAP_FAULT_TEXT_DEFAULT } from './model-defaults.js';
-import {
-  booleanField,
-  durationField,
-  exactlyOneOf,
-  expandShorthand,
-  fractionField,
-  integerField,
-  nameField,
-  sizeField,
-  sizeOrPercentField,
-  strictObject,
-} from './schema-fields.js';
-import type { BackingMode, DriverProfileName, InflateMode, PolicyKind, ScenarioEvent, WorkloadKind } from './types.js';
+import { HOST_SWAP_FAULT_TEXT_DEFAULT } from '../model/defaults.js';
+import { booleanField, durationField, exactlyOneOf, expandShorthand, fractionField, integerField, nameField, sizeField, sizeOrPercentField, strictObject } from './schema-fields.js';
+import type { BackingMode, DriverProfileName, InflateMode, PolicyKind, ScenarioEvent, WorkloadKind } from '../model/scenario.js';
 
 /** Balloon driver profiles a guest can use. */
 export const DRIVER_PROFILES = ['virtio', 'vmware', 'xen', 'hyperv'] as const satisfies readonly DriverProfileName[];
@@ -234,3 +221,21 @@ export type GuestFile = ScenarioFile['guests'][number];
 export type EventFile = ScenarioFile['events'][number];
 export type WorkloadComponentFile = GuestFile['workload'][number];
 export type SizeSpecFile = WorkloadComponentFile['size'];
+
+// ---- the published JSON Schema
+
+/**
+ * The published JSON Schema of scenario files (schema/scenario.schema.json),
+ * generated from the zod schema that validates them, so that the two cannot
+ * drift apart: a test compares the committed file with this, and
+ * `npm run schema` rewrites it.
+ */
+/** The JSON Schema (draft 2020-12) of what a scenario file may contain. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(scenarioFileSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}
+
+/** The schema as the text of schema/scenario.schema.json. */
+export function scenarioJsonSchemaText(): string {
+  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+}

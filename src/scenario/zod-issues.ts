@@ -5,10 +5,8 @@
  * list of everything every branch expected. Never a raw zod dump.
  */
 import type { z } from 'zod';
-import type { PathSegment } from './errors.js';
-import { decodeDetails } from './issue-details.js';
-import type { RawIssue } from './raw-issue.js';
-import { describeValue, didYouMean, listFew } from './suggest.js';
+import { type PathSegment, decodeDetails, type RawIssue } from './errors.js';
+import { describeValue, didYouMean, listFew } from '../util/suggest.js';
 
 type ZodIssue = z.core.$ZodIssue;
 

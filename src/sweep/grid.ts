@@ -16,18 +16,15 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { checkCharacters, checkNesting } from '../scenario/text-checks.js';
+import { checkCharacters, checkNesting, loadScenarioFile } from '../scenario/load.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SCENARIO_SOURCE, DEFAULT_SCENARIO_YAML } from '../scenario/default.js';
-import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
-import { loadScenarioFile } from '../scenario/load.js';
-import { makeLocator } from '../scenario/locate.js';
-import { finishIssues } from '../scenario/raw-issue.js';
+import { ScenarioError, type ScenarioIssue, makeLocator, finishIssues } from '../scenario/errors.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from './parameter-path.js';
 

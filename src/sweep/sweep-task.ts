@@ -13,9 +13,9 @@ import { writeRunOutputs } from '../output/run-outputs.js';
 import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';
 import { RunFailure } from '../runtime/errors.js';
 import { simulate } from '../runtime/simulate.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { formatDuration } from '../scenario/units.js';
+import { formatDuration } from '../model/units.js';
 import { assertPreflight } from '../preflight/preflight.js';
 import type { SweepRow, SweepStatus } from './table.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../model/scenario.js';
 import { expandGrid, gridOfScenarios, type GridSpec, type SweepCase, type SweepGrid } from './grid.js';
 import { loadFinishedCases, saveFinishedCase, type FinishedCase } from './progress.js';
 import { inShard, parseShard, type Shard } from './shard.js';

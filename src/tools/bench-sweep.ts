@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { parseDuration } from '../scenario/units.js';
+import { parseDuration } from '../model/units.js';
 import { expandGrid, type SweepGrid } from '../sweep/grid.js';
 import { sweep } from '../sweep/sweep.js';
 import { SweepPool } from '../sweep/sweep-pool.js';

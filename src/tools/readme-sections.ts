@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scenarioJsonSchema } from '../scenario/json-schema.js';
+import { scenarioJsonSchema } from '../scenario/schema.js';
 import { gridJsonSchema } from '../sweep/json-schema.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

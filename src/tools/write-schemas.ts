@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { scenarioJsonSchemaText } from '../scenario/json-schema.js';
+import { scenarioJsonSchemaText } from '../scenario/schema.js';
 import { gridJsonSchemaText } from '../sweep/json-schema.js';
 
 /** The published schemas: file (relative to the package root) and text. */

@@ -13,9 +13,9 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareHtml, compareRunOf } from '../../src/output/compare.js';
+import { compareHtml, compareRunOf } from '../../src/sweep/compare.js';
 import { writeRunOutputs } from '../../src/output/run-outputs.js';
-import { writeSweepOutputs } from '../../src/output/sweep-outputs.js';
+import { writeSweepOutputs } from '../../src/sweep/sweep-outputs.js';
 import { TimeSeries } from '../../src/output/time-series.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { defaultScenario } from '../../src/scenario/default.js';

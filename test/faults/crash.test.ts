@@ -16,7 +16,7 @@ import { ActorGroup, GuestThrew } from '../../src/runtime/actor-group.js';
 import { simulateFree } from '../../src/runtime/free/simulate-free.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
-import type { DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/scenario/types.js';
+import type { DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/model/scenario.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';
 

@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { hypervFloorBytes } from '../../src/balloon/floors.js';
 import { simulateFree, type FreeRunResult } from '../../src/runtime/free/simulate-free.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
-import type { AttackKind, DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/scenario/types.js';
+import type { AttackKind, DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/model/scenario.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import { fuzzBudgetMs, fuzzCounter } from '../support/fuzz-report.js';
 import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';

@@ -26,7 +26,7 @@
  * silent puppet.
  */
 import fc from 'fast-check';
-import type { DriverProfileName, GuestSpec, Scenario } from '../../src/scenario/types.js';
+import type { DriverProfileName, GuestSpec, Scenario } from '../../src/model/scenario.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 import { framesOfRuns, type GuestToHost, type HostToGuest } from '../../src/messages/protocol.js';
 import type { MalformedOnWire } from '../../src/runtime/wire-codec.js';

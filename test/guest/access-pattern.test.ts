@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AccessPattern, BUCKETS, COLD_BUCKET, HOT_BUCKETS } from '../../src/guest/access-pattern.js';
-import type { WorkloadComponent } from '../../src/scenario/types.js';
+import type { WorkloadComponent } from '../../src/model/scenario.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 
 function component(overrides: Partial<WorkloadComponent> = {}): WorkloadComponent {

@@ -4,7 +4,7 @@ import { GuestMemory } from '../../src/guest/guest-memory.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import { SizeCurveSampler } from '../../src/guest/size-curve.js';
-import type { WorkloadComponent } from '../../src/scenario/types.js';
+import type { WorkloadComponent } from '../../src/model/scenario.js';
 import { Random } from '../../src/util/random.js';
 
 /** A guest memory of `pages` pages, all free and backed (frame = page + 1000). */

@@ -13,7 +13,7 @@ import { Reclaimer } from '../../src/guest/reclaim.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import { SizeCurveSampler } from '../../src/guest/size-curve.js';
 import { SwapDevice, VmEvents } from '../../src/guest/vm-events.js';
-import type { WorkloadComponent } from '../../src/scenario/types.js';
+import type { WorkloadComponent } from '../../src/model/scenario.js';
 import { Random } from '../../src/util/random.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 

@@ -10,7 +10,7 @@ import type { DriverProfile } from '../../src/guest/driver-profiles.js';
 import { GuestParts } from '../../src/guest/guest-parts.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
-import type { GuestSpec, InflateMode } from '../../src/scenario/types.js';
+import type { GuestSpec, InflateMode } from '../../src/model/scenario.js';
 import { guest, MiB } from '../support/scenarios.js';
 
 export type GuestInit = ConstructorParameters<typeof GuestParts>[0];

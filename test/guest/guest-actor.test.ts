@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GUEST_PROTOCOL_VERSION, GuestActor } from '../../src/guest/guest-actor.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
-import type { GuestSpec } from '../../src/scenario/types.js';
+import type { GuestSpec } from '../../src/model/scenario.js';
 import { guest, MiB } from '../support/scenarios.js';
 
 type Inbox = Parameters<GuestActor['step']>[1];

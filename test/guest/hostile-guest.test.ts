@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ATTACK_ID_BASE, HostileGuestActor } from '../../src/guest/hostile-guest.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
-import type { AttackKind } from '../../src/scenario/types.js';
+import type { AttackKind } from '../../src/model/scenario.js';
 import { runLockstep } from '../support/lockstep.js';
 import { guest, scenario } from '../support/scenarios.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { OOM_DEFLATE_BYTES, OOM_EVENT_MS, OomPath } from '../../src/guest/oom-path.js';
 import { TaskClock } from '../../src/guest/page-allocator.js';
-import type { GuestSpec } from '../../src/scenario/types.js';
+import type { GuestSpec } from '../../src/model/scenario.js';
 import { MiB } from '../support/scenarios.js';
 import { bootedParts, run, type Outbox } from './driver-world.js';
 

@@ -1,7 +1,7 @@
 /** A component's size over time, for each curve kind; calls must come in time order. */
 import { describe, expect, it } from 'vitest';
 import { SizeCurveSampler } from '../../src/guest/size-curve.js';
-import type { SizeCurve } from '../../src/scenario/types.js';
+import type { SizeCurve } from '../../src/model/scenario.js';
 import { Random } from '../../src/util/random.js';
 
 const sampler = (curve: SizeCurve, seed = 1) => new SizeCurveSampler(curve, new Random(seed));

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskClock } from '../../src/guest/page-allocator.js';
 import { PageState } from '../../src/guest/page-state.js';
-import type { GuestSpec } from '../../src/scenario/types.js';
+import type { GuestSpec } from '../../src/model/scenario.js';
 import { MiB } from '../support/scenarios.js';
 import { bootedParts } from './driver-world.js';
 

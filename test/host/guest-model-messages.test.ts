@@ -13,7 +13,7 @@ import { checkGuestMessage } from '../../src/host/device/message-checks.js';
 import { hostRefusesSinglePage } from '../../src/host/device/vmware-refusals.js';
 import { freeOwnerOfShard, ownerIdOfGuest } from '../../src/host/owners.js';
 import { framesOfRuns, type VirtioStatTag } from '../../src/messages/protocol.js';
-import type { DriverProfileName, Scenario } from '../../src/scenario/types.js';
+import type { DriverProfileName, Scenario } from '../../src/model/scenario.js';
 import { publishPressure, publishStats } from '../support/guest-signals.js';
 import { InlineHost } from '../support/inline-host.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/host/manager/policy.js';
 import { framesInRuns, type HostToGuest } from '../../src/messages/protocol.js';
-import type { Scenario, ScenarioEvent } from '../../src/scenario/types.js';
+import type { Scenario, ScenarioEvent } from '../../src/model/scenario.js';
 import { publishStatus } from '../support/guest-signals.js';
 import { InlineHost } from '../support/inline-host.js';
 import { guest, scenario } from '../support/scenarios.js';

@@ -15,7 +15,7 @@ import type { GuestInit } from '../../src/messages/runtime.js';
 import { createGuestActor } from '../../src/runtime/guest-factory.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import type { GuestSummary } from '../../src/runtime/summary.js';
-import type { AttackKind, GuestSpec, Scenario } from '../../src/scenario/types.js';
+import type { AttackKind, GuestSpec, Scenario } from '../../src/model/scenario.js';
 import { deriveSeed } from '../../src/util/random.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import { InlineHost } from '../support/inline-host.js';

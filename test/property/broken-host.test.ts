@@ -23,7 +23,7 @@ import { RunList } from '../../src/host/frame-runs.js';
 import { FrameTable } from '../../src/host/frame-table.js';
 import { AUDIT_CONTROL_SLOTS, ConcurrentAuditor } from '../../src/audit/concurrent-auditor.js';
 import { guestIndexOfOwner, OWNER_FREE } from '../../src/host/owners.js';
-import type { AttackKind, Scenario } from '../../src/scenario/types.js';
+import type { AttackKind, Scenario } from '../../src/model/scenario.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import type { InlineHost } from '../support/inline-host.js';
 import { runLockstep, type LockstepWorld } from '../support/lockstep.js';

@@ -10,7 +10,7 @@ import { guestView, hostView } from '../host/manager/policies/views.js';
 import { describe, expect, it } from 'vitest';
 import { RotatePolicy } from '../../src/host/manager/policies/rotate-policy.js';
 import { simulateFree } from '../../src/runtime/free/simulate-free.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/model/scenario.js';
 import { expectCleanRun } from '../support/clean-run.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';

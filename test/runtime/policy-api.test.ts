@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/host/manager/policy-error.js';
 import type { Policy, PolicyHostView } from '../../src/host/manager/policy.js';
 import { simulate } from '../../src/runtime/simulate.js';
-import { UnitError } from '../../src/scenario/errors.js';
+import { UnitError } from '../../src/model/unit-error.js';
 import type { AdminTargetResult } from '../../src/host/manager/targets.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/model/scenario.js';
 import { expectCleanRun } from '../support/clean-run.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 

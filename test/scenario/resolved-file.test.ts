@@ -11,7 +11,7 @@ import { ScenarioError } from '../../src/scenario/errors.js';
 import { defaultScenario } from '../../src/scenario/default.js';
 import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
 import { resolvedScenarioYaml, withModelDefaults } from '../../src/scenario/resolved-file.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/model/scenario.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 import { arbitraryScenario } from '../support/scenarios.js';
 

@@ -22,7 +22,7 @@ import type { GuestRecord } from '../../src/host/manager/guest-record.js';
 import { MemoryManager, type AdminTargetOptions, type AdminTargetResult, type ManagerOptions } from '../../src/host/manager/memory-manager.js';
 import type { HostToGuest } from '../../src/messages/protocol.js';
 import { OutboxWire, unpackOutbox } from '../../src/runtime/wire-codec.js';
-import type { Scenario, TargetSize } from '../../src/scenario/types.js';
+import type { Scenario, TargetSize } from '../../src/model/scenario.js';
 import { applyScenarioEvent } from '../../src/host/manager/scenario-events.js';
 import { shardLayout } from '../../src/host/manager/shards.js';
 import type { GuestSharedViews } from '../../src/guest/shared-memory.js';

@@ -13,7 +13,7 @@ import { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import type { FrameTable } from '../../src/host/frame-table.js';
 import type { GuestToHost } from '../../src/messages/protocol.js';
 import type { GuestInit, GuestReport } from '../../src/messages/runtime.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/model/scenario.js';
 import { watchRun } from '../../src/runtime/run-watch.js';
 import { deriveSeed } from '../../src/util/random.js';
 import { heartbeat } from './hang-watchdog.mjs';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DriverProfileName, GrowthSpec, GuestSpec, InflateMode, PolicySpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/scenario/types.js';
+import type { DriverProfileName, GrowthSpec, GuestSpec, InflateMode, PolicySpec, Scenario, ScenarioEvent, WorkloadComponent } from '../../src/model/scenario.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;

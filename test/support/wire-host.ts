@@ -23,7 +23,7 @@ import type { GuestToHost, HostToGuest } from '../../src/messages/protocol.js';
 import type { GuestInit } from '../../src/messages/runtime.js';
 import { createGuestActor } from '../../src/runtime/guest-factory.js';
 import { unpackOutbox } from '../../src/runtime/wire-codec.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/model/scenario.js';
 import { deriveSeed } from '../../src/util/random.js';
 import { InlineHost } from './inline-host.js';
 import { WorldAuditor } from './lockstep.js';

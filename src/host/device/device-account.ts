@@ -1,4 +1,4 @@
-import type { DriverProfileName, GrowthKind, GuestSpec } from '../../scenario/types.js';
+import type { DriverProfileName, GrowthKind, GuestSpec } from '../../model/scenario.js';
 import { ownerIdOfGuest } from '../owners.js';
 import { DeviceSlot } from './device-figures.js';
 

@@ -4,7 +4,7 @@
  * released by the guest) and growth past the boot size (plug, unplug).
  */
 import type { ActiveSampleMessage, HostSwapReleaseMessage, PagedOutMessage, PlugMessage, RequestMessage, UnplugMessage } from '../../messages/protocol.js';
-import { formatBytesApprox } from '../../scenario/units.js';
+import { formatBytesApprox } from '../../model/units.js';
 import type { GuestDevice } from './guest-device.js';
 
 function bytesOf(device: GuestDevice, pages: number): string {

@@ -1,4 +1,4 @@
-import { formatBytesApprox } from '../../scenario/units.js';
+import { formatBytesApprox } from '../../model/units.js';
 import type { GuestRecord } from './guest-record.js';
 import { DISTRESS_HOLD_MS } from './guest-signals.js';
 import type { MemoryManager } from './memory-manager.js';

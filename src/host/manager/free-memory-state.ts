@@ -1,4 +1,4 @@
-import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../../scenario/policy-spec.js';
+import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../../model/policy-spec.js';
 
 import type { FreeMemoryState } from '../../messages/protocol.js';
 

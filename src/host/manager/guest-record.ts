@@ -1,5 +1,5 @@
 import { GuestSignalsReader, SIGNAL_SLOTS, SignalSlot } from '../../messages/guest-signals.js';
-import type { DriverProfileName, GrowthKind, GuestSpec } from '../../scenario/types.js';
+import type { DriverProfileName, GrowthKind, GuestSpec } from '../../model/scenario.js';
 import { DEVICE_SLOTS, DeviceSlot } from '../device/device-figures.js';
 import { ownerIdOfGuest } from '../owners.js';
 

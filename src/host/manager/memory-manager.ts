@@ -1,6 +1,6 @@
 import type { HostToGuest } from '../../messages/protocol.js';
-import type { Scenario, TargetSize } from '../../scenario/types.js';
-import { formatBytesApprox } from '../../scenario/units.js';
+import type { Scenario, TargetSize } from '../../model/scenario.js';
+import { formatBytesApprox } from '../../model/units.js';
 import { DeviceSlot, type HostFiguresBuffer } from '../device/device-figures.js';
 import type { HostOrders, HostReport, ShardSetup } from '../device/device-group.js';
 import { EventLog, type HostEventKind } from '../event-log.js';

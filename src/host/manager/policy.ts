@@ -9,7 +9,7 @@
  * bytes, write it with `definePolicy` (src/api/define-policy.ts): it is this
  * interface underneath.
  */
-import type { DriverProfileName } from '../../scenario/types.js';
+import type { DriverProfileName } from '../../model/scenario.js';
 import type { VirtioStatTag } from '../../messages/protocol.js';
 import type { FreeMemoryState } from './free-memory-state.js';
 

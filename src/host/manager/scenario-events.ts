@@ -1,5 +1,5 @@
-import type { ScenarioEvent, TargetSize } from '../../scenario/types.js';
-import { formatBytesApprox } from '../../scenario/units.js';
+import type { ScenarioEvent, TargetSize } from '../../model/scenario.js';
+import { formatBytesApprox } from '../../model/units.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { MemoryManager } from './memory-manager.js';
 import { createPolicy } from './policies/index.js';

@@ -6,8 +6,8 @@
  * It also warns about targets that look like unit mistakes, and predicts what
  * a target would do (a dry run).
  */
-import type { DriverProfileName } from '../../scenario/types.js';
-import { formatBytesApprox } from '../../scenario/units.js';
+import type { DriverProfileName } from '../../model/scenario.js';
+import { formatBytesApprox } from '../../model/units.js';
 import { hypervFloorPages } from '../../balloon/floors.js';
 
 /** What the guard knows of the guest. Sizes in pages. */

@@ -4,8 +4,8 @@
  * high state (`giveBack`), and an administrator's through the over-shrink
  * guard (`adminTarget`).
  */
-import type { TargetSize } from '../../scenario/types.js';
-import { formatBytesApprox } from '../../scenario/units.js';
+import type { TargetSize } from '../../model/scenario.js';
+import { formatBytesApprox } from '../../model/units.js';
 import { isReclaiming } from './free-memory-state.js';
 import type { GuestRecord } from './guest-record.js';
 import { statusOf } from './guest-signals.js';

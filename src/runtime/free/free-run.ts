@@ -15,7 +15,7 @@ import type { InjectedFaults, PlannedKill } from '../../faults/fault-plan.js';
 import type { LivenessWatch } from '../../faults/liveness.js';
 import type { MemoryManager } from '../../host/manager/memory-manager.js';
 import type { GuestReport } from '../../messages/runtime.js';
-import type { Scenario } from '../../scenario/types.js';
+import type { Scenario } from '../../model/scenario.js';
 import { deriveSeed, Random } from '../../util/random.js';
 import { abortErrorOf } from '../abort.js';
 import { deadGuestReport } from '../dead-report.js';

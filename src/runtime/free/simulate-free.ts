@@ -16,7 +16,7 @@
  * The result depends on timing: it is not reproducible, and says so in
  * `timing.mode`.
  */
-import type { Scenario } from '../../scenario/types.js';
+import type { Scenario } from '../../model/scenario.js';
 import { abortErrorOf } from '../abort.js';
 import { prepareRun, type RunSetupOptions } from '../run-setup.js';
 import type { RunResult } from '../simulate.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceAccount } from '../../../src/host/device/device-account.js';
 import { DEVICE_SLOTS, DeviceSlot } from '../../../src/host/device/device-figures.js';
-import type { GuestSpec } from '../../../src/scenario/types.js';
+import type { GuestSpec } from '../../../src/model/scenario.js';
 import { guest, MiB } from '../../support/scenarios.js';
 
 const account = (spec: Partial<GuestSpec> = {}) => new DeviceAccount({ index: 2, spec: guest('g', spec), frameBytes: 4096, quarantineAfter: 0, hotplug: false, backing: 'lazy' });

@@ -2,7 +2,7 @@
 import { GuestDevice } from '../../../src/host/device/guest-device.js';
 import { ShardPool } from '../../../src/host/device/shard-pool.js';
 import { FrameTable } from '../../../src/host/frame-table.js';
-import type { GuestSpec } from '../../../src/scenario/types.js';
+import type { GuestSpec } from '../../../src/model/scenario.js';
 import { guest, MiB } from '../../support/scenarios.js';
 
 export type HostToGuestMessage = ReturnType<GuestDevice['takeInbox']>[number];

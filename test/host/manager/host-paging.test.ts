@@ -16,7 +16,7 @@ import { framesOfRuns } from '../../../src/messages/protocol.js';
 import { simulate } from '../../../src/runtime/simulate.js';
 import { parseScenarioText } from '../../../src/scenario/load.js';
 import type { RunSummary } from '../../../src/runtime/summary.js';
-import type { Scenario } from '../../../src/scenario/types.js';
+import type { Scenario } from '../../../src/model/scenario.js';
 import { expectCleanRun } from '../../support/clean-run.js';
 import { InlineHost } from '../../support/inline-host.js';
 import { runLockstep } from '../../support/lockstep.js';

@@ -4,7 +4,7 @@ import { HostFiguresBuffer } from '../../../src/host/device/device-figures.js';
 import { FrameTable } from '../../../src/host/frame-table.js';
 import { MemoryManager } from '../../../src/host/manager/memory-manager.js';
 import { BootError } from '../../../src/host/manager/shard-boot.js';
-import type { GuestSpec, Scenario } from '../../../src/scenario/types.js';
+import type { GuestSpec, Scenario } from '../../../src/model/scenario.js';
 import { guest, MiB, scenario } from '../../support/scenarios.js';
 
 function manager(guests: GuestSpec[], host: Partial<Scenario['host']> = {}) {

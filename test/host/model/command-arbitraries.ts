@@ -1,7 +1,7 @@
 /** How the model-based test of the host's frame handling draws its commands: weighted, with honest, forged and malformed messages. */
 import fc from 'fast-check';
 import type { GrantPurpose } from '../../../src/messages/protocol.js';
-import type { TargetSize } from '../../../src/scenario/types.js';
+import type { TargetSize } from '../../../src/model/scenario.js';
 import { CrashCommand, OutboxCommand, PublishStatusCommand, SetTargetCommand, type HostCommand } from './commands.js';
 import { FRAME_BYTES } from './host-setup.js';
 import { MALFORMED } from './malformed-messages.js';

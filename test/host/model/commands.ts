@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { isFreeOwner } from '../../../src/host/owners.js';
-import type { TargetSize } from '../../../src/scenario/types.js';
+import type { TargetSize } from '../../../src/model/scenario.js';
 import { publishStatus } from '../../support/guest-signals.js';
 import { expectHostMatches, expectInboxes, expectTableUnchanged } from './host-comparison.js';
 import { crashInModel, framesOfGrant, setTargetInModel, takeFrame, targetPagesOf, type HostModel, type HostReal } from './host-model.js';

@@ -9,7 +9,7 @@
 import { expect } from 'vitest';
 import { freeOwnerOfShard, isFreeOwner, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../../src/host/owners.js';
 import type { GrantPurpose, SetTargetMessage } from '../../../src/messages/protocol.js';
-import type { TargetSize } from '../../../src/scenario/types.js';
+import type { TargetSize } from '../../../src/model/scenario.js';
 import type { InlineHost } from '../../support/inline-host.js';
 import { FRAME_BYTES, type HostSetup } from './host-setup.js';
 

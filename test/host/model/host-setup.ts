@@ -4,7 +4,7 @@
  * their scenario, and the arbitrary that draws them.
  */
 import fc from 'fast-check';
-import type { BackingMode, GuestSpec, Scenario, ScenarioEvent } from '../../../src/scenario/types.js';
+import type { BackingMode, GuestSpec, Scenario, ScenarioEvent } from '../../../src/model/scenario.js';
 
 export const FRAME_BYTES = 4096;
 export const TICK_MS = 1000;

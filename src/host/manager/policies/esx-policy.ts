@@ -1,4 +1,4 @@
-import type { EsxPolicySpec } from '../../../scenario/types.js';
+import type { EsxPolicySpec } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
 import type { Policy, PolicyGuestView, PolicyHostView } from '../policy.js';
 import { reclaimByWeight, shareOut } from '../reclaim.js';

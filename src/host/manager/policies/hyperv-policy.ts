@@ -1,4 +1,4 @@
-import type { HypervPolicySpec } from '../../../scenario/types.js';
+import type { HypervPolicySpec } from '../../../model/scenario.js';
 import { hypervFloorPages } from '../../../balloon/floors.js';
 import type { Policy, PolicyHostView } from '../policy.js';
 import { committedPages } from './xen-selfballoon-policy.js';

@@ -1,4 +1,4 @@
-import type { PolicySpec } from '../../../scenario/types.js';
+import type { PolicySpec } from '../../../model/scenario.js';
 import { assertNever } from '../../../util/assert-never.js';
 import type { Policy } from '../policy.js';
 import { EsxPolicy } from './esx-policy.js';

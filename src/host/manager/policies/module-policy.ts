@@ -23,7 +23,7 @@
  */
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../scenario/types.js';
+import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
 import { PolicyError } from '../policy-error.js';
 import type { Policy, PolicyHostView } from '../policy.js';

@@ -1,4 +1,4 @@
-import type { MomPolicySpec } from '../../../scenario/types.js';
+import type { MomPolicySpec } from '../../../model/scenario.js';
 import type { Policy, PolicyGuestView, PolicyHostView } from '../policy.js';
 
 /** The last `size` values, averaged. */

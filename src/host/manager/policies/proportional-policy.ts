@@ -1,4 +1,4 @@
-import type { ProportionalPolicySpec } from '../../../scenario/types.js';
+import type { ProportionalPolicySpec } from '../../../model/scenario.js';
 import type { Policy, PolicyHostView } from '../policy.js';
 import { shareOut } from '../reclaim.js';
 

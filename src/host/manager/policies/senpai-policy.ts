@@ -1,4 +1,4 @@
-import type { SenpaiPolicySpec } from '../../../scenario/types.js';
+import type { SenpaiPolicySpec } from '../../../model/scenario.js';
 import type { Policy, PolicyHostView } from '../policy.js';
 
 /** Senpai's state for one guest. */

@@ -1,4 +1,4 @@
-import type { XenSelfballoonPolicySpec } from '../../../scenario/types.js';
+import type { XenSelfballoonPolicySpec } from '../../../model/scenario.js';
 import { xenSelfballoonFloorBytes } from '../../../balloon/floors.js';
 import type { Policy, PolicyGuestView, PolicyHostView } from '../policy.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EsxPolicy } from '../../../../src/host/manager/policies/esx-policy.js';
-import type { EsxPolicySpec } from '../../../../src/scenario/types.js';
+import type { EsxPolicySpec } from '../../../../src/model/scenario.js';
 import { asObject, guestView, hostView } from './views.js';
 
 const spec = (tau: number): EsxPolicySpec => ({ kind: 'esx', periodMs: 30_000, tau, samples: 100, fastWeight: 0.5, slowWeight: 0.1 });

@@ -1,7 +1,7 @@
 /** createPolicy: one fresh policy of the spec's kind; a module policy only once its module is loaded. */
 import { describe, expect, it } from 'vitest';
 import { createPolicy } from '../../../../src/host/manager/policies/index.js';
-import type { PolicySpec } from '../../../../src/scenario/types.js';
+import type { PolicySpec } from '../../../../src/model/scenario.js';
 
 const context = { frameBytes: 4096, seed: 1, modules: new Map() };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MomPolicy, momUsedPages } from '../../../../src/host/manager/policies/mom-policy.js';
-import type { MomPolicySpec } from '../../../../src/scenario/types.js';
+import type { MomPolicySpec } from '../../../../src/model/scenario.js';
 import { unknownStats } from '../../../../src/host/manager/guest-signals.js';
 import { asObject, guestView, hostView } from './views.js';
 

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+/** The built-in default scenario: what `balloonsim run` with no file runs. */
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCENARIO_YAML, defaultScenario } from '../../src/scenario/default.js';
-import { loadScenarioFile } from '../../src/scenario/load.js';
-import { scenarioError } from './support.js';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -43,28 +39,5 @@ describe('the default scenario', () => {
 
   it('teaches the format in comments', () => {
     expect(DEFAULT_SCENARIO_YAML).toMatch(/# .*bare number/);
-  });
-});
-
-describe('loadScenarioFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-load-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('reads YAML and JSON files and names the scenario after the file', () => {
-    const yamlFile = join(dir, 'two-guests.yaml');
-    writeFileSync(yamlFile, 'host: {memory: 8GiB}\nguests: [{name: a, memory: 1GiB}]\n');
-    expect(loadScenarioFile(yamlFile)).toMatchObject({ name: 'two-guests', source: yamlFile, durationMs: 600_000 });
-    const jsonFile = join(dir, 'one.json');
-    writeFileSync(jsonFile, JSON.stringify({ $schema: '../schema/scenario.schema.json', host: { memory: '8GiB' }, guests: [{ name: 'a', memory: '1GiB' }] }, null, '\t'));
-    expect(loadScenarioFile(jsonFile)).toMatchObject({ name: 'one', guests: [{ name: 'a' }] });
-  });
-
-  it('turns a missing or unreadable file into a ScenarioError with a hint', () => {
-    const missing = scenarioError(() => loadScenarioFile(join(dir, 'nope.yaml')));
-    expect(missing.source).toBe(join(dir, 'nope.yaml'));
-    expect(missing.issues[0]).toMatchObject({ path: '', message: 'cannot read the scenario: no such file' });
-    expect(missing.issues[0]?.hint).toMatch(/check the path/);
-    expect(missing.format()).toBe(`${join(dir, 'nope.yaml')}: cannot read the scenario: no such file (${missing.issues[0]?.hint})`);
-    expect(scenarioError(() => loadScenarioFile(dir)).issues[0]?.message).toBe('cannot read the scenario: it is a directory');
   });
 });

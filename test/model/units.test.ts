@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UnitError } from '../../src/scenario/errors.js';
-import { formatBytes, formatBytesApprox, formatDuration, parseDuration, parsePercent, parseSize, parseSizeOrPercent } from '../../src/scenario/units.js';
+import { UnitError } from '../../src/model/unit-error.js';
+import { formatBytes, formatBytesApprox, formatDuration, parseDuration, parsePercent, parseSize, parseSizeOrPercent } from '../../src/model/units.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 
 /** The UnitError that `fn` throws. */

@@ -8,10 +8,10 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { aggregateSeeds } from '../sweep/aggregate.js';
-import { sweepCsv, sweepJson, type SweepTable } from '../sweep/table.js';
-import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
-import { writeParquet } from './parquet.js';
+import { aggregateSeeds } from './aggregate.js';
+import { sweepCsv, sweepJson, type SweepTable } from './table.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../output/atomic-file.js';
+import { writeParquet } from '../output/parquet.js';
 import { sweepReportHtml } from './sweep-report.js';
 import { aggregateCsv, aggregateParquetTable, sweepParquetTable } from './sweep-tables.js';
 

@@ -144,7 +144,7 @@ export interface GuestSpec {
   faultLatency?: FaultLatencies;
   /** How the guest grows past boot; undefined: `reserved` (the room above boot is held by the balloon). */
   growth?: GrowthSpec;
-  /** The guest kernel's memory settings; undefined: Debian 12's defaults (LINUX_DEFAULTS in scenario/model-defaults.ts). */
+  /** The guest kernel's memory settings; undefined: Debian 12's defaults (LINUX_DEFAULTS in model/defaults.ts). */
   linux?: LinuxSettings;
 }
 

@@ -5,11 +5,11 @@
  * table show each setting once, as the mean over its seeds with a 95 %
  * interval, and a second table lists the cases one by one.
  */
-import type { SeedGroup } from '../sweep/aggregate.js';
-import { formatShard } from '../sweep/shard.js';
-import type { SweepRow, SweepTable } from '../sweep/table.js';
+import type { SeedGroup } from './aggregate.js';
+import { formatShard } from './shard.js';
+import type { SweepRow, SweepTable } from './table.js';
 import { compareReportHtml, metricText, metricValueText, type CompareReportData, type CompareReportRun } from './compare.js';
-import { METRIC_COLUMNS, type RunMetrics } from './run-metrics.js';
+import { METRIC_COLUMNS, type RunMetrics } from '../output/run-metrics.js';
 
 /** A row's status as the tables show it: `refused: idle at 2m: ...`. */
 export function statusText(row: Pick<SweepRow, 'status' | 'refused' | 'warnings' | 'error'>): string {

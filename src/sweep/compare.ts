@@ -8,13 +8,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunSummary } from '../runtime/summary.js';
-import type { SweepTable } from '../sweep/table.js';
-import { formatBytesApprox } from '../scenario/units.js';
-import { htmlPage } from './html-page.js';
-import { InputError } from './input-error.js';
-import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from './run-metrics.js';
-import { formatCsvNumber, parseTimeSeriesCsv } from './timeseries-csv.js';
-import type { TimeSeries } from './time-series.js';
+import type { SweepTable } from './table.js';
+import { formatBytesApprox } from '../model/units.js';
+import { htmlPage } from '../output/html-page.js';
+import { InputError } from '../output/input-error.js';
+import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from '../output/run-metrics.js';
+import { formatCsvNumber, parseTimeSeriesCsv } from '../output/timeseries-csv.js';
+import type { TimeSeries } from '../output/time-series.js';
 
 const MiB = 2 ** 20;
 

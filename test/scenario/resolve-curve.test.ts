@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load.js';
-import { parseTraceCsv } from '../../src/scenario/trace-csv.js';
+import { parseTraceCsv } from '../../src/scenario/resolve-curve.js';
 import { issueAt, scenarioError } from './support.js';
 
 const MiB = 2 ** 20;

@@ -4,7 +4,7 @@
  * (`units.ts`); a latency is a fraction of one, so it has its own parser with
  * the same manners: a bare number is refused with the list of units.
  */
-import { UnitError } from './errors.js';
+import { UnitError } from './unit-error.js';
 
 /** Milliseconds per latency unit. */
 const LATENCY_UNIT_MS: Readonly<Record<string, number>> = {

@@ -2,7 +2,7 @@
  * Advice for unit spellings the parsers refuse: bits for bytes, wrong case, a bare
  * prefix, a word, a unit of the other kind. Used by `units.ts` only.
  */
-import { closest } from './suggest.js';
+import { closest } from '../util/suggest.js';
 
 /** Accepted size units and their size in bytes. Case-sensitive. */
 export const SIZE_UNIT_BYTES: Readonly<Record<string, number>> = {

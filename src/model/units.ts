@@ -3,7 +3,7 @@
  * `50%`), parsed exactly (decimal arithmetic, no floating-point surprises) and
  * formatted back. Every refusal is a `UnitError` that says what to write instead.
  */
-import { UnitError } from './errors.js';
+import { UnitError } from './unit-error.js';
 import {
   DURATION_UNIT_MS,
   DURATION_UNITS_TEXT,
@@ -13,7 +13,7 @@ import {
   sizeUnitAdvice,
   type UnitAdvice,
 } from './unit-advice.js';
-import type { TargetSize } from './types.js';
+import type { TargetSize } from './scenario.js';
 
 export { DURATION_UNITS_TEXT, SIZE_UNITS_TEXT };
 

@@ -1,27 +1,8 @@
 /** The scenario fields of the guest memory model: fault costs and how components touch their pages. */
 import { describe, expect, it } from 'vitest';
-import { parseLatency } from '../../src/scenario/latency.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import { FAULT_LATENCY_DEFAULTS } from '../../src/scenario/model-defaults.js';
+import { FAULT_LATENCY_DEFAULTS } from '../../src/model/defaults.js';
 import { issueAt, scenarioError, yamlWithGuests } from './support.js';
-
-describe('parseLatency', () => {
-  it('reads sub-millisecond latencies in ns, us, µs, ms and s, as milliseconds', () => {
-    expect(parseLatency('150us', 'x')).toBeCloseTo(0.15, 12);
-    expect(parseLatency('150µs', 'x')).toBeCloseTo(0.15, 12);
-    expect(parseLatency('800ns', 'x')).toBeCloseTo(0.0008, 12);
-    expect(parseLatency('0.5ms', 'x')).toBe(0.5);
-    expect(parseLatency('1 s', 'x')).toBe(1000);
-  });
-
-  it('refuses a bare number, an unknown unit and a latency of minutes, saying what to write', () => {
-    expect(() => parseLatency(150, 'faults.major')).toThrow(/^faults\.major: 150 has no unit; accepted units: ns, us \(or µs\), ms or s \(write 150us\)/);
-    expect(() => parseLatency('150', 'x')).toThrow(/has no unit.*write 150us/);
-    expect(() => parseLatency('150 parsecs', 'x')).toThrow(/unknown unit "parsecs"/);
-    expect(() => parseLatency('2m', 'x')).toThrow(/page fault takes microseconds/);
-    expect(() => parseLatency('1h', 'x')).toThrow(/page fault takes microseconds/);
-  });
-});
 
 describe('guest memory model fields', () => {
   it('resolve fault costs and access settings, leaving them out when not given', () => {

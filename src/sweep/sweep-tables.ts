@@ -5,11 +5,11 @@
  * interval). Nothing here depends on timing, so shards merged give the same
  * files as one machine.
  */
-import type { AggregatedMetric, SeedGroup } from '../sweep/aggregate.js';
-import { AGGREGATED_METRICS } from '../sweep/aggregate.js';
-import { METRIC_KEYS, SWEEP_STATUSES, type SweepTable } from '../sweep/table.js';
-import type { ParquetColumn, ParquetTable, ParquetType, ParquetValue } from './parquet.js';
-import { formatCsvNumber } from './timeseries-csv.js';
+import type { AggregatedMetric, SeedGroup } from './aggregate.js';
+import { AGGREGATED_METRICS } from './aggregate.js';
+import { METRIC_KEYS, SWEEP_STATUSES, type SweepTable } from './table.js';
+import type { ParquetColumn, ParquetTable, ParquetType, ParquetValue } from '../output/parquet.js';
+import { formatCsvNumber } from '../output/timeseries-csv.js';
 
 /** The type of a metric's column. */
 function metricType(key: (typeof METRIC_KEYS)[number]): ParquetType {

@@ -4,7 +4,7 @@
  * defaults; the guest model uses them when a resolved scenario leaves a field out.
  */
 import { parseLatency } from './latency.js';
-import type { FaultLatencies, LinuxSettings } from './types.js';
+import type { FaultLatencies, LinuxSettings } from './scenario.js';
 
 /** The default fault costs, as a scenario writes them. */
 export const FAULT_LATENCY_TEXT_DEFAULTS = { minor: '1us', major: '750us', refault: '40us' } as const;

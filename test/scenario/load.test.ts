@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadScenarioFile } from '../../src/scenario/load.js';
+import { scenarioError } from './support.js';
+
+describe('loadScenarioFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-load-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads YAML and JSON files and names the scenario after the file', () => {
+    const yamlFile = join(dir, 'two-guests.yaml');
+    writeFileSync(yamlFile, 'host: {memory: 8GiB}\nguests: [{name: a, memory: 1GiB}]\n');
+    expect(loadScenarioFile(yamlFile)).toMatchObject({ name: 'two-guests', source: yamlFile, durationMs: 600_000 });
+    const jsonFile = join(dir, 'one.json');
+    writeFileSync(jsonFile, JSON.stringify({ $schema: '../schema/scenario.schema.json', host: { memory: '8GiB' }, guests: [{ name: 'a', memory: '1GiB' }] }, null, '\t'));
+    expect(loadScenarioFile(jsonFile)).toMatchObject({ name: 'one', guests: [{ name: 'a' }] });
+  });
+
+  it('turns a missing or unreadable file into a ScenarioError with a hint', () => {
+    const missing = scenarioError(() => loadScenarioFile(join(dir, 'nope.yaml')));
+    expect(missing.source).toBe(join(dir, 'nope.yaml'));
+    expect(missing.issues[0]).toMatchObject({ path: '', message: 'cannot read the scenario: no such file' });
+    expect(missing.issues[0]?.hint).toMatch(/check the path/);
+    expect(missing.format()).toBe(`${join(dir, 'nope.yaml')}: cannot read the scenario: no such file (${missing.issues[0]?.hint})`);
+    expect(scenarioError(() => loadScenarioFile(dir)).issues[0]?.message).toBe('cannot read the scenario: it is a directory');
+  });
+});
