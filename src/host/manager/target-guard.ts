@@ -8,7 +8,7 @@
  */
 import type { DriverProfileName } from '../../scenario/types.js';
 import { formatBytesApprox } from '../../scenario/units.js';
-import { hypervFloorPages } from '../../balloon/floors.js';
+import { hypervFloorPages } from '../../messages/floors.js';
 
 /** What the guard knows of the guest. Sizes in pages. */
 export interface GuardGuest {
