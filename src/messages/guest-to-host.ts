@@ -51,7 +51,7 @@ export type AnyWireField = 'id' | 'int32' | 'float' | 'optionalInt32' | 'boolean
 export type WireFields<M> = { readonly [K in Exclude<keyof M, 'type'>]-?: WireField<M[K]> };
 
 /** One message type's entry. */
-export interface MessageEntry<M extends GuestToHost> {
+export interface MessageEntry<M extends { type: string }> {
   /** Its tag on the wire: the entries' tags are 1, 2, 3 ... in table order (0 is MALFORMED). */
   readonly tag: number;
   readonly fields: WireFields<M>;
@@ -62,11 +62,11 @@ export interface MessageEntry<M extends GuestToHost> {
 /** The type of each guest-to-host message. */
 export type GuestToHostType = GuestToHost['type'];
 
-/** The message of one type. */
-export type GuestToHostOf<K extends GuestToHostType> = Extract<GuestToHost, { type: K }>;
+/** A table of a union of messages: an entry for every type, each with every field of its message. */
+export type ProtocolTable<U extends { type: string }> = { readonly [K in U['type']]: MessageEntry<Extract<U, { type: K }>> };
 
 /** An entry for every type of GuestToHost: the compiler refuses a table that lacks one. */
-export type GuestToHostTable = { readonly [K in GuestToHostType]: MessageEntry<GuestToHostOf<K>> };
+export type GuestToHostTable = ProtocolTable<GuestToHost>;
 
 /** Wire codes of the purposes of a request (and of a grant). */
 export const GRANT_PURPOSES: Readonly<Record<GrantPurpose, number>> = { deflate: 0, populate: 1, swapIn: 2 };
