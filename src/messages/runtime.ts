@@ -4,6 +4,8 @@
  * what crosses a thread about it (crashes, serialized errors). How the
  * coordinator talks to worker threads is in runtime/thread-protocol.ts.
  */
+// The one import of src/messages from above it: the resolved guest spec and growth kind belong to the
+// resolved model at the bottom (issue 14, item 2: src/model, being moved there on branch issue-14b).
 import type { GrowthKind, GuestSpec } from '../scenario/types.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
