@@ -27,8 +27,8 @@ export const MUTATE_GROUPS = {
     'src/host/device/vmware-refusals.ts',
     'src/host/device/guest-device.ts',
   ],
-  // The shape checks of every message a guest sends.
-  checks: ['src/host/device/*message-checks.ts', 'src/host/device/check-values.ts'],
+  // The shape checks of every message a guest sends: the protocol table's entries and the host's lookup of them.
+  checks: ['src/messages/guest-to-host.ts', 'src/messages/check-values.ts', 'src/host/device/message-checks.ts'],
   // The auditor: its scans, the coordinator's and each thread's part, the concurrent auditor's chunk checks.
   audit: ['src/audit/scans.ts', 'src/audit/auditor.ts', 'src/audit/thread-audit.ts', 'src/audit/concurrent-check.ts'],
 };

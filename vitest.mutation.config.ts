@@ -21,7 +21,7 @@ const AUDIT_TESTS = ['test/audit/**/*.test.ts', 'test/property/broken-host.test.
 
 export default defineConfig({
   test: {
-    include: process.env.BALLOONSIM_MUTATE_GROUP === 'audit' ? AUDIT_TESTS : [...AUDIT_TESTS, 'test/host/**/*.test.ts', 'test/fuzz/wire.test.ts'],
+    include: process.env.BALLOONSIM_MUTATE_GROUP === 'audit' ? AUDIT_TESTS : [...AUDIT_TESTS, 'test/host/**/*.test.ts', 'test/fuzz/wire.test.ts', 'test/messages/**/*.test.ts'],
     // Quick unit tests first: a mutant's run stops at its first failing test.
     sequence: { sequencer: FastFirstSequencer },
     // One module graph for every test file and every mutant run (the tests leave no state behind that another file

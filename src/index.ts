@@ -56,8 +56,8 @@ export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/manage
 export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/manager/free-memory-state.js';
 export type { GuestFloor, TargetPrediction } from './host/manager/target-guard.js';
 export type { PressureFigures } from './messages/runtime.js';
-export { VirtioStat } from './balloon/virtio-stats.js';
-export { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from './balloon/floors.js';
+export { VirtioStat } from './messages/virtio-stats.js';
+export { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from './messages/floors.js';
 
 // Scenarios.
 export { defineScenario, type DefineScenarioOptions } from './api/define-scenario.js';

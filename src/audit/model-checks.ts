@@ -20,8 +20,8 @@
  */
 import { PageState } from '../guest/page-state.js';
 import { Stat, STAT_SLOTS, type GuestSharedViews } from '../guest/shared-memory.js';
-import { CUMULATIVE_STATS, MEMORY_STATS, VirtioStat } from '../balloon/virtio-stats.js';
-import { SIGNAL_SLOTS, SignalSlot, GuestSignalsReader, VIRTIO_STAT_COUNT } from '../messages/guest-signals.js';
+import { CUMULATIVE_STATS, MEMORY_STATS, VIRTIO_STAT_COUNT, VirtioStat } from '../messages/virtio-stats.js';
+import { SIGNAL_SLOTS, SignalSlot, GuestSignalsReader } from '../messages/guest-signals.js';
 import type { DeviceAccount } from '../host/device/device-account.js';
 
 /** Shared stats that are totals since boot. */

@@ -3,7 +3,7 @@ import type { GrantMessage, GuestToHost, ReleaseAckMessage } from '../messages/p
 import type { InflateMode } from '../model/scenario.js';
 import { newBalloonDriverCounters, type BalloonDriverCounters } from './balloon-counters.js';
 import { LARGE_PAGE_BYTES, LARGE_PAGE_SPEEDUP, type DriverProfile } from './driver-profiles.js';
-import { hypervFloorPages } from '../balloon/floors.js';
+import { hypervFloorPages } from '../messages/floors.js';
 import { InflatePages, type AllocationMode, type InflateSources } from './inflate-pages.js';
 import { PageState } from './page-state.js';
 import { NONE, ReleaseBatch } from './release-batch.js';

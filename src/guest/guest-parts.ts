@@ -4,7 +4,7 @@
  * free page reporting, pressure-stall and signals. The guest actor
  * (guest-actor.ts) steps these parts; its report and published figures read them.
  */
-import { hypervFloorPages } from '../balloon/floors.js';
+import { hypervFloorPages } from '../messages/floors.js';
 import { GuestSignalsWriter } from '../messages/guest-signals.js';
 import type { GuestInit } from '../messages/runtime.js';
 import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, LINUX_DEFAULTS } from '../model/defaults.js';

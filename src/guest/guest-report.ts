@@ -1,5 +1,5 @@
 /** A guest's report at the end of a run (messages/runtime.ts GuestReport), read from its parts. */
-import type { GuestReport } from '../messages/runtime.js';
+import { driverReportOf, pressureFigures, type GuestReport } from '../messages/runtime.js';
 import type { GuestParts } from './guest-parts.js';
 import { PAGE_STATE_COUNT, PAGE_STATE_NAMES, PageState } from './page-state.js';
 
@@ -19,8 +19,6 @@ export function guestReport(parts: GuestParts, life: GuestLife): GuestReport {
     pageStates[PAGE_STATE_NAMES[state]!] = memory.count(state as never);
   }
   const driver = parts.driver.counters;
-  const some = pressure.some;
-  const full = pressure.full;
   return {
     index: life.index,
     name: parts.name,
@@ -38,29 +36,13 @@ export function guestReport(parts: GuestParts, life: GuestLife): GuestReport {
     majorFaults: events.majorFaults,
     oomKills: events.oomKills,
     hostShortPages: life.hostShortPages,
-    driver: {
-      inflatedPages: driver.inflatedPages,
-      deflatedPages: driver.deflatedPages,
-      releaseMessages: driver.releaseMessages,
-      requestMessages: driver.requestMessages,
-      refusedFrames: driver.refusedFrames,
-      outOfPuff: driver.outOfPuff,
-      shortGrants: driver.shortGrants,
-      largePages: driver.largePages,
-      coldReclaimedPages: driver.coldReclaimedPages,
-      floorHeldPages: driver.floorHeldPages,
-      targetChanges: driver.targetChanges,
-      lastTargetChangeMs: driver.lastTargetChangeMs,
-      targetReachedMs: driver.targetReachedMs,
-      inflateToTargetMs: driver.inflateToTargetMs,
-      deflateToTargetMs: driver.deflateToTargetMs,
-    },
+    driver: driverReportOf(driver),
     minorFaults: events.minorFaults,
     refaults: events.refaults,
     workWanted: progress.wanted,
     workDone: progress.done,
     stallSeconds: events.stallMsTotal / 1000,
-    psi: { someAvg10: some[0]!, someAvg60: some[1]!, someAvg300: some[2]!, fullAvg10: full[0]!, fullAvg60: full[1]!, fullAvg300: full[2]! },
+    psi: pressureFigures(pressure.some, pressure.full),
     oomEvents: events.oomEvents,
     deflateOnOomPages: events.deflateOnOomPages,
     reportedFreePages: events.reportedFreePages,

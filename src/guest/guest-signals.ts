@@ -1,6 +1,6 @@
 import { GuestSignalsWriter, SignalSlot } from '../messages/guest-signals.js';
 import type { DistressReason, GuestToHost } from '../messages/protocol.js';
-import { VIRTIO_STAT_COUNT, VirtioStat } from '../balloon/virtio-stats.js';
+import { VIRTIO_STAT_COUNT, VirtioStat } from '../messages/virtio-stats.js';
 
 /** Pressure reports go out every second (Hyper-V's cadence). */
 export const PRESSURE_INTERVAL_MS = 1000;

@@ -1,3 +1,4 @@
+import type { ComponentReport } from '../messages/runtime.js';
 import { LINUX_DEFAULTS } from '../model/defaults.js';
 import type { FaultLatencies, LinuxSettings, WorkloadComponent } from '../model/scenario.js';
 import { deriveSeed, Random } from '../util/random.js';
@@ -20,22 +21,6 @@ const GROWTH_CHUNK_PAGES = 4096;
  * allocation may be tried again.
  */
 export type OomHandler = (task: TaskClock | null) => boolean;
-
-/** What one component looks like at the end of a run, in pages. */
-export interface ComponentReport {
-  name: string;
-  kind: WorkloadComponent['kind'];
-  /** Logical pages it holds (resident or out). */
-  pages: number;
-  residentPages: number;
-  /** Pages out: in swap (anon) or dropped from the page cache (file). */
-  outPages: number;
-  hotPages: number;
-  hotResidentPages: number;
-  kills: number;
-  /** Work done / wanted since boot (1 if it wanted nothing). */
-  progress: number;
-}
 
 /**
  * What runs in the guest: components (tasks) whose sizes follow curves over

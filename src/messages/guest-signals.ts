@@ -17,6 +17,11 @@
  * claim (policy views and the guard sanitise them; the auditor checks honest
  * guests' figures against what the host saw).
  */
+import { VIRTIO_STAT_COUNT } from './virtio-stats.js';
+
+/** The first slot of the virtio stats; the slots after them follow from their count. */
+const STATS_SLOT = 6;
+const AFTER_STATS = STATS_SLOT + VIRTIO_STAT_COUNT;
 
 /** Float64 slots after the seqlock. Times are the guest's simulated ms; -1 means "not yet". */
 export const SignalSlot = {
@@ -31,31 +36,29 @@ export const SignalSlot = {
   STATS_AT_MS: 4,
   STATS_REPORTS: 5,
   /** The 16 virtio stats in tag order (VIRTIO_STAT_TAGS): STATS + tag index. */
-  STATS: 6,
+  STATS: STATS_SLOT,
   /** When the pressure report was last written, and how many so far. */
-  PRESSURE_AT_MS: 22,
-  PRESSURE_REPORTS: 23,
+  PRESSURE_AT_MS: AFTER_STATS,
+  PRESSURE_REPORTS: AFTER_STATS + 1,
   /** MemAvailable, Hyper-V committed memory and the Hyper-V floor, in pages. */
-  AVAILABLE_PAGES: 24,
-  COMMITTED_PAGES: 25,
-  FLOOR_PAGES: 26,
-  /** PSI averages as fractions (0 to 1): some over 10, 60, 300 s, then full. */
-  SOME_AVG10: 27,
-  SOME_AVG60: 28,
-  SOME_AVG300: 29,
-  FULL_AVG10: 30,
-  FULL_AVG60: 31,
-  FULL_AVG300: 32,
+  AVAILABLE_PAGES: AFTER_STATS + 2,
+  COMMITTED_PAGES: AFTER_STATS + 3,
+  FLOOR_PAGES: AFTER_STATS + 4,
+  /** PSI averages as fractions (0 to 1): some over 10, 60, 300 s, then full (PSI_AVERAGES' order). */
+  SOME_AVG10: AFTER_STATS + 5,
+  SOME_AVG60: AFTER_STATS + 6,
+  SOME_AVG300: AFTER_STATS + 7,
+  FULL_AVG10: AFTER_STATS + 8,
+  FULL_AVG60: AFTER_STATS + 9,
+  FULL_AVG300: AFTER_STATS + 10,
   /** Stall time since boot, in seconds. */
-  SOME_TOTAL_SECONDS: 33,
-  FULL_TOTAL_SECONDS: 34,
+  SOME_TOTAL_SECONDS: AFTER_STATS + 11,
+  FULL_TOTAL_SECONDS: AFTER_STATS + 12,
 } as const;
 
-export const SIGNAL_SLOTS = 35;
+export const SIGNAL_SLOTS = AFTER_STATS + 13;
 /** Bytes of a signals buffer: the seqlock (8 bytes) and the slots. */
 export const SIGNALS_BYTES = 8 + SIGNAL_SLOTS * 8;
-/** The number of virtio stats values (tags SWAP_IN ... DIRECT_RECLAIM). */
-export const VIRTIO_STAT_COUNT = 16;
 
 /** A fresh signals buffer: nothing reported yet (times -1). */
 export function allocateGuestSignals(): SharedArrayBuffer {

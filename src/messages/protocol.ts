@@ -231,25 +231,6 @@ export interface RequestMessage {
   withFrames: boolean;
 }
 
-/** The 16 virtio balloon stat tags, in tag order (VIRTIO_BALLOON_S_SWAP_IN = 0 ... DIRECT_RECLAIM = 15). */
-export type VirtioStatTag =
-  | 'SWAP_IN'
-  | 'SWAP_OUT'
-  | 'MAJFLT'
-  | 'MINFLT'
-  | 'MEMFREE'
-  | 'MEMTOT'
-  | 'AVAIL'
-  | 'CACHES'
-  | 'HTLB_PGALLOC'
-  | 'HTLB_PGFAIL'
-  | 'OOM_KILL'
-  | 'ALLOC_STALL'
-  | 'ASYNC_SCAN'
-  | 'DIRECT_SCAN'
-  | 'ASYNC_RECLAIM'
-  | 'DIRECT_RECLAIM';
-
 /** Why a guest says it is desperately short of memory. */
 export type DistressReason = 'stall' | 'oom';
 

@@ -4,6 +4,7 @@
  * what crosses a thread about it (crashes, serialized errors). How the
  * coordinator talks to worker threads is in runtime/thread-protocol.ts.
  */
+// The resolved guest spec and growth kind: the resolved model at the bottom (src/model).
 import type { GrowthKind, GuestSpec } from '../model/scenario.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
@@ -104,30 +105,7 @@ export interface GuestReport {
   oomKills: number;
   /** Pages asked for at first touch that the host could not grant at once. */
   hostShortPages: number;
-  driver: {
-    inflatedPages: number;
-    deflatedPages: number;
-    releaseMessages: number;
-    requestMessages: number;
-    refusedFrames: number;
-    outOfPuff: number;
-    shortGrants: number;
-    /** 2 MiB pages inflated (VMware, Hyper-V). */
-    largePages: number;
-    /** Pages the cold-first reclaim handed straight to the balloon (inflate mode `reclaim`). */
-    coldReclaimedPages: number;
-    /** Inflation the Hyper-V floor held back at the last try, in pages. */
-    floorHeldPages: number;
-    targetChanges: number;
-    /** When the target last changed, in ms of simulated time. */
-    lastTargetChangeMs: number;
-    /** When the balloon reached the size that target asks for (-1: not reached). */
-    targetReachedMs: number;
-    /** How long the last inflation toward a new target took (-1: none completed). */
-    inflateToTargetMs: number;
-    /** How long the last deflation toward a new target took (-1: none completed). */
-    deflateToTargetMs: number;
-  };
+  driver: DriverReport;
   // ---- the guest memory model
   /** First touches of new pages. */
   minorFaults: number;
@@ -162,19 +140,7 @@ export interface GuestReport {
   /** Page reclaim counters (as /proc/vmstat). */
   reclaim: { allocStalls: number; kswapdScanned: number; kswapdReclaimed: number; directScanned: number; directReclaimed: number };
   /** Each workload component at the end. */
-  components: Array<{
-    name: string;
-    kind: 'anon' | 'file';
-    pages: number;
-    residentPages: number;
-    /** In swap (anon) or dropped from the page cache (file). */
-    outPages: number;
-    hotPages: number;
-    hotResidentPages: number;
-    kills: number;
-    /** Work done / wanted since boot (1 if it wanted nothing). */
-    progress: number;
-  }>;
+  components: ComponentReport[];
   /** Hostile guests only. */
   hostile?: HostileReport;
 }
@@ -187,6 +153,73 @@ export interface PressureFigures {
   fullAvg10: number;
   fullAvg60: number;
   fullAvg300: number;
+}
+
+/** The averages from a guest's `some` and `full` figures, each [over 10 s, 60 s, 300 s]. */
+export function pressureFigures(some: ArrayLike<number>, full: ArrayLike<number>): PressureFigures {
+  return { someAvg10: some[0]!, someAvg60: some[1]!, someAvg300: some[2]!, fullAvg10: full[0]!, fullAvg60: full[1]!, fullAvg300: full[2]! };
+}
+
+/** One workload component of a guest at the end of a run. */
+export interface ComponentReport {
+  name: string;
+  kind: 'anon' | 'file';
+  /** Logical pages it holds (resident or out). */
+  pages: number;
+  residentPages: number;
+  /** Pages out: in swap (anon) or dropped from the page cache (file). */
+  outPages: number;
+  hotPages: number;
+  hotResidentPages: number;
+  kills: number;
+  /** Work done / wanted since boot (1 if it wanted nothing). */
+  progress: number;
+}
+
+/**
+ * What a guest's balloon driver reports of itself, in the report's order,
+ * with the value of each counter before the driver did anything. Written
+ * once: the driver's own counters (guest/balloon-counters.ts) start from it,
+ * and the report of a guest that died with its thread says it.
+ */
+export const DRIVER_REPORT_START = {
+  inflatedPages: 0,
+  deflatedPages: 0,
+  releaseMessages: 0,
+  requestMessages: 0,
+  /** Frames the host refused (VMware's single pages); they went back to the guest's free memory. */
+  refusedFrames: 0,
+  /** Inflates that could not take a page and backed off ("Out of puff"). */
+  outOfPuff: 0,
+  /** Deflate requests the host could not fill. */
+  shortGrants: 0,
+  /** 2 MiB pages inflated (VMware, Hyper-V). */
+  largePages: 0,
+  /** Pages the cold-first reclaim handed straight to the balloon (inflate mode `reclaim`). */
+  coldReclaimedPages: 0,
+  /** Inflation the Hyper-V floor held back at the last try, in pages (0: the floor did not stop the balloon). */
+  floorHeldPages: 0,
+  targetChanges: 0,
+  /** When the target last changed, in ms of simulated time. */
+  lastTargetChangeMs: 0,
+  /** When the balloon last reached the size the target asks for, after the last change (-1: not yet). */
+  targetReachedMs: 0,
+  /** How long the last inflation toward a new target took, from the change until the balloon held what it asks (-1: none completed). */
+  inflateToTargetMs: -1,
+  /** The same for the last deflation. */
+  deflateToTargetMs: -1,
+} as const;
+
+/** The balloon driver's counters in a guest's report (see DRIVER_REPORT_START). */
+export type DriverReport = { -readonly [K in keyof typeof DRIVER_REPORT_START]: number };
+
+const DRIVER_REPORT_KEYS = Object.keys(DRIVER_REPORT_START) as Array<keyof DriverReport>;
+
+/** The report's counters copied out of `counters` (which may hold more), in the report's order. */
+export function driverReportOf(counters: Readonly<DriverReport>): DriverReport {
+  const report = {} as DriverReport;
+  for (const key of DRIVER_REPORT_KEYS) report[key] = counters[key];
+  return report;
 }
 
 /** What a guest's growth unit counts (guest/growth.ts), for its report. */

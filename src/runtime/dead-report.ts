@@ -1,8 +1,11 @@
 import { noGrowth } from '../guest/growth.js';
 import { PAGE_STATE_COUNT, PAGE_STATE_NAMES } from '../guest/page-state.js';
 import { Stat, type GuestSharedViews } from '../guest/shared-memory.js';
-import type { GuestReport } from '../messages/runtime.js';
+import { DRIVER_REPORT_START, driverReportOf, pressureFigures, type GuestReport } from '../messages/runtime.js';
 import type { GrowthKind } from '../model/scenario.js';
+
+/** A dead guest's pressure averages, over 10, 60 and 300 s. */
+const NO_PRESSURE = [0, 0, 0] as const;
 
 /**
  * The report of a guest whose thread died with it (a worker killed by fault
@@ -32,29 +35,13 @@ export function deadGuestReport(index: number, name: string, targetPages: number
     majorFaults: stat(Stat.MAJOR_FAULTS_TOTAL),
     oomKills: stat(Stat.OOM_KILLS_TOTAL),
     hostShortPages: 0,
-    driver: {
-      inflatedPages: 0,
-      deflatedPages: 0,
-      releaseMessages: 0,
-      requestMessages: 0,
-      refusedFrames: 0,
-      outOfPuff: 0,
-      shortGrants: 0,
-      largePages: 0,
-      coldReclaimedPages: 0,
-      floorHeldPages: 0,
-      targetChanges: 0,
-      lastTargetChangeMs: 0,
-      targetReachedMs: 0,
-      inflateToTargetMs: -1,
-      deflateToTargetMs: -1,
-    },
+    driver: driverReportOf(DRIVER_REPORT_START),
     minorFaults: stat(Stat.MINOR_FAULTS_TOTAL),
     refaults: 0,
     workWanted: 0,
     workDone: 0,
     stallSeconds: stat(Stat.STALL_SECONDS_TOTAL),
-    psi: { someAvg10: 0, someAvg60: 0, someAvg300: 0, fullAvg10: 0, fullAvg60: 0, fullAvg300: 0 },
+    psi: pressureFigures(NO_PRESSURE, NO_PRESSURE),
     oomEvents: stat(Stat.OOM_EVENTS_TOTAL),
     deflateOnOomPages: stat(Stat.DEFLATE_ON_OOM_PAGES_TOTAL),
     reportedFreePages: stat(Stat.REPORTED_FREE_PAGES_TOTAL),

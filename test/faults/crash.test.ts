@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hypervFloorBytes } from '../../src/balloon/floors.js';
+import { hypervFloorBytes } from '../../src/messages/floors.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import { planFaults } from '../../src/faults/fault-plan.js';
 import { ActorGroup, GuestThrew } from '../../src/runtime/actor-group.js';

@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hypervFloorBytes } from '../../src/balloon/floors.js';
+import { hypervFloorBytes } from '../../src/messages/floors.js';
 import { simulateFree, type FreeRunResult } from '../../src/runtime/free/simulate-free.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
 import type { AttackKind, DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/model/scenario.js';

@@ -4,7 +4,7 @@
  * reads them), and distress (a message) when it is desperately short.
  */
 import { describe, expect, it } from 'vitest';
-import { VIRTIO_STAT_TAGS } from '../../src/balloon/virtio-stats.js';
+import { VIRTIO_STAT_TAGS } from '../../src/messages/virtio-stats.js';
 import { SignalSlot } from '../../src/messages/guest-signals.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { parseScenarioText } from '../../src/scenario/load.js';

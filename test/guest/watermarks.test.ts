@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hypervFloorPages } from '../../src/balloon/floors.js';
+import { hypervFloorPages } from '../../src/messages/floors.js';
 import { watermarksFor } from '../../src/guest/watermarks.js';
 
 const MiB = 2 ** 20;

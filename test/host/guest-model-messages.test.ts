@@ -8,11 +8,11 @@
  * the table.
  */
 import { describe, expect, it } from 'vitest';
-import { VIRTIO_STAT_TAGS } from '../../src/balloon/virtio-stats.js';
+import { VIRTIO_STAT_TAGS, type VirtioStatTag } from '../../src/messages/virtio-stats.js';
 import { checkGuestMessage } from '../../src/host/device/message-checks.js';
 import { hostRefusesSinglePage } from '../../src/host/device/vmware-refusals.js';
 import { freeOwnerOfShard, ownerIdOfGuest } from '../../src/host/owners.js';
-import { framesOfRuns, type VirtioStatTag } from '../../src/messages/protocol.js';
+import { framesOfRuns } from '../../src/messages/protocol.js';
 import type { DriverProfileName, Scenario } from '../../src/model/scenario.js';
 import { publishPressure, publishStats } from '../support/guest-signals.js';
 import { InlineHost } from '../support/inline-host.js';

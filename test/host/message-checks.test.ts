@@ -1,16 +1,13 @@
 /**
- * The shape checks of what a guest sends (device/message-checks.ts and the
- * two files beside it), one field at a time: each bad field is refused with
+ * The shape checks of what a guest sends (device/message-checks.ts, generic
+ * over the entries of messages/guest-to-host.ts), one field at a time: each bad field is refused with
  * the problem the host's event log shows ("malformed message: <problem>"),
  * and the values at each limit pass. The model-based and hostile-guest tests
  * check that refused messages change nothing; this checks which messages are
  * refused, and why.
  */
 import { describe, expect, it } from 'vitest';
-import { isCount, isFraction, isFrames, isId } from '../../src/host/device/check-values.js';
-import { checkHostMemoryMessage } from '../../src/host/device/host-memory-message-checks.js';
 import { checkGuestMessage } from '../../src/host/device/message-checks.js';
-import { checkGuestModelMessage } from '../../src/host/device/model-message-checks.js';
 import { FRAMES_PER_MESSAGE_MAX, HOST_MEMORY_FRAMES_MAX, OOM_DEFLATE_PAGES_MAX, PAGES_PER_REQUEST_MAX, REPORT_FRAMES_MAX } from '../../src/messages/limits.js';
 
 const frames = (count: number): Int32Array => new Int32Array(count);
@@ -101,10 +98,6 @@ describe('refuses, saying why', () => {
   });
 });
 
-it('the checks of the guest model\'s and of host memory\'s messages, called on their own, refuse a type that is not theirs', () => {
-  expect(checkGuestModelMessage(release, release)).toEqual({ ok: false, problem: 'unknown message type "release"' });
-  expect(checkHostMemoryMessage(distress, distress)).toEqual({ ok: false, problem: 'unknown message type "distress"' });
-});
 
 describe('passes the values at each limit', () => {
   it.each<[string, Record<string, unknown>]>([
@@ -131,29 +124,5 @@ describe('passes the values at each limit', () => {
     ['unplug: no unbacked pages', { ...unplug, unbackedPages: 0 }],
   ])('%s', (_name, message) => {
     expect(checkGuestMessage(message)).toEqual({ ok: true, message });
-  });
-});
-
-describe('the value tests', () => {
-  it('isCount: a safe whole number from 0 to the limit', () => {
-    expect([0, 5, 10].map((value) => isCount(value, 10))).toEqual([true, true, true]);
-    expect([-1, 11, 0.5, Number.NaN, Infinity, '3', 2 ** 53].map((value) => isCount(value, 2 ** 60))).toEqual([false, true, false, false, false, false, false]);
-  });
-
-  it('isId: a safe whole number of at least 0', () => {
-    expect([0, 1, 2 ** 53 - 1].map(isId)).toEqual([true, true, true]);
-    expect([-1, 0.5, 2 ** 53, '1', null, Number.NaN].map(isId)).toEqual([false, false, false, false, false, false]);
-  });
-
-  it('isFraction: a number from 0 to 1', () => {
-    expect([0, 0.25, 1].map(isFraction)).toEqual([true, true, true]);
-    expect([-0.01, 1.01, '0.5', Number.NaN, null].map(isFraction)).toEqual([false, false, false, false, false]);
-  });
-
-  it('isFrames: an Int32Array of at most the limit', () => {
-    expect(isFrames(frames(3), 3)).toBe(true);
-    expect(isFrames(frames(4), 3)).toBe(false);
-    expect(isFrames(new Uint32Array(1), 3)).toBe(false);
-    expect(isFrames([1], 3)).toBe(false);
   });
 });

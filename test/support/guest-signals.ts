@@ -4,8 +4,7 @@
  * the guest's GuestSignals would write it (src/guest/guest-signals.ts).
  */
 import { GuestSignalsWriter, SignalSlot } from '../../src/messages/guest-signals.js';
-import { VIRTIO_STAT_TAGS } from '../../src/balloon/virtio-stats.js';
-import type { VirtioStatTag } from '../../src/messages/protocol.js';
+import { VIRTIO_STAT_TAGS, type VirtioStatTag } from '../../src/messages/virtio-stats.js';
 
 export interface PublishedStatus {
   balloonPages: number;

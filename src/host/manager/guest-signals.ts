@@ -5,8 +5,8 @@
  * A guest's figures are claims: values that are not plausible numbers read
  * as unreported, so that a hostile or broken guest cannot feed a policy NaN.
  */
-import { SignalSlot, VIRTIO_STAT_COUNT } from '../../messages/guest-signals.js';
-import { VIRTIO_STAT_TAGS, unreportedStats } from '../../balloon/virtio-stats.js';
+import { SignalSlot } from '../../messages/guest-signals.js';
+import { VIRTIO_STAT_COUNT, VIRTIO_STAT_TAGS, unreportedStats } from '../../messages/virtio-stats.js';
 import type { GuestRecord } from './guest-record.js';
 import type { GuestStats, PressureReport, PsiFigures, VirtioStatTag } from './policy.js';
 

@@ -4,7 +4,7 @@
  * publish, and the signals the guests publish in shared memory (stats,
  * pressure reports, PSI), read when a policy runs and not before.
  */
-import { hypervFloorPages } from '../../balloon/floors.js';
+import { hypervFloorPages } from '../../messages/floors.js';
 import { DeviceSlot } from '../device/device-figures.js';
 import type { FreeMemoryState, ThresholdFrames } from './free-memory-state.js';
 import type { GuestRecord } from './guest-record.js';

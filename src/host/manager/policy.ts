@@ -10,11 +10,12 @@
  * interface underneath.
  */
 import type { DriverProfileName } from '../../model/scenario.js';
-import type { VirtioStatTag } from '../../messages/protocol.js';
+import type { PressureFigures } from '../../messages/runtime.js';
+import type { VirtioStatTag } from '../../messages/virtio-stats.js';
 import type { FreeMemoryState } from './free-memory-state.js';
 
-export { VIRTIO_STAT_TAGS } from '../../balloon/virtio-stats.js';
-export type { VirtioStatTag } from '../../messages/protocol.js';
+export { VIRTIO_STAT_TAGS } from '../../messages/virtio-stats.js';
+export type { VirtioStatTag } from '../../messages/virtio-stats.js';
 
 /**
  * A guest's latest virtio statistics: memory figures (MEMFREE, MEMTOT, AVAIL,
@@ -31,19 +32,12 @@ export interface PressureReport {
   committedPages: number;
 }
 
-/** Pressure-stall figures, as Linux PSI gives them for memory. */
-export interface PsiFigures {
+/** Pressure-stall figures, as Linux PSI gives them for memory: the averages (0 to 1) over the last 10, 60 and 300 seconds, and the totals. */
+export interface PsiFigures extends PressureFigures {
   /** Time some task was stalled on memory, since boot. */
   someTotalSeconds: number;
   /** Time every task was stalled on memory at once, since boot. */
   fullTotalSeconds: number;
-  /** Shares of time (0 to 1) stalled over the last 10, 60 and 300 seconds. */
-  someAvg10: number;
-  someAvg60: number;
-  someAvg300: number;
-  fullAvg10: number;
-  fullAvg60: number;
-  fullAvg300: number;
 }
 
 /** What a policy sees of one guest. Sizes in pages. */

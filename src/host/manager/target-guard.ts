@@ -8,7 +8,7 @@
  */
 import type { DriverProfileName } from '../../model/scenario.js';
 import { formatBytesApprox } from '../../model/units.js';
-import { hypervFloorPages } from '../../balloon/floors.js';
+import { hypervFloorPages } from '../../messages/floors.js';
 
 /** What the guard knows of the guest. Sizes in pages. */
 export interface GuardGuest {

@@ -12,7 +12,7 @@
  * - before any, its kernel memory.
  */
 import { SignalSlot } from '../../messages/guest-signals.js';
-import { VirtioStat } from '../../balloon/virtio-stats.js';
+import { VirtioStat } from '../../messages/virtio-stats.js';
 import type { GuestRecord } from './guest-record.js';
 import { pressureAvailablePages, statusOf } from './guest-signals.js';
 

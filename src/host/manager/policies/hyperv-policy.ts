@@ -1,5 +1,5 @@
 import type { HypervPolicySpec } from '../../../model/scenario.js';
-import { hypervFloorPages } from '../../../balloon/floors.js';
+import { hypervFloorPages } from '../../../messages/floors.js';
 import type { Policy, PolicyHostView } from '../policy.js';
 import { committedPages } from './xen-selfballoon-policy.js';
 

@@ -1,5 +1,5 @@
 import type { XenSelfballoonPolicySpec } from '../../../model/scenario.js';
-import { xenSelfballoonFloorBytes } from '../../../balloon/floors.js';
+import { xenSelfballoonFloorBytes } from '../../../messages/floors.js';
 import type { Policy, PolicyGuestView, PolicyHostView } from '../policy.js';
 
 /**

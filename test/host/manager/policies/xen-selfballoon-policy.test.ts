@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from '../../../../src/balloon/floors.js';
+import { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from '../../../../src/messages/floors.js';
 import { XenSelfballoonPolicy } from '../../../../src/host/manager/policies/xen-selfballoon-policy.js';
 import { asObject, guestView, hostView } from './views.js';
 
