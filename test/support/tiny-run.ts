@@ -4,7 +4,7 @@ import { simulate, type RunResult } from '../../src/runtime/simulate.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { guest, MiB, scenario } from './scenarios.js';
 
-export function tinyScenario(overrides: Partial<Scenario> = {}): Scenario {
+export function tinyScenario(overrides: Partial<Omit<Scenario, 'guests'>> = {}): Scenario {
   return scenario({
     name: 'tiny',
     seed: 5,
