@@ -49,6 +49,9 @@ function coordinate(port: MessagePort, answer: (batch: FreeBatch, inFlight: numb
   return { batches, release };
 }
 
+/** The loop sets `finished` when it posts its final batch; the batch reaches the test's port a turn later. */
+const finalIn = (batches: FreeBatch[]) => batches.some((b) => b.type === 'batch' && b.final);
+
 const until = async (done: () => boolean, ms = 5000) => {
   const start = Date.now();
   while (!done()) {
@@ -68,7 +71,7 @@ describe('FreeGuestLoop', () => {
     const { coordinator, loop } = await world();
     const { batches } = coordinate(coordinator);
     loop.start();
-    await until(() => loop.finished);
+    await until(() => loop.finished && finalIn(batches));
     expect(batches.map((b) => (b.type === 'batch' ? `${b.round}${b.final ? ' final' : ''}` : 'failed'))).toEqual(['0', '1', '2', '3', '4 final']);
   });
 
@@ -86,7 +89,7 @@ describe('FreeGuestLoop', () => {
     expect(batches.map((b) => b.round)).toEqual([0, 1, 2]);
     expect(loop.finished).toBe(false);
     release();
-    await until(() => loop.finished);
+    await until(() => loop.finished && finalIn(batches));
     expect(batches.map((b) => (b.type === 'batch' ? b.final : null))).toEqual([false, false, false, true]);
   });
 
@@ -101,7 +104,7 @@ describe('FreeGuestLoop', () => {
     expect(batches.map((b) => b.round)).toEqual([0, 1]);
     Atomics.store(control, FreeControl.HOST_TICK, 10);
     Atomics.notify(control, FreeControl.HOST_TICK);
-    await until(() => loop.finished);
+    await until(() => loop.finished && finalIn(batches));
     expect(batches.map((b) => b.round)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
@@ -112,7 +115,7 @@ describe('FreeGuestLoop', () => {
       return true;
     });
     loop.start();
-    await until(() => loop.finished);
+    await until(() => loop.finished && finalIn(batches));
     const last = batches.at(-1)!;
     expect(last.type === 'batch' && last.final).toBe(true);
     expect(batches.length).toBeLessThan(10);
