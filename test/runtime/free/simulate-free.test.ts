@@ -6,14 +6,14 @@
  * is tested over an inline world in test/property/broken-host.test.ts.)
  */
 import fc from 'fast-check';
-import { guestView, hostView } from '../host/manager/policies/views.js';
+import { guestView, hostView } from '../../host/manager/policies/views.js';
 import { describe, expect, it } from 'vitest';
-import { RotatePolicy } from '../../src/host/manager/policies/rotate-policy.js';
-import { simulateFree } from '../../src/runtime/free/simulate-free.js';
-import type { Scenario } from '../../src/model/scenario.js';
-import { expectCleanRun } from '../support/clean-run.js';
-import { assertProperty, propertyParams } from '../support/fc.js';
-import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';
+import { RotatePolicy } from '../../../src/host/manager/policies/rotate-policy.js';
+import { simulateFree } from '../../../src/runtime/free/simulate-free.js';
+import type { Scenario } from '../../../src/model/scenario.js';
+import { expectCleanRun } from '../../support/clean-run.js';
+import { assertProperty, propertyParams } from '../../support/fc.js';
+import { arbitraryScenario, guest, MiB, scenario } from '../../support/scenarios.js';
 
 const params = propertyParams('free-running runs are clean', { numRuns: 6 });
 

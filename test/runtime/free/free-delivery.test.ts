@@ -1,9 +1,9 @@
 /** Delivery in free-running mode: each worker's batches arrive in order, each way, whatever the gates; delays only reorder across workers. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Delivery, type Direction } from '../../src/runtime/free/free-delivery.js';
-import { Random } from '../../src/util/random.js';
-import { assertProperty, propertyParams } from '../support/fc.js';
+import { Delivery, type Direction } from '../../../src/runtime/free/free-delivery.js';
+import { Random } from '../../../src/util/random.js';
+import { assertProperty, propertyParams } from '../../support/fc.js';
 
 const params = propertyParams('delivery keeps each lane in order', { numRuns: 50 });
 

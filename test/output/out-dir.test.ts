@@ -1,0 +1,50 @@
+/** Unit tests of src/output/out-dir.ts: `--out DIR` checked before a run. */
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/output/input-error.js';
+import { prepareOutDir } from '../../src/output/out-dir.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'balloonsim-out-dir-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('prepareOutDir', () => {
+  it('creates a missing folder and its parents, and leaves no probe file behind', () => {
+    const out = join(dir, 'a', 'b');
+    prepareOutDir(out);
+    expect(existsSync(out)).toBe(true);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('accepts a folder that exists, keeping what is in it', () => {
+    writeFileSync(join(dir, 'keep.txt'), 'x');
+    prepareOutDir(dir);
+    expect(readdirSync(dir)).toEqual(['keep.txt']);
+  });
+
+  it('refuses an empty path, naming the flag', () => {
+    expect(() => prepareOutDir('  ', '--case-outputs')).toThrow(new InputError('--case-outputs needs a folder path'));
+  });
+
+  it('refuses a file, saying what to give instead', () => {
+    const file = join(dir, 'f');
+    writeFileSync(file, 'x');
+    expect(() => prepareOutDir(file)).toThrow(InputError);
+    expect(() => prepareOutDir(file)).toThrow(`--out ${JSON.stringify(file)} is a file, not a folder; give a folder for the outputs (it is created if missing)`);
+  });
+
+  it('refuses a path through a file', () => {
+    const file = join(dir, 'f');
+    writeFileSync(file, 'x');
+    expect(() => prepareOutDir(join(file, 'sub'))).toThrow(`--out ${JSON.stringify(join(file, 'sub'))}: cannot create the folder: a part of the path is a file, not a folder; give a folder you can write to`);
+  });
+
+  it('refuses a path the file system cannot take, saying why', () => {
+    const long = join(dir, 'x'.repeat(300));
+    expect(() => prepareOutDir(long)).toThrow(`--out ${JSON.stringify(long)}: cannot create the folder: the path is too long; give a folder you can write to`);
+  });
+});

@@ -1,0 +1,84 @@
+/** Unit tests of src/output/query.ts: SQL over the files of a run's or a sweep's directory. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/output/input-error.js';
+import { writeParquet, type ParquetTable } from '../../src/output/parquet.js';
+import { describeViews, queryOutputs, viewsOf } from '../../src/output/query.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'balloonsim-query-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A timeseries.parquet of guest `name` with balloon sizes `balloons`, one per sample. */
+function series(name: string, balloons: number[]): ParquetTable {
+  return {
+    rows: balloons.length,
+    columns: [
+      { name: 'time_s', type: 'DOUBLE', value: (r) => r + 1 },
+      { name: 'guest', type: 'VARCHAR', value: () => name },
+      { name: 'balloon_bytes', type: 'BIGINT', value: (r) => balloons[r]! },
+    ],
+  };
+}
+
+describe('viewsOf', () => {
+  it('names a view after each balloonsim file found, and one per kind over the case folders', async () => {
+    writeFileSync(join(dir, 'summary.json'), '{"scenario":"s"}');
+    mkdirSync(join(dir, 'case-0000'));
+    mkdirSync(join(dir, 'case-0001'));
+    mkdirSync(join(dir, 'not-a-case'));
+    await writeParquet([
+      { path: join(dir, 'timeseries.parquet'), table: series('a', [1]) },
+      { path: join(dir, 'case-0001', 'events.parquet'), table: series('b', [1]) },
+    ]);
+    const views = viewsOf(dir);
+    expect(views.map((v) => v.name)).toEqual(['timeseries', 'summary', 'case_events']);
+    expect(describeViews(views)).toBe(
+      "timeseries (one row per guest per sample), summary (the run's summary.json, one row), case_events (the host's event log, of every case (sweep --case-outputs), with its case number)",
+    );
+  });
+
+  it('says what is wrong with a path that is no output directory', () => {
+    expect(() => viewsOf(join(dir, 'none'))).toThrow(new InputError(`${join(dir, 'none')}: no such directory`));
+    writeFileSync(join(dir, 'f'), '');
+    expect(() => viewsOf(join(dir, 'f'))).toThrow(`${join(dir, 'f')} is a file; give the directory that run --out or sweep --out wrote`);
+    mkdirSync(join(dir, 'empty'));
+    expect(() => viewsOf(join(dir, 'empty'))).toThrow(InputError);
+    expect(() => viewsOf(join(dir, 'empty'))).toThrow(/holds no balloonsim Parquet files or summary; write them with run --out DIR or sweep --out DIR/);
+  });
+});
+
+describe('queryOutputs', () => {
+  it('runs SQL over the views, with each case folder as a case column', async () => {
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 'tight', seed: 3 }));
+    mkdirSync(join(dir, 'case-0000'));
+    mkdirSync(join(dir, 'case-0002'));
+    await writeParquet([
+      { path: join(dir, 'timeseries.parquet'), table: series('a', [10, 30, 20]) },
+      { path: join(dir, 'case-0000', 'timeseries.parquet'), table: series('x', [5]) },
+      { path: join(dir, 'case-0002', 'timeseries.parquet'), table: series('y', [7, 9]) },
+    ]);
+    const result = await queryOutputs(dir, 'SELECT guest, max(balloon_bytes) AS biggest FROM timeseries GROUP BY guest');
+    expect(result.columns).toEqual(['guest', 'biggest']);
+    expect(result.types).toEqual(['VARCHAR', 'BIGINT']);
+    expect(result.rows).toEqual([['a', 30n]]);
+    const cases = await queryOutputs(dir, 'SELECT "case", count(*) AS n FROM case_timeseries GROUP BY "case" ORDER BY "case"');
+    expect(cases.rows).toEqual([
+      [0, 1n],
+      [2, 2n],
+    ]);
+    expect((await queryOutputs(dir, 'SELECT scenario, seed FROM summary')).rows).toEqual([['tight', 3n]]);
+  });
+
+  it('refuses empty SQL, and reports SQL DuckDB refuses with the tables at hand', async () => {
+    await expect(queryOutputs(dir, '  ')).rejects.toThrow('query needs SQL, such as "SELECT guest, max(balloon_bytes) FROM timeseries GROUP BY guest"');
+    await writeParquet([{ path: join(dir, 'timeseries.parquet'), table: series('a', [1]) }]);
+    const refused = queryOutputs(dir, 'SELECT * FROM nowhere');
+    await expect(refused).rejects.toBeInstanceOf(InputError);
+    await expect(queryOutputs(dir, 'SELECT * FROM nowhere')).rejects.toThrow(/^query: .*nowhere.*\n {2}tables here: timeseries \(one row per guest per sample\)$/);
+  });
+});

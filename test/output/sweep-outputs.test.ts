@@ -1,0 +1,44 @@
+/** Unit tests of src/output/sweep-outputs.ts: the files of `sweep --out` and `merge --out`. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeSweepOutputs } from '../../src/sweep/sweep-outputs.js';
+import { sweepCsv } from '../../src/sweep/table.js';
+import { metrics, row, table } from '../support/sweep-tables.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'balloonsim-sweep-outputs-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Two settings of p, two seeds each. */
+const seeded = table(
+  [0, 1, 2, 3].map((c) => row(c, { label: `p=${c >> 1} seed=${c % 2}`, parameters: { p: c >> 1, seed: c % 2 }, metrics: metrics({ seed: c % 2 }) })),
+  { parameterNames: ['p', 'seed'] },
+);
+
+describe('writeSweepOutputs', () => {
+  it('without seeds: writes sweep.json, sweep.csv, sweep.parquet and report.html, no aggregate', async () => {
+    const t = table([row(0), row(1)], { casesTotal: 2 });
+    const written = await writeSweepOutputs(join(dir, 'out'), t);
+    expect(written.map((p) => p.slice(join(dir, 'out').length + 1))).toEqual(['sweep.csv', 'sweep.parquet', 'report.html', 'sweep.json']);
+    expect(written.every((p) => existsSync(p))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'sweep.json'), 'utf8'))).toEqual(t);
+    expect(readFileSync(join(dir, 'out', 'sweep.csv'), 'utf8')).toBe(sweepCsv(t));
+    expect(existsSync(join(dir, 'out', 'sweep-aggregate.csv'))).toBe(false);
+  });
+
+  it('with seeds: adds the aggregate, one row per setting; a later grid without seeds removes it', async () => {
+    const written = await writeSweepOutputs(dir, seeded);
+    expect(written).toHaveLength(6);
+    const aggregate = readFileSync(join(dir, 'sweep-aggregate.csv'), 'utf8').trimEnd().split('\n');
+    expect(aggregate).toHaveLength(3);
+    expect(aggregate[0]!.startsWith('group,label,base,param.p,cases,seeds,n,status,')).toBe(true);
+    expect(aggregate[1]!.startsWith('0,p=0,base,0,0 1,0 1,2,ok,')).toBe(true);
+    await writeSweepOutputs(dir, table([row(0)], { casesTotal: 1 }));
+    expect(existsSync(join(dir, 'sweep-aggregate.csv'))).toBe(false);
+    expect(existsSync(join(dir, 'sweep-aggregate.parquet'))).toBe(false);
+  });
+});

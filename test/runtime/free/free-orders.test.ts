@@ -1,0 +1,45 @@
+/** Unit tests of src/runtime/free/free-orders.ts: the manager's orders for a worker, merged between its batches. */
+import { describe, expect, it } from 'vitest';
+import type { HostOrders } from '../../../src/host/device/device-group.js';
+import type { HostToGuest } from '../../../src/messages/protocol.js';
+import { emptyOrders, mergeOrders } from '../../../src/runtime/free/free-orders.js';
+
+const message = (n: number) => ({ type: 'setTarget', pages: n }) as unknown as HostToGuest;
+
+describe('emptyOrders', () => {
+  it('has nothing to do, in the state and at the time given', () => {
+    expect(emptyOrders()).toEqual({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: [] });
+    expect(emptyOrders('low', 3000, [4, 2])).toMatchObject({ nowMs: 3000, state: 'low', keep: [4, 2] });
+  });
+});
+
+describe('mergeOrders', () => {
+  it('takes the latest tick, time and state, concatenates the lists in order, and remembers a boot', () => {
+    const first: HostOrders = { ...emptyOrders(), tick: 1, nowMs: 1000, boot: true, crashes: [{ guest: 0, why: 'a' }], commands: [{ guest: 0, message: message(1) }], keep: [8, 4] };
+    const runs = new Int32Array([10, 2]);
+    const later: HostOrders = { ...emptyOrders('soft', 2000), tick: 2, crashes: [{ guest: 1, why: 'b' }], commands: [{ guest: 1, message: message(2) }], adopt: [{ shard: 0, runs }] };
+    const merged = mergeOrders(first, later);
+    expect(merged).toBe(first);
+    expect(merged).toEqual({
+      tick: 2,
+      nowMs: 2000,
+      state: 'soft',
+      boot: true,
+      crashes: [
+        { guest: 0, why: 'a' },
+        { guest: 1, why: 'b' },
+      ],
+      commands: [
+        { guest: 0, message: message(1) },
+        { guest: 1, message: message(2) },
+      ],
+      adopt: [{ shard: 0, runs }],
+      // An empty keep means "no change": the earlier one stays.
+      keep: [8, 4],
+    });
+  });
+
+  it('replaces keep with a later non-empty one', () => {
+    expect(mergeOrders(emptyOrders('high', 0, [8, 4]), emptyOrders('high', 0, [6, 3])).keep).toEqual([6, 3]);
+  });
+});

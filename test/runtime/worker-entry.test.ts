@@ -1,0 +1,57 @@
+/**
+ * Unit tests of src/runtime/worker-entry.ts, the file that runs in a worker thread: its control plane
+ * refuses work before init and a second init, answers on its port after init, and an auditor worker
+ * needs its input (needs `npm run build`: dist/).
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { comlinkEndpoint } from '../../src/runtime/comlink-endpoint.js';
+import { prepareRun, threadSetups } from '../../src/runtime/run-setup.js';
+import type { ThreadReply, WorkerControl } from '../../src/runtime/thread-protocol.js';
+import { workerEntryPath } from '../../src/runtime/worker-placement.js';
+import { tinyScenario } from '../support/tiny-run.js';
+
+let workers: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.terminate()));
+  workers = [];
+});
+
+function start(workerData: unknown = { role: 'guests' }): Worker {
+  const worker = new Worker(workerEntryPath(), { workerData });
+  workers.push(worker);
+  return worker;
+}
+
+describe('the worker entry', () => {
+  it('refuses audit and settle before init, and reports no guests', async () => {
+    const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(start()));
+    await expect(control.audit({ kind: 'quick', timeMs: 0 })).rejects.toThrow('worker: audit before init');
+    await expect(control.settle({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: [] })).rejects.toThrow('worker: settle before init');
+    expect(await control.reports()).toEqual([]);
+  });
+
+  it('after init answers requests on its port and reports its guests; a second init is refused', async () => {
+    const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(start()));
+    const setup = await prepareRun(tinyScenario());
+    const { port1, port2 } = new MessageChannel();
+    await control.init(threadSetups(setup, 1)[0]!, Comlink.transfer(port2, [port2 as never]));
+    const other = new MessageChannel();
+    await expect(control.init(threadSetups(setup, 1)[0]!, Comlink.transfer(other.port2, [other.port2 as never]))).rejects.toThrow('worker: init called twice');
+    const reply = await new Promise<ThreadReply>((resolve) => {
+      port1.once('message', resolve);
+      port1.postMessage({ type: 'audit', audit: { kind: 'quick', timeMs: 0 } });
+    });
+    expect(reply.type).toBe('audited');
+    expect((await control.reports()).map((r) => r.name)).toEqual(['a', 'b']);
+    port1.close();
+    other.port1.close();
+  });
+
+  it('as an auditor, fails at once without its input', async () => {
+    const worker = start({ role: 'auditor' });
+    const error = await new Promise<Error>((resolve) => worker.once('error', resolve));
+    expect(error.message).toBe('worker-entry: an auditor needs its input');
+  });
+});

@@ -1,0 +1,75 @@
+/** Unit tests of src/sweep/progress.ts: a sweep's finished rows on disk, read back to resume. */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearFinishedCases, loadFinishedCases, rowFileName, saveFinishedCase, SweepResumeError } from '../../src/sweep/progress.js';
+import { row } from '../support/sweep-tables.js';
+
+let dir: string;
+let rows: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'balloonsim-progress-'));
+  rows = join(dir, 'rows');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('rowFileName', () => {
+  it('pads the case number to four digits, and no more than it needs', () => {
+    expect(rowFileName(7)).toBe('case-0007.json');
+    expect(rowFileName(0)).toBe('case-0000.json');
+    expect(rowFileName(12345)).toBe('case-12345.json');
+  });
+});
+
+describe('saveFinishedCase and loadFinishedCases', () => {
+  it('write each row in its own file and read them back by case number', () => {
+    saveFinishedCase(rows, 'fp', row(2), 1.5);
+    saveFinishedCase(rows, 'fp', row(0), 0.5);
+    expect(readdirSync(rows).sort()).toEqual(['case-0000.json', 'case-0002.json']);
+    expect(JSON.parse(readFileSync(join(rows, 'case-0002.json'), 'utf8'))).toEqual({ kind: 'balloonsim-sweep-row', fingerprint: 'fp', row: row(2), wallSeconds: 1.5 });
+    const finished = loadFinishedCases(rows, 'fp', 4);
+    expect([...finished.keys()].sort()).toEqual([0, 2]);
+    expect(finished.get(2)).toEqual({ kind: 'balloonsim-sweep-row', fingerprint: 'fp', row: row(2), wallSeconds: 1.5 });
+  });
+
+  it('reads a directory that does not exist as nothing finished', () => {
+    expect(loadFinishedCases(join(dir, 'none'), 'fp', 4).size).toBe(0);
+  });
+
+  it('counts damaged files, other names, rows filed under another number and cases past the grid as not finished', () => {
+    mkdirSync(rows);
+    writeFileSync(join(rows, 'case-0000.json'), '{"kind":"balloonsim-sweep-row","fing'); // cut short
+    writeFileSync(join(rows, 'case-0001.json'), JSON.stringify({ kind: 'something-else', fingerprint: 'fp', row: row(1) }));
+    writeFileSync(join(rows, 'case-0002.json'), JSON.stringify({ kind: 'balloonsim-sweep-row', fingerprint: 'fp', row: row(3), wallSeconds: 1 }));
+    writeFileSync(join(rows, 'notes.json'), JSON.stringify({ kind: 'balloonsim-sweep-row', fingerprint: 'fp', row: row(3), wallSeconds: 1 }));
+    writeFileSync(join(rows, 'case-12.json'), JSON.stringify({ kind: 'balloonsim-sweep-row', fingerprint: 'fp', row: row(12), wallSeconds: 1 }));
+    saveFinishedCase(rows, 'fp', row(9), 1);
+    saveFinishedCase(rows, 'fp', row(3), 1);
+    expect([...loadFinishedCases(rows, 'fp', 4).keys()]).toEqual([3]);
+  });
+
+  it('refuses rows of another grid, naming both fingerprints and the way out', () => {
+    saveFinishedCase(rows, 'old', row(0), 1);
+    expect(() => loadFinishedCases(rows, 'new', 4)).toThrow(SweepResumeError);
+    expect(() => loadFinishedCases(rows, 'new', 4)).toThrow(`${rows} holds finished cases of another sweep grid (fingerprint old, this grid's is new); give another --out directory, or add --restart to discard them`);
+  });
+
+  it('deletes temporaries a killed sweep left behind', () => {
+    mkdirSync(rows);
+    // A temporary of a process that no longer exists (pid 2^22 + 1 is above Linux's pid limit).
+    writeFileSync(join(rows, `.case-0001.json.tmp-${2 ** 22 + 1}-0-1`), 'partial');
+    saveFinishedCase(rows, 'fp', row(0), 1);
+    loadFinishedCases(rows, 'fp', 4);
+    expect(readdirSync(rows)).toEqual(['case-0000.json']);
+  });
+});
+
+describe('clearFinishedCases', () => {
+  it('deletes the rows, and does not mind when there are none', () => {
+    saveFinishedCase(rows, 'fp', row(0), 1);
+    clearFinishedCases(rows);
+    expect(loadFinishedCases(rows, 'fp', 4).size).toBe(0);
+    expect(() => clearFinishedCases(rows)).not.toThrow();
+  });
+});

@@ -1,0 +1,37 @@
+/** Unit tests of src/sweep/shard.ts (test/sweep/shards.test.ts holds the property that shards cover every case once). */
+import { describe, expect, it } from 'vitest';
+import { formatShard, inShard, parseShard, SHARDS_MAX } from '../../src/sweep/shard.js';
+
+describe('parseShard', () => {
+  it('reads i/n, with spaces around', () => {
+    expect(parseShard('1/1')).toEqual({ index: 1, count: 1 });
+    expect(parseShard(' 3/7 ')).toEqual({ index: 3, count: 7 });
+    expect(parseShard(`${SHARDS_MAX}/${SHARDS_MAX}`)).toEqual({ index: SHARDS_MAX, count: SHARDS_MAX });
+  });
+
+  it('says what is wrong with anything else', () => {
+    expect(parseShard('1 / 2')).toBe('a shard is written i/n, such as 1/4 (the first of four), got "1 / 2"');
+    expect(parseShard('-1/2')).toMatch(/written i\/n/);
+    expect(parseShard('1.5/2')).toMatch(/written i\/n/);
+    expect(parseShard('1/100001')).toBe('the number of shards must be from 1 to 100000, got 100001');
+    expect(parseShard('0/3')).toBe('shard 0/3 does not exist: shards are numbered 1 to 3');
+    expect(parseShard('4/3')).toBe('shard 4/3 does not exist: shards are numbered 1 to 3');
+  });
+});
+
+describe('inShard', () => {
+  it('deals cases round-robin: shard i of n takes the cases with remainder i - 1', () => {
+    const shard = { index: 2, count: 3 };
+    expect([0, 1, 2, 3, 4, 5, 6, 7].filter((c) => inShard(c, shard))).toEqual([1, 4, 7]);
+  });
+  it('takes every case without a shard', () => {
+    expect([0, 1, 2].every((c) => inShard(c, null))).toBe(true);
+  });
+});
+
+describe('formatShard', () => {
+  it('writes i/n, which parseShard reads back', () => {
+    expect(formatShard({ index: 2, count: 4 })).toBe('2/4');
+    expect(parseShard(formatShard({ index: 5, count: 9 }))).toEqual({ index: 5, count: 9 });
+  });
+});
