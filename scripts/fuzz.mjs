@@ -111,16 +111,21 @@ try {
 rmSync(dir, { recursive: true, force: true });
 let commands = 0;
 let runSeconds = 0;
-for (const { part, seconds: partSeconds, counts } of lines) {
+let cpuSeconds = 0;
+// CPU seconds (of the test process and its worker threads) beside wall seconds: on a machine shared with
+// others, the wall-time rate says how busy the machine was as much as how fast the fuzzer is.
+const perCpu = (done, cpu) => (cpu > 0 ? `, ${(done / cpu).toFixed(0)} per CPU second` : '');
+for (const { part, seconds: partSeconds, cpuSeconds: partCpu = 0, counts } of lines) {
   const info = PARTS[part];
   const done = counts[info.key] ?? 0;
   commands += done;
   runSeconds += partSeconds;
-  say(`${part}: ${done} ${info.what} in ${partSeconds.toFixed(1)} s (${(done / partSeconds).toFixed(0)}/s); ${Object.entries(counts).map(([key, value]) => `${value} ${key}`).join(', ')}`);
+  cpuSeconds += partCpu;
+  say(`${part}: ${done} ${info.what} in ${partSeconds.toFixed(1)} s (${(done / partSeconds).toFixed(0)}/s; ${partCpu.toFixed(1)} s of CPU${perCpu(done, partCpu)}); ${Object.entries(counts).map(([key, value]) => `${value} ${key}`).join(', ')}`);
 }
 const ok = status === 0;
 say(
-  `${commands} protocol commands in ${runSeconds.toFixed(1)} s of fuzzing (${(commands / Math.max(runSeconds, 1e-9)).toFixed(0)}/s; ${seconds.toFixed(0)} s with start-up), ` +
+  `${commands} protocol commands in ${runSeconds.toFixed(1)} s of fuzzing (${(commands / Math.max(runSeconds, 1e-9)).toFixed(0)}/s; ${cpuSeconds.toFixed(1)} s of CPU${perCpu(commands, cpuSeconds)}; ${seconds.toFixed(0)} s with start-up), ` +
     (ok ? '0 violations: every property held' : 'FAILED: a property broke (its counterexample and replay line are above)'),
 );
 say(`seed ${seed}; replay: ${replay}`);

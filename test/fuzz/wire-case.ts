@@ -172,12 +172,13 @@ function deliverAndCheck(run: WireRun, puppet: number, before: Int32Array, words
   const bad = badMessages(decoded, before, puppet, facts, run.scenario.guests[puppet]!.driver.profile === 'vmware');
   const after = snapshotOwnership(run);
   const factsAfter = guestFacts(run, puppet);
+  const free = FREE;
   for (let frame = 0; frame < before.length; frame++) {
     const from = before[frame]!;
     const to = after[frame]!;
     if (from === to) continue;
-    const givenBack = from === puppet && to === FREE && inPoolOf(run, puppet, frame);
-    const granted = from === FREE && to === puppet && !facts.quarantined;
+    const givenBack = from === puppet && to === free && inPoolOf(run, puppet, frame);
+    const granted = from === free && to === puppet && !facts.quarantined;
     if (givenBack) counts.framesGivenBack++;
     if (granted) counts.framesGranted++;
     if (!givenBack && !granted) fail(`frame ${frame} went from owner ${from} to ${to}${givenBack || from !== puppet || to !== FREE ? '' : ' (not its shard\'s pool)'}`, tick, delivery, words);

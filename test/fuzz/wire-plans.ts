@@ -111,9 +111,13 @@ export const deliveryPlan = (messagesMax: number): fc.Arbitrary<DeliveryPlan> =>
   replay: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) }),
 });
 
-/** Frames of each kind of owner, from a snapshot, to pick from (each kind listed when first asked for). */
+/**
+ * Frames of each kind of owner, from a snapshot, to pick from (listed in one
+ * pass over the snapshot when first asked for: a chooser serves one delivery,
+ * and the table has tens of thousands of frames).
+ */
 export class FrameChooser {
-  private readonly byKind = new Map<'own' | 'other' | 'free' | 'hypervisor', number[]>();
+  private byKind: Record<'own' | 'other' | 'free' | 'hypervisor', number[]> | null = null;
 
   constructor(
     private readonly owners: Int32Array,
@@ -124,17 +128,37 @@ export class FrameChooser {
   ) {}
 
   private framesOf(kind: 'own' | 'other' | 'free' | 'hypervisor'): number[] {
-    let list = this.byKind.get(kind);
-    if (list !== undefined) return list;
-    list = [];
-    const owners = this.owners;
-    const want = kind === 'own' ? this.sender : kind === 'free' ? FREE : kind === 'hypervisor' ? HYPERVISOR : null;
-    for (let frame = 0; frame < owners.length; frame++) {
-      const owner = owners[frame]!;
-      if (want !== null ? owner === want : owner >= 0 && owner !== this.sender) list.push(frame);
+    if (this.byKind === null) {
+      const lists = { own: [] as number[], other: [] as number[], free: [] as number[], hypervisor: [] as number[] };
+      const owners = this.owners;
+      const sender = this.sender;
+      // Imported constants in locals: under vitest every read of an import is a property read (a getter).
+      const free = FREE;
+      const hypervisor = HYPERVISOR;
+      for (let frame = 0; frame < owners.length; frame++) {
+        const owner = owners[frame]!;
+        if (owner === sender) lists.own.push(frame);
+        else if (owner >= 0) lists.other.push(frame);
+        else if (owner === free) lists.free.push(frame);
+        else if (owner === hypervisor) lists.hypervisor.push(frame);
+      }
+      this.byKind = lists;
     }
-    this.byKind.set(kind, list);
-    return list;
+    return this.byKind[kind];
+  }
+
+  /**
+   * A frame of `list` the host would decline in message `id`: the first from
+   * position `pick` on (about one frame in 2048 is declined, so this looks at
+   * a few thousand frames, not the whole list), or the first frame past the
+   * table if none is.
+   */
+  private declinedFrom(list: number[], pick: number, id: number): number {
+    for (let k = 0; k < list.length; k++) {
+      const frame = list[(pick + k) % list.length]!;
+      if (this.declines(frame, id)) return frame;
+    }
+    return this.frameCount;
   }
 
   /** The frames of a plan's list for message `id`; a kind with no frames falls back to the first frame past the table. */
@@ -151,11 +175,9 @@ export class FrameChooser {
         case 'again':
           out[i] = i > 0 ? out[Math.max(0, i - 1 - (pick.back % i))]! : this.frameCount;
           return;
-        case 'declined': {
-          const declined = this.framesOf(pick.whose).filter((frame) => this.declines(frame, id));
-          out[i] = declined.length > 0 ? declined[pick.pick % declined.length]! : this.frameCount;
+        case 'declined':
+          out[i] = this.declinedFrom(this.framesOf(pick.whose), pick.pick, id);
           return;
-        }
         default: {
           const list = this.framesOf(pick.kind);
           out[i] = list.length > 0 ? list[pick.pick % list.length]! : this.frameCount;

@@ -20,13 +20,25 @@
  * Plain JavaScript, so that the node scripts (fuzz, soak) and vitest both load
  * it, and so that it can run as a worker without a build.
  *
+ * The limit is the main thread's own CPU time, where the system tells it
+ * (Linux: /proc/<pid>/task/<pid>/stat): a thread stuck in a loop burns CPU,
+ * while one that is merely starved of it on a loaded machine (a synchronous
+ * inline run that needs 7 s of CPU took 167 s of wall time at a load average
+ * of 30 on 2 cores) or waiting for a child process has burned little. So the
+ * watchdog fires when the main thread has used `hangMs` of CPU without a
+ * beat, or, whatever its CPU, after `BLOCKED_FACTOR` times `hangMs` of wall
+ * time without one (a thread blocked for ever, in Atomics.wait, burns none).
+ * Where the CPU time cannot be read, `hangMs` of wall time is the limit.
+ *
  * Environment: BALLOONSIM_HANG_MS overrides `hangMs` (0 turns the watchdog
  * off, for example while stepping through code in a debugger).
  */
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 
 const BEAT_EVERY_MS = 250;
+/** Without a beat for this many times `hangMs` of wall time, the main thread is stuck whatever CPU it used (blocked, or starved beyond belief). */
+const BLOCKED_FACTOR = 4;
 const STATE_KEY = Symbol.for('balloonsim.hangWatchdog');
 /** Installed by others (test/support/fc.ts): the property run in progress, as text. */
 export const PROPERTY_REPORT_KEY = Symbol.for('balloonsim.propertyInProgress');
@@ -55,7 +67,7 @@ export function startHangWatchdog({ hangMs = 100_000, label = process.argv.slice
   timer.unref();
   globalThis[REPORT_KEY] = hangReport;
   const worker = new Worker(new URL(import.meta.url), {
-    workerData: { role: 'balloonsim-hang-watchdog', beats: beats.buffer, hangMs: limitMs, label },
+    workerData: { role: 'balloonsim-hang-watchdog', beats: beats.buffer, hangMs: limitMs, label, pid: process.pid },
     // Not the parent's flags (--input-type, loaders): this file is plain JavaScript.
     execArgv: [],
   });
@@ -95,20 +107,52 @@ function hangReport() {
 
 // ------------------------------------------------------------ the watchdog thread
 
-async function watch({ beats: buffer, hangMs, label }) {
+/**
+ * CPU time (user + system, ms) the process's main thread has used, or null
+ * where the system does not say (not Linux). /proc counts in USER_HZ, 100 a
+ * second on Linux; the main thread's task id is the process id.
+ */
+export function mainThreadCpuMs(pid = process.pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a main thread without a beat for `wallMs` of wall time, in which it
+ * used `cpuMs` of CPU (null: unknown), is stuck (see the file's comment).
+ */
+export function isStuck(wallMs, cpuMs, hangMs) {
+  if (wallMs >= BLOCKED_FACTOR * hangMs) return true;
+  return wallMs >= hangMs && (cpuMs === null || cpuMs >= hangMs);
+}
+
+async function watch({ beats: buffer, hangMs, label, pid }) {
   const beats = new Int32Array(buffer);
   let last = Atomics.load(beats, 0);
   let since = Date.now();
+  let cpuSince = mainThreadCpuMs(pid);
   const check = setInterval(() => {
     const now = Atomics.load(beats, 0);
     if (now !== last) {
       last = now;
       since = Date.now();
+      cpuSince = mainThreadCpuMs(pid);
       return;
     }
-    if (Date.now() - since < hangMs) return;
+    const wallMs = Date.now() - since;
+    if (wallMs < hangMs) return;
+    const cpuNow = cpuSince === null ? null : mainThreadCpuMs(pid);
+    const cpuMs = cpuNow === null ? null : cpuNow - cpuSince;
+    if (!isStuck(wallMs, cpuMs, hangMs)) return;
     clearInterval(check);
-    void report(hangMs, label);
+    void report(wallMs, cpuMs, label);
   }, Math.min(1000, Math.max(50, hangMs / 10)));
 }
 
@@ -116,7 +160,7 @@ function post(session, method, params = {}) {
   return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
 }
 
-async function report(hangMs, label) {
+async function report(wallMs, cpuMs, label) {
   const write = (text) => writeSync(2, text);
   const kill = () => {
     write('hang watchdog: killing the process (a thread stuck in a loop cannot be stopped otherwise)\n');
@@ -128,7 +172,8 @@ async function report(hangMs, label) {
     write('hang watchdog: the main thread did not answer the inspector within 30 s\n');
     kill();
   }, 30_000);
-  write(`\nhang watchdog: the main thread of ${label} has not turned its event loop for ${(hangMs / 1000).toFixed(0)} s; pausing it to see where\n`);
+  const cpu = cpuMs === null ? '' : ` (${(cpuMs / 1000).toFixed(0)} s of its CPU time)`;
+  write(`\nhang watchdog: the main thread of ${label} has not turned its event loop for ${(wallMs / 1000).toFixed(0)} s${cpu}; pausing it to see where\n`);
   try {
     const { Session } = await import('node:inspector');
     const session = new Session();

@@ -18,7 +18,7 @@ import type { SteppingGuest } from '../../src/faults/throwing-guest.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { Counter, GuestSharedViews, NO_FRAME, wordOfFrame } from '../../src/guest/shared-memory.js';
 import { hostRefusesSinglePage } from '../../src/host/device/vmware-refusals.js';
-import { freeOwnerOfShard, guestIndexOfOwner, isFreeOwner, OWNER_HYPERVISOR } from '../../src/host/owners.js';
+import { freeOwnerOfShard, guestIndexOfOwner, isFreeOwner, OWNER_FREE, OWNER_HYPERVISOR, SHARDS_MAX } from '../../src/host/owners.js';
 import type { GuestToHost, HostToGuest } from '../../src/messages/protocol.js';
 import type { GuestInit } from '../../src/messages/runtime.js';
 import { createGuestActor } from '../../src/runtime/guest-factory.js';
@@ -99,18 +99,36 @@ export function hostDeclines(frame: number, id: number): boolean {
   return hostRefusesSinglePage(frame, id);
 }
 
-/** Who owns each frame: a guest's index, FREE (held by a pool, transit or nobody) or HYPERVISOR. */
+/**
+ * Who owns each frame: a guest's index, FREE (held by a pool, transit or
+ * nobody) or HYPERVISOR. Taken twice for every delivery of the puppet's words,
+ * over the whole table: the common values are told apart inline (a guest's
+ * owner id is its index plus one; free values are 0 and the pools' -2 and
+ * below, owners.ts), the rest by the owners module.
+ */
 export function snapshotOwnership(run: WireRun): Int32Array {
   const snapshot = run.host.table.owners.slice();
+  const guests = run.guests;
+  // Imported constants in locals: under vitest every read of an import is a property read (a getter).
+  const free = FREE;
+  const ownerFree = OWNER_FREE;
+  const poolsEnd = -2 - SHARDS_MAX;
   for (let frame = 0; frame < snapshot.length; frame++) {
     const value = snapshot[frame]!;
-    const guest = guestIndexOfOwner(value);
-    if (guest >= 0 && guest < run.guests) snapshot[frame] = guest;
-    else if (isFreeOwner(value)) snapshot[frame] = FREE;
-    else if (value === OWNER_HYPERVISOR) snapshot[frame] = HYPERVISOR;
-    else throw new Error(`snapshotOwnership: frame ${frame} has an invalid owner value ${value}`);
+    if (value >= 1 && value <= guests) snapshot[frame] = value - 1;
+    else if (value === ownerFree || (value <= -2 && value > poolsEnd)) snapshot[frame] = free;
+    else snapshot[frame] = rareOwner(value, frame, guests);
   }
   return snapshot;
+}
+
+/** snapshotOwnership's value for a frame that is neither a guest's nor OWNER_FREE: a pool's, the hypervisor's, or invalid. */
+function rareOwner(value: number, frame: number, guests: number): number {
+  const guest = guestIndexOfOwner(value);
+  if (guest >= 0 && guest < guests) return guest;
+  if (isFreeOwner(value)) return FREE;
+  if (value === OWNER_HYPERVISOR) return HYPERVISOR;
+  throw new Error(`snapshotOwnership: frame ${frame} has an invalid owner value ${value}`);
 }
 
 /** Whether `frame` is marked free in the pool of `guest`'s shard (where a frame the guest gives back must go). */

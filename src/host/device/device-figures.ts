@@ -63,7 +63,7 @@ export const ShardSlot = {
   POOL: 0,
   /** Of those, frames in untouched ranges (OWNER_FREE in the table). */
   UNTOUCHED: 1,
-  /** Frames the shard granted in its last step, and what its waiting grants are owed beyond its pool (to come from transit). */
+  /** Frames the shard granted in its last step, and what its waiting grants are owed beyond its pool or lacked when completed in that step (to come from transit). */
   GRANTED: 2,
   UNMET: 3,
   RETURNED: 4,

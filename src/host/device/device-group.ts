@@ -214,6 +214,13 @@ export class DeviceGroup {
     return owed;
   }
 
+  /** Frames the waiting grants of a shard's guests lacked when they were completed since the last publish (taken). */
+  private shortfallOfShard(shard: number): number {
+    let short = 0;
+    for (const guest of this.guestsOfShard.get(shard)!) short += this.devices[guest]!.grants.takeShortfall();
+    return short;
+  }
+
   /** Writes every guest's and shard's figures into shared memory. */
   private publish(): void {
     const figures = this.figures;
@@ -230,7 +237,12 @@ export class DeviceGroup {
       values[at + ShardSlot.POOL] = pool.size;
       values[at + ShardSlot.UNTOUCHED] = pool.untouchedFrames;
       values[at + ShardSlot.GRANTED] = flow.granted;
-      values[at + ShardSlot.UNMET] = Math.max(0, owed - pool.size);
+      // Unmet: what waiting grants lack now, and what grants that waited were completed short of in this
+      // step. Without the second, a grant that waits in one step and is completed short in the next (the
+      // guest backs off, then asks again) shows as unmet every other step only; in free-running mode the
+      // manager, which reads the figures whenever a batch comes, could read only the other steps for tens
+      // of rounds, and the guest's balloon stayed above its target (a soak's liveness misses).
+      values[at + ShardSlot.UNMET] = Math.max(0, owed - pool.size) + this.shortfallOfShard(pool.shard);
       values[at + ShardSlot.RETURNED] = flow.returned;
       figures.endShard(pool.shard);
     }

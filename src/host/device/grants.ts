@@ -27,6 +27,8 @@ export class DeviceGrants {
   private readonly runs = new RunList();
   /** Requests whose grant waits for frames, in the order they came, with what each may have. */
   private pending: Array<{ request: RequestMessage; allowed: number }> = [];
+  /** Frames waiting grants lacked when they were completed (granted short), since the last `takeShortfall`. */
+  private shortfall = 0;
 
   constructor(
     private readonly account: DeviceAccount,
@@ -70,8 +72,20 @@ export class DeviceGrants {
     this.pending = [];
     for (const { request, allowed } of pending) {
       this.owe(request.purpose, -allowed);
-      this.grantNow(request, allowed);
+      this.shortfall += allowed - this.grantNow(request, allowed);
     }
+  }
+
+  /**
+   * Frames the waiting grants lacked when they were completed since the last
+   * call: demand the shard could not meet, which the manager must hear of
+   * although no grant waits any more (the guest got a short grant and asks
+   * again after its back-off).
+   */
+  takeShortfall(): number {
+    const frames = this.shortfall;
+    this.shortfall = 0;
+    return frames;
   }
 
   /** The guest died: nothing waits for it any more. */
@@ -80,7 +94,8 @@ export class DeviceGrants {
     this.pending = [];
   }
 
-  private grantNow(request: RequestMessage, allowed: number): void {
+  /** Grants what the pool has, up to `allowed`, and answers; returns the frames granted. */
+  private grantNow(request: RequestMessage, allowed: number): number {
     const list = this.runs;
     list.clear();
     const given = allowed > 0 ? this.pool.grant(this.account.ownerId, allowed, list) : 0;
@@ -92,6 +107,7 @@ export class DeviceGrants {
       account.hostSwappedInPages += given;
     }
     this.send(request, given > 0 ? list.toRuns() : EMPTY_RUNS);
+    return given;
   }
 
   /** Reserves (or, negative, releases) what a waiting grant of `purpose` is owed. */
