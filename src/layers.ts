@@ -20,10 +20,8 @@ export const LAYERS: ReadonlyArray<ReadonlyArray<string>> = [
   ['util'],
   // The resolved model: scenario types, policy specs, model defaults, units and byte formatting.
   ['model'],
-  // The protocol between guest and host: types, limits.
+  // The protocol between guest and host: types, limits, the table of guest-to-host messages, the virtio facts.
   ['messages'],
-  // The virtio facts (stat tags, floors); issue 14 part 1 folds them into src/messages.
-  ['balloon'],
   // The two sides of the protocol.
   ['guest', 'host'],
   // Checking a run (auditor) and injecting faults into it.
