@@ -41,6 +41,12 @@ const TOTALS = [
   Stat.REFAULTS_TOTAL,
 ] as const;
 
+/** Shared stats that are fractions (at most 1). */
+const FRACTION_STATS = [Stat.PSI_SOME_AVG10, Stat.PSI_FULL_AVG10, Stat.PROGRESS_AVG10] as const;
+
+/** The status figures a guest publishes every tick, each a page count. */
+const STATUS_SLOTS = [SignalSlot.BALLOON_PAGES, SignalSlot.USED_PAGES, SignalSlot.FREE_PAGES] as const;
+
 type Report = (text: string) => void;
 
 /** Remembers what it saw last of one guest, to check that totals never go down. */
@@ -80,7 +86,7 @@ export class ModelAudit {
       if (stats[slot]! < last[slot]!) report(`guest ${name}: total ${slot} went down from ${last[slot]} to ${stats[slot]}`);
       last[slot] = stats[slot]!;
     }
-    for (const slot of [Stat.PSI_SOME_AVG10, Stat.PSI_FULL_AVG10, Stat.PROGRESS_AVG10]) {
+    for (const slot of FRACTION_STATS) {
       if (stats[slot]! > 1) report(`guest ${name}: figure ${slot} is ${stats[slot]}, above 1`);
     }
     if (stats[Stat.WORK_DONE_TOTAL]! > stats[Stat.WORK_WANTED_TOTAL]!) {
@@ -109,7 +115,7 @@ export class ModelAudit {
     const name = account.name;
     if (!account.alive) return;
     if (values[SignalSlot.STATUS_AT_MS]! >= 0) {
-      for (const slot of [SignalSlot.BALLOON_PAGES, SignalSlot.USED_PAGES, SignalSlot.FREE_PAGES]) {
+      for (const slot of STATUS_SLOTS) {
         const value = values[slot]!;
         if (!(Number.isSafeInteger(value) && value >= 0 && value <= account.pages)) report(`guest ${name}: its status figure ${slot} is ${value}, not a page count within its ${account.pages} pages`);
       }

@@ -5,7 +5,7 @@ import { GuestParts } from './guest-parts.js';
 import { guestReport } from './guest-report.js';
 import { guestSelfCheck } from './guest-self-check.js';
 import type { GuestFigures } from './guest-signals.js';
-import { guestFigures, publishStats } from './guest-stats.js';
+import { guestFigures, newGuestFigures, publishStats } from './guest-stats.js';
 import { OomPath } from './oom-path.js';
 import { TaskClock } from './page-allocator.js';
 import { PageState } from './page-state.js';
@@ -51,7 +51,8 @@ export class GuestActor {
     this.parts = new GuestParts(init);
     this.oom = new OomPath(this.parts);
     this.oomHandler = (task) => this.oom.handle(task, this.nowMs, this.outbox);
-    this.figuresOfTick = () => guestFigures(this.parts);
+    const figures = newGuestFigures();
+    this.figuresOfTick = () => guestFigures(this.parts, figures);
   }
 
   /** One tick: handle the inbox, advance workload, kernel and driver, and return the outbox. */

@@ -70,15 +70,15 @@ export class GuestSignals {
    */
   step(nowMs: number, balloonPages: number, usedPages: number, freePages: number, figures: () => GuestFigures, oomNow: boolean, fullAvg10: number, outbox: GuestToHost[]): void {
     const values = this.writer.values;
+    // Read at most once, and only when a report is due (no closure: this runs for every guest every tick).
     let read: GuestFigures | null = null;
-    const get = (): GuestFigures => (read ??= figures());
     this.writer.begin();
     values[SignalSlot.STATUS_AT_MS] = nowMs;
     values[SignalSlot.BALLOON_PAGES] = balloonPages;
     values[SignalSlot.USED_PAGES] = usedPages;
     values[SignalSlot.FREE_PAGES] = freePages;
     if (this.statsIntervalMs > 0 && nowMs >= this.nextStatsMs) {
-      const f = get();
+      const f = (read ??= figures());
       this.nextStatsMs = nowMs + this.statsIntervalMs;
       statsValues(f, this.stats);
       values.set(this.stats, SignalSlot.STATS);
@@ -87,7 +87,7 @@ export class GuestSignals {
     }
     if (nowMs >= this.nextPressureMs) {
       this.nextPressureMs = nowMs + PRESSURE_INTERVAL_MS;
-      const f = get();
+      const f = (read ??= figures());
       values[SignalSlot.PRESSURE_AT_MS] = nowMs;
       values[SignalSlot.PRESSURE_REPORTS] = ++this.pressureReports;
       values[SignalSlot.AVAILABLE_PAGES] = f.availablePages;
@@ -107,7 +107,7 @@ export class GuestSignals {
     if (reason !== null && nowMs >= this.nextDistressMs) {
       this.nextDistressMs = nowMs + DISTRESS_INTERVAL_MS;
       this.distressSent++;
-      outbox.push({ type: 'distress', reason, fullAvg10, availablePages: get().availablePages });
+      outbox.push({ type: 'distress', reason, fullAvg10, availablePages: (read ??= figures()).availablePages });
     }
   }
 }

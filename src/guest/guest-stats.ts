@@ -8,37 +8,51 @@ import type { GuestParts } from './guest-parts.js';
 import { PageState } from './page-state.js';
 import { Stat } from './shared-memory.js';
 
-/** The figures of the guest now, for a stats or pressure report. */
-export function guestFigures(parts: GuestParts): GuestFigures {
+/** An empty set of figures, for `guestFigures` to fill. */
+export function newGuestFigures(): GuestFigures {
+  const zero = new Float64Array(3);
+  return {
+    pageBytes: 0, swapInPages: 0, swapOutPages: 0, majorFaults: 0, minorFaults: 0, freePages: 0, totalPages: 0, availablePages: 0, cachePages: 0,
+    oomKills: 0, allocStalls: 0, kswapdScanned: 0, directScanned: 0, kswapdReclaimed: 0, directReclaimed: 0, committedPages: 0, floorPages: 0,
+    some: zero, full: zero, someTotalSeconds: 0, fullTotalSeconds: 0,
+  };
+}
+
+/**
+ * The figures of the guest now, for a stats or pressure report, written
+ * into `into` (one object per guest, filled again for each report: a report
+ * is due for every guest nearly every tick) and returned.
+ */
+export function guestFigures(parts: GuestParts, into: GuestFigures = newGuestFigures()): GuestFigures {
   const { memory, events, pressure } = parts;
   const memoryPages = parts.memoryPages;
   const balloon = memory.count(PageState.BALLOON);
   const floorPages = parts.floorPages();
-  return {
-    pageBytes: parts.frameBytes,
-    swapInPages: events.swapInPages,
-    swapOutPages: events.swapOutPages,
-    majorFaults: events.majorFaults,
-    minorFaults: events.minorFaults,
-    freePages: parts.freePages(),
-    // Without deflate-on-OOM the balloon's pages leave MemTotal; with it they count as used.
-    totalPages: parts.deflateOnOom ? memoryPages : memoryPages - balloon,
-    availablePages: parts.memAvailablePages(),
-    cachePages: memory.count(PageState.CACHE),
-    oomKills: events.oomKills,
-    allocStalls: events.allocStalls,
-    kswapdScanned: events.kswapdScanned,
-    directScanned: events.directScanned,
-    kswapdReclaimed: events.kswapdReclaimed,
-    directReclaimed: events.directReclaimed,
-    // Hyper-V: committed memory + ballooned + (added - onlined) + floor.
-    committedPages: memory.count(PageState.KERNEL) + parts.workload.anonymousPages + balloon + memory.onliningPages + floorPages,
-    floorPages,
-    some: pressure.some,
-    full: pressure.full,
-    someTotalSeconds: pressure.someMsTotal / 1000,
-    fullTotalSeconds: pressure.fullMsTotal / 1000,
-  };
+  const f = into;
+  f.pageBytes = parts.frameBytes;
+  f.swapInPages = events.swapInPages;
+  f.swapOutPages = events.swapOutPages;
+  f.majorFaults = events.majorFaults;
+  f.minorFaults = events.minorFaults;
+  f.freePages = parts.freePages();
+  // Without deflate-on-OOM the balloon's pages leave MemTotal; with it they count as used.
+  f.totalPages = parts.deflateOnOom ? memoryPages : memoryPages - balloon;
+  f.availablePages = parts.memAvailablePages();
+  f.cachePages = memory.count(PageState.CACHE);
+  f.oomKills = events.oomKills;
+  f.allocStalls = events.allocStalls;
+  f.kswapdScanned = events.kswapdScanned;
+  f.directScanned = events.directScanned;
+  f.kswapdReclaimed = events.kswapdReclaimed;
+  f.directReclaimed = events.directReclaimed;
+  // Hyper-V: committed memory + ballooned + (added - onlined) + floor.
+  f.committedPages = memory.count(PageState.KERNEL) + parts.workload.anonymousPages + balloon + memory.onliningPages + floorPages;
+  f.floorPages = floorPages;
+  f.some = pressure.some;
+  f.full = pressure.full;
+  f.someTotalSeconds = pressure.someMsTotal / 1000;
+  f.fullTotalSeconds = pressure.fullMsTotal / 1000;
+  return f;
 }
 
 /** Running figures in the shared stats array, for samples read without a message. */

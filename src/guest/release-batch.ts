@@ -53,14 +53,18 @@ export class ReleaseBatch {
    */
   newStep(): void {
     const firstSize = 4 * this.capacity;
+    let arenaChanged = false;
     if (this.arena.length > firstSize) {
       if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
       else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
         this.arena = new Int32Array(firstSize);
         this.arenaQuietSteps = 0;
+        arenaChanged = true;
       }
     }
     this.arenaUsedMost = 0;
+    // A step that sent nothing leaves the window where it was: no new view (this runs for every guest every tick).
+    if (this.arenaUsed === 0 && !arenaChanged) return;
     this.arenaUsed = 0;
     this.frames = this.arena.subarray(0, this.capacity);
   }

@@ -1,6 +1,6 @@
 /** The figures a guest reports (virtio stats, Hyper-V pressure) and publishes in its shared stats array. */
 import { describe, expect, it } from 'vitest';
-import { guestFigures, publishStats } from '../../src/guest/guest-stats.js';
+import { guestFigures, newGuestFigures, publishStats } from '../../src/guest/guest-stats.js';
 import { Stat } from '../../src/guest/shared-memory.js';
 import { bootedParts, run } from './driver-world.js';
 
@@ -35,6 +35,19 @@ describe('guestFigures', () => {
     parts.pressure.someMsTotal = 1500;
     const figures = guestFigures(parts);
     expect([figures.majorFaults, figures.allocStalls, figures.someTotalSeconds]).toEqual([3, 4, 1.5]);
+  });
+
+  it('fills the object it is given, every field, so that one object serves a guest\'s every report', () => {
+    const reused = newGuestFigures();
+    // Another guest's figures first: nothing of them may stay behind.
+    const other = guestFigures(ballooned(true), reused);
+    expect(other).toBe(reused);
+    const parts = ballooned(false);
+    parts.events.minorFaults = 9;
+    const filled = guestFigures(parts, reused);
+    expect(filled).toBe(reused);
+    expect({ ...filled }).toEqual({ ...guestFigures(parts) });
+    expect(Object.keys(newGuestFigures()).sort()).toEqual(Object.keys(guestFigures(parts)).sort());
   });
 });
 

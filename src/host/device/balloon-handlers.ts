@@ -9,6 +9,9 @@ import { takeBackFrames } from './frame-return.js';
 import type { GuestDevice } from './guest-device.js';
 import { hostRefusesSinglePage } from './vmware-refusals.js';
 
+/** No frames: shared by every answer that names none (a zero-length array cannot be written). */
+const NO_FRAMES = new Int32Array(0);
+
 /**
  * Inflate: moves every frame that is in range and the sender's to the
  * shard's pool, each by one compare-exchange from the sender to the pool,
@@ -41,7 +44,7 @@ export function handleRelease(device: GuestDevice, message: ReleaseMessage): voi
     type: 'releaseAck',
     id: message.id,
     acceptedFrames: accepted,
-    refusedFrames: Int32Array.from(refused),
+    refusedFrames: refused.length === 0 ? NO_FRAMES : Int32Array.from(refused),
     invalidFrames: invalid,
     acceptedUnbackedPages: acceptedUnbacked,
     ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
@@ -54,13 +57,13 @@ export function handleRequest(device: GuestDevice, message: RequestMessage): voi
   const entitled = message.purpose === 'deflate' ? account.deflatablePages : account.unbackedPages;
   if (message.pages > entitled) {
     device.violation(`request ${message.id}: ${message.pages} pages to ${message.purpose}, entitled to ${entitled}`);
-    device.sendGrant(message, new Int32Array(0), 'over-limit');
+    device.sendGrant(message, NO_FRAMES, 'over-limit');
     return;
   }
   if (message.purpose === 'deflate' && !message.withFrames) {
     // The pages leave the balloon unbacked; the guest asks for frames when it touches them.
     account.balloonPages -= message.pages;
-    device.sendGrant(message, new Int32Array(0), undefined, message.pages);
+    device.sendGrant(message, NO_FRAMES, undefined, message.pages);
     return;
   }
   let allowed = message.pages;
@@ -84,7 +87,7 @@ export function handleFreePageReport(device: GuestDevice, message: FreePageRepor
     type: 'reportAck',
     id: message.id,
     acceptedFrames: accepted,
-    refusedFrames: new Int32Array(0),
+    refusedFrames: NO_FRAMES,
     invalidFrames: invalid,
     ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
   });

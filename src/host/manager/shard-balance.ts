@@ -94,6 +94,10 @@ export class ShardBalancer {
   private readonly rate: Float64Array;
   private readonly block = new Float64Array(SHARD_SLOTS);
   readonly transit = new Transit();
+  /** `plan`'s working arrays, kept from one tick to the next (it runs every tick). */
+  private readonly demand: Float64Array;
+  private readonly marks: Float64Array;
+  private readonly adopted = new RunList();
 
   constructor(
     private readonly layout: ShardLayout,
@@ -104,6 +108,8 @@ export class ShardBalancer {
     this.granted = new Float64Array(layout.shards);
     this.unmet = new Float64Array(layout.shards);
     this.rate = new Float64Array(layout.shards);
+    this.demand = new Float64Array(layout.shards);
+    this.marks = new Float64Array(layout.shards);
   }
 
   /** A shard starts with `frames` untouched frames (what the balancer assumes until the shard publishes). */
@@ -161,7 +167,7 @@ export class ShardBalancer {
     const free = Math.max(0, this.freeFrames - reserveNeed);
     let weightSum = 0;
     let demandSum = 0;
-    const demand = new Float64Array(shards);
+    const demand = this.demand;
     for (let shard = 0; shard < shards; shard++) {
       this.rate[shard] = this.rate[shard]! * (1 - DEMAND_WEIGHT) + this.granted[shard]! * DEMAND_WEIGHT;
       demand[shard] = weights[shard]! > 0 ? this.rate[shard]! + this.unmet[shard]! : 0;
@@ -169,7 +175,7 @@ export class ShardBalancer {
       weightSum += weights[shard]!;
     }
     const orders: BalanceOrders = { adopt: [], keep: new Array<number>(2 * shards) };
-    const marks = new Float64Array(shards);
+    const marks = this.marks;
     for (let shard = 0; shard < shards; shard++) {
       if (demandSum >= free) marks[shard] = demandSum > 0 ? Math.floor((free * demand[shard]!) / demandSum) : 0;
       else marks[shard] = Math.floor(demand[shard]! + (weightSum > 0 ? ((1 - TRANSIT_SHARE) * (free - demandSum) * weights[shard]!) / weightSum : 0));
@@ -177,9 +183,10 @@ export class ShardBalancer {
       orders.keep[2 * shard + 1] = marks[shard]!;
     }
     let available = Math.max(0, this.transit.size - reserveNeed);
-    const list = new RunList();
+    const list = this.adopted;
     // Shards whose waiting grants are owed more than their pools hold get it first; then shards below their marks.
-    for (const owedFirst of [true, false]) {
+    for (let pass = 0; pass < 2; pass++) {
+      const owedFirst = pass === 0;
       for (let shard = 0; shard < shards && available > 0; shard++) {
         // `pool` counts what the shard adopted in the first pass already.
         const short = owedFirst ? this.unmet[shard]! : marks[shard]! - this.pool[shard]!;
