@@ -130,7 +130,11 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
       const inboxes = host.takeInboxes();
       outboxes = actors.map((actor, index) => actor.step(tick, inboxes[index] ?? []));
       outboxes.forEach((outbox, index) => {
-        for (const message of outbox) messageCounts.set(message.type, (messageCounts.get(message.type) ?? 0) + 1);
+        for (const message of outbox) {
+          // A hostile guest's outbox may hold anything (null, a number): counted as the wire sees it, malformed.
+          const type = typeof message === 'object' && message !== null && typeof message.type === 'string' ? message.type : 'malformed';
+          messageCounts.set(type, (messageCounts.get(type) ?? 0) + 1);
+        }
         host.handleOutbox(index, outbox);
       });
       const endMs = (tick + 1) * scenario.tickMs;
