@@ -55,6 +55,9 @@ export const WEAKENINGS = [
   // The grant path and take-back (the frame-handling survivors of issue 13).
   ['grant: a plain store instead of the compare-exchange', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.store(owners, frame, newOwner), true)) frame++;', GRANTS],
   ['grant: a failed compare-exchange ignored', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.compareExchange(owners, frame, expected, newOwner), true)) frame++;', GRANTS],
+  // Issue 10's split: a device side that writes the table without a compare-exchange, a rebalance that hands one frame to two pools.
+  ['take-back: a plain store instead of the compare-exchange', 'src/host/frame-table.ts', 'if (Atomics.compareExchange(this.owners, frame, claimedOwner, newOwner) !== claimedOwner) return false;', 'Atomics.store(this.owners, frame, newOwner);', ['test/host/device/frame-return.test.ts']],
+  ['rebalance: transit hands its frames to two pools', 'src/host/manager/shard-balance.ts', 'if (take === runCount) this.used -= 2;\n      else this.words[this.used - 1] = runCount - take;', '', ['test/host/manager/shard-balance.test.ts', POWER]],
   ['take-back: a refused frame handed back without the owner check', 'src/host/device/frame-return.ts', 'refuses(frame, i) && table.ownerOf(frame) === ownerId) {', 'refuses(frame, i)) {', ['test/host/device/frame-return.test.ts']],
 ];
 
