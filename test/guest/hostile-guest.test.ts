@@ -34,7 +34,7 @@ describe('HostileGuestActor', () => {
 
   it('sends malformed messages that the lockstep loop counts as the wire does: anything that is not a message object is malformed', () => {
     // Each round sends every kind of malformed message, null and 42 among them.
-    const s = scenario({ durationMs: 3000, guests: [guest('evil', { hostile: { everyMs: 1000, attacks: ['malformed'] } }), guest('good')] });
+    const s = scenario({ durationMs: 3000, guests: [guest('evil', { hostile: { everyMs: 1000, attacks: ['malformed'], floodMessages: 5 } }), guest('good')] });
     const { messageCounts, reports } = runLockstep(s, { auditEveryTicks: 1 });
     expect(messageCounts.get('malformed')).toBeGreaterThan(0);
     expect(reports[0]!.hostile!.attacksAccepted).toBe(0);
