@@ -16,11 +16,6 @@ const layering: Layering = { layers: LAYERS, inner: INNER_LAYERS };
  */
 const KNOWN_CYCLES: readonly KnownCycle[] = [
   {
-    // The device's message handlers take the GuestDevice they act on, which calls them.
-    members: ['src/host/device/balloon-handlers.ts', 'src/host/device/guest-device.ts', 'src/host/device/host-memory-handlers.ts', 'src/host/device/quarantine.ts'],
-    why: 'issue 14 part 1 (issue-14a): the protocol table rewrites how the device dispatches and checks messages',
-  },
-  {
     // The memory manager's steps take the MemoryManager they act on, which calls them.
     members: ['src/host/manager/back-pressure.ts', 'src/host/manager/memory-manager.ts', 'src/host/manager/scenario-events.ts', 'src/host/manager/shard-boot.ts', 'src/host/manager/targets.ts'],
     why: 'issue 14 part 3, after issue 10 (which is changing src/host/manager): the steps need the manager as an interface of their own',
