@@ -13,7 +13,7 @@ import { DISTRESS_HOLD_MS } from './guest-signals.js';
 import { HostSwapSpace, planPageOut } from './host-paging.js';
 import { HypervisorReserve } from './hypervisor-reserve.js';
 import { createPolicy, type PolicyModules } from './policies/index.js';
-import type { Policy, PolicyHostView } from './policy.js';
+import type { Policy, PolicyHostView } from '../policy/policy.js';
 import { buildPolicyView } from './policy-view.js';
 import { applyScenarioEvent } from './scenario-events.js';
 import { ShardBalancer } from './shard-balance.js';

@@ -10,7 +10,7 @@ import { isReclaiming } from './free-memory-state.js';
 import type { GuestRecord } from './guest-record.js';
 import { statusOf } from './guest-signals.js';
 import type { MemoryManager } from './memory-manager.js';
-import { reclaimByWeight, shareOut } from './reclaim.js';
+import { reclaimByWeight, shareOut } from '../policy/reclaim.js';
 import { checkTarget, describeDryRun, predictTarget, type GuardGuest, type GuestFloor, type TargetPrediction } from './target-guard.js';
 import { workingSetEstimate } from './working-set.js';
 
