@@ -16,11 +16,6 @@ const layering: Layering = { layers: LAYERS, inner: INNER_LAYERS };
  */
 const KNOWN_CYCLES: readonly KnownCycle[] = [
   {
-    // The memory manager's steps take the MemoryManager they act on, which calls them.
-    members: ['src/host/manager/back-pressure.ts', 'src/host/manager/memory-manager.ts', 'src/host/manager/scenario-events.ts', 'src/host/manager/shard-boot.ts', 'src/host/manager/targets.ts'],
-    why: 'issue 14 part 3, after issue 10 (which is changing src/host/manager): the steps need the manager as an interface of their own',
-  },
-  {
     // The component's LRU lists and its checker share the component's bit layout both ways.
     members: ['src/guest/component-check.ts', 'src/guest/component.ts', 'src/guest/lru.ts'],
     why: 'issue 14 part 3, after issue 10 (which is changing the guest LRU): the bit layout needs a file of its own',
