@@ -16,11 +16,6 @@ const layering: Layering = { layers: LAYERS, inner: INNER_LAYERS };
  */
 const KNOWN_CYCLES: readonly KnownCycle[] = [
   {
-    // The component's LRU lists and its checker share the component's bit layout both ways.
-    members: ['src/guest/component-check.ts', 'src/guest/component.ts', 'src/guest/lru.ts'],
-    why: 'issue 14 part 3, after issue 10 (which is changing the guest LRU): the bit layout needs a file of its own',
-  },
-  {
     // free-run.ts takes its option and result types from simulate-free.ts, which runs it.
     members: ['src/runtime/free/free-run.ts', 'src/runtime/free/simulate-free.ts'],
     why: 'issue 14 part 3, after issue 10 (which is changing the placements in src/runtime)',
