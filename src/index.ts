@@ -17,7 +17,7 @@
 export { simulate, simulateFree, type SimulateOptions, type SimulateFreeOptions, type PreflightWarningHandler } from './api/simulate.js';
 export type { RunResult } from './runtime/simulate.js';
 export { simulateStream, type SimulationStream, type StreamOptions } from './api/stream.js';
-export type { FreeRunOptions, FreeRunResult } from './runtime/free/simulate-free.js';
+export type { FreeRunOptions, FreeRunResult } from './runtime/free/free-run-types.js';
 export { AbortError } from './runtime/abort.js';
 export { preflight, type PreflightIssue, type PreflightOptions, type PreflightReport, type PreflightSeverity } from './preflight/preflight.js';
 export { estimateRunMemory, type MemoryEstimate, type EstimatePart } from './preflight/memory-estimate.js';

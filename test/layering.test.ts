@@ -16,11 +16,6 @@ const layering: Layering = { layers: LAYERS, inner: INNER_LAYERS };
  */
 const KNOWN_CYCLES: readonly KnownCycle[] = [
   {
-    // free-run.ts takes its option and result types from simulate-free.ts, which runs it.
-    members: ['src/runtime/free/free-run.ts', 'src/runtime/free/simulate-free.ts'],
-    why: 'issue 14 part 3, after issue 10 (which is changing the placements in src/runtime)',
-  },
-  {
     // The worker entry runs the free-running guest loop; the free-running side uses the runtime's setup.
     members: ['src/runtime', 'src/runtime/free'],
     why: 'issue 14 part 3, after issue 10 (which is changing the placements in src/runtime): free-guest-loop.ts belongs beside the worker entry',

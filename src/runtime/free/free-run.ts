@@ -32,7 +32,7 @@ import { Delivery } from './free-delivery.js';
 import type { FreeWorker } from './free-worker.js';
 import { FreeWorkers } from './free-workers.js';
 import { describeFreeRun, watchForStall, type FreeRunView } from './free-watchdog.js';
-import type { FreeRunOptions, FreeRunResult } from './simulate-free.js';
+import type { FreeRunOptions, FreeRunResult } from './free-run-types.js';
 import { retireDeadWorker, ShardAttribution } from './worker-recovery.js';
 
 /** Batches a worker may have in flight unless the options say otherwise. */
