@@ -1,6 +1,6 @@
 /**
  * Free-running mode (DESIGN.md): no tick barrier. Guest workers step their
- * guests and device sides as fast as they can (free-guest-loop.ts) and send
+ * guests and device sides as fast as they can (../free-guest-loop.ts) and send
  * each round's report in one batch; the coordinator takes each batch the
  * moment it arrives and answers with the memory manager's orders since.
  * Device sides on different workers, the coordinator's recovery of killed
