@@ -1,6 +1,6 @@
 /**
  * The direction of imports between the folders of `src`, written down once:
- * docs/design.md ("Layers") explains it, test/layering.test.ts enforces it on
+ * docs/design.md ("Layers") explains it, test/layers.test.ts enforces it on
  * every import (static, dynamic `import()`, `export ... from`, type imports).
  *
  * Rules:
