@@ -17,7 +17,7 @@
 export { simulate, simulateFree, type SimulateOptions, type SimulateFreeOptions, type PreflightWarningHandler } from './api/simulate.js';
 export type { RunResult } from './runtime/simulate.js';
 export { simulateStream, type SimulationStream, type StreamOptions } from './api/stream.js';
-export type { FreeRunOptions, FreeRunResult } from './runtime/free/simulate-free.js';
+export type { FreeRunOptions, FreeRunResult } from './runtime/free/free-run-types.js';
 export { AbortError } from './runtime/abort.js';
 export { preflight, type PreflightIssue, type PreflightOptions, type PreflightReport, type PreflightSeverity } from './preflight/preflight.js';
 export { estimateRunMemory, type MemoryEstimate, type EstimatePart } from './preflight/memory-estimate.js';
@@ -48,11 +48,11 @@ export {
   type PressureReport,
   type PsiFigures,
   type VirtioStatTag,
-} from './host/manager/policy.js';
-export { PolicyError } from './host/manager/policy-error.js';
+} from './host/policy/policy.js';
+export { PolicyError } from './host/policy/policy-error.js';
 export { definePolicy, hostInBytes, type GuestInBytes, type HostInBytes, type PolicyDefinition, type TargetBytes, type TargetsByName } from './api/define-policy.js';
 export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/manager/policies/index.js';
-export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/manager/reclaim.js';
+export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/policy/reclaim.js';
 export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/manager/free-memory-state.js';
 export type { GuestFloor, TargetPrediction } from './host/manager/target-guard.js';
 export type { PressureFigures } from './messages/runtime.js';

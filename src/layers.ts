@@ -1,6 +1,6 @@
 /**
  * The direction of imports between the folders of `src`, written down once:
- * docs/design.md ("Layers") explains it, test/layering.test.ts enforces it on
+ * docs/design.md ("Layers") explains it, test/layers.test.ts enforces it on
  * every import (static, dynamic `import()`, `export ... from`, type imports).
  *
  * Rules:
@@ -42,6 +42,8 @@ export const LAYERS: ReadonlyArray<ReadonlyArray<string>> = [
 
 /** Sub-folders of a folder, bottom first (the folder's own files are below them). */
 export const INNER_LAYERS: Readonly<Record<string, ReadonlyArray<ReadonlyArray<string>>>> = {
-  // The per-guest device side validates and applies frames; the memory manager above it reads their summaries.
-  host: [['device'], ['manager']],
+  // The per-guest device side validates and applies frames; beside it, the policy API (what a policy sees and
+  // returns, its error, dividing memory by weight); the memory manager above both reads the devices' summaries
+  // and runs the policies (src/host/manager/policies) through that API.
+  host: [['device', 'policy'], ['manager']],
 };

@@ -1,6 +1,6 @@
 /**
  * Policies that name guests and speak bytes. The host's policy interface
- * (`Policy`, src/host/policy.ts) works in pages of the frame size and returns
+ * (`Policy`, src/host/policy/policy.ts) works in pages of the frame size and returns
  * targets by guest index, as the host keeps them; `definePolicy` lets a
  * policy see the host and its guests in bytes, look guests up by name, and
  * return targets by name, in bytes or as sizes with units (`'2GiB'`). It
@@ -8,8 +8,8 @@
  * option, or the factory of a policy module (`kind: module`).
  */
 import type { FreeMemoryState } from '../host/manager/free-memory-state.js';
-import { PolicyError } from '../host/manager/policy-error.js';
-import type { GuestStats, Policy, PolicyGuestView, PolicyHostView, PolicyParameter, PsiFigures } from '../host/manager/policy.js';
+import { PolicyError } from '../host/policy/policy-error.js';
+import type { GuestStats, Policy, PolicyGuestView, PolicyHostView, PolicyParameter, PsiFigures } from '../host/policy/policy.js';
 import type { DriverProfileName } from '../model/scenario.js';
 import { UnitError } from '../model/unit-error.js';
 import { parseDuration, parseSize } from '../model/units.js';

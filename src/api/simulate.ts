@@ -5,7 +5,8 @@
  * the summary's provenance filled in. Both take an AbortSignal.
  */
 import { assertPreflight, type PreflightIssue } from '../preflight/preflight.js';
-import { simulateFree as runFree, type FreeRunOptions, type FreeRunResult } from '../runtime/free/simulate-free.js';
+import type { FreeRunOptions, FreeRunResult } from '../runtime/free/free-run-types.js';
+import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { withProvenance } from './provenance.js';

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { BootError } from '../host/manager/memory-manager.js';
 import { InputError } from '../output/input-error.js';
 import { RunFailure } from '../runtime/errors.js';
-import { PolicyError } from '../host/manager/policy-error.js';
+import { PolicyError } from '../host/policy/policy-error.js';
 import { UnitError } from '../model/unit-error.js';
 import { printable, ScenarioError } from '../scenario/errors.js';
 import { scenarioJsonSchemaText } from '../scenario/schema.js';

@@ -1,7 +1,8 @@
 import { TimeSeries } from '../output/time-series.js';
 import { writeRunOutputs } from '../output/run-outputs.js';
 import { matchGuests } from '../output/report-guests.js';
-import { simulateFree, type FreeRunOptions } from '../runtime/free/simulate-free.js';
+import type { FreeRunOptions } from '../runtime/free/free-run-types.js';
+import { simulateFree } from '../runtime/free/simulate-free.js';
 import { simulate, type RunResult, type SimulateOptions } from '../runtime/simulate.js';
 import { coloursFor } from './colour.js';
 import { integerFlag } from './options.js';

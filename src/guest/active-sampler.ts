@@ -1,6 +1,7 @@
 import type { GuestToHost, SampleActiveMessage } from '../messages/protocol.js';
 import type { Random } from '../util/random.js';
-import { PAGE_MASK, type Component } from './component.js';
+import type { Component } from './component.js';
+import { PAGE_MASK } from './component-layout.js';
 import type { GuestMemory } from './guest-memory.js';
 import { PageState } from './page-state.js';
 

@@ -5,8 +5,7 @@
  * host paged out.
  */
 import { BUCKETS } from './access-pattern.js';
-import { ACTIVE_BIT, PAGE_MASK, type Component } from './component.js';
-import { BLOCK_SHIFT, GROUP_SHIFT } from './lru.js';
+import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, type ComponentPages } from './component-layout.js';
 import { frameOfWord, HOST_SWAPPED } from './shared-memory.js';
 
 /**
@@ -14,7 +13,7 @@ import { frameOfWord, HOST_SWAPPED } from './shared-memory.js';
  * guest page's state; `owner` marks every page a component holds with its
  * `ownerMark`, so that a page held twice is found across components.
  */
-export function checkComponent(component: Component, stateOf: (page: number) => number, owner: Int32Array, ownerMark: number): string[] {
+export function checkComponent(component: ComponentPages, stateOf: (page: number) => number, owner: Int32Array, ownerMark: number): string[] {
   const problems: string[] = [];
   const name = component.spec.name;
   let resident = 0;

@@ -5,27 +5,11 @@ import type { GuestMemory } from './guest-memory.js';
 import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
 import { checkComponent } from './component-check.js';
-import { BLOCK_SHIFT, GROUP_SHIFT, SEGMENT_SHIFT, evictCold, shrinkInactive } from './lru.js';
+import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, SEGMENT_SHIFT, YOUNG_BIT, type ComponentPages, type EvictSink, type ScanState } from './component-layout.js';
+import { evictCold, shrinkInactive } from './lru.js';
 import { grownCapacity, OutLists } from './out-lists.js';
 import { frameOfWord, HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
-
-/**
- * Flags of a resident logical entry (see lru.ts). YOUNG_BIT: the page was
- * touched since its young bit was last cleared, for sure (a fault brought it
- * in, or it was just created); otherwise that is drawn from its touch rate.
- */
-export const YOUNG_BIT = 1 << 30;
-/** The old name of YOUNG_BIT. */
-export const REF_BIT = YOUNG_BIT;
-/** The page is on the active list. */
-export const ACTIVE_BIT = 1 << 29;
-/** PG_referenced: the page was found touched at its last check on the inactive list (or was activated). */
-export const PGREF_BIT = 1 << 28;
-/** The guest page of a resident logical entry. Guests have fewer than 2^28 pages. */
-export const PAGE_MASK = PGREF_BIT - 1;
-/** Most guest pages a guest may have: the logical entries keep three flag bits above the page number. */
-export const GUEST_PAGES_MAX = PGREF_BIT;
 
 /** Tries of a random logical index before `randomResident` counts its way to a resident one. */
 const RANDOM_RESIDENT_TRIES = 8;
@@ -35,18 +19,6 @@ const releaseScratch = new Int32Array(4096);
 
 /** Logical pages a component has room for at least. */
 const LOGICAL_CAPACITY_MIN = 1024;
-
-/** The part of a reclaim scan's state that the scan loop changes: the clock, and what it did. */
-export interface ScanState {
-  /** The guest's memory-management clock in ms: advanced by scanning, so that two passes over a page are never simultaneous. */
-  clockMs: number;
-  scanCostMs: number;
-  random: Random;
-  scanned: number;
-}
-
-/** Where evicted guest pages go (free, or straight into the balloon); the page is still in the component's state and still maps its frame. */
-export type EvictSink = (page: number) => void;
 
 /**
  * One workload component's memory: its logical pages (what it has allocated,
@@ -65,7 +37,7 @@ export type EvictSink = (page: number) => void;
  * with probability 1 - exp(-rate * elapsed), drawn when the hand gets there,
  * and evicted if it was not. Cost is proportional to the pages scanned.
  */
-export class Component {
+export class Component implements ComponentPages {
   readonly pattern: AccessPattern;
   readonly state: PageStateValue;
   readonly anonymous: boolean;

@@ -11,7 +11,7 @@ import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, LINUX_DEFAULTS } fr
 import { deriveSeed, Random } from '../util/random.js';
 import { ActiveSampler } from './active-sampler.js';
 import { BalloonDriver } from './balloon-driver.js';
-import { GUEST_PAGES_MAX } from './component.js';
+import { GUEST_PAGES_MAX } from './component-layout.js';
 import { DRIVER_PROFILES } from './driver-profiles.js';
 import { FreePageReporter } from './free-page-reporter.js';
 import { GrowthUnit } from './growth.js';

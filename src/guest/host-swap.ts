@@ -1,7 +1,8 @@
 import { framesOfRuns, type GrantMessage, type GuestToHost, type PageOutMessage } from '../messages/protocol.js';
 import type { Random } from '../util/random.js';
 import { BUCKETS } from './access-pattern.js';
-import { PAGE_MASK, REF_BIT, type Component } from './component.js';
+import type { Component } from './component.js';
+import { PAGE_MASK, REF_BIT } from './component-layout.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { TaskClock } from './page-allocator.js';
 import { frameOfWord, HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';

@@ -7,7 +7,7 @@
  */
 import type { InflateMode } from '../model/scenario.js';
 import type { BalloonDriverCounters } from './balloon-counters.js';
-import type { EvictSink } from './component.js';
+import type { EvictSink } from './component-layout.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { PageAllocator } from './page-allocator.js';
 import { PageState } from './page-state.js';

@@ -25,15 +25,8 @@
  * a real guest does. Nothing knows which pages are hot.
  */
 import { COLD_BUCKET } from './access-pattern.js';
-import type { Component, EvictSink, ScanState } from './component.js';
-import { ACTIVE_BIT, PAGE_MASK, PGREF_BIT, YOUNG_BIT } from './component.js';
+import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, SEGMENT_SHIFT, YOUNG_BIT, type ComponentPages, type EvictSink, type ScanState } from './component-layout.js';
 import { frameOfWord, HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';
-
-/** The CLOCK hands note the time they finish each segment of this many logical pages. */
-export const SEGMENT_SHIFT = 8;
-/** Resident pages are counted per group of 32 logical pages and per block of 1024, so that the hands skip runs of pages that are out. */
-export const GROUP_SHIFT = 5;
-export const BLOCK_SHIFT = 10;
 
 const SEGMENT_MASK = (1 << SEGMENT_SHIFT) - 1;
 const GROUP_MASK = (1 << GROUP_SHIFT) - 1;
@@ -60,22 +53,22 @@ export function inactiveRatio(listPages: number, pageBytes: number): number {
  * inactive pages (and at most one lap), reclaiming up to `want` into `sink`.
  * Returns the number reclaimed; `scan.scanned` counts inactive pages looked at.
  */
-export function shrinkInactive(component: Component, budget: number, want: number, scan: ScanState, sink: EvictSink): number {
+export function shrinkInactive(component: ComponentPages, budget: number, want: number, scan: ScanState, sink: EvictSink): number {
   return sweep(component, Hand.Inactive, budget, want, scan, sink, 0);
 }
 
 /** shrink_active_list: moves the active hand over at most `budget` active pages, deactivating each. Returns how many. */
-export function shrinkActive(component: Component, budget: number, scan: ScanState): number {
+export function shrinkActive(component: ComponentPages, budget: number, scan: ScanState): number {
   return sweep(component, Hand.Active, budget, budget, scan, null, 0);
 }
 
 /** The balloon's cold scan: evicts up to `want` resident pages not touched within `coldWindowMs` (its own hand; lists and bits left alone). */
-export function evictCold(component: Component, budget: number, want: number, scan: ScanState, sink: EvictSink, coldWindowMs: number): number {
+export function evictCold(component: ComponentPages, budget: number, want: number, scan: ScanState, sink: EvictSink, coldWindowMs: number): number {
   return sweep(component, Hand.Cold, budget, want, scan, sink, coldWindowMs);
 }
 
 /** One hand's sweep; the three hands share the walk and differ in what they do with a resident page. */
-function sweep(component: Component, hand: Hand, budget: number, want: number, scan: ScanState, sink: EvictSink | null, coldWindowMs: number): number {
+function sweep(component: ComponentPages, hand: Hand, budget: number, want: number, scan: ScanState, sink: EvictSink | null, coldWindowMs: number): number {
   const size = component.size;
   if (size === 0 || want <= 0 || budget <= 0) return 0;
   const logical = component.logical;

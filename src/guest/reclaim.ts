@@ -1,5 +1,6 @@
 import type { Random } from '../util/random.js';
-import type { Component, EvictSink, ScanState } from './component.js';
+import type { Component } from './component.js';
+import type { EvictSink, ScanState } from './component-layout.js';
 import type { GuestMemory } from './guest-memory.js';
 import { inactiveRatio, shrinkActive } from './lru.js';
 import { PageState } from './page-state.js';

@@ -44,7 +44,7 @@ export const SignalSlot = {
   AVAILABLE_PAGES: AFTER_STATS + 2,
   COMMITTED_PAGES: AFTER_STATS + 3,
   FLOOR_PAGES: AFTER_STATS + 4,
-  /** PSI averages as fractions (0 to 1): some over 10, 60, 300 s, then full (PSI_AVERAGES' order). */
+  /** PSI averages as fractions (0 to 1): some over 10, 60, 300 s, then full (PressureFigures' order, messages/runtime.ts). */
   SOME_AVG10: AFTER_STATS + 5,
   SOME_AVG60: AFTER_STATS + 6,
   SOME_AVG300: AFTER_STATS + 7,

@@ -1,7 +1,7 @@
 /**
  * The resolved host policy settings (part of the resolved `Scenario`, see
  * types.ts): sizes in bytes, durations in ms, fractions from 0 to 1. The file
- * format is in schema-policy.ts; the policies themselves in src/host/policies/.
+ * format is in schema-policy.ts; the policies themselves in src/host/manager/policies/.
  */
 
 export type PolicyKind = 'static' | 'proportional' | 'esx' | 'mom' | 'senpai' | 'xen-selfballoon' | 'hyperv' | 'module' | 'rotate';

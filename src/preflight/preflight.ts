@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { GUEST_PAGES_MAX } from '../guest/component.js';
+import { GUEST_PAGES_MAX } from '../guest/component-layout.js';
 import { printable, ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import { FRAME_BYTES_MAX, FRAME_BYTES_MIN } from '../scenario/limits.js';
 import type { GuestSpec, Scenario, ScenarioEvent } from '../model/scenario.js';

@@ -9,7 +9,7 @@ import { HostFiguresBuffer } from '../host/device/device-figures.js';
 import { FrameTable } from '../host/frame-table.js';
 import { MemoryManager } from '../host/manager/memory-manager.js';
 import { loadPolicyModules } from '../host/manager/policies/index.js';
-import type { Policy } from '../host/manager/policy.js';
+import type { Policy } from '../host/policy/policy.js';
 import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
 import type { GuestInit } from '../messages/runtime.js';
 import type { Scenario } from '../model/scenario.js';

@@ -7,7 +7,7 @@ import { tickOf, type InjectedFaults } from '../faults/fault-plan.js';
 import { LivenessWatch } from '../faults/liveness.js';
 import type { HostEvent } from '../host/event-log.js';
 import type { MemoryManager } from '../host/manager/memory-manager.js';
-import type { Policy } from '../host/manager/policy.js';
+import type { Policy } from '../host/policy/policy.js';
 import type { Scenario } from '../model/scenario.js';
 import { adminControlOf, type AdminControl } from './admin-control.js';
 import { abortCheckpoint, throwIfAborted } from './abort.js';

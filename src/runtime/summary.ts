@@ -5,7 +5,7 @@ import { ESX_FREE_MEMORY_THRESHOLDS, type FreeMemoryThresholds } from '../model/
 import type { FaultSummary } from '../faults/fault-summary.js';
 import { statsOf } from '../host/manager/guest-signals.js';
 import type { MemoryManager } from '../host/manager/memory-manager.js';
-import type { PolicyParameter } from '../host/manager/policy.js';
+import type { PolicyParameter } from '../host/policy/policy.js';
 import type { VirtioStatTag } from '../messages/virtio-stats.js';
 import type { GuestReport, PressureFigures } from '../messages/runtime.js';
 import type { GrowthKind, Scenario } from '../model/scenario.js';

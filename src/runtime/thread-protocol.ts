@@ -45,7 +45,7 @@ export interface FreeLoopOptions {
   window: number;
   /** Rounds the worker may run ahead of the manager's clock (its round minus the host tick). */
   leadRounds: number;
-  /** Int32 slots shared with the coordinator (see runtime/free/free-control.ts): FINISH ends the run early, HOST_TICK is the manager's clock. */
+  /** Int32 slots shared with the coordinator (see runtime/free-control.ts): FINISH ends the run early, HOST_TICK is the manager's clock. */
   control: SharedArrayBuffer;
 }
 

@@ -15,7 +15,7 @@ import type { GuestReport } from '../messages/runtime.js';
 import { GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { serializeError } from './errors.js';
-import { FreeGuestLoop } from './free/free-guest-loop.js';
+import { FreeGuestLoop } from './free-guest-loop.js';
 import { GuestThread, type AuditRequest, type ThreadSetup } from './guest-thread.js';
 import type { FreeLoopOptions, ThreadReply, ThreadRequest, WorkerControl } from './thread-protocol.js';
 

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { definePolicy, hostInBytes, type HostInBytes } from '../../src/api/define-policy.js';
 import { defineScenario } from '../../src/api/define-scenario.js';
 import { simulate } from '../../src/api/simulate.js';
-import { PolicyError } from '../../src/host/manager/policy-error.js';
-import type { PolicyHostView } from '../../src/host/manager/policy.js';
+import { PolicyError } from '../../src/host/policy/policy-error.js';
+import type { PolicyHostView } from '../../src/host/policy/policy.js';
 import { expectCleanRun } from '../support/clean-run.js';
 
 const MiB = 2 ** 20;

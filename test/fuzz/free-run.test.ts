@@ -16,7 +16,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hypervFloorBytes } from '../../src/messages/floors.js';
-import { simulateFree, type FreeRunResult } from '../../src/runtime/free/simulate-free.js';
+import type { FreeRunResult } from '../../src/runtime/free/free-run-types.js';
+import { simulateFree } from '../../src/runtime/free/simulate-free.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
 import type { AttackKind, DriverProfileName, FaultPlan, GuestSpec, Scenario } from '../../src/model/scenario.js';
 import { assertProperty, propertyParams } from '../support/fc.js';

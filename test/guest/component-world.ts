@@ -1,5 +1,6 @@
 /** A workload component over a guest memory of its own, for unit tests of the LRU and reclaim. */
-import { Component, type ScanState } from '../../src/guest/component.js';
+import { Component } from '../../src/guest/component.js';
+import type { ScanState } from '../../src/guest/component-layout.js';
 import { GuestMemory } from '../../src/guest/guest-memory.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';

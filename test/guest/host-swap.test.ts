@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BUCKETS, COLD_BUCKET } from '../../src/guest/access-pattern.js';
-import { Component, PAGE_MASK } from '../../src/guest/component.js';
+import { Component } from '../../src/guest/component.js';
+import { PAGE_MASK } from '../../src/guest/component-layout.js';
 import { GuestMemory } from '../../src/guest/guest-memory.js';
 import { HostSwapUnit } from '../../src/guest/host-swap.js';
 import { TaskClock } from '../../src/guest/page-allocator.js';

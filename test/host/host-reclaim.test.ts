@@ -5,7 +5,7 @@
  * as the lockstep loop drives it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../src/host/manager/policy.js';
+import type { Policy } from '../../src/host/policy/policy.js';
 import { framesInRuns, type HostToGuest } from '../../src/messages/protocol.js';
 import type { Scenario, ScenarioEvent } from '../../src/model/scenario.js';
 import { publishStatus } from '../support/guest-signals.js';

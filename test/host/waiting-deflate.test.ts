@@ -19,7 +19,7 @@ import { expect, it } from 'vitest';
 import { SHARD_SLOTS, ShardSlot } from '../../src/host/device/device-figures.js';
 import { RunList } from '../../src/host/frame-runs.js';
 import { framesOfRuns } from '../../src/messages/protocol.js';
-import { emptyOrders } from '../../src/runtime/free/free-orders.js';
+import { emptyOrders } from '../../src/runtime/free-orders.js';
 import { InlineHost } from '../support/inline-host.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 

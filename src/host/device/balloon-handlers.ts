@@ -6,7 +6,7 @@
  */
 import type { FreePageReportMessage, OomDeflateMessage, ReleaseMessage, RequestMessage } from '../../messages/protocol.js';
 import { takeBackFrames } from './frame-return.js';
-import type { GuestDevice } from './guest-device.js';
+import type { DeviceContext } from './device-context.js';
 import { hostRefusesSinglePage } from './vmware-refusals.js';
 
 /** No frames: shared by every answer that names none (a zero-length array cannot be written). */
@@ -19,7 +19,7 @@ const NO_FRAMES = new Int32Array(0);
  * not the sender's, named twice) are counted as violations and left where
  * they were. The frames are read where they arrived, without a copy.
  */
-export function handleRelease(device: GuestDevice, message: ReleaseMessage): void {
+export function handleRelease(device: DeviceContext, message: ReleaseMessage): void {
   const account = device.account;
   // VMware's host may refuse single pages (never those of 2 MiB pages); the guest keeps them.
   const singleFrom = message.largeFrames ?? 0;
@@ -52,7 +52,7 @@ export function handleRelease(device: GuestDevice, message: ReleaseMessage): voi
 }
 
 /** Deflate or first touch: grants what the pool can give, up to what the guest is entitled to. */
-export function handleRequest(device: GuestDevice, message: RequestMessage): void {
+export function handleRequest(device: DeviceContext, message: RequestMessage): void {
   const account = device.account;
   const entitled = message.purpose === 'deflate' ? account.deflatablePages : account.unbackedPages;
   if (message.pages > entitled) {
@@ -76,7 +76,7 @@ export function handleRequest(device: GuestDevice, message: RequestMessage): voi
 }
 
 /** Free page reporting: checked like a release; good frames go to the pool, bad ones are violations and stay where they were. */
-export function handleFreePageReport(device: GuestDevice, message: FreePageReportMessage): void {
+export function handleFreePageReport(device: DeviceContext, message: FreePageReportMessage): void {
   const account = device.account;
   const frames = message.frames;
   const { accepted, invalid, invalidBecause } = takeBackFrames(device.table, device.pool, account.ownerId, frames, null);
@@ -94,7 +94,7 @@ export function handleFreePageReport(device: GuestDevice, message: FreePageRepor
 }
 
 /** Deflate-on-OOM: the pages left the balloon unbacked; the target stays. */
-export function handleOomDeflate(device: GuestDevice, message: OomDeflateMessage): void {
+export function handleOomDeflate(device: DeviceContext, message: OomDeflateMessage): void {
   const account = device.account;
   if (message.pages > account.deflatablePages) {
     device.violation(`oomDeflate of ${message.pages} pages, the balloon holds ${account.deflatablePages} (not counting what waiting deflates will take)`);

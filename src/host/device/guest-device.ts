@@ -1,9 +1,10 @@
 import { MESSAGES_PER_TICK_MAX } from '../../messages/limits.js';
-import { framesInRuns, type FreeMemoryState, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
+import { framesInRuns, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { HostEventKind } from '../event-log.js';
 import type { FrameTable } from '../frame-table.js';
 import { DeviceAccount, type DeviceInit } from './device-account.js';
+import type { DeviceContext, DeviceTick } from './device-context.js';
 import { GuestState } from './guest-states.js';
 import { takeBackFrames } from './frame-return.js';
 import { handleFreePageReport, handleOomDeflate, handleRelease, handleRequest } from './balloon-handlers.js';
@@ -28,12 +29,6 @@ export interface DistressHeard {
   availablePages: number;
 }
 
-/** The host's state for one tick, as the memory manager set it. */
-export interface DeviceTick {
-  nowMs: number;
-  state: FreeMemoryState;
-}
-
 /**
  * One guest's device side: everything the host does frame by frame for that
  * guest, on the guest's own thread (as QEMU serves a VM's virtio-balloon
@@ -47,7 +42,7 @@ export interface DeviceTick {
  * owned by the sender, named once) by a compare-exchange on the shared table,
  * which is both the check and the move.
  */
-export class GuestDevice {
+export class GuestDevice implements DeviceContext {
   readonly account: DeviceAccount;
   /** The tick being handled (set by `beginTick`). */
   tick: DeviceTick = { nowMs: 0, state: 'high' };

@@ -5,9 +5,9 @@
  */
 import type { ActiveSampleMessage, HostSwapReleaseMessage, PagedOutMessage, PlugMessage, RequestMessage, UnplugMessage } from '../../messages/protocol.js';
 import { formatBytesApprox } from '../../model/units.js';
-import type { GuestDevice } from './guest-device.js';
+import type { DeviceContext } from './device-context.js';
 
-function bytesOf(device: GuestDevice, pages: number): string {
+function bytesOf(device: DeviceContext, pages: number): string {
   return formatBytesApprox(pages * device.frameBytes);
 }
 
@@ -16,7 +16,7 @@ function bytesOf(device: GuestDevice, pages: number): string {
  * request or samples more pages than asked; a late answer to a request the
  * device dropped is ignored.
  */
-export function handleActiveSample(device: GuestDevice, message: ActiveSampleMessage): void {
+export function handleActiveSample(device: DeviceContext, message: ActiveSampleMessage): void {
   const account = device.account;
   const open = account.activeSampleAsked;
   const asked = open.find((request) => request.id === message.id);
@@ -36,7 +36,7 @@ export function handleActiveSample(device: GuestDevice, message: ActiveSampleMes
 }
 
 /** The frames behind the pages a `pageOut` took: to the pool; their contents now fill host swap slots. */
-export function handlePagedOut(device: GuestDevice, message: PagedOutMessage): void {
+export function handlePagedOut(device: DeviceContext, message: PagedOutMessage): void {
   const account = device.account;
   const asked = account.pageOutAsked;
   if (asked === null || asked.id !== message.id || message.frames.length > asked.pages) {
@@ -54,7 +54,7 @@ export function handlePagedOut(device: GuestDevice, message: PagedOutMessage): v
 }
 
 /** Swap-in: frames for paged-out pages the guest touched (a host swap fault), as far as the pool and the low state allow. */
-export function handleSwapIn(device: GuestDevice, message: RequestMessage): void {
+export function handleSwapIn(device: DeviceContext, message: RequestMessage): void {
   const account = device.account;
   account.hostSwapInAskedPages += message.pages;
   if (message.pages > account.swapInablePages) {
@@ -69,7 +69,7 @@ export function handleSwapIn(device: GuestDevice, message: RequestMessage): void
 }
 
 /** Host swap the guest no longer needs: slots discarded or read (double paging), frames given back. */
-export function handleHostSwapRelease(device: GuestDevice, message: HostSwapReleaseMessage): void {
+export function handleHostSwapRelease(device: DeviceContext, message: HostSwapReleaseMessage): void {
   const account = device.account;
   const freed = message.discardedPages + message.readPages;
   const returnable = account.hostSwappedInPages - account.hostSwapReturnedFrames;
@@ -89,7 +89,7 @@ export function handleHostSwapRelease(device: GuestDevice, message: HostSwapRele
  * not hot-add (`host.hotplug: false`), busy in the hard and low states (the
  * host is short of memory), otherwise granted up to the guest's maxMemory.
  */
-export function handlePlug(device: GuestDevice, message: PlugMessage): void {
+export function handlePlug(device: DeviceContext, message: PlugMessage): void {
   const account = device.account;
   const room = account.pages - account.memoryPages;
   if (account.growthKind === 'reserved' || message.pages > room) {
@@ -117,7 +117,7 @@ export function handlePlug(device: GuestDevice, message: PlugMessage): void {
 }
 
 /** virtio-mem unplug: free pages left the guest's memory; their frames come back. */
-export function handleUnplug(device: GuestDevice, message: UnplugMessage): void {
+export function handleUnplug(device: DeviceContext, message: UnplugMessage): void {
   const account = device.account;
   const pages = message.frames.length + message.unbackedPages;
   const plugged = account.memoryPages - account.bootPages;

@@ -6,10 +6,10 @@
  */
 import type { GuestToHost } from '../../messages/protocol.js';
 import { assertNever } from '../../util/assert-never.js';
-import type { GuestDevice } from './guest-device.js';
+import type { DeviceContext } from './device-context.js';
 
 /** Refuses a quarantined guest's message (null: one that was malformed). */
-export function refuseQuarantined(device: GuestDevice, message: GuestToHost | null): void {
+export function refuseQuarantined(device: DeviceContext, message: GuestToHost | null): void {
   const account = device.account;
   account.quarantinedMessages++;
   if (message === null) return;
@@ -45,7 +45,7 @@ export function refuseQuarantined(device: GuestDevice, message: GuestToHost | nu
 }
 
 /** The frames of a refused message that are the sender's (named once): handed back, the rest counted as invalid. */
-function handBack(device: GuestDevice, frames: Int32Array): { refusedFrames: Int32Array; invalidFrames: number } {
+function handBack(device: DeviceContext, frames: Int32Array): { refusedFrames: Int32Array; invalidFrames: number } {
   const refused = new Int32Array(frames.length);
   const kept = new Set<number>();
   const table = device.table;

@@ -1,7 +1,7 @@
 import { formatBytesApprox } from '../../model/units.js';
 import type { GuestRecord } from './guest-record.js';
 import { DISTRESS_HOLD_MS } from './guest-signals.js';
-import type { MemoryManager } from './memory-manager.js';
+import type { ManagerContext } from './manager-context.js';
 
 /**
  * Back-pressure: a guest in distress gets memory back, within the host's
@@ -14,7 +14,7 @@ import type { MemoryManager } from './memory-manager.js';
  *
  * @param episode the distress starts an episode (after a quiet spell): refusals are worded once per episode
  */
-export function backPressure(manager: MemoryManager, record: GuestRecord, episode: boolean): void {
+export function backPressure(manager: ManagerContext, record: GuestRecord, episode: boolean): void {
   if (manager.scenario.host.backPressure === false || !record.alive) return;
   const bytes = (pages: number): string => formatBytesApprox(pages * manager.frameBytes);
   const now = manager.nowMs;

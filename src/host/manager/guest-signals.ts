@@ -8,7 +8,7 @@
 import { SignalSlot } from '../../messages/guest-signals.js';
 import { VIRTIO_STAT_COUNT, VIRTIO_STAT_TAGS, unreportedStats } from '../../messages/virtio-stats.js';
 import type { GuestRecord } from './guest-record.js';
-import type { GuestStats, PressureReport, PsiFigures, VirtioStatTag } from './policy.js';
+import type { GuestStats, PressureReport, PsiFigures, VirtioStatTag } from '../policy/policy.js';
 
 /** A guest counts as distressed for this long after its last distress message (guests repeat it at most once a second). */
 export const DISTRESS_HOLD_MS = 5000;

@@ -8,7 +8,7 @@
  * random pages) and hands the frames over (guest/host-swap.ts).
  */
 import type { GuestRecord } from './guest-record.js';
-import { shareOut } from './reclaim.js';
+import { shareOut } from '../policy/reclaim.js';
 
 /** How fast the host writes guest memory to its swap: 256 MiB/s (approx.: one fast disk). */
 export const HOST_PAGING_BYTES_PER_SECOND = 256 * 2 ** 20;

@@ -12,8 +12,9 @@ import { GuestRecord } from './guest-record.js';
 import { DISTRESS_HOLD_MS } from './guest-signals.js';
 import { HostSwapSpace, planPageOut } from './host-paging.js';
 import { HypervisorReserve } from './hypervisor-reserve.js';
+import type { ManagerContext } from './manager-context.js';
 import { createPolicy, type PolicyModules } from './policies/index.js';
-import type { Policy, PolicyHostView } from './policy.js';
+import type { Policy, PolicyHostView } from '../policy/policy.js';
 import { buildPolicyView } from './policy-view.js';
 import { applyScenarioEvent } from './scenario-events.js';
 import { ShardBalancer } from './shard-balance.js';
@@ -54,7 +55,7 @@ export interface ManagerMemory {
  * A tick: `beginTick` decides and returns the orders for the device sides;
  * they step; `endTick` takes their reports (merged in guest order).
  */
-export class MemoryManager {
+export class MemoryManager implements ManagerContext {
   readonly records: GuestRecord[];
   readonly layout: ShardLayout;
   readonly log = new EventLog();

@@ -9,7 +9,7 @@ import { DeviceSlot } from '../device/device-figures.js';
 import type { FreeMemoryState, ThresholdFrames } from './free-memory-state.js';
 import type { GuestRecord } from './guest-record.js';
 import { signalsOf, statusOf } from './guest-signals.js';
-import type { PolicyGuestView, PolicyHostView } from './policy.js';
+import type { PolicyGuestView, PolicyHostView } from '../policy/policy.js';
 
 /** The host's own figures at the time of a view. */
 export interface HostFigures {

@@ -1,18 +1,18 @@
 import type { ScenarioEvent, TargetSize } from '../../model/scenario.js';
 import { formatBytesApprox } from '../../model/units.js';
 import { assertNever } from '../../util/assert-never.js';
-import type { MemoryManager } from './memory-manager.js';
+import type { ManagerContext } from './manager-context.js';
 import { createPolicy } from './policies/index.js';
 import { adminTarget } from './targets.js';
 
-function indexOf(manager: MemoryManager, name: string): number {
+function indexOf(manager: ManagerContext, name: string): number {
   const index = manager.records.findIndex((record) => record.name === name);
   if (index < 0) throw new Error(`MemoryManager: event for unknown guest ${name}`);
   return index;
 }
 
 /** Applies one scenario event that has come due. */
-export function applyScenarioEvent(manager: MemoryManager, event: ScenarioEvent): void {
+export function applyScenarioEvent(manager: ManagerContext, event: ScenarioEvent): void {
   const bytes = (pages: number): string => formatBytesApprox(pages * manager.frameBytes);
   switch (event.kind) {
     case 'setTarget': {

@@ -6,7 +6,7 @@
  */
 import type { DeviceInit } from '../device/device-account.js';
 import type { ShardSetup } from '../device/device-group.js';
-import type { MemoryManager } from './memory-manager.js';
+import type { ManagerContext } from './manager-context.js';
 
 /** Thrown when a scenario cannot even boot (an input problem, not a simulator failure). */
 export class BootError extends Error {
@@ -16,7 +16,7 @@ export class BootError extends Error {
 export class ShardBoot {
   private ranges: Int32Array[] | null = null;
 
-  constructor(private readonly manager: MemoryManager) {}
+  constructor(private readonly manager: ManagerContext) {}
 
   /**
    * How the device sides of each shard start: their guests and their first

@@ -9,8 +9,8 @@ import { formatBytesApprox } from '../../model/units.js';
 import { isReclaiming } from './free-memory-state.js';
 import type { GuestRecord } from './guest-record.js';
 import { statusOf } from './guest-signals.js';
-import type { MemoryManager } from './memory-manager.js';
-import { reclaimByWeight, shareOut } from './reclaim.js';
+import type { ManagerContext } from './manager-context.js';
+import { reclaimByWeight, shareOut } from '../policy/reclaim.js';
 import { checkTarget, describeDryRun, predictTarget, type GuardGuest, type GuestFloor, type TargetPrediction } from './target-guard.js';
 import { workingSetEstimate } from './working-set.js';
 
@@ -43,12 +43,12 @@ export interface AdminTargetResult {
   prediction?: TargetPrediction;
 }
 
-function bytes(manager: MemoryManager, pages: number): string {
+function bytes(manager: ManagerContext, pages: number): string {
   return formatBytesApprox(pages * manager.frameBytes);
 }
 
 /** Runs the policy: `observe` on its interval, `decide` when its period has come (unless paused). The view is built only then. */
-export function runPolicy(manager: MemoryManager): void {
+export function runPolicy(manager: ManagerContext): void {
   const policy = manager.currentPolicy;
   const now = manager.nowMs;
   const due = !manager.policyPaused && now >= manager.nextPolicyMs;
@@ -69,7 +69,7 @@ export function runPolicy(manager: MemoryManager): void {
  * a policy may move memory between guests but not raise the sum of
  * targets: raises are scaled down to what its cuts free.
  */
-function applyPolicyTargets(manager: MemoryManager, targets: ReadonlyMap<number, number>, reason: string): void {
+function applyPolicyTargets(manager: ManagerContext, targets: ReadonlyMap<number, number>, reason: string): void {
   const changes: Array<{ record: GuestRecord; pages: number }> = [];
   let raises = 0;
   let cuts = 0;
@@ -94,7 +94,7 @@ function applyPolicyTargets(manager: MemoryManager, targets: ReadonlyMap<number,
 }
 
 /** Frames the guests' balloons still owe: what they hold above their targets. */
-function owedFrames(manager: MemoryManager): number {
+function owedFrames(manager: ManagerContext): number {
   let owed = 0;
   for (const record of manager.records) if (record.alive) owed += Math.max(0, record.heldFrames - record.targetPages);
   return owed;
@@ -105,7 +105,7 @@ function owedFrames(manager: MemoryManager): number {
  * memory back to the high threshold, beyond those the guests' balloons
  * already owe, are revoked by the policy's `reclaim` or, without one, by shares.
  */
-export function hostReclaim(manager: MemoryManager): void {
+export function hostReclaim(manager: ManagerContext): void {
   const state = manager.freeState;
   if (!isReclaiming(state)) return;
   const owed = owedFrames(manager);
@@ -144,7 +144,7 @@ export function hostReclaim(manager: MemoryManager): void {
  * memory above the high threshold allows, by shares. Without this a policy
  * that never raises targets (static) would keep every cut forever.
  */
-export function giveBack(manager: MemoryManager): void {
+export function giveBack(manager: ManagerContext): void {
   if (manager.freeState !== 'high') return;
   const free = manager.availableFrames;
   const room = free - manager.freeMemory.thresholds.highFrames;
@@ -168,7 +168,7 @@ export function giveBack(manager: MemoryManager): void {
 }
 
 /** What the guard knows of a guest. */
-function guardGuestOf(manager: MemoryManager, record: GuestRecord): GuardGuest {
+function guardGuestOf(manager: ManagerContext, record: GuestRecord): GuardGuest {
   const status = statusOf(record);
   const estimate = workingSetEstimate(record, manager.frameBytes);
   return {
@@ -187,7 +187,7 @@ function guardGuestOf(manager: MemoryManager, record: GuestRecord): GuardGuest {
   };
 }
 
-function targetPagesOf(manager: MemoryManager, record: GuestRecord, target: TargetSize): number {
+function targetPagesOf(manager: ManagerContext, record: GuestRecord, target: TargetSize): number {
   if ('bytes' in target) return Math.floor(target.bytes / manager.frameBytes);
   return Math.floor((record.pages * target.percentOfMax) / 100);
 }
@@ -199,7 +199,7 @@ function targetPagesOf(manager: MemoryManager, record: GuestRecord, target: Targ
  * unless `force`; a dry run reports what the target would do and changes
  * nothing. Every outcome, and every unit warning, goes to the event log.
  */
-export function adminTarget(manager: MemoryManager, record: GuestRecord, target: TargetSize, reason: string, options: AdminTargetOptions): AdminTargetResult {
+export function adminTarget(manager: ManagerContext, record: GuestRecord, target: TargetSize, reason: string, options: AdminTargetOptions): AdminTargetResult {
   const askedBytes = 'bytes' in target ? target.bytes : Math.floor((record.pages * target.percentOfMax) / 100) * manager.frameBytes;
   if (!record.alive) {
     const message = `target for ${record.name} ignored: the guest is dead`;

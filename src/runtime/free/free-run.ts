@@ -27,12 +27,12 @@ import { livenessWatch, summarizeFaults, workerCount } from '../simulate.js';
 import { buildSummary } from '../summary.js';
 import type { FreeBatch, FreeLoopOptions, FreeOrders } from '../thread-protocol.js';
 import { AuditorThread } from './auditor-thread.js';
-import { FREE_CONTROL_SLOTS, FreeControl, LEAD_ROUNDS_DEFAULT } from './free-control.js';
+import { FREE_CONTROL_SLOTS, FreeControl, LEAD_ROUNDS_DEFAULT } from '../free-control.js';
 import { Delivery } from './free-delivery.js';
 import type { FreeWorker } from './free-worker.js';
 import { FreeWorkers } from './free-workers.js';
 import { describeFreeRun, watchForStall, type FreeRunView } from './free-watchdog.js';
-import type { FreeRunOptions, FreeRunResult } from './simulate-free.js';
+import type { FreeRunOptions, FreeRunResult } from './free-run-types.js';
 import { retireDeadWorker, ShardAttribution } from './worker-recovery.js';
 
 /** Batches a worker may have in flight unless the options say otherwise. */
@@ -215,7 +215,7 @@ export class FreeRun {
   private beginHostTick(tick: number): void {
     if (this.options.signal?.aborted === true) this.abort();
     this.hostTick = tick;
-    // Workers that ran ahead wait on the clock (free-guest-loop.ts).
+    // Workers that ran ahead wait on the clock (../free-guest-loop.ts).
     Atomics.store(this.freeControl, FreeControl.HOST_TICK, tick);
     Atomics.notify(this.freeControl, FreeControl.HOST_TICK);
     const orders = this.manager.beginTick(tick);

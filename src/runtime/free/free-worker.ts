@@ -10,7 +10,7 @@ import { comlinkEndpoint } from '../comlink-endpoint.js';
 import { RunFailure } from '../errors.js';
 import type { ThreadSetup } from '../guest-thread.js';
 import type { FreeBatch, FreeLoopOptions, WorkerControl } from '../thread-protocol.js';
-import { emptyOrders } from './free-orders.js';
+import { emptyOrders } from '../free-orders.js';
 
 export interface FreeWorker {
   index: number;

@@ -11,7 +11,7 @@ import type { GuestReport } from '../../messages/runtime.js';
 import type { ThreadSetup } from '../guest-thread.js';
 import type { FreeLoopOptions } from '../thread-protocol.js';
 import { workerEntryPath } from '../worker-placement.js';
-import { emptyOrders, mergeOrders } from './free-orders.js';
+import { emptyOrders, mergeOrders } from '../free-orders.js';
 import { closeFreeWorker, startFreeWorker, type FreeWorker, type FreeWorkerHooks } from './free-worker.js';
 
 export class FreeWorkers {

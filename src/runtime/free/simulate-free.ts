@@ -1,6 +1,6 @@
 /**
  * Free-running mode (DESIGN.md): no tick barrier. Guest workers step their
- * guests and device sides as fast as they can (free-guest-loop.ts) and send
+ * guests and device sides as fast as they can (../free-guest-loop.ts) and send
  * each round's report in one batch; the coordinator takes each batch the
  * moment it arrives and answers with the memory manager's orders since.
  * Device sides on different workers, the coordinator's recovery of killed
@@ -18,52 +18,9 @@
  */
 import type { Scenario } from '../../model/scenario.js';
 import { abortErrorOf } from '../abort.js';
-import { prepareRun, type RunSetupOptions } from '../run-setup.js';
-import type { RunResult } from '../simulate.js';
-import type { DeliveryHook } from './free-delivery.js';
+import { prepareRun } from '../run-setup.js';
 import { FreeRun } from './free-run.js';
-
-export interface FreeRunOptions {
-  /** Overrides the scenario's seed (guests' seeds and random faults; the run itself still depends on timing). */
-  seed?: number;
-  /** Guest worker threads; default: the machine's available parallelism, at most one per shard. */
-  workers?: number;
-  /** Instead of `workers`: as many workers as it takes to host at most this many guests each. */
-  guestsPerWorker?: number;
-  /** Batches a worker may have in flight (default 4; 1 makes every round a synchronous round trip). */
-  window?: number;
-  /** Rounds a worker may run ahead of the manager's clock (default 4): how late, in the guests' time, the manager's orders may come. */
-  leadRounds?: number;
-  /** Ends the run after this much wall time, even if the guests have rounds left. */
-  wallLimitMs?: number;
-  /** Run the concurrent auditor thread (default true). */
-  audit?: boolean;
-  /** Decides when each batch is delivered (property tests plug `fc.scheduler` in here). */
-  deliver?: DeliveryHook;
-  /** Called with (host tick, ticks in all) whenever the host's clock moves (a display throttles it by time). */
-  onProgress?: (done: number, total: number) => void;
-  /** A host policy of your own, instead of the scenario's `host.policy`. */
-  policy?: RunSetupOptions['policy'];
-  /**
-   * Fails the run when the coordinator hears no batch for this long (wall
-   * time), with a report of where the manager and every worker were (default: off).
-   */
-  stallMs?: number;
-  /** Stops the run once aborted (at once, and checked at every move of the host clock): the promise rejects with an AbortError. */
-  signal?: AbortSignal;
-}
-
-/** Free-running figures beyond the summary: for benchmarks and the stress script. */
-export interface FreeRunResult extends RunResult {
-  /** Batches the coordinator handled. */
-  batches: number;
-  /** Guest messages the device sides handled (valid or not). */
-  messages: number;
-  /** Frames that changed owner in the table during the run (after boot): grants and take-backs counted by the device sides. */
-  framesMoved: number;
-  /** Wall time from the first batch to the last. */
-  runSeconds: number;
-}
+import type { FreeRunOptions, FreeRunResult } from './free-run-types.js';
 
 /** Runs a scenario in free-running mode on worker threads. */
 export async function simulateFree(scenario: Scenario, options: FreeRunOptions = {}): Promise<FreeRunResult> {

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DISTRESS_HOLD_MS } from '../../../src/host/manager/guest-signals.js';
-import type { Policy } from '../../../src/host/manager/policy.js';
+import type { Policy } from '../../../src/host/policy/policy.js';
 import type { DistressMessage } from '../../../src/messages/protocol.js';
 import type { Scenario } from '../../../src/model/scenario.js';
 import { publishStatus } from '../../support/guest-signals.js';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrameTable } from '../../../src/host/frame-table.js';
 import { describeParameters, MemoryManager } from '../../../src/host/manager/memory-manager.js';
-import type { Policy, PolicyHostView } from '../../../src/host/manager/policy.js';
+import type { Policy, PolicyHostView } from '../../../src/host/policy/policy.js';
 import { allocateGuestSignals } from '../../../src/messages/guest-signals.js';
 import { InlineHost } from '../../support/inline-host.js';
 import { guest, MiB, scenario } from '../../support/scenarios.js';

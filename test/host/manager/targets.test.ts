@@ -5,7 +5,7 @@
  * short), host reclaim below the soft threshold, give-back in the high state.
  */
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../../src/host/manager/policy.js';
+import type { Policy } from '../../../src/host/policy/policy.js';
 import { InlineHost } from '../../support/inline-host.js';
 import { guest, MiB, scenario } from '../../support/scenarios.js';
 

@@ -3,7 +3,7 @@
  * by the test as the coordinator would (needs `npm run build`: dist/).
  */
 import { describe, expect, it } from 'vitest';
-import { FreeControl, FREE_CONTROL_SLOTS } from '../../../src/runtime/free/free-control.js';
+import { FreeControl, FREE_CONTROL_SLOTS } from '../../../src/runtime/free-control.js';
 import { closeFreeWorker, startFreeWorker, type FreeWorker } from '../../../src/runtime/free/free-worker.js';
 import { prepareRun, threadSetups } from '../../../src/runtime/run-setup.js';
 import type { FreeBatch } from '../../../src/runtime/thread-protocol.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostOrders } from '../../../src/host/device/device-group.js';
 import { GuestState } from '../../../src/host/device/guest-states.js';
 import type { HostToGuest } from '../../../src/messages/protocol.js';
-import { emptyOrders } from '../../../src/runtime/free/free-orders.js';
+import { emptyOrders } from '../../../src/runtime/free-orders.js';
 import type { FreeWorker } from '../../../src/runtime/free/free-worker.js';
 import { FreeWorkers } from '../../../src/runtime/free/free-workers.js';
 

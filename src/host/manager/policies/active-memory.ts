@@ -1,5 +1,5 @@
 import type { Random } from '../../../util/random.js';
-import type { PolicyGuestView } from '../policy.js';
+import type { PolicyGuestView } from '../../policy/policy.js';
 
 /**
  * ESX's active-memory estimate for one guest (Waldspurger 2002, section 5.2):

@@ -1,7 +1,7 @@
 import type { EsxPolicySpec } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
-import type { Policy, PolicyGuestView, PolicyHostView } from '../policy.js';
-import { reclaimByWeight, shareOut } from '../reclaim.js';
+import type { Policy, PolicyGuestView, PolicyHostView } from '../../policy/policy.js';
+import { reclaimByWeight, shareOut } from '../../policy/reclaim.js';
 import { ActiveMemoryEstimator, activeSample } from './active-memory.js';
 
 /**

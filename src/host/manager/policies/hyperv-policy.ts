@@ -1,6 +1,6 @@
 import type { HypervPolicySpec } from '../../../model/scenario.js';
 import { hypervFloorPages } from '../../../messages/floors.js';
-import type { Policy, PolicyHostView } from '../policy.js';
+import type { Policy, PolicyHostView } from '../../policy/policy.js';
 import { committedPages } from './xen-selfballoon-policy.js';
 
 /** Hyper-V balloons in 2 MiB units. */

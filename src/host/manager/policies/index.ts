@@ -1,6 +1,6 @@
 import type { PolicySpec } from '../../../model/scenario.js';
 import { assertNever } from '../../../util/assert-never.js';
-import type { Policy } from '../policy.js';
+import type { Policy } from '../../policy/policy.js';
 import { EsxPolicy } from './esx-policy.js';
 import { HypervPolicy } from './hyperv-policy.js';
 import { ModulePolicy, type PolicyModules } from './module-policy.js';

@@ -8,7 +8,7 @@
  *   // context: { options, periodMs, frameBytes, seed, random }
  *   return {
  *     name: 'keep-half',            // optional (default: the file name)
- *     decide(view) {               // view: PolicyHostView (see src/host/policy.ts)
+ *     decide(view) {               // view: PolicyHostView (see src/host/policy/policy.ts)
  *       const targets = new Map();
  *       for (const guest of view.guests) if (guest.alive) targets.set(guest.index, Math.floor(guest.maxPages / 2));
  *       return targets;            // a Map by index or name, or an object by name; values in pages
@@ -25,8 +25,8 @@ import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
-import { PolicyError } from '../policy-error.js';
-import type { Policy, PolicyHostView } from '../policy.js';
+import { PolicyError } from '../../policy/policy-error.js';
+import type { Policy, PolicyHostView } from '../../policy/policy.js';
 
 /** What a module's factory is called with. */
 export interface ModulePolicyContext {

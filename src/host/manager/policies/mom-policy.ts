@@ -1,5 +1,5 @@
 import type { MomPolicySpec } from '../../../model/scenario.js';
-import type { Policy, PolicyGuestView, PolicyHostView } from '../policy.js';
+import type { Policy, PolicyGuestView, PolicyHostView } from '../../policy/policy.js';
 
 /** The last `size` values, averaged. */
 class RecentValues {

@@ -1,6 +1,6 @@
 import type { ProportionalPolicySpec } from '../../../model/scenario.js';
-import type { Policy, PolicyHostView } from '../policy.js';
-import { shareOut } from '../reclaim.js';
+import type { Policy, PolicyHostView } from '../../policy/policy.js';
+import { shareOut } from '../../policy/reclaim.js';
 
 /**
  * Targets by shares. What guests may have between them is the host's usable

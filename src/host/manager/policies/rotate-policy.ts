@@ -1,4 +1,4 @@
-import type { Policy, PolicyHostView } from '../policy.js';
+import type { Policy, PolicyHostView } from '../../policy/policy.js';
 
 /**
  * A test policy that keeps memory moving between guests: guests are split

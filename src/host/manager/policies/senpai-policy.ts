@@ -1,5 +1,5 @@
 import type { SenpaiPolicySpec } from '../../../model/scenario.js';
-import type { Policy, PolicyHostView } from '../policy.js';
+import type { Policy, PolicyHostView } from '../../policy/policy.js';
 
 /** Senpai's state for one guest. */
 interface SenpaiGuest {

@@ -1,4 +1,4 @@
-import type { Policy, PolicyHostView } from '../policy.js';
+import type { Policy, PolicyHostView } from '../../policy/policy.js';
 
 /** Targets come from scenario events alone; the policy itself never moves them (host reclaim still may). */
 export class StaticPolicy implements Policy {

@@ -1,6 +1,6 @@
 import type { XenSelfballoonPolicySpec } from '../../../model/scenario.js';
 import { xenSelfballoonFloorBytes } from '../../../messages/floors.js';
-import type { Policy, PolicyGuestView, PolicyHostView } from '../policy.js';
+import type { Policy, PolicyGuestView, PolicyHostView } from '../../policy/policy.js';
 
 /**
  * The guest's committed memory: the `committed` figure of its pressure

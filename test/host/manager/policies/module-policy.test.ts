@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicyModules, ModulePolicy, type ModulePolicyContext } from '../../../../src/host/manager/policies/module-policy.js';
-import { PolicyError } from '../../../../src/host/manager/policy-error.js';
+import { PolicyError } from '../../../../src/host/policy/policy-error.js';
 import type { ModulePolicySpec, Scenario } from '../../../../src/model/scenario.js';
 import { guest, scenario } from '../../../support/scenarios.js';
 import { asObject, guestView, hostView } from './views.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SenpaiPolicy } from '../../../../src/host/manager/policies/senpai-policy.js';
-import type { PsiFigures } from '../../../../src/host/manager/policy.js';
+import type { PsiFigures } from '../../../../src/host/policy/policy.js';
 import type { SenpaiPolicySpec } from '../../../../src/model/scenario.js';
 import { asObject, guestView, hostView } from './views.js';
 

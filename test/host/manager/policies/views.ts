@@ -1,6 +1,6 @@
 /** Hand-made policy views for the policies' unit tests. */
 import { unknownStats } from '../../../../src/host/manager/guest-signals.js';
-import type { PolicyGuestView, PolicyHostView } from '../../../../src/host/manager/policy.js';
+import type { PolicyGuestView, PolicyHostView } from '../../../../src/host/policy/policy.js';
 
 /** A live virtio guest of 1000 pages at its boot size, nothing reported; tests override what they care about. */
 export function guestView(index: number, overrides: Partial<PolicyGuestView> = {}): PolicyGuestView {

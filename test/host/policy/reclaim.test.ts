@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reclaimByWeight, revoke, shareOut } from '../../../src/host/manager/reclaim.js';
-import { guestView, hostView } from './policies/views.js';
+import { reclaimByWeight, revoke, shareOut } from '../../../src/host/policy/reclaim.js';
+import { guestView, hostView } from '../manager/policies/views.js';
 
 describe('shareOut', () => {
   it('divides by weight within each minimum and maximum', () => {

@@ -1,8 +1,8 @@
-/** Unit tests of src/runtime/free/free-orders.ts: the manager's orders for a worker, merged between its batches. */
+/** Unit tests of src/runtime/free-orders.ts: the manager's orders for a worker, merged between its batches. */
 import { describe, expect, it } from 'vitest';
-import type { HostOrders } from '../../../src/host/device/device-group.js';
-import type { HostToGuest } from '../../../src/messages/protocol.js';
-import { emptyOrders, mergeOrders } from '../../../src/runtime/free/free-orders.js';
+import type { HostOrders } from '../../src/host/device/device-group.js';
+import type { HostToGuest } from '../../src/messages/protocol.js';
+import { emptyOrders, mergeOrders } from '../../src/runtime/free-orders.js';
 
 const message = (n: number) => ({ type: 'setTarget', pages: n }) as unknown as HostToGuest;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '../../../src/host/manager/policy-error.js';
+import { PolicyError } from '../../../src/host/policy/policy-error.js';
 
 describe('PolicyError', () => {
   it('is an Error with its own name and a stable code for errors that cross a thread', () => {

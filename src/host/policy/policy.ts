@@ -1,7 +1,7 @@
 /**
  * The host policy API: what a policy sees (a view of the host and of each
  * guest, rebuilt each time it runs) and what it returns (targets, in pages).
- * Built-in policies are in ./policies/; users pass their own to `simulate`
+ * Built-in policies are in src/host/manager/policies/; users pass their own to `simulate`
  * (`options.policy`) or name a module in the scenario (`kind: module`).
  *
  * Everything here is in pages of the host's frame size (`frameBytes`), except
@@ -12,7 +12,7 @@
 import type { DriverProfileName } from '../../model/scenario.js';
 import type { PressureFigures } from '../../messages/runtime.js';
 import type { VirtioStatTag } from '../../messages/virtio-stats.js';
-import type { FreeMemoryState } from './free-memory-state.js';
+import type { FreeMemoryState } from '../../messages/protocol.js';
 
 export { VIRTIO_STAT_TAGS } from '../../messages/virtio-stats.js';
 export type { VirtioStatTag } from '../../messages/virtio-stats.js';

@@ -7,8 +7,8 @@
  * refused, and why.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGuestMessage } from '../../src/host/device/message-checks.js';
-import { FRAMES_PER_MESSAGE_MAX, HOST_MEMORY_FRAMES_MAX, OOM_DEFLATE_PAGES_MAX, PAGES_PER_REQUEST_MAX, REPORT_FRAMES_MAX } from '../../src/messages/limits.js';
+import { checkGuestMessage } from '../../../src/host/device/message-checks.js';
+import { FRAMES_PER_MESSAGE_MAX, HOST_MEMORY_FRAMES_MAX, OOM_DEFLATE_PAGES_MAX, PAGES_PER_REQUEST_MAX, REPORT_FRAMES_MAX } from '../../../src/messages/limits.js';
 
 const frames = (count: number): Int32Array => new Int32Array(count);
 

@@ -13,11 +13,11 @@
  * answered, and is marked final, so the run ends at a quiescent point.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { HostOrders } from '../../host/device/device-group.js';
-import { GuestThrew } from '../actor-group.js';
-import { serializeError } from '../errors.js';
-import type { GuestThread } from '../guest-thread.js';
-import type { FreeBatch, FreeLoopOptions, FreeOrders } from '../thread-protocol.js';
+import type { HostOrders } from '../host/device/device-group.js';
+import { GuestThrew } from './actor-group.js';
+import { serializeError } from './errors.js';
+import type { GuestThread } from './guest-thread.js';
+import type { FreeBatch, FreeLoopOptions, FreeOrders } from './thread-protocol.js';
 import { FreeControl } from './free-control.js';
 import { emptyOrders, mergeOrders } from './free-orders.js';
 

@@ -3,7 +3,7 @@
  * its batches (the manager may run several host ticks, or none, between two
  * of them) and go out merged: lists concatenated in order, the latest state.
  */
-import type { HostOrders } from '../../host/device/device-group.js';
+import type { HostOrders } from '../host/device/device-group.js';
 
 /** Orders with nothing in them, in `state` at `nowMs`. */
 export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0, keep: number[] = []): HostOrders {

@@ -1,16 +1,16 @@
 /**
- * Unit tests of src/runtime/free/free-guest-loop.ts: a worker's rounds in free-running mode, run here on
+ * Unit tests of src/runtime/free-guest-loop.ts: a worker's rounds in free-running mode, run here on
  * the test's thread with a MessageChannel as the coordinator's port (the test answers the batches).
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FreeControl, FREE_CONTROL_SLOTS } from '../../../src/runtime/free/free-control.js';
-import { FreeGuestLoop } from '../../../src/runtime/free/free-guest-loop.js';
-import { emptyOrders } from '../../../src/runtime/free/free-orders.js';
-import { GuestThread } from '../../../src/runtime/guest-thread.js';
-import { prepareRun, threadSetups } from '../../../src/runtime/run-setup.js';
-import type { FreeBatch, FreeLoopOptions } from '../../../src/runtime/thread-protocol.js';
-import { tinyScenario } from '../../support/tiny-run.js';
+import { FreeControl, FREE_CONTROL_SLOTS } from '../../src/runtime/free-control.js';
+import { FreeGuestLoop } from '../../src/runtime/free-guest-loop.js';
+import { emptyOrders } from '../../src/runtime/free-orders.js';
+import { GuestThread } from '../../src/runtime/guest-thread.js';
+import { prepareRun, threadSetups } from '../../src/runtime/run-setup.js';
+import type { FreeBatch, FreeLoopOptions } from '../../src/runtime/thread-protocol.js';
+import { tinyScenario } from '../support/tiny-run.js';
 
 const ports: MessagePort[] = [];
 afterEach(() => {
