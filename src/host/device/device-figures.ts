@@ -67,9 +67,18 @@ export const ShardSlot = {
   GRANTED: 2,
   UNMET: 3,
   RETURNED: 4,
+  /**
+   * Frames the shard has adopted by the manager's orders, and surrendered
+   * into transit, since boot (running totals). Against what it ordered and
+   * what reached it in reports, they tell the manager the frames still on
+   * their way in either direction (free-running mode: orders and reports
+   * travel while the figures are read).
+   */
+  ADOPTED: 5,
+  SURRENDERED: 6,
 } as const;
 
-export const SHARD_SLOTS = 5;
+export const SHARD_SLOTS = 7;
 
 const READ_TRIES = 64;
 

@@ -1,4 +1,4 @@
-import type { FreeMemoryState, HostToGuest } from '../../messages/protocol.js';
+import { framesInRuns, type FreeMemoryState, type HostToGuest } from '../../messages/protocol.js';
 import type { HostEventKind } from '../event-log.js';
 import { FrameTable, type TransferFailure } from '../frame-table.js';
 import type { DeviceInit } from './device-account.js';
@@ -87,6 +87,9 @@ export class DeviceGroup {
   private messagesHandled = 0;
   /** The keep marks of the tick (HostOrders.keep). */
   private keep: number[] = [];
+  /** Per shard: frames adopted by orders and frames surrendered, since boot (ShardSlot.ADOPTED, SURRENDERED). */
+  private readonly adoptedTotal = new Map<number, number>();
+  private readonly surrenderedTotal = new Map<number, number>();
 
   /**
    * @param states free-running mode: the shared guest states its concurrent auditor reads (device sides mark a dying guest)
@@ -138,6 +141,7 @@ export class DeviceGroup {
       const pool = this.poolOfShard.get(shard);
       if (pool === undefined) continue;
       for (let i = 0; i < runs.length; i += 2) pool.adopt(runs[i]!, runs[i + 1]!);
+      this.adoptedTotal.set(shard, (this.adoptedTotal.get(shard) ?? 0) + framesInRuns(runs));
     }
     if (orders.boot) for (const guest of this.guestIndexes) this.devices[guest]!.boot();
     const crashed: number[] = [];
@@ -181,6 +185,7 @@ export class DeviceGroup {
       list.clear();
       pool.surrender(spare - this.keep[2 * pool.shard + 1]!, list);
       if (list.frames > 0) this.surrendered.push({ shard: pool.shard, runs: list.toRuns() });
+      this.surrenderedTotal.set(pool.shard, (this.surrenderedTotal.get(pool.shard) ?? 0) + list.frames);
     }
     const events: GuestEvent[] = [];
     const distress: HostReport['distress'] = [];
@@ -244,6 +249,8 @@ export class DeviceGroup {
       // of rounds, and the guest's balloon stayed above its target (a soak's liveness misses).
       values[at + ShardSlot.UNMET] = Math.max(0, owed - pool.size) + this.shortfallOfShard(pool.shard);
       values[at + ShardSlot.RETURNED] = flow.returned;
+      values[at + ShardSlot.ADOPTED] = this.adoptedTotal.get(pool.shard) ?? 0;
+      values[at + ShardSlot.SURRENDERED] = this.surrenderedTotal.get(pool.shard) ?? 0;
       figures.endShard(pool.shard);
     }
   }

@@ -214,7 +214,7 @@ export class MemoryManager implements ManagerContext {
     const reports = threadReports.length > 0 ? [inGuestOrder(threadReports)] : threadReports;
     for (const report of reports) {
       for (const event of report.events) this.log.record(this.nowMs, event.kind, this.records[event.guest]!.name, event.detail);
-      for (const { runs } of report.surrendered) this.balancer.transit.add(runs);
+      for (const { shard, runs } of report.surrendered) this.balancer.surrendered(shard, runs);
       this.transferFailures += report.transferFailures;
       for (const failure of report.transferFailureDetails) {
         if (this.transferFailureDetails.length < 32) this.transferFailureDetails.push(describeTransferFailure(failure, this.guestNames));
@@ -307,8 +307,14 @@ export class MemoryManager implements ManagerContext {
     this.log.record(this.nowMs, kind, record?.name ?? null, detail);
   }
 
-  /** Reads every device's and shard's figures; a guest whose device says it died is dead. */
+  /**
+   * Reads every shard's and device's figures; a guest whose device says it died is dead.
+   * Shards first: in free-running mode device sides run while the manager reads, and a waiting grant
+   * completed between the two reads would otherwise count twice against free memory (in the guest's
+   * pending frames, read before, and no longer in the pool, read after).
+   */
   private readFigures(): void {
+    this.balancer.read();
     let paged = 0;
     let swapIn = 0;
     let used = 0;
@@ -325,7 +331,6 @@ export class MemoryManager implements ManagerContext {
     space.swapOutPages = paged;
     space.swapInPages = swapIn;
     space.usedPages = used;
-    this.balancer.read();
   }
 
   /** Each shard's weight in the balancing of free frames: its live guests' pages. */

@@ -7,6 +7,7 @@
  * are decided from the published figures in shard order, so the result is
  * the same on any number of threads.
  */
+import { framesInRuns } from '../../messages/protocol.js';
 import { RunList } from '../frame-runs.js';
 import { SHARD_SLOTS, ShardSlot, type HostFiguresBuffer } from '../device/device-figures.js';
 import type { ShardLayout } from './shards.js';
@@ -92,6 +93,18 @@ export class ShardBalancer {
   private readonly unmet: Float64Array;
   /** Average grants per tick of each shard (exponential). */
   private readonly rate: Float64Array;
+  /**
+   * Per shard, running totals: frames ordered to it (adopt) and frames of
+   * its surrenders that reached transit. Against the totals the shard
+   * publishes (ShardSlot.ADOPTED, SURRENDERED) they give the frames on
+   * their way: in lockstep none when figures are read; in free-running mode
+   * orders and reports travel while the figures are read, and frames on
+   * their way are free frames in neither a pool's figure nor transit.
+   */
+  private readonly ordered: Float64Array;
+  private readonly received: Float64Array;
+  /** Frames surrendered by shards, on their way to transit, as last read. */
+  private readonly surrendering: Float64Array;
   private readonly block = new Float64Array(SHARD_SLOTS);
   readonly transit = new Transit();
   /** `plan`'s working arrays, kept from one tick to the next (it runs every tick). */
@@ -110,6 +123,9 @@ export class ShardBalancer {
     this.rate = new Float64Array(layout.shards);
     this.demand = new Float64Array(layout.shards);
     this.marks = new Float64Array(layout.shards);
+    this.ordered = new Float64Array(layout.shards);
+    this.received = new Float64Array(layout.shards);
+    this.surrendering = new Float64Array(layout.shards);
   }
 
   /** A shard starts with `frames` untouched frames (what the balancer assumes until the shard publishes). */
@@ -118,15 +134,39 @@ export class ShardBalancer {
     this.untouched[shard] = frames;
   }
 
-  /** Reads every shard's published figures (between ticks). */
+  /**
+   * Reads every shard's published figures (between ticks). Frames ordered to
+   * a shard that it has not adopted yet count in its pool (they are on their
+   * way to it) and against what it could not grant (they are its answer):
+   * read without them, the same demand would be met again at every tick
+   * until they arrive, and free memory would look short by them.
+   */
   read(): void {
+    const block = this.block;
     for (let shard = 0; shard < this.layout.shards; shard++) {
-      if (!this.figures.readShard(shard, this.block)) continue;
-      this.pool[shard] = this.block[ShardSlot.POOL]!;
-      this.untouched[shard] = this.block[ShardSlot.UNTOUCHED]!;
-      this.granted[shard] = this.block[ShardSlot.GRANTED]!;
-      this.unmet[shard] = this.block[ShardSlot.UNMET]!;
+      if (!this.figures.readShard(shard, block)) continue;
+      const coming = Math.max(0, this.ordered[shard]! - block[ShardSlot.ADOPTED]!);
+      this.pool[shard] = block[ShardSlot.POOL]! + coming;
+      this.untouched[shard] = block[ShardSlot.UNTOUCHED]! + coming;
+      this.granted[shard] = block[ShardSlot.GRANTED]!;
+      this.unmet[shard] = Math.max(0, block[ShardSlot.UNMET]! - coming);
+      this.surrendering[shard] = Math.max(0, block[ShardSlot.SURRENDERED]! - this.received[shard]!);
     }
+  }
+
+  /** A shard's surrendered frames reached the manager (a report): into transit. */
+  surrendered(shard: number, runs: Int32Array): void {
+    const frames = framesInRuns(runs);
+    this.transit.add(runs);
+    this.received[shard]! += frames;
+    this.surrendering[shard] = Math.max(0, this.surrendering[shard]! - frames);
+  }
+
+  /** A shard died with its thread (free-running mode): its figures are zero, and nothing is on its way to or from it. */
+  retire(shard: number): void {
+    this.ordered[shard] = 0;
+    this.received[shard] = 0;
+    this.surrendering[shard] = 0;
   }
 
   /** Frames in every shard's untouched ranges. */
@@ -143,10 +183,10 @@ export class ShardBalancer {
     return unmet;
   }
 
-  /** Free frames in all pools and in transit. */
+  /** Free frames in all pools and in transit, and on their way between them. */
   get freeFrames(): number {
     let free = this.transit.size;
-    for (let shard = 0; shard < this.layout.shards; shard++) free += this.pool[shard]!;
+    for (let shard = 0; shard < this.layout.shards; shard++) free += this.pool[shard]! + this.surrendering[shard]!;
     return free;
   }
 
@@ -195,6 +235,7 @@ export class ShardBalancer {
         const taken = this.transit.take(Math.min(short, available), list);
         if (taken === 0) continue;
         available -= taken;
+        this.ordered[shard]! += taken;
         this.pool[shard]! += taken;
         this.untouched[shard]! += taken;
         orders.adopt.push({ shard, runs: list.toRuns() });

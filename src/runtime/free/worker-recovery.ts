@@ -142,6 +142,9 @@ export function retireDeadWorker(
     Atomics.store(states, guest, GuestState.RECLAIMED);
     setup.shared[guest]!.tearDown();
   }
-  for (const shard of shards) figures.retireShard(shard);
+  for (const shard of shards) {
+    figures.retireShard(shard);
+    manager.balancer.retire(shard);
+  }
   manager.endTick([]);
 }

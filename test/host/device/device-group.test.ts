@@ -78,6 +78,19 @@ describe('DeviceGroup', () => {
     expect(devices.pool(0).size).toBe(5000);
   });
 
+  it('publishes the frames each shard adopted and surrendered since boot, for the manager to tell what is on its way', () => {
+    const { devices, figures } = group();
+    devices.begin(orders({ boot: true, keep: [10_000, 5000, 100_000, 0] }));
+    devices.end();
+    devices.begin(orders({ tick: 1, adopt: [{ shard: 1, runs: Int32Array.of(40_000, 3000, 44_000, 1000) }] }));
+    devices.end();
+    const shard = new Float64Array(SHARD_SLOTS);
+    figures.readShard(0, shard);
+    expect([shard[ShardSlot.ADOPTED], shard[ShardSlot.SURRENDERED]]).toEqual([0, 13_976]);
+    figures.readShard(1, shard);
+    expect([shard[ShardSlot.ADOPTED], shard[ShardSlot.SURRENDERED]]).toEqual([4000, 0]);
+  });
+
   it('counts the messages it handled, and reports distress with its guest', () => {
     const { devices } = group();
     devices.begin(orders({ boot: true }));

@@ -41,12 +41,14 @@ function balancer(shards: number) {
   const figures = new HostFiguresBuffer(shards, shards);
   const b = new ShardBalancer(layout, figures);
   for (let shard = 0; shard < shards; shard++) b.started(shard, 0);
-  const publish = (shard: number, slots: { pool?: number; granted?: number; unmet?: number }) => {
+  const publish = (shard: number, slots: { pool?: number; granted?: number; unmet?: number; adopted?: number; surrendered?: number }) => {
     const at = figures.beginShard(shard);
     figures.values[at + ShardSlot.POOL] = slots.pool ?? 0;
     figures.values[at + ShardSlot.UNTOUCHED] = 0;
     figures.values[at + ShardSlot.GRANTED] = slots.granted ?? 0;
     figures.values[at + ShardSlot.UNMET] = slots.unmet ?? 0;
+    figures.values[at + ShardSlot.ADOPTED] = slots.adopted ?? 0;
+    figures.values[at + ShardSlot.SURRENDERED] = slots.surrendered ?? 0;
     figures.endShard(shard);
   };
   return { b, publish };
@@ -123,5 +125,52 @@ describe('ShardBalancer', () => {
     b.read();
     b.plan(Float64Array.of(1), 0);
     expect(b.pool[0]).toBeGreaterThanOrEqual(800);
+  });
+
+  // Free-running mode: the manager reads a shard's figures whenever a batch comes, while its orders and the
+  // shard's reports are on their way. Frames ordered to a shard were once invisible until it adopted them: the
+  // manager sent the same unmet demand again at every tick (a Hyper-V deflate drained transit three times over),
+  // and free memory looked short by them (the host went to the low state with a third of its memory free, and host
+  // reclaim cut the targets of the guests it was deflating).
+  it('counts frames on their way to a shard in its pool and against its unmet demand, so stale figures do not get them again', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 10_000);
+    publish(0, { unmet: 500 });
+    b.read();
+    expect(b.plan(Float64Array.of(1, 1), 0).adopt.map((a) => a.shard)).toEqual([0]);
+    // The shard has not adopted them yet: its figures are those it published before.
+    b.read();
+    expect([b.pool[0], b.unmetFrames, b.freeFrames]).toEqual([500, 0, 10_000]);
+    expect(b.plan(Float64Array.of(1, 1), 0).adopt).toEqual([]);
+    expect(b.transit.size).toBe(9500);
+    // Adopted (and granted: the pool is empty again): nothing on its way any more.
+    publish(0, { pool: 0, granted: 500, adopted: 500 });
+    b.read();
+    expect([b.pool[0], b.freeFrames]).toEqual([0, 9500]);
+  });
+
+  it('counts frames a shard surrendered as free until its report brings them to transit, and then once', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(1, { pool: 200, surrendered: 300 });
+    b.read();
+    expect(b.freeFrames).toBe(1500);
+    b.surrendered(1, Int32Array.of(5000, 300));
+    expect([b.transit.size, b.freeFrames]).toEqual([1300, 1500]);
+    b.read();
+    expect(b.freeFrames).toBe(1500);
+  });
+
+  it('forgets what was on its way to or from a shard that died with its thread', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(0, { unmet: 400, surrendered: 100 });
+    b.read();
+    b.plan(Float64Array.of(1, 1), 0);
+    b.retire(0);
+    // A retired shard's figures are all zero (HostFiguresBuffer.retireShard).
+    publish(0, {});
+    b.read();
+    expect([b.pool[0], b.freeFrames]).toEqual([0, 600]);
   });
 });
