@@ -1,6 +1,6 @@
 /**
  * The honest world the auditor's tests break (auditor-power.test.ts,
- * thread-audit.test.ts): two guests in two shards, run inline in lockstep
+ * thread-audit-findings.test.ts, auditor-coordinator.test.ts): two guests in two shards, run inline in lockstep
  * until one guest's balloon gave frames back to its shard's pool and the
  * manager holds frames in transit; and the helpers that break it and read
  * what the next full audit found.
