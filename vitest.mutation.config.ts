@@ -29,7 +29,8 @@ export default defineConfig({
     isolate: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    // The hang watchdog of every test process (as vitest.config.ts), and the active mutant passed to worker threads.
+    // The setup of every test process (as vitest.config.ts; its hang watchdog is off here, see env), and the active
+    // mutant passed to worker threads.
     setupFiles: ['test/support/setup.ts', 'test/mutation/worker-mutant.ts'],
     env: {
       // One seed for every mutant (a property test that kills a mutant kills it again on the next run, and incremental
@@ -38,6 +39,11 @@ export default defineConfig({
       BALLOONSIM_SHRINK_MS: '2000',
       // A quarter of each property's runs: a surviving mutant runs every test that reaches it, ~1 800 times a full run.
       BALLOONSIM_RUNS_SCALE: '0.25',
+      // No hang watchdog here: Stryker itself stops a mutant that loops for ever (its timeout, then a new test runner)
+      // and counts it as detected. When the covering tests take longer than 150 s on a busy machine, the watchdog
+      // fired first and killed the runner: Stryker took that for a crash, ran the mutant up to twice again (about
+      // 3 minutes each) and then counted it as a runtime error, which is not detected.
+      BALLOONSIM_HANG_MS: '0',
     },
   },
 });

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// `npm run mutate -- [--group table|device|checks|audit ...] [--force]`: mutation testing of the
-// frame-handling code with StrykerJS (stryker.config.mjs lists the files, in groups). Each group
-// runs on its own, one after another, with its own incremental results (a second run tests only
-// mutants whose code or covering tests changed; --force tests all again) and its own report in
-// reports/mutation/<group>/ (mutation.html, mutation.json). Prints, per group and in all, how
-// many mutants ran, what became of them, the mutation score and how long it took.
+// `npm run mutate -- [--group table|device|checks|audit ...] [--file src/... ...] [--force]`: mutation
+// testing of the frame-handling code with StrykerJS (stryker.config.mjs lists the files, in groups).
+// Each group runs on its own, one after another, with its own incremental results (a second run tests
+// only mutants whose code or covering tests changed; --force tests all again) and its own report in
+// reports/mutation/<group>/ (mutation.html, mutation.json). `--file` runs one file of a group (with the
+// group's tests) instead, with incremental results of its own in reports/mutation/files/: a whole
+// group can take hours on a busy machine, and Stryker keeps a run's results only when it ends.
+// Prints, per group or file and in all, how many mutants ran, what became of them, the mutation
+// score and how long it took.
 // Exit code: 0 when every group ran and the score in all is at least 90 %, 1 otherwise.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { MUTATE_GROUPS } from '../stryker.config.mjs';
 import { parseFlags } from './lib/flags.mjs';
 
@@ -17,14 +20,17 @@ const GROUPS = Object.keys(MUTATE_GROUPS);
 function usage(message) {
   process.stderr.write(
     `mutate: ${message}\n` +
-      `usage: npm run mutate -- [--group ${GROUPS.join('|')}] [--force]\n` +
+      `usage: npm run mutate -- [--group ${GROUPS.join('|')}] [--file src/...] [--force]\n` +
       '  --group  one group of files (may be given more than once; default: every group)\n' +
+      '  --file   one file of a group, with its own incremental results (may be given more than once)\n' +
       '  --force  test every mutant again, not only those whose code or tests changed\n',
   );
   process.exit(2);
 }
 
 const groups = [];
+/** `--file` runs: [group, file]. */
+const files = [];
 let force = false;
 parseFlags(
   process.argv.slice(2),
@@ -35,6 +41,11 @@ parseFlags(
         if (!groups.includes(name)) groups.push(name);
       }
     },
+    '--file': (value) => {
+      const group = GROUPS.find((name) => MUTATE_GROUPS[name].includes(value));
+      if (group === undefined) usage(`${JSON.stringify(value)} is in no group of stryker.config.mjs (MUTATE_GROUPS); name it as listed there, e.g. ${MUTATE_GROUPS.table[0]}`);
+      if (!files.some(([, file]) => file === value)) files.push([group, value]);
+    },
     '--force': () => {
       force = true;
     },
@@ -42,11 +53,17 @@ parseFlags(
   usage,
   { help: 'mutation testing of the frame-handling code', switches: ['--force'] },
 );
-if (groups.length === 0) groups.push(...GROUPS);
+if (groups.length === 0 && files.length === 0) groups.push(...GROUPS);
 
-function runGroup(group) {
+/** Where a `--file` run keeps its incremental results. */
+function fileIncremental(file) {
+  return `reports/mutation/files/${file.replace(/^src\//, '').replace(/\.ts$/, '').replaceAll('/', '-')}.json`;
+}
+
+function runGroup(group, file) {
   return new Promise((resolve) => {
-    const args = ['stryker', 'run', 'stryker.config.mjs', ...(force ? ['--force'] : [])];
+    const only = file === undefined ? [] : ['--mutate', file, '--incrementalFile', fileIncremental(file)];
+    const args = ['stryker', 'run', 'stryker.config.mjs', ...only, ...(force ? ['--force'] : [])];
     const child = spawn('npx', args, { stdio: 'inherit', env: { ...process.env, BALLOONSIM_MUTATE_GROUP: group } });
     child.on('close', (code) => resolve(code ?? 1));
   });
@@ -79,20 +96,32 @@ const total = {};
 const lines = [];
 let failed = false;
 const started = performance.now();
-for (const group of groups) {
-  process.stdout.write(`mutate: group ${group}: ${MUTATE_GROUPS[group].join(' ')}\n`);
+const runs = [...groups.map((group) => [group, undefined]), ...files];
+for (const [group, file] of runs) {
+  const name = file ?? group;
+  process.stdout.write(file === undefined ? `mutate: group ${group}: ${MUTATE_GROUPS[group].join(' ')}\n` : `mutate: ${file} (group ${group})\n`);
   const groupStarted = performance.now();
-  const code = await runGroup(group);
-  const seconds = (performance.now() - groupStarted) / 1000;
+  // Stryker writes the report into the group's folder; an older one must not pass for this run's.
   const report = `reports/mutation/${group}/mutation.json`;
+  rmSync(report, { force: true });
+  const code = await runGroup(group, file);
+  const seconds = (performance.now() - groupStarted) / 1000;
   if (code !== 0 || !existsSync(report)) {
     failed = true;
-    lines.push(`${group}: stryker ended with exit code ${code}`);
+    lines.push(`${name}: stryker ended with exit code ${code}`);
     continue;
   }
   const counts = countStatuses(report);
   for (const [status, count] of Object.entries(counts)) total[status] = (total[status] ?? 0) + count;
-  lines.push(`${line(group, counts, seconds)}; report reports/mutation/${group}/mutation.html`);
+  let html = `reports/mutation/${group}/mutation.html`;
+  if (file !== undefined) {
+    // The group's folder is the next run's: the file's reports go beside its incremental results.
+    const base = fileIncremental(file).replace(/\.json$/, '');
+    copyFileSync(report, `${base}.mutation.json`);
+    copyFileSync(html, `${base}.mutation.html`);
+    html = `${base}.mutation.html`;
+  }
+  lines.push(`${line(name, counts, seconds)}; report ${html}`);
 }
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(`\nmutate: ${force ? 'every mutant' : 'incremental (mutants whose code and tests did not change keep their last result)'}\n`);

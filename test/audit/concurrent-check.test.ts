@@ -88,6 +88,17 @@ describe('scanTableChunk', () => {
     expect(bad(owners, 0, 16)).toEqual({ count: 3, frames: [7, 8, 9, -1] });
   });
 
+  it('names an entry past the last guest by the guest count, not by the room its reclaimed marks have', () => {
+    const owners = table();
+    owners[7] = 3;
+    owners[8] = 4;
+    // Marks for four guests, of which the table has two: guests 3 and 4 are still no owners.
+    const reclaimed = new Uint8Array(4);
+    const frames = new Int32Array(4).fill(-1);
+    expect(scanTableChunk(owners, 0, 16, 2, 3, reclaimed, frames)).toBe(2);
+    expect(Array.from(frames)).toEqual([7, 8, -1, -1]);
+  });
+
   it('names frames of a guest whose frames the host took back, and reads only [from, to)', () => {
     const owners = table();
     expect(bad(owners, 0, 16, Uint8Array.of(0, 1))).toEqual({ count: 2, frames: [4, 5, -1, -1] });

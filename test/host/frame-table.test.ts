@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeTransferFailure, FrameTable } from '../../src/host/frame-table.js';
+import { RunList } from '../../src/host/frame-runs.js';
 import { describeOwner, freeOwnerOfShard, guestIndexOfOwner, isFreeOwner, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest, shardOfFreeOwner, SHARDS_MAX } from '../../src/host/owners.js';
 
 describe('owners', () => {
@@ -53,6 +54,10 @@ describe('FrameTable', () => {
     }
   });
 
+  it('accepts the largest count owner ids allow, 2^31-1 frames (the buffer is backed lazily: no page of it is touched)', () => {
+    expect(new FrameTable(2 ** 31 - 1).frames).toBe(2 ** 31 - 1);
+  });
+
   it('shares its entries with a second view of the same buffer', () => {
     const table = new FrameTable(8);
     const view = new FrameTable(table.buffer);
@@ -99,6 +104,34 @@ describe('FrameTable', () => {
     expect(table.transferFailureDetails).toHaveLength(32);
     expect(table.transferFailureDetails[31]!.expectedOwner).toBe(ownerIdOfGuest(31));
     expect(table.ownerOf(0)).toBe(OWNER_FREE);
+  });
+
+  it('counts in `transfers` each change of owner, by transfer, tryTransfer or transferRange, and no failed one', () => {
+    const table = new FrameTable(8);
+    const a = ownerIdOfGuest(0);
+    expect(table.transfer(0, OWNER_FREE, a)).toBe(true);
+    expect(table.transfers).toBe(1);
+    expect(table.transfer(0, OWNER_FREE, a)).toBe(false);
+    expect(table.transfers).toBe(1);
+    expect(table.tryTransfer(1, OWNER_FREE, a)).toBe(true);
+    expect(table.tryTransfer(1, OWNER_FREE, a)).toBe(false);
+    expect(table.transfers).toBe(2);
+    // Frames 2..7 from free to guest b: frame 3 is taken already, so 5 move (in two runs) and 1 fails.
+    table.transfer(3, OWNER_FREE, a);
+    expect(table.transfers).toBe(3);
+    const moved = new RunList();
+    expect(table.transferRange(2, 6, OWNER_FREE, ownerIdOfGuest(1), moved)).toBe(5);
+    expect(Array.from(moved.toRuns())).toEqual([2, 1, 4, 4]);
+    expect(table.transfers).toBe(8);
+    expect(table.transferFailures).toBe(2);
+    expect(table.ownerOf(3)).toBe(a);
+  });
+
+  it('names a guest by its index when no names are given', () => {
+    const table = new FrameTable(2);
+    table.transfer(1, OWNER_FREE, ownerIdOfGuest(0));
+    expect(table.transfer(1, OWNER_FREE, OWNER_HYPERVISOR)).toBe(false);
+    expect(describeTransferFailure(table.transferFailureDetails[0]!)).toBe('frame 1: expected free, found guest #0 (while moving it to hypervisor)');
   });
 
   it('counts frames per owner', () => {
