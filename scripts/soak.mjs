@@ -66,6 +66,8 @@ const STALL_MS = 60_000;
 const WORKERS_DEFAULT = 6;
 
 const MiB = 2 ** 20;
+/** The command that runs one of the soak's runs again (free-running runs depend on thread timing: the scenario, seed and faults repeat, not every interleaving). */
+const replayOf = (runSeed) => `npx balloonsim run ${options.scenario} --mode free --workers ${options.workers ?? WORKERS_DEFAULT} --seed ${runSeed}`;
 const totals = { runs: 0, rounds: 0, framesMoved: 0, messages: 0, batches: 0, violations: 0, protocolViolations: 0, attacksAccepted: 0, deadOwning: 0, crashes: 0, delayed: 0, livenessMissed: 0, livenessChecked: 0, quarantined: 0 };
 const failures = [];
 /**
@@ -158,7 +160,9 @@ try {
     const broke = summary.audit.violations > 0 || summary.host.transferFailures > 0 || summary.guests.some((g) => (g.hostile?.attacksAccepted ?? 0) > 0 || (!g.alive && g.residentBytes > 0));
     if (broke && failures.length < 5) failures.push({ run: totals.runs, seed: runSeed, lines: summary.audit.firstViolations.slice(0, 5) });
     if (faults !== undefined && faults.liveness.missed.length > 0) {
-      process.stdout.write(`soak: run ${totals.runs} (seed ${runSeed}): liveness missed: ${faults.liveness.missed.map((m) => `${m.guest} at ${(m.actualBytes / MiB).toFixed(1)} of ${(m.targetBytes / MiB).toFixed(1)} MiB`).join(', ')}\n`);
+      process.stdout.write(
+        `soak: run ${totals.runs} (seed ${runSeed}): liveness missed: ${faults.liveness.missed.map((m) => `${m.guest} at ${(m.actualBytes / MiB).toFixed(1)} of ${(m.targetBytes / MiB).toFixed(1)} MiB`).join(', ')} at the end; replay: ${replayOf(runSeed)}\n`,
+      );
     }
   }
 } catch (error) {
@@ -177,7 +181,7 @@ process.stdout.write(
 );
 if (failures.length > 0 || totals.violations > 0 || totals.attacksAccepted > 0 || totals.deadOwning > 0) {
   process.stderr.write(`soak: FAILED: ${totals.violations} violations, ${totals.attacksAccepted} attacks accepted, ${totals.deadOwning} dead guests owning frames\n`);
-  for (const failure of failures) process.stderr.write(`  run ${failure.run} (seed ${failure.seed}; replay: npx balloonsim run ${options.scenario} --mode free --seed ${failure.seed}):\n${failure.lines.map((line) => `    ${line}`).join('\n')}\n`);
+  for (const failure of failures) process.stderr.write(`  run ${failure.run} (seed ${failure.seed}; replay: ${replayOf(failure.seed)}):\n${failure.lines.map((line) => `    ${line}`).join('\n')}\n`);
   process.exit(1);
 }
 process.stdout.write('soak: clean: 0 violations\n');

@@ -47,21 +47,17 @@ function plan(f: { throws: number; kills: number; delayFraction: number; delayTu
   return { untilMs, settleMs: durationMs - untilMs, crashes: [], randomThrows: f.throws, randomKills: f.kills, delayFraction: f.delayFraction, delayTurnsMax: f.delayTurnsMax };
 }
 
-/** Runs with the scheduler choosing every delivery, feeding it until the run ends. */
+/**
+ * Runs with the scheduler choosing every delivery, releasing them one at a
+ * time in its order whenever some are waiting, until the run ends. Between
+ * deliveries the main thread sleeps until a worker's batch schedules the next
+ * one (`waitFor`): a loop that polled with setImmediate kept it busy all
+ * along, on a core the workers and the auditor needed.
+ */
 async function runScheduled(s: Scenario, workers: number, window: number, scheduler: fc.Scheduler): Promise<FreeRunResult> {
-  let finished = false;
   // A run whose batches stop for 30 s fails with where every worker was (simulate-free.ts, stallMs).
   const run = simulateFree(s, { workers, window, stallMs: 30_000, deliver: () => scheduler.schedule(Promise.resolve(), 'deliver') });
-  const done = run.then(
-    () => (finished = true),
-    () => (finished = true),
-  );
-  while (!finished) {
-    if (scheduler.count() > 0) await scheduler.waitOne();
-    else await new Promise((resolve) => setImmediate(resolve));
-  }
-  await done;
-  return run;
+  return scheduler.waitFor(run);
 }
 
 /** Runs and protocol messages, printed at the end (and reported to `npm run fuzz`): a time budget says nothing about how much was tried. */

@@ -2,7 +2,9 @@
  * `npm run soak` (scripts/soak.mjs, docs/soak.md) for a few seconds: it runs
  * examples/soak.yaml again and again, reports at intervals what moved, the
  * violations and resident memory, ends clean, and refuses bad flags with exit
- * code 2. The compiled code runs (`npm test` builds first).
+ * code 2. The compiled code runs (`npm test` builds first). The times it prints
+ * are not checked: a run in progress ends after the soak's duration, later on a
+ * loaded machine (10 s of an 8 s soak at a load average of 30).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +22,9 @@ describe('npm run soak', () => {
     const out = String(child.stdout);
     expect(child.status, `${out}\n${String(child.stderr)}`).toBe(0);
     expect(out).toMatch(/^soak: soak \(12 guests, 120 s simulated per run\) again and again for 8s, seed 21, a report every 3s\n/);
-    expect(out).toMatch(/\nsoak: 0m0[3-9]s: \d+ runs, [\d.e+]+ frames moved \([\d.]+ M\/s\), \d+ messages, violations 0, attacks accepted 0, /);
+    expect(out).toMatch(/\nsoak: \d+m\d\ds: \d+ runs, [\d.e+]+ frames moved \([\d.]+ M\/s\), \d+ messages, violations 0, attacks accepted 0, /);
     expect(out).toMatch(/resident \d+ MiB now \(heap \d+ MiB\), /);
-    expect(out).toMatch(/\nsoak: \d+ runs in 0m0[89]s: \d+ rounds, \d+ batches, [1-9]\d* frames moved, /);
+    expect(out).toMatch(/\nsoak: \d+ runs in \d+m\d\ds: \d+ rounds, \d+ batches, [1-9]\d* frames moved, /);
     expect(out).toMatch(/\nsoak: clean: 0 violations\n$/);
   });
 

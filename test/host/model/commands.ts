@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { isFreeOwner } from '../../../src/host/owners.js';
 import type { TargetSize } from '../../../src/model/scenario.js';
 import { publishStatus } from '../../support/guest-signals.js';
+import { expectEmpty, expectEqual, expectSame } from '../../support/quick-expect.js';
 import { expectHostMatches, expectInboxes, expectTableUnchanged } from './host-comparison.js';
 import { crashInModel, framesOfGrant, setTargetInModel, takeFrame, targetPagesOf, type HostModel, type HostReal } from './host-model.js';
 import { TICK_MS } from './host-setup.js';
@@ -55,17 +56,17 @@ export class OutboxCommand implements HostCommand {
     else host.handleRaw(guest.index, messages);
     const inbox = host.takeInboxes();
     for (let index = 0; index < inbox.length; index++) {
-      if (index !== guest.index) expect(inbox[index], `inbox of guest ${index}`).toEqual([]);
+      if (index !== guest.index) expectEmpty(inbox[index], `inbox of guest ${index}`);
     }
     const replies = inbox[guest.index]!;
     const answered = prepared.filter((p) => p.expect.kind === 'releaseAck' || p.expect.kind === 'grant');
-    expect(replies.map((r) => r.type)).toEqual(answered.map((p) => (p.expect.kind === 'grant' ? 'grant' : 'releaseAck')));
+    expectEqual(replies.map((r) => r.type), answered.map((p) => (p.expect.kind === 'grant' ? 'grant' : 'releaseAck')));
     // The frames the outbox's requests were granted: the guest owns them in the table, not yet in the model (whose releases are
     // done). A grant that waits takes none: every one of them is in a reply.
     const granted: number[] = [];
     for (let frame = 0; frame < model.frames; frame++) if (host.table.ownerOf(frame) === guest.ownerId && model.owner[frame] !== guest.ownerId) granted.push(frame);
     const grantedCount = prepared.reduce((sum, p) => sum + (p.expect.kind === 'grant' ? p.expect.count : 0), 0);
-    expect(granted.length, 'frames granted by the outbox').toBe(grantedCount);
+    expectSame(granted.length, grantedCount, 'frames granted by the outbox');
     const grantedSet = new Set(granted);
     const inReplies = new Set<number>();
     const releasedInOutbox = new Set<number>();
@@ -74,7 +75,7 @@ export class OutboxCommand implements HostCommand {
       const reply = replies[i]!;
       const want = p.expect;
       if (want.kind === 'releaseAck') {
-        expect(reply).toEqual(want.ack);
+        expectEqual(reply, want.ack);
         for (const frame of want.accepted) {
           // Releases come before requests: a frame accepted must have been the guest's before the outbox.
           if (before[frame] !== guest.ownerId) throw new Error(`frame ${frame} was accepted from guest ${guest.index} but was owned by ${before[frame]}`);
@@ -85,7 +86,7 @@ export class OutboxCommand implements HostCommand {
         if (reply.type !== 'grant') throw new Error(`expected a grant, got ${reply.type}`);
         const frames = framesOfGrant(reply.runs, `grant ${reply.id}`);
         const got = { id: reply.id, purpose: reply.purpose, pagesAsked: reply.pagesAsked, frames: frames.length, unbackedPages: reply.unbackedPages, shortBecause: reply.shortBecause };
-        expect(got).toEqual({
+        expectEqual(got, {
           id: want.id,
           purpose: want.purpose,
           pagesAsked: want.pagesAsked,
@@ -112,7 +113,7 @@ export class OutboxCommand implements HostCommand {
     }
     const changedOwner = releasedInOutbox.size > 0 || granted.length > 0;
     if (!changedOwner) expectTableUnchanged(before, host, 'a refused, malformed or ignored outbox');
-    if (!guest.alive) expect(host.protocolViolations, 'a dead guest is not heard').toBe(violationsBefore);
+    if (!guest.alive) expectSame(host.protocolViolations, violationsBefore, 'a dead guest is not heard');
     expectHostMatches(model, host);
   }
 

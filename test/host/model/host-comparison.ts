@@ -7,12 +7,13 @@ import { expect } from 'vitest';
 import { freeOwnerOfShard, isFreeOwner, OWNER_FREE, OWNER_HYPERVISOR } from '../../../src/host/owners.js';
 import type { HostToGuest } from '../../../src/messages/protocol.js';
 import type { InlineHost } from '../../support/inline-host.js';
+import { expectEmpty, expectEqual, expectSame } from '../../support/quick-expect.js';
 import { describeHolder, freeCount, heldBy, TRANSIT, unbackedOf, type HostModel } from './host-model.js';
 
 /** The whole comparison, after every command. */
 export function expectHostMatches(model: HostModel, host: InlineHost): void {
   const table = host.table;
-  expect(table.frames).toBe(model.frames);
+  expectSame(table.frames, model.frames);
   // Invariant 1 and the model: every frame has exactly the value the model says (the owner, or which pool's free value).
   for (let frame = 0; frame < model.frames; frame++) {
     const owner = table.ownerOf(frame);
@@ -28,9 +29,9 @@ export function expectHostMatches(model: HostModel, host: InlineHost): void {
     else if (owner !== OWNER_HYPERVISOR && !model.guests.some((g) => g.ownerId === owner)) throw new Error(`the table holds owner ${owner}, which is no guest`);
   }
   const free = freeCount(model);
-  expect(tableFree).toBe(free);
-  expect(counts.get(OWNER_HYPERVISOR) ?? 0).toBe(model.setup.reservedFrames);
-  expect(total).toBe(model.frames);
+  expectSame(tableFree, free);
+  expectSame(counts.get(OWNER_HYPERVISOR) ?? 0, model.setup.reservedFrames);
+  expectSame(total, model.frames);
   for (const guest of model.guests) {
     const view = host.accounts[guest.index]!;
     const device = view.device;
@@ -86,18 +87,18 @@ export function expectHostMatches(model: HostModel, host: InlineHost): void {
     for (let i = 0; i < runs.length; i += 2) for (let k = 0; k < runs[i + 1]!; k++) expectHeld(runs[i]! + k, pool.shard, freeOwnerOfShard(pool.shard), where);
     const ranges = pool.untouchedRanges();
     for (let i = 0; i < ranges.length; i += 2) for (let frame = ranges[i]!; frame < ranges[i + 1]!; frame++) expectHeld(frame, pool.shard, OWNER_FREE, `${where} (untouched)`);
-    expect(pool.size, `${where}: size`).toBe(heldBy(model, pool.shard));
+    expectSame(pool.size, heldBy(model, pool.shard), `${where}: size`);
     pooled += pool.size;
   }
   const transit = host.manager.balancer.transit;
   const transitRuns = transit.runs();
   for (let i = 0; i < transitRuns.length; i += 2) for (let k = 0; k < transitRuns[i + 1]!; k++) expectHeld(transitRuns[i]! + k, TRANSIT, OWNER_FREE, 'transit');
-  expect(transit.size, 'transit: size').toBe(heldBy(model, TRANSIT));
-  expect(pooled + transit.size).toBe(free);
-  expect(host.freeFrames).toBe(free);
+  expectSame(transit.size, heldBy(model, TRANSIT), 'transit: size');
+  expectSame(pooled + transit.size, free);
+  expectSame(host.freeFrames, free);
   // Invariant 4: in sequential use no compare-exchange may fail.
-  expect(table.transferFailures).toBe(0);
-  expect(host.protocolViolations).toBe(model.guests.reduce((sum, g) => sum + g.violations, 0));
+  expectSame(table.transferFailures, 0);
+  expectSame(host.protocolViolations, model.guests.reduce((sum, g) => sum + g.violations, 0));
 }
 
 export function expectTableUnchanged(before: Int32Array, host: InlineHost, what: string): void {
@@ -110,7 +111,10 @@ export function expectTableUnchanged(before: Int32Array, host: InlineHost, what:
 /** Messages for each guest, and that no guest got anything else. */
 export function expectInboxes(host: InlineHost, expected: ReadonlyArray<ReadonlyArray<HostToGuest>>): HostToGuest[][] {
   const inboxes = host.takeInboxes();
-  expect(inboxes).toHaveLength(expected.length);
-  for (let index = 0; index < expected.length; index++) expect(inboxes[index], `inbox of guest ${index}`).toEqual(expected[index]);
+  if (inboxes.length !== expected.length) expect(inboxes).toHaveLength(expected.length);
+  for (let index = 0; index < expected.length; index++) {
+    if (expected[index]!.length === 0) expectEmpty(inboxes[index], `inbox of guest ${index}`);
+    else expectEqual(inboxes[index], expected[index], `inbox of guest ${index}`);
+  }
   return inboxes;
 }

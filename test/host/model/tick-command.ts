@@ -4,10 +4,10 @@
  * transit, grants that waited for frames, and the manager's messages.
  */
 import fc from 'fast-check';
-import { expect } from 'vitest';
 import { isFreeOwner, OWNER_FREE } from '../../../src/host/owners.js';
 import type { GrantPurpose } from '../../../src/messages/protocol.js';
 import type { HostCommand } from './commands.js';
+import { expectEmpty, expectEqual } from '../../support/quick-expect.js';
 import { expectHostMatches } from './host-comparison.js';
 import { crashInModel, describeHolder, framesOfGrant, heldBy, setTargetInModel, takeFrame, targetPagesOf, TRANSIT, type GuestModel, type HostModel, type HostReal } from './host-model.js';
 import { guestName, TICK_MS } from './host-setup.js';
@@ -48,7 +48,7 @@ export class TickCommand implements HostCommand {
         setTargetInModel(guest, pages, event.force === true);
       }
     }
-    expect(host.beginTick(tick)).toEqual(crashed.map((guest) => guest.index));
+    expectEqual(host.beginTick(tick), crashed.map((guest) => guest.index));
     // The last tick's end: pools above their keep marks surrendered frames to the manager's transit (free, held by bookkeeping).
     if (wasOpen) {
       for (const { shard, runs } of host.lastReport!.surrendered) {
@@ -70,7 +70,7 @@ export class TickCommand implements HostCommand {
           if (reply?.type !== 'grant') throw new Error(`guest ${guest.index}: expected grant ${grant.id}, which waited for frames, got ${reply?.type ?? 'nothing'}`);
           const given = Math.min(grant.allowed, heldBy(model, guest.shard));
           const frames = framesOfGrant(reply.runs, `grant ${reply.id}`);
-          expect({ id: reply.id, purpose: reply.purpose, pagesAsked: reply.pagesAsked, frames: frames.length, unbackedPages: reply.unbackedPages, shortBecause: reply.shortBecause }).toEqual({
+          expectEqual({ id: reply.id, purpose: reply.purpose, pagesAsked: reply.pagesAsked, frames: frames.length, unbackedPages: reply.unbackedPages, shortBecause: reply.shortBecause }, {
             id: grant.id,
             purpose: grant.purpose,
             pagesAsked: grant.pagesAsked,
@@ -84,12 +84,12 @@ export class TickCommand implements HostCommand {
         }
         guest.pending = [];
         for (const command of guest.commands) {
-          expect(inbox[at++], `inbox of guest ${guest.index}`).toEqual(command);
+          expectEqual(inbox[at++], command, `inbox of guest ${guest.index}`);
           guest.deviceTarget = command.targetPages;
         }
       }
       guest.commands = [];
-      expect(inbox.slice(at), `inbox of guest ${guest.index}: nothing else`).toEqual([]);
+      expectEmpty(inbox.slice(at), `inbox of guest ${guest.index}: nothing else`);
     }
     expectHostMatches(model, host);
   }
