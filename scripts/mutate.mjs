@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run mutate -- [--group table|device|checks|audit ...] [--file src/... ...] [--force]`: mutation
+// `npm run mutate -- [--group table|device|checks|audit ...] [--file src/... ...] [--force] [--summary]`: mutation
 // testing of the frame-handling code with StrykerJS (stryker.config.mjs lists the files, in groups).
 // Each group runs on its own, one after another, with its own incremental results (a second run tests
 // only mutants whose code or covering tests changed; --force tests all again) and its own report in
@@ -7,10 +7,12 @@
 // group's tests) instead, with incremental results of its own in reports/mutation/files/: a whole
 // group can take hours on a busy machine, and Stryker keeps a run's results only when it ends.
 // Prints, per group or file and in all, how many mutants ran, what became of them, the mutation
-// score and how long it took.
+// score and how long it took. `--summary` runs nothing: it prints the same table from the reports the
+// last `--file` run of each file left (every file of every group, or those named), and says which
+// files have none.
 // Exit code: 0 when every group ran and the score in all is at least 90 %, 1 otherwise.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { MUTATE_GROUPS } from '../stryker.config.mjs';
 import { parseFlags } from './lib/flags.mjs';
 
@@ -20,10 +22,11 @@ const GROUPS = Object.keys(MUTATE_GROUPS);
 function usage(message) {
   process.stderr.write(
     `mutate: ${message}\n` +
-      `usage: npm run mutate -- [--group ${GROUPS.join('|')}] [--file src/...] [--force]\n` +
-      '  --group  one group of files (may be given more than once; default: every group)\n' +
-      '  --file   one file of a group, with its own incremental results (may be given more than once)\n' +
-      '  --force  test every mutant again, not only those whose code or tests changed\n',
+      `usage: npm run mutate -- [--group ${GROUPS.join('|')}] [--file src/...] [--force] [--summary]\n` +
+      '  --group    one group of files (may be given more than once; default: every group)\n' +
+      '  --file     one file of a group, with its own incremental results (may be given more than once)\n' +
+      '  --force    test every mutant again, not only those whose code or tests changed\n' +
+      '  --summary  run nothing: the table of the last --file run of each file (all files, or those named)\n',
   );
   process.exit(2);
 }
@@ -32,6 +35,7 @@ const groups = [];
 /** `--file` runs: [group, file]. */
 const files = [];
 let force = false;
+let summary = false;
 parseFlags(
   process.argv.slice(2),
   {
@@ -49,10 +53,14 @@ parseFlags(
     '--force': () => {
       force = true;
     },
+    '--summary': () => {
+      summary = true;
+    },
   },
   usage,
-  { help: 'mutation testing of the frame-handling code', switches: ['--force'] },
+  { help: 'mutation testing of the frame-handling code', switches: ['--force', '--summary'] },
 );
+if (summary && (force || groups.length > 0)) usage('--summary reads the per-file reports: give it alone or with --file');
 if (groups.length === 0 && files.length === 0) groups.push(...GROUPS);
 
 /** Where a `--file` run keeps its incremental results. */
@@ -91,6 +99,32 @@ function line(name, counts, seconds) {
   const time = seconds === null ? '' : `, ${(seconds / 60).toFixed(1)} min`;
   return `${name}: ${mutants} mutants (${parts}); score ${score(counts).toFixed(1)} %${time}`;
 }
+
+/** `--summary`: the table of the per-file reports, without running Stryker. */
+function printSummary() {
+  const named = files.length > 0 ? files : GROUPS.flatMap((group) => MUTATE_GROUPS[group].map((file) => [group, file]));
+  const sum = {};
+  const missing = [];
+  process.stdout.write('mutate: summary of the last --file run of each file\n');
+  for (const [, file] of named) {
+    const report = fileIncremental(file).replace(/\.json$/, '.mutation.json');
+    if (!existsSync(report)) {
+      missing.push(file);
+      process.stdout.write(`  ${file}: no report (run \`npm run mutate -- --file ${file}\`)\n`);
+      continue;
+    }
+    const counts = countStatuses(report);
+    for (const [status, count] of Object.entries(counts)) sum[status] = (sum[status] ?? 0) + count;
+    process.stdout.write(`  ${line(file, counts, null)}; report ${report} (${statSync(report).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC)\n`);
+  }
+  process.stdout.write(`  ${line('in all', sum, null)}\n`);
+  const enough = score(sum) >= SCORE_WANTED;
+  if (missing.length > 0) process.stdout.write(`mutate: INCOMPLETE: ${missing.length} file(s) have no report\n`);
+  else process.stdout.write(`mutate: ${enough ? 'at least' : 'BELOW'} ${SCORE_WANTED} %\n`);
+  process.exit(missing.length > 0 || !enough ? 1 : 0);
+}
+
+if (summary) printSummary();
 
 const total = {};
 const lines = [];
