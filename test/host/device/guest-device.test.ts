@@ -5,10 +5,13 @@
  * flood, and a crash that takes every frame back by scanning the table.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVE_SAMPLE_OPEN_MAX } from '../../../src/host/device/guest-device.js';
+import { ACTIVE_SAMPLE_OPEN_MAX, GuestDevice } from '../../../src/host/device/guest-device.js';
+import { ShardPool } from '../../../src/host/device/shard-pool.js';
+import { FrameTable } from '../../../src/host/frame-table.js';
 import { checkGuestMessage } from '../../../src/host/device/message-checks.js';
 import { MESSAGES_PER_TICK_MAX } from '../../../src/messages/limits.js';
 import type { FreeMemoryState, GuestToHost } from '../../../src/messages/protocol.js';
+import { guest, MiB } from '../../support/scenarios.js';
 import { bootedDevice, framesOf } from './device-world.js';
 
 describe('GuestDevice', () => {
@@ -170,6 +173,33 @@ describe('GuestDevice', () => {
   it('throws, naming itself, on a message past the checks that no handler knows (a check missing from the protocol table)', () => {
     const { device } = bootedDevice();
     expect(() => device.handle({ type: 'teleport' } as unknown as GuestToHost)).toThrow(new Error('GuestDevice.handle: unhandled case {"type":"teleport"}'));
+  });
+
+  it('records a guest\'s distress with its reason, its stall as a percentage and the pages it has left', () => {
+    const { device } = bootedDevice();
+    device.takeEvents();
+    device.handleAll([{ type: 'distress', reason: 'oom', fullAvg10: 0.125, availablePages: 42 }]);
+    expect(device.takeEvents()).toEqual([{ kind: 'distress', detail: 'oom: full stall 12.5% over 10 s, 42 pages available' }]);
+    expect(device.takeDistress()).toEqual([{ reason: 'oom', fullAvg10: 0.125, availablePages: 42 }]);
+  });
+
+  it('sends a full grant without a shortBecause field, as the wire decodes one (absent, not undefined)', () => {
+    const { device } = bootedDevice();
+    device.handleAll([{ type: 'request', id: 4, purpose: 'populate', pages: 10, withFrames: true }]);
+    const [grant] = device.takeInbox();
+    expect(grant?.type === 'grant' && framesOf(grant.runs).length).toBe(10);
+    expect(grant !== undefined && 'shortBecause' in grant).toBe(false);
+  });
+
+  it('counts its boot frames as on their way to the guest until the guest takes its inbox', () => {
+    const table = new FrameTable(4096);
+    const pool = new ShardPool(0, table);
+    pool.adopt(0, 4096);
+    const device = new GuestDevice({ index: 0, spec: guest('g', { memoryBytes: 64 * MiB }), frameBytes: 4096, quarantineAfter: 0, hotplug: false, backing: 'lazy' }, table, pool);
+    device.boot();
+    expect(device.account.queuedGrantFrames).toBe(1024);
+    device.takeInbox();
+    expect(device.account.queuedGrantFrames).toBe(0);
   });
 
   it('counts what is on its way to the guest until the guest takes its inbox', () => {
