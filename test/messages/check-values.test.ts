@@ -23,6 +23,8 @@ describe('the value tests', () => {
   it('isInt32: a whole number that fits one word', () => {
     expect([0, -1, 2 ** 31 - 1, -(2 ** 31)].map(isInt32)).toEqual([true, true, true, true]);
     expect([2 ** 31, -(2 ** 31) - 1, 0.5, Number.NaN, '1', null].map(isInt32)).toEqual([false, false, false, false, false, false]);
+    // Values a structured clone carries that `| 0` throws on: refused, not thrown on.
+    expect([1n, Symbol('1')].map(isInt32)).toEqual([false, false]);
   });
 
   it('isChoice: an own key of the codes, never an inherited one', () => {
@@ -36,5 +38,8 @@ describe('the value tests', () => {
     expect(isFrames(frames(4), 3)).toBe(false);
     expect(isFrames(new Uint32Array(1), 3)).toBe(false);
     expect(isFrames([1], 3)).toBe(false);
+    // An object that only borrows Int32Array's prototype passes instanceof but is no view: refused, not thrown on
+    // (its length getter would throw).
+    expect(isFrames(Object.create(Int32Array.prototype), 3)).toBe(false);
   });
 });

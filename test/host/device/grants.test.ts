@@ -101,6 +101,18 @@ describe('DeviceGrants', () => {
     grants.completePending();
     expect(sent.map((s) => s.frames.length)).toEqual([5]);
     expect(account.balloonPages).toBe(95);
+    // The 15 frames it lacked are demand the shard could not meet, told to the manager once.
+    expect(grants.takeShortfall()).toBe(15);
+    expect(grants.takeShortfall()).toBe(0);
+  });
+
+  it('counts no shortfall for a grant that waited and was completed whole, nor for one granted at once', () => {
+    const { pool, grants } = setUp(5);
+    grants.grantFor(request(1, 'populate', 3), 3);
+    grants.grantFor(request(2, 'populate', 20), 20);
+    pool.adopt(5, 100);
+    grants.completePending();
+    expect(grants.takeShortfall()).toBe(0);
   });
 
   it('forgets waiting grants of a guest that died, and what they were owed', () => {

@@ -5,7 +5,13 @@
  * flood, and a crash that takes every frame back by scanning the table.
  */
 import { describe, expect, it } from 'vitest';
+import { ACTIVE_SAMPLE_OPEN_MAX, GuestDevice } from '../../../src/host/device/guest-device.js';
+import { ShardPool } from '../../../src/host/device/shard-pool.js';
+import { FrameTable } from '../../../src/host/frame-table.js';
+import { checkGuestMessage } from '../../../src/host/device/message-checks.js';
 import { MESSAGES_PER_TICK_MAX } from '../../../src/messages/limits.js';
+import type { FreeMemoryState, GuestToHost } from '../../../src/messages/protocol.js';
+import { guest, MiB } from '../../support/scenarios.js';
 import { bootedDevice, framesOf } from './device-world.js';
 
 describe('GuestDevice', () => {
@@ -103,6 +109,97 @@ describe('GuestDevice', () => {
     device.command({ type: 'setTarget', targetPages: 1 });
     expect(device.takeInbox()).toEqual([]);
     expect(account.distressMessages).toBe(0);
+  });
+
+  it('keeps at most ACTIVE_SAMPLE_OPEN_MAX sampling requests open, dropping the oldest past that and noting its id', () => {
+    const { device, account } = bootedDevice();
+    for (let id = 1; id <= ACTIVE_SAMPLE_OPEN_MAX; id++) device.command({ type: 'sampleActive', id, pages: 10, periodMs: 30_000 });
+    expect(account.activeSampleAsked).toHaveLength(ACTIVE_SAMPLE_OPEN_MAX);
+    expect(account.activeSampleDroppedId).toBe(0);
+    device.command({ type: 'sampleActive', id: ACTIVE_SAMPLE_OPEN_MAX + 1, pages: 10, periodMs: 30_000 });
+    expect(account.activeSampleAsked).toHaveLength(ACTIVE_SAMPLE_OPEN_MAX);
+    expect(account.activeSampleAsked[0]?.id).toBe(2);
+    expect(account.activeSampleDroppedId).toBe(1);
+    // Every request still goes to the guest.
+    expect(device.takeInbox()).toHaveLength(ACTIVE_SAMPLE_OPEN_MAX + 1);
+  });
+
+  it('says in its events why a message was malformed and when the guest was quarantined, and hands each event out once', () => {
+    const { device } = bootedDevice({ quarantineAfter: 2 });
+    device.takeEvents();
+    const bad = { type: 'nonsense' };
+    const check = checkGuestMessage(bad);
+    expect(check.ok).toBe(false);
+    device.handleAll([bad, bad]);
+    expect(device.takeEvents()).toEqual([
+      { kind: 'violation', detail: `malformed message: ${check.ok ? '' : check.problem}` },
+      { kind: 'violation', detail: `malformed message: ${check.ok ? '' : check.problem}` },
+      { kind: 'violation', detail: 'quarantined after 2 protocol violations: every later message is refused' },
+    ]);
+    expect(device.takeEvents()).toEqual([]);
+  });
+
+  it('says how many frames given back outside the balloon it refused, of how many, and why', () => {
+    const { device, account, boot } = bootedDevice();
+    const own = boot.type === 'boot' ? framesOf(boot.runs)[0]! : -1;
+    device.command({ type: 'pageOut', id: 1, pages: 2 });
+    device.takeEvents();
+    // Frame 20000 is in the pool, not the guest's.
+    device.handleAll([{ type: 'pagedOut', id: 1, frames: Int32Array.of(own, 20_000) }]);
+    expect(account.protocolViolations).toBe(1);
+    expect(account.hostSwapPages).toBe(1);
+    expect(device.takeEvents().filter((event) => event.kind === 'violation')).toEqual([{ kind: 'violation', detail: 'pagedOut 1: 1 of 2 frames refused (not-owned)' }]);
+  });
+
+  it('records a crash once, with why and how many frames it took back', () => {
+    const { device } = bootedDevice();
+    device.takeEvents();
+    expect(device.crash('killed by the test')).toBe(1024);
+    expect(device.takeEvents()).toEqual([{ kind: 'crash', detail: 'killed by the test; 1024 frames taken back' }]);
+    // A second crash of the dead guest does nothing, and records nothing.
+    expect(device.crash('again')).toBe(0);
+    expect(device.takeEvents()).toEqual([]);
+  });
+
+  it('pages guests out (and answers plugs busy) in the hard and low states only', () => {
+    const { device } = bootedDevice();
+    const paging = (['high', 'soft', 'hard', 'low'] as FreeMemoryState[]).map((state) => {
+      device.beginTick({ nowMs: 0, state });
+      return device.hostIsPaging;
+    });
+    expect(paging).toEqual([false, false, true, true]);
+  });
+
+  it('throws, naming itself, on a message past the checks that no handler knows (a check missing from the protocol table)', () => {
+    const { device } = bootedDevice();
+    expect(() => device.handle({ type: 'teleport' } as unknown as GuestToHost)).toThrow(new Error('GuestDevice.handle: unhandled case {"type":"teleport"}'));
+  });
+
+  it('records a guest\'s distress with its reason, its stall as a percentage and the pages it has left', () => {
+    const { device } = bootedDevice();
+    device.takeEvents();
+    device.handleAll([{ type: 'distress', reason: 'oom', fullAvg10: 0.125, availablePages: 42 }]);
+    expect(device.takeEvents()).toEqual([{ kind: 'distress', detail: 'oom: full stall 12.5% over 10 s, 42 pages available' }]);
+    expect(device.takeDistress()).toEqual([{ reason: 'oom', fullAvg10: 0.125, availablePages: 42 }]);
+  });
+
+  it('sends a full grant without a shortBecause field, as the wire decodes one (absent, not undefined)', () => {
+    const { device } = bootedDevice();
+    device.handleAll([{ type: 'request', id: 4, purpose: 'populate', pages: 10, withFrames: true }]);
+    const [grant] = device.takeInbox();
+    expect(grant?.type === 'grant' && framesOf(grant.runs).length).toBe(10);
+    expect(grant !== undefined && 'shortBecause' in grant).toBe(false);
+  });
+
+  it('counts its boot frames as on their way to the guest until the guest takes its inbox', () => {
+    const table = new FrameTable(4096);
+    const pool = new ShardPool(0, table);
+    pool.adopt(0, 4096);
+    const device = new GuestDevice({ index: 0, spec: guest('g', { memoryBytes: 64 * MiB }), frameBytes: 4096, quarantineAfter: 0, hotplug: false, backing: 'lazy' }, table, pool);
+    device.boot();
+    expect(device.account.queuedGrantFrames).toBe(1024);
+    device.takeInbox();
+    expect(device.account.queuedGrantFrames).toBe(0);
   });
 
   it('counts what is on its way to the guest until the guest takes its inbox', () => {

@@ -43,6 +43,8 @@ describe('refuses, saying why', () => {
     ['an unknown type', { ...release, type: 'steal' }, 'unknown message type "steal"'],
     ['no type', { id: 1 }, 'unknown message type undefined'],
     ['a host message', { type: 'grant', id: 1 }, 'unknown message type "grant"'],
+    // Not a string, though a property lookup would turn it into one ('release'): no handler could switch on it.
+    ['a type that only converts to a known one', { ...release, type: ['release'] }, 'unknown message type ["release"]'],
   ])('%s', (_name, message, problem) => {
     expect(problemOf(message)).toBe(problem);
   });

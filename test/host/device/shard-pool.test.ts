@@ -136,6 +136,24 @@ describe('ShardPool', () => {
     expect(pool.size).toBe(0);
   });
 
+  it('surrenders across two untouched ranges no more than asked: the whole newest range, then the rest from the high end of the older one', () => {
+    const { table, pool } = poolOf(32);
+    pool.adopt(0, 4);
+    pool.adopt(10, 6);
+    const out = new RunList();
+    // 6 from [10, 16), then the 2 still owed from [0, 4): not the older range whole.
+    expect(pool.surrender(8, out)).toBe(8);
+    expect(Array.from(out.view())).toEqual([10, 6, 2, 2]);
+    expect(Array.from(pool.untouchedRanges())).toEqual([0, 2]);
+    expect(pool.size).toBe(2);
+    expect(table.transfers).toBe(0);
+  });
+
+  it('says which range it refuses and how many frames the table has', () => {
+    const { pool } = poolOf(8);
+    expect(() => pool.adopt(6, 3)).toThrow(new RangeError("ShardPool.adopt: [6, 9) is not a range of the table's 8 frames"));
+  });
+
   it('refuses a range outside the table, naming itself', () => {
     const { pool } = poolOf(8);
     for (const [first, count] of [[-1, 2], [6, 3], [0, -1], [1.5, 1], [Number.NaN, 1]] as const) {
