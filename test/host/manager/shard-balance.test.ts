@@ -141,6 +141,8 @@ describe('ShardBalancer', () => {
     // The shard has not adopted them yet: its figures are those it published before.
     b.read();
     expect([b.pool[0], b.unmetFrames, b.freeFrames]).toEqual([500, 0, 10_000]);
+    // Transit's frames are untouched (OWNER_FREE): on their way they count in the shard's untouched frames too.
+    expect([b.untouched[0], b.untouchedTotal]).toEqual([500, 500]);
     expect(b.plan(Float64Array.of(1, 1), 0).adopt).toEqual([]);
     expect(b.transit.size).toBe(9500);
     // Adopted (and granted: the pool is empty again): nothing on its way any more.
@@ -159,6 +161,20 @@ describe('ShardBalancer', () => {
     expect([b.transit.size, b.freeFrames]).toEqual([1300, 1500]);
     b.read();
     expect(b.freeFrames).toBe(1500);
+  });
+
+  // Free-running mode: a shard's surrenders reach transit in several reports, and its published total may count
+  // surrenders whose reports are still on their way.
+  it('keeps counting the rest of a surrender as free when only part of it has reached transit', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(1, { pool: 200, surrendered: 300 });
+    b.read();
+    b.surrendered(1, Int32Array.of(5000, 100));
+    // 200 of the 300 are still on their way: free, in neither the pool's figure nor transit.
+    expect([b.transit.size, b.freeFrames]).toEqual([1100, 1500]);
+    b.surrendered(1, Int32Array.of(6000, 200));
+    expect([b.transit.size, b.freeFrames]).toEqual([1300, 1500]);
   });
 
   it('forgets what was on its way to or from a shard that died with its thread', () => {
