@@ -89,6 +89,49 @@ describe('ShardBalancer', () => {
     expect(b.pool[0]).toBe(3000);
   });
 
+  it('raises a pool short by exactly the least move (256 frames, or a quarter of its mark when that is more), not one frame less', () => {
+    const adopted = (pool: number, granted: number): number[] => {
+      const { b, publish } = balancer(1);
+      b.transit.push(0, 100_000);
+      publish(0, { pool, granted });
+      b.read();
+      return b.plan(Float64Array.of(1), 0).adopt.map((a) => a.runs[1]!);
+    };
+    // Mark 600 (0.3 × 2000): a quarter is 150, so 256 is the least move.
+    expect(adopted(600 - 256, 2000)).toEqual([256]);
+    expect(adopted(600 - 255, 2000)).toEqual([]);
+    // Mark 3000: a quarter, 750, is the least move.
+    expect(adopted(3000 - 750, 10_000)).toEqual([750]);
+    expect(adopted(3000 - 749, 10_000)).toEqual([]);
+  });
+
+  it('averages each shard\'s grants over ticks: the last tick weighs 0.3, the average before it 0.7', () => {
+    const { b, publish } = balancer(1);
+    b.transit.push(0, 100_000);
+    publish(0, { granted: 10_000 });
+    b.read();
+    expect(b.plan(Float64Array.of(1), 0).keep[1]).toBe(3000);
+    publish(0, { granted: 1000 });
+    b.read();
+    // 0.7 × 3000 + 0.3 × 1000.
+    expect(b.plan(Float64Array.of(1), 0).keep[1]).toBe(2400);
+  });
+
+  it('expects no demand of a shard with no live guests (weight 0), whatever it granted last, and no share of free memory', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 100_000);
+    publish(0, { granted: 10_000 });
+    publish(1, { granted: 10_000 });
+    b.read();
+    const orders = b.plan(Float64Array.of(1, 0), 0);
+    expect(orders.keep).toEqual([Math.floor(3000 * 1.25) + 256, 3000, 256, 0]);
+    expect(orders.adopt.map((a) => a.shard)).toEqual([0]);
+    // No shard with live guests at all: no demand, no marks (and no division by the zero weight sum).
+    const idle = balancer(2);
+    idle.b.transit.push(0, 100_000);
+    expect(idle.b.plan(Float64Array.of(0, 0), 0).keep).toEqual([256, 0, 256, 0]);
+  });
+
   it('splits free memory by demand when demand is more than there is', () => {
     const { b, publish } = balancer(2);
     b.transit.push(0, 1000);
