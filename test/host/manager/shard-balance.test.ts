@@ -73,7 +73,8 @@ describe('ShardBalancer', () => {
     const orders = b.plan(Float64Array.of(1, 1), 0);
     expect(orders.adopt.map((a) => [a.shard, a.runs.reduce((sum, v, i) => (i % 2 === 1 ? sum + v : sum), 0)])).toEqual([[0, 500]]);
     expect(b.transit.size).toBe(9500);
-    expect(b.pool[0]).toBe(500);
+    // Transit's frames are untouched (OWNER_FREE): they count in the shard's pool and its untouched frames at once.
+    expect([b.pool[0], b.untouched[0]]).toEqual([500, 500]);
   });
 
   it('raises a pool to its mark (average grants: 0.3 of the last tick) when it is short by at least 256 frames and a quarter of its mark', () => {
@@ -156,6 +157,39 @@ describe('ShardBalancer', () => {
     quiet.b.transit.push(0, 100);
     const tight = quiet.b.plan(Float64Array.of(1), 500);
     expect(tight.keep[0]).toBe(tight.keep[1]);
+  });
+
+  it('hands out no more than transit holds above the reserve, across shards, even to shards owed fewer frames than the least move', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(0, { unmet: 150 });
+    publish(1, { unmet: 300 });
+    b.read();
+    const orders = b.plan(Float64Array.of(1, 1), 800);
+    // Shard 0's 150 (fewer than 256: waiting grants get what they are owed), then the 50 left above the reserve.
+    expect(orders.adopt.map((a) => [a.shard, a.runs[1]])).toEqual([
+      [0, 150],
+      [1, 50],
+    ]);
+    expect(b.transit.size).toBe(800);
+    // 200 free frames beyond the reserve, split by demand (150 and 300); transit is at the reserve, not below it.
+    expect(orders.keep).toEqual([Math.floor(66 * 1.25) + 256, 66, Math.floor(133 * 1.25) + 256, 133]);
+  });
+
+  it('with less free memory than the reserve needs, marks every shard 0 and makes every pool give up all it holds', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 100);
+    publish(0, { granted: 1000 });
+    b.read();
+    expect(b.plan(Float64Array.of(1, 1), 500).keep).toEqual([0, 0, 0, 0]);
+    // The same with no demand at all (no division of nothing by nothing).
+    const quiet = balancer(1);
+    quiet.b.transit.push(0, 100);
+    expect(quiet.b.plan(Float64Array.of(1), 500).keep).toEqual([0, 0]);
+    // Transit exactly at the reserve lacks nothing: pools keep their slack.
+    const even = balancer(1);
+    even.b.transit.push(0, 500);
+    expect(even.b.plan(Float64Array.of(1), 500).keep).toEqual([256, 0]);
   });
 
   // Frames adopted for what a shard could not grant count once against its mark (they were once counted twice, and
