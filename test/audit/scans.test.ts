@@ -46,6 +46,18 @@ describe('scanRange and scanRuns', () => {
     expect(scanRange(3, 2, owners, newMarks(4), 0)).toEqual({ problems: 1, first: [3] });
   });
 
+  it('reports a range that starts below frame 0 as one problem, however far below it starts', () => {
+    // Without the check of the start, the frames below 0 would each count (owners[-2] reads undefined).
+    expect(scanRange(-2, 1, new Int32Array(4), newMarks(4), 0)).toEqual({ problems: 1, first: [-2] });
+  });
+
+  it('takes an empty range [start, start) as no problem and marks nothing', () => {
+    const marks = newMarks(4);
+    expect(scanRange(2, 2, new Int32Array(4), marks, 0)).toEqual({ problems: 0, first: [] });
+    expect(scanRange(4, 4, new Int32Array(4), marks, 0)).toEqual({ problems: 0, first: [] });
+    expect(marks[0]).toBe(0);
+  });
+
   it('scans runs (first, count) and keeps only the first few problems, counting all', () => {
     const owners = new Int32Array(20).fill(5);
     const findings = scanRuns(Int32Array.of(0, 2, 10, 3, 0, 1), owners, newMarks(20), -2);

@@ -73,7 +73,8 @@ describe('ShardBalancer', () => {
     const orders = b.plan(Float64Array.of(1, 1), 0);
     expect(orders.adopt.map((a) => [a.shard, a.runs.reduce((sum, v, i) => (i % 2 === 1 ? sum + v : sum), 0)])).toEqual([[0, 500]]);
     expect(b.transit.size).toBe(9500);
-    expect(b.pool[0]).toBe(500);
+    // Transit's frames are untouched (OWNER_FREE): they count in the shard's pool and its untouched frames at once.
+    expect([b.pool[0], b.untouched[0]]).toEqual([500, 500]);
   });
 
   it('raises a pool to its mark (average grants: 0.3 of the last tick) when it is short by at least 256 frames and a quarter of its mark', () => {
@@ -87,6 +88,49 @@ describe('ShardBalancer', () => {
     expect(orders.keep).toEqual([Math.floor(3000 * 1.25) + 256, 3000, Math.floor(150 * 1.25) + 256, 150]);
     expect(orders.adopt.map((a) => a.shard)).toEqual([0]);
     expect(b.pool[0]).toBe(3000);
+  });
+
+  it('raises a pool short by exactly the least move (256 frames, or a quarter of its mark when that is more), not one frame less', () => {
+    const adopted = (pool: number, granted: number): number[] => {
+      const { b, publish } = balancer(1);
+      b.transit.push(0, 100_000);
+      publish(0, { pool, granted });
+      b.read();
+      return b.plan(Float64Array.of(1), 0).adopt.map((a) => a.runs[1]!);
+    };
+    // Mark 600 (0.3 × 2000): a quarter is 150, so 256 is the least move.
+    expect(adopted(600 - 256, 2000)).toEqual([256]);
+    expect(adopted(600 - 255, 2000)).toEqual([]);
+    // Mark 3000: a quarter, 750, is the least move.
+    expect(adopted(3000 - 750, 10_000)).toEqual([750]);
+    expect(adopted(3000 - 749, 10_000)).toEqual([]);
+  });
+
+  it('averages each shard\'s grants over ticks: the last tick weighs 0.3, the average before it 0.7', () => {
+    const { b, publish } = balancer(1);
+    b.transit.push(0, 100_000);
+    publish(0, { granted: 10_000 });
+    b.read();
+    expect(b.plan(Float64Array.of(1), 0).keep[1]).toBe(3000);
+    publish(0, { granted: 1000 });
+    b.read();
+    // 0.7 × 3000 + 0.3 × 1000.
+    expect(b.plan(Float64Array.of(1), 0).keep[1]).toBe(2400);
+  });
+
+  it('expects no demand of a shard with no live guests (weight 0), whatever it granted last, and no share of free memory', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 100_000);
+    publish(0, { granted: 10_000 });
+    publish(1, { granted: 10_000 });
+    b.read();
+    const orders = b.plan(Float64Array.of(1, 0), 0);
+    expect(orders.keep).toEqual([Math.floor(3000 * 1.25) + 256, 3000, 256, 0]);
+    expect(orders.adopt.map((a) => a.shard)).toEqual([0]);
+    // No shard with live guests at all: no demand, no marks (and no division by the zero weight sum).
+    const idle = balancer(2);
+    idle.b.transit.push(0, 100_000);
+    expect(idle.b.plan(Float64Array.of(0, 0), 0).keep).toEqual([256, 0, 256, 0]);
   });
 
   it('splits free memory by demand when demand is more than there is', () => {
@@ -115,6 +159,39 @@ describe('ShardBalancer', () => {
     expect(tight.keep[0]).toBe(tight.keep[1]);
   });
 
+  it('hands out no more than transit holds above the reserve, across shards, even to shards owed fewer frames than the least move', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(0, { unmet: 150 });
+    publish(1, { unmet: 300 });
+    b.read();
+    const orders = b.plan(Float64Array.of(1, 1), 800);
+    // Shard 0's 150 (fewer than 256: waiting grants get what they are owed), then the 50 left above the reserve.
+    expect(orders.adopt.map((a) => [a.shard, a.runs[1]])).toEqual([
+      [0, 150],
+      [1, 50],
+    ]);
+    expect(b.transit.size).toBe(800);
+    // 200 free frames beyond the reserve, split by demand (150 and 300); transit is at the reserve, not below it.
+    expect(orders.keep).toEqual([Math.floor(66 * 1.25) + 256, 66, Math.floor(133 * 1.25) + 256, 133]);
+  });
+
+  it('with less free memory than the reserve needs, marks every shard 0 and makes every pool give up all it holds', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 100);
+    publish(0, { granted: 1000 });
+    b.read();
+    expect(b.plan(Float64Array.of(1, 1), 500).keep).toEqual([0, 0, 0, 0]);
+    // The same with no demand at all (no division of nothing by nothing).
+    const quiet = balancer(1);
+    quiet.b.transit.push(0, 100);
+    expect(quiet.b.plan(Float64Array.of(1), 500).keep).toEqual([0, 0]);
+    // Transit exactly at the reserve lacks nothing: pools keep their slack.
+    const even = balancer(1);
+    even.b.transit.push(0, 500);
+    expect(even.b.plan(Float64Array.of(1), 500).keep).toEqual([256, 0]);
+  });
+
   // Frames adopted for what a shard could not grant count once against its mark (they were once counted twice, and
   // the shard got nothing toward its average demand). Here: mark 300 + 500 = 800, 500 adopted for the waiting
   // grants, so 300 more are due (at least 256 and a quarter of 800).
@@ -141,6 +218,8 @@ describe('ShardBalancer', () => {
     // The shard has not adopted them yet: its figures are those it published before.
     b.read();
     expect([b.pool[0], b.unmetFrames, b.freeFrames]).toEqual([500, 0, 10_000]);
+    // Transit's frames are untouched (OWNER_FREE): on their way they count in the shard's untouched frames too.
+    expect([b.untouched[0], b.untouchedTotal]).toEqual([500, 500]);
     expect(b.plan(Float64Array.of(1, 1), 0).adopt).toEqual([]);
     expect(b.transit.size).toBe(9500);
     // Adopted (and granted: the pool is empty again): nothing on its way any more.
@@ -159,6 +238,20 @@ describe('ShardBalancer', () => {
     expect([b.transit.size, b.freeFrames]).toEqual([1300, 1500]);
     b.read();
     expect(b.freeFrames).toBe(1500);
+  });
+
+  // Free-running mode: a shard's surrenders reach transit in several reports, and its published total may count
+  // surrenders whose reports are still on their way.
+  it('keeps counting the rest of a surrender as free when only part of it has reached transit', () => {
+    const { b, publish } = balancer(2);
+    b.transit.push(0, 1000);
+    publish(1, { pool: 200, surrendered: 300 });
+    b.read();
+    b.surrendered(1, Int32Array.of(5000, 100));
+    // 200 of the 300 are still on their way: free, in neither the pool's figure nor transit.
+    expect([b.transit.size, b.freeFrames]).toEqual([1100, 1500]);
+    b.surrendered(1, Int32Array.of(6000, 200));
+    expect([b.transit.size, b.freeFrames]).toEqual([1300, 1500]);
   });
 
   it('forgets what was on its way to or from a shard that died with its thread', () => {
