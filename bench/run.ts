@@ -9,8 +9,11 @@
  * CPU seconds per simulated hour over every thread, wall times and their
  * ratio, the coordinator's share of all CPU time with the speed-up it allows
  * on more cores (Amdahl), garbage-collection time and peak resident memory.
+ * threads measures the machine itself (bench/threads.ts): what a second
+ * thread gives a compute-bound and a memory-bound loop, the ceiling of the
+ * workers' wall speed-up.
  *
- * Environment: BENCH_ONLY=protocol,dense,stress,memory,boot picks some;
+ * Environment: BENCH_ONLY=protocol,dense,stress,memory,boot,threads picks some;
  * BENCH_REPEATS (best of N, default 3 for protocol, 2 for dense, 1 for stress).
  */
 import { spawnSync } from 'node:child_process';
@@ -29,6 +32,7 @@ const BENCHES: Bench[] = [
   { name: 'protocol', file: 'protocol.js' },
   { name: 'memory', file: 'memory.js' },
   { name: 'boot', file: 'boot.js' },
+  { name: 'threads', file: 'threads.js' },
 ];
 
 /** The scaling benchmarks: a scenario, inline and on workers, each run in its own process. */
@@ -99,6 +103,11 @@ if (m !== undefined) {
 const b = results.boot;
 if (b !== undefined) {
   rows.push(['boot 1,000 guest actors (1 GiB each)', `${num(b, 'bootSeconds').toFixed(2)} s`, '<= 5 s', check(num(b, 'bootSeconds') <= 5)]);
+}
+
+const t = results.threads;
+if (t !== undefined) {
+  rows.push(['this machine, 2 threads / 1 (same work, wall)', `compute ${num(t, 'computeSpeedUp').toFixed(2)} x, memory-bound ${num(t, 'memorySpeedUp').toFixed(2)} x`, '', 'the ceiling for workers on page-bound runs']);
 }
 
 const header: [string, string, string, string] = ['benchmark', 'figure', 'target', 'verdict'];

@@ -4,7 +4,10 @@
  * worker's own port) sets the thread up and collects reports; the hot path
  * (a dedicated MessagePort) carries one request and one reply per tick. Only
  * the memory manager's orders, events, counts and audit findings travel;
- * frames stay on the thread that hosts their guest.
+ * frames stay on the thread that hosts their guest. Beside the port, a
+ * doorbell in shared memory (runtime/doorbell.ts) tells the waiting side
+ * that the other has posted, so that neither has to go back to its event
+ * loop to hear it.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { AuditFindings, FullAuditPart } from '../audit/thread-audit.js';
@@ -23,8 +26,8 @@ export type ThreadReply =
 
 /** The control plane a worker exposes through comlink. */
 export interface WorkerControl {
-  /** Sets up the thread's guests and device sides; `port` is the hot-path channel. */
-  init(setup: ThreadSetup, port: MessagePort): Promise<void>;
+  /** Sets up the thread's guests and device sides; `port` is the hot-path channel, `doorbell` its wake-up (runtime/doorbell.ts). */
+  init(setup: ThreadSetup, port: MessagePort, doorbell: SharedArrayBuffer): Promise<void>;
   /** Free-running mode: sets the thread up and runs its guests as fast as they go, talking to the coordinator on `port`. */
   startFree(setup: ThreadSetup, port: MessagePort, options: FreeLoopOptions): Promise<void>;
   /** Reports of the thread's guests, in index order. */

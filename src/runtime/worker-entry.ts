@@ -7,19 +7,48 @@
  * `workerData.role === 'auditor'`, the worker is instead the free-running
  * mode's concurrent auditor.
  */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { ConcurrentAuditor, type ConcurrentAuditInput } from '../audit/concurrent-auditor.js';
 import type { HostOrders } from '../host/device/device-group.js';
 import type { GuestReport } from '../messages/runtime.js';
 import { GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
+import { Doorbell } from './doorbell.js';
 import { serializeError } from './errors.js';
 import { FreeGuestLoop } from './free-guest-loop.js';
 import { GuestThread, type AuditRequest, type ThreadSetup } from './guest-thread.js';
 import type { FreeLoopOptions, ThreadReply, ThreadRequest, WorkerControl } from './thread-protocol.js';
 
 let thread: GuestThread | null = null;
+
+/**
+ * How long a worker stays blocked waiting for the next lockstep request
+ * before it goes back to its event loop (where comlink's control calls, and
+ * a request that comes later, reach it).
+ */
+const LINGER_MS = 20;
+
+/**
+ * Answers a lockstep request, then takes the requests that follow straight
+ * off the port as the doorbell announces them, until none comes for
+ * LINGER_MS (runtime/doorbell.ts). `answered` counts the requests taken.
+ */
+function serve(port: MessagePort, bell: Doorbell, first: ThreadRequest): void {
+  let request: ThreadRequest | undefined = first;
+  while (request !== undefined) {
+    answer(port, request);
+    answered++;
+    bell.ringReply();
+    request = undefined;
+    if (bell.awaitRequest(answered, LINGER_MS)) {
+      const next = receiveMessageOnPort(port);
+      // Rung after it was posted: the request is on the port (else the event loop's listener has it).
+      if (next !== undefined) request = next.message as ThreadRequest;
+    }
+  }
+}
+let answered = 0;
 
 function answer(port: MessagePort, request: ThreadRequest): void {
   let reply: ThreadReply;
@@ -34,10 +63,11 @@ function answer(port: MessagePort, request: ThreadRequest): void {
 }
 
 const control: WorkerControl = {
-  async init(setup: ThreadSetup, port: MessagePort): Promise<void> {
+  async init(setup: ThreadSetup, port: MessagePort, doorbell: SharedArrayBuffer): Promise<void> {
     if (thread !== null) throw new Error('worker: init called twice');
     thread = new GuestThread(setup);
-    port.on('message', (request: ThreadRequest) => answer(port, request));
+    const bell = new Doorbell(doorbell);
+    port.on('message', (request: ThreadRequest) => serve(port, bell, request));
   },
   async startFree(setup: ThreadSetup, port: MessagePort, options: FreeLoopOptions): Promise<void> {
     if (thread !== null) throw new Error('worker: init called twice');

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import type { AuditFindings, FullAuditPart } from '../audit/thread-audit.js';
 import type { HostOrders } from '../host/device/device-group.js';
 import type { GuestReport } from '../messages/runtime.js';
 import { GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
+import { Doorbell } from './doorbell.js';
 import { RunFailure } from './errors.js';
 import { GuestThread, type AuditRequest, type ThreadResult, type ThreadSetup } from './guest-thread.js';
 import type { GuestPlacement } from './placement.js';
@@ -27,11 +28,21 @@ export function workerEntryPath(): string {
 interface WorkerSlot {
   worker: Worker;
   control: Comlink.Remote<WorkerControl>;
+  /** The hot path: requests out, replies in (taken with receiveMessageOnPort; the port has no listener). */
   port: MessagePort;
+  bell: Doorbell;
+  /** Replies taken off the port so far. */
+  replies: number;
   guests: number[];
-  waiting: { resolve: (reply: ThreadReply) => void; reject: (error: Error) => void } | null;
   failure: Error | null;
 }
+
+/**
+ * How long the coordinator stays blocked waiting for a worker's reply before
+ * it lets its event loop turn (a worker's exit or error, an abort timer, the
+ * progress display), then waits again.
+ */
+const REPLY_WAIT_SLICE_MS = 20;
 
 export interface WorkerPlacementOptions {
   /**
@@ -89,20 +100,20 @@ export class WorkerPlacement implements GuestPlacement {
 
   async step(orders: HostOrders, audits: ReadonlyArray<AuditRequest | null>): Promise<ThreadResult[]> {
     const offset = this.callerThread !== null ? 1 : 0;
-    const exchanges = this.slots.map((slot, i) => this.exchange(slot, { type: 'step', orders, audit: audits[i + offset] ?? null }));
+    this.slots.forEach((slot, i) => this.send(slot, { type: 'step', orders, audit: audits[i + offset] ?? null }));
     const results: ThreadResult[] = [];
     if (this.callerThread !== null) {
       // The workers have their orders; the caller steps its own share meanwhile.
       try {
         results.push(this.callerThread.step(orders, audits[0] ?? null));
       } catch (error) {
-        // Let the workers' replies settle before leaving, so that the next step starts clean.
-        await Promise.allSettled(exchanges);
+        // Take the workers' replies before leaving, so that the next step starts clean.
+        await this.receiveAll().catch(() => undefined);
         if (error instanceof GuestThrew) throw new RunFailure('GUEST_THREW', error.message);
         throw error;
       }
     }
-    for (const reply of await Promise.all(exchanges)) {
+    for (const reply of await this.receiveAll()) {
       if (reply.type !== 'stepped') throw new RunFailure('WORKER_FAILED', `a worker answered a step with ${reply.type}`);
       results.push(reply.result);
     }
@@ -111,10 +122,10 @@ export class WorkerPlacement implements GuestPlacement {
 
   async audit(requests: ReadonlyArray<AuditRequest>): Promise<Array<AuditFindings | FullAuditPart>> {
     const offset = this.callerThread !== null ? 1 : 0;
-    const exchanges = this.slots.map((slot, i) => this.exchange(slot, { type: 'audit', audit: requests[i + offset]! }));
+    this.slots.forEach((slot, i) => this.send(slot, { type: 'audit', audit: requests[i + offset]! }));
     const parts: Array<AuditFindings | FullAuditPart> = [];
     if (this.callerThread !== null) parts.push(this.callerThread.auditNow(requests[0]!));
-    for (const reply of await Promise.all(exchanges)) {
+    for (const reply of await this.receiveAll()) {
       if (reply.type !== 'audited') throw new RunFailure('WORKER_FAILED', `a worker answered an audit with ${reply.type}`);
       parts.push(reply.part);
     }
@@ -156,39 +167,60 @@ export class WorkerPlacement implements GuestPlacement {
     const worker = new Worker(entry);
     const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(worker));
     const channel = new MessageChannel();
-    const slot: WorkerSlot = { worker, control, port: channel.port1, guests: setup.guests.map((init) => init.index), waiting: null, failure: null };
+    const bell = new Doorbell();
+    const slot: WorkerSlot = { worker, control, port: channel.port1, bell, replies: 0, guests: setup.guests.map((init) => init.index), failure: null };
     this.slots.push(slot);
-    const fail = (error: Error): void => {
-      slot.failure ??= error;
-      slot.waiting?.reject(error);
-      slot.waiting = null;
-    };
-    worker.on('error', (error) => fail(new RunFailure('WORKER_FAILED', `a worker thread failed: ${error.message}`)));
-    worker.on('exit', (code) => {
-      if (!this.closed) fail(new RunFailure('WORKER_FAILED', `a worker thread exited unexpectedly (code ${code})`));
+    worker.on('error', (error) => {
+      slot.failure ??= new RunFailure('WORKER_FAILED', `a worker thread failed: ${error.message}`);
     });
-    channel.port1.on('message', (reply: ThreadReply) => {
-      const waiting = slot.waiting;
-      slot.waiting = null;
-      waiting?.resolve(reply);
+    worker.on('exit', (code) => {
+      if (!this.closed) slot.failure ??= new RunFailure('WORKER_FAILED', `a worker thread exited unexpectedly (code ${code})`);
     });
     // comlink's typings know DOM transferables only; a Node MessagePort is one at run time.
     const port2 = Comlink.transfer(channel.port2, [channel.port2 as never]);
-    await control.init(setup, port2);
+    await control.init(setup, port2, bell.buffer);
   }
 
-  private exchange(slot: WorkerSlot, request: ThreadRequest): Promise<ThreadReply> {
-    if (slot.failure !== null) return Promise.reject(slot.failure);
-    return new Promise((resolve, reject) => {
-      slot.waiting = {
-        resolve: (reply) => {
-          if (reply.type === 'failed') reject(new RunFailure(reply.error.code, reply.error.message));
-          else resolve(reply);
-        },
-        reject,
-      };
-      slot.port.postMessage(request);
-    });
+  /** Posts a request to a worker and rings its doorbell. */
+  private send(slot: WorkerSlot, request: ThreadRequest): void {
+    if (slot.failure !== null) return;
+    slot.port.postMessage(request);
+    slot.bell.ringRequest();
+  }
+
+  /** Every worker's reply to the request just sent, in slot order; rejects with the first failure. */
+  private async receiveAll(): Promise<ThreadReply[]> {
+    const replies: ThreadReply[] = [];
+    let failure: Error | null = null;
+    for (const slot of this.slots) {
+      try {
+        replies.push(await this.receive(slot));
+      } catch (error) {
+        failure ??= error as Error;
+      }
+    }
+    if (failure !== null) throw failure;
+    return replies;
+  }
+
+  /**
+   * A worker's reply: blocked on its doorbell (runtime/doorbell.ts), in
+   * slices between which the event loop turns, so that a worker that died
+   * is noticed.
+   */
+  private async receive(slot: WorkerSlot): Promise<ThreadReply> {
+    for (;;) {
+      if (slot.failure !== null) throw slot.failure;
+      if (slot.bell.awaitReply(slot.replies, REPLY_WAIT_SLICE_MS)) {
+        const message = receiveMessageOnPort(slot.port);
+        if (message === undefined) throw new RunFailure('WORKER_FAILED', 'a worker rang its doorbell without a reply on its port');
+        slot.replies++;
+        const reply = message.message as ThreadReply;
+        if (reply.type === 'failed') throw new RunFailure(reply.error.code, reply.error.message);
+        return reply;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
 

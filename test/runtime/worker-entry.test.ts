@@ -3,10 +3,11 @@
  * refuses work before init and a second init, answers on its port after init, and an auditor worker
  * needs its input (needs `npm run build`: dist/).
  */
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { comlinkEndpoint } from '../../src/runtime/comlink-endpoint.js';
+import { Doorbell } from '../../src/runtime/doorbell.js';
 import { prepareRun, threadSetups } from '../../src/runtime/run-setup.js';
 import type { ThreadReply, WorkerControl } from '../../src/runtime/thread-protocol.js';
 import { workerEntryPath } from '../../src/runtime/worker-placement.js';
@@ -32,18 +33,37 @@ describe('the worker entry', () => {
     expect(await control.reports()).toEqual([]);
   });
 
-  it('after init answers requests on its port and reports its guests; a second init is refused', async () => {
+  /** The next reply on `port`, once the worker has rung for it (as the coordinator takes it). */
+  function replyAfterBell(port: MessagePort, bell: Doorbell, seen: number): ThreadReply {
+    expect(bell.awaitReply(seen, 10_000)).toBe(true);
+    const message = receiveMessageOnPort(port);
+    expect(message).toBeDefined();
+    return message!.message as ThreadReply;
+  }
+
+  it('after init answers requests on its port, rings for each reply, and reports its guests; a second init is refused', async () => {
     const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(start()));
     const setup = await prepareRun(tinyScenario());
     const { port1, port2 } = new MessageChannel();
-    await control.init(threadSetups(setup, 1)[0]!, Comlink.transfer(port2, [port2 as never]));
+    const bell = new Doorbell();
+    await control.init(threadSetups(setup, 1)[0]!, Comlink.transfer(port2, [port2 as never]), bell.buffer);
     const other = new MessageChannel();
-    await expect(control.init(threadSetups(setup, 1)[0]!, Comlink.transfer(other.port2, [other.port2 as never]))).rejects.toThrow('worker: init called twice');
-    const reply = await new Promise<ThreadReply>((resolve) => {
-      port1.once('message', resolve);
-      port1.postMessage({ type: 'audit', audit: { kind: 'quick', timeMs: 0 } });
-    });
-    expect(reply.type).toBe('audited');
+    await expect(control.init(threadSetups(setup, 1)[0]!, Comlink.transfer(other.port2, [other.port2 as never]), new Doorbell().buffer)).rejects.toThrow('worker: init called twice');
+    const audit = { type: 'audit', audit: { kind: 'quick', timeMs: 0 } } as const;
+    // Not rung: the worker's event loop hands it the request.
+    port1.postMessage(audit);
+    expect(replyAfterBell(port1, bell, 0).type).toBe('audited');
+    // Rung at once: the worker (unless this machine was slow) is still waiting on its doorbell and takes it off the port itself.
+    port1.postMessage(audit);
+    bell.ringRequest();
+    expect(replyAfterBell(port1, bell, 1).type).toBe('audited');
+    // Rung after the worker has gone back to its event loop (LINGER_MS): answered all the same.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    port1.postMessage(audit);
+    bell.ringRequest();
+    expect(replyAfterBell(port1, bell, 2).type).toBe('audited');
+    expect(bell.replies).toBe(3);
+    expect(receiveMessageOnPort(port1)).toBeUndefined();
     expect((await control.reports()).map((r) => r.name)).toEqual(['a', 'b']);
     port1.close();
     other.port1.close();

@@ -1,11 +1,13 @@
 /**
  * Unit tests of src/runtime/worker-placement.ts: guests on worker threads give the same run as inline
- * (two worker threads, 5 ticks; needs `npm run build`: dist/).
+ * (two worker threads, 5 ticks), and a worker that dies is reported, not waited for (needs `npm run build`: dist/).
  */
 import { existsSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { prepareRun, threadSetups } from '../../src/runtime/run-setup.js';
 import { simulate } from '../../src/runtime/simulate.js';
-import { splitEvenly, workerEntryPath } from '../../src/runtime/worker-placement.js';
+import { splitEvenly, workerEntryPath, WorkerPlacement } from '../../src/runtime/worker-placement.js';
 import { guest, MiB } from '../support/scenarios.js';
 import { tinyScenario } from '../support/tiny-run.js';
 
@@ -40,5 +42,22 @@ describe('the workers placement', () => {
     expect(workers.timing.placement).toBe('workers');
     expect(workers.samples).toEqual(inline.samples);
     expect(workers.summary).toBe(inline.summary);
+  });
+});
+
+describe('a worker that dies', () => {
+  it('fails the next exchange with WORKER_FAILED instead of leaving the coordinator waiting for its reply', async () => {
+    const setup = await prepareRun(tinyScenario());
+    const placement = new WorkerPlacement(2, { callerHostsAShare: true });
+    await placement.start(threadSetups(setup, 2));
+    try {
+      const quick = { kind: 'quick', timeMs: 0 } as const;
+      expect(await placement.audit([quick, quick])).toHaveLength(2);
+      const { worker } = (placement as unknown as { slots: Array<{ worker: Worker }> }).slots[0]!;
+      await worker.terminate();
+      await expect(placement.audit([quick, quick])).rejects.toMatchObject({ code: 'WORKER_FAILED', message: expect.stringContaining('a worker thread exited unexpectedly') });
+    } finally {
+      await placement.close();
+    }
   });
 });
