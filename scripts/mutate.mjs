@@ -85,6 +85,11 @@ function countStatuses(file) {
   return counts;
 }
 
+/** Adds a report's counts per status into `into`. */
+function addCounts(into, counts) {
+  for (const [status, count] of Object.entries(counts)) into[status] = (into[status] ?? 0) + count;
+}
+
 const STATUSES = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored'];
 
 function score(counts) {
@@ -114,7 +119,7 @@ function printSummary() {
       continue;
     }
     const counts = countStatuses(report);
-    for (const [status, count] of Object.entries(counts)) sum[status] = (sum[status] ?? 0) + count;
+    addCounts(sum, counts);
     process.stdout.write(`  ${line(file, counts, null)}; report ${report} (${statSync(report).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC)\n`);
   }
   process.stdout.write(`  ${line('in all', sum, null)}\n`);
@@ -146,7 +151,7 @@ for (const [group, file] of runs) {
     continue;
   }
   const counts = countStatuses(report);
-  for (const [status, count] of Object.entries(counts)) total[status] = (total[status] ?? 0) + count;
+  addCounts(total, counts);
   let html = `reports/mutation/${group}/mutation.html`;
   if (file !== undefined) {
     // The group's folder is the next run's: the file's reports go beside its incremental results.

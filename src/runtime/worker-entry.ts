@@ -21,6 +21,8 @@ import { GuestThread, type AuditRequest, type ThreadSetup } from './guest-thread
 import type { FreeLoopOptions, ThreadReply, ThreadRequest, WorkerControl } from './thread-protocol.js';
 
 let thread: GuestThread | null = null;
+/** Lockstep requests this worker has answered (the doorbell's request count it has caught up with). */
+let answered = 0;
 
 /**
  * How long a worker stays blocked waiting for the next lockstep request
@@ -42,13 +44,12 @@ function serve(port: MessagePort, bell: Doorbell, first: ThreadRequest): void {
     bell.ringReply();
     request = undefined;
     if (bell.awaitRequest(answered, LINGER_MS)) {
+      // The coordinator rings only after posting, so the request is on the port.
       const next = receiveMessageOnPort(port);
-      // Rung after it was posted: the request is on the port (else the event loop's listener has it).
       if (next !== undefined) request = next.message as ThreadRequest;
     }
   }
 }
-let answered = 0;
 
 function answer(port: MessagePort, request: ThreadRequest): void {
   let reply: ThreadReply;
