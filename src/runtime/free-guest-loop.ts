@@ -89,7 +89,7 @@ export class FreeGuestLoop {
     if (final && this.inFlight > 0) return;
     const round = this.round++;
     const orders = this.pending;
-    this.pending = emptyOrders(orders.state, orders.nowMs, orders.keep);
+    this.pending = emptyOrders(orders.state, orders.nowMs, orders.keep, orders.plannedMs);
     // The guests' own clock: the round; the device sides stamp their events with it.
     orders.tick = round;
     orders.nowMs = round * this.options.tickMs;

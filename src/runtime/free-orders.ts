@@ -5,15 +5,17 @@
  */
 import type { HostOrders } from '../host/device/device-group.js';
 
-/** Orders with nothing in them, in `state` at `nowMs`. */
-export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0, keep: number[] = []): HostOrders {
-  return { tick: 0, nowMs, state, boot: false, crashes: [], commands: [], adopt: [], keep };
+/** Orders with nothing in them, in `state` at `nowMs`, of the plan made at `plannedMs` (HostOrders.plannedMs). */
+export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0, keep: number[] = [], plannedMs = nowMs): HostOrders {
+  return { tick: 0, nowMs, state, boot: false, crashes: [], commands: [], adopt: [], keep, plannedMs };
 }
 
 /** Adds `later` to `into` (which it changes and returns). */
 export function mergeOrders(into: HostOrders, later: HostOrders): HostOrders {
   into.tick = later.tick;
   into.nowMs = later.nowMs;
+  // The manager's clock: the plan these orders carry (a worker's own clock replaces nowMs when it steps).
+  into.plannedMs = Math.max(into.plannedMs ?? 0, later.plannedMs ?? later.nowMs);
   into.state = later.state;
   into.boot ||= later.boot;
   into.crashes.push(...later.crashes);

@@ -13,7 +13,10 @@
  * kind of round, as it did for tens of rounds when its reads fell into step
  * with the worker's, never adopted frames for it, and the guest's balloon
  * stayed above its target through the whole liveness window (soak runs 19
- * and 154 of the first hour, seeds 3111145601 and 1541866879).
+ * and 154 of the first hour, seeds 3111145601 and 1541866879). (Since then a
+ * waiting grant is completed only by orders planned after it began waiting,
+ * test/runtime/free/free-grants.test.ts; it is still completed short when
+ * that plan brought too few frames.)
  */
 import { expect, it } from 'vitest';
 import { SHARD_SLOTS, ShardSlot } from '../../src/host/device/device-figures.js';
@@ -48,9 +51,9 @@ it('a deflate that waited and was granted short is unmet demand in both steps, a
   host.devices.end();
   expect(unmet()).toBe(400);
 
-  // Step 2 starts before the manager's orders bring frames (free-running mode: they come rounds late): the
-  // grant completes short, and the guest will back off. The demand is still unmet.
-  host.devices.begin(emptyOrders());
+  // Before step 2, orders of a plan made after the grant began waiting come without frames for it: the grant
+  // completes short, and the guest will back off. The demand is still unmet.
+  host.devices.begin(emptyOrders('high', 1000));
   const [grant] = host.takeInboxes()[0]!;
   expect(grant).toMatchObject({ type: 'grant', id: 1, pagesAsked: 400 });
   if (grant?.type !== 'grant') return;

@@ -8,8 +8,8 @@ const message = (n: number) => ({ type: 'setTarget', pages: n }) as unknown as H
 
 describe('emptyOrders', () => {
   it('has nothing to do, in the state and at the time given', () => {
-    expect(emptyOrders()).toEqual({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: [] });
-    expect(emptyOrders('low', 3000, [4, 2])).toMatchObject({ nowMs: 3000, state: 'low', keep: [4, 2] });
+    expect(emptyOrders()).toEqual({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: [], plannedMs: 0 });
+    expect(emptyOrders('low', 3000, [4, 2], 2000)).toMatchObject({ nowMs: 3000, state: 'low', keep: [4, 2], plannedMs: 2000 });
   });
 });
 
@@ -36,7 +36,15 @@ describe('mergeOrders', () => {
       adopt: [{ shard: 0, runs }],
       // An empty keep means "no change": the earlier one stays.
       keep: [8, 4],
+      // The manager's orders carry no plannedMs: their own time is the plan's.
+      plannedMs: 2000,
     });
+  });
+
+  it('keeps the latest plan: merging orders with an older or no plan (a worker\'s empty orders) never moves it back', () => {
+    const merged = mergeOrders(emptyOrders('high', 0, [], 3000), emptyOrders('high', 3000, [], 1000));
+    expect(merged.plannedMs).toBe(3000);
+    expect(mergeOrders(emptyOrders('high', 0, [], 3000), { ...emptyOrders('high', 5000), plannedMs: undefined }).plannedMs).toBe(5000);
   });
 
   it('replaces keep with a later non-empty one', () => {

@@ -72,7 +72,7 @@ export function handleRequest(device: DeviceContext, message: RequestMessage): v
     allowed = Math.min(allowed, Math.max(0, account.targetPages - account.ownedFrames));
     account.lowStateRefusedPages += message.pages - allowed;
   }
-  device.grants.grantFor(message, allowed);
+  device.grants.grantFor(message, allowed, device.tick.nowMs);
 }
 
 /** Free page reporting: checked like a release; good frames go to the pool, bad ones are violations and stay where they were. */

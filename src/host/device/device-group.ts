@@ -35,6 +35,18 @@ export interface HostOrders {
    * transit before the next tick. Empty: keep everything.
    */
   keep: number[];
+  /**
+   * The manager's clock (ms) when it planned the frames these orders hand
+   * out. A grant that began waiting before then is completed now (short if
+   * the pool still lacks frames: the manager saw what it was owed); one that
+   * began waiting since waits for a later plan. Absent: every waiting grant
+   * is completed (lockstep, where the orders are always the plan made after
+   * the tick the grants waited in). Free-running mode sets it: its orders
+   * reach a worker that has run rounds ahead of the manager's clock, and a
+   * grant completed before the manager could answer it would be short for
+   * want of time, not of frames.
+   */
+  plannedMs?: number;
 }
 
 /** A device side's event, with its guest. */
@@ -152,7 +164,7 @@ export class DeviceGroup {
       crashed.push(guest);
     }
     // Grants that waited for frames get them now, from what the pools just adopted, in guest order.
-    for (const guest of this.guestIndexes) this.devices[guest]!.grants.completePending();
+    for (const guest of this.guestIndexes) this.devices[guest]!.grants.completePending(orders.plannedMs);
     this.keep = orders.keep;
     for (const { guest, message } of orders.commands) this.devices[guest]?.command(message);
     return crashed;

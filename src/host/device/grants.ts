@@ -26,7 +26,7 @@ const EMPTY_RUNS = new Int32Array(0);
 export class DeviceGrants {
   private readonly runs = new RunList();
   /** Requests whose grant waits for frames, in the order they came, with what each may have. */
-  private pending: Array<{ request: RequestMessage; allowed: number }> = [];
+  private pending: Array<{ request: RequestMessage; allowed: number; sinceMs: number }> = [];
   /** Frames waiting grants lacked when they were completed (granted short), since the last `takeShortfall`. */
   private shortfall = 0;
 
@@ -55,22 +55,34 @@ export class DeviceGrants {
     return this.runs.frames;
   }
 
-  /** Grants up to `allowed` frames for a request: now if the pool has them all, else (whole) at the next tick's start. */
-  grantFor(request: RequestMessage, allowed: number): void {
+  /**
+   * Grants up to `allowed` frames for a request: now if the pool has them
+   * all, else (whole) at the start of a tick planned after `nowMs`.
+   */
+  grantFor(request: RequestMessage, allowed: number, nowMs: number): void {
     if (allowed > 0 && this.pool.size < allowed) {
-      this.pending.push({ request, allowed });
+      this.pending.push({ request, allowed, sinceMs: nowMs });
       this.owe(request.purpose, allowed);
       return;
     }
     this.grantNow(request, allowed);
   }
 
-  /** Grants the requests left waiting last tick (in the order they came) from what the pool has now, and answers them. */
-  completePending(): void {
+  /**
+   * Grants the requests that began waiting before `plannedMs` (all of them
+   * if it is absent), in the order they came, from what the pool has now,
+   * and answers them; later ones keep waiting (see HostOrders.plannedMs).
+   */
+  completePending(plannedMs = Infinity): void {
     if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
-    for (const { request, allowed } of pending) {
+    for (const waiting of pending) {
+      const { request, allowed } = waiting;
+      if (waiting.sinceMs >= plannedMs) {
+        this.pending.push(waiting);
+        continue;
+      }
       this.owe(request.purpose, -allowed);
       this.shortfall += allowed - this.grantNow(request, allowed);
     }

@@ -65,7 +65,7 @@ export function handleSwapIn(device: DeviceContext, message: RequestMessage): vo
   let allowed = Math.min(message.pages, account.unbackedPages);
   // The low state blocks guests at or above their target.
   if (device.tick.state === 'low') allowed = Math.min(allowed, Math.max(0, account.targetPages - account.ownedFrames));
-  device.grants.grantFor(message, allowed);
+  device.grants.grantFor(message, allowed, device.tick.nowMs);
 }
 
 /** Host swap the guest no longer needs: slots discarded or read (double paging), frames given back. */

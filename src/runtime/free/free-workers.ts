@@ -75,7 +75,7 @@ export class FreeWorkers {
   /** The orders waiting for a worker, taken to send; what waits after is empty, in the same state. */
   takeOrders(slot: FreeWorker): HostOrders {
     const orders = slot.pending;
-    slot.pending = emptyOrders(orders.state, orders.nowMs, orders.keep);
+    slot.pending = emptyOrders(orders.state, orders.nowMs, orders.keep, orders.plannedMs);
     return orders;
   }
 

@@ -46,9 +46,9 @@ describe('DeviceGrants', () => {
     const { account, grants, sent } = setUp(100);
     account.balloonPages = 50;
     account.hostSwapPages = 30;
-    grants.grantFor(request(1, 'deflate', 20), 20);
-    grants.grantFor(request(2, 'swapIn', 10), 10);
-    grants.grantFor(request(3, 'populate', 5), 5);
+    grants.grantFor(request(1, 'deflate', 20), 20, 0);
+    grants.grantFor(request(2, 'swapIn', 10), 10, 0);
+    grants.grantFor(request(3, 'populate', 5), 5, 0);
     expect(sent.map((s) => [s.id, s.frames.length])).toEqual([
       [1, 20],
       [2, 10],
@@ -63,7 +63,7 @@ describe('DeviceGrants', () => {
 
   it('answers a request allowed nothing at once, with no runs', () => {
     const { grants, sent } = setUp(0);
-    grants.grantFor(request(4, 'populate', 10), 0);
+    grants.grantFor(request(4, 'populate', 10), 0, 0);
     expect(sent).toEqual([{ id: 4, frames: [] }]);
   });
 
@@ -71,8 +71,8 @@ describe('DeviceGrants', () => {
     const { pool, account, grants, sent } = setUp(5);
     account.balloonPages = 100;
     account.hostSwapPages = 40;
-    grants.grantFor(request(1, 'deflate', 30), 30);
-    grants.grantFor(request(2, 'swapIn', 8), 8);
+    grants.grantFor(request(1, 'deflate', 30), 30, 0);
+    grants.grantFor(request(2, 'swapIn', 8), 8, 0);
     expect(sent).toEqual([]);
     expect(account.owedDeflatePages).toBe(30);
     expect([account.owedBackingPages, account.owedSwapInPages]).toEqual([8, 8]);
@@ -97,7 +97,7 @@ describe('DeviceGrants', () => {
   it('completes a waiting grant with what the pool has, if still short', () => {
     const { account, grants, sent } = setUp(5);
     account.balloonPages = 100;
-    grants.grantFor(request(1, 'deflate', 20), 20);
+    grants.grantFor(request(1, 'deflate', 20), 20, 0);
     grants.completePending();
     expect(sent.map((s) => s.frames.length)).toEqual([5]);
     expect(account.balloonPages).toBe(95);
@@ -108,8 +108,8 @@ describe('DeviceGrants', () => {
 
   it('counts no shortfall for a grant that waited and was completed whole, nor for one granted at once', () => {
     const { pool, grants } = setUp(5);
-    grants.grantFor(request(1, 'populate', 3), 3);
-    grants.grantFor(request(2, 'populate', 20), 20);
+    grants.grantFor(request(1, 'populate', 3), 3, 0);
+    grants.grantFor(request(2, 'populate', 20), 20, 0);
     pool.adopt(5, 100);
     grants.completePending();
     expect(grants.takeShortfall()).toBe(0);
@@ -117,12 +117,37 @@ describe('DeviceGrants', () => {
 
   it('forgets waiting grants of a guest that died, and what they were owed', () => {
     const { pool, account, grants, sent } = setUp(0);
-    grants.grantFor(request(1, 'populate', 20), 20);
+    grants.grantFor(request(1, 'populate', 20), 20, 0);
     expect(account.owedBackingPages).toBe(20);
     grants.drop();
     expect(account.owedBackingPages).toBe(0);
     pool.adopt(0, 100);
     grants.completePending();
     expect(sent).toEqual([]);
+  });
+
+  it('completes only the grants that began waiting before the plan the orders carry; later ones wait for the next plan, in order', () => {
+    const { pool, account, grants, sent } = setUp(0);
+    account.balloonPages = 100;
+    // Free-running mode: rounds at 0, 100 and 200 ms ask; the orders of the manager's plan at 100 ms arrive.
+    grants.grantFor(request(1, 'deflate', 10), 10, 0);
+    grants.grantFor(request(2, 'deflate', 10), 10, 100);
+    grants.grantFor(request(3, 'deflate', 10), 10, 200);
+    pool.adopt(0, 15);
+    grants.completePending(100);
+    // Only the one from before the plan; the rest are neither answered nor counted short.
+    expect(sent.map((s) => [s.id, s.frames.length])).toEqual([[1, 10]]);
+    expect(grants.takeShortfall()).toBe(0);
+    expect(account.owedDeflatePages).toBe(20);
+    expect(grants.pendingFrames).toBe(20);
+    // The plan at 300 ms answers both, in the order they came: the second whole, the third short by what the pool lacks.
+    grants.completePending(300);
+    expect(sent.map((s) => [s.id, s.frames.length])).toEqual([
+      [1, 10],
+      [2, 5],
+      [3, 0],
+    ]);
+    expect(grants.takeShortfall()).toBe(15);
+    expect(grants.pendingFrames).toBe(0);
   });
 });

@@ -49,7 +49,7 @@ describe('FreeWorkers', () => {
       keep: [10, 5],
     };
     workers.queueOrders(orders);
-    expect(a.pending).toEqual({ tick: 3, nowMs: 3000, state: 'soft', boot: false, crashes: [], commands: [command(0), command(1)], adopt: [{ shard: 0, runs }], keep: [10, 5] });
+    expect(a.pending).toEqual({ tick: 3, nowMs: 3000, state: 'soft', boot: false, crashes: [], commands: [command(0), command(1)], adopt: [{ shard: 0, runs }], keep: [10, 5], plannedMs: 3000 });
     expect(b.pending).toMatchObject({ crashes: [{ guest: 2, why: 'event' }], commands: [command(3)], adopt: [] });
     expect(dead.pending).toEqual(emptyOrders());
     workers.queueOrders({ ...emptyOrders('low', 4000), tick: 4, commands: [command(1)] });
