@@ -6,7 +6,7 @@
  * grant was short for want of time, the guest's driver backed off, and
  * deflating guests got almost nothing although the host had free memory to
  * spare (four churning xen guests: 0 to 14,492 pages deflated in 20 simulated
- * seconds and hundreds of short grants, where lockstep deflates 28,984 each).
+ * seconds and 87 to 261 short grants each, where lockstep deflates 28,984 each).
  */
 import { describe, expect, it } from 'vitest';
 import { simulateFree } from '../../../src/runtime/free/simulate-free.js';
