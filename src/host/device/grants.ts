@@ -5,7 +5,10 @@
  * waits: at the start of the next tick the memory manager has moved free
  * frames to the shard (from its transit) and `completePending` grants it,
  * before the guest steps, so the guest gets its frames when it would have
- * from one pool for the whole host, as long as the host has them.
+ * from one pool for the whole host, as long as the host has them. In
+ * free-running mode the next tick's start is the first orders the manager
+ * planned after the grant began waiting (HostOrders.plannedMs), not the
+ * worker's next round, which usually comes before the manager has heard.
  *
  * A waiting grant takes no frame until it is completed (nothing is owned by
  * the guest that it has not been told about), but what it is owed is
