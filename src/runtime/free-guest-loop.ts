@@ -19,7 +19,7 @@ import { serializeError } from './errors.js';
 import type { GuestThread } from './guest-thread.js';
 import type { FreeBatch, FreeLoopOptions, FreeOrders } from './thread-protocol.js';
 import { FreeControl } from './free-control.js';
-import { emptyOrders, mergeOrders } from './free-orders.js';
+import { emptyOrders, mergeOrders, ordersAfter } from './free-orders.js';
 
 export class FreeGuestLoop {
   private pending: HostOrders = emptyOrders();
@@ -89,7 +89,7 @@ export class FreeGuestLoop {
     if (final && this.inFlight > 0) return;
     const round = this.round++;
     const orders = this.pending;
-    this.pending = emptyOrders(orders.state, orders.nowMs, orders.keep, orders.plannedMs);
+    this.pending = ordersAfter(orders);
     // The guests' own clock: the round; the device sides stamp their events with it.
     orders.tick = round;
     orders.nowMs = round * this.options.tickMs;

@@ -10,6 +10,11 @@ export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0, keep
   return { tick: 0, nowMs, state, boot: false, crashes: [], commands: [], adopt: [], keep, plannedMs };
 }
 
+/** What waits for a worker once `orders` are taken: nothing, in the same state, keep marks and plan. */
+export function ordersAfter(orders: HostOrders): HostOrders {
+  return emptyOrders(orders.state, orders.nowMs, orders.keep, orders.plannedMs);
+}
+
 /** Adds `later` to `into` (which it changes and returns). */
 export function mergeOrders(into: HostOrders, later: HostOrders): HostOrders {
   into.tick = later.tick;

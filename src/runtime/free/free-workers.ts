@@ -11,7 +11,7 @@ import type { GuestReport } from '../../messages/runtime.js';
 import type { ThreadSetup } from '../guest-thread.js';
 import type { FreeLoopOptions } from '../thread-protocol.js';
 import { workerEntryPath } from '../worker-placement.js';
-import { emptyOrders, mergeOrders } from '../free-orders.js';
+import { mergeOrders, ordersAfter } from '../free-orders.js';
 import { closeFreeWorker, startFreeWorker, type FreeWorker, type FreeWorkerHooks } from './free-worker.js';
 
 export class FreeWorkers {
@@ -75,7 +75,7 @@ export class FreeWorkers {
   /** The orders waiting for a worker, taken to send; what waits after is empty, in the same state. */
   takeOrders(slot: FreeWorker): HostOrders {
     const orders = slot.pending;
-    slot.pending = emptyOrders(orders.state, orders.nowMs, orders.keep, orders.plannedMs);
+    slot.pending = ordersAfter(orders);
     return orders;
   }
 
