@@ -43,10 +43,18 @@ export function countOwnerValues(owners: Int32Array, start: number, end: number,
   const low = -1 - shards;
   const invalidFrames: number[] = [];
   let invalid = 0;
-  for (let frame = start; frame < end; frame++) {
+  for (let frame = start; frame < end; ) {
     const owner = owners[frame]!;
-    if (owner >= low && owner <= guests) counts[owner + offset]!++;
-    else if (invalid++ < PROBLEMS_KEPT) invalidFrames.push(frame);
+    if (owner >= low && owner <= guests) {
+      // Owners come in runs (frames move in ranges): count a run at once.
+      let next = frame + 1;
+      while (next < end && owners[next] === owner) next++;
+      counts[owner + offset]! += next - frame;
+      frame = next;
+    } else {
+      if (invalid++ < PROBLEMS_KEPT) invalidFrames.push(frame);
+      frame++;
+    }
   }
   return { counts, invalid, invalidFrames };
 }
@@ -111,6 +119,12 @@ export function scanRange(start: number, end: number, owners: Int32Array, marks:
  * frameOf -2 or -3), or if its frame is out of range, already marked (mapped
  * by another page) or not owned by `ownerId`. Marks every mapped frame;
  * counts pages marked paged out in `findings.pagedOut`.
+ *
+ * Pages come in runs (one state, and either no frame or consecutive frames:
+ * grants are ranges), and a run is checked at once: its frames' owners in
+ * one tight loop and its marks a word at a time. A run with any problem in
+ * it is checked again page by page (`scanPages`), before anything of it is
+ * counted or marked, so the findings are the same as a scan page by page.
  */
 export function scanGuestPages(
   mapWords: Int32Array,
@@ -122,11 +136,92 @@ export function scanGuestPages(
   counted: Int32Array,
   findings: ScanFindings,
 ): number {
+  const pages = mapWords.length;
+  const frames = owners.length;
+  const states = counted.length;
+  let mapped = 0;
+  findings.pagedOut = 0;
+  for (let page = 0; page < pages; ) {
+    const state = pageState[page]!;
+    const word = mapWords[page]!;
+    let end = page + 1;
+    if (word === 0) {
+      // No frame: the run goes on while the pages stay in this state without one.
+      while (end < pages && mapWords[end] === 0 && pageState[end] === state) end++;
+      if (state < states && mustMap[state] === 0) {
+        counted[state]! += end - page;
+        page = end;
+        continue;
+      }
+    } else if (word < 0) {
+      // A frame: the run goes on while the next page maps the next frame (its word is one less) in this state.
+      while (end < pages && mapWords[end] === word - (end - page) && pageState[end] === state) end++;
+      const first = frameOfWord(word);
+      const last = first + (end - page);
+      if (state < states && mustMap[state] !== 0 && last <= frames && ownedBy(owners, first, last, ownerId) && unmarked(marks, first, last)) {
+        mark(marks, first, last);
+        counted[state]! += end - page;
+        mapped += end - page;
+        page = end;
+        continue;
+      }
+    }
+    // A paged-out mark, an invalid state or a problem somewhere in the run: page by page.
+    mapped += scanPages(mapWords, pageState, owners, marks, ownerId, mustMap, counted, findings, page, end);
+    page = end;
+  }
+  return mapped;
+}
+
+/** Whether every frame of [first, last) is `ownerId`'s in the table. */
+function ownedBy(owners: Int32Array, first: number, last: number, ownerId: number): boolean {
+  for (let frame = first; frame < last; frame++) if (owners[frame] !== ownerId) return false;
+  return true;
+}
+
+/** The bits of `marks` for the frames [first, last) of one 32-bit word, first and last in the same word (last > first). */
+function wordMask(first: number, last: number): number {
+  const width = last - first;
+  return (width === 32 ? -1 : (1 << width) - 1) << (first & 31);
+}
+
+/** Whether no frame of [first, last) is marked, a word of marks at a time. */
+function unmarked(marks: Uint32Array, first: number, last: number): boolean {
+  for (let frame = first; frame < last; ) {
+    const next = Math.min(last, ((frame >>> 5) + 1) << 5);
+    if ((marks[frame >>> 5]! & wordMask(frame, next)) !== 0) return false;
+    frame = next;
+  }
+  return true;
+}
+
+/** Marks the frames [first, last), a word of marks at a time. */
+function mark(marks: Uint32Array, first: number, last: number): void {
+  for (let frame = first; frame < last; ) {
+    const next = Math.min(last, ((frame >>> 5) + 1) << 5);
+    marks[frame >>> 5]! |= wordMask(frame, next);
+    frame = next;
+  }
+}
+
+/** `scanGuestPages` page by page over the pages [from, to): counts, marks and problems added to the caller's; returns the mapped pages. */
+function scanPages(
+  mapWords: Int32Array,
+  pageState: Uint8Array,
+  owners: Int32Array,
+  marks: Uint32Array,
+  ownerId: number,
+  mustMap: Uint8Array,
+  counted: Int32Array,
+  findings: ScanFindings,
+  from: number,
+  to: number,
+): number {
   const frames = owners.length;
   const states = counted.length;
   let mapped = 0;
   let pagedOut = 0;
-  for (let page = 0; page < mapWords.length; page++) {
+  for (let page = from; page < to; page++) {
     const state = pageState[page]!;
     const frame = frameOfWord(mapWords[page]!);
     let bad = false;
@@ -150,6 +245,6 @@ export function scanGuestPages(
     }
     if (bad && findings.problems++ < PROBLEMS_KEPT) findings.first.push(page);
   }
-  findings.pagedOut = pagedOut;
+  findings.pagedOut = (findings.pagedOut ?? 0) + pagedOut;
   return mapped;
 }

@@ -1,7 +1,9 @@
 /** The full audit's tight loops: counts per owner value, pooled frames, and one guest's pages against the table. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countOwnerValues, newMarks, PROBLEMS_KEPT, scanGuestPages, scanRange, scanRuns, type ScanFindings } from '../../src/audit/scans.js';
 import { HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from '../../src/guest/shared-memory.js';
+import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 
 describe('newMarks', () => {
   it('holds one bit per frame, in 32-bit words', () => {
@@ -115,5 +117,114 @@ describe('scanGuestPages', () => {
     scanGuestPages(words, states, new Int32Array(1), newMarks(1), 1, mustMap, new Int32Array(3), findings);
     expect(findings.problems).toBe(10);
     expect(findings.first).toEqual([0, 1, 2]);
+  });
+});
+
+/**
+ * The scan checks runs of pages at once and falls back to page by page for a
+ * run with a problem: whatever the pages, it must find exactly what a plain
+ * page-by-page scan finds (counts, mapped pages, marks, problems and their
+ * first positions). The reference below is that plain scan, written apart.
+ */
+function scanPageByPage(words: Int32Array, states: Uint8Array, owners: Int32Array, marks: Uint32Array, ownerId: number, mustMap: Uint8Array, counted: Int32Array, findings: ScanFindings): number {
+  let mapped = 0;
+  let pagedOut = 0;
+  for (let page = 0; page < words.length; page++) {
+    const state = states[page]!;
+    const frame = ~words[page]!;
+    let bad: boolean;
+    if (state >= counted.length) bad = true;
+    else if (frame === NO_FRAME) {
+      counted[state]!++;
+      bad = mustMap[state] !== 0;
+    } else if (frame < 0) {
+      counted[state]!++;
+      pagedOut++;
+      bad = mustMap[state] !== 2 || frame < SWAP_IN_PENDING;
+    } else {
+      counted[state]!++;
+      mapped++;
+      const marked = frame < owners.length && (marks[frame >>> 5]! & (1 << (frame & 31))) !== 0;
+      bad = frame >= owners.length || mustMap[state] === 0 || marked || owners[frame] !== ownerId;
+      if (frame < owners.length) marks[frame >>> 5]! |= 1 << (frame & 31);
+    }
+    if (bad && findings.problems++ < PROBLEMS_KEPT) findings.first.push(page);
+  }
+  findings.pagedOut = pagedOut;
+  return mapped;
+}
+
+/** A stretch of pages: one state, and no frame, one mark, or consecutive frames from `frame`. */
+interface Stretch {
+  state: number;
+  kind: 'none' | 'frames' | 'mark';
+  frame: number;
+  length: number;
+}
+
+const stretchArb: fc.Arbitrary<Stretch> = fc.record({
+  // States 0..2 are valid (mustMap below), 3 is not.
+  state: fc.integer({ min: 0, max: 3 }),
+  kind: fc.constantFrom<Stretch['kind']>('none', 'frames', 'frames', 'mark'),
+  // Frames reach past the table's 160 frames; marks go below SWAP_IN_PENDING.
+  frame: fc.integer({ min: 0, max: 170 }),
+  length: fc.integer({ min: 1, max: 70 }),
+});
+
+/** The table: runs of owners (mostly the guest, 1), so that runs of frames are often whole and sometimes broken. */
+const ownersArb = fc.array(fc.record({ owner: fc.constantFrom(1, 1, 1, 2, 0), length: fc.integer({ min: 1, max: 90 }) }), { minLength: 1, maxLength: 8 });
+
+const runsParams = propertyParams<[Stretch[], { owner: number; length: number }[], number[]]>('finds what a page-by-page scan finds', { numRuns: 300 });
+
+describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () => {
+  // As the audit's: an entry for every byte value, 0 past the valid states (an invalid state is found by the state's range, not by this table).
+  const mustMap = new Uint8Array(256);
+  mustMap.set([0, 1, 2]);
+  it(runsParams.name, () => {
+    assertProperty(
+      fc.property(fc.array(stretchArb, { maxLength: 12 }), ownersArb, fc.array(fc.integer({ min: 0, max: 159 }), { maxLength: 3 }), (stretches, ownerRuns, premarked) => {
+        const owners = new Int32Array(160);
+        let at = 0;
+        for (const { owner, length } of ownerRuns) {
+          owners.fill(owner, at, Math.min(owners.length, at + length));
+          at += length;
+        }
+        const pages: number[] = [];
+        const states: number[] = [];
+        for (const stretch of stretches) {
+          for (let k = 0; k < stretch.length; k++) {
+            states.push(stretch.state);
+            if (stretch.kind === 'none') pages.push(wordOfFrame(NO_FRAME));
+            else if (stretch.kind === 'mark') pages.push(wordOfFrame(-2 - (stretch.frame % 3)));
+            else pages.push(wordOfFrame(stretch.frame + k));
+          }
+        }
+        const words = Int32Array.from(pages);
+        const pageStates = Uint8Array.from(states);
+        const run = (scan: typeof scanGuestPages) => {
+          const marks = newMarks(owners.length);
+          for (const frame of premarked) marks[frame >>> 5]! |= 1 << (frame & 31);
+          const counted = new Int32Array(3);
+          const findings: ScanFindings = { problems: 0, first: [] };
+          const mapped = scan(words, pageStates, owners, marks, 1, mustMap, counted, findings);
+          return { mapped, counted: Array.from(counted), findings, marks: Array.from(marks) };
+        };
+        expect(run(scanGuestPages)).toEqual(run(scanPageByPage));
+      }),
+      runsParams,
+    );
+  });
+
+  it('checks a run that crosses words of marks, and finds the one page in it whose frame is marked already', () => {
+    const owners = new Int32Array(200).fill(1);
+    const marks = newMarks(owners.length);
+    marks[3]! |= 1 << 7; // frame 103
+    const words = Int32Array.from({ length: 100 }, (_, page) => wordOfFrame(20 + page));
+    const findings: ScanFindings = { problems: 0, first: [] };
+    const counted = new Int32Array(3);
+    expect(scanGuestPages(words, new Uint8Array(100).fill(1), owners, marks, 1, mustMap, counted, findings)).toBe(100);
+    expect(findings).toEqual({ problems: 1, first: [83], pagedOut: 0 });
+    // Every frame of the run is marked now, and nothing outside it.
+    for (let frame = 0; frame < 200; frame++) expect([frame, (marks[frame >>> 5]! >>> (frame & 31)) & 1]).toEqual([frame, frame >= 20 && frame < 120 ? 1 : 0]);
   });
 });

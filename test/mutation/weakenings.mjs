@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const POWER = 'test/audit/auditor-power.test.ts';
+const SCANS = 'test/audit/scans.test.ts';
 const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurrent-check.test.ts'];
 const GRANTS = ['test/host/device/frame-return.test.ts', 'test/host/device/shard-pool.test.ts'];
 
@@ -23,13 +24,22 @@ export const WEAKENINGS = [
   ['pages: paged-out mark on any state', 'src/audit/scans.ts', 'bad = mustMap[state] !== 2 || frame < -3;', 'bad = frame < -3;', [POWER]],
   ['pages: any negative mark', 'src/audit/scans.ts', 'bad = mustMap[state] !== 2 || frame < -3;', 'bad = mustMap[state] !== 2;', [POWER]],
   ['pages: no state check', 'src/audit/scans.ts', 'if (state >= states) bad = true;\n    else {', 'if (state >= states) bad = false;\n    else {', [POWER]],
-  ['pages: paged-out count not kept', 'src/audit/scans.ts', 'findings.pagedOut = pagedOut;', 'findings.pagedOut = 0;', [POWER]],
+  ['pages: paged-out count not kept', 'src/audit/scans.ts', 'findings.pagedOut = (findings.pagedOut ?? 0) + pagedOut;', 'findings.pagedOut = findings.pagedOut ?? 0;', [POWER]],
+  // Runs of pages checked at once (scans.ts, scanGuestPages: a run with a problem goes page by page).
+  ['page runs: no owner check', 'src/audit/scans.ts', 'ownedBy(owners, first, last, ownerId) && unmarked(marks, first, last)', 'unmarked(marks, first, last)', [SCANS, POWER]],
+  ['page runs: no duplicate check', 'src/audit/scans.ts', 'ownedBy(owners, first, last, ownerId) && unmarked(marks, first, last)', 'ownedBy(owners, first, last, ownerId)', [SCANS, POWER]],
+  ['page runs: marks not set', 'src/audit/scans.ts', '        mark(marks, first, last);\n', '', [SCANS, POWER]],
+  ['page runs: marks checked in the first word only', 'src/audit/scans.ts', 'if ((marks[frame >>> 5]! & wordMask(frame, next)) !== 0) return false;', 'if (frame === first && (marks[frame >>> 5]! & wordMask(frame, next)) !== 0) return false;', [SCANS, POWER]],
+  ['page runs: no must-not-map check', 'src/audit/scans.ts', 'if (state < states && mustMap[state] !== 0 && last <= frames', 'if (state < states && last <= frames', [SCANS, POWER]],
+  ['page runs: no must-map check', 'src/audit/scans.ts', 'if (state < states && mustMap[state] === 0) {', 'if (state < states) {', [SCANS, POWER]],
+  ['page runs: unmapped run in an invalid state', 'src/audit/scans.ts', 'if (state < states && mustMap[state] === 0) {', 'if (mustMap[state] === 0) {', [SCANS, POWER]],
   // Pools against the table (scans.ts, scanRange; thread-audit.ts).
   ['pools: no owner check', 'src/audit/scans.ts', "if (((marks[word]! & bit) !== 0 || owners[frame] !== expected) && problems++", 'if ((marks[word]! & bit) !== 0 && problems++', [POWER]],
   ['pools: no pooled-twice check', 'src/audit/scans.ts', "if (((marks[word]! & bit) !== 0 || owners[frame] !== expected) && problems++", 'if (owners[frame] !== expected && problems++', [POWER]],
   ['pools: given-back frames compared with the hypervisor', 'src/audit/thread-audit.ts', 'scanRuns(pool.returnedRuns(), owners, marks, pool.freeOwner)', 'scanRuns(pool.returnedRuns(), owners, marks, -1)', [POWER]],
   ['pools: untouched frames compared with the pool\'s value', 'src/audit/thread-audit.ts', 'owners, marks, OWNER_FREE);', 'owners, marks, pool.freeOwner);', [POWER]],
-  ['table: invalid owners counted as valid', 'src/audit/scans.ts', 'if (owner >= low && owner <= guests) counts[owner + offset]!++;\n    else if (invalid++', 'if (owner >= low && owner <= guests) counts[owner + offset]!++;\n    else if (false && invalid++', [POWER]],
+  ['table: invalid owners counted as valid', 'src/audit/scans.ts', 'if (invalid++ < PROBLEMS_KEPT) invalidFrames.push(frame);', '', [POWER]],
+  ['table: a run of owners counted as one frame', 'src/audit/scans.ts', 'counts[owner + offset]! += next - frame;', 'counts[owner + offset]! += 1;', [POWER]],
   // Table against the accounts (auditor.ts).
   ['table: only a guest that owns more than its account', 'src/audit/auditor.ts', 'if (counted !== record.ownedFrames)', 'if (counted > record.ownedFrames)', [POWER]],
   ['table: no hypervisor count', 'src/audit/auditor.ts', 'if (count(OWNER_HYPERVISOR) !== manager.reservedFrames)', 'if (false)', [POWER]],
