@@ -2,6 +2,7 @@ import type { WorkloadComponent } from '../model/scenario.js';
 import type { Random } from '../util/random.js';
 import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import type { GuestMemory } from './guest-memory.js';
+import type { PageRuns } from './page-runs.js';
 import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
 import { checkComponent } from './component-check.js';
@@ -13,9 +14,6 @@ import type { SizeCurveSampler } from './size-curve.js';
 
 /** Tries of a random logical index before `randomResident` counts its way to a resident one. */
 const RANDOM_RESIDENT_TRIES = 8;
-
-/** Pages freed by a shrink go to the guest's free list in batches of this buffer. */
-const releaseScratch = new Int32Array(4096);
 
 /** Logical pages a component has room for at least. */
 const LOGICAL_CAPACITY_MIN = 1024;
@@ -155,24 +153,42 @@ export class Component implements ComponentPages {
    */
   grow(pages: Int32Array, count: number, nowMs: number): void {
     if (count <= 0) return;
+    const oldSize = this.beginGrowth(count, nowMs);
+    const logical = this.logical;
+    // A new page starts on the inactive list, young from the fault that created it.
+    for (let k = 0; k < count; k++) logical[oldSize + k] = pages[k]! | YOUNG_BIT;
+  }
+
+  /** `grow` for the pages of `runs` (already in this component's page state), in their order. */
+  growRuns(runs: PageRuns, nowMs: number): void {
+    if (runs.pages <= 0) return;
+    let index = this.beginGrowth(runs.pages, nowMs);
+    const logical = this.logical;
+    for (let r = 0; r < runs.runs; r++) {
+      const step = runs.step[r]!;
+      const end = index + runs.count[r]!;
+      // A new page starts on the inactive list, young from the fault that created it.
+      for (let page = runs.first[r]!; index < end; index++, page += step) logical[index] = page | YOUNG_BIT;
+    }
+  }
+
+  /**
+   * Makes the logical space `count` pages longer, all of them resident, and
+   * returns where the new pages start; the caller writes their entries.
+   */
+  private beginGrowth(count: number, nowMs: number): number {
     const oldSize = this.size;
     const newSize = oldSize + count;
     this.ensureCapacity(newSize);
     this.rebucket(oldSize, newSize);
-    const logical = this.logical;
-    const segments = this.segmentPassMs;
     this.countResident(oldSize, newSize, 1);
-    for (let k = 0; k < count; k++) {
-      const page = pages[k]!;
-      const index = oldSize + k;
-      // A new page starts on the inactive list, young from the fault that created it.
-      logical[index] = page | YOUNG_BIT;
-      // A fresh segment's pages were last seen untouched when allocated; pages
-      // appended to a partly used segment inherit its (older) time.
-      if ((index & ((1 << SEGMENT_SHIFT) - 1)) === 0) segments[index >> SEGMENT_SHIFT] = nowMs;
-    }
+    // A fresh segment's pages were last seen untouched when allocated; pages
+    // appended to a partly used segment inherit its (older) time.
+    const segmentPages = 1 << SEGMENT_SHIFT;
+    for (let index = Math.ceil(oldSize / segmentPages) * segmentPages; index < newSize; index += segmentPages) this.segmentPassMs[index >> SEGMENT_SHIFT] = nowMs;
     this.size = newSize;
     this.resident += count;
+    return oldSize;
   }
 
   /**
@@ -184,32 +200,37 @@ export class Component implements ComponentPages {
     if (newSize >= oldSize) return 0;
     let outDropped = 0;
     const logical = this.logical;
-    const freed = releaseScratch;
-    let count = 0;
     // Pages the host paged out (or is bringing back) have no frame: they become free pages without one.
     const hostSwapped = memory.hostSwappedPages > 0;
-    for (let index = oldSize - 1; index >= newSize; index--) {
+    for (let index = oldSize - 1; index >= newSize; ) {
       const entry = logical[index]!;
-      if (entry >= 0) {
-        const page = entry & PAGE_MASK;
-        if ((entry & ACTIVE_BIT) !== 0) this.activePages--;
-        if (hostSwapped && memory.frameOfPage(page) < NO_FRAME) {
-          if (memory.frameOfPage(page) === HOST_SWAPPED) this.hostSwap.remove(this.pattern.bucketOf(index, this.hot));
-          memory.dropHostSwap(page, false);
-          memory.put(page, PageState.FREE_UNBACKED);
-          continue;
-        }
-        freed[count++] = page;
-        if (count === freed.length) {
-          memory.putMany(freed, 0, count, this.state, PageState.FREE);
-          count = 0;
-        }
-      } else {
+      if (entry < 0) {
         this.out.remove(this.logical, index, this.pattern.bucketOf(index, this.hot));
         outDropped++;
+        index--;
+        continue;
       }
+      const page = entry & PAGE_MASK;
+      if (hostSwapped && memory.frameOfPage(page) < NO_FRAME) {
+        if ((entry & ACTIVE_BIT) !== 0) this.activePages--;
+        if (memory.frameOfPage(page) === HOST_SWAPPED) this.hostSwap.remove(this.pattern.bucketOf(index, this.hot));
+        memory.dropHostSwap(page, false);
+        memory.put(page, PageState.FREE_UNBACKED);
+        index--;
+        continue;
+      }
+      // The run of resident pages below this one that hold the next pages up or down: freed at once.
+      const below = index > newSize ? logical[index - 1]! : -1;
+      const step = below >= 0 && (below & PAGE_MASK) === page - 1 ? -1 : 1;
+      let count = 0;
+      for (; index >= newSize; index--, count++) {
+        const next = logical[index]!;
+        if (next < 0 || (next & PAGE_MASK) !== page + count * step) break;
+        if (hostSwapped && memory.frameOfPage(page + count * step) < NO_FRAME) break;
+        if ((next & ACTIVE_BIT) !== 0) this.activePages--;
+      }
+      memory.putRun(page, count, step, this.state, PageState.FREE);
     }
-    memory.putMany(freed, 0, count, this.state, PageState.FREE);
     this.resident -= oldSize - newSize - outDropped;
     this.forgetResident(newSize, oldSize);
     this.rebucket(oldSize, newSize);

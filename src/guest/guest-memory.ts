@@ -231,6 +231,30 @@ export class GuestMemory {
     return frame;
   }
 
+  /**
+   * `unmap` for the run of pages `first`, `first + step`, ... (`count` of
+   * them): each one's frame (or NO_FRAME) goes into `out[offset..]`.
+   */
+  unmapPageRun(first: number, step: number, count: number, out: Int32Array, offset: number): void {
+    const words = this.words;
+    const noFrame = wordOfFrame(NO_FRAME);
+    let unmapped = 0;
+    let page = first;
+    for (let i = 0; i < count; i++, page += step) {
+      const frame = frameOfWord(words[page]!);
+      if (frame < 0) {
+        out[offset + i] = NO_FRAME;
+        continue;
+      }
+      this.openMapWindow();
+      words[page] = noFrame;
+      out[offset + i] = frame;
+      unmapped++;
+      this.countMapChange();
+    }
+    this.counters[Counter.MAPPED]! -= unmapped;
+  }
+
   /** Ends the open map window, if any: the map version becomes even. */
   closeMapWindow(): void {
     if (this.mapWindowChanges < 0) return;

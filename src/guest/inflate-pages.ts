@@ -16,9 +16,6 @@ import { NONE, UNBACKED, type ReleaseBatch } from './release-batch.js';
 import { NO_FRAME } from './shared-memory.js';
 import type { VmEvents } from './vm-events.js';
 
-/** Free pages on their way into the balloon, taken in chunks: one buffer for every guest of a thread (guests step one at a time). */
-const balloonPagesScratch = new Int32Array(4096);
-
 /** How the driver allocates single pages: an inflate mode, or VMware's non-sleeping allocation (no reclaim). */
 export type AllocationMode = InflateMode | 'nowait';
 
@@ -82,22 +79,22 @@ export class InflatePages {
   takeFreePages(count: number): number {
     const { memory, allocator } = this.sources;
     const batch = this.batch;
-    const pages = balloonPagesScratch;
     let done = 0;
+    // A run of the free lists at a time: the frames of backed pages go in the batch, in the order the pages are taken.
     while (done < count) {
-      const backed = memory.takeMany(PageState.FREE, pages, 0, Math.min(pages.length, count - done));
+      const backed = memory.takeRun(PageState.FREE, count - done);
       if (backed === 0) break;
-      const frames = batch.frames;
-      for (let i = 0; i < backed; i++) frames[batch.backed++] = memory.unmap(pages[i]!);
-      memory.putMany(pages, 0, backed, PageState.FREE, PageState.BALLOON);
+      memory.unmapPageRun(memory.runFirst, memory.runStep, backed, batch.frames, batch.backed);
+      batch.backed += backed;
+      memory.putRun(memory.runFirst, backed, memory.runStep, PageState.FREE, PageState.BALLOON);
       done += backed;
     }
     while (done < count) {
-      const want = Math.min(pages.length, count - done, allocator.unbackedSparePages);
+      const want = Math.min(count - done, allocator.unbackedSparePages);
       if (want <= 0) break;
-      const unbacked = memory.takeMany(PageState.FREE_UNBACKED, pages, 0, want);
+      const unbacked = memory.takeRun(PageState.FREE_UNBACKED, want);
       if (unbacked === 0) break;
-      memory.putMany(pages, 0, unbacked, PageState.FREE_UNBACKED, PageState.BALLOON);
+      memory.putRun(memory.runFirst, unbacked, memory.runStep, PageState.FREE_UNBACKED, PageState.BALLOON);
       batch.unbacked += unbacked;
       done += unbacked;
     }

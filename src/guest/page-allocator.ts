@@ -1,5 +1,6 @@
 import type { GuestMemory } from './guest-memory.js';
-import { PageState } from './page-state.js';
+import type { PageRuns } from './page-runs.js';
+import { PageState, type PageStateValue } from './page-state.js';
 import { RECLAIM_BATCH_PAGES, type Reclaimer } from './reclaim.js';
 import type { VmEvents } from './vm-events.js';
 import type { Watermarks } from './watermarks.js';
@@ -109,17 +110,27 @@ export class PageAllocator {
 
   /**
    * The fast path of `allocate` for many pages: takes up to `count` free
-   * backed pages into `out[offset..]` (earmarked ones first, then others
-   * while free memory stays above the min watermark), without reclaim.
-   * Returns how many; 0 means the caller needs unbacked pages or the slow path.
+   * backed pages (earmarked ones first, then others while free memory stays
+   * above the min watermark), without reclaim, in the order `allocate` would
+   * take them, puts them into `state` and appends them to `runs`, a run of
+   * the free stack at a time. Returns how many; 0 means the caller needs
+   * unbacked pages or the slow path.
    */
-  takeFree(out: Int32Array, offset: number, count: number): number {
+  takeFree(runs: PageRuns, count: number, state: PageStateValue): number {
     if (count <= 0) return 0;
-    let allowed = this.earmarkedPages > 0 ? Math.min(count, this.earmarkedPages) : Math.min(count, this.availablePages - this.watermarks.minPages);
+    const allowed = this.earmarkedPages > 0 ? Math.min(count, this.earmarkedPages) : Math.min(count, this.availablePages - this.watermarks.minPages);
     if (allowed <= 0) return 0;
-    allowed = this.memory.takeMany(PageState.FREE, out, offset, allowed);
-    if (this.earmarkedPages > 0) this.earmarkedPages = Math.max(0, this.earmarkedPages - allowed);
-    return allowed;
+    const memory = this.memory;
+    let taken = 0;
+    while (taken < allowed) {
+      const n = memory.takeRun(PageState.FREE, allowed - taken);
+      if (n === 0) break;
+      memory.putRun(memory.runFirst, n, memory.runStep, PageState.FREE, state);
+      runs.add(memory.runFirst, memory.runStep, n);
+      taken += n;
+    }
+    if (this.earmarkedPages > 0) this.earmarkedPages = Math.max(0, this.earmarkedPages - taken);
+    return taken;
   }
 
   /** Claims up to `count` more unbacked pages at once (after a DEFERRED), without going below the min watermark; returns how many. */

@@ -8,6 +8,7 @@ import { PGREF_BIT, YOUNG_BIT } from './component-layout.js';
 import type { HostSwapUnit } from './host-swap.js';
 import type { GuestMemory } from './guest-memory.js';
 import { DEFERRED, FAILED, TaskClock, type PageAllocator } from './page-allocator.js';
+import { PageRuns } from './page-runs.js';
 import { PageState } from './page-state.js';
 import type { PressureStall } from './pressure-stall.js';
 import { SizeCurveSampler } from './size-curve.js';
@@ -39,10 +40,11 @@ export type OomHandler = (task: TaskClock | null) => boolean;
  * only get by asking the host for a frame waits for the next tick.
  */
 /**
- * Pages a growth takes from the free list, in chunks: one buffer for every
- * guest of a thread (guests step one at a time, and a growth never starts another).
+ * Pages a growth takes from the free list, in chunks of runs: one batch for
+ * every guest of a thread (guests step one at a time, and a growth never
+ * starts another).
  */
-const growthScratch = new Int32Array(GROWTH_CHUNK_PAGES);
+const growthBatch = new PageRuns(GROWTH_CHUNK_PAGES);
 
 export class Workload {
   readonly components: Component[];
@@ -319,18 +321,17 @@ export class Workload {
 
   private grow(component: Component, wanted: number, nowMs: number, task: TaskClock, allocator: PageAllocator, oom: OomHandler): void {
     const costMs = component.anonymous ? this.latency.minorMs : this.latency.refaultMs;
-    const scratch = growthScratch;
-    let count = 0;
+    const batch = growthBatch;
+    batch.clear();
     let left = wanted;
     // One reallocation for a large growth, never more than the guest could hold.
     component.reserve(component.size + Math.min(wanted, Math.floor(task.remainingMs / costMs), this.memory.pages));
     while (left > 0) {
       const affordable = Math.floor(task.remainingMs / costMs);
       if (affordable <= 0) break;
-      // Fast path: free backed pages above the min watermark, many at once.
-      const got = allocator.takeFree(scratch, count, Math.min(left, affordable, scratch.length - count));
-      let taken = got;
-      if (got === 0) {
+      // Fast path: free backed pages above the min watermark, many at once (a run of the free list at a time).
+      let taken = allocator.takeFree(batch, Math.min(left, affordable, GROWTH_CHUNK_PAGES - batch.pages), component.state);
+      if (taken === 0) {
         // No free backed page to spare: claim unbacked ones (the host backs them by next tick)...
         const claimed = allocator.claimUnbacked(left);
         if (claimed > 0) {
@@ -341,8 +342,8 @@ export class Workload {
         let page = allocator.allocate(task);
         if (page === FAILED) {
           // Commit what was taken, so that an OOM kill finds every page.
-          component.grow(scratch, count, nowMs);
-          count = 0;
+          component.growRuns(batch, nowMs);
+          batch.clear();
           if (!oom(task) || component.deadUntilMs >= 0) return;
           page = allocator.allocate(task);
           if (page === FAILED) return;
@@ -351,21 +352,21 @@ export class Workload {
           left--;
           continue;
         }
-        scratch[count] = page;
+        this.memory.putRun(page, 1, 1, PageState.FREE, component.state);
+        batch.add(page, 1, 1);
         taken = 1;
       }
-      this.memory.putMany(scratch, count, taken, PageState.FREE, component.state);
-      count += taken;
       left -= taken;
       // A first touch (anonymous) or a first read (page cache) is work, not a stall on memory.
       task.spend(taken * costMs);
       if (component.anonymous) this.events.minorFaults += taken;
-      if (count === scratch.length) {
-        component.grow(scratch, count, nowMs);
-        count = 0;
+      if (batch.pages === GROWTH_CHUNK_PAGES) {
+        component.growRuns(batch, nowMs);
+        batch.clear();
       }
     }
-    component.grow(scratch, count, nowMs);
+    component.growRuns(batch, nowMs);
+    batch.clear();
   }
 
   /** A page for a fault of `component`: from the allocator, or after the OOM path did something. */

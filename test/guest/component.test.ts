@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { BUCKETS, COLD_BUCKET } from '../../src/guest/access-pattern.js';
 import { shrinkInactive } from '../../src/guest/lru.js';
 import { Component } from '../../src/guest/component.js';
-import { PGREF_BIT, REF_BIT, type ScanState } from '../../src/guest/component-layout.js';
+import { ACTIVE_BIT, PGREF_BIT, REF_BIT, type ScanState } from '../../src/guest/component-layout.js';
 import { GuestMemory } from '../../src/guest/guest-memory.js';
+import { PageRuns } from '../../src/guest/page-runs.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { Reclaimer } from '../../src/guest/reclaim.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
@@ -70,6 +71,60 @@ describe('Component', () => {
     expect(component.size).toBe(10);
     expect(memory.count(PageState.FREE)).toBe(54);
     check(memory, component);
+  });
+
+  it('grows by runs of pages exactly as by the same pages one by one', () => {
+    const runs = new PageRuns(8);
+    runs.add(300, 1, 200);
+    runs.add(299, -1, 100);
+    runs.add(7, 1, 1);
+    runs.add(600, -1, 60);
+    const pages: number[] = [];
+    for (let r = 0; r < runs.runs; r++) for (let k = 0; k < runs.count[r]!; k++) pages.push(runs.first[r]! + k * runs.step[r]!);
+    const byPages = newComponent();
+    const byRuns = newComponent();
+    // A first growth that ends inside a segment: the next one starts a fresh segment only at the segment's edge.
+    byPages.grow(Int32Array.of(1, 2, 3), 3, 5);
+    byRuns.grow(Int32Array.of(1, 2, 3), 3, 5);
+    byPages.grow(Int32Array.from(pages), pages.length, 2000);
+    byRuns.growRuns(runs, 2000);
+    expect(byRuns.size).toBe(3 + 361);
+    for (const key of ['size', 'resident', 'hot'] as const) expect(byRuns[key]).toBe(byPages[key]);
+    expect(Array.from(byRuns.logical.subarray(0, byRuns.size))).toEqual(Array.from(byPages.logical.subarray(0, byPages.size)));
+    expect(Array.from(byRuns.segmentPassMs)).toEqual(Array.from(byPages.segmentPassMs));
+    expect(Array.from(byRuns.segmentPassMs.subarray(0, 2))).toEqual([5, 2000]);
+    expect(Array.from(byRuns.groupResident)).toEqual(Array.from(byPages.groupResident));
+  });
+
+  it('shrinks a run of pages at a time, freeing them in the order a page-by-page shrink would and counting the active ones it drops', () => {
+    const memory = backedMemory(200);
+    // Runs up and down, single pages and pages next to each other out of order, as free lists leave them.
+    const chosen = [
+      ...Array.from({ length: 20 }, (_, k) => 10 + k),
+      ...Array.from({ length: 20 }, (_, k) => 60 - k),
+      100, 7, 150, 151, 3, 152, 149,
+      ...Array.from({ length: 20 }, (_, k) => 120 + k),
+    ];
+    const all = new Int32Array(200);
+    const free = memory.takeMany(PageState.FREE, all, 0, 200);
+    const rest = Int32Array.from(Array.from(all.subarray(0, free)).filter((page) => !chosen.includes(page)));
+    memory.putMany(rest, 0, rest.length, PageState.FREE, PageState.FREE);
+    const pages = Int32Array.from(chosen);
+    memory.putMany(pages, 0, pages.length, PageState.FREE, PageState.ANON);
+    const component = newComponent();
+    component.grow(pages, pages.length, 0);
+    // Some dropped pages are on the active list.
+    const active = [15, 20, 21, 41, 45, 60, 66];
+    for (const index of active) component.logical[index]! |= ACTIVE_BIT;
+    component.activePages = active.length;
+    check(memory, component);
+    const keep = 12;
+    expect(component.shrinkTo(keep, memory)).toBe(0);
+    expect(component.activePages).toBe(active.filter((index) => index < keep).length);
+    check(memory, component);
+    // Freed from the end down: the free list gives them back from the lowest index up.
+    const freed = Array.from({ length: chosen.length - keep }, () => memory.take(PageState.FREE));
+    expect(freed).toEqual(chosen.slice(keep));
   });
 
   it('evicts with the CLOCK, faults back in by bucket, and keeps the out-lists exact across size changes', () => {

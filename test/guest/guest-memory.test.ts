@@ -120,6 +120,28 @@ describe('GuestMemory', () => {
       expect(memory.selfCheck()).toEqual([]);
     });
 
+    it('unmaps a run of pages up or down as unmap would page by page, in windows of the same bounded size', () => {
+      const byRun = freshMemory(3000);
+      const byPage = freshMemory(3000);
+      for (const memory of [byRun, byPage]) {
+        memory.layOut(3000);
+        memory.mapPageRun(0, 1, 2990, 500);
+        memory.publish();
+      }
+      // Pages 2990.. map no frame: their entries say NO_FRAME and nothing changes for them.
+      const out = new Int32Array(2000).fill(-9);
+      byRun.unmapPageRun(1000, 1, 1995, out, 3);
+      byRun.unmapPageRun(999, -1, 2, out, 1);
+      const expected = [-9];
+      for (let page = 999; page >= 998; page--) expected.push(byPage.unmap(page));
+      for (let page = 1000; page < 2995; page++) expected.push(byPage.unmap(page));
+      expect(Array.from(out.subarray(0, 1998))).toEqual(expected);
+      expect(out[1996]).toBe(NO_FRAME);
+      expect(byRun.mappedPages).toBe(byPage.mappedPages);
+      expect(byRun.shared.counters[Counter.MAP_VERSION]).toBe(byPage.shared.counters[Counter.MAP_VERSION]);
+      for (let page = 990; page < 3000; page += 7) expect(byRun.frameOfPage(page)).toBe(byPage.frameOfPage(page));
+    });
+
     it('refuses to map a page that already maps a frame, naming itself', () => {
       const memory = freshMemory(2);
       memory.map(1, 7);

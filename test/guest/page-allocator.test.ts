@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFERRED, FAILED, TaskClock } from '../../src/guest/page-allocator.js';
+import { PageRuns } from '../../src/guest/page-runs.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { bootedParts, fillTo } from './driver-world.js';
 
@@ -78,21 +79,28 @@ describe('PageAllocator', () => {
     expect(allocator.pendingPopulatePages).toBe(0);
     expect(allocator.availablePages).toBe(min - 3);
     expect(allocator.allocate(null)).toBeGreaterThanOrEqual(0);
-    const out = new Int32Array(10);
-    expect(allocator.takeFree(out, 0, 10)).toBe(2);
+    const runs = new PageRuns(10);
+    expect(allocator.takeFree(runs, 10, PageState.ANON)).toBe(2);
     allocator.pendingPopulatePages = 1;
     allocator.onPopulateGrant(1, 1);
     allocator.endWorkloadStep();
-    expect(allocator.takeFree(out, 0, 10)).toBe(0);
+    expect(allocator.takeFree(runs, 10, PageState.ANON)).toBe(0);
   });
 
   it('takes many free pages at once down to the min watermark, and none for a count of 0', () => {
     const { parts, allocator, min } = guest();
     fillTo(parts, min + 5);
-    const out = new Int32Array(20);
-    expect(allocator.takeFree(out, 0, 0)).toBe(0);
-    expect(allocator.takeFree(out, 2, 20)).toBe(5);
-    expect(out.subarray(2, 7).every((page) => page > 0)).toBe(true);
+    const runs = new PageRuns(20);
+    const anonBefore = parts.memory.count(PageState.ANON);
+    expect(allocator.takeFree(runs, 0, PageState.ANON)).toBe(0);
+    expect(allocator.takeFree(runs, 20, PageState.ANON)).toBe(5);
+    // The pages taken are in the runs, in the state asked for, and counted there.
+    const taken: number[] = [];
+    for (let r = 0; r < runs.runs; r++) for (let k = 0; k < runs.count[r]!; k++) taken.push(runs.first[r]! + k * runs.step[r]!);
+    expect(runs.pages).toBe(5);
+    expect(new Set(taken).size).toBe(5);
+    expect(taken.every((page) => page > 0 && parts.memory.stateOf(page) === PageState.ANON)).toBe(true);
+    expect(parts.memory.count(PageState.ANON)).toBe(anonBefore + 5);
   });
 
   it('claims unbacked pages only while one page stays above the min watermark', () => {
