@@ -82,7 +82,8 @@ describe('scanGuestPages', () => {
     const mapped = scanGuestPages(words, states, owners, newMarks(4), 1, mustMap, counted, findings);
     expect(mapped).toBe(3);
     expect(Array.from(counted)).toEqual([1, 2, 3]);
-    expect(findings).toEqual({ problems: 0, first: [], pagedOut: 2 });
+    // The two paged-out marks are checked one by one; the other pages in four runs at once (the states split them).
+    expect(findings).toEqual({ problems: 0, first: [], pagedOut: 2, runsAtOnce: 4, pagesOneByOne: 2 });
   });
 
   it('finds each kind of bad page: invalid state, mapped when it must not, unmapped when it must, frame out of range, mapped twice, not the guest\'s, a paged-out mark where none may be', () => {
@@ -154,10 +155,10 @@ function scanPageByPage(words: Int32Array, states: Uint8Array, owners: Int32Arra
   return mapped;
 }
 
-/** A stretch of pages: one state, and no frame, one mark, or consecutive frames from `frame`. */
+/** A stretch of pages: one state, and no frame, one mark, or consecutive frames from `frame` (up, or down to frame 0). */
 interface Stretch {
   state: number;
-  kind: 'none' | 'frames' | 'mark';
+  kind: 'none' | 'frames' | 'down' | 'mark';
   frame: number;
   length: number;
 }
@@ -165,7 +166,7 @@ interface Stretch {
 const stretchArb: fc.Arbitrary<Stretch> = fc.record({
   // States 0..2 are valid (mustMap below), 3 is not.
   state: fc.integer({ min: 0, max: 3 }),
-  kind: fc.constantFrom<Stretch['kind']>('none', 'frames', 'frames', 'mark'),
+  kind: fc.constantFrom<Stretch['kind']>('none', 'frames', 'frames', 'down', 'mark'),
   // Frames reach past the table's 160 frames; marks go below SWAP_IN_PENDING.
   frame: fc.integer({ min: 0, max: 170 }),
   length: fc.integer({ min: 1, max: 70 }),
@@ -196,6 +197,7 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
             states.push(stretch.state);
             if (stretch.kind === 'none') pages.push(wordOfFrame(NO_FRAME));
             else if (stretch.kind === 'mark') pages.push(wordOfFrame(-2 - (stretch.frame % 3)));
+            else if (stretch.kind === 'down') pages.push(wordOfFrame(Math.max(0, stretch.frame - k)));
             else pages.push(wordOfFrame(stretch.frame + k));
           }
         }
@@ -209,10 +211,49 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
           const mapped = scan(words, pageStates, owners, marks, 1, mustMap, counted, findings);
           return { mapped, counted: Array.from(counted), findings, marks: Array.from(marks) };
         };
-        expect(run(scanGuestPages)).toEqual(run(scanPageByPage));
+        const { findings, ...rest } = run(scanGuestPages);
+        const { runsAtOnce, pagesOneByOne, ...found } = findings;
+        const reference = run(scanPageByPage);
+        expect({ ...rest, findings: found }).toEqual(reference);
+        // Every page is checked once, at once or one by one, and each page with a problem one by one.
+        expect(runsAtOnce).toBeLessThanOrEqual(words.length - pagesOneByOne!);
+        expect(pagesOneByOne).toBeGreaterThanOrEqual(reference.findings.problems);
+        // With no problem and no paged-out mark, every page goes the fast way.
+        if (reference.findings.problems === 0 && reference.findings.pagedOut === 0) expect(pagesOneByOne).toBe(0);
       }),
       runsParams,
     );
+  });
+
+  it('checks runs at once and only the runs with a problem page by page', () => {
+    const owners = new Int32Array(200).fill(1);
+    owners[70] = 2; // just past a run's frames: the run reads no further than its own
+    const marks = newMarks(owners.length);
+    marks[44 >>> 5]! |= 1 << (44 & 31); // frame 44, mapped already by another page
+    const layout: Array<[state: number, count: number, frame: (k: number) => number]> = [
+      [0, 40, () => NO_FRAME], // a run without frames
+      [1, 60, (k) => 100 + k], // across words of marks
+      [1, 10, (k) => 60 + k], // the next frame, 70, is another guest's
+      [1, 20, (k) => 180 + k], // up to the table's last frame
+      [0, 1, () => HOST_SWAPPED], // a paged-out mark where none may be...
+      [0, 1, () => NO_FRAME], // ...and a page without a frame after it: its own run
+      [1, 8, (k) => 40 + k], // frame 44 is marked: page by page
+      [3, 10, () => NO_FRAME], // an invalid state: page by page
+    ];
+    const words: number[] = [];
+    const states: number[] = [];
+    for (const [state, count, frame] of layout) {
+      for (let k = 0; k < count; k++) {
+        words.push(wordOfFrame(frame(k)));
+        states.push(state);
+      }
+    }
+    const findings: ScanFindings = { problems: 0, first: [] };
+    const counted = new Int32Array(3);
+    const mapped = scanGuestPages(Int32Array.from(words), Uint8Array.from(states), owners, marks, 1, mustMap, counted, findings);
+    expect(mapped).toBe(60 + 10 + 20 + 8);
+    expect(findings).toEqual({ problems: 12, first: [130, 136, 140], pagedOut: 1, runsAtOnce: 5, pagesOneByOne: 19 });
+    expect(Array.from(counted)).toEqual([42, 98, 0]);
   });
 
   it('checks a run that crosses words of marks, and finds the one page in it whose frame is marked already', () => {
@@ -223,7 +264,7 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
     const findings: ScanFindings = { problems: 0, first: [] };
     const counted = new Int32Array(3);
     expect(scanGuestPages(words, new Uint8Array(100).fill(1), owners, marks, 1, mustMap, counted, findings)).toBe(100);
-    expect(findings).toEqual({ problems: 1, first: [83], pagedOut: 0 });
+    expect(findings).toEqual({ problems: 1, first: [83], pagedOut: 0, runsAtOnce: 0, pagesOneByOne: 100 });
     // Every frame of the run is marked now, and nothing outside it.
     for (let frame = 0; frame < 200; frame++) expect([frame, (marks[frame >>> 5]! >>> (frame & 31)) & 1]).toEqual([frame, frame >= 20 && frame < 120 ? 1 : 0]);
   });
