@@ -352,7 +352,7 @@ export class Workload {
           left--;
           continue;
         }
-        this.memory.putRun(page, 1, 1, PageState.FREE, component.state);
+        this.memory.put(page, component.state);
         batch.add(page, 1, 1);
         taken = 1;
       }
@@ -366,7 +366,6 @@ export class Workload {
       }
     }
     component.growRuns(batch, nowMs);
-    batch.clear();
   }
 
   /** A page for a fault of `component`: from the allocator, or after the OOM path did something. */
