@@ -7,6 +7,7 @@
  */
 import { Counter, frameOfWord } from '../guest/shared-memory.js';
 import { describeOwner } from '../host/owners.js';
+import { ownersOf, type TableShare } from '../messages/table-share.js';
 import { GuestState, scanChunk, scanTableChunk, type ChunkScan } from './concurrent-check.js';
 
 /** Slots of the control array shared with the thread that started the auditor. */
@@ -23,7 +24,7 @@ export const AUDIT_CONTROL_SLOTS = 4;
 
 /** What the auditor reads: shared buffers only. */
 export interface ConcurrentAuditInput {
-  table: SharedArrayBuffer;
+  table: TableShare;
   guests: ReadonlyArray<{ name: string; frameOf: SharedArrayBuffer; counters: SharedArrayBuffer }>;
   /** Int32 per guest: GuestState. */
   states: SharedArrayBuffer;
@@ -99,7 +100,7 @@ export class ConcurrentAuditor {
   private readonly shards: number;
 
   constructor(input: ConcurrentAuditInput) {
-    this.owners = new Int32Array(input.table);
+    this.owners = ownersOf(input.table);
     this.guests = input.guests.map((guest, index) => ({
       name: guest.name,
       ownerId: index + 1,

@@ -2,6 +2,7 @@ import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import { framesInRuns, type GuestToHost, type HostToGuest, type ReleaseMessage } from '../messages/protocol.js';
 import type { GuestInit, GuestReport, HostileReport } from '../messages/runtime.js';
 import type { AttackKind, HostileSpec } from '../model/scenario.js';
+import { ownersOf } from '../messages/table-share.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { GuestActor } from './guest-actor.js';
 
@@ -82,7 +83,7 @@ export class HostileGuestActor {
     this.spec = hostile;
     this.tickMs = init.tickMs;
     this.random = new Random(deriveSeed(init.seed, 'hostile'));
-    this.table = init.table !== undefined ? new Int32Array(init.table) : null;
+    this.table = init.table !== undefined ? ownersOf(init.table) : null;
     this.nextAttackMs = hostile.everyMs;
   }
 

@@ -1,4 +1,6 @@
+import { ownersOf, type TableShare } from '../messages/table-share.js';
 import type { RunList } from './frame-runs.js';
+import { allocateTable, moveRunOf, type MoveRun } from './frame-moves.js';
 import { describeOwner } from './owners.js';
 
 /** A failed compare-exchange: somebody else changed the frame's owner first. */
@@ -17,36 +19,43 @@ const FAILURES_KEPT = 32;
  * `SharedArrayBuffer` so that every thread sees the same table. An entry holds
  * OWNER_FREE, OWNER_HYPERVISOR or a guest's owner id.
  *
- * Every change of owner is one `Atomics.compareExchange` from the owner the
- * caller believes is current. A failed exchange is a protocol violation: it is
- * counted and kept for the report, never ignored.
+ * Every change of owner is one compare-exchange from the owner the caller
+ * believes is current (`Atomics.compareExchange`, or its WebAssembly
+ * instruction for runs: frame-moves.ts). A failed exchange is a protocol
+ * violation: it is counted and kept for the report, never ignored.
  */
 export class FrameTable {
   readonly owners: Int32Array;
+  /** How other threads reach this table (`new FrameTable(share)` there). */
+  readonly share: TableShare;
   /** Successful transfers (changes of owner) made through this view of the table. */
   transfers = 0;
   private failureCount = 0;
   private readonly failuresKept: TransferFailure[] = [];
+  private readonly moveRun: MoveRun;
 
-  /** A new table of `frames` free frames, or a view of an existing shared buffer. */
-  constructor(framesOrBuffer: number | SharedArrayBuffer) {
-    if (typeof framesOrBuffer === 'number') {
-      const frames = framesOrBuffer;
+  /**
+   * A new table of `frames` free frames, or a view of an existing one (its
+   * share; a bare SharedArrayBuffer is a table of all its bytes).
+   */
+  constructor(framesOrShare: number | TableShare | SharedArrayBuffer) {
+    if (typeof framesOrShare === 'number') {
+      const frames = framesOrShare;
       if (!Number.isSafeInteger(frames) || frames < 1 || frames > 2 ** 31 - 1) {
         throw new RangeError(`FrameTable: frames must be an integer from 1 to 2^31-1, got ${frames}`);
       }
-      this.owners = new Int32Array(new SharedArrayBuffer(frames * Int32Array.BYTES_PER_ELEMENT));
+      this.share = allocateTable(frames);
+    } else if (framesOrShare instanceof SharedArrayBuffer) {
+      this.share = { frames: framesOrShare.byteLength / Int32Array.BYTES_PER_ELEMENT, memory: null, buffer: framesOrShare };
     } else {
-      this.owners = new Int32Array(framesOrBuffer);
+      this.share = framesOrShare;
     }
+    this.owners = ownersOf(this.share);
+    this.moveRun = moveRunOf(this.share, this.owners);
   }
 
   get frames(): number {
     return this.owners.length;
-  }
-
-  get buffer(): SharedArrayBuffer {
-    return this.owners.buffer as SharedArrayBuffer;
   }
 
   /** The current owner of a frame (an atomic read). */
@@ -96,7 +105,7 @@ export class FrameTable {
 
   /**
    * Moves frames [from, from + count) from `expected` to `newOwner`, one
-   * compare-exchange each (a tight loop: the pools' grants and surrenders),
+   * compare-exchange each (`MoveRun`: the pools' grants and surrenders),
    * appending the frames that moved to `moved` as runs. A frame that is not
    * `expected` fails its exchange, is recorded as a transfer failure and
    * stays where it is. Returns how many moved.
@@ -104,11 +113,15 @@ export class FrameTable {
   transferRange(from: number, count: number, expected: number, newOwner: number, moved: RunList): number {
     const owners = this.owners;
     const end = from + count;
+    if (!(from >= 0 && count >= 0 && end <= owners.length)) {
+      throw new RangeError(`FrameTable.transferRange: frames ${from} to ${end - 1} are not all in the table's 0 to ${owners.length - 1}`);
+    }
+    const moveRun = this.moveRun;
     let runStart = from;
     let frame = from;
     let failed = 0;
     for (;;) {
-      while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;
+      frame = moveRun(frame, end, expected, newOwner);
       if (frame === end) break;
       this.recordFailure(frame, expected, Atomics.load(owners, frame), newOwner);
       failed++;

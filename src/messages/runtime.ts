@@ -6,6 +6,7 @@
  */
 // The resolved guest spec and growth kind: the resolved model at the bottom (src/model).
 import type { GrowthKind, GuestSpec } from '../model/scenario.js';
+import type { TableShare } from './table-share.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
 export interface GuestSharedBuffers {
@@ -46,7 +47,7 @@ export interface GuestInit {
    */
   faults?: GuestFaults;
   /** Hostile guests only: the frame ownership table, which they read to pick frames that are not their own. */
-  table?: SharedArrayBuffer;
+  table?: TableShare;
   /** What a host swap fault costs the touching task (host paging); undefined: the default. */
   hostSwapFaultMs?: number;
 }

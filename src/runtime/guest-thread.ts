@@ -14,13 +14,14 @@ import { HostFiguresBuffer } from '../host/device/device-figures.js';
 import { DeviceGroup, type HostOrders, type HostReport, type ShardSetup } from '../host/device/device-group.js';
 import type { FrameTable } from '../host/frame-table.js';
 import type { GuestCrash, GuestInit, GuestReport } from '../messages/runtime.js';
+import type { TableShare } from '../messages/table-share.js';
 import { ActorGroup } from './actor-group.js';
 import { OutboxWire, unpackOutbox } from './wire-codec.js';
 
 /** Everything a thread needs to host its shards. */
 export interface ThreadSetup {
   /** The frame table and the host's figures buffer, shared by every thread. */
-  table: SharedArrayBuffer;
+  table: TableShare;
   figures: SharedArrayBuffer;
   guestCount: number;
   shardCount: number;

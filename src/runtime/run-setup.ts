@@ -59,7 +59,7 @@ export async function prepareRun(scenario: Scenario, options: RunSetupOptions = 
     shared: shared[index]!.buffers,
     ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
     ...(faults !== null ? { faults: faults.guests[index]! } : {}),
-    ...(spec.hostile !== undefined ? { table: table.buffer } : {}),
+    ...(spec.hostile !== undefined ? { table: table.share } : {}),
   }));
   return { scenario, seed, faults, table, figures, shared, manager, inits };
 }
@@ -72,7 +72,7 @@ export function threadSetups(setup: RunSetup, threads: number): ThreadSetup[] {
   return shardsPerThread(manager.layout, threads).map((shards) => {
     const mine = shards.map((shard) => shardSetups[shard]!);
     return {
-      table: setup.table.buffer,
+      table: setup.table.share,
       figures: setup.figures.buffer,
       guestCount: scenario.guests.length,
       shardCount: manager.layout.shards,

@@ -39,7 +39,7 @@ function world(): World {
   table.transfer(255, OWNER_FREE, OWNER_HYPERVISOR);
   const states = new Int32Array(new SharedArrayBuffer(8));
   const auditor = new ConcurrentAuditor({
-    table: table.buffer,
+    table: table.share,
     guests: guests.map((memory, g) => ({ name: `g${g}`, frameOf: memory.shared.buffers.frameOf, counters: memory.shared.buffers.counters })),
     states: states.buffer as SharedArrayBuffer,
     shards: 2,

@@ -39,10 +39,12 @@ describe('owners', () => {
 });
 
 describe('FrameTable', () => {
-  it('starts with every frame free, over a SharedArrayBuffer', () => {
+  it('starts with every frame free, in a shared WebAssembly memory', () => {
     const table = new FrameTable(16);
     expect(table.frames).toBe(16);
-    expect(table.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(table.share.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(table.share.memory?.constructor.name).toBe('Memory');
+    expect(table.owners.length).toBe(16);
     for (let frame = 0; frame < 16; frame++) expect(table.ownerOf(frame)).toBe(OWNER_FREE);
     expect(table.transferFailures).toBe(0);
     expect(table.transferFailureDetails).toEqual([]);
@@ -54,16 +56,29 @@ describe('FrameTable', () => {
     }
   });
 
-  it('accepts the largest count owner ids allow, 2^31-1 frames (the buffer is backed lazily: no page of it is touched)', () => {
-    expect(new FrameTable(2 ** 31 - 1).frames).toBe(2 ** 31 - 1);
+  it('accepts the largest count owner ids allow, 2^31-1 frames, in a plain SharedArrayBuffer (too large for a WebAssembly memory; backed lazily: no page of it is touched)', () => {
+    const table = new FrameTable(2 ** 31 - 1);
+    expect(table.frames).toBe(2 ** 31 - 1);
+    expect(table.share.memory).toBeNull();
   });
 
-  it('shares its entries with a second view of the same buffer', () => {
+  it('shares its entries with a second view of the same share, cut to the table although the memory is longer', () => {
     const table = new FrameTable(8);
-    const view = new FrameTable(table.buffer);
+    expect(table.share.buffer.byteLength).toBe(65_536);
+    const view = new FrameTable(table.share);
     expect(view.frames).toBe(8);
     expect(table.transfer(3, OWNER_FREE, ownerIdOfGuest(0))).toBe(true);
     expect(view.ownerOf(3)).toBe(ownerIdOfGuest(0));
+    expect(view.transferRange(4, 4, OWNER_FREE, ownerIdOfGuest(1), new RunList())).toBe(4);
+    expect(table.ownerOf(7)).toBe(ownerIdOfGuest(1));
+  });
+
+  it('refuses a range move that leaves the table, though its memory goes on (a RangeError naming the frames)', () => {
+    const table = new FrameTable(8);
+    expect(() => table.transferRange(6, 3, OWNER_FREE, ownerIdOfGuest(0), new RunList())).toThrow(/transferRange: frames 6 to 8 are not all in the table's 0 to 7/);
+    expect(() => table.transferRange(-1, 2, OWNER_FREE, ownerIdOfGuest(0), new RunList())).toThrow(RangeError);
+    expect(table.ownerOf(6)).toBe(OWNER_FREE);
+    expect(table.transfers).toBe(0);
   });
 
   it('transfers a frame from its expected owner', () => {

@@ -83,7 +83,7 @@ function driveByHand(s: Scenario): { host: InlineHost; attacks: number; kinds: S
   const shared = s.guests.map((spec) => GuestSharedViews.allocate(Math.floor(spec.maxMemoryBytes / s.frameBytes)));
   const host = new InlineHost(s, { shared });
   const actors = s.guests.map((spec, index) => {
-    const init: GuestInit = { index, spec, tickMs: s.tickMs, frameBytes: s.frameBytes, seed: deriveSeed(s.seed, 'guest', spec.name), shared: shared[index]!.buffers, table: host.table.buffer };
+    const init: GuestInit = { index, spec, tickMs: s.tickMs, frameBytes: s.frameBytes, seed: deriveSeed(s.seed, 'guest', spec.name), shared: shared[index]!.buffers, table: host.table.share };
     return createGuestActor(init);
   });
   const malloryIndex = 1;

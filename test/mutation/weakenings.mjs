@@ -12,6 +12,7 @@ const POWER = 'test/audit/auditor-power.test.ts';
 const SCANS = 'test/audit/scans.test.ts';
 const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurrent-check.test.ts'];
 const GRANTS = ['test/host/device/frame-return.test.ts', 'test/host/device/shard-pool.test.ts'];
+const MOVES = 'test/host/frame-moves.test.ts';
 
 /** name, file, exact text, its weakened replacement, the tests that must catch it. */
 export const WEAKENINGS = [
@@ -63,8 +64,13 @@ export const WEAKENINGS = [
   ['chunks: reclaimed guests not checked', 'src/audit/concurrent-check.ts', 'owner <= guests && reclaimed[owner - 1] === 0) continue;', 'owner <= guests) continue;', CONCURRENT],
   ['chunks: invalid owners taken', 'src/audit/concurrent-check.ts', '(owner < OWNER_HYPERVISOR && owner >= lowestFree)) continue;', 'owner < OWNER_HYPERVISOR) continue;', CONCURRENT],
   // The grant path and take-back (the frame-handling survivors of issue 13).
-  ['grant: a plain store instead of the compare-exchange', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.store(owners, frame, newOwner), true)) frame++;', GRANTS],
-  ['grant: a failed compare-exchange ignored', 'src/host/frame-table.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.compareExchange(owners, frame, expected, newOwner), true)) frame++;', GRANTS],
+  ['grant: a failed compare-exchange not recorded', 'src/host/frame-table.ts', 'this.recordFailure(frame, expected, Atomics.load(owners, frame), newOwner);\n      failed++;', 'failed++;', GRANTS],
+  // The range moves themselves (frame-moves.wat, assembled again after each change; frame-moves.ts for tables without a WebAssembly memory).
+  ['grant: pairs by a plain store instead of the compare-exchange', 'src/host/frame-moves.wat', '(i64.atomic.rmw.cmpxchg (i32.shl (local.get $from) (i32.const 2)) (local.get $expectedPair) (local.get $newPair))', '(block (result i64) (i64.atomic.store (i32.shl (local.get $from) (i32.const 2)) (local.get $newPair)) (local.get $expectedPair))', [...GRANTS, MOVES]],
+  ['grant: single frames by a plain store instead of the compare-exchange', 'src/host/frame-moves.wat', '(i32.atomic.rmw.cmpxchg (i32.shl (local.get $frame) (i32.const 2)) (local.get $expected) (local.get $new)))', '(i32.atomic.store (i32.shl (local.get $frame) (i32.const 2)) (local.get $new)) (local.get $expected))', [...GRANTS, MOVES]],
+  ['grant: pairs checked by a load, then stored (not atomic)', 'src/host/frame-moves.wat', '(i64.atomic.rmw.cmpxchg (i32.shl (local.get $from) (i32.const 2)) (local.get $expectedPair) (local.get $newPair))', '(if (result i64) (i64.eq (i64.atomic.load (i32.shl (local.get $from) (i32.const 2))) (local.get $expectedPair)) (then (i64.atomic.store (i32.shl (local.get $from) (i32.const 2)) (local.get $newPair)) (local.get $expectedPair)) (else (i64.atomic.load (i32.shl (local.get $from) (i32.const 2)))))', [MOVES]],
+  ['grant: a failed pair\'s first frame not checked', 'src/host/frame-moves.wat', 'find which.\n            (if (i32.ne (call $exchangeOne (local.get $from) (local.get $expected) (local.get $new)) (local.get $expected))\n              (then (return (local.get $from))))', 'find which.\n            (drop (call $exchangeOne (local.get $from) (local.get $expected) (local.get $new)))', [MOVES]],
+  ['grant (JavaScript): a plain store instead of the compare-exchange', 'src/host/frame-moves.ts', 'while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;', 'while (frame < end && (Atomics.store(owners, frame, newOwner), true)) frame++;', [MOVES]],
   // Issue 10's split: a device side that writes the table without a compare-exchange, a rebalance that hands one frame to two pools.
   ['take-back: a plain store instead of the compare-exchange', 'src/host/frame-table.ts', 'if (Atomics.compareExchange(this.owners, frame, claimedOwner, newOwner) !== claimedOwner) return false;', 'Atomics.store(this.owners, frame, newOwner);', ['test/host/device/frame-return.test.ts']],
   ['rebalance: transit hands its frames to two pools', 'src/host/manager/shard-balance.ts', 'if (take === runCount) this.used -= 2;\n      else this.words[this.used - 1] = runCount - take;', '', ['test/host/manager/shard-balance.test.ts', POWER]],
@@ -83,6 +89,9 @@ for (const [name, file, text, weakened, tests] of WEAKENINGS) {
     continue;
   }
   writeFileSync(file, original.slice(0, at) + weakened + original.slice(at + text.length));
+  // WebAssembly text runs as the bytes assembled from it: assemble the weakened text (and the original again after).
+  const assemble = () => file.endsWith('.wat') && spawnSync(process.execPath, ['scripts/build-wasm.mjs'], { encoding: 'utf8' });
+  assemble();
   let caughtBy = [];
   try {
     for (const test of tests) {
@@ -96,6 +105,7 @@ for (const [name, file, text, weakened, tests] of WEAKENINGS) {
     }
   } finally {
     writeFileSync(file, original);
+    assemble();
   }
   if (caughtBy.length === 0) failures++;
   process.stdout.write(`${caughtBy.length > 0 ? 'caught ' : 'MISSED '} ${name}${caughtBy.length > 0 ? `\n          by ${caughtBy.join('\n          by ')}` : ''}\n`);

@@ -90,7 +90,7 @@ function plantOwnedFrames(host: InlineHost, careless: boolean): Array<{ frame: n
 function concurrentAuditorOf(world: LockstepWorld): ConcurrentAuditor {
   const scenario = world.host.scenario;
   return new ConcurrentAuditor({
-    table: world.host.table.buffer,
+    table: world.host.table.share,
     guests: world.shared.map((views, index) => ({ name: scenario.guests[index]!.name, frameOf: views.buffers.frameOf, counters: views.buffers.counters })),
     states: new SharedArrayBuffer(4 * scenario.guests.length),
     shards: world.host.manager.layout.shards,

@@ -55,7 +55,7 @@ describe('threadSetups', () => {
       expect(hosted).toEqual([0, 1, 2, 3, 4, 5]);
       for (const t of setups) {
         expect(t).toMatchObject({ guestCount: 6, shardCount: shards, frameBytes: 4096, guestNames: guests.map((g) => g.name) });
-        expect(t.table).toBe(setup.table.buffer);
+        expect(t.table).toBe(setup.table.share);
         expect(t.guests.map((init) => init.index)).toEqual(t.shards.flatMap((shard) => shard.guests.map((g) => g.index)));
       }
     }

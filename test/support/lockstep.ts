@@ -93,7 +93,7 @@ export function runLockstep(scenario: Scenario, options: LockstepOptions = {}): 
       ...(scenario.host.swapFaultMs !== undefined ? { hostSwapFaultMs: scenario.host.swapFaultMs } : {}),
     };
     // A hostile guest reads the table to forge its attacks, as in a real run.
-    return spec.hostile !== undefined ? new HostileGuestActor({ ...init, table: host.table.buffer }) : new GuestActor(init);
+    return spec.hostile !== undefined ? new HostileGuestActor({ ...init, table: host.table.share }) : new GuestActor(init);
   });
   host.boot();
   const auditor = new WorldAuditor(host, shared);

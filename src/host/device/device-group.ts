@@ -4,6 +4,7 @@ import { FrameTable, type TransferFailure } from '../frame-table.js';
 import type { DeviceInit } from './device-account.js';
 import { HostFiguresBuffer, ShardSlot } from './device-figures.js';
 import { RunList } from '../frame-runs.js';
+import type { TableShare } from '../../messages/table-share.js';
 import { GuestDevice, type DistressHeard } from './guest-device.js';
 import { ShardPool } from './shard-pool.js';
 
@@ -106,7 +107,7 @@ export class DeviceGroup {
   /**
    * @param states free-running mode: the shared guest states its concurrent auditor reads (device sides mark a dying guest)
    */
-  constructor(table: SharedArrayBuffer | FrameTable, figures: HostFiguresBuffer, shards: ReadonlyArray<ShardSetup>, states: SharedArrayBuffer | null = null) {
+  constructor(table: TableShare | FrameTable, figures: HostFiguresBuffer, shards: ReadonlyArray<ShardSetup>, states: SharedArrayBuffer | null = null) {
     const stateArray = states === null ? null : new Int32Array(states);
     this.table = table instanceof FrameTable ? table : new FrameTable(table);
     this.figures = figures;

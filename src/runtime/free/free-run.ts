@@ -329,7 +329,7 @@ export class FreeRun {
 
   private startAuditor(): void {
     this.auditor.start({
-      table: this.setup.table.buffer,
+      table: this.setup.table.share,
       guests: this.manager.records.map((record) => ({ name: record.name, frameOf: this.setup.shared[record.index]!.buffers.frameOf, counters: this.setup.shared[record.index]!.buffers.counters })),
       states: this.states.buffer as SharedArrayBuffer,
       shards: this.manager.layout.shards,

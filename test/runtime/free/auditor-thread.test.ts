@@ -8,7 +8,7 @@ import { AuditorThread } from '../../../src/runtime/free/auditor-thread.js';
 function input(frames: number, owners: Record<number, number> = {}) {
   const table = new FrameTable(frames);
   for (const [frame, owner] of Object.entries(owners)) table.owners[Number(frame)] = owner;
-  return { table: table.buffer, guests: [], states: new SharedArrayBuffer(4), shards: 2 };
+  return { table: table.share, guests: [], states: new SharedArrayBuffer(4), shards: 2 };
 }
 
 async function auditFor(ms: number, given: ReturnType<typeof input>) {

@@ -1,0 +1,76 @@
+/**
+ * The frame table's range moves: frames [from, end) change owner from one
+ * value to another, one compare-exchange per frame, stopping at the first
+ * frame that is not the expected owner's. Grants, surrenders and take-backs
+ * of runs of frames all come here, and a large run is millions of frames.
+ *
+ * `Atomics.compareExchange` in JavaScript is a call into the runtime for every
+ * frame (about 10 ns here). So the table lives in a shared WebAssembly memory
+ * where one can hold it, and the loop runs in WebAssembly (frame-moves.wat),
+ * where a compare-exchange is one instruction and an aligned pair of frames
+ * goes in one 64-bit compare-exchange: both owners checked and changed at
+ * once, or neither. The result is exactly that of one exchange per frame:
+ * a failed pair is tried frame by frame. A table too large for a 32-bit
+ * WebAssembly memory, or one made from a plain SharedArrayBuffer, moves its
+ * frames with the same loop in JavaScript.
+ */
+import type { TableShare, WasmMemory } from '../messages/table-share.js';
+import { FRAME_MOVES_WASM_BASE64 } from './frame-moves-wasm.js';
+
+/**
+ * Moves frames [from, end) from `expected` to `newOwner`, each by a
+ * compare-exchange; returns the first frame that did not move (its owner was
+ * not `expected`, and it is unchanged), or `end`. The caller keeps [from,
+ * end) inside the table.
+ */
+export type MoveRun = (from: number, end: number, expected: number, newOwner: number) => number;
+
+const BYTES_PER_OWNER = Int32Array.BYTES_PER_ELEMENT;
+/** A WebAssembly memory grows in pages of 64 KiB, and a 32-bit one has at most 65,536 of them (4 GiB). */
+const WASM_PAGE_BYTES = 65_536;
+const WASM_PAGES_MAX = 65_536;
+/** The most frames a table in a WebAssembly memory holds: 2^30, a 4 TiB host of 4 KiB frames. */
+export const WASM_TABLE_FRAMES_MAX = (WASM_PAGES_MAX * WASM_PAGE_BYTES) / BYTES_PER_OWNER;
+
+/** The parts of the WebAssembly API used here (the type libraries of the project leave WebAssembly out). */
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The compiled module, once per thread (it is 269 bytes: compiling is quick and synchronous). */
+let compiled: object | null = null;
+
+function frameMovesModule(): object {
+  compiled ??= new wasm.Module(Uint8Array.from(atob(FRAME_MOVES_WASM_BASE64), (c) => c.charCodeAt(0)));
+  return compiled;
+}
+
+/**
+ * Shared memory for a new table of `frames` free frames (all zero, OWNER_FREE):
+ * a WebAssembly memory where one can hold them, else a SharedArrayBuffer.
+ */
+export function allocateTable(frames: number): TableShare {
+  if (frames <= WASM_TABLE_FRAMES_MAX) {
+    const pages = Math.ceil((frames * BYTES_PER_OWNER) / WASM_PAGE_BYTES);
+    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+    return { frames, memory, buffer: memory.buffer };
+  }
+  return { frames, memory: null, buffer: new SharedArrayBuffer(frames * BYTES_PER_OWNER) };
+}
+
+/** The range move over a table: in WebAssembly when the table lives in a WebAssembly memory, else in JavaScript. */
+export function moveRunOf(share: TableShare, owners: Int32Array): MoveRun {
+  if (share.memory === null) return (from, end, expected, newOwner) => moveRunInJs(owners, from, end, expected, newOwner);
+  const instance = new wasm.Instance(frameMovesModule(), { table: { owners: share.memory } });
+  return instance.exports.move as MoveRun;
+}
+
+/** The range move in JavaScript: one `Atomics.compareExchange` per frame (tables without a WebAssembly memory). */
+export function moveRunInJs(owners: Int32Array, from: number, end: number, expected: number, newOwner: number): number {
+  let frame = from;
+  while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;
+  return frame;
+}

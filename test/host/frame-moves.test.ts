@@ -1,0 +1,131 @@
+import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FRAME_MOVES_WASM_BASE64 } from '../../src/host/frame-moves-wasm.js';
+import { allocateTable, moveRunInJs, moveRunOf, WASM_TABLE_FRAMES_MAX, type MoveRun } from '../../src/host/frame-moves.js';
+import { ownersOf } from '../../src/messages/table-share.js';
+import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
+
+/** Owners a table holds: free, the hypervisor, shards' pools (negative), guests (positive, one with the top bit's neighbour set). */
+const OWNERS = [OWNER_FREE, OWNER_HYPERVISOR, freeOwnerOfShard(0), freeOwnerOfShard(65_535), ownerIdOfGuest(0), ownerIdOfGuest(5), 0x7fff_ffff, -0x8000_0000];
+
+/** One compare-exchange per frame, as the table's contract says, in plain code: what both moves must do. */
+function reference(owners: number[], from: number, end: number, expected: number, newOwner: number): number {
+  for (let frame = from; frame < end; frame++) {
+    if (owners[frame] !== expected) return frame;
+    owners[frame] = newOwner;
+  }
+  return end;
+}
+
+/** A table in a WebAssembly memory with the given owners, and its two moves (WebAssembly and JavaScript). */
+function tableWith(owners: number[]): { table: Int32Array; wasm: MoveRun; js: MoveRun } {
+  const share = allocateTable(owners.length);
+  expect(share.memory).not.toBeNull();
+  const table = ownersOf(share);
+  table.set(owners);
+  return { table, wasm: moveRunOf(share, table), js: (from, end, expected, newOwner) => moveRunInJs(table, from, end, expected, newOwner) };
+}
+
+describe('frame moves', () => {
+  it('src/host/frame-moves-wasm.ts is the assembly of src/host/frame-moves.wat (`npm run build:wasm`)', () => {
+    const check = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('moves a run in WebAssembly and in JavaScript exactly as one compare-exchange per frame does: the same frames, the same stop', () => {
+    const owner = fc.constantFrom(...OWNERS);
+    fc.assert(
+      fc.property(
+        fc.array(owner, { minLength: 1, maxLength: 70 }).chain((owners) =>
+          fc.tuple(fc.constant(owners), fc.nat(owners.length), fc.nat(owners.length), owner, owner, fc.boolean()),
+        ),
+        ([owners, a, b, expected, newOwner, uniform]) => {
+          const from = Math.min(a, b);
+          const end = Math.max(a, b);
+          // Often a whole run of the expected owner (the common case, all pairs succeed), with one frame changed or not.
+          const start = uniform ? owners.map((value, frame) => (frame >= from && frame < end && frame !== b - 1 ? expected : value)) : owners;
+          const model = [...start];
+          const stop = reference(model, from, end, expected, newOwner);
+          for (const kind of ['wasm', 'js'] as const) {
+            const moves = tableWith(start);
+            expect(moves[kind](from, end, expected, newOwner)).toBe(stop);
+            expect([...moves.table]).toEqual(model);
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('moves a long run in one call and stops at a frame that is not the expected owner\'s, wherever it sits in a pair', () => {
+    for (const odd of [0, 1]) {
+      const { table, wasm } = tableWith(new Array(1_000).fill(OWNER_FREE));
+      table[501 + odd] = OWNER_HYPERVISOR;
+      expect(wasm(1, 1_000, OWNER_FREE, ownerIdOfGuest(3))).toBe(501 + odd);
+      expect(table[500 + odd]).toBe(ownerIdOfGuest(3));
+      expect(table[501 + odd]).toBe(OWNER_HYPERVISOR);
+      expect(table[502 + odd]).toBe(OWNER_FREE);
+      expect(table[0]).toBe(OWNER_FREE);
+      expect(wasm(502 + odd, 1_000, OWNER_FREE, ownerIdOfGuest(3))).toBe(1_000);
+    }
+  });
+
+  it('keeps a table too large for a 32-bit WebAssembly memory in a SharedArrayBuffer, moved in JavaScript', () => {
+    const share = allocateTable(WASM_TABLE_FRAMES_MAX + 1);
+    expect(share.memory).toBeNull();
+    const owners = ownersOf(share);
+    expect(owners.length).toBe(WASM_TABLE_FRAMES_MAX + 1);
+    const move = moveRunOf(share, owners);
+    expect(move(WASM_TABLE_FRAMES_MAX - 2, WASM_TABLE_FRAMES_MAX + 1, OWNER_FREE, ownerIdOfGuest(1))).toBe(WASM_TABLE_FRAMES_MAX + 1);
+    expect(owners[WASM_TABLE_FRAMES_MAX]).toBe(ownerIdOfGuest(1));
+  });
+
+  it('never lets two threads both move a frame: racing over the same frames, every frame is moved by exactly one of them', async () => {
+    const frames = 1 << 22;
+    const share = allocateTable(frames);
+    // Both threads wait here until both are ready, so that their moves overlap in time.
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    // Each thread moves every frame, in runs of 64 in the same order, from free to its own id, and
+    // counts the frames its moves say moved (a failed frame is skipped). Exactly one exchange
+    // succeeds per frame, so the counts add up to the table and match its owners. The threads run
+    // the module's bytes from the source tree (as moveRunOf does), so no build is needed.
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      {
+        const { share, id, gate, bytes } = workerData;
+        const module = new WebAssembly.Module(Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)));
+        const move = new WebAssembly.Instance(module, { table: { owners: share.memory } }).exports.move;
+        Atomics.add(gate, 0, 1);
+        while (Atomics.load(gate, 0) < 2);
+        let moved = 0;
+        for (let from = 0; from < share.frames; from += 64) {
+          const end = Math.min(from + 64, share.frames);
+          for (let frame = from; frame < end; ) {
+            const stop = move(frame, end, 0, id);
+            moved += stop - frame;
+            frame = stop + 1;
+          }
+        }
+        parentPort.postMessage(moved);
+      }`;
+    const race = (id: number) =>
+      new Promise<number>((resolve, reject) => {
+        const worker = new Worker(code, { eval: true, workerData: { share, id, gate, bytes: FRAME_MOVES_WASM_BASE64 } });
+        worker.once('message', (moved: number) => void worker.terminate().then(() => resolve(moved)));
+        worker.once('error', reject);
+      });
+    const [a, b] = await Promise.all([race(ownerIdOfGuest(0)), race(ownerIdOfGuest(1))]);
+    const owners = ownersOf(share);
+    let ownedByA = 0;
+    let ownedByB = 0;
+    for (let frame = 0; frame < frames; frame++) {
+      if (owners[frame] === ownerIdOfGuest(0)) ownedByA++;
+      else if (owners[frame] === ownerIdOfGuest(1)) ownedByB++;
+    }
+    expect(ownedByA + ownedByB).toBe(frames);
+    expect([a, b]).toEqual([ownedByA, ownedByB]);
+  });
+});
