@@ -25,6 +25,19 @@ import { FRAME_MOVES_WASM_BASE64 } from './frame-moves-wasm.js';
  */
 export type MoveRun = (from: number, end: number, expected: number, newOwner: number) => number;
 
+/**
+ * `MoveRun` going down: frames from - 1, from - 2, ..., end, in that order
+ * (end <= from); returns s such that frames [s, from) moved: `end` if all
+ * did, else frame s - 1 is the one that did not.
+ */
+export type MoveRunDown = MoveRun;
+
+/** The range moves over one table, up and down. */
+export interface FrameMoves {
+  up: MoveRun;
+  down: MoveRunDown;
+}
+
 const BYTES_PER_OWNER = Int32Array.BYTES_PER_ELEMENT;
 /** A WebAssembly memory grows in pages of 64 KiB, and a 32-bit one has at most 65,536 of them (4 GiB). */
 const WASM_PAGE_BYTES = 65_536;
@@ -61,11 +74,16 @@ export function allocateTable(frames: number): TableShare {
   return { frames, memory: null, buffer: new SharedArrayBuffer(frames * BYTES_PER_OWNER) };
 }
 
-/** The range move over a table: in WebAssembly when the table lives in a WebAssembly memory, else in JavaScript. */
-export function moveRunOf(share: TableShare, owners: Int32Array): MoveRun {
-  if (share.memory === null) return (from, end, expected, newOwner) => moveRunInJs(owners, from, end, expected, newOwner);
-  const instance = new wasm.Instance(frameMovesModule(), { table: { owners: share.memory } });
-  return instance.exports.move as MoveRun;
+/** The range moves over a table: in WebAssembly when the table lives in a WebAssembly memory, else in JavaScript. */
+export function frameMovesOf(share: TableShare, owners: Int32Array): FrameMoves {
+  if (share.memory === null) {
+    return {
+      up: (from, end, expected, newOwner) => moveRunInJs(owners, from, end, expected, newOwner),
+      down: (from, end, expected, newOwner) => moveRunDownInJs(owners, from, end, expected, newOwner),
+    };
+  }
+  const { exports } = new wasm.Instance(frameMovesModule(), { table: { owners: share.memory } });
+  return { up: exports.move as MoveRun, down: exports.moveDown as MoveRunDown };
 }
 
 /** The range move in JavaScript: one `Atomics.compareExchange` per frame (tables without a WebAssembly memory). */
@@ -73,4 +91,11 @@ export function moveRunInJs(owners: Int32Array, from: number, end: number, expec
   let frame = from;
   while (frame < end && Atomics.compareExchange(owners, frame, expected, newOwner) === expected) frame++;
   return frame;
+}
+
+/** The range move going down in JavaScript (`MoveRunDown`). */
+export function moveRunDownInJs(owners: Int32Array, from: number, end: number, expected: number, newOwner: number): number {
+  let top = from;
+  while (top > end && Atomics.compareExchange(owners, top - 1, expected, newOwner) === expected) top--;
+  return top;
 }

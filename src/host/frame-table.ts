@@ -1,6 +1,6 @@
 import { ownersOf, type TableShare } from '../messages/table-share.js';
 import type { RunList } from './frame-runs.js';
-import { allocateTable, moveRunOf, type MoveRun } from './frame-moves.js';
+import { allocateTable, frameMovesOf, type FrameMoves } from './frame-moves.js';
 import { describeOwner } from './owners.js';
 
 /** A failed compare-exchange: somebody else changed the frame's owner first. */
@@ -32,7 +32,7 @@ export class FrameTable {
   transfers = 0;
   private failureCount = 0;
   private readonly failuresKept: TransferFailure[] = [];
-  private readonly moveRun: MoveRun;
+  private readonly moves: FrameMoves;
 
   /**
    * A new table of `frames` free frames, or a view of an existing one (its
@@ -51,7 +51,7 @@ export class FrameTable {
       this.share = framesOrShare;
     }
     this.owners = ownersOf(this.share);
-    this.moveRun = moveRunOf(this.share, this.owners);
+    this.moves = frameMovesOf(this.share, this.owners);
   }
 
   get frames(): number {
@@ -104,6 +104,22 @@ export class FrameTable {
   }
 
   /**
+   * `tryTransfer` for a run of frames a guest names in a row: `first`,
+   * `first + step`, ... (`count` of them, `step` 1 or -1, all in the table),
+   * in that order, stopping at the first that is not `claimedOwner`'s.
+   * Returns how many moved (the frame after them, if any, is unchanged).
+   */
+  tryTransferRun(first: number, count: number, step: 1 | -1, claimedOwner: number, newOwner: number): number {
+    const low = step === 1 ? first : first - count + 1;
+    if (!(count >= 0 && low >= 0 && low + count <= this.owners.length)) {
+      throw new RangeError(`FrameTable.tryTransferRun: frames ${low} to ${low + count - 1} are not all in the table's 0 to ${this.owners.length - 1}`);
+    }
+    const moved = step === 1 ? this.moves.up(first, first + count, claimedOwner, newOwner) - first : first + 1 - this.moves.down(first + 1, low, claimedOwner, newOwner);
+    this.transfers += moved;
+    return moved;
+  }
+
+  /**
    * Moves frames [from, from + count) from `expected` to `newOwner`, one
    * compare-exchange each (`MoveRun`: the pools' grants and surrenders),
    * appending the frames that moved to `moved` as runs. A frame that is not
@@ -116,7 +132,7 @@ export class FrameTable {
     if (!(from >= 0 && count >= 0 && end <= owners.length)) {
       throw new RangeError(`FrameTable.transferRange: frames ${from} to ${end - 1} are not all in the table's 0 to ${owners.length - 1}`);
     }
-    const moveRun = this.moveRun;
+    const moveRun = this.moves.up;
     let runStart = from;
     let frame = from;
     let failed = 0;

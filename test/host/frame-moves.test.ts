@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FRAME_MOVES_WASM_BASE64 } from '../../src/host/frame-moves-wasm.js';
-import { allocateTable, moveRunInJs, moveRunOf, WASM_TABLE_FRAMES_MAX, type MoveRun } from '../../src/host/frame-moves.js';
+import { allocateTable, frameMovesOf, moveRunDownInJs, moveRunInJs, WASM_TABLE_FRAMES_MAX, type FrameMoves } from '../../src/host/frame-moves.js';
 import { ownersOf } from '../../src/messages/table-share.js';
 import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
 
@@ -19,13 +19,26 @@ function reference(owners: number[], from: number, end: number, expected: number
   return end;
 }
 
-/** A table in a WebAssembly memory with the given owners, and its two moves (WebAssembly and JavaScript). */
-function tableWith(owners: number[]): { table: Int32Array; wasm: MoveRun; js: MoveRun } {
+/** `reference` going down: frames from - 1 down to end. */
+function referenceDown(owners: number[], from: number, end: number, expected: number, newOwner: number): number {
+  for (let top = from; top > end; top--) {
+    if (owners[top - 1] !== expected) return top;
+    owners[top - 1] = newOwner;
+  }
+  return end;
+}
+
+/** A table in a WebAssembly memory with the given owners, and its moves in WebAssembly and in JavaScript. */
+function tableWith(owners: number[]): { table: Int32Array; wasm: FrameMoves; js: FrameMoves } {
   const share = allocateTable(owners.length);
   expect(share.memory).not.toBeNull();
   const table = ownersOf(share);
   table.set(owners);
-  return { table, wasm: moveRunOf(share, table), js: (from, end, expected, newOwner) => moveRunInJs(table, from, end, expected, newOwner) };
+  return {
+    table,
+    wasm: frameMovesOf(share, table),
+    js: { up: (from, end, expected, newOwner) => moveRunInJs(table, from, end, expected, newOwner), down: (from, end, expected, newOwner) => moveRunDownInJs(table, from, end, expected, newOwner) },
+  };
 }
 
 describe('frame moves', () => {
@@ -35,7 +48,7 @@ describe('frame moves', () => {
     expect(check.status).toBe(0);
   });
 
-  it('moves a run in WebAssembly and in JavaScript exactly as one compare-exchange per frame does: the same frames, the same stop', () => {
+  it('moves a run, up or down, in WebAssembly and in JavaScript exactly as one compare-exchange per frame does: the same frames, the same stop', () => {
     const owner = fc.constantFrom(...OWNERS);
     fc.assert(
       fc.property(
@@ -49,10 +62,15 @@ describe('frame moves', () => {
           const start = uniform ? owners.map((value, frame) => (frame >= from && frame < end && frame !== b - 1 ? expected : value)) : owners;
           const model = [...start];
           const stop = reference(model, from, end, expected, newOwner);
+          const modelDown = [...start];
+          const stopDown = referenceDown(modelDown, end, from, expected, newOwner);
           for (const kind of ['wasm', 'js'] as const) {
             const moves = tableWith(start);
-            expect(moves[kind](from, end, expected, newOwner)).toBe(stop);
+            expect(moves[kind].up(from, end, expected, newOwner)).toBe(stop);
             expect([...moves.table]).toEqual(model);
+            const movesDown = tableWith(start);
+            expect(movesDown[kind].down(end, from, expected, newOwner)).toBe(stopDown);
+            expect([...movesDown.table]).toEqual(modelDown);
           }
         },
       ),
@@ -64,12 +82,16 @@ describe('frame moves', () => {
     for (const odd of [0, 1]) {
       const { table, wasm } = tableWith(new Array(1_000).fill(OWNER_FREE));
       table[501 + odd] = OWNER_HYPERVISOR;
-      expect(wasm(1, 1_000, OWNER_FREE, ownerIdOfGuest(3))).toBe(501 + odd);
+      expect(wasm.up(1, 1_000, OWNER_FREE, ownerIdOfGuest(3))).toBe(501 + odd);
       expect(table[500 + odd]).toBe(ownerIdOfGuest(3));
       expect(table[501 + odd]).toBe(OWNER_HYPERVISOR);
       expect(table[502 + odd]).toBe(OWNER_FREE);
       expect(table[0]).toBe(OWNER_FREE);
-      expect(wasm(502 + odd, 1_000, OWNER_FREE, ownerIdOfGuest(3))).toBe(1_000);
+      expect(wasm.up(502 + odd, 1_000, OWNER_FREE, ownerIdOfGuest(3))).toBe(1_000);
+      // Going down from the top, the same frame stops it, the frames above it moved.
+      expect(wasm.down(1_000, 0, ownerIdOfGuest(3), OWNER_FREE)).toBe(502 + odd);
+      expect(table[502 + odd]).toBe(OWNER_FREE);
+      expect(table[500 + odd]).toBe(ownerIdOfGuest(3));
     }
   });
 
@@ -78,54 +100,76 @@ describe('frame moves', () => {
     expect(share.memory).toBeNull();
     const owners = ownersOf(share);
     expect(owners.length).toBe(WASM_TABLE_FRAMES_MAX + 1);
-    const move = moveRunOf(share, owners);
-    expect(move(WASM_TABLE_FRAMES_MAX - 2, WASM_TABLE_FRAMES_MAX + 1, OWNER_FREE, ownerIdOfGuest(1))).toBe(WASM_TABLE_FRAMES_MAX + 1);
+    const moves = frameMovesOf(share, owners);
+    expect(moves.up(WASM_TABLE_FRAMES_MAX - 2, WASM_TABLE_FRAMES_MAX + 1, OWNER_FREE, ownerIdOfGuest(1))).toBe(WASM_TABLE_FRAMES_MAX + 1);
     expect(owners[WASM_TABLE_FRAMES_MAX]).toBe(ownerIdOfGuest(1));
+    expect(moves.down(WASM_TABLE_FRAMES_MAX + 1, WASM_TABLE_FRAMES_MAX - 1, ownerIdOfGuest(1), OWNER_FREE)).toBe(WASM_TABLE_FRAMES_MAX - 1);
+    expect(owners[WASM_TABLE_FRAMES_MAX - 1]).toBe(OWNER_FREE);
+    expect(owners[WASM_TABLE_FRAMES_MAX - 2]).toBe(ownerIdOfGuest(1));
   });
 
-  it('never lets two threads both move a frame: racing over the same frames, every frame is moved by exactly one of them', async () => {
-    const frames = 1 << 22;
-    const share = allocateTable(frames);
-    // Both threads wait here until both are ready, so that their moves overlap in time.
-    const gate = new Int32Array(new SharedArrayBuffer(4));
-    // Each thread moves every frame, in runs of 64 in the same order, from free to its own id, and
-    // counts the frames its moves say moved (a failed frame is skipped). Exactly one exchange
-    // succeeds per frame, so the counts add up to the table and match its owners. The threads run
-    // the module's bytes from the source tree (as moveRunOf does), so no build is needed.
-    const code = `
-      const { workerData, parentPort } = require('node:worker_threads');
-      {
-        const { share, id, gate, bytes } = workerData;
-        const module = new WebAssembly.Module(Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)));
-        const move = new WebAssembly.Instance(module, { table: { owners: share.memory } }).exports.move;
-        Atomics.add(gate, 0, 1);
-        while (Atomics.load(gate, 0) < 2);
-        let moved = 0;
-        for (let from = 0; from < share.frames; from += 64) {
-          const end = Math.min(from + 64, share.frames);
-          for (let frame = from; frame < end; ) {
-            const stop = move(frame, end, 0, id);
-            moved += stop - frame;
-            frame = stop + 1;
+  for (const direction of ['up', 'down'] as const) {
+    it(`never lets two threads both move a frame: racing ${direction} over the same frames, every frame is moved by exactly one of them`, async () => {
+      // 256 rounds, each over its own 4,096 frames: both threads wait for each other at the start of
+      // every round (a spin on a shared counter), so that their moves overlap in time again and again.
+      const rounds = 256;
+      const region = 4_096;
+      const frames = rounds * region;
+      const share = allocateTable(frames);
+      const gate = new Int32Array(new SharedArrayBuffer(4));
+      // In a round each thread moves every frame of the round's region, in runs of 64 in the same
+      // order, from free to its own id, and counts the frames its moves say moved (a failed frame is
+      // skipped). Exactly one exchange succeeds per frame, so the counts add up to the table and
+      // match its owners. The threads run the module's bytes from the source tree (as frameMovesOf
+      // does), so no build is needed.
+      const code = `
+        const { workerData, parentPort } = require('node:worker_threads');
+        {
+          const { share, id, gate, bytes, direction, rounds, region } = workerData;
+          const module = new WebAssembly.Module(Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)));
+          const { move, moveDown } = new WebAssembly.Instance(module, { table: { owners: share.memory } }).exports;
+          let moved = 0;
+          for (let round = 0; round < rounds; round++) {
+            Atomics.add(gate, 0, 1);
+            while (Atomics.load(gate, 0) < 2 * (round + 1));
+            const low = round * region;
+            const high = low + region;
+            if (direction === 'up') {
+              for (let from = low; from < high; from += 64) {
+                for (let frame = from; frame < from + 64; ) {
+                  const stop = move(frame, from + 64, 0, id);
+                  moved += stop - frame;
+                  frame = stop + 1;
+                }
+              }
+            } else {
+              for (let top = high; top > low; top -= 64) {
+                for (let frame = top; frame > top - 64; ) {
+                  const stop = moveDown(frame, top - 64, 0, id);
+                  moved += frame - stop;
+                  frame = stop - 1;
+                }
+              }
+            }
           }
-        }
-        parentPort.postMessage(moved);
-      }`;
-    const race = (id: number) =>
-      new Promise<number>((resolve, reject) => {
-        const worker = new Worker(code, { eval: true, workerData: { share, id, gate, bytes: FRAME_MOVES_WASM_BASE64 } });
-        worker.once('message', (moved: number) => void worker.terminate().then(() => resolve(moved)));
-        worker.once('error', reject);
-      });
-    const [a, b] = await Promise.all([race(ownerIdOfGuest(0)), race(ownerIdOfGuest(1))]);
-    const owners = ownersOf(share);
-    let ownedByA = 0;
-    let ownedByB = 0;
-    for (let frame = 0; frame < frames; frame++) {
-      if (owners[frame] === ownerIdOfGuest(0)) ownedByA++;
-      else if (owners[frame] === ownerIdOfGuest(1)) ownedByB++;
-    }
-    expect(ownedByA + ownedByB).toBe(frames);
-    expect([a, b]).toEqual([ownedByA, ownedByB]);
-  });
+          parentPort.postMessage(moved);
+        }`;
+      const race = (id: number) =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(code, { eval: true, workerData: { share, id, gate, direction, rounds, region, bytes: FRAME_MOVES_WASM_BASE64 } });
+          worker.once('message', (moved: number) => void worker.terminate().then(() => resolve(moved)));
+          worker.once('error', reject);
+        });
+      const [a, b] = await Promise.all([race(ownerIdOfGuest(0)), race(ownerIdOfGuest(1))]);
+      const owners = ownersOf(share);
+      let ownedByA = 0;
+      let ownedByB = 0;
+      for (let frame = 0; frame < frames; frame++) {
+        if (owners[frame] === ownerIdOfGuest(0)) ownedByA++;
+        else if (owners[frame] === ownerIdOfGuest(1)) ownedByB++;
+      }
+      expect(ownedByA + ownedByB).toBe(frames);
+      expect([a, b]).toEqual([ownedByA, ownedByB]);
+    });
+  }
 });

@@ -73,6 +73,22 @@ describe('FrameTable', () => {
     expect(table.ownerOf(7)).toBe(ownerIdOfGuest(1));
   });
 
+  it('takes a run a guest names, up or down, stopping at the first frame that is not the claimed owner\'s, with no failure recorded', () => {
+    const table = new FrameTable(16);
+    const guest = ownerIdOfGuest(0);
+    table.transferRange(2, 10, OWNER_FREE, guest, new RunList());
+    table.transfer(4, guest, OWNER_HYPERVISOR);
+    expect(table.tryTransferRun(11, 8, -1, guest, OWNER_FREE)).toBe(7);
+    expect([11, 10, 9, 8, 7, 6, 5].map((frame) => table.ownerOf(frame))).toEqual(new Array(7).fill(OWNER_FREE));
+    expect(table.ownerOf(4)).toBe(OWNER_HYPERVISOR);
+    expect(table.ownerOf(3)).toBe(guest);
+    expect(table.tryTransferRun(2, 3, 1, guest, OWNER_FREE)).toBe(2);
+    expect(table.ownerOf(3)).toBe(OWNER_FREE);
+    expect(table.transferFailures).toBe(0);
+    expect(() => table.tryTransferRun(1, 3, -1, guest, OWNER_FREE)).toThrow(/tryTransferRun: frames -1 to 1 are not all in the table/);
+    expect(() => table.tryTransferRun(14, 3, 1, guest, OWNER_FREE)).toThrow(RangeError);
+  });
+
   it('refuses a range move that leaves the table, though its memory goes on (a RangeError naming the frames)', () => {
     const table = new FrameTable(8);
     expect(() => table.transferRange(6, 3, OWNER_FREE, ownerIdOfGuest(0), new RunList())).toThrow(/transferRange: frames 6 to 8 are not all in the table's 0 to 7/);

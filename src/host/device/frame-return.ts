@@ -17,12 +17,14 @@ export interface FrameReturn {
  * Takes back frames a guest names as its own (a release, a free page report).
  * Each frame moves to the shard's pool with one compare-exchange from the
  * sender's owner id to the pool's free value, which is both the ownership
- * check and the move (a false claim
- * leaves the table unchanged: `tryTransfer` does not count it as the host's
- * failure, the caller charges the guest). While every frame is good this is a
- * tight loop; at the first bad or refusable frame the rest goes through a
- * slower loop that remembers what this batch gave back, to tell a repeated
- * frame from one that is not the sender's.
+ * check and the move (a false claim leaves the table unchanged: it is not
+ * counted as the host's failure, the caller charges the guest). While every
+ * frame is good this is a tight loop, which moves frames named in a row
+ * going up or down by one (a balloon gives back runs) as a run: the same
+ * exchanges in the same order (`tryTransferRun`). At the first bad or
+ * refusable frame the rest goes through a slower loop that remembers what
+ * this batch gave back, to tell a repeated frame from one that is not the
+ * sender's.
  *
  * `refuses(frame, position)` says whether the host declines a valid frame
  * (VMware's host may refuse single pages): such a frame stays the guest's and
@@ -39,11 +41,24 @@ export function takeBackFrames(
   const freeOwner = pool.freeOwner;
   let accepted = 0;
   let i = 0;
-  for (; i < frames.length; i++) {
+  while (i < frames.length) {
     const frame = frames[i]!;
-    if (frame < 0 || frame >= limit || (refuses !== null && refuses(frame, i)) || !table.tryTransfer(frame, ownerId, freeOwner)) break;
+    if (refuses === null) {
+      // Frames named in a row going up or down by one (a balloon gives back runs): moved as one run.
+      const count = runAt(frames, i, limit);
+      if (count === 0) break;
+      const step = count > 1 && frames[i + 1]! < frame ? -1 : 1;
+      const moved = table.tryTransferRun(frame, count, step, ownerId, freeOwner);
+      for (let k = 0; k < moved; k++) pool.putBack(frame + k * step);
+      accepted += moved;
+      i += moved;
+      if (moved < count) break;
+      continue;
+    }
+    if (frame < 0 || frame >= limit || refuses(frame, i) || !table.tryTransfer(frame, ownerId, freeOwner)) break;
     pool.putBack(frame);
     accepted++;
+    i++;
   }
   const refused: number[] = [];
   let invalid = 0;
@@ -69,4 +84,20 @@ export function takeBackFrames(
     invalidBecause ??= reason;
   }
   return { accepted, refused, invalid, invalidBecause };
+}
+
+/**
+ * How many frames from `frames[i]` go up or down by one in a row, all inside
+ * [0, limit): 0 if `frames[i]` itself is out of range.
+ */
+function runAt(frames: Int32Array, i: number, limit: number): number {
+  const first = frames[i]!;
+  if (first < 0 || first >= limit) return 0;
+  if (i + 1 === frames.length) return 1;
+  const step = frames[i + 1]! - first;
+  if (step !== 1 && step !== -1) return 1;
+  const room = step === 1 ? limit - first : first + 1;
+  let count = 1;
+  while (count < room && i + count < frames.length && frames[i + count]! === first + count * step) count++;
+  return count;
 }

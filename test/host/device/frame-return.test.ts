@@ -10,8 +10,9 @@
  *   own. A frame of another guest is not handed "back" to the sender: it is
  *   an invalid frame, counted against the sender.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { takeBackFrames } from '../../../src/host/device/frame-return.js';
+import { takeBackFrames, type FrameReturn } from '../../../src/host/device/frame-return.js';
 import { ShardPool } from '../../../src/host/device/shard-pool.js';
 import { hostRefusesSinglePage } from '../../../src/host/device/vmware-refusals.js';
 import { RunList } from '../../../src/host/frame-runs.js';
@@ -210,5 +211,56 @@ describe('takeBackFrames', () => {
       [2, 2],
     ]);
     expect(Array.from(pool.returnedRuns())).toEqual([0, 1, 2, 1]);
+  });
+
+  /** The take-back frame by frame, one `tryTransfer` each (as it was before runs): what the run-wise one must do exactly. */
+  function takeBackOneByOne(table: FrameTable, pool: ShardPool, ownerId: number, frames: Int32Array): FrameReturn {
+    let accepted = 0;
+    let invalid = 0;
+    let invalidBecause: FrameReturn['invalidBecause'];
+    const named = new Set<number>();
+    for (const frame of frames) {
+      if (frame >= 0 && frame < table.frames && !named.has(frame) && table.tryTransfer(frame, ownerId, pool.freeOwner)) {
+        pool.putBack(frame);
+        named.add(frame);
+        accepted++;
+      } else {
+        invalid++;
+        invalidBecause ??= frame < 0 || frame >= table.frames ? 'out-of-range' : named.has(frame) ? 'repeated' : 'not-owned';
+      }
+    }
+    return { accepted, refused: [], invalid, invalidBecause };
+  }
+
+  it('takes back frames named in runs, up or down, exactly as frame by frame: the same answer, table, pool runs and counts', () => {
+    const FRAMES = 64;
+    // Runs of frames going up or down from anywhere (past the table's ends too), with single frames between.
+    const run = fc.tuple(fc.integer({ min: -3, max: FRAMES + 2 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(1, -1));
+    const owner = fc.constantFrom(GUEST, GUEST, GUEST, OTHER, OWNER_FREE);
+    fc.assert(
+      fc.property(fc.array(owner, { minLength: FRAMES, maxLength: FRAMES }), fc.array(run, { maxLength: 6 }), (owners, runs) => {
+        const named = Int32Array.from(runs.flatMap(([first, count, step]) => Array.from({ length: count }, (_, k) => first + k * step)));
+        const results = [takeBackFrames, takeBackOneByOne].map((takeBack) => {
+          const table = new FrameTable(FRAMES);
+          owners.forEach((value, frame) => table.owners.set([value], frame));
+          const pool = new ShardPool(0, table);
+          const result = takeBack(table, pool, GUEST, named, null);
+          return { result, owners: Array.from(table.owners), runs: Array.from(pool.returnedRuns()), returned: pool.returnedFrames, transfers: table.transfers, failures: table.transferFailures };
+        });
+        expect(results[0]).toEqual(results[1]);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('moves a run named going down as a run, stopping at a frame that is not the sender\'s', () => {
+    const table = new FrameTable(64);
+    for (let frame = 10; frame < 40; frame++) table.transfer(frame, OWNER_FREE, GUEST);
+    table.transfer(20, GUEST, OTHER);
+    const pool = new ShardPool(0, table);
+    const named = Int32Array.from({ length: 30 }, (_, k) => 39 - k);
+    expect(takeBackFrames(table, pool, GUEST, named, null)).toEqual({ accepted: 29, refused: [], invalid: 1, invalidBecause: 'not-owned' });
+    expect(table.ownerOf(20)).toBe(OTHER);
+    expect(Array.from(pool.returnedRuns())).toEqual([21, 19, 10, 10]);
   });
 });
