@@ -49,7 +49,7 @@ export function takeBackFrames(
       if (count === 0) break;
       const step = count > 1 && frames[i + 1]! < frame ? -1 : 1;
       const moved = table.tryTransferRun(frame, count, step, ownerId, freeOwner);
-      for (let k = 0; k < moved; k++) pool.putBack(frame + k * step);
+      pool.putBackRun(frame, moved, step);
       accepted += moved;
       i += moved;
       if (moved < count) break;

@@ -117,6 +117,33 @@ export class ShardPool {
   }
 
   /**
+   * `putBack` for frames `first`, `first + step`, ... (`count` of them, `step`
+   * 1 or -1), in that order: the same runs as one `putBack` each, in O(1).
+   */
+  putBackRun(first: number, count: number, step: 1 | -1): void {
+    if (count <= 0) return;
+    this.putBack(first);
+    const rest = count - 1;
+    if (rest === 0) return;
+    this.returned += rest;
+    this.runFrames += rest;
+    // `first` now sits at one end of the last run: the rest extends it if they go on from that end, else they start a run.
+    const words = this.runWords;
+    const runFirst = this.runs[words - 2]!;
+    if (step === 1 && runFirst + this.runs[words - 1]! - 1 === first) {
+      this.runs[words - 1]! += rest;
+    } else if (step === -1 && runFirst === first) {
+      this.runs[words - 2] = first - rest;
+      this.runs[words - 1]! += rest;
+    } else {
+      if (words + 2 > this.runs.length) this.runs = grow(this.runs);
+      this.runs[words] = step === 1 ? first + 1 : first - rest;
+      this.runs[words + 1] = rest;
+      this.runWords = words + 2;
+    }
+  }
+
+  /**
    * Gives up to `count` frames to `ownerId`, each by a compare-exchange from
    * the value the pool expects; appends what it gave to `out` as runs and
    * returns how many it gave.

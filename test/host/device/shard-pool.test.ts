@@ -3,6 +3,7 @@
  * frame handed out by a compare-exchange on the table), the manager's
  * transit between shards, and the run lists grants are built in.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RunList } from '../../../src/host/frame-runs.js';
 import { ShardPool } from '../../../src/host/device/shard-pool.js';
@@ -30,6 +31,28 @@ function giveBack(table: FrameTable, pool: ShardPool, frame: number, owner = GUE
   expect(table.tryTransfer(frame, owner, pool.freeOwner)).toBe(true);
   pool.putBack(frame);
 }
+
+describe('ShardPool.putBackRun', () => {
+  it('keeps the same runs and counts as one putBack per frame, whatever the runs before', () => {
+    const run = fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5 }), fc.constantFrom(1 as const, -1 as const));
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 8 }), (runs) => {
+        const byRun = poolOf(64).pool;
+        const byFrame = poolOf(64).pool;
+        for (const [first, wanted, step] of runs) {
+          // Frames stay in the table (the caller's rule); they need not be the table's, only counted.
+          const count = Math.min(wanted, step === 1 ? 64 - first : first + 1);
+          byRun.putBackRun(first, count, step);
+          for (let k = 0; k < count; k++) byFrame.putBack(first + k * step);
+        }
+        expect(Array.from(byRun.returnedRuns())).toEqual(Array.from(byFrame.returnedRuns()));
+        expect(byRun.returnedFrames).toBe(byFrame.returnedFrames);
+        expect(byRun.takeFlow()).toEqual(byFrame.takeFlow());
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
 
 describe('ShardPool', () => {
   it('starts empty and grants nothing', () => {
