@@ -240,18 +240,27 @@ export class GuestMemory {
     const noFrame = wordOfFrame(NO_FRAME);
     let unmapped = 0;
     let page = first;
+    // The map window kept in a local (openMapWindow, countMapChange and closeMapWindow written out).
+    let changes = this.mapWindowChanges;
     for (let i = 0; i < count; i++, page += step) {
       const frame = frameOfWord(words[page]!);
       if (frame < 0) {
         out[offset + i] = NO_FRAME;
         continue;
       }
-      this.openMapWindow();
+      if (changes < 0) {
+        changes = 0;
+        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
+      }
       words[page] = noFrame;
       out[offset + i] = frame;
       unmapped++;
-      this.countMapChange();
+      if (++changes >= MAP_WINDOW_CHANGES_MAX) {
+        changes = -1;
+        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
+      }
     }
+    this.mapWindowChanges = changes;
     this.counters[Counter.MAPPED]! -= unmapped;
   }
 
