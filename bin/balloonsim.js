@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The command-line entry: everything lives in the compiled CLI module.
-import('../dist/cli/main.js')
+import('../dist/bundle/cli.js')
   .then((cli) => cli.main(process.argv.slice(2)))
   .then((code) => {
     process.exitCode = code;

@@ -15,11 +15,12 @@ const IDLE_SECONDS = 30;
 
 /**
  * The compiled file the threads load (sweep-thread.cjs: see there why it is
- * CommonJS). From the TypeScript sources (tests), the build in dist/ is used.
+ * CommonJS). From the TypeScript sources (tests), the build in dist/ is used;
+ * from the bundled command line (dist/bundle), the one in dist/sweep.
  */
 export function sweepThreadPath(): string {
   const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-thread.cjs', here) : new URL('./sweep-thread.cjs', here);
+  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-thread.cjs', here) : new URL('../sweep/sweep-thread.cjs', here);
   const path = fileURLToPath(url);
   if (!existsSync(path)) throw new RunFailure('NOT_BUILT', `the sweep worker is missing at ${path}; run \`npm run build\` first`);
   return path;
