@@ -2,8 +2,10 @@
  * Protocol throughput, three ways in one process, over tables of the same
  * size:
  * - raw: one thread, a loop of Atomics.compareExchange over the table, each
- *   flipping a frame between two owners: the ceiling of any protocol that
- *   moves frames by compare-exchange;
+ *   flipping a frame between two owners: the ceiling of a protocol that moves
+ *   frames one `Atomics.compareExchange` at a time (and, beside it, the same
+ *   flips as the table's range moves in WebAssembly, frame-moves.ts, which
+ *   the host uses for runs of frames);
  * - protocol: the real thing in free-running mode (guest actors on workers,
  *   packed batches by postMessage, the host checking every frame and moving
  *   it by compare-exchange), guests pipelining batches of many frames;
@@ -12,6 +14,8 @@
  *
  * Prints one JSON line.
  */
+import { allocateTable, frameMovesOf } from '../src/host/frame-moves.js';
+import { ownersOf } from '../src/messages/table-share.js';
 import { simulateFree } from '../src/runtime/free/simulate-free.js';
 import { churnScenario, type ChurnShape } from './churn.js';
 
@@ -38,6 +42,22 @@ function flip(owners: Int32Array, from: number, to: number): number {
     if (Atomics.compareExchange(owners, frame, from, to) === from) moved++;
   }
   return moved;
+}
+
+/** `rawCompareExchange` as the table's range moves: the whole table flipped by one move per pass. */
+function rawRangeMoves(frames: number, seconds: number): number {
+  const share = allocateTable(frames);
+  const owners = ownersOf(share);
+  owners.fill(1);
+  const moves = frameMovesOf(share, owners);
+  let done = 0;
+  const started = performance.now();
+  let pass = 0;
+  while (performance.now() - started < seconds * 1000) {
+    done += moves.up(0, frames, 1 + (pass & 1), 2 - (pass & 1));
+    pass++;
+  }
+  return done / ((performance.now() - started) / 1000);
 }
 
 interface Throughput {
@@ -78,12 +98,19 @@ const only = process.env.BENCH_ONLY;
 const real = await protocol(pipelined, Number(process.env.BENCH_WORKERS ?? '') || 1, Number(process.env.BENCH_WINDOW ?? '') || 4);
 const shaped = only === 'protocol' ? real : await protocol({ ...virtio, guestMiB: pipelined.guests * pipelined.guestMiB }, 1, 1);
 let raw = 1;
-if (only !== 'protocol') for (let i = 0; i < REPEATS; i++) raw = Math.max(raw, rawCompareExchange(real.frames, SECONDS));
+let rawRanges = 1;
+if (only !== 'protocol') {
+  for (let i = 0; i < REPEATS; i++) {
+    raw = Math.max(raw, rawCompareExchange(real.frames, SECONDS));
+    rawRanges = Math.max(rawRanges, rawRangeMoves(real.frames, SECONDS));
+  }
+}
 process.stdout.write(
   `${JSON.stringify({
     tableFrames: real.frames,
     shape: { pipelined: { ...pipelined, workers: Number(process.env.BENCH_WORKERS ?? '') || 1, window: Number(process.env.BENCH_WINDOW ?? '') || 4 }, virtioShaped: { ...virtio, workers: 1, window: 1 } },
     rawCasPerSecond: raw,
+    rawRangeMovesPerSecond: rawRanges,
     protocolFramesPerSecond: real.framesPerSecond,
     protocolBatches: real.batches,
     virtioShapedFramesPerSecond: shaped.framesPerSecond,
