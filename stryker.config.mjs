@@ -17,8 +17,8 @@
 
 /** The frame-handling files, by group. */
 export const MUTATE_GROUPS = {
-  // The frame table, the runs grants are handed out in, and the manager's moves of free frames between shards.
-  table: ['src/host/frame-table.ts', 'src/host/frame-runs.ts', 'src/host/manager/shard-balance.ts'],
+  // The frame table and its range moves, the runs grants are handed out in, and the manager's moves of free frames between shards.
+  table: ['src/host/frame-table.ts', 'src/host/frame-moves.ts', 'src/host/frame-runs.ts', 'src/host/manager/shard-balance.ts'],
   // The per-guest device side: its pool, grants, take-back, VMware refusals.
   device: [
     'src/host/device/shard-pool.ts',

@@ -15,9 +15,10 @@ export interface TransferFailure {
 const FAILURES_KEPT = 32;
 
 /**
- * The frame ownership table: one `Int32Array` entry per host frame, over a
- * `SharedArrayBuffer` so that every thread sees the same table. An entry holds
- * OWNER_FREE, OWNER_HYPERVISOR or a guest's owner id.
+ * The frame ownership table: one `Int32Array` entry per host frame, in shared
+ * memory (a shared WebAssembly memory where one can hold the table, else a
+ * `SharedArrayBuffer`: frame-moves.ts) so that every thread sees the same
+ * table. An entry holds OWNER_FREE, OWNER_HYPERVISOR or a guest's owner id.
  *
  * Every change of owner is one compare-exchange from the owner the caller
  * believes is current (`Atomics.compareExchange`, or its WebAssembly
