@@ -51,12 +51,13 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
 }
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/** WebAssembly, where the runtime has it (`node --jitless` has none: tables then stay SharedArrayBuffers). */
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** The compiled module, once per thread (it is 269 bytes: compiling is quick and synchronous). */
 let compiled: object | null = null;
 
-function frameMovesModule(): object {
+function frameMovesModule(wasm: WasmApi): object {
   compiled ??= new wasm.Module(Uint8Array.from(atob(FRAME_MOVES_WASM_BASE64), (c) => c.charCodeAt(0)));
   return compiled;
 }
@@ -66,7 +67,7 @@ function frameMovesModule(): object {
  * a WebAssembly memory where one can hold them, else a SharedArrayBuffer.
  */
 export function allocateTable(frames: number): TableShare {
-  if (frames <= WASM_TABLE_FRAMES_MAX) {
+  if (wasm !== undefined && frames <= WASM_TABLE_FRAMES_MAX) {
     const pages = Math.ceil((frames * BYTES_PER_OWNER) / WASM_PAGE_BYTES);
     const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
     return { frames, memory, buffer: memory.buffer };
@@ -76,13 +77,14 @@ export function allocateTable(frames: number): TableShare {
 
 /** The range moves over a table: in WebAssembly when the table lives in a WebAssembly memory, else in JavaScript. */
 export function frameMovesOf(share: TableShare, owners: Int32Array): FrameMoves {
-  if (share.memory === null) {
+  // (A memory made where WebAssembly runs always meets it here: threads of one process share a runtime.)
+  if (share.memory === null || wasm === undefined) {
     return {
       up: (from, end, expected, newOwner) => moveRunInJs(owners, from, end, expected, newOwner),
       down: (from, end, expected, newOwner) => moveRunDownInJs(owners, from, end, expected, newOwner),
     };
   }
-  const { exports } = new wasm.Instance(frameMovesModule(), { table: { owners: share.memory } });
+  const { exports } = new wasm.Instance(frameMovesModule(wasm), { table: { owners: share.memory } });
   return { up: exports.move as MoveRun, down: exports.moveDown as MoveRunDown };
 }
 

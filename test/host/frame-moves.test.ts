@@ -95,6 +95,16 @@ describe('frame moves', () => {
     }
   });
 
+  it('runs without WebAssembly (node --jitless has none): the table stays a SharedArrayBuffer, and the summary is the same', () => {
+    const summaryOf = (flags: string[]): unknown => {
+      const run = spawnSync(process.execPath, [...flags, 'bin/balloonsim.js', 'run', '--duration', '2m', '--json'], { encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      const { timing: _timing, provenance: _provenance, ...summary } = JSON.parse(run.stdout) as Record<string, unknown>;
+      return summary;
+    };
+    expect(summaryOf(['--jitless'])).toEqual(summaryOf([]));
+  });
+
   it('keeps a table too large for a 32-bit WebAssembly memory in a SharedArrayBuffer, moved in JavaScript', () => {
     const share = allocateTable(WASM_TABLE_FRAMES_MAX + 1);
     expect(share.memory).toBeNull();
