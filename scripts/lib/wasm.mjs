@@ -4,6 +4,11 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import initWabt from 'wabt';
 
+/** The base64 of the bytes a module written by `wasmModuleSource` holds (its quoted strings, joined). */
+export function base64InModuleSource(source) {
+  return [...source.matchAll(/^\s*'([A-Za-z0-9+/=]*)'/gm)].map((match) => match[1]).join('');
+}
+
 /** The TypeScript source of the module holding the assembled bytes of the `.wat` file at `path`. */
 export async function wasmModuleSource(path) {
   const wabt = await initWabt();
