@@ -105,6 +105,15 @@ describe('frame moves', () => {
     expect(summaryOf(['--jitless'])).toEqual(summaryOf([]));
   });
 
+  it('holds the largest table a 32-bit WebAssembly memory can, 2^30 frames (4 GiB, backed lazily), and moves its last frames there', () => {
+    const share = allocateTable(WASM_TABLE_FRAMES_MAX);
+    expect(share.memory).not.toBeNull();
+    const owners = ownersOf(share);
+    const moves = frameMovesOf(share, owners);
+    expect(moves.up(WASM_TABLE_FRAMES_MAX - 3, WASM_TABLE_FRAMES_MAX, OWNER_FREE, ownerIdOfGuest(2))).toBe(WASM_TABLE_FRAMES_MAX);
+    expect(owners[WASM_TABLE_FRAMES_MAX - 1]).toBe(ownerIdOfGuest(2));
+  });
+
   it('keeps a table too large for a 32-bit WebAssembly memory in a SharedArrayBuffer, moved in JavaScript', () => {
     const share = allocateTable(WASM_TABLE_FRAMES_MAX + 1);
     expect(share.memory).toBeNull();
