@@ -167,7 +167,7 @@ describe('takeBackFrames', () => {
   it('takes the sender\'s frames into the pool and tells apart frames out of range, repeated and not the sender\'s', () => {
     const { table, pool } = tableWith(16);
     const result = takeBackFrames(table, pool, GUEST, Int32Array.of(0, 1, 1, 5, 16, -1, 2), null);
-    expect(result).toEqual({ accepted: 3, refused: [], invalid: 4, invalidBecause: 'repeated' });
+    expect(result).toEqual({ accepted: 3, refused: [], invalid: 4, invalidBecause: 'repeated', runs: 2 });
     expect([0, 1, 2].map((frame) => table.ownerOf(frame))).toEqual([pool.freeOwner, pool.freeOwner, pool.freeOwner]);
     expect(table.ownerOf(5)).toBe(OTHER);
     expect(pool.returnedFrames).toBe(3);
@@ -183,13 +183,13 @@ describe('takeBackFrames', () => {
     expect(reason([-1])).toBe('out-of-range');
     expect(reason([5, 16])).toBe('not-owned');
     const { table, pool } = tableWith(16);
-    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 5, 16), null)).toEqual({ accepted: 1, refused: [], invalid: 2, invalidBecause: 'not-owned' });
+    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 5, 16), null)).toEqual({ accepted: 1, refused: [], invalid: 2, invalidBecause: 'not-owned', runs: 2 });
   });
 
   it('leaves a refused frame with the sender only if it is the sender\'s, and tells a refused frame named twice', () => {
     const { table, pool } = tableWith(16);
     const refuseAll = (): boolean => true;
-    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(3, 6, 3, 9), refuseAll)).toEqual({ accepted: 0, refused: [3], invalid: 3, invalidBecause: 'not-owned' });
+    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(3, 6, 3, 9), refuseAll)).toEqual({ accepted: 0, refused: [3], invalid: 3, invalidBecause: 'not-owned', runs: 0 });
     expect(table.ownerOf(3)).toBe(GUEST);
     expect(table.ownerOf(6)).toBe(OTHER);
     expect(table.ownerOf(9)).toBe(OWNER_FREE);
@@ -203,7 +203,7 @@ describe('takeBackFrames', () => {
       asked.push([frame, position]);
       return position === 1;
     };
-    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 1, 2), refuseSecond)).toEqual({ accepted: 2, refused: [1], invalid: 0, invalidBecause: undefined });
+    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 1, 2), refuseSecond)).toEqual({ accepted: 2, refused: [1], invalid: 0, invalidBecause: undefined, runs: 0 });
     expect(asked).toEqual([
       [0, 0],
       [1, 1],
@@ -214,7 +214,7 @@ describe('takeBackFrames', () => {
   });
 
   /** The take-back frame by frame, one `tryTransfer` each (as it was before runs): what the run-wise one must do exactly. */
-  function takeBackOneByOne(table: FrameTable, pool: ShardPool, ownerId: number, frames: Int32Array): FrameReturn {
+  function takeBackOneByOne(table: FrameTable, pool: ShardPool, ownerId: number, frames: Int32Array): Omit<FrameReturn, 'runs'> {
     let accepted = 0;
     let invalid = 0;
     let invalidBecause: FrameReturn['invalidBecause'];
@@ -244,7 +244,7 @@ describe('takeBackFrames', () => {
           const table = new FrameTable(FRAMES);
           owners.forEach((value, frame) => table.owners.set([value], frame));
           const pool = new ShardPool(0, table);
-          const result = takeBack(table, pool, GUEST, named, null);
+          const { runs: _runs, ...result } = takeBack(table, pool, GUEST, named, null) as FrameReturn;
           return { result, owners: Array.from(table.owners), runs: Array.from(pool.returnedRuns()), returned: pool.returnedFrames, transfers: table.transfers, failures: table.transferFailures };
         });
         expect(results[0]).toEqual(results[1]);
@@ -259,8 +259,28 @@ describe('takeBackFrames', () => {
     table.transfer(20, GUEST, OTHER);
     const pool = new ShardPool(0, table);
     const named = Int32Array.from({ length: 30 }, (_, k) => 39 - k);
-    expect(takeBackFrames(table, pool, GUEST, named, null)).toEqual({ accepted: 29, refused: [], invalid: 1, invalidBecause: 'not-owned' });
+    expect(takeBackFrames(table, pool, GUEST, named, null)).toEqual({ accepted: 29, refused: [], invalid: 1, invalidBecause: 'not-owned', runs: 1 });
     expect(table.ownerOf(20)).toBe(OTHER);
     expect(Array.from(pool.returnedRuns())).toEqual([21, 19, 10, 10]);
+  });
+
+  it('moves the frames of each run named in a row with one table call: up, down, lone frames, runs to frame 0 and to the table\'s end', () => {
+    const runsOf = (named: number[], owned: number[]): { runs: number; accepted: number; invalid: number } => {
+      const table = new FrameTable(64);
+      for (const frame of owned) table.transfer(frame, OWNER_FREE, GUEST);
+      const { runs, accepted, invalid } = takeBackFrames(table, new ShardPool(0, table), GUEST, Int32Array.from(named), null);
+      return { runs, accepted, invalid };
+    };
+    const range = (from: number, to: number): number[] => Array.from({ length: Math.abs(to - from) + 1 }, (_, k) => from + k * Math.sign(to - from || 1));
+    expect(runsOf(range(39, 10), range(10, 39))).toEqual({ runs: 1, accepted: 30, invalid: 0 });
+    expect(runsOf(range(10, 39), range(10, 39))).toEqual({ runs: 1, accepted: 30, invalid: 0 });
+    expect(runsOf([0, 1, 2, 5, 4, 3], range(0, 5))).toEqual({ runs: 2, accepted: 6, invalid: 0 });
+    expect(runsOf([1, 5, 9], [1, 5, 9])).toEqual({ runs: 3, accepted: 3, invalid: 0 });
+    expect(runsOf([3, 2, 1, 0], range(0, 3))).toEqual({ runs: 1, accepted: 4, invalid: 0 });
+    expect(runsOf([61, 62, 63], range(61, 63))).toEqual({ runs: 1, accepted: 3, invalid: 0 });
+    // A run that goes past the table's end stops there; the frame past it is out of range.
+    expect(runsOf([62, 63, 64], range(62, 63))).toEqual({ runs: 1, accepted: 2, invalid: 1 });
+    // A run that goes past frame 0 going down: the same.
+    expect(runsOf([1, 0, -1], range(0, 1))).toEqual({ runs: 1, accepted: 2, invalid: 1 });
   });
 });
