@@ -35,19 +35,14 @@ export class FrameTable {
   private readonly failuresKept: TransferFailure[] = [];
   private readonly moves: FrameMoves;
 
-  /**
-   * A new table of `frames` free frames, or a view of an existing one (its
-   * share; a bare SharedArrayBuffer is a table of all its bytes).
-   */
-  constructor(framesOrShare: number | TableShare | SharedArrayBuffer) {
+  /** A new table of `frames` free frames, or a view of an existing one (its share). */
+  constructor(framesOrShare: number | TableShare) {
     if (typeof framesOrShare === 'number') {
       const frames = framesOrShare;
       if (!Number.isSafeInteger(frames) || frames < 1 || frames > 2 ** 31 - 1) {
         throw new RangeError(`FrameTable: frames must be an integer from 1 to 2^31-1, got ${frames}`);
       }
       this.share = allocateTable(frames);
-    } else if (framesOrShare instanceof SharedArrayBuffer) {
-      this.share = { frames: framesOrShare.byteLength / Int32Array.BYTES_PER_ELEMENT, memory: null, buffer: framesOrShare };
     } else {
       this.share = framesOrShare;
     }

@@ -85,14 +85,19 @@ describe('FrameTable', () => {
     expect(table.tryTransferRun(2, 3, 1, guest, OWNER_FREE)).toBe(2);
     expect(table.ownerOf(3)).toBe(OWNER_FREE);
     expect(table.transferFailures).toBe(0);
-    expect(() => table.tryTransferRun(1, 3, -1, guest, OWNER_FREE)).toThrow(/tryTransferRun: frames -1 to 1 are not all in the table/);
+    expect(() => table.tryTransferRun(1, 3, -1, guest, OWNER_FREE)).toThrow(/tryTransferRun: frames -1 to 1 are not all in the table's 0 to 15$/);
     expect(() => table.tryTransferRun(14, 3, 1, guest, OWNER_FREE)).toThrow(RangeError);
+    expect(() => table.tryTransferRun(5, -1, 1, guest, OWNER_FREE)).toThrow(RangeError);
+    // An empty run is a run: nothing moves.
+    expect(table.tryTransferRun(5, 0, 1, guest, OWNER_FREE)).toBe(0);
+    expect(table.tryTransferRun(5, 0, -1, guest, OWNER_FREE)).toBe(0);
   });
 
   it('refuses a range move that leaves the table, though its memory goes on (a RangeError naming the frames)', () => {
     const table = new FrameTable(8);
     expect(() => table.transferRange(6, 3, OWNER_FREE, ownerIdOfGuest(0), new RunList())).toThrow(/transferRange: frames 6 to 8 are not all in the table's 0 to 7/);
     expect(() => table.transferRange(-1, 2, OWNER_FREE, ownerIdOfGuest(0), new RunList())).toThrow(RangeError);
+    expect(() => table.transferRange(5, -1, OWNER_FREE, ownerIdOfGuest(0), new RunList())).toThrow(RangeError);
     expect(table.ownerOf(6)).toBe(OWNER_FREE);
     expect(table.transfers).toBe(0);
   });
