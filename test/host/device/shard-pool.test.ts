@@ -33,6 +33,20 @@ function giveBack(table: FrameTable, pool: ShardPool, frame: number, owner = GUE
 }
 
 describe('ShardPool.putBackRun', () => {
+  it('starts as many runs as it is given, past the room the pool starts with', () => {
+    const byRun = poolOf(1_024).pool;
+    const byFrame = poolOf(1_024).pool;
+    // 100 runs of 2 frames, 4 apart, up and down in turn: none touches another.
+    for (let k = 0; k < 100; k++) {
+      const step = k % 2 === 0 ? 1 : -1;
+      const first = 4 * k + (step === 1 ? 0 : 1);
+      byRun.putBackRun(first, 2, step);
+      for (let j = 0; j < 2; j++) byFrame.putBack(first + j * step);
+    }
+    expect(byRun.returnedRuns().length).toBe(200);
+    expect(Array.from(byRun.returnedRuns())).toEqual(Array.from(byFrame.returnedRuns()));
+  });
+
   it('keeps the same runs and counts as one putBack per frame, whatever the runs before', () => {
     const run = fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5 }), fc.constantFrom(1 as const, -1 as const));
     fc.assert(
