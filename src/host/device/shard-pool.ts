@@ -125,9 +125,7 @@ export class ShardPool {
     this.putBack(first);
     const rest = count - 1;
     if (rest === 0) return;
-    this.returned += rest;
-    this.runFrames += rest;
-    // `first` now sits at one end of the last run: the rest extends it if they go on from that end, else they start a run.
+    // `first` now sits at one end of the last run: the rest extends it if they go on from that end.
     const words = this.runWords;
     const runFirst = this.runs[words - 2]!;
     if (step === 1 && runFirst + this.runs[words - 1]! - 1 === first) {
@@ -136,11 +134,13 @@ export class ShardPool {
       this.runs[words - 2] = first - rest;
       this.runs[words - 1]! += rest;
     } else {
-      if (words + 2 > this.runs.length) this.runs = grow(this.runs);
-      this.runs[words] = step === 1 ? first + 1 : first - rest;
-      this.runs[words + 1] = rest;
-      this.runWords = words + 2;
+      // `first` joined the last run at its other end, so the rest repeat that run's frames (a pool
+      // that is not consistent, which the audit reports): one at a time, as putBack takes them.
+      for (let k = 1; k < count; k++) this.putBack(first + k * step);
+      return;
     }
+    this.returned += rest;
+    this.runFrames += rest;
   }
 
   /**
