@@ -147,7 +147,8 @@ export class GuestMemory {
 
   /**
    * Gives the run of pages `first`, `first + step`, ... the frames
-   * `firstFrame`, `firstFrame + 1`, ...: `mapRun` for consecutive pages.
+   * `firstFrame`, `firstFrame + 1`, ... (a run of a grant): `map` for many,
+   * in map windows of at most MAP_WINDOW_CHANGES_MAX changes.
    */
   mapPageRun(first: number, step: number, count: number, firstFrame: number): void {
     if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapPageRun: frames must be frame numbers, got ${firstFrame}`);
@@ -196,30 +197,6 @@ export class GuestMemory {
     this.countMapChange();
   }
 
-  /**
-   * Gives `pages[0..count)` the frames `firstFrame`, `firstFrame + 1`, ...
-   * (a run of a grant): `map` for many, in map windows of at most
-   * MAP_WINDOW_CHANGES_MAX changes.
-   */
-  mapRun(pages: Int32Array, count: number, firstFrame: number): void {
-    if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapRun: frames must be frame numbers, got ${firstFrame}`);
-    const words = this.words;
-    const noFrame = wordOfFrame(NO_FRAME);
-    for (let done = 0; done < count; ) {
-      this.openMapWindow();
-      const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
-      for (let i = done; i < done + n; i++) {
-        const page = pages[i]!;
-        if (words[page] !== noFrame) throw new Error(`GuestMemory.mapRun: page ${page} already maps frame ${frameOfWord(words[page]!)}`);
-        words[page] = wordOfFrame(firstFrame + i);
-      }
-      this.counters[Counter.MAPPED]! += n;
-      this.mapWindowChanges += n;
-      if (this.mapWindowChanges >= MAP_WINDOW_CHANGES_MAX) this.closeMapWindow();
-      done += n;
-    }
-  }
-
   /** Takes a page's frame away and returns it (or NO_FRAME if it has none; a paged-out page keeps its mark). */
   unmap(page: number): number {
     const frame = this.frameOfPage(page);
@@ -240,27 +217,18 @@ export class GuestMemory {
     const noFrame = wordOfFrame(NO_FRAME);
     let unmapped = 0;
     let page = first;
-    // The map window kept in a local (openMapWindow, countMapChange and closeMapWindow written out).
-    let changes = this.mapWindowChanges;
     for (let i = 0; i < count; i++, page += step) {
       const frame = frameOfWord(words[page]!);
       if (frame < 0) {
         out[offset + i] = NO_FRAME;
         continue;
       }
-      if (changes < 0) {
-        changes = 0;
-        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
-      }
+      this.openMapWindow();
       words[page] = noFrame;
       out[offset + i] = frame;
       unmapped++;
-      if (++changes >= MAP_WINDOW_CHANGES_MAX) {
-        changes = -1;
-        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
-      }
+      this.countMapChange();
     }
-    this.mapWindowChanges = changes;
     this.counters[Counter.MAPPED]! -= unmapped;
   }
 

@@ -107,9 +107,7 @@ export class FrameTable {
    */
   tryTransferRun(first: number, count: number, step: 1 | -1, claimedOwner: number, newOwner: number): number {
     const low = step === 1 ? first : first - count + 1;
-    if (!(count >= 0 && low >= 0 && low + count <= this.owners.length)) {
-      throw new RangeError(`FrameTable.tryTransferRun: frames ${low} to ${low + count - 1} are not all in the table's 0 to ${this.owners.length - 1}`);
-    }
+    this.checkRange('tryTransferRun', low, count);
     const moved = step === 1 ? this.moves.up(first, first + count, claimedOwner, newOwner) - first : first + 1 - this.moves.down(first + 1, low, claimedOwner, newOwner);
     this.transfers += moved;
     return moved;
@@ -125,9 +123,7 @@ export class FrameTable {
   transferRange(from: number, count: number, expected: number, newOwner: number, moved: RunList): number {
     const owners = this.owners;
     const end = from + count;
-    if (!(from >= 0 && count >= 0 && end <= owners.length)) {
-      throw new RangeError(`FrameTable.transferRange: frames ${from} to ${end - 1} are not all in the table's 0 to ${owners.length - 1}`);
-    }
+    this.checkRange('transferRange', from, count);
     const moveRun = this.moves.up;
     let runStart = from;
     let frame = from;
@@ -143,6 +139,16 @@ export class FrameTable {
     moved.add(runStart, end - runStart);
     this.transfers += count - failed;
     return count - failed;
+  }
+
+  /**
+   * Throws unless frames [low, low + count) are all in the table (the memory
+   * a table lives in goes on past it, so its moves cannot be left to find out).
+   */
+  private checkRange(method: string, low: number, count: number): void {
+    if (!(count >= 0 && low >= 0 && low + count <= this.owners.length)) {
+      throw new RangeError(`FrameTable.${method}: frames ${low} to ${low + count - 1} are not all in the table's 0 to ${this.owners.length - 1}`);
+    }
   }
 
   /** How many compare-exchanges have failed. */
