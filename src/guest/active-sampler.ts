@@ -4,6 +4,7 @@ import type { Component } from './component.js';
 import { PAGE_MASK } from './component-layout.js';
 import type { GuestMemory } from './guest-memory.js';
 import { PageState } from './page-state.js';
+import { randomResident } from './resident-counts.js';
 
 /** Most pages one sampling period may sample (a limit on everything). */
 export const ACTIVE_SAMPLE_PAGES_MAX = 100_000;
@@ -89,7 +90,7 @@ export class ActiveSampler {
       let which = 0;
       while (rank >= this.components[which]!.resident) rank -= this.components[which++]!.resident;
       const component = this.components[which]!;
-      const index = component.randomResident(random);
+      const index = randomResident(component, random);
       this.kinds[at] = WORKLOAD;
       this.componentOf[at] = which;
       this.indexes[at] = index;

@@ -9,14 +9,16 @@ import { checkComponent } from './component-check.js';
 import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, SEGMENT_SHIFT, YOUNG_BIT, type ComponentPages, type EvictSink, type ScanState } from './component-layout.js';
 import { evictCold, shrinkInactive } from './lru.js';
 import { grownCapacity, OutLists } from './out-lists.js';
+import { addResident, forgetResident } from './resident-counts.js';
 import { frameOfWord, HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
-
-/** Tries of a random logical index before `randomResident` counts its way to a resident one. */
-const RANDOM_RESIDENT_TRIES = 8;
+import { UnwrittenTail } from './unwritten-tail.js';
 
 /** Logical pages a component has room for at least. */
 const LOGICAL_CAPACITY_MIN = 1024;
+
+/** Runs the unwritten tail may hold before it is written out (which bounds its memory: 12 bytes a run). */
+const TAIL_RUNS_MAX = 1024;
 
 /**
  * One workload component's memory: its logical pages (what it has allocated,
@@ -28,7 +30,9 @@ const LOGICAL_CAPACITY_MIN = 1024;
  * A logical entry is `guest page | REF_BIT?` when resident, and `-(slot + 1)`
  * when out, `slot` being its position in its bucket's out-list. That is all
  * the per-page state a component keeps: 4 bytes per logical page, plus 4 per
- * page that is out.
+ * page that is out. The newest pages are kept as runs of guest pages until
+ * something reads their entries (unwritten-tail.ts): a growth that is shrunk
+ * away again unread costs per run, not per page.
  *
  * Reclaim runs a CLOCK over the logical pages: a page whose REF_BIT is set
  * gets a second chance; otherwise it was touched since the hand last passed
@@ -39,8 +43,12 @@ export class Component implements ComponentPages {
   readonly pattern: AccessPattern;
   readonly state: PageStateValue;
   readonly anonymous: boolean;
-  /** Logical entries, `size` of them in use. */
-  logical: Int32Array;
+  /** Logical entries: the first `size - tail.pages` are written; the rest are the tail's. Grown only when written to. */
+  private entries: Int32Array;
+  /** Logical pages the per-segment, per-group and per-block figures have room for (and `entries`, once written to). */
+  private capacity = 0;
+  /** The newest logical pages, not written into `entries` until something reads them. */
+  private readonly tail = new UnwrittenTail();
   size = 0;
   resident = 0;
   /** Hot pages for the current size. */
@@ -89,10 +97,34 @@ export class Component implements ComponentPages {
     this.pattern = new AccessPattern(spec, tickMs);
     this.anonymous = spec.kind === 'anon';
     this.state = this.anonymous ? PageState.ANON : PageState.CACHE;
-    this.logical = new Int32Array(0);
+    this.entries = new Int32Array(0);
     this.segmentPassMs = new Float64Array(0);
     this.groupResident = new Uint8Array(0);
     this.blockResident = new Uint16Array(0);
+  }
+
+  /** The logical entries, `size` of them in use (the unwritten tail written first). */
+  get logical(): Int32Array {
+    if (this.tail.pages > 0) this.writeTail();
+    return this.entries;
+  }
+
+  /** Logical pages not written into the entries yet (the unwritten tail's). */
+  get unwrittenPages(): number {
+    return this.tail.pages;
+  }
+
+  private writeTail(): void {
+    this.fitEntries();
+    this.tail.writeInto(this.entries, this.size - this.tail.pages);
+  }
+
+  /** Gives `entries` room for `capacity` pages, keeping the written ones (before writing past its end). */
+  private fitEntries(): void {
+    if (this.entries.length === this.capacity) return;
+    const entries = new Int32Array(this.capacity);
+    entries.set(this.entries.subarray(0, this.size - this.tail.pages));
+    this.entries = entries;
   }
 
   /** Logical pages that are out (swapped or dropped). */
@@ -109,42 +141,7 @@ export class Component implements ComponentPages {
 
   /** Bytes of typed arrays this component holds (for the memory budget). */
   get footprintBytes(): number {
-    return this.logical.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes + this.out.bytes;
-  }
-
-  /**
-   * A uniformly random resident logical page (-1 if none): a few random
-   * tries, then counting through the resident counts of blocks and groups
-   * (O(size / 1024)).
-   */
-  randomResident(random: Random): number {
-    if (this.resident <= 0) return -1;
-    const logical = this.logical;
-    for (let tries = 0; tries < RANDOM_RESIDENT_TRIES; tries++) {
-      const index = random.int(this.size);
-      if (logical[index]! >= 0) return index;
-    }
-    let rank = random.int(this.resident);
-    let index = 0;
-    const blocks = this.blockResident;
-    let block = 0;
-    while (rank >= blocks[block]!) {
-      rank -= blocks[block]!;
-      block++;
-    }
-    index = block << BLOCK_SHIFT;
-    const groups = this.groupResident;
-    let group = index >> GROUP_SHIFT;
-    while (rank >= groups[group]!) {
-      rank -= groups[group]!;
-      group++;
-    }
-    for (index = group << GROUP_SHIFT; ; index++) {
-      if (logical[index]! >= 0) {
-        if (rank === 0) return index;
-        rank--;
-      }
-    }
+    return this.entries.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes + this.out.bytes;
   }
 
   /**
@@ -153,23 +150,21 @@ export class Component implements ComponentPages {
    */
   grow(pages: Int32Array, count: number, nowMs: number): void {
     if (count <= 0) return;
+    if (this.tail.pages > 0) this.writeTail();
     const oldSize = this.beginGrowth(count, nowMs);
-    const logical = this.logical;
+    this.fitEntries();
+    const logical = this.entries;
     // A new page starts on the inactive list, young from the fault that created it.
     for (let k = 0; k < count; k++) logical[oldSize + k] = pages[k]! | YOUNG_BIT;
   }
 
-  /** `grow` for the pages of `runs` (already in this component's page state), in their order. */
+  /** `grow` for the pages of `runs` (already in this component's page state), in their order: they join the unwritten tail. */
   growRuns(runs: PageRuns, nowMs: number): void {
     if (runs.pages <= 0) return;
-    let index = this.beginGrowth(runs.pages, nowMs);
-    const logical = this.logical;
-    for (let r = 0; r < runs.runs; r++) {
-      const step = runs.step[r]!;
-      const end = index + runs.count[r]!;
-      // A new page starts on the inactive list, young from the fault that created it.
-      for (let page = runs.first[r]!; index < end; index++, page += step) logical[index] = page | YOUNG_BIT;
-    }
+    this.beginGrowth(runs.pages, nowMs);
+    const tail = this.tail;
+    for (let r = 0; r < runs.runs; r++) tail.append(runs.first[r]!, runs.step[r]!, runs.count[r]!);
+    if (tail.runs > TAIL_RUNS_MAX) this.writeTail();
   }
 
   /**
@@ -181,7 +176,7 @@ export class Component implements ComponentPages {
     const newSize = oldSize + count;
     this.ensureCapacity(newSize);
     this.rebucket(oldSize, newSize);
-    this.countResident(oldSize, newSize, 1);
+    addResident(this.groupResident, this.blockResident, oldSize, newSize, 1);
     // A fresh segment's pages were last seen untouched when allocated; pages
     // appended to a partly used segment inherit its (older) time.
     const segmentPages = 1 << SEGMENT_SHIFT;
@@ -198,14 +193,32 @@ export class Component implements ComponentPages {
   shrinkTo(newSize: number, memory: GuestMemory): number {
     const oldSize = this.size;
     if (newSize >= oldSize) return 0;
-    let outDropped = 0;
-    const logical = this.logical;
     // Pages the host paged out (or is bringing back) have no frame: they become free pages without one.
     const hostSwapped = memory.hostSwappedPages > 0;
-    for (let index = oldSize - 1; index >= newSize; ) {
+    let outDropped = 0;
+    // Only unwritten pages go (all resident and inactive, none paged out by the host): freed run by run from the tail.
+    if (newSize >= oldSize - this.tail.pages && !hostSwapped) this.tail.dropLast(oldSize - newSize, memory, this.state, PageState.FREE);
+    else outDropped = this.dropEntries(newSize, memory, hostSwapped);
+    this.resident -= oldSize - newSize - outDropped;
+    this.size = newSize;
+    // Pages of the unwritten tail are resident; the written ones tell by their entries.
+    forgetResident(this.groupResident, this.blockResident, this.entries, this.size - this.tail.pages, newSize, oldSize);
+    this.rebucket(oldSize, newSize);
+    if (this.hand >= newSize) this.hand = 0;
+    if (this.activeHand >= newSize) this.activeHand = 0;
+    if (this.coldHand >= newSize) this.coldHand = 0;
+    this.releaseCapacity();
+    return outDropped;
+  }
+
+  /** `shrinkTo`'s work entry by entry, from the last logical page down to `newSize`; returns how many dropped pages were out. */
+  private dropEntries(newSize: number, memory: GuestMemory, hostSwapped: boolean): number {
+    let outDropped = 0;
+    const logical = this.logical;
+    for (let index = this.size - 1; index >= newSize; ) {
       const entry = logical[index]!;
       if (entry < 0) {
-        this.out.remove(this.logical, index, this.pattern.bucketOf(index, this.hot));
+        this.out.remove(logical, index, this.pattern.bucketOf(index, this.hot));
         outDropped++;
         index--;
         continue;
@@ -231,14 +244,6 @@ export class Component implements ComponentPages {
       }
       memory.putRun(page, count, step, this.state, PageState.FREE);
     }
-    this.resident -= oldSize - newSize - outDropped;
-    this.forgetResident(newSize, oldSize);
-    this.rebucket(oldSize, newSize);
-    this.size = newSize;
-    if (this.hand >= newSize) this.hand = 0;
-    if (this.activeHand >= newSize) this.activeHand = 0;
-    if (this.coldHand >= newSize) this.coldHand = 0;
-    this.releaseCapacity();
     return outDropped;
   }
 
@@ -298,8 +303,8 @@ export class Component implements ComponentPages {
   }
 
   private ensureCapacity(size: number): void {
-    if (size <= this.logical.length) return;
-    this.resize(grownCapacity(this.logical.length, size, LOGICAL_CAPACITY_MIN));
+    if (size <= this.capacity) return;
+    this.resize(grownCapacity(this.capacity, size, LOGICAL_CAPACITY_MIN));
   }
 
   /**
@@ -311,14 +316,17 @@ export class Component implements ComponentPages {
    */
   private releaseCapacity(): void {
     const fitted = grownCapacity(0, this.size + (this.size >> 2), LOGICAL_CAPACITY_MIN);
-    if (this.logical.length > 2 * fitted) this.resize(fitted);
+    if (this.capacity > 2 * fitted) this.resize(fitted);
   }
 
-  /** Moves the logical pages and their per-segment, per-group and per-block figures to arrays for `capacity` pages. */
+  /**
+   * Moves the per-segment, per-group and per-block figures to arrays for
+   * `capacity` pages, and the written logical entries too when they need
+   * fewer (more: when the tail is written).
+   */
   private resize(capacity: number): void {
-    const logical = new Int32Array(capacity);
-    logical.set(this.logical.subarray(0, this.size));
-    this.logical = logical;
+    this.capacity = capacity;
+    if (this.entries.length > capacity) this.fitEntries();
     const segments = new Float64Array(Math.ceil(capacity / (1 << SEGMENT_SHIFT)));
     segments.set(this.segmentPassMs.subarray(0, segments.length));
     this.segmentPassMs = segments;
@@ -333,35 +341,6 @@ export class Component implements ComponentPages {
   /** Makes room for `size` logical pages at once (before a large growth). */
   reserve(size: number): void {
     this.ensureCapacity(size);
-  }
-
-  /** Adds `delta` to the resident counts of every logical page in [from, to) (a range of resident pages). */
-  private countResident(from: number, to: number, delta: number): void {
-    const groups = this.groupResident;
-    const blocks = this.blockResident;
-    for (let index = from; index < to; ) {
-      const groupEnd = Math.min(to, ((index >> GROUP_SHIFT) + 1) << GROUP_SHIFT);
-      groups[index >> GROUP_SHIFT]! += delta * (groupEnd - index);
-      index = groupEnd;
-    }
-    for (let index = from; index < to; ) {
-      const blockEnd = Math.min(to, ((index >> BLOCK_SHIFT) + 1) << BLOCK_SHIFT);
-      blocks[index >> BLOCK_SHIFT]! += delta * (blockEnd - index);
-      index = blockEnd;
-    }
-  }
-
-  /** The logical pages [from, to) are gone: their groups and blocks are recounted from what is left. */
-  private forgetResident(from: number, to: number): void {
-    if (from >= to) return;
-    const groups = this.groupResident;
-    const blocks = this.blockResident;
-    const firstGroup = from >> GROUP_SHIFT;
-    groups.fill(0, firstGroup, (to + (1 << GROUP_SHIFT) - 1) >> GROUP_SHIFT);
-    for (let index = firstGroup << GROUP_SHIFT; index < from; index++) if (this.logical[index]! >= 0) groups[firstGroup]!++;
-    const firstBlock = from >> BLOCK_SHIFT;
-    blocks.fill(0, firstBlock, (to + (1 << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT);
-    for (let group = firstBlock << (BLOCK_SHIFT - GROUP_SHIFT); group <= firstGroup; group++) blocks[firstBlock]! += groups[group]!;
   }
 
   /**

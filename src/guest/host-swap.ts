@@ -5,6 +5,7 @@ import type { Component } from './component.js';
 import { PAGE_MASK, REF_BIT } from './component-layout.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { TaskClock } from './page-allocator.js';
+import { randomResident } from './resident-counts.js';
 import { frameOfWord, HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';
 import type { VmEvents } from './vm-events.js';
 
@@ -85,7 +86,7 @@ export class HostSwapUnit {
       let which = 0;
       while (rank >= eligible[which]!) rank -= eligible[which++]!;
       const component = components[which]!;
-      const index = component.randomResident(random);
+      const index = randomResident(component, random);
       if (index < 0) {
         total -= eligible[which]!;
         eligible[which] = 0;
