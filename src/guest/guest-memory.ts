@@ -255,6 +255,19 @@ export class GuestMemory {
   hostSwapDiscardedPages = 0;
   /** Host swap slots freed by a read (double paging), not yet told to the host. */
   hostSwapReadPages = 0;
+  /** Whether a swap-in request is in flight (HostSwapUnit sets it while it waits for the answer): see `swapInDroppedPages`. */
+  swapInAsked = false;
+  /**
+   * Free pages without a frame that the guest may not use yet: pages dropped
+   * (shrunk, OOM-killed) while a swap-in request was in flight, among them
+   * pages it asked for. The host has granted or reserved a frame for each of
+   * those and does not count it as unbacked until the answer has come and
+   * the guest has given the frame back; in lockstep the answer comes before
+   * the next step, in free-running mode the guest can step first. The
+   * allocator leaves this many unbacked pages alone (neither claimed nor
+   * ballooned) until the answer (HostSwapUnit.onSwapInGrant sets it back to 0).
+   */
+  swapInDroppedPages = 0;
 
   /** Pages whose contents are in host swap (paged out, or with a swap-in in flight). */
   get hostSwappedPages(): number {
@@ -317,6 +330,7 @@ export class GuestMemory {
     if (marker >= NO_FRAME) return marker;
     this.words[page] = wordOfFrame(NO_FRAME);
     this.counters[Counter.HOST_SWAPPED]!--;
+    if (marker === SWAP_IN_PENDING && this.swapInAsked) this.swapInDroppedPages++;
     if (marker === HOST_SWAPPED) {
       this.counters[Counter.HOST_SWAP_SLOTS]!--;
       if (read) this.hostSwapReadPages++;

@@ -26,7 +26,11 @@ export function guestSelfCheck(parts: GuestParts): string[] {
   if (anonOut !== swap.usedPages) problems.push(`${anonOut} anonymous pages are out, the swap device says ${swap.usedPages} are used`);
   if (swap.usedPages < 0 || swap.usedPages > swap.capacityPages) problems.push(`swap use ${swap.usedPages} outside 0..${swap.capacityPages}`);
   const pending = parts.allocator.pendingPopulatePages;
-  if (pending < 0 || pending > memory.count(PageState.FREE_UNBACKED)) problems.push(`${pending} unbacked pages claimed, ${memory.count(PageState.FREE_UNBACKED)} exist`);
+  const unbacked = memory.count(PageState.FREE_UNBACKED);
+  const held = memory.swapInDroppedPages;
+  if (pending < 0 || pending > unbacked) problems.push(`${pending} unbacked pages claimed, ${unbacked} exist`);
+  else if (held < 0 || pending + held > unbacked) problems.push(`${held} unbacked pages held for a swap-in in flight and ${pending} claimed, ${unbacked} exist`);
+  if (held !== 0 && !memory.swapInAsked) problems.push(`${held} unbacked pages held for a swap-in, but none is in flight`);
   problems.push(...parts.hostSwap.selfCheck());
   return problems;
 }

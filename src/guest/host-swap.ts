@@ -147,8 +147,10 @@ export class HostSwapUnit {
    * free-running mode the answer can come a step or more later): then the
    * pages touched meanwhile wait for the next one. Pages dropped since they
    * were touched (an OOM kill) are not asked for: their slots are freed.
-   * From here until the answer nothing drops a page that waits for its frame
-   * (reclaim leaves such pages alone), so that every frame granted has its page.
+   * From here until the answer reclaim leaves a page that waits for its frame
+   * alone; a page dropped otherwise (a shrink, the OOM killer) becomes a free
+   * page without a frame that the guest may not use until the answer
+   * (GuestMemory.swapInDroppedPages), for the host may have granted it one.
    */
   askSwapIn(outbox: GuestToHost[], nextId: () => number): void {
     if (this.asking) return;
@@ -169,6 +171,7 @@ export class HostSwapUnit {
     if (kept === 0) return;
     this.askedCount = kept;
     this.asking = true;
+    this.memory.swapInAsked = true;
     outbox.push({ type: 'request', id: nextId(), purpose: 'swapIn', pages: kept, withFrames: true });
   }
 
@@ -215,7 +218,10 @@ export class HostSwapUnit {
     this.pendingCount -= asked;
     this.askedCount = 0;
     this.asking = false;
+    // The frames of dropped pages go back (flush) before anything this step balloons or claims: their pages are the guest's to use again.
     this.flush(outbox);
+    memory.swapInAsked = false;
+    memory.swapInDroppedPages = 0;
   }
 
   /** End of the tick: tells the host which slots are free (and gives back unneeded frames); tidies the lists. */

@@ -69,9 +69,10 @@ export class PageAllocator {
     private readonly events: VmEvents,
   ) {}
 
-  /** Free pages with no frame that nobody has claimed. */
+  /** Free pages with no frame that nobody has claimed, less those a swap-in in flight may still back (GuestMemory.swapInDroppedPages). */
   get unbackedSparePages(): number {
-    return this.memory.count(PageState.FREE_UNBACKED) - this.pendingPopulatePages;
+    const memory = this.memory;
+    return memory.count(PageState.FREE_UNBACKED) - this.pendingPopulatePages - memory.swapInDroppedPages;
   }
 
   /** Free memory as the guest kernel sees it, in pages. */

@@ -27,6 +27,14 @@ describe('guestSelfCheck', () => {
     expect(guestSelfCheck(parts)).toEqual(['3 unbacked pages claimed, 0 exist']);
   });
 
+  it('names unbacked pages held for a swap-in that is not in flight, or more of them than exist', () => {
+    const parts = bootedParts({ profile: 'virtio' });
+    parts.memory.swapInDroppedPages = 2;
+    expect(guestSelfCheck(parts)).toEqual(['2 unbacked pages held for a swap-in in flight and 0 claimed, 0 exist', '2 unbacked pages held for a swap-in, but none is in flight']);
+    parts.memory.swapInAsked = true;
+    expect(guestSelfCheck(parts)).toEqual(['2 unbacked pages held for a swap-in in flight and 0 claimed, 0 exist']);
+  });
+
   it('names anonymous pages no component holds', () => {
     const parts = bootedParts({ profile: 'virtio' });
     parts.memory.put(parts.memory.take(PageState.FREE), PageState.ANON);

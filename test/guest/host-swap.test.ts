@@ -155,8 +155,11 @@ describe('HostSwapUnit', () => {
     component.shrinkTo(0, memory);
     expect(memory.hostSwapDiscardedPages).toBe(paged - asked);
     expect(memory.count(PageState.FREE_UNBACKED)).toBe(paged);
+    // Until the answer, the dropped pages the host may have granted frames for are not the guest's to use (free-running).
+    expect(memory.swapInDroppedPages).toBe(asked);
     const outbox: GuestToHost[] = [];
     unit.onSwapInGrant({ type: 'grant', id: 1, purpose: 'swapIn', pagesAsked: asked, runs: runOf(60_000, asked), unbackedPages: 0 }, outbox);
+    expect(memory.swapInDroppedPages).toBe(0);
     unit.endTick(outbox);
     expect(outbox).toEqual([{ type: 'hostSwapRelease', discardedPages: paged - asked, readPages: 0, frames: Int32Array.from({ length: asked }, (_, i) => 60_000 + i) }]);
     expect(views.counters[Counter.HOST_SWAP_SLOTS]).toBe(0);
