@@ -141,7 +141,7 @@ export class Component implements ComponentPages {
 
   /** Bytes of typed arrays this component holds (for the memory budget). */
   get footprintBytes(): number {
-    return this.entries.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes + this.out.bytes;
+    return this.entries.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes + this.out.bytes + this.tail.bytes;
   }
 
   /**

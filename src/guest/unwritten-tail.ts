@@ -91,6 +91,11 @@ export class UnwrittenTail {
     if (r >= 0) this.count[r] = k + 1;
   }
 
+  /** Bytes of its typed arrays (for the memory budget). */
+  get bytes(): number {
+    return this.first.byteLength + this.step.byteLength + this.count.byteLength;
+  }
+
   clear(): void {
     this.runs = 0;
     this.pages = 0;
