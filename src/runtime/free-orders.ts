@@ -6,7 +6,7 @@
 import type { HostOrders } from '../host/device/device-group.js';
 
 /** Orders with nothing in them, in `state` at `nowMs`, of the plan made at `plannedMs` (HostOrders.plannedMs). */
-export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0, keep: number[] = [], plannedMs = nowMs): HostOrders {
+export function emptyOrders(state: HostOrders['state'] = 'high', nowMs = 0, keep: Float64Array = new Float64Array(0), plannedMs = nowMs): HostOrders {
   return { tick: 0, nowMs, state, boot: false, crashes: [], commands: [], adopt: [], keep, plannedMs };
 }
 

@@ -29,7 +29,7 @@ describe('the worker entry', () => {
   it('refuses audit and settle before init, and reports no guests', async () => {
     const control = Comlink.wrap<WorkerControl>(comlinkEndpoint(start()));
     await expect(control.audit({ kind: 'quick', timeMs: 0 })).rejects.toThrow('worker: audit before init');
-    await expect(control.settle({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: [] })).rejects.toThrow('worker: settle before init');
+    await expect(control.settle({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: Float64Array.of() })).rejects.toThrow('worker: settle before init');
     expect(await control.reports()).toEqual([]);
   });
 

@@ -35,7 +35,7 @@ export interface HostOrders {
    * to the second, so that frames guests gave back reach the manager's
    * transit before the next tick. Empty: keep everything.
    */
-  keep: number[];
+  keep: Float64Array;
   /**
    * The manager's clock (ms) when it planned the frames these orders hand
    * out. A grant that began waiting before then is completed now (short if
@@ -99,7 +99,7 @@ export class DeviceGroup {
   private transfersReported = 0;
   private messagesHandled = 0;
   /** The keep marks of the tick (HostOrders.keep). */
-  private keep: number[] = [];
+  private keep: Float64Array = new Float64Array(0);
   /** Per shard: frames adopted by orders and frames surrendered, since boot (ShardSlot.ADOPTED, SURRENDERED). */
   private readonly adoptedTotal = new Map<number, number>();
   private readonly surrenderedTotal = new Map<number, number>();

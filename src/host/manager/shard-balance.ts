@@ -79,7 +79,7 @@ export class Transit {
 export interface BalanceOrders {
   adopt: Array<{ shard: number; runs: Int32Array }>;
   /** HostOrders.keep: per shard, the size above which its pool surrenders at the end of the tick, and the size it keeps. */
-  keep: number[];
+  keep: Float64Array;
 }
 
 /** Reads the shards' figures and decides the moves between them. */
@@ -214,7 +214,7 @@ export class ShardBalancer {
       demandSum += demand[shard]!;
       weightSum += weights[shard]!;
     }
-    const orders: BalanceOrders = { adopt: [], keep: new Array<number>(2 * shards) };
+    const orders: BalanceOrders = { adopt: [], keep: new Float64Array(2 * shards) };
     const marks = this.marks;
     for (let shard = 0; shard < shards; shard++) {
       if (demandSum >= free) marks[shard] = demandSum > 0 ? Math.floor((free * demand[shard]!) / demandSum) : 0;

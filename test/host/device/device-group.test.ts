@@ -21,7 +21,7 @@ function group() {
   return { table, figures, devices: new DeviceGroup(table, figures, setups) };
 }
 
-const orders = (overrides: Partial<HostOrders> = {}): HostOrders => ({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: [], ...overrides });
+const orders = (overrides: Partial<HostOrders> = {}): HostOrders => ({ tick: 0, nowMs: 0, state: 'high', boot: false, crashes: [], commands: [], adopt: [], keep: Float64Array.of(), ...overrides });
 
 describe('DeviceGroup', () => {
   it('publishes every figure at once, so the manager can read them before the first tick', () => {
@@ -71,7 +71,7 @@ describe('DeviceGroup', () => {
 
   it('surrenders what a pool holds above its keep mark at the end of the tick, down to the lower mark', () => {
     const { devices } = group();
-    devices.begin(orders({ boot: true, keep: [10_000, 5000, 100_000, 0] }));
+    devices.begin(orders({ boot: true, keep: Float64Array.of(10_000, 5000, 100_000, 0) }));
     const report = devices.end();
     // Shard 0 held 18976 > 10000: down to 5000. Shard 1 under its mark: nothing.
     expect(report.surrendered.map((s) => [s.shard, s.runs.reduce((sum, v, i) => (i % 2 === 1 ? sum + v : sum), 0)])).toEqual([[0, 13_976]]);
@@ -80,7 +80,7 @@ describe('DeviceGroup', () => {
 
   it('publishes the frames each shard adopted and surrendered since boot, for the manager to tell what is on its way', () => {
     const { devices, figures } = group();
-    devices.begin(orders({ boot: true, keep: [10_000, 5000, 100_000, 0] }));
+    devices.begin(orders({ boot: true, keep: Float64Array.of(10_000, 5000, 100_000, 0) }));
     devices.end();
     devices.begin(orders({ tick: 1, adopt: [{ shard: 1, runs: Int32Array.of(40_000, 3000, 44_000, 1000) }] }));
     devices.end();

@@ -60,7 +60,7 @@ describe('ShardBalancer', () => {
     b.transit.push(0, 10_000);
     const orders = b.plan(Float64Array.of(1, 1), 0);
     expect(orders.adopt).toEqual([]);
-    expect(orders.keep).toEqual([256, 0, 256, 0]);
+    expect(Array.from(orders.keep)).toEqual([256, 0, 256, 0]);
     expect(b.freeFrames).toBe(10_000);
   });
 
@@ -85,7 +85,7 @@ describe('ShardBalancer', () => {
     b.read();
     const orders = b.plan(Float64Array.of(1, 1), 0);
     // Marks: 3000 and 150; shard 1's 150 is short of the 256-frame minimum move.
-    expect(orders.keep).toEqual([Math.floor(3000 * 1.25) + 256, 3000, Math.floor(150 * 1.25) + 256, 150]);
+    expect(Array.from(orders.keep)).toEqual([Math.floor(3000 * 1.25) + 256, 3000, Math.floor(150 * 1.25) + 256, 150]);
     expect(orders.adopt.map((a) => a.shard)).toEqual([0]);
     expect(b.pool[0]).toBe(3000);
   });
@@ -125,12 +125,12 @@ describe('ShardBalancer', () => {
     publish(1, { granted: 10_000 });
     b.read();
     const orders = b.plan(Float64Array.of(1, 0), 0);
-    expect(orders.keep).toEqual([Math.floor(3000 * 1.25) + 256, 3000, 256, 0]);
+    expect(Array.from(orders.keep)).toEqual([Math.floor(3000 * 1.25) + 256, 3000, 256, 0]);
     expect(orders.adopt.map((a) => a.shard)).toEqual([0]);
     // No shard with live guests at all: no demand, no marks (and no division by the zero weight sum).
     const idle = balancer(2);
     idle.b.transit.push(0, 100_000);
-    expect(idle.b.plan(Float64Array.of(0, 0), 0).keep).toEqual([256, 0, 256, 0]);
+    expect(Array.from(idle.b.plan(Float64Array.of(0, 0), 0).keep)).toEqual([256, 0, 256, 0]);
   });
 
   it('splits free memory by demand when demand is more than there is', () => {
@@ -173,7 +173,7 @@ describe('ShardBalancer', () => {
     ]);
     expect(b.transit.size).toBe(800);
     // 200 free frames beyond the reserve, split by demand (150 and 300); transit is at the reserve, not below it.
-    expect(orders.keep).toEqual([Math.floor(66 * 1.25) + 256, 66, Math.floor(133 * 1.25) + 256, 133]);
+    expect(Array.from(orders.keep)).toEqual([Math.floor(66 * 1.25) + 256, 66, Math.floor(133 * 1.25) + 256, 133]);
   });
 
   it('with less free memory than the reserve needs, marks every shard 0 and makes every pool give up all it holds', () => {
@@ -181,15 +181,15 @@ describe('ShardBalancer', () => {
     b.transit.push(0, 100);
     publish(0, { granted: 1000 });
     b.read();
-    expect(b.plan(Float64Array.of(1, 1), 500).keep).toEqual([0, 0, 0, 0]);
+    expect(Array.from(b.plan(Float64Array.of(1, 1), 500).keep)).toEqual([0, 0, 0, 0]);
     // The same with no demand at all (no division of nothing by nothing).
     const quiet = balancer(1);
     quiet.b.transit.push(0, 100);
-    expect(quiet.b.plan(Float64Array.of(1), 500).keep).toEqual([0, 0]);
+    expect(Array.from(quiet.b.plan(Float64Array.of(1), 500).keep)).toEqual([0, 0]);
     // Transit exactly at the reserve lacks nothing: pools keep their slack.
     const even = balancer(1);
     even.b.transit.push(0, 500);
-    expect(even.b.plan(Float64Array.of(1), 500).keep).toEqual([256, 0]);
+    expect(Array.from(even.b.plan(Float64Array.of(1), 500).keep)).toEqual([256, 0]);
   });
 
   // Frames adopted for what a shard could not grant count once against its mark (they were once counted twice, and

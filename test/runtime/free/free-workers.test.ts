@@ -46,10 +46,10 @@ describe('FreeWorkers', () => {
       crashes: [{ guest: 2, why: 'event' }],
       commands: [command(0), command(3), command(1)],
       adopt: [{ shard: 0, runs }, { shard: 2, runs }],
-      keep: [10, 5],
+      keep: Float64Array.of(10, 5),
     };
     workers.queueOrders(orders);
-    expect(a.pending).toEqual({ tick: 3, nowMs: 3000, state: 'soft', boot: false, crashes: [], commands: [command(0), command(1)], adopt: [{ shard: 0, runs }], keep: [10, 5], plannedMs: 3000 });
+    expect(a.pending).toEqual({ tick: 3, nowMs: 3000, state: 'soft', boot: false, crashes: [], commands: [command(0), command(1)], adopt: [{ shard: 0, runs }], keep: Float64Array.of(10, 5), plannedMs: 3000 });
     expect(b.pending).toMatchObject({ crashes: [{ guest: 2, why: 'event' }], commands: [command(3)], adopt: [] });
     expect(dead.pending).toEqual(emptyOrders());
     workers.queueOrders({ ...emptyOrders('low', 4000), tick: 4, commands: [command(1)] });
@@ -60,10 +60,10 @@ describe('FreeWorkers', () => {
   it('hands a worker its orders once, leaving empty orders in the same state behind', () => {
     const a = slot(0, [0], [0]);
     const workers = book(a);
-    workers.queueOrders({ ...emptyOrders('hard', 2000, [4, 2]), commands: [command(0)] });
+    workers.queueOrders({ ...emptyOrders('hard', 2000, Float64Array.of(4, 2)), commands: [command(0)] });
     const taken = workers.takeOrders(a);
     expect(taken.commands).toEqual([command(0)]);
-    expect(a.pending).toEqual(emptyOrders('hard', 2000, [4, 2]));
+    expect(a.pending).toEqual(emptyOrders('hard', 2000, Float64Array.of(4, 2)));
     expect(workers.takeOrders(a).commands).toEqual([]);
   });
 
