@@ -11,7 +11,7 @@ const TAIL_RUNS_MIN = 16;
  * logical entries (`page | YOUNG_BIT` each, what the growth would have
  * written) only when something reads the entries. A workload that grows and
  * shrinks again with nothing looking at its pages in between (no reclaim, no
- * host paging, no audit) never writes them: a shrink frees the tail's pages
+ * host paging, no self-check) never writes them: a shrink frees the tail's pages
  * run by run, in the same runs and order as the entry-by-entry loop would.
  *
  * Run `r` is the page `first[r]`, then `count[r] - 1` more, each `step[r]`
