@@ -25,6 +25,8 @@ export class HostSwapLists {
   pending = 0;
   private readonly lists: Int32Array[] = [];
   private readonly lengths = new Int32Array(BUCKETS);
+  /** Bytes of the lists, kept as they grow and shrink (read every tick, for every component). */
+  private listBytes = 0;
 
   constructor() {
     for (let bucket = 0; bucket < BUCKETS; bucket++) this.lists.push(new Int32Array(0));
@@ -32,9 +34,7 @@ export class HostSwapLists {
 
   /** Bytes of the lists (for the memory budget). */
   get bytes(): number {
-    let bytes = 0;
-    for (const list of this.lists) bytes += list.byteLength;
-    return bytes;
+    return this.listBytes;
   }
 
   /** Logical page `index` of `bucket` was paged out. */
@@ -44,6 +44,7 @@ export class HostSwapLists {
     if (length === list.length) {
       const grown = new Int32Array(Math.max(64, length + (length >> 1)));
       grown.set(list);
+      this.listBytes += grown.byteLength - list.byteLength;
       this.lists[bucket] = list = grown;
     }
     list[length] = index;
@@ -99,7 +100,11 @@ export class HostSwapLists {
         list[kept++] = index;
       }
       this.lengths[bucket] = kept;
-      if (list.length > 4 * (kept + SLACK)) this.lists[bucket] = list.slice(0, 2 * (kept + SLACK));
+      if (list.length > 4 * (kept + SLACK)) {
+        const shrunk = list.slice(0, 2 * (kept + SLACK));
+        this.listBytes += shrunk.byteLength - list.byteLength;
+        this.lists[bucket] = shrunk;
+      }
     }
   }
 

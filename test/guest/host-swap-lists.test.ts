@@ -60,4 +60,18 @@ describe('HostSwapLists', () => {
     // 10 entries for 10 live pages: within 2 x live + 64, left alone.
     expect(lists.listed(4)).toHaveLength(10);
   });
+
+  it('counts the bytes of its lists as they grow past their first size and shrink when compacted', () => {
+    const lists = new HostSwapLists();
+    for (let i = 0; i < 1000; i++) lists.add(i, 2);
+    // 64, then half as much again each time: 64, 96, 144, 216, 324, 486, 729, 1093 entries.
+    expect(lists.bytes).toBe(1093 * 4);
+    lists.add(0, 5);
+    expect(lists.bytes).toBe((1093 + 64) * 4);
+    for (let i = 0; i < 990; i++) lists.remove(2);
+    lists.compact((index) => index < 10);
+    // 10 live entries: the list is cut to 2 x (10 + 64) entries.
+    expect(Array.from(lists.listed(2))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(lists.bytes).toBe((2 * (10 + 64) + 64) * 4);
+  });
 });
