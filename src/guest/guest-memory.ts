@@ -1,7 +1,7 @@
 import { PageState, PAGE_STATE_COUNT, type PageStateValue } from './page-state.js';
 import { checkGuestMemory } from './guest-memory-check.js';
 import { PageStack } from './page-stack.js';
-import { Counter, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from './shared-memory.js';
+import { Counter, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame, writeBeforeRead } from './shared-memory.js';
 
 /** States whose pages are kept on a stack, so that any one of them can be taken in O(1) (unpopulated: the hotplug room). */
 const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON, PageState.UNPOPULATED];
@@ -154,6 +154,7 @@ export class GuestMemory {
     if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapPageRun: frames must be frame numbers, got ${firstFrame}`);
     const words = this.words;
     const noFrame = wordOfFrame(NO_FRAME);
+    writeBeforeRead(words, first, first + (count - 1) * step);
     for (let done = 0; done < count; ) {
       this.openMapWindow();
       const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);

@@ -180,3 +180,31 @@ export class GuestSharedViews {
     Atomics.store(this.counters, Counter.MAP_VERSION, wiping + 1);
   }
 }
+
+/** Words of a page map in one 4 KiB page of the operating system's memory. */
+const WORDS_PER_OS_PAGE = 4096 / Int32Array.BYTES_PER_ELEMENT;
+
+/**
+ * Makes the first touch of the map words [from, to] (either order) a write,
+ * without changing them: a compare-exchange of 0 for 0 on one word in every
+ * 4 KiB of the range, which covers every page of memory the range overlaps.
+ *
+ * Why: a guest's map is zero until the guest first gives a page a frame,
+ * and the operating system backs it lazily. Mapping a page reads its word
+ * (to check it had no frame) and then writes it. A first read of fresh
+ * memory maps the shared zero page; the write that follows copies it
+ * (copy-on-write) and must flush the old mapping from the TLB of every CPU
+ * running one of the process's threads: an inter-processor interrupt per
+ * 4 KiB on worker runs (dense-64: 80 thousand of them, most of the time
+ * its workers lost against inline). A compare-exchange is one locked
+ * instruction, a write for the MMU whether or not it changes the word, so
+ * the page is backed at once, zeroed, with no zero page and no flush.
+ * (`Atomics.add` and `Atomics.or` would not do: V8 runs them as a load and a
+ * compare-exchange loop, and the load comes first.)
+ */
+export function writeBeforeRead(words: Int32Array, from: number, to: number): void {
+  const low = Math.min(from, to);
+  const high = Math.max(from, to);
+  for (let word = low; word < high; word += WORDS_PER_OS_PAGE) Atomics.compareExchange(words, word, 0, 0);
+  Atomics.compareExchange(words, high, 0, 0);
+}

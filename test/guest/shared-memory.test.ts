@@ -1,7 +1,7 @@
 /** What a guest publishes in shared memory: the page map as complemented words, page states, counters, stats; and its tear-down. */
 import { describe, expect, it } from 'vitest';
 import { PageState } from '../../src/guest/page-state.js';
-import { Counter, COUNTER_SLOTS, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, Stat, STAT_SLOTS, SWAP_IN_PENDING, wordOfFrame } from '../../src/guest/shared-memory.js';
+import { Counter, COUNTER_SLOTS, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, Stat, STAT_SLOTS, SWAP_IN_PENDING, wordOfFrame, writeBeforeRead } from '../../src/guest/shared-memory.js';
 
 describe('map words', () => {
   it('store a frame or mark as its complement, so that a zero-filled map maps nothing', () => {
@@ -9,6 +9,18 @@ describe('map words', () => {
     expect(frameOfWord(0)).toBe(NO_FRAME);
     for (const value of [0, 1, 12_345, HOST_SWAPPED, SWAP_IN_PENDING]) expect(frameOfWord(wordOfFrame(value))).toBe(value);
     expect(new Set([NO_FRAME, HOST_SWAPPED, SWAP_IN_PENDING]).size).toBe(3);
+  });
+});
+
+describe('writeBeforeRead', () => {
+  it('leaves every word as it was, zero or not, whichever way the range goes', () => {
+    const words = new Int32Array(new SharedArrayBuffer(5000 * 4));
+    for (let i = 0; i < words.length; i += 7) words[i] = wordOfFrame(i);
+    const before = words.slice();
+    writeBeforeRead(words, 4999, 3);
+    writeBeforeRead(words, 0, 4999);
+    writeBeforeRead(words, 1024, 1024);
+    expect(words).toEqual(before);
   });
 });
 
