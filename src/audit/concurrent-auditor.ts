@@ -25,7 +25,8 @@ export const AUDIT_CONTROL_SLOTS = 4;
 /** What the auditor reads: shared buffers only. */
 export interface ConcurrentAuditInput {
   table: TableShare;
-  guests: ReadonlyArray<{ name: string; frameOf: SharedArrayBuffer; counters: SharedArrayBuffer }>;
+  /** Each guest's page map (a view over shared memory) and counters. */
+  guests: ReadonlyArray<{ name: string; frameOf: Int32Array; counters: SharedArrayBuffer }>;
   /** Int32 per guest: GuestState. */
   states: SharedArrayBuffer;
   /** Shards of the host (their pools' free values are valid owners). */
@@ -104,7 +105,7 @@ export class ConcurrentAuditor {
     this.guests = input.guests.map((guest, index) => ({
       name: guest.name,
       ownerId: index + 1,
-      mapWords: new Int32Array(guest.frameOf),
+      mapWords: guest.frameOf,
       counters: new Int32Array(guest.counters),
     }));
     this.names = input.guests.map((guest) => guest.name);

@@ -1,6 +1,7 @@
 import { allocateGuestSignals } from '../messages/guest-signals.js';
 import type { GuestSharedBuffers } from '../messages/runtime.js';
 import { PAGE_STATE_COUNT } from './page-state.js';
+import { allocatePageMaps } from './page-map-arena.js';
 
 /**
  * What a guest publishes in shared memory so that the host's auditor can check
@@ -113,8 +114,11 @@ export class GuestSharedViews {
   readonly stats: Float64Array;
 
   constructor(readonly buffers: GuestSharedBuffers) {
-    this.mapWords = new Int32Array(buffers.frameOf);
-    this.pageState = new Uint8Array(buffers.pageState);
+    for (const [name, view] of [['frameOf', buffers.frameOf], ['pageState', buffers.pageState]] as const) {
+      if (!(view.buffer instanceof SharedArrayBuffer)) throw new TypeError(`GuestSharedViews: ${name} must be a view over shared memory`);
+    }
+    this.mapWords = buffers.frameOf;
+    this.pageState = buffers.pageState;
     this.counters = new Int32Array(buffers.counters);
     this.stats = new Float64Array(buffers.stats);
     if (this.mapWords.length !== this.pageState.length) {
@@ -129,15 +133,22 @@ export class GuestSharedViews {
     if (!Number.isSafeInteger(pages) || pages < 1) {
       throw new RangeError(`GuestSharedViews.allocate: pages must be a positive integer, got ${pages}`);
     }
-    const views = new GuestSharedViews({
-      frameOf: new SharedArrayBuffer(pages * Int32Array.BYTES_PER_ELEMENT),
-      pageState: new SharedArrayBuffer(pages),
-      counters: new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT),
-      stats: new SharedArrayBuffer(STAT_SLOTS * Float64Array.BYTES_PER_ELEMENT),
-      signals: allocateGuestSignals(),
+    return GuestSharedViews.allocateMany([pages])[0]!;
+  }
+
+  /** `allocate` for guests of `pages[i]` pages at once, their maps and states packed in a few buffers (page-map-arena.ts). */
+  static allocateMany(pages: ReadonlyArray<number>): GuestSharedViews[] {
+    return allocatePageMaps(pages).map(({ frameOf, pageState }) => {
+      const views = new GuestSharedViews({
+        frameOf,
+        pageState,
+        counters: new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT),
+        stats: new SharedArrayBuffer(STAT_SLOTS * Float64Array.BYTES_PER_ELEMENT),
+        signals: allocateGuestSignals(),
+      });
+      views.counters[0] = frameOf.length;
+      return views;
     });
-    views.counters[0] = pages;
-    return views;
   }
 
   get pages(): number {

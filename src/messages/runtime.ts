@@ -10,8 +10,10 @@ import type { TableShare } from './table-share.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
 export interface GuestSharedBuffers {
-  frameOf: SharedArrayBuffer;
-  pageState: SharedArrayBuffer;
+  /** The page map, one word a page: a view over shared memory (guests' maps share large buffers, see guest/page-map-arena.ts). */
+  frameOf: Int32Array;
+  /** The page states, one byte a page: a view over shared memory, like `frameOf`. */
+  pageState: Uint8Array;
   counters: SharedArrayBuffer;
   /** Float64 running figures (swap, faults, stall, pressure): see guest/shared-memory.ts `Stat`. */
   stats: SharedArrayBuffer;

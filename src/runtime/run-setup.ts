@@ -47,7 +47,7 @@ export async function prepareRun(scenario: Scenario, options: RunSetupOptions = 
   const frames = Math.floor(scenario.host.memoryBytes / scenario.frameBytes);
   const table = options.table ?? new FrameTable(frames);
   if (table.frames !== frames) throw new RangeError(`prepareRun: the table has ${table.frames} frames, the host's memory needs ${frames}`);
-  const shared = scenario.guests.map((spec) => GuestSharedViews.allocate(Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
+  const shared = GuestSharedViews.allocateMany(scenario.guests.map((spec) => Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
   const figures = new HostFiguresBuffer(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
   const manager = new MemoryManager(scenario, { table, figures, signals: shared.map((views) => views.buffers.signals) }, { seed, policyModules, ...(options.policy !== undefined ? { policy: options.policy } : {}) });
   const inits: GuestInit[] = scenario.guests.map((spec, index) => ({

@@ -1,0 +1,46 @@
+/** Guests' page maps and states packed in shared arenas: separate, aligned, zeroed, and in arenas that come from mmap when large. */
+import { describe, expect, it } from 'vitest';
+import { allocatePageMaps } from '../../src/guest/page-map-arena.js';
+
+describe('allocatePageMaps', () => {
+  it('gives each guest its own zeroed map and states, on their own 4 KiB pages of shared memory', () => {
+    const sizes = [1, 1000, 4096, 5000, 3];
+    const views = allocatePageMaps(sizes);
+    expect(views.map((view) => [view.frameOf.length, view.pageState.length])).toEqual(sizes.map((pages) => [pages, pages]));
+    const taken: Array<[ArrayBufferLike, number, number]> = [];
+    for (const { frameOf, pageState } of views) {
+      for (const view of [frameOf, pageState]) {
+        expect(view.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(view.byteOffset % 4096).toBe(0);
+        expect(view.every((value) => value === 0)).toBe(true);
+        for (const [buffer, start, end] of taken) {
+          if (buffer === view.buffer) expect(view.byteOffset >= end || view.byteOffset + view.byteLength <= start).toBe(true);
+        }
+        taken.push([view.buffer, view.byteOffset, view.byteOffset + view.byteLength]);
+      }
+    }
+    // Writing one guest's map and states to the last byte leaves every other guest's untouched.
+    views[1]!.frameOf.fill(-1);
+    views[1]!.pageState.fill(7);
+    for (const [guest, { frameOf, pageState }] of views.entries()) {
+      if (guest !== 1) expect(frameOf.every((value) => value === 0) && pageState.every((value) => value === 0)).toBe(true);
+    }
+  });
+
+  it('packs small runs in a buffer of their size, and large ones in buffers above glibc\'s mmap threshold (32 MiB), at most 1 GiB each', () => {
+    const small = allocatePageMaps([16, 16]);
+    expect(small[0]!.frameOf.buffer).toBe(small[1]!.frameOf.buffer);
+    expect(small[0]!.frameOf.buffer.byteLength).toBe(4 * 4096);
+    // A thousand guests of 1 GiB (262,144 pages of 4 KiB): 1.25 MiB each, 819 to a 1 GiB arena.
+    const many = allocatePageMaps(new Array(1000).fill(262_144));
+    const arenas = [...new Set(many.map((view) => view.frameOf.buffer))];
+    expect(arenas).toHaveLength(2);
+    expect(arenas.map((arena) => arena.byteLength)).toEqual([819 * 1_310_720, Math.max(181 * 1_310_720, 32 * 2 ** 20 + 64 * 2 ** 10)]);
+    // A few guests whose maps add up to more than 4 MiB but less than the threshold get an arena at the threshold.
+    expect(allocatePageMaps([1_000_000])[0]!.frameOf.buffer.byteLength).toBe(32 * 2 ** 20 + 64 * 2 ** 10);
+  });
+
+  it('refuses sizes that are not positive whole numbers of pages', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => allocatePageMaps([4, bad])).toThrow(`allocatePageMaps: pages must be positive integers, got ${bad}`);
+  });
+});
