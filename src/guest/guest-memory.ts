@@ -189,6 +189,7 @@ export class GuestMemory {
    */
   map(page: number, frame: number): void {
     if (!(frame >= 0)) throw new RangeError(`GuestMemory.map: frame must be a frame number, got ${frame} for page ${page}`);
+    writeBeforeRead(this.words, page, page);
     if (this.frameOfPage(page) !== NO_FRAME) {
       throw new Error(`GuestMemory.map: page ${page} already maps frame ${this.frameOfPage(page)}`);
     }
