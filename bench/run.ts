@@ -95,7 +95,7 @@ for (const [name, label] of [
   rows.push([`${label}, coordinator's share of CPU`, num(r, 'coordinatorCpuShare').toFixed(3), '<= 0.15', check(num(r, 'coordinatorCpuShare') <= 0.15)]);
   const amdahl = (r.amdahl ?? {}) as Record<string, number>;
   rows.push([`${label}, Amdahl speed-up`, `8 cores ${amdahl['8']?.toFixed(1)} x, 16 ${amdahl['16']?.toFixed(1)} x, 64 ${amdahl['64']?.toFixed(1)} x`, '', '']);
-  rows.push([`${label}, GC and memory`, `GC ${num(r, 'gcSeconds').toFixed(2)} s inline (${num(r, 'gcCount')} collections, ${num(r, 'majorGcCount')} full)`, name === 'stress' ? '<= 2.5 GiB' : '', `${(num(r, 'peakResidentBytes') / 2 ** 30).toFixed(2)} GiB peak RSS${name === 'stress' ? `: ${check(num(r, 'peakResidentBytes') <= 2.5 * 2 ** 30)}` : ''}`]);
+  rows.push([`${label}, GC and memory`, `GC ${num(r, 'gcSeconds').toFixed(2)} s inline (${num(r, 'gcCount')} collections, ${num(r, 'majorGcCount')} full)`, name === 'stress' ? '<= 2.5 GiB' : '', `${(num(r, 'peakResidentBytes') / 2 ** 30).toFixed(2)} GiB peak RSS, ${(num(r, 'pageFaults') / 1000).toFixed(0)} k page faults${name === 'stress' ? `: ${check(num(r, 'peakResidentBytes') <= 2.5 * 2 ** 30)}` : ''}`]);
 }
 const m = results.memory;
 if (m !== undefined) {
@@ -160,6 +160,8 @@ function scalingFigures(inline: Figures, workers: Figures): Figures {
     workersGcSecondsCoordinator: n(workers, 'gcSeconds'),
     peakResidentBytes: n(inline, 'peakResidentBytes'),
     workersPeakResidentBytes: n(workers, 'peakResidentBytes'),
+    pageFaults: n(inline, 'pageFaults'),
+    workersPageFaults: n(workers, 'pageFaults'),
     violations: n(inline, 'violations') + n(workers, 'violations'),
     inline,
     workersRun: workers,

@@ -4,7 +4,9 @@
  * SCENARIO PLACEMENT [WORKERS]`. Prints one JSON line: wall time, CPU time of
  * every thread, the coordinator's serial CPU time, garbage-collection time of
  * the calling thread (every thread's work, when inline), peak resident
- * memory, and the audit's verdict.
+ * memory, minor page faults (first touches of fresh memory; a read before
+ * the first write of a page costs two, see writeBeforeRead), and the
+ * audit's verdict.
  */
 import { GCProfiler } from 'node:v8';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +47,7 @@ process.stdout.write(
     gcCount: collections.length,
     majorGcCount: majorCollections,
     peakResidentBytes: process.resourceUsage().maxRSS * 1024,
+    pageFaults: process.resourceUsage().minorPageFault,
     violations: summary.audit.violations,
   })}\n`,
 );
