@@ -29,8 +29,13 @@ export class HypervisorReserve {
     }
     this.frames = new Int32Array(Math.max(16, wanted));
     this.wantedCount = wanted;
-    for (let frame = 0; frame < wanted; frame++) {
-      if (table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR)) this.frames[this.heldCount++] = frame;
+    // One range move (a frame that is not free fails its exchange, is recorded by the table and is not held).
+    const moved = this.scratch;
+    moved.clear();
+    table.transferRange(0, wanted, OWNER_FREE, OWNER_HYPERVISOR, moved);
+    const runs = moved.view();
+    for (let i = 0; i < runs.length; i += 2) {
+      for (let frame = runs[i]!; frame < runs[i]! + runs[i + 1]!; frame++) this.frames[this.heldCount++] = frame;
     }
   }
 

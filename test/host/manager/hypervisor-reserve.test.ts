@@ -15,6 +15,17 @@ describe('HypervisorReserve', () => {
     expect(table.ownerOf(10)).toBe(OWNER_FREE);
   });
 
+  it('leaves a boot frame that is not free where it is, holds the others in order, and the table records the failed exchange', () => {
+    const table = new FrameTable(100);
+    expect(table.transfer(3, OWNER_FREE, 7)).toBe(true);
+    const reserve = new HypervisorReserve(table, new Transit(), 6);
+    expect(Array.from(reserve.heldFrames())).toEqual([0, 1, 2, 4, 5]);
+    expect([reserve.held, reserve.missing]).toEqual([5, 1]);
+    expect(table.ownerOf(3)).toBe(7);
+    expect(table.transferFailures).toBe(1);
+    expect(table.transferFailureDetails[0]).toMatchObject({ frame: 3, expectedOwner: OWNER_FREE, foundOwner: 7, newOwner: OWNER_HYPERVISOR });
+  });
+
   it('gives frames back to transit when it wants fewer, the last taken first', () => {
     const table = new FrameTable(100);
     const transit = new Transit();
