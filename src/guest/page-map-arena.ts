@@ -15,8 +15,11 @@
  * faults) and held in memory for the whole run. An arena of at least the
  * threshold's ceiling always comes from `mmap`.
  *
- * Regions start on 4 KiB boundaries: no two guests share a page of memory,
- * nor a cache line (guests on different threads write their maps at once).
+ * Regions start on 4 KiB boundaries of the arena, with 4 KiB left unused
+ * after each (the arena's own start need not be on a page: glibc puts a
+ * 16-byte header before it): no two guests share a page of memory, nor a
+ * cache line (guests on different threads write their maps at once). The
+ * gaps cost address space only; nothing touches them.
  */
 
 /** glibc's largest mmap threshold on 64-bit systems (DEFAULT_MMAP_THRESHOLD_MAX), and a margin for its header. */
@@ -37,9 +40,9 @@ function aligned(bytes: number): number {
   return Math.ceil(bytes / REGION_ALIGN) * REGION_ALIGN;
 }
 
-/** Bytes a guest of `pages` pages takes in an arena: its map and its states, each on whole 4 KiB pages. */
+/** Bytes a guest of `pages` pages takes in an arena: its map and its states, each on whole 4 KiB pages and followed by a 4 KiB gap. */
 function regionBytes(pages: number): number {
-  return aligned(pages * Int32Array.BYTES_PER_ELEMENT) + aligned(pages);
+  return aligned(pages * Int32Array.BYTES_PER_ELEMENT) + aligned(pages) + 2 * REGION_ALIGN;
 }
 
 /** Zeroed page maps and states for guests of `pages[i]` pages, in order: every word 0 (no frame), every state 0 (unpopulated). */
@@ -60,9 +63,9 @@ export function allocatePageMaps(pages: ReadonlyArray<number>): PageMapViews[] {
     for (let guest = first; guest < end; guest++) {
       const count = pages[guest]!;
       const frameOf = new Int32Array(arena, offset, count);
-      offset += aligned(count * Int32Array.BYTES_PER_ELEMENT);
+      offset += aligned(count * Int32Array.BYTES_PER_ELEMENT) + REGION_ALIGN;
       const pageState = new Uint8Array(arena, offset, count);
-      offset += aligned(count);
+      offset += aligned(count) + REGION_ALIGN;
       views.push({ frameOf, pageState });
     }
     first = end;
