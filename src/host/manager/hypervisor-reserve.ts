@@ -17,6 +17,8 @@ export class HypervisorReserve {
   private heldCount = 0;
   private wantedCount: number;
   private readonly scratch = new RunList();
+  /** The frames a range move took (takeRange). */
+  private readonly moved = new RunList();
 
   /** Takes frames 0 .. `wanted` - 1, which must be free in the table. */
   constructor(
@@ -29,14 +31,7 @@ export class HypervisorReserve {
     }
     this.frames = new Int32Array(Math.max(16, wanted));
     this.wantedCount = wanted;
-    // One range move (a frame that is not free fails its exchange, is recorded by the table and is not held).
-    const moved = this.scratch;
-    moved.clear();
-    table.transferRange(0, wanted, OWNER_FREE, OWNER_HYPERVISOR, moved);
-    const runs = moved.view();
-    for (let i = 0; i < runs.length; i += 2) {
-      for (let frame = runs[i]!; frame < runs[i]! + runs[i + 1]!; frame++) this.frames[this.heldCount++] = frame;
-    }
+    this.takeRange(0, wanted);
   }
 
   /** Frames held now. */
@@ -80,11 +75,22 @@ export class HypervisorReserve {
     list.clear();
     this.transit.take(missing, list);
     const runs = list.view();
+    for (let i = 0; i < runs.length; i += 2) this.takeRange(runs[i]!, runs[i + 1]!);
+  }
+
+  /**
+   * Takes the free frames [first, first + count) with one range move and
+   * holds those that moved. A frame that is not free (transit held one that
+   * is not, or a boot frame is taken) fails its exchange: the table records
+   * the violation, and the frame is not held.
+   */
+  private takeRange(first: number, count: number): void {
+    const moved = this.moved;
+    moved.clear();
+    this.table.transferRange(first, count, OWNER_FREE, OWNER_HYPERVISOR, moved);
+    const runs = moved.view();
     for (let i = 0; i < runs.length; i += 2) {
-      for (let frame = runs[i]!; frame < runs[i]! + runs[i + 1]!; frame++) {
-        // A failed transfer means transit held a frame that is not free: the table has counted the violation.
-        if (this.table.transfer(frame, OWNER_FREE, OWNER_HYPERVISOR)) this.hold(frame);
-      }
+      for (let frame = runs[i]!; frame < runs[i]! + runs[i + 1]!; frame++) this.hold(frame);
     }
   }
 
