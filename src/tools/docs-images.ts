@@ -5,7 +5,7 @@
  * console error or an empty chart, and saves the screenshots.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,30 +59,34 @@ export const DOCS_IMAGES: DocsImage[] = [
 
 async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'balloonsim-docs-'));
-  const images = join(ROOT, 'docs', 'images');
-  mkdirSync(images, { recursive: true });
-  let failed = 0;
-  const outs = new Map<string, string>();
-  for (const [i, shot] of DOCS_IMAGES.entries()) {
-    let out = outs.get(shot.command);
-    if (out === undefined) {
-      out = join(work, String(i));
-      const dir = out;
-      const run = spawnSync(process.execPath, [BIN, ...shot.args.map((arg) => (arg === 'OUT' ? dir : arg))], { cwd: ROOT, encoding: 'utf8' });
-      if (run.status !== 0) {
-        process.stderr.write(`${shot.command}: exit ${run.status}\n${run.stderr}`);
-        failed++;
-        continue;
+  try {
+    const images = join(ROOT, 'docs', 'images');
+    mkdirSync(images, { recursive: true });
+    let failed = 0;
+    const outs = new Map<string, string>();
+    for (const [i, shot] of DOCS_IMAGES.entries()) {
+      let out = outs.get(shot.command);
+      if (out === undefined) {
+        out = join(work, String(i));
+        const dir = out;
+        const run = spawnSync(process.execPath, [BIN, ...shot.args.map((arg) => (arg === 'OUT' ? dir : arg))], { cwd: ROOT, encoding: 'utf8' });
+        if (run.status !== 0) {
+          process.stderr.write(`${shot.command}: exit ${run.status}\n${run.stderr}`);
+          failed++;
+          continue;
+        }
+        outs.set(shot.command, out);
       }
-      outs.set(shot.command, out);
+      const check = await checkPage(join(out, shot.page), { screenshot: join(images, shot.image), fullPage: shot.fullPage, height: shot.height });
+      const problems = pageProblems(check, { canvasesMin: shot.chartsMin });
+      for (const problem of problems) process.stderr.write(`${shot.image}: ${problem}\n`);
+      if (problems.length > 0) failed++;
+      else process.stdout.write(`docs/images/${shot.image}: ${check.canvases.length} charts, from \`${shot.command}\`\n`);
     }
-    const check = await checkPage(join(out, shot.page), { screenshot: join(images, shot.image), fullPage: shot.fullPage, height: shot.height });
-    const problems = pageProblems(check, { canvasesMin: shot.chartsMin });
-    for (const problem of problems) process.stderr.write(`${shot.image}: ${problem}\n`);
-    if (problems.length > 0) failed++;
-    else process.stdout.write(`docs/images/${shot.image}: ${check.canvases.length} charts, from \`${shot.command}\`\n`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  return failed === 0 ? 0 : 1;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,9 +1,9 @@
 /** The examples under examples/api/ run as a user would run them: plain Node, importing the built package by name. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -18,7 +18,7 @@ describe('examples/api', () => {
   });
 
   it('simulate.mjs runs a scenario and writes its report', () => {
-    const out = mkdtempSync(join(tmpdir(), 'balloonsim-example-'));
+    const out = temporaryDirectory('balloonsim-example-');
     const run = runExample('simulate.mjs', [out]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

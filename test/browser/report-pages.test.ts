@@ -4,13 +4,13 @@
  * offline), every chart really drawn, and every text readable: no tick label
  * or title clipped at a chart's edge, no text drawn over other text, no table
  * wider than the page unless it scrolls. Screenshots are kept in
- * BALLOONSIM_SCREENSHOT_DIR (default: a fresh temporary directory, printed).
+ * BALLOONSIM_SCREENSHOT_DIR when it is set; otherwise they go to a temporary
+ * directory that is removed, with the pages, when this file's tests end.
  *
  * Needs Debian's chromium (`apt-get install -y chromium`): without it these
  * tests fail, saying so; they never skip.
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareHtml, compareRunOf } from '../../src/sweep/compare.js';
@@ -24,10 +24,13 @@ import { expandGrid, loadGridFile } from '../../src/sweep/grid.js';
 import { sweep } from '../../src/sweep/sweep.js';
 import { checkPage, chromiumPath, pageProblems } from '../../src/tools/browser.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
-const shots = process.env.BALLOONSIM_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'balloonsim-screenshots-'));
+// A directory the user names is theirs: it is made if missing, and never removed.
+const shots = process.env.BALLOONSIM_SCREENSHOT_DIR ?? temporaryDirectory('balloonsim-screenshots-');
+const shotsKept = process.env.BALLOONSIM_SCREENSHOT_DIR === undefined ? 'not kept: set BALLOONSIM_SCREENSHOT_DIR to keep them' : `in ${shots}`;
 mkdirSync(shots, { recursive: true });
-const work = mkdtempSync(join(tmpdir(), 'balloonsim-pages-'));
+const work = temporaryDirectory('balloonsim-pages-');
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Width and height of a PNG, from its header. */
@@ -45,7 +48,7 @@ async function runInto(dir: string, seed: number) {
   return { result, series };
 }
 
-describe(`report pages in headless Chromium (screenshots in ${shots})`, () => {
+describe(`report pages in headless Chromium (screenshots ${shotsKept})`, () => {
   beforeAll(() => {
     // Fails, with what to install, when there is no Chromium: never a silent skip.
     chromiumPath();

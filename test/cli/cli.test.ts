@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/runtime/summary.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
 function summaryOf(stdout: string): RunSummary {
@@ -15,7 +15,7 @@ function withoutTiming(summary: RunSummary): Omit<RunSummary, 'timing'> {
 }
 
 function scenarioFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-cli-'));
+  const dir = temporaryDirectory('balloonsim-cli-');
   const path = join(dir, 'scenario.yaml');
   writeFileSync(path, text);
   return path;

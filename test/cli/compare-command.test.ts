@@ -1,19 +1,19 @@
 /** Unit tests of src/cli/compare-command.ts: `compare` over summary files (in process). */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../../src/cli/compare-command.js';
 import { main } from '../../src/cli/main.js';
 import { InputError } from '../../src/output/input-error.js';
 import { capture } from '../support/capture.js';
 import { summaryOf } from '../support/samples.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 let a: string;
 let b: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-compare-command-'));
+  dir = temporaryDirectory('balloonsim-compare-command-');
   for (const [name, resident] of [['tight', 16], ['roomy', 48]] as const) {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, 'summary.json'), JSON.stringify(summaryOf([{ name: 'g', residentBytes: resident * 2 ** 20 }], { scenario: name })));
@@ -21,7 +21,6 @@ beforeAll(() => {
   a = join(dir, 'tight');
   b = join(dir, 'roomy');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('compareCommand', () => {
   it('prints a table of the runs, one line each', async () => {

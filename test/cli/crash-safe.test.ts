@@ -11,8 +11,7 @@
  * BALLOONSIM_SEED to replay the same times).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -20,10 +19,11 @@ import { isTemporaryName } from '../../src/output/atomic-file.js';
 import { openDuckDB, sqlString } from '../../src/output/duckdb.js';
 import { deterministicTable, type SweepTable } from '../../src/sweep/table.js';
 import { describeSeed, propertyParams } from '../support/fc.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/balloonsim.js', import.meta.url));
 const params = propertyParams('kill times', { numRuns: 1 });
-const work = mkdtempSync(join(tmpdir(), 'balloonsim-kill-'));
+const work = temporaryDirectory('balloonsim-kill-');
 
 /** A small deterministic generator for the kill times (mulberry32). */
 function generator(seed: number): () => number {

@@ -1,19 +1,19 @@
 /** Unit tests of src/cli/merge-command.ts: `merge` of shard tables (in process). */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { mergeCommand, readSweepTable } from '../../src/cli/merge-command.js';
 import { InputError } from '../../src/output/input-error.js';
 import { capture } from '../support/capture.js';
 import { row, table } from '../support/sweep-tables.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 let s1: string;
 let s2: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-merge-command-'));
+  dir = temporaryDirectory('balloonsim-merge-command-');
   s1 = join(dir, 's1');
   s2 = join(dir, 's2');
   mkdirSync(s1);
@@ -21,7 +21,6 @@ beforeAll(() => {
   writeFileSync(join(s1, 'sweep.json'), JSON.stringify(table([row(0), row(2)], { shard: { index: 1, count: 2 } })));
   writeFileSync(join(s2, 'sweep.json'), JSON.stringify(table([row(1), row(3, { status: 'failed', metrics: null, error: { code: 'E', message: 'm' } })], { shard: { index: 2, count: 2 } })));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readSweepTable', () => {
   it('reads sweep.json from a directory or a file', () => {

@@ -1,18 +1,18 @@
 /** End-to-end: `run --out`, and the sweep, merge and compare commands, through bin/balloonsim.js. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEventsJsonl } from '../../src/output/events-jsonl.js';
 import { RUN_OUTPUT_FILES } from '../../src/output/run-outputs.js';
 import { HOST_TIMESERIES_CSV_HEADER, TIMESERIES_CSV_HEADER } from '../../src/output/timeseries-csv.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
 import type { SweepTable } from '../../src/sweep/table.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { traceProblems } from '../support/trace-format.js';
 import { runCli } from './run-cli.js';
 
 const NO_STACK = /\n\s+at .+\(.*:\d+:\d+\)/;
-const work = mkdtempSync(join(tmpdir(), 'balloonsim-outputs-'));
+const work = temporaryDirectory('balloonsim-outputs-');
 const read = (...parts: string[]): string => readFileSync(join(work, ...parts), 'utf8');
 
 function withoutTiming<T extends { timing: unknown }>(value: T): Omit<T, 'timing'> {
@@ -241,8 +241,4 @@ describe('CLI conventions', () => {
     expect(runCli(['schema', 'grid']).stdout).toBe(readFileSync(join(root, 'schema', 'grid.schema.json'), 'utf8'));
     expect(runCli(['schema', 'scenarios']).code).toBe(2);
   });
-});
-
-afterAll(() => {
-  // The directory is left for a look after a failure; tmpdir is cleaned by the system.
 });

@@ -1,17 +1,17 @@
 /** The CLI with policies, --set, the guard's report, and policy modules, end to end through bin/balloonsim.js. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/runtime/summary.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const NO_STACK = /\n\s+at .+\(.*:\d+:\d+\)/;
 
 function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-cli-policy-'));
+  const dir = temporaryDirectory('balloonsim-cli-policy-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

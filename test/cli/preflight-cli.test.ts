@@ -3,14 +3,14 @@
  * allocated, by `validate` and `run` alike, with the field, the figure and
  * the fix; and malformed files that never echo binary nor overflow the stack.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
 const STACK_LINE = /\n\s+at .+:\d+:\d+/;
-const dir = mkdtempSync(join(tmpdir(), 'balloonsim-preflight-cli-'));
+const dir = temporaryDirectory('balloonsim-preflight-cli-');
 let files = 0;
 
 function file(text: string | Buffer, extension = 'yaml'): string {

@@ -6,13 +6,13 @@
  * BALLOONSIM_MEMORY_LIMIT keeps what the preflight lets through small enough
  * to run here in a moment.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const TICKS = ['1ms', '100ms', '1s', '1m', '1h'];
 const TICK_MS: Record<string, number> = { '1ms': 1, '100ms': 100, '1s': 1000, '1m': 60_000, '1h': 3_600_000 };
@@ -135,7 +135,7 @@ async function cli(args: string[]): Promise<{ code: number; output: string }> {
 }
 
 const STACK_LINE = /\n\s+at .+:\d+:\d+/;
-const dir = mkdtempSync(join(tmpdir(), 'balloonsim-preflight-'));
+const dir = temporaryDirectory('balloonsim-preflight-');
 let file = 0;
 const params = propertyParams<[Case]>('validate and run agree, and neither ends in an internal error', { numRuns: 40 });
 const savedLimit = process.env.BALLOONSIM_MEMORY_LIMIT;

@@ -3,13 +3,13 @@
  * and Node made it, with which seed, from which scenario (resolved, every
  * default filled in), so that the run can be told apart and made again.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { parseEventsJsonl } from '../../src/output/events-jsonl.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -31,7 +31,7 @@ describe('provenance', () => {
   });
 
   it('every output of run --out says which balloonsim, Node, seed and resolved scenario made it', () => {
-    const out = mkdtempSync(join(tmpdir(), 'balloonsim-provenance-'));
+    const out = temporaryDirectory('balloonsim-provenance-');
     const run = runCli(['run', MOM, '--duration', '2m', '--seed', '7', '--placement', 'inline', '--quiet', '--out', out]);
     expect(run.code).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
@@ -56,7 +56,7 @@ describe('provenance', () => {
   });
 
   it("the summary's resolved scenario, and validate --print-resolved, run the very same run again", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'balloonsim-again-'));
+    const dir = temporaryDirectory('balloonsim-again-');
     const original = runCli(['run', MOM, '--duration', '3m', '--seed', '5', '--placement', 'inline', '--json']);
     expect(original.code).toBe(0);
     const summary = JSON.parse(original.stdout) as RunSummary;

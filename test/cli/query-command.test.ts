@@ -1,18 +1,17 @@
 /** Unit tests of src/cli/query-command.ts: `query` printing rows as a table, CSV or JSON (in process). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { queryCommand } from '../../src/cli/query-command.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { writeParquet } from '../../src/output/parquet.js';
 import { capture } from '../support/capture.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 const SQL = "SELECT guest, balloon_bytes, 2.5 AS x, 'a,\"b' AS t, NULL AS n, [1, 2] AS l FROM timeseries ORDER BY guest";
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-query-command-'));
+  dir = temporaryDirectory('balloonsim-query-command-');
   const guests = ['web', 'db'];
   await writeParquet([
     {
@@ -27,7 +26,6 @@ beforeAll(async () => {
     },
   ]);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('queryCommand', () => {
   it('prints a table with a row count', async () => {

@@ -3,15 +3,15 @@
  * user would with `balloonsim query`: typed columns, the same figures as the
  * CSV files, SQL over a sweep and its cases, and clear errors.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryOutputs } from '../../src/output/query.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
 const NO_STACK = /\n\s+at .+\(.*:\d+:\d+\)/;
-const work = mkdtempSync(join(tmpdir(), 'balloonsim-query-'));
+const work = temporaryDirectory('balloonsim-query-');
 const run = join(work, 'run');
 const sweepDir = join(work, 'sweep');
 

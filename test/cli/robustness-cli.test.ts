@@ -1,17 +1,17 @@
 /** The CLI of this issue end to end: --guests-per-worker, --mode free, fault plans and hostile guests, the examples, and their bad-input messages. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/runtime/summary.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
 const NO_STACK = /\n\s+at .+\(.*:\d+:\d+\)/;
 const example = (name: string): string => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 
 function scenarioFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-robust-'));
+  const dir = temporaryDirectory('balloonsim-robust-');
   const path = join(dir, 'scenario.yaml');
   writeFileSync(path, text);
   return path;

@@ -1,21 +1,20 @@
 /** Unit tests of src/cli/run-command.ts: `run` on a 3-tick scenario, inline, in this process. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runCommand } from '../../src/cli/run-command.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { capture } from '../support/capture.js';
 import { writeTinyScenario } from '../support/cli-files.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 let file: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-run-command-'));
+  dir = temporaryDirectory('balloonsim-run-command-');
   file = writeTinyScenario(dir);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const inline = { placement: 'inline', mode: 'lockstep' };
 

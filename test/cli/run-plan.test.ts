@@ -1,21 +1,18 @@
 /** Unit tests of src/cli/run-plan.ts: the flags that shape a run, checked against each other, and the preflight of a plan. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPlanned, planRun, preflightPlanned, sampleEveryOf, simulateOptionsOf } from '../../src/cli/run-plan.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { capture } from '../support/capture.js';
 import { writeTinyScenario } from '../support/cli-files.js';
 import { guest, scenario } from '../support/scenarios.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const base = { placement: 'inline', mode: 'lockstep' };
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-run-plan-'));
+  dir = temporaryDirectory('balloonsim-run-plan-');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('planRun', () => {
   it('parses the flags into a plan', () => {

@@ -1,13 +1,13 @@
 /** `balloonsim sweep` as a user runs it: statuses other than ok, seeds aggregated, --dry-run, resuming, --restart. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SweepTable } from '../../src/sweep/table.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
 const NO_STACK = /\n\s+at .+\(.*:\d+:\d+\)/;
-const work = mkdtempSync(join(tmpdir(), 'balloonsim-sweep-cli-'));
+const work = temporaryDirectory('balloonsim-sweep-cli-');
 const read = (...parts: string[]): string => readFileSync(join(work, ...parts), 'utf8');
 
 describe('balloonsim sweep', () => {

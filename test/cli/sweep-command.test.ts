@@ -2,10 +2,9 @@
  * Unit tests of src/cli/sweep-command.ts: the sweep table as text, `sweep --dry-run`, flag checks,
  * and one small sweep (two 3-tick cases on one worker thread; needs `npm run build`: dist/).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { coloursFor } from '../../src/cli/colour.js';
 import { main } from '../../src/cli/main.js';
 import { formatSweepTable, sweepCommand } from '../../src/cli/sweep-command.js';
@@ -13,15 +12,15 @@ import { UsageError } from '../../src/cli/usage-error.js';
 import { capture } from '../support/capture.js';
 import { writeTinyGrid } from '../support/cli-files.js';
 import { metrics, row, table } from '../support/sweep-tables.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const plain = coloursFor({}, {});
 let dir: string;
 let grid: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-sweep-command-'));
+  dir = temporaryDirectory('balloonsim-sweep-command-');
   grid = writeTinyGrid(dir, [1, 2]);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('formatSweepTable', () => {
   it('has a title line, a line per case, and the cases that were refused, warned or failed', () => {

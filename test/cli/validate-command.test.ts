@@ -1,20 +1,18 @@
 /** Unit tests of src/cli/validate-command.ts: what validate says of a scenario file (in process). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { validateCommand } from '../../src/cli/validate-command.js';
 import { capture } from '../support/capture.js';
 import { TINY_SCENARIO_YAML, writeTinyScenario } from '../support/cli-files.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 let file: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-validate-'));
+  dir = temporaryDirectory('balloonsim-validate-');
   file = writeTinyScenario(dir);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('validateCommand', () => {
   it('describes a valid file: guests, boot memory against usable host memory, events, duration, policy, and the memory a run needs', async () => {

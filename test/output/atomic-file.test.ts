@@ -6,12 +6,12 @@
  * to be killed mid-write; and no writer of outputs bypasses the primitive.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isTemporaryName, removeStaleTemporaries, temporaryPathFor, writeFileAtomic } from '../../src/output/atomic-file.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const DIST = fileURLToPath(new URL('../../dist/output/', import.meta.url));
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
@@ -49,7 +49,7 @@ function killMidWrite(script: string, dir: string, bytes: number): Promise<{ kil
 
 describe('crash-safe files', () => {
   it('writes through a hidden temporary name', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'balloonsim-atomic-'));
+    const dir = temporaryDirectory('balloonsim-atomic-');
     const path = join(dir, 'summary.json');
     expect(temporaryPathFor(path)).toMatch(/\/\.summary\.json\.tmp-\d+-\d+-\d+$/);
     writeFileAtomic(path, 'one\n');
@@ -64,7 +64,7 @@ describe('crash-safe files', () => {
   });
 
   it('a file killed mid-write leaves the complete old file, never part of the new one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'balloonsim-atomic-'));
+    const dir = temporaryDirectory('balloonsim-atomic-');
     const path = join(dir, 'timeseries.csv');
     writeFileSync(path, 'the old, complete file\n');
     const script = `
@@ -80,7 +80,7 @@ describe('crash-safe files', () => {
   });
 
   it('a Parquet file killed mid-write is absent', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'balloonsim-atomic-'));
+    const dir = temporaryDirectory('balloonsim-atomic-');
     const path = join(dir, 'timeseries.parquet');
     // Random doubles do not compress: the file grows for a while.
     const script = `

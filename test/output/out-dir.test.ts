@@ -1,16 +1,15 @@
 /** Unit tests of src/output/out-dir.ts: `--out DIR` checked before a run. */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/output/input-error.js';
 import { prepareOutDir } from '../../src/output/out-dir.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-out-dir-'));
+  dir = temporaryDirectory('balloonsim-out-dir-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('prepareOutDir', () => {
   it('creates a missing folder and its parents, and leaves no probe file behind', () => {

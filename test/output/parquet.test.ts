@@ -1,16 +1,15 @@
 /** Unit tests of src/output/parquet.ts: typed Parquet files through DuckDB, read back with DuckDB. */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { openDuckDB, sqlString } from '../../src/output/duckdb.js';
 import { writeParquet, type ParquetTable } from '../../src/output/parquet.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-parquet-'));
+  dir = temporaryDirectory('balloonsim-parquet-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function read(sql: string): Promise<{ columns: string[]; types: string[]; rows: unknown[][] }> {
   const db = await openDuckDB(1);

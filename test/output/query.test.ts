@@ -1,17 +1,16 @@
 /** Unit tests of src/output/query.ts: SQL over the files of a run's or a sweep's directory. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/output/input-error.js';
 import { writeParquet, type ParquetTable } from '../../src/output/parquet.js';
 import { describeViews, queryOutputs, viewsOf } from '../../src/output/query.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-query-'));
+  dir = temporaryDirectory('balloonsim-query-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A timeseries.parquet of guest `name` with balloon sizes `balloons`, one per sample. */
 function series(name: string, balloons: number[]): ParquetTable {

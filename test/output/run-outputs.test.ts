@@ -1,20 +1,19 @@
 /** Unit tests of src/output/run-outputs.ts: the files of `run --out`, from a 5-tick inline run. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEventsJsonl } from '../../src/output/events-jsonl.js';
 import { RUN_OUTPUT_FILES, writeRunOutputs } from '../../src/output/run-outputs.js';
 import { hostTimeSeriesCsv, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runTiny } from '../support/tiny-run.js';
 
 let dir: string;
 let run: Awaited<ReturnType<typeof runTiny>>;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-run-outputs-'));
+  dir = temporaryDirectory('balloonsim-run-outputs-');
   run = await runTiny();
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('writeRunOutputs', () => {
   it('writes every file, summary.json last in the list, and returns their paths', async () => {

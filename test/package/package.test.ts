@@ -6,14 +6,14 @@
  * (as `npm test` does).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; version: string };
-const work = mkdtempSync(join(tmpdir(), 'balloonsim-package-'));
+const work = temporaryDirectory('balloonsim-package-');
 const consumer = join(work, 'consumer');
 let files: string[] = [];
 

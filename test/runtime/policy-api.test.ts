@@ -1,6 +1,5 @@
 /** The library API of policies and administrator targets: a Policy object, a policy module, beforeTick. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/host/policy/policy-error.js';
@@ -11,6 +10,7 @@ import type { AdminTargetResult } from '../../src/host/manager/targets.js';
 import type { Scenario } from '../../src/model/scenario.js';
 import { expectCleanRun } from '../support/clean-run.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const PAGE = 4096;
 
@@ -86,7 +86,7 @@ describe('administrator targets from the library (beforeTick)', () => {
 
 describe('policy modules', () => {
   function moduleScenario(source: string): Scenario {
-    const dir = mkdtempSync(join(tmpdir(), 'balloonsim-module-'));
+    const dir = temporaryDirectory('balloonsim-module-');
     const path = join(dir, 'policy.mjs');
     writeFileSync(path, source);
     return twoGuests({ host: { memoryBytes: 256 * MiB, reservedBytes: 4 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'module', periodMs: 5000, path, options: { keep: 40 } } } });

@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { scenarioError } from './support.js';
 
 describe('loadScenarioFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-load-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDirectory('balloonsim-load-');
 
   it('reads YAML and JSON files and names the scenario after the file', () => {
     const yamlFile = join(dir, 'two-guests.yaml');

@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { parseTraceCsv } from '../../src/scenario/resolve-curve.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { issueAt, scenarioError } from './support.js';
 
 const MiB = 2 ** 20;
-const dir = mkdtempSync(join(tmpdir(), 'balloonsim-trace-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('balloonsim-trace-');
 
 /** Writes a scenario whose one guest replays `traces/<name>`, and the trace itself. */
 function scenarioWithTrace(name: string, csv: string): string {

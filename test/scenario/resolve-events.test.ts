@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { issueAt, scenarioError, yamlWithGuests } from './support.js';
 
 const MiB = 2 ** 20;
@@ -55,7 +55,7 @@ describe('host policies in the scenario file', () => {
   });
 
   it('resolves a module path relative to the scenario file, and says where it looked when it is missing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'balloonsim-policy-'));
+    const dir = temporaryDirectory('balloonsim-policy-');
     writeFileSync(join(dir, 'mine.mjs'), 'export function createPolicy() { return { decide: () => new Map() }; }\n');
     writeFileSync(join(dir, 'ok.yaml'), withPolicy('{kind: module, path: ./mine.mjs, period: 5s, options: {keep: 50%}}'));
     expect(loadScenarioFile(join(dir, 'ok.yaml')).host.policy).toEqual({ kind: 'module', periodMs: 5000, path: join(dir, 'mine.mjs'), options: { keep: '50%' } });

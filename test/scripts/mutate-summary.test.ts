@@ -5,18 +5,14 @@
  * its own with made-up reports.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const script = fileURLToPath(new URL('../../scripts/mutate.mjs', import.meta.url));
 let dir = '';
-afterEach(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  dir = '';
-});
 
 /** A report in the shape Stryker writes (mutation-testing-report-schema), with mutants of the given statuses. */
 function report(name: string, statuses: Record<string, number>): void {
@@ -33,7 +29,7 @@ function summary(...files: string[]): { status: number | null; out: string } {
 
 describe('npm run mutate -- --summary', () => {
   it('adds up the files named, scores killed and timed-out mutants against every mutant that ran, and passes at 90 %', () => {
-    dir = mkdtempSync(join(tmpdir(), 'mutate-summary-'));
+    dir = temporaryDirectory('mutate-summary-');
     report('audit-scans', { Killed: 17, Timeout: 1, Survived: 2, CompileError: 5 });
     report('host-frame-table', { Killed: 9, NoCoverage: 1 });
     const { status, out } = summary('src/audit/scans.ts', 'src/host/frame-table.ts');
@@ -45,7 +41,7 @@ describe('npm run mutate -- --summary', () => {
   });
 
   it('fails below 90 % in all, and when a file has no report, naming the command that makes one', () => {
-    dir = mkdtempSync(join(tmpdir(), 'mutate-summary-'));
+    dir = temporaryDirectory('mutate-summary-');
     report('audit-scans', { Killed: 8, Survived: 2 });
     report('host-frame-table', { Killed: 9, Survived: 2 });
     const below = summary('src/audit/scans.ts', 'src/host/frame-table.ts');
@@ -59,7 +55,7 @@ describe('npm run mutate -- --summary', () => {
   });
 
   it('runs nothing when given with --force or --group: exit code 2', () => {
-    dir = mkdtempSync(join(tmpdir(), 'mutate-summary-'));
+    dir = temporaryDirectory('mutate-summary-');
     const child = spawnSync(process.execPath, [script, '--summary', '--force'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
     expect(child.stderr).toContain('--summary reads the per-file reports');
     expect(child.status).toBe(2);

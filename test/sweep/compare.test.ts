@@ -1,13 +1,13 @@
 /** Unit tests of src/output/compare.ts: reading runs and sweeps and putting them side by side. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { compareCsv, compareHtml, compareRunOf, compareSeriesOf, compareTable, loadCompareRuns, metricValueText, sweepRuns, type CompareRun } from '../../src/sweep/compare.js';
 import { InputError } from '../../src/output/input-error.js';
 import { hostTimeSeriesCsv, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
 import { guestSample, sampleAt, seriesOf, summaryOf } from '../support/samples.js';
 import { metrics, row, table } from '../support/sweep-tables.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const MiB = 2 ** 20;
 const FRAME = 4096;
@@ -22,9 +22,8 @@ function series() {
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-compare-'));
+  dir = temporaryDirectory('balloonsim-compare-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeRun(name: string, withSeries: boolean): string {
   const runDir = join(dir, name);

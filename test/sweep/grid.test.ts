@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { expandGrid, gridOfScenarios, loadGridFile } from '../../src/sweep/grid.js';
 import { describeSteps, parseParameterPath, setAtPath } from '../../src/sweep/parameter-path.js';
 import { guest, scenario } from '../support/scenarios.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -97,7 +97,7 @@ describe('expandGrid', () => {
 });
 
 describe('loadGridFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-grid-'));
+  const dir = temporaryDirectory('balloonsim-grid-');
 
   it('reads bases relative to the grid file, and several bases', () => {
     writeFileSync(join(dir, 'small.yaml'), 'name: small\nhost: {memory: 1GiB}\nguests: [{name: a, memory: 256MiB}]\n');

@@ -1,18 +1,17 @@
 /** Unit tests of src/sweep/progress.ts: a sweep's finished rows on disk, read back to resume. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { clearFinishedCases, loadFinishedCases, rowFileName, saveFinishedCase, SweepResumeError } from '../../src/sweep/progress.js';
 import { row } from '../support/sweep-tables.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 let rows: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-progress-'));
+  dir = temporaryDirectory('balloonsim-progress-');
   rows = join(dir, 'rows');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('rowFileName', () => {
   it('pads the case number to four digits, and no more than it needs', () => {

@@ -3,8 +3,7 @@
  * its rows directory again runs only what is missing, and gives the table an
  * uninterrupted sweep gives: no case run twice, none lost.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandGrid, loadGridFile } from '../../src/sweep/grid.js';
@@ -12,6 +11,7 @@ import { loadFinishedCases, rowFileName, SweepResumeError } from '../../src/swee
 import { planSweep, sweep } from '../../src/sweep/sweep.js';
 import { SweepPool } from '../../src/sweep/sweep-pool.js';
 import { deterministicTable } from '../../src/sweep/table.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -37,7 +37,7 @@ describe('an interrupted sweep resumes', () => {
   it('runs only the cases without a row, and gives the uninterrupted table', async () => {
     const pool = new SweepPool(2);
     try {
-      const rowsDir = mkdtempSync(join(tmpdir(), 'balloonsim-rows-'));
+      const rowsDir = temporaryDirectory('balloonsim-rows-');
       const whole = await sweep(grid, { pool, rowsDir });
       expect(readdirSync(rowsDir).sort()).toEqual([0, 1, 2, 3, 4].map(rowFileName));
       // As if killed after cases 0, 2 and 4 had finished (and while writing case 1's row: a temporary file).
@@ -65,7 +65,7 @@ describe('an interrupted sweep resumes', () => {
   });
 
   it('refuses the rows of another grid, and reads a damaged row as not finished', async () => {
-    const rowsDir = mkdtempSync(join(tmpdir(), 'balloonsim-rows-'));
+    const rowsDir = temporaryDirectory('balloonsim-rows-');
     writeFileSync(join(rowsDir, rowFileName(0)), JSON.stringify({ kind: 'balloonsim-sweep-row', fingerprint: 'other', row: { case: 0 }, wallSeconds: 1 }));
     expect(() => loadFinishedCases(rowsDir, grid.fingerprint, 5)).toThrow(SweepResumeError);
     await expect(sweep(grid, { rowsDir, concurrency: 1 })).rejects.toThrow(/another sweep grid .*--restart/);

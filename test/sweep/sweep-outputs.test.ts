@@ -1,17 +1,16 @@
 /** Unit tests of src/output/sweep-outputs.ts: the files of `sweep --out` and `merge --out`. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { writeSweepOutputs } from '../../src/sweep/sweep-outputs.js';
 import { sweepCsv } from '../../src/sweep/table.js';
 import { metrics, row, table } from '../support/sweep-tables.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-sweep-outputs-'));
+  dir = temporaryDirectory('balloonsim-sweep-outputs-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Two settings of p, two seeds each. */
 const seeded = table(

@@ -1,12 +1,12 @@
 /** Unit tests of src/sweep/sweep-task.ts: one case of a sweep, run inline, its row and its status (small runs of 5 ticks). */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RUN_OUTPUT_FILES } from '../../src/output/run-outputs.js';
 import type { ScenarioEvent } from '../../src/model/scenario.js';
 import { ROW_NOTES_MAX, runSweepTask, type SweepTask } from '../../src/sweep/sweep-task.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 /** One 16 MiB guest on a 64 MiB host for 5 s. */
 function task(events: ScenarioEvent[] = [], overrides: Partial<SweepTask> = {}): SweepTask {
@@ -63,14 +63,9 @@ describe('runSweepTask', () => {
   });
 
   it('writes the run outputs of the case when asked to', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'balloonsim-sweep-task-'));
-    try {
-      const out = join(dir, 'case-3');
-      const { row } = await runSweepTask(task([], { outDir: out, sampleEveryTicks: 1 }));
-      expect(row.status).toBe('ok');
-      for (const name of RUN_OUTPUT_FILES) expect(existsSync(join(out, name)), name).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const out = join(temporaryDirectory('balloonsim-sweep-task-'), 'case-3');
+    const { row } = await runSweepTask(task([], { outDir: out, sampleEveryTicks: 1 }));
+    expect(row.status).toBe('ok');
+    for (const name of RUN_OUTPUT_FILES) expect(existsSync(join(out, name)), name).toBe(true);
   });
 });

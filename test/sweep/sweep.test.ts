@@ -2,16 +2,15 @@
  * Unit tests of src/sweep/sweep.ts: what a sweep runs, its argument checks, resuming, and
  * a small sweep of three 5-tick cases on one worker thread (needs `npm run build`: dist/).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/model/scenario.js';
 import { expandGrid, gridOfScenarios } from '../../src/sweep/grid.js';
 import { saveFinishedCase } from '../../src/sweep/progress.js';
 import { caseDirName, planSweep, sweep, toGrid } from '../../src/sweep/sweep.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 import { row } from '../support/sweep-tables.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 function tiny(name: string, seed = 1): Scenario {
   return scenario({
@@ -27,9 +26,8 @@ const scenarios = [tiny('a'), tiny('b', 2), tiny('c', 3), tiny('d', 4)];
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'balloonsim-sweep-'));
+  dir = temporaryDirectory('balloonsim-sweep-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('caseDirName', () => {
   it('is case- and the case number in four digits or more', () => {

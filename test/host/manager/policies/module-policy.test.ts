@@ -3,14 +3,14 @@
  * that say what to export), the factory's context, and the checks on what a
  * user's object returns, each problem a PolicyError naming the module.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPolicyModules, ModulePolicy, type ModulePolicyContext } from '../../../../src/host/manager/policies/module-policy.js';
 import { PolicyError } from '../../../../src/host/policy/policy-error.js';
 import type { ModulePolicySpec, Scenario } from '../../../../src/model/scenario.js';
 import { guest, scenario } from '../../../support/scenarios.js';
+import { temporaryDirectory } from '../../../support/temporary-directory.js';
 import { asObject, guestView, hostView } from './views.js';
 
 const spec = (path = '/policies/keep-half.mjs', options: Record<string, unknown> = { share: 0.5 }): ModulePolicySpec => ({ kind: 'module', path, periodMs: 5000, options });
@@ -73,8 +73,7 @@ describe('ModulePolicy', () => {
 });
 
 describe('loadPolicyModules', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'balloonsim-module-policy-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDirectory('balloonsim-module-policy-');
   const file = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);
