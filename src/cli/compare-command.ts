@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { compareCsv, compareHtml, compareTable, loadCompareRuns } from '../sweep/compare.js';
@@ -6,6 +5,7 @@ import { writeFileAtomic } from '../output/atomic-file.js';
 import { InputError } from '../output/input-error.js';
 import { coloursFor } from './colour.js';
 import { formatTable } from './summary-table.js';
+import { makeDirectories } from '../output/make-directories.js';
 
 export interface CompareFlags {
   out?: string;
@@ -27,7 +27,7 @@ export async function compareCommand(paths: string[], flags: CompareFlags): Prom
     process.stdout.write(`${[colours.bold(lines[0]!), ...lines.slice(1)].join('\n')}\n`);
   }
   if (flags.out !== undefined) {
-    mkdirSync(flags.out, { recursive: true });
+    makeDirectories(flags.out);
     writeFileAtomic(join(flags.out, 'compare.html'), compareHtml(runs, flags.title));
     writeFileAtomic(join(flags.out, 'compare.csv'), compareCsv(runs));
     writeFileAtomic(join(flags.out, 'compare.json'), `${JSON.stringify(runs.map((run) => ({ label: run.label, source: run.source, metrics: run.metrics })), null, 2)}\n`);

@@ -2,9 +2,10 @@
  * `--out DIR` is checked before a run starts, so that a path that cannot take
  * the outputs fails at once instead of after the whole simulation.
  */
-import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from './input-error.js';
+import { makeDirectories } from './make-directories.js';
 
 function reasonOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -21,6 +22,9 @@ function reasonOf(error: unknown): string {
       return 'the disk is full';
     case 'ENAMETOOLONG':
       return 'the path is too long';
+    case 'ENOENT':
+      // A parent exists but its file system takes no new folders (/proc, /sys).
+      return 'its file system does not allow new folders there';
     default:
       return error instanceof Error ? error.message : String(error);
   }
@@ -44,7 +48,7 @@ export function prepareOutDir(dir: string, flag = '--out'): void {
   }
   if (isDirectory === false) throw new InputError(`${flag} ${shown} is a file, not a folder; give a folder for the outputs (it is created if missing)`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
   } catch (error) {
     throw new InputError(`${flag} ${shown}: cannot create the folder: ${reasonOf(error)}; give a folder you can write to`);
   }

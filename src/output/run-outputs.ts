@@ -5,7 +5,6 @@
  * report.html. Each file is written to a temporary name and renamed when
  * complete, so that a run killed at any moment leaves complete files or none.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../runtime/simulate.js';
 import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
@@ -16,6 +15,7 @@ import { eventsTable, guestSeriesTable, hostSeriesTable } from './run-parquet.js
 import { hostTimeSeriesCsv, timeSeriesCsv } from './timeseries-csv.js';
 import type { TimeSeries } from './time-series.js';
 import { buildTrace, traceJson } from './trace-events.js';
+import { makeDirectories } from './make-directories.js';
 
 /** The files `writeRunOutputs` writes, in the order it writes them (summary.json last: when it is there, the rest is). */
 export const RUN_OUTPUT_FILES = [
@@ -46,7 +46,7 @@ export interface RunOutputOptions {
  */
 export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
-  mkdirSync(dir, { recursive: true });
+  makeDirectories(dir);
   removeStaleTemporaries(dir);
   const { summary, events } = result;
   const metadata = { 'balloonsim.scenario': summary.scenario, 'balloonsim.seed': String(summary.seed) };

@@ -6,10 +6,11 @@
  * One file per case, named by its number, so that a case can be neither
  * counted twice nor lost, however the sweep was stopped.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleTemporaries, writeFileAtomic } from '../output/atomic-file.js';
 import type { SweepRow } from './table.js';
+import { makeDirectories } from '../output/make-directories.js';
 
 /** The folder of finished rows inside a sweep's `--out` directory. */
 export const ROWS_DIR = 'rows';
@@ -38,7 +39,7 @@ const ROW_FILE = /^case-(\d{4,})\.json$/;
 
 /** Writes a finished case's row (crash-safe). */
 export function saveFinishedCase(rowsDir: string, fingerprint: string, row: SweepRow, wallSeconds: number): void {
-  mkdirSync(rowsDir, { recursive: true });
+  makeDirectories(rowsDir);
   const record: FinishedCase = { kind: 'balloonsim-sweep-row', fingerprint, row, wallSeconds };
   writeFileAtomic(join(rowsDir, rowFileName(row.case)), `${JSON.stringify(record)}\n`);
 }

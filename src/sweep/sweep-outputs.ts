@@ -6,7 +6,7 @@
  * puts the cases (or settings) side by side. Every file is written to a
  * temporary name and renamed when complete; sweep.json goes last.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { aggregateSeeds } from './aggregate.js';
 import { sweepCsv, sweepJson, type SweepTable } from './table.js';
@@ -14,13 +14,14 @@ import { removeStaleTemporaries, writeFileAtomic } from '../output/atomic-file.j
 import { writeParquet } from '../output/parquet.js';
 import { sweepReportHtml } from './sweep-report.js';
 import { aggregateCsv, aggregateParquetTable, sweepParquetTable } from './sweep-tables.js';
+import { makeDirectories } from '../output/make-directories.js';
 
 /** The files `writeSweepOutputs` writes, in order (the aggregate files only when the grid varies `seed`). */
 export const SWEEP_OUTPUT_FILES = ['sweep.csv', 'sweep.parquet', 'sweep-aggregate.csv', 'sweep-aggregate.parquet', 'report.html', 'sweep.json'] as const;
 
 /** Writes a sweep table's files into `dir` (created if needed). Returns the paths written. */
 export async function writeSweepOutputs(dir: string, table: SweepTable): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
+  makeDirectories(dir);
   removeStaleTemporaries(dir);
   const groups = aggregateSeeds(table);
   const path = (name: (typeof SWEEP_OUTPUT_FILES)[number]): string => join(dir, name);

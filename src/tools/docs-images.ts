@@ -5,11 +5,12 @@
  * console error or an empty chart, and saves the screenshots.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkPage, pageProblems } from './browser.js';
+import { makeDirectories } from '../output/make-directories.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'balloonsim.js');
@@ -61,7 +62,7 @@ async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'balloonsim-docs-'));
   try {
     const images = join(ROOT, 'docs', 'images');
-    mkdirSync(images, { recursive: true });
+    makeDirectories(images);
     let failed = 0;
     const outs = new Map<string, string>();
     for (const [i, shot] of DOCS_IMAGES.entries()) {

@@ -6,7 +6,7 @@
  *
  * Usage: node dist/tools/validate-realguest.js [--markdown] [--no-charts]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulate } from '../runtime/simulate.js';
@@ -14,6 +14,7 @@ import type { Sample } from '../runtime/sample.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { realGuestChartSvg } from './realguest-chart.js';
 import { REAL_RUNS, describeTolerance, readRealRun, realGuestDir, simRows, withinTolerance, type RealRow, type SimRow } from './realguest-runs.js';
+import { makeDirectories } from '../output/make-directories.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
   }
   if (charts) {
     const dir = join(ROOT, 'docs', 'images');
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     for (const run of results) writeFileSync(join(dir, `realguest-${run.name}.svg`), realGuestChartSvg(`${run.name}: ${run.setup}`, run.real, run.sim));
     console.error(`charts written to docs/images/realguest-*.svg`);
   }

@@ -3,10 +3,11 @@
  * from the zod schemas that validate those files. With `--check`, writes
  * nothing and exits 1 if a committed schema differs from what it would write.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { scenarioJsonSchemaText } from '../scenario/schema.js';
 import { gridJsonSchemaText } from '../sweep/json-schema.js';
+import { makeDirectories } from '../output/make-directories.js';
 
 /** The published schemas: file (relative to the package root) and text. */
 export function publishedSchemas(): Array<{ file: string; text: string }> {
@@ -32,7 +33,7 @@ function main(args: string[]): number {
       stale++;
       continue;
     }
-    mkdirSync(`${root}schema`, { recursive: true });
+    makeDirectories(`${root}schema`);
     writeFileSync(path, text);
     process.stdout.write(`${file}: written\n`);
   }

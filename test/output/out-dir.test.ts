@@ -46,4 +46,9 @@ describe('prepareOutDir', () => {
     const long = join(dir, 'x'.repeat(300));
     expect(() => prepareOutDir(long)).toThrow(`--out ${JSON.stringify(long)}: cannot create the folder: the path is too long; give a folder you can write to`);
   });
+
+  // Node 20's recursive mkdir loops for ever in the kernel there (mkdir answers ENOENT under a parent that exists).
+  it.runIf(process.platform === 'linux')('refuses a folder under /proc at once instead of hanging', () => {
+    expect(() => prepareOutDir('/proc/balloonsim-out/run')).toThrow('--out "/proc/balloonsim-out/run": cannot create the folder: its file system does not allow new folders there; give a folder you can write to');
+  });
 });
