@@ -5,11 +5,12 @@
  * sweep's table (sweep.json, or the directory holding it), whose cases each
  * count as a run.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunSummary } from '../runtime/summary.js';
 import type { SweepTable } from './table.js';
 import { formatBytesApprox } from '../model/units.js';
+import { isFileTooLarge, readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { htmlPage } from '../output/html-page.js';
 import { InputError } from '../output/input-error.js';
 import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from '../output/run-metrics.js';
@@ -35,12 +36,17 @@ export interface CompareRun {
   series: CompareSeries | null;
 }
 
+/** A file's text, read with a bound (/dev/zero and the like never end). */
+function readText(path: string): string {
+  return readFileBounded(path, TEXT_FILE_BYTES_MAX).toString('utf8');
+}
+
 function readJson(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path);
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is` : error instanceof Error ? error.message : String(error)}`);
   }
   try {
     return JSON.parse(text);
@@ -95,9 +101,10 @@ function runOfSummaryFile(path: string, label: string): CompareRun {
   let series: TimeSeries | null = null;
   if (existsSync(csvPath)) {
     try {
-      const hostText = existsSync(hostPath) ? readFileSync(hostPath, 'utf8') : null;
-      series = parseTimeSeriesCsv(readFileSync(csvPath, 'utf8'), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
+      const hostText = existsSync(hostPath) ? readText(hostPath) : null;
+      series = parseTimeSeriesCsv(readText(csvPath), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
     } catch (error) {
+      if (isFileTooLarge(error)) throw new InputError(`cannot read the time series beside ${path}: larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is`);
       throw new InputError(error instanceof Error ? error.message : String(error));
     }
   }

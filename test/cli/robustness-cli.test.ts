@@ -90,3 +90,19 @@ describe('the examples are valid', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('files that never end are refused at their size limit, not read until memory runs out', () => {
+  // /dev/zero says it holds 0 bytes and never ends: readFileSync grew its buffer to 16 GiB and crashed after a minute.
+  it.each([
+    [['validate', '/dev/zero'], /\/dev\/zero: the scenario file is larger than 16 MiB/],
+    [['sweep', '/dev/zero'], /\/dev\/zero: the grid file is larger than 16 MiB/],
+    [['validate', small, '--set', 'guests[0].workload[0].size={trace: /dev/zero}'], /trace: \/dev\/zero: the trace file is larger than 64 MiB/],
+    [['merge', '/dev/zero'], /cannot read \/dev\/zero: it is larger than 512 MiB/],
+    [['compare', '/dev/zero', '/dev/zero'], /cannot read \/dev\/zero: it is larger than 512 MiB/],
+  ])('%j', (args, message) => {
+    const run = runCli(args);
+    expect(run.stderr).toMatch(message);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(NO_STACK);
+  });
+});
