@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunSummary } from '../runtime/summary.js';
 import type { SweepTable } from './table.js';
+import { runSummaryProblem, sweepTableProblem } from './output-shapes.js';
 import { formatBytesApprox } from '../model/units.js';
 import { isFileTooLarge, readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { htmlPage } from '../output/html-page.js';
@@ -96,6 +97,8 @@ export function compareRunOf(label: string, source: string, summary: RunSummary,
 function runOfSummaryFile(path: string, label: string): CompareRun {
   const summary = readJson(path);
   if (!isSummary(summary)) throw new InputError(`${path} is not a balloonsim run summary (summary.json)`);
+  const problem = runSummaryProblem(summary);
+  if (problem !== null) throw new InputError(`${path} is damaged or not written by balloonsim: ${problem}; write it again with run --out`);
   const csvPath = join(dirname(path), 'timeseries.csv');
   const hostPath = join(dirname(path), 'host-timeseries.csv');
   let series: TimeSeries | null = null;
@@ -134,6 +137,8 @@ export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
       throw new InputError(`${path}: no such file or directory`);
     }
     const value = readJson(file);
+    const problem = isSweepTable(value) ? sweepTableProblem(value) : null;
+    if (problem !== null) throw new InputError(`${file} is damaged or not written by balloonsim: ${problem}; write it again with sweep --out or merge --out`);
     if (isSweepTable(value)) runs.push(...sweepRuns(value, file));
     else if (isSummary(value)) {
       const label = file.endsWith('summary.json') && file !== 'summary.json' ? basename(dirname(file)) : basename(file, '.json');

@@ -1,5 +1,5 @@
 /** The CLI of this issue end to end: --guests-per-worker, --mode free, fault plans and hostile guests, the examples, and their bad-input messages. */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -104,5 +104,27 @@ describe('files that never end are refused at their size limit, not read until m
     expect(run.stderr).toMatch(message);
     expect(run.code).toBe(2);
     expect(run.stderr).not.toMatch(NO_STACK);
+  });
+});
+
+describe('a damaged sweep.json or summary.json is refused with the field that is wrong, exit 2', () => {
+  const dir = temporaryDirectory('balloonsim-robust-damaged-');
+  const sweepJson = join(dir, 'sweep.json');
+  writeFileSync(sweepJson, JSON.stringify({ kind: 'balloonsim-sweep', schemaVersion: 2, name: 'g', fingerprint: 'f', casesTotal: 2, parameterNames: [], shard: null, rows: null, timing: [] }));
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir);
+  writeFileSync(join(runDir, 'summary.json'), JSON.stringify({ schemaVersion: 1, scenario: 's', seed: 1, simulatedSeconds: 1, host: null, guests: [], audit: {} }));
+
+  // These were TypeErrors printed as "internal error" with a stack trace, exit 1.
+  it.each([
+    [['merge', sweepJson], /sweep\.json is damaged or not written by balloonsim: rows: .*; write it again with sweep --out or merge --out/],
+    [['compare', sweepJson, runDir], /sweep\.json is damaged or not written by balloonsim: rows: /],
+    [['compare', runDir, runDir], /summary\.json is damaged or not written by balloonsim: host: .*; write it again with run --out/],
+  ])('%j', (args, message) => {
+    const run = runCli(args);
+    expect(run.stderr).toMatch(message);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(NO_STACK);
+    expect(run.stderr).not.toMatch(/internal error/);
   });
 });
