@@ -15,6 +15,7 @@ import { queryCommand, type QueryFlags } from './query-command.js';
 import { SweepResumeError } from '../sweep/progress.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
+import { guardStandardOutput, standardOutputExitCode } from './standard-output.js';
 import { UsageError } from './usage-error.js';
 import { validateCommand, type ValidateFlags } from './validate-command.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
@@ -255,6 +256,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 /** Runs the CLI and returns the exit code; never throws for a user's mistake. */
 export async function main(argv: ReadonlyArray<string>): Promise<number> {
+  guardStandardOutput();
   let code = EXIT_OK;
   const program = buildProgram((value) => {
     code = value;
@@ -265,7 +267,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return code;
+    return Math.max(code, standardOutputExitCode() ?? EXIT_OK);
   } catch (error) {
     return reportError(error);
   }

@@ -1,5 +1,6 @@
 /** The CLI of this issue end to end: --guests-per-worker, --mode free, fault plans and hostile guests, the examples, and their bad-input messages. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -126,5 +127,26 @@ describe('a damaged sweep.json or summary.json is refused with the field that is
     expect(run.code).toBe(2);
     expect(run.stderr).not.toMatch(NO_STACK);
     expect(run.stderr).not.toMatch(/internal error/);
+  });
+});
+
+describe('standard output that cannot be written', () => {
+  const bin = fileURLToPath(new URL('../../bin/balloonsim.js', import.meta.url));
+
+  it('a full disk (> /dev/full) is said in a sentence, exit 1, not an unhandled error event', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const run = spawnSync(process.execPath, [bin, 'run', small, '--placement', 'inline', '--json'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+      expect(run.stderr).toMatch(/^balloonsim: cannot write to standard output: the disk is full \(ENOSPC\)/);
+      expect(run.stderr).not.toMatch(NO_STACK);
+      expect(run.status).toBe(1);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('a reader that goes away (| head) ends the output quietly', () => {
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" schema | head -c 1 > /dev/null; echo "exit $\{PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('exit 0\n');
   });
 });
