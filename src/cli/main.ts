@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BootError } from '../host/manager/memory-manager.js';
 import { InputError } from '../output/input-error.js';
+import { OutputError } from '../output/file-set.js';
 import { RunFailure } from '../runtime/errors.js';
 import { PolicyError } from '../host/policy/policy-error.js';
 import { UnitError } from '../model/unit-error.js';
@@ -295,6 +296,10 @@ export function reportError(error: unknown): number {
   ) {
     process.stderr.write(`${prefix} ${printable(error.message)}\n`);
     return EXIT_BAD_INPUT;
+  }
+  if (error instanceof OutputError) {
+    process.stderr.write(`${prefix} ${printable(error.message)}\n`);
+    return EXIT_RUN_FAILED;
   }
   if (error instanceof RunFailure) {
     process.stderr.write(`${prefix} the run failed (${error.code}): ${error.message}\n`);

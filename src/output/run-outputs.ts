@@ -2,19 +2,13 @@
  * `--out DIR`: everything a run leaves behind for people and tools:
  * summary.json, the time series of the guests and of the host (CSV and
  * Parquet), the event log (JSON Lines and Parquet), trace.json and
- * report.html. They are written into a hidden folder inside DIR first, and
- * moved into DIR only when all of them are complete, summary.json last (the
- * old one is removed before the others move). So a run killed, or a disk
- * that fills up, while the files are written leaves the files of before as
- * they were (each file used to be replaced alone: a mixture of two runs); and
- * a folder with summary.json holds the rest of the same run.
+ * report.html. They are replaced as a whole (see file-set.ts): a run stopped
+ * while writing them, or a full disk, leaves the files of the run before.
  */
 import { join } from 'node:path';
 import type { RunResult } from '../runtime/simulate.js';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { removeStaleTemporaries, syncDirectory, temporaryPathFor, writeFileAtomic } from './atomic-file.js';
-import { fileErrorReason } from './out-dir.js';
-import { RunFailure } from '../runtime/errors.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { writeFileSet } from './file-set.js';
 import { eventsJsonl } from './events-jsonl.js';
 import { writeParquet } from './parquet.js';
 import { runReportHtml, type ReportOptions } from './report-html.js';
@@ -22,7 +16,6 @@ import { eventsTable, guestSeriesTable, hostSeriesTable } from './run-parquet.js
 import { hostTimeSeriesCsv, timeSeriesCsv } from './timeseries-csv.js';
 import type { TimeSeries } from './time-series.js';
 import { buildTrace, traceJson } from './trace-events.js';
-import { makeDirectories } from './make-directories.js';
 
 /** The files `writeRunOutputs` writes, in the order it writes them (summary.json last: when it is there, the rest is). */
 export const RUN_OUTPUT_FILES = [
@@ -53,27 +46,7 @@ export interface RunOutputOptions {
  */
 export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
-  makeDirectories(dir);
-  removeStaleTemporaries(dir);
-  const staging = temporaryPathFor(join(dir, 'outputs'));
-  let moving = false;
-  try {
-    mkdirSync(staging);
-    await writeFiles(staging, result, series, options);
-    moving = true;
-    // summary.json leaves first and comes back last: while the others move, the folder says it is incomplete.
-    rmSync(join(dir, 'summary.json'), { force: true });
-    for (const name of RUN_OUTPUT_FILES) renameSync(join(staging, name), join(dir, name));
-    syncDirectory(dir);
-  } catch (error) {
-    // The file system's errors (a full disk, a folder gone) are said in words; anything else is a bug, thrown as it is.
-    if (typeof (error as { code?: unknown } | null)?.code !== 'string') throw error;
-    const left = moving ? 'the folder is left without summary.json: its files are not those of one whole run' : 'the files there are those of before this run';
-    throw new RunFailure('OUTPUT_NOT_WRITTEN', `cannot write the outputs into ${dir}: ${fileErrorReason(error)}; ${left}`);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-  return RUN_OUTPUT_FILES.map((name) => join(dir, name));
+  return writeFileSet(dir, RUN_OUTPUT_FILES, (staging) => writeFiles(staging, result, series, options));
 }
 
 /** Writes every file of RUN_OUTPUT_FILES into `dir`. */

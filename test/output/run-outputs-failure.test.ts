@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { RUN_OUTPUT_FILES, writeRunOutputs } from '../../src/output/run-outputs.js';
-import { RunFailure } from '../../src/runtime/errors.js';
+import { OutputError } from '../../src/output/file-set.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runTiny } from '../support/tiny-run.js';
 
@@ -24,7 +24,7 @@ describe('writeRunOutputs when the disk fills up', () => {
     for (const name of RUN_OUTPUT_FILES) writeFileSync(join(out, name), `old ${name}`);
     // Before, the CSV files and events.jsonl were replaced by this run's before the Parquet writer failed: two runs mixed.
     await expect(writeRunOutputs(out, result, series)).rejects.toThrow(
-      new RunFailure('OUTPUT_NOT_WRITTEN', `cannot write the outputs into ${out}: the disk is full; the files there are those of before this run`),
+      new OutputError(`cannot write the outputs into ${out}: the disk is full; the files there are those of before`),
     );
     for (const name of RUN_OUTPUT_FILES) expect(readFileSync(join(out, name), 'utf8')).toBe(`old ${name}`);
     expect(readdirSync(out).sort()).toEqual([...RUN_OUTPUT_FILES].sort());
