@@ -92,6 +92,11 @@ export function sweepTableProblem(value: unknown): string | null {
   return outside === -1 ? null : `rows[${outside}].case: ${table.rows[outside]!.case} is not a case of a sweep of ${table.casesTotal}`;
 }
 
+/** What is wrong with one row read from a file (a finished case a resumed sweep takes over), or null if it is sound. */
+export function sweepRowProblem(value: unknown): string | null {
+  return firstProblem(rowShape, value);
+}
+
 /** What is wrong with a run summary read from a file, or null if compare can use it. */
 export function runSummaryProblem(value: unknown): string | null {
   return firstProblem(summaryShape, value);

@@ -11,6 +11,7 @@ import { readFileBounded } from '../util/read-bounded.js';
 import { join } from 'node:path';
 import { removeStaleTemporaries, writeFileAtomic } from '../output/atomic-file.js';
 import type { SweepRow } from './table.js';
+import { sweepRowProblem } from './output-shapes.js';
 import { makeDirectories } from '../output/make-directories.js';
 
 /** The folder of finished rows inside a sweep's `--out` directory. */
@@ -95,6 +96,8 @@ export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTot
     }
     const caseIndex = Number(found[1]);
     if (record.row.case !== caseIndex || caseIndex >= casesTotal) continue;
+    // A row damaged inside (metrics not figures, a label lost) would break the table after the sweep: the case runs again.
+    if (sweepRowProblem(record.row) !== null) continue;
     finished.set(caseIndex, record);
   }
   return finished;
