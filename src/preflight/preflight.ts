@@ -289,6 +289,10 @@ function checkMemory(scenario: Scenario, options: PreflightOptions, estimate: Me
  * allocated. Never throws for a problem: it returns them (see `assertPreflight`).
  */
 export function preflight(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
+  const candidate = scenario as Partial<Scenario> | null;
+  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.guests) || typeof candidate.host !== 'object' || candidate.host === null) {
+    throw new TypeError('preflight: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)');
+  }
   const issues = new Issues();
   const machine = options.machine ?? machineMemory();
   const threads = threadsOf(scenario, options);

@@ -19,6 +19,14 @@ function paths(s: Scenario, options: PreflightOptions = QUIET): string[] {
   return preflight(s, options).issues.map((issue) => `${issue.severity} ${issue.path}`);
 }
 
+describe('preflight of what is not a scenario', () => {
+  it('says what it takes, instead of a TypeError about reading guests of null', () => {
+    for (const given of [null, {}, { guests: [] }]) {
+      expect(() => preflight(given as never)).toThrow(new TypeError('preflight: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
+    }
+  });
+});
+
 describe('threadsOf', () => {
   const eight = scenario({ guests: Array.from({ length: 8 }, (_, i) => guest(`g${i}`)) });
   it('is 0 inline', () => {
