@@ -17,8 +17,8 @@ export interface CompareFlags {
 /** `balloonsim compare RUN...`: returns the exit code. */
 export async function compareCommand(paths: string[], flags: CompareFlags): Promise<number> {
   const runs = loadCompareRuns(paths);
-  if (flags.out !== undefined) prepareOutDir(flags.out);
   if (runs.length < 2) throw new InputError(`compare puts two or more runs side by side; ${paths.join(', ')} gave ${runs.length}`);
+  if (flags.out !== undefined) prepareOutDir(flags.out);
   if (flags.json) process.stdout.write(`${JSON.stringify(runs.map((run) => ({ label: run.label, source: run.source, metrics: run.metrics })), null, 2)}\n`);
   else if (!flags.quiet) {
     const { header, rows } = compareTable(runs);

@@ -40,12 +40,13 @@ export function readSweepTable(path: string): { table: SweepTable; file: string 
 /** `balloonsim merge SHARD...`: returns the exit code (1 if any merged case had failed). */
 export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<number> {
   const read = paths.map(readSweepTable);
-  if (flags.out !== undefined) prepareOutDir(flags.out);
   const merged = mergeSweepTables(
     read.map((r) => r.table),
     read.map((r) => r.file),
     { allowMissing: flags.allowMissing === true },
   );
+  // After the tables are found good: a refused merge leaves no new folder behind.
+  if (flags.out !== undefined) prepareOutDir(flags.out);
   if (flags.json) process.stdout.write(sweepJson(merged));
   else if (!flags.quiet) process.stdout.write(`${formatSweepTable(merged, coloursFor(process.stdout))}\n`);
   if (flags.out !== undefined) {

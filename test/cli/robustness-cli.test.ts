@@ -1,10 +1,11 @@
 /** The CLI of this issue end to end: --guests-per-worker, --mode free, fault plans and hostile guests, the examples, and their bad-input messages. */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/runtime/summary.js';
+import { summaryOf } from '../support/samples.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
@@ -148,5 +149,24 @@ describe('standard output that cannot be written', () => {
   it('a reader that goes away (| head) ends the output quietly', () => {
     const run = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" schema | head -c 1 > /dev/null; echo "exit $\{PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('exit 0\n');
+  });
+});
+
+describe('a refused merge or compare leaves no --out folder behind', () => {
+  const dir = temporaryDirectory('balloonsim-robust-refused-');
+  const damaged = join(dir, 'sweep.json');
+  writeFileSync(damaged, JSON.stringify({ kind: 'balloonsim-sweep', schemaVersion: 2, name: 'g', fingerprint: 'f', casesTotal: 2, parameterNames: [], shard: null, rows: null, timing: [] }));
+  const oneRun = join(dir, 'one');
+  mkdirSync(oneRun);
+  writeFileSync(join(oneRun, 'summary.json'), JSON.stringify(summaryOf([{ name: 'g' }])));
+
+  it.each([
+    ['merge of a damaged table', (out: string) => ['merge', damaged, '--out', out]],
+    ['compare of one run', (out: string) => ['compare', oneRun, '--out', out]],
+  ])('%s', (_what, args) => {
+    const out = join(dir, 'new');
+    const run = runCli(args(out));
+    expect(run.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
   });
 });
