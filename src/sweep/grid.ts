@@ -242,7 +242,14 @@ export function loadGridFile(path: string): SweepGrid {
       }),
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb (the yaml package refuses it) or a document nested too deep through aliases: a ScenarioError, as in a scenario file.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ScenarioError(path, [{ path: '', message: `cannot read the document: ${message}`, hint: 'use fewer aliases (*name); a grid needs a handful of levels' }]);
+  }
   const parsed = gridFileSchema.safeParse(data);
   if (!parsed.success) throw new ScenarioError(path, finishIssues(translateIssues(parsed.error.issues, data), makeLocator(doc, lineCounter)));
   const file = parsed.data;
