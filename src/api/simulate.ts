@@ -23,11 +23,38 @@ export interface SimulateFreeOptions extends FreeRunOptions {
   onWarning?: PreflightWarningHandler;
 }
 
-function checkScenario(scenario: unknown, what: string): asserts scenario is Scenario {
+export function checkScenario(scenario: unknown, what: string): asserts scenario is Scenario {
   const candidate = scenario as Partial<Scenario> | null;
   if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.guests) || typeof candidate.frameBytes !== 'number' || typeof candidate.host !== 'object') {
     throw new TypeError(`${what}: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`);
   }
+}
+
+/** A whole number of at least `min`, or absent. */
+function checkCount(value: unknown, name: string, what: string, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${what}: ${name} must be a whole number of at least ${min}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * The options a caller sets by hand, checked before the preflight: a negative
+ * worker count ran as if it were absent, and an unknown placement failed as a
+ * RunFailure, as if the run had broken.
+ */
+function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string): void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const placement = (options as SimulateOptions).placement;
+  if (placement !== undefined && placement !== 'inline' && placement !== 'workers') {
+    throw new RangeError(`${what}: placement must be 'inline' or 'workers', got ${JSON.stringify(placement)}`);
+  }
+  checkCount(options.seed, 'seed', what, 0);
+  checkCount(options.workers, 'workers', what, 1);
+  checkCount(options.guestsPerWorker, 'guestsPerWorker', what, 1);
+  if (options.workers !== undefined && options.guestsPerWorker !== undefined) throw new RangeError(`${what}: give workers or guestsPerWorker, not both`);
+  checkCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
+  checkCount((options as SimulateOptions).sampleEveryTicks, 'sampleEveryTicks', what, 0);
 }
 
 function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarningHandler | undefined): void {
@@ -50,6 +77,7 @@ function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarning
  */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   checkScenario(scenario, 'simulate');
+  checkRunOptions(options, 'simulate');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {
     placement: options.placement ?? 'workers',
@@ -64,6 +92,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
 /** Runs a scenario in free-running mode (see the runtime's `simulateFree`), after the preflight. */
 export async function simulateFree(scenario: Scenario, options: SimulateFreeOptions = {}): Promise<FreeRunResult> {
   checkScenario(scenario, 'simulateFree');
+  checkRunOptions(options, 'simulateFree');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {
     placement: 'workers',

@@ -10,7 +10,7 @@ import { AbortError } from '../runtime/abort.js';
 import type { Sample } from '../runtime/sample.js';
 import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
-import { simulate, type SimulateOptions } from './simulate.js';
+import { checkScenario, simulate, type SimulateOptions } from './simulate.js';
 
 /** A running simulation whose samples can be read with `for await`. */
 export interface SimulationStream extends AsyncIterable<Sample> {
@@ -36,6 +36,8 @@ export type StreamOptions = Omit<SimulateOptions, 'onSample'>;
  * ```
  */
 export function simulateStream(scenario: Scenario, options: StreamOptions = {}): SimulationStream {
+  checkScenario(scenario, 'simulateStream');
+  if (options === null || typeof options !== 'object') throw new TypeError(`simulateStream: options must be an object, got ${options === null ? 'null' : typeof options}`);
   if ('onSample' in options) throw new TypeError('simulateStream: onSample is the stream itself; use simulate() for a callback');
   const queue: Sample[] = [];
   let finished = false;

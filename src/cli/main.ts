@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BootError } from '../host/manager/memory-manager.js';
 import { InputError } from '../output/input-error.js';
+import { OutputError } from '../output/file-set.js';
 import { RunFailure } from '../runtime/errors.js';
 import { PolicyError } from '../host/policy/policy-error.js';
 import { UnitError } from '../model/unit-error.js';
@@ -15,6 +16,7 @@ import { queryCommand, type QueryFlags } from './query-command.js';
 import { SweepResumeError } from '../sweep/progress.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
+import { guardStandardOutput, standardOutputExitCode } from './standard-output.js';
 import { UsageError } from './usage-error.js';
 import { validateCommand, type ValidateFlags } from './validate-command.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
@@ -255,6 +257,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 /** Runs the CLI and returns the exit code; never throws for a user's mistake. */
 export async function main(argv: ReadonlyArray<string>): Promise<number> {
+  guardStandardOutput();
   let code = EXIT_OK;
   const program = buildProgram((value) => {
     code = value;
@@ -265,7 +268,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<number> {
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return code;
+    return Math.max(code, standardOutputExitCode() ?? EXIT_OK);
   } catch (error) {
     return reportError(error);
   }
@@ -293,6 +296,10 @@ export function reportError(error: unknown): number {
   ) {
     process.stderr.write(`${prefix} ${printable(error.message)}\n`);
     return EXIT_BAD_INPUT;
+  }
+  if (error instanceof OutputError) {
+    process.stderr.write(`${prefix} ${printable(error.message)}\n`);
+    return EXIT_RUN_FAILED;
   }
   if (error instanceof RunFailure) {
     process.stderr.write(`${prefix} the run failed (${error.code}): ${error.message}\n`);

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { formatBytesApprox } from '../model/units.js';
+import { isFileTooLarge, readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { InputError } from '../output/input-error.js';
@@ -19,9 +21,15 @@ export interface MergeFlags {
 export function readSweepTable(path: string): { table: SweepTable; file: string } {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'sweep.json') : path;
   if (!existsSync(file)) throw new InputError(`${path}: ${file === path ? 'no such file' : 'the directory holds no sweep.json (write one with sweep --out DIR)'}`);
+  let text: string;
+  try {
+    text = readFileBounded(file, TEXT_FILE_BYTES_MAX).toString('utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no sweep.json is` : error instanceof Error ? error.message : String(error)}`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new InputError(`${file} is not JSON`);
   }
@@ -32,12 +40,13 @@ export function readSweepTable(path: string): { table: SweepTable; file: string 
 /** `balloonsim merge SHARD...`: returns the exit code (1 if any merged case had failed). */
 export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<number> {
   const read = paths.map(readSweepTable);
-  if (flags.out !== undefined) prepareOutDir(flags.out);
   const merged = mergeSweepTables(
     read.map((r) => r.table),
     read.map((r) => r.file),
     { allowMissing: flags.allowMissing === true },
   );
+  // After the tables are found good: a refused merge leaves no new folder behind.
+  if (flags.out !== undefined) prepareOutDir(flags.out);
   if (flags.json) process.stdout.write(sweepJson(merged));
   else if (!flags.quiet) process.stdout.write(`${formatSweepTable(merged, coloursFor(process.stdout))}\n`);
   if (flags.out !== undefined) {

@@ -5,7 +5,8 @@ import { coloursFor, type Colours } from './colour.js';
 
 /** Lays out rows as a plain text table with right-aligned numbers (the first column, and those in `leftColumns`, aligned left). */
 export function formatTable(header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, leftColumns: ReadonlyArray<number> = []): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  // A loop, not Math.max(...rows): spreading 120,000 rows or more into one call overflows the stack.
+  const widths = header.map((title, column) => rows.reduce((width, row) => Math.max(width, (row[column] ?? '').length), title.length));
   const line = (cells: ReadonlyArray<string>): string =>
     cells.map((cell, column) => (column === 0 || leftColumns.includes(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

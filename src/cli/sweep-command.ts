@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemporaries } from '../output/atomic-file.js';
@@ -8,7 +9,9 @@ import { aggregateSeeds, type SeedGroup } from '../sweep/aggregate.js';
 import { loadGridFile, type SweepGrid } from '../sweep/grid.js';
 import { clearFinishedCases, ROWS_DIR, SweepResumeError } from '../sweep/progress.js';
 import { formatShard, parseShard, type Shard } from '../sweep/shard.js';
-import { planSweep, SWEEP_CONCURRENCY_MAX, sweep } from '../sweep/sweep.js';
+import { planSweep, SWEEP_CONCURRENCY_MAX, sweep, type PlannedCase } from '../sweep/sweep.js';
+import { casePreflightErrors } from '../sweep/sweep-task.js';
+import { printable } from '../scenario/errors.js';
 import { sweepJson, type SweepTable } from '../sweep/table.js';
 import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { coloursFor, type Colours } from './colour.js';
@@ -116,7 +119,7 @@ function shardFlag(text: string | undefined): Shard | null {
 /** The fingerprint of the sweep.json already in `out`, if there is one. */
 function existingFingerprint(out: string): string | null {
   try {
-    const value = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { kind?: unknown; fingerprint?: unknown };
+    const value = JSON.parse(readFileBounded(join(out, 'sweep.json'), TEXT_FILE_BYTES_MAX).toString('utf8')) as { kind?: unknown; fingerprint?: unknown };
     return value.kind === 'balloonsim-sweep' && typeof value.fingerprint === 'string' ? value.fingerprint : null;
   } catch {
     return null;
@@ -136,6 +139,31 @@ function prepareOut(out: string, grid: SweepGrid, restart: boolean): string {
   }
   removeStaleTemporaries(out);
   return rowsDir;
+}
+
+/** Cases listed by name in the notice of cases that cannot run, at most. */
+const UNRUNNABLE_SHOWN = 5;
+
+/**
+ * Cases whose own preflight will refuse them (guests that cannot boot, more
+ * memory than the machine has) fail at once when the sweep reaches them, and
+ * the sweep goes on; they are said before it starts, so that a sweep of
+ * hours does not show them only at its end.
+ */
+function warnUnrunnableCases(cases: ReadonlyArray<PlannedCase>, sampleEvery: number | undefined): void {
+  const bad = cases
+    .filter((c) => !c.finished)
+    .map((c) => ({ sweepCase: c.case, errors: casePreflightErrors(c.case.scenario, sampleEvery) }))
+    .filter((entry) => entry.errors.length > 0);
+  if (bad.length === 0) return;
+  const prefix = coloursFor(process.stderr).yellow('balloonsim:');
+  const lines = [`${prefix} ${bad.length} of ${cases.length} cases cannot run and will fail at once (the others run; fix the grid to run these too):`];
+  for (const { sweepCase, errors } of bad.slice(0, UNRUNNABLE_SHOWN)) {
+    const first = errors[0]!;
+    lines.push(`  case ${sweepCase.index} (${sweepCase.label}): ${first.path === '' ? '' : `${first.path}: `}${first.message}${first.hint === undefined ? '' : ` (${first.hint})`}`);
+  }
+  if (bad.length > UNRUNNABLE_SHOWN) lines.push(`  and ${bad.length - UNRUNNABLE_SHOWN} more`);
+  process.stderr.write(`${lines.map(printable).join('\n')}\n`);
 }
 
 /** `sweep --dry-run`: the cases that would run, and which a resume would skip. */
@@ -180,14 +208,16 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   const grid = loadGridFile(file);
   if (flags.dryRun === true) {
     const rowsDir = flags.out !== undefined && existsSync(join(flags.out, ROWS_DIR)) ? join(flags.out, ROWS_DIR) : undefined;
+    if (!flags.quiet) warnUnrunnableCases(planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) }).cases, sampleEvery);
     return printPlan(grid, shard, rowsDir, flags.json === true);
   }
   if (flags.out !== undefined) prepareOutDir(flags.out);
   const rowsDir = flags.out !== undefined ? prepareOut(flags.out, grid, flags.restart === true) : undefined;
-  if (rowsDir !== undefined && !flags.quiet) {
-    const plan = planSweep(grid, { shard, rowsDir });
+  if (!flags.quiet) {
+    const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) });
     const finished = plan.cases.filter((c) => c.finished).length;
     if (finished > 0) process.stderr.write(`balloonsim: resuming ${grid.name}: ${finished} of ${plan.cases.length} cases finished before and are not run again (--restart runs them all)\n`);
+    warnUnrunnableCases(plan.cases, sampleEvery);
   }
   const progress = flags.quiet ? null : startProgress(`sweeping ${grid.name}${shard === null ? '' : ` ${formatShard(shard)}`}`, { unit: 'cases' });
   let table: SweepTable;

@@ -31,7 +31,7 @@ export function isTemporaryName(name: string): boolean {
 }
 
 /** Flushes a directory's entries (the rename) to disk; best effort where directories cannot be opened. */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

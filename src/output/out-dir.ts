@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { InputError } from './input-error.js';
 import { makeDirectories } from './make-directories.js';
 
-function reasonOf(error: unknown): string {
+/** What a file system error means, in words (`the disk is full`), for messages about --out. */
+export function fileErrorReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
     case 'ENOTDIR':
@@ -50,13 +51,13 @@ export function prepareOutDir(dir: string, flag = '--out'): void {
   try {
     makeDirectories(dir);
   } catch (error) {
-    throw new InputError(`${flag} ${shown}: cannot create the folder: ${reasonOf(error)}; give a folder you can write to`);
+    throw new InputError(`${flag} ${shown}: cannot create the folder: ${fileErrorReason(error)}; give a folder you can write to`);
   }
   const probe = join(resolve(dir), `.balloonsim-write-check-${process.pid}`);
   try {
     closeSync(openSync(probe, 'w'));
     rmSync(probe, { force: true });
   } catch (error) {
-    throw new InputError(`${flag} ${shown}: cannot write into the folder: ${reasonOf(error)}; give a folder you can write to`);
+    throw new InputError(`${flag} ${shown}: cannot write into the folder: ${fileErrorReason(error)}; give a folder you can write to`);
   }
 }

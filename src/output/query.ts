@@ -18,6 +18,9 @@ import { join } from 'node:path';
 import { InputError } from './input-error.js';
 import { openDuckDB, sqlIdentifier, sqlString } from './duckdb.js';
 
+/** Most values (rows times columns) a query returns: about 1 GiB of memory once they are JavaScript values and printed. */
+export const QUERY_VALUES_MAX = 5_000_000;
+
 /** A view `query` makes, and what it reads. */
 export interface QueryView {
   name: string;
@@ -80,7 +83,7 @@ export function describeViews(views: ReadonlyArray<QueryView>): string {
 /**
  * Runs `sql` over the files of `dir`.
  *
- * @throws InputError for a directory without balloonsim files, or SQL that DuckDB refuses (with its message and the views at hand)
+ * @throws InputError for a directory without balloonsim files, SQL that DuckDB refuses (with its message and the views at hand), or a result of more than QUERY_VALUES_MAX values
  */
 export async function queryOutputs(dir: string, sql: string): Promise<QueryResult> {
   if (typeof sql !== 'string' || sql.trim() === '') throw new InputError('query needs SQL, such as "SELECT guest, max(balloon_bytes) FROM timeseries GROUP BY guest"');
@@ -89,11 +92,23 @@ export async function queryOutputs(dir: string, sql: string): Promise<QueryResul
   try {
     for (const view of views) await db.connection.run(`CREATE VIEW ${sqlIdentifier(view.name)} AS ${view.source}`);
     let reader;
+    let rowsMax: number;
     try {
-      reader = await db.connection.runAndReadAll(sql);
+      // Streamed, and read no further than the bound: a result of 10^8 rows used to fill the heap (4 GiB) and kill the process.
+      reader = await db.connection.streamAndRead(sql);
+      rowsMax = Math.max(1, Math.floor(QUERY_VALUES_MAX / Math.max(1, reader.columnCount)));
+      await reader.readUntil(rowsMax + 1);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // A statement streamed is parsed in two steps, which prefix DuckDB's own message: keep its message.
+      const message = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
       throw new InputError(`query: ${message.split('\n')[0]}\n  tables here: ${describeViews(views)}`);
+    }
+    if (reader.currentRowCount > rowsMax) {
+      const columns = reader.columnCount;
+      throw new InputError(
+        `query: the result has more than ${rowsMax.toLocaleString('en-US')} rows of ${columns} column${columns === 1 ? '' : 's'}, more than the ${QUERY_VALUES_MAX.toLocaleString('en-US')} values query prints; ` +
+          "select fewer columns or rows (WHERE, GROUP BY, LIMIT), or have DuckDB write them to a file (its COPY statement)",
+      );
     }
     return {
       columns: reader.columnNames(),

@@ -2,12 +2,13 @@
  * `--out DIR`: everything a run leaves behind for people and tools:
  * summary.json, the time series of the guests and of the host (CSV and
  * Parquet), the event log (JSON Lines and Parquet), trace.json and
- * report.html. Each file is written to a temporary name and renamed when
- * complete, so that a run killed at any moment leaves complete files or none.
+ * report.html. They are replaced as a whole (see file-set.ts): a run stopped
+ * while writing them, or a full disk, leaves the files of the run before.
  */
 import { join } from 'node:path';
 import type { RunResult } from '../runtime/simulate.js';
-import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { writeFileSet } from './file-set.js';
 import { eventsJsonl } from './events-jsonl.js';
 import { writeParquet } from './parquet.js';
 import { runReportHtml, type ReportOptions } from './report-html.js';
@@ -15,7 +16,6 @@ import { eventsTable, guestSeriesTable, hostSeriesTable } from './run-parquet.js
 import { hostTimeSeriesCsv, timeSeriesCsv } from './timeseries-csv.js';
 import type { TimeSeries } from './time-series.js';
 import { buildTrace, traceJson } from './trace-events.js';
-import { makeDirectories } from './make-directories.js';
 
 /** The files `writeRunOutputs` writes, in the order it writes them (summary.json last: when it is there, the rest is). */
 export const RUN_OUTPUT_FILES = [
@@ -46,8 +46,11 @@ export interface RunOutputOptions {
  */
 export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
-  makeDirectories(dir);
-  removeStaleTemporaries(dir);
+  return writeFileSet(dir, RUN_OUTPUT_FILES, (staging) => writeFiles(staging, result, series, options));
+}
+
+/** Writes every file of RUN_OUTPUT_FILES into `dir`. */
+async function writeFiles(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions): Promise<void> {
   const { summary, events } = result;
   const metadata = { 'balloonsim.scenario': summary.scenario, 'balloonsim.seed': String(summary.seed) };
   const path = (name: RunOutputFile): string => join(dir, name);
@@ -62,5 +65,4 @@ export async function writeRunOutputs(dir: string, result: RunResult, series: Ti
   writeFileAtomic(path('trace.json'), traceJson(buildTrace(summary, series, events)));
   writeFileAtomic(path('report.html'), runReportHtml(summary, series, events, options.report));
   writeFileAtomic(path('summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return RUN_OUTPUT_FILES.map(path);
 }

@@ -43,6 +43,15 @@ export interface TraceFile {
 /** Guests that get counter tracks; past this the trace says how many it left out. */
 export const TRACE_GUESTS_MAX = 64;
 
+/**
+ * Bytes of trace.json per sample, at most: the host's 4 counters, and each
+ * traced guest's 6 counters with its balloon slices and OOM instants (lines
+ * of 90 to 140 characters seen; these leave room for large figures). The
+ * preflight refuses a run whose trace would be longer than one text can be.
+ */
+export const TRACE_HOST_BYTES_PER_SAMPLE = 640;
+export const TRACE_GUEST_BYTES_PER_SAMPLE = 1200;
+
 const HOST_PID = 1;
 const TID = 1;
 const MiB = 2 ** 20;
@@ -196,6 +205,11 @@ function hostInstants(events: ReadonlyArray<HostEvent>, pidOf: ReadonlyMap<strin
   }));
 }
 
+/** Appends one by one: push(...items) passes every item as an argument, and 130,000 of them overflow the stack (a run of 30,000 samples has that many host counters). */
+function append(into: TraceEvent[], items: ReadonlyArray<TraceEvent>): void {
+  for (const item of items) into.push(item);
+}
+
 /**
  * The trace of a run: counters from its samples, instants from the host's
  * event log and from OOM kills seen between samples. Guests past
@@ -209,9 +223,12 @@ export function buildTrace(summary: RunSummary, series: TimeSeries, events: Read
     traceEvents.push(...metadata(pidOfGuest(g), `guest ${series.guestNames[g]}`, g + 1));
     pidOf.set(series.guestNames[g]!, pidOfGuest(g));
   }
-  traceEvents.push(...hostCounters(series));
-  for (let g = 0; g < traced; g++) traceEvents.push(...balloonSlices(series, g), ...guestCounters(series, g));
-  traceEvents.push(...hostInstants(events, pidOf));
+  append(traceEvents, hostCounters(series));
+  for (let g = 0; g < traced; g++) {
+    append(traceEvents, balloonSlices(series, g));
+    append(traceEvents, guestCounters(series, g));
+  }
+  append(traceEvents, hostInstants(events, pidOf));
   return {
     traceEvents,
     displayTimeUnit: 'ms',

@@ -15,6 +15,7 @@ import type { GuestSpec, Scenario, ScenarioEvent } from '../model/scenario.js';
 import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { machineMemory, MEMORY_LIMIT_ENV, type MachineMemory } from './machine.js';
 import { estimateRunMemory, guestPages, type MemoryEstimate } from './memory-estimate.js';
+import { TRACE_GUEST_BYTES_PER_SAMPLE, TRACE_GUESTS_MAX, TRACE_HOST_BYTES_PER_SAMPLE } from '../output/trace-events.js';
 
 /** Most frames the host's frame table can hold (one Int32Array entry each, indexed by frame number). */
 export const HOST_FRAMES_MAX = 2 ** 31 - 1;
@@ -270,11 +271,14 @@ function checkMemory(scenario: Scenario, options: PreflightOptions, estimate: Me
   }
   const samples = options.samples ?? 0;
   const csvBytes = samples * scenario.guests.length * CSV_ROW_BYTES_MAX;
-  if (csvBytes > TEXT_LENGTH_MAX) {
-    const every = Math.ceil(csvBytes / TEXT_LENGTH_MAX);
+  // trace.json is written whole too, and a run with few guests makes more of it than of the CSV (it failed after the run).
+  const traceBytes = samples * (TRACE_HOST_BYTES_PER_SAMPLE + Math.min(scenario.guests.length, TRACE_GUESTS_MAX) * TRACE_GUEST_BYTES_PER_SAMPLE);
+  const [file, fileBytes] = csvBytes >= traceBytes ? ['timeseries.csv', csvBytes] : ['trace.json', traceBytes];
+  if (fileBytes > TEXT_LENGTH_MAX) {
+    const every = Math.ceil(fileBytes / TEXT_LENGTH_MAX);
     issues.error(
       samplesFlag,
-      `${samples.toLocaleString('en-US')} samples of ${scenario.guests.length.toLocaleString('en-US')} guests make a timeseries.csv of up to ${formatBytesApprox(csvBytes)}, more than one file of the outputs can hold (${formatBytesApprox(TEXT_LENGTH_MAX)})`,
+      `${samples.toLocaleString('en-US')} samples of ${scenario.guests.length.toLocaleString('en-US')} guests make a ${file} of up to ${formatBytesApprox(fileBytes)}, more than one file of the outputs can hold (${formatBytesApprox(TEXT_LENGTH_MAX)})`,
       `keep at least ${every} times fewer samples: raise ${samplesFlag}`,
     );
   }
@@ -285,6 +289,10 @@ function checkMemory(scenario: Scenario, options: PreflightOptions, estimate: Me
  * allocated. Never throws for a problem: it returns them (see `assertPreflight`).
  */
 export function preflight(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
+  const candidate = scenario as Partial<Scenario> | null;
+  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.guests) || typeof candidate.host !== 'object' || candidate.host === null) {
+    throw new TypeError('preflight: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)');
+  }
   const issues = new Issues();
   const machine = options.machine ?? machineMemory();
   const threads = threadsOf(scenario, options);

@@ -3,7 +3,6 @@
  * every problem gets a line and column) and files, after checks of the raw
  * text (characters, nesting) that the sweep's grid files share.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { ScenarioError, formatPath, type ScenarioIssue, makeLocator } from './errors.js';
@@ -12,6 +11,7 @@ import { applyOverrides, parseOverridePath, type ScenarioOverride } from './over
 import { resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
 import { formatBytes } from '../model/units.js';
+import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
 
 export interface LoadOptions {
   /** The directory trace paths are relative to (default: the file's directory, or the working directory for text). */
@@ -105,6 +105,7 @@ function readProblem(error: unknown): { message: string; hint: string } {
   if (code === 'ENOENT') return { message: 'cannot read the scenario: no such file', hint: `check the path; relative paths start from ${process.cwd()}` };
   if (code === 'EACCES' || code === 'EPERM') return { message: 'cannot read the scenario: permission denied', hint: 'check the file permissions' };
   if (code === 'EISDIR') return { message: 'cannot read the scenario: it is a directory', hint: 'give the path of a .yaml or .json file' };
+  if (isFileTooLarge(error)) return { message: `the scenario file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: 'move long series into trace CSV files' };
   return { message: `cannot read the scenario: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the path' };
 }
 
@@ -118,10 +119,8 @@ export function loadScenarioFile(path: string, options: LoadOptions = {}): Scena
   if (typeof path !== 'string' || path === '') throw new TypeError('loadScenarioFile: path must be a non-empty string');
   let text: string;
   try {
-    if (statSync(path).size > SCENARIO_FILE_BYTES_MAX) {
-      throw new ScenarioError(path, [{ path: '', message: `the scenario file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: 'move long series into trace CSV files' }]);
-    }
-    const bytes = readFileSync(path);
+    // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
+    const bytes = readFileBounded(path, SCENARIO_FILE_BYTES_MAX);
     const notText = checkUtf8(bytes);
     if (notText !== null) throw new ScenarioError(path, [notText]);
     text = bytes.toString('utf8');

@@ -4,10 +4,11 @@ import type { PathSegment, IssueList } from './errors.js';
 import type { SizeSpecFile } from './schema.js';
 import type { SizeCurve } from '../model/scenario.js';
 import { formatBytes, formatDuration, parseDuration, parseSize } from '../model/units.js';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { UnitError } from '../model/unit-error.js';
 import { TRACE_FILE_BYTES_MAX, TRACE_POINTS_MAX } from './limits.js';
+import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
 
 export interface CurveContext {
   /** The scenario's duration (after any override): a ramp without `end` ends there. */
@@ -274,13 +275,13 @@ function reasonOf(error: unknown): string {
 export function loadTraceCsv(file: string): TraceResult {
   let text: string;
   try {
-    const stat = statSync(file);
-    if (stat.isDirectory()) return { ok: false, problems: [{ message: 'cannot read the trace: it is a directory', hint: 'give the path of a CSV file' }] };
-    if (stat.size > TRACE_FILE_BYTES_MAX) {
+    if (statSync(file).isDirectory()) return { ok: false, problems: [{ message: 'cannot read the trace: it is a directory', hint: 'give the path of a CSV file' }] };
+    // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
+    text = readFileBounded(file, TRACE_FILE_BYTES_MAX).toString('utf8');
+  } catch (error) {
+    if (isFileTooLarge(error)) {
       return { ok: false, problems: [{ message: `the trace file is larger than ${formatBytes(TRACE_FILE_BYTES_MAX)}`, hint: 'resample it to fewer points' }] };
     }
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
     return { ok: false, problems: [{ message: `cannot read the trace: ${reasonOf(error)}`, hint: "a trace path is relative to the scenario file's directory" }] };
   }
   return parseTraceCsv(text);

@@ -5,11 +5,13 @@
  * sweep's table (sweep.json, or the directory holding it), whose cases each
  * count as a run.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunSummary } from '../runtime/summary.js';
 import type { SweepTable } from './table.js';
+import { runSummaryProblem, sweepTableProblem } from './output-shapes.js';
 import { formatBytesApprox } from '../model/units.js';
+import { isFileTooLarge, readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { htmlPage } from '../output/html-page.js';
 import { InputError } from '../output/input-error.js';
 import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from '../output/run-metrics.js';
@@ -35,12 +37,17 @@ export interface CompareRun {
   series: CompareSeries | null;
 }
 
+/** A file's text, read with a bound (/dev/zero and the like never end). */
+function readText(path: string): string {
+  return readFileBounded(path, TEXT_FILE_BYTES_MAX).toString('utf8');
+}
+
 function readJson(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path);
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is` : error instanceof Error ? error.message : String(error)}`);
   }
   try {
     return JSON.parse(text);
@@ -90,14 +97,17 @@ export function compareRunOf(label: string, source: string, summary: RunSummary,
 function runOfSummaryFile(path: string, label: string): CompareRun {
   const summary = readJson(path);
   if (!isSummary(summary)) throw new InputError(`${path} is not a balloonsim run summary (summary.json)`);
+  const problem = runSummaryProblem(summary);
+  if (problem !== null) throw new InputError(`${path} is damaged or not written by balloonsim: ${problem}; write it again with run --out`);
   const csvPath = join(dirname(path), 'timeseries.csv');
   const hostPath = join(dirname(path), 'host-timeseries.csv');
   let series: TimeSeries | null = null;
   if (existsSync(csvPath)) {
     try {
-      const hostText = existsSync(hostPath) ? readFileSync(hostPath, 'utf8') : null;
-      series = parseTimeSeriesCsv(readFileSync(csvPath, 'utf8'), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
+      const hostText = existsSync(hostPath) ? readText(hostPath) : null;
+      series = parseTimeSeriesCsv(readText(csvPath), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
     } catch (error) {
+      if (isFileTooLarge(error)) throw new InputError(`cannot read the time series beside ${path}: larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is`);
       throw new InputError(error instanceof Error ? error.message : String(error));
     }
   }
@@ -127,6 +137,8 @@ export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
       throw new InputError(`${path}: no such file or directory`);
     }
     const value = readJson(file);
+    const problem = isSweepTable(value) ? sweepTableProblem(value) : null;
+    if (problem !== null) throw new InputError(`${file} is damaged or not written by balloonsim: ${problem}; write it again with sweep --out or merge --out`);
     if (isSweepTable(value)) runs.push(...sweepRuns(value, file));
     else if (isSummary(value)) {
       const label = file.endsWith('summary.json') && file !== 'summary.json' ? basename(dirname(file)) : basename(file, '.json');

@@ -15,7 +15,6 @@
  * runs it, depends only on the grid.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { checkCharacters, checkNesting, loadScenarioFile } from '../scenario/load.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
@@ -27,6 +26,9 @@ import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from './parameter-path.js';
+import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
+import { formatBytes } from '../model/units.js';
+import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
 
 /** Most cases in one sweep. */
 export const SWEEP_CASES_MAX = 100_000;
@@ -120,7 +122,7 @@ function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | 
   }
   const path = resolvePath(baseDir, base);
   loadScenarioFile(path, { durationOverrideMs });
-  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content: parseYaml(readFileSync(path, 'utf8'), base) };
+  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content: parseYaml(readFileBounded(path, SCENARIO_FILE_BYTES_MAX).toString('utf8'), base) };
 }
 
 /** Every combination of the lists, the last varying fastest. */
@@ -202,6 +204,15 @@ export function expandGrid(spec: GridSpec, options: { baseDir?: string; source?:
   };
 }
 
+function gridReadProblem(error: unknown): { message: string; hint: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return { message: 'cannot read the grid: no such file', hint: `check the path; relative paths start from ${process.cwd()}` };
+  if (code === 'EISDIR') return { message: 'cannot read the grid: it is a directory', hint: 'give the path of a .yaml or .json grid file' };
+  if (code === 'EACCES' || code === 'EPERM') return { message: 'cannot read the grid: permission denied', hint: 'check the file permissions' };
+  if (isFileTooLarge(error)) return { message: `the grid file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: 'a grid names its values; put long lists of settings into several grids' };
+  return { message: `cannot read the grid: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the path' };
+}
+
 /**
  * Reads a grid file (YAML or JSON) and expands it. Base paths are relative
  * to the grid file.
@@ -212,10 +223,10 @@ export function loadGridFile(path: string): SweepGrid {
   if (typeof path !== 'string' || path === '') throw new TypeError('loadGridFile: path must be a non-empty string');
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
+    text = readFileBounded(path, SCENARIO_FILE_BYTES_MAX).toString('utf8');
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new ScenarioError(path, [{ path: '', message: `cannot read the grid: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`, hint: 'check the path' }]);
+    throw new ScenarioError(path, [{ path: '', ...gridReadProblem(error) }]);
   }
   // Binary and deep nesting are refused before the parser sees them (it would echo the one and overflow on the other).
   const textIssue = checkCharacters(text) ?? checkNesting(text);
@@ -231,7 +242,14 @@ export function loadGridFile(path: string): SweepGrid {
       }),
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb (the yaml package refuses it) or a document nested too deep through aliases: a ScenarioError, as in a scenario file.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ScenarioError(path, [{ path: '', message: `cannot read the document: ${message}`, hint: 'use fewer aliases (*name); a grid needs a handful of levels' }]);
+  }
   const parsed = gridFileSchema.safeParse(data);
   if (!parsed.success) throw new ScenarioError(path, finishIssues(translateIssues(parsed.error.issues, data), makeLocator(doc, lineCounter)));
   const file = parsed.data;

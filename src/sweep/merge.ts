@@ -3,6 +3,7 @@
  * the same rows, in case order, as one unsharded run gives.
  */
 import { formatShard } from './shard.js';
+import { sweepTableProblem } from './output-shapes.js';
 import { SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
 
 /** Shards that cannot be joined: different grids, a case twice, or cases missing. The CLI exits with 2. */
@@ -26,6 +27,8 @@ export function mergeSweepTables(given: ReadonlyArray<SweepTable>, sources?: Rea
   const names = given.map((_, i) => sources?.[i] ?? `table ${i + 1}`);
   const tables = given.map((table, i) => {
     if (table?.kind !== 'balloonsim-sweep') throw new MergeError(`${names[i]} is not a balloonsim sweep table (sweep.json)`);
+    const problem = sweepTableProblem(table);
+    if (problem !== null) throw new MergeError(`${names[i]} is damaged or not written by balloonsim: ${problem}; write it again with sweep --out or merge --out`);
     const upgraded = upgradeSweepTable(table);
     if (upgraded === null) {
       throw new MergeError(`${names[i]} has table schema version ${table.schemaVersion}; this balloonsim reads versions 1 to ${SWEEP_TABLE_SCHEMA_VERSION}`);

@@ -6,10 +6,12 @@
  * One file per case, named by its number, so that a case can be neither
  * counted twice nor lost, however the sweep was stopped.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
+import { readFileBounded } from '../util/read-bounded.js';
 import { join } from 'node:path';
 import { removeStaleTemporaries, writeFileAtomic } from '../output/atomic-file.js';
 import type { SweepRow } from './table.js';
+import { sweepRowProblem } from './output-shapes.js';
 import { makeDirectories } from '../output/make-directories.js';
 
 /** The folder of finished rows inside a sweep's `--out` directory. */
@@ -36,6 +38,9 @@ export function rowFileName(caseIndex: number): string {
 }
 
 const ROW_FILE = /^case-(\d{4,})\.json$/;
+
+/** A row file is a few KiB; one larger than this is not one (it counts as not finished). */
+const ROW_FILE_BYTES_MAX = 16 * 2 ** 20;
 
 /** Writes a finished case's row (crash-safe). */
 export function saveFinishedCase(rowsDir: string, fingerprint: string, row: SweepRow, wallSeconds: number): void {
@@ -77,7 +82,7 @@ export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTot
     if (found === null) continue;
     let text: string;
     try {
-      text = readFileSync(join(rowsDir, name), 'utf8');
+      text = readFileBounded(join(rowsDir, name), ROW_FILE_BYTES_MAX).toString('utf8');
     } catch {
       continue;
     }
@@ -91,6 +96,8 @@ export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTot
     }
     const caseIndex = Number(found[1]);
     if (record.row.case !== caseIndex || caseIndex >= casesTotal) continue;
+    // A row damaged inside (metrics not figures, a label lost) would break the table after the sweep: the case runs again.
+    if (sweepRowProblem(record.row) !== null) continue;
     finished.set(caseIndex, record);
   }
   return finished;

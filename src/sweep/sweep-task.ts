@@ -16,7 +16,7 @@ import { simulate } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { formatDuration } from '../model/units.js';
-import { assertPreflight } from '../preflight/preflight.js';
+import { assertPreflight, preflight, type PreflightIssue } from '../preflight/preflight.js';
 import type { SweepRow, SweepStatus } from './table.js';
 
 /** What the main thread sends for one case (structured-cloned). */
@@ -57,6 +57,24 @@ function notesOf(events: ReadonlyArray<HostEvent>, kind: HostEvent['kind']): str
   return notes;
 }
 
+/** The sample interval of a case: the one given, or as `run --out` would take. */
+function sampleEveryOf(scenario: Scenario, sampleEveryTicks: number | undefined): number {
+  const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
+  return sampleEveryTicks ?? defaultSampleEveryTicks(ticks, scenario.guests.length);
+}
+
+/**
+ * What a case's own preflight will refuse (guests that cannot boot, more
+ * memory than the machine has): the errors, or an empty list. A case with
+ * errors fails at once when the sweep reaches it; the CLI says so before the
+ * sweep starts, so that nobody waits hours for it.
+ */
+export function casePreflightErrors(scenario: Scenario, sampleEveryTicks?: number): PreflightIssue[] {
+  const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
+  const samples = Math.ceil(ticks / sampleEveryOf(scenario, sampleEveryTicks)) + 1;
+  return preflight(scenario, { placement: 'inline', samples }).issues.filter((issue) => issue.severity === 'error');
+}
+
 /** Runs one case; never throws for a failure of the case itself. */
 export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const started = performance.now();
@@ -66,7 +84,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const series = task.outDir !== undefined ? new TimeSeries(scenario.guests.map((g) => g.name), scenario.frameBytes, Math.floor(scenario.host.memoryBytes / scenario.frameBytes)) : null;
   const base = { case: task.case, label: task.label, base: task.base, parameters: task.parameters };
   let row: SweepRow;
-  const sampleEveryTicks = task.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, scenario.guests.length);
+  const sampleEveryTicks = sampleEveryOf(scenario, task.sampleEveryTicks);
   try {
     // What run would refuse before it starts fails this case alone, before anything is allocated.
     assertPreflight(scenario, { placement: 'inline', samples: Math.ceil(ticks / sampleEveryTicks) + 1 });

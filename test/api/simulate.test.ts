@@ -26,6 +26,19 @@ describe('simulate', () => {
     await expect(simulate(huge, { placement: 'inline' })).rejects.toBeInstanceOf(ScenarioError);
   });
 
+  it.each([
+    [{ placement: 'threads' }, "simulate: placement must be 'inline' or 'workers', got \"threads\""],
+    [{ workers: -1 }, 'simulate: workers must be a whole number of at least 1, got -1'],
+    [{ workers: 1.5 }, 'simulate: workers must be a whole number of at least 1, got 1.5'],
+    [{ guestsPerWorker: 0 }, 'simulate: guestsPerWorker must be a whole number of at least 1, got 0'],
+    [{ seed: Number.NaN }, 'simulate: seed must be a whole number of at least 0, got NaN'],
+    [{ auditEveryTicks: -1 }, 'simulate: auditEveryTicks must be a whole number of at least 0, got -1'],
+    [{ sampleEveryTicks: '5' }, 'simulate: sampleEveryTicks must be a whole number of at least 0, got "5"'],
+  ])('checks its options first: %j', async (options, message) => {
+    // workers: -1 ran as if it were absent; placement 'threads' failed as a RunFailure, as if the run had broken.
+    await expect(simulate(defineScenario(small), options as never)).rejects.toThrow(new RangeError(message));
+  });
+
   it('refuses what is not a resolved scenario, saying how to make one', async () => {
     await expect(simulate(small as never)).rejects.toThrow(new TypeError('simulate: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
     await expect(simulateFree(null as never)).rejects.toThrow(/^simulateFree: scenario must be a resolved Scenario/);

@@ -68,3 +68,9 @@ describe('simulateStream', () => {
     expect(() => simulateStream(small, { onSample: () => undefined } as never)).toThrow(/onSample/);
   });
 });
+
+describe('simulateStream of what is not a scenario', () => {
+  it('says what it takes, instead of a TypeError about reading durationMs of null', () => {
+    expect(() => simulateStream(null as never)).toThrow(new TypeError('simulateStream: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
+  });
+});

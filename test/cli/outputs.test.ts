@@ -191,6 +191,12 @@ describe('sweep, merge and compare', () => {
     expect(table.rows[1]!.metrics).toBeNull();
     // The preflight finds it before the case allocates anything.
     expect(table.rows[1]!.error).toMatchObject({ code: 'PREFLIGHT', message: expect.stringMatching(/guests: the guests cannot boot: they need .* \(all their boot memory \(backing: eager\)\)/) });
+    // ...and the sweep says so before it starts, not only in the table at its end (a sweep of hours reached such a case last).
+    expect(run.stderr).toMatch(/^balloonsim: 1 of 2 cases cannot run and will fail at once \(the others run; fix the grid to run these too\):\n {2}case 1 \(host\.backing=eager\): guests: the guests cannot boot: /);
+    const dry = runCli(['sweep', tiny, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toMatch(/^balloonsim: 1 of 2 cases cannot run and will fail at once/);
+    expect(runCli(['sweep', tiny, '--dry-run', '--quiet']).stderr).toBe('');
   });
 
   it('compare puts run directories and sweep cases side by side', () => {

@@ -1,9 +1,11 @@
 /** The CLI of this issue end to end: --guests-per-worker, --mode free, fault plans and hostile guests, the examples, and their bad-input messages. */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/runtime/summary.js';
+import { summaryOf } from '../support/samples.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runCli } from './run-cli.js';
 
@@ -88,5 +90,83 @@ describe('the examples are valid', () => {
     const run = runCli(['validate', example(name), ...(name.includes('free') ? ['--mode', 'free'] : [])]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+  });
+});
+
+describe('files that never end are refused at their size limit, not read until memory runs out', () => {
+  // /dev/zero says it holds 0 bytes and never ends: readFileSync grew its buffer to 16 GiB and crashed after a minute.
+  it.each([
+    [['validate', '/dev/zero'], /\/dev\/zero: the scenario file is larger than 16 MiB/],
+    [['sweep', '/dev/zero'], /\/dev\/zero: the grid file is larger than 16 MiB/],
+    [['validate', small, '--set', 'guests[0].workload[0].size={trace: /dev/zero}'], /trace: \/dev\/zero: the trace file is larger than 64 MiB/],
+    [['merge', '/dev/zero'], /cannot read \/dev\/zero: it is larger than 512 MiB/],
+    [['compare', '/dev/zero', '/dev/zero'], /cannot read \/dev\/zero: it is larger than 512 MiB/],
+  ])('%j', (args, message) => {
+    const run = runCli(args);
+    expect(run.stderr).toMatch(message);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(NO_STACK);
+  });
+});
+
+describe('a damaged sweep.json or summary.json is refused with the field that is wrong, exit 2', () => {
+  const dir = temporaryDirectory('balloonsim-robust-damaged-');
+  const sweepJson = join(dir, 'sweep.json');
+  writeFileSync(sweepJson, JSON.stringify({ kind: 'balloonsim-sweep', schemaVersion: 2, name: 'g', fingerprint: 'f', casesTotal: 2, parameterNames: [], shard: null, rows: null, timing: [] }));
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir);
+  writeFileSync(join(runDir, 'summary.json'), JSON.stringify({ schemaVersion: 1, scenario: 's', seed: 1, simulatedSeconds: 1, host: null, guests: [], audit: {} }));
+
+  // These were TypeErrors printed as "internal error" with a stack trace, exit 1.
+  it.each([
+    [['merge', sweepJson], /sweep\.json is damaged or not written by balloonsim: rows: .*; write it again with sweep --out or merge --out/],
+    [['compare', sweepJson, runDir], /sweep\.json is damaged or not written by balloonsim: rows: /],
+    [['compare', runDir, runDir], /summary\.json is damaged or not written by balloonsim: host: .*; write it again with run --out/],
+  ])('%j', (args, message) => {
+    const run = runCli(args);
+    expect(run.stderr).toMatch(message);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(NO_STACK);
+    expect(run.stderr).not.toMatch(/internal error/);
+  });
+});
+
+describe('standard output that cannot be written', () => {
+  const bin = fileURLToPath(new URL('../../bin/balloonsim.js', import.meta.url));
+
+  it('a full disk (> /dev/full) is said in a sentence, exit 1, not an unhandled error event', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const run = spawnSync(process.execPath, [bin, 'run', small, '--placement', 'inline', '--json'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+      expect(run.stderr).toMatch(/^balloonsim: cannot write to standard output: the disk is full \(ENOSPC\)/);
+      expect(run.stderr).not.toMatch(NO_STACK);
+      expect(run.status).toBe(1);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('a reader that goes away (| head) ends the output quietly', () => {
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" schema | head -c 1 > /dev/null; echo "exit $\{PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('exit 0\n');
+  });
+});
+
+describe('a refused merge or compare leaves no --out folder behind', () => {
+  const dir = temporaryDirectory('balloonsim-robust-refused-');
+  const damaged = join(dir, 'sweep.json');
+  writeFileSync(damaged, JSON.stringify({ kind: 'balloonsim-sweep', schemaVersion: 2, name: 'g', fingerprint: 'f', casesTotal: 2, parameterNames: [], shard: null, rows: null, timing: [] }));
+  const oneRun = join(dir, 'one');
+  mkdirSync(oneRun);
+  writeFileSync(join(oneRun, 'summary.json'), JSON.stringify(summaryOf([{ name: 'g' }])));
+
+  it.each([
+    ['merge of a damaged table', (out: string) => ['merge', damaged, '--out', out]],
+    ['compare of one run', (out: string) => ['compare', oneRun, '--out', out]],
+  ])('%s', (_what, args) => {
+    const out = join(dir, 'new');
+    const run = runCli(args(out));
+    expect(run.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -15,6 +15,13 @@ describe('formatTable', () => {
   it('with no rows: the header and its rule', () => {
     expect(formatTable(['a', 'bb'], [])).toBe('a  bb\n-  --');
   });
+  it('takes as many rows as query prints (200,000 overflowed the stack: internal error)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [String(i)]);
+    const lines = formatTable(['n'], rows).split('\n');
+    expect(lines).toHaveLength(200_002);
+    expect(lines[1]).toBe('------');
+    expect(lines[2]).toBe('0');
+  });
 });
 
 describe('formatNotableEvents', () => {

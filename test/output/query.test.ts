@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/output/input-error.js';
 import { writeParquet, type ParquetTable } from '../../src/output/parquet.js';
-import { describeViews, queryOutputs, viewsOf } from '../../src/output/query.js';
+import { describeViews, QUERY_VALUES_MAX, queryOutputs, viewsOf } from '../../src/output/query.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
 let dir: string;
@@ -52,6 +52,21 @@ describe('viewsOf', () => {
 });
 
 describe('queryOutputs', () => {
+  it('refuses a result of more than QUERY_VALUES_MAX values at once, instead of filling the heap', async () => {
+    writeFileSync(join(dir, 'summary.json'), '{"scenario":"s"}');
+    const started = Date.now();
+    // 10^8 rows used to take 34 s and 6.7 GB before V8 died for want of heap.
+    await expect(queryOutputs(dir, 'SELECT * FROM range(100000000)')).rejects.toThrow(
+      new InputError(
+        `query: the result has more than 5,000,000 rows of 1 column, more than the 5,000,000 values query prints; select fewer columns or rows (WHERE, GROUP BY, LIMIT), or have DuckDB write them to a file (its COPY statement)`,
+      ),
+    );
+    // The bound is on values: two columns, half the rows.
+    await expect(queryOutputs(dir, `SELECT range AS a, range AS b FROM range(${QUERY_VALUES_MAX / 2 + 1})`)).rejects.toThrow(/more than 2,500,000 rows of 2 columns/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect((await queryOutputs(dir, 'SELECT count(*) AS n FROM range(100000000)')).rows).toEqual([[100000000n]]);
+  });
+
   it('runs SQL over the views, with each case folder as a case column', async () => {
     writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 'tight', seed: 3 }));
     mkdirSync(join(dir, 'case-0000'));

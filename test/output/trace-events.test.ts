@@ -6,6 +6,7 @@ import type { GuestSample } from '../../src/runtime/sample.js';
 import { simulate } from '../../src/runtime/simulate.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 import { traceProblems } from '../support/trace-format.js';
+import { guestSample, sampleAt, seriesOf, summaryOf } from '../support/samples.js';
 
 async function tracedRun() {
   const s = scenario({
@@ -136,5 +137,14 @@ describe('trace.json', () => {
     expect(traceProblems({ traceEvents: [{ name: 'x', ph: 'C', pid: 1, tid: 1, ts: -1, args: { v: 'high' } }] })).toHaveLength(2);
     expect(traceProblems({ traceEvents: [{ name: 'x', ph: 'Q', pid: 1.5, tid: 1 }] })).toHaveLength(2);
     expect(traceProblems([])).toHaveLength(1);
+  });
+});
+
+describe('a long run\'s trace', () => {
+  it('takes 40,000 samples (their 160,000 host counters, pushed as push(...counters), overflowed the stack after the whole run)', () => {
+    // run --duration 10h --sample-every 1 --out DIR: 36,000 samples, "internal error: RangeError: Maximum call stack size exceeded".
+    const series = seriesOf(Array.from({ length: 40_000 }, (_, i) => sampleAt((i + 1) * 1000, [guestSample('g')])));
+    const trace = buildTrace(summaryOf([{ name: 'g' }]), series, []);
+    expect(trace.traceEvents.filter((e) => e.name === 'host free (MiB)')).toHaveLength(40_000);
   });
 });

@@ -19,6 +19,14 @@ function paths(s: Scenario, options: PreflightOptions = QUIET): string[] {
   return preflight(s, options).issues.map((issue) => `${issue.severity} ${issue.path}`);
 }
 
+describe('preflight of what is not a scenario', () => {
+  it('says what it takes, instead of a TypeError about reading guests of null', () => {
+    for (const given of [null, {}, { guests: [] }]) {
+      expect(() => preflight(given as never)).toThrow(new TypeError('preflight: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
+    }
+  });
+});
+
 describe('threadsOf', () => {
   const eight = scenario({ guests: Array.from({ length: 8 }, (_, i) => guest(`g${i}`)) });
   it('is 0 inline', () => {
@@ -137,10 +145,22 @@ describe('preflight', () => {
   });
 
   it('refuses more samples than one timeseries.csv can hold, under the flag that sets them', () => {
-    // 1.4 million rows of up to 400 bytes: 560 MB, past V8's longest string (2^29 - 24): keep 2 times fewer.
-    const issues = preflight(scenario({ guests: [guest('a')] }), { ...QUIET, samples: 1_400_000, samplesFlag: '--sample' }).issues;
+    // 300 guests, 5,000 samples: 1.5 million rows of up to 400 bytes, 600 MB, past V8's longest string (2^29 - 24): keep 2 times fewer.
+    const many = scenario({ guests: Array.from({ length: 300 }, (_, i) => guest(`g${i}`, { memoryBytes: 16 * MiB })), host: host({ memoryBytes: 16 * GiB }) });
+    const issues = preflight(many, { ...QUIET, samples: 5_000, samplesFlag: '--sample' }).issues;
     const csv = issues.find((issue) => issue.path === '--sample');
     expect(csv).toMatchObject({ severity: 'error', hint: 'keep at least 2 times fewer samples: raise --sample' });
+    expect(csv!.message).toMatch(/^5,000 samples of 300 guests make a timeseries\.csv of up to /);
+  });
+
+  it('refuses more samples than one trace.json can hold (with few guests it is the larger file)', () => {
+    // 2 guests, 360,001 samples (100 h at 1 s): up to 1.02 GiB of trace. The run used to fail after the simulation, writing trace.json.
+    const two = scenario({ guests: [guest('a'), guest('b')] });
+    const trace = preflight(two, { ...QUIET, samples: 360_001 }).issues.find((issue) => issue.path === '--sample-every');
+    expect(trace).toMatchObject({ severity: 'error', hint: 'keep at least 3 times fewer samples: raise --sample-every' });
+    expect(trace!.message).toBe('360,001 samples of 2 guests make a trace.json of up to 1.02 GiB, more than one file of the outputs can hold (512 MiB)');
+    // 40 h at 1 s writes fine (a trace of about 250 MB).
+    expect(preflight(two, { ...QUIET, samples: 144_001 }).issues.filter((issue) => issue.severity === 'error')).toEqual([]);
   });
 });
 

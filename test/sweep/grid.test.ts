@@ -116,4 +116,15 @@ describe('loadGridFile', () => {
     expect(scenarioError(() => loadGridFile(join(dir, 'uses-broken.yaml'))).format()).toMatch(/broken-base\.yaml:2:\d+: guests\[0\]\.memory/);
     expect(scenarioError(() => loadGridFile(join(dir, 'none.yaml'))).format()).toMatch(/cannot read the grid: no such file/);
   });
+
+  it('refuses an alias bomb as a ScenarioError, not a ReferenceError (sweep printed it as an internal error)', () => {
+    const levels = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const lines = levels.map((name, i) => `${name}: &${name} [${Array.from({ length: 9 }, () => (i === 0 ? '"x"' : `*${levels[i - 1]}`)).join(', ')}]`);
+    writeFileSync(join(dir, 'bomb.yaml'), `${lines.join('\n')}\n`);
+    expect(scenarioError(() => loadGridFile(join(dir, 'bomb.yaml'))).format()).toMatch(/^.*bomb\.yaml: cannot read the document: Excessive alias count .* \(use fewer aliases/);
+  });
+
+  it('says a folder given as the grid is a directory', () => {
+    expect(scenarioError(() => loadGridFile(dir)).format()).toMatch(/cannot read the grid: it is a directory \(give the path of a \.yaml or \.json grid file\)/);
+  });
 });

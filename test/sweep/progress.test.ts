@@ -48,6 +48,17 @@ describe('saveFinishedCase and loadFinishedCases', () => {
     expect([...loadFinishedCases(rows, 'fp', 4).keys()]).toEqual([3]);
   });
 
+  it('counts a row damaged inside as not finished (its case runs again), instead of breaking the table after the sweep', () => {
+    // Before, a resumed sweep took such rows over and died printing its table: "internal error: TypeError ... toFixed".
+    mkdirSync(rows);
+    const record = (r: unknown): string => JSON.stringify({ kind: 'balloonsim-sweep-row', fingerprint: 'fp', row: r, wallSeconds: 1 });
+    writeFileSync(join(rows, 'case-0000.json'), record({ ...row(0), metrics: 'x' }));
+    writeFileSync(join(rows, 'case-0001.json'), record({ ...row(1), label: null }));
+    writeFileSync(join(rows, 'case-0002.json'), record({ ...row(2), metrics: { ...row(2).metrics, stallSeconds: 'slow' } }));
+    saveFinishedCase(rows, 'fp', row(3), 1);
+    expect([...loadFinishedCases(rows, 'fp', 4).keys()]).toEqual([3]);
+  });
+
   it('refuses rows of another grid, naming both fingerprints and the way out', () => {
     saveFinishedCase(rows, 'old', row(0), 1);
     expect(() => loadFinishedCases(rows, 'new', 4)).toThrow(SweepResumeError);
