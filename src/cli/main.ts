@@ -26,7 +26,7 @@ export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 
-const EXIT_CODES_TEXT = 'Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.';
+const EXIT_CODES_TEXT = 'Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died) or its output could not be written (a full disk), 2 bad input or usage.';
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('balloonsim')
@@ -81,7 +81,7 @@ A progress bar shows on stderr when it is a terminal and the run takes over a se
   balloonsim run examples/stress-1000.yaml --guests-per-worker 250
   balloonsim run examples/free-faults.yaml --mode free
 
-Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died), 2 bad input or usage.`,
+Exit codes: 0 success, 1 the run failed (an invariant broke, a worker died) or its output could not be written (a full disk), 2 bad input or usage.`,
     )
     .action(async (file: string | undefined, flags: RunFlags) => setExit(await runCommand(file, flags)));
 
