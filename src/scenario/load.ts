@@ -5,9 +5,9 @@
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
-import { ScenarioError, formatPath, type ScenarioIssue, makeLocator } from './errors.js';
+import { ScenarioError, formatPath, type PathSegment, type ScenarioIssue, makeLocator } from './errors.js';
 import { SCENARIO_FILE_BYTES_MAX, NESTING_MAX } from './limits.js';
-import { applyOverrides, parseOverridePath, type ScenarioOverride } from './overrides.js';
+import { applyOverrides, type ScenarioOverride } from './overrides.js';
 import { resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
 import { formatBytes } from '../model/units.js';
@@ -66,14 +66,15 @@ export function parseScenarioText(text: string, source: string, options: LoadOpt
     throw new ScenarioError(source, [{ path: '', message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}`, hint: 'use fewer aliases (*name)' }]);
   }
   const overrides = options.overrides ?? [];
-  data = applyOverrides(data, overrides, source);
+  const overridePaths: PathSegment[][] = [];
+  data = applyOverrides(data, overrides, source, overridePaths);
   try {
     return resolveScenario(data, source, options.baseDir ?? process.cwd(), {
       durationOverrideMs: options.durationOverrideMs,
       locate: makeLocator(doc, lineCounter),
     });
   } catch (error) {
-    if (error instanceof ScenarioError && overrides.length > 0) throw blameOverrides(error, overrides);
+    if (error instanceof ScenarioError && overrides.length > 0) throw blameOverrides(error, overrides, overridePaths);
     if (isStackOverflow(error)) throw tooDeep(source);
     throw error;
   }
@@ -89,8 +90,8 @@ function tooDeep(source: string): ScenarioError {
 }
 
 /** Problems inside an overridden setting come from the command line, not from the file: say so, without a file position. */
-function blameOverrides(error: ScenarioError, overrides: ReadonlyArray<ScenarioOverride>): ScenarioError {
-  const paths = overrides.map((override) => ({ override, printed: formatPath(parseOverridePath(override.path) ?? []) }));
+function blameOverrides(error: ScenarioError, overrides: ReadonlyArray<ScenarioOverride>, resolvedPaths: ReadonlyArray<PathSegment[]>): ScenarioError {
+  const paths = overrides.map((override, i) => ({ override, printed: formatPath(resolvedPaths[i] ?? []) }));
   const issues = error.issues.map((issue): ScenarioIssue => {
     const from = paths.findLast(({ printed }) => issue.path === printed || issue.path.startsWith(`${printed}.`) || issue.path.startsWith(`${printed}[`));
     if (from === undefined) return issue;

@@ -1,11 +1,12 @@
 /**
  * Command-line overrides of scenario settings: `--set host.policy.tau=0`,
- * `--set guests[0].memory=2GiB`, `--set host.policy={kind: mom, period: 5s}`.
- * They are applied to the file's content before validation, so an override
+ * `--set guests[0].memory=2GiB`, `--set guests[name=web].memory=2GiB` (a list
+ * item by a key's value, as in sweep grids), `--set host.policy={kind: mom,
+ * period: 5s}`. They are applied to the file's content before validation, so an override
  * is checked exactly as if it were written in the file.
  */
 import { parse as parseYaml } from 'yaml';
-import { ScenarioError } from './errors.js';
+import { formatPath, ScenarioError } from './errors.js';
 import type { PathSegment } from './errors.js';
 
 /** One `PATH=VALUE` override. */
@@ -19,30 +20,69 @@ export interface ScenarioOverride {
 /** Keys whose value may be a shorthand string standing for a mapping with this key (`policy: esx` is `{kind: esx}`). */
 const SHORTHAND_KEYS: Readonly<Record<string, string>> = { policy: 'kind', setPolicy: 'kind', driver: 'profile' };
 
-/** Splits `guests[0].driver.batch` (or `guests.0.driver.batch`) into segments; null if it is not a path. */
-export function parseOverridePath(path: string): PathSegment[] | null {
-  const segments: PathSegment[] = [];
-  for (const part of path.split('.')) {
-    const match = /^([A-Za-z_$][A-Za-z0-9_$-]*)?((?:\[\d+\])*)$/.exec(part);
-    if (part === '' || match === null) {
-      if (/^\d+$/.test(part)) {
-        segments.push(Number(part));
-        continue;
-      }
-      return null;
-    }
-    if (match[1] !== undefined) segments.push(match[1]);
-    for (const index of (match[2] ?? '').matchAll(/\[(\d+)\]/g)) segments.push(Number(index[1]));
+/** A list item picked by the value of one of its keys: `guests[name=idle]`. */
+export interface ItemSelector {
+  key: string;
+  value: string;
+}
+
+/** A step of an override's path: a key, a list index, or an item picked by a key's value. */
+export type OverrideStep = PathSegment | ItemSelector;
+
+const KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*/;
+const INDEX = /^\[(\d+)\]/;
+const SELECTOR = /^\[([A-Za-z_$][A-Za-z0-9_$-]*)=([^\]]+)\]/;
+
+/**
+ * Splits `guests[0].driver.batch` (or `guests.0.driver.batch`, or
+ * `guests[name=web].driver.batch`) into steps; null if it is not a path.
+ */
+export function parseOverridePath(path: string): OverrideStep[] | null {
+  const steps: OverrideStep[] = [];
+  let rest = path;
+  // A key or a number must come at the start and after each dot; brackets may follow either.
+  let wantsPart = true;
+  while (rest !== '') {
+    if (rest.startsWith('[')) {
+      const index = INDEX.exec(rest);
+      const selector = index === null ? SELECTOR.exec(rest) : null;
+      if (index !== null) steps.push(Number(index[1]));
+      else if (selector !== null) steps.push({ key: selector[1]!, value: selector[2]! });
+      else return null;
+      rest = rest.slice((index ?? selector)![0].length);
+      wantsPart = false;
+    } else if (wantsPart) {
+      const part = KEY.exec(rest) ?? /^\d+/.exec(rest);
+      if (part === null) return null;
+      steps.push(/^\d/.test(part[0]) ? Number(part[0]) : part[0]);
+      rest = rest.slice(part[0].length);
+      wantsPart = false;
+    } else if (rest.startsWith('.') && rest.length > 1) {
+      rest = rest.slice(1);
+      wantsPart = true;
+    } else return null;
   }
-  return segments.length === 0 ? null : segments;
+  return steps.length === 0 || wantsPart ? null : steps;
+}
+
+/** Where the `=` between PATH and VALUE is: the first one outside brackets (`guests[name=web].memory=2GiB`), or -1. */
+function assignmentAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[') depth++;
+    else if (c === ']') depth = Math.max(0, depth - 1);
+    else if (c === '=' && depth === 0) return i;
+  }
+  return -1;
 }
 
 /** Reads `PATH=VALUE` from the command line. Throws an Error that says what to write. */
 export function parseOverride(text: string): ScenarioOverride {
-  const at = text.indexOf('=');
+  const at = assignmentAt(text);
   const path = at < 0 ? '' : text.slice(0, at).trim();
   if (at < 0 || path === '' || parseOverridePath(path) === null) {
-    throw new Error(`--set takes PATH=VALUE, such as host.policy.tau=0 or guests[0].memory=2GiB; got ${JSON.stringify(text)}`);
+    throw new Error(`--set takes PATH=VALUE, such as host.policy.tau=0, guests[0].memory=2GiB or guests[name=web].memory=2GiB; got ${JSON.stringify(text)}`);
   }
   return { path, value: text.slice(at + 1) };
 }
@@ -60,44 +100,73 @@ function readValue(override: ScenarioOverride): unknown {
   }
 }
 
-function applyOne(data: Record<string, unknown>, override: ScenarioOverride): void {
-  const segments = parseOverridePath(override.path)!;
+function describeStep(step: OverrideStep): string {
+  return typeof step === 'object' ? `[${step.key}=${step.value}]` : JSON.stringify(String(step));
+}
+
+/** The path up to and with `step`, as the user would write it. */
+function pathTo(resolved: readonly PathSegment[], step: OverrideStep): string {
+  return typeof step === 'object' ? `${formatPath(resolved)}${describeStep(step)}` : formatPath([...resolved, step]);
+}
+
+/** The index in `list` that `step` names, or an Error saying why there is none. */
+function indexIn(list: unknown[], step: OverrideStep, where: string, path: string): number {
+  if (typeof step === 'object') {
+    const index = list.findIndex((item) => isMapping(item) && String(item[step.key]) === step.value);
+    if (index >= 0) return index;
+    const known = list.filter(isMapping).map((item) => item[step.key]).filter((value) => value !== undefined).map(String);
+    throw new Error(`--set ${path}: ${where} has no item with ${step.key} ${step.value}${known.length > 0 ? ` (there are: ${known.slice(0, 12).join(', ')})` : ''}`);
+  }
+  if (typeof step !== 'number' || step >= list.length) throw new Error(`--set ${path}: ${where} is not an item of a list of ${list.length}`);
+  return step;
+}
+
+/** Applies one override; returns its path with every list item as its index (as the resolved scenario's issues name it). */
+function applyOne(data: Record<string, unknown>, override: ScenarioOverride): PathSegment[] {
+  const steps = parseOverridePath(override.path)!;
+  const resolved: PathSegment[] = [];
   let node: unknown = data;
-  for (let i = 0; i < segments.length - 1; i++) {
-    const segment = segments[i]!;
-    const where = override.path.split('.').slice(0, i + 1).join('.');
+  for (let i = 0; i < steps.length - 1; i++) {
+    const step = steps[i]!;
+    const where = pathTo(resolved, step);
     let child: unknown;
     if (Array.isArray(node)) {
-      if (typeof segment !== 'number' || segment >= node.length) {
-        throw new Error(`--set ${override.path}: ${where} is not an item of a list of ${node.length}`);
-      }
-      child = node[segment];
-    } else if (isMapping(node)) {
-      child = node[String(segment)];
-      const shorthandKey = SHORTHAND_KEYS[String(segment)];
+      const index = indexIn(node, step, where, override.path);
+      resolved.push(index);
+      child = node[index];
+    } else if (isMapping(node) && typeof step !== 'object') {
+      resolved.push(step);
+      child = node[String(step)];
+      const shorthandKey = SHORTHAND_KEYS[String(step)];
       if (typeof child === 'string' && shorthandKey !== undefined) {
         child = { [shorthandKey]: child };
-        node[String(segment)] = child;
+        node[String(step)] = child;
       } else if (child === undefined || child === null) {
         child = {};
-        node[String(segment)] = child;
+        node[String(step)] = child;
       }
     } else {
-      throw new Error(`--set ${override.path}: the value before ${JSON.stringify(String(segment))} is not a mapping or a list`);
+      throw new Error(`--set ${override.path}: ${formatPath(resolved)} is not a list, so ${describeStep(step)} picks nothing in it`);
     }
     if (!isMapping(child) && !Array.isArray(child)) {
-      throw new Error(`--set ${override.path}: ${where} is ${JSON.stringify(child)}, not a mapping or a list, so it has no ${JSON.stringify(String(segments[i + 1]))}`);
+      throw new Error(`--set ${override.path}: ${formatPath(resolved)} is ${JSON.stringify(child)}, not a mapping or a list, so it has no ${describeStep(steps[i + 1]!)}`);
     }
     node = child;
   }
-  const last = segments[segments.length - 1]!;
+  const last = steps[steps.length - 1]!;
   const value = readValue(override);
   if (Array.isArray(node)) {
-    if (typeof last !== 'number' || last > node.length) throw new Error(`--set ${override.path}: no item ${String(last)} in a list of ${node.length}`);
-    node[last] = value;
-  } else if (isMapping(node)) {
+    // An index may add an item at the end; a selector must find one.
+    const index = typeof last === 'number' && last === node.length ? last : indexIn(node, last, pathTo(resolved, last), override.path);
+    node[index] = value;
+    resolved.push(index);
+  } else if (isMapping(node) && typeof last !== 'object') {
     node[String(last)] = value;
+    resolved.push(last);
+  } else {
+    throw new Error(`--set ${override.path}: ${formatPath(resolved)} is not a list, so ${describeStep(last)} picks nothing in it`);
   }
+  return resolved;
 }
 
 /**
@@ -105,13 +174,13 @@ function applyOne(data: Record<string, unknown>, override: ScenarioOverride): vo
  *
  * @throws ScenarioError naming the override that cannot be applied
  */
-export function applyOverrides(data: unknown, overrides: ReadonlyArray<ScenarioOverride>, source: string): unknown {
+export function applyOverrides(data: unknown, overrides: ReadonlyArray<ScenarioOverride>, source: string, resolvedPaths: PathSegment[][] = []): unknown {
   if (overrides.length === 0) return data;
   const copy: unknown = data === null || data === undefined ? {} : structuredClone(data);
   if (!isMapping(copy)) throw new ScenarioError(source, [{ path: '', message: 'the scenario is not a mapping, so --set cannot change it' }]);
   for (const override of overrides) {
     try {
-      applyOne(copy, override);
+      resolvedPaths.push(applyOne(copy, override));
     } catch (error) {
       throw new ScenarioError(source, [{ path: override.path, message: error instanceof Error ? error.message : String(error), hint: 'check the path against the scenario file' }]);
     }

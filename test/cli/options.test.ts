@@ -49,7 +49,7 @@ describe('overrideFlags', () => {
   });
   it('turns a malformed one into a usage error', () => {
     expect(() => overrideFlags(['seed=1', 'no-equals-sign'])).toThrow(
-      new UsageError('--set takes PATH=VALUE, such as host.policy.tau=0 or guests[0].memory=2GiB; got "no-equals-sign"'),
+      new UsageError('--set takes PATH=VALUE, such as host.policy.tau=0, guests[0].memory=2GiB or guests[name=web].memory=2GiB; got "no-equals-sign"'),
     );
   });
 });

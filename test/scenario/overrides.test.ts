@@ -37,4 +37,25 @@ describe('--set overrides', () => {
     expect(() => applyOverrides({ guests: [] }, [parseOverride('guests[3].memory=1GiB')], 's.yaml')).toThrow(/guests\[3\] is not an item of a list of 0|not an item/);
     expect(() => applyOverrides({ name: 'x' }, [parseOverride('name.first=1')], 's.yaml')).toThrow(/name is "x", not a mapping or a list/);
   });
+
+  // docs/cli.md shows --set 'guests[name=web].memory=2GiB'; --set refused it as "not PATH=VALUE".
+  it('picks a list item by the value of one of its keys, as sweep grids do', () => {
+    expect(parseOverridePath('guests[name=web-b.2].driver.batch')).toEqual(['guests', { key: 'name', value: 'web-b.2' }, 'driver', 'batch']);
+    expect(parseOverridePath('guests[name=]')).toBeNull();
+    expect(parseOverridePath('guests.')).toBeNull();
+    const text = 'host: {memory: 16GiB}\nguests: [{name: web, memory: 1GiB}, {name: db, memory: 1GiB}]\n';
+    const scenario = parseScenarioText(text, 's.yaml', { overrides: [parseOverride('guests[name=db].memory=3GiB'), parseOverride('guests[name=web].driver=xen')] });
+    expect(scenario.guests.map((guest) => guest.memoryBytes)).toEqual([2 ** 30, 3 * 2 ** 30]);
+    expect(scenario.guests[0]?.driver.profile).toBe('xen');
+    expect(() => applyOverrides({ guests: [{ name: 'web' }, { name: 'db' }] }, [parseOverride('guests[name=dbx].memory=1GiB')], 's.yaml')).toThrow(/guests\[name=dbx\] has no item with name dbx \(there are: web, db\)/);
+    expect(() => applyOverrides({ host: { memory: '1GiB' } }, [parseOverride('host[name=x].memory=1GiB')], 's.yaml')).toThrow(/host is not a list, so \[name=x\] picks nothing in it/);
+  });
+
+  it('blames the override for a bad value set through a selector, at the item it picked', () => {
+    const text = 'host: {memory: 16GiB}\nguests: [{name: web, memory: 1GiB}, {name: db, memory: 1GiB}]\n';
+    const error = scenarioError(() => parseScenarioText(text, 's.yaml', { overrides: [parseOverride('guests[name=db].memory=12')] }));
+    const issue = issueAt(error, 'guests[1].memory');
+    expect(issue.message).toMatch(/\(from --set guests\[name=db\]\.memory=12\)$/);
+    expect(issue.line).toBeUndefined();
+  });
 });
