@@ -190,3 +190,10 @@ export class PageAllocator {
     this.oomReservePages = 0;
   }
 }
+
+/**
+ * The OOM path, as the workload sees it: returns true if something was done
+ * (the balloon gave pages back, or a component was killed) so that the
+ * allocation may be tried again.
+ */
+export type OomHandler = (task: TaskClock | null) => boolean;

@@ -2,14 +2,12 @@ import type { ComponentReport } from '../messages/runtime.js';
 import { LINUX_DEFAULTS } from '../model/defaults.js';
 import type { FaultLatencies, LinuxSettings, WorkloadComponent } from '../model/scenario.js';
 import { deriveSeed, Random } from '../util/random.js';
-import { BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import { Component } from './component.js';
-import { PGREF_BIT, YOUNG_BIT } from './component-layout.js';
 import type { HostSwapUnit } from './host-swap.js';
 import type { GuestMemory } from './guest-memory.js';
-import { DEFERRED, FAILED, TaskClock, type PageAllocator } from './page-allocator.js';
+import { DEFERRED, FAILED, TaskClock, type OomHandler, type PageAllocator } from './page-allocator.js';
+import { OutPageFaults } from './out-page-faults.js';
 import { PageRuns } from './page-runs.js';
-import { PageState } from './page-state.js';
 import type { PressureStall } from './pressure-stall.js';
 import { SizeCurveSampler } from './size-curve.js';
 import type { SwapDevice, VmEvents } from './vm-events.js';
@@ -18,21 +16,15 @@ import type { SwapDevice, VmEvents } from './vm-events.js';
 const GROWTH_CHUNK_PAGES = 4096;
 
 /**
- * The OOM path, as the workload sees it: returns true if something was done
- * (the balloon gave pages back, or a component was killed) so that the
- * allocation may be tried again.
- */
-export type OomHandler = (task: TaskClock | null) => boolean;
-
-/**
  * What runs in the guest: components (tasks) whose sizes follow curves over
  * time and whose pages are touched as their access patterns say. Each tick,
  * every live component, within the time of the tick:
  *
  * 1. shrinks to its demand (freeing pages, and swap slots of pages that were out);
- * 2. touches pages that are out: faults are drawn per touch-rate bucket from
- *    the pages out in it (O(buckets + faults)); each costs the fault latency
- *    as stall time and needs a free page (direct reclaim, or the OOM path);
+ * 2. touches pages that are out (out-page-faults.ts): faults are drawn per
+ *    touch-rate bucket from the pages out in it (O(buckets + faults)); each
+ *    costs the fault latency as stall time and needs a free page (direct
+ *    reclaim, or the OOM path);
  * 3. grows toward its demand: each new page is a minor fault (anonymous
  *    memory) or a read (page cache), from free memory, reclaim, or the OOM path.
  *
@@ -51,13 +43,8 @@ export class Workload {
   /** Host paging: touches of pages the host paged out are host swap faults (set by the guest actor). */
   hostSwap: HostSwapUnit | null = null;
   private readonly task = new TaskClock();
-  /** Swap readahead: 2^page-cluster pages around a swap-in. */
-  private readonly swapWindowPages: number;
-  /** File readahead: read_ahead_kb around a page-cache miss. */
-  private readonly fileWindowPages: number;
-  /** Touches of out pages left undone in the current component's step (it ran out of time), of `touchesOut` it had. */
-  private workLeft = 0;
-  private touchesOut = 0;
+  /** Touches of pages that are out: faults, with readahead. */
+  private readonly faults: OutPageFaults;
 
   constructor(
     specs: ReadonlyArray<WorkloadComponent>,
@@ -70,8 +57,7 @@ export class Workload {
     guestSeed: number,
     linux: LinuxSettings = LINUX_DEFAULTS,
   ) {
-    this.swapWindowPages = 2 ** linux.pageCluster;
-    this.fileWindowPages = Math.max(1, Math.floor(linux.readAheadBytes / pageBytes));
+    this.faults = new OutPageFaults(memory, tickMs, latency, swap, events, linux, pageBytes);
     this.components = specs.map(
       (spec, index) =>
         new Component(
@@ -84,7 +70,7 @@ export class Workload {
     );
     for (const component of this.components) {
       if (component.spec.order === 'random') continue;
-      const window = component.anonymous ? this.swapWindowPages : this.fileWindowPages;
+      const window = component.anonymous ? this.faults.swapWindowPages : this.faults.fileWindowPages;
       component.touchGroupShift = Math.floor(Math.log2(window));
     }
   }
@@ -128,14 +114,15 @@ export class Workload {
       // The work it wants: touches of the pages its curve asks for (a dead process wants them too, and does none), and its growth.
       const touchesWanted = curvePages * component.pattern.touchesPerPageTick;
       let touchesDone = demand > 0 ? touchesWanted : 0;
-      this.workLeft = 0;
-      this.touchesOut = 0;
+      const faults = this.faults;
+      faults.workLeft = 0;
+      faults.touchesOut = 0;
       if (component.size > 0 && component.pattern.touches) {
         task.active = true;
-        if (component.outPages > 0) this.fault(component, task, allocator, oom);
+        if (component.outPages > 0) faults.touch(component, task, allocator, oom);
         if (component.hostSwap.total > 0) this.hostSwap?.touch(component, index, task);
         // Out of time with touches of out pages left: the rest of its touches waited behind them.
-        if (this.workLeft > 0 && this.touchesOut > 0) touchesDone *= Math.max(0, 1 - this.workLeft / this.touchesOut);
+        if (faults.workLeft > 0 && faults.touchesOut > 0) touchesDone *= Math.max(0, 1 - faults.workLeft / faults.touchesOut);
       }
       const sizeBefore = component.size;
       const growthWanted = Math.max(0, demand - sizeBefore);
@@ -203,122 +190,6 @@ export class Workload {
     if (component.anonymous) this.swap.usedPages -= outPages;
   }
 
-  /**
-   * The component touches pages that are out: touches are drawn per bucket
-   * from its out pages. A touched page that is still out faults: it is read
-   * back with its readahead window (the aligned 2^page-cluster pages around
-   * it for swap, `readAhead` of a file; one page for random order), the
-   * neighbours that are out coming in unreferenced on the inactive list.
-   * What counts: a swap-in fault is one major fault, whatever it reads; a
-   * read() miss is a file refault per page, never a major fault; a miss of a
-   * mapped file is a major fault per readahead window (per page in random
-   * order). Pages a window brought in are not touched again as faults.
-   */
-  private fault(component: Component, task: TaskClock, allocator: PageAllocator, oom: OomHandler): void {
-    const anonymous = component.anonymous;
-    const mapped = !anonymous && component.spec.access === 'mmap';
-    const window = anonymous ? this.swapWindowPages : this.fileWindowPages;
-    const readahead = component.spec.order !== 'random' && window > 1;
-    const costMs = anonymous ? this.latency.majorMs : this.latency.refaultMs;
-    const probability = component.pattern.touchProbability;
-    const random = component.random;
-    let expectedAll = 0;
-    for (let bucket = 0; bucket < BUCKETS; bucket++) expectedAll += component.outCounts[bucket]! * probability[bucket]!;
-    this.touchesOut = expectedAll;
-    let consumed = 0;
-    for (let bucket = 0; bucket < BUCKETS; bucket++) {
-      const out = component.outCounts[bucket]!;
-      const p = probability[bucket]!;
-      if (out === 0 || p === 0) continue;
-      // Touches of out pages still to come in this bucket (fractional; readahead hits use some up).
-      let touches = out * p;
-      const whole = Math.floor(touches);
-      touches = whole + (random.next() < touches - whole ? 1 : 0);
-      while (touches >= 1 && component.outCounts[bucket]! > 0) {
-        // A swap-in waits for one read of its window; page-cache reads cost per page read.
-        const needMs = anonymous ? costMs : costMs * Math.min(readahead ? window : 1, component.outPages);
-        // Pages a tick's faults can use: each fault reads its window.
-        const pagesPerTick = Math.floor(this.tickMs / costMs) * (readahead && anonymous ? window : 1);
-        if (task.remainingMs < needMs) {
-          // Out of time with faults to come: make sure next tick has pages for them.
-          allocator.reserveAhead(Math.min(Math.ceil(expectedAll - consumed) * (readahead ? window : 1), pagesPerTick));
-          this.workLeft = Math.max(0, expectedAll - consumed);
-          return;
-        }
-        const page = this.allocateOrOom(component, task, allocator, oom);
-        if (page === DEFERRED) {
-          // The page needs a frame from the host: claim one for each fault
-          // still to come (as many as a tick has time for); they are taken next tick.
-          const more = Math.min(Math.ceil(expectedAll - consumed) * (readahead ? window : 1) - 1, pagesPerTick - 1);
-          if (more > 0) allocator.claimUnbacked(more);
-          this.workLeft = Math.max(0, expectedAll - consumed);
-          return;
-        }
-        if (page < 0) {
-          this.workLeft = Math.max(0, expectedAll - consumed);
-          return;
-        }
-        touches--;
-        consumed++;
-        this.memory.put(page, component.state);
-        // A mapped file read in order faults where its reader is: the next out page after its stream.
-        const streaming = mapped && readahead;
-        const next = streaming ? this.nextOutPage(component) : -1;
-        let index: number;
-        if (next >= 0) {
-          index = next;
-          component.faultInAt(index, component.pattern.bucketOf(index, component.hot), page, YOUNG_BIT | PGREF_BIT);
-        } else index = component.faultIn(bucket, random.int(component.outCounts[bucket]!), page);
-        // Readahead that was already streaming into this run covers the fault (async readahead): only a run's first miss waits.
-        const synchronous = !streaming || next !== component.streamEnd;
-        let read = 1;
-        if (readahead) read += this.readAround(component, index, window, task, allocator);
-        // Touched in order, the pages read ahead are the next ones touched: those touches are hits now.
-        if (read > 1) {
-          touches -= read - 1;
-          consumed += read - 1;
-        }
-        if (anonymous) {
-          task.stall(costMs);
-          this.events.majorFaults++;
-          this.swap.usedPages -= read;
-          this.events.swapInPages += read;
-        } else {
-          task.stall(costMs * read);
-          this.events.refaults += read;
-          if (mapped) this.events.majorFaults += readahead ? (synchronous ? 1 : 0) : read;
-          if (streaming) component.streamEnd = Math.min(component.size, index - (index % window) + window) % Math.max(1, component.size);
-        }
-      }
-      if (bucket === COLD_BUCKET) break;
-    }
-  }
-
-  /**
-   * Readahead around logical page `index`: the out pages of its aligned
-   * window of `window` pages come in too (inactive, young: touched in order,
-   * they are the next pages touched), as long
-   * as pages can be had without the OOM path or waiting for the host.
-   * Returns how many.
-   */
-  private readAround(component: Component, index: number, window: number, task: TaskClock, allocator: PageAllocator): number {
-    const start = index - (index % window);
-    const end = Math.min(component.size, start + window);
-    const logical = component.logical;
-    let read = 0;
-    for (let at = start; at < end; at++) {
-      if (at === index || logical[at]! >= 0) continue;
-      // Readahead allocates as the fault does (direct reclaim included), but gives up rather than meet the OOM path.
-      const page = allocator.allocate(task);
-      if (page < 0) break;
-      this.memory.put(page, component.state);
-      // Touched in order, a page read ahead is touched soon after: young, on the inactive list.
-      component.faultInAt(at, component.pattern.bucketOf(at, component.hot), page, YOUNG_BIT);
-      read++;
-    }
-    return read;
-  }
-
   private grow(component: Component, wanted: number, nowMs: number, task: TaskClock, allocator: PageAllocator, oom: OomHandler): void {
     const costMs = component.anonymous ? this.latency.minorMs : this.latency.refaultMs;
     const batch = growthBatch;
@@ -366,40 +237,6 @@ export class Workload {
       }
     }
     component.growRuns(batch, nowMs);
-  }
-
-  /** A page for a fault of `component`: from the allocator, or after the OOM path did something. */
-  private allocateOrOom(component: Component, task: TaskClock, allocator: PageAllocator, oom: OomHandler): number {
-    const page = allocator.allocate(task);
-    if (page !== FAILED) return page;
-    if (!oom(task) || component.deadUntilMs >= 0) return FAILED;
-    return allocator.allocate(task);
-  }
-
-  /**
-   * The first out page at or after the end of the component's read stream
-   * (wrapping around), skipping groups of 32 pages that are all resident;
-   * -1 if none is out.
-   */
-  private nextOutPage(component: Component): number {
-    const size = component.size;
-    if (component.outPages === 0 || size === 0) return -1;
-    const logical = component.logical;
-    const groups = component.groupResident;
-    let at = component.streamEnd < size ? component.streamEnd : 0;
-    for (let visited = 0; visited < size; ) {
-      const group = at >> 5;
-      const groupEnd = Math.min(size, (group + 1) << 5);
-      if (groups[group] === groupEnd - (group << 5)) {
-        visited += groupEnd - at;
-        at = groupEnd === size ? 0 : groupEnd;
-        continue;
-      }
-      if (logical[at]! < 0) return at;
-      visited++;
-      at = at + 1 === size ? 0 : at + 1;
-    }
-    return -1;
   }
 
   /** Whether the component runs at `nowMs`: a killed one is dead until its restart time (for ever without restart). */
