@@ -9,14 +9,13 @@ import { aggregateSeeds, type SeedGroup } from '../sweep/aggregate.js';
 import { loadGridFile, type SweepGrid } from '../sweep/grid.js';
 import { clearFinishedCases, ROWS_DIR, SweepResumeError } from '../sweep/progress.js';
 import { formatShard, parseShard, type Shard } from '../sweep/shard.js';
-import { planSweep, SWEEP_CONCURRENCY_MAX, sweep, type PlannedCase } from '../sweep/sweep.js';
-import { casePreflightErrors } from '../sweep/sweep-task.js';
-import { printable } from '../scenario/errors.js';
+import { planSweep, SWEEP_CONCURRENCY_MAX, sweep } from '../sweep/sweep.js';
 import { sweepJson, type SweepTable } from '../sweep/table.js';
 import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { coloursFor, type Colours } from './colour.js';
 import { integerFlag } from './options.js';
 import { startProgress } from './progress.js';
+import { checkSweepCases } from './sweep-preflight.js';
 import { formatTable } from './summary-table.js';
 import { UsageError } from './usage-error.js';
 import { prepareOutDir } from '../output/out-dir.js';
@@ -141,31 +140,6 @@ function prepareOut(out: string, grid: SweepGrid, restart: boolean): string {
   return rowsDir;
 }
 
-/** Cases listed by name in the notice of cases that cannot run, at most. */
-const UNRUNNABLE_SHOWN = 5;
-
-/**
- * Cases whose own preflight will refuse them (guests that cannot boot, more
- * memory than the machine has) fail at once when the sweep reaches them, and
- * the sweep goes on; they are said before it starts, so that a sweep of
- * hours does not show them only at its end.
- */
-function warnUnrunnableCases(cases: ReadonlyArray<PlannedCase>, sampleEvery: number | undefined): void {
-  const bad = cases
-    .filter((c) => !c.finished)
-    .map((c) => ({ sweepCase: c.case, errors: casePreflightErrors(c.case.scenario, sampleEvery) }))
-    .filter((entry) => entry.errors.length > 0);
-  if (bad.length === 0) return;
-  const prefix = coloursFor(process.stderr).yellow('balloonsim:');
-  const lines = [`${prefix} ${bad.length} of ${cases.length} cases cannot run and will fail at once (the others run; fix the grid to run these too):`];
-  for (const { sweepCase, errors } of bad.slice(0, UNRUNNABLE_SHOWN)) {
-    const first = errors[0]!;
-    lines.push(`  case ${sweepCase.index} (${sweepCase.label}): ${first.path === '' ? '' : `${first.path}: `}${first.message}${first.hint === undefined ? '' : ` (${first.hint})`}`);
-  }
-  if (bad.length > UNRUNNABLE_SHOWN) lines.push(`  and ${bad.length - UNRUNNABLE_SHOWN} more`);
-  process.stderr.write(`${lines.map(printable).join('\n')}\n`);
-}
-
 /** `sweep --dry-run`: the cases that would run, and which a resume would skip. */
 function printPlan(grid: SweepGrid, shard: Shard | null, rowsDir: string | undefined, json: boolean): number {
   const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) });
@@ -199,6 +173,7 @@ function printPlan(grid: SweepGrid, shard: Shard | null, rowsDir: string | undef
 /** `balloonsim sweep GRID`: returns the exit code (1 if any case failed). */
 export async function sweepCommand(file: string, flags: SweepFlags): Promise<number> {
   const shard = shardFlag(flags.shard);
+  const concurrencyGiven = flags.concurrency !== undefined;
   const concurrency = flags.concurrency !== undefined ? integerFlag('--concurrency', flags.concurrency, 1) : availableParallelism();
   if (concurrency > SWEEP_CONCURRENCY_MAX) throw new UsageError(`--concurrency takes at most ${SWEEP_CONCURRENCY_MAX}, got ${concurrency}`);
   if (flags.caseOutputs === true && flags.out === undefined) throw new UsageError('--case-outputs writes into the --out directory; add --out DIR');
@@ -208,22 +183,20 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   const grid = loadGridFile(file);
   if (flags.dryRun === true) {
     const rowsDir = flags.out !== undefined && existsSync(join(flags.out, ROWS_DIR)) ? join(flags.out, ROWS_DIR) : undefined;
-    if (!flags.quiet) warnUnrunnableCases(planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) }).cases, sampleEvery);
+    checkSweepCases(planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) }).cases, { sampleEvery, concurrency, concurrencyGiven, quiet: flags.quiet === true });
     return printPlan(grid, shard, rowsDir, flags.json === true);
   }
   if (flags.out !== undefined) prepareOutDir(flags.out);
   const rowsDir = flags.out !== undefined ? prepareOut(flags.out, grid, flags.restart === true) : undefined;
-  if (!flags.quiet) {
-    const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) });
-    const finished = plan.cases.filter((c) => c.finished).length;
-    if (finished > 0) process.stderr.write(`balloonsim: resuming ${grid.name}: ${finished} of ${plan.cases.length} cases finished before and are not run again (--restart runs them all)\n`);
-    warnUnrunnableCases(plan.cases, sampleEvery);
-  }
+  const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) });
+  const finished = plan.cases.filter((c) => c.finished).length;
+  if (!flags.quiet && finished > 0) process.stderr.write(`balloonsim: resuming ${grid.name}: ${finished} of ${plan.cases.length} cases finished before and are not run again (--restart runs them all)\n`);
+  const atOnce = checkSweepCases(plan.cases, { sampleEvery, concurrency, concurrencyGiven, quiet: flags.quiet === true });
   const progress = flags.quiet ? null : startProgress(`sweeping ${grid.name}${shard === null ? '' : ` ${formatShard(shard)}`}`, { unit: 'cases' });
   let table: SweepTable;
   try {
     table = await sweep(grid, {
-      concurrency,
+      concurrency: atOnce,
       shard,
       ...(sampleEvery !== undefined ? { sampleEveryTicks: sampleEvery } : {}),
       ...(flags.caseOutputs === true && flags.out !== undefined ? { caseOutputsDir: flags.out } : {}),

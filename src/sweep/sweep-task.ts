@@ -16,7 +16,7 @@ import { simulate } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { formatDuration } from '../model/units.js';
-import { assertPreflight, preflight, type PreflightIssue } from '../preflight/preflight.js';
+import { assertPreflight, preflight, type PreflightIssue, type PreflightReport } from '../preflight/preflight.js';
 import type { SweepRow, SweepStatus } from './table.js';
 
 /** What the main thread sends for one case (structured-cloned). */
@@ -70,9 +70,14 @@ function sampleEveryOf(scenario: Scenario, sampleEveryTicks: number | undefined)
  * sweep starts, so that nobody waits hours for it.
  */
 export function casePreflightErrors(scenario: Scenario, sampleEveryTicks?: number): PreflightIssue[] {
+  return casePreflight(scenario, sampleEveryTicks).issues.filter((issue) => issue.severity === 'error');
+}
+
+/** A case's preflight as the sweep runs it (inline, with its samples): its issues and the memory it will need. */
+export function casePreflight(scenario: Scenario, sampleEveryTicks?: number): PreflightReport {
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   const samples = Math.ceil(ticks / sampleEveryOf(scenario, sampleEveryTicks)) + 1;
-  return preflight(scenario, { placement: 'inline', samples }).issues.filter((issue) => issue.severity === 'error');
+  return preflight(scenario, { placement: 'inline', samples });
 }
 
 /** Runs one case; never throws for a failure of the case itself. */
