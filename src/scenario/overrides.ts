@@ -7,6 +7,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { formatPath, ScenarioError } from './errors.js';
+import { parseParameterPath } from './parameter-path.js';
 import type { PathSegment } from './errors.js';
 
 /** One `PATH=VALUE` override. */
@@ -29,40 +30,17 @@ export interface ItemSelector {
 /** A step of an override's path: a key, a list index, or an item picked by a key's value. */
 export type OverrideStep = PathSegment | ItemSelector;
 
-const KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*/;
-const INDEX = /^\[(\d+)\]/;
-const SELECTOR = /^\[([A-Za-z_$][A-Za-z0-9_$-]*)=([^\]]+)\]/;
-
 /**
  * Splits `guests[0].driver.batch` (or `guests.0.driver.batch`, or
  * `guests[name=web].driver.batch`) into steps; null if it is not a path.
+ * The grammar is the sweep grids' (parameter-path.ts), with `.N` also taken
+ * as an index.
  */
 export function parseOverridePath(path: string): OverrideStep[] | null {
-  const steps: OverrideStep[] = [];
-  let rest = path;
-  // A key or a number must come at the start and after each dot; brackets may follow either.
-  let wantsPart = true;
-  while (rest !== '') {
-    if (rest.startsWith('[')) {
-      const index = INDEX.exec(rest);
-      const selector = index === null ? SELECTOR.exec(rest) : null;
-      if (index !== null) steps.push(Number(index[1]));
-      else if (selector !== null) steps.push({ key: selector[1]!, value: selector[2]! });
-      else return null;
-      rest = rest.slice((index ?? selector)![0].length);
-      wantsPart = false;
-    } else if (wantsPart) {
-      const part = KEY.exec(rest) ?? /^\d+/.exec(rest);
-      if (part === null) return null;
-      steps.push(/^\d/.test(part[0]) ? Number(part[0]) : part[0]);
-      rest = rest.slice(part[0].length);
-      wantsPart = false;
-    } else if (rest.startsWith('.') && rest.length > 1) {
-      rest = rest.slice(1);
-      wantsPart = true;
-    } else return null;
-  }
-  return steps.length === 0 || wantsPart ? null : steps;
+  // `.N` outside brackets is `[N]` (a selector's value is left as written).
+  const steps = parseParameterPath(path.replace(/\[[^\]]*\]|\.(\d+)(?=[.[]|$)/g, (part, index?: string) => (index === undefined ? part : `[${index}]`)));
+  if (typeof steps === 'string') return null;
+  return steps.map((step) => ('key' in step ? step.key : 'index' in step ? step.index : step.match));
 }
 
 /** Where the `=` between PATH and VALUE is: the first one outside brackets (`guests[name=web].memory=2GiB`), or -1. */

@@ -25,7 +25,7 @@ import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
 import { translateIssues } from '../scenario/zod-issues.js';
-import { parseParameterPath, setAtPath, type PathStep } from './parameter-path.js';
+import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
 import { formatBytes } from '../model/units.js';
 import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';

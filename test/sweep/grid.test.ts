@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { expandGrid, gridOfScenarios, loadGridFile } from '../../src/sweep/grid.js';
-import { describeSteps, parseParameterPath, setAtPath } from '../../src/sweep/parameter-path.js';
+import { describeSteps, parseParameterPath, setAtPath } from '../../src/scenario/parameter-path.js';
 import { guest, scenario } from '../support/scenarios.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 

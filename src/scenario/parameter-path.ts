@@ -1,6 +1,6 @@
 /**
- * Parameter paths of a sweep grid: where in a scenario FILE a parameter's
- * value goes. Keys are joined by dots; a list item is picked by its index
+ * Parameter paths of a sweep grid (and of `--set`, overrides.ts): where in a
+ * scenario FILE a parameter's value goes. Keys are joined by dots; a list item is picked by its index
  * (`events[0]`) or by a key's value (`guests[name=idle]`):
  *
  *     seed

@@ -1,6 +1,6 @@
-/** Unit tests of src/sweep/parameter-path.ts: parsing parameter paths and setting values at them in a scenario file's content. */
+/** Unit tests of src/scenario/parameter-path.ts: parsing parameter paths and setting values at them in a scenario file's content. */
 import { describe, expect, it } from 'vitest';
-import { describeSteps, parseParameterPath, setAtPath, type PathStep } from '../../src/sweep/parameter-path.js';
+import { describeSteps, parseParameterPath, setAtPath, type PathStep } from '../../src/scenario/parameter-path.js';
 
 function steps(text: string): PathStep[] {
   const parsed = parseParameterPath(text);
