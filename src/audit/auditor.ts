@@ -2,6 +2,7 @@ import type { MemoryManager } from '../host/manager/memory-manager.js';
 import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR } from '../host/owners.js';
 import type { ConcurrentAuditResult } from './concurrent-auditor.js';
 import { PROBLEMS_KEPT, scanFreeRuns } from './scans.js';
+import { tableScanOf, type TableScan } from './table-scans.js';
 import { ownerSlot, VIOLATIONS_KEPT, type AuditFindings, type FullAuditPart } from './thread-audit.js';
 
 export interface AuditResult {
@@ -39,6 +40,7 @@ export class Auditor {
   private readonly kept: string[] = [];
   private transferFailuresSeen = 0;
   private timeMs = 0;
+  private scan: TableScan | null = null;
 
   constructor(private readonly manager: MemoryManager) {}
 
@@ -154,7 +156,9 @@ export class Auditor {
     }
     const transit = balancer.transit.runs();
     for (let i = 0; i < transit.length; i += 2) ranges.push({ start: transit[i]!, end: transit[i]! + transit[i + 1]!, holder: 'transit' });
-    const notFree = scanFreeRuns(transit, owners, OWNER_FREE);
+    const table = this.manager.memory.table;
+    this.scan ??= tableScanOf(table.share, owners);
+    const notFree = scanFreeRuns(transit, this.scan, OWNER_FREE);
     for (const frame of notFree.first) this.report(`frame ${frame}, in the manager's transit, is outside the table or not free`);
     this.violations += notFree.problems - notFree.first.length;
     ranges.sort((a, b) => a.start - b.start || a.end - b.end);

@@ -6,6 +6,7 @@
  */
 
 import { frameOfWord } from '../guest/shared-memory.js';
+import type { TableScan } from './table-scans.js';
 
 /** Positions of the first problems a scan found; the rest are only counted. */
 export const PROBLEMS_KEPT = 3;
@@ -45,7 +46,8 @@ export function newMarks(bits: number): Uint32Array {
  * reads: call at quiescent points only). Valid values run from the last
  * shard's free value (-1 - shards) to the last guest's id (guests).
  */
-export function countOwnerValues(owners: Int32Array, start: number, end: number, guests: number, shards: number): OwnerValueCounts {
+export function countOwnerValues(table: TableScan, start: number, end: number, guests: number, shards: number): OwnerValueCounts {
+  const owners = table.owners;
   const offset = shards + 1;
   const counts = new Float64Array(guests + shards + 2);
   const low = -1 - shards;
@@ -55,8 +57,7 @@ export function countOwnerValues(owners: Int32Array, start: number, end: number,
     const owner = owners[frame]!;
     if (owner >= low && owner <= guests) {
       // Owners come in runs (frames move in ranges): count a run at once.
-      let next = frame + 1;
-      while (next < end && owners[next] === owner) next++;
+      const next = table.sameEnd(frame + 1, end, owner);
       counts[owner + offset]! += next - frame;
       frame = next;
     } else {
@@ -72,10 +73,10 @@ export function countOwnerValues(owners: Int32Array, start: number, end: number,
  * twice or not `expected` in the table. Marks every frame in `marks`;
  * problems are reported as frame numbers.
  */
-export function scanRuns(runs: Int32Array, owners: Int32Array, marks: Uint32Array, expected: number): ScanFindings {
+export function scanRuns(runs: Int32Array, table: TableScan, marks: Uint32Array, expected: number): ScanFindings {
   const findings: ScanFindings = { problems: 0, first: [] };
   for (let i = 0; i < runs.length; i += 2) {
-    const part = scanRange(runs[i]!, runs[i]! + runs[i + 1]!, owners, marks, expected);
+    const part = scanRange(runs[i]!, runs[i]! + runs[i + 1]!, table, marks, expected);
     for (const frame of part.first) if (findings.first.length < PROBLEMS_KEPT) findings.first.push(frame);
     findings.problems += part.problems;
   }
@@ -88,13 +89,16 @@ export function scanRuns(runs: Int32Array, owners: Int32Array, marks: Uint32Arra
  * not `expected` are problems, reported as frame numbers. No marks: the
  * caller checks overlaps between holders by ranges.
  */
-export function scanFreeRuns(runs: Int32Array, owners: Int32Array, expected: number): ScanFindings {
+export function scanFreeRuns(runs: Int32Array, table: TableScan, expected: number): ScanFindings {
+  const owners = table.owners;
   const first: number[] = [];
   let problems = 0;
   const frames = owners.length;
   for (let i = 0; i < runs.length; i += 2) {
     const start = runs[i]!;
     const end = start + runs[i + 1]!;
+    // A run inside the table whose frames are all `expected` has no problem; any other goes frame by frame.
+    if (start >= 0 && end <= frames && table.sameEnd(start, end, expected) === end) continue;
     for (let frame = start; frame < end; frame++) {
       if ((frame < 0 || frame >= frames || owners[frame] !== expected) && problems++ < PROBLEMS_KEPT) first.push(frame);
     }
@@ -106,10 +110,16 @@ export function scanFreeRuns(runs: Int32Array, owners: Int32Array, expected: num
  * The pooled frames [start, end): each must be in the table, `expected`
  * there, and pooled once. Problems are reported as frame numbers. Marks every frame.
  */
-export function scanRange(start: number, end: number, owners: Int32Array, marks: Uint32Array, expected: number): ScanFindings {
+export function scanRange(start: number, end: number, table: TableScan, marks: Uint32Array, expected: number): ScanFindings {
+  const owners = table.owners;
   const first: number[] = [];
   let problems = 0;
   if (!(start >= 0 && end <= owners.length && start <= end)) return { problems: 1, first: [start] };
+  // All `expected` and none marked: marked at once, a word of marks at a time; else frame by frame.
+  if (table.sameEnd(start, end, expected) === end && unmarked(marks, start, end)) {
+    mark(marks, start, end);
+    return { problems, first };
+  }
   for (let frame = start; frame < end; frame++) {
     const word = frame >>> 5;
     const bit = 1 << (frame & 31);
@@ -137,13 +147,14 @@ export function scanRange(start: number, end: number, owners: Int32Array, marks:
 export function scanGuestPages(
   mapWords: Int32Array,
   pageState: Uint8Array,
-  owners: Int32Array,
+  table: TableScan,
   marks: Uint32Array,
   ownerId: number,
   mustMap: Uint8Array,
   counted: Int32Array,
   findings: ScanFindings,
 ): number {
+  const owners = table.owners;
   const pages = mapWords.length;
   const frames = owners.length;
   const states = counted.length;
@@ -151,13 +162,14 @@ export function scanGuestPages(
   let runsAtOnce = 0;
   let pagesOneByOne = 0;
   findings.pagedOut = 0;
+  const stateQuads = quadsOf(pageState);
   for (let page = 0; page < pages; ) {
     const state = pageState[page]!;
     const word = mapWords[page]!;
     let end = page + 1;
     if (word === 0) {
       // No frame: the run goes on while the pages stay in this state without one.
-      while (end < pages && mapWords[end] === 0 && pageState[end] === state) end++;
+      end = unmappedRunEnd(mapWords, pageState, stateQuads, end, state);
       if (state < states && mustMap[state] === 0) {
         counted[state]! += end - page;
         runsAtOnce++;
@@ -166,10 +178,10 @@ export function scanGuestPages(
       }
     } else if (word < 0) {
       // A frame: the run goes on while the next page maps the next frame (its word is one less) in this state.
-      while (end < pages && mapWords[end] === word - (end - page) && pageState[end] === state) end++;
+      end = mappedRunEnd(mapWords, pageState, stateQuads, end, word - 1, state);
       const first = frameOfWord(word);
       const last = first + (end - page);
-      if (state < states && mustMap[state] !== 0 && last <= frames && ownedBy(owners, first, last, ownerId) && unmarked(marks, first, last)) {
+      if (state < states && mustMap[state] !== 0 && last <= frames && table.sameEnd(first, last, ownerId) === last && unmarked(marks, first, last)) {
         mark(marks, first, last);
         counted[state]! += end - page;
         mapped += end - page;
@@ -188,10 +200,72 @@ export function scanGuestPages(
   return mapped;
 }
 
-/** Whether every frame of [first, last) is `ownerId`'s in the table. */
-function ownedBy(owners: Int32Array, first: number, last: number, ownerId: number): boolean {
-  for (let frame = first; frame < last; frame++) if (owners[frame] !== ownerId) return false;
-  return true;
+/**
+ * The states as 32-bit words, four pages a word, when the array starts on a
+ * 4-byte boundary (the arenas align every guest's states to 4 KiB), else
+ * null: the run loops then compare four states at once.
+ */
+function quadsOf(pageState: Uint8Array): Int32Array | null {
+  return pageState.byteOffset % 4 === 0 ? new Int32Array(pageState.buffer, pageState.byteOffset, pageState.length >>> 2) : null;
+}
+
+/**
+ * Where the run of pages without a frame in `state` that reaches `page`
+ * ends: the first page from `page` on that maps something or is in another
+ * state. Four pages a step where the states can be read as a word and the
+ * page is on one, else one. (One loop for both steps: V8 keeps optimised
+ * code for a loop whose every branch has run, and these loops run long.)
+ */
+function unmappedRunEnd(mapWords: Int32Array, pageState: Uint8Array, quads: Int32Array | null, page: number, state: number): number {
+  const pages = mapWords.length;
+  const quad = Math.imul(state, 0x01010101);
+  let end = page;
+  for (;;) {
+    if (
+      quads !== null &&
+      (end & 3) === 0 &&
+      end + 4 <= pages &&
+      quads[end >>> 2] === quad &&
+      (mapWords[end]! | mapWords[end + 1]! | mapWords[end + 2]! | mapWords[end + 3]!) === 0
+    ) {
+      end += 4;
+    } else if (end < pages && mapWords[end] === 0 && pageState[end] === state) {
+      end += 1;
+    } else {
+      return end;
+    }
+  }
+}
+
+/**
+ * Where the run of pages in `state` that map consecutive frames ends, from
+ * `page`, which continues the run if its word is `word` (each next page's
+ * word is one less). Four pages a step where the states can be read as a
+ * word and the page is on one, else one.
+ */
+function mappedRunEnd(mapWords: Int32Array, pageState: Uint8Array, quads: Int32Array | null, page: number, word: number, state: number): number {
+  const pages = mapWords.length;
+  const quad = Math.imul(state, 0x01010101);
+  let end = page;
+  for (;;) {
+    const next = word - (end - page);
+    if (
+      quads !== null &&
+      (end & 3) === 0 &&
+      end + 4 <= pages &&
+      quads[end >>> 2] === quad &&
+      mapWords[end] === next &&
+      mapWords[end + 1] === next - 1 &&
+      mapWords[end + 2] === next - 2 &&
+      mapWords[end + 3] === next - 3
+    ) {
+      end += 4;
+    } else if (end < pages && mapWords[end] === next && pageState[end] === state) {
+      end += 1;
+    } else {
+      return end;
+    }
+  }
 }
 
 /** The bits of `marks` for the frames [first, last) of one 32-bit word, first and last in the same word (last > first). */

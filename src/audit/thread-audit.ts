@@ -12,6 +12,7 @@ import { describeOwner, OWNER_FREE } from '../host/owners.js';
 import { checkHostMemory } from './host-memory-checks.js';
 import { ModelAudit } from './model-checks.js';
 import { countOwnerValues, newMarks, scanGuestPages, scanRange, scanRuns, type ScanFindings } from './scans.js';
+import { tableScanOf, type TableScan } from './table-scans.js';
 
 /** Violations kept with their text per part; all are counted. */
 export const VIOLATIONS_KEPT = 50;
@@ -52,6 +53,7 @@ for (const state of [PageState.ANON, PageState.CACHE]) MUST_MAP[state] = 2;
 export class ThreadAudit {
   private readonly models = new Map<number, ModelAudit>();
   private marks: Uint32Array | null = null;
+  private readonly scan: TableScan;
   // Stryker disable next-line ArrayDeclaration: every pass replaces these findings first (begin), so this first value is never read (test/mutation/equivalent.md)
   private findings: AuditFindings = { violations: 0, kept: [] };
   private timeMs = 0;
@@ -64,6 +66,7 @@ export class ThreadAudit {
     private readonly shards: number,
   ) {
     for (const guest of devices.guestIndexes) this.models.set(guest, new ModelAudit(this.viewsOf(guest)));
+    this.scan = tableScanOf(devices.table.share, devices.table.owners);
   }
 
   /** Cheap checks of every guest from counters (O(guests)). */
@@ -83,12 +86,12 @@ export class ThreadAudit {
     marks.fill(0);
     const untouched: number[] = [];
     for (const pool of this.devices.pools) {
-      const runs = scanRuns(pool.returnedRuns(), owners, marks, pool.freeOwner);
+      const runs = scanRuns(pool.returnedRuns(), this.scan, marks, pool.freeOwner);
       for (const frame of runs.first) this.report(`frame ${frame}, in shard ${pool.shard}'s pool, is outside the table, pooled twice or owned by ${describeOwner(owners[frame] ?? OWNER_FREE, this.guestNames)}`);
       this.findings.violations += Math.max(0, runs.problems - runs.first.length);
       const ranges = pool.untouchedRanges();
       for (let i = 0; i < ranges.length; i += 2) {
-        const range = scanRange(ranges[i]!, ranges[i + 1]!, owners, marks, OWNER_FREE);
+        const range = scanRange(ranges[i]!, ranges[i + 1]!, this.scan, marks, OWNER_FREE);
         for (const frame of range.first) {
           this.report(`frame ${frame}, in shard ${pool.shard}'s untouched range [${ranges[i]}, ${ranges[i + 1]}), is outside the table, pooled twice or owned by ${describeOwner(owners[frame] ?? OWNER_FREE, this.guestNames)}`);
         }
@@ -97,7 +100,7 @@ export class ThreadAudit {
       }
     }
     for (const guest of this.devices.guestIndexes) this.checkGuestPages(guest, marks);
-    const counts = countOwnerValues(owners, sliceStart, sliceEnd, this.guestNames.length, this.shards);
+    const counts = countOwnerValues(this.scan, sliceStart, sliceEnd, this.guestNames.length, this.shards);
     return { ...this.findings, ownerCounts: counts.counts, invalid: counts.invalid, invalidFrames: counts.invalidFrames, untouched };
   }
 
@@ -136,10 +139,9 @@ export class ThreadAudit {
     const account = this.devices.device(guest).account;
     const views = this.viewsOf(guest);
     const name = account.name;
-    const owners = this.devices.table.owners;
     const counted = new Int32Array(PAGE_STATE_COUNT);
     const findings: ScanFindings = { problems: 0, first: [], pagedOut: 0 };
-    const mapped = scanGuestPages(views.mapWords, views.pageState, owners, marks, account.ownerId, MUST_MAP, counted, findings);
+    const mapped = scanGuestPages(views.mapWords, views.pageState, this.scan, marks, account.ownerId, MUST_MAP, counted, findings);
     const pagedOutCounter = Atomics.load(views.counters, Counter.HOST_SWAPPED);
     if (findings.pagedOut !== pagedOutCounter) this.report(`guest ${name} has ${findings.pagedOut} pages the host paged out, its counter says ${pagedOutCounter}`);
     for (const page of findings.first) this.report(`guest ${name} ${this.describePage(views, page, account.ownerId)}`);

@@ -14,7 +14,8 @@
  * WebAssembly memory, or one made from a plain SharedArrayBuffer, moves its
  * frames with the same loop in JavaScript.
  */
-import type { TableShare, WasmMemory } from '../messages/table-share.js';
+import type { TableShare } from '../messages/table-share.js';
+import { compiledOnce, wasm } from '../util/wasm.js';
 import { FRAME_MOVES_WASM_BASE64 } from './frame-moves-wasm.js';
 
 /**
@@ -45,22 +46,8 @@ const WASM_PAGES_MAX = 65_536;
 /** The most frames a table in a WebAssembly memory holds: 2^30, a 4 TiB host of 4 KiB frames. */
 export const WASM_TABLE_FRAMES_MAX = (WASM_PAGES_MAX * WASM_PAGE_BYTES) / BYTES_PER_OWNER;
 
-/** The parts of the WebAssembly API used here (the type libraries of the project leave WebAssembly out). */
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-}
-/** WebAssembly, where the runtime has it (`node --jitless` has none: tables then stay SharedArrayBuffers). */
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-/** The compiled module, once per thread (it is 269 bytes: compiling is quick and synchronous). */
-let compiled: object | null = null;
-
-function frameMovesModule(wasm: WasmApi): object {
-  compiled ??= new wasm.Module(Uint8Array.from(atob(FRAME_MOVES_WASM_BASE64), (c) => c.charCodeAt(0)));
-  return compiled;
-}
+/** The compiled module (it is 269 bytes). */
+const frameMovesModule = compiledOnce(FRAME_MOVES_WASM_BASE64);
 
 /**
  * Shared memory for a new table of `frames` free frames (all zero, OWNER_FREE):
@@ -78,13 +65,14 @@ export function allocateTable(frames: number): TableShare {
 /** The range moves over a table: in WebAssembly when the table lives in a WebAssembly memory, else in JavaScript. */
 export function frameMovesOf(share: TableShare, owners: Int32Array): FrameMoves {
   // (A memory made where WebAssembly runs always meets it here: threads of one process share a runtime.)
-  if (share.memory === null || wasm === undefined) {
+  const module = frameMovesModule();
+  if (share.memory === null || wasm === undefined || module === null) {
     return {
       up: (from, end, expected, newOwner) => moveRunInJs(owners, from, end, expected, newOwner),
       down: (from, end, expected, newOwner) => moveRunDownInJs(owners, from, end, expected, newOwner),
     };
   }
-  const { exports } = new wasm.Instance(frameMovesModule(wasm), { table: { owners: share.memory } });
+  const { exports } = new wasm.Instance(module, { table: { owners: share.memory } });
   return { up: exports.move as MoveRun, down: exports.moveDown as MoveRunDown };
 }
 

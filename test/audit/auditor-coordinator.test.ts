@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { Auditor } from '../../src/audit/auditor.js';
 import { countOwnerValues } from '../../src/audit/scans.js';
+import { tableScanOf } from '../../src/audit/table-scans.js';
 import { ThreadAudit, VIOLATIONS_KEPT, type FullAuditPart } from '../../src/audit/thread-audit.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { NO_FRAME } from '../../src/guest/shared-memory.js';
@@ -65,7 +66,7 @@ describe('a pass', () => {
     // audits the rest of the table.
     const middle = frames[2]!;
     const first = threadAuditOf(world).full(12_500, 0, middle);
-    const slice = countOwnerValues(world.host.table.owners, middle, world.host.frames, world.host.accounts.length, world.host.manager.layout.shards);
+    const slice = countOwnerValues(tableScanOf(world.host.table.share, world.host.table.owners), middle, world.host.frames, world.host.accounts.length, world.host.manager.layout.shards);
     const second: FullAuditPart = { violations: 0, kept: [], ownerCounts: slice.counts, invalid: slice.invalid, invalidFrames: slice.invalidFrames, untouched: [] };
     expect([first.invalidFrames, second.invalidFrames]).toEqual([frames.slice(0, 2), frames.slice(2)]);
     world.host.endTick();

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Auditor } from '../../src/audit/auditor.js';
 import { countOwnerValues } from '../../src/audit/scans.js';
+import { tableScanOf } from '../../src/audit/table-scans.js';
 import type { AuditFindings, FullAuditPart } from '../../src/audit/thread-audit.js';
 import { DeviceSlot } from '../../src/host/device/device-figures.js';
 import { InlineHost } from '../support/inline-host.js';
@@ -27,7 +28,7 @@ function booted() {
 /** The full part one thread would give for the whole table: its counts per owner and its pools' untouched ranges, no findings of its own. */
 function tablePart(host: InlineHost): FullAuditPart {
   const manager = host.manager;
-  const counts = countOwnerValues(host.table.owners, 0, host.table.frames, manager.records.length, manager.layout.shards);
+  const counts = countOwnerValues(tableScanOf(host.table.share, host.table.owners), 0, host.table.frames, manager.records.length, manager.layout.shards);
   const untouched: number[] = [];
   for (const pool of host.devices.pools) {
     const ranges = pool.untouchedRanges();

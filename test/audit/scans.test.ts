@@ -1,9 +1,20 @@
 /** The full audit's tight loops: counts per owner value, pooled frames, and one guest's pages against the table. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countOwnerValues, newMarks, PROBLEMS_KEPT, scanGuestPages, scanRange, scanRuns, type ScanFindings } from '../../src/audit/scans.js';
+import { countOwnerValues, newMarks, PROBLEMS_KEPT, scanFreeRuns, scanGuestPages, scanRange, scanRuns, type ScanFindings } from '../../src/audit/scans.js';
+import { tableScanInJs, tableScanOf, type TableScan } from '../../src/audit/table-scans.js';
+import { allocateTable } from '../../src/host/frame-moves.js';
+import { ownersOf } from '../../src/messages/table-share.js';
 import { HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from '../../src/guest/shared-memory.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+
+/** The table as the audit scans it: a copy of `values` in a WebAssembly memory, scanned there (as in a run). */
+function table(values: Int32Array): TableScan {
+  const share = allocateTable(Math.max(1, values.length));
+  const owners = ownersOf(share).subarray(0, values.length);
+  owners.set(values);
+  return tableScanOf(share, owners);
+}
 
 describe('newMarks', () => {
   it('holds one bit per frame, in 32-bit words', () => {
@@ -18,7 +29,7 @@ describe('countOwnerValues', () => {
   it('counts entries per value from the last shard\'s free value to the last guest, and keeps the first invalid frames', () => {
     // 2 guests, 2 shards: valid values -3 (shard 1), -2 (shard 0), -1 (hypervisor), 0 (free), 1, 2.
     const owners = Int32Array.of(0, 1, 1, 2, -1, -2, -3, 3, -4, 9, 7, 0);
-    const { counts, invalid, invalidFrames } = countOwnerValues(owners, 0, owners.length, 2, 2);
+    const { counts, invalid, invalidFrames } = countOwnerValues(table(owners), 0, owners.length, 2, 2);
     // Index owner + shards + 1.
     expect(Array.from(counts)).toEqual([1, 1, 1, 2, 2, 1]);
     expect(invalid).toBe(4);
@@ -27,7 +38,7 @@ describe('countOwnerValues', () => {
 
   it('counts only its slice', () => {
     const owners = Int32Array.of(1, 1, 0, 0);
-    expect(Array.from(countOwnerValues(owners, 1, 3, 1, 0).counts)).toEqual([0, 1, 1]);
+    expect(Array.from(countOwnerValues(table(owners), 1, 3, 1, 0).counts)).toEqual([0, 1, 1]);
   });
 });
 
@@ -35,36 +46,55 @@ describe('scanRange and scanRuns', () => {
   it('finds pooled frames that are not the pool\'s value in the table or are pooled twice, and marks every frame', () => {
     const owners = Int32Array.of(-2, -2, 1, -2, -2, -2);
     const marks = newMarks(owners.length);
-    expect(scanRange(0, 2, owners, marks, -2)).toEqual({ problems: 0, first: [] });
+    expect(scanRange(0, 2, table(owners), marks, -2)).toEqual({ problems: 0, first: [] });
     // Frame 2 is a guest's; frame 1 is pooled a second time.
-    expect(scanRange(1, 4, owners, marks, -2)).toEqual({ problems: 2, first: [1, 2] });
+    expect(scanRange(1, 4, table(owners), marks, -2)).toEqual({ problems: 2, first: [1, 2] });
     expect(marks[0]).toBe(0b1111);
   });
 
   it('reports a range outside the table as one problem at its start', () => {
     const owners = new Int32Array(4);
-    expect(scanRange(2, 5, owners, newMarks(4), 0)).toEqual({ problems: 1, first: [2] });
-    expect(scanRange(-1, 2, owners, newMarks(4), 0)).toEqual({ problems: 1, first: [-1] });
-    expect(scanRange(3, 2, owners, newMarks(4), 0)).toEqual({ problems: 1, first: [3] });
+    expect(scanRange(2, 5, table(owners), newMarks(4), 0)).toEqual({ problems: 1, first: [2] });
+    expect(scanRange(-1, 2, table(owners), newMarks(4), 0)).toEqual({ problems: 1, first: [-1] });
+    expect(scanRange(3, 2, table(owners), newMarks(4), 0)).toEqual({ problems: 1, first: [3] });
   });
 
   it('reports a range that starts below frame 0 as one problem, however far below it starts', () => {
     // Without the check of the start, the frames below 0 would each count (owners[-2] reads undefined).
-    expect(scanRange(-2, 1, new Int32Array(4), newMarks(4), 0)).toEqual({ problems: 1, first: [-2] });
+    expect(scanRange(-2, 1, table(new Int32Array(4)), newMarks(4), 0)).toEqual({ problems: 1, first: [-2] });
   });
 
   it('takes an empty range [start, start) as no problem and marks nothing', () => {
     const marks = newMarks(4);
-    expect(scanRange(2, 2, new Int32Array(4), marks, 0)).toEqual({ problems: 0, first: [] });
-    expect(scanRange(4, 4, new Int32Array(4), marks, 0)).toEqual({ problems: 0, first: [] });
+    expect(scanRange(2, 2, table(new Int32Array(4)), marks, 0)).toEqual({ problems: 0, first: [] });
+    expect(scanRange(4, 4, table(new Int32Array(4)), marks, 0)).toEqual({ problems: 0, first: [] });
     expect(marks[0]).toBe(0);
+  });
+
+  it('finds the frames pooled twice in a range whose owners are all right, and marks every frame', () => {
+    const owners = new Int32Array(40).fill(-2);
+    const marks = newMarks(owners.length);
+    expect(scanRange(0, 10, table(owners), marks, -2)).toEqual({ problems: 0, first: [] });
+    expect(scanRange(5, 40, table(owners), marks, -2)).toEqual({ problems: 5, first: [5, 6, 7] });
+    expect(Array.from(marks)).toEqual([0xffff_ffff, 0xff]);
   });
 
   it('scans runs (first, count) and keeps only the first few problems, counting all', () => {
     const owners = new Int32Array(20).fill(5);
-    const findings = scanRuns(Int32Array.of(0, 2, 10, 3, 0, 1), owners, newMarks(20), -2);
+    const findings = scanRuns(Int32Array.of(0, 2, 10, 3, 0, 1), table(owners), newMarks(20), -2);
     expect(findings.problems).toBe(6);
     expect(findings.first).toEqual([0, 1, 10]);
+  });
+});
+
+describe('scanFreeRuns', () => {
+  it('finds frames of runs that are outside the table or not the expected value, counting all and keeping the first few', () => {
+    const owners = Int32Array.of(0, 0, 0, 4, 0, 0, 0, 0);
+    // [0, 3) is free; [2, 5) holds frame 3, a guest's; [6, 10) reaches two frames past the table.
+    const findings = scanFreeRuns(Int32Array.of(0, 3, 2, 3, 6, 4), table(owners), 0);
+    expect(findings).toEqual({ problems: 3, first: [3, 8, 9] });
+    expect(scanFreeRuns(Int32Array.of(0, 3, 4, 4), table(owners), 0)).toEqual({ problems: 0, first: [] });
+    expect(scanFreeRuns(Int32Array.of(-2, 3), table(owners), 0)).toEqual({ problems: 2, first: [-2, -1] });
   });
 });
 
@@ -79,7 +109,7 @@ describe('scanGuestPages', () => {
     const states = Uint8Array.of(0, 1, 2, 2, 2, 1);
     const counted = new Int32Array(3);
     const findings = fresh();
-    const mapped = scanGuestPages(words, states, owners, newMarks(4), 1, mustMap, counted, findings);
+    const mapped = scanGuestPages(words, states, table(owners), newMarks(4), 1, mustMap, counted, findings);
     expect(mapped).toBe(3);
     expect(Array.from(counted)).toEqual([1, 2, 3]);
     // The two paged-out marks are checked one by one; the other pages in four runs at once (the states split them).
@@ -106,7 +136,7 @@ describe('scanGuestPages', () => {
       const findings = fresh();
       const words = Int32Array.from(pages.map(([, frame]) => wordOfFrame(frame)));
       const states = Uint8Array.from(pages.map(([state]) => state));
-      scanGuestPages(words, states, owners, newMarks(3), 1, mustMap, new Int32Array(3), findings);
+      scanGuestPages(words, states, table(owners), newMarks(3), 1, mustMap, new Int32Array(3), findings);
       expect([name, findings.problems, findings.first]).toEqual([name, 1, [pages.length - 1]]);
     }
   });
@@ -115,7 +145,7 @@ describe('scanGuestPages', () => {
     const words = new Int32Array(10).fill(wordOfFrame(NO_FRAME));
     const states = new Uint8Array(10).fill(1);
     const findings = fresh();
-    scanGuestPages(words, states, new Int32Array(1), newMarks(1), 1, mustMap, new Int32Array(3), findings);
+    scanGuestPages(words, states, table(new Int32Array(1)), newMarks(1), 1, mustMap, new Int32Array(3), findings);
     expect(findings.problems).toBe(10);
     expect(findings.first).toEqual([0, 1, 2]);
   });
@@ -203,23 +233,32 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
         }
         const words = Int32Array.from(pages);
         const pageStates = Uint8Array.from(states);
-        const run = (scan: typeof scanGuestPages) => {
+        const run = (scan: (marks: Uint32Array, counted: Int32Array, findings: ScanFindings) => number) => {
           const marks = newMarks(owners.length);
           for (const frame of premarked) marks[frame >>> 5]! |= 1 << (frame & 31);
           const counted = new Int32Array(3);
           const findings: ScanFindings = { problems: 0, first: [] };
-          const mapped = scan(words, pageStates, owners, marks, 1, mustMap, counted, findings);
+          const mapped = scan(marks, counted, findings);
           return { mapped, counted: Array.from(counted), findings, marks: Array.from(marks) };
         };
-        const { findings, ...rest } = run(scanGuestPages);
-        const { runsAtOnce, pagesOneByOne, ...found } = findings;
-        const reference = run(scanPageByPage);
-        expect({ ...rest, findings: found }).toEqual(reference);
-        // Every page is checked once, at once or one by one, and each page with a problem one by one.
-        expect(runsAtOnce).toBeLessThanOrEqual(words.length - pagesOneByOne!);
-        expect(pagesOneByOne).toBeGreaterThanOrEqual(reference.findings.problems);
-        // With no problem and no paged-out mark, every page goes the fast way.
-        if (reference.findings.problems === 0 && reference.findings.pagedOut === 0) expect(pagesOneByOne).toBe(0);
+        const reference = run((marks, counted, findings) => scanPageByPage(words, pageStates, owners, marks, 1, mustMap, counted, findings));
+        // As the audit runs it (the table in WebAssembly, the states on a word boundary, read four at a time), and
+        // with the other loops: the table read in JavaScript, the states one past a word boundary, read one by one.
+        const statesOffBoundary = new Uint8Array(pageStates.length + 1).fill(9).subarray(1);
+        statesOffBoundary.set(pageStates);
+        for (const [tableScan, scannedStates] of [
+          [table(owners), pageStates],
+          [tableScanInJs(owners), statesOffBoundary],
+        ] as const) {
+          const { findings, ...rest } = run((marks, counted, found) => scanGuestPages(words, scannedStates, tableScan, marks, 1, mustMap, counted, found));
+          const { runsAtOnce, pagesOneByOne, ...found } = findings;
+          expect({ ...rest, findings: found }).toEqual(reference);
+          // Every page is checked once, at once or one by one, and each page with a problem one by one.
+          expect(runsAtOnce).toBeLessThanOrEqual(words.length - pagesOneByOne!);
+          expect(pagesOneByOne).toBeGreaterThanOrEqual(reference.findings.problems);
+          // With no problem and no paged-out mark, every page goes the fast way.
+          if (reference.findings.problems === 0 && reference.findings.pagedOut === 0) expect(pagesOneByOne).toBe(0);
+        }
       }),
       runsParams,
     );
@@ -250,7 +289,7 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
     }
     const findings: ScanFindings = { problems: 0, first: [] };
     const counted = new Int32Array(3);
-    const mapped = scanGuestPages(Int32Array.from(words), Uint8Array.from(states), owners, marks, 1, mustMap, counted, findings);
+    const mapped = scanGuestPages(Int32Array.from(words), Uint8Array.from(states), table(owners), marks, 1, mustMap, counted, findings);
     expect(mapped).toBe(60 + 10 + 20 + 8);
     expect(findings).toEqual({ problems: 12, first: [130, 136, 140], pagedOut: 1, runsAtOnce: 5, pagesOneByOne: 19 });
     expect(Array.from(counted)).toEqual([42, 98, 0]);
@@ -263,7 +302,7 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
     const words = Int32Array.from({ length: 100 }, (_, page) => wordOfFrame(20 + page));
     const findings: ScanFindings = { problems: 0, first: [] };
     const counted = new Int32Array(3);
-    expect(scanGuestPages(words, new Uint8Array(100).fill(1), owners, marks, 1, mustMap, counted, findings)).toBe(100);
+    expect(scanGuestPages(words, new Uint8Array(100).fill(1), table(owners), marks, 1, mustMap, counted, findings)).toBe(100);
     expect(findings).toEqual({ problems: 1, first: [83], pagedOut: 0, runsAtOnce: 0, pagesOneByOne: 100 });
     // Every frame of the run is marked now, and nothing outside it.
     for (let frame = 0; frame < 200; frame++) expect([frame, (marks[frame >>> 5]! >>> (frame & 31)) & 1]).toEqual([frame, frame >= 20 && frame < 120 ? 1 : 0]);

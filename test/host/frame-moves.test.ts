@@ -42,7 +42,7 @@ function tableWith(owners: number[]): { table: Int32Array; wasm: FrameMoves; js:
 }
 
 describe('frame moves', () => {
-  it('src/host/frame-moves-wasm.ts is the assembly of src/host/frame-moves.wat (`npm run build:wasm`)', () => {
+  it('the generated WebAssembly modules (src/host/frame-moves-wasm.ts, src/audit/table-scans-wasm.ts) are the assembly of their .wat files (`npm run build:wasm`)', () => {
     const check = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);

@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { Auditor } from '../../audit/auditor.js';
 import { countOwnerValues } from '../../audit/scans.js';
+import { tableScanOf } from '../../audit/table-scans.js';
 import type { FullAuditPart } from '../../audit/thread-audit.js';
 import type { CrashRecord } from '../../faults/fault-summary.js';
 import type { InjectedFaults, PlannedKill } from '../../faults/fault-plan.js';
@@ -322,7 +323,7 @@ export class FreeRun {
   private async finalAuditParts(endMs: number): Promise<FullAuditPart[]> {
     const parts = await this.workers.auditParts(endMs);
     const table = this.setup.table;
-    const counts = countOwnerValues(table.owners, 0, table.frames, this.scenario.guests.length, this.manager.layout.shards);
+    const counts = countOwnerValues(tableScanOf(table.share, table.owners), 0, table.frames, this.scenario.guests.length, this.manager.layout.shards);
     parts.push({ violations: 0, kept: [], ownerCounts: counts.counts, invalid: counts.invalid, invalidFrames: counts.invalidFrames, untouched: [] });
     return parts;
   }
