@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // `npm run build:wasm`: assembles each WebAssembly text file below with wabt and writes its bytes
 // to the TypeScript module beside it, which the code imports (no WebAssembly tool is needed to
-// build or run balloonsim). test/host/frame-moves.test.ts and test/audit/table-scans.test.ts fail
-// if the two differ.
+// build or run balloonsim). test/host/frame-moves.test.ts fails if the two differ.
 // `--check` writes nothing and exits 1 if the committed bytes are not the text's (it compares the
 // bytes only, so that a tool that rewrites the file's comments, as mutation testing's sandbox does,
 // does not fail it).
@@ -15,6 +14,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const MODULES = [
   ['src/host/frame-moves.wat', 'src/host/frame-moves-wasm.ts', 'FRAME_MOVES_WASM_BASE64'],
   ['src/audit/table-scans.wat', 'src/audit/table-scans-wasm.ts', 'TABLE_SCANS_WASM_BASE64'],
+  ['src/audit/page-scans.wat', 'src/audit/page-scans-wasm.ts', 'PAGE_SCANS_WASM_BASE64'],
 ];
 
 const check = process.argv.includes('--check');

@@ -6,6 +6,7 @@
  */
 
 import { frameOfWord } from '../guest/shared-memory.js';
+import type { PageRuns } from './page-scans.js';
 import type { TableScan } from './table-scans.js';
 
 /** Positions of the first problems a scan found; the rest are only counted. */
@@ -139,14 +140,16 @@ export function scanRange(start: number, end: number, table: TableScan, marks: U
  * counts pages marked paged out in `findings.pagedOut`.
  *
  * Pages come in runs (one state, and either no frame or consecutive frames:
- * grants are ranges), and a run is checked at once: its frames' owners in
- * one tight loop and its marks a word at a time. A run with any problem in
+ * grants are ranges), and a run is checked at once: `pageRuns` (of these
+ * same pages) finds where it ends, `table` reads its frames' owners, and
+ * its marks go a word at a time. A run with any problem in
  * it is checked again page by page (`scanPages`), before anything of it is
  * counted or marked, so the findings are the same as a scan page by page.
  */
 export function scanGuestPages(
   mapWords: Int32Array,
   pageState: Uint8Array,
+  pageRuns: PageRuns,
   table: TableScan,
   marks: Uint32Array,
   ownerId: number,
@@ -162,14 +165,13 @@ export function scanGuestPages(
   let runsAtOnce = 0;
   let pagesOneByOne = 0;
   findings.pagedOut = 0;
-  const stateQuads = quadsOf(pageState);
   for (let page = 0; page < pages; ) {
     const state = pageState[page]!;
     const word = mapWords[page]!;
     let end = page + 1;
     if (word === 0) {
       // No frame: the run goes on while the pages stay in this state without one.
-      end = unmappedRunEnd(mapWords, pageState, stateQuads, end, state);
+      end = pageRuns.unmappedEnd(end, state);
       if (state < states && mustMap[state] === 0) {
         counted[state]! += end - page;
         runsAtOnce++;
@@ -178,7 +180,7 @@ export function scanGuestPages(
       }
     } else if (word < 0) {
       // A frame: the run goes on while the next page maps the next frame (its word is one less) in this state.
-      end = mappedRunEnd(mapWords, pageState, stateQuads, end, word - 1, state);
+      end = pageRuns.mappedEnd(end, word - 1, state);
       const first = frameOfWord(word);
       const last = first + (end - page);
       if (state < states && mustMap[state] !== 0 && last <= frames && table.sameEnd(first, last, ownerId) === last && unmarked(marks, first, last)) {
@@ -198,74 +200,6 @@ export function scanGuestPages(
   findings.runsAtOnce = runsAtOnce;
   findings.pagesOneByOne = pagesOneByOne;
   return mapped;
-}
-
-/**
- * The states as 32-bit words, four pages a word, when the array starts on a
- * 4-byte boundary (the arenas align every guest's states to 4 KiB), else
- * null: the run loops then compare four states at once.
- */
-function quadsOf(pageState: Uint8Array): Int32Array | null {
-  return pageState.byteOffset % 4 === 0 ? new Int32Array(pageState.buffer, pageState.byteOffset, pageState.length >>> 2) : null;
-}
-
-/**
- * Where the run of pages without a frame in `state` that reaches `page`
- * ends: the first page from `page` on that maps something or is in another
- * state. Four pages a step where the states can be read as a word and the
- * page is on one, else one. (One loop for both steps: V8 keeps optimised
- * code for a loop whose every branch has run, and these loops run long.)
- */
-function unmappedRunEnd(mapWords: Int32Array, pageState: Uint8Array, quads: Int32Array | null, page: number, state: number): number {
-  const pages = mapWords.length;
-  const quad = Math.imul(state, 0x01010101);
-  let end = page;
-  for (;;) {
-    if (
-      quads !== null &&
-      (end & 3) === 0 &&
-      end + 4 <= pages &&
-      quads[end >>> 2] === quad &&
-      (mapWords[end]! | mapWords[end + 1]! | mapWords[end + 2]! | mapWords[end + 3]!) === 0
-    ) {
-      end += 4;
-    } else if (end < pages && mapWords[end] === 0 && pageState[end] === state) {
-      end += 1;
-    } else {
-      return end;
-    }
-  }
-}
-
-/**
- * Where the run of pages in `state` that map consecutive frames ends, from
- * `page`, which continues the run if its word is `word` (each next page's
- * word is one less). Four pages a step where the states can be read as a
- * word and the page is on one, else one.
- */
-function mappedRunEnd(mapWords: Int32Array, pageState: Uint8Array, quads: Int32Array | null, page: number, word: number, state: number): number {
-  const pages = mapWords.length;
-  const quad = Math.imul(state, 0x01010101);
-  let end = page;
-  for (;;) {
-    const next = word - (end - page);
-    if (
-      quads !== null &&
-      (end & 3) === 0 &&
-      end + 4 <= pages &&
-      quads[end >>> 2] === quad &&
-      mapWords[end] === next &&
-      mapWords[end + 1] === next - 1 &&
-      mapWords[end + 2] === next - 2 &&
-      mapWords[end + 3] === next - 3
-    ) {
-      end += 4;
-    } else if (end < pages && mapWords[end] === next && pageState[end] === state) {
-      end += 1;
-    } else {
-      return end;
-    }
-  }
 }
 
 /** The bits of `marks` for the frames [first, last) of one 32-bit word, first and last in the same word (last > first). */

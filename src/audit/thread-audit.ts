@@ -11,6 +11,7 @@ import type { DeviceGroup } from '../host/device/device-group.js';
 import { describeOwner, OWNER_FREE } from '../host/owners.js';
 import { checkHostMemory } from './host-memory-checks.js';
 import { ModelAudit } from './model-checks.js';
+import { pageRunsOf } from './page-scans.js';
 import { countOwnerValues, newMarks, scanGuestPages, scanRange, scanRuns, type ScanFindings } from './scans.js';
 import { tableScanOf, type TableScan } from './table-scans.js';
 
@@ -141,7 +142,7 @@ export class ThreadAudit {
     const name = account.name;
     const counted = new Int32Array(PAGE_STATE_COUNT);
     const findings: ScanFindings = { problems: 0, first: [], pagedOut: 0 };
-    const mapped = scanGuestPages(views.mapWords, views.pageState, this.scan, marks, account.ownerId, MUST_MAP, counted, findings);
+    const mapped = scanGuestPages(views.mapWords, views.pageState, pageRunsOf(views.mapWords, views.pageState, views.buffers.arena), this.scan, marks, account.ownerId, MUST_MAP, counted, findings);
     const pagedOutCounter = Atomics.load(views.counters, Counter.HOST_SWAPPED);
     if (findings.pagedOut !== pagedOutCounter) this.report(`guest ${name} has ${findings.pagedOut} pages the host paged out, its counter says ${pagedOutCounter}`);
     for (const page of findings.first) this.report(`guest ${name} ${this.describePage(views, page, account.ownerId)}`);

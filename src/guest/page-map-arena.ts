@@ -20,7 +20,13 @@
  * 16-byte header before it): no two guests share a page of memory, nor a
  * cache line (guests on different threads write their maps at once). The
  * gaps cost address space only; nothing touches them.
+ *
+ * An arena is a shared WebAssembly memory where the runtime has one (it
+ * comes from `mmap` whatever its size, and zeroed): the full audit scans the
+ * maps and states there (audit/page-scans.ts). Its size is then a whole
+ * number of 64 KiB pages.
  */
+import { wasm, type SharedWasmMemory } from '../util/wasm.js';
 
 /** glibc's largest mmap threshold on 64-bit systems (DEFAULT_MMAP_THRESHOLD_MAX), and a margin for its header. */
 const MMAP_THRESHOLD_CEILING = 32 * 2 ** 20 + 64 * 2 ** 10;
@@ -29,11 +35,15 @@ const ARENA_PADDED_FROM = 4 * 2 ** 20;
 /** An arena holds at most this much; a guest needing more gets an arena of its own. */
 const ARENA_BYTES_MAX = 2 ** 30;
 const REGION_ALIGN = 4096;
+/** A WebAssembly memory's page. */
+const WASM_PAGE_BYTES = 65_536;
 
 /** One guest's page map (one word a page) and page states (one byte a page), views over shared memory. */
 export interface PageMapViews {
   frameOf: Int32Array;
   pageState: Uint8Array;
+  /** The WebAssembly memory both views are of, or null where the arena is a plain SharedArrayBuffer. */
+  arena: SharedWasmMemory | null;
 }
 
 function aligned(bytes: number): number {
@@ -58,7 +68,7 @@ export function allocatePageMaps(pages: ReadonlyArray<number>): PageMapViews[] {
     let end = first + 1;
     let bytes = regionBytes(pages[first]!);
     while (end < pages.length && bytes + regionBytes(pages[end]!) <= ARENA_BYTES_MAX) bytes += regionBytes(pages[end++]!);
-    const arena = new SharedArrayBuffer(small ? bytes : Math.max(bytes, MMAP_THRESHOLD_CEILING));
+    const { buffer: arena, memory } = allocateArena(small ? bytes : Math.max(bytes, MMAP_THRESHOLD_CEILING));
     let offset = 0;
     for (let guest = first; guest < end; guest++) {
       const count = pages[guest]!;
@@ -66,9 +76,23 @@ export function allocatePageMaps(pages: ReadonlyArray<number>): PageMapViews[] {
       offset += aligned(count * Int32Array.BYTES_PER_ELEMENT) + REGION_ALIGN;
       const pageState = new Uint8Array(arena, offset, count);
       offset += aligned(count) + REGION_ALIGN;
-      views.push({ frameOf, pageState });
+      views.push({ frameOf, pageState, arena: memory });
     }
     first = end;
   }
   return views;
+}
+
+/** Zeroed shared memory of at least `bytes`: a WebAssembly memory where the runtime can make one, else a SharedArrayBuffer. */
+function allocateArena(bytes: number): { buffer: SharedArrayBuffer; memory: SharedWasmMemory | null } {
+  if (wasm !== undefined) {
+    const pages = Math.ceil(bytes / WASM_PAGE_BYTES);
+    try {
+      const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+      return { buffer: memory.buffer, memory };
+    } catch {
+      // No shared WebAssembly memory here (a browser page that is not cross-origin isolated, say): a plain buffer.
+    }
+  }
+  return { buffer: new SharedArrayBuffer(bytes), memory: null };
 }

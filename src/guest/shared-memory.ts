@@ -138,10 +138,11 @@ export class GuestSharedViews {
 
   /** `allocate` for guests of `pages[i]` pages at once, their maps and states packed in a few buffers (page-map-arena.ts). */
   static allocateMany(pages: ReadonlyArray<number>): GuestSharedViews[] {
-    return allocatePageMaps(pages).map(({ frameOf, pageState }) => {
+    return allocatePageMaps(pages).map(({ frameOf, pageState, arena }) => {
       const views = new GuestSharedViews({
         frameOf,
         pageState,
+        arena,
         counters: new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT),
         stats: new SharedArrayBuffer(STAT_SLOTS * Float64Array.BYTES_PER_ELEMENT),
         signals: allocateGuestSignals(),

@@ -6,7 +6,7 @@
  */
 // The resolved guest spec and growth kind: the resolved model at the bottom (src/model).
 import type { GrowthKind, GuestSpec } from '../model/scenario.js';
-import type { TableShare } from './table-share.js';
+import type { TableShare, WasmMemory } from './table-share.js';
 
 /** The shared memory a guest publishes its pages in (see guest/shared-memory.ts). */
 export interface GuestSharedBuffers {
@@ -14,6 +14,8 @@ export interface GuestSharedBuffers {
   frameOf: Int32Array;
   /** The page states, one byte a page: a view over shared memory, like `frameOf`. */
   pageState: Uint8Array;
+  /** The WebAssembly memory `frameOf` and `pageState` are views of, where they live in one (the full audit scans them there), else null. */
+  arena: WasmMemory | null;
   counters: SharedArrayBuffer;
   /** Float64 running figures (swap, faults, stall, pressure): see guest/shared-memory.ts `Stat`. */
   stats: SharedArrayBuffer;

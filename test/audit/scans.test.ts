@@ -2,7 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countOwnerValues, newMarks, PROBLEMS_KEPT, scanFreeRuns, scanGuestPages, scanRange, scanRuns, type ScanFindings } from '../../src/audit/scans.js';
+import { pageRunsInJs, pageRunsOf, type PageRuns } from '../../src/audit/page-scans.js';
 import { tableScanInJs, tableScanOf, type TableScan } from '../../src/audit/table-scans.js';
+import { allocatePageMaps } from '../../src/guest/page-map-arena.js';
 import { allocateTable } from '../../src/host/frame-moves.js';
 import { ownersOf } from '../../src/messages/table-share.js';
 import { HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from '../../src/guest/shared-memory.js';
@@ -14,6 +16,16 @@ function table(values: Int32Array): TableScan {
   const owners = ownersOf(share).subarray(0, values.length);
   owners.set(values);
   return tableScanOf(share, owners);
+}
+
+/** A guest's map words and states copied into an arena (a WebAssembly memory, as in a run), and their runs found there. */
+function inArena(words: Int32Array, states: Uint8Array): [Int32Array, Uint8Array, PageRuns] {
+  const [views] = allocatePageMaps([Math.max(1, words.length)]);
+  const arenaWords = views!.frameOf.subarray(0, words.length);
+  const arenaStates = views!.pageState.subarray(0, states.length);
+  arenaWords.set(words);
+  arenaStates.set(states);
+  return [arenaWords, arenaStates, pageRunsOf(arenaWords, arenaStates, views!.arena)];
 }
 
 describe('newMarks', () => {
@@ -109,7 +121,7 @@ describe('scanGuestPages', () => {
     const states = Uint8Array.of(0, 1, 2, 2, 2, 1);
     const counted = new Int32Array(3);
     const findings = fresh();
-    const mapped = scanGuestPages(words, states, table(owners), newMarks(4), 1, mustMap, counted, findings);
+    const mapped = scanGuestPages(...inArena(words, states), table(owners), newMarks(4), 1, mustMap, counted, findings);
     expect(mapped).toBe(3);
     expect(Array.from(counted)).toEqual([1, 2, 3]);
     // The two paged-out marks are checked one by one; the other pages in four runs at once (the states split them).
@@ -136,7 +148,7 @@ describe('scanGuestPages', () => {
       const findings = fresh();
       const words = Int32Array.from(pages.map(([, frame]) => wordOfFrame(frame)));
       const states = Uint8Array.from(pages.map(([state]) => state));
-      scanGuestPages(words, states, table(owners), newMarks(3), 1, mustMap, new Int32Array(3), findings);
+      scanGuestPages(...inArena(words, states), table(owners), newMarks(3), 1, mustMap, new Int32Array(3), findings);
       expect([name, findings.problems, findings.first]).toEqual([name, 1, [pages.length - 1]]);
     }
   });
@@ -145,7 +157,7 @@ describe('scanGuestPages', () => {
     const words = new Int32Array(10).fill(wordOfFrame(NO_FRAME));
     const states = new Uint8Array(10).fill(1);
     const findings = fresh();
-    scanGuestPages(words, states, table(new Int32Array(1)), newMarks(1), 1, mustMap, new Int32Array(3), findings);
+    scanGuestPages(...inArena(words, states), table(new Int32Array(1)), newMarks(1), 1, mustMap, new Int32Array(3), findings);
     expect(findings.problems).toBe(10);
     expect(findings.first).toEqual([0, 1, 2]);
   });
@@ -242,15 +254,18 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
           return { mapped, counted: Array.from(counted), findings, marks: Array.from(marks) };
         };
         const reference = run((marks, counted, findings) => scanPageByPage(words, pageStates, owners, marks, 1, mustMap, counted, findings));
-        // As the audit runs it (the table in WebAssembly, the states on a word boundary, read four at a time), and
-        // with the other loops: the table read in JavaScript, the states one past a word boundary, read one by one.
+        // As the audit runs it (the map, the states and the table in WebAssembly memories, runs found there), and
+        // with the other loops: in JavaScript, the states on a word boundary (read four at a time) and one past it
+        // (read one by one).
         const statesOffBoundary = new Uint8Array(pageStates.length + 1).fill(9).subarray(1);
         statesOffBoundary.set(pageStates);
-        for (const [tableScan, scannedStates] of [
-          [table(owners), pageStates],
-          [tableScanInJs(owners), statesOffBoundary],
-        ] as const) {
-          const { findings, ...rest } = run((marks, counted, found) => scanGuestPages(words, scannedStates, tableScan, marks, 1, mustMap, counted, found));
+        const ways: Array<[Int32Array, Uint8Array, PageRuns, TableScan]> = [
+          [...inArena(words, pageStates), table(owners)],
+          [words, pageStates, pageRunsInJs(words, pageStates), tableScanInJs(owners)],
+          [words, statesOffBoundary, pageRunsInJs(words, statesOffBoundary), tableScanInJs(owners)],
+        ];
+        for (const [scannedWords, scannedStates, pageRuns, tableScan] of ways) {
+          const { findings, ...rest } = run((marks, counted, found) => scanGuestPages(scannedWords, scannedStates, pageRuns, tableScan, marks, 1, mustMap, counted, found));
           const { runsAtOnce, pagesOneByOne, ...found } = findings;
           expect({ ...rest, findings: found }).toEqual(reference);
           // Every page is checked once, at once or one by one, and each page with a problem one by one.
@@ -289,7 +304,7 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
     }
     const findings: ScanFindings = { problems: 0, first: [] };
     const counted = new Int32Array(3);
-    const mapped = scanGuestPages(Int32Array.from(words), Uint8Array.from(states), table(owners), marks, 1, mustMap, counted, findings);
+    const mapped = scanGuestPages(...inArena(Int32Array.from(words), Uint8Array.from(states)), table(owners), marks, 1, mustMap, counted, findings);
     expect(mapped).toBe(60 + 10 + 20 + 8);
     expect(findings).toEqual({ problems: 12, first: [130, 136, 140], pagedOut: 1, runsAtOnce: 5, pagesOneByOne: 19 });
     expect(Array.from(counted)).toEqual([42, 98, 0]);
@@ -302,7 +317,7 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
     const words = Int32Array.from({ length: 100 }, (_, page) => wordOfFrame(20 + page));
     const findings: ScanFindings = { problems: 0, first: [] };
     const counted = new Int32Array(3);
-    expect(scanGuestPages(words, new Uint8Array(100).fill(1), table(owners), marks, 1, mustMap, counted, findings)).toBe(100);
+    expect(scanGuestPages(...inArena(words, new Uint8Array(100).fill(1)), table(owners), marks, 1, mustMap, counted, findings)).toBe(100);
     expect(findings).toEqual({ problems: 1, first: [83], pagedOut: 0, runsAtOnce: 0, pagesOneByOne: 100 });
     // Every frame of the run is marked now, and nothing outside it.
     for (let frame = 0; frame < 200; frame++) expect([frame, (marks[frame >>> 5]! >>> (frame & 31)) & 1]).toEqual([frame, frame >= 20 && frame < 120 ? 1 : 0]);

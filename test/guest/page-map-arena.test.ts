@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { allocatePageMaps } from '../../src/guest/page-map-arena.js';
 
+/** An arena's size for `bytes`: a whole number of WebAssembly pages (64 KiB), as arenas are WebAssembly memories where the runtime has them. */
+const arenaBytes = (bytes: number): number => Math.ceil(bytes / 65_536) * 65_536;
+
 describe('allocatePageMaps', () => {
   it('gives each guest its own zeroed map and states, on their own 4 KiB pages of shared memory', () => {
     const sizes = [1, 1000, 4096, 5000, 3];
@@ -32,14 +35,17 @@ describe('allocatePageMaps', () => {
     const small = allocatePageMaps([16, 16]);
     expect(small[0]!.frameOf.buffer).toBe(small[1]!.frameOf.buffer);
     // Per guest: its map and its states on a 4 KiB page each, and a 4 KiB gap after each.
-    expect(small[0]!.frameOf.buffer.byteLength).toBe(8 * 4096);
+    expect(small[0]!.frameOf.buffer.byteLength).toBe(arenaBytes(8 * 4096));
+    // In a WebAssembly memory here (the audit scans the maps there), which both views are of.
+    expect(small[0]!.arena?.buffer).toBe(small[0]!.frameOf.buffer);
+    expect(small[1]!.pageState.buffer).toBe(small[1]!.arena?.buffer);
     // A thousand guests of 1 GiB (262,144 pages of 4 KiB): 1.25 MiB and 8 KiB of gaps each, 814 to a 1 GiB arena.
     const many = allocatePageMaps(new Array(1000).fill(262_144));
     const arenas = [...new Set(many.map((view) => view.frameOf.buffer))];
     expect(arenas).toHaveLength(2);
-    expect(arenas.map((arena) => arena.byteLength)).toEqual([814 * 1_318_912, 186 * 1_318_912]);
+    expect(arenas.map((arena) => arena.byteLength)).toEqual([arenaBytes(814 * 1_318_912), arenaBytes(186 * 1_318_912)]);
     // A few guests whose maps add up to more than 4 MiB but less than the threshold get an arena at the threshold.
-    expect(allocatePageMaps([1_000_000])[0]!.frameOf.buffer.byteLength).toBe(32 * 2 ** 20 + 64 * 2 ** 10);
+    expect(allocatePageMaps([1_000_000])[0]!.frameOf.buffer.byteLength).toBe(arenaBytes(32 * 2 ** 20 + 64 * 2 ** 10));
   });
 
   it('refuses sizes that are not positive whole numbers of pages', () => {

@@ -14,6 +14,7 @@ const CONCURRENT = ['test/audit/concurrent-auditor.test.ts', 'test/audit/concurr
 const GRANTS = ['test/host/device/frame-return.test.ts', 'test/host/device/shard-pool.test.ts'];
 const MOVES = 'test/host/frame-moves.test.ts';
 const TABLE_SCANS = 'test/audit/table-scans.test.ts';
+const PAGE_SCANS = 'test/audit/page-scans.test.ts';
 
 /** name, file, exact text, its weakened replacement, the tests that must catch it. */
 export const WEAKENINGS = [
@@ -48,6 +49,13 @@ export const WEAKENINGS = [
   ['table scan: a step compares twelve of its sixteen frames', 'src/audit/table-scans.wat', '(v128.xor (local.get $values) (v128.load offset=48 (local.get $at)))', '(v128.xor (local.get $values) (local.get $values))', [TABLE_SCANS, SCANS]],
   ['table scan: a step compares its frames with themselves', 'src/audit/table-scans.wat', '(v128.xor (local.get $values) (v128.load (local.get $at)))', '(v128.xor (v128.load (local.get $at)) (v128.load (local.get $at)))', [TABLE_SCANS, SCANS]],
   ['table scan: frames read before WebAssembly not compared', 'src/audit/table-scans.ts', 'while (frame < near && owners[frame] === value) frame++;', 'while (frame < near) frame++;', [TABLE_SCANS, SCANS]],
+  // Where runs of pages end (page-scans.wat, assembled again after each change; page-scans.ts).
+  ['page runs scan: a step reads twelve of its sixteen map words', 'src/audit/page-scans.wat', '(v128.or (v128.load offset=32 (local.get $at)) (v128.load offset=48 (local.get $at)))', '(v128.load offset=32 (local.get $at))', [PAGE_SCANS, SCANS]],
+  ['page runs scan: a step without frames does not compare states', 'src/audit/page-scans.wat', '(br_if $stepsDone\n          (i32.eqz (i8x16.all_true (i8x16.eq (v128.load (i32.add (local.get $stateAt) (local.get $page))) (local.get $states)))))\n        (local.set $at (i32.add (local.get $mapAt) (i32.shl (local.get $page) (i32.const 2))))\n        (br_if $stepsDone\n          (v128.any_true', '(local.set $at (i32.add (local.get $mapAt) (i32.shl (local.get $page) (i32.const 2))))\n        (br_if $stepsDone\n          (v128.any_true', [PAGE_SCANS, SCANS]],
+  ['page runs scan: a step of frames takes its last four words as they are', 'src/audit/page-scans.wat', '(i32x4.eq (v128.load offset=48 (local.get $at)) (i32x4.add (local.get $words) (v128.const i32x4 -12 -12 -12 -12)))', '(i32x4.eq (v128.load offset=48 (local.get $at)) (v128.load offset=48 (local.get $at)))', [PAGE_SCANS, SCANS]],
+  ['page runs scan: the word not carried past a step of frames', 'src/audit/page-scans.wat', '(local.set $word (i32.sub (local.get $word) (i32.const 16)))', '', [PAGE_SCANS, SCANS]],
+  ['page runs scan: pages read before WebAssembly not checked for a frame', 'src/audit/page-scans.ts', 'while (end < near && mapWords[end] === 0 && pageState[end] === state) end++;', 'while (end < near && pageState[end] === state) end++;', [PAGE_SCANS, SCANS]],
+  ['page runs scan (JavaScript): four pages read as three', 'src/audit/page-scans.ts', '(mapWords[end]! | mapWords[end + 1]! | mapWords[end + 2]! | mapWords[end + 3]!) === 0', '(mapWords[end]! | mapWords[end + 1]! | mapWords[end + 2]!) === 0', [PAGE_SCANS, SCANS]],
   ['table: invalid owners counted as valid', 'src/audit/scans.ts', 'if (invalid++ < PROBLEMS_KEPT) invalidFrames.push(frame);', '', [POWER]],
   ['table: a run of owners counted as one frame', 'src/audit/scans.ts', 'counts[owner + offset]! += next - frame;', 'counts[owner + offset]! += 1;', [POWER]],
   // Table against the accounts (auditor.ts).

@@ -1,0 +1,135 @@
+/**
+ * Where runs of a guest's pages end, as the full audit reads them. A full
+ * pass reads every page of every guest: its map word and its state (67
+ * million pages on examples/dense-64.yaml). Pages come in runs, one state and
+ * either no frame or consecutive frames, and finding where a run ends is
+ * most of the cost.
+ *
+ * In WebAssembly (page-scans.wat) sixteen pages are compared a step with
+ * 128-bit SIMD; in JavaScript, four (the states read as 32-bit words). So
+ * where the guest's map and states live in a WebAssembly memory
+ * (guest/page-map-arena.ts puts them in one where the runtime has it) runs
+ * are found there, else in JavaScript. Both read plainly: the audit scans at
+ * quiescent points.
+ */
+import type { WasmMemory } from '../messages/table-share.js';
+import { compiledOnce, wasm } from '../util/wasm.js';
+import { PAGE_SCANS_WASM_BASE64 } from './page-scans-wasm.js';
+
+/** Where the runs of one guest's pages end. */
+export interface PageRuns {
+  /** Whether runs are found in WebAssembly (else in JavaScript). */
+  readonly inWasm: boolean;
+  /** The first page from `page` on that maps a frame or is not in `state` (or the page count): the end of a run without frames. */
+  unmappedEnd(page: number, state: number): number;
+  /** The first page from `page` on whose word is not `word` less one a page after `page`, or not in `state`: the end of a run of consecutive frames. */
+  mappedEnd(page: number, word: number, state: number): number;
+}
+
+/** Pages of a run read in JavaScript before the rest of it is scanned in WebAssembly (a call costs about as much as a few dozen pages). */
+const PAGES_READ_HERE = 16;
+
+interface PageScanExports {
+  unmappedEnd(page: number, pages: number, mapAt: number, stateAt: number, state: number): number;
+  mappedEnd(page: number, pages: number, mapAt: number, stateAt: number, state: number, word: number): number;
+}
+
+const pageScansModule = compiledOnce(PAGE_SCANS_WASM_BASE64);
+/** The module's instance over each arena this thread has scanned. */
+const instances = new WeakMap<WasmMemory, PageScanExports>();
+
+function instanceOver(arena: WasmMemory): PageScanExports | null {
+  let exports = instances.get(arena);
+  if (exports === undefined) {
+    const module = pageScansModule();
+    if (module === null || wasm === undefined) return null;
+    exports = new wasm.Instance(module, { arena: { memory: arena } }).exports as unknown as PageScanExports;
+    instances.set(arena, exports);
+  }
+  return exports;
+}
+
+/**
+ * The runs of a guest whose map and states are `mapWords` and `pageState`,
+ * views of `arena` (or of a plain buffer, `arena` null): found in WebAssembly
+ * where there is an arena, else in JavaScript.
+ */
+export function pageRunsOf(mapWords: Int32Array, pageState: Uint8Array, arena: WasmMemory | null): PageRuns {
+  const inJs = pageRunsInJs(mapWords, pageState);
+  const exports = arena === null || mapWords.buffer !== arena.buffer || pageState.buffer !== arena.buffer ? null : instanceOver(arena);
+  if (exports === null) return inJs;
+  const pages = mapWords.length;
+  const mapAt = mapWords.byteOffset;
+  const stateAt = pageState.byteOffset;
+  return {
+    inWasm: true,
+    unmappedEnd: (page, state) => {
+      const near = Math.min(pages, page + PAGES_READ_HERE);
+      let end = page;
+      while (end < near && mapWords[end] === 0 && pageState[end] === state) end++;
+      return end < near || near === pages ? end : exports.unmappedEnd(near, pages, mapAt, stateAt, state);
+    },
+    mappedEnd: (page, word, state) => {
+      const near = Math.min(pages, page + PAGES_READ_HERE);
+      let end = page;
+      while (end < near && mapWords[end] === word - (end - page) && pageState[end] === state) end++;
+      return end < near || near === pages ? end : exports.mappedEnd(near, pages, mapAt, stateAt, state, word - (near - page));
+    },
+  };
+}
+
+/**
+ * The runs found in JavaScript: four pages a step where the states start on
+ * a 4-byte boundary (the arenas align every guest's states to 4 KiB) and the
+ * page is on one, else one. (One loop for both steps: V8 keeps optimised
+ * code for a loop whose every branch has run, and these loops run long.)
+ */
+export function pageRunsInJs(mapWords: Int32Array, pageState: Uint8Array): PageRuns {
+  const pages = mapWords.length;
+  const quads = pageState.byteOffset % 4 === 0 ? new Int32Array(pageState.buffer, pageState.byteOffset, pageState.length >>> 2) : null;
+  return {
+    inWasm: false,
+    unmappedEnd: (page, state) => {
+      const quad = Math.imul(state, 0x01010101);
+      let end = page;
+      for (;;) {
+        if (
+          quads !== null &&
+          (end & 3) === 0 &&
+          end + 4 <= pages &&
+          quads[end >>> 2] === quad &&
+          (mapWords[end]! | mapWords[end + 1]! | mapWords[end + 2]! | mapWords[end + 3]!) === 0
+        ) {
+          end += 4;
+        } else if (end < pages && mapWords[end] === 0 && pageState[end] === state) {
+          end += 1;
+        } else {
+          return end;
+        }
+      }
+    },
+    mappedEnd: (page, word, state) => {
+      const quad = Math.imul(state, 0x01010101);
+      let end = page;
+      for (;;) {
+        const next = word - (end - page);
+        if (
+          quads !== null &&
+          (end & 3) === 0 &&
+          end + 4 <= pages &&
+          quads[end >>> 2] === quad &&
+          mapWords[end] === next &&
+          mapWords[end + 1] === next - 1 &&
+          mapWords[end + 2] === next - 2 &&
+          mapWords[end + 3] === next - 3
+        ) {
+          end += 4;
+        } else if (end < pages && mapWords[end] === next && pageState[end] === state) {
+          end += 1;
+        } else {
+          return end;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/** Where runs of a guest's pages end, as the full audit finds them: in WebAssembly (an arena) and in JavaScript. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pageRunsInJs, pageRunsOf } from '../../src/audit/page-scans.js';
+import { allocatePageMaps } from '../../src/guest/page-map-arena.js';
+import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+
+/** The end of a run without frames from `page`, page by page: what every way must find. */
+function unmappedReference(words: Int32Array, states: Uint8Array, page: number, state: number): number {
+  let end = page;
+  while (end < words.length && words[end] === 0 && states[end] === state) end++;
+  return end;
+}
+
+/** The end of a run of consecutive frames from `page` (whose word must be `word`), page by page. */
+function mappedReference(words: Int32Array, states: Uint8Array, page: number, word: number, state: number): number {
+  let end = page;
+  while (end < words.length && words[end] === word - (end - page) && states[end] === state) end++;
+  return end;
+}
+
+/** A stretch of pages: one state, and no frame or consecutive words going down from `word` (a run of frames). */
+const stretchArb = fc.record({
+  state: fc.constantFrom(0, 1, 2, 6, 255),
+  mapped: fc.boolean(),
+  word: fc.constantFrom(-1, -2, -1000, -0x4000_0000, 5),
+  length: fc.integer({ min: 1, max: 90 }),
+  // A page of the stretch given another word or state, or none (-1).
+  odd: fc.integer({ min: -1, max: 89 }),
+});
+
+const params = propertyParams<[Array<{ state: number; mapped: boolean; word: number; length: number; odd: number }>, number, number]>(
+  'find where a run ends as a page-by-page reading does, in WebAssembly and in JavaScript',
+  { numRuns: 300 },
+);
+
+describe(`page runs ${describeSeed(params.seed)}`, () => {
+  it('are found in WebAssembly for a map and states in an arena, and in JavaScript for plain ones', () => {
+    const [views] = allocatePageMaps([100]);
+    expect(views!.arena).not.toBeNull();
+    expect(pageRunsOf(views!.frameOf, views!.pageState, views!.arena).inWasm).toBe(true);
+    expect(pageRunsOf(new Int32Array(100), new Uint8Array(100), null).inWasm).toBe(false);
+  });
+
+  it(params.name, () => {
+    assertProperty(
+      fc.property(fc.array(stretchArb, { minLength: 1, maxLength: 8 }), fc.nat(), fc.nat(), (stretches, at, pick) => {
+        const wordList: number[] = [];
+        const stateList: number[] = [];
+        for (const { state, mapped, word, length, odd } of stretches) {
+          for (let k = 0; k < length; k++) {
+            const oddOne = k === odd;
+            wordList.push(mapped ? word - k + (oddOne ? 7 : 0) : oddOne && pick % 2 === 0 ? -9 : 0);
+            stateList.push(oddOne && pick % 2 === 1 ? (state + 1) % 256 : state);
+          }
+        }
+        const pages = wordList.length;
+        const [views] = allocatePageMaps([pages]);
+        const words = views!.frameOf;
+        const states = views!.pageState;
+        words.set(wordList);
+        states.set(stateList);
+        const page = at % (pages + 1);
+        const state = page < pages ? states[page]! : 0;
+        const word = page < pages ? words[page]! : 0;
+        const plainStates = Uint8Array.from(stateList);
+        const offBoundary = new Uint8Array(pages + 1).subarray(1);
+        offBoundary.set(stateList);
+        const plainWords = Int32Array.from(wordList);
+        for (const runs of [pageRunsOf(words, states, views!.arena), pageRunsInJs(plainWords, plainStates), pageRunsInJs(plainWords, offBoundary)]) {
+          expect([runs.inWasm, runs.unmappedEnd(page, state)]).toEqual([runs.inWasm, unmappedReference(words, states, page, state)]);
+          expect([runs.inWasm, runs.mappedEnd(page, word, state)]).toEqual([runs.inWasm, mappedReference(words, states, page, word, state)]);
+        }
+      }),
+      params,
+    );
+  });
+
+  it('find one odd page anywhere in a long run, whichever way it is odd', () => {
+    const pages = 3_000;
+    const [views] = allocatePageMaps([pages]);
+    const words = views!.frameOf;
+    const states = views!.pageState;
+    const runs = pageRunsOf(words, states, views!.arena);
+    states.fill(4);
+    expect(runs.unmappedEnd(0, 4)).toBe(pages);
+    for (const odd of [0, 15, 16, 17, 31, 32, 47, 1_000, 2_999]) {
+      for (const from of [0, 1, 5]) {
+        if (from > odd) continue;
+        words[odd] = -5;
+        expect([odd, from, 'word', runs.unmappedEnd(from, 4)]).toEqual([odd, from, 'word', odd]);
+        words[odd] = 0;
+        states[odd] = 5;
+        expect([odd, from, 'state', runs.unmappedEnd(from, 4)]).toEqual([odd, from, 'state', odd]);
+        states[odd] = 4;
+      }
+    }
+    // From page 1: pages 1 to 16 are read before WebAssembly, whose steps of sixteen start at 17 (so 29 and 47 are 12th and 15th of theirs).
+    for (let page = 0; page < pages; page++) words[page] = -100 - page;
+    expect(runs.mappedEnd(0, -100, 4)).toBe(pages);
+    expect(runs.mappedEnd(3, -103, 4)).toBe(pages);
+    for (const odd of [20, 29, 33, 34, 35, 36, 47, 1_234, 2_999]) {
+      words[odd] = -100 - odd + 1;
+      expect([odd, runs.mappedEnd(1, -101, 4)]).toEqual([odd, odd]);
+      words[odd] = -100 - odd;
+    }
+    expect(runs.mappedEnd(0, -99, 4)).toBe(0);
+  });
+});
