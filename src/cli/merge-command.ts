@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { formatBytesApprox } from '../model/units.js';
-import { isFileTooLarge, readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
+import { isFileTooLarge, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { InputError } from '../output/input-error.js';
@@ -23,7 +23,7 @@ export function readSweepTable(path: string): { table: SweepTable; file: string 
   if (!existsSync(file)) throw new InputError(`${path}: ${file === path ? 'no such file' : 'the directory holds no sweep.json (write one with sweep --out DIR)'}`);
   let text: string;
   try {
-    text = readFileBounded(file, TEXT_FILE_BYTES_MAX).toString('utf8');
+    text = readTextBounded(file, TEXT_FILE_BYTES_MAX);
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no sweep.json is` : error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
+import { readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemporaries } from '../output/atomic-file.js';
@@ -118,7 +118,7 @@ function shardFlag(text: string | undefined): Shard | null {
 /** The fingerprint of the sweep.json already in `out`, if there is one. */
 function existingFingerprint(out: string): string | null {
   try {
-    const value = JSON.parse(readFileBounded(join(out, 'sweep.json'), TEXT_FILE_BYTES_MAX).toString('utf8')) as { kind?: unknown; fingerprint?: unknown };
+    const value = JSON.parse(readTextBounded(join(out, 'sweep.json'), TEXT_FILE_BYTES_MAX)) as { kind?: unknown; fingerprint?: unknown };
     return value.kind === 'balloonsim-sweep' && typeof value.fingerprint === 'string' ? value.fingerprint : null;
   } catch {
     return null;

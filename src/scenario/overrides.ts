@@ -7,7 +7,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { formatPath, ScenarioError } from './errors.js';
-import { parseParameterPath } from './parameter-path.js';
+import { indexOfItem, parseParameterPath, type ItemMatch } from './parameter-path.js';
 import type { PathSegment } from './errors.js';
 
 /** One `PATH=VALUE` override. */
@@ -21,14 +21,8 @@ export interface ScenarioOverride {
 /** Keys whose value may be a shorthand string standing for a mapping with this key (`policy: esx` is `{kind: esx}`). */
 const SHORTHAND_KEYS: Readonly<Record<string, string>> = { policy: 'kind', setPolicy: 'kind', driver: 'profile' };
 
-/** A list item picked by the value of one of its keys: `guests[name=idle]`. */
-export interface ItemSelector {
-  key: string;
-  value: string;
-}
-
 /** A step of an override's path: a key, a list index, or an item picked by a key's value. */
-export type OverrideStep = PathSegment | ItemSelector;
+export type OverrideStep = PathSegment | ItemMatch;
 
 /**
  * Splits `guests[0].driver.batch` (or `guests.0.driver.batch`, or
@@ -90,10 +84,9 @@ function pathTo(resolved: readonly PathSegment[], step: OverrideStep): string {
 /** The index in `list` that `step` names, or an Error saying why there is none. */
 function indexIn(list: unknown[], step: OverrideStep, where: string, path: string): number {
   if (typeof step === 'object') {
-    const index = list.findIndex((item) => isMapping(item) && String(item[step.key]) === step.value);
-    if (index >= 0) return index;
-    const known = list.filter(isMapping).map((item) => item[step.key]).filter((value) => value !== undefined).map(String);
-    throw new Error(`--set ${path}: ${where} has no item with ${step.key} ${step.value}${known.length > 0 ? ` (there are: ${known.slice(0, 12).join(', ')})` : ''}`);
+    const index = indexOfItem(list, step, where);
+    if (typeof index === 'string') throw new Error(`--set ${path}: ${index}`);
+    return index;
   }
   if (typeof step !== 'number' || step >= list.length) throw new Error(`--set ${path}: ${where} is not an item of a list of ${list.length}`);
   return step;

@@ -14,7 +14,13 @@
  * written as in a scenario file (`12GiB`, `30%`) and checked the same way.
  */
 
-export type PathStep = { key: string } | { index: number } | { match: { key: string; value: string } };
+/** A list item picked by the value of one of its keys: `[name=idle]`. */
+export interface ItemMatch {
+  key: string;
+  value: string;
+}
+
+export type PathStep = { key: string } | { index: number } | { match: ItemMatch };
 
 /** Most steps in one parameter path. */
 const PATH_STEPS_MAX = 32;
@@ -88,6 +94,20 @@ function describeValue(value: unknown): string {
 }
 
 /**
+ * Finds the item of `list` that `match` picks: the first mapping whose
+ * `match.key` reads as `match.value` (`[name=7]` finds `name: 7`).
+ *
+ * @returns its index, or a sentence saying that `where` has no such item and
+ * naming the values of `match.key` there are
+ */
+export function indexOfItem(list: readonly unknown[], match: ItemMatch, where: string): number | string {
+  const index = list.findIndex((item) => isRecord(item) && String(item[match.key]) === match.value);
+  if (index >= 0) return index;
+  const known = list.filter(isRecord).map((item) => item[match.key]).filter((value) => value !== undefined).map(String);
+  return `${where} has no item with ${match.key} ${match.value}${known.length > 0 ? ` (there are: ${known.slice(0, 12).join(', ')})` : ''}`;
+}
+
+/**
  * Sets `value` at `steps` inside `root` (a scenario file's content, changed
  * in place). Missing mappings on the way are created; list items must exist.
  *
@@ -115,12 +135,9 @@ export function setAtPath(root: unknown, steps: ReadonlyArray<PathStep>, value: 
       index = step.index;
       if (index >= node.length) return `${where} has ${node.length} item${node.length === 1 ? '' : 's'}, so there is no [${index}]`;
     } else {
-      const { key, value: wanted } = step.match;
-      index = node.findIndex((item) => isRecord(item) && String(item[key]) === wanted);
-      if (index < 0) {
-        const known = node.filter(isRecord).map((item) => item[key]).filter((v) => v !== undefined).map(String);
-        return `${where} has no item with ${key} ${wanted}${known.length > 0 ? ` (there are: ${known.slice(0, 12).join(', ')})` : ''}`;
-      }
+      const found = indexOfItem(node, step.match, where);
+      if (typeof found === 'string') return found;
+      index = found;
     }
     if (last) {
       node[index] = value;

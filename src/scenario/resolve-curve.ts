@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { UnitError } from '../model/unit-error.js';
 import { TRACE_FILE_BYTES_MAX, TRACE_POINTS_MAX } from './limits.js';
-import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
+import { isFileTooLarge, readTextBounded } from '../util/read-bounded.js';
 
 export interface CurveContext {
   /** The scenario's duration (after any override): a ramp without `end` ends there. */
@@ -277,7 +277,7 @@ export function loadTraceCsv(file: string): TraceResult {
   try {
     if (statSync(file).isDirectory()) return { ok: false, problems: [{ message: 'cannot read the trace: it is a directory', hint: 'give the path of a CSV file' }] };
     // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
-    text = readFileBounded(file, TRACE_FILE_BYTES_MAX).toString('utf8');
+    text = readTextBounded(file, TRACE_FILE_BYTES_MAX);
   } catch (error) {
     if (isFileTooLarge(error)) {
       return { ok: false, problems: [{ message: `the trace file is larger than ${formatBytes(TRACE_FILE_BYTES_MAX)}`, hint: 'resample it to fewer points' }] };

@@ -11,7 +11,7 @@ import type { RunSummary } from '../runtime/summary.js';
 import type { SweepTable } from './table.js';
 import { runSummaryProblem, sweepTableProblem } from './output-shapes.js';
 import { formatBytesApprox } from '../model/units.js';
-import { isFileTooLarge, readFileBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
+import { isFileTooLarge, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { htmlPage } from '../output/html-page.js';
 import { InputError } from '../output/input-error.js';
 import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from '../output/run-metrics.js';
@@ -37,17 +37,15 @@ export interface CompareRun {
   series: CompareSeries | null;
 }
 
-/** A file's text, read with a bound (/dev/zero and the like never end). */
-function readText(path: string): string {
-  return readFileBounded(path, TEXT_FILE_BYTES_MAX).toString('utf8');
-}
+/** Why a file over TEXT_FILE_BYTES_MAX is refused (read with a bound: /dev/zero and the like never end). */
+const TOO_LARGE_FOR_OUTPUT = `larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is`;
 
 function readJson(path: string): unknown {
   let text: string;
   try {
-    text = readText(path);
+    text = readTextBounded(path, TEXT_FILE_BYTES_MAX);
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is` : error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : isFileTooLarge(error) ? `it is ${TOO_LARGE_FOR_OUTPUT}` : error instanceof Error ? error.message : String(error)}`);
   }
   try {
     return JSON.parse(text);
@@ -104,10 +102,10 @@ function runOfSummaryFile(path: string, label: string): CompareRun {
   let series: TimeSeries | null = null;
   if (existsSync(csvPath)) {
     try {
-      const hostText = existsSync(hostPath) ? readText(hostPath) : null;
-      series = parseTimeSeriesCsv(readText(csvPath), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
+      const hostText = existsSync(hostPath) ? readTextBounded(hostPath, TEXT_FILE_BYTES_MAX) : null;
+      series = parseTimeSeriesCsv(readTextBounded(csvPath, TEXT_FILE_BYTES_MAX), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
     } catch (error) {
-      if (isFileTooLarge(error)) throw new InputError(`cannot read the time series beside ${path}: larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is`);
+      if (isFileTooLarge(error)) throw new InputError(`cannot read the time series beside ${path}: ${TOO_LARGE_FOR_OUTPUT}`);
       throw new InputError(error instanceof Error ? error.message : String(error));
     }
   }

@@ -28,7 +28,7 @@ import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
 import { formatBytes } from '../model/units.js';
-import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
+import { isFileTooLarge, readTextBounded } from '../util/read-bounded.js';
 
 /** Most cases in one sweep. */
 export const SWEEP_CASES_MAX = 100_000;
@@ -122,7 +122,7 @@ function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | 
   }
   const path = resolvePath(baseDir, base);
   loadScenarioFile(path, { durationOverrideMs });
-  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content: parseYaml(readFileBounded(path, SCENARIO_FILE_BYTES_MAX).toString('utf8'), base) };
+  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content: parseYaml(readTextBounded(path, SCENARIO_FILE_BYTES_MAX), base) };
 }
 
 /** Every combination of the lists, the last varying fastest. */
@@ -224,7 +224,7 @@ export function loadGridFile(path: string): SweepGrid {
   let text: string;
   try {
     // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
-    text = readFileBounded(path, SCENARIO_FILE_BYTES_MAX).toString('utf8');
+    text = readTextBounded(path, SCENARIO_FILE_BYTES_MAX);
   } catch (error) {
     throw new ScenarioError(path, [{ path: '', ...gridReadProblem(error) }]);
   }

@@ -7,7 +7,7 @@
  * counted twice nor lost, however the sweep was stopped.
  */
 import { readdirSync, rmSync } from 'node:fs';
-import { readFileBounded } from '../util/read-bounded.js';
+import { readTextBounded } from '../util/read-bounded.js';
 import { join } from 'node:path';
 import { removeStaleTemporaries, writeFileAtomic } from '../output/atomic-file.js';
 import type { SweepRow } from './table.js';
@@ -82,7 +82,7 @@ export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTot
     if (found === null) continue;
     let text: string;
     try {
-      text = readFileBounded(join(rowsDir, name), ROW_FILE_BYTES_MAX).toString('utf8');
+      text = readTextBounded(join(rowsDir, name), ROW_FILE_BYTES_MAX);
     } catch {
       continue;
     }

@@ -23,8 +23,7 @@ const CHUNK_BYTES = 64 * 1024;
  * or an error with code `FILE_TOO_LARGE` once more than `maxBytes` were read
  */
 export function readFileBounded(path: string, maxBytes: number): Buffer {
-  if (typeof path !== 'string' || path === '') throw new TypeError('readFileBounded: path must be a non-empty string');
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`readFileBounded: maxBytes must be a whole number of at least 0, got ${maxBytes}`);
+  checkArguments('readFileBounded', path, maxBytes);
   const fd = openSync(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -43,6 +42,23 @@ export function readFileBounded(path: string, maxBytes: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads the whole of `path` as UTF-8 text, unless it holds more than
+ * `maxBytes` (bytes that are not UTF-8 become U+FFFD, as `Buffer#toString`
+ * makes them; check the bytes with `readFileBounded` where that matters).
+ *
+ * @throws as `readFileBounded`: the file system's error, or one with code `FILE_TOO_LARGE`
+ */
+export function readTextBounded(path: string, maxBytes: number): string {
+  checkArguments('readTextBounded', path, maxBytes);
+  return readFileBounded(path, maxBytes).toString('utf8');
+}
+
+function checkArguments(caller: string, path: string, maxBytes: number): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`${caller}: path must be a non-empty string`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`${caller}: maxBytes must be a whole number of at least 0, got ${maxBytes}`);
 }
 
 /** Whether an error is `readFileBounded`'s "more than the limit". */

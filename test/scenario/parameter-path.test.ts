@@ -1,6 +1,6 @@
-/** Unit tests of src/scenario/parameter-path.ts: parsing parameter paths and setting values at them in a scenario file's content. */
+/** Unit tests of src/scenario/parameter-path.ts: parsing parameter paths, finding list items by a key's value, and setting values at paths in a scenario file's content. */
 import { describe, expect, it } from 'vitest';
-import { describeSteps, parseParameterPath, setAtPath, type PathStep } from '../../src/scenario/parameter-path.js';
+import { describeSteps, indexOfItem, parseParameterPath, setAtPath, type PathStep } from '../../src/scenario/parameter-path.js';
 
 function steps(text: string): PathStep[] {
   const parsed = parseParameterPath(text);
@@ -72,5 +72,20 @@ describe('setAtPath', () => {
     expect(setAtPath(root, steps('events[kind=crash]'), 1)).toBe('events has no item with kind crash');
     expect(setAtPath(null, steps('seed'), 1)).toBe('the scenario is null, not a mapping with key seed');
     expect(setAtPath({ host: null }, steps('host.memory'), 1)).toBe('host is null, not a mapping with key memory');
+  });
+});
+
+describe('indexOfItem', () => {
+  it('finds the first mapping whose key reads as the value, compared as text', () => {
+    const list = ['web', null, [], { name: 'web' }, { name: 7 }, { name: 'web' }];
+    expect(indexOfItem(list, { key: 'name', value: 'web' }, 'guests')).toBe(3);
+    expect(indexOfItem(list, { key: 'name', value: '7' }, 'guests')).toBe(4);
+  });
+
+  it('names the values there are, twelve at the most, or none when no item has the key', () => {
+    const list = Array.from({ length: 14 }, (_, i) => ({ name: `g${i}` }));
+    expect(indexOfItem(list, { key: 'name', value: 'x' }, 'guests')).toBe('guests has no item with name x (there are: g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11)');
+    expect(indexOfItem([{ at: '1s' }, 'crash'], { key: 'kind', value: 'crash' }, 'events')).toBe('events has no item with kind crash');
+    expect(indexOfItem([], { key: 'kind', value: 'crash' }, 'events')).toBe('events has no item with kind crash');
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILE_TOO_LARGE, isFileTooLarge, readFileBounded } from '../../src/util/read-bounded.js';
+import { FILE_TOO_LARGE, isFileTooLarge, readFileBounded, readTextBounded } from '../../src/util/read-bounded.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
 describe('readFileBounded', () => {
@@ -40,5 +40,24 @@ describe('readFileBounded', () => {
     mkdirSync(join(dir, 'folder'), { recursive: true });
     expect(() => readFileBounded(join(dir, 'folder'), 10)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
     expect(() => readFileBounded(join(dir, 'missing'), 10)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+});
+
+describe('readTextBounded', () => {
+  const dir = temporaryDirectory('balloonsim-read-text-bounded-');
+
+  it('reads a file up to its limit as UTF-8 text', () => {
+    const path = join(dir, 'text');
+    const text = 'host:\n  memory: 16GiB # größer, 大きい\n';
+    writeFileSync(path, text, 'utf8');
+    const bytes = Buffer.byteLength(text, 'utf8');
+    expect(readTextBounded(path, bytes)).toBe(text);
+    expect(() => readTextBounded(path, bytes - 1)).toThrow(expect.objectContaining({ code: FILE_TOO_LARGE }));
+  });
+
+  it('passes on the file system\'s errors and checks its arguments under its own name', () => {
+    expect(() => readTextBounded(join(dir, 'missing'), 10)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => readTextBounded('', 10)).toThrow(/^readTextBounded: path must be a non-empty string$/);
+    expect(() => readTextBounded(join(dir, 'missing'), -1)).toThrow(/^readTextBounded: maxBytes must be a whole number of at least 0, got -1$/);
   });
 });
