@@ -55,9 +55,8 @@ function instanceOver(arena: WasmMemory): PageScanExports | null {
  * where there is an arena, else in JavaScript.
  */
 export function pageRunsOf(mapWords: Int32Array, pageState: Uint8Array, arena: WasmMemory | null): PageRuns {
-  const inJs = pageRunsInJs(mapWords, pageState);
   const exports = arena === null || mapWords.buffer !== arena.buffer || pageState.buffer !== arena.buffer ? null : instanceOver(arena);
-  if (exports === null) return inJs;
+  if (exports === null) return pageRunsInJs(mapWords, pageState);
   const pages = mapWords.length;
   const mapAt = mapWords.byteOffset;
   const stateAt = pageState.byteOffset;

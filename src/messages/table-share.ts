@@ -5,13 +5,10 @@
  * host/frame-moves.ts), whose buffer is a whole number of 64 KiB pages: longer
  * than the table, so a view of it must be cut to `frames`.
  */
-/**
- * A shared WebAssembly memory, as far as this code needs to know it (the
- * project's type libraries leave out the DOM's, where WebAssembly's types are).
- */
-export interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-}
+import type { SharedWasmMemory } from '../util/wasm.js';
+
+/** A shared WebAssembly memory, as far as this code needs to know it (util/wasm.ts). */
+export type WasmMemory = SharedWasmMemory;
 
 export interface TableShare {
   /** Frames in the table. */
