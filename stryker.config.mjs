@@ -29,8 +29,16 @@ export const MUTATE_GROUPS = {
   ],
   // The shape checks of every message a guest sends: the protocol table's entries and the host's lookup of them.
   checks: ['src/messages/guest-to-host.ts', 'src/messages/check-values.ts', 'src/host/device/message-checks.ts'],
-  // The auditor: its scans, the coordinator's and each thread's part, the concurrent auditor's chunk checks.
-  audit: ['src/audit/scans.ts', 'src/audit/auditor.ts', 'src/audit/thread-audit.ts', 'src/audit/concurrent-check.ts'],
+  // The auditor: its scans (and their reads of the table and of page maps), the coordinator's and each thread's part,
+  // the concurrent auditor's chunk checks.
+  audit: [
+    'src/audit/scans.ts',
+    'src/audit/table-scans.ts',
+    'src/audit/page-scans.ts',
+    'src/audit/auditor.ts',
+    'src/audit/thread-audit.ts',
+    'src/audit/concurrent-check.ts',
+  ],
 };
 
 const group = process.env.BALLOONSIM_MUTATE_GROUP ?? 'all';

@@ -1,7 +1,7 @@
 /** Where runs of a guest's pages end, as the full audit finds them: in WebAssembly (an arena) and in JavaScript. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pageRunsInJs, pageRunsOf } from '../../src/audit/page-scans.js';
+import { pageRunsInJs, pageRunsOf, type PageRuns } from '../../src/audit/page-scans.js';
 import { allocatePageMaps } from '../../src/guest/page-map-arena.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 
@@ -76,34 +76,62 @@ describe(`page runs ${describeSeed(params.seed)}`, () => {
     );
   });
 
-  it('find one odd page anywhere in a long run, whichever way it is odd', () => {
+  it('use WebAssembly only for views of the arena given', () => {
+    const [views] = allocatePageMaps([100]);
+    const [other] = allocatePageMaps([100]);
+    expect(pageRunsOf(other!.frameOf, views!.pageState, views!.arena).inWasm).toBe(false);
+    expect(pageRunsOf(views!.frameOf, other!.pageState, views!.arena).inWasm).toBe(false);
+    expect(pageRunsOf(new Int32Array(100), new Uint8Array(100), views!.arena).inWasm).toBe(false);
+  });
+
+  it('find one odd page anywhere in a long run, whichever way it is odd, in every way', () => {
     const pages = 3_000;
     const [views] = allocatePageMaps([pages]);
     const words = views!.frameOf;
     const states = views!.pageState;
-    const runs = pageRunsOf(words, states, views!.arena);
+    // Each way over the pages as they are now: WebAssembly, JavaScript four states at a time, JavaScript one by one.
+    const ways = (): Array<[string, PageRuns]> => {
+      const offBoundary = new Uint8Array(pages + 1).subarray(1);
+      offBoundary.set(states);
+      return [
+        ['WebAssembly', pageRunsOf(words, states, views!.arena)],
+        ['JavaScript', pageRunsInJs(words, states)],
+        ['JavaScript, states off a word boundary', pageRunsInJs(words, offBoundary)],
+      ];
+    };
+    // Odd pages at every place in the first steps (of four pages in JavaScript; of sixteen in WebAssembly, from the
+    // 17th page on: the first sixteen are read before it is called) and a few far on.
+    const odds = [...Array.from({ length: 72 }, (_, page) => page), 1_000, 1_234, 2_998, 2_999];
+    const froms = [0, 1, 2, 3, 5, 17];
     states.fill(4);
-    expect(runs.unmappedEnd(0, 4)).toBe(pages);
-    for (const odd of [0, 15, 16, 17, 31, 32, 47, 1_000, 2_999]) {
-      for (const from of [0, 1, 5]) {
-        if (from > odd) continue;
-        words[odd] = -5;
-        expect([odd, from, 'word', runs.unmappedEnd(from, 4)]).toEqual([odd, from, 'word', odd]);
-        words[odd] = 0;
-        states[odd] = 5;
-        expect([odd, from, 'state', runs.unmappedEnd(from, 4)]).toEqual([odd, from, 'state', odd]);
-        states[odd] = 4;
+    for (const [way, runs] of ways()) expect([way, runs.unmappedEnd(0, 4)]).toEqual([way, pages]);
+    for (const odd of odds) {
+      for (const [kind, spoil, mend] of [
+        ['word', () => (words[odd] = -5), () => (words[odd] = 0)],
+        ['state', () => (states[odd] = 5), () => (states[odd] = 4)],
+      ] as const) {
+        spoil();
+        for (const [way, runs] of ways()) {
+          for (const from of froms) if (from <= odd) expect([way, kind, odd, from, runs.unmappedEnd(from, 4)]).toEqual([way, kind, odd, from, odd]);
+        }
+        mend();
       }
     }
-    // From page 1: pages 1 to 16 are read before WebAssembly, whose steps of sixteen start at 17 (so 29 and 47 are 12th and 15th of theirs).
     for (let page = 0; page < pages; page++) words[page] = -100 - page;
-    expect(runs.mappedEnd(0, -100, 4)).toBe(pages);
-    expect(runs.mappedEnd(3, -103, 4)).toBe(pages);
-    for (const odd of [20, 29, 33, 34, 35, 36, 47, 1_234, 2_999]) {
-      words[odd] = -100 - odd + 1;
-      expect([odd, runs.mappedEnd(1, -101, 4)]).toEqual([odd, odd]);
-      words[odd] = -100 - odd;
+    for (const [way, runs] of ways()) {
+      expect([way, runs.mappedEnd(0, -100, 4), runs.mappedEnd(3, -103, 4), runs.mappedEnd(0, -99, 4)]).toEqual([way, pages, pages, 0]);
     }
-    expect(runs.mappedEnd(0, -99, 4)).toBe(0);
+    for (const odd of odds) {
+      for (const [kind, spoil, mend] of [
+        ['word', () => (words[odd] = -100 - odd + 1), () => (words[odd] = -100 - odd)],
+        ['state', () => (states[odd] = 5), () => (states[odd] = 4)],
+      ] as const) {
+        spoil();
+        for (const [way, runs] of ways()) {
+          for (const from of froms) if (from <= odd) expect([way, kind, odd, from, runs.mappedEnd(from, -100 - from, 4)]).toEqual([way, kind, odd, from, odd]);
+        }
+        mend();
+      }
+    }
   });
 });
