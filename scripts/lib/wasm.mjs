@@ -1,5 +1,5 @@
 // Assembles a WebAssembly text file with wabt and renders the TypeScript module that carries its
-// bytes (build-wasm.mjs writes it; the frame-moves and table-scans tests compare it with the committed one).
+// bytes (build-wasm.mjs writes it; test/host/frame-moves.test.ts compares every module with the committed one).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import initWabt from 'wabt';

@@ -108,6 +108,12 @@ describe('scanFreeRuns', () => {
     expect(scanFreeRuns(Int32Array.of(0, 3, 4, 4), table(owners), 0)).toEqual({ problems: 0, first: [] });
     expect(scanFreeRuns(Int32Array.of(-2, 3), table(owners), 0)).toEqual({ problems: 2, first: [-2, -1] });
   });
+
+  it('finds the frames of a long run past the end of the table, though the memory past it reads as free', () => {
+    // A table of 100 frames in a WebAssembly memory of 64 KiB: what lies past frame 99 is zero, the free value.
+    const owners = new Int32Array(100);
+    expect(scanFreeRuns(Int32Array.of(60, 80), table(owners), 0)).toEqual({ problems: 40, first: [100, 101, 102] });
+  });
 });
 
 describe('scanGuestPages', () => {
