@@ -4,7 +4,7 @@
  * anything is allocated, with the field, the figure and the fix), and with
  * the summary's provenance filled in. Both take an AbortSignal.
  */
-import { assertPreflight, type PreflightIssue } from '../preflight/preflight.js';
+import { assertPreflight, checkScenario, type PreflightIssue } from '../preflight/preflight.js';
 import type { FreeRunOptions, FreeRunResult } from '../runtime/free/free-run-types.js';
 import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
@@ -21,13 +21,6 @@ export interface SimulateOptions extends RuntimeSimulateOptions {
 
 export interface SimulateFreeOptions extends FreeRunOptions {
   onWarning?: PreflightWarningHandler;
-}
-
-export function checkScenario(scenario: unknown, what: string): asserts scenario is Scenario {
-  const candidate = scenario as Partial<Scenario> | null;
-  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.guests) || typeof candidate.frameBytes !== 'number' || typeof candidate.host !== 'object') {
-    throw new TypeError(`${what}: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`);
-  }
 }
 
 /** A whole number of at least `min`, or absent. */

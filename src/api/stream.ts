@@ -10,7 +10,8 @@ import { AbortError } from '../runtime/abort.js';
 import type { Sample } from '../runtime/sample.js';
 import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
-import { checkScenario, simulate, type SimulateOptions } from './simulate.js';
+import { checkScenario } from '../preflight/preflight.js';
+import { simulate, type SimulateOptions } from './simulate.js';
 
 /** A running simulation whose samples can be read with `for await`. */
 export interface SimulationStream extends AsyncIterable<Sample> {

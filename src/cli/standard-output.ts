@@ -8,30 +8,19 @@
  * enough), and any other failure is said once, in a sentence, and makes the
  * exit code 1: the output the user asked for was lost.
  */
+import { fileErrorReason } from '../output/out-dir.js';
+
 /** The exit code when the output was lost: 1, as for a run that failed (it is not the input's fault). */
 const EXIT_CODE_OUTPUT_LOST = 1;
 
 let failure: NodeJS.ErrnoException | null = null;
 let guarded = false;
 
-function reasonOf(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EFBIG':
-      return 'the file is too large';
-    case 'EIO':
-      return 'an input/output error';
-    default:
-      return error.message;
-  }
-}
-
 function onError(error: NodeJS.ErrnoException): void {
   if (error.code === 'EPIPE') return;
   if (failure !== null) return;
   failure = error;
-  process.stderr.write(`balloonsim: cannot write to standard output: ${reasonOf(error)} (${error.code ?? 'error'}); what it should have printed there is lost (send it somewhere with room)\n`);
+  process.stderr.write(`balloonsim: cannot write to standard output: ${fileErrorReason(error)} (${error.code ?? 'error'}); what it should have printed there is lost (send it somewhere with room)\n`);
   process.exitCode = EXIT_CODE_OUTPUT_LOST;
 }
 

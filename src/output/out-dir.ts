@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from './input-error.js';
 import { makeDirectories } from './make-directories.js';
 
-/** What a file system error means, in words (`the disk is full`), for messages about --out. */
+/** What a file system error means, in words (`the disk is full`), for messages about --out and standard output. */
 export function fileErrorReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
@@ -21,6 +21,10 @@ export function fileErrorReason(error: unknown): string {
       return 'it is on a read-only file system';
     case 'ENOSPC':
       return 'the disk is full';
+    case 'EFBIG':
+      return 'the file is too large';
+    case 'EIO':
+      return 'an input/output error';
     case 'ENAMETOOLONG':
       return 'the path is too long';
     case 'ENOENT':

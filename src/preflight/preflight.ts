@@ -285,14 +285,30 @@ function checkMemory(scenario: Scenario, options: PreflightOptions, estimate: Me
 }
 
 /**
+ * Throws a TypeError naming `what` (the function called) unless `scenario`
+ * looks like a resolved Scenario, saying how to make one: the library's
+ * callers may hand anything in.
+ */
+export function checkScenario(scenario: unknown, what: string): asserts scenario is Scenario {
+  const candidate = scenario as Partial<Scenario> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    !Array.isArray(candidate.guests) ||
+    typeof candidate.frameBytes !== 'number' ||
+    typeof candidate.host !== 'object' ||
+    candidate.host === null
+  ) {
+    throw new TypeError(`${what}: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`);
+  }
+}
+
+/**
  * Checks a resolved scenario, and the way it will be run, before anything is
  * allocated. Never throws for a problem: it returns them (see `assertPreflight`).
  */
 export function preflight(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
-  const candidate = scenario as Partial<Scenario> | null;
-  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.guests) || typeof candidate.host !== 'object' || candidate.host === null) {
-    throw new TypeError('preflight: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)');
-  }
+  checkScenario(scenario, 'preflight');
   const issues = new Issues();
   const machine = options.machine ?? machineMemory();
   const threads = threadsOf(scenario, options);

@@ -101,13 +101,14 @@ function blameOverrides(error: ScenarioError, overrides: ReadonlyArray<ScenarioO
   return new ScenarioError(error.source, issues);
 }
 
-function readProblem(error: unknown): { message: string; hint: string } {
+/** What a file that could not be read as a scenario or a grid (`noun`) is told: the problem, and a hint for a directory and for a file too large. */
+export function fileReadProblem(error: unknown, noun: 'scenario' | 'grid', hints: { directory: string; tooLarge: string }): { message: string; hint: string } {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return { message: 'cannot read the scenario: no such file', hint: `check the path; relative paths start from ${process.cwd()}` };
-  if (code === 'EACCES' || code === 'EPERM') return { message: 'cannot read the scenario: permission denied', hint: 'check the file permissions' };
-  if (code === 'EISDIR') return { message: 'cannot read the scenario: it is a directory', hint: 'give the path of a .yaml or .json file' };
-  if (isFileTooLarge(error)) return { message: `the scenario file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: 'move long series into trace CSV files' };
-  return { message: `cannot read the scenario: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the path' };
+  if (code === 'ENOENT') return { message: `cannot read the ${noun}: no such file`, hint: `check the path; relative paths start from ${process.cwd()}` };
+  if (code === 'EACCES' || code === 'EPERM') return { message: `cannot read the ${noun}: permission denied`, hint: 'check the file permissions' };
+  if (code === 'EISDIR') return { message: `cannot read the ${noun}: it is a directory`, hint: hints.directory };
+  if (isFileTooLarge(error)) return { message: `the ${noun} file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: hints.tooLarge };
+  return { message: `cannot read the ${noun}: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the path' };
 }
 
 /**
@@ -127,7 +128,7 @@ export function loadScenarioFile(path: string, options: LoadOptions = {}): Scena
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
-    throw new ScenarioError(path, [{ path: '', ...readProblem(error) }]);
+    throw new ScenarioError(path, [{ path: '', ...fileReadProblem(error, 'scenario', { directory: 'give the path of a .yaml or .json file', tooLarge: 'move long series into trace CSV files' }) }]);
   }
   return parseScenarioText(text, path, { ...options, baseDir: options.baseDir ?? dirname(resolvePath(path)) });
 }

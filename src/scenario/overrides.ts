@@ -7,7 +7,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { formatPath, ScenarioError } from './errors.js';
-import { indexOfItem, parseParameterPath, type ItemMatch } from './parameter-path.js';
+import { indexOfItem, isRecord, parseParameterPath, type ItemMatch } from './parameter-path.js';
 import type { PathSegment } from './errors.js';
 
 /** One `PATH=VALUE` override. */
@@ -59,10 +59,6 @@ export function parseOverride(text: string): ScenarioOverride {
   return { path, value: text.slice(at + 1) };
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The value of an override, read as YAML (so `0` is a number, `75%` text, `{kind: mom}` a mapping). */
 function readValue(override: ScenarioOverride): unknown {
   try {
@@ -105,7 +101,7 @@ function applyOne(data: Record<string, unknown>, override: ScenarioOverride): Pa
       const index = indexIn(node, step, where, override.path);
       resolved.push(index);
       child = node[index];
-    } else if (isMapping(node) && typeof step !== 'object') {
+    } else if (isRecord(node) && typeof step !== 'object') {
       resolved.push(step);
       child = node[String(step)];
       const shorthandKey = SHORTHAND_KEYS[String(step)];
@@ -119,7 +115,7 @@ function applyOne(data: Record<string, unknown>, override: ScenarioOverride): Pa
     } else {
       throw new Error(`--set ${override.path}: ${formatPath(resolved)} is not a list, so ${describeStep(step)} picks nothing in it`);
     }
-    if (!isMapping(child) && !Array.isArray(child)) {
+    if (!isRecord(child) && !Array.isArray(child)) {
       throw new Error(`--set ${override.path}: ${formatPath(resolved)} is ${JSON.stringify(child)}, not a mapping or a list, so it has no ${describeStep(steps[i + 1]!)}`);
     }
     node = child;
@@ -131,7 +127,7 @@ function applyOne(data: Record<string, unknown>, override: ScenarioOverride): Pa
     const index = typeof last === 'number' && last === node.length ? last : indexIn(node, last, pathTo(resolved, last), override.path);
     node[index] = value;
     resolved.push(index);
-  } else if (isMapping(node) && typeof last !== 'object') {
+  } else if (isRecord(node) && typeof last !== 'object') {
     node[String(last)] = value;
     resolved.push(last);
   } else {
@@ -148,7 +144,7 @@ function applyOne(data: Record<string, unknown>, override: ScenarioOverride): Pa
 export function applyOverrides(data: unknown, overrides: ReadonlyArray<ScenarioOverride>, source: string, resolvedPaths: PathSegment[][] = []): unknown {
   if (overrides.length === 0) return data;
   const copy: unknown = data === null || data === undefined ? {} : structuredClone(data);
-  if (!isMapping(copy)) throw new ScenarioError(source, [{ path: '', message: 'the scenario is not a mapping, so --set cannot change it' }]);
+  if (!isRecord(copy)) throw new ScenarioError(source, [{ path: '', message: 'the scenario is not a mapping, so --set cannot change it' }]);
   for (const override of overrides) {
     try {
       resolvedPaths.push(applyOne(copy, override));

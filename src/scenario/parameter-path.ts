@@ -82,7 +82,8 @@ export function describeSteps(steps: ReadonlyArray<PathStep>): string {
   return text;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** Whether a value read from YAML is a mapping (not a list, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

@@ -15,7 +15,7 @@
  * runs it, depends only on the grid.
  */
 import { createHash } from 'node:crypto';
-import { checkCharacters, checkNesting, loadScenarioFile } from '../scenario/load.js';
+import { checkCharacters, checkNesting, fileReadProblem, loadScenarioFile } from '../scenario/load.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -27,8 +27,7 @@ import type { Scenario } from '../model/scenario.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
-import { formatBytes } from '../model/units.js';
-import { isFileTooLarge, readTextBounded } from '../util/read-bounded.js';
+import { readTextBounded } from '../util/read-bounded.js';
 
 /** Most cases in one sweep. */
 export const SWEEP_CASES_MAX = 100_000;
@@ -204,15 +203,6 @@ export function expandGrid(spec: GridSpec, options: { baseDir?: string; source?:
   };
 }
 
-function gridReadProblem(error: unknown): { message: string; hint: string } {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return { message: 'cannot read the grid: no such file', hint: `check the path; relative paths start from ${process.cwd()}` };
-  if (code === 'EISDIR') return { message: 'cannot read the grid: it is a directory', hint: 'give the path of a .yaml or .json grid file' };
-  if (code === 'EACCES' || code === 'EPERM') return { message: 'cannot read the grid: permission denied', hint: 'check the file permissions' };
-  if (isFileTooLarge(error)) return { message: `the grid file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: 'a grid names its values; put long lists of settings into several grids' };
-  return { message: `cannot read the grid: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the path' };
-}
-
 /**
  * Reads a grid file (YAML or JSON) and expands it. Base paths are relative
  * to the grid file.
@@ -226,7 +216,7 @@ export function loadGridFile(path: string): SweepGrid {
     // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
     text = readTextBounded(path, SCENARIO_FILE_BYTES_MAX);
   } catch (error) {
-    throw new ScenarioError(path, [{ path: '', ...gridReadProblem(error) }]);
+    throw new ScenarioError(path, [{ path: '', ...fileReadProblem(error, 'grid', { directory: 'give the path of a .yaml or .json grid file', tooLarge: 'a grid names its values; put long lists of settings into several grids' }) }]);
   }
   // Binary and deep nesting are refused before the parser sees them (it would echo the one and overflow on the other).
   const textIssue = checkCharacters(text) ?? checkNesting(text);

@@ -16,7 +16,7 @@ import { simulate } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { formatDuration } from '../model/units.js';
-import { assertPreflight, preflight, type PreflightIssue, type PreflightReport } from '../preflight/preflight.js';
+import { assertPreflight, preflight, type PreflightOptions, type PreflightReport } from '../preflight/preflight.js';
 import type { SweepRow, SweepStatus } from './table.js';
 
 /** What the main thread sends for one case (structured-cloned). */
@@ -57,34 +57,34 @@ function notesOf(events: ReadonlyArray<HostEvent>, kind: HostEvent['kind']): str
   return notes;
 }
 
+/** The ticks a case runs. */
+function ticksOf(scenario: Scenario): number {
+  return Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
+}
+
 /** The sample interval of a case: the one given, or as `run --out` would take. */
 function sampleEveryOf(scenario: Scenario, sampleEveryTicks: number | undefined): number {
-  const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
-  return sampleEveryTicks ?? defaultSampleEveryTicks(ticks, scenario.guests.length);
+  return sampleEveryTicks ?? defaultSampleEveryTicks(ticksOf(scenario), scenario.guests.length);
+}
+
+/** The preflight's options for a case as the sweep runs it: inline, with the samples `sampleEveryTicks` makes. */
+function casePreflightOptions(scenario: Scenario, sampleEveryTicks: number): PreflightOptions {
+  return { placement: 'inline', samples: Math.ceil(ticksOf(scenario) / sampleEveryTicks) + 1 };
 }
 
 /**
- * What a case's own preflight will refuse (guests that cannot boot, more
- * memory than the machine has): the errors, or an empty list. A case with
- * errors fails at once when the sweep reaches it; the CLI says so before the
- * sweep starts, so that nobody waits hours for it.
+ * A case's preflight as the sweep runs it: its issues (a case with errors
+ * fails at once when the sweep reaches it; the CLI says so before the sweep
+ * starts) and the memory it will need.
  */
-export function casePreflightErrors(scenario: Scenario, sampleEveryTicks?: number): PreflightIssue[] {
-  return casePreflight(scenario, sampleEveryTicks).issues.filter((issue) => issue.severity === 'error');
-}
-
-/** A case's preflight as the sweep runs it (inline, with its samples): its issues and the memory it will need. */
 export function casePreflight(scenario: Scenario, sampleEveryTicks?: number): PreflightReport {
-  const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
-  const samples = Math.ceil(ticks / sampleEveryOf(scenario, sampleEveryTicks)) + 1;
-  return preflight(scenario, { placement: 'inline', samples });
+  return preflight(scenario, casePreflightOptions(scenario, sampleEveryOf(scenario, sampleEveryTicks)));
 }
 
 /** Runs one case; never throws for a failure of the case itself. */
 export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const started = performance.now();
   const scenario = task.scenario;
-  const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   const metrics = new MetricsAccumulator();
   const series = task.outDir !== undefined ? new TimeSeries(scenario.guests.map((g) => g.name), scenario.frameBytes, Math.floor(scenario.host.memoryBytes / scenario.frameBytes)) : null;
   const base = { case: task.case, label: task.label, base: task.base, parameters: task.parameters };
@@ -92,7 +92,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
   const sampleEveryTicks = sampleEveryOf(scenario, task.sampleEveryTicks);
   try {
     // What run would refuse before it starts fails this case alone, before anything is allocated.
-    assertPreflight(scenario, { placement: 'inline', samples: Math.ceil(ticks / sampleEveryTicks) + 1 });
+    assertPreflight(scenario, casePreflightOptions(scenario, sampleEveryTicks));
     const result = await simulate(scenario, {
       placement: 'inline',
       sampleEveryTicks,
