@@ -1,26 +1,82 @@
 #!/usr/bin/env node
 // `npm run build` (after tsc): bundles the compiled command line and the worker entry it starts into
-// one file each, dist/bundle/cli.js and dist/bundle/worker-entry.js. Each process or worker then
-// reads and links one module instead of about 200 (about 0.2 s of CPU less per process here). The
-// library (dist/index.js) stays as tsc wrote it. dist/bundle sits as deep as the other folders of
-// dist/, so the paths the code finds from its own place (package.json, assets/) still hold, and the
-// bundled CLI starts the bundled worker (worker-placement.ts: ./worker-entry.js beside itself).
+// one file each, and gives each a V8 code cache.
+//
+// - dist/bundle/cli.cjs and dist/bundle/worker-entry.cjs (esbuild): a process or worker then reads one
+//   file instead of about 200 modules (about 0.2 s of CPU less per process here). They are CommonJS so
+//   that they can run from a code cache (src/util/bundle-loader.ts says why).
+// - dist/bundle/cli.js and dist/bundle/worker-entry.js: two-line ES modules that run them through
+//   the loader. bin/balloonsim.js imports cli.js; the bundled CLI starts ./worker-entry.js beside itself
+//   (worker-placement.ts), so the paths the code finds from its own place (package.json, assets/) hold.
+// - dist/bundle/*.cjs.cache: the bytecode of the functions a run compiles, recorded by warm-up runs:
+//   the built-in scenario inline, examples/drivers.yaml (the four drivers, file pages, swap) inline,
+//   then the built-in scenario on a worker. Each run starts from the cache so far and writes it again
+//   with what it compiled too. A cache V8 does not accept (another Node) is ignored; the build goes
+//   on without one if a warm-up fails.
+//
+// The library (dist/index.js) stays as tsc wrote it.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Puts the loader's import() (a parameter of the bundle's wrapper, src/util/bundle-loader.ts) in place of util/import-module.js. */
+function loaderImport() {
+  return {
+    name: 'loader-import',
+    setup(plugin) {
+      plugin.onResolve({ filter: /\/util\/import-module\.js$/ }, () => ({ path: 'import-module', namespace: 'loader-import' }));
+      plugin.onLoad({ filter: /.*/, namespace: 'loader-import' }, () => ({ contents: 'export const importModule = (specifier) => __bundleImport(specifier);', loader: 'js' }));
+    },
+  };
+}
+const entries = { cli: 'dist/cli/main.js', 'worker-entry': 'dist/runtime/worker-entry.js' };
+
 await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'dist/cli/main.js', 'worker-entry': 'dist/runtime/worker-entry.js' },
+  entryPoints: entries,
   outdir: 'dist/bundle',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   sourcemap: true,
   // Native code (DuckDB), a browser driver for the docs tools, and piscina (it finds its own worker file) stay packages.
   external: ['@duckdb/*', 'playwright-core', 'piscina'],
-  // Packages written as CommonJS call require(): give the ES module bundle one.
-  banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
+  // The sources are ES modules: strict mode (the directive must come first), and their own URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  // import() comes from the loader (src/util/import-module.ts says why).
+  plugins: [loaderImport()],
+  banner: { js: "'use strict';\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+
+const stubs = {
+  cli: "export const { main } = runBundle(new URL('./cli.cjs', import.meta.url), 'exit').exports;",
+  'worker-entry': "runBundle(new URL('./worker-entry.cjs', import.meta.url), 'control');",
+};
+for (const [name, line] of Object.entries(stubs)) {
+  const text = `// Written by scripts/bundle.mjs: runs ${name}.cjs from its code cache (src/util/bundle-loader.ts).\nimport { runBundle } from '../util/bundle-loader.js';\n${line}\n`;
+  writeFileSync(`${root}dist/bundle/${name}.js`, text);
+}
+
+// The warm-up runs that record the caches.
+for (const name of Object.keys(entries)) rmSync(`${root}dist/bundle/${name}.cjs.cache`, { force: true });
+const warmUps = [
+  ['--placement', 'inline'],
+  ['examples/drivers.yaml', '--placement', 'inline'],
+  ['--workers', '2'],
+];
+for (const args of warmUps) {
+  const run = spawnSync(process.execPath, [`${root}bin/balloonsim.js`, 'run', ...args, '--quiet'], {
+    cwd: root,
+    env: { ...process.env, BALLOONSIM_RECORD_CODE_CACHE: '1' },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) {
+    console.warn(`bundle: the warm-up run (${args.join(' ')}) failed, so the code cache may be missing (slower starts, same results):\n${run.stderr}`);
+  }
+}

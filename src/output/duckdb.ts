@@ -5,6 +5,7 @@
  * command writes or reads Parquet, so that a plain `run` does not pay for it.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { importModule } from '../util/import-module.js';
 
 /** The API module, loaded once. */
 export type DuckDBModule = typeof import('@duckdb/node-api');
@@ -13,7 +14,7 @@ let loaded: Promise<DuckDBModule> | null = null;
 
 /** Loads `@duckdb/node-api`, or throws an error that says how to get it. */
 export function duckdbModule(): Promise<DuckDBModule> {
-  loaded ??= import('@duckdb/node-api').catch((error: unknown) => {
+  loaded ??= (importModule('@duckdb/node-api') as Promise<DuckDBModule>).catch((error: unknown) => {
     loaded = null;
     throw new Error(
       `DuckDB (the package @duckdb/node-api, which writes and reads balloonsim's Parquet files) could not be loaded: ${error instanceof Error ? error.message : String(error)}. ` +

@@ -140,7 +140,7 @@ beforeAll(() => {
 
 describe("npm pack's tarball", () => {
   it('holds what users need: the code, its types, the CLI, report assets, schemas, examples, README, LICENSE, CHANGELOG', () => {
-    for (const path of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/balloonsim.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/bundle/cli.js', 'dist/bundle/worker-entry.js', 'dist/runtime/worker-entry.js', 'dist/sweep/sweep-worker.js', 'dist/sweep/sweep-thread.cjs', 'assets/report/run-report.js', 'schema/scenario.schema.json', 'examples/mom.yaml']) {
+    for (const path of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/balloonsim.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/bundle/cli.js', 'dist/bundle/cli.cjs', 'dist/bundle/cli.cjs.cache', 'dist/bundle/worker-entry.js', 'dist/bundle/worker-entry.cjs', 'dist/bundle/worker-entry.cjs.cache', 'dist/util/bundle-loader.js', 'dist/runtime/worker-entry.js', 'dist/sweep/sweep-worker.js', 'dist/sweep/sweep-thread.cjs', 'assets/report/run-report.js', 'schema/scenario.schema.json', 'examples/mom.yaml']) {
       expect(files).toContain(path);
     }
   });

@@ -25,6 +25,7 @@ import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
+import { importModule } from '../../../util/import-module.js';
 import { PolicyError } from '../../policy/policy-error.js';
 import type { Policy, PolicyHostView } from '../../policy/policy.js';
 
@@ -83,7 +84,7 @@ export async function loadPolicyModules(scenario: Scenario): Promise<PolicyModul
     if (modules.has(spec.path)) continue;
     let namespace: Record<string, unknown>;
     try {
-      namespace = (await import(pathToFileURL(spec.path).href)) as Record<string, unknown>;
+      namespace = (await importModule(pathToFileURL(spec.path).href)) as Record<string, unknown>;
     } catch (error) {
       throw new PolicyError(`cannot load the policy module ${spec.path}: ${describeImportError(error)}`);
     }
