@@ -10,9 +10,9 @@
 //   (worker-placement.ts), so the paths the code finds from its own place (package.json, assets/) hold.
 // - dist/bundle/*.cjs.cache: the bytecode of the functions a run compiles, recorded by warm-up runs:
 //   the built-in scenario inline, examples/drivers.yaml (the four drivers, file pages, swap) inline,
-//   then the built-in scenario on a worker. Each run starts from the cache so far and writes it again
-//   with what it compiled too. A cache V8 does not accept (another Node) is ignored; the build goes
-//   on without one if a warm-up fails.
+//   then examples/drivers.yaml on one worker (which hosts all four guests). Each run starts from the
+//   cache so far and writes it again with what it compiled too. A cache V8 does not accept (another
+//   Node) is ignored; the build goes on without one if a warm-up fails.
 //
 // The library (dist/index.js) stays as tsc wrote it.
 import { build } from 'esbuild';
@@ -68,7 +68,7 @@ for (const name of Object.keys(entries)) rmSync(`${root}dist/bundle/${name}.cjs.
 const warmUps = [
   ['--placement', 'inline'],
   ['examples/drivers.yaml', '--placement', 'inline'],
-  ['--workers', '2'],
+  ['examples/drivers.yaml', '--workers', '1'],
 ];
 for (const args of warmUps) {
   const run = spawnSync(process.execPath, [`${root}bin/balloonsim.js`, 'run', ...args, '--quiet'], {
