@@ -6,8 +6,7 @@
  * library too; a slow call under the limit is not stopped and changes
  * nothing; a scenario without policy modules starts no thread.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { simulate as simulateApi } from '../../../src/api/simulate.js';
@@ -18,28 +17,19 @@ import { UnitError } from '../../../src/model/unit-error.js';
 import { simulateFree } from '../../../src/runtime/free/simulate-free.js';
 import { policyCallLimitMs, POLICY_CALL_LIMIT_MS_DEFAULT, watchPolicyCalls } from '../../../src/runtime/policy-watch/policy-watch.js';
 import { simulate, type SimulateOptions } from '../../../src/runtime/simulate.js';
+import { DECIDE_LOOPS_FROM_5S, DECIDES_NOTHING, policyModuleScenario } from '../../support/policy-module-scenario.js';
 import { guest, MiB, scenario } from '../../support/scenarios.js';
-import { temporaryDirectory } from '../../support/temporary-directory.js';
 
 /** The limit these tests give a call: short, so that a stopped run takes about half a second. */
 const LIMIT_MS = 400;
 /** How long a stopped run may take in all, on a loaded machine. */
 const STOPPED_WITHIN_MS = 15_000;
 
-function moduleScenario(source: string, overrides: Partial<Omit<Scenario, 'guests'>> = {}): Scenario {
-  const dir = temporaryDirectory('balloonsim-policy-watch-');
-  const path = join(dir, 'endless.mjs');
-  writeFileSync(path, source);
-  const workload = [{ kind: 'anon' as const, name: 'anon-0', hotFraction: 1, size: { kind: 'constant' as const, bytes: 24 * MiB } }];
-  return scenario({
-    durationMs: 20_000,
-    guests: [guest('a', { workload }), guest('b', { workload })],
-    host: { memoryBytes: 256 * MiB, reservedBytes: 4 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'module', periodMs: 5000, path, options: {} } },
-    ...overrides,
-  });
+function moduleScenario(source: string): Scenario {
+  return policyModuleScenario(source, 'endless.mjs');
 }
 
-const ENDLESS_DECIDE = 'export function createPolicy() { return { decide(view) { if (view.timeMs >= 5000) for (;;) {} return null; } }; }\n';
+const ENDLESS_DECIDE = DECIDE_LOOPS_FROM_5S;
 
 /** Runs `run` and expects it to reject with a PolicyError matching `message`, within STOPPED_WITHIN_MS. */
 async function expectStopped(run: () => Promise<unknown>, message: RegExp): Promise<PolicyError> {
@@ -84,7 +74,7 @@ describe('a call into a policy module that never returns', () => {
   it('in observe, and in a policy a setPolicy event brings in, is stopped too', async () => {
     const observing = moduleScenario('export function createPolicy() { return { decide: () => null, observe(view) { while (view.timeMs >= 3000) {} } }; }\n');
     await expectStopped(() => simulate(observing, { placement: 'inline', policyCallLimitMs: LIMIT_MS }), /observe\(\) did not return: called at 3s/);
-    const first = moduleScenario('export function createPolicy() { return { decide: () => null }; }\n');
+    const first = moduleScenario(DECIDES_NOTHING);
     const second = moduleScenario('export function createPolicy() { for (;;) {} }\n');
     const switching: Scenario = { ...first, events: [{ atMs: 7000, kind: 'setPolicy', policy: second.host.policy }] };
     await expectStopped(() => simulate(switching, { placement: 'inline', policyCallLimitMs: LIMIT_MS }), /endless\.mjs: createPolicy\(\) did not return: called at 7s of simulated time \(tick 7\)/);
@@ -101,7 +91,7 @@ describe('a call into a policy module that never returns', () => {
     await expectStopped(async () => {
       for await (const sample of simulateStream(s, { placement: 'inline', policyCallLimitMs: LIMIT_MS, sampleEveryTicks: 1 })) expect(sample.timeMs).toBeLessThanOrEqual(5000);
     }, /decide\(\) did not return/);
-    const fine = moduleScenario('export function createPolicy() { return { decide: () => null }; }\n');
+    const fine = moduleScenario(DECIDES_NOTHING);
     const { summary } = await simulateApi(fine, { placement: 'inline', policyCallLimitMs: LIMIT_MS });
     expect(summary.ticks).toBe(20);
   });
@@ -130,7 +120,7 @@ describe('calls that return', () => {
     const before = threadCount();
     const inside = await watchPolicyCalls(plain, {}, 'test', async (run) => ({ calls: run.calls, threads: threadCount() }));
     expect(inside).toEqual({ calls: undefined, threads: before });
-    const withModule = moduleScenario('export function createPolicy() { return { decide: () => null }; }\n');
+    const withModule = moduleScenario(DECIDES_NOTHING);
     const watched = await watchPolicyCalls(withModule, { limitMs: LIMIT_MS }, 'test', async (run) => ({ calls: run.calls !== undefined, threads: threadCount() }));
     expect(watched).toEqual({ calls: true, threads: before + 1 });
     expect(threadCount()).toBe(before);
