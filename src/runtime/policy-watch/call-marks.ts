@@ -2,8 +2,9 @@
  * The marks a run leaves of its calls into users' policy code, in a small
  * SharedArrayBuffer that a watcher on another thread reads (stuck-calls.ts):
  * "in call N, method M of module K, at simulated time T", and which thread
- * makes the calls. Marking is all that a call pays for the watch: two plain
- * stores and an Atomics.store before the call, an Atomics.store after it.
+ * makes the calls. Marking is all that a call pays for the watch: a read,
+ * two plain stores and an Atomics.store before the call, an Atomics.store
+ * after it.
  *
  * Ordering: `enter` writes the method and the time first, then the call's
  * number with Atomics.store; a reader that Atomics.loads that number sees
