@@ -14,7 +14,8 @@ import type { PolicyError } from '../host/policy/policy-error.js';
 import type { Scenario } from '../model/scenario.js';
 import { PolicyCallMarks } from '../runtime/policy-watch/call-marks.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
-import { lookEveryMs, StuckCallJudge, stuckCallError } from '../runtime/policy-watch/stuck-calls.js';
+import { stuckCallError } from '../runtime/policy-watch/stuck-call-error.js';
+import { lookEveryMs, StuckCallJudge } from '../runtime/policy-watch/stuck-calls.js';
 
 export class CaseWatch {
   /** Aborted when a call has run past the limit. */

@@ -41,7 +41,7 @@ import type { Scenario } from '../../model/scenario.js';
 import { UnitError } from '../../model/unit-error.js';
 import { parseDuration } from '../../model/units.js';
 import { PolicyCallMarks } from './call-marks.js';
-import { POLICY_CALL_LIMIT_ENV, stuckCallError } from './stuck-calls.js';
+import { POLICY_CALL_LIMIT_ENV, stuckCallError } from './stuck-call-error.js';
 import type { WatchThreadInput, WatchThreadMessage } from './watch-protocol.js';
 
 /** CPU time one call into a policy module may use unless told otherwise. */

@@ -1,6 +1,5 @@
 /**
- * When a call into a user's policy code counts as stuck, and what the run's
- * error says then. Used by the watchdog thread of a run on the main thread
+ * When a call into a user's policy code counts as stuck. Used by the watchdog thread of a run on the main thread
  * (watch-thread.ts) and by a sweep's coordinator for the cases it runs on
  * other threads (src/sweep/case-watch.ts).
  *
@@ -19,8 +18,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { PolicyError } from '../../host/policy/policy-error.js';
-import { formatDuration } from '../../model/units.js';
 import type { CallMark, PolicyCallMarks } from './call-marks.js';
 
 /** Without returning for this many times the limit of wall time, a call is stuck whatever CPU it used. */
@@ -98,25 +95,4 @@ export class StuckCallJudge {
     const cpuMs = cpuNowMs === null || this.cpuAtSightMs === null ? null : cpuNowMs - this.cpuAtSightMs;
     return isStuck(wallMs, cpuMs, this.limitMs) ? { mark, cpuMs, wallMs } : null;
   }
-}
-
-/** The environment variable that sets the limit of one call (a duration; 0s: no watch). */
-export const POLICY_CALL_LIMIT_ENV = 'BALLOONSIM_POLICY_CALL_LIMIT';
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-
-/**
- * The error of a run whose policy call was stopped: the module, the method,
- * when in simulated time, how long it ran, where it was stopped (a source
- * position, when the watcher could see it), and what to do.
- */
-export function stuckCallError(stuck: StuckCall, limitMs: number, tickMs: number, stoppedAt?: string): PolicyError {
-  const { mark } = stuck;
-  const ran = stuck.cpuMs === null ? `${seconds(stuck.wallMs)} (wall time)` : `${seconds(stuck.cpuMs)} of CPU time (${seconds(stuck.wallMs)} of wall time)`;
-  const tick = Math.floor(mark.timeMs / tickMs);
-  return new PolicyError(
-    `the policy module ${mark.modulePath}: ${mark.method}() did not return: called at ${formatDuration(mark.timeMs)} of simulated time (tick ${tick}), ` +
-      `it ran for ${ran}, past the limit of ${formatDuration(limitMs)} for one call, and was stopped${stoppedAt === undefined ? '' : ` at ${stoppedAt}`}. ` +
-      `Does ${mark.method}() loop forever? If it is only slow, raise the limit: ${POLICY_CALL_LIMIT_ENV}=60s (0s turns the watch off), or the policyCallLimitMs option`,
-  );
 }

@@ -25,7 +25,7 @@
  * free-running mode, none in a hundred without the disconnect).
  */
 import { writeSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PolicyCallMarks } from './call-marks.js';
@@ -58,9 +58,10 @@ function sourcePosition(frames: ReadonlyArray<PausedFrame>, urls: ReadonlyMap<st
 
 let mainSession: Session | null = null;
 
-/** The session to the main thread, opened the first time it is needed. */
-function sessionToMainThread(): Session {
+/** The session to the main thread, opened the first time it is needed (the inspector is loaded only then: a thread that never stops a call starts faster). */
+async function sessionToMainThread(): Promise<Session> {
   if (mainSession === null) {
+    const { Session } = await import('node:inspector');
     mainSession = new Session();
     mainSession.connectToMainThread();
   }
@@ -92,7 +93,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
  * process (Node 20), as the disconnect would (see the file's comment).
  */
 async function stopMainThread(marks: PolicyCallMarks, stuck: StuckCall): Promise<string | null> {
-  const session = sessionToMainThread();
+  const session = await sessionToMainThread();
   // Enabling the debugger reports every script the main thread has: their URLs name the paused frames.
   const urls = new Map<string, string>();
   const onScript = (message: { params: { scriptId: string; url: string } }): void => void urls.set(message.params.scriptId, message.params.url);
