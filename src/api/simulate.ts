@@ -7,6 +7,7 @@
 import { assertPreflight, checkScenario, type PreflightIssue } from '../preflight/preflight.js';
 import type { FreeRunOptions, FreeRunResult } from '../runtime/free/free-run-types.js';
 import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
+import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { withProvenance } from './provenance.js';
@@ -14,7 +15,8 @@ import { withProvenance } from './provenance.js';
 /** What the preflight's warnings and notes are handed to (the library prints nothing itself). */
 export type PreflightWarningHandler = (issue: PreflightIssue) => void;
 
-export interface SimulateOptions extends RuntimeSimulateOptions {
+/** The runtime's options, less what only a sweep's cases use. */
+export interface SimulateOptions extends Omit<RuntimeSimulateOptions, 'policyCallMarks'> {
   /** Called with each warning and note of the preflight before the run starts (events that will never fire, overcommit, ...). */
   onWarning?: PreflightWarningHandler;
 }
@@ -48,6 +50,7 @@ function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: s
   if (options.workers !== undefined && options.guestsPerWorker !== undefined) throw new RangeError(`${what}: give workers or guestsPerWorker, not both`);
   checkCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
   checkCount((options as SimulateOptions).sampleEveryTicks, 'sampleEveryTicks', what, 0);
+  if (options.policyCallLimitMs !== undefined) policyCallLimitMs(options.policyCallLimitMs, what);
 }
 
 function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarningHandler | undefined): void {
@@ -61,6 +64,7 @@ function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarning
  *
  * @throws ScenarioError when the preflight finds the run impossible (a table too large, guests that cannot boot, more memory than the machine has)
  * @throws AbortError when `signal` is aborted (the run stops at the next tick)
+ * @throws PolicyError when a policy module is wrong, or one of its calls does not return within `policyCallLimitMs` of CPU time (the run is stopped)
  * @example
  * ```ts
  * const controller = new AbortController();

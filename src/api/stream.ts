@@ -44,10 +44,13 @@ export function simulateStream(scenario: Scenario, options: StreamOptions = {}):
   let finished = false;
   let failure: unknown = null;
   let wake: (() => void) | null = null;
+  // The reader is woken from a task of its own, not from inside the run's: a policy call the run's watch stops
+  // unwinds the run's task, and the microtasks queued in it with it (runtime/policy-watch/policy-watch.ts), which
+  // would leave the reader waiting for ever.
   const notify = (): void => {
     const resolve = wake;
     wake = null;
-    resolve?.();
+    if (resolve !== null) setImmediate(resolve);
   };
   const ticks = Math.max(1, Math.ceil(scenario.durationMs / scenario.tickMs));
   // The run stops when the reader leaves the loop, or when the caller's signal is aborted.

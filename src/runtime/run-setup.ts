@@ -10,6 +10,7 @@ import { FrameTable } from '../host/frame-table.js';
 import { MemoryManager } from '../host/manager/memory-manager.js';
 import { loadPolicyModules } from '../host/manager/policies/index.js';
 import type { Policy } from '../host/policy/policy.js';
+import type { PolicyCallGate } from '../host/policy/policy-calls.js';
 import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
 import type { GuestInit } from '../messages/runtime.js';
 import type { Scenario } from '../model/scenario.js';
@@ -24,6 +25,8 @@ export interface RunSetupOptions {
   policy?: Policy;
   /** Replaces the frame table (tests that break the host on purpose; inline placement only). */
   table?: FrameTable;
+  /** Where module policies say that they call into the user's code: the run's watch (policy-watch/policy-watch.ts). */
+  policyCalls?: PolicyCallGate;
 }
 
 export interface RunSetup {
@@ -49,7 +52,12 @@ export async function prepareRun(scenario: Scenario, options: RunSetupOptions = 
   if (table.frames !== frames) throw new RangeError(`prepareRun: the table has ${table.frames} frames, the host's memory needs ${frames}`);
   const shared = GuestSharedViews.allocateMany(scenario.guests.map((spec) => Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
   const figures = new HostFiguresBuffer(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
-  const manager = new MemoryManager(scenario, { table, figures, signals: shared.map((views) => views.buffers.signals) }, { seed, policyModules, ...(options.policy !== undefined ? { policy: options.policy } : {}) });
+  const manager = new MemoryManager(scenario, { table, figures, signals: shared.map((views) => views.buffers.signals) }, {
+    seed,
+    policyModules,
+    ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    ...(options.policyCalls !== undefined ? { policyCalls: options.policyCalls } : {}),
+  });
   const inits: GuestInit[] = scenario.guests.map((spec, index) => ({
     index,
     spec,

@@ -14,6 +14,7 @@ import { abortCheckpoint, throwIfAborted } from './abort.js';
 import { RunFailure } from './errors.js';
 import type { AuditRequest } from './guest-thread.js';
 import { watchRun } from './run-watch.js';
+import { watchPolicyCalls, type WatchedRun } from './policy-watch/policy-watch.js';
 import { InlinePlacement } from './inline-placement.js';
 import type { GuestPlacement, PlacementKind } from './placement.js';
 import { prepareRun, tableSlices, threadSetups, type RunSetupOptions } from './run-setup.js';
@@ -45,6 +46,14 @@ export interface SimulateOptions {
   host?: Pick<RunSetupOptions, 'table'>;
   /** Stops the run at the next tick once aborted: the promise rejects with an AbortError and the workers are closed. */
   signal?: AbortSignal;
+  /**
+   * CPU time, in ms, that one call into a policy module (createPolicy, decide, observe, reclaim) may use
+   * before the run is stopped and rejects with a PolicyError (0: calls are not watched); default:
+   * BALLOONSIM_POLICY_CALL_LIMIT, or 10 s. See runtime/policy-watch/policy-watch.ts.
+   */
+  policyCallLimitMs?: number;
+  /** @internal A sweep's case: the buffer where the run marks its policy calls for the sweep's coordinator, which watches them (src/sweep/case-watch.ts). */
+  policyCallMarks?: SharedArrayBuffer;
 }
 
 export interface RunResult {
@@ -66,15 +75,22 @@ const AUDIT_ENTRIES_PER_TICK = 20_000;
  * only on the scenario and the seed, whatever the placement.
  */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
-  const started = performance.now();
   throwIfAborted(options.signal, 'simulate');
+  if (options.host !== undefined && (options.placement ?? 'workers') !== 'inline') throw new RangeError('simulate: host hooks work only with placement inline');
+  const watch = { ...(options.policyCallLimitMs !== undefined ? { limitMs: options.policyCallLimitMs } : {}), ...(options.policyCallMarks !== undefined ? { marks: options.policyCallMarks } : {}) };
+  return watchPolicyCalls(scenario, watch, 'simulate', (watched) => simulateWatched(scenario, options, watched));
+}
+
+/** The lockstep run itself, its calls into policy modules watched (policy-watch/policy-watch.ts). */
+async function simulateWatched(scenario: Scenario, options: SimulateOptions, watched: WatchedRun): Promise<RunResult> {
+  const started = performance.now();
   const cpuStarted = process.cpuUsage();
   let coordinatorMs = 0;
   const kind = options.placement ?? 'workers';
-  if (options.host !== undefined && kind !== 'inline') throw new RangeError('simulate: host hooks work only with placement inline');
   const setup = await prepareRun(scenario, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    ...(watched.calls !== undefined ? { policyCalls: watched.calls } : {}),
     ...options.host,
   });
   const { manager, faults, seed } = setup;
@@ -92,6 +108,11 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   // Where the run is, for a watchdog's report (run-watch.ts); the text is built only when a watchdog asks.
   const where = { tick: -1, stage: 'starting the guests' };
   const unwatch = watchRun(() => `lockstep run of ${scenario.name} (${placement.kind} placement, ${threads} ${threads === 1 ? 'thread' : 'threads'}): tick ${where.tick} of ${ticks}, ${where.stage}`);
+  const close = async (): Promise<void> => {
+    unwatch();
+    await placement.close();
+  };
+  watched.onStop(close);
   try {
     const setups = threadSetups(setup, threads);
     // A table given by a test (inline only) is the one the device sides use too.
@@ -158,8 +179,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     );
     return { summary, events: manager.log.entries };
   } finally {
-    unwatch();
-    await placement.close();
+    await close();
   }
 }
 

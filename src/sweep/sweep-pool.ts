@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { RunFailure } from '../runtime/errors.js';
+import { CaseWatch } from './case-watch.js';
 import type { SweepTask, SweepTaskResult } from './sweep-task.js';
 
 /** Seconds an idle thread stays up waiting for the next case or sweep. */
@@ -43,20 +44,28 @@ export class SweepPool {
 
   /**
    * Runs one case. A thread that dies under it gives a `failed` row
-   * (WORKER_FAILED), not an exception. Once `signal` is aborted, a case not
+   * (WORKER_FAILED), not an exception; so does a call into a policy module
+   * that runs past `policyCallLimitMs` of CPU time (case-watch.ts; default as
+   * simulate's): its thread is stopped and replaced, and the row has the
+   * PolicyError's code and message. Once `signal` is aborted, a case not
    * started is dropped and a running one is stopped (its thread replaced):
    * then it throws piscina's abort error.
    */
-  async run(task: SweepTask, signal?: AbortSignal): Promise<SweepTaskResult> {
+  async run(task: SweepTask, signal?: AbortSignal, options: { policyCallLimitMs?: number } = {}): Promise<SweepTaskResult> {
+    const watch = CaseWatch.start(task.scenario, options.policyCallLimitMs);
+    const signals = [signal, watch?.signal].filter((one): one is AbortSignal => one !== undefined);
     try {
-      return await this.pool.run(task, signal !== undefined ? { signal } : {});
+      return await this.pool.run(watch === null ? task : { ...task, policyCallMarks: watch.buffer }, signals.length > 0 ? { signal: AbortSignal.any(signals) } : {});
     } catch (error) {
       if (signal?.aborted === true) throw error;
-      const message = error instanceof Error ? error.message : String(error);
+      const failure = watch?.error ?? null;
+      const message = failure?.message ?? (error instanceof Error ? error.message : String(error));
       return {
-        row: { case: task.case, label: task.label, base: task.base, parameters: task.parameters, status: 'failed', refused: [], warnings: [], error: { code: 'WORKER_FAILED', message }, metrics: null },
+        row: { case: task.case, label: task.label, base: task.base, parameters: task.parameters, status: 'failed', refused: [], warnings: [], error: { code: failure?.code ?? 'WORKER_FAILED', message }, metrics: null },
         wallSeconds: 0,
       };
+    } finally {
+      watch?.stop();
     }
   }
 

@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { HostEvent } from '../host/event-log.js';
 import { BootError } from '../host/manager/memory-manager.js';
+import { PolicyError } from '../host/policy/policy-error.js';
 import { MetricsAccumulator } from '../output/run-metrics.js';
 import { writeRunOutputs } from '../output/run-outputs.js';
 import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';
@@ -31,6 +32,8 @@ export interface SweepTask {
   sampleEveryTicks?: number;
   /** When set, the case also writes `run --out` files into this directory. */
   outDir?: string;
+  /** Where the case marks its calls into policy modules, for the coordinator's watch (case-watch.ts). */
+  policyCallMarks?: SharedArrayBuffer;
 }
 
 /** What comes back: the row, and how long the case took (kept apart: it is not deterministic). */
@@ -42,6 +45,7 @@ export interface SweepTaskResult {
 function errorCode(error: unknown): string {
   if (error instanceof RunFailure) return error.code;
   if (error instanceof BootError) return 'BOOT_FAILED';
+  if (error instanceof PolicyError) return error.code;
   if (error instanceof ScenarioError) return 'PREFLIGHT';
   return 'INTERNAL';
 }
@@ -95,6 +99,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
     assertPreflight(scenario, casePreflightOptions(scenario, sampleEveryTicks));
     const result = await simulate(scenario, {
       placement: 'inline',
+      ...(task.policyCallMarks !== undefined ? { policyCallMarks: task.policyCallMarks } : {}),
       sampleEveryTicks,
       onSample: (sample) => {
         metrics.add(sample);

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
+import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import type { Scenario } from '../model/scenario.js';
 import { expandGrid, gridOfScenarios, type GridSpec, type SweepCase, type SweepGrid } from './grid.js';
@@ -43,6 +44,8 @@ export interface SweepOptions {
   onCaseDone?: (row: SweepRow, done: number, total: number) => void;
   /** Stops the sweep once aborted: cases not started are dropped, running ones are stopped, and the promise rejects with an AbortError. */
   signal?: AbortSignal;
+  /** CPU time, in ms, one call into a policy module may use before its case is stopped and fails with a PolicyError (0: not watched); as simulate's. */
+  policyCallLimitMs?: number;
 }
 
 /** Most worker threads a sweep starts. */
@@ -127,6 +130,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
   if (options.sampleEveryTicks !== undefined && !(Number.isSafeInteger(options.sampleEveryTicks) && options.sampleEveryTicks >= 1)) {
     throw new RangeError(`sweep: sampleEveryTicks must be a positive whole number, got ${options.sampleEveryTicks}`);
   }
+  if (options.policyCallLimitMs !== undefined) policyCallLimitMs(options.policyCallLimitMs, 'sweep');
   throwIfAborted(options.signal, 'sweep');
   const { grid, shard, cases, finished } = planSweep(input, options);
   const toRun = cases.filter((c) => !finished.has(c.case.index)).map((c) => c.case);
@@ -143,7 +147,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
         toRun.map(async (c) => {
           let result: SweepTaskResult;
           try {
-            result = await pool.run(taskOf(c, options), options.signal);
+            result = await pool.run(taskOf(c, options), options.signal, options.policyCallLimitMs !== undefined ? { policyCallLimitMs: options.policyCallLimitMs } : {});
           } catch (error) {
             // pool.run gives a failed row for a thread that died; it throws only when the signal stopped the case.
             if (options.signal?.aborted === true) throw abortErrorOf(options.signal, `sweep (${done} of ${toRun.length} cases done)`);

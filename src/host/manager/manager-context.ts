@@ -8,6 +8,7 @@ import type { HostToGuest } from '../../messages/protocol.js';
 import type { Scenario } from '../../model/scenario.js';
 import type { HostEventKind } from '../event-log.js';
 import type { Policy, PolicyHostView } from '../policy/policy.js';
+import type { PolicyCallGate } from '../policy/policy-calls.js';
 import type { FreeMemoryMonitor, FreeMemoryState } from './free-memory-state.js';
 import type { GuestRecord } from './guest-record.js';
 import type { HypervisorReserve } from './hypervisor-reserve.js';
@@ -29,6 +30,8 @@ export interface ManagerContext {
   readonly seed: number;
   /** Imported policy modules by absolute path, for `kind: module` policies. */
   readonly policyModules: PolicyModules;
+  /** Where module policies say that they call into the user's code (the run's watch), if the run watches. */
+  readonly policyCalls: PolicyCallGate | undefined;
   readonly freeState: FreeMemoryState;
   /** Free frames the manager's decisions count on (less those owed to waiting grants). */
   readonly availableFrames: number;

@@ -15,6 +15,7 @@ import { HypervisorReserve } from './hypervisor-reserve.js';
 import type { ManagerContext } from './manager-context.js';
 import { createPolicy, type PolicyModules } from './policies/index.js';
 import type { Policy, PolicyHostView } from '../policy/policy.js';
+import type { PolicyCallGate } from '../policy/policy-calls.js';
 import { buildPolicyView } from './policy-view.js';
 import { applyScenarioEvent } from './scenario-events.js';
 import { ShardBalancer } from './shard-balance.js';
@@ -33,6 +34,8 @@ export interface ManagerOptions {
   policy?: Policy;
   /** Imported policy modules by absolute path, for `kind: module` policies (see loadPolicyModules). */
   policyModules?: PolicyModules;
+  /** Where module policies say that they call into the user's code: the run's watch on calls that never return. */
+  policyCalls?: PolicyCallGate;
 }
 
 /** The shared memory the manager reads: the device sides' figures and each guest's published signals. */
@@ -67,6 +70,7 @@ export class MemoryManager implements ManagerContext {
   readonly frames: number;
   readonly seed: number;
   readonly policyModules: PolicyModules;
+  readonly policyCalls: PolicyCallGate | undefined;
   /** Frames the host pages out this tick at most (hard and low states), for tests and reports. */
   hostPagingDemandFrames = 0;
   /** Compare-exchanges that failed anywhere (device sides report theirs), with the first few described. */
@@ -111,7 +115,8 @@ export class MemoryManager implements ManagerContext {
     this.reserve = new HypervisorReserve(memory.table, this.balancer.transit, reservedWanted);
     this.seed = options.seed ?? scenario.seed;
     this.policyModules = options.policyModules ?? new Map();
-    this.currentPolicy = options.policy ?? createPolicy(scenario.host.policy, { frameBytes, seed: this.seed, modules: this.policyModules });
+    this.policyCalls = options.policyCalls;
+    this.currentPolicy = options.policy ?? createPolicy(scenario.host.policy, { frameBytes, seed: this.seed, modules: this.policyModules, calls: this.policyCalls });
     this.boot = new ShardBoot(this);
   }
 

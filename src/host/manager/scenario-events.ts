@@ -28,7 +28,7 @@ export function applyScenarioEvent(manager: ManagerContext, event: ScenarioEvent
       manager.crash(indexOf(manager, event.guest), 'scenario event');
       return;
     case 'setPolicy':
-      manager.setPolicy(createPolicy(event.policy, { frameBytes: manager.frameBytes, seed: manager.seed, modules: manager.policyModules }));
+      manager.setPolicy(createPolicy(event.policy, { frameBytes: manager.frameBytes, seed: manager.seed, modules: manager.policyModules, calls: manager.policyCalls, timeMs: manager.nowMs }));
       return;
     case 'pausePolicy':
       manager.policyPaused = true;

@@ -35,6 +35,8 @@ export interface FreeRunOptions {
   stallMs?: number;
   /** Stops the run once aborted (at once, and checked at every move of the host clock): the promise rejects with an AbortError. */
   signal?: AbortSignal;
+  /** CPU time, in ms, one call into a policy module may use before the run is stopped with a PolicyError (0: not watched); as simulate's. */
+  policyCallLimitMs?: number;
 }
 
 /** Free-running figures beyond the summary: for benchmarks and the stress script. */

@@ -64,6 +64,8 @@ export class FreeRun {
   private failure: unknown = null;
   private readonly progressEvery: number;
   private nextProgress = 0;
+  /** What `execute` sets going beside the workers (timers, the run's registration), stopped when it ends or by `close`. */
+  private readonly stopWatches: Array<() => void> = [];
 
   constructor(
     private readonly setup: RunSetup,
@@ -98,18 +100,24 @@ export class FreeRun {
     const done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
+    // Awaited below; but a run whose policy call was stopped (policy-watch) never gets there, and its failure must not go unhandled.
+    done.catch(() => undefined);
     const runStarted = performance.now();
     this.startWorkers();
     this.beginHostTick(0);
-    const limit = this.options.wallLimitMs !== undefined ? setTimeout(() => this.finishEarly(), this.options.wallLimitMs) : null;
-    const unwatch = watchRun(() => describeFreeRun(this.view()));
-    const stall = this.options.stallMs !== undefined ? watchForStall(this.options.stallMs, () => this.view(), (error) => this.fail(error)) : null;
+    if (this.options.wallLimitMs !== undefined) {
+      const limit = setTimeout(() => this.finishEarly(), this.options.wallLimitMs);
+      this.stopWatches.push(() => clearTimeout(limit));
+    }
+    this.stopWatches.push(watchRun(() => describeFreeRun(this.view())));
+    if (this.options.stallMs !== undefined) {
+      const stall = watchForStall(this.options.stallMs, () => this.view(), (error) => this.fail(error));
+      this.stopWatches.push(() => clearInterval(stall));
+    }
     try {
       await done;
     } finally {
-      if (limit !== null) clearTimeout(limit);
-      if (stall !== null) clearInterval(stall);
-      unwatch();
+      this.stopWatching();
     }
     const runSeconds = (performance.now() - runStarted) / 1000;
     await Promise.all(this.teardowns);
@@ -143,12 +151,18 @@ export class FreeRun {
     return { summary, events: this.manager.log.entries, batches: this.batches, messages: this.messages, framesMoved: this.framesMoved, runSeconds };
   }
 
+  /** Closes the workers and the auditor; also stops the timers of a run whose `execute` never got to its end (a policy call stopped by the watch). */
   async close(): Promise<void> {
+    this.stopWatching();
     if (this.closed) return;
     this.closed = true;
     const stopping: Promise<unknown>[] = this.workers.close();
     stopping.push(this.auditor.close());
     await Promise.all(stopping);
+  }
+
+  private stopWatching(): void {
+    for (const stop of this.stopWatches.splice(0)) stop();
   }
 
   // ------------------------------------------------------------ workers

@@ -18,6 +18,7 @@
  */
 import type { Scenario } from '../../model/scenario.js';
 import { abortErrorOf } from '../abort.js';
+import { watchPolicyCalls, type WatchedRun } from '../policy-watch/policy-watch.js';
 import { prepareRun } from '../run-setup.js';
 import { FreeRun } from './free-run.js';
 import type { FreeRunOptions, FreeRunResult } from './free-run-types.js';
@@ -30,17 +31,29 @@ export async function simulateFree(scenario: Scenario, options: FreeRunOptions =
     const value = options[key];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) throw new RangeError(`simulateFree: ${key} must be a positive integer, got ${value}`);
   }
+  const watch = options.policyCallLimitMs !== undefined ? { limitMs: options.policyCallLimitMs } : {};
+  return watchPolicyCalls(scenario, watch, 'simulateFree', (watched) => runWatched(scenario, options, watched));
+}
+
+/** The free run itself, its calls into policy modules watched (../policy-watch/policy-watch.ts). */
+async function runWatched(scenario: Scenario, options: FreeRunOptions, watched: WatchedRun): Promise<FreeRunResult> {
+  const signal = options.signal;
   const setup = await prepareRun(scenario, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    ...(watched.calls !== undefined ? { policyCalls: watched.calls } : {}),
   });
   const run = new FreeRun(setup, options);
   const onAbort = (): void => run.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const close = async (): Promise<void> => {
+    signal?.removeEventListener('abort', onAbort);
+    await run.close();
+  };
+  watched.onStop(close);
   try {
     return await run.execute();
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await run.close();
+    await close();
   }
 }

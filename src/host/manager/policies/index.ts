@@ -1,5 +1,6 @@
 import type { PolicySpec } from '../../../model/scenario.js';
 import { assertNever } from '../../../util/assert-never.js';
+import type { PolicyCallGate } from '../../policy/policy-calls.js';
 import type { Policy } from '../../policy/policy.js';
 import { EsxPolicy } from './esx-policy.js';
 import { HypervPolicy } from './hyperv-policy.js';
@@ -18,6 +19,10 @@ export interface PolicyFactoryContext {
   seed: number;
   /** Imported policy modules, by absolute path (see loadPolicyModules). */
   modules: PolicyModules;
+  /** Where a module policy says that it calls into the user's code (a run's watch on calls that never return); default: nowhere. */
+  calls?: PolicyCallGate;
+  /** Simulated time at which the policy is made (the watch reports it if createPolicy never returns); default 0. */
+  timeMs?: number;
 }
 
 /** A fresh policy for a spec (a policy keeps state: one instance per run, and per switch). */
@@ -40,7 +45,7 @@ export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): P
     case 'module': {
       const factory = context.modules.get(spec.path);
       if (factory === undefined) throw new Error(`createPolicy: the module ${spec.path} was not loaded; call loadPolicyModules(scenario) first`);
-      return new ModulePolicy(spec, factory, context.frameBytes, context.seed);
+      return new ModulePolicy(spec, factory, context.frameBytes, context.seed, context.calls === undefined ? undefined : { calls: context.calls, timeMs: context.timeMs ?? 0 });
     }
     case 'rotate':
       return new RotatePolicy(spec.periodMs, spec.lowPercentOfMax, spec.groups);
@@ -49,5 +54,5 @@ export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): P
   }
 }
 
-export { loadPolicyModules, type ModulePolicyContext, type ModulePolicyFactory, type PolicyModules } from './module-policy.js';
+export { loadPolicyModules, policyModulePaths, type ModulePolicyContext, type ModulePolicyFactory, type PolicyModules } from './module-policy.js';
 

@@ -19,13 +19,16 @@
  *
  * `export default` of the same function works too. Modules are imported
  * before the run starts (`loadPolicyModules`); the policy runs on the host's
- * thread whatever the guests' placement.
+ * thread whatever the guests' placement. Every call into the module's code
+ * (createPolicy, decide, observe, reclaim) goes through a `PolicyCallGate`
+ * when the run gives one, so that a call that never returns can be stopped.
  */
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
 import { importModule } from '../../../util/import-module.js';
+import type { PolicyCallGate, PolicyMethod } from '../../policy/policy-calls.js';
 import { PolicyError } from '../../policy/policy-error.js';
 import type { Policy, PolicyHostView } from '../../policy/policy.js';
 
@@ -66,6 +69,11 @@ function moduleSpecs(scenario: Scenario): ModulePolicySpec[] {
   return specs.filter((spec): spec is ModulePolicySpec => spec.kind === 'module');
 }
 
+/** The policy modules a scenario names, each once, in the order `loadPolicyModules` imports them. */
+export function policyModulePaths(scenario: Scenario): string[] {
+  return [...new Set(moduleSpecs(scenario).map((spec) => spec.path))];
+}
+
 function describeImportError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ERR_MODULE_NOT_FOUND') return `it cannot be found or imports something that cannot: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
@@ -80,25 +88,37 @@ function describeImportError(error: unknown): string {
  */
 export async function loadPolicyModules(scenario: Scenario): Promise<PolicyModules> {
   const modules = new Map<string, ModulePolicyFactory>();
-  for (const spec of moduleSpecs(scenario)) {
-    if (modules.has(spec.path)) continue;
+  for (const path of policyModulePaths(scenario)) {
     let namespace: Record<string, unknown>;
     try {
-      namespace = (await importModule(pathToFileURL(spec.path).href)) as Record<string, unknown>;
+      namespace = (await importModule(pathToFileURL(path).href)) as Record<string, unknown>;
     } catch (error) {
-      throw new PolicyError(`cannot load the policy module ${spec.path}: ${describeImportError(error)}`);
+      throw new PolicyError(`cannot load the policy module ${path}: ${describeImportError(error)}`);
     }
     const factory = namespace['createPolicy'] ?? namespace['default'];
     if (typeof factory !== 'function') {
       const exported = Object.keys(namespace);
       throw new PolicyError(
-        `the policy module ${spec.path} exports no createPolicy function (it exports ${exported.length === 0 ? 'nothing' : exported.join(', ')}); ` +
+        `the policy module ${path} exports no createPolicy function (it exports ${exported.length === 0 ? 'nothing' : exported.join(', ')}); ` +
           `write for example: ${SHAPE_HINT}`,
       );
     }
-    modules.set(spec.path, factory as ModulePolicyFactory);
+    modules.set(path, factory as ModulePolicyFactory);
   }
   return modules;
+}
+
+/** How a run watches a module policy's calls (see PolicyCallGate). */
+export interface ModulePolicyWatch {
+  calls: PolicyCallGate;
+  /** Simulated time at which the policy is made (createPolicy's call). */
+  timeMs: number;
+}
+
+/** The gate, and its code of each method of this module (asked once). */
+interface WatchedCalls {
+  gate: PolicyCallGate;
+  codes: Readonly<Record<PolicyMethod, number>>;
 }
 
 /**
@@ -112,19 +132,24 @@ export class ModulePolicy implements Policy {
   readonly parameters: Readonly<Record<string, string>>;
   private readonly object: ModulePolicyObject;
   private readonly path: string;
+  private readonly watched: WatchedCalls | null;
 
-  constructor(spec: ModulePolicySpec, factory: ModulePolicyFactory, frameBytes: number, rootSeed: number) {
+  constructor(spec: ModulePolicySpec, factory: ModulePolicyFactory, frameBytes: number, rootSeed: number, watch?: ModulePolicyWatch) {
     this.periodMs = spec.periodMs;
     this.path = spec.path;
+    this.watched = watch === undefined ? null : watchedCalls(watch.calls, spec.path);
     // The file name, not the absolute path: the same scenario gives the same summary and seed wherever it is run from.
     const file = basename(spec.path);
     this.parameters = { module: file, options: JSON.stringify(spec.options) };
     const seed = deriveSeed(rootSeed, 'policy', 'module', file);
     let made: unknown;
+    this.enter('createPolicy', watch?.timeMs ?? 0);
     try {
       made = factory({ options: spec.options, periodMs: spec.periodMs, frameBytes, seed, random: new Random(seed) });
     } catch (error) {
       throw new PolicyError(`the policy module ${spec.path}: createPolicy threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    } finally {
+      this.watched?.gate.leave();
     }
     if (typeof made !== 'object' || made === null || typeof (made as { decide?: unknown }).decide !== 'function') {
       throw new PolicyError(`the policy module ${spec.path}: createPolicy must return an object with a decide(view) method; write for example: ${SHAPE_HINT}`);
@@ -141,7 +166,7 @@ export class ModulePolicy implements Policy {
   get observe(): Policy['observe'] {
     const observe = this.object.observe;
     if (typeof observe !== 'function') return undefined;
-    return (view) => this.call('observe', () => observe.call(this.object, view));
+    return (view) => this.call('observe', view, () => observe.call(this.object, view));
   }
 
   get observeEveryMs(): number | undefined {
@@ -165,17 +190,26 @@ export class ModulePolicy implements Policy {
     return { pages, periodMs };
   }
 
-  private call<T>(method: string, run: () => T): T {
+  /** Calls into the user's code, through the gate when the run watches calls. */
+  private call<T>(method: PolicyMethod, view: PolicyHostView, run: () => T): T {
+    this.enter(method, view.timeMs);
     try {
       return run();
     } catch (error) {
       if (error instanceof PolicyError) throw error;
       throw new PolicyError(`policy ${this.name} (${this.path}): ${method} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    } finally {
+      this.watched?.gate.leave();
     }
   }
 
-  private targetsFrom(method: string, view: PolicyHostView, run: () => unknown): ReadonlyMap<number, number> {
-    const result = this.call(method, run);
+  private enter(method: PolicyMethod, timeMs: number): void {
+    const watched = this.watched;
+    if (watched !== null) watched.gate.enter(watched.codes[method], timeMs);
+  }
+
+  private targetsFrom(method: PolicyMethod, view: PolicyHostView, run: () => unknown): ReadonlyMap<number, number> {
+    const result = this.call(method, view, run);
     const problem = (what: string): PolicyError =>
       new PolicyError(`policy ${this.name} (${this.path}): ${method} returned ${what}; return a Map (or an object) from guest index or name to a target in pages`);
     if (result === undefined || result === null) return new Map();
@@ -195,4 +229,10 @@ export class ModulePolicy implements Policy {
     }
     return targets;
   }
+}
+
+function watchedCalls(gate: PolicyCallGate, path: string): WatchedCalls {
+  const codes = { createPolicy: 0, decide: 0, observe: 0, reclaim: 0 };
+  for (const method of Object.keys(codes) as PolicyMethod[]) codes[method] = gate.codeOf(path, method);
+  return { gate, codes };
 }

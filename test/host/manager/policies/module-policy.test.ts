@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPolicyModules, ModulePolicy, type ModulePolicyContext } from '../../../../src/host/manager/policies/module-policy.js';
+import { loadPolicyModules, ModulePolicy, policyModulePaths, type ModulePolicyContext } from '../../../../src/host/manager/policies/module-policy.js';
+import type { PolicyCallGate } from '../../../../src/host/policy/policy-calls.js';
 import { PolicyError } from '../../../../src/host/policy/policy-error.js';
 import type { ModulePolicySpec, Scenario } from '../../../../src/model/scenario.js';
 import { guest, scenario } from '../../../support/scenarios.js';
@@ -72,6 +73,42 @@ describe('ModulePolicy', () => {
   });
 });
 
+describe('ModulePolicy with a call gate (a run that watches its calls)', () => {
+  /** A gate that writes down what it is told. */
+  function recordingGate(): { gate: PolicyCallGate; said: string[] } {
+    const said: string[] = [];
+    const gate: PolicyCallGate = {
+      codeOf: (path, method) => (said.push(`code ${path} ${method}`), ['createPolicy', 'decide', 'observe', 'reclaim'].indexOf(method)),
+      enter: (code, timeMs) => void said.push(`enter ${code} at ${timeMs}`),
+      leave: () => void said.push('leave'),
+    };
+    return { gate, said };
+  }
+
+  it('tells the gate of every call into the user\'s code, with its simulated time, and when it is over, even when it throws', () => {
+    const { gate, said } = recordingGate();
+    const policy = new ModulePolicy(spec(), () => ({ decide: () => null, observe: () => {}, reclaim: () => { throw new Error('no'); } }), 4096, 1, { calls: gate, timeMs: 7000 });
+    expect(said).toEqual(['code /policies/keep-half.mjs createPolicy', 'code /policies/keep-half.mjs decide', 'code /policies/keep-half.mjs observe', 'code /policies/keep-half.mjs reclaim', 'enter 0 at 7000', 'leave']);
+    said.length = 0;
+    const at = hostView([guestView(0)], { timeMs: 9000 });
+    policy.decide(at);
+    policy.observe!(at);
+    expect(() => policy.reclaim!(at, 5)).toThrow('reclaim threw Error: no');
+    expect(said).toEqual(['enter 1 at 9000', 'leave', 'enter 2 at 9000', 'leave', 'enter 3 at 9000', 'leave']);
+  });
+
+  it('a gate that refuses a call (the run was stopped) stops the policy from calling the user\'s code', () => {
+    const { gate } = recordingGate();
+    let calls = 0;
+    const policy = new ModulePolicy(spec(), () => ({ decide: () => void calls++ }), 4096, 1, { calls: gate, timeMs: 0 });
+    gate.enter = () => {
+      throw new PolicyError('stopped');
+    };
+    expect(() => policy.decide(view)).toThrow('stopped');
+    expect(calls).toBe(0);
+  });
+});
+
 describe('loadPolicyModules', () => {
   const dir = temporaryDirectory('balloonsim-module-policy-');
   const file = (name: string, text: string) => {
@@ -84,8 +121,14 @@ describe('loadPolicyModules', () => {
   it('imports the modules a scenario names, createPolicy or a default export', async () => {
     const named = file('named.mjs', 'export function createPolicy() { return { decide() { return new Map(); } }; }');
     const fallback = file('fallback.mjs', 'export default function () { return { decide() { return null; } }; }');
-    const modules = await loadPolicyModules(scenarioWith(named, [{ atMs: 1000, kind: 'setPolicy', policy: spec(fallback) }]));
+    const both = scenarioWith(named, [
+      { atMs: 1000, kind: 'setPolicy', policy: spec(fallback) },
+      { atMs: 2000, kind: 'setPolicy', policy: spec(named) },
+    ]);
+    const modules = await loadPolicyModules(both);
     expect([...modules.keys()]).toEqual([named, fallback]);
+    // Each once, in the same order: the run's watch numbers its calls by it.
+    expect(policyModulePaths(both)).toEqual([named, fallback]);
   });
 
   it('says what to export when a module has no factory, and why one cannot be loaded', async () => {
