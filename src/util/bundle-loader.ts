@@ -4,7 +4,7 @@
  * `<bundle>.cache` by a warm-up run at build time.
  *
  * Why: V8 compiles a script's functions lazily, each the first time it runs.
- * A run of examples/dense-64.yaml compiles about a thousand of them (and the
+ * A run of examples/dense-64.yaml compiles about two thousand of them (and the
  * 2 MB bundle's outer code at start), about 0.1 s of CPU for every process
  * and every worker thread, the same work every time. With a cache they are
  * read, not compiled. Node 22 has this built in (`module.enableCompileCache`);
