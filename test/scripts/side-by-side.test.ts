@@ -1,0 +1,60 @@
+/**
+ * `npm run bench:side` (scripts/side-by-side.mjs): builds another commit in a
+ * temporary worktree, runs balloonsim there and here in turn, prints each
+ * round's CPU and wall time and the ratio of the means, and removes the
+ * worktree; bad arguments exit 2 saying what was wrong. The figures are not
+ * checked (a shared machine), only that they are there and make sense.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function side(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['scripts/side-by-side.mjs', ...args], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+}
+
+function worktrees(): string {
+  return spawnSync('git', ['worktree', 'list'], { cwd: root, encoding: 'utf8' }).stdout;
+}
+
+describe('npm run bench:side', () => {
+  it('compares a command with another commit round by round, then removes its worktree', () => {
+    const child = side('HEAD', '--rounds', '2', '--', '--version');
+    expect(child.status, `${child.stdout}\n${child.stderr}`).toBe(0);
+    const short = spawnSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+    const rounds = child.stdout.match(/^round \d: .+$/gm) ?? [];
+    expect(rounds).toHaveLength(2);
+    for (const line of rounds) expect(line).toMatch(new RegExp(`^round \\d: ${short} [\\d.]+ s CPU [\\d.]+ s wall \\| this checkout [\\d.]+ s CPU [\\d.]+ s wall$`));
+    const mean = /^mean of 2: \S+ ([\d.]+) s CPU \([\d.]+ s wall\), this checkout ([\d.]+) s CPU \([\d.]+ s wall\): ([\d.]+) of \S+'s CPU time$/m.exec(child.stdout);
+    expect(mean, child.stdout).not.toBeNull();
+    const [before, now, ratio] = [Number(mean![1]), Number(mean![2]), Number(mean![3])];
+    expect(before).toBeGreaterThan(0);
+    expect(now).toBeGreaterThan(0);
+    // The means are printed to 0.01 s, a tenth of a --version run: the ratio agrees with them within that.
+    expect(Math.abs(ratio - now / before)).toBeLessThan(0.2 * (now / before));
+    const built = /building \S+ in (\S+) \.\.\./.exec(child.stderr);
+    expect(built, child.stderr).not.toBeNull();
+    expect(existsSync(built![1]!)).toBe(false);
+    expect(worktrees()).not.toContain(built![1]!);
+  }, 240_000);
+
+  it('refuses a missing or unknown commit and bad rounds with exit code 2, building nothing', () => {
+    const before = worktrees();
+    const none = side();
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^side-by-side: say which commit to compare with\nusage: npm run bench:side -- COMMIT/);
+    const unknown = side('no-such-commit-here');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('"no-such-commit-here" is no commit of this repository');
+    const rounds = side('HEAD', '--rounds', '0');
+    expect(rounds.status).toBe(2);
+    expect(rounds.stderr).toContain('--rounds must be a whole number from 1 to 100, got 0');
+    const flag = side('HEAD', '--fast');
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain('unknown argument "--fast"');
+    expect(worktrees()).toBe(before);
+  });
+});
