@@ -109,8 +109,9 @@ try {
     `mean of ${options.rounds}: ${short} ${before.cpu.toFixed(2)} s CPU (${before.wall.toFixed(2)} s wall), this checkout ${now.cpu.toFixed(2)} s CPU (${now.wall.toFixed(2)} s wall): ` +
       `${(now.cpu / before.cpu).toFixed(2)} of ${short}'s CPU time\n`,
   );
-} catch {
+} catch (error) {
   failed = true;
+  process.stderr.write(`side-by-side: stopped: ${error instanceof Error ? error.message : String(error)}\n`);
 } finally {
   if (options.keep) process.stderr.write(`side-by-side: kept ${tree}\n`);
   else {
