@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import type { AuditFindings, FullAuditPart } from '../audit/thread-audit.js';
@@ -8,7 +6,7 @@ import type { GuestReport } from '../messages/runtime.js';
 import { GuestThrew } from './actor-group.js';
 import { comlinkEndpoint } from './comlink-endpoint.js';
 import { Doorbell } from './doorbell.js';
-import { RunFailure } from './errors.js';
+import { builtFile, RunFailure } from './errors.js';
 import { GuestThread, type AuditRequest, type ThreadResult, type ThreadSetup } from './guest-thread.js';
 import type { GuestPlacement } from './placement.js';
 import type { ThreadReply, ThreadRequest, WorkerControl } from './thread-protocol.js';
@@ -16,12 +14,7 @@ import type { ThreadReply, ThreadRequest, WorkerControl } from './thread-protoco
 /** The compiled worker entry. From the TypeScript sources (tests), the build in dist/ is used. */
 export function workerEntryPath(): string {
   const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/runtime/worker-entry.js', here) : new URL('./worker-entry.js', here);
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
-    throw new RunFailure('NOT_BUILT', `the worker code is missing at ${path}; run \`npm run build\` first`);
-  }
-  return path;
+  return builtFile(here.pathname.endsWith('.ts') ? new URL('../../dist/runtime/worker-entry.js', here) : new URL('./worker-entry.js', here), 'the worker code');
 }
 
 /** One worker thread and the guests it hosts. */

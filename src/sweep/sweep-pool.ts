@@ -4,10 +4,8 @@
  * pool is given again), so that each thread loads and warms up the
  * simulator once, not once per case.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { RunFailure } from '../runtime/errors.js';
+import { builtFile } from '../runtime/errors.js';
 import { CaseWatch } from './case-watch.js';
 import type { SweepTask, SweepTaskResult } from './sweep-task.js';
 
@@ -21,10 +19,7 @@ const IDLE_SECONDS = 30;
  */
 export function sweepThreadPath(): string {
   const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-thread.cjs', here) : new URL('../sweep/sweep-thread.cjs', here);
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) throw new RunFailure('NOT_BUILT', `the sweep worker is missing at ${path}; run \`npm run build\` first`);
-  return path;
+  return builtFile(here.pathname.endsWith('.ts') ? new URL('../../dist/sweep/sweep-thread.cjs', here) : new URL('../sweep/sweep-thread.cjs', here), 'the sweep worker');
 }
 
 /** A pool of `threads` worker threads for sweep cases. Close it with `close` (idle threads do not keep the process alive). */

@@ -1,6 +1,7 @@
 /** Unit tests of src/runtime/errors.ts: run failures and errors serialized to cross a thread. */
 import { describe, expect, it } from 'vitest';
-import { RunFailure, serializeError } from '../../src/runtime/errors.js';
+import { fileURLToPath } from 'node:url';
+import { builtFile, RunFailure, serializeError } from '../../src/runtime/errors.js';
 
 describe('RunFailure', () => {
   it('carries a stable code with its message', () => {
@@ -27,5 +28,19 @@ describe('serializeError', () => {
   it('gives a record that survives structured cloning', () => {
     const record = serializeError(new TypeError('t'), 'C');
     expect(structuredClone(record)).toEqual(record);
+  });
+});
+
+describe('builtFile', () => {
+  it('gives the path of a compiled file that is there, and a NOT_BUILT failure naming the file when it is not', () => {
+    const here = new URL(import.meta.url);
+    expect(builtFile(here, 'this test')).toBe(fileURLToPath(here));
+    const missing = new URL('./no-such-file.js', here);
+    expect(() => builtFile(missing, 'the worker code')).toThrow(RunFailure);
+    try {
+      builtFile(missing, 'the worker code');
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'NOT_BUILT', message: `the worker code is missing at ${fileURLToPath(missing)}; run \`npm run build\` first` });
+    }
   });
 });

@@ -32,8 +32,6 @@
  * and what it must close (its placement's workers, its timers) it registers
  * with `onStop`, which the watch closes when it stops the run.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
 import type { PolicyCallGate } from '../../host/policy/policy-calls.js';
 import { policyModulePaths } from '../../host/manager/policies/index.js';
@@ -41,6 +39,7 @@ import type { Scenario } from '../../model/scenario.js';
 import { UnitError } from '../../model/unit-error.js';
 import { parseDuration } from '../../model/units.js';
 import { PolicyCallMarks } from './call-marks.js';
+import { builtFile } from '../errors.js';
 import { POLICY_CALL_LIMIT_ENV, stuckCallError } from './stuck-call-error.js';
 import type { WatchThreadInput, WatchThreadMessage } from './watch-protocol.js';
 
@@ -117,7 +116,7 @@ export async function watchPolicyCalls<T>(scenario: Scenario, options: PolicyWat
 export function watchThreadPath(): string {
   const here = new URL(import.meta.url);
   const relative = here.pathname.endsWith('.ts') ? '../../../dist/runtime/policy-watch/' : here.pathname.endsWith('.cjs') ? '../runtime/policy-watch/' : './';
-  return fileURLToPath(new URL(`${relative}watch-thread.js`, here));
+  return builtFile(new URL(`${relative}watch-thread.js`, here), 'the policy watchdog');
 }
 
 /** One run's watch on the main thread: its call marks and its watchdog thread. */
@@ -131,7 +130,6 @@ class PolicyWatch implements WatchedRun {
 
   constructor(modulePaths: string[], limitMs: number, tickMs: number) {
     const path = watchThreadPath();
-    if (!existsSync(path)) throw new Error(`the policy watchdog is missing at ${path}; run \`npm run build\` first`);
     this.calls = new PolicyCallMarks(modulePaths);
     this.calls.attach();
     const input: WatchThreadInput = { marks: this.calls.buffer, modulePaths, limitMs };
