@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseFlags } from './lib/flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const DEFAULT_ARGS_TEXT = 'run examples/dense-64.yaml --placement inline --quiet';
 const DEFAULT_ARGS = ['run', join(root, 'examples/dense-64.yaml'), '--placement', 'inline', '--quiet'];
 
 function usage(message) {
@@ -24,7 +25,7 @@ function usage(message) {
       '  COMMIT     the tree to compare with (a commit, tag or branch of this repository)\n' +
       '  --rounds   rounds of one run of each tree (default 4)\n' +
       "  --keep     keep COMMIT's temporary worktree (its path is printed)\n" +
-      `  ARGS       balloonsim's arguments (default: ${DEFAULT_ARGS.slice(0, 1).join(' ')} examples/dense-64.yaml ${DEFAULT_ARGS.slice(2).join(' ')})\n`,
+      `  ARGS       balloonsim's arguments (default: ${DEFAULT_ARGS_TEXT})\n`,
   );
   process.exit(2);
 }
