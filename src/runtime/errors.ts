@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { SerializedError } from '../messages/runtime.js';
+import { compiledFile } from '../util/built-file.js';
 
 /**
  * The run failed for a reason that is not the user's input: an actor threw, a
@@ -26,13 +25,10 @@ export function serializeError(error: unknown, code: string): SerializedError {
 }
 
 /**
- * The path of the compiled file at `url` that a thread runs (threads run the
- * JavaScript in dist/, never the sources).
+ * The path of the compiled file at `url` that a thread runs (util/built-file.ts).
  *
  * @throws RunFailure NOT_BUILT, naming `what`, when it is missing
  */
 export function builtFile(url: URL, what: string): string {
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) throw new RunFailure('NOT_BUILT', `${what} is missing at ${path}; run \`npm run build\` first`);
-  return path;
+  return compiledFile(url, what, (message) => new RunFailure('NOT_BUILT', message));
 }

@@ -36,10 +36,10 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import type { PolicyCallGate } from '../../host/policy/policy-calls.js';
 import { policyModulePaths } from '../../host/manager/policies/index.js';
 import type { Scenario } from '../../model/scenario.js';
+import { compiledFile } from '../../util/built-file.js';
 import { UnitError } from '../../model/unit-error.js';
 import { parseDuration } from '../../model/units.js';
 import { PolicyCallMarks } from './call-marks.js';
-import { builtFile } from '../errors.js';
 import { POLICY_CALL_LIMIT_ENV, stuckCallError } from './stuck-call-error.js';
 import type { WatchThreadInput, WatchThreadMessage } from './watch-protocol.js';
 
@@ -116,7 +116,7 @@ export async function watchPolicyCalls<T>(scenario: Scenario, options: PolicyWat
 export function watchThreadPath(): string {
   const here = new URL(import.meta.url);
   const relative = here.pathname.endsWith('.ts') ? '../../../dist/runtime/policy-watch/' : here.pathname.endsWith('.cjs') ? '../runtime/policy-watch/' : './';
-  return builtFile(new URL(`${relative}watch-thread.js`, here), 'the policy watchdog');
+  return compiledFile(new URL(`${relative}watch-thread.js`, here), 'the policy watchdog');
 }
 
 /** One run's watch on the main thread: its call marks and its watchdog thread. */
