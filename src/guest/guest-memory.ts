@@ -3,6 +3,7 @@ import { checkGuestMemory } from './guest-memory-check.js';
 import { PageStack } from './page-stack.js';
 import { GuestPageMap } from './page-map.js';
 import { Counter, GuestSharedViews } from './shared-memory.js';
+import { WideFill } from '../util/wide-fill.js';
 
 /** States whose pages are kept on a stack, so that any one of them can be taken in O(1) (unpopulated: the hotplug room). */
 const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON, PageState.UNPOPULATED];
@@ -29,11 +30,14 @@ const FILL_LOOP_MAX = 64;
  */
 export class GuestMemory extends GuestPageMap {
   private readonly state: Uint8Array;
+  /** `fill` over the states, eight a store (they live in shared memory, where a Uint8Array fills a byte a store). */
+  private readonly stateFill: WideFill;
   private readonly stacks: PageStack[] = [];
 
   constructor(shared: GuestSharedViews) {
     super(shared);
     this.state = shared.pageState;
+    this.stateFill = new WideFill(shared.pageState);
     for (let state = 0; state < PAGE_STATE_COUNT; state++) this.stacks.push(new PageStack());
     // Every page starts unpopulated: the whole address space is the unpopulated stack's range.
     this.stacks[PageState.UNPOPULATED]!.rangeHigh = this.counters[PageState.UNPOPULATED]!;
@@ -120,7 +124,7 @@ export class GuestMemory extends GuestPageMap {
     const low = step === 1 ? first : first - count + 1;
     // `fill` is a call into the runtime (about 0.1 us): short runs, most of a balloon's or a workload's, go in a loop.
     if (count <= FILL_LOOP_MAX) for (let page = low; page < low + count; page++) this.state[page] = to;
-    else this.state.fill(to, low, low + count);
+    else this.stateFill.fill(to, low, low + count);
     if (isStacked(to)) this.stacks[to]!.pushRun(first, count, step);
   }
 
@@ -168,8 +172,8 @@ export class GuestMemory extends GuestPageMap {
     if (this.counters[PageState.UNPOPULATED] !== this.pages) throw new Error('GuestMemory.layOut: the guest is laid out already');
     // The room above boot: held by the balloon (a reserved range), or unpopulated until plugged (hotplug, virtio-mem).
     const room = hotplugRoom ? PageState.UNPOPULATED : PageState.BALLOON;
-    this.state.fill(PageState.FREE_UNBACKED, 0, bootPages);
-    if (!hotplugRoom) this.state.fill(PageState.BALLOON, bootPages, this.pages);
+    this.stateFill.fill(PageState.FREE_UNBACKED, 0, bootPages);
+    if (!hotplugRoom) this.stateFill.fill(PageState.BALLOON, bootPages, this.pages);
     const unpopulated = this.stacks[PageState.UNPOPULATED]!;
     unpopulated.rangeLow = 0;
     unpopulated.rangeHigh = 0;
