@@ -24,14 +24,14 @@ export function checkHostMemory(account: DeviceAccount, views: GuestSharedViews,
     return;
   }
   const counters = views.counters;
-  const guestSlots = Atomics.load(counters, Counter.HOST_SWAP_SLOTS);
-  const marked = Atomics.load(counters, Counter.HOST_SWAPPED);
+  const guestSlots = counters[Counter.HOST_SWAP_SLOTS]!;
+  const marked = counters[Counter.HOST_SWAPPED]!;
   if (account.hostSwapPages !== guestSlots - account.queuedSwapInFrames) {
     report(`guest ${account.name}: the host counts ${account.hostSwapPages} host swap slots for it, the guest ${guestSlots} of which ${account.queuedSwapInFrames} are being swapped in`);
   }
   if (marked > guestSlots || marked < 0) report(`guest ${account.name}: ${marked} pages are marked paged out, it holds ${guestSlots} host swap slots`);
-  const memory = account.pages - Atomics.load(counters, PageState.UNPOPULATED);
-  const onlining = Atomics.load(counters, Counter.ONLINING);
+  const memory = account.pages - counters[PageState.UNPOPULATED]!;
+  const onlining = counters[Counter.ONLINING]!;
   if (memory + onlining + account.queuedPlugPages !== account.memoryPages) {
     report(`guest ${account.name}: has ${memory} pages of memory and ${onlining} plugged pages coming online (${account.queuedPlugPages} more in flight), the host counts ${account.memoryPages}`);
   }

@@ -69,7 +69,7 @@ export class ModelAudit {
   check(account: DeviceAccount, views: GuestSharedViews, pageBytes: number, report: Report): void {
     const name = account.name;
     if (account.alive) {
-      const balloon = Atomics.load(views.counters, PageState.BALLOON);
+      const balloon = views.counters[PageState.BALLOON]!;
       if (balloon !== account.balloonPages + account.queuedBalloonPages) {
         report(`guest ${name}: its balloon holds ${balloon} pages, the host counts ${account.balloonPages} and has ${account.queuedBalloonPages} in flight to it`);
       }
