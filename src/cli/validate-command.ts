@@ -1,5 +1,6 @@
 import { loadPolicyModules } from '../host/manager/policies/index.js';
 import { formatNotes } from '../preflight/preflight.js';
+import { moduleLoadWatch, watchPolicyCalls } from '../runtime/policy-watch/policy-watch.js';
 import { resolvedScenarioYaml } from '../scenario/resolved-file.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import { loadPlanned, planRun, preflightPlanned, type RunShapeFlags } from './run-plan.js';
@@ -20,8 +21,9 @@ export async function validateCommand(file: string, flags: ValidateFlags = { pla
   const plan = planRun(flags);
   const scenario = loadPlanned(file, plan);
   const report = preflightPlanned(scenario, plan, { sampleEvery: 0, quiet: flags.quiet === true });
-  // Policy modules are imported too, so that a module that does not load is found now, not at run time.
-  await loadPolicyModules(scenario);
+  // Policy modules are imported too, so that a module that does not load is found now, not at run time
+  // (watched as a run watches them: top-level code that loops or never settles is stopped and named).
+  await watchPolicyCalls(scenario, {}, 'validate', (watched) => loadPolicyModules(scenario, moduleLoadWatch(watched)));
   if (flags.printResolved === true) {
     process.stdout.write(resolvedScenarioYaml(scenario, [`balloonsim ${BALLOONSIM_VERSION}, Node ${process.version}; run it with: balloonsim run FILE`]));
     return 0;

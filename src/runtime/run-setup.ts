@@ -8,7 +8,7 @@ import { GuestSharedViews } from '../guest/shared-memory.js';
 import { HostFiguresBuffer } from '../host/device/device-figures.js';
 import { FrameTable } from '../host/frame-table.js';
 import { MemoryManager } from '../host/manager/memory-manager.js';
-import { loadPolicyModules } from '../host/manager/policies/index.js';
+import { loadPolicyModules, type ModuleLoadWatch } from '../host/manager/policies/index.js';
 import type { Policy } from '../host/policy/policy.js';
 import type { PolicyCallGate } from '../host/policy/policy-calls.js';
 import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
@@ -27,6 +27,8 @@ export interface RunSetupOptions {
   table?: FrameTable;
   /** Where module policies say that they call into the user's code: the run's watch (policy-watch/policy-watch.ts). */
   policyCalls?: PolicyCallGate;
+  /** How the run watches the loading of its policy modules (see moduleLoadWatch). */
+  policyLoad?: ModuleLoadWatch;
 }
 
 export interface RunSetup {
@@ -46,7 +48,7 @@ export interface RunSetup {
 export async function prepareRun(scenario: Scenario, options: RunSetupOptions = {}): Promise<RunSetup> {
   const seed = options.seed ?? scenario.seed;
   const faults = planFaults(scenario, seed);
-  const policyModules = await loadPolicyModules(scenario);
+  const policyModules = await loadPolicyModules(scenario, options.policyLoad);
   const frames = Math.floor(scenario.host.memoryBytes / scenario.frameBytes);
   const table = options.table ?? new FrameTable(frames);
   if (table.frames !== frames) throw new RangeError(`prepareRun: the table has ${table.frames} frames, the host's memory needs ${frames}`);

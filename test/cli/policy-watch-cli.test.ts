@@ -3,6 +3,8 @@
  * run stops with exit code 2 and a message that says which call, when, and
  * what to do (the limit lowered with BALLOONSIM_POLICY_CALL_LIMIT); a sweep
  * fails that case and goes on; a slow call under the limit runs to the end.
+ * A module whose top-level code never finishes loading is stopped or named
+ * the same way, by run and by validate.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +65,34 @@ describe('balloonsim run with a policy call that never returns', () => {
     ]);
     expect(table.rows[1]!.error).toMatchObject({ code: 'POLICY_INVALID', message: expect.stringMatching(/p\.mjs: decide\(\) did not return: called at 5s of simulated time \(tick 5\), it ran for .* past the limit of 400ms/) });
     expect(run.ms).toBeLessThan(30_000);
+  });
+});
+
+describe('a policy module whose top-level code never finishes loading', () => {
+  const LOOPS = 'for (;;) {}\nexport function createPolicy() { return { decide: () => null }; }\n';
+  const NEVER_SETTLES = 'await new Promise(() => {});\nexport function createPolicy() { return { decide: () => null }; }\n';
+
+  for (const command of ['run', 'validate']) {
+    it(`${command}: top-level code that loops is stopped at the limit, exit 2, and the message says where`, () => {
+      const path = scenarioFile(LOOPS);
+      const run = timed([command, path], LOWERED);
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(run.stderr).toMatch(/^balloonsim: the policy module .*p\.mjs: its top-level code did not finish loading: imported before the run started, it ran for .* past the limit of 400ms for one call, and was stopped at .*p\.mjs:1:\d+\. Does it loop forever\?/);
+      expect(run.stderr).not.toMatch(NO_STACK);
+      expect(run.ms).toBeLessThan(20_000);
+    });
+
+    it(`${command}: a top-level await that never settles is named at the limit, exit 2 (it used to end with exit 0 and no word, or hang)`, () => {
+      const run = timed([command, scenarioFile(NEVER_SETTLES), '--placement', 'inline'], LOWERED);
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(run.stderr).toMatch(/^balloonsim: the policy module .*p\.mjs is still loading after 400ms \(the limit of one call into a policy module\): does its top-level code await something that never settles\?/);
+    });
+  }
+
+  it('with the watch off, the same module is named at once: nothing was left to run that could settle it', () => {
+    const run = timed(['validate', scenarioFile(NEVER_SETTLES)], { BALLOONSIM_POLICY_CALL_LIMIT: '0s' });
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(/^balloonsim: the policy module .*p\.mjs did not finish loading: its top-level code awaits something that never settles \(nothing was left to run that could settle it\)/);
   });
 });
 

@@ -7,8 +7,8 @@
  * it (src/runtime/policy-watch/). The host knows nothing else of the watch.
  */
 
-/** The methods of a policy module the host calls (createPolicy is the module's factory). */
-export type PolicyMethod = 'createPolicy' | 'decide' | 'observe' | 'reclaim';
+/** The methods of a policy module the host calls (createPolicy is the module's factory; load, its top-level code as it is imported). */
+export type PolicyMethod = 'load' | 'createPolicy' | 'decide' | 'observe' | 'reclaim';
 
 /** Where the host says that it calls into a user's policy code, and when the call is over. */
 export interface PolicyCallGate {

@@ -39,7 +39,7 @@ const TIME_OFFSET_BYTES = INT32_SLOTS * 4;
 const BUFFER_BYTES = TIME_OFFSET_BYTES + 8;
 const CALL_NUMBER_MAX = 0x7fffffff;
 
-const METHODS: readonly PolicyMethod[] = ['createPolicy', 'decide', 'observe', 'reclaim'];
+const METHODS: readonly PolicyMethod[] = ['load', 'createPolicy', 'decide', 'observe', 'reclaim'];
 
 /** A call in progress, as a watcher reads it. */
 export interface CallMark {

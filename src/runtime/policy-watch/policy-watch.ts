@@ -34,7 +34,7 @@
  */
 import { isMainThread, Worker } from 'node:worker_threads';
 import type { PolicyCallGate } from '../../host/policy/policy-calls.js';
-import { policyModulePaths } from '../../host/manager/policies/index.js';
+import { policyModulePaths, type ModuleLoadWatch } from '../../host/manager/policies/index.js';
 import type { Scenario } from '../../model/scenario.js';
 import { compiledFile } from '../../util/built-file.js';
 import { UnitError } from '../../model/unit-error.js';
@@ -74,6 +74,8 @@ export function policyCallLimitMs(option: number | undefined, what: string, env:
 export interface WatchedRun {
   /** Where module policies say that they call into the user's code (undefined: the calls are not watched). */
   readonly calls: PolicyCallGate | undefined;
+  /** The limit of one call in ms, when the run knows it (0: no watch); loading a module may take as long, in wall time. */
+  readonly limitMs: number | undefined;
   /** Registers what must be closed if the watch stops the run: its own finally blocks never run then. */
   onStop(close: () => Promise<void> | void): void;
 }
@@ -85,7 +87,12 @@ export interface PolicyWatchOptions {
   marks?: SharedArrayBuffer;
 }
 
-const UNWATCHED: WatchedRun = { calls: undefined, onStop: () => {} };
+/** How a watched run watches the loading of its policy modules: the import is a call, and it may take the limit of one in wall time. */
+export function moduleLoadWatch(watched: WatchedRun): ModuleLoadWatch {
+  return { ...(watched.calls !== undefined ? { gate: watched.calls } : {}), ...(watched.limitMs !== undefined ? { waitMs: watched.limitMs } : {}) };
+}
+
+const UNWATCHED: WatchedRun = { calls: undefined, limitMs: undefined, onStop: () => {} };
 
 /**
  * Runs `body` with the calls into the scenario's policy modules watched
@@ -97,10 +104,10 @@ export async function watchPolicyCalls<T>(scenario: Scenario, options: PolicyWat
   if (options.marks !== undefined) {
     const marks = new PolicyCallMarks(modulePaths, options.marks);
     marks.attach();
-    return body({ calls: marks, onStop: () => {} });
+    return body({ calls: marks, limitMs: undefined, onStop: () => {} });
   }
   const limitMs = policyCallLimitMs(options.limitMs, what);
-  if (limitMs === 0 || !isMainThread) return body(UNWATCHED);
+  if (limitMs === 0 || !isMainThread) return body({ ...UNWATCHED, limitMs });
   const watch = new PolicyWatch(modulePaths, limitMs, scenario.tickMs);
   // After a stop, the run may still fail on its own before the watchdog's message comes (a call refused by the
   // marks): the watch's error, which says what was stopped, is the one to give.
@@ -122,6 +129,7 @@ export function watchThreadPath(): string {
 /** One run's watch on the main thread: its call marks and its watchdog thread. */
 class PolicyWatch implements WatchedRun {
   readonly calls: PolicyCallMarks;
+  readonly limitMs: number;
   /** Rejects with the run's error when the watchdog stopped a call (or failed); never resolves. */
   readonly stopped: Promise<never>;
   private readonly worker: Worker;
@@ -130,6 +138,7 @@ class PolicyWatch implements WatchedRun {
 
   constructor(modulePaths: string[], limitMs: number, tickMs: number) {
     const path = watchThreadPath();
+    this.limitMs = limitMs;
     this.calls = new PolicyCallMarks(modulePaths);
     this.calls.attach();
     const input: WatchThreadInput = { marks: this.calls.buffer, modulePaths, limitMs };

@@ -20,10 +20,12 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 export function stuckCallError(stuck: StuckCall, limitMs: number, tickMs: number, stoppedAt?: string): PolicyError {
   const { mark } = stuck;
   const ran = stuck.cpuMs === null ? `${seconds(stuck.wallMs)} (wall time)` : `${seconds(stuck.cpuMs)} of CPU time (${seconds(stuck.wallMs)} of wall time)`;
-  const tick = Math.floor(mark.timeMs / tickMs);
+  const loading = mark.method === 'load';
+  const what = loading ? 'its top-level code did not finish loading' : `${mark.method}() did not return`;
+  const when = loading ? 'imported before the run started' : `called at ${formatDuration(mark.timeMs)} of simulated time (tick ${Math.floor(mark.timeMs / tickMs)})`;
   return new PolicyError(
-    `the policy module ${mark.modulePath}: ${mark.method}() did not return: called at ${formatDuration(mark.timeMs)} of simulated time (tick ${tick}), ` +
+    `the policy module ${mark.modulePath}: ${what}: ${when}, ` +
       `it ran for ${ran}, past the limit of ${formatDuration(limitMs)} for one call, and was stopped${stoppedAt === undefined ? '' : ` at ${stoppedAt}`}. ` +
-      `Does ${mark.method}() loop forever? If it is only slow, raise the limit: ${POLICY_CALL_LIMIT_ENV}=60s (0s turns the watch off), or the policyCallLimitMs option`,
+      `Does ${loading ? 'it' : `${mark.method}()`} loop forever? If it is only slow, raise the limit: ${POLICY_CALL_LIMIT_ENV}=60s (0s turns the watch off), or the policyCallLimitMs option`,
   );
 }

@@ -55,4 +55,5 @@ export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): P
 }
 
 export { loadPolicyModules, policyModulePaths, type ModulePolicyContext, type ModulePolicyFactory, type PolicyModules } from './module-policy.js';
+export type { ModuleLoadWatch } from './module-load.js';
 

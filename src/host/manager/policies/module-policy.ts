@@ -24,13 +24,12 @@
  * when the run gives one, so that a call that never returns can be stopped.
  */
 import { basename, extname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
-import { importModule } from '../../../util/import-module.js';
 import type { PolicyCallGate, PolicyMethod } from '../../policy/policy-calls.js';
 import { PolicyError } from '../../policy/policy-error.js';
 import type { Policy, PolicyHostView } from '../../policy/policy.js';
+import { importPolicyModule, type ModuleLoadWatch } from './module-load.js';
 
 /** What a module's factory is called with. */
 export interface ModulePolicyContext {
@@ -84,15 +83,17 @@ function describeImportError(error: unknown): string {
 /**
  * Imports every policy module the scenario names and checks that each
  * exports a factory. Throws a PolicyError that names the module and says
- * what to export.
+ * what to export, or that it did not finish loading (module-load.ts; `watch`
+ * says how the run watches the loading).
  */
-export async function loadPolicyModules(scenario: Scenario): Promise<PolicyModules> {
+export async function loadPolicyModules(scenario: Scenario, watch: ModuleLoadWatch = {}): Promise<PolicyModules> {
   const modules = new Map<string, ModulePolicyFactory>();
   for (const path of policyModulePaths(scenario)) {
     let namespace: Record<string, unknown>;
     try {
-      namespace = (await importModule(pathToFileURL(path).href)) as Record<string, unknown>;
+      namespace = await importPolicyModule(path, watch);
     } catch (error) {
+      if (error instanceof PolicyError) throw error;
       throw new PolicyError(`cannot load the policy module ${path}: ${describeImportError(error)}`);
     }
     const factory = namespace['createPolicy'] ?? namespace['default'];
@@ -115,10 +116,13 @@ export interface ModulePolicyWatch {
   timeMs: number;
 }
 
+/** The calls a ModulePolicy makes into the module: its factory and its object's methods (its loading is module-load.ts's). */
+type ObjectMethod = Exclude<PolicyMethod, 'load'>;
+
 /** The gate, and its code of each method of this module (asked once). */
 interface WatchedCalls {
   gate: PolicyCallGate;
-  codes: Readonly<Record<PolicyMethod, number>>;
+  codes: Readonly<Record<ObjectMethod, number>>;
 }
 
 /**
@@ -191,7 +195,7 @@ export class ModulePolicy implements Policy {
   }
 
   /** Calls into the user's code, through the gate when the run watches calls. */
-  private call<T>(method: PolicyMethod, view: PolicyHostView, run: () => T): T {
+  private call<T>(method: ObjectMethod, view: PolicyHostView, run: () => T): T {
     this.enter(method, view.timeMs);
     try {
       return run();
@@ -203,12 +207,12 @@ export class ModulePolicy implements Policy {
     }
   }
 
-  private enter(method: PolicyMethod, timeMs: number): void {
+  private enter(method: ObjectMethod, timeMs: number): void {
     const watched = this.watched;
     if (watched !== null) watched.gate.enter(watched.codes[method], timeMs);
   }
 
-  private targetsFrom(method: PolicyMethod, view: PolicyHostView, run: () => unknown): ReadonlyMap<number, number> {
+  private targetsFrom(method: ObjectMethod, view: PolicyHostView, run: () => unknown): ReadonlyMap<number, number> {
     const result = this.call(method, view, run);
     const problem = (what: string): PolicyError =>
       new PolicyError(`policy ${this.name} (${this.path}): ${method} returned ${what}; return a Map (or an object) from guest index or name to a target in pages`);
@@ -233,6 +237,6 @@ export class ModulePolicy implements Policy {
 
 function watchedCalls(gate: PolicyCallGate, path: string): WatchedCalls {
   const codes = { createPolicy: 0, decide: 0, observe: 0, reclaim: 0 };
-  for (const method of Object.keys(codes) as PolicyMethod[]) codes[method] = gate.codeOf(path, method);
+  for (const method of Object.keys(codes) as ObjectMethod[]) codes[method] = gate.codeOf(path, method);
   return { gate, codes };
 }
