@@ -1,6 +1,7 @@
 /**
  * The watch on users' policy code for one run. A policy module's methods
- * (createPolicy, decide, observe, reclaim) run on the run's own thread; one
+ * (createPolicy, decide, observe, reclaim), and its top-level code as it is
+ * imported (host/manager/policies/module-load.ts), run on the run's own thread; one
  * that never returns would hang the run without a word (Ctrl-C still kills
  * it). With the watch, such a call is stopped once it has used the limit of
  * CPU time (10 s unless the run's options or BALLOONSIM_POLICY_CALL_LIMIT

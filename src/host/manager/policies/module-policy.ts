@@ -20,8 +20,9 @@
  * `export default` of the same function works too. Modules are imported
  * before the run starts (`loadPolicyModules`); the policy runs on the host's
  * thread whatever the guests' placement. Every call into the module's code
- * (createPolicy, decide, observe, reclaim) goes through a `PolicyCallGate`
- * when the run gives one, so that a call that never returns can be stopped.
+ * (its loading, createPolicy, decide, observe, reclaim) goes through a
+ * `PolicyCallGate` when the run gives one, so that a call that never returns
+ * can be stopped.
  */
 import { basename, extname } from 'node:path';
 import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../model/scenario.js';
