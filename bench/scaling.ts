@@ -1,7 +1,8 @@
 /**
  * One measured run of a scenario in lockstep, in a process of its own (so
  * that peak memory belongs to this run alone): `node build/bench/scaling.js
- * SCENARIO PLACEMENT [WORKERS]`. Prints one JSON line: wall time, CPU time of
+ * SCENARIO PLACEMENT [WORKERS [SIMULATED_SECONDS]]` (the last instead of
+ * the scenario's duration). Prints one JSON line: wall time, CPU time of
  * every thread, the coordinator's serial CPU time, garbage-collection time of
  * the calling thread (every thread's work, when inline), peak resident
  * memory, minor page faults (first touches of fresh memory; a read before
@@ -14,14 +15,15 @@ import { simulate } from '../src/runtime/simulate.js';
 import type { PlacementKind } from '../src/runtime/placement.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 
-const [file, placementArg, workersArg] = process.argv.slice(2);
-if (file === undefined || (placementArg !== 'inline' && placementArg !== 'workers')) {
-  process.stderr.write('usage: node build/bench/scaling.js SCENARIO inline|workers [WORKERS]\n');
+const [file, placementArg, workersArg, secondsArg] = process.argv.slice(2);
+const workers = Number(workersArg ?? '2');
+const seconds = secondsArg === undefined ? undefined : Number(secondsArg);
+if (file === undefined || (placementArg !== 'inline' && placementArg !== 'workers') || !(workers >= 1) || (seconds !== undefined && !(seconds > 0))) {
+  process.stderr.write('usage: node build/bench/scaling.js SCENARIO inline|workers [WORKERS [SIMULATED_SECONDS]]\n');
   process.exit(2);
 }
 const placement: PlacementKind = placementArg;
-const workers = Number(workersArg ?? '2');
-const scenario = loadScenarioFile(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)));
+const scenario = loadScenarioFile(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), seconds === undefined ? {} : { durationOverrideMs: seconds * 1000 });
 
 // V8's own record of every collection on this thread, with its cost (µs). A 'gc' PerformanceObserver
 // reports nothing here for an inline run: its entries are delivered on later turns of the event loop,
