@@ -109,20 +109,29 @@ export class GuestPageMap {
   unmapPageRun(first: number, step: number, count: number, out: Int32Array, offset: number): void {
     const words = this.words;
     const noFrame = wordOfFrame(NO_FRAME);
+    // The window's count in a local: the same windows as `unmap` one by one would open and close.
+    let changes = this.mapWindowChanges;
     let unmapped = 0;
     let page = first;
-    for (let i = 0; i < count; i++, page += step) {
+    for (let i = offset; i < offset + count; i++, page += step) {
       const frame = frameOfWord(words[page]!);
       if (frame < 0) {
-        out[offset + i] = NO_FRAME;
+        out[i] = NO_FRAME;
         continue;
       }
-      this.openMapWindow();
+      if (changes < 0) {
+        changes = 0;
+        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
+      }
       words[page] = noFrame;
-      out[offset + i] = frame;
+      out[i] = frame;
+      if (++changes >= MAP_WINDOW_CHANGES_MAX) {
+        changes = -1;
+        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
+      }
       unmapped++;
-      this.countMapChange();
     }
+    this.mapWindowChanges = changes;
     this.counters[Counter.MAPPED]! -= unmapped;
   }
 
