@@ -2,7 +2,9 @@
  * The inflate batch the balloon driver is building: the frames behind the
  * pages it took (and a count of pages it took without a frame), sealed into
  * one `release` message when full. Releases carry a view of their batch, not
- * a copy, so the batches of one step live side by side in one arena.
+ * a copy, so the batches of one step live side by side in one arena. The
+ * batch is built in the arena itself, from an offset: sealing makes the one
+ * view the release carries, and nothing else is allocated in the steady state.
  */
 import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import type { ReleaseMessage } from '../messages/protocol.js';
@@ -15,13 +17,15 @@ export const NONE = -21;
 const ARENA_IDLE_STEPS = 8;
 
 /**
- * One batch at a time, in a window of an arena after the batches already
- * sent this step. The views sent stay valid until the next step, by when the
- * device side has read them.
+ * One batch at a time, in the arena after the batches already sent this
+ * step (room for `capacity` frames is always left there). The views sent
+ * stay valid until the next step, by when the device side has read them.
  */
 export class ReleaseBatch {
-  /** The window the batch is built in: its first `backed` entries are the batch's frames. */
-  frames: Int32Array;
+  /** The arena the batch is built in: the batch's frames are `arena[start .. start + backed)`. */
+  arena: Int32Array;
+  /** Where the batch's frames start in the arena (after the batches sent this step). */
+  start = 0;
   /** Frames in the batch. */
   backed = 0;
   /** Pages in the batch without a frame. */
@@ -29,8 +33,6 @@ export class ReleaseBatch {
   /** Balloon entries in the batch (a 2 MiB page is one). */
   entries = 0;
   private large = false;
-  private arena: Int32Array;
-  private arenaUsed = 0;
   /** Frames this step has put in the arena (in this one and any it outgrew). */
   private arenaUsedMost = 0;
   /** Steps in a row that fitted in the arena's first size. */
@@ -40,7 +42,6 @@ export class ReleaseBatch {
   constructor(batchPages: number) {
     this.capacity = Math.max(batchPages, FRAMES_PER_MESSAGE_MAX);
     this.arena = new Int32Array(4 * this.capacity);
-    this.frames = this.arena.subarray(0, this.capacity);
   }
 
   /**
@@ -53,20 +54,15 @@ export class ReleaseBatch {
    */
   newStep(): void {
     const firstSize = 4 * this.capacity;
-    let arenaChanged = false;
     if (this.arena.length > firstSize) {
       if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
       else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
         this.arena = new Int32Array(firstSize);
         this.arenaQuietSteps = 0;
-        arenaChanged = true;
       }
     }
     this.arenaUsedMost = 0;
-    // A step that sent nothing leaves the window where it was: no new view (this runs for every guest every tick).
-    if (this.arenaUsed === 0 && !arenaChanged) return;
-    this.arenaUsed = 0;
-    this.frames = this.arena.subarray(0, this.capacity);
+    this.start = 0;
   }
 
   /** Starts an empty batch, of 2 MiB pages (`large`) or single pages. */
@@ -80,7 +76,7 @@ export class ReleaseBatch {
   /** A page's frame, or UNBACKED, into the batch (not counted as an entry: the caller counts entries). */
   add(frame: number): void {
     if (frame === UNBACKED) this.unbacked++;
-    else if (frame >= 0) this.frames[this.backed++] = frame;
+    else if (frame >= 0) this.arena[this.start + this.backed++] = frame;
     else throw new Error('BalloonDriver: a page for the batch could not be taken');
   }
 
@@ -89,25 +85,25 @@ export class ReleaseBatch {
     return this.backed + this.unbacked;
   }
 
-  /** The batch as release `id` (a view of its frames), the window moved past it; the batch is empty after. */
+  /** The batch as release `id` (a view of its frames), the batch moved past it; the batch is empty after. */
   seal(id: number): ReleaseMessage {
-    const frames = this.frames.subarray(0, this.backed);
+    const frames = this.arena.subarray(this.start, this.start + this.backed);
     this.nextWindow();
-    const release: ReleaseMessage = { type: 'release', id, frames, unbackedPages: this.unbacked, ...(this.large ? { largeFrames: frames.length } : {}) };
+    const release: ReleaseMessage = { type: 'release', id, frames, unbackedPages: this.unbacked };
+    if (this.large) release.largeFrames = frames.length;
     this.backed = 0;
     this.unbacked = 0;
     return release;
   }
 
-  /** Moves the window past the batch just sealed, growing the arena if this step sends many. */
+  /** Moves the start past the batch just sealed, growing the arena if this step sends many. */
   private nextWindow(): void {
-    this.arenaUsed += this.backed;
+    this.start += this.backed;
     this.arenaUsedMost += this.backed;
-    if (this.arenaUsed + this.capacity > this.arena.length) {
+    if (this.start + this.capacity > this.arena.length) {
       // The old arena stays alive through the views already sent; the new one takes the rest of the step.
       this.arena = new Int32Array(Math.max(this.arena.length * 2, this.capacity * 4));
-      this.arenaUsed = 0;
+      this.start = 0;
     }
-    this.frames = this.arena.subarray(this.arenaUsed, this.arenaUsed + this.capacity);
   }
 }
