@@ -8,6 +8,7 @@
  */
 import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import type { ReleaseMessage } from '../messages/protocol.js';
+import { threadArenaPool, type ArenaPool } from './arena-pool.js';
 
 /** A page for the batch that has no frame behind it: it is in the balloon, and counts as an unbacked page of the release. */
 export const UNBACKED = -20;
@@ -37,9 +38,15 @@ export class ReleaseBatch {
   private arenaUsedMost = 0;
   /** Steps in a row that fitted in the arena's first size. */
   private arenaQuietSteps = 0;
+  /** Arenas outgrown this step: releases of the step are views of them until the next step. */
+  private readonly outgrown: Int32Array[] = [];
   private readonly capacity: number;
 
-  constructor(batchPages: number) {
+  /** `pool`: where outgrown and given-up arenas go, and grown ones come from (arena-pool.ts). */
+  constructor(
+    batchPages: number,
+    private readonly pool: ArenaPool = threadArenaPool,
+  ) {
     this.capacity = Math.max(batchPages, FRAMES_PER_MESSAGE_MAX);
     this.arena = new Int32Array(4 * this.capacity);
   }
@@ -51,13 +58,17 @@ export class ReleaseBatch {
    * that size: a thousand guests that each inflated fast once would otherwise
    * keep their largest step's frames (a megabyte each) for the rest of the
    * run, while steady inflation keeps its arena and makes no garbage.
+   * Arenas outgrown or given up go to the pool, for the next guest that grows.
    */
   newStep(): void {
     const firstSize = 4 * this.capacity;
+    for (const arena of this.outgrown) this.pool.give(arena);
+    this.outgrown.length = 0;
     if (this.arena.length > firstSize) {
       if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
       else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
-        this.arena = new Int32Array(firstSize);
+        this.pool.give(this.arena);
+        this.arena = this.pool.take(firstSize);
         this.arenaQuietSteps = 0;
       }
     }
@@ -101,8 +112,9 @@ export class ReleaseBatch {
     this.start += this.backed;
     this.arenaUsedMost += this.backed;
     if (this.start + this.capacity > this.arena.length) {
-      // The old arena stays alive through the views already sent; the new one takes the rest of the step.
-      this.arena = new Int32Array(Math.max(this.arena.length * 2, this.capacity * 4));
+      // The old arena stays alive through the views already sent (the pool has it from the next step); the new one takes the rest of the step.
+      this.outgrown.push(this.arena);
+      this.arena = this.pool.take(Math.max(this.arena.length * 2, this.capacity * 4));
       this.start = 0;
     }
   }
