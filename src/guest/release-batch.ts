@@ -40,6 +40,9 @@ export class ReleaseBatch {
   private arenaQuietSteps = 0;
   /** Arenas outgrown this step: releases of the step are views of them until the next step. */
   private readonly outgrown: Int32Array[] = [];
+  /** Whether a batch was sealed this step, and whether the arena is larger than its first size: newStep has nothing to do when neither. */
+  private sentThisStep = false;
+  private grown = false;
   private readonly capacity: number;
 
   /** `pool`: where outgrown and given-up arenas go, and grown ones come from (arena-pool.ts). */
@@ -59,21 +62,26 @@ export class ReleaseBatch {
    * keep their largest step's frames (a megabyte each) for the rest of the
    * run, while steady inflation keeps its arena and makes no garbage.
    * Arenas outgrown or given up go to the pool, for the next guest that grows.
+   * A step that sent nothing with an arena of its first size left nothing to
+   * do: this runs for every guest every tick, and then reads this object only.
    */
   newStep(): void {
+    if (!this.sentThisStep && !this.grown) return;
     const firstSize = 4 * this.capacity;
     for (const arena of this.outgrown) this.pool.give(arena);
     this.outgrown.length = 0;
-    if (this.arena.length > firstSize) {
+    if (this.grown) {
       if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
       else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
         this.pool.give(this.arena);
         this.arena = this.pool.take(firstSize);
+        this.grown = false;
         this.arenaQuietSteps = 0;
       }
     }
     this.arenaUsedMost = 0;
     this.start = 0;
+    this.sentThisStep = false;
   }
 
   /** Starts an empty batch, of 2 MiB pages (`large`) or single pages. */
@@ -109,12 +117,14 @@ export class ReleaseBatch {
 
   /** Moves the start past the batch just sealed, growing the arena if this step sends many. */
   private nextWindow(): void {
+    this.sentThisStep = true;
     this.start += this.backed;
     this.arenaUsedMost += this.backed;
     if (this.start + this.capacity > this.arena.length) {
       // The old arena stays alive through the views already sent (the pool has it from the next step); the new one takes the rest of the step.
       this.outgrown.push(this.arena);
       this.arena = this.pool.take(Math.max(this.arena.length * 2, this.capacity * 4));
+      this.grown = this.arena.length > 4 * this.capacity;
       this.start = 0;
     }
   }
