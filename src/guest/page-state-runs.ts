@@ -9,13 +9,16 @@
  * page's state is a byte of shared memory, where V8 writes a Uint8Array a
  * byte a store. Measured on Node 20: a loop over bytes costs about 0.9 ns a
  * byte; WideFill about 50 ns a call and then 0.04 ns a byte; the word loop
- * about 0.2 ns a byte and no call, cheaper up to about 200 bytes. A reader on
- * another thread (the auditor) sees each byte old or new, as with `fill`.
+ * about 0.2 ns a byte and no call. With the states in the cache the word loop
+ * is cheaper up to about 200 bytes, but a run's states are mostly not in the
+ * cache, and in stress-1000 the word loop up to 1024 pages cost least
+ * (putRun and its fills 0.76 s with 192, 0.61 s with 1024 or 4096). A reader
+ * on another thread (the auditor) sees each byte old or new, as with `fill`.
  */
 import { WideFill } from '../util/wide-fill.js';
 
 /** Runs of at most this many pages are written by the word loop, longer ones by WideFill. */
-const WORD_LOOP_PAGES_MAX = 192;
+const WORD_LOOP_PAGES_MAX = 1024;
 
 export class PageStateRuns {
   /** The same memory as `bytes`, as words: word `w` holds bytes `wordBase + 4w` to `wordBase + 4w + 3`. */

@@ -13,9 +13,9 @@ const params = propertyParams('fill writes what TypedArray fill writes', { numRu
 
 describe(`PageStateRuns ${describeSeed(params.seed)}`, () => {
   it(params.name, () => {
-    const fills = fc.array(fc.record({ value: fc.integer({ min: 0, max: 6 }), a: fc.nat({ max: 420 }), b: fc.nat({ max: 420 }) }), { minLength: 1, maxLength: 12 });
+    const fills = fc.array(fc.record({ value: fc.integer({ min: 0, max: 6 }), a: fc.nat({ max: 1100 }), b: fc.nat({ max: 1100 }) }), { minLength: 1, maxLength: 12 });
     assertProperty(
-      fc.property(fc.nat({ max: 7 }), fc.integer({ min: 1, max: 420 }), fills, (byteOffset, length, ops) => {
+      fc.property(fc.nat({ max: 7 }), fc.integer({ min: 1, max: 1100 }), fills, (byteOffset, length, ops) => {
         // Shared memory, as guests have; the bytes start anywhere in it, and the buffer's end may cut a word.
         const buffer = new SharedArrayBuffer(byteOffset + length + (byteOffset % 3));
         const bytes = new Uint8Array(buffer, byteOffset, length);
