@@ -7,6 +7,7 @@ import { hypervFloorPages } from '../messages/floors.js';
 import { InflatePages, type AllocationMode, type InflateSources } from './inflate-pages.js';
 import { PageState } from './page-state.js';
 import { NONE, ReleaseBatch } from './release-batch.js';
+import { ReleasesInFlight } from './releases-in-flight.js';
 import { VmwareCycle } from './vmware-cycle.js';
 
 /** Profile round trips are measured with 4 KiB pages; rates are kept in bytes so that other frame sizes keep the same speed. */
@@ -52,7 +53,7 @@ export class BalloonDriver {
   private backoffUntilMs = 0;
   private backoffDelayMs: number;
   /** Pages and unbacked pages named in each release still in flight, by message id. */
-  private readonly releasesInFlight = new Map<number, { pages: number; unbacked: number }>();
+  private readonly releasesInFlight = new ReleasesInFlight();
   /**
    * Pages of releases in flight that the host may still refuse (VMware): until
    * the ack comes the host may not count them as ballooned, so they are not
@@ -202,10 +203,10 @@ export class BalloonDriver {
   /** The host answered a release: refused frames (and unbacked pages) go back to the guest's free memory. */
   onReleaseAck(ack: ReleaseAckMessage): void {
     const memory = this.env.memory;
-    const sent = this.releasesInFlight.get(ack.id);
-    this.releasesInFlight.delete(ack.id);
-    const unbackedSent = sent?.unbacked ?? 0;
-    if (sent !== undefined && this.profile.hostMayRefusePages) this.refusablePagesInFlight -= sent.pages;
+    const inFlight = this.releasesInFlight;
+    const sent = inFlight.take(ack.id);
+    const unbackedSent = sent ? inFlight.takenUnbacked : 0;
+    if (sent && this.profile.hostMayRefusePages) this.refusablePagesInFlight -= inFlight.takenPages;
     for (const frame of ack.refusedFrames) {
       const page = memory.take(PageState.BALLOON);
       if (page < 0) throw new Error(`BalloonDriver: release ${ack.id} refused a frame but the balloon is empty`);
@@ -345,7 +346,7 @@ export class BalloonDriver {
     if (pages === 0) return;
     const release = this.batch.seal(this.env.nextId());
     outbox.push(release);
-    this.releasesInFlight.set(release.id, { pages, unbacked: release.unbackedPages });
+    this.releasesInFlight.add(release.id, pages, release.unbackedPages);
     if (this.profile.hostMayRefusePages) this.refusablePagesInFlight += pages;
     this.counters.releaseMessages++;
     this.counters.inflatedPages += pages;

@@ -357,8 +357,11 @@ export class Component implements ComponentPages {
     // Nothing to move when no page is out or paged out by the host (the common case).
     const hostSwapped = this.hostSwap.total > 0;
     if (oldHot === newHot || (this.out.total === 0 && !hostSwapped)) return;
-    const limit = Math.min(oldSize, newSize);
-    const logical = this.logical;
+    // Pages of the unwritten tail are resident and none is paged out by the host: only written entries can move (the tail stays unwritten).
+    const limit = Math.min(oldSize, newSize, this.size - this.tail.pages);
+    const logical = this.entries;
+    const groups = this.groupResident;
+    const groupPages = 1 << GROUP_SHIFT;
     let done = 0;
     for (let bucket = 1; bucket < BUCKETS; bucket++) {
       const before = pattern.bucketStart(bucket, oldHot);
@@ -366,6 +369,11 @@ export class Component implements ComponentPages {
       const from = Math.max(done, Math.min(before, after));
       const to = Math.min(limit, Math.max(before, after));
       for (let index = from; index < to; index++) {
+        // A group of pages all resident has nothing to move, unless the host paged some out.
+        if (!hostSwapped && (index & (groupPages - 1)) === 0 && groups[index >> GROUP_SHIFT] === groupPages) {
+          index += groupPages - 1;
+          continue;
+        }
         const entry = logical[index]!;
         if (entry >= 0) {
           if (!hostSwapped || frameOfWord(this.mapWords[entry & PAGE_MASK]!) !== HOST_SWAPPED) continue;

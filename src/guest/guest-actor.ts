@@ -159,8 +159,12 @@ export class GuestActor {
     }
     memory.layOut(this.parts.bootPages, this.parts.growth.hotplug);
     this.backUnbackedPages(boot.runs);
-    for (let i = 0; i < kernelPages; i++) {
-      memory.put(memory.take(PageState.FREE), PageState.KERNEL);
+    // The kernel's pages: the first free pages, a run of the free stack at a time.
+    for (let done = 0; done < kernelPages; ) {
+      const got = memory.takeRun(PageState.FREE, kernelPages - done);
+      if (got === 0) throw new Error(`GuestActor ${this.name}: ${kernelPages - done} kernel pages found no free backed page`);
+      memory.putRun(memory.runFirst, got, memory.runStep, PageState.FREE, PageState.KERNEL);
+      done += got;
     }
     this.parts.driver.targetPages = boot.targetPages;
     this.booted = true;

@@ -1,9 +1,9 @@
 import { PageState, PAGE_STATE_COUNT, type PageStateValue } from './page-state.js';
 import { checkGuestMemory } from './guest-memory-check.js';
 import { PageStack } from './page-stack.js';
+import { PageStateRuns } from './page-state-runs.js';
 import { GuestPageMap } from './page-map.js';
 import { Counter, GuestSharedViews } from './shared-memory.js';
-import { WideFill } from '../util/wide-fill.js';
 
 /** States whose pages are kept on a stack, so that any one of them can be taken in O(1) (unpopulated: the hotplug room). */
 const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON, PageState.UNPOPULATED];
@@ -11,9 +11,6 @@ const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_U
 function isStacked(state: PageStateValue): boolean {
   return state === PageState.FREE || state === PageState.FREE_UNBACKED || state === PageState.BALLOON || state === PageState.UNPOPULATED;
 }
-
-/** Runs of page states up to this long are written in a loop rather than by `fill`. */
-const FILL_LOOP_MAX = 64;
 
 /**
  * A guest's physical memory: the state of every page and the page
@@ -30,14 +27,14 @@ const FILL_LOOP_MAX = 64;
  */
 export class GuestMemory extends GuestPageMap {
   private readonly state: Uint8Array;
-  /** `fill` over the states, eight a store (they live in shared memory, where a Uint8Array fills a byte a store). */
-  private readonly stateFill: WideFill;
+  /** Writes runs of `state`: short ones a word at a time, long ones eight bytes a store (page-state-runs.ts). */
+  private readonly stateRuns: PageStateRuns;
   private readonly stacks: PageStack[] = [];
 
   constructor(shared: GuestSharedViews) {
     super(shared);
     this.state = shared.pageState;
-    this.stateFill = new WideFill(shared.pageState);
+    this.stateRuns = new PageStateRuns(shared.pageState);
     for (let state = 0; state < PAGE_STATE_COUNT; state++) this.stacks.push(new PageStack());
     // Every page starts unpopulated: the whole address space is the unpopulated stack's range.
     this.stacks[PageState.UNPOPULATED]!.rangeHigh = this.counters[PageState.UNPOPULATED]!;
@@ -122,9 +119,7 @@ export class GuestMemory extends GuestPageMap {
     this.counters[from]! -= count;
     this.counters[to]! += count;
     const low = step === 1 ? first : first - count + 1;
-    // `fill` is a call into the runtime (about 0.1 us): short runs, most of a balloon's or a workload's, go in a loop.
-    if (count <= FILL_LOOP_MAX) for (let page = low; page < low + count; page++) this.state[page] = to;
-    else this.stateFill.fill(to, low, low + count);
+    this.stateRuns.fill(to, low, low + count);
     if (isStacked(to)) this.stacks[to]!.pushRun(first, count, step);
   }
 
@@ -172,8 +167,8 @@ export class GuestMemory extends GuestPageMap {
     if (this.counters[PageState.UNPOPULATED] !== this.pages) throw new Error('GuestMemory.layOut: the guest is laid out already');
     // The room above boot: held by the balloon (a reserved range), or unpopulated until plugged (hotplug, virtio-mem).
     const room = hotplugRoom ? PageState.UNPOPULATED : PageState.BALLOON;
-    this.stateFill.fill(PageState.FREE_UNBACKED, 0, bootPages);
-    if (!hotplugRoom) this.stateFill.fill(PageState.BALLOON, bootPages, this.pages);
+    this.stateRuns.fill(PageState.FREE_UNBACKED, 0, bootPages);
+    if (!hotplugRoom) this.stateRuns.fill(PageState.BALLOON, bootPages, this.pages);
     const unpopulated = this.stacks[PageState.UNPOPULATED]!;
     unpopulated.rangeLow = 0;
     unpopulated.rangeHigh = 0;

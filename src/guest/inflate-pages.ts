@@ -84,7 +84,7 @@ export class InflatePages {
     while (done < count) {
       const backed = memory.takeRun(PageState.FREE, count - done);
       if (backed === 0) break;
-      memory.unmapPageRun(memory.runFirst, memory.runStep, backed, batch.frames, batch.backed);
+      memory.unmapPageRun(memory.runFirst, memory.runStep, backed, batch.arena, batch.start + batch.backed);
       batch.backed += backed;
       memory.putRun(memory.runFirst, backed, memory.runStep, PageState.FREE, PageState.BALLOON);
       done += backed;

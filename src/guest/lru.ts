@@ -80,6 +80,9 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
   const blocks = component.blockResident;
   const mapWords = component.mapWords;
   const random = scan.random;
+  // The clock in a local (a field store per page looked at otherwise); the sinks advance it too (a swap-out's write), so it goes back into `scan` around each.
+  let clockMs = scan.clockMs;
+  const scanCostMs = scan.scanCostMs;
   const clears = hand !== Hand.Cold;
   // Pages touched in order are touched together: one draw per aligned group (the readahead window), so that they age together.
   const groupShift = component.touchGroupShift;
@@ -101,7 +104,7 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
         const end = Math.min(size, at + run);
         if (clears) {
           for (let segment = at >> SEGMENT_SHIFT; segment <= (end - 1) >> SEGMENT_SHIFT; segment++) {
-            if ((segment + 1) << SEGMENT_SHIFT <= end || end === size) segments[segment] = scan.clockMs;
+            if ((segment + 1) << SEGMENT_SHIFT <= end || end === size) segments[segment] = clockMs;
           }
         }
         visited += end - at;
@@ -129,24 +132,24 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
           component.activePages--;
           looked++;
           done++;
-          scan.clockMs += scan.scanCostMs;
+          clockMs += scanCostMs;
         } else if ((entry & YOUNG_BIT) === 0) {
           // An inactive page the hand passes keeps what happened since its young bit was cleared (the segment's time is about to move).
           const rate = rates[bucket]!;
-          const elapsedMs = scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
+          const elapsedMs = clockMs - segments[at >> SEGMENT_SHIFT]!;
           if (rate > 0 && elapsedMs > 0 && (groupShift === 0 ? random.next() : at >> groupShift === drawnGroup ? draw : ((drawnGroup = at >> groupShift), (draw = random.next()))) < 1 - Math.exp(-rate * elapsedMs)) logical[at] = entry | YOUNG_BIT;
         }
       } else if (hand === Hand.Inactive ? !active : true) {
         looked++;
-        scan.clockMs += scan.scanCostMs;
+        clockMs += scanCostMs;
         const rate = rates[bucket]!;
         let young: boolean;
         if (hand === Hand.Cold) {
           // A fault or creation counts as a touch if it can have happened within the window (its segment's last pass, or creation, is that recent).
-          const recent = scan.clockMs - segments[at >> SEGMENT_SHIFT]! < coldWindowMs;
+          const recent = clockMs - segments[at >> SEGMENT_SHIFT]! < coldWindowMs;
           young = ((entry & YOUNG_BIT) !== 0 && recent) || (rate > 0 && (groupShift === 0 ? random.next() : at >> groupShift === drawnGroup ? draw : ((drawnGroup = at >> groupShift), (draw = random.next()))) < 1 - Math.exp(-rate * coldWindowMs));
         } else {
-          const elapsedMs = scan.clockMs - segments[at >> SEGMENT_SHIFT]!;
+          const elapsedMs = clockMs - segments[at >> SEGMENT_SHIFT]!;
           young = (entry & YOUNG_BIT) !== 0 || (rate > 0 && elapsedMs > 0 && (groupShift === 0 ? random.next() : at >> groupShift === drawnGroup ? draw : ((drawnGroup = at >> groupShift), (draw = random.next()))) < 1 - Math.exp(-rate * elapsedMs));
         }
         // A page whose swap-in from host swap is in flight waits for its frame: reclaim leaves it alone.
@@ -162,17 +165,20 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
           if (active) component.activePages--;
           component.evictAt(at, bucket);
           done++;
+          scan.clockMs = clockMs;
           sink!(entry & PAGE_MASK);
+          clockMs = scan.clockMs;
         }
       }
     }
     // The hand has passed the whole segment: note when (after judging its last page).
-    if (clears && ((at & SEGMENT_MASK) === SEGMENT_MASK || index === 0)) segments[at >> SEGMENT_SHIFT] = scan.clockMs;
+    if (clears && ((at & SEGMENT_MASK) === SEGMENT_MASK || index === 0)) segments[at >> SEGMENT_SHIFT] = clockMs;
     if (index === 0) {
       bucket = pattern.bucketOf(0, hot);
       bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
     }
   }
+  scan.clockMs = clockMs;
   if (hand === Hand.Inactive) component.hand = index;
   else if (hand === Hand.Active) component.activeHand = index;
   else component.coldHand = index;

@@ -20,6 +20,8 @@ const NONE = -1;
 export class PageStack {
   /** Runs, bottom first: pairs (first page, last page); the top run's last page is popped first. */
   private runs: Int32Array<ArrayBuffer> = new Int32Array(16);
+  /** `runs.length`, kept here so that the trim every tick reads this object only (a stack untouched for a tick is out of the cache). */
+  private runsRoom = 16;
   private runWords = 0;
   /** Pages in the runs. */
   size = 0;
@@ -226,12 +228,16 @@ export class PageStack {
 
   /** Gives back run storage far beyond what is in use (called once a tick). */
   trim(): void {
-    if (this.runs.length > 64 && this.runWords * 4 < this.runs.length) this.runs = this.runs.slice(0, Math.max(16, this.runWords * 2));
+    if (this.runsRoom > 64 && this.runWords * 4 < this.runsRoom) {
+      this.runs = this.runs.slice(0, Math.max(16, this.runWords * 2));
+      this.runsRoom = this.runs.length;
+    }
   }
 
   private grow(): void {
     const grown = new Int32Array(this.runs.length * 2);
     grown.set(this.runs);
     this.runs = grown;
+    this.runsRoom = grown.length;
   }
 }

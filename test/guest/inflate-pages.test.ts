@@ -29,7 +29,7 @@ describe('InflatePages.takeFreePages', () => {
     expect(parts.memory.count(PageState.BALLOON)).toBe(100);
     expect(parts.memory.mappedPages).toBe(16_384 - 100);
     // Frame = page at boot: the frames are the pages now in the balloon.
-    for (const frame of batch.frames.subarray(0, 100)) expect(parts.memory.stateOf(frame)).toBe(PageState.BALLOON);
+    for (const frame of batch.arena.subarray(batch.start, batch.start + 100)) expect(parts.memory.stateOf(frame)).toBe(PageState.BALLOON);
   });
 
   it('then unbacked pages nobody claimed, up to what is spare', () => {
@@ -85,7 +85,7 @@ describe('InflatePages.intoBatch', () => {
     parts.memory.put(page, PageState.CACHE);
     pages.intoBatch(page);
     expect(parts.memory.stateOf(page)).toBe(PageState.BALLOON);
-    expect(Array.from(batch.frames.subarray(0, batch.backed))).toEqual([page]);
+    expect(Array.from(batch.arena.subarray(batch.start, batch.start + batch.backed))).toEqual([page]);
     expect(counters.coldReclaimedPages).toBe(1);
   });
 });
