@@ -6,6 +6,14 @@
  * (6 ms through a Uint32Array). A guest's page states are such an array, and
  * its boot and its balloon's large runs fill them.
  */
+/** The eight-byte pattern of each byte value, made when first needed (a BigInt made per call would be garbage). */
+const PATTERNS: Array<bigint | undefined> = new Array(256);
+
+function patternOf(value: number): bigint {
+  const byte = value & 0xff;
+  return (PATTERNS[byte] ??= BigInt(byte) * 0x0101010101010101n);
+}
+
 export class WideFill {
   private readonly words: BigUint64Array;
   /** Index in `bytes` of the first byte of `words` (the first 8-byte boundary of the buffer at or after the array's start). */
@@ -31,7 +39,7 @@ export class WideFill {
     const wordsFrom = head + firstWord * 8;
     const wordsTo = head + endWord * 8;
     for (let i = from; i < wordsFrom; i++) bytes[i] = value;
-    this.words.fill(BigInt(value & 0xff) * 0x0101010101010101n, firstWord, endWord);
+    this.words.fill(patternOf(value), firstWord, endWord);
     for (let i = wordsTo; i < to; i++) bytes[i] = value;
   }
 }
