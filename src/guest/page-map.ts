@@ -49,6 +49,8 @@ export class GuestPageMap {
    */
   mapPageRun(first: number, step: number, count: number, firstFrame: number): void {
     if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapPageRun: frames must be frame numbers, got ${firstFrame}`);
+    // An empty run maps nothing (and its last page, first - step, may be outside the map).
+    if (count <= 0) return;
     const words = this.words;
     const noFrame = wordOfFrame(NO_FRAME);
     writeBeforeRead(words, first, first + (count - 1) * step);

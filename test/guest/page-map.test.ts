@@ -24,6 +24,15 @@ describe('GuestPageMap', () => {
     expect(() => map.mapPageRun(0, 1, 1, -1)).toThrow(/^GuestMemory\.mapPageRun: frames must be frame numbers/);
   });
 
+  it('maps nothing for an empty run, even one that starts at a map end', () => {
+    const map = freshMap(16);
+    map.mapPageRun(0, 1, 0, 40);
+    map.mapPageRun(15, -1, 0, 40);
+    map.mapPageRun(15, 1, 0, 40);
+    expect(map.mappedPages).toBe(0);
+    expect(counter(map, Counter.MAP_VERSION)).toBe(0);
+  });
+
   it('pages out, swaps in and drops pages with the marks and counters in step', () => {
     const map = freshMap(8);
     map.map(0, 100);
