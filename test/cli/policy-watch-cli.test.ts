@@ -77,7 +77,7 @@ describe('a policy module whose top-level code never finishes loading', () => {
       const path = scenarioFile(LOOPS);
       const run = timed([command, path], LOWERED);
       expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
-      expect(run.stderr).toMatch(/^balloonsim: the policy module .*p\.mjs: its top-level code did not finish loading: imported before the run started, it ran for .* past the limit of 400ms for one call, and was stopped at .*p\.mjs:1:\d+\. Does it loop forever\?/);
+      expect(run.stderr).toMatch(/^balloonsim: the policy module .*p\.mjs: its top-level code did not finish loading: imported before the run started, it ran for .* past the limit of 400ms for one call, and was stopped at .*p\.mjs:1:\d+\. Does it loop forever, or await something that never settles\?/);
       expect(run.stderr).not.toMatch(NO_STACK);
       expect(run.ms).toBeLessThan(20_000);
     });

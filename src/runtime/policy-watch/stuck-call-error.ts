@@ -26,6 +26,6 @@ export function stuckCallError(stuck: StuckCall, limitMs: number, tickMs: number
   return new PolicyError(
     `the policy module ${mark.modulePath}: ${what}: ${when}, ` +
       `it ran for ${ran}, past the limit of ${formatDuration(limitMs)} for one call, and was stopped${stoppedAt === undefined ? '' : ` at ${stoppedAt}`}. ` +
-      `Does ${loading ? 'it' : `${mark.method}()`} loop forever? If it is only slow, raise the limit: ${POLICY_CALL_LIMIT_ENV}=60s (0s turns the watch off), or the policyCallLimitMs option`,
+      `${loading ? 'Does it loop forever, or await something that never settles?' : `Does ${mark.method}() loop forever?`} If it is only slow, raise the limit: ${POLICY_CALL_LIMIT_ENV}=60s (0s turns the watch off), or the policyCallLimitMs option`,
   );
 }

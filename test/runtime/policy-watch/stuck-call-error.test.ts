@@ -20,4 +20,13 @@ describe('stuckCallError', () => {
     const error = stuckCallError({ mark: { ...mark, timeMs: 2500, method: 'createPolicy' }, cpuMs: null, wallMs: 1500 }, 1000, 500);
     expect(error.message).toContain('createPolicy() did not return: called at 2.5s of simulated time (tick 5), it ran for 1.5 s (wall time), past the limit of 1s for one call, and was stopped. Does createPolicy() loop forever?');
   });
+
+  it('says of a module stopped while loading that its top-level code did not finish, before the run, looping or waiting', () => {
+    const error = stuckCallError({ mark: { ...mark, timeMs: 0, method: 'load' }, cpuMs: 0, wallMs: 2000 }, 500, 1000);
+    expect(error.message).toBe(
+      'the policy module /p/a.mjs: its top-level code did not finish loading: imported before the run started, it ran for 0.0 s of CPU time (2.0 s of wall time), ' +
+        'past the limit of 500ms for one call, and was stopped. Does it loop forever, or await something that never settles? ' +
+        'If it is only slow, raise the limit: BALLOONSIM_POLICY_CALL_LIMIT=60s (0s turns the watch off), or the policyCallLimitMs option',
+    );
+  });
 });
