@@ -1,9 +1,9 @@
 import { PageState, PAGE_STATE_COUNT, type PageStateValue } from './page-state.js';
 import { checkGuestMemory } from './guest-memory-check.js';
 import { PageStack } from './page-stack.js';
-import { PageStateRuns } from './page-state-runs.js';
 import { GuestPageMap } from './page-map.js';
 import { Counter, GuestSharedViews } from './shared-memory.js';
+import { WideFill } from '../util/wide-fill.js';
 
 /** States whose pages are kept on a stack, so that any one of them can be taken in O(1) (unpopulated: the hotplug room). */
 const STACKED: ReadonlyArray<PageStateValue> = [PageState.FREE, PageState.FREE_UNBACKED, PageState.BALLOON, PageState.UNPOPULATED];
@@ -27,14 +27,14 @@ function isStacked(state: PageStateValue): boolean {
  */
 export class GuestMemory extends GuestPageMap {
   private readonly state: Uint8Array;
-  /** Writes runs of `state`: short ones a word at a time, long ones eight bytes a store (page-state-runs.ts). */
-  private readonly stateRuns: PageStateRuns;
+  /** Writes runs of `state` several bytes a store (they live in shared memory, where a Uint8Array is written a byte a store). */
+  private readonly stateRuns: WideFill;
   private readonly stacks: PageStack[] = [];
 
   constructor(shared: GuestSharedViews) {
     super(shared);
     this.state = shared.pageState;
-    this.stateRuns = new PageStateRuns(shared.pageState);
+    this.stateRuns = new WideFill(shared.pageState);
     for (let state = 0; state < PAGE_STATE_COUNT; state++) this.stacks.push(new PageStack());
     // Every page starts unpopulated: the whole address space is the unpopulated stack's range.
     this.stacks[PageState.UNPOPULATED]!.rangeHigh = this.counters[PageState.UNPOPULATED]!;

@@ -8,15 +8,15 @@ import { GuestSharedViews } from '../guest/shared-memory.js';
 import { HostFiguresBuffer } from '../host/device/device-figures.js';
 import { FrameTable } from '../host/frame-table.js';
 import { MemoryManager } from '../host/manager/memory-manager.js';
-import { loadPolicyModules, type ModuleLoadWatch } from '../host/manager/policies/index.js';
+import { loadPolicyModules } from '../host/manager/policies/index.js';
 import type { Policy } from '../host/policy/policy.js';
-import type { PolicyCallGate } from '../host/policy/policy-calls.js';
 import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
 import type { GuestInit } from '../messages/runtime.js';
 import type { Scenario } from '../model/scenario.js';
 import { planFaults, type InjectedFaults } from '../faults/fault-plan.js';
 import { deriveSeed } from '../util/random.js';
 import type { ThreadSetup } from './guest-thread.js';
+import { moduleLoadWatch, type WatchedRun } from './policy-watch/policy-watch.js';
 
 export interface RunSetupOptions {
   /** Overrides the scenario's seed. */
@@ -25,10 +25,8 @@ export interface RunSetupOptions {
   policy?: Policy;
   /** Replaces the frame table (tests that break the host on purpose; inline placement only). */
   table?: FrameTable;
-  /** Where module policies say that they call into the user's code: the run's watch (policy-watch/policy-watch.ts). */
-  policyCalls?: PolicyCallGate;
-  /** How the run watches the loading of its policy modules (see moduleLoadWatch). */
-  policyLoad?: ModuleLoadWatch;
+  /** The run's watch on its calls into policy modules, their loading included (policy-watch/policy-watch.ts). */
+  watched?: WatchedRun;
 }
 
 export interface RunSetup {
@@ -48,7 +46,8 @@ export interface RunSetup {
 export async function prepareRun(scenario: Scenario, options: RunSetupOptions = {}): Promise<RunSetup> {
   const seed = options.seed ?? scenario.seed;
   const faults = planFaults(scenario, seed);
-  const policyModules = await loadPolicyModules(scenario, options.policyLoad);
+  const policyModules = await loadPolicyModules(scenario, options.watched === undefined ? {} : moduleLoadWatch(options.watched));
+  const policyCalls = options.watched?.calls;
   const frames = Math.floor(scenario.host.memoryBytes / scenario.frameBytes);
   const table = options.table ?? new FrameTable(frames);
   if (table.frames !== frames) throw new RangeError(`prepareRun: the table has ${table.frames} frames, the host's memory needs ${frames}`);
@@ -58,7 +57,7 @@ export async function prepareRun(scenario: Scenario, options: RunSetupOptions = 
     seed,
     policyModules,
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
-    ...(options.policyCalls !== undefined ? { policyCalls: options.policyCalls } : {}),
+    ...(policyCalls !== undefined ? { policyCalls } : {}),
   });
   const inits: GuestInit[] = scenario.guests.map((spec, index) => ({
     index,

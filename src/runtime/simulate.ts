@@ -14,7 +14,7 @@ import { abortCheckpoint, throwIfAborted } from './abort.js';
 import { RunFailure } from './errors.js';
 import type { AuditRequest } from './guest-thread.js';
 import { watchRun } from './run-watch.js';
-import { moduleLoadWatch, watchPolicyCalls, type WatchedRun } from './policy-watch/policy-watch.js';
+import { watchPolicyCalls, type WatchedRun } from './policy-watch/policy-watch.js';
 import { InlinePlacement } from './inline-placement.js';
 import type { GuestPlacement, PlacementKind } from './placement.js';
 import { prepareRun, tableSlices, threadSetups, type RunSetupOptions } from './run-setup.js';
@@ -90,8 +90,7 @@ async function simulateWatched(scenario: Scenario, options: SimulateOptions, wat
   const setup = await prepareRun(scenario, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
-    ...(watched.calls !== undefined ? { policyCalls: watched.calls } : {}),
-    policyLoad: moduleLoadWatch(watched),
+    watched,
     ...options.host,
   });
   const { manager, faults, seed } = setup;

@@ -18,7 +18,7 @@
  */
 import type { Scenario } from '../../model/scenario.js';
 import { abortErrorOf } from '../abort.js';
-import { moduleLoadWatch, watchPolicyCalls, type WatchedRun } from '../policy-watch/policy-watch.js';
+import { watchPolicyCalls, type WatchedRun } from '../policy-watch/policy-watch.js';
 import { prepareRun } from '../run-setup.js';
 import { FreeRun } from './free-run.js';
 import type { FreeRunOptions, FreeRunResult } from './free-run-types.js';
@@ -41,8 +41,7 @@ async function runWatched(scenario: Scenario, options: FreeRunOptions, watched: 
   const setup = await prepareRun(scenario, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
-    ...(watched.calls !== undefined ? { policyCalls: watched.calls } : {}),
-    policyLoad: moduleLoadWatch(watched),
+    watched,
   });
   const run = new FreeRun(setup, options);
   const onAbort = (): void => run.abort();
