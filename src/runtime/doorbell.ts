@@ -73,16 +73,33 @@ export class Doorbell {
     Atomics.notify(this.slots, slot);
   }
 
+  /**
+   * Spins, then parks. The two are separate functions so that neither's
+   * optimised code meets a path it never ran: V8 compiles the spin loop while
+   * it spins (on-stack replacement), and a spin loop with the parking code
+   * after it was thrown away each time a wait outlasted the spin, to be
+   * compiled again on the next spin (211 times in six simulated hours of
+   * dense-64 on 2 workers).
+   */
   private await(slot: Bell, seen: number, timeoutMs: number): boolean {
-    const slots = this.slots;
-    for (let read = 0; read < SPIN_READS; read++) if (Atomics.load(slots, slot) !== seen) return true;
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const left = deadline - performance.now();
-      if (left <= 0) return Atomics.load(slots, slot) !== seen;
-      if (Atomics.wait(slots, slot, seen, left) !== 'timed-out') {
-        if (Atomics.load(slots, slot) !== seen) return true;
-      }
+    return spin(this.slots, slot, seen) || park(this.slots, slot, seen, timeoutMs);
+  }
+}
+
+/** Whether the counter `slot` moves from `seen` within SPIN_READS reads. */
+function spin(slots: Int32Array, slot: Bell, seen: number): boolean {
+  for (let read = 0; read < SPIN_READS; read++) if (Atomics.load(slots, slot) !== seen) return true;
+  return false;
+}
+
+/** Whether the counter `slot` moves from `seen` within `timeoutMs`, blocked in `Atomics.wait` meanwhile. */
+function park(slots: Int32Array, slot: Bell, seen: number, timeoutMs: number): boolean {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) return Atomics.load(slots, slot) !== seen;
+    if (Atomics.wait(slots, slot, seen, left) !== 'timed-out') {
+      if (Atomics.load(slots, slot) !== seen) return true;
     }
   }
 }
