@@ -110,6 +110,18 @@ for (const [name, label] of [
       '',
       `${num(later, 'inlineWallSecondsPerHour').toFixed(2)} s inline, ${num(later, 'workersWallSecondsPerHour').toFixed(2)} s on workers per simulated hour`,
     ]);
+    const inlineTicks = later.inlineTicks as Figures | null;
+    const workersTicks = later.workersTicks as Figures | null;
+    if (inlineTicks !== null && workersTicks !== null) {
+      const us = (figures: Figures, key: string): string => `${(num(figures, key) * 1000).toFixed(0)} µs`;
+      const slow = (figures: Figures): string => `${(num(figures, 'slowTickShare') * 100).toFixed(0)} %`;
+      rows.push([
+        `${label}, a tick after the first hour (wall)`,
+        `median ${us(inlineTicks, 'medianMs')} inline, ${us(workersTicks, 'medianMs')} on workers`,
+        '',
+        `mean ${us(inlineTicks, 'meanMs')} and ${us(workersTicks, 'meanMs')}; in ticks over 1 ms: ${slow(inlineTicks)} and ${slow(workersTicks)} of the time`,
+      ]);
+    }
   }
   rows.push([`${label}, coordinator's share of CPU`, num(r, 'coordinatorCpuShare').toFixed(3), '<= 0.15', check(num(r, 'coordinatorCpuShare') <= 0.15)]);
   const amdahl = (r.amdahl ?? {}) as Record<string, number>;
@@ -205,6 +217,8 @@ function laterHours(inline: Figures, workers: Figures, longerInline: Figures, lo
     workersOverInline: inlineWall / workersWall,
     inlineCpuSecondsPerHour: perHour(inline, longerInline, 'cpuSeconds'),
     workersCpuSecondsPerHour: perHour(workers, longerWorkers, 'cpuSeconds'),
+    inlineTicks: longerInline.ticksAfterFirstHour,
+    workersTicks: longerWorkers.ticksAfterFirstHour,
     longerInline,
     longerWorkers,
   };

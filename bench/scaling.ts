@@ -7,7 +7,10 @@
  * the calling thread (every thread's work, when inline), peak resident
  * memory, minor page faults (first touches of fresh memory; a read before
  * the first write of a page costs two, see writeBeforeRead), and the
- * audit's verdict.
+ * audit's verdict. Runs longer than a simulated hour also report the wall
+ * time of each tick after the first hour (`ticksAfterFirstHour`): median,
+ * mean, 90th percentile, and the share of that time spent in ticks slower
+ * than 1 ms (stalls: a median tick of dense-64 is a tenth of that).
  */
 import { GCProfiler } from 'node:v8';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +33,15 @@ const scenario = loadScenarioFile(fileURLToPath(new URL(`../../examples/${file}`
 // which a run that never yields does not give it.
 const gcProfiler = new GCProfiler();
 gcProfiler.start();
-const { summary } = await simulate(scenario, { placement, ...(placement === 'workers' ? { workers } : {}) });
+// Each tick's wall time, between the progress calls that end it and the tick before (the first tick is not timed).
+const tickWallMs: number[] = [];
+let lastProgressMs = 0;
+const onProgress = (done: number): void => {
+  const now = performance.now();
+  if (done > 1) tickWallMs.push(now - lastProgressMs);
+  lastProgressMs = now;
+};
+const { summary } = await simulate(scenario, { placement, ...(placement === 'workers' ? { workers } : {}), onProgress });
 const collections = gcProfiler.stop()?.statistics ?? [];
 const gcMs = collections.reduce((sum, gc) => sum + gc.cost, 0) / 1000;
 const majorCollections = collections.filter((gc) => gc.gcType !== 'Scavenge' && gc.gcType !== 'MinorMarkSweep').length;
@@ -51,5 +62,21 @@ process.stdout.write(
     peakResidentBytes: process.resourceUsage().maxRSS * 1024,
     pageFaults: process.resourceUsage().minorPageFault,
     violations: summary.audit.violations,
+    ticksAfterFirstHour: tickFigures(tickWallMs.slice(Math.round(3_600_000 / scenario.tickMs) - 1)),
   })}\n`,
 );
+
+/** Median, mean and 90th percentile of tick wall times (ms), and the share of their sum in ticks over 1 ms; null without ticks. */
+function tickFigures(ticks: number[]): { ticks: number; medianMs: number; meanMs: number; p90Ms: number; slowTickShare: number } | null {
+  if (ticks.length === 0) return null;
+  const sorted = Float64Array.from(ticks).sort();
+  const total = sorted.reduce((sum, ms) => sum + ms, 0);
+  const slow = sorted.reduce((sum, ms) => sum + (ms > 1 ? ms : 0), 0);
+  return {
+    ticks: sorted.length,
+    medianMs: sorted[Math.floor(sorted.length / 2)]!,
+    meanMs: total / sorted.length,
+    p90Ms: sorted[Math.floor(sorted.length * 0.9)]!,
+    slowTickShare: slow / total,
+  };
+}
