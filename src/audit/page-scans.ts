@@ -56,79 +56,112 @@ function instanceOver(arena: WasmMemory): PageScanExports | null {
  */
 export function pageRunsOf(mapWords: Int32Array, pageState: Uint8Array, arena: WasmMemory | null): PageRuns {
   const exports = arena === null || mapWords.buffer !== arena.buffer || pageState.buffer !== arena.buffer ? null : instanceOver(arena);
-  if (exports === null) return pageRunsInJs(mapWords, pageState);
-  const pages = mapWords.length;
-  const mapAt = mapWords.byteOffset;
-  const stateAt = pageState.byteOffset;
-  return {
-    inWasm: true,
-    unmappedEnd: (page, state) => {
-      const near = Math.min(pages, page + PAGES_READ_HERE);
-      let end = page;
-      while (end < near && mapWords[end] === 0 && pageState[end] === state) end++;
-      return end < near || near === pages ? end : exports.unmappedEnd(near, pages, mapAt, stateAt, state);
-    },
-    mappedEnd: (page, word, state) => {
-      const near = Math.min(pages, page + PAGES_READ_HERE);
-      let end = page;
-      while (end < near && mapWords[end] === word - (end - page) && pageState[end] === state) end++;
-      return end < near || near === pages ? end : exports.mappedEnd(near, pages, mapAt, stateAt, state, word - (near - page));
-    },
-  };
+  return exports === null ? pageRunsInJs(mapWords, pageState) : new WasmPageRuns(mapWords, pageState, exports);
 }
 
 /**
  * The runs found in JavaScript: four pages a step where the states start on
  * a 4-byte boundary (the arenas align every guest's states to 4 KiB) and the
- * page is on one, else one. (One loop for both steps: V8 keeps optimised
- * code for a loop whose every branch has run, and these loops run long.)
+ * page is on one, else one.
  */
 export function pageRunsInJs(mapWords: Int32Array, pageState: Uint8Array): PageRuns {
-  const pages = mapWords.length;
-  const quads = pageState.byteOffset % 4 === 0 ? new Int32Array(pageState.buffer, pageState.byteOffset, pageState.length >>> 2) : null;
-  return {
-    inWasm: false,
-    unmappedEnd: (page, state) => {
-      const quad = Math.imul(state, 0x01010101);
-      let end = page;
-      for (;;) {
-        if (
-          quads !== null &&
-          (end & 3) === 0 &&
-          end + 4 <= pages &&
-          quads[end >>> 2] === quad &&
-          (mapWords[end]! | mapWords[end + 1]! | mapWords[end + 2]! | mapWords[end + 3]!) === 0
-        ) {
-          end += 4;
-        } else if (end < pages && mapWords[end] === 0 && pageState[end] === state) {
-          end += 1;
-        } else {
-          return end;
-        }
+  return new JsPageRuns(mapWords, pageState);
+}
+
+// Classes, not closures per guest: the audit's scan then calls one method for every guest.
+
+/** Runs found in WebAssembly, after the first PAGES_READ_HERE pages of each, read here. */
+class WasmPageRuns implements PageRuns {
+  readonly inWasm = true;
+  private readonly pages: number;
+  private readonly mapAt: number;
+  private readonly stateAt: number;
+
+  constructor(
+    private readonly mapWords: Int32Array,
+    private readonly pageState: Uint8Array,
+    private readonly exports: PageScanExports,
+  ) {
+    this.pages = mapWords.length;
+    this.mapAt = mapWords.byteOffset;
+    this.stateAt = pageState.byteOffset;
+  }
+
+  unmappedEnd(page: number, state: number): number {
+    const { mapWords, pageState, pages } = this;
+    const near = Math.min(pages, page + PAGES_READ_HERE);
+    let end = page;
+    while (end < near && mapWords[end] === 0 && pageState[end] === state) end++;
+    return end < near || near === pages ? end : this.exports.unmappedEnd(near, pages, this.mapAt, this.stateAt, state);
+  }
+
+  mappedEnd(page: number, word: number, state: number): number {
+    const { mapWords, pageState, pages } = this;
+    const near = Math.min(pages, page + PAGES_READ_HERE);
+    let end = page;
+    while (end < near && mapWords[end] === word - (end - page) && pageState[end] === state) end++;
+    return end < near || near === pages ? end : this.exports.mappedEnd(near, pages, this.mapAt, this.stateAt, state, word - (near - page));
+  }
+}
+
+/** Runs found in JavaScript. (One loop for both steps: V8 keeps optimised code for a loop whose every branch has run, and these loops run long.) */
+class JsPageRuns implements PageRuns {
+  readonly inWasm = false;
+  private readonly pages: number;
+  /** The states as 32-bit words, four pages each, where they start on a 4-byte boundary. */
+  private readonly quads: Int32Array | null;
+
+  constructor(
+    private readonly mapWords: Int32Array,
+    private readonly pageState: Uint8Array,
+  ) {
+    this.pages = mapWords.length;
+    this.quads = pageState.byteOffset % 4 === 0 ? new Int32Array(pageState.buffer, pageState.byteOffset, pageState.length >>> 2) : null;
+  }
+
+  unmappedEnd(page: number, state: number): number {
+    const { mapWords, pageState, pages, quads } = this;
+    const quad = Math.imul(state, 0x01010101);
+    let end = page;
+    for (;;) {
+      if (
+        quads !== null &&
+        (end & 3) === 0 &&
+        end + 4 <= pages &&
+        quads[end >>> 2] === quad &&
+        (mapWords[end]! | mapWords[end + 1]! | mapWords[end + 2]! | mapWords[end + 3]!) === 0
+      ) {
+        end += 4;
+      } else if (end < pages && mapWords[end] === 0 && pageState[end] === state) {
+        end += 1;
+      } else {
+        return end;
       }
-    },
-    mappedEnd: (page, word, state) => {
-      const quad = Math.imul(state, 0x01010101);
-      let end = page;
-      for (;;) {
-        const next = word - (end - page);
-        if (
-          quads !== null &&
-          (end & 3) === 0 &&
-          end + 4 <= pages &&
-          quads[end >>> 2] === quad &&
-          mapWords[end] === next &&
-          mapWords[end + 1] === next - 1 &&
-          mapWords[end + 2] === next - 2 &&
-          mapWords[end + 3] === next - 3
-        ) {
-          end += 4;
-        } else if (end < pages && mapWords[end] === next && pageState[end] === state) {
-          end += 1;
-        } else {
-          return end;
-        }
+    }
+  }
+
+  mappedEnd(page: number, word: number, state: number): number {
+    const { mapWords, pageState, pages, quads } = this;
+    const quad = Math.imul(state, 0x01010101);
+    let end = page;
+    for (;;) {
+      const next = word - (end - page);
+      if (
+        quads !== null &&
+        (end & 3) === 0 &&
+        end + 4 <= pages &&
+        quads[end >>> 2] === quad &&
+        mapWords[end] === next &&
+        mapWords[end + 1] === next - 1 &&
+        mapWords[end + 2] === next - 2 &&
+        mapWords[end + 3] === next - 3
+      ) {
+        end += 4;
+      } else if (end < pages && mapWords[end] === next && pageState[end] === state) {
+        end += 1;
+      } else {
+        return end;
       }
-    },
-  };
+    }
+  }
 }

@@ -205,7 +205,8 @@ export function scanGuestPages(
 /** The bits of `marks` for the frames [first, last) of one 32-bit word, first and last in the same word (last > first). */
 function wordMask(first: number, last: number): number {
   const width = last - first;
-  return (width === 32 ? -1 : (1 << width) - 1) << (first & 31);
+  // ~(-1 << width), not (1 << width) - 1: that overflows 32 bits at width 31.
+  return (width === 32 ? -1 : ~(-1 << width)) << (first & 31);
 }
 
 /** Whether no frame of [first, last) is marked, a word of marks at a time. */

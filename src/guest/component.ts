@@ -178,9 +178,11 @@ export class Component implements ComponentPages {
     this.rebucket(oldSize, newSize);
     addResident(this.groupResident, this.blockResident, oldSize, newSize, 1);
     // A fresh segment's pages were last seen untouched when allocated; pages
-    // appended to a partly used segment inherit its (older) time.
-    const segmentPages = 1 << SEGMENT_SHIFT;
-    for (let index = Math.ceil(oldSize / segmentPages) * segmentPages; index < newSize; index += segmentPages) this.segmentPassMs[index >> SEGMENT_SHIFT] = nowMs;
+    // appended to a partly used segment inherit its (older) time. Segments are
+    // counted up by shifts: a division would give doubles in this integer loop.
+    const segmentLast = (1 << SEGMENT_SHIFT) - 1;
+    const freshEnd = (newSize + segmentLast) >> SEGMENT_SHIFT;
+    for (let segment = (oldSize + segmentLast) >> SEGMENT_SHIFT; segment < freshEnd; segment++) this.segmentPassMs[segment] = nowMs;
     this.size = newSize;
     this.resident += count;
     return oldSize;
