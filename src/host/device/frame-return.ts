@@ -35,7 +35,10 @@ export interface FrameReturn {
  *
  * `refuses(frame, position)` says whether the host declines a valid frame
  * (VMware's host may refuse single pages): such a frame stays the guest's and
- * is listed in `refused`.
+ * is listed in `refused`. The tight loop moves the frames of a run up to the
+ * first one it refuses, so `refuses` is asked about a run's frames before
+ * they move, and may be asked again about a frame the slower loop then
+ * takes: it must answer the same whenever it is asked (VMware's is a hash).
  */
 export function takeBackFrames(
   table: FrameTable,
@@ -50,25 +53,20 @@ export function takeBackFrames(
   let runs = 0;
   let i = 0;
   while (i < frames.length) {
+    // Frames named in a row going up or down by one (a balloon gives back runs): moved as one run, up to a refused frame.
+    const run = runAt(frames, i, limit);
+    if (run === 0) break;
+    const count = Math.abs(run);
+    const taken = refuses === null ? count : notRefused(frames, i, count, refuses);
+    if (taken === 0) break;
     const frame = frames[i]!;
-    if (refuses === null) {
-      // Frames named in a row going up or down by one (a balloon gives back runs): moved as one run.
-      const run = runAt(frames, i, limit);
-      if (run === 0) break;
-      const count = Math.abs(run);
-      const step = run < 0 ? -1 : 1;
-      const moved = table.tryTransferRun(frame, count, step, ownerId, freeOwner);
-      runs++;
-      pool.putBackRun(frame, moved, step);
-      accepted += moved;
-      i += moved;
-      if (moved < count) break;
-      continue;
-    }
-    if (frame < 0 || frame >= limit || refuses(frame, i) || !table.tryTransfer(frame, ownerId, freeOwner)) break;
-    pool.putBack(frame);
-    accepted++;
-    i++;
+    const step = run < 0 ? -1 : 1;
+    const moved = table.tryTransferRun(frame, taken, step, ownerId, freeOwner);
+    runs++;
+    pool.putBackRun(frame, moved, step);
+    accepted += moved;
+    i += moved;
+    if (moved < count) break;
   }
   const refused: number[] = [];
   let invalid = 0;
@@ -94,6 +92,13 @@ export function takeBackFrames(
     invalidBecause ??= reason;
   }
   return { accepted, refused, invalid, invalidBecause, runs };
+}
+
+/** How many of the `count` frames from `frames[i]` on the host takes before the first it refuses. */
+function notRefused(frames: Int32Array, i: number, count: number, refuses: (frame: number, position: number) => boolean): number {
+  let taken = 0;
+  while (taken < count && !refuses(frames[i + taken]!, i + taken)) taken++;
+  return taken;
 }
 
 /**

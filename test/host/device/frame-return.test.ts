@@ -20,6 +20,7 @@ import { FrameTable } from '../../../src/host/frame-table.js';
 import { freeOwnerOfShard, OWNER_FREE } from '../../../src/host/owners.js';
 import { framesOfRuns, type HostToGuest } from '../../../src/messages/protocol.js';
 import { InlineHost } from '../../support/inline-host.js';
+import { assertProperty, describeSeed, propertyParams } from '../../support/fc.js';
 import { guest, MiB, scenario } from '../../support/scenarios.js';
 
 const VMWARE_DRIVER = { profile: 'vmware', inflateMode: 'noretry', deflateOnOom: false, statsIntervalMs: 1000, freePageReporting: false } as const;
@@ -153,7 +154,13 @@ describe('a VMware release the host refuses a page of', () => {
   });
 });
 
-describe('takeBackFrames', () => {
+const runsParams = propertyParams('takes back frames named in runs, up or down, exactly as frame by frame: the same answer, table, pool runs and counts', { numRuns: 1_000 });
+const refusedParams = propertyParams(
+  'takes back runs with frames the host refuses (VMware) exactly as frame by frame: the same answer, refused list, table, pool runs and counts',
+  { numRuns: 1_000 },
+);
+
+describe(`takeBackFrames ${describeSeed(runsParams.seed)}`, () => {
   const GUEST = 1;
   const OTHER = 2;
 
@@ -203,7 +210,8 @@ describe('takeBackFrames', () => {
       asked.push([frame, position]);
       return position === 1;
     };
-    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 1, 2), refuseSecond)).toEqual({ accepted: 2, refused: [1], invalid: 0, invalidBecause: undefined, runs: 0 });
+    // Frame 0 moves as a run cut short at the refused frame 1, which the slower loop asks about again and lists; then frame 2.
+    expect(takeBackFrames(table, pool, GUEST, Int32Array.of(0, 1, 2), refuseSecond)).toEqual({ accepted: 2, refused: [1], invalid: 0, invalidBecause: undefined, runs: 1 });
     expect(asked).toEqual([
       [0, 0],
       [1, 1],
@@ -213,14 +221,28 @@ describe('takeBackFrames', () => {
     expect(Array.from(pool.returnedRuns())).toEqual([0, 1, 2, 1]);
   });
 
-  /** The take-back frame by frame, one `tryTransfer` each (as it was before runs): what the run-wise one must do exactly. */
-  function takeBackOneByOne(table: FrameTable, pool: ShardPool, ownerId: number, frames: Int32Array): Omit<FrameReturn, 'runs'> {
+  /**
+   * The take-back frame by frame, one `tryTransfer` each (as it was before
+   * runs): what the run-wise one must do exactly. With `refuses`, a valid
+   * frame the host refuses stays the sender's and is listed.
+   */
+  function takeBackOneByOne(
+    table: FrameTable,
+    pool: ShardPool,
+    ownerId: number,
+    frames: Int32Array,
+    refuses: ((frame: number, position: number) => boolean) | null = null,
+  ): Omit<FrameReturn, 'runs'> {
     let accepted = 0;
     let invalid = 0;
     let invalidBecause: FrameReturn['invalidBecause'];
+    const refused: number[] = [];
     const named = new Set<number>();
-    for (const frame of frames) {
-      if (frame >= 0 && frame < table.frames && !named.has(frame) && table.tryTransfer(frame, ownerId, pool.freeOwner)) {
+    for (const [position, frame] of frames.entries()) {
+      if (frame >= 0 && frame < table.frames && !named.has(frame) && refuses !== null && refuses(frame, position) && table.ownerOf(frame) === ownerId) {
+        refused.push(frame);
+        named.add(frame);
+      } else if (frame >= 0 && frame < table.frames && !named.has(frame) && table.tryTransfer(frame, ownerId, pool.freeOwner)) {
         pool.putBack(frame);
         named.add(frame);
         accepted++;
@@ -229,15 +251,15 @@ describe('takeBackFrames', () => {
         invalidBecause ??= frame < 0 || frame >= table.frames ? 'out-of-range' : named.has(frame) ? 'repeated' : 'not-owned';
       }
     }
-    return { accepted, refused: [], invalid, invalidBecause };
+    return { accepted, refused, invalid, invalidBecause };
   }
 
-  it('takes back frames named in runs, up or down, exactly as frame by frame: the same answer, table, pool runs and counts', () => {
+  it(runsParams.name, () => {
     const FRAMES = 64;
     // Runs of frames going up or down from anywhere (past the table's ends too), with single frames between.
     const run = fc.tuple(fc.integer({ min: -3, max: FRAMES + 2 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(1, -1));
     const owner = fc.constantFrom(GUEST, GUEST, GUEST, OTHER, OWNER_FREE);
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(owner, { minLength: FRAMES, maxLength: FRAMES }), fc.array(run, { maxLength: 6 }), (owners, runs) => {
         const named = Int32Array.from(runs.flatMap(([first, count, step]) => Array.from({ length: count }, (_, k) => first + k * step)));
         const results = [takeBackFrames, takeBackOneByOne].map((takeBack) => {
@@ -249,8 +271,42 @@ describe('takeBackFrames', () => {
         });
         expect(results[0]).toEqual(results[1]);
       }),
-      { numRuns: 1_000 },
+      runsParams,
     );
+  });
+
+  it(refusedParams.name, () => {
+    const FRAMES = 64;
+    const run = fc.tuple(fc.integer({ min: -3, max: FRAMES + 2 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(1, -1));
+    const owner = fc.constantFrom(GUEST, GUEST, GUEST, OTHER, OWNER_FREE);
+    // Which (frame, position) pairs the host refuses: a pure function of both, as VMware's hash is.
+    const refusal = fc.record({ modulus: fc.integer({ min: 2, max: 9 }), salt: fc.nat({ max: 100 }) });
+    assertProperty(
+      fc.property(fc.array(owner, { minLength: FRAMES, maxLength: FRAMES }), fc.array(run, { maxLength: 6 }), refusal, (owners, runs, { modulus, salt }) => {
+        const named = Int32Array.from(runs.flatMap(([first, count, step]) => Array.from({ length: count }, (_, k) => first + k * step)));
+        const refuses = (frame: number, position: number): boolean => (frame * 31 + position * 7 + salt) % modulus === 0;
+        const results = [takeBackFrames, takeBackOneByOne].map((takeBack) => {
+          const table = new FrameTable(FRAMES);
+          owners.forEach((value, frame) => table.owners.set([value], frame));
+          const pool = new ShardPool(0, table);
+          const { runs: _runs, ...result } = takeBack(table, pool, GUEST, named, refuses) as FrameReturn;
+          return { result, owners: Array.from(table.owners), runs: Array.from(pool.returnedRuns()), returned: pool.returnedFrames, transfers: table.transfers, failures: table.transferFailures };
+        });
+        expect(results[0]).toEqual(results[1]);
+      }),
+      refusedParams,
+    );
+  });
+
+  it('moves a VMware release in runs up to the frames the host refuses', () => {
+    const table = new FrameTable(64);
+    for (let frame = 0; frame < 40; frame++) table.transfer(frame, OWNER_FREE, GUEST);
+    const pool = new ShardPool(0, table);
+    const named = Int32Array.from({ length: 40 }, (_, k) => k);
+    const refuseTwenty = (frame: number): boolean => frame === 20;
+    expect(takeBackFrames(table, pool, GUEST, named, refuseTwenty)).toEqual({ accepted: 39, refused: [20], invalid: 0, invalidBecause: undefined, runs: 1 });
+    expect(table.ownerOf(20)).toBe(GUEST);
+    expect(Array.from(pool.returnedRuns())).toEqual([0, 20, 21, 19]);
   });
 
   it('moves a run named going down as a run, stopping at a frame that is not the sender\'s', () => {
