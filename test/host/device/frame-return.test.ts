@@ -254,45 +254,40 @@ describe(`takeBackFrames ${describeSeed(runsParams.seed)}`, () => {
     return { accepted, refused, invalid, invalidBecause };
   }
 
+  const FRAMES = 64;
+  // Runs of frames going up or down from anywhere (past the table's ends too), with single frames between.
+  const namedRuns = fc.array(fc.tuple(fc.integer({ min: -3, max: FRAMES + 2 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(1, -1)), { maxLength: 6 });
+  const tableOwners = fc.array(fc.constantFrom(GUEST, GUEST, GUEST, OTHER, OWNER_FREE), { minLength: FRAMES, maxLength: FRAMES });
+
+  /** The run-wise take-back and the frame-by-frame one on the same table: what each answered and left behind, to compare. */
+  function bothWays(owners: number[], runs: Array<[number, number, number]>, refuses: ((frame: number, position: number) => boolean) | null): unknown[] {
+    const named = Int32Array.from(runs.flatMap(([first, count, step]) => Array.from({ length: count }, (_, k) => first + k * step)));
+    return [takeBackFrames, takeBackOneByOne].map((takeBack) => {
+      const table = new FrameTable(FRAMES);
+      owners.forEach((value, frame) => table.owners.set([value], frame));
+      const pool = new ShardPool(0, table);
+      const { runs: _runs, ...result } = takeBack(table, pool, GUEST, named, refuses) as FrameReturn;
+      return { result, owners: Array.from(table.owners), runs: Array.from(pool.returnedRuns()), returned: pool.returnedFrames, transfers: table.transfers, failures: table.transferFailures };
+    });
+  }
+
   it(runsParams.name, () => {
-    const FRAMES = 64;
-    // Runs of frames going up or down from anywhere (past the table's ends too), with single frames between.
-    const run = fc.tuple(fc.integer({ min: -3, max: FRAMES + 2 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(1, -1));
-    const owner = fc.constantFrom(GUEST, GUEST, GUEST, OTHER, OWNER_FREE);
     assertProperty(
-      fc.property(fc.array(owner, { minLength: FRAMES, maxLength: FRAMES }), fc.array(run, { maxLength: 6 }), (owners, runs) => {
-        const named = Int32Array.from(runs.flatMap(([first, count, step]) => Array.from({ length: count }, (_, k) => first + k * step)));
-        const results = [takeBackFrames, takeBackOneByOne].map((takeBack) => {
-          const table = new FrameTable(FRAMES);
-          owners.forEach((value, frame) => table.owners.set([value], frame));
-          const pool = new ShardPool(0, table);
-          const { runs: _runs, ...result } = takeBack(table, pool, GUEST, named, null) as FrameReturn;
-          return { result, owners: Array.from(table.owners), runs: Array.from(pool.returnedRuns()), returned: pool.returnedFrames, transfers: table.transfers, failures: table.transferFailures };
-        });
-        expect(results[0]).toEqual(results[1]);
+      fc.property(tableOwners, namedRuns, (owners, runs) => {
+        const [runWise, oneByOne] = bothWays(owners, runs, null);
+        expect(runWise).toEqual(oneByOne);
       }),
       runsParams,
     );
   });
 
   it(refusedParams.name, () => {
-    const FRAMES = 64;
-    const run = fc.tuple(fc.integer({ min: -3, max: FRAMES + 2 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(1, -1));
-    const owner = fc.constantFrom(GUEST, GUEST, GUEST, OTHER, OWNER_FREE);
     // Which (frame, position) pairs the host refuses: a pure function of both, as VMware's hash is.
     const refusal = fc.record({ modulus: fc.integer({ min: 2, max: 9 }), salt: fc.nat({ max: 100 }) });
     assertProperty(
-      fc.property(fc.array(owner, { minLength: FRAMES, maxLength: FRAMES }), fc.array(run, { maxLength: 6 }), refusal, (owners, runs, { modulus, salt }) => {
-        const named = Int32Array.from(runs.flatMap(([first, count, step]) => Array.from({ length: count }, (_, k) => first + k * step)));
-        const refuses = (frame: number, position: number): boolean => (frame * 31 + position * 7 + salt) % modulus === 0;
-        const results = [takeBackFrames, takeBackOneByOne].map((takeBack) => {
-          const table = new FrameTable(FRAMES);
-          owners.forEach((value, frame) => table.owners.set([value], frame));
-          const pool = new ShardPool(0, table);
-          const { runs: _runs, ...result } = takeBack(table, pool, GUEST, named, refuses) as FrameReturn;
-          return { result, owners: Array.from(table.owners), runs: Array.from(pool.returnedRuns()), returned: pool.returnedFrames, transfers: table.transfers, failures: table.transferFailures };
-        });
-        expect(results[0]).toEqual(results[1]);
+      fc.property(tableOwners, namedRuns, refusal, (owners, runs, { modulus, salt }) => {
+        const [runWise, oneByOne] = bothWays(owners, runs, (frame, position) => (frame * 31 + position * 7 + salt) % modulus === 0);
+        expect(runWise).toEqual(oneByOne);
       }),
       refusedParams,
     );
