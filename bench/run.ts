@@ -106,7 +106,7 @@ for (const [name, label] of [
   if (later !== undefined) {
     rows.push([
       `${label}, hours after the first: ${num(r, 'workers')} workers / inline (wall)`,
-      `${num(later, 'workersOverInline').toFixed(2)} x`,
+      `${num(later, 'ticksWorkersOverInline').toFixed(2)} x (their ticks), ${num(later, 'workersOverInline').toFixed(2)} x (runs' difference)`,
       '',
       `${num(later, 'inlineWallSecondsPerHour').toFixed(2)} s inline, ${num(later, 'workersWallSecondsPerHour').toFixed(2)} s on workers per simulated hour`,
     ]);
@@ -198,6 +198,11 @@ function scalingFigures(inline: Figures, workers: Figures): Figures {
     workersRun: workers,
   };
 }
+/** The wall time of a run's ticks after its first simulated hour (bench/scaling.ts), or NaN. */
+function tickSeconds(run: Figures): number {
+  return Number((run.ticksAfterFirstHour as Figures | null)?.totalSeconds ?? Number.NaN);
+}
+
 /**
  * What the simulated hours after the first cost, from runs of the scenario's
  * duration and of a longer one: the difference of their times per simulated
@@ -219,6 +224,8 @@ function laterHours(inline: Figures, workers: Figures, longerInline: Figures, lo
     workersCpuSecondsPerHour: perHour(workers, longerWorkers, 'cpuSeconds'),
     inlineTicks: longerInline.ticksAfterFirstHour,
     workersTicks: longerWorkers.ticksAfterFirstHour,
+    // The same ratio from the ticks' own wall times in the longer runs: steadier than a difference of two runs.
+    ticksWorkersOverInline: tickSeconds(longerInline) / tickSeconds(longerWorkers),
     longerInline,
     longerWorkers,
   };

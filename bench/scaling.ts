@@ -66,14 +66,15 @@ process.stdout.write(
   })}\n`,
 );
 
-/** Median, mean and 90th percentile of tick wall times (ms), and the share of their sum in ticks over 1 ms; null without ticks. */
-function tickFigures(ticks: number[]): { ticks: number; medianMs: number; meanMs: number; p90Ms: number; slowTickShare: number } | null {
+/** Median, mean and 90th percentile of tick wall times (ms), their sum (s), and the share of it in ticks over 1 ms; null without ticks. */
+function tickFigures(ticks: number[]): { ticks: number; totalSeconds: number; medianMs: number; meanMs: number; p90Ms: number; slowTickShare: number } | null {
   if (ticks.length === 0) return null;
   const sorted = Float64Array.from(ticks).sort();
   const total = sorted.reduce((sum, ms) => sum + ms, 0);
   const slow = sorted.reduce((sum, ms) => sum + (ms > 1 ? ms : 0), 0);
   return {
     ticks: sorted.length,
+    totalSeconds: total / 1000,
     medianMs: sorted[Math.floor(sorted.length / 2)]!,
     meanMs: total / sorted.length,
     p90Ms: sorted[Math.floor(sorted.length * 0.9)]!,
