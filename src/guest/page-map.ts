@@ -113,23 +113,21 @@ export class GuestPageMap {
     const noFrame = wordOfFrame(NO_FRAME);
     const end = offset + count;
     // The same windows as `unmap` page by page: a page without a frame opens none, and a window closes after its last change.
-    let changes = this.mapWindowChanges;
     let unmapped = 0;
     let page = first;
     let i = offset;
     while (i < end) {
-      if (changes < 0) {
+      if (this.mapWindowChanges < 0) {
         // Pages without a frame (NO_FRAME, or a host paging mark, which stays) have nothing to unmap.
         while (i < end && frameOfWord(words[page]!) < 0) {
           out[i++] = NO_FRAME;
           page += step;
         }
         if (i === end) break;
-        changes = 0;
-        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
+        this.openMapWindow();
       }
       // At most this many pages can change before the window is full: no check per page.
-      const chunkEnd = Math.min(end, i + MAP_WINDOW_CHANGES_MAX - changes);
+      const chunkEnd = Math.min(end, i + MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
       let changed = 0;
       for (; i < chunkEnd; i++, page += step) {
         const frame = frameOfWord(words[page]!);
@@ -141,14 +139,10 @@ export class GuestPageMap {
         out[i] = frame;
         changed++;
       }
-      changes += changed;
       unmapped += changed;
-      if (changes >= MAP_WINDOW_CHANGES_MAX) {
-        changes = -1;
-        Atomics.add(this.counters, Counter.MAP_VERSION, 1);
-      }
+      this.mapWindowChanges += changed;
+      if (this.mapWindowChanges >= MAP_WINDOW_CHANGES_MAX) this.closeMapWindow();
     }
-    this.mapWindowChanges = changes;
     this.counters[Counter.MAPPED]! -= unmapped;
   }
 
