@@ -117,7 +117,8 @@ function applyOne(data: Record<string, unknown>, override: ScenarioOverride): Pa
         child = { [shorthandKey]: child };
         node[String(step)] = child;
       } else if (child === undefined || child === null) {
-        child = {};
+        // What the next step picks in: a list for an index or a selector (`events[0]`), else a mapping.
+        child = typeof steps[i + 1] === 'string' ? {} : [];
         node[String(step)] = child;
       }
     } else {
