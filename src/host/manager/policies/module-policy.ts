@@ -204,6 +204,8 @@ export class ModulePolicy implements Policy {
       return result;
     } catch (error) {
       if (error instanceof PolicyError) throw error;
+      // definePolicy's refusals, from the copy of balloonsim the module imported (not this bundle's class): the same error.
+      if (error instanceof Error && (error as { code?: unknown }).code === 'POLICY_INVALID') throw new PolicyError(error.message);
       throw new PolicyError(`policy ${this.name} (${this.path}): ${method} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     } finally {
       this.watched?.gate.leave();

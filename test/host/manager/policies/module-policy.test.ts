@@ -66,6 +66,18 @@ describe('ModulePolicy', () => {
     }
   });
 
+  // A module imports definePolicy from the package (dist/index.js), the CLI runs its bundle: two copies of PolicyError.
+  it('passes on a PolicyError of the package\'s other copy as it is, not as something decide threw', () => {
+    const foreign = Object.assign(new Error('policy mine: decide returned NaN as the target of web; give bytes'), { name: 'PolicyError', code: 'POLICY_INVALID' });
+    const policy = policyOf({
+      decide: () => {
+        throw foreign;
+      },
+    });
+    expect(() => policy.decide(view)).toThrow(PolicyError);
+    expect(() => policy.decide(view)).toThrow(/^policy mine: decide returned NaN as the target of web; give bytes$/);
+  });
+
   it('names NaN and Infinity as such in a refused target, not as null', () => {
     expect(() => policyOf({ decide: () => new Map([[0, Number.NaN]]) }).decide(view)).toThrow('decide returned NaN as the target of web');
     expect(() => policyOf({ decide: () => ({ db: Infinity }) }).decide(view)).toThrow('decide returned Infinity as the target of db');
