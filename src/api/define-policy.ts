@@ -8,7 +8,7 @@
  * option, or the factory of a policy module (`kind: module`).
  */
 import type { FreeMemoryState } from '../host/manager/free-memory-state.js';
-import { PolicyError } from '../host/policy/policy-error.js';
+import { describeReturned, PolicyError, refusePromise } from '../host/policy/policy-error.js';
 import type { GuestStats, Policy, PolicyGuestView, PolicyHostView, PolicyParameter, PsiFigures } from '../host/policy/policy.js';
 import type { DriverProfileName } from '../model/scenario.js';
 import { UnitError } from '../model/unit-error.js';
@@ -165,6 +165,7 @@ export function hostInBytes(view: PolicyHostView): HostInBytes {
 /** Targets by name in bytes → targets by index in whole pages (rounded down to frames). */
 function targetsInPages(policy: string, method: string, result: TargetsByName | undefined | void, view: PolicyHostView): ReadonlyMap<number, number> {
   const targets = new Map<number, number>();
+  refusePromise(result, `policy ${policy}`, method);
   if (result === undefined || result === null) return targets;
   if (typeof result !== 'object' || Array.isArray(result)) {
     throw new PolicyError(`policy ${policy}: ${method} returned ${Array.isArray(result) ? 'a list' : typeof result}; return an object (or a Map) from guest name to a target in bytes or a size such as '2GiB'`);
@@ -187,7 +188,7 @@ function targetsInPages(policy: string, method: string, result: TargetsByName | 
       }
     } else bytes = Number.NaN;
     if (!Number.isFinite(bytes) || bytes < 0) {
-      throw new PolicyError(`policy ${policy}: ${method} returned ${JSON.stringify(value) ?? String(value)} as the target of ${name}; give bytes (a number of at least 0) or a size such as '2GiB'`);
+      throw new PolicyError(`policy ${policy}: ${method} returned ${describeReturned(value)} as the target of ${name}; give bytes (a number of at least 0) or a size such as '2GiB'`);
     }
     targets.set(guest.index, Math.floor(bytes / view.frameBytes));
   }
@@ -227,7 +228,7 @@ export function definePolicy(definition: PolicyDefinition): Policy {
     periodMs,
     ...(definition.parameters !== undefined ? { parameters: definition.parameters } : {}),
     decide: (view) => targetsInPages(name, 'decide', definition.decide(hostInBytes(view)), view),
-    ...(observe !== undefined ? { observe: (view: PolicyHostView) => observe.call(definition, hostInBytes(view)) } : {}),
+    ...(observe !== undefined ? { observe: (view: PolicyHostView) => refusePromise(observe.call(definition, hostInBytes(view)), `policy ${name}`, 'observe') } : {}),
     ...(definition.observeEvery !== undefined ? { observeEveryMs: durationOf(definition.observeEvery, `definePolicy ${name}: observeEvery`) } : {}),
     ...(reclaim !== undefined ? { reclaim: (view: PolicyHostView, frames: number) => targetsInPages(name, 'reclaim', reclaim.call(definition, hostInBytes(view), frames * view.frameBytes), view) } : {}),
     ...(sampling !== undefined ? { activeSampling: { pages: sampling.pages, periodMs: durationOf(sampling.period, `definePolicy ${name}: activeSampling.period`) } } : {}),

@@ -7,7 +7,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { formatPath, ScenarioError } from './errors.js';
-import { indexOfItem, isRecord, parseParameterPath, type ItemMatch } from './parameter-path.js';
+import { indexOfItem, isRecord, ownValue, parseParameterPath, type ItemMatch } from './parameter-path.js';
 import type { PathSegment } from './errors.js';
 
 /** One `PATH=VALUE` override. */
@@ -31,9 +31,15 @@ export type OverrideStep = PathSegment | ItemMatch;
  * as an index.
  */
 export function parseOverridePath(path: string): OverrideStep[] | null {
+  const steps = overrideSteps(path);
+  return typeof steps === 'string' ? null : steps;
+}
+
+/** The steps of an override's path, or a sentence saying what is wrong with it. */
+function overrideSteps(path: string): OverrideStep[] | string {
   // `.N` outside brackets is `[N]` (a selector's value is left as written).
   const steps = parseParameterPath(path.replace(/\[[^\]]*\]|\.(\d+)(?=[.[]|$)/g, (part, index?: string) => (index === undefined ? part : `[${index}]`)));
-  if (typeof steps === 'string') return null;
+  if (typeof steps === 'string') return steps;
   return steps.map((step) => ('key' in step ? step.key : 'index' in step ? step.index : step.match));
 }
 
@@ -53,8 +59,10 @@ function assignmentAt(text: string): number {
 export function parseOverride(text: string): ScenarioOverride {
   const at = assignmentAt(text);
   const path = at < 0 ? '' : text.slice(0, at).trim();
-  if (at < 0 || path === '' || parseOverridePath(path) === null) {
-    throw new Error(`--set takes PATH=VALUE, such as host.policy.tau=0, guests[0].memory=2GiB or guests[name=web].memory=2GiB; got ${JSON.stringify(text)}`);
+  const steps = at < 0 || path === '' ? null : overrideSteps(path);
+  if (steps === null || typeof steps === 'string') {
+    const why = typeof steps === 'string' ? ` (${steps})` : '';
+    throw new Error(`--set takes PATH=VALUE, such as host.policy.tau=0, guests[0].memory=2GiB or guests[name=web].memory=2GiB; got ${JSON.stringify(text)}${why}`);
   }
   return { path, value: text.slice(at + 1) };
 }
@@ -103,13 +111,14 @@ function applyOne(data: Record<string, unknown>, override: ScenarioOverride): Pa
       child = node[index];
     } else if (isRecord(node) && typeof step !== 'object') {
       resolved.push(step);
-      child = node[String(step)];
+      child = ownValue(node, String(step));
       const shorthandKey = SHORTHAND_KEYS[String(step)];
       if (typeof child === 'string' && shorthandKey !== undefined) {
         child = { [shorthandKey]: child };
         node[String(step)] = child;
       } else if (child === undefined || child === null) {
-        child = {};
+        // What the next step picks in: a list for an index or a selector (`events[0]`), else a mapping.
+        child = typeof steps[i + 1] === 'string' ? {} : [];
         node[String(step)] = child;
       }
     } else {

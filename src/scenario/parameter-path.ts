@@ -62,6 +62,8 @@ export function parseParameterPath(text: string): PathStep[] | string {
     }
     const key = KEY.exec(rest);
     if (key === null) return `"${text}": expected a key after ${steps.length === 0 ? 'the start' : describeSteps(steps)}`;
+    // Setting __proto__ would change the prototype of every object (and break the validator), not a setting.
+    if (key[0] === '__proto__') return `"${text}": there is no setting named __proto__ (a path names keys of the scenario file)`;
     steps.push({ key: key[0] });
     rest = rest.slice(key[0].length);
     expectKey = false;
@@ -85,6 +87,11 @@ export function describeSteps(steps: ReadonlyArray<PathStep>): string {
 /** Whether a value read from YAML is a mapping (not a list, not null). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The value of `key` in `mapping` if the mapping has it itself: not what every object inherits (`constructor`, `toString`). */
+export function ownValue(mapping: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(mapping, key) ? mapping[key] : undefined;
 }
 
 function describeValue(value: unknown): string {
@@ -126,7 +133,7 @@ export function setAtPath(root: unknown, steps: ReadonlyArray<PathStep>, value: 
         node[step.key] = value;
         return null;
       }
-      if (node[step.key] === undefined) node[step.key] = {};
+      if (ownValue(node, step.key) === undefined) node[step.key] = {};
       node = node[step.key];
       continue;
     }

@@ -221,6 +221,8 @@ export function resolvedScenarioFile(scenario: Scenario): FileObject {
       backPressure: host.backPressure,
       hotplug: host.hotplug,
       swapFault: latency(host.swapFaultMs!),
+      // Its default depends on the number of guests (shards.ts): written only when the scenario set it.
+      ...(host.shards !== undefined ? { shards: host.shards } : {}),
     },
     guests: guestsFile(full.guests),
     events: full.events.map(eventFile),

@@ -89,6 +89,29 @@ export function fractionField(description: string) {
     .meta({ description });
 }
 
+/** A fraction as a percentage, for messages: 0.5 is "50%". */
+function percentText(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(6))}%`;
+}
+
+/**
+ * A fraction (`75%` or `0.75`) within the bounds of the model that reads it: at
+ * most `max`, and more than 0 when `positive`. Outside them the model would
+ * throw in the middle of a run; here the file gets an error at its line.
+ */
+export function boundedFractionField(description: string, bounds: { max?: number; positive?: boolean; why?: string }) {
+  const why = bounds.why === undefined ? '' : ` (${bounds.why})`;
+  return fractionField(description).superRefine((value, ctx) => {
+    // Below 0 or above 1 the fraction itself has been refused already.
+    if (bounds.positive === true && value === 0) {
+      ctx.addIssue({ code: 'custom', message: `${percentText(value)} is zero, but it must be more than 0${why}`, params: { hint: 'use a small value instead, such as 1%' }, input: value });
+    }
+    if (bounds.max !== undefined && value > bounds.max && value <= 1) {
+      ctx.addIssue({ code: 'custom', message: `${percentText(value)} is more than ${percentText(bounds.max)}${why}`, params: { hint: `use at most ${percentText(bounds.max)} (${bounds.max})` }, input: value });
+    }
+  });
+}
+
 /** A whole number from `min` to `max`. */
 export function integerField(description: string, min: number, max: number) {
   const error = (issue: { input?: unknown }): string | undefined => {

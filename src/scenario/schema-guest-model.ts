@@ -10,7 +10,7 @@ import { encodeDetails } from './errors.js';
 import { LATENCY_PATTERN, parseLatency } from '../model/latency.js';
 import { FAULT_LATENCY_TEXT_DEFAULTS, SKEW_MAX } from '../model/defaults.js';
 import { describeValue } from '../util/suggest.js';
-import { durationField, fractionField, integerField, sizeField, strictObject, unitLeaf, expandShorthand, exactlyOneOf } from './schema-fields.js';
+import { boundedFractionField, durationField, integerField, sizeField, strictObject, unitLeaf, expandShorthand, exactlyOneOf } from './schema-fields.js';
 import { DURATION_PATTERN, parseDuration, parseSize } from '../model/units.js';
 import type { GrowthKind, SizeCurve } from '../model/scenario.js';
 import { STEPS_MAX } from './limits.js';
@@ -76,7 +76,10 @@ export const linuxSchema = strictObject(
       .prefault('always')
       .meta({ description: "transparent huge pages (Debian's default: always); always or madvise make khugepaged raise min_free_kbytes (44 MiB on a 1 GiB guest)" }),
     minFree: sizeField('vm.min_free_kbytes (default: Linux sets it from memory size, sqrt(16 x KiB), and THP raises it)').optional(),
-    watermarkScale: fractionField('vm.watermark_scale_factor: the gap between the min, low and high watermarks, as a share of memory (default 0.1%)').prefault('0.1%'),
+    watermarkScale: boundedFractionField('vm.watermark_scale_factor: the gap between the min, low and high watermarks, as a share of memory (default 0.1%, at most 10%)', {
+      max: 0.1,
+      why: 'vm.watermark_scale_factor goes up to 1000, that is 10%',
+    }).prefault('0.1%'),
     pageCluster: integerField('vm.page-cluster: swap-in reads up to 2^pageCluster pages around a fault (default 3: 8 pages; 0 turns swap readahead off)', 0, 6).prefault(3),
     readAhead: sizeField('read_ahead_kb of the disk that holds the files: the readahead window of file reads and mapped-file faults (default 128KiB; 0B turns readahead off)').prefault('128KiB'),
   },

@@ -12,18 +12,8 @@
 import { z } from 'zod';
 import { encodeDetails } from './errors.js';
 import type { PolicyKind, PolicySpec } from '../model/policy-spec.js';
-import { durationField, expandShorthand, fractionField, integerField, sizeField, sizeOrPercentField, strictObject } from './schema-fields.js';
+import { boundedFractionField, durationField, expandShorthand, fractionField, integerField, sizeField, sizeOrPercentField, strictObject } from './schema-fields.js';
 import { describeValue } from '../util/suggest.js';
-
-/** A fraction (`75%` or `0.75`) of at most `max`. */
-function fractionAtMost(description: string, max: number) {
-  return fractionField(description).superRefine((value, ctx) => {
-    // Above 1 the fraction itself has been refused already.
-    if (value > max && value <= 1) {
-      ctx.addIssue({ code: 'custom', message: `${describeValue(value)} is more than ${max * 100}%`, params: { hint: `use at most ${max * 100}% (${max})` }, input: value });
-    }
-  });
-}
 
 /** A positive number (not necessarily whole) up to `max`. */
 function positiveNumberField(description: string, max: number) {
@@ -100,10 +90,10 @@ const esxPolicySchema = policyObject(
   {
     kind: z.literal('esx'),
     periodMs: period('30s'),
-    tau: fractionAtMost('idle memory tax rate: 0% taxes nothing, 75% (the default) makes an idle page cost 4 active ones', 0.99).prefault('75%'),
+    tau: boundedFractionField('idle memory tax rate: 0% taxes nothing, 75% (the default) makes an idle page cost 4 active ones', { max: 0.99 }).prefault('75%'),
     samples: integerField('pages sampled per guest per period to estimate its active fraction', 1, 100_000).prefault(100),
-    fastWeight: fractionField('weight of a new sample in the fast moving average').prefault('50%'),
-    slowWeight: fractionField('weight of a new sample in the slow moving average').prefault('10%'),
+    fastWeight: boundedFractionField('weight of a new sample in the fast moving average', { positive: true, why: 'a weight of 0 never lets a sample in' }).prefault('50%'),
+    slowWeight: boundedFractionField('weight of a new sample in the slow moving average', { positive: true, why: 'a weight of 0 never lets a sample in' }).prefault('10%'),
   },
   'VMware ESX: shares, min-funded revocation with an idle memory tax, active memory by sampling',
 );

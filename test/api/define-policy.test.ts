@@ -66,6 +66,15 @@ describe('definePolicy', () => {
     expect(() => definePolicy({ name: '', period: '10s', decide: () => ({}) })).toThrow(/name must be a non-empty string/);
   });
 
+  it('refuses an async decide (a Promise has no targets) and names NaN as NaN', async () => {
+    const asyncPolicy = definePolicy({ name: 'later', period: 5000, decide: (async () => ({ web: '160MiB' })) as unknown as () => Record<string, string> });
+    await expect(simulate(scenario, { placement: 'inline', policy: asyncPolicy })).rejects.toThrow(
+      /^policy later: decide returned a Promise \(is it an async function\?\); it must return its result at once: simulated time does not wait for it$/,
+    );
+    const nan = definePolicy({ name: 'nan', period: 5000, decide: () => ({ web: Number.NaN }) });
+    await expect(simulate(scenario, { placement: 'inline', policy: nan })).rejects.toThrow(/^policy nan: decide returned NaN as the target of web; give bytes/);
+  });
+
   it('hands reclaim the frames to free in bytes, and keeps the view in pages at hand', () => {
     const view: PolicyHostView = {
       timeMs: 7000,

@@ -33,6 +33,22 @@ describe('--set overrides', () => {
     expect(issue.line).toBeUndefined();
   });
 
+  it('refuses a __proto__ step with the reason, leaving every other object alone', () => {
+    expect(() => parseOverride('__proto__.x=1')).toThrow(/^--set takes PATH=VALUE, .*; got "__proto__\.x=1" \("__proto__\.x": there is no setting named __proto__ \(a path names keys of the scenario file\)\)$/);
+    expect(() => parseOverride('host.__proto__.x=1')).toThrow(/there is no setting named __proto__/);
+    // A key every object inherits is not in the file: it is created as any missing key is, and the schema names it.
+    const error = scenarioError(() => parseScenarioText(withPolicy('esx'), 's.yaml', { overrides: [parseOverride('host.constructor.x=1')] }));
+    expect(issueAt(error, 'host.constructor').message).toMatch(/unknown key "constructor"/);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('makes a list the file does not have when the path indexes into it', () => {
+    const scenario = parseScenarioText(withPolicy('esx'), 's.yaml', { overrides: [parseOverride('events[0]={at: 1m, crash: web}')] });
+    expect(scenario.events).toEqual([expect.objectContaining({ kind: 'crash', atMs: 60_000 })]);
+    expect(() => applyOverrides({ host: {} }, [parseOverride('events[0].at=1s')], 's.yaml')).toThrow(/--set events\[0\]\.at: events\[0\] is not an item of a list of 0/);
+    expect(() => applyOverrides({ host: {} }, [parseOverride('guests[name=web].memory=1GiB')], 's.yaml')).toThrow(/guests\[name=web\] has no item with name web/);
+  });
+
   it('says why a path cannot be set', () => {
     expect(() => applyOverrides({ guests: [] }, [parseOverride('guests[3].memory=1GiB')], 's.yaml')).toThrow(/guests\[3\] is not an item of a list of 0|not an item/);
     expect(() => applyOverrides({ name: 'x' }, [parseOverride('name.first=1')], 's.yaml')).toThrow(/name is "x", not a mapping or a list/);

@@ -32,6 +32,11 @@ describe('parseParameterPath', () => {
     expect(parseParameterPath('[0].memory')).toBe('"[0].memory": a path starts with a key');
   });
 
+  it('refuses __proto__, which names no setting and would change every object once set', () => {
+    expect(parseParameterPath('__proto__.x')).toBe('"__proto__.x": there is no setting named __proto__ (a path names keys of the scenario file)');
+    expect(parseParameterPath('host.__proto__.x')).toMatch(/there is no setting named __proto__/);
+  });
+
   it('takes at most 32 steps', () => {
     expect(Array.isArray(parseParameterPath(Array(32).fill('a').join('.')))).toBe(true);
     expect(parseParameterPath(Array(33).fill('a').join('.'))).toMatch(/a path has at most 32 steps$/);
@@ -46,6 +51,13 @@ describe('describeSteps', () => {
 });
 
 describe('setAtPath', () => {
+  it('reads only keys the file has, not what every object inherits', () => {
+    const root: Record<string, unknown> = { host: { memory: '1GiB' } };
+    expect(setAtPath(root, steps('host.constructor.x'), 1)).toBeNull();
+    expect(root).toEqual({ host: { memory: '1GiB', constructor: { x: 1 } } });
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it('sets a value by keys, creating missing mappings on the way', () => {
     const root: Record<string, unknown> = { host: { memory: '1GiB' } };
     expect(setAtPath(root, steps('host.memory'), '2GiB')).toBeNull();

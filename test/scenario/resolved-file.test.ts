@@ -44,6 +44,14 @@ describe('the resolved scenario file', () => {
     expect(comparable(reloaded(odd))).toEqual(comparable(odd));
   });
 
+  // host.shards decides which guests share a free pool: left out, a run of the printed file had a shard per guest instead.
+  it('keeps host.shards, which results depend on', () => {
+    const sharded = parseScenarioText('host: { memory: 4GiB, shards: 1 }\nguests: [ { name: a, count: 4, memory: 256MiB } ]\n', 'sharded.yaml');
+    expect(resolvedScenarioYaml(sharded)).toContain('shards: 1');
+    expect(reloaded(sharded).host.shards).toBe(1);
+    expect(comparable(reloaded(sharded))).toEqual(comparable(sharded));
+  });
+
   const params = propertyParams<[Scenario]>('a generated scenario loads back as itself', { numRuns: 60 });
   describe(`generated scenarios ${describeSeed(params.seed)}`, () => {
     it(params.name, () => {

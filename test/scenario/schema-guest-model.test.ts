@@ -40,6 +40,12 @@ describe('guest memory model fields', () => {
     expect(issueAt(error, 'guests[0].workload[0].skew').message).toMatch(/skew 0.5 is below 1/);
   });
 
+  it('refuse a watermarkScale above 10 % (the most vm.watermark_scale_factor takes) at its line, not in the middle of the run', () => {
+    const error = scenarioError(() => parseScenarioText(yamlWithGuests('  - name: a\n    memory: 1GiB\n    linux: { watermarkScale: 50% }\n'), 's.yaml'));
+    expect(issueAt(error, 'guests[0].linux.watermarkScale')).toMatchObject({ message: expect.stringMatching(/^50% is more than 10%/), hint: 'use at most 10% (0.1)', line: 6 });
+    expect(parseScenarioText(yamlWithGuests('  - name: a\n    memory: 1GiB\n    linux: { watermarkScale: 0.1 }\n'), 's.yaml').guests[0]!.linux!.watermarkScale).toBe(0.1);
+  });
+
   it('suggest the right key for a misspelt one', () => {
     const error = scenarioError(() => parseScenarioText(yamlWithGuests('  - name: a\n    memory: 1GiB\n    faults: { majr: 1ms }\n'), 's.yaml'));
     expect(issueAt(error, 'guests[0].faults.majr').hint).toMatch(/^did you mean "major"\?/);

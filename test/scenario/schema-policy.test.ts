@@ -107,6 +107,20 @@ describe('the policy file format', () => {
     expect(policySchema.safeParse({ kind: 'esx', tau: '99%' }).success).toBe(true);
     expect(policySchema.safeParse({ kind: 'static', period: '0s' }).success).toBe(false);
   });
+
+  it('refuses a moving-average weight of 0 (the ESX estimator cannot start from it) at its line, in the host and in setPolicy', () => {
+    const error = scenarioError(() =>
+      parseScenarioText('host:\n  memory: 16GiB\n  policy: {kind: esx, fastWeight: 0%}\nguests: [{name: a, memory: 1GiB}]\nevents:\n  - {at: 1m, setPolicy: {kind: esx, slowWeight: 0}}\n', 's.yaml'),
+    );
+    expect(issueAt(error, 'host.policy.fastWeight')).toMatchObject({ message: '0% is zero, but it must be more than 0 (a weight of 0 never lets a sample in)', line: 3 });
+    expect(issueAt(error, 'events[0].setPolicy.slowWeight')).toMatchObject({ message: expect.stringMatching(/^0% is zero/), line: 6 });
+    expect(policySchema.safeParse({ kind: 'esx', fastWeight: '1%', slowWeight: 1 }).success).toBe(true);
+  });
+
+  it('words a tax rate above 99 % as a percentage', () => {
+    const error = scenarioError(() => parseScenarioText('host:\n  memory: 16GiB\n  policy: {kind: esx, tau: 100%}\nguests: [{name: a, memory: 1GiB}]\n', 's.yaml'));
+    expect(issueAt(error, 'host.policy.tau')).toMatchObject({ message: '100% is more than 99%', hint: 'use at most 99% (0.99)' });
+  });
 });
 
 describe('the free-memory states format', () => {

@@ -17,13 +17,13 @@ export function inGuestOrder(reports: ReadonlyArray<HostReport>): HostReport {
   }
   const merged: HostReport = { events: [], distress: [], surrendered: [], framesMoved: 0, messagesHandled: 0, transferFailures: 0, transferFailureDetails: [] };
   for (const report of reports) {
-    merged.events.push(...report.events);
-    merged.distress.push(...report.distress);
-    merged.surrendered.push(...report.surrendered);
+    append(merged.events, report.events);
+    append(merged.distress, report.distress);
+    append(merged.surrendered, report.surrendered);
     merged.framesMoved += report.framesMoved;
     merged.messagesHandled += report.messagesHandled;
     merged.transferFailures += report.transferFailures;
-    merged.transferFailureDetails.push(...report.transferFailureDetails);
+    append(merged.transferFailureDetails, report.transferFailureDetails);
   }
   // Stable sorts: each thread's entries for one guest (or shard) keep their order.
   merged.events.sort((a, b) => a.guest - b.guest);
@@ -36,4 +36,13 @@ export function inGuestOrder(reports: ReadonlyArray<HostReport>): HostReport {
 
 function byFrame(a: { frame: number }, b: { frame: number }): number {
   return a.frame - b.frame;
+}
+
+/**
+ * Appends one by one: push(...items) passes every item as an argument, and a
+ * thread's events of one tick can number hundreds of thousands (hostile
+ * guests flooding the host), which overflow the stack.
+ */
+function append<T>(into: T[], items: ReadonlyArray<T>): void {
+  for (const item of items) into.push(item);
 }

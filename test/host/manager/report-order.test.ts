@@ -45,6 +45,14 @@ describe('inGuestOrder', () => {
     expect([merged.framesMoved, merged.messagesHandled, merged.transferFailures]).toEqual([12, 5, 3]);
   });
 
+  // Hostile guests flooding the host (flood: 200000) made reports this long, and push(...entries) overflowed the stack.
+  it('merges reports of hundreds of thousands of entries', () => {
+    const many = (guest: number): HostReport['events'] => Array.from({ length: 300_000 }, () => ({ guest, kind: 'violation' as const, detail: '' }));
+    const merged = inGuestOrder([report({ events: many(1) }), report({ events: many(0) })]);
+    expect(merged.events).toHaveLength(600_000);
+    expect([merged.events[0]!.guest, merged.events[599_999]!.guest]).toEqual([0, 1]);
+  });
+
   it('gives the same result whichever order the threads answered in', () => {
     const a = report({ events: [{ guest: 0, kind: 'setTarget', detail: 'x' }], surrendered: [{ shard: 0, runs: Int32Array.of(1, 1) }] });
     const b = report({ events: [{ guest: 1, kind: 'setTarget', detail: 'y' }], surrendered: [{ shard: 1, runs: Int32Array.of(2, 1) }] });

@@ -28,7 +28,7 @@ import { basename, extname } from 'node:path';
 import type { ModulePolicySpec, PolicySpec, Scenario } from '../../../model/scenario.js';
 import { deriveSeed, Random } from '../../../util/random.js';
 import type { PolicyCallGate, PolicyMethod } from '../../policy/policy-calls.js';
-import { PolicyError } from '../../policy/policy-error.js';
+import { describeReturned, PolicyError, refusePromise } from '../../policy/policy-error.js';
 import type { Policy, PolicyHostView } from '../../policy/policy.js';
 import { importPolicyModule, type ModuleLoadWatch } from './module-load.js';
 
@@ -199,9 +199,13 @@ export class ModulePolicy implements Policy {
   private call<T>(method: ObjectMethod, view: PolicyHostView, run: () => T): T {
     this.enter(method, view.timeMs);
     try {
-      return run();
+      const result = run();
+      refusePromise(result, `policy ${this.name} (${this.path})`, method);
+      return result;
     } catch (error) {
       if (error instanceof PolicyError) throw error;
+      // definePolicy's refusals, from the copy of balloonsim the module imported (not this bundle's class): the same error.
+      if (error instanceof Error && (error as { code?: unknown }).code === 'POLICY_INVALID') throw new PolicyError(error.message);
       throw new PolicyError(`policy ${this.name} (${this.path}): ${method} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     } finally {
       this.watched?.gate.leave();
@@ -228,7 +232,7 @@ export class ModulePolicy implements Policy {
         typeof key === 'number' ? view.guests[key] : typeof key === 'string' ? (view.guests.find((g) => g.name === key) ?? (/^\d+$/.test(key) ? view.guests[Number(key)] : undefined)) : undefined;
       if (guest === undefined) throw problem(`a target for ${JSON.stringify(key)}, which is no guest`);
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw problem(`${JSON.stringify(value) ?? String(value)} as the target of ${guest.name}`);
+        throw problem(`${describeReturned(value)} as the target of ${guest.name}`);
       }
       targets.set(guest.index, Math.floor(value));
     }

@@ -48,6 +48,41 @@ describe('ModulePolicy', () => {
     expect(refused(42)).toThrow('decide returned number 42');
   });
 
+  // An async decide ran to completion as a Promise with no entries: no targets, exit 0. An async one that threw crashed the process.
+  it('refuses a Promise from the user\'s code (an async method) and keeps its rejection from going unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const message = 'policy keep-half (/policies/keep-half.mjs): decide returned a Promise (is it an async function?); it must return its result at once: simulated time does not wait for it';
+      expect(() => policyOf({ decide: async () => new Map([[0, 100]]) }).decide(view)).toThrow(message);
+      expect(() => policyOf({ decide: async () => Promise.reject(new Error('later')) }).decide(view)).toThrow(PolicyError);
+      const observed = policyOf({ decide: () => null, observe: async () => { throw new Error('later'); } });
+      expect(() => observed.observe!(view)).toThrow('policy keep-half (/policies/keep-half.mjs): observe returned a Promise');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  // A module imports definePolicy from the package (dist/index.js), the CLI runs its bundle: two copies of PolicyError.
+  it('passes on a PolicyError of the package\'s other copy as it is, not as something decide threw', () => {
+    const foreign = Object.assign(new Error('policy mine: decide returned NaN as the target of web; give bytes'), { name: 'PolicyError', code: 'POLICY_INVALID' });
+    const policy = policyOf({
+      decide: () => {
+        throw foreign;
+      },
+    });
+    expect(() => policy.decide(view)).toThrow(PolicyError);
+    expect(() => policy.decide(view)).toThrow(/^policy mine: decide returned NaN as the target of web; give bytes$/);
+  });
+
+  it('names NaN and Infinity as such in a refused target, not as null', () => {
+    expect(() => policyOf({ decide: () => new Map([[0, Number.NaN]]) }).decide(view)).toThrow('decide returned NaN as the target of web');
+    expect(() => policyOf({ decide: () => ({ db: Infinity }) }).decide(view)).toThrow('decide returned Infinity as the target of db');
+  });
+
   it('turns what the user\'s code throws into a PolicyError naming the method', () => {
     const policy = policyOf({
       decide: () => {
