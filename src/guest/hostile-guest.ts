@@ -200,20 +200,39 @@ export class HostileGuestActor {
     }
   }
 
-  /** Frames the table does not give to this guest (`othersOnly`: frames another guest owns), or null if none were found. */
-  private pickFrames(othersOnly: boolean): Int32Array | null {
+  /**
+   * Frames the table does not give to this guest, at most
+   * FORGED_FRAMES_PER_MESSAGE of them, or null if it found none.
+   * `preferOthers` (the not-owned attack) takes frames other guests own
+   * first and fills up with other frames that are not its own.
+   *
+   * The table is changing on other threads while the guest steps (their
+   * guests' device sides move frames), so which frame another guest owns at
+   * this instant depends on the placement. What the host answers must not:
+   * the places looked at are fixed by the seed alone, and whether a frame is
+   * this guest's own is settled (only its own device side, on this thread,
+   * moves its frames). So how many frames go, and that the host refuses each
+   * as not the sender's, are the same on every placement; only which of
+   * them other guests held may differ.
+   */
+  private pickFrames(preferOthers: boolean): Int32Array | null {
     const table = this.table;
     if (table === null) return null;
-    const picked: number[] = [];
-    // From a random place, with a random stride, so that the frames are spread over the table.
+    const others: number[] = [];
+    const rest: number[] = [];
+    // From a random place, alternately a random stride and the next frame, so that the frames are spread over the table and some come in pairs.
     const start = this.random.int(table.length);
     const stride = 1 + this.random.int(Math.max(1, Math.floor(table.length / (FORGED_FRAMES_PER_MESSAGE * 4))));
     const looks = Math.min(FRAME_PICK_SCAN_MAX, table.length);
-    for (let look = 0, frame = start; look < looks && picked.length < FORGED_FRAMES_PER_MESSAGE; look++) {
+    for (let look = 0, frame = start; look < looks && others.length < FORGED_FRAMES_PER_MESSAGE; look++) {
       const owner = Atomics.load(table, frame);
-      if (owner !== this.ownerId && !picked.includes(frame) && (!othersOnly || owner > 0)) picked.push(frame);
-      frame = (frame + (picked.length === 0 || look % 2 === 0 ? stride : 1)) % table.length;
+      if (owner !== this.ownerId && !others.includes(frame) && !rest.includes(frame)) {
+        if (preferOthers && owner > 0) others.push(frame);
+        else if (rest.length < FORGED_FRAMES_PER_MESSAGE) rest.push(frame);
+      }
+      frame = (frame + (look % 2 === 0 ? stride : 1)) % table.length;
     }
+    const picked = others.concat(rest).slice(0, FORGED_FRAMES_PER_MESSAGE);
     return picked.length > 0 ? Int32Array.from(picked) : null;
   }
 

@@ -91,9 +91,10 @@ export interface DriverSpec {
 /**
  * What a hostile guest tries, each once per attack round (see
  * guest/hostile-guest.ts): `forged` names random frames that are not its own;
- * `not-owned` names frames another guest owns; `repeated` names one of its own
- * frames twice in one release; `out-of-range` names frame numbers outside the
- * table; `absurd-count` asks for far more pages than it is entitled to and
+ * `not-owned` names frames another guest owns (and, where it finds fewer
+ * than a message holds, other frames that are not its own); `repeated` names
+ * one of its own frames twice in one release; `out-of-range` names frame
+ * numbers outside the table; `absurd-count` asks for far more pages than it is entitled to and
  * releases more unbacked pages than it has; `flood` sends a burst of junk
  * messages; `malformed` sends messages of the wrong shape.
  */

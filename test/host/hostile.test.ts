@@ -214,6 +214,33 @@ suite('a hostile guest in whole runs', () => {
     expect(workers.events).toEqual(inline.events);
   });
 
+  it('names other guests\' frames as not-owned the same way on every placement, even while they are freed around it (a crash), and attacks every round when there are none', async () => {
+    // Mallory touches nothing and attacks every tick; `a`, on another thread on workers, crashes at 5 s and its frames go
+    // back to its pool while mallory reads the table: which frames another guest owns at that instant depends on the placement.
+    const s = scenario({
+      seed: 3,
+      durationMs: 30_000,
+      host: { memoryBytes: 640 * MiB, reservedBytes: 4 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } },
+      guests: [
+        guest('a', { memoryBytes: 192 * MiB, maxMemoryBytes: 192 * MiB, workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'constant', bytes: 64 * MiB } }] }),
+        guest('mallory', { memoryBytes: 192 * MiB, maxMemoryBytes: 192 * MiB, workload: [], hostile: { everyMs: 1000, attacks: ['not-owned'], floodMessages: 0 } }),
+      ],
+      events: [{ atMs: 5000, kind: 'crash', guest: 'a' }],
+    });
+    const inline = await simulate(s, { placement: 'inline' });
+    const mallory = inline.summary.guests[1]!.hostile!;
+    // Every round finds frames that are not its own (free ones once `a` is gone), each one violation.
+    expect(mallory.rounds).toBe(29);
+    expect(mallory.attackMessages).toBe(mallory.rounds);
+    expect(inline.summary.guests[1]!.protocolViolations).toBe(mallory.rounds);
+    const { timing: _a, ...a } = inline.summary;
+    for (const placement of [{ placement: 'workers', workers: 2 }, { placement: 'workers', guestsPerWorker: 1 }] as const) {
+      const workers = await simulate(s, placement);
+      const { timing: _b, ...b } = workers.summary;
+      expect(b).toEqual(a);
+    }
+  });
+
   it('is quarantined after quarantineAfter violations: everything it sends is refused, it stays consistent, the others carry on', async () => {
     const quarantined = await simulate(hostileScenario(ALL_ATTACKS, { quarantineAfter: 20 }), { placement: 'workers', workers: 2, auditEveryTicks: 1 });
     const summary = quarantined.summary;
