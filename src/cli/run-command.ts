@@ -89,7 +89,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   if (missed.length > 0) {
     process.stderr.write(
       `balloonsim: liveness: ${missed.length} guest${missed.length === 1 ? '' : 's'} did not reach their target within ${summary.faults!.settleSeconds} s after faults stopped:\n` +
-        missed.map((miss) => `  ${miss.guest}: target ${formatBytesApprox(miss.targetBytes)}, at ${formatBytesApprox(miss.actualBytes)}\n`).join(''),
+        missed.map((miss) => `  ${miss.guest}: target ${formatBytesApprox(miss.targetBytes)}, at ${formatBytesApprox(miss.actualBytes)}\n`).join('') +
+        `  (a guest counts once its own status says it is at its target; if the balloons needed longer, give faults.settle more time (default 2m), or targets the guests' workloads leave room for)\n`,
     );
     return 1;
   }

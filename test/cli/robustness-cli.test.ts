@@ -62,6 +62,22 @@ describe('balloonsim run, at scale and free-running', () => {
     expect(free.stdout).toMatch(/free-running: concurrent audit made \d+ checks/);
     expect(free.stdout).toMatch(/\(kill-worker\)/);
   });
+
+  it('fails a liveness phase a guest cannot pass (exit 1), naming the guest and what to change', () => {
+    // A forced target far below what the workload holds, 5 s to get there: the balloon runs out of puff.
+    const stuck = scenarioFile(`name: stuck
+duration: 1m
+host: { memory: 8GiB }
+guests: [ { name: a, memory: 4GiB, driver: vmware, workload: [ { kind: anon, size: 3GiB } ] } ]
+events: [ { at: 19s, setTarget: { guest: a, memory: 1GiB, force: true } } ]
+faults: { until: 20s, settle: 5s }
+`);
+    const run = runCli(['run', stuck, '--placement', 'inline', '--quiet']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/liveness: 1 guest did not reach their target within 5 s after faults stopped:\n {2}a: target 1 GiB, at [\d.]+ GiB\n/);
+    expect(run.stderr).toMatch(/give faults\.settle more time \(default 2m\)/);
+    expect(run.stderr).not.toMatch(NO_STACK);
+  });
 });
 
 describe('bad input about modes, workers and faults exits 2', () => {
