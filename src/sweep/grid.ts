@@ -24,6 +24,7 @@ import { ScenarioError, type ScenarioIssue, makeLocator, finishIssues } from '..
 import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
+import { checkScenario, scenarioSnapshot } from '../preflight/preflight.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
@@ -258,8 +259,14 @@ export function loadGridFile(path: string): SweepGrid {
 export function gridOfScenarios(scenarios: ReadonlyArray<Scenario>, name = 'scenarios'): SweepGrid {
   if (!Array.isArray(scenarios) || scenarios.length === 0) throw new TypeError('gridOfScenarios: expected a non-empty list of scenarios');
   if (scenarios.length > SWEEP_CASES_MAX) throw new RangeError(`gridOfScenarios: at most ${SWEEP_CASES_MAX} scenarios`);
-  const names = scenarios.map((s) => s.name);
-  const cases = scenarios.map((scenario, index) => {
+  // Each checked, and copied now: the cases run later, on the pool's threads, and the fingerprint is of what they
+  // run, so a caller who changed an object after the call changed cases already planned.
+  const copies = scenarios.map((scenario, index) => {
+    checkScenario(scenario, `sweep: scenarios[${index}]`);
+    return scenarioSnapshot(scenario, `sweep: scenarios[${index}]`);
+  });
+  const names = copies.map((s) => s.name);
+  const cases = copies.map((scenario, index) => {
     const label = names.indexOf(scenario.name) === names.lastIndexOf(scenario.name) ? scenario.name : `${scenario.name}#${index}`;
     return { index, label, base: scenario.name, parameters: {}, scenario };
   });

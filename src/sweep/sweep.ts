@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
+import { describeValue } from '../util/suggest.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import type { Scenario } from '../model/scenario.js';
 import { expandGrid, gridOfScenarios, type GridSpec, type SweepCase, type SweepGrid } from './grid.js';
@@ -57,6 +58,9 @@ function isGrid(input: SweepInput): input is SweepGrid {
 
 /** Expands whatever `sweep` was given into a grid. */
 export function toGrid(input: SweepInput): SweepGrid {
+  if (input === null || typeof input !== 'object') {
+    throw new TypeError(`sweep: expected a grid ({ base, parameters }), an expanded grid (expandGrid, loadGridFile) or a list of scenarios, got ${describeValue(input)}`);
+  }
   if (Array.isArray(input)) return gridOfScenarios(input as ReadonlyArray<Scenario>);
   if (isGrid(input)) return input;
   return expandGrid(input as GridSpec, { source: 'library' });

@@ -45,6 +45,22 @@ describe('toGrid', () => {
     expect(spec.cases.map((c) => c.label)).toEqual(['seed=1', 'seed=2', 'seed=3']);
     expect(spec.fingerprint).toBe(expandGrid({ base: 'default', durationMs: 5000, parameters: { seed: [1, 2, 3] } }, { source: 'library' }).fingerprint);
   });
+
+  it('copies the scenarios of a list when called, and checks each: a change made afterwards is not run', () => {
+    // The cases held the caller's objects and were sent to the threads later: a scenario changed after the call
+    // ran changed, under the fingerprint of the unchanged one.
+    const list = [tiny('a'), tiny('b')];
+    const grid = toGrid(list);
+    list[1]!.guests[0]!.memoryBytes = 1;
+    expect(grid.cases[1]!.scenario.guests[0]!.memoryBytes).toBe(16 * MiB);
+    expect(grid.fingerprint).toBe(gridOfScenarios([tiny('a'), tiny('b')]).fingerprint);
+    expect(() => toGrid([tiny('a'), null as never])).toThrow(/^sweep: scenarios\[1\]: scenario must be a resolved Scenario/);
+    expect(() => toGrid([{ ...tiny('a'), durationMs: Number.POSITIVE_INFINITY }])).toThrow(/^sweep: scenarios\[0\]: the scenario's durationMs must be a positive number of ms, got Infinity/);
+  });
+
+  it('says what it takes when given something else (null failed as "Cannot read properties of null")', () => {
+    expect(() => toGrid(null as never)).toThrow(new TypeError('sweep: expected a grid ({ base, parameters }), an expanded grid (expandGrid, loadGridFile) or a list of scenarios, got null (an empty value)'));
+  });
 });
 
 describe('planSweep', () => {
