@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
-import { describeValue } from '../util/suggest.js';
+import { describeValue, didYouMean } from '../util/suggest.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import type { Scenario } from '../model/scenario.js';
 import { expandGrid, gridOfScenarios, type GridSpec, type SweepCase, type SweepGrid } from './grid.js';
@@ -113,6 +113,36 @@ function taskOf(c: SweepCase, options: SweepOptions): SweepTask {
   };
 }
 
+const SWEEP_OPTION_KEYS: ReadonlyArray<string> = [
+  'concurrency', 'shard', 'sampleEveryTicks', 'caseOutputsDir', 'rowsDir', 'pool', 'onCaseDone', 'signal', 'policyCallLimitMs',
+];
+
+/**
+ * The options' keys and types, checked before a case runs: a misspelt key was
+ * ignored; a signal that was not an AbortSignal failed every case with Node's
+ * "The "signals[0]" argument must be an instance of AbortSignal"; an
+ * onCaseDone that was not a function, or a directory that was not a path,
+ * failed after the first case had run ("options.onCaseDone is not a function").
+ */
+function checkSweepOptions(options: SweepOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`sweep: options must be an object, got ${describeValue(options)}`);
+  const unknown = Object.keys(options).filter((key) => !SWEEP_OPTION_KEYS.includes(key));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `sweep: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(unknown[0]!, SWEEP_OPTION_KEYS)}the options are ${SWEEP_OPTION_KEYS.join(', ')})`,
+    );
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError(`sweep: signal must be an AbortSignal (AbortSignal.timeout(ms), or an AbortController's signal), got ${describeValue(options.signal)}`);
+  }
+  if (options.onCaseDone !== undefined && typeof options.onCaseDone !== 'function') throw new TypeError(`sweep: onCaseDone must be a function, got ${describeValue(options.onCaseDone)}`);
+  if (options.pool !== undefined && !(options.pool instanceof SweepPool)) throw new TypeError(`sweep: pool must be a SweepPool (new SweepPool(threads)), got ${describeValue(options.pool)}`);
+  for (const key of ['rowsDir', 'caseOutputsDir'] as const) {
+    const dir = options[key];
+    if (dir !== undefined && (typeof dir !== 'string' || dir === '')) throw new TypeError(`sweep: ${key} must be the path of a directory, got ${describeValue(dir)}`);
+  }
+}
+
 /**
  * Runs a sweep (or one shard of it) and returns its table, rows in case
  * order. A case that fails gives a row with status `failed`; the sweep goes
@@ -127,6 +157,7 @@ function taskOf(c: SweepCase, options: SweepOptions): SweepTask {
  */
 export async function sweep(input: SweepInput, options: SweepOptions = {}): Promise<SweepTable> {
   const started = performance.now();
+  checkSweepOptions(options);
   const concurrency = options.pool?.threads ?? options.concurrency ?? availableParallelism();
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > SWEEP_CONCURRENCY_MAX) {
     throw new RangeError(`sweep: concurrency must be a whole number from 1 to ${SWEEP_CONCURRENCY_MAX}, got ${concurrency}`);

@@ -99,6 +99,20 @@ describe('sweep', () => {
     await expect(sweep(scenarios, { concurrency: 1, sampleEveryTicks: 0 })).rejects.toThrow('sweep: sampleEveryTicks must be a positive whole number, got 0');
   });
 
+  it.each([
+    [{ concurency: 2 }, /^sweep: unknown option "concurency" \(did you mean "concurrency"\? the options are concurrency, shard, /],
+    [{ signal: {} }, /^sweep: signal must be an AbortSignal .*got a mapping/],
+    [{ onCaseDone: 5 }, /^sweep: onCaseDone must be a function, got 5$/],
+    [{ pool: {} }, /^sweep: pool must be a SweepPool \(new SweepPool\(threads\)\), got a mapping/],
+    [{ rowsDir: 5 }, /^sweep: rowsDir must be the path of a directory, got 5$/],
+    [{ caseOutputsDir: '' }, /^sweep: caseOutputsDir must be the path of a directory, got ""$/],
+  ])('refuses misspelt options and ones of the wrong type before any case runs: %j', async (options, message) => {
+    // A misspelt key was ignored; a signal that was not an AbortSignal failed every case with Node's "The "signals[0]"
+    // argument must be an instance of AbortSignal"; the others failed after the first case had run.
+    await expect(sweep(scenarios, { concurrency: 1, ...options } as never)).rejects.toThrow(message);
+    await expect(sweep(scenarios, null as never)).rejects.toThrow('sweep: options must be an object, got null (an empty value)');
+  });
+
   it('rejects at once when its signal is already aborted', async () => {
     await expect(sweep(scenarios, { concurrency: 1, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   });
