@@ -25,6 +25,7 @@ import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
 import { checkScenario, scenarioSnapshot } from '../preflight/preflight.js';
+import { describeValue } from '../util/suggest.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
@@ -154,6 +155,10 @@ export function expandGrid(spec: GridSpec, options: { baseDir?: string; source?:
     throw new ScenarioError(source, issues);
   };
   if (spec === null || typeof spec !== 'object') throw new TypeError('expandGrid: spec must be an object with base and parameters');
+  if (spec.durationMs !== undefined && !(Number.isSafeInteger(spec.durationMs) && spec.durationMs > 0)) {
+    // It failed as "resolveScenario: durationOverrideMs must be ...", naming neither the grid's key nor the unit it takes.
+    throw new TypeError(`expandGrid: durationMs must be a positive whole number of ms (a grid file's duration: 5m is 300000), got ${describeValue(spec.durationMs)}`);
+  }
   const bases = (Array.isArray(spec.base) ? spec.base : [spec.base]) as GridBase[];
   if (bases.length === 0) fail([{ path: 'base', message: 'a grid needs at least one base scenario', hint: 'base: default, or the path of a scenario file' }]);
   const entries = Object.entries(spec.parameters ?? {});
