@@ -98,6 +98,12 @@ function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: s
   checkCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
   checkCount((options as SimulateOptions).sampleEveryTicks, 'sampleEveryTicks', what, 0);
   if (options.policyCallLimitMs !== undefined) policyCallLimitMs(options.policyCallLimitMs, what);
+  const free = options as SimulateFreeOptions;
+  // A wall limit of NaN or below zero ended the run after its first round, without a word.
+  if (free.wallLimitMs !== undefined && !(typeof free.wallLimitMs === 'number' && Number.isFinite(free.wallLimitMs) && free.wallLimitMs > 0)) {
+    throw new RangeError(`${what}: wallLimitMs must be a positive number of milliseconds, got ${describeValue(free.wallLimitMs)}`);
+  }
+  if (free.audit !== undefined && typeof free.audit !== 'boolean') throw new TypeError(`${what}: audit must be true or false, got ${describeValue(free.audit)}`);
   checkSignal(options.signal, what);
   checkPolicy(options.policy, what);
   for (const name of ['onProgress', 'onSample', 'beforeTick', 'onWarning', 'deliver'] as const) checkFunction((options as Record<string, unknown>)[name], name, what);

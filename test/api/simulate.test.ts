@@ -92,4 +92,11 @@ describe('simulate', () => {
     const { timing: _c, provenance: _d, ...expected } = alone.summary;
     expect(mine).toEqual(expected);
   });
+
+  it('simulateFree refuses a wall limit that is not a positive number, and an audit that is not a boolean', async () => {
+    // wallLimitMs NaN or -5 ended the run after its first round, with a summary of 1 tick and no word why.
+    await expect(simulateFree(defineScenario(small), { wallLimitMs: Number.NaN })).rejects.toThrow(new RangeError('simulateFree: wallLimitMs must be a positive number of milliseconds, got NaN'));
+    await expect(simulateFree(defineScenario(small), { wallLimitMs: -5 })).rejects.toThrow(new RangeError('simulateFree: wallLimitMs must be a positive number of milliseconds, got -5'));
+    await expect(simulateFree(defineScenario(small), { audit: 'yes' as never })).rejects.toThrow(new TypeError('simulateFree: audit must be true or false, got "yes"'));
+  });
 });
