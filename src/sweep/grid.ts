@@ -114,6 +114,10 @@ function parseYaml(text: string, source: string): unknown {
 
 /** Reads a base: checks it alone first, so that its own mistakes are reported with their lines. */
 function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | undefined): LoadedBase {
+  if (typeof base !== 'string' && (base === null || typeof base !== 'object' || typeof base.name !== 'string' || base.name === '')) {
+    // An object without a name failed as "undefined: the scenario is empty".
+    throw new TypeError(`expandGrid: a base must be 'default', the path of a scenario file, or { name, content } (content: a scenario as a file holds it), got ${describeValue(base)}`);
+  }
   if (typeof base !== 'string') {
     resolveScenario(structuredClone(base.content), base.name, baseDir, { durationOverrideMs });
     return { name: base.name, source: base.name, baseDir, content: base.content };

@@ -96,6 +96,12 @@ describe('expandGrid', () => {
     expect(() => expandGrid({ base: 'default', durationMs: '5m' as never, parameters: { seed: [1] } })).toThrow(/^expandGrid: durationMs .*got "5m"$/);
   });
 
+  it('refuses a base that is neither a name nor { name, content } (it failed as "undefined: the scenario is empty")', () => {
+    expect(() => expandGrid({ base: { x: 1 } as never, parameters: { seed: [1] } })).toThrow(
+      /^expandGrid: a base must be 'default', the path of a scenario file, or \{ name, content \} .*got a mapping/,
+    );
+  });
+
   it('runs scenarios given as a list, one case each', () => {
     const a = scenario({ name: 'a', guests: [guest('x')] });
     const grid = gridOfScenarios([a, { ...a, seed: 2 }, { ...a, name: 'b' }]);
