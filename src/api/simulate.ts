@@ -35,7 +35,7 @@ function checkCount(value: unknown, name: string, what: string, min: number): vo
 }
 
 /** The options each function takes: a key outside these is a typo (`placment`, `sampleEvery`) that would be ignored. */
-const SIMULATE_OPTION_KEYS: ReadonlyArray<string> = [
+export const SIMULATE_OPTION_KEYS: ReadonlyArray<string> = [
   'seed', 'placement', 'workers', 'guestsPerWorker', 'auditEveryTicks', 'onProgress', 'onSample', 'sampleEveryTicks',
   'policy', 'beforeTick', 'host', 'signal', 'policyCallLimitMs', 'onWarning',
 ];
@@ -78,7 +78,7 @@ function checkSignal(signal: unknown, what: string): void {
  * callback or signal of the wrong type failed deep inside the run
  * (`options.onSample is not a function`).
  */
-function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string, keys: ReadonlyArray<string>): void {
+export function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string, keys: ReadonlyArray<string>): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : typeof options}`);
   const unknown = Object.keys(options).filter((key) => !keys.includes(key));
   if (unknown.length > 0) {
