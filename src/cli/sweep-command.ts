@@ -186,7 +186,7 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
     checkSweepCases(planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) }).cases, { sampleEvery, concurrency, concurrencyGiven, quiet: flags.quiet === true });
     return printPlan(grid, shard, rowsDir, flags.json === true);
   }
-  if (flags.out !== undefined) prepareOutDir(flags.out);
+  if (flags.out !== undefined) prepareOutDir(flags.out, '--out', 'sweep');
   const rowsDir = flags.out !== undefined ? prepareOut(flags.out, grid, flags.restart === true) : undefined;
   const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) });
   const finished = plan.cases.filter((c) => c.finished).length;
