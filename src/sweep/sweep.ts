@@ -91,11 +91,11 @@ export interface PlannedCase {
  */
 export function planSweep(
   input: SweepInput,
-  options: Pick<SweepOptions, 'shard' | 'rowsDir'> = {},
+  options: Pick<SweepOptions, 'shard' | 'rowsDir' | 'sampleEveryTicks'> = {},
 ): { grid: SweepGrid; shard: Shard | null; cases: PlannedCase[]; finished: Map<number, FinishedCase> } {
   const shard = checkShard(options.shard);
   const grid = toGrid(input);
-  const all = options.rowsDir !== undefined ? loadFinishedCases(options.rowsDir, grid.fingerprint, grid.cases.length) : new Map<number, FinishedCase>();
+  const all = options.rowsDir !== undefined ? loadFinishedCases(options.rowsDir, grid.fingerprint, grid.cases.length, options.sampleEveryTicks) : new Map<number, FinishedCase>();
   const cases = grid.cases.filter((c) => inShard(c.index, shard));
   const finished = new Map(cases.flatMap((c) => (all.has(c.index) ? [[c.index, all.get(c.index)!] as const] : [])));
   return { grid, shard, cases: cases.map((c) => ({ case: c, finished: finished.has(c.index) })), finished };
@@ -188,7 +188,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
             if (options.signal?.aborted === true) throw abortErrorOf(options.signal, `sweep (${done} of ${toRun.length} cases done)`);
             throw error;
           }
-          if (options.rowsDir !== undefined) saveFinishedCase(options.rowsDir, grid.fingerprint, result.row, result.wallSeconds);
+          if (options.rowsDir !== undefined) saveFinishedCase(options.rowsDir, grid.fingerprint, result.row, result.wallSeconds, options.sampleEveryTicks);
           results.push(result);
           done++;
           options.onCaseDone?.(result.row, done, toRun.length);
