@@ -9,6 +9,7 @@ import { NESTING_MAX } from '../scenario/limits.js';
 import { resolveScenario } from '../scenario/resolve.js';
 import type { ScenarioFileInput } from '../scenario/schema.js';
 import type { Scenario } from '../model/scenario.js';
+import { describeValue } from '../util/suggest.js';
 
 export interface DefineScenarioOptions {
   /** Names the scenario in messages and summaries when it has no `name` (default `defineScenario`). */
@@ -59,6 +60,11 @@ function shapeProblem(value: unknown): string | null {
  * ```
  */
 export function defineScenario(scenario: ScenarioFileInput, options: DefineScenarioOptions = {}): Scenario {
+  if (options === null || typeof options !== 'object') throw new TypeError(`defineScenario: options must be an object, got ${describeValue(options)}`);
+  const { durationOverrideMs } = options;
+  if (durationOverrideMs !== undefined && !(Number.isSafeInteger(durationOverrideMs) && durationOverrideMs > 0)) {
+    throw new TypeError(`defineScenario: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got ${describeValue(durationOverrideMs)}`);
+  }
   const source = options.source ?? 'defineScenario';
   if (typeof source !== 'string' || source === '') throw new TypeError('defineScenario: options.source must be a non-empty string');
   const problem = shapeProblem(scenario);

@@ -4,12 +4,13 @@
  * anything is allocated, with the field, the figure and the fix), and with
  * the summary's provenance filled in. Both take an AbortSignal.
  */
-import { assertPreflight, checkScenario, type PreflightIssue } from '../preflight/preflight.js';
+import { assertPreflight, checkScenario, scenarioSnapshot, type PreflightIssue } from '../preflight/preflight.js';
 import type { FreeRunOptions, FreeRunResult } from '../runtime/free/free-run-types.js';
 import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
+import { describeValue, didYouMean } from '../util/suggest.js';
 import { withProvenance } from './provenance.js';
 
 /** What the preflight's warnings and notes are handed to (the library prints nothing itself). */
@@ -33,13 +34,59 @@ function checkCount(value: unknown, name: string, what: string, min: number): vo
   }
 }
 
+/** The options each function takes: a key outside these is a typo (`placment`, `sampleEvery`) that would be ignored. */
+export const SIMULATE_OPTION_KEYS: ReadonlyArray<string> = [
+  'seed', 'placement', 'workers', 'guestsPerWorker', 'auditEveryTicks', 'onProgress', 'onSample', 'sampleEveryTicks',
+  'policy', 'beforeTick', 'host', 'signal', 'policyCallLimitMs', 'onWarning',
+];
+const SIMULATE_FREE_OPTION_KEYS: ReadonlyArray<string> = [
+  'seed', 'workers', 'guestsPerWorker', 'window', 'leadRounds', 'wallLimitMs', 'audit', 'deliver', 'onProgress',
+  'policy', 'stallMs', 'signal', 'policyCallLimitMs', 'onWarning',
+];
+
+function checkFunction(value: unknown, name: string, what: string): void {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${what}: ${name} must be a function, got ${describeValue(value)}`);
+}
+
+/** A policy of the caller's own (definePolicy's, or an object with the Policy interface). */
+function checkPolicy(policy: unknown, what: string): void {
+  if (policy === undefined) return;
+  const hint = 'make one with definePolicy({ name, period, decide(host) }), or give an object with name, periodMs and decide(view)';
+  if (policy === null || typeof policy !== 'object') throw new TypeError(`${what}: policy must be a policy object, got ${describeValue(policy)} (${hint})`);
+  const candidate = policy as Record<string, unknown>;
+  if (typeof candidate['name'] !== 'string' || candidate['name'] === '') throw new TypeError(`${what}: policy.name must be a non-empty string, got ${describeValue(candidate['name'])} (${hint})`);
+  const periodMs = candidate['periodMs'];
+  if (typeof periodMs !== 'number' || !Number.isFinite(periodMs) || periodMs <= 0) {
+    throw new TypeError(`${what}: policy ${candidate['name']}: periodMs must be a positive number of ms, got ${describeValue(periodMs)} (${hint})`);
+  }
+  if (typeof candidate['decide'] !== 'function') throw new TypeError(`${what}: policy ${candidate['name']}: decide must be a function, got ${describeValue(candidate['decide'])} (${hint})`);
+  checkFunction(candidate['observe'], `policy ${candidate['name']}: observe`, what);
+  checkFunction(candidate['reclaim'], `policy ${candidate['name']}: reclaim`, what);
+}
+
+/** An AbortSignal (or absent): anything else was ignored, or failed deep inside as "Invalid value used as weak map key". */
+function checkSignal(signal: unknown, what: string): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${what}: signal must be an AbortSignal (AbortSignal.timeout(ms), or an AbortController's signal), got ${describeValue(signal)}`);
+  }
+}
+
 /**
  * The options a caller sets by hand, checked before the preflight: a negative
  * worker count ran as if it were absent, and an unknown placement failed as a
- * RunFailure, as if the run had broken.
+ * RunFailure, as if the run had broken. A misspelt key was ignored, and a
+ * callback or signal of the wrong type failed deep inside the run
+ * (`options.onSample is not a function`).
  */
-function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string): void {
+export function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string, keys: ReadonlyArray<string>): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const unknown = Object.keys(options).filter((key) => !keys.includes(key));
+  if (unknown.length > 0) {
+    const first = unknown[0]!;
+    throw new TypeError(
+      `${what}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(first, keys)}the options are ${keys.join(', ')})`,
+    );
+  }
   const placement = (options as SimulateOptions).placement;
   if (placement !== undefined && placement !== 'inline' && placement !== 'workers') {
     throw new RangeError(`${what}: placement must be 'inline' or 'workers', got ${JSON.stringify(placement)}`);
@@ -51,6 +98,15 @@ function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: s
   checkCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
   checkCount((options as SimulateOptions).sampleEveryTicks, 'sampleEveryTicks', what, 0);
   if (options.policyCallLimitMs !== undefined) policyCallLimitMs(options.policyCallLimitMs, what);
+  const free = options as SimulateFreeOptions;
+  // A wall limit of NaN or below zero ended the run after its first round, without a word.
+  if (free.wallLimitMs !== undefined && !(typeof free.wallLimitMs === 'number' && Number.isFinite(free.wallLimitMs) && free.wallLimitMs > 0)) {
+    throw new RangeError(`${what}: wallLimitMs must be a positive number of milliseconds, got ${describeValue(free.wallLimitMs)}`);
+  }
+  if (free.audit !== undefined && typeof free.audit !== 'boolean') throw new TypeError(`${what}: audit must be true or false, got ${describeValue(free.audit)}`);
+  checkSignal(options.signal, what);
+  checkPolicy(options.policy, what);
+  for (const name of ['onProgress', 'onSample', 'beforeTick', 'onWarning', 'deliver'] as const) checkFunction((options as Record<string, unknown>)[name], name, what);
 }
 
 function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarningHandler | undefined): void {
@@ -72,9 +128,10 @@ function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarning
  * const { summary } = await simulate(defineScenario({ host: { memory: '8GiB' }, guests: [{ name: 'a', memory: '2GiB' }] }), { signal: controller.signal });
  * ```
  */
-export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
-  checkScenario(scenario, 'simulate');
-  checkRunOptions(options, 'simulate');
+export async function simulate(given: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
+  checkScenario(given, 'simulate');
+  checkRunOptions(options, 'simulate', SIMULATE_OPTION_KEYS);
+  const scenario = scenarioSnapshot(given, 'simulate');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {
     placement: options.placement ?? 'workers',
@@ -87,9 +144,10 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
 }
 
 /** Runs a scenario in free-running mode (see the runtime's `simulateFree`), after the preflight. */
-export async function simulateFree(scenario: Scenario, options: SimulateFreeOptions = {}): Promise<FreeRunResult> {
-  checkScenario(scenario, 'simulateFree');
-  checkRunOptions(options, 'simulateFree');
+export async function simulateFree(given: Scenario, options: SimulateFreeOptions = {}): Promise<FreeRunResult> {
+  checkScenario(given, 'simulateFree');
+  checkRunOptions(options, 'simulateFree', SIMULATE_FREE_OPTION_KEYS);
+  const scenario = scenarioSnapshot(given, 'simulateFree');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {
     placement: 'workers',

@@ -11,7 +11,9 @@ import type { Sample } from '../runtime/sample.js';
 import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { checkScenario } from '../preflight/preflight.js';
-import { simulate, type SimulateOptions } from './simulate.js';
+import { checkRunOptions, simulate, SIMULATE_OPTION_KEYS, type SimulateOptions } from './simulate.js';
+
+const STREAM_OPTION_KEYS = SIMULATE_OPTION_KEYS.filter((key) => key !== 'onSample');
 
 /** A running simulation whose samples can be read with `for await`. */
 export interface SimulationStream extends AsyncIterable<Sample> {
@@ -40,6 +42,9 @@ export function simulateStream(scenario: Scenario, options: StreamOptions = {}):
   checkScenario(scenario, 'simulateStream');
   if (options === null || typeof options !== 'object') throw new TypeError(`simulateStream: options must be an object, got ${options === null ? 'null' : typeof options}`);
   if ('onSample' in options) throw new TypeError('simulateStream: onSample is the stream itself; use simulate() for a callback');
+  // Checked here, under this function's name: a signal that was not an AbortSignal failed in AbortSignal.any ("The
+  // "signals[1]" argument must be an instance of AbortSignal"), and the other options were blamed on simulate.
+  checkRunOptions(options, 'simulateStream', STREAM_OPTION_KEYS);
   const queue: Sample[] = [];
   let finished = false;
   let failure: unknown = null;

@@ -46,7 +46,7 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
     { allowMissing: flags.allowMissing === true },
   );
   // After the tables are found good: a refused merge leaves no new folder behind.
-  if (flags.out !== undefined) prepareOutDir(flags.out);
+  if (flags.out !== undefined) prepareOutDir(flags.out, '--out', 'sweep');
   if (flags.json) process.stdout.write(sweepJson(merged));
   else if (!flags.quiet) process.stdout.write(`${formatSweepTable(merged, coloursFor(process.stdout))}\n`);
   if (flags.out !== undefined) {

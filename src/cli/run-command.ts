@@ -39,7 +39,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   const reportGuests = reportGuestsFlag(flags.reportGuests, scenario);
   const samplesEvery = sampleEveryOf(scenario, plan, flags.out !== undefined);
   preflightPlanned(scenario, plan, { sampleEvery: samplesEvery, quiet: flags.quiet === true });
-  if (flags.out !== undefined) prepareOutDir(flags.out);
+  if (flags.out !== undefined) prepareOutDir(flags.out, '--out', 'run');
   let series: TimeSeries | null = null;
   if (flags.out !== undefined) {
     const recorder = new TimeSeries(

@@ -141,8 +141,8 @@ function prepareOut(out: string, grid: SweepGrid, restart: boolean): string {
 }
 
 /** `sweep --dry-run`: the cases that would run, and which a resume would skip. */
-function printPlan(grid: SweepGrid, shard: Shard | null, rowsDir: string | undefined, json: boolean): number {
-  const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) });
+function printPlan(grid: SweepGrid, shard: Shard | null, rowsDir: string | undefined, json: boolean, sampleEvery: number | undefined): number {
+  const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}), ...(sampleEvery !== undefined ? { sampleEveryTicks: sampleEvery } : {}) });
   const cases = plan.cases.map(({ case: c, finished }) => ({
     case: c.index,
     label: c.label,
@@ -183,12 +183,12 @@ export async function sweepCommand(file: string, flags: SweepFlags): Promise<num
   const grid = loadGridFile(file);
   if (flags.dryRun === true) {
     const rowsDir = flags.out !== undefined && existsSync(join(flags.out, ROWS_DIR)) ? join(flags.out, ROWS_DIR) : undefined;
-    checkSweepCases(planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) }).cases, { sampleEvery, concurrency, concurrencyGiven, quiet: flags.quiet === true });
-    return printPlan(grid, shard, rowsDir, flags.json === true);
+    checkSweepCases(planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}), ...(sampleEvery !== undefined ? { sampleEveryTicks: sampleEvery } : {}) }).cases, { sampleEvery, concurrency, concurrencyGiven, quiet: flags.quiet === true });
+    return printPlan(grid, shard, rowsDir, flags.json === true, sampleEvery);
   }
-  if (flags.out !== undefined) prepareOutDir(flags.out);
+  if (flags.out !== undefined) prepareOutDir(flags.out, '--out', 'sweep');
   const rowsDir = flags.out !== undefined ? prepareOut(flags.out, grid, flags.restart === true) : undefined;
-  const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}) });
+  const plan = planSweep(grid, { shard, ...(rowsDir !== undefined ? { rowsDir } : {}), ...(sampleEvery !== undefined ? { sampleEveryTicks: sampleEvery } : {}) });
   const finished = plan.cases.filter((c) => c.finished).length;
   if (!flags.quiet && finished > 0) process.stderr.write(`balloonsim: resuming ${grid.name}: ${finished} of ${plan.cases.length} cases finished before and are not run again (--restart runs them all)\n`);
   const atOnce = checkSweepCases(plan.cases, { sampleEvery, concurrency, concurrencyGiven, quiet: flags.quiet === true });

@@ -150,10 +150,10 @@ function parseSizeWith(value: unknown, where: string, kind: Kind): number {
  * refused. A bare number is refused with the list of units.
  *
  * @param value what the user wrote (a string; a number is refused as a bare number)
- * @param where names the value in the error message (`--memory`, `guests[0].memory`)
+ * @param where names the value in the error message (`--memory`, `guests[0].memory`; default `parseSize`)
  * @throws UnitError saying what is wrong and what to write instead
  */
-export function parseSize(value: unknown, where: string): number {
+export function parseSize(value: unknown, where = 'parseSize'): number {
   return parseSizeWith(value, where, SIZE_KIND);
 }
 
@@ -200,7 +200,7 @@ export function parseSizeOrPercent(value: unknown, where: string): TargetSize {
  *
  * @throws UnitError saying what is wrong and what to write instead
  */
-export function parseDuration(value: unknown, where: string): number {
+export function parseDuration(value: unknown, where = 'parseDuration'): number {
   const quantity = readQuantity(value, where, DURATION_KIND);
   const factor = DURATION_UNIT_MS[quantity.unit];
   const text = String(value);

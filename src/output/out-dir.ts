@@ -2,7 +2,7 @@
  * `--out DIR` is checked before a run starts, so that a path that cannot take
  * the outputs fails at once instead of after the whole simulation.
  */
-import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from './input-error.js';
 import { makeDirectories } from './make-directories.js';
@@ -35,14 +35,37 @@ export function fileErrorReason(error: unknown): string {
   }
 }
 
+/** What a command writes under --out: a run's files (run) or a sweep's (sweep, merge). */
+export type OutputKind = 'run' | 'sweep';
+
+/** The file (or folder) that says a directory holds a kind's outputs. */
+const KIND_MARKS: Readonly<Record<OutputKind, ReadonlyArray<string>>> = {
+  run: ['summary.json'],
+  sweep: ['sweep.json', 'rows'],
+};
+
+/**
+ * A run's outputs and a sweep's share report.html and the query views: written
+ * into one directory, the second replaced the first's report and left its other
+ * files beside, so that compare read the run's summary.json in what was now a
+ * sweep's directory and query showed the tables of both.
+ */
+function refuseOtherKind(dir: string, shown: string, flag: string, kind: OutputKind): void {
+  const other: OutputKind = kind === 'run' ? 'sweep' : 'run';
+  const found = KIND_MARKS[other].find((name) => existsSync(join(dir, name)));
+  if (found === undefined) return;
+  throw new InputError(`${flag} ${shown} holds a ${other}'s outputs (${found}); give another folder for the ${kind}'s, so that the two are not mixed (they share report.html)`);
+}
+
 /**
  * Makes sure `dir` is a folder the outputs can be written into: creates it
  * (and its parents) if missing, and writes and removes a probe file.
  *
  * @param flag names the option in messages (`--out`)
+ * @param kind the outputs to be written: a folder that holds the other kind's is refused
  * @throws InputError saying what is wrong with the path and what to give instead
  */
-export function prepareOutDir(dir: string, flag = '--out'): void {
+export function prepareOutDir(dir: string, flag = '--out', kind?: OutputKind): void {
   if (typeof dir !== 'string' || dir.trim() === '') throw new InputError(`${flag} needs a folder path`);
   const shown = JSON.stringify(dir);
   let isDirectory: boolean | null = null;
@@ -52,6 +75,7 @@ export function prepareOutDir(dir: string, flag = '--out'): void {
     // missing: created below
   }
   if (isDirectory === false) throw new InputError(`${flag} ${shown} is a file, not a folder; give a folder for the outputs (it is created if missing)`);
+  if (isDirectory === true && kind !== undefined) refuseOtherKind(dir, shown, flag, kind);
   try {
     makeDirectories(dir);
   } catch (error) {

@@ -90,7 +90,15 @@ export async function queryOutputs(dir: string, sql: string): Promise<QueryResul
   const views = viewsOf(dir);
   const db = await openDuckDB(2);
   try {
-    for (const view of views) await db.connection.run(`CREATE VIEW ${sqlIdentifier(view.name)} AS ${view.source}`);
+    for (const view of views) {
+      try {
+        await db.connection.run(`CREATE VIEW ${sqlIdentifier(view.name)} AS ${view.source}`);
+      } catch (error) {
+        // DuckDB reads a file when the view is made: a damaged one failed every query, even of other tables, as an internal error.
+        const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+        throw new InputError(`query: the ${view.name} table cannot be read (${message}); its file is damaged or not written by balloonsim: write ${dir} again (run --out, sweep --out or merge --out)`);
+      }
+    }
     let reader;
     let rowsMax: number;
     try {

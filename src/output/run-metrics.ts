@@ -110,8 +110,10 @@ export class MetricsAccumulator {
       majorFaults: Math.max(sum((g) => g.majorFaults), fromStats((g) => g.majorFaultsTotal)),
       swapInPages: Math.max(sum((g) => g.swapInPages), fromStats((g) => g.swapInTotal)),
       swapOutPages: Math.max(sum((g) => g.swapOutPages), fromStats((g) => g.swapOutTotal)),
-      stallSeconds: Number(fromStats((g) => g.stallSecondsTotal).toPrecision(9)),
-      psiSomeMax: this.psiSomeMax,
+      // To the 9 significant digits timeseries.csv keeps (each guest's, then the sum), so that `compare` of a run's
+      // directory, which reads the CSV, gives the figures a sweep of the same run gives (psiSomeMax differed in its 10th digit).
+      stallSeconds: Number(fromStats((g) => Number(g.stallSecondsTotal.toPrecision(9))).toPrecision(9)),
+      psiSomeMax: Number(this.psiSomeMax.toPrecision(9)),
       oomKills: Math.max(sum((g) => g.oomKills), fromStats((g) => g.oomKillsTotal)),
       auditViolations: summary.audit.violations,
       protocolViolations: summary.host.protocolViolations,

@@ -46,7 +46,30 @@ export interface RunOutputOptions {
  */
 export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
+  checkRunAndSeries(result, series);
   return writeFileSet(dir, RUN_OUTPUT_FILES, (staging) => writeFiles(staging, result, series, options));
+}
+
+/**
+ * The series must be the run's: a series of another frame size was written
+ * without a word, every byte column scaled by the ratio of the two (a 512 MiB
+ * guest's target as 256 GiB), and one of other guests under the wrong names.
+ */
+function checkRunAndSeries(result: RunResult, series: TimeSeries): void {
+  const summary = (result as Partial<RunResult> | null)?.summary;
+  if (summary === undefined || summary === null || typeof summary !== 'object' || !Array.isArray((result as RunResult).events)) {
+    throw new TypeError('writeRunOutputs: result must be what simulate() resolved to ({ summary, events })');
+  }
+  if (series === null || typeof series !== 'object' || !Array.isArray(series.guestNames)) {
+    throw new TypeError("writeRunOutputs: series must be a TimeSeries fed by the run's samples (new TimeSeries(names, frameBytes, frames), and simulate's onSample: (s) => series.add(s))");
+  }
+  if (series.frameBytes !== summary.host.frameBytes) {
+    throw new RangeError(`writeRunOutputs: the series counts frames of ${series.frameBytes} bytes, the run's are ${summary.host.frameBytes} bytes: make the TimeSeries with the scenario's frameBytes`);
+  }
+  const names = summary.guests.map((guest) => guest.name);
+  if (series.guestNames.length !== names.length || series.guestNames.some((name, index) => name !== names[index])) {
+    throw new RangeError(`writeRunOutputs: the series is of other guests than the run (${series.guestNames.length} guests, the run's are ${names.length}): make the TimeSeries with the scenario's guest names, in order`);
+  }
 }
 
 /** Writes every file of RUN_OUTPUT_FILES into `dir`. */

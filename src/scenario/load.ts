@@ -12,6 +12,7 @@ import { resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
 import { formatBytes } from '../model/units.js';
 import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
+import { describeValue } from '../util/suggest.js';
 
 export interface LoadOptions {
   /** The directory trace paths are relative to (default: the file's directory, or the working directory for text). */
@@ -20,6 +21,19 @@ export interface LoadOptions {
   durationOverrideMs?: number | undefined;
   /** Settings changed from the command line (`--set host.policy.tau=0`), applied before validation. */
   overrides?: ReadonlyArray<ScenarioOverride> | undefined;
+}
+
+/**
+ * The options as the caller wrote them: null failed as "Cannot read properties
+ * of null", and a bad duration override was blamed on resolveScenario.
+ */
+function checkLoadOptions(options: LoadOptions, what: string): void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
+  const { durationOverrideMs, baseDir } = options;
+  if (durationOverrideMs !== undefined && !(Number.isSafeInteger(durationOverrideMs) && durationOverrideMs > 0)) {
+    throw new TypeError(`${what}: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got ${describeValue(durationOverrideMs)}`);
+  }
+  if (baseDir !== undefined && (typeof baseDir !== 'string' || baseDir === '')) throw new TypeError(`${what}: baseDir must be the path of a directory, got ${describeValue(baseDir)}`);
 }
 
 const YAML_HINTS: Readonly<Record<string, string>> = {
@@ -51,6 +65,7 @@ function yamlIssue(error: YAMLError, lineCounter: LineCounter): ScenarioIssue {
 export function parseScenarioText(text: string, source: string, options: LoadOptions = {}): Scenario {
   if (typeof text !== 'string') throw new TypeError(`parseScenarioText: text must be a string, got ${typeof text}`);
   if (typeof source !== 'string' || source === '') throw new TypeError('parseScenarioText: source must be a non-empty string (a file path or a label)');
+  checkLoadOptions(options, 'parseScenarioText');
   const textIssue = checkCharacters(text) ?? checkNesting(text);
   if (textIssue !== null) throw new ScenarioError(source, [textIssue]);
   const lineCounter = new LineCounter();
@@ -119,6 +134,7 @@ export function fileReadProblem(error: unknown, noun: 'scenario' | 'grid', hints
  */
 export function loadScenarioFile(path: string, options: LoadOptions = {}): Scenario {
   if (typeof path !== 'string' || path === '') throw new TypeError('loadScenarioFile: path must be a non-empty string');
+  checkLoadOptions(options, 'loadScenarioFile');
   let text: string;
   try {
     // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.

@@ -7,8 +7,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { RunSummary } from '../runtime/summary.js';
-import type { SweepTable } from './table.js';
+import { SUMMARY_SCHEMA_VERSION, type RunSummary } from '../runtime/summary.js';
+import { SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
 import { runSummaryProblem, sweepTableProblem } from './output-shapes.js';
 import { formatBytesApprox } from '../model/units.js';
 import { isFileTooLarge, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
@@ -137,6 +137,13 @@ export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
     const value = readJson(file);
     const problem = isSweepTable(value) ? sweepTableProblem(value) : null;
     if (problem !== null) throw new InputError(`${file} is damaged or not written by balloonsim: ${problem}; write it again with sweep --out or merge --out`);
+    // A file of another version was read as if it were of this one (merge refuses it): say which versions this one reads.
+    if (isSweepTable(value) && upgradeSweepTable(value) === null) {
+      throw new InputError(`${file} has table schema version ${value.schemaVersion}; this balloonsim reads versions 1 to ${SWEEP_TABLE_SCHEMA_VERSION}: compare it with the balloonsim that wrote it`);
+    }
+    if (isSummary(value) && !(value.schemaVersion >= 1 && value.schemaVersion <= SUMMARY_SCHEMA_VERSION)) {
+      throw new InputError(`${file} has summary schema version ${value.schemaVersion}; this balloonsim reads versions 1 to ${SUMMARY_SCHEMA_VERSION}: compare it with the balloonsim that wrote it`);
+    }
     if (isSweepTable(value)) runs.push(...sweepRuns(value, file));
     else if (isSummary(value)) {
       const label = file.endsWith('summary.json') && file !== 'summary.json' ? basename(dirname(file)) : basename(file, '.json');

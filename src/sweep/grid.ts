@@ -24,6 +24,8 @@ import { ScenarioError, type ScenarioIssue, makeLocator, finishIssues } from '..
 import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
+import { checkScenario, scenarioSnapshot } from '../preflight/preflight.js';
+import { describeValue } from '../util/suggest.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
@@ -112,6 +114,10 @@ function parseYaml(text: string, source: string): unknown {
 
 /** Reads a base: checks it alone first, so that its own mistakes are reported with their lines. */
 function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | undefined): LoadedBase {
+  if (typeof base !== 'string' && (base === null || typeof base !== 'object' || typeof base.name !== 'string' || base.name === '')) {
+    // An object without a name failed as "undefined: the scenario is empty".
+    throw new TypeError(`expandGrid: a base must be 'default', the path of a scenario file, or { name, content } (content: a scenario as a file holds it), got ${describeValue(base)}`);
+  }
   if (typeof base !== 'string') {
     resolveScenario(structuredClone(base.content), base.name, baseDir, { durationOverrideMs });
     return { name: base.name, source: base.name, baseDir, content: base.content };
@@ -153,6 +159,10 @@ export function expandGrid(spec: GridSpec, options: { baseDir?: string; source?:
     throw new ScenarioError(source, issues);
   };
   if (spec === null || typeof spec !== 'object') throw new TypeError('expandGrid: spec must be an object with base and parameters');
+  if (spec.durationMs !== undefined && !(Number.isSafeInteger(spec.durationMs) && spec.durationMs > 0)) {
+    // It failed as "resolveScenario: durationOverrideMs must be ...", naming neither the grid's key nor the unit it takes.
+    throw new TypeError(`expandGrid: durationMs must be a positive whole number of ms (a grid file's duration: 5m is 300000), got ${describeValue(spec.durationMs)}`);
+  }
   const bases = (Array.isArray(spec.base) ? spec.base : [spec.base]) as GridBase[];
   if (bases.length === 0) fail([{ path: 'base', message: 'a grid needs at least one base scenario', hint: 'base: default, or the path of a scenario file' }]);
   const entries = Object.entries(spec.parameters ?? {});
@@ -258,8 +268,14 @@ export function loadGridFile(path: string): SweepGrid {
 export function gridOfScenarios(scenarios: ReadonlyArray<Scenario>, name = 'scenarios'): SweepGrid {
   if (!Array.isArray(scenarios) || scenarios.length === 0) throw new TypeError('gridOfScenarios: expected a non-empty list of scenarios');
   if (scenarios.length > SWEEP_CASES_MAX) throw new RangeError(`gridOfScenarios: at most ${SWEEP_CASES_MAX} scenarios`);
-  const names = scenarios.map((s) => s.name);
-  const cases = scenarios.map((scenario, index) => {
+  // Each checked, and copied now: the cases run later, on the pool's threads, and the fingerprint is of what they
+  // run, so a caller who changed an object after the call changed cases already planned.
+  const copies = scenarios.map((scenario, index) => {
+    checkScenario(scenario, `sweep: scenarios[${index}]`);
+    return scenarioSnapshot(scenario, `sweep: scenarios[${index}]`);
+  });
+  const names = copies.map((s) => s.name);
+  const cases = copies.map((scenario, index) => {
     const label = names.indexOf(scenario.name) === names.lastIndexOf(scenario.name) ? scenario.name : `${scenario.name}#${index}`;
     return { index, label, base: scenario.name, parameters: {}, scenario };
   });

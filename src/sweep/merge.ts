@@ -23,6 +23,7 @@ function describe(table: SweepTable, source: string): string {
  * @throws MergeError saying which tables disagree, which cases repeat or which are missing
  */
 export function mergeSweepTables(given: ReadonlyArray<SweepTable>, sources?: ReadonlyArray<string>, options: { allowMissing?: boolean } = {}): SweepTable {
+  if (!Array.isArray(given)) throw new MergeError('mergeSweepTables: give a list of sweep tables (the parsed sweep.json of each shard)');
   if (given.length === 0) throw new MergeError('nothing to merge: give the sweep.json of each shard');
   const names = given.map((_, i) => sources?.[i] ?? `table ${i + 1}`);
   const tables = given.map((table, i) => {

@@ -25,6 +25,11 @@ export interface FinishedCase {
   row: SweepRow;
   /** How long the case took (not deterministic, kept for the table's timing). */
   wallSeconds: number;
+  /**
+   * The sample interval the sweep was given (null or absent: the default). The time means depend on it, so rows of
+   * another interval are not mixed in: a resumed table would be the one of no sweep.
+   */
+  sampleEveryTicks?: number | null;
 }
 
 /** The out directory holds rows of another grid: the sweep neither mixes them in nor deletes them by itself. The CLI exits with 2. */
@@ -43,9 +48,9 @@ const ROW_FILE = /^case-(\d{4,})\.json$/;
 const ROW_FILE_BYTES_MAX = 16 * 2 ** 20;
 
 /** Writes a finished case's row (crash-safe). */
-export function saveFinishedCase(rowsDir: string, fingerprint: string, row: SweepRow, wallSeconds: number): void {
+export function saveFinishedCase(rowsDir: string, fingerprint: string, row: SweepRow, wallSeconds: number, sampleEveryTicks?: number): void {
   makeDirectories(rowsDir);
-  const record: FinishedCase = { kind: 'balloonsim-sweep-row', fingerprint, row, wallSeconds };
+  const record: FinishedCase = { kind: 'balloonsim-sweep-row', fingerprint, row, wallSeconds, ...(sampleEveryTicks !== undefined ? { sampleEveryTicks } : {}) };
   writeFileAtomic(join(rowsDir, rowFileName(row.case)), `${JSON.stringify(record)}\n`);
 }
 
@@ -61,14 +66,20 @@ function parseRecord(text: string): FinishedCase | null {
   return record as FinishedCase;
 }
 
+/** `a sample every 60 ticks` or `the default sample interval`, for messages. */
+function intervalText(sampleEveryTicks: number | null | undefined): string {
+  return sampleEveryTicks === null || sampleEveryTicks === undefined ? 'the default sample interval' : `a sample every ${sampleEveryTicks} tick${sampleEveryTicks === 1 ? '' : 's'}`;
+}
+
 /**
  * The cases already finished in `rowsDir`, by case number (an empty map for
  * a directory that does not exist). Temporary files left by a killed sweep
  * are deleted; a file that cannot be read as a row counts as not finished.
  *
- * @throws SweepResumeError when a row comes from another grid
+ * @param sampleEveryTicks the sweep's sample interval (undefined: the default)
+ * @throws SweepResumeError when a row comes from another grid, or was made with another sample interval
  */
-export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTotal: number): Map<number, FinishedCase> {
+export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTotal: number, sampleEveryTicks?: number): Map<number, FinishedCase> {
   const finished = new Map<number, FinishedCase>();
   let names: string[];
   try {
@@ -92,6 +103,13 @@ export function loadFinishedCases(rowsDir: string, fingerprint: string, casesTot
       throw new SweepResumeError(
         `${rowsDir} holds finished cases of another sweep grid (fingerprint ${record.fingerprint}, this grid's is ${fingerprint}); ` +
           'give another --out directory, or add --restart to discard them',
+      );
+    }
+    if ((record.sampleEveryTicks ?? null) !== (sampleEveryTicks ?? null)) {
+      // Resumed with another --sample-every, the table mixed time means of two intervals (the table of no sweep).
+      throw new SweepResumeError(
+        `${rowsDir} holds finished cases made with ${intervalText(record.sampleEveryTicks)}, and this sweep takes ${intervalText(sampleEveryTicks)}; ` +
+          'give the same --sample-every (sampleEveryTicks) to resume, or add --restart to run every case again',
       );
     }
     const caseIndex = Number(found[1]);

@@ -19,6 +19,7 @@ export const SHARDS_MAX = 100_000;
  * @returns the shard, or a sentence saying what is wrong
  */
 export function parseShard(text: string): Shard | string {
+  if (typeof text !== 'string') return `a shard is written i/n, such as 1/4 (the first of four), got ${text === null ? 'null' : typeof text}`;
   const found = /^(\d+)\/(\d+)$/.exec(text.trim());
   if (found === null) return `a shard is written i/n, such as 1/4 (the first of four), got "${text}"`;
   const index = Number(found[1]);

@@ -16,6 +16,7 @@ import { RunFailure } from '../runtime/errors.js';
 import { simulate } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
+import { withProvenance } from '../scenario/provenance.js';
 import { formatDuration } from '../model/units.js';
 import { assertPreflight, preflight, type PreflightOptions, type PreflightReport } from '../preflight/preflight.js';
 import type { SweepRow, SweepStatus } from './table.js';
@@ -106,7 +107,8 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
         series?.add(sample);
       },
     });
-    if (series !== null && task.outDir !== undefined) await writeRunOutputs(task.outDir, result, series);
+    // The case's files say where they came from, as run --out's do (summary.json, events.jsonl, trace.json, report.html had none).
+    if (series !== null && task.outDir !== undefined) await writeRunOutputs(task.outDir, withProvenance(result, scenario, result.summary.seed), series);
     const violations = result.summary.audit.violations;
     const refused = notesOf(result.events, 'guardRefusal');
     const warnings = notesOf(result.events, 'guardWarning');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
+import { describeValue, didYouMean } from '../util/suggest.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import type { Scenario } from '../model/scenario.js';
 import { expandGrid, gridOfScenarios, type GridSpec, type SweepCase, type SweepGrid } from './grid.js';
@@ -57,6 +58,9 @@ function isGrid(input: SweepInput): input is SweepGrid {
 
 /** Expands whatever `sweep` was given into a grid. */
 export function toGrid(input: SweepInput): SweepGrid {
+  if (input === null || typeof input !== 'object') {
+    throw new TypeError(`sweep: expected a grid ({ base, parameters }), an expanded grid (expandGrid, loadGridFile) or a list of scenarios, got ${describeValue(input)}`);
+  }
   if (Array.isArray(input)) return gridOfScenarios(input as ReadonlyArray<Scenario>);
   if (isGrid(input)) return input;
   return expandGrid(input as GridSpec, { source: 'library' });
@@ -87,11 +91,11 @@ export interface PlannedCase {
  */
 export function planSweep(
   input: SweepInput,
-  options: Pick<SweepOptions, 'shard' | 'rowsDir'> = {},
+  options: Pick<SweepOptions, 'shard' | 'rowsDir' | 'sampleEveryTicks'> = {},
 ): { grid: SweepGrid; shard: Shard | null; cases: PlannedCase[]; finished: Map<number, FinishedCase> } {
   const shard = checkShard(options.shard);
   const grid = toGrid(input);
-  const all = options.rowsDir !== undefined ? loadFinishedCases(options.rowsDir, grid.fingerprint, grid.cases.length) : new Map<number, FinishedCase>();
+  const all = options.rowsDir !== undefined ? loadFinishedCases(options.rowsDir, grid.fingerprint, grid.cases.length, options.sampleEveryTicks) : new Map<number, FinishedCase>();
   const cases = grid.cases.filter((c) => inShard(c.index, shard));
   const finished = new Map(cases.flatMap((c) => (all.has(c.index) ? [[c.index, all.get(c.index)!] as const] : [])));
   return { grid, shard, cases: cases.map((c) => ({ case: c, finished: finished.has(c.index) })), finished };
@@ -109,6 +113,36 @@ function taskOf(c: SweepCase, options: SweepOptions): SweepTask {
   };
 }
 
+const SWEEP_OPTION_KEYS: ReadonlyArray<string> = [
+  'concurrency', 'shard', 'sampleEveryTicks', 'caseOutputsDir', 'rowsDir', 'pool', 'onCaseDone', 'signal', 'policyCallLimitMs',
+];
+
+/**
+ * The options' keys and types, checked before a case runs: a misspelt key was
+ * ignored; a signal that was not an AbortSignal failed every case with Node's
+ * "The "signals[0]" argument must be an instance of AbortSignal"; an
+ * onCaseDone that was not a function, or a directory that was not a path,
+ * failed after the first case had run ("options.onCaseDone is not a function").
+ */
+function checkSweepOptions(options: SweepOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`sweep: options must be an object, got ${describeValue(options)}`);
+  const unknown = Object.keys(options).filter((key) => !SWEEP_OPTION_KEYS.includes(key));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `sweep: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(unknown[0]!, SWEEP_OPTION_KEYS)}the options are ${SWEEP_OPTION_KEYS.join(', ')})`,
+    );
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError(`sweep: signal must be an AbortSignal (AbortSignal.timeout(ms), or an AbortController's signal), got ${describeValue(options.signal)}`);
+  }
+  if (options.onCaseDone !== undefined && typeof options.onCaseDone !== 'function') throw new TypeError(`sweep: onCaseDone must be a function, got ${describeValue(options.onCaseDone)}`);
+  if (options.pool !== undefined && !(options.pool instanceof SweepPool)) throw new TypeError(`sweep: pool must be a SweepPool (new SweepPool(threads)), got ${describeValue(options.pool)}`);
+  for (const key of ['rowsDir', 'caseOutputsDir'] as const) {
+    const dir = options[key];
+    if (dir !== undefined && (typeof dir !== 'string' || dir === '')) throw new TypeError(`sweep: ${key} must be the path of a directory, got ${describeValue(dir)}`);
+  }
+}
+
 /**
  * Runs a sweep (or one shard of it) and returns its table, rows in case
  * order. A case that fails gives a row with status `failed`; the sweep goes
@@ -123,6 +157,7 @@ function taskOf(c: SweepCase, options: SweepOptions): SweepTask {
  */
 export async function sweep(input: SweepInput, options: SweepOptions = {}): Promise<SweepTable> {
   const started = performance.now();
+  checkSweepOptions(options);
   const concurrency = options.pool?.threads ?? options.concurrency ?? availableParallelism();
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > SWEEP_CONCURRENCY_MAX) {
     throw new RangeError(`sweep: concurrency must be a whole number from 1 to ${SWEEP_CONCURRENCY_MAX}, got ${concurrency}`);
@@ -153,7 +188,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
             if (options.signal?.aborted === true) throw abortErrorOf(options.signal, `sweep (${done} of ${toRun.length} cases done)`);
             throw error;
           }
-          if (options.rowsDir !== undefined) saveFinishedCase(options.rowsDir, grid.fingerprint, result.row, result.wallSeconds);
+          if (options.rowsDir !== undefined) saveFinishedCase(options.rowsDir, grid.fingerprint, result.row, result.wallSeconds, options.sampleEveryTicks);
           results.push(result);
           done++;
           options.onCaseDone?.(result.row, done, toRun.length);

@@ -106,14 +106,15 @@ function cellOf(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The table as CSV: case, label, one `param.PATH` column per parameter, status, refused, warnings, the metrics, error. No timing. */
+/** The table as CSV: case, label, base, one `param.PATH` column per parameter, status, refused, warnings, the metrics, error (the columns of sweep.parquet). No timing. */
 export function sweepCsv(table: SweepTable): string {
-  const header = ['case', 'label', ...table.parameterNames.map((name) => `param.${name}`), 'status', 'refused', 'warnings', ...METRIC_KEYS, 'error'];
+  const header = ['case', 'label', 'base', ...table.parameterNames.map((name) => `param.${name}`), 'status', 'refused', 'warnings', ...METRIC_KEYS, 'error'];
   const lines = [header.map(csvCell).join(',')];
   for (const row of table.rows) {
     const cells = [
       String(row.case),
       row.label,
+      row.base,
       ...table.parameterNames.map((name) => cellOf(row.parameters[name])),
       row.status,
       row.refused.join('; '),

@@ -54,4 +54,14 @@ describe('defineScenario', () => {
   it('refuses an empty source name', () => {
     expect(() => defineScenario({ guests: [] } as never, { source: '' })).toThrow(new TypeError('defineScenario: options.source must be a non-empty string'));
   });
+
+  it('checks its options: an object, and a duration override in whole ms, named as defineScenario takes it', () => {
+    // null failed as "Cannot read properties of null (reading 'source')"; a bad override was blamed on resolveScenario, an internal function.
+    const scenario = { host: { memory: '256MiB' }, guests: [{ name: 'a', memory: '64MiB' }] };
+    expect(() => defineScenario(scenario, null as never)).toThrow(new TypeError('defineScenario: options must be an object, got null (an empty value)'));
+    expect(() => defineScenario(scenario, { durationOverrideMs: Number.NaN })).toThrow(
+      new TypeError('defineScenario: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got NaN'),
+    );
+    expect(() => defineScenario(scenario, { durationOverrideMs: '5m' as never })).toThrow(/^defineScenario: durationOverrideMs .*got "5m"$/);
+  });
 });

@@ -43,4 +43,60 @@ describe('simulate', () => {
     await expect(simulate(small as never)).rejects.toThrow(new TypeError('simulate: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
     await expect(simulateFree(null as never)).rejects.toThrow(/^simulateFree: scenario must be a resolved Scenario/);
   });
+
+  it.each([
+    [{ placment: 'inline' }, /^simulate: unknown option "placment" \(did you mean "placement"\? the options are seed, placement, /],
+    [{ signal: {} }, /^simulate: signal must be an AbortSignal/],
+    [{ signal: 'abort' }, /^simulate: signal must be an AbortSignal .*got "abort"$/],
+    [{ onSample: 5, sampleEveryTicks: 1 }, /^simulate: onSample must be a function, got 5$/],
+    [{ onProgress: 'x' }, /^simulate: onProgress must be a function, got "x"$/],
+    [{ beforeTick: 1 }, /^simulate: beforeTick must be a function, got 1$/],
+    [{ policy: 'mom' }, /^simulate: policy must be a policy object, got "mom" \(make one with definePolicy/],
+    [{ policy: { name: 'p', periodMs: 1000 } }, /^simulate: policy p: decide must be a function, got nothing/],
+    [{ policy: { name: 'p', periodMs: Number.NaN, decide: () => new Map() } }, /^simulate: policy p: periodMs must be a positive number of ms, got NaN/],
+  ])('refuses misspelt options and ones of the wrong type before running: %j', async (options, message) => {
+    // A misspelt key was ignored (the run went on without it); a signal that was not an AbortSignal was ignored or
+    // failed as "Invalid value used as weak map key"; callbacks and policies failed deep inside ("options.onSample is not a function").
+    await expect(simulate(defineScenario(small), { placement: 'inline', ...options } as never)).rejects.toThrow(message);
+  });
+
+  it('refuses a resolved scenario whose fields were changed by hand into what cannot run, naming the field', async () => {
+    // durationMs: Infinity ran for ever; a missing durationMs gave a summary of NaN ticks; a guest's missing size failed as "watermarksFor: ... got NaN".
+    const changed = (change: (s: Record<string, unknown>) => void): never => {
+      const scenario = defineScenario(small) as unknown as Record<string, unknown>;
+      change(scenario);
+      return scenario as never;
+    };
+    await expect(simulate(changed((s) => (s['durationMs'] = Number.POSITIVE_INFINITY)), { placement: 'inline' })).rejects.toThrow(
+      /^simulate: the scenario's durationMs must be a positive number of ms, got Infinity: .*defineScenario/,
+    );
+    await expect(simulate(changed((s) => delete s['durationMs']), { placement: 'inline' })).rejects.toThrow(/durationMs must be a positive number of ms, got undefined/);
+    await expect(simulate(changed((s) => (s['tickMs'] = 0)), { placement: 'inline' })).rejects.toThrow(/tickMs must be a positive number of ms, got 0/);
+    await expect(simulate(changed((s) => (s['durationMs'] = 1e15)), { placement: 'inline' })).rejects.toThrow(/durationMs \/ tickMs is 1000000000000 ticks, more than 100000000/);
+    await expect(simulate(changed((s) => delete (s['guests'] as Array<Record<string, unknown>>)[0]!['memoryBytes']), { placement: 'inline' })).rejects.toThrow(
+      /guests\[name=a\]\.memoryBytes must be a positive number of bytes, got undefined/,
+    );
+    await expect(simulateFree(changed((s) => (s['events'] = null)))).rejects.toThrow(/^simulateFree: the scenario's events must be a list/);
+  });
+
+  it('runs the scenario as it was when called: changing the object afterwards changes nothing', async () => {
+    // The run read the scenario after its first await: a loop that set a field and started the next run changed
+    // the runs already started (here it failed deep inside, "watermarksFor: memoryPages ... got 0").
+    const alone = await simulate(defineScenario(small), { placement: 'inline' });
+    const scenario = defineScenario(small);
+    const running = simulate(scenario, { placement: 'inline' });
+    scenario.guests[0]!.memoryBytes = 1;
+    (scenario as { durationMs: number }).durationMs = 1000;
+    const { summary } = await running;
+    const { timing: _a, provenance: _b, ...mine } = summary;
+    const { timing: _c, provenance: _d, ...expected } = alone.summary;
+    expect(mine).toEqual(expected);
+  });
+
+  it('simulateFree refuses a wall limit that is not a positive number, and an audit that is not a boolean', async () => {
+    // wallLimitMs NaN or -5 ended the run after its first round, with a summary of 1 tick and no word why.
+    await expect(simulateFree(defineScenario(small), { wallLimitMs: Number.NaN })).rejects.toThrow(new RangeError('simulateFree: wallLimitMs must be a positive number of milliseconds, got NaN'));
+    await expect(simulateFree(defineScenario(small), { wallLimitMs: -5 })).rejects.toThrow(new RangeError('simulateFree: wallLimitMs must be a positive number of milliseconds, got -5'));
+    await expect(simulateFree(defineScenario(small), { audit: 'yes' as never })).rejects.toThrow(new TypeError('simulateFree: audit must be true or false, got "yes"'));
+  });
 });

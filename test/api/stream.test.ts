@@ -73,4 +73,12 @@ describe('simulateStream of what is not a scenario', () => {
   it('says what it takes, instead of a TypeError about reading durationMs of null', () => {
     expect(() => simulateStream(null as never)).toThrow(new TypeError('simulateStream: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
   });
+
+  it('checks its options under its own name, before anything runs', () => {
+    // A signal that was not an AbortSignal failed in AbortSignal.any ("The "signals[1]" argument must be an instance of AbortSignal").
+    expect(() => simulateStream(small, { placement: 'inline', signal: {} as never })).toThrow(/^simulateStream: signal must be an AbortSignal/);
+    expect(() => simulateStream(small, { placment: 'inline' } as never)).toThrow(/^simulateStream: unknown option "placment" \(did you mean "placement"\? the options are .*\)$/);
+    expect(() => simulateStream(small, { placment: 'inline' } as never)).not.toThrow(/onSample/);
+    expect(() => simulateStream(small, { sampleEveryTicks: -1 })).toThrow('simulateStream: sampleEveryTicks must be a whole number of at least 0, got -1');
+  });
 });

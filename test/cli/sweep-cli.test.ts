@@ -36,8 +36,8 @@ describe('balloonsim sweep', () => {
     expect(run.stdout).toMatch(/^events\[0\]\.setTarget\.memory=256MiB\s+3\s+refused\s+[\d.]+ GiB ± [\d.]+ [GM]iB/m);
     expect(run.stdout).toMatch(/wrote .*: sweep\.csv, sweep\.parquet, sweep-aggregate\.csv, sweep-aggregate\.parquet, report\.html, sweep\.json, rows\//);
     const csv = read('out', 'sweep.csv').split('\n');
-    expect(csv[0]).toMatch(/^case,label,param\.events\[0\]\.setTarget\.memory,param\.seed,status,refused,warnings,scenario,/);
-    expect(csv[1]).toMatch(/^0,events\[0\]\.setTarget\.memory=256MiB seed=1,256MiB,1,refused,"?idle at 2m: refused to shrink idle/);
+    expect(csv[0]).toMatch(/^case,label,base,param\.events\[0\]\.setTarget\.memory,param\.seed,status,refused,warnings,scenario,/);
+    expect(csv[1]).toMatch(/^0,events\[0\]\.setTarget\.memory=256MiB seed=1,default,256MiB,1,refused,"?idle at 2m: refused to shrink idle/);
     const aggregate = read('out', 'sweep-aggregate.csv').split('\n');
     expect(aggregate[0]).toMatch(/^group,label,base,param\.events\[0\]\.setTarget\.memory,cases,seeds,n,status,cases_failed,cases_refused,cases_warning,cases_ok,/);
     expect(aggregate[1]).toMatch(/^0,events\[0\]\.setTarget\.memory=256MiB,default,256MiB,0 1 2,1 2 3,3,refused,0,3,0,0,/);

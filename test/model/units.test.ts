@@ -15,6 +15,16 @@ function unitError(fn: () => unknown): UnitError {
   throw new Error('expected a UnitError, but nothing was thrown');
 }
 
+describe('parseSize and parseDuration called without a where (as the library exports them)', () => {
+  it('name themselves in the message, not "undefined"', () => {
+    // `where` was required in the types but not at run time: a JavaScript caller got "undefined: "5" has no unit, ...".
+    expect(() => (parseSize as (value: unknown) => number)('5')).toThrow(/^parseSize: "5" has no unit/);
+    expect(() => (parseDuration as (value: unknown) => number)('5')).toThrow(/^parseDuration: "5" has no unit/);
+    expect(parseSize('1KiB')).toBe(1024);
+    expect(parseDuration('2s')).toBe(2000);
+  });
+});
+
 describe('parseSize', () => {
   it.each([
     ['0B', 0],

@@ -1,5 +1,5 @@
 /** Unit tests of src/output/out-dir.ts: `--out DIR` checked before a run. */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/output/input-error.js';
@@ -17,6 +17,24 @@ describe('prepareOutDir', () => {
     prepareOutDir(out);
     expect(existsSync(out)).toBe(true);
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  it("refuses a folder that holds the other kind's outputs (a run's into a sweep's, or a sweep's into a run's), and takes its own kind's", () => {
+    // The second command replaced the first's report.html and left its other files beside: compare then read the
+    // run's summary.json in a sweep's folder, and query showed both sets of tables.
+    const run = join(dir, 'run');
+    mkdirSync(run);
+    writeFileSync(join(run, 'summary.json'), '{}');
+    expect(() => prepareOutDir(run, '--out', 'sweep')).toThrow(
+      new InputError(`--out ${JSON.stringify(run)} holds a run's outputs (summary.json); give another folder for the sweep's, so that the two are not mixed (they share report.html)`),
+    );
+    prepareOutDir(run, '--out', 'run');
+    const sweep = join(dir, 'sweep');
+    mkdirSync(join(sweep, 'rows'), { recursive: true });
+    expect(() => prepareOutDir(sweep, '--out', 'run')).toThrow(/holds a sweep's outputs \(rows\); give another folder for the run's/);
+    writeFileSync(join(sweep, 'sweep.json'), '{}');
+    expect(() => prepareOutDir(sweep, '--out', 'run')).toThrow(/holds a sweep's outputs \(sweep\.json\)/);
+    prepareOutDir(sweep, '--out', 'sweep');
   });
 
   it('accepts a folder that exists, keeping what is in it', () => {

@@ -95,4 +95,15 @@ describe('queryOutputs', () => {
     await expect(refused).rejects.toBeInstanceOf(InputError);
     await expect(queryOutputs(dir, 'SELECT * FROM nowhere')).rejects.toThrow(/^query: .*nowhere.*\n {2}tables here: timeseries \(one row per guest per sample\)$/);
   });
+
+  it('names the table whose file is damaged, as bad input, instead of failing every query as an internal error', async () => {
+    // DuckDB reads a file when its view is made: a truncated timeseries.parquet failed a query of events too, with a raw Error.
+    await writeParquet([{ path: join(dir, 'events.parquet'), table: series('a', [1]) }]);
+    writeFileSync(join(dir, 'timeseries.parquet'), 'garbage');
+    const failed = queryOutputs(dir, 'SELECT count(*) FROM events');
+    await expect(failed).rejects.toBeInstanceOf(InputError);
+    await expect(queryOutputs(dir, 'SELECT count(*) FROM events')).rejects.toThrow(
+      /^query: the timeseries table cannot be read \(.*too small to be a Parquet file.*\); its file is damaged or not written by balloonsim: write .* again \(run --out, sweep --out or merge --out\)$/,
+    );
+  });
 });

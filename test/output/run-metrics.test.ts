@@ -1,6 +1,8 @@
 /** Unit tests of src/output/run-metrics.ts: a run's metrics from its samples (weighted by time) and its summary. */
 import { describe, expect, it } from 'vitest';
 import { MetricsAccumulator } from '../../src/output/run-metrics.js';
+import { TimeSeries } from '../../src/output/time-series.js';
+import { hostTimeSeriesCsv, parseTimeSeriesCsv, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
 import { guestSample, sampleAt, summaryOf } from '../support/samples.js';
 
 const MiB = 2 ** 20;
@@ -79,5 +81,19 @@ describe('MetricsAccumulator', () => {
     metrics.add(sampleAt(0, [guestSample('a', { residentPages: 999 })]));
     metrics.add(sampleAt(1000, [guestSample('a', { residentPages: 10 })]));
     expect(metrics.finish(summaryOf([{ name: 'a' }])).residentBytesMean).toBe(10 * FRAME);
+  });
+
+  it('gives the same figures from samples as from the same samples written to timeseries.csv and read back (what compare reads)', () => {
+    // psiSomeMax kept every digit from samples and 9 from the CSV: compare of a run's directory and a sweep of the same run differed.
+    const guests = [guestSample('a', { residentPages: 100, psiSomeAvg10: 0.7001094657335996, stallSecondsTotal: 51.55583061234 }), guestSample('b', { residentPages: 50, stallSecondsTotal: 0.123456789123 })];
+    const series = new TimeSeries(['a', 'b'], FRAME, 1000);
+    series.add(sampleAt(1000, guests, 500));
+    const fromCsv = parseTimeSeriesCsv(timeSeriesCsv(series), hostTimeSeriesCsv(series), FRAME, 1000);
+    const direct = new MetricsAccumulator();
+    const read = new MetricsAccumulator();
+    direct.add(series.sample(0));
+    read.add(fromCsv.sample(0));
+    expect(read.finish(summary)).toEqual(direct.finish(summary));
+    expect(direct.finish(summary).psiSomeMax).toBe(0.700109466);
   });
 });

@@ -1,10 +1,11 @@
 /** Unit tests of src/output/run-outputs.ts: the files of `run --out`, from a 5-tick inline run. */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEventsJsonl } from '../../src/output/events-jsonl.js';
 import { RUN_OUTPUT_FILES, writeRunOutputs } from '../../src/output/run-outputs.js';
 import { hostTimeSeriesCsv, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
+import { TimeSeries } from '../../src/output/time-series.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { runTiny } from '../support/tiny-run.js';
 
@@ -49,5 +50,17 @@ describe('writeRunOutputs', () => {
 
   it('refuses an empty directory name', async () => {
     await expect(writeRunOutputs('', run.result, run.series)).rejects.toThrow(new TypeError('writeRunOutputs: dir must be a non-empty path'));
+  });
+
+  it("refuses a series that is not the run's, and a result or series that is missing, before writing anything", async () => {
+    // A series of another frame size was written without a word, every byte column scaled by the ratio of the frame sizes.
+    const out = join(dir, 'e');
+    const other = new TimeSeries(run.series.guestNames, run.series.frameBytes * 512, run.series.hostFrames);
+    await expect(writeRunOutputs(out, run.result, other)).rejects.toThrow(/^writeRunOutputs: the series counts frames of 2097152 bytes, the run's are 4096 bytes/);
+    const renamed = new TimeSeries(['x', ...run.series.guestNames.slice(1)], run.series.frameBytes, run.series.hostFrames);
+    await expect(writeRunOutputs(out, run.result, renamed)).rejects.toThrow(/^writeRunOutputs: the series is of other guests than the run/);
+    await expect(writeRunOutputs(out, run.result, undefined as never)).rejects.toThrow(/^writeRunOutputs: series must be a TimeSeries/);
+    await expect(writeRunOutputs(out, null as never, run.series)).rejects.toThrow(/^writeRunOutputs: result must be what simulate\(\) resolved to/);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../../src/scenario/load.js';
+import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { scenarioError } from './support.js';
 
@@ -24,5 +24,18 @@ describe('loadScenarioFile', () => {
     expect(missing.issues[0]?.hint).toMatch(/check the path/);
     expect(missing.format()).toBe(`${join(dir, 'nope.yaml')}: cannot read the scenario: no such file (${missing.issues[0]?.hint})`);
     expect(scenarioError(() => loadScenarioFile(dir)).issues[0]?.message).toBe('cannot read the scenario: it is a directory');
+  });
+
+  it('checks its options, naming itself: null failed as "Cannot read properties of null", a bad override was blamed on resolveScenario', () => {
+    const file = join(dir, 'opts.yaml');
+    writeFileSync(file, 'host: {memory: 8GiB}\nguests: [{name: a, memory: 1GiB}]\n');
+    expect(() => loadScenarioFile(file, null as never)).toThrow(new TypeError('loadScenarioFile: options must be an object, got null (an empty value)'));
+    expect(() => loadScenarioFile(file, { durationOverrideMs: -1 })).toThrow(
+      new TypeError('loadScenarioFile: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got -1'),
+    );
+    expect(() => parseScenarioText('host: {memory: 8GiB}\nguests: [{name: a, memory: 1GiB}]\n', 'x', { durationOverrideMs: Number.NaN })).toThrow(
+      /^parseScenarioText: durationOverrideMs must be a positive whole number of ms .*got NaN$/,
+    );
+    expect(() => parseScenarioText('', 'x', { baseDir: 5 as never })).toThrow('parseScenarioText: baseDir must be the path of a directory, got 5');
   });
 });

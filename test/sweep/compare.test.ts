@@ -97,6 +97,13 @@ describe('loadCompareRuns', () => {
     expect(inputError(() => loadCompareRuns([join(dir, 'bad.json')]))).toBe(`${join(dir, 'bad.json')} is not JSON`);
     writeFileSync(join(dir, 'x.json'), '{"a":1}');
     expect(inputError(() => loadCompareRuns([join(dir, 'x.json')]))).toBe(`${join(dir, 'x.json')} is neither a run summary (summary.json) nor a sweep table (sweep.json)`);
+    // Files of a newer balloonsim were read as if they were of this one.
+    writeFileSync(join(dir, 'future.json'), JSON.stringify({ ...summaryOf([{ name: 'a' }]), schemaVersion: 99 }));
+    expect(inputError(() => loadCompareRuns([join(dir, 'future.json')]))).toBe(
+      `${join(dir, 'future.json')} has summary schema version 99; this balloonsim reads versions 1 to 2: compare it with the balloonsim that wrote it`,
+    );
+    writeFileSync(join(dir, 'future-sweep.json'), JSON.stringify({ ...table([row(0)]), schemaVersion: 999 }));
+    expect(inputError(() => loadCompareRuns([join(dir, 'future-sweep.json')]))).toMatch(/future-sweep\.json has table schema version 999; this balloonsim reads versions 1 to 2: /);
     const run = writeRun('broken', true);
     writeFileSync(join(run, 'host-timeseries.csv'), 'nonsense\n');
     expect(inputError(() => loadCompareRuns([run]))).toMatch(/host-timeseries\.csv:1: not a balloonsim host-timeseries\.csv/);

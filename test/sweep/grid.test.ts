@@ -89,6 +89,19 @@ describe('expandGrid', () => {
     expect(error.format()).toMatch(/^g\.yaml, case 1 \(guests\[name=db\]\.memory=4\): guests\[1\]\.memory: "4" has no unit/);
   });
 
+  it('refuses a durationMs that is not a positive whole number of ms, naming the key (it was blamed on resolveScenario)', () => {
+    expect(() => expandGrid({ base: 'default', durationMs: -1, parameters: { seed: [1] } })).toThrow(
+      new TypeError('expandGrid: durationMs must be a positive whole number of ms (a grid file\'s duration: 5m is 300000), got -1'),
+    );
+    expect(() => expandGrid({ base: 'default', durationMs: '5m' as never, parameters: { seed: [1] } })).toThrow(/^expandGrid: durationMs .*got "5m"$/);
+  });
+
+  it('refuses a base that is neither a name nor { name, content } (it failed as "undefined: the scenario is empty")', () => {
+    expect(() => expandGrid({ base: { x: 1 } as never, parameters: { seed: [1] } })).toThrow(
+      /^expandGrid: a base must be 'default', the path of a scenario file, or \{ name, content \} .*got a mapping/,
+    );
+  });
+
   it('runs scenarios given as a list, one case each', () => {
     const a = scenario({ name: 'a', guests: [guest('x')] });
     const grid = gridOfScenarios([a, { ...a, seed: 2 }, { ...a, name: 'b' }]);

@@ -29,6 +29,8 @@ describe('mergeSweepTables', () => {
 
   it('refuses nothing to merge', () => {
     expect(mergeError(() => mergeSweepTables([]))).toBe('nothing to merge: give the sweep.json of each shard');
+    // Not a list failed as "Cannot read properties of null (reading 'length')".
+    expect(mergeError(() => mergeSweepTables(null as never))).toBe('mergeSweepTables: give a list of sweep tables (the parsed sweep.json of each shard)');
   });
 
   it('refuses a file that is not a sweep table, by its name', () => {

@@ -65,6 +65,20 @@ describe('saveFinishedCase and loadFinishedCases', () => {
     expect(() => loadFinishedCases(rows, 'new', 4)).toThrow(`${rows} holds finished cases of another sweep grid (fingerprint old, this grid's is new); give another --out directory, or add --restart to discard them`);
   });
 
+  it('refuses rows made with another sample interval: their time means mixed with the resumed ones gave the table of no sweep', () => {
+    // Seen: rows of --sample-every 1 resumed with --sample-every 60 gave residentBytesMean of both intervals in one table.
+    saveFinishedCase(rows, 'g', row(0), 1, 1);
+    expect(loadFinishedCases(rows, 'g', 4, 1).size).toBe(1);
+    expect(() => loadFinishedCases(rows, 'g', 4, 60)).toThrow(SweepResumeError);
+    expect(() => loadFinishedCases(rows, 'g', 4, 60)).toThrow(
+      `${rows} holds finished cases made with a sample every 1 tick, and this sweep takes a sample every 60 ticks; give the same --sample-every (sampleEveryTicks) to resume, or add --restart to run every case again`,
+    );
+    expect(() => loadFinishedCases(rows, 'g', 4)).toThrow(/made with a sample every 1 tick, and this sweep takes the default sample interval/);
+    saveFinishedCase(rows, 'g', row(0), 1);
+    expect(loadFinishedCases(rows, 'g', 4).size).toBe(1);
+    expect(() => loadFinishedCases(rows, 'g', 4, 5)).toThrow(/made with the default sample interval, and this sweep takes a sample every 5 ticks/);
+  });
+
   it('deletes temporaries a killed sweep left behind', () => {
     mkdirSync(rows);
     // A temporary of a process that no longer exists (pid 2^22 + 1 is above Linux's pid limit).

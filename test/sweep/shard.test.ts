@@ -13,6 +13,9 @@ describe('parseShard', () => {
     expect(parseShard('1 / 2')).toBe('a shard is written i/n, such as 1/4 (the first of four), got "1 / 2"');
     expect(parseShard('-1/2')).toMatch(/written i\/n/);
     expect(parseShard('1.5/2')).toMatch(/written i\/n/);
+    // Not a string failed as "Cannot read properties of null (reading 'trim')".
+    expect(parseShard(null as never)).toBe('a shard is written i/n, such as 1/4 (the first of four), got null');
+    expect(parseShard(2 as never)).toBe('a shard is written i/n, such as 1/4 (the first of four), got number');
     expect(parseShard('1/100001')).toBe('the number of shards must be from 1 to 100000, got 100001');
     expect(parseShard('0/3')).toBe('shard 0/3 does not exist: shards are numbered 1 to 3');
     expect(parseShard('4/3')).toBe('shard 4/3 does not exist: shards are numbered 1 to 3');

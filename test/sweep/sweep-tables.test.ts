@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateCsv, aggregateParquetTable, sweepParquetTable } from '../../src/sweep/sweep-tables.js';
 import { aggregateSeeds } from '../../src/sweep/aggregate.js';
-import { METRIC_KEYS } from '../../src/sweep/table.js';
+import { METRIC_KEYS, sweepCsv } from '../../src/sweep/table.js';
 import { metrics, row, table } from '../support/sweep-tables.js';
 
 function column(t: ReturnType<typeof sweepParquetTable>, name: string) {
@@ -25,6 +25,10 @@ describe('sweepParquetTable', () => {
     expect(parquet.rows).toBe(2);
     expect(parquet.columns.map((c) => c.name)).toEqual(['case', 'label', 'base', 'param.int', 'param.real', 'param.flag', 'param.text', 'param.mixed', 'param.list', 'status', 'refused', 'warnings', ...METRIC_KEYS, 'error']);
     expect(parquet.metadata).toEqual({ 'balloonsim.sweep': 'g', 'balloonsim.fingerprint': 'f' });
+  });
+
+  it('has the columns of sweep.csv, in its order (the docs promise twins; the CSV had no base column)', () => {
+    expect(sweepCsv(t).split('\n')[0]!.split(',')).toEqual(parquet.columns.map((c) => c.name));
   });
 
   it('types each parameter column by what all its values are: whole numbers, numbers, booleans, else text (JSON for lists)', () => {

@@ -1,5 +1,5 @@
 /** Unit tests of src/sweep/sweep-task.ts: one case of a sweep, run inline, its row and its status (small runs of 5 ticks). */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RUN_OUTPUT_FILES } from '../../src/output/run-outputs.js';
@@ -67,5 +67,10 @@ describe('runSweepTask', () => {
     const { row } = await runSweepTask(task([], { outDir: out, sampleEveryTicks: 1 }));
     expect(row.status).toBe('ok');
     for (const name of RUN_OUTPUT_FILES) expect(existsSync(join(out, name)), name).toBe(true);
+    // Each says where it came from, as run --out's files do (docs/outputs.md); a case's had no provenance at all.
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { provenance?: { tool: string; seed: number; source: string; scenario: { name: string } } };
+    expect(summary.provenance).toMatchObject({ tool: 'balloonsim', seed: 1, source: 'test', scenario: { name: 'tiny' } });
+    expect(JSON.parse(readFileSync(join(out, 'events.jsonl'), 'utf8').split('\n')[0]!)).toMatchObject({ kind: 'provenance' });
+    expect(JSON.parse(readFileSync(join(out, 'trace.json'), 'utf8')).otherData).toMatchObject({ provenance: { tool: 'balloonsim', seed: 1 } });
   });
 });

@@ -45,6 +45,22 @@ describe('toGrid', () => {
     expect(spec.cases.map((c) => c.label)).toEqual(['seed=1', 'seed=2', 'seed=3']);
     expect(spec.fingerprint).toBe(expandGrid({ base: 'default', durationMs: 5000, parameters: { seed: [1, 2, 3] } }, { source: 'library' }).fingerprint);
   });
+
+  it('copies the scenarios of a list when called, and checks each: a change made afterwards is not run', () => {
+    // The cases held the caller's objects and were sent to the threads later: a scenario changed after the call
+    // ran changed, under the fingerprint of the unchanged one.
+    const list = [tiny('a'), tiny('b')];
+    const grid = toGrid(list);
+    list[1]!.guests[0]!.memoryBytes = 1;
+    expect(grid.cases[1]!.scenario.guests[0]!.memoryBytes).toBe(16 * MiB);
+    expect(grid.fingerprint).toBe(gridOfScenarios([tiny('a'), tiny('b')]).fingerprint);
+    expect(() => toGrid([tiny('a'), null as never])).toThrow(/^sweep: scenarios\[1\]: scenario must be a resolved Scenario/);
+    expect(() => toGrid([{ ...tiny('a'), durationMs: Number.POSITIVE_INFINITY }])).toThrow(/^sweep: scenarios\[0\]: the scenario's durationMs must be a positive number of ms, got Infinity/);
+  });
+
+  it('says what it takes when given something else (null failed as "Cannot read properties of null")', () => {
+    expect(() => toGrid(null as never)).toThrow(new TypeError('sweep: expected a grid ({ base, parameters }), an expanded grid (expandGrid, loadGridFile) or a list of scenarios, got null (an empty value)'));
+  });
 });
 
 describe('planSweep', () => {
@@ -81,6 +97,20 @@ describe('sweep', () => {
     await expect(sweep(scenarios, { concurrency: 257 })).rejects.toThrow(RangeError);
     await expect(sweep(scenarios, { concurrency: 1.5 })).rejects.toThrow(RangeError);
     await expect(sweep(scenarios, { concurrency: 1, sampleEveryTicks: 0 })).rejects.toThrow('sweep: sampleEveryTicks must be a positive whole number, got 0');
+  });
+
+  it.each([
+    [{ concurency: 2 }, /^sweep: unknown option "concurency" \(did you mean "concurrency"\? the options are concurrency, shard, /],
+    [{ signal: {} }, /^sweep: signal must be an AbortSignal .*got a mapping/],
+    [{ onCaseDone: 5 }, /^sweep: onCaseDone must be a function, got 5$/],
+    [{ pool: {} }, /^sweep: pool must be a SweepPool \(new SweepPool\(threads\)\), got a mapping/],
+    [{ rowsDir: 5 }, /^sweep: rowsDir must be the path of a directory, got 5$/],
+    [{ caseOutputsDir: '' }, /^sweep: caseOutputsDir must be the path of a directory, got ""$/],
+  ])('refuses misspelt options and ones of the wrong type before any case runs: %j', async (options, message) => {
+    // A misspelt key was ignored; a signal that was not an AbortSignal failed every case with Node's "The "signals[0]"
+    // argument must be an instance of AbortSignal"; the others failed after the first case had run.
+    await expect(sweep(scenarios, { concurrency: 1, ...options } as never)).rejects.toThrow(message);
+    await expect(sweep(scenarios, null as never)).rejects.toThrow('sweep: options must be an object, got null (an empty value)');
   });
 
   it('rejects at once when its signal is already aborted', async () => {

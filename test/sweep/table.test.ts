@@ -9,8 +9,8 @@ describe('sweepCsv', () => {
   it('writes a header with one param column per parameter, then one line per row with the metrics in order', () => {
     const csv = sweepCsv(table([row(0, { metrics: metrics({ seed: 7, stallSeconds: 1 / 3 }) })]));
     expect(csv).toBe(
-      `case,label,param.p,status,refused,warnings,${METRIC_HEADER},error\n` +
-        '0,p=0,0,ok,,,base,7,30,2,1000,900,500,700,400,100,200,3,4,5,0.333333333,0.25,0,0,0,\n',
+      `case,label,base,param.p,status,refused,warnings,${METRIC_HEADER},error\n` +
+        '0,p=0,base,0,ok,,,base,7,30,2,1000,900,500,700,400,100,200,3,4,5,0.333333333,0.25,0,0,0,\n',
     );
   });
 
@@ -26,12 +26,12 @@ describe('sweepCsv', () => {
     });
     const lines = sweepCsv(table([failed])).split('\n');
     const empties = ','.repeat(METRIC_KEYS.length);
-    expect(lines.slice(1).join('\n')).toBe(`1,"a ""b"", c","{""nested"":[1,2]}",failed,idle at 2m: below floor; web at 3m,x${empties},"RUN_FAILED: line1\nline2"\n`);
+    expect(lines.slice(1).join('\n')).toBe(`1,"a ""b"", c",base,"{""nested"":[1,2]}",failed,idle at 2m: below floor; web at 3m,x${empties},"RUN_FAILED: line1\nline2"\n`);
   });
 
   it('writes missing parameters as empty cells and no rows for an empty table', () => {
-    expect(sweepCsv(table([row(0, { parameters: {} })])).split('\n')[1]!.startsWith('0,p=0,,ok,')).toBe(true);
-    expect(sweepCsv(table([], { parameterNames: ['a', 'b.c'] }))).toBe(`case,label,param.a,param.b.c,status,refused,warnings,${METRIC_HEADER},error\n`);
+    expect(sweepCsv(table([row(0, { parameters: {} })])).split('\n')[1]!.startsWith('0,p=0,base,,ok,')).toBe(true);
+    expect(sweepCsv(table([], { parameterNames: ['a', 'b.c'] }))).toBe(`case,label,base,param.a,param.b.c,status,refused,warnings,${METRIC_HEADER},error\n`);
   });
 });
 

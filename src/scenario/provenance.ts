@@ -1,0 +1,29 @@
+/**
+ * Provenance: what every output of a run says about where it came from (see
+ * runtime/provenance.ts), made from the scenario resolved back into its file
+ * form. Here, below the library and the sweeps, so that a sweep's cases
+ * (`--case-outputs`) carry it as `run --out` does.
+ */
+import type { Provenance } from '../runtime/provenance.js';
+import type { RunResult } from '../runtime/simulate.js';
+import type { Scenario } from '../model/scenario.js';
+import { BALLOONSIM_VERSION } from '../util/version.js';
+import { resolvedScenarioFile } from './resolved-file.js';
+
+/** The provenance of a run of `scenario` with `seed`. */
+export function provenanceOf(scenario: Scenario, seed: number): Provenance {
+  return {
+    tool: 'balloonsim',
+    version: BALLOONSIM_VERSION,
+    node: process.version,
+    seed,
+    source: scenario.source,
+    scenario: resolvedScenarioFile({ ...scenario, seed }),
+  };
+}
+
+/** The result with its summary's provenance filled in (the same object, for chaining). */
+export function withProvenance<R extends RunResult>(result: R, scenario: Scenario, seed: number): R {
+  result.summary.provenance = provenanceOf(scenario, seed);
+  return result;
+}
