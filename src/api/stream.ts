@@ -85,9 +85,14 @@ export function simulateStream(scenario: Scenario, options: StreamOptions = {}):
   // The reader sees a failure through the iterator; `result` is not left unhandled if nobody awaits it.
   result.catch(() => undefined);
   let read = 0;
+  let iterated = false;
   return {
     result,
     [Symbol.asyncIterator](): AsyncIterator<Sample> {
+      // One reader, as a web ReadableStream has: a second shared the samples with the first, and two waiting at once
+      // left one waiting for ever (there is one wake-up).
+      if (iterated) throw new TypeError('simulateStream: a stream is read once, by one for await loop (to read the samples twice, keep them in that loop)');
+      iterated = true;
       return {
         async next(): Promise<IteratorResult<Sample>> {
           for (;;) {

@@ -25,6 +25,16 @@ describe('simulateStream', () => {
     expect(summary.provenance).toMatchObject({ tool: 'balloonsim', seed: 1, source: 'test' });
   });
 
+  it('has one reader: a second for await loop is refused, and the first still gets every sample', async () => {
+    const stream = simulateStream(small, { placement: 'inline', sampleEveryTicks: 3 });
+    const first = stream[Symbol.asyncIterator]();
+    expect(() => stream[Symbol.asyncIterator]()).toThrow('simulateStream: a stream is read once, by one for await loop');
+    let count = 0;
+    while (!(await first.next()).done) count++;
+    expect(count).toBe(10);
+    await expect(stream.result).resolves.toMatchObject({ summary: { ticks: 30 } });
+  });
+
   it('samples every tick by default for a short run, and works on worker threads', async () => {
     let count = 0;
     for await (const sample of simulateStream(small, { placement: 'workers', workers: 2 })) {
