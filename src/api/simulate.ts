@@ -10,7 +10,8 @@ import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
-import { describeValue, didYouMean } from '../util/suggest.js';
+import { checkAbortSignal, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
+import { describeValue } from '../util/suggest.js';
 import { withProvenance } from './provenance.js';
 
 /** What the preflight's warnings and notes are handed to (the library prints nothing itself). */
@@ -44,10 +45,6 @@ const SIMULATE_FREE_OPTION_KEYS: ReadonlyArray<string> = [
   'policy', 'stallMs', 'signal', 'policyCallLimitMs', 'onWarning',
 ];
 
-function checkFunction(value: unknown, name: string, what: string): void {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${what}: ${name} must be a function, got ${describeValue(value)}`);
-}
-
 /** A policy of the caller's own (definePolicy's, or an object with the Policy interface). */
 function checkPolicy(policy: unknown, what: string): void {
   if (policy === undefined) return;
@@ -60,15 +57,8 @@ function checkPolicy(policy: unknown, what: string): void {
     throw new TypeError(`${what}: policy ${candidate['name']}: periodMs must be a positive number of ms, got ${describeValue(periodMs)} (${hint})`);
   }
   if (typeof candidate['decide'] !== 'function') throw new TypeError(`${what}: policy ${candidate['name']}: decide must be a function, got ${describeValue(candidate['decide'])} (${hint})`);
-  checkFunction(candidate['observe'], `policy ${candidate['name']}: observe`, what);
-  checkFunction(candidate['reclaim'], `policy ${candidate['name']}: reclaim`, what);
-}
-
-/** An AbortSignal (or absent): anything else was ignored, or failed deep inside as "Invalid value used as weak map key". */
-function checkSignal(signal: unknown, what: string): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`${what}: signal must be an AbortSignal (AbortSignal.timeout(ms), or an AbortController's signal), got ${describeValue(signal)}`);
-  }
+  checkOptionalFunction(candidate['observe'], `policy ${candidate['name']}: observe`, what);
+  checkOptionalFunction(candidate['reclaim'], `policy ${candidate['name']}: reclaim`, what);
 }
 
 /**
@@ -80,13 +70,7 @@ function checkSignal(signal: unknown, what: string): void {
  */
 export function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string, keys: ReadonlyArray<string>): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  const unknown = Object.keys(options).filter((key) => !keys.includes(key));
-  if (unknown.length > 0) {
-    const first = unknown[0]!;
-    throw new TypeError(
-      `${what}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(first, keys)}the options are ${keys.join(', ')})`,
-    );
-  }
+  refuseUnknownOptions(options, keys, what);
   const placement = (options as SimulateOptions).placement;
   if (placement !== undefined && placement !== 'inline' && placement !== 'workers') {
     throw new RangeError(`${what}: placement must be 'inline' or 'workers', got ${JSON.stringify(placement)}`);
@@ -104,9 +88,9 @@ export function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, 
     throw new RangeError(`${what}: wallLimitMs must be a positive number of milliseconds, got ${describeValue(free.wallLimitMs)}`);
   }
   if (free.audit !== undefined && typeof free.audit !== 'boolean') throw new TypeError(`${what}: audit must be true or false, got ${describeValue(free.audit)}`);
-  checkSignal(options.signal, what);
+  checkAbortSignal(options.signal, what);
   checkPolicy(options.policy, what);
-  for (const name of ['onProgress', 'onSample', 'beforeTick', 'onWarning', 'deliver'] as const) checkFunction((options as Record<string, unknown>)[name], name, what);
+  for (const name of ['onProgress', 'onSample', 'beforeTick', 'onWarning', 'deliver'] as const) checkOptionalFunction((options as Record<string, unknown>)[name], name, what);
 }
 
 function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarningHandler | undefined): void {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
-import { describeValue, didYouMean } from '../util/suggest.js';
+import { checkAbortSignal, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
+import { describeValue } from '../util/suggest.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import type { Scenario } from '../model/scenario.js';
 import { expandGrid, gridOfScenarios, type GridSpec, type SweepCase, type SweepGrid } from './grid.js';
@@ -126,16 +127,9 @@ const SWEEP_OPTION_KEYS: ReadonlyArray<string> = [
  */
 function checkSweepOptions(options: SweepOptions): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`sweep: options must be an object, got ${describeValue(options)}`);
-  const unknown = Object.keys(options).filter((key) => !SWEEP_OPTION_KEYS.includes(key));
-  if (unknown.length > 0) {
-    throw new TypeError(
-      `sweep: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(unknown[0]!, SWEEP_OPTION_KEYS)}the options are ${SWEEP_OPTION_KEYS.join(', ')})`,
-    );
-  }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError(`sweep: signal must be an AbortSignal (AbortSignal.timeout(ms), or an AbortController's signal), got ${describeValue(options.signal)}`);
-  }
-  if (options.onCaseDone !== undefined && typeof options.onCaseDone !== 'function') throw new TypeError(`sweep: onCaseDone must be a function, got ${describeValue(options.onCaseDone)}`);
+  refuseUnknownOptions(options, SWEEP_OPTION_KEYS, 'sweep');
+  checkAbortSignal(options.signal, 'sweep');
+  checkOptionalFunction(options.onCaseDone, 'onCaseDone', 'sweep');
   if (options.pool !== undefined && !(options.pool instanceof SweepPool)) throw new TypeError(`sweep: pool must be a SweepPool (new SweepPool(threads)), got ${describeValue(options.pool)}`);
   for (const key of ['rowsDir', 'caseOutputsDir'] as const) {
     const dir = options[key];
