@@ -6,7 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ScenarioError } from '../scenario/errors.js';
 import { NESTING_MAX } from '../scenario/limits.js';
-import { resolveScenario } from '../scenario/resolve.js';
+import { checkDurationOverride, resolveScenario } from '../scenario/resolve.js';
 import type { ScenarioFileInput } from '../scenario/schema.js';
 import type { Scenario } from '../model/scenario.js';
 import { describeValue } from '../util/suggest.js';
@@ -61,10 +61,7 @@ function shapeProblem(value: unknown): string | null {
  */
 export function defineScenario(scenario: ScenarioFileInput, options: DefineScenarioOptions = {}): Scenario {
   if (options === null || typeof options !== 'object') throw new TypeError(`defineScenario: options must be an object, got ${describeValue(options)}`);
-  const { durationOverrideMs } = options;
-  if (durationOverrideMs !== undefined && !(Number.isSafeInteger(durationOverrideMs) && durationOverrideMs > 0)) {
-    throw new TypeError(`defineScenario: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got ${describeValue(durationOverrideMs)}`);
-  }
+  checkDurationOverride(options.durationOverrideMs, 'defineScenario');
   const source = options.source ?? 'defineScenario';
   if (typeof source !== 'string' || source === '') throw new TypeError('defineScenario: options.source must be a non-empty string');
   const problem = shapeProblem(scenario);

@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { ScenarioError, formatPath, type PathSegment, type ScenarioIssue, makeLocator } from './errors.js';
 import { SCENARIO_FILE_BYTES_MAX, NESTING_MAX } from './limits.js';
 import { applyOverrides, type ScenarioOverride } from './overrides.js';
-import { resolveScenario } from './resolve.js';
+import { checkDurationOverride, resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
 import { formatBytes } from '../model/units.js';
 import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
@@ -29,10 +29,8 @@ export interface LoadOptions {
  */
 function checkLoadOptions(options: LoadOptions, what: string): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
-  const { durationOverrideMs, baseDir } = options;
-  if (durationOverrideMs !== undefined && !(Number.isSafeInteger(durationOverrideMs) && durationOverrideMs > 0)) {
-    throw new TypeError(`${what}: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got ${describeValue(durationOverrideMs)}`);
-  }
+  const { baseDir } = options;
+  checkDurationOverride(options.durationOverrideMs, what);
   if (baseDir !== undefined && (typeof baseDir !== 'string' || baseDir === '')) throw new TypeError(`${what}: baseDir must be the path of a directory, got ${describeValue(baseDir)}`);
 }
 

@@ -12,6 +12,7 @@ import { scenarioFileSchema, type ScenarioFile } from './schema.js';
 import type { HostSpec, Scenario } from '../model/scenario.js';
 import { formatBytes, formatDuration } from '../model/units.js';
 import { translateIssues } from './zod-issues.js';
+import { describeValue } from '../util/suggest.js';
 
 export interface ResolveOptions {
   /** Run for this long instead of the file's `duration` (a `--duration` flag); ramps without `end` follow it. */
@@ -66,6 +67,17 @@ function checkFrameSize(frameBytes: number, issues: IssueList): void {
 }
 
 /**
+ * A duration override as its callers take it (`durationOverrideMs` of
+ * defineScenario, loadScenarioFile, parseScenarioText and this module):
+ * absent, or a positive whole number of ms. `what` names the caller.
+ */
+export function checkDurationOverride(durationOverrideMs: unknown, what: string): void {
+  if (durationOverrideMs !== undefined && !(Number.isSafeInteger(durationOverrideMs) && (durationOverrideMs as number) > 0)) {
+    throw new TypeError(`${what}: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got ${describeValue(durationOverrideMs)}`);
+  }
+}
+
+/**
  * Validates a scenario file's content and resolves it into a `Scenario`.
  *
  * @param fileObject the parsed YAML or JSON, not yet validated
@@ -75,9 +87,7 @@ function checkFrameSize(frameBytes: number, issues: IssueList): void {
  */
 export function resolveScenario(fileObject: unknown, source: string, baseDir: string, options: ResolveOptions = {}): Scenario {
   const { durationOverrideMs, locate } = options;
-  if (durationOverrideMs !== undefined && !(Number.isSafeInteger(durationOverrideMs) && durationOverrideMs > 0)) {
-    throw new TypeError(`resolveScenario: durationOverrideMs must be a positive whole number of ms, got ${durationOverrideMs}`);
-  }
+  checkDurationOverride(durationOverrideMs, 'resolveScenario');
   if (fileObject === null || fileObject === undefined) {
     throw new ScenarioError(source, [{ path: '', message: 'the scenario is empty', hint: 'a scenario needs at least host and guests; `balloonsim run` with no file runs the built-in default' }]);
   }
