@@ -2,13 +2,13 @@
  * Release arenas that guests of one thread no longer use, kept for the next
  * guest that needs one of the same length.
  *
- * Why: a balloon that inflates fast in one step outgrows its arena (its
- * releases of the step need room side by side), and eight quiet steps later
- * gives the grown one up. Under a policy that squeezes a group of guests at
- * a time, each of them grows and gives up arenas of 128 to 512 KiB in every
- * burst: stress-1000 allocated 9 thousand of them, 1.5 GB of zeroed memory
- * that the operating system had to back page by page and the collector had
- * to count. The pool hands a given-up arena to the next guest that grows.
+ * Why: a balloon that inflates fast in one step fills more than its own
+ * arena (its releases of the step need room side by side) and borrows
+ * further arenas for the step. Under a policy that squeezes a group of
+ * guests at a time, hundreds of guests borrow in the same ticks; made new
+ * each time, that was hundreds of megabytes of zeroed memory that the
+ * operating system had to back page by page and the collector had to count.
+ * The pool hands an arena given back to the next guest that bursts.
  *
  * An arena goes into the pool only once no release still in flight is a view
  * of it: at its guest's next step (ReleaseBatch.newStep), by when the device
@@ -19,7 +19,7 @@
  */
 
 /** Bytes of arenas a pool keeps at most; what would go beyond is left to the collector. */
-export const ARENA_POOL_BYTES_MAX = 32 * 2 ** 20;
+export const ARENA_POOL_BYTES_MAX = 64 * 2 ** 20;
 
 export class ArenaPool {
   /** Free arenas by length. */

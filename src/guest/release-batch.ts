@@ -14,13 +14,21 @@ import { threadArenaPool, type ArenaPool } from './arena-pool.js';
 export const UNBACKED = -20;
 /** No page could be taken. */
 export const NONE = -21;
-/** Steps in a row that fit in an arena's first size before a grown arena is given up. */
-const ARENA_IDLE_STEPS = 8;
+/** Full messages one arena holds. */
+const ARENA_MESSAGES = 4;
 
 /**
  * One batch at a time, in the arena after the batches already sent this
  * step (room for `capacity` frames is always left there). The views sent
  * stay valid until the next step, by when the device side has read them.
+ *
+ * Arenas all have one size (four full messages). A step that sends more
+ * takes further arenas from the pool as it fills them, and gives them back
+ * at its next step: a burst of inflation borrows what it needs for one step,
+ * and the pool, holding arenas of one size, always has the right one for the
+ * next guest that bursts. (Arenas that doubled at each step of a burst came
+ * in sizes the pool rarely had: stress-1000 allocated 960 MB of them, and
+ * the collector ran for that memory.)
  */
 export class ReleaseBatch {
   /** The arena the batch is built in: the batch's frames are `arena[start .. start + backed)`. */
@@ -34,52 +42,31 @@ export class ReleaseBatch {
   /** Balloon entries in the batch (a 2 MiB page is one). */
   entries = 0;
   private large = false;
-  /** Frames this step has put in the arena (in this one and any it outgrew). */
-  private arenaUsedMost = 0;
-  /** Steps in a row that fitted in the arena's first size. */
-  private arenaQuietSteps = 0;
-  /** Arenas outgrown this step: releases of the step are views of them until the next step. */
-  private readonly outgrown: Int32Array[] = [];
-  /** Whether a batch was sealed this step, and whether the arena is larger than its first size: newStep has nothing to do when neither. */
+  /** Arenas filled this step: releases of the step are views of them until the next step. */
+  private readonly filled: Int32Array[] = [];
+  /** Whether a batch was sealed this step: newStep has nothing to do when not. */
   private sentThisStep = false;
-  private grown = false;
   private readonly capacity: number;
 
-  /** `pool`: where outgrown and given-up arenas go, and grown ones come from (arena-pool.ts). */
+  /** `pool`: where filled arenas go and further ones come from (arena-pool.ts). */
   constructor(
     batchPages: number,
     private readonly pool: ArenaPool = threadArenaPool,
   ) {
     this.capacity = Math.max(batchPages, FRAMES_PER_MESSAGE_MAX);
-    this.arena = new Int32Array(4 * this.capacity);
+    this.arena = new Int32Array(ARENA_MESSAGES * this.capacity);
   }
 
   /**
    * A new step: the last step's releases have been read, their batches' room
-   * is free again. An arena that grew for a burst of inflation goes back to
-   * its first size once ARENA_IDLE_STEPS steps in a row have used at most
-   * that size: a thousand guests that each inflated fast once would otherwise
-   * keep their largest step's frames (a megabyte each) for the rest of the
-   * run, while steady inflation keeps its arena and makes no garbage.
-   * Arenas outgrown or given up go to the pool, for the next guest that grows.
-   * A step that sent nothing with an arena of its first size left nothing to
-   * do: this runs for every guest every tick, and then reads this object only.
+   * is free again, and the arenas filled in it go to the pool. A step that
+   * sent nothing left nothing to do: this runs for every guest every tick,
+   * and then reads this object only.
    */
   newStep(): void {
-    if (!this.sentThisStep && !this.grown) return;
-    const firstSize = 4 * this.capacity;
-    for (const arena of this.outgrown) this.pool.give(arena);
-    this.outgrown.length = 0;
-    if (this.grown) {
-      if (this.arenaUsedMost > firstSize) this.arenaQuietSteps = 0;
-      else if (++this.arenaQuietSteps >= ARENA_IDLE_STEPS) {
-        this.pool.give(this.arena);
-        this.arena = this.pool.take(firstSize);
-        this.grown = false;
-        this.arenaQuietSteps = 0;
-      }
-    }
-    this.arenaUsedMost = 0;
+    if (!this.sentThisStep) return;
+    for (const arena of this.filled) this.pool.give(arena);
+    this.filled.length = 0;
     this.start = 0;
     this.sentThisStep = false;
   }
@@ -115,16 +102,14 @@ export class ReleaseBatch {
     return release;
   }
 
-  /** Moves the start past the batch just sealed, growing the arena if this step sends many. */
+  /** Moves the start past the batch just sealed, into a further arena when this one has no room for another. */
   private nextWindow(): void {
     this.sentThisStep = true;
     this.start += this.backed;
-    this.arenaUsedMost += this.backed;
     if (this.start + this.capacity > this.arena.length) {
-      // The old arena stays alive through the views already sent (the pool has it from the next step); the new one takes the rest of the step.
-      this.outgrown.push(this.arena);
-      this.arena = this.pool.take(Math.max(this.arena.length * 2, this.capacity * 4));
-      this.grown = this.arena.length > 4 * this.capacity;
+      // The filled arena stays alive through the views already sent (the pool has it from the next step).
+      this.filled.push(this.arena);
+      this.arena = this.pool.take(ARENA_MESSAGES * this.capacity);
       this.start = 0;
     }
   }
