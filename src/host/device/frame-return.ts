@@ -112,8 +112,13 @@ function runAt(frames: Int32Array, i: number, limit: number): number {
   if (i + 1 === frames.length) return 1;
   const step = frames[i + 1]! - first;
   if (step !== 1 && step !== -1) return 1;
-  const room = step === 1 ? limit - first : first + 1;
-  let count = 1;
-  while (count < room && i + count < frames.length && frames[i + count]! === first + count * step) count++;
-  return count * step;
+  // The run ends at the table's edge or at the list's end, whichever comes first: one bound, one compare per frame.
+  const end = i + Math.min(step === 1 ? limit - first : first + 1, frames.length - i);
+  let at = i + 1;
+  let next = first + step;
+  while (at < end && frames[at] === next) {
+    at++;
+    next += step;
+  }
+  return (at - i) * step;
 }
