@@ -17,6 +17,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from './input-error.js';
 import { openDuckDB, sqlIdentifier, sqlString } from './duckdb.js';
+import { fileKind } from '../util/read-bounded.js';
 
 /** Most values (rows times columns) a query returns: about 1 GiB of memory once they are JavaScript values and printed. */
 export const QUERY_VALUES_MAX = 5_000_000;
@@ -48,17 +49,29 @@ const RUN_FILES: ReadonlyArray<{ file: string; view: string; about: string }> = 
 
 const CASE_DIR = /^case-\d{4,}$/;
 
+/**
+ * Whether `dir` holds the file `path`: a regular file. A named pipe there (or
+ * a device, a socket) is refused: DuckDB would wait on it for ever.
+ */
+function holds(path: string, dir: string): boolean {
+  if (!existsSync(path)) return false;
+  const stats = statSync(path);
+  if (stats.isFile()) return true;
+  throw new InputError(`${path} is ${fileKind(stats)}, not a regular file; query reads the files that run --out or sweep --out wrote: remove it, or write ${dir} again`);
+}
+
 /** The views that the files in `dir` allow. */
 export function viewsOf(dir: string): QueryView[] {
   if (!existsSync(dir)) throw new InputError(`${dir}: no such directory`);
-  if (!statSync(dir).isDirectory()) throw new InputError(`${dir} is a file; give the directory that run --out or sweep --out wrote`);
+  const stats = statSync(dir);
+  if (!stats.isDirectory()) throw new InputError(`${dir} is ${stats.isFile() ? 'a file' : fileKind(stats)}; give the directory that run --out or sweep --out wrote`);
   const views: QueryView[] = [];
   for (const { file, view, about } of RUN_FILES) {
     const path = join(dir, file);
-    if (existsSync(path)) views.push({ name: view, about, source: `SELECT * FROM read_parquet(${sqlString(path)})` });
+    if (holds(path, dir)) views.push({ name: view, about, source: `SELECT * FROM read_parquet(${sqlString(path)})` });
   }
   const summary = join(dir, 'summary.json');
-  if (existsSync(summary)) views.push({ name: 'summary', about: 'the run\'s summary.json, one row', source: `SELECT * FROM read_json(${sqlString(summary)}, format = 'auto', maximum_object_size = 268435456)` });
+  if (holds(summary, dir)) views.push({ name: 'summary', about: 'the run\'s summary.json, one row', source: `SELECT * FROM read_json(${sqlString(summary)}, format = 'auto', maximum_object_size = 268435456)` });
   const caseDirs = readdirSync(dir).filter((name) => CASE_DIR.test(name));
   for (const { file, view, about } of RUN_FILES.slice(0, 3)) {
     if (!caseDirs.some((name) => existsSync(join(dir, name, file)))) continue;

@@ -1,4 +1,5 @@
 /** Unit tests of src/output/query.ts: SQL over the files of a run's or a sweep's directory. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +49,14 @@ describe('viewsOf', () => {
     mkdirSync(join(dir, 'empty'));
     expect(() => viewsOf(join(dir, 'empty'))).toThrow(InputError);
     expect(() => viewsOf(join(dir, 'empty'))).toThrow(/holds no balloonsim Parquet files or summary; write them with run --out DIR or sweep --out DIR/);
+  });
+
+  it('refuses a named pipe in place of a file of the outputs, which DuckDB would wait on for ever', () => {
+    const odd = join(dir, 'odd');
+    mkdirSync(odd);
+    execFileSync('mkfifo', [join(odd, 'summary.json')]);
+    expect(() => viewsOf(odd)).toThrow(new InputError(`${join(odd, 'summary.json')} is a named pipe (FIFO), not a regular file; query reads the files that run --out or sweep --out wrote: remove it, or write ${odd} again`));
+    expect(() => viewsOf(join(odd, 'summary.json'))).toThrow(`${join(odd, 'summary.json')} is a named pipe (FIFO); give the directory that run --out or sweep --out wrote`);
   });
 });
 
