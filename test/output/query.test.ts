@@ -97,6 +97,25 @@ describe('queryOutputs', () => {
     expect((await queryOutputs(dir, 'SELECT scenario, seed FROM summary')).rows).toEqual([['tight', 3n]]);
   });
 
+  it("types the summary's pressure averages DOUBLE whatever their values (all 0 made them BIGINT), and leaves a summary without them as DuckDB reads it", async () => {
+    const psi = (value: number) => ({ someAvg10: value, someAvg60: value, someAvg300: value, fullAvg10: value, fullAvg60: value, fullAvg300: value });
+    const guests = (value: number) => [{ name: 'a', stallSeconds: 0, psi: psi(value) }, { name: 'b', stallSeconds: 0, psi: psi(0) }];
+    const typeOf = async (sql: string) => (await queryOutputs(dir, sql)).types[0];
+    for (const value of [0, 0.25]) {
+      writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 's', guests: guests(value) }));
+      expect(await typeOf('SELECT guests[1].psi.someAvg10 FROM summary')).toBe('DOUBLE');
+      expect(await typeOf('SELECT guests[2].psi.fullAvg300 FROM summary')).toBe('DOUBLE');
+      expect((await queryOutputs(dir, 'SELECT guests[1].psi.someAvg60 AS v, guests[2].name AS b, scenario FROM summary')).rows).toEqual([[value, 'b', 's']]);
+    }
+    // The rest of a guest is untouched, in its place.
+    const fields = await typeOf('SELECT guests[1] FROM summary');
+    expect(fields?.replaceAll('"', '')).toBe('STRUCT(name VARCHAR, stallSeconds BIGINT, psi STRUCT(someAvg10 DOUBLE, someAvg60 DOUBLE, someAvg300 DOUBLE, fullAvg10 DOUBLE, fullAvg60 DOUBLE, fullAvg300 DOUBLE))');
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 's', guests: [{ name: 'a', memoryBytes: 5 }] }));
+    expect(await typeOf('SELECT guests[1].memoryBytes FROM summary')).toBe('BIGINT');
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 's', guests: [] }));
+    expect((await queryOutputs(dir, 'SELECT scenario FROM summary')).rows).toEqual([['s']]);
+  });
+
   it('refuses empty SQL, and reports SQL DuckDB refuses with the tables at hand', async () => {
     await expect(queryOutputs(dir, '  ')).rejects.toThrow('query needs SQL, such as "SELECT guest, max(balloon_bytes) FROM timeseries GROUP BY guest"');
     await writeParquet([{ path: join(dir, 'timeseries.parquet'), table: series('a', [1]) }]);
