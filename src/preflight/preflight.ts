@@ -355,20 +355,6 @@ export function checkScenario(scenario: unknown, what: string): asserts scenario
   }
 }
 
-/**
- * A copy of the scenario taken when the call is made: the run reads it later
- * (after the workers start), so a caller who changed the object after the call
- * (a loop that sets a field and starts the next run) changed a run already
- * started, or broke it deep inside.
- */
-export function scenarioSnapshot(scenario: Scenario, what: string): Scenario {
-  try {
-    return structuredClone(scenario);
-  } catch (error) {
-    throw new TypeError(`${what}: scenario must be plain data (it holds something that cannot be copied: ${error instanceof Error ? error.message : String(error)}); make one with defineScenario({...})`);
-  }
-}
-
 /** A positive, finite number of bytes or ms. */
 function isPositive(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
