@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { formatBytesApprox } from '../model/units.js';
-import { isFileTooLarge, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
+import { isFileTooLarge, notRegularFileReason, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { InputError } from '../output/input-error.js';
@@ -25,7 +25,8 @@ export function readSweepTable(path: string): { table: SweepTable; file: string 
   try {
     text = readTextBounded(file, TEXT_FILE_BYTES_MAX);
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no sweep.json is` : error instanceof Error ? error.message : String(error)}`);
+    const reason = isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no sweep.json is` : (notRegularFileReason(error)?.concat('; give the directory that sweep --out wrote, or its sweep.json') ?? (error instanceof Error ? error.message : String(error)));
+    throw new InputError(`cannot read ${file}: ${reason}`);
   }
   let value: unknown;
   try {

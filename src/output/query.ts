@@ -8,7 +8,7 @@
  * | `timeseries` | timeseries.parquet | guest per sample |
  * | `host_timeseries` | host-timeseries.parquet | sample |
  * | `events` | events.parquet | host event |
- * | `summary` | summary.json | run (nested, as the JSON) |
+ * | `summary` | summary.json | run (nested, as the JSON; `guests[].psi` DOUBLE) |
  * | `sweep` | sweep.parquet | case |
  * | `sweep_aggregate` | sweep-aggregate.parquet | setting (seeds aggregated) |
  * | `case_timeseries`, `case_host_timeseries`, `case_events` | case-NNNN/ of `sweep --case-outputs` | as above, with a `case` column |
@@ -16,7 +16,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from './input-error.js';
-import { openDuckDB, sqlIdentifier, sqlString } from './duckdb.js';
+import { openDuckDB, sqlIdentifier, sqlString, type DuckDB } from './duckdb.js';
+import { fileKind } from '../util/read-bounded.js';
 
 /** Most values (rows times columns) a query returns: about 1 GiB of memory once they are JavaScript values and printed. */
 export const QUERY_VALUES_MAX = 5_000_000;
@@ -48,17 +49,29 @@ const RUN_FILES: ReadonlyArray<{ file: string; view: string; about: string }> = 
 
 const CASE_DIR = /^case-\d{4,}$/;
 
+/**
+ * Whether `dir` holds the file `path`: a regular file. A named pipe there (or
+ * a device, a socket) is refused: DuckDB would wait on it for ever.
+ */
+function holds(path: string, dir: string): boolean {
+  if (!existsSync(path)) return false;
+  const stats = statSync(path);
+  if (stats.isFile()) return true;
+  throw new InputError(`${path} is ${fileKind(stats)}, not a regular file; query reads the files that run --out or sweep --out wrote: remove it, or write ${dir} again`);
+}
+
 /** The views that the files in `dir` allow. */
 export function viewsOf(dir: string): QueryView[] {
   if (!existsSync(dir)) throw new InputError(`${dir}: no such directory`);
-  if (!statSync(dir).isDirectory()) throw new InputError(`${dir} is a file; give the directory that run --out or sweep --out wrote`);
+  const stats = statSync(dir);
+  if (!stats.isDirectory()) throw new InputError(`${dir} is ${stats.isFile() ? 'a file' : fileKind(stats)}; give the directory that run --out or sweep --out wrote`);
   const views: QueryView[] = [];
   for (const { file, view, about } of RUN_FILES) {
     const path = join(dir, file);
-    if (existsSync(path)) views.push({ name: view, about, source: `SELECT * FROM read_parquet(${sqlString(path)})` });
+    if (holds(path, dir)) views.push({ name: view, about, source: `SELECT * FROM read_parquet(${sqlString(path)})` });
   }
   const summary = join(dir, 'summary.json');
-  if (existsSync(summary)) views.push({ name: 'summary', about: 'the run\'s summary.json, one row', source: `SELECT * FROM read_json(${sqlString(summary)}, format = 'auto', maximum_object_size = 268435456)` });
+  if (holds(summary, dir)) views.push({ name: 'summary', about: 'the run\'s summary.json, one row', source: `SELECT * FROM read_json(${sqlString(summary)}, format = 'auto', maximum_object_size = 268435456)` });
   const caseDirs = readdirSync(dir).filter((name) => CASE_DIR.test(name));
   for (const { file, view, about } of RUN_FILES.slice(0, 3)) {
     if (!caseDirs.some((name) => existsSync(join(dir, name, file)))) continue;
@@ -73,6 +86,27 @@ export function viewsOf(dir: string): QueryView[] {
     throw new InputError(`${dir} holds no balloonsim Parquet files or summary; write them with run --out DIR or sweep --out DIR (balloonsim before Parquet wrote CSV only: run it again)`);
   }
   return views;
+}
+
+/**
+ * Makes the summary view's pressure-stall averages (`guests[].psi`) DOUBLE.
+ * DuckDB's JSON reader takes a field's type from its values: a run whose
+ * averages were all 0 gave BIGINT, any other DOUBLE, so the same query typed
+ * its result differently from run to run. A summary without them (written by
+ * hand, or by another tool) keeps the types DuckDB found.
+ */
+async function typeSummaryPressure(db: DuckDB, view: QueryView): Promise<void> {
+  const reader = await db.connection.runAndReadAll(`SELECT * FROM ${sqlIdentifier(view.name)} LIMIT 0`);
+  const guests = reader.columnTypes()[reader.columnNames().indexOf('guests')];
+  if (!(guests instanceof db.module.DuckDBListType) || !(guests.valueType instanceof db.module.DuckDBStructType)) return;
+  const guest = guests.valueType;
+  if (!guest.entryNames.includes('psi')) return;
+  const psi = guest.typeForEntry('psi');
+  if (!(psi instanceof db.module.DuckDBStructType)) return;
+  const doubles = psi.entryNames.map((name) => `${sqlIdentifier(name)} DOUBLE`).join(', ');
+  await db.connection.run(
+    `CREATE OR REPLACE VIEW ${sqlIdentifier(view.name)} AS SELECT * REPLACE (list_transform(guests, lambda g: struct_update(g, psi := CAST(g.psi AS STRUCT(${doubles})))) AS guests) FROM (${view.source})`,
+  );
 }
 
 /** `timeseries (one row per guest per sample), events (...)`. */
@@ -93,6 +127,7 @@ export async function queryOutputs(dir: string, sql: string): Promise<QueryResul
     for (const view of views) {
       try {
         await db.connection.run(`CREATE VIEW ${sqlIdentifier(view.name)} AS ${view.source}`);
+        if (view.name === 'summary') await typeSummaryPressure(db, view);
       } catch (error) {
         // DuckDB reads a file when the view is made: a damaged one failed every query, even of other tables, as an internal error.
         const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

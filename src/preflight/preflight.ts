@@ -26,6 +26,19 @@ export const HOST_FRAMES_MAX = 2 ** 31 - 1;
 export const TEXT_LENGTH_MAX = 2 ** 29 - 24;
 /** Bytes of timeseries.csv per guest sample, at most (a row of 27 cells of up to 16 characters). */
 export const CSV_ROW_BYTES_MAX = 400;
+/**
+ * Ticks a run may have before the preflight warns that it will take long
+ * (`tick: 1ms` with `duration: 1h` is 3.6 million, and ran for minutes
+ * without a word): about a minute and a half at TICKS_PER_SECOND_TYPICAL.
+ */
+export const TICKS_WARNING = 1_000_000;
+/**
+ * Ticks a second a small run makes, to say how long a long one takes: the
+ * default scenario (4 guests) on worker threads, with a 1 ms tick, made
+ * 10,000 to 17,500 a second on 2 shared cores, 7,000 with a 100 ms tick
+ * (more happens in each), 31,000 inline. More guests make each tick slower.
+ */
+export const TICKS_PER_SECOND_TYPICAL = 10_000;
 
 /**
  * `error`: the run cannot be made, or would fail. `warning`: it can, but
@@ -222,6 +235,39 @@ function checkEventTimes(scenario: Scenario, issues: Issues, durationOverridden:
   }
 }
 
+/** Seconds of wall time in words: `100 s`, `6 minutes`, `3 hours` (TICKS_MAX ticks are about 3 hours at the typical rate). */
+function wallTimeText(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 100 * 60) return `${Math.round(seconds / 60)} minutes`;
+  return `${Math.round(seconds / 3600)} hours`;
+}
+
+/** Ticks a larger tick would take the run down to, in steps of ten: the first that gives at most TICKS_WARNING; null if none does. */
+function tickThatFits(scenario: Scenario): { tickMs: number; ticks: number } | null {
+  for (const tickMs of [10, 100, 1000, 10_000, 60_000]) {
+    const ticks = Math.ceil(scenario.durationMs / tickMs);
+    if (tickMs > scenario.tickMs && ticks <= TICKS_WARNING) return { tickMs, ticks };
+  }
+  return null;
+}
+
+/**
+ * A run of many ticks takes long, at any size: warn, with the figure and
+ * what to change. Only a warning: a long run may be meant (a soak).
+ */
+function checkTicks(scenario: Scenario, issues: Issues): void {
+  const ticks = Math.ceil(scenario.durationMs / scenario.tickMs);
+  if (ticks <= TICKS_WARNING) return;
+  const fits = tickThatFits(scenario);
+  const larger = fits === null ? 'raise tick' : `a tick of ${formatDuration(fits.tickMs)} makes ${fits.ticks.toLocaleString('en-US')} ticks: --set tick=${formatDuration(fits.tickMs)}, or change tick in the file`;
+  issues.warning(
+    'tick',
+    `a run of ${formatDuration(scenario.durationMs)} in ticks of ${formatDuration(scenario.tickMs)} is ${ticks.toLocaleString('en-US')} ticks; ` +
+      `at about ${TICKS_PER_SECOND_TYPICAL.toLocaleString('en-US')} ticks a second (a few guests; more make each tick slower) it takes ${wallTimeText(ticks / TICKS_PER_SECOND_TYPICAL)} or more`,
+    `${larger}; or shorten the run with --duration`,
+  );
+}
+
 /** The worker threads a run starts, as `simulate` and `simulateFree` count them. */
 export function threadsOf(scenario: Scenario, options: PreflightOptions): number {
   const guests = Math.max(1, scenario.guests.length);
@@ -309,20 +355,6 @@ export function checkScenario(scenario: unknown, what: string): asserts scenario
   }
 }
 
-/**
- * A copy of the scenario taken when the call is made: the run reads it later
- * (after the workers start), so a caller who changed the object after the call
- * (a loop that sets a field and starts the next run) changed a run already
- * started, or broke it deep inside.
- */
-export function scenarioSnapshot(scenario: Scenario, what: string): Scenario {
-  try {
-    return structuredClone(scenario);
-  } catch (error) {
-    throw new TypeError(`${what}: scenario must be plain data (it holds something that cannot be copied: ${error instanceof Error ? error.message : String(error)}); make one with defineScenario({...})`);
-  }
-}
-
 /** A positive, finite number of bytes or ms. */
 function isPositive(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
@@ -366,6 +398,7 @@ export function preflight(scenario: Scenario, options: PreflightOptions = {}): P
   checkTables(scenario, issues);
   checkBoot(scenario, issues);
   checkEventTimes(scenario, issues, options.durationOverridden === true);
+  checkTicks(scenario, issues);
   checkMemory(scenario, options, estimate, machine, issues);
   const ordered = (['error', 'warning', 'note'] as const).flatMap((severity) => issues.items.filter((issue) => issue.severity === severity));
   return { issues: ordered, estimate, machine, threads };

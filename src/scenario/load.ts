@@ -11,7 +11,7 @@ import { applyOverrides, type ScenarioOverride } from './overrides.js';
 import { checkDurationOverride, resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
 import { formatBytes } from '../model/units.js';
-import { isFileTooLarge, readFileBounded } from '../util/read-bounded.js';
+import { isFileTooLarge, notRegularFileReason, readFileBounded } from '../util/read-bounded.js';
 import { describeValue } from '../util/suggest.js';
 
 export interface LoadOptions {
@@ -114,12 +114,18 @@ function blameOverrides(error: ScenarioError, overrides: ReadonlyArray<ScenarioO
   return new ScenarioError(error.source, issues);
 }
 
-/** What a file that could not be read as a scenario or a grid (`noun`) is told: the problem, and a hint for a directory and for a file too large. */
+/**
+ * What a file that could not be read as a scenario or a grid (`noun`) is told:
+ * the problem, and a hint for a directory (or a named pipe, a device, a
+ * socket) and for a file too large.
+ */
 export function fileReadProblem(error: unknown, noun: 'scenario' | 'grid', hints: { directory: string; tooLarge: string }): { message: string; hint: string } {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ENOENT') return { message: `cannot read the ${noun}: no such file`, hint: `check the path; relative paths start from ${process.cwd()}` };
   if (code === 'EACCES' || code === 'EPERM') return { message: `cannot read the ${noun}: permission denied`, hint: 'check the file permissions' };
   if (code === 'EISDIR') return { message: `cannot read the ${noun}: it is a directory`, hint: hints.directory };
+  const notRegular = notRegularFileReason(error);
+  if (notRegular !== null) return { message: `cannot read the ${noun}: ${notRegular}`, hint: `${hints.directory}; to use what a pipe or <(...) gives, write it to a file first` };
   if (isFileTooLarge(error)) return { message: `the ${noun} file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: hints.tooLarge };
   return { message: `cannot read the ${noun}: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the path' };
 }

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { UnitError } from '../model/unit-error.js';
 import { TRACE_FILE_BYTES_MAX, TRACE_POINTS_MAX } from './limits.js';
-import { isFileTooLarge, readTextBounded } from '../util/read-bounded.js';
+import { isFileTooLarge, notRegularFileReason, readTextBounded } from '../util/read-bounded.js';
 
 export interface CurveContext {
   /** The scenario's duration (after any override): a ramp without `end` ends there. */
@@ -268,7 +268,7 @@ function reasonOf(error: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'it is a directory';
-  return error instanceof Error ? error.message : String(error);
+  return notRegularFileReason(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** Reads and parses a trace file; a file that cannot be read is a problem without a line. */
@@ -282,7 +282,8 @@ export function loadTraceCsv(file: string): TraceResult {
     if (isFileTooLarge(error)) {
       return { ok: false, problems: [{ message: `the trace file is larger than ${formatBytes(TRACE_FILE_BYTES_MAX)}`, hint: 'resample it to fewer points' }] };
     }
-    return { ok: false, problems: [{ message: `cannot read the trace: ${reasonOf(error)}`, hint: "a trace path is relative to the scenario file's directory" }] };
+    const hint = notRegularFileReason(error) === null ? "a trace path is relative to the scenario file's directory" : 'give the path of a CSV file; to use what a pipe or <(...) gives, write it to a file first';
+    return { ok: false, problems: [{ message: `cannot read the trace: ${reasonOf(error)}`, hint }] };
   }
   return parseTraceCsv(text);
 }

@@ -11,7 +11,7 @@ import { SUMMARY_SCHEMA_VERSION, type RunSummary } from '../runtime/summary.js';
 import { SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
 import { runSummaryProblem, sweepTableProblem } from './output-shapes.js';
 import { formatBytesApprox } from '../model/units.js';
-import { isFileTooLarge, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
+import { isFileTooLarge, notRegularFileReason, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { htmlPage } from '../output/html-page.js';
 import { InputError } from '../output/input-error.js';
 import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from '../output/run-metrics.js';
@@ -45,7 +45,8 @@ function readJson(path: string): unknown {
   try {
     text = readTextBounded(path, TEXT_FILE_BYTES_MAX);
   } catch (error) {
-    throw new InputError(`cannot read ${path}: ${(error as { code?: string }).code === 'ENOENT' ? 'no such file' : isFileTooLarge(error) ? `it is ${TOO_LARGE_FOR_OUTPUT}` : error instanceof Error ? error.message : String(error)}`);
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : isFileTooLarge(error) ? `it is ${TOO_LARGE_FOR_OUTPUT}` : (notRegularFileReason(error)?.concat('; give the directory that run --out or sweep --out wrote, or its summary.json or sweep.json') ?? (error instanceof Error ? error.message : String(error)));
+    throw new InputError(`cannot read ${path}: ${reason}`);
   }
   try {
     return JSON.parse(text);

@@ -74,6 +74,21 @@ describe('the preflight, from the command line', () => {
     expect(runCli(['run', path, '--placement', 'inline', '--quiet']).stderr).toBe('');
   });
 
+  it('warns, in validate and run, of a run of many ticks, and the run goes on as it would (1ms over 1h ran for minutes without a word)', () => {
+    const long = file('host: { memory: 64MiB, reserved: 4MiB }\nguests: [ { name: a, memory: 16MiB } ]\nduration: 1h\ntick: 1ms\n');
+    const warning = /warning: .*: tick: a run of 1h in ticks of 1ms is 3,600,000 ticks; at about 10,000 ticks a second .* it takes 6 minutes or more \(a tick of 10ms makes 360,000 ticks: --set tick=10ms, or change tick in the file; or shorten the run with --duration\)\n/;
+    const validate = runCli(['validate', long]);
+    expect(validate.code).toBe(0);
+    expect(validate.stderr).toMatch(warning);
+    expect(validate.stdout).toMatch(/valid scenario/);
+    expect(runCli(['validate', long, '--quiet'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    // The shortest run that is warned of: 1,001,000 ticks of a small guest (about 10 s inline).
+    const run = runCli(['run', long, '--placement', 'inline', '--duration', '1001s', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/warning: .*: tick: a run of 1001s in ticks of 1ms is 1,001,000 ticks; .* it takes 100 s or more/);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ticks: 1_001_000, audit: { violations: 0 } });
+  });
+
   it('shows overcommit as a note in validate, not in run', () => {
     const path = file('host: { memory: 4GiB }\nguests: [ { name: a, count: 3, memory: 2GiB } ]\nduration: 5s\n');
     const validate = runCli(['validate', path]);
@@ -86,11 +101,11 @@ describe('the preflight, from the command line', () => {
 
   it('checks --out before the run: a file is refused at once with exit 2', () => {
     const path = file('host: { memory: 4GiB }\nguests: [ { name: a, memory: 1GiB } ]\nduration: 10000h\ntick: 1s\n');
-    // A run of 36 million ticks: only a check before the run can answer at once.
+    // A run of 36 million ticks (the preflight warns of them first): only a check before the run can answer at once.
     for (const out of ['/etc/passwd', '/etc/passwd/inside', file('not a folder', 'txt')]) {
       const run = runCli(['run', path, '--out', out, '--placement', 'inline']);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/^balloonsim: --out ".*"(: cannot create the folder: a part of the path is a file, not a folder| is a file, not a folder)/);
+      expect(run.stderr).toMatch(/^balloonsim: warning: .*: tick: a run of 10000h in ticks of 1s is 36,000,000 ticks; .*\nballoonsim: --out ".*"(: cannot create the folder: a part of the path is a file, not a folder| is a file, not a folder)/);
       expect(run.stderr).not.toMatch(STACK_LINE);
     }
   });

@@ -47,6 +47,16 @@ describe('Parquet outputs and query', () => {
     expect(sweepTypes).toMatchObject({ case: 'INTEGER', 'param.host.memory': 'VARCHAR', 'param.seed': 'BIGINT', status: 'VARCHAR', savedBytesMean: 'BIGINT', stallSeconds: 'DOUBLE' });
   });
 
+  it("types the summary's pressure averages DOUBLE in a run whose pressure stayed 0 (they came out BIGINT)", async () => {
+    const calm = join(work, 'calm');
+    writeFileSync(join(work, 'calm.yaml'), 'name: calm\nduration: 20s\nhost: { memory: 1GiB }\nguests: [ { name: g, count: 2, memory: 128MiB, workload: [ { kind: anon, size: 16MiB } ] } ]\n');
+    const done = runCli(['run', join(work, 'calm.yaml'), '--placement', 'inline', '--quiet', '--out', calm]);
+    expect(done.code, done.stderr).toBe(0);
+    const psi = await queryOutputs(calm, 'SELECT p.someAvg10, p.someAvg60, p.someAvg300, p.fullAvg10, p.fullAvg60, p.fullAvg300 FROM (SELECT unnest(guests).psi AS p FROM summary)');
+    expect(psi.rows).toEqual([Array(6).fill(0), Array(6).fill(0)]);
+    expect(psi.types).toEqual(Array(6).fill('DOUBLE'));
+  });
+
   it('holds the same rows as the CSV files', async () => {
     for (const [view, file] of [
       ['timeseries', 'timeseries.csv'],

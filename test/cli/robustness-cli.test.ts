@@ -1,6 +1,6 @@
 /** The CLI of this issue end to end: --guests-per-worker, --mode free, fault plans and hostile guests, the examples, and their bad-input messages. */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -102,24 +102,50 @@ faults: { crashes: [ { at: 5s, guest: a, how: kill-worker } ] }
 });
 
 describe('the examples are valid', () => {
-  it.each(['stress-1000.yaml', 'dense-64.yaml', 'hostile.yaml', 'free-faults.yaml', 'stress-free.yaml'])('%s', (name) => {
+  it.each(['stress-1000.yaml', 'dense-64.yaml', 'hostile.yaml', 'free-faults.yaml'])('%s', (name) => {
     const run = runCli(['validate', example(name), ...(name.includes('free') ? ['--mode', 'free'] : [])]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
   });
+
+  it('stress-free.yaml, with the warning that its 10,000 h take hours (the stress script stops it by wall time)', () => {
+    const run = runCli(['validate', example('stress-free.yaml'), '--mode', 'free']);
+    expect(run.stderr).toMatch(/^balloonsim: warning: .*stress-free\.yaml: tick: a run of 10000h in ticks of 1s is 36,000,000 ticks; .* it takes 60 minutes or more \(.*\)\n$/);
+    expect(run.code).toBe(0);
+  });
 });
 
-describe('files that never end are refused at their size limit, not read until memory runs out', () => {
-  // /dev/zero says it holds 0 bytes and never ends: readFileSync grew its buffer to 16 GiB and crashed after a minute.
+describe('a path that is not a regular file is refused at once, saying what it is (exit 2)', () => {
+  // A named pipe: `run FIFO` waited for a writer for ever. /dev/zero says it holds 0 bytes and never ends: readFileSync
+  // grew its buffer to 16 GiB and crashed after a minute (then it was read up to the size limit, 16 MiB or 512 MiB, to say it was too large).
+  const dir = temporaryDirectory('balloonsim-robust-special-');
+  const fifo = join(dir, 'scenario.yaml');
+  spawnSync('mkfifo', [fifo]);
+  const link = join(dir, 'link.yaml');
+  symlinkSync(fifo, link);
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir);
+  writeFileSync(join(runDir, 'summary.json'), '{"scenario":"s"}');
+  spawnSync('mkfifo', [join(runDir, 'events.parquet')]);
+  const fix = /\(give the path of a \.yaml or \.json (grid )?file; to use what a pipe or <\(\.\.\.\) gives, write it to a file first\)/;
   it.each([
-    [['validate', '/dev/zero'], /\/dev\/zero: the scenario file is larger than 16 MiB/],
-    [['sweep', '/dev/zero'], /\/dev\/zero: the grid file is larger than 16 MiB/],
-    [['validate', small, '--set', 'guests[0].workload[0].size={trace: /dev/zero}'], /trace: \/dev\/zero: the trace file is larger than 64 MiB/],
-    [['merge', '/dev/zero'], /cannot read \/dev\/zero: it is larger than 512 MiB/],
-    [['compare', '/dev/zero', '/dev/zero'], /cannot read \/dev\/zero: it is larger than 512 MiB/],
-  ])('%j', (args, message) => {
-    const run = runCli(args);
+    ['run FIFO', ['run', fifo], /scenario\.yaml: cannot read the scenario: it is a named pipe \(FIFO\), not a regular file/, fix],
+    ['validate LINK-TO-FIFO', ['validate', link], /link\.yaml: cannot read the scenario: it is a named pipe \(FIFO\), not a regular file/, fix],
+    ['sweep FIFO', ['sweep', fifo], /scenario\.yaml: cannot read the grid: it is a named pipe \(FIFO\), not a regular file/, fix],
+    ['run /dev/zero', ['run', '/dev/zero'], /\/dev\/zero: cannot read the scenario: it is a character device, not a regular file/, fix],
+    ['validate /dev/zero', ['validate', '/dev/zero'], /\/dev\/zero: cannot read the scenario: it is a character device, not a regular file/, fix],
+    ['sweep /dev/zero', ['sweep', '/dev/zero'], /\/dev\/zero: cannot read the grid: it is a character device, not a regular file/, fix],
+    ['validate --set trace: FIFO', ['validate', small, '--set', `guests[0].workload[0].size={trace: ${fifo}}`], /trace: .*scenario\.yaml: cannot read the trace: it is a named pipe \(FIFO\), not a regular file/, /give the path of a CSV file/],
+    ['validate --set trace: /dev/zero', ['validate', small, '--set', 'guests[0].workload[0].size={trace: /dev/zero}'], /trace: \/dev\/zero: cannot read the trace: it is a character device, not a regular file/, /give the path of a CSV file/],
+    ['merge FIFO', ['merge', fifo], /cannot read .*scenario\.yaml: it is a named pipe \(FIFO\), not a regular file/, /give the directory that sweep --out wrote, or its sweep\.json/],
+    ['merge /dev/zero', ['merge', '/dev/zero'], /cannot read \/dev\/zero: it is a character device, not a regular file/, /give the directory/],
+    ['compare FIFO FIFO', ['compare', fifo, fifo], /cannot read .*scenario\.yaml: it is a named pipe \(FIFO\), not a regular file/, /give the directory that run --out or sweep --out wrote/],
+    ['compare /dev/zero /dev/zero', ['compare', '/dev/zero', '/dev/zero'], /cannot read \/dev\/zero: it is a character device, not a regular file/, /give the directory/],
+    ['query DIR-WITH-FIFO', ['query', runDir, 'SELECT 1'], /events\.parquet is a named pipe \(FIFO\), not a regular file/, /remove it, or write .*run again/],
+  ])('%s', (_name, args, message, hint) => {
+    const run = runCli(args, { timeoutMs: 30_000 });
     expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(hint);
     expect(run.code).toBe(2);
     expect(run.stderr).not.toMatch(NO_STACK);
   });

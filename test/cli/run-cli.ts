@@ -9,9 +9,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI (dist/) as a user would, without a terminal. */
-export function runCli(args: ReadonlyArray<string>, options: { cwd?: string; env?: Record<string, string | undefined> } = {}): CliResult {
+/** Runs the built CLI (dist/) as a user would, without a terminal; a run that takes longer than `timeoutMs` (default 120 s) is killed (code -1). */
+export function runCli(args: ReadonlyArray<string>, options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): CliResult {
   const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: options.cwd, timeout: 120_000, env });
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, env });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,4 +1,5 @@
 /** Unit tests of src/output/query.ts: SQL over the files of a run's or a sweep's directory. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +50,14 @@ describe('viewsOf', () => {
     expect(() => viewsOf(join(dir, 'empty'))).toThrow(InputError);
     expect(() => viewsOf(join(dir, 'empty'))).toThrow(/holds no balloonsim Parquet files or summary; write them with run --out DIR or sweep --out DIR/);
   });
+
+  it('refuses a named pipe in place of a file of the outputs, which DuckDB would wait on for ever', () => {
+    const odd = join(dir, 'odd');
+    mkdirSync(odd);
+    execFileSync('mkfifo', [join(odd, 'summary.json')]);
+    expect(() => viewsOf(odd)).toThrow(new InputError(`${join(odd, 'summary.json')} is a named pipe (FIFO), not a regular file; query reads the files that run --out or sweep --out wrote: remove it, or write ${odd} again`));
+    expect(() => viewsOf(join(odd, 'summary.json'))).toThrow(`${join(odd, 'summary.json')} is a named pipe (FIFO); give the directory that run --out or sweep --out wrote`);
+  });
 });
 
 describe('queryOutputs', () => {
@@ -86,6 +95,25 @@ describe('queryOutputs', () => {
       [2, 2n],
     ]);
     expect((await queryOutputs(dir, 'SELECT scenario, seed FROM summary')).rows).toEqual([['tight', 3n]]);
+  });
+
+  it("types the summary's pressure averages DOUBLE whatever their values (all 0 made them BIGINT), and leaves a summary without them as DuckDB reads it", async () => {
+    const psi = (value: number) => ({ someAvg10: value, someAvg60: value, someAvg300: value, fullAvg10: value, fullAvg60: value, fullAvg300: value });
+    const guests = (value: number) => [{ name: 'a', stallSeconds: 0, psi: psi(value) }, { name: 'b', stallSeconds: 0, psi: psi(0) }];
+    const typeOf = async (sql: string) => (await queryOutputs(dir, sql)).types[0];
+    for (const value of [0, 0.25]) {
+      writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 's', guests: guests(value) }));
+      expect(await typeOf('SELECT guests[1].psi.someAvg10 FROM summary')).toBe('DOUBLE');
+      expect(await typeOf('SELECT guests[2].psi.fullAvg300 FROM summary')).toBe('DOUBLE');
+      expect((await queryOutputs(dir, 'SELECT guests[1].psi.someAvg60 AS v, guests[2].name AS b, scenario FROM summary')).rows).toEqual([[value, 'b', 's']]);
+    }
+    // The rest of a guest is untouched, in its place.
+    const fields = await typeOf('SELECT guests[1] FROM summary');
+    expect(fields?.replaceAll('"', '')).toBe('STRUCT(name VARCHAR, stallSeconds BIGINT, psi STRUCT(someAvg10 DOUBLE, someAvg60 DOUBLE, someAvg300 DOUBLE, fullAvg10 DOUBLE, fullAvg60 DOUBLE, fullAvg300 DOUBLE))');
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 's', guests: [{ name: 'a', memoryBytes: 5 }] }));
+    expect(await typeOf('SELECT guests[1].memoryBytes FROM summary')).toBe('BIGINT');
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ scenario: 's', guests: [] }));
+    expect((await queryOutputs(dir, 'SELECT scenario FROM summary')).rows).toEqual([['s']]);
   });
 
   it('refuses empty SQL, and reports SQL DuckDB refuses with the tables at hand', async () => {

@@ -1,6 +1,6 @@
 /** Unit tests of src/preflight/preflight.ts: what the preflight finds in a resolved scenario before anything is allocated. */
 import { describe, expect, it } from 'vitest';
-import { assertPreflight, formatNotes, formatWarnings, preflight, threadsOf, type PreflightOptions } from '../../src/preflight/preflight.js';
+import { assertPreflight, formatNotes, formatWarnings, preflight, threadsOf, TICKS_WARNING, type PreflightOptions } from '../../src/preflight/preflight.js';
 import type { MachineMemory } from '../../src/preflight/machine.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import type { FaultPlan, HostSpec, Scenario } from '../../src/model/scenario.js';
@@ -112,6 +112,31 @@ describe('preflight', () => {
       hint: 'lengthen duration to more than 29.001s or move the events earlier',
     });
     expect(paths(s, { ...QUIET, durationOverridden: true })).toEqual(['note events']);
+  });
+
+  it('warns of a run of many ticks, with the figure, about how long it takes and the tick that fits (1ms over 1h ran for minutes without a word)', () => {
+    const [many] = preflight(scenario({ guests: [guest('a')], tickMs: 1, durationMs: 3_600_000 }), QUIET).issues;
+    expect(many).toEqual({
+      severity: 'warning',
+      path: 'tick',
+      message: 'a run of 1h in ticks of 1ms is 3,600,000 ticks; at about 10,000 ticks a second (a few guests; more make each tick slower) it takes 6 minutes or more',
+      hint: 'a tick of 10ms makes 360,000 ticks: --set tick=10ms, or change tick in the file; or shorten the run with --duration',
+    });
+    // The limit itself is no warning; one tick more is.
+    expect(paths(scenario({ guests: [guest('a')], tickMs: 1, durationMs: TICKS_WARNING }))).toEqual([]);
+    expect(paths(scenario({ guests: [guest('a')], tickMs: 1, durationMs: TICKS_WARNING + 1 }))).toEqual(['warning tick']);
+    // 10,000 h at 1 s (examples/stress-free.yaml): hours; three years at 1 min: no tick of the list fits, only the advice.
+    expect(preflight(scenario({ guests: [guest('a')], durationMs: 36_000_000_000 }), QUIET).issues[0]).toMatchObject({
+      message: 'a run of 10000h in ticks of 1s is 36,000,000 ticks; at about 10,000 ticks a second (a few guests; more make each tick slower) it takes 60 minutes or more',
+      hint: 'a tick of 1m makes 600,000 ticks: --set tick=1m, or change tick in the file; or shorten the run with --duration',
+    });
+    const years = preflight(scenario({ guests: [guest('a')], tickMs: 60_000, durationMs: 1095 * 86_400_000 }), QUIET).issues[0];
+    expect(years).toMatchObject({ severity: 'warning', hint: 'raise tick; or shorten the run with --duration' });
+    expect(years!.message).toMatch(/ 1,576,800 ticks; .* it takes 3 minutes or more$/);
+    // The most ticks a run may have (TICKS_MAX, 100 million): hours.
+    expect(preflight(scenario({ guests: [guest('a')], tickMs: 1, durationMs: 100_000_000 }), QUIET).issues[0]!.message).toMatch(/ 100,000,000 ticks; .* it takes 3 hours or more$/);
+    // A warning: the run is not refused.
+    expect(() => assertPreflight(scenario({ guests: [guest('a')], tickMs: 1, durationMs: 3_600_000 }), QUIET)).not.toThrow();
   });
 
   it('warns of planned crashes after the last tick', () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,15 @@ describe('loadScenarioFile', () => {
     expect(missing.issues[0]?.hint).toMatch(/check the path/);
     expect(missing.format()).toBe(`${join(dir, 'nope.yaml')}: cannot read the scenario: no such file (${missing.issues[0]?.hint})`);
     expect(scenarioError(() => loadScenarioFile(dir)).issues[0]?.message).toBe('cannot read the scenario: it is a directory');
+  });
+
+  it('refuses a named pipe or a device at once, saying what it is (a named pipe waited for a writer for ever)', () => {
+    const fifo = join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(scenarioError(() => loadScenarioFile(fifo)).format()).toBe(
+      `${fifo}: cannot read the scenario: it is a named pipe (FIFO), not a regular file (give the path of a .yaml or .json file; to use what a pipe or <(...) gives, write it to a file first)`,
+    );
+    expect(scenarioError(() => loadScenarioFile('/dev/zero')).issues[0]?.message).toBe('cannot read the scenario: it is a character device, not a regular file');
   });
 
   it('checks its options, naming itself: null failed as "Cannot read properties of null", a bad override was blamed on resolveScenario', () => {

@@ -1,7 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILE_TOO_LARGE, isFileTooLarge, readFileBounded, readTextBounded } from '../../src/util/read-bounded.js';
+import { FILE_TOO_LARGE, isFileTooLarge, NOT_A_REGULAR_FILE, notRegularFileReason, readFileBounded, readTextBounded } from '../../src/util/read-bounded.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
 describe('readFileBounded', () => {
@@ -30,10 +32,41 @@ describe('readFileBounded', () => {
     expect((thrown as { code: string }).code).toBe(FILE_TOO_LARGE);
   });
 
-  it('stops reading a device that never ends (stat says 0 bytes): /dev/zero', () => {
+  /** What readFileBounded throws for `path`, and how long it took. */
+  function refusal(path: string): { error: unknown; ms: number } {
     const started = Date.now();
-    expect(() => readFileBounded('/dev/zero', 1024 * 1024)).toThrow(/file too large/);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    try {
+      readFileBounded(path, 1024 * 1024);
+    } catch (error) {
+      return { error, ms: Date.now() - started };
+    }
+    throw new Error(`readFileBounded read ${path}`);
+  }
+
+  it('refuses a named pipe at once, also through a symbolic link (opening it waited for a writer for ever)', () => {
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync(fifo, join(dir, 'pipe-link'));
+    for (const path of [fifo, join(dir, 'pipe-link')]) {
+      const { error, ms } = refusal(path);
+      expect(error).toMatchObject({ code: NOT_A_REGULAR_FILE, kind: 'a named pipe (FIFO)', path });
+      expect(notRegularFileReason(error)).toBe('it is a named pipe (FIFO), not a regular file');
+      expect(ms).toBeLessThan(5_000);
+    }
+  });
+
+  it('refuses a device (/dev/zero says 0 bytes and never ends) and a socket, saying what each is', async () => {
+    expect(refusal('/dev/zero').error).toMatchObject({ code: NOT_A_REGULAR_FILE, kind: 'a character device' });
+    expect(refusal('/dev/null').error).toMatchObject({ code: NOT_A_REGULAR_FILE, kind: 'a character device' });
+    const socket = join(dir, 'socket');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      expect(refusal(socket).error).toMatchObject({ code: NOT_A_REGULAR_FILE, kind: 'a socket' });
+    } finally {
+      server.close();
+    }
+    expect(notRegularFileReason(new Error('other'))).toBeNull();
   });
 
   it('passes on the file system\'s errors with their codes', () => {
