@@ -4,7 +4,8 @@
  * anything is allocated, with the field, the figure and the fix), and with
  * the summary's provenance filled in. Both take an AbortSignal.
  */
-import { assertPreflight, checkScenario, scenarioSnapshot, type PreflightIssue } from '../preflight/preflight.js';
+import { assertPreflight, type PreflightIssue } from '../preflight/preflight.js';
+import { checkScenario, scenarioSnapshot } from '../scenario/resolved-scenario-check.js';
 import type { FreeRunOptions, FreeRunResult } from '../runtime/free/free-run-types.js';
 import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';

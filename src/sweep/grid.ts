@@ -24,7 +24,7 @@ import { ScenarioError, type ScenarioIssue, makeLocator, finishIssues } from '..
 import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
-import { checkScenario, scenarioSnapshot } from '../preflight/preflight.js';
+import { checkScenario, scenarioSnapshot } from '../scenario/resolved-scenario-check.js';
 import { describeValue } from '../util/suggest.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
