@@ -6,6 +6,7 @@
  * name and how to make a scenario, instead of a TypeError deep inside.
  */
 import type { GuestSpec, Scenario } from '../model/scenario.js';
+import { describeValue } from '../util/suggest.js';
 import { TICKS_MAX } from './limits.js';
 
 /**
@@ -23,7 +24,9 @@ export function checkScenario(scenario: unknown, what: string): asserts scenario
     typeof candidate.host !== 'object' ||
     candidate.host === null
   ) {
-    throw new TypeError(`${what}: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`);
+    // A mapping without these is most often a scenario's file form ({ host: { memory: '8GiB' }, ... }), which defineScenario resolves.
+    const got = candidate === null || typeof candidate !== 'object' || Array.isArray(candidate) ? describeValue(scenario) : 'a mapping without guests, frameBytes and host (a file form?)';
+    throw new TypeError(`${what}: scenario must be a resolved Scenario, got ${got}: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`);
   }
   const problem = resolvedFieldProblem(candidate as Scenario);
   if (problem !== null) {
