@@ -15,8 +15,11 @@ import { FRAME_BYTES_MAX, FRAME_BYTES_MIN } from '../scenario/limits.js';
 import type { GuestSpec, Scenario, ScenarioEvent } from '../model/scenario.js';
 import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { machineMemory, MEMORY_LIMIT_ENV, type MachineMemory } from './machine.js';
+import { checkPreflightOptions, type PreflightOptions } from './preflight-options.js';
 import { estimateRunMemory, guestPages, type MemoryEstimate } from './memory-estimate.js';
 import { TRACE_GUEST_BYTES_PER_SAMPLE, TRACE_GUESTS_MAX, TRACE_HOST_BYTES_PER_SAMPLE } from '../output/trace-events.js';
+
+export type { PreflightOptions } from './preflight-options.js';
 
 /** Most frames the host's frame table can hold (one Int32Array entry each, indexed by frame number). */
 export const HOST_FRAMES_MAX = 2 ** 31 - 1;
@@ -39,25 +42,6 @@ export type PreflightSeverity = 'error' | 'warning' | 'note';
 /** One problem the preflight found: where (the scenario field or flag), what (with the figures), and the fix. */
 export interface PreflightIssue extends ScenarioIssue {
   severity: PreflightSeverity;
-}
-
-/** How the run will be made (the `run` flags that change what it needs). */
-export interface PreflightOptions {
-  placement?: 'inline' | 'workers';
-  mode?: 'lockstep' | 'free';
-  /** Worker threads (run's --workers); default the machine's parallelism, at most one per guest. */
-  workers?: number;
-  guestsPerWorker?: number;
-  /** Samples the run keeps in memory (run --out, a stream); 0 or absent: none. */
-  samples?: number;
-  /** The flag that sets the sample interval, for messages (default `--sample-every`). */
-  samplesFlag?: string;
-  /** The machine's memory; default: read from this machine (`machineMemory`). */
-  machine?: MachineMemory;
-  /** V8's heap limit in bytes; default: this process's. */
-  heapLimitBytes?: number;
-  /** The duration was shortened on purpose (run --duration): events it cuts off are a note, not a warning. */
-  durationOverridden?: boolean;
 }
 
 export interface PreflightReport {
@@ -291,6 +275,7 @@ function checkMemory(scenario: Scenario, options: PreflightOptions, estimate: Me
  */
 export function preflight(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
   checkScenario(scenario, 'preflight');
+  checkPreflightOptions(options, 'preflight');
   const issues = new Issues();
   const machine = options.machine ?? machineMemory();
   const threads = threadsOf(scenario, options);
