@@ -51,13 +51,13 @@ export {
 } from './host/policy/policy.js';
 export { PolicyError } from './host/policy/policy-error.js';
 export { definePolicy, hostInBytes, type GuestInBytes, type HostInBytes, type PolicyDefinition, type TargetBytes, type TargetsByName } from './api/define-policy.js';
-export { createPolicy, loadPolicyModules, type ModulePolicyContext, type PolicyFactoryContext } from './host/manager/policies/index.js';
-export { revoke, shareOut, type RevokeItem, type ShareItem } from './host/policy/reclaim.js';
+export { createPolicy, hypervFloorBytes, hypervFloorPages, loadPolicyModules, revoke, shareOut, xenSelfballoonFloorBytes } from './api/policy-helpers.js';
+export type { ModulePolicyContext, PolicyFactoryContext } from './host/manager/policies/index.js';
+export type { RevokeItem, ShareItem } from './host/policy/reclaim.js';
 export { FREE_MEMORY_STATES, type FreeMemoryState, type StateTicks } from './host/manager/free-memory-state.js';
 export type { GuestFloor, TargetPrediction } from './host/manager/target-guard.js';
 export type { PressureFigures } from './messages/runtime.js';
 export { VirtioStat } from './messages/virtio-stats.js';
-export { hypervFloorBytes, hypervFloorPages, xenSelfballoonFloorBytes } from './messages/floors.js';
 
 // Scenarios.
 export { defineScenario, type DefineScenarioOptions } from './api/define-scenario.js';

@@ -13,6 +13,7 @@ import type { GuestStats, Policy, PolicyGuestView, PolicyHostView, PolicyParamet
 import type { DriverProfileName } from '../model/scenario.js';
 import { UnitError } from '../model/unit-error.js';
 import { parseDuration, parseSize } from '../model/units.js';
+import { describeValue } from '../util/suggest.js';
 
 /** What a policy sees of one guest, in bytes. */
 export interface GuestInBytes {
@@ -142,8 +143,8 @@ function guestInBytes(guest: PolicyGuestView, frameBytes: number): GuestInBytes 
   };
 }
 
-/** The host's view in bytes, with a lookup by name. */
-export function hostInBytes(view: PolicyHostView): HostInBytes {
+/** The host's view in bytes, with a lookup by name (unchecked: the run calls it for every decide and observe). */
+function viewInBytes(view: PolicyHostView): HostInBytes {
   const frameBytes = view.frameBytes;
   const guests = view.guests.map((guest) => guestInBytes(guest, frameBytes));
   const byName = new Map(guests.map((guest) => [guest.name, guest]));
@@ -160,6 +161,20 @@ export function hostInBytes(view: PolicyHostView): HostInBytes {
     guests,
     guest: (name) => byName.get(name),
   };
+}
+
+/**
+ * The host's view in bytes, with a lookup by name: what a policy made with
+ * definePolicy sees, from the view a Policy's decide(view) is given.
+ *
+ * @throws TypeError when `view` is not a policy's view of the host (null failed reading frameBytes of null)
+ */
+export function hostInBytes(view: PolicyHostView): HostInBytes {
+  const candidate = view as Partial<PolicyHostView> | null;
+  if (candidate === null || typeof candidate !== 'object' || !(typeof candidate.frameBytes === 'number' && candidate.frameBytes > 0) || !Array.isArray(candidate.guests)) {
+    throw new TypeError(`hostInBytes: view must be the host's view a policy's decide(view) or observe(view) is given, with frameBytes and guests, got ${describeValue(view)}`);
+  }
+  return viewInBytes(view);
 }
 
 /** Targets by name in bytes → targets by index in whole pages (rounded down to frames). */
@@ -219,18 +234,26 @@ export function definePolicy(definition: PolicyDefinition): Policy {
   const { name } = definition;
   if (typeof name !== 'string' || name === '') throw new PolicyError('definePolicy: name must be a non-empty string');
   if (typeof definition.decide !== 'function') throw new PolicyError(`definePolicy ${name}: decide(host) must be a function that returns targets by guest name`);
+  // Anything else failed during the run, as "observe.call is not a function".
+  for (const method of ['observe', 'reclaim'] as const) {
+    const given: unknown = definition[method];
+    if (given !== undefined && typeof given !== 'function') throw new PolicyError(`definePolicy ${name}: ${method} must be a function or left out, got ${describeValue(given)}`);
+  }
   const periodMs = durationOf(definition.period, `definePolicy ${name}: period`);
   const observe = definition.observe;
   const reclaim = definition.reclaim;
   const sampling = definition.activeSampling;
+  if (sampling !== undefined && (sampling === null || typeof sampling !== 'object' || !(Number.isSafeInteger(sampling.pages) && sampling.pages > 0))) {
+    throw new PolicyError(`definePolicy ${name}: activeSampling must be { pages, period } with pages a positive whole number (such as { pages: 100, period: '30s' }), got ${describeValue(sampling?.pages ?? sampling)}`);
+  }
   return {
     name,
     periodMs,
     ...(definition.parameters !== undefined ? { parameters: definition.parameters } : {}),
-    decide: (view) => targetsInPages(name, 'decide', definition.decide(hostInBytes(view)), view),
-    ...(observe !== undefined ? { observe: (view: PolicyHostView) => refusePromise(observe.call(definition, hostInBytes(view)), `policy ${name}`, 'observe') } : {}),
+    decide: (view) => targetsInPages(name, 'decide', definition.decide(viewInBytes(view)), view),
+    ...(observe !== undefined ? { observe: (view: PolicyHostView) => refusePromise(observe.call(definition, viewInBytes(view)), `policy ${name}`, 'observe') } : {}),
     ...(definition.observeEvery !== undefined ? { observeEveryMs: durationOf(definition.observeEvery, `definePolicy ${name}: observeEvery`) } : {}),
-    ...(reclaim !== undefined ? { reclaim: (view: PolicyHostView, frames: number) => targetsInPages(name, 'reclaim', reclaim.call(definition, hostInBytes(view), frames * view.frameBytes), view) } : {}),
+    ...(reclaim !== undefined ? { reclaim: (view: PolicyHostView, frames: number) => targetsInPages(name, 'reclaim', reclaim.call(definition, viewInBytes(view), frames * view.frameBytes), view) } : {}),
     ...(sampling !== undefined ? { activeSampling: { pages: sampling.pages, periodMs: durationOf(sampling.period, `definePolicy ${name}: activeSampling.period`) } } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { NESTING_MAX } from '../scenario/limits.js';
 import { checkDurationOverride, resolveScenario } from '../scenario/resolve.js';
 import type { ScenarioFileInput } from '../scenario/schema.js';
 import type { Scenario } from '../model/scenario.js';
+import { refuseUnknownOptions } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
 export interface DefineScenarioOptions {
@@ -19,6 +20,8 @@ export interface DefineScenarioOptions {
   /** Run for this long instead of `duration`, in ms (as `run --duration`). */
   durationOverrideMs?: number;
 }
+
+const DEFINE_SCENARIO_OPTION_KEYS: ReadonlyArray<keyof DefineScenarioOptions> = ['source', 'baseDir', 'durationOverrideMs'];
 
 /** A description of where an object nests too deeply or refers to itself, or null. */
 function shapeProblem(value: unknown): string | null {
@@ -61,9 +64,13 @@ function shapeProblem(value: unknown): string | null {
  */
 export function defineScenario(scenario: ScenarioFileInput, options: DefineScenarioOptions = {}): Scenario {
   if (options === null || typeof options !== 'object') throw new TypeError(`defineScenario: options must be an object, got ${describeValue(options)}`);
+  // A misspelt key was ignored, and a baseDir that was not a path failed as Node's 'The "paths[0]" argument must be of type string'.
+  refuseUnknownOptions(options, DEFINE_SCENARIO_OPTION_KEYS, 'defineScenario');
   checkDurationOverride(options.durationOverrideMs, 'defineScenario');
   const source = options.source ?? 'defineScenario';
   if (typeof source !== 'string' || source === '') throw new TypeError('defineScenario: options.source must be a non-empty string');
+  const baseDir = options.baseDir;
+  if (baseDir !== undefined && (typeof baseDir !== 'string' || baseDir === '')) throw new TypeError(`defineScenario: baseDir must be the path of a directory, got ${describeValue(baseDir)}`);
   const problem = shapeProblem(scenario);
   if (problem !== null) throw new ScenarioError(source, [{ path: '', message: problem, hint: 'a scenario is plain data: mappings, lists, strings, numbers and booleans' }]);
   return resolveScenario(scenario, source, resolvePath(options.baseDir ?? process.cwd()), { durationOverrideMs: options.durationOverrideMs });

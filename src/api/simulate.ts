@@ -4,14 +4,16 @@
  * anything is allocated, with the field, the figure and the fix), and with
  * the summary's provenance filled in. Both take an AbortSignal.
  */
-import { assertPreflight, checkScenario, type PreflightIssue } from '../preflight/preflight.js';
+import { assertPreflight, type PreflightIssue } from '../preflight/preflight.js';
+import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { scenarioSnapshot } from '../scenario/snapshot.js';
 import type { FreeRunOptions, FreeRunResult } from '../runtime/free/free-run-types.js';
 import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
+import { PLACEMENT_KINDS } from '../runtime/placement.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
-import { checkAbortSignal, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
+import { checkAbortSignal, checkOptionalChoice, checkOptionalCount, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { withProvenance } from './provenance.js';
 
@@ -26,14 +28,6 @@ export interface SimulateOptions extends Omit<RuntimeSimulateOptions, 'policyCal
 
 export interface SimulateFreeOptions extends FreeRunOptions {
   onWarning?: PreflightWarningHandler;
-}
-
-/** A whole number of at least `min`, or absent. */
-function checkCount(value: unknown, name: string, what: string, min: number): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`${what}: ${name} must be a whole number of at least ${min}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
-  }
 }
 
 /** The options each function takes: a key outside these is a typo (`placment`, `sampleEvery`) that would be ignored. */
@@ -72,16 +66,13 @@ function checkPolicy(policy: unknown, what: string): void {
 export function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string, keys: ReadonlyArray<string>): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : typeof options}`);
   refuseUnknownOptions(options, keys, what);
-  const placement = (options as SimulateOptions).placement;
-  if (placement !== undefined && placement !== 'inline' && placement !== 'workers') {
-    throw new RangeError(`${what}: placement must be 'inline' or 'workers', got ${JSON.stringify(placement)}`);
-  }
-  checkCount(options.seed, 'seed', what, 0);
-  checkCount(options.workers, 'workers', what, 1);
-  checkCount(options.guestsPerWorker, 'guestsPerWorker', what, 1);
+  checkOptionalChoice((options as SimulateOptions).placement, 'placement', PLACEMENT_KINDS, what);
+  checkOptionalCount(options.seed, 'seed', what, 0);
+  checkOptionalCount(options.workers, 'workers', what, 1);
+  checkOptionalCount(options.guestsPerWorker, 'guestsPerWorker', what, 1);
   if (options.workers !== undefined && options.guestsPerWorker !== undefined) throw new RangeError(`${what}: give workers or guestsPerWorker, not both`);
-  checkCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
-  checkCount((options as SimulateOptions).sampleEveryTicks, 'sampleEveryTicks', what, 0);
+  checkOptionalCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
+  checkOptionalCount((options as SimulateOptions).sampleEveryTicks, 'sampleEveryTicks', what, 0);
   if (options.policyCallLimitMs !== undefined) policyCallLimitMs(options.policyCallLimitMs, what);
   const free = options as SimulateFreeOptions;
   // A wall limit of NaN or below zero ended the run after its first round, without a word.

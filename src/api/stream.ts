@@ -10,7 +10,7 @@ import { AbortError } from '../runtime/abort.js';
 import type { Sample } from '../runtime/sample.js';
 import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
-import { checkScenario } from '../preflight/preflight.js';
+import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { checkRunOptions, simulate, SIMULATE_OPTION_KEYS, type SimulateOptions } from './simulate.js';
 
 const STREAM_OPTION_KEYS = SIMULATE_OPTION_KEYS.filter((key) => key !== 'onSample');

@@ -6,12 +6,19 @@
  */
 import type { HostEvent } from '../host/event-log.js';
 import type { Provenance } from '../runtime/provenance.js';
+import { describeValue } from '../util/suggest.js';
+import { checkEvents, checkText } from './run-checks.js';
 
 /** The `kind` of the provenance record. */
 export const PROVENANCE_KIND = 'provenance';
 
 /** The event log as JSON Lines text (empty for no events and no provenance). */
 export function eventsJsonl(events: ReadonlyArray<HostEvent>, provenance?: Provenance): string {
+  checkEvents(events, 'eventsJsonl');
+  // Anything else was written as a record of "undefined undefined, Node undefined, seed undefined".
+  if (provenance !== undefined && (provenance === null || typeof provenance !== 'object' || typeof provenance.tool !== 'string')) {
+    throw new TypeError(`eventsJsonl: provenance must be a run's provenance (result.summary.provenance, or provenanceOf(scenario, seed)) or left out, got ${describeValue(provenance)}`);
+  }
   let text = '';
   if (provenance !== undefined) {
     const detail = `${provenance.tool} ${provenance.version}, Node ${provenance.node}, seed ${provenance.seed}, scenario ${provenance.source}`;
@@ -27,6 +34,8 @@ export function eventsJsonl(events: ReadonlyArray<HostEvent>, provenance?: Prove
  * @throws Error naming the line that is not a JSON object with `timeMs`, `kind` and `detail`
  */
 export function parseEventsJsonl(text: string, source = 'events.jsonl'): HostEvent[] {
+  checkText(text, 'text', 'parseEventsJsonl', 'the content of events.jsonl');
+  if (typeof source !== 'string' || source === '') throw new TypeError(`parseEventsJsonl: source must name the file in messages (such as run/events.jsonl), got ${describeValue(source)}`);
   const events: HostEvent[] = [];
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;

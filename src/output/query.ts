@@ -15,6 +15,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeValue } from '../util/suggest.js';
 import { InputError } from './input-error.js';
 import { openDuckDB, sqlIdentifier, sqlString, type DuckDB } from './duckdb.js';
 import { fileKind } from '../util/read-bounded.js';
@@ -120,6 +121,8 @@ export function describeViews(views: ReadonlyArray<QueryView>): string {
  * @throws InputError for a directory without balloonsim files, SQL that DuckDB refuses (with its message and the views at hand), or a result of more than QUERY_VALUES_MAX values
  */
 export async function queryOutputs(dir: string, sql: string): Promise<QueryResult> {
+  // null was looked for as a directory named "null".
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`queryOutputs: dir must be the path of a directory that run --out, sweep --out or merge --out wrote, got ${describeValue(dir)}`);
   if (typeof sql !== 'string' || sql.trim() === '') throw new InputError('query needs SQL, such as "SELECT guest, max(balloon_bytes) FROM timeseries GROUP BY guest"');
   const views = viewsOf(dir);
   const db = await openDuckDB(2);

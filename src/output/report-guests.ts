@@ -7,6 +7,9 @@
  * order. `--report-guests NAME,...` (names or globs) picks them instead.
  */
 import type { GuestSummary, RunSummary } from '../runtime/summary.js';
+import { checkOptionsObject } from '../util/option-checks.js';
+import { describeValue } from '../util/suggest.js';
+import { checkSummary } from './run-checks.js';
 
 /** Guests drawn one by one when the report chooses. */
 export const REPORT_GUESTS_MAX = 16;
@@ -17,6 +20,15 @@ export const REPORT_GUESTS_PICKED_MAX = 64;
 export interface ReportOptions {
   /** Names or globs (`*` any run of characters, `?` one character), in the order to draw them. */
   guests?: ReadonlyArray<string>;
+}
+
+/** Report options a caller can use: a misspelt key was ignored, guests given as one string were matched one character at a time ("e", "b" match no guest), and a name that was not text failed as "glob.replace is not a function". */
+export function checkReportOptions(options: unknown, what: string): asserts options is ReportOptions {
+  checkOptionsObject(options, ['guests'], what);
+  const guests = (options as ReportOptions).guests;
+  if (guests !== undefined && !(Array.isArray(guests) && guests.every((name) => typeof name === 'string'))) {
+    throw new TypeError(`${what}: guests must be a list of guest names or globs, such as ['web', 'batch-*'], got ${describeValue(guests)}`);
+  }
 }
 
 /** A guest the report draws, and why it was chosen. */
@@ -80,6 +92,11 @@ function ranked(guests: ReadonlyArray<GuestSummary>, value: (guest: GuestSummary
  * @throws RangeError when a picked name or glob matches no guest (the CLI checks this before the run)
  */
 export function chooseReportGuests(summary: RunSummary, names: ReadonlyArray<string>, options: ReportOptions = {}): ChosenGuest[] {
+  checkSummary(summary, 'chooseReportGuests', ['guests']);
+  if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) {
+    throw new TypeError(`chooseReportGuests: names must be the guests' names in scenario order (series.guestNames), got ${describeValue(names)}`);
+  }
+  checkReportOptions(options, 'chooseReportGuests');
   if (options.guests !== undefined && options.guests.length > 0) {
     const { indexes, unmatched } = matchGuests(names, options.guests);
     if (unmatched.length > 0) throw new RangeError(`report guests: ${unmatched.map((p) => JSON.stringify(p)).join(', ')} match${unmatched.length === 1 ? 'es' : ''} no guest`);

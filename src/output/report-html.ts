@@ -11,7 +11,8 @@ import { formatBytesApprox } from '../model/units.js';
 import { FREE_MEMORY_STATES } from '../host/manager/free-memory-state.js';
 import { ESX_FREE_MEMORY_THRESHOLDS } from '../model/policy-spec.js';
 import { htmlPage } from './html-page.js';
-import { chooseReportGuests, type ReportOptions } from './report-guests.js';
+import { checkReportOptions, chooseReportGuests, type ReportOptions } from './report-guests.js';
+import { checkEvents, checkSeries, checkSummary } from './run-checks.js';
 import type { GuestFigure, TimeSeries } from './time-series.js';
 
 export { REPORT_GUESTS_MAX, type ReportOptions } from './report-guests.js';
@@ -144,12 +145,21 @@ function summaryTable(summary: RunSummary): RunReportData['table'] {
   };
 }
 
+/** The arguments of the report functions, checked under the name of the one called. */
+function checkReportArguments(summary: unknown, series: unknown, events: unknown, options: unknown, what: string): void {
+  checkSummary(summary, what);
+  checkSeries(series, what);
+  checkEvents(events, what);
+  checkReportOptions(options, what);
+}
+
 /**
  * The data of a run's report page.
  *
  * @throws RangeError when `options.guests` names a guest the run does not have
  */
 export function runReportData(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions = {}): RunReportData {
+  checkReportArguments(summary, series, events, options, 'runReportData');
   const free = series.freeFramesColumn();
   const states = series.hostStateIndexes();
   const chosen = chooseReportGuests(summary, series.guestNames, options);
@@ -215,6 +225,7 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
 
 /** The report page of a run, as HTML text. */
 export function runReportHtml(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions = {}): string {
+  checkReportArguments(summary, series, events, options, 'runReportHtml');
   const data = runReportData(summary, series, events, options);
   return htmlPage({ title: data.title, kind: 'run-report', data, provenance: summary.provenance });
 }

@@ -7,11 +7,15 @@
  */
 import { join } from 'node:path';
 import type { RunResult } from '../runtime/simulate.js';
+import { checkOptionsObject } from '../util/option-checks.js';
+import { describeValue } from '../util/suggest.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeFileSet } from './file-set.js';
 import { eventsJsonl } from './events-jsonl.js';
 import { writeParquet } from './parquet.js';
-import { runReportHtml, type ReportOptions } from './report-html.js';
+import { runReportHtml } from './report-html.js';
+import { checkReportOptions, type ReportOptions } from './report-guests.js';
+import { checkEvents, checkSeries, checkSummary } from './run-checks.js';
 import { eventsTable, guestSeriesTable, hostSeriesTable } from './run-parquet.js';
 import { hostTimeSeriesCsv, timeSeriesCsv } from './timeseries-csv.js';
 import type { TimeSeries } from './time-series.js';
@@ -46,7 +50,7 @@ export interface RunOutputOptions {
  */
 export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
-  checkRunAndSeries(result, series);
+  checkRunAndSeries(result, series, options);
   return writeFileSet(dir, RUN_OUTPUT_FILES, (staging) => writeFiles(staging, result, series, options));
 }
 
@@ -55,14 +59,15 @@ export async function writeRunOutputs(dir: string, result: RunResult, series: Ti
  * without a word, every byte column scaled by the ratio of the two (a 512 MiB
  * guest's target as 256 GiB), and one of other guests under the wrong names.
  */
-function checkRunAndSeries(result: RunResult, series: TimeSeries): void {
-  const summary = (result as Partial<RunResult> | null)?.summary;
-  if (summary === undefined || summary === null || typeof summary !== 'object' || !Array.isArray((result as RunResult).events)) {
-    throw new TypeError('writeRunOutputs: result must be what simulate() resolved to ({ summary, events })');
-  }
-  if (series === null || typeof series !== 'object' || !Array.isArray(series.guestNames)) {
-    throw new TypeError("writeRunOutputs: series must be a TimeSeries fed by the run's samples (new TimeSeries(names, frameBytes, frames), and simulate's onSample: (s) => series.add(s))");
-  }
+function checkRunAndSeries(result: RunResult, series: TimeSeries, options: RunOutputOptions): void {
+  if (result === null || typeof result !== 'object') throw new TypeError(`writeRunOutputs: result must be what simulate() resolved to ({ summary, events }), got ${describeValue(result)}`);
+  checkSummary(result.summary, 'writeRunOutputs: result');
+  checkEvents(result.events, 'writeRunOutputs: result');
+  checkSeries(series, 'writeRunOutputs');
+  // A misspelt key was ignored, and options null failed reading report of null deep inside.
+  checkOptionsObject(options, ['report'], 'writeRunOutputs');
+  if (options.report !== undefined) checkReportOptions(options.report, 'writeRunOutputs: report');
+  const summary = result.summary;
   if (series.frameBytes !== summary.host.frameBytes) {
     throw new RangeError(`writeRunOutputs: the series counts frames of ${series.frameBytes} bytes, the run's are ${summary.host.frameBytes} bytes: make the TimeSeries with the scenario's frameBytes`);
   }

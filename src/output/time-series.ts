@@ -5,6 +5,7 @@
  */
 import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/manager/free-memory-state.js';
 import type { GuestSample, Sample } from '../runtime/sample.js';
+import { describeValue } from '../util/suggest.js';
 
 /** The numeric figures of a guest sample, in the order the CSV writes them. */
 export const GUEST_FIGURES = [
@@ -90,7 +91,14 @@ export class TimeSeries {
     readonly frameBytes: number,
     readonly hostFrames: number,
   ) {
+    // Names that were not a list, and a hostFrames of NaN, were kept and came out later as wrong files or a TypeError inside them.
+    if (!Array.isArray(guestNames) || !guestNames.every((name) => typeof name === 'string')) {
+      throw new TypeError(`TimeSeries: guestNames must be the guests' names in the order samples list them (scenario.guests.map((g) => g.name)), got ${describeValue(guestNames)}`);
+    }
     if (!Number.isSafeInteger(frameBytes) || frameBytes < 1) throw new RangeError(`TimeSeries: frameBytes must be a positive integer, got ${frameBytes}`);
+    if (!Number.isSafeInteger(hostFrames) || hostFrames < 0) {
+      throw new RangeError(`TimeSeries: hostFrames must be a whole number of at least 0 (the host's frames: Math.floor(scenario.host.memoryBytes / scenario.frameBytes)), got ${describeValue(hostFrames)}`);
+    }
     for (const figure of GUEST_FIGURES) this.columns.set(figure, new Float64Array(0));
   }
 

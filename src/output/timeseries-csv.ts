@@ -10,6 +10,8 @@
 import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/manager/free-memory-state.js';
 import type { GuestSample, Sample } from '../runtime/sample.js';
 import { GUEST_SERIES_COLUMNS, HOST_SERIES_COLUMNS } from './series-columns.js';
+import { describeValue } from '../util/suggest.js';
+import { checkSeries, checkText } from './run-checks.js';
 import { TimeSeries } from './time-series.js';
 
 /** The header line of timeseries.csv (without the newline). */
@@ -52,6 +54,7 @@ function timeCell(series: TimeSeries, i: number): string {
 
 /** The guests' series as CSV text (header, then rows by sample, guests in scenario order). */
 export function timeSeriesCsv(series: TimeSeries): string {
+  checkSeries(series, 'timeSeriesCsv');
   const frameBytes = series.frameBytes;
   const lines: string[] = [TIMESERIES_CSV_HEADER];
   for (let i = 0; i < series.length; i++) {
@@ -70,6 +73,7 @@ export function timeSeriesCsv(series: TimeSeries): string {
 
 /** The host's series as CSV text: one row per sample. */
 export function hostTimeSeriesCsv(series: TimeSeries): string {
+  checkSeries(series, 'hostTimeSeriesCsv');
   const frameBytes = series.frameBytes;
   const lines: string[] = [HOST_TIMESERIES_CSV_HEADER];
   for (let i = 0; i < series.length; i++) {
@@ -109,6 +113,21 @@ function parseHostCsv(text: string, source: string): Map<number, HostRow> {
   return rows;
 }
 
+/** The arguments of parseTimeSeriesCsv: text that was not a string failed as "text.split is not a function", a frame size of 0 as TimeSeries's own error. */
+function checkParseArguments(guestText: unknown, hostText: unknown, frameBytes: unknown, hostFrames: unknown, source: unknown, hostSource: unknown): void {
+  const what = 'parseTimeSeriesCsv';
+  checkText(guestText, 'guestText', what, 'the content of timeseries.csv');
+  if (hostText !== null) checkText(hostText, 'hostText', what, 'the content of host-timeseries.csv, or null for the wide timeseries.csv of earlier versions');
+  for (const [name, value, min] of [['frameBytes', frameBytes, 1], ['hostFrames', hostFrames, 0]] as const) {
+    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min)) {
+      throw new RangeError(`${what}: ${name} must be a whole number of at least ${min} (the run's summary.host.${name === 'frameBytes' ? 'frameBytes' : 'frames'}), got ${describeValue(value)}`);
+    }
+  }
+  for (const [name, value] of [['source', source], ['hostSource', hostSource]] as const) {
+    if (typeof value !== 'string' || value === '') throw new TypeError(`${what}: ${name} must name the file in messages (such as run/timeseries.csv), got ${describeValue(value)}`);
+  }
+}
+
 /**
  * Reads a run's series back into a TimeSeries.
  *
@@ -119,6 +138,7 @@ function parseHostCsv(text: string, source: string): Map<number, HostRow> {
  * @throws Error naming the file and line of anything that is not the format `timeSeriesCsv` writes
  */
 export function parseTimeSeriesCsv(guestText: string, hostText: string | null, frameBytes: number, hostFrames: number, source = 'timeseries.csv', hostSource = 'host-timeseries.csv'): TimeSeries {
+  checkParseArguments(guestText, hostText, frameBytes, hostFrames, source, hostSource);
   const lines = dataLines(guestText);
   if (lines.length === 0) throw new Error(`${source}:1: not a balloonsim timeseries.csv (it is empty)`);
   const { positions, legacy, cells: expected } = headerLayout(lines[0]!, source);

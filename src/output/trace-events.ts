@@ -16,6 +16,8 @@
 import type { HostEvent } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
 
+import { describeValue } from '../util/suggest.js';
+import { checkEvents, checkSeries, checkSummary } from './run-checks.js';
 import type { TimeSeries } from './time-series.js';
 
 /** One trace event (the fields this writer uses). */
@@ -216,6 +218,9 @@ function append(into: TraceEvent[], items: ReadonlyArray<TraceEvent>): void {
  * TRACE_GUESTS_MAX keep their instants on the host's track.
  */
 export function buildTrace(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>): TraceFile {
+  checkSummary(summary, 'buildTrace', ['scenario']);
+  checkSeries(series, 'buildTrace');
+  checkEvents(events, 'buildTrace');
   const traced = Math.min(series.guests, TRACE_GUESTS_MAX);
   const traceEvents: TraceEvent[] = [...metadata(HOST_PID, 'host', 0)];
   const pidOf = new Map<string, number>();
@@ -247,6 +252,9 @@ export function buildTrace(summary: RunSummary, series: TimeSeries, events: Read
 
 /** The trace as text: one event per line, so that large traces stay readable and diffable. */
 export function traceJson(trace: TraceFile): string {
+  if (trace === null || typeof trace !== 'object' || !Array.isArray(trace.traceEvents)) {
+    throw new TypeError(`traceJson: trace must be a trace file (buildTrace(summary, series, events)), got ${describeValue(trace)}`);
+  }
   const lines = trace.traceEvents.map((event) => JSON.stringify(event));
   return `{"displayTimeUnit":"ms","otherData":${JSON.stringify(trace.otherData)},"traceEvents":[\n${lines.join(',\n')}\n]}\n`;
 }

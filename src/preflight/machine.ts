@@ -6,6 +6,7 @@
 import { freemem, totalmem } from 'node:os';
 import { UnitError } from '../model/unit-error.js';
 import { parseSize } from '../model/units.js';
+import { describeValue } from '../util/suggest.js';
 
 /** The environment variable that caps the memory balloonsim assumes it may use (`4GiB`). */
 export const MEMORY_LIMIT_ENV = 'BALLOONSIM_MEMORY_LIMIT';
@@ -27,6 +28,10 @@ export interface MachineMemory {
  * @throws UnitError when BALLOONSIM_MEMORY_LIMIT is set but is not a size
  */
 export function machineMemory(env: Readonly<Record<string, string | undefined>> = process.env): MachineMemory {
+  // null failed reading BALLOONSIM_MEMORY_LIMIT of null, a number there as "limitText.trim is not a function".
+  if (env === null || typeof env !== 'object') throw new TypeError(`machineMemory: env must be the environment's variables by name (process.env, or { ${MEMORY_LIMIT_ENV}: '4GiB' }), got ${describeValue(env)}`);
+  const limitGiven: unknown = env[MEMORY_LIMIT_ENV];
+  if (limitGiven !== undefined && typeof limitGiven !== 'string') throw new TypeError(`machineMemory: env.${MEMORY_LIMIT_ENV} must be a size as text, such as '4GiB' (as environment variables are), got ${describeValue(limitGiven)}`);
   let totalBytes = totalmem();
   let source = 'this machine';
   const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;

@@ -6,6 +6,8 @@
  * side for guests that touch everything, and is close for the rest.
  */
 import type { GuestSpec, Scenario, SizeCurve } from '../model/scenario.js';
+import { checkScenario } from '../scenario/resolved-scenario-check.js';
+import { describeValue } from '../util/suggest.js';
 
 /**
  * Host bytes per frame that guests may hold: the table entry (4), the free
@@ -94,8 +96,26 @@ function guestBytes(guest: GuestSpec, frameBytes: number): number {
   return pages * GUEST_BYTES_PER_PAGE + workloadPages * GUEST_BYTES_PER_WORKLOAD_PAGE;
 }
 
+/**
+ * The shape as the estimate needs it: a missing, fractional or negative count
+ * gave an estimate of NaN or of less than nothing, and Infinity one of
+ * Infinity bytes, without a word.
+ */
+function checkRunShape(shape: unknown): asserts shape is RunShape {
+  const hint = 'worker threads the run starts, 0 inline, and samples kept in memory, 0 when nothing records them';
+  if (shape === null || typeof shape !== 'object') throw new TypeError(`estimateRunMemory: shape must be { threads, samples } (${hint}), got ${describeValue(shape)}`);
+  for (const key of ['threads', 'samples'] as const) {
+    const value = (shape as Partial<RunShape>)[key];
+    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
+      throw new RangeError(`estimateRunMemory: shape.${key} must be a whole number of at least 0 (${hint}), got ${describeValue(value)}`);
+    }
+  }
+}
+
 /** Estimates the memory a run of `scenario` made as `shape` says will need. */
 export function estimateRunMemory(scenario: Scenario, shape: RunShape): MemoryEstimate {
+  checkScenario(scenario, 'estimateRunMemory');
+  checkRunShape(shape);
   const frameBytes = scenario.frameBytes;
   const frames = Math.floor(scenario.host.memoryBytes / frameBytes);
   const guestPagesAll = scenario.guests.reduce((sum, guest) => sum + guestPages(guest, frameBytes), 0);

@@ -10,12 +10,16 @@ import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { GUEST_PAGES_MAX } from '../guest/component-layout.js';
 import { printable, ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
-import { FRAME_BYTES_MAX, FRAME_BYTES_MIN, TICKS_MAX } from '../scenario/limits.js';
+import { checkScenario } from '../scenario/resolved-scenario-check.js';
+import { FRAME_BYTES_MAX, FRAME_BYTES_MIN } from '../scenario/limits.js';
 import type { GuestSpec, Scenario, ScenarioEvent } from '../model/scenario.js';
 import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { machineMemory, MEMORY_LIMIT_ENV, type MachineMemory } from './machine.js';
+import { checkPreflightOptions, type PreflightOptions } from './preflight-options.js';
 import { estimateRunMemory, guestPages, type MemoryEstimate } from './memory-estimate.js';
 import { TRACE_GUEST_BYTES_PER_SAMPLE, TRACE_GUESTS_MAX, TRACE_HOST_BYTES_PER_SAMPLE } from '../output/trace-events.js';
+
+export type { PreflightOptions } from './preflight-options.js';
 
 /** Most frames the host's frame table can hold (one Int32Array entry each, indexed by frame number). */
 export const HOST_FRAMES_MAX = 2 ** 31 - 1;
@@ -51,25 +55,6 @@ export type PreflightSeverity = 'error' | 'warning' | 'note';
 /** One problem the preflight found: where (the scenario field or flag), what (with the figures), and the fix. */
 export interface PreflightIssue extends ScenarioIssue {
   severity: PreflightSeverity;
-}
-
-/** How the run will be made (the `run` flags that change what it needs). */
-export interface PreflightOptions {
-  placement?: 'inline' | 'workers';
-  mode?: 'lockstep' | 'free';
-  /** Worker threads (run's --workers); default the machine's parallelism, at most one per guest. */
-  workers?: number;
-  guestsPerWorker?: number;
-  /** Samples the run keeps in memory (run --out, a stream); 0 or absent: none. */
-  samples?: number;
-  /** The flag that sets the sample interval, for messages (default `--sample-every`). */
-  samplesFlag?: string;
-  /** The machine's memory; default: read from this machine (`machineMemory`). */
-  machine?: MachineMemory;
-  /** V8's heap limit in bytes; default: this process's. */
-  heapLimitBytes?: number;
-  /** The duration was shortened on purpose (run --duration): events it cuts off are a note, not a warning. */
-  durationOverridden?: boolean;
 }
 
 export interface PreflightReport {
@@ -331,66 +316,12 @@ function checkMemory(scenario: Scenario, options: PreflightOptions, estimate: Me
 }
 
 /**
- * Throws a TypeError naming `what` (the function called) unless `scenario`
- * looks like a resolved Scenario, saying how to make one: the library's
- * callers may hand anything in.
- */
-export function checkScenario(scenario: unknown, what: string): asserts scenario is Scenario {
-  const candidate = scenario as Partial<Scenario> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    !Array.isArray(candidate.guests) ||
-    typeof candidate.frameBytes !== 'number' ||
-    typeof candidate.host !== 'object' ||
-    candidate.host === null
-  ) {
-    throw new TypeError(`${what}: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`);
-  }
-  const problem = resolvedFieldProblem(candidate as Scenario);
-  if (problem !== null) {
-    throw new TypeError(
-      `${what}: the scenario's ${problem}: change the scenario's file form and make it again with defineScenario({...})${problem.startsWith('duration') ? ' (its durationOverrideMs option sets another duration)' : ''}`,
-    );
-  }
-}
-
-/** A positive, finite number of bytes or ms. */
-function isPositive(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
-}
-
-/**
- * The first field of a resolved scenario changed by hand into something the
- * run cannot use, or null. A duration of Infinity ran for ever, one that was
- * missing gave a summary of NaN ticks, and a guest's size that was not a
- * number failed deep inside ("watermarksFor: memoryPages ... got NaN").
- */
-function resolvedFieldProblem(scenario: Scenario): string | null {
-  if (!isPositive(scenario.durationMs)) return `durationMs must be a positive number of ms, got ${String(scenario.durationMs)}`;
-  if (!isPositive(scenario.tickMs)) return `tickMs must be a positive number of ms, got ${String(scenario.tickMs)}`;
-  if (scenario.durationMs / scenario.tickMs > TICKS_MAX) {
-    return `durationMs / tickMs is ${Math.ceil(scenario.durationMs / scenario.tickMs)} ticks, more than ${TICKS_MAX}`;
-  }
-  if (!isPositive(scenario.host.memoryBytes)) return `host.memoryBytes must be a positive number of bytes, got ${String(scenario.host.memoryBytes)}`;
-  if (!Array.isArray(scenario.events)) return `events must be a list (empty when there are none), got ${String(scenario.events)}`;
-  for (let index = 0; index < scenario.guests.length; index++) {
-    const guest = scenario.guests[index] as Partial<GuestSpec> | null | undefined;
-    if (guest === null || typeof guest !== 'object') return `guests[${index}] must be a guest, got ${String(guest)}`;
-    if (typeof guest.name !== 'string' || guest.name === '') return `guests[${index}].name must be a non-empty string, got ${String(guest.name)}`;
-    for (const field of ['memoryBytes', 'maxMemoryBytes'] as const) {
-      if (!isPositive(guest[field])) return `guests[name=${guest.name}].${field} must be a positive number of bytes, got ${String(guest[field])}`;
-    }
-  }
-  return null;
-}
-
-/**
  * Checks a resolved scenario, and the way it will be run, before anything is
  * allocated. Never throws for a problem: it returns them (see `assertPreflight`).
  */
 export function preflight(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
   checkScenario(scenario, 'preflight');
+  checkPreflightOptions(options, 'preflight');
   const issues = new Issues();
   const machine = options.machine ?? machineMemory();
   const threads = threadsOf(scenario, options);

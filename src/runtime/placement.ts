@@ -4,6 +4,8 @@ import type { GuestReport } from '../messages/runtime.js';
 import type { AuditRequest, ThreadResult, ThreadSetup } from './guest-thread.js';
 
 export type PlacementKind = 'inline' | 'workers';
+/** The placements, for the checks of the library's options. */
+export const PLACEMENT_KINDS = ['inline', 'workers'] as const satisfies ReadonlyArray<PlacementKind>;
 
 /**
  * Where the threads that host guests (their actors and device sides) run.

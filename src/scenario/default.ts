@@ -2,7 +2,7 @@
  * The built-in default scenario: what `balloonsim run` runs without a file. It is
  * also the format's tutorial, so it is commented for a reader who has never seen one.
  */
-import { parseScenarioText, type LoadOptions } from './load.js';
+import { checkLoadOptions, parseScenarioText, type LoadOptions } from './load.js';
 import type { Scenario } from '../model/scenario.js';
 
 /** The source name the default scenario reports in messages and summaries. */
@@ -93,5 +93,7 @@ events:
  * @param options.overrides settings changed from the command line (`--set`)
  */
 export function defaultScenario(options: Pick<LoadOptions, 'durationOverrideMs' | 'overrides'> = {}): Scenario {
+  // Checked here, so that a message names defaultScenario (not parseScenarioText) and a baseDir, which it has no use for, is refused.
+  checkLoadOptions(options, 'defaultScenario', ['durationOverrideMs', 'overrides']);
   return parseScenarioText(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE, options);
 }

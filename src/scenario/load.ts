@@ -12,6 +12,7 @@ import { checkDurationOverride, resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
 import { formatBytes } from '../model/units.js';
 import { isFileTooLarge, notRegularFileReason, readFileBounded } from '../util/read-bounded.js';
+import { refuseUnknownOptions } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
 export interface LoadOptions {
@@ -23,15 +24,25 @@ export interface LoadOptions {
   overrides?: ReadonlyArray<ScenarioOverride> | undefined;
 }
 
+const LOAD_OPTION_KEYS: ReadonlyArray<keyof LoadOptions> = ['baseDir', 'durationOverrideMs', 'overrides'];
+
 /**
  * The options as the caller wrote them: null failed as "Cannot read properties
- * of null", and a bad duration override was blamed on resolveScenario.
+ * of null", a bad duration override was blamed on resolveScenario, a misspelt
+ * key was ignored, and overrides that were not { path, value } pairs became a
+ * ScenarioError about "undefined: Cannot read properties of undefined".
  */
-function checkLoadOptions(options: LoadOptions, what: string): void {
+export function checkLoadOptions(options: LoadOptions, what: string, keys: ReadonlyArray<keyof LoadOptions> = LOAD_OPTION_KEYS): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
-  const { baseDir } = options;
+  refuseUnknownOptions(options, keys, what);
+  const { baseDir, overrides } = options;
   checkDurationOverride(options.durationOverrideMs, what);
   if (baseDir !== undefined && (typeof baseDir !== 'string' || baseDir === '')) throw new TypeError(`${what}: baseDir must be the path of a directory, got ${describeValue(baseDir)}`);
+  if (overrides === undefined) return;
+  const pair = (item: unknown): boolean => item !== null && typeof item === 'object' && typeof (item as ScenarioOverride).path === 'string' && typeof (item as ScenarioOverride).value === 'string';
+  if (!Array.isArray(overrides) || !overrides.every(pair)) {
+    throw new TypeError(`${what}: overrides must be a list of { path, value }, both text as --set writes them (such as { path: 'host.memory', value: '8GiB' }), got ${describeValue(overrides)}`);
+  }
 }
 
 const YAML_HINTS: Readonly<Record<string, string>> = {

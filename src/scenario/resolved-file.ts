@@ -12,7 +12,9 @@ import { ESX_FREE_MEMORY_THRESHOLDS, type PolicySpec } from '../model/policy-spe
 import { FAULT_LATENCY_DEFAULTS, HOST_SWAP_FAULT_MS_DEFAULT, HOT_TOUCH_INTERVAL_MS_DEFAULT, LINUX_DEFAULTS, SKEW_DEFAULT } from '../model/defaults.js';
 import type { GuestSpec, Scenario, ScenarioEvent, SizeCurve, WorkloadComponent } from '../model/scenario.js';
 import { formatBytes, formatDuration } from '../model/units.js';
+import { describeValue } from '../util/suggest.js';
 import { policyFileOf } from './schema-policy.js';
+import { checkScenario } from './resolved-scenario-check.js';
 
 type FileObject = Record<string, unknown>;
 
@@ -201,6 +203,7 @@ function eventFile(event: ScenarioEvent): FileObject {
  * hold): loading it gives the same scenario, with every default explicit.
  */
 export function resolvedScenarioFile(scenario: Scenario): FileObject {
+  checkScenario(scenario, 'resolvedScenarioFile');
   const full = withModelDefaults(scenario);
   const host = full.host;
   const states = host.freeMemoryStates!;
@@ -242,6 +245,11 @@ export function resolvedScenarioFile(scenario: Scenario): FileObject {
 
 /** The resolved scenario as YAML, under a comment that says where it came from. */
 export function resolvedScenarioYaml(scenario: Scenario, header: ReadonlyArray<string> = []): string {
+  checkScenario(scenario, 'resolvedScenarioYaml');
+  // A string was taken one character a line, anything else failed as "header is not iterable".
+  if (!Array.isArray(header) || !header.every((line) => typeof line === 'string')) {
+    throw new TypeError(`resolvedScenarioYaml: header must be a list of lines of text (each becomes a # comment), got ${describeValue(header)}`);
+  }
   const comment = [`the scenario ${scenario.source} as balloonsim resolved it, every default filled in`, ...header].map((line) => `# ${line}\n`).join('');
   return `${comment}${stringify(resolvedScenarioFile(scenario), { lineWidth: 0, flowCollectionPadding: true })}`;
 }

@@ -7,7 +7,7 @@
  */
 import type { RunMetrics } from '../output/run-metrics.js';
 import { valueText } from './grid.js';
-import { METRIC_KEYS, SWEEP_STATUSES, type SweepStatus, type SweepTable } from './table.js';
+import { checkSweepTable, METRIC_KEYS, SWEEP_STATUSES, type SweepStatus, type SweepTable } from './table.js';
 
 /** The parameter that a grid varies to repeat a setting with other seeds. */
 export const SEED_PARAMETER = 'seed';
@@ -74,6 +74,7 @@ export function hasSeedGroups(table: Pick<SweepTable, 'parameterNames'>): boolea
  * group's first case; null when the grid does not vary `seed`.
  */
 export function aggregateSeeds(table: SweepTable): SeedGroup[] | null {
+  checkSweepTable(table, 'aggregateSeeds');
   if (!hasSeedGroups(table)) return null;
   const others = table.parameterNames.filter((name) => name !== SEED_PARAMETER);
   const severalBases = new Set(table.rows.map((row) => row.base)).size > 1;

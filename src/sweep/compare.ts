@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SUMMARY_SCHEMA_VERSION, type RunSummary } from '../runtime/summary.js';
-import { SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
+import { checkSweepTable, SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
 import { runSummaryProblem, sweepTableProblem } from './output-shapes.js';
 import { formatBytesApprox } from '../model/units.js';
 import { isFileTooLarge, notRegularFileReason, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
@@ -16,7 +16,9 @@ import { htmlPage } from '../output/html-page.js';
 import { InputError } from '../output/input-error.js';
 import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from '../output/run-metrics.js';
 import { formatCsvNumber, parseTimeSeriesCsv } from '../output/timeseries-csv.js';
+import { checkSeries, checkSummary } from '../output/run-checks.js';
 import type { TimeSeries } from '../output/time-series.js';
+import { describeValue } from '../util/suggest.js';
 
 const MiB = 2 ** 20;
 
@@ -86,8 +88,33 @@ export function compareSeriesOf(series: TimeSeries): CompareSeries {
   return { timesS, residentMiB, balloonMiB, hostFreeMiB };
 }
 
+/** A label or source: anything else was carried into the tables and the page as it was (null, NaN). */
+function checkName(value: unknown, name: string, what: string, hint: string): void {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${what}: ${name} must be a non-empty string (${hint}), got ${describeValue(value)}`);
+}
+
+/**
+ * Runs to compare, as loadCompareRuns, sweepRuns and compareRunOf make them:
+ * anything else failed deep inside ("runs.map is not a function", "Cannot
+ * read properties of undefined (reading 'scenario')").
+ */
+function checkRuns(runs: unknown, what: string): asserts runs is ReadonlyArray<CompareRun> {
+  const hint = 'from loadCompareRuns(paths), sweepRuns(table) or compareRunOf(label, source, summary, series)';
+  if (!Array.isArray(runs)) throw new TypeError(`${what}: runs must be a list of runs to compare (${hint}), got ${describeValue(runs)}`);
+  runs.forEach((run: Partial<CompareRun> | null, index) => {
+    if (run === null || typeof run !== 'object' || typeof run.label !== 'string' || run.metrics === null || typeof run.metrics !== 'object' || (run.series !== null && typeof run.series !== 'object')) {
+      throw new TypeError(`${what}: runs[${index}] must be a run to compare ({ label, source, metrics, series }, ${hint}), got ${describeValue(run)}`);
+    }
+  });
+}
+
 /** A run from its summary and, when given, its time series. */
 export function compareRunOf(label: string, source: string, summary: RunSummary, series: TimeSeries | null): CompareRun {
+  checkName(label, 'label', 'compareRunOf', 'the name the run goes by in the tables');
+  checkName(source, 'source', 'compareRunOf', 'where the run comes from, such as its directory');
+  checkSummary(summary, 'compareRunOf');
+  // Undefined (rather than null for none) failed reading length of undefined.
+  if (series !== null) checkSeries(series, 'compareRunOf: series (or null for none)');
   const metrics = new MetricsAccumulator();
   if (series !== null) for (let i = 0; i < series.length; i++) metrics.add(series.sample(i));
   return { label, source, metrics: metrics.finish(summary), series: series !== null && series.length > 0 ? compareSeriesOf(series) : null };
@@ -115,6 +142,8 @@ function runOfSummaryFile(path: string, label: string): CompareRun {
 
 /** The cases of a sweep table that ran, as runs to compare. */
 export function sweepRuns(table: SweepTable, source = 'sweep'): CompareRun[] {
+  checkSweepTable(table, 'sweepRuns');
+  checkName(source, 'source', 'sweepRuns', "where the table comes from, such as its sweep.json; each case's is SOURCE#case-N");
   return table.rows.filter((row) => row.metrics !== null).map((row) => ({ label: row.label, source: `${source}#case-${row.case}`, metrics: row.metrics!, series: null }));
 }
 
@@ -125,6 +154,10 @@ export function sweepRuns(table: SweepTable, source = 'sweep'): CompareRun[] {
  * @throws InputError for a path that is none of these
  */
 export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
+  // A string was read as paths of one character each, anything else failed as "paths is not iterable".
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string' && path !== '')) {
+    throw new TypeError(`loadCompareRuns: paths must be a list of paths (run directories, summary.json files, sweep directories or sweep.json files), got ${describeValue(paths)}`);
+  }
   const runs: CompareRun[] = [];
   for (const path of paths) {
     let file = path;
@@ -145,7 +178,7 @@ export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
     if (isSummary(value) && !(value.schemaVersion >= 1 && value.schemaVersion <= SUMMARY_SCHEMA_VERSION)) {
       throw new InputError(`${file} has summary schema version ${value.schemaVersion}; this balloonsim reads versions 1 to ${SUMMARY_SCHEMA_VERSION}: compare it with the balloonsim that wrote it`);
     }
-    if (isSweepTable(value)) runs.push(...sweepRuns(value, file));
+    if (isSweepTable(value)) runs.push(...sweepRuns(upgradeSweepTable(value)!, file));
     else if (isSummary(value)) {
       const label = file.endsWith('summary.json') && file !== 'summary.json' ? basename(dirname(file)) : basename(file, '.json');
       runs.push(runOfSummaryFile(file, label));
@@ -186,6 +219,7 @@ export function metricValueText(unit: (typeof METRIC_COLUMNS)[number]['unit'], v
 
 /** The comparison as a text table: one row per run. */
 export function compareTable(runs: ReadonlyArray<CompareRun>): { header: string[]; rows: string[][] } {
+  checkRuns(runs, 'compareTable');
   return {
     header: ['run', 'scenario', 'seed', ...METRIC_COLUMNS.map((c) => c.title)],
     rows: runs.map((run) => [run.label, run.metrics.scenario, String(run.metrics.seed), ...METRIC_COLUMNS.map((c) => metricText(c, run.metrics))]),
@@ -194,6 +228,7 @@ export function compareTable(runs: ReadonlyArray<CompareRun>): { header: string[
 
 /** The comparison as CSV: one row per run, every metric in its base unit. */
 export function compareCsv(runs: ReadonlyArray<CompareRun>): string {
+  checkRuns(runs, 'compareCsv');
   const keys = Object.keys(runs[0]?.metrics ?? {}) as Array<keyof RunMetrics>;
   const quote = (text: string): string => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
   const lines = [['run', ...keys].join(',')];
@@ -233,6 +268,8 @@ export function compareReportHtml(data: CompareReportData): string {
 
 /** The comparison page, as HTML text. */
 export function compareHtml(runs: ReadonlyArray<CompareRun>, title = 'balloonsim: runs side by side'): string {
+  checkRuns(runs, 'compareHtml');
+  checkName(title, 'title', 'compareHtml', "the page's title");
   const data: CompareReportData = {
     kind: 'compare',
     title,

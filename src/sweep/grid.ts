@@ -24,9 +24,10 @@ import { ScenarioError, type ScenarioIssue, makeLocator, finishIssues } from '..
 import { resolveScenario } from '../scenario/resolve.js';
 import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
-import { checkScenario } from '../preflight/preflight.js';
+import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { scenarioSnapshot } from '../scenario/snapshot.js';
-import { describeValue } from '../util/suggest.js';
+import { checkOptionsObject } from '../util/option-checks.js';
+import { describeValue, didYouMean } from '../util/suggest.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
@@ -145,6 +146,28 @@ function withoutSources(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'source').map(([key, v]) => [key, withoutSources(v)]));
 }
 
+const GRID_SPEC_KEYS: ReadonlyArray<keyof GridSpec> = ['name', 'base', 'durationMs', 'parameters'];
+
+/**
+ * The spec and options as the caller wrote them: a misspelt key of the spec
+ * (`paramters`) was ignored, so the grid had one case instead of many, and
+ * options null failed reading source of null.
+ */
+function checkExpandArguments(spec: unknown, options: unknown): void {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new TypeError(`expandGrid: spec must be an object with base and parameters, got ${describeValue(spec)}`);
+  const unknown = Object.keys(spec).filter((key) => !(GRID_SPEC_KEYS as ReadonlyArray<string>).includes(key));
+  if (unknown.length > 0) {
+    throw new TypeError(`expandGrid: unknown key ${JSON.stringify(unknown[0])} in the spec (${didYouMean(unknown[0]!, GRID_SPEC_KEYS)}a grid has ${GRID_SPEC_KEYS.join(', ')})`);
+  }
+  const name = (spec as GridSpec).name;
+  if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(`expandGrid: name must be a non-empty string (the sweep's name in its outputs), got ${describeValue(name)}`);
+  checkOptionsObject(options, ['baseDir', 'source'], 'expandGrid');
+  for (const [key, hint] of [['baseDir', 'the directory relative base paths start from'], ['source', "the grid's name in messages"]] as const) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`expandGrid: ${key} must be a non-empty string (${hint}), got ${describeValue(value)}`);
+  }
+}
+
 /**
  * Expands a grid into its cases, resolving every case's scenario (so that a
  * bad value is reported before anything runs).
@@ -154,12 +177,12 @@ function withoutSources(value: unknown): unknown {
  * @throws ScenarioError naming the case and the problem
  */
 export function expandGrid(spec: GridSpec, options: { baseDir?: string; source?: string } = {}): SweepGrid {
+  checkExpandArguments(spec, options);
   const source = options.source ?? 'grid';
   const baseDir = options.baseDir ?? process.cwd();
   const fail = (issues: ScenarioIssue[]): never => {
     throw new ScenarioError(source, issues);
   };
-  if (spec === null || typeof spec !== 'object') throw new TypeError('expandGrid: spec must be an object with base and parameters');
   if (spec.durationMs !== undefined && !(Number.isSafeInteger(spec.durationMs) && spec.durationMs > 0)) {
     // It failed as "resolveScenario: durationOverrideMs must be ...", naming neither the grid's key nor the unit it takes.
     throw new TypeError(`expandGrid: durationMs must be a positive whole number of ms (a grid file's duration: 5m is 300000), got ${describeValue(spec.durationMs)}`);
@@ -267,6 +290,8 @@ export function loadGridFile(path: string): SweepGrid {
 
 /** A sweep over scenarios already resolved: one case each, labelled by name (and number if names repeat). */
 export function gridOfScenarios(scenarios: ReadonlyArray<Scenario>, name = 'scenarios'): SweepGrid {
+  // A name of null or NaN became the sweep's name in its outputs.
+  if (typeof name !== 'string' || name === '') throw new TypeError(`gridOfScenarios: name must be a non-empty string (the sweep's name in its outputs), got ${describeValue(name)}`);
   if (!Array.isArray(scenarios) || scenarios.length === 0) throw new TypeError('gridOfScenarios: expected a non-empty list of scenarios');
   if (scenarios.length > SWEEP_CASES_MAX) throw new RangeError(`gridOfScenarios: at most ${SWEEP_CASES_MAX} scenarios`);
   // Each checked, and copied now: the cases run later, on the pool's threads, and the fingerprint is of what they

@@ -2,6 +2,8 @@
  * Joins the tables of a sweep's shards into the table of the whole sweep:
  * the same rows, in case order, as one unsharded run gives.
  */
+import { checkOptionsObject } from '../util/option-checks.js';
+import { describeValue } from '../util/suggest.js';
 import { formatShard } from './shard.js';
 import { sweepTableProblem } from './output-shapes.js';
 import { SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
@@ -16,6 +18,20 @@ function describe(table: SweepTable, source: string): string {
 }
 
 /**
+ * Sources that were not a list of names were read a character a table ("a"
+ * for the table from "a.json"), and options that were not an object, or
+ * allowMissing: 'yes', were taken for the default.
+ */
+function checkMergeArguments(tables: number, sources: unknown, options: unknown): void {
+  if (sources !== undefined && !(Array.isArray(sources) && sources.length === tables && sources.every((name) => typeof name === 'string' && name !== ''))) {
+    throw new TypeError(`mergeSweepTables: sources must be a name for each of the ${tables} table${tables === 1 ? '' : 's'} (their files, such as ['shard-1/sweep.json']), or left out, got ${describeValue(sources)}`);
+  }
+  checkOptionsObject(options, ['allowMissing'], 'mergeSweepTables');
+  const allowMissing = (options as { allowMissing?: unknown }).allowMissing;
+  if (allowMissing !== undefined && typeof allowMissing !== 'boolean') throw new TypeError(`mergeSweepTables: allowMissing must be true or false, got ${describeValue(allowMissing)}`);
+}
+
+/**
  * Merges sweep tables (shards, or partial merges) into one.
  *
  * @param sources a name for each table in messages (its file), default `table 1`, `table 2`, ...
@@ -25,6 +41,7 @@ function describe(table: SweepTable, source: string): string {
 export function mergeSweepTables(given: ReadonlyArray<SweepTable>, sources?: ReadonlyArray<string>, options: { allowMissing?: boolean } = {}): SweepTable {
   if (!Array.isArray(given)) throw new MergeError('mergeSweepTables: give a list of sweep tables (the parsed sweep.json of each shard)');
   if (given.length === 0) throw new MergeError('nothing to merge: give the sweep.json of each shard');
+  checkMergeArguments(given.length, sources, options);
   const names = given.map((_, i) => sources?.[i] ?? `table ${i + 1}`);
   const tables = given.map((table, i) => {
     if (table?.kind !== 'balloonsim-sweep') throw new MergeError(`${names[i]} is not a balloonsim sweep table (sweep.json)`);

@@ -3,6 +3,7 @@
  * when divided by n. Dealing cases out round-robin (rather than in blocks)
  * spreads neighbouring cases, which tend to cost alike, over the shards.
  */
+import { describeValue } from '../util/suggest.js';
 
 export interface Shard {
   /** 1-based. */
@@ -29,12 +30,32 @@ export function parseShard(text: string): Shard | string {
   return { index, count };
 }
 
+/**
+ * Throws unless `shard` is a shard: given undefined or a string, inShard
+ * failed reading count of undefined or answered false for every case, and
+ * formatShard wrote "undefined/undefined".
+ */
+function checkShard(shard: unknown, what: string): asserts shard is Shard {
+  const candidate = shard as Partial<Shard> | null;
+  const whole = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+  if (candidate === null || typeof candidate !== 'object' || !whole(candidate.index) || !whole(candidate.count) || candidate.count < 1 || candidate.count > SHARDS_MAX || candidate.index < 1 || candidate.index > candidate.count) {
+    const shown = candidate !== null && typeof candidate === 'object' && !Array.isArray(candidate) ? `{ index: ${String(candidate.index)}, count: ${String(candidate.count)} }` : describeValue(shard);
+    throw new TypeError(`${what}: shard must be { index, count } with 1 <= index <= count <= ${SHARDS_MAX} (parseShard('1/4') makes one), got ${shown}`);
+  }
+}
+
 /** Whether case `caseIndex` (0-based) belongs to `shard`. */
 export function inShard(caseIndex: number, shard: Shard | null): boolean {
-  return shard === null || caseIndex % shard.count === shard.index - 1;
+  if (!(typeof caseIndex === 'number' && Number.isSafeInteger(caseIndex) && caseIndex >= 0)) {
+    throw new RangeError(`inShard: caseIndex must be a case's number, a whole number of at least 0, got ${describeValue(caseIndex)}`);
+  }
+  if (shard === null) return true;
+  checkShard(shard, 'inShard');
+  return caseIndex % shard.count === shard.index - 1;
 }
 
 /** `2/4`. */
 export function formatShard(shard: Shard): string {
+  checkShard(shard, 'formatShard');
   return `${shard.index}/${shard.count}`;
 }

@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path';
 import { aggregateSeeds } from './aggregate.js';
-import { sweepCsv, sweepJson, type SweepTable } from './table.js';
+import { checkSweepTable, sweepCsv, sweepJson, type SweepTable } from './table.js';
+import { describeValue } from '../util/suggest.js';
 import { writeFileAtomic } from '../output/atomic-file.js';
 import { writeFileSet } from '../output/file-set.js';
 import { writeParquet } from '../output/parquet.js';
@@ -20,6 +21,9 @@ export const SWEEP_OUTPUT_FILES = ['sweep.csv', 'sweep.parquet', 'sweep-aggregat
 
 /** Writes a sweep table's files into `dir` (created if needed), replacing the old ones as a whole (see file-set.ts). Returns the paths written. */
 export async function writeSweepOutputs(dir: string, table: SweepTable): Promise<string[]> {
+  // A dir that was not a string failed as an OutputError quoting Node ('The "paths[0]" argument must be of type string').
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`writeSweepOutputs: dir must be the path of a directory to write the files into, got ${describeValue(dir)}`);
+  checkSweepTable(table, 'writeSweepOutputs');
   const groups = aggregateSeeds(table);
   const names = SWEEP_OUTPUT_FILES.filter((name) => groups !== null || !name.startsWith('sweep-aggregate'));
   // A grid without seeds has no aggregate: an old one in the same directory would mislead.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { abortErrorOf, throwIfAborted } from '../runtime/abort.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
-import { checkAbortSignal, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
+import { checkAbortSignal, checkOptionalCount, checkOptionalFunction, checkOptionsObject, refuseUnknownOptions } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 import type { Scenario } from '../model/scenario.js';
@@ -86,14 +86,24 @@ export interface PlannedCase {
   finished: boolean;
 }
 
+type PlanOptions = Pick<SweepOptions, 'shard' | 'rowsDir' | 'sampleEveryTicks'>;
+type SweepPlan = { grid: SweepGrid; shard: Shard | null; cases: PlannedCase[]; finished: Map<number, FinishedCase> };
+
 /**
  * The cases a sweep would run (its shard), and which are finished already
  * (with `rowsDir`): what `sweep --dry-run` lists.
+ *
+ * @throws TypeError or RangeError for options it cannot use (null failed reading shard of null; a misspelt shard listed every case)
  */
-export function planSweep(
-  input: SweepInput,
-  options: Pick<SweepOptions, 'shard' | 'rowsDir' | 'sampleEveryTicks'> = {},
-): { grid: SweepGrid; shard: Shard | null; cases: PlannedCase[]; finished: Map<number, FinishedCase> } {
+export function planSweep(input: SweepInput, options: PlanOptions = {}): SweepPlan {
+  checkOptionsObject(options, ['shard', 'rowsDir', 'sampleEveryTicks'], 'planSweep');
+  if (options.rowsDir !== undefined && (typeof options.rowsDir !== 'string' || options.rowsDir === '')) throw new TypeError(`planSweep: rowsDir must be the path of a directory, got ${describeValue(options.rowsDir)}`);
+  checkOptionalCount(options.sampleEveryTicks, 'sampleEveryTicks', 'planSweep', 1);
+  return planCases(input, options);
+}
+
+/** planSweep's work, for sweep, whose options are checked already (and hold more keys). */
+function planCases(input: SweepInput, options: PlanOptions): SweepPlan {
   const shard = checkShard(options.shard);
   const grid = toGrid(input);
   const all = options.rowsDir !== undefined ? loadFinishedCases(options.rowsDir, grid.fingerprint, grid.cases.length, options.sampleEveryTicks) : new Map<number, FinishedCase>();
@@ -161,7 +171,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
   }
   if (options.policyCallLimitMs !== undefined) policyCallLimitMs(options.policyCallLimitMs, 'sweep');
   throwIfAborted(options.signal, 'sweep');
-  const { grid, shard, cases, finished } = planSweep(input, options);
+  const { grid, shard, cases, finished } = planCases(input, options);
   const toRun = cases.filter((c) => !finished.has(c.case.index)).map((c) => c.case);
   const results: SweepTaskResult[] = cases.flatMap((c) => {
     const done = finished.get(c.case.index);

@@ -5,6 +5,7 @@
  */
 import { formatCsvNumber } from '../output/timeseries-csv.js';
 import type { RunMetrics } from '../output/run-metrics.js';
+import { describeValue } from '../util/suggest.js';
 import type { Shard } from './shard.js';
 
 /**
@@ -106,8 +107,27 @@ function cellOf(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Throws unless `table` is a sweep table of this version: given null or
+ * another object, the table functions failed deep inside ("Cannot read
+ * properties of null (reading 'parameterNames')"), and deterministicTable
+ * returned whatever it was given; a version 1 table failed reading
+ * refused of undefined.
+ */
+export function checkSweepTable(table: unknown, what: string): asserts table is SweepTable {
+  const candidate = table as Partial<SweepTable> | null;
+  if (candidate === null || typeof candidate !== 'object' || candidate.kind !== 'balloonsim-sweep' || !Array.isArray(candidate.rows) || !Array.isArray(candidate.parameterNames)) {
+    const got = candidate !== null && typeof candidate === 'object' && !Array.isArray(candidate) ? 'a mapping without kind: balloonsim-sweep, rows and parameterNames' : describeValue(table);
+    throw new TypeError(`${what}: table must be a sweep table (what sweep() resolves to, or a sweep.json parsed), got ${got}`);
+  }
+  if (candidate.schemaVersion !== SWEEP_TABLE_SCHEMA_VERSION) {
+    throw new RangeError(`${what}: the table has schema version ${describeValue(candidate.schemaVersion)}, this balloonsim's is ${SWEEP_TABLE_SCHEMA_VERSION}: read it with mergeSweepTables([table]), which upgrades version 1`);
+  }
+}
+
 /** The table as CSV: case, label, base, one `param.PATH` column per parameter, status, refused, warnings, the metrics, error (the columns of sweep.parquet). No timing. */
 export function sweepCsv(table: SweepTable): string {
+  checkSweepTable(table, 'sweepCsv');
   const header = ['case', 'label', 'base', ...table.parameterNames.map((name) => `param.${name}`), 'status', 'refused', 'warnings', ...METRIC_KEYS, 'error'];
   const lines = [header.map(csvCell).join(',')];
   for (const row of table.rows) {
@@ -129,11 +149,13 @@ export function sweepCsv(table: SweepTable): string {
 
 /** The table as JSON text (what `sweep.json` holds). */
 export function sweepJson(table: SweepTable): string {
+  checkSweepTable(table, 'sweepJson');
   return `${JSON.stringify(table, null, 2)}\n`;
 }
 
 /** The table without `timing`: what must be equal for the same grid, sharded or not. */
 export function deterministicTable(table: SweepTable): Omit<SweepTable, 'timing'> {
+  checkSweepTable(table, 'deterministicTable');
   const { timing: _timing, ...rest } = table;
   return rest;
 }

@@ -1,9 +1,10 @@
 /**
  * Checks of a library function's options object, shared by the functions that
- * take one (simulate, simulateFree, simulateStream, sweep): a misspelt key is
- * refused with a did-you-mean instead of being ignored, and a signal or a
- * callback of the wrong type is refused before anything runs instead of
- * failing deep inside. Messages start with the function's name (`what`).
+ * take one (simulate, simulateFree, simulateStream, sweep, preflight, ...): a
+ * misspelt key is refused with a did-you-mean instead of being ignored, and a
+ * count, a choice, a signal or a callback of the wrong type is refused before
+ * anything runs instead of failing deep inside or being taken for its
+ * default. Messages start with the function's name (`what`).
  */
 import { describeValue, didYouMean } from './suggest.js';
 
@@ -14,6 +15,31 @@ export function refuseUnknownOptions(options: object, keys: ReadonlyArray<string
   throw new TypeError(
     `${what}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(unknown[0]!, keys)}the options are ${keys.join(', ')})`,
   );
+}
+
+/** An options object (absent is the caller's default) whose keys are all among `keys`. */
+export function checkOptionsObject(options: unknown, keys: ReadonlyArray<string>, what: string): asserts options is object {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${what}: options must be an object ({ ${keys.join(', ')} }, each optional), got ${describeValue(options)}`);
+  }
+  refuseUnknownOptions(options, keys, what);
+}
+
+/** A whole number of at least `min`, or absent. */
+export function checkOptionalCount(value: unknown, name: string, what: string, min: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${what}: ${name} must be a whole number of at least ${min}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  }
+}
+
+/** One of `choices`, or absent: anything else was taken for the default. */
+export function checkOptionalChoice(value: unknown, name: string, choices: ReadonlyArray<string>, what: string): void {
+  if (value === undefined || (typeof value === 'string' && choices.includes(value))) return;
+  const listed = choices.map((choice) => `'${choice}'`);
+  const expected = listed.length === 2 ? `${listed[0]} or ${listed[1]}` : `one of ${listed.join(', ')}`;
+  const suggestion = typeof value === 'string' ? didYouMean(value, choices).trim() : '';
+  throw new RangeError(`${what}: ${name} must be ${expected}, got ${describeValue(value)}${suggestion === '' ? '' : ` (${suggestion})`}`);
 }
 
 /** An AbortSignal (or absent): anything else was ignored, or failed deep inside ("Invalid value used as weak map key"). */

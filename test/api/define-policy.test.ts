@@ -135,3 +135,23 @@ describe('one name for simulated time', () => {
     ]);
   });
 });
+
+describe('definePolicy and hostInBytes of what they cannot use', () => {
+  it('hostInBytes refuses what is not a policy\'s view of the host, instead of reading frameBytes of null', () => {
+    expect(() => hostInBytes(null as never)).toThrow(
+      new TypeError("hostInBytes: view must be the host's view a policy's decide(view) or observe(view) is given, with frameBytes and guests, got null (an empty value)"),
+    );
+    expect(() => hostInBytes({ frameBytes: 4096 } as never)).toThrow(/^hostInBytes: view must be the host's view .*got a mapping/);
+  });
+
+  it('definePolicy refuses an observe or reclaim that is not a function, which failed during the run as "observe.call is not a function"', () => {
+    expect(() => definePolicy({ name: 'p', period: '1s', decide: () => undefined, observe: 5 as never })).toThrow(new PolicyError('definePolicy p: observe must be a function or left out, got 5'));
+    expect(() => definePolicy({ name: 'p', period: '1s', decide: () => undefined, reclaim: {} as never })).toThrow(/^definePolicy p: reclaim must be a function or left out, got a mapping/);
+  });
+
+  it('definePolicy refuses activeSampling pages that are not a positive whole number, which ran without a word', () => {
+    expect(() => definePolicy({ name: 'p', period: '1s', decide: () => undefined, activeSampling: { pages: Number.NaN, period: '30s' } })).toThrow(
+      new PolicyError("definePolicy p: activeSampling must be { pages, period } with pages a positive whole number (such as { pages: 100, period: '30s' }), got NaN"),
+    );
+  });
+});

@@ -65,3 +65,15 @@ describe('defineScenario', () => {
     expect(() => defineScenario(scenario, { durationOverrideMs: '5m' as never })).toThrow(/^defineScenario: durationOverrideMs .*got "5m"$/);
   });
 });
+
+describe('defineScenario of options it cannot use', () => {
+  const file = { host: { memory: '64MiB' }, guests: [{ name: 'a', memory: '16MiB' }] };
+
+  it('refuses a misspelt option, which was ignored, naming the closest one', () => {
+    expect(() => defineScenario(file, { sorce: 'mine' } as never)).toThrow(/^defineScenario: unknown option "sorce" \(did you mean "source"\? the options are source, baseDir, durationOverrideMs\)$/);
+  });
+
+  it('refuses a baseDir that is not a path, which failed as Node\'s "paths[0]" argument error', () => {
+    expect(() => defineScenario(file, { baseDir: 5 as never })).toThrow(new TypeError('defineScenario: baseDir must be the path of a directory, got 5'));
+  });
+});

@@ -78,7 +78,7 @@ describe('simulate and simulateFree from the library', () => {
     const { summary } = await simulate(late, { placement: 'inline', seed: 9, onWarning: (issue) => warnings.push(`${issue.severity}: ${issue.message}`) });
     expect(warnings).toEqual([expect.stringMatching(/^warning: an event \(crash web at 1h\) comes after the run's last tick/)]);
     expect(summary.provenance).toMatchObject({ tool: 'balloonsim', seed: 9, node: process.version, scenario: { name: 'lib', seed: 9 } });
-    await expect(simulate({} as never)).rejects.toThrow(/simulate: scenario must be a resolved Scenario: make one with defineScenario/);
+    await expect(simulate({} as never)).rejects.toThrow(/simulate: scenario must be a resolved Scenario, got a mapping without guests, frameBytes and host \(a file form\?\): make one with defineScenario/);
   });
 
   it('stop at the next tick when the signal is aborted, inline (a timer can fire) and on workers', async () => {

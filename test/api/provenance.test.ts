@@ -30,3 +30,15 @@ describe('withProvenance and provenanceLine', () => {
     expect(provenanceLine(result.summary.provenance!)).toBe(`balloonsim ${BALLOONSIM_VERSION}, Node ${process.version}, seed 9`);
   });
 });
+
+describe('provenanceOf of what is not a scenario and a seed', () => {
+  it('refuses what is not a resolved scenario with how to make one, instead of reading source of null', () => {
+    expect(() => provenanceOf(null as never, 1)).toThrow(/^provenanceOf: scenario must be a resolved Scenario, got null \(an empty value\): make one with defineScenario/);
+  });
+
+  it('refuses a seed that is not a whole number, which it wrote into a scenario file that does not load again', () => {
+    for (const [seed, shown] of [[Number.NaN, 'NaN'], ['7', '"7"'], [-1, '-1'], [1.5, '1.5'], [undefined, 'nothing']] as const) {
+      expect(() => provenanceOf(scenario, seed as never)).toThrow(new RangeError(`provenanceOf: seed must be a whole number of at least 0 (the seed the run used, summary.seed), got ${shown}`));
+    }
+  });
+});

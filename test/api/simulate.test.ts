@@ -40,7 +40,7 @@ describe('simulate', () => {
   });
 
   it('refuses what is not a resolved scenario, saying how to make one', async () => {
-    await expect(simulate(small as never)).rejects.toThrow(new TypeError('simulate: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
+    await expect(simulate(small as never)).rejects.toThrow(new TypeError('simulate: scenario must be a resolved Scenario, got a mapping without guests, frameBytes and host (a file form?): make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
     await expect(simulateFree(null as never)).rejects.toThrow(/^simulateFree: scenario must be a resolved Scenario/);
   });
 

@@ -81,7 +81,7 @@ describe('simulateStream', () => {
 
 describe('simulateStream of what is not a scenario', () => {
   it('says what it takes, instead of a TypeError about reading durationMs of null', () => {
-    expect(() => simulateStream(null as never)).toThrow(new TypeError('simulateStream: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
+    expect(() => simulateStream(null as never)).toThrow(new TypeError('simulateStream: scenario must be a resolved Scenario, got null (an empty value): make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
   });
 
   it('checks its options under its own name, before anything runs', () => {

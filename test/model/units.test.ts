@@ -193,6 +193,23 @@ describe('formatBytes and formatDuration', () => {
     expect(formatDuration(250)).toBe('250ms');
     expect(formatDuration(61_234)).toBe('61.234s');
   });
+
+  it('refuse what is not a finite number, which they wrote as "NaN B", "undefined B" or "abcms"', () => {
+    expect(() => formatBytes(Number.NaN)).toThrow(
+      new RangeError('formatBytes: bytes must be a finite number, got NaN (a figure computed from a missing or non-numeric value?); give a number of bytes, such as 1536'),
+    );
+    expect(() => formatBytesApprox(Number.POSITIVE_INFINITY)).toThrow(/^formatBytesApprox: bytes must be a finite number, got Infinity .*; give a number of bytes, such as 1536$/);
+    expect(() => formatDuration(Number.NEGATIVE_INFINITY)).toThrow(/^formatDuration: ms must be a finite number, got -Infinity .*; give a number of milliseconds, such as 1500$/);
+    expect(() => formatBytes(undefined as never)).toThrow(new TypeError('formatBytes: bytes must be a number of bytes, such as 1536, got nothing'));
+    expect(() => formatBytesApprox('5' as never)).toThrow(new TypeError('formatBytesApprox: bytes must be a number of bytes, such as 1536, got "5"'));
+    expect(() => formatDuration(null as never)).toThrow(new TypeError('formatDuration: ms must be a number of milliseconds, such as 1500, got null (an empty value)'));
+  });
+
+  it('still write fractions and figures beyond 2^53 as they are', () => {
+    expect(formatBytes(1.5)).toBe('1.5 B');
+    expect(formatBytes(2 ** 60)).toBe(`${2 ** 60} B`);
+    expect(formatDuration(2.5)).toBe('2.5ms');
+  });
 });
 
 const sizeParams = propertyParams<[number]>('formatBytes then parseSize gives the same bytes', { numRuns: 500 });

@@ -45,3 +45,16 @@ describe('parseEventsJsonl', () => {
     expect(() => parseEventsJsonl('[1,2]')).toThrow('not a host event');
   });
 });
+
+describe('events.jsonl of what it cannot write or read', () => {
+  it('eventsJsonl refuses events that are not a list ("events is not iterable") and a provenance that is not one', () => {
+    expect(() => eventsJsonl(null as never)).toThrow(new TypeError("eventsJsonl: events must be the run's event log, a list (simulate()'s result.events, or parseEventsJsonl(text)), got null (an empty value)"));
+    // A provenance of 5 was written as "undefined undefined, Node undefined, seed undefined".
+    expect(() => eventsJsonl([], 5 as never)).toThrow(new TypeError('eventsJsonl: provenance must be a run\'s provenance (result.summary.provenance, or provenanceOf(scenario, seed)) or left out, got 5'));
+  });
+
+  it('parseEventsJsonl refuses text that is not a string, instead of "text.split is not a function"', () => {
+    expect(() => parseEventsJsonl(undefined as never)).toThrow(new TypeError('parseEventsJsonl: text must be a string (the content of events.jsonl), got nothing'));
+    expect(() => parseEventsJsonl('', '' as never)).toThrow(/^parseEventsJsonl: source must name the file in messages/);
+  });
+});

@@ -135,3 +135,12 @@ describe('queryOutputs', () => {
     );
   });
 });
+
+describe('queryOutputs of a directory that is not a path', () => {
+  it('names the function and what it takes, instead of looking for a directory named "null"', async () => {
+    await expect(queryOutputs(null as never, 'SELECT 1')).rejects.toThrow(
+      new TypeError('queryOutputs: dir must be the path of a directory that run --out, sweep --out or merge --out wrote, got null (an empty value)'),
+    );
+    await expect(queryOutputs('', 'SELECT 1')).rejects.toThrow(/^queryOutputs: dir must be the path of a directory .*got ""$/);
+  });
+});

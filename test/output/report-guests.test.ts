@@ -64,3 +64,19 @@ describe('the guests report.html draws', () => {
     expect(globPattern('a.b*').test('aXbc')).toBe(false);
   });
 });
+
+describe('chooseReportGuests of what it cannot choose from', () => {
+  const summary = summaryOf([{ name: 'w' }, { name: 'web' }]);
+
+  it('refuses names that are not a list, instead of "names.map is not a function"', () => {
+    expect(() => chooseReportGuests(summary, 'web' as never)).toThrow(new TypeError('chooseReportGuests: names must be the guests\' names in scenario order (series.guestNames), got "web"'));
+    expect(() => chooseReportGuests(null as never, ['w'])).toThrow(/^chooseReportGuests: summary must be a run's summary .*got null/);
+  });
+
+  it('refuses guests given as one string, which were matched one character at a time ("e", "b" match no guest)', () => {
+    expect(() => chooseReportGuests(summary, ['w', 'web'], { guests: 'web' as never })).toThrow(
+      new TypeError("chooseReportGuests: guests must be a list of guest names or globs, such as ['web', 'batch-*'], got \"web\""),
+    );
+    expect(() => chooseReportGuests(summary, ['w', 'web'], { gests: ['web'] } as never)).toThrow(/^chooseReportGuests: unknown option "gests" \(did you mean "guests"\?/);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostEvent } from '../../src/host/event-log.js';
-import { REPORT_EVENTS_MAX, REPORT_GUESTS_MAX, runReportData } from '../../src/output/report-html.js';
+import { REPORT_EVENTS_MAX, REPORT_GUESTS_MAX, runReportData, runReportHtml } from '../../src/output/report-html.js';
 import { GUEST_FIGURES, TimeSeries } from '../../src/output/time-series.js';
 import type { GuestSample } from '../../src/runtime/sample.js';
 import type { RunSummary } from '../../src/runtime/summary.js';
@@ -70,5 +70,14 @@ describe('the data of report.html', () => {
     expect(data.events.shown).toHaveLength(REPORT_EVENTS_MAX);
     expect(data.events.omitted).toBe(5);
     expect(data.events.counts).toEqual({ setTarget: Math.ceil((REPORT_EVENTS_MAX + 5) / 2), policy: Math.floor((REPORT_EVENTS_MAX + 5) / 2) });
+  });
+});
+
+describe('the report of what it cannot draw', () => {
+  it('names the function called and the argument, instead of "series.freeFramesColumn is not a function"', () => {
+    const summary = { scenario: 's', host: {}, guests: [] } as unknown as RunSummary;
+    expect(() => runReportHtml(summary, null as never, [])).toThrow(/^runReportHtml: series must be a TimeSeries fed by the run's samples .*got null/);
+    expect(() => runReportData(null as never, new TimeSeries([], 4096, 16), [])).toThrow(/^runReportData: summary must be a run's summary .*got null/);
+    expect(() => runReportHtml(summary, new TimeSeries([], 4096, 16), [], { guest: ['a'] } as never)).toThrow(/^runReportHtml: unknown option "guest" \(did you mean "guests"\?/);
   });
 });

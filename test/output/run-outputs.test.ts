@@ -61,6 +61,15 @@ describe('writeRunOutputs', () => {
     await expect(writeRunOutputs(out, run.result, renamed)).rejects.toThrow(/^writeRunOutputs: the series is of other guests than the run/);
     await expect(writeRunOutputs(out, run.result, undefined as never)).rejects.toThrow(/^writeRunOutputs: series must be a TimeSeries/);
     await expect(writeRunOutputs(out, null as never, run.series)).rejects.toThrow(/^writeRunOutputs: result must be what simulate\(\) resolved to/);
+    await expect(writeRunOutputs(out, { summary: run.result.summary } as never, run.series)).rejects.toThrow(/^writeRunOutputs: result: events must be the run's event log, a list .*got nothing$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses options it cannot use before writing anything: a misspelt key was ignored, null failed reading report of null', async () => {
+    const out = join(dir, 'f');
+    await expect(writeRunOutputs(out, run.result, run.series, null as never)).rejects.toThrow(new TypeError('writeRunOutputs: options must be an object ({ report }, each optional), got null (an empty value)'));
+    await expect(writeRunOutputs(out, run.result, run.series, { reprot: {} } as never)).rejects.toThrow(/^writeRunOutputs: unknown option "reprot" \(did you mean "report"\?/);
+    await expect(writeRunOutputs(out, run.result, run.series, { report: { guests: 'a' } } as never)).rejects.toThrow(/^writeRunOutputs: report: guests must be a list of guest names or globs/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -149,3 +149,16 @@ describe('timeseries.csv', () => {
     expect(() => parseTimeSeriesCsv(noTarget, hostTimeSeriesCsv(series), FRAME, 1000)).toThrow(/:1: not a balloonsim timeseries.csv \(no target_bytes column\)/);
   });
 });
+
+describe('new TimeSeries of what it cannot hold', () => {
+  it('refuses names that are not a list of strings and a hostFrames that is not a count, which were kept and broke the files later', () => {
+    expect(() => new TimeSeries(null as never, 4096, 16)).toThrow(
+      new TypeError("TimeSeries: guestNames must be the guests' names in the order samples list them (scenario.guests.map((g) => g.name)), got null (an empty value)"),
+    );
+    expect(() => new TimeSeries('ab' as never, 4096, 16)).toThrow(/^TimeSeries: guestNames must be the guests' names .*got "ab"$/);
+    expect(() => new TimeSeries(['a'], 4096, Number.NaN)).toThrow(
+      new RangeError("TimeSeries: hostFrames must be a whole number of at least 0 (the host's frames: Math.floor(scenario.host.memoryBytes / scenario.frameBytes)), got NaN"),
+    );
+    expect(() => new TimeSeries(['a'], 4096, -1)).toThrow(/^TimeSeries: hostFrames must be a whole number of at least 0 .*got -1$/);
+  });
+});

@@ -106,3 +106,22 @@ describe('parseTimeSeriesCsv', () => {
     expect(read.length).toBe(0);
   });
 });
+
+describe('the CSV functions of what they cannot read', () => {
+  it('timeSeriesCsv and hostTimeSeriesCsv refuse what is not a TimeSeries, instead of reading frameBytes of null', () => {
+    expect(() => timeSeriesCsv(null as never)).toThrow(/^timeSeriesCsv: series must be a TimeSeries fed by the run's samples .*, got null \(an empty value\)$/);
+    expect(() => hostTimeSeriesCsv(5 as never)).toThrow(/^hostTimeSeriesCsv: series must be a TimeSeries .*, got 5$/);
+  });
+
+  it('parseTimeSeriesCsv refuses text that is not a string ("text.split is not a function") and a frame size of 0', () => {
+    const series = seriesOf([sampleAt(0, [guestSample('a')])]);
+    const csv = timeSeriesCsv(series);
+    const hostCsv = hostTimeSeriesCsv(series);
+    expect(() => parseTimeSeriesCsv(null as never, hostCsv, 4096, 4096)).toThrow(new TypeError('parseTimeSeriesCsv: guestText must be a string (the content of timeseries.csv), got null (an empty value)'));
+    expect(() => parseTimeSeriesCsv(csv, undefined as never, 4096, 4096)).toThrow(/^parseTimeSeriesCsv: hostText must be a string \(the content of host-timeseries.csv, or null for the wide timeseries.csv of earlier versions\), got nothing$/);
+    expect(() => parseTimeSeriesCsv(csv, hostCsv, 0, 4096)).toThrow(new RangeError("parseTimeSeriesCsv: frameBytes must be a whole number of at least 1 (the run's summary.host.frameBytes), got 0"));
+    expect(() => parseTimeSeriesCsv(csv, hostCsv, 4096, Number.NaN)).toThrow(new RangeError("parseTimeSeriesCsv: hostFrames must be a whole number of at least 0 (the run's summary.host.frames), got NaN"));
+    expect(() => parseTimeSeriesCsv(csv, hostCsv, 4096, 4096, 5 as never)).toThrow(/^parseTimeSeriesCsv: source must name the file in messages \(such as run\/timeseries.csv\), got 5$/);
+    expect(parseTimeSeriesCsv(csv, hostCsv, 4096, 4096).length).toBe(1);
+  });
+});

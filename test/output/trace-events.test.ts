@@ -148,3 +148,17 @@ describe('a long run\'s trace', () => {
     expect(trace.traceEvents.filter((e) => e.name === 'host free (MiB)')).toHaveLength(40_000);
   });
 });
+
+describe('trace.json of what it cannot trace', () => {
+  it('buildTrace names the argument that is not a summary, a series or an event log, instead of reading scenario of null', () => {
+    const series = seriesOf([sampleAt(0, [guestSample('g')])]);
+    const summary = summaryOf([{ name: 'g' }]);
+    expect(() => buildTrace(null as never, series, [])).toThrow(/^buildTrace: summary must be a run's summary \(simulate\(\)'s result.summary, or a summary.json parsed\), got null/);
+    expect(() => buildTrace(summary, {} as never, [])).toThrow(/^buildTrace: series must be a TimeSeries .*got a mapping without guestNames/);
+    expect(() => buildTrace(summary, series, undefined as never)).toThrow(/^buildTrace: events must be the run's event log, a list .*got nothing$/);
+  });
+
+  it('traceJson refuses what buildTrace did not make', () => {
+    expect(() => traceJson({} as never)).toThrow(new TypeError('traceJson: trace must be a trace file (buildTrace(summary, series, events)), got a mapping (key: value pairs)'));
+  });
+});

@@ -44,3 +44,17 @@ describe('machineMemory', () => {
     expect((error as Error).message).toBe('BALLOONSIM_MEMORY_LIMIT: "0B" is not a usable memory limit (write a size such as 4GiB, or unset it)');
   });
 });
+
+describe('machineMemory of an env it cannot read', () => {
+  it('refuses what is not a set of variables, instead of reading BALLOONSIM_MEMORY_LIMIT of null', () => {
+    expect(() => machineMemory(null as never)).toThrow(
+      new TypeError("machineMemory: env must be the environment's variables by name (process.env, or { BALLOONSIM_MEMORY_LIMIT: '4GiB' }), got null (an empty value)"),
+    );
+  });
+
+  it('refuses a limit that is not text, instead of failing as "limitText.trim is not a function"', () => {
+    expect(() => machineMemory({ [MEMORY_LIMIT_ENV]: 2 ** 30 } as never)).toThrow(
+      new TypeError("machineMemory: env.BALLOONSIM_MEMORY_LIMIT must be a size as text, such as '4GiB' (as environment variables are), got 1073741824"),
+    );
+  });
+});

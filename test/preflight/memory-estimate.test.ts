@@ -66,3 +66,23 @@ describe('estimateRunMemory', () => {
     expect(maps?.bytes).toBe(16384 * 5 + 18432 * 6);
   });
 });
+
+describe('estimateRunMemory of what it cannot estimate', () => {
+  const s = scenario({ guests: [guest('a', { memoryBytes: 16 * MiB, maxMemoryBytes: 16 * MiB })] });
+
+  it('refuses what is not a resolved scenario with how to make one, instead of reading memoryBytes of null deep inside', () => {
+    expect(() => estimateRunMemory(null as never, { threads: 0, samples: 0 })).toThrow(
+      new TypeError('estimateRunMemory: scenario must be a resolved Scenario, got null (an empty value): make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'),
+    );
+  });
+
+  it('refuses a shape whose counts are missing, fractional, negative or infinite, instead of an estimate of NaN bytes', () => {
+    const hint = 'worker threads the run starts, 0 inline, and samples kept in memory, 0 when nothing records them';
+    expect(() => estimateRunMemory(s, undefined as never)).toThrow(new TypeError(`estimateRunMemory: shape must be { threads, samples } (${hint}), got nothing`));
+    expect(() => estimateRunMemory(s, { threads: 0 } as never)).toThrow(new RangeError(`estimateRunMemory: shape.samples must be a whole number of at least 0 (${hint}), got nothing`));
+    expect(() => estimateRunMemory(s, { threads: Number.NaN, samples: 0 })).toThrow(new RangeError(`estimateRunMemory: shape.threads must be a whole number of at least 0 (${hint}), got NaN`));
+    expect(() => estimateRunMemory(s, { threads: 0, samples: -1 })).toThrow(/^estimateRunMemory: shape.samples must be a whole number of at least 0 .*, got -1$/);
+    expect(() => estimateRunMemory(s, { threads: 0, samples: Number.POSITIVE_INFINITY })).toThrow(/shape.samples must be a whole number .*, got Infinity$/);
+    expect(Number.isFinite(estimateRunMemory(s, { threads: 1, samples: 10 }).totalBytes)).toBe(true);
+  });
+});

@@ -22,7 +22,7 @@ function paths(s: Scenario, options: PreflightOptions = QUIET): string[] {
 describe('preflight of what is not a scenario', () => {
   it('says what it takes, instead of a TypeError about reading guests of null', () => {
     for (const given of [null, {}, { guests: [] }]) {
-      expect(() => preflight(given as never)).toThrow(new TypeError('preflight: scenario must be a resolved Scenario: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)'));
+      expect(() => preflight(given as never)).toThrow(new TypeError(`preflight: scenario must be a resolved Scenario, got ${given === null ? 'null (an empty value)' : 'a mapping without guests, frameBytes and host (a file form?)'}: make one with defineScenario({...}), parseScenarioText(text) or loadScenarioFile(path)`));
     }
   });
 });

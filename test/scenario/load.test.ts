@@ -49,3 +49,21 @@ describe('loadScenarioFile', () => {
     expect(() => parseScenarioText('', 'x', { baseDir: 5 as never })).toThrow('parseScenarioText: baseDir must be the path of a directory, got 5');
   });
 });
+
+describe('parseScenarioText and loadScenarioFile of options they cannot use', () => {
+  const text = 'host: { memory: 64MiB }\nguests: [ { name: a, memory: 16MiB } ]\n';
+
+  it('refuse a misspelt option, which was ignored, naming the closest one', () => {
+    expect(() => parseScenarioText(text, 's.yaml', { durationOverride: 5000 } as never)).toThrow(
+      /^parseScenarioText: unknown option "durationOverride" \(did you mean "durationOverrideMs"\? the options are baseDir, durationOverrideMs, overrides\)$/,
+    );
+    expect(() => loadScenarioFile('/nonexistent.yaml', { basedir: '/' } as never)).toThrow(/^loadScenarioFile: unknown option "basedir" \(did you mean "baseDir"\?/);
+  });
+
+  it('refuse overrides that are not { path, value } pairs, which became a ScenarioError about "undefined: Cannot read properties of undefined"', () => {
+    const message = "parseScenarioText: overrides must be a list of { path, value }, both text as --set writes them (such as { path: 'host.memory', value: '8GiB' })";
+    expect(() => parseScenarioText(text, 's.yaml', { overrides: 'host.memory=8GiB' as never })).toThrow(new TypeError(`${message}, got "host.memory=8GiB"`));
+    expect(() => parseScenarioText(text, 's.yaml', { overrides: [{ path: 'host.memory' }] as never })).toThrow(new TypeError(`${message}, got a list of 1 item`));
+    expect(parseScenarioText(text, 's.yaml', { overrides: [{ path: 'host.memory', value: '128MiB' }] }).host.memoryBytes).toBe(128 * 2 ** 20);
+  });
+});

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { defaultScenario } from '../../src/scenario/default.js';
 import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
-import { resolvedScenarioYaml, withModelDefaults } from '../../src/scenario/resolved-file.js';
+import { resolvedScenarioFile, resolvedScenarioYaml, withModelDefaults } from '../../src/scenario/resolved-file.js';
 import type { Scenario } from '../../src/model/scenario.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
 import { arbitraryScenario } from '../support/scenarios.js';
@@ -72,5 +72,20 @@ describe('the resolved scenario file', () => {
         params,
       );
     });
+  });
+});
+
+describe('resolvedScenarioFile and resolvedScenarioYaml of what they cannot write', () => {
+  it('refuse what is not a resolved scenario with how to make one, instead of reading freeMemoryStates of undefined', () => {
+    expect(() => resolvedScenarioFile(null as never)).toThrow(/^resolvedScenarioFile: scenario must be a resolved Scenario, got null \(an empty value\): make one with defineScenario/);
+    expect(() => resolvedScenarioYaml({ host: { memory: '8GiB' }, guests: [] } as never)).toThrow(/^resolvedScenarioYaml: scenario must be a resolved Scenario, got a mapping without guests, frameBytes and host \(a file form\?\)/);
+  });
+
+  it('refuses a header that is not a list of lines: a string was written one character a line, a number failed as "header is not iterable"', () => {
+    const scenario = defaultScenario();
+    for (const [header, shown] of [['made by me', '"made by me"'], [5, '5'], [[1], 'a list of 1 item']] as const) {
+      expect(() => resolvedScenarioYaml(scenario, header as never)).toThrow(new TypeError(`resolvedScenarioYaml: header must be a list of lines of text (each becomes a # comment), got ${shown}`));
+    }
+    expect(resolvedScenarioYaml(scenario, ['made by me'])).toContain('# made by me\n');
   });
 });

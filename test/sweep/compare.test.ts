@@ -150,3 +150,30 @@ describe('metricValueText, compareTable and compareCsv', () => {
     expect(data.table).toEqual(compareTable([runs[0]!, withSeries]));
   });
 });
+
+describe('the compare functions of what they cannot compare', () => {
+  const HINT = 'from loadCompareRuns(paths), sweepRuns(table) or compareRunOf(label, source, summary, series)';
+
+  it('compareTable, compareCsv and compareHtml refuse runs that are not a list of runs, instead of "runs.map is not a function"', () => {
+    expect(() => compareTable(null as never)).toThrow(new TypeError(`compareTable: runs must be a list of runs to compare (${HINT}), got null (an empty value)`));
+    expect(() => compareCsv('run' as never)).toThrow(new TypeError(`compareCsv: runs must be a list of runs to compare (${HINT}), got "run"`));
+    expect(() => compareHtml([{ label: 'a' }] as never)).toThrow(new TypeError(`compareHtml: runs[0] must be a run to compare ({ label, source, metrics, series }, ${HINT}), got a mapping (key: value pairs)`));
+    expect(() => compareHtml([], 5 as never)).toThrow(new TypeError("compareHtml: title must be a non-empty string (the page's title), got 5"));
+  });
+
+  it('compareRunOf refuses a summary or series that is not one (undefined for no series failed reading length), and a label that is not text', () => {
+    const summary = summaryOf([{ name: 'a' }]);
+    expect(() => compareRunOf('a', 'src', null as never, null)).toThrow(/^compareRunOf: summary must be a run's summary .*got null/);
+    expect(() => compareRunOf('a', 'src', summary, undefined as never)).toThrow(/^compareRunOf: series \(or null for none\): series must be a TimeSeries .*got nothing$/);
+    expect(() => compareRunOf(null as never, 'src', summary, null)).toThrow(new TypeError('compareRunOf: label must be a non-empty string (the name the run goes by in the tables), got null (an empty value)'));
+    expect(compareRunOf('a', 'src', summary, null).label).toBe('a');
+  });
+
+  it('sweepRuns refuses what is not a sweep table, and loadCompareRuns paths that are not a list (a string was read one character a path)', () => {
+    expect(() => sweepRuns(null as never)).toThrow(/^sweepRuns: table must be a sweep table .*got null/);
+    expect(() => sweepRuns(table([row(0)]), '' as never)).toThrow(/^sweepRuns: source must be a non-empty string/);
+    expect(() => loadCompareRuns('run' as never)).toThrow(
+      new TypeError('loadCompareRuns: paths must be a list of paths (run directories, summary.json files, sweep directories or sweep.json files), got "run"'),
+    );
+  });
+});

@@ -141,3 +141,25 @@ describe('loadGridFile', () => {
     expect(scenarioError(() => loadGridFile(dir)).format()).toMatch(/cannot read the grid: it is a directory \(give the path of a \.yaml or \.json grid file\)/);
   });
 });
+
+describe('expandGrid and gridOfScenarios of what they cannot use', () => {
+  it('refuses a misspelt key of the spec, which was ignored: a grid of one case instead of many', () => {
+    expect(() => expandGrid({ base: 'default', paramters: { seed: [1, 2, 3] } } as never)).toThrow(
+      new TypeError('expandGrid: unknown key "paramters" in the spec (did you mean "parameters"? a grid has name, base, durationMs, parameters)'),
+    );
+    expect(() => expandGrid({ base: 'default', name: 5 } as never)).toThrow(new TypeError("expandGrid: name must be a non-empty string (the sweep's name in its outputs), got 5"));
+    expect(() => expandGrid([] as never)).toThrow(new TypeError('expandGrid: spec must be an object with base and parameters, got a list of 0 items'));
+  });
+
+  it('refuses options that are not an object or hold a misspelt key, instead of reading source of null', () => {
+    expect(() => expandGrid({ base: 'default' }, null as never)).toThrow(/^expandGrid: options must be an object \(\{ baseDir, source \}, each optional\), got null/);
+    expect(() => expandGrid({ base: 'default' }, { basedir: '/' } as never)).toThrow(/^expandGrid: unknown option "basedir" \(did you mean "baseDir"\?/);
+    expect(() => expandGrid({ base: 'default' }, { source: 5 } as never)).toThrow(new TypeError("expandGrid: source must be a non-empty string (the grid's name in messages), got 5"));
+  });
+
+  it('gridOfScenarios refuses a name that is not text, which became the sweep\'s name in its outputs', () => {
+    expect(() => gridOfScenarios([scenario({ guests: [guest('a')] })], null as never)).toThrow(
+      new TypeError("gridOfScenarios: name must be a non-empty string (the sweep's name in its outputs), got null (an empty value)"),
+    );
+  });
+});

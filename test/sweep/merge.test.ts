@@ -73,3 +73,20 @@ describe('mergeSweepTables', () => {
     expect(merged.rows[0]).toMatchObject({ base: 'base', refused: [], warnings: [] });
   });
 });
+
+describe('mergeSweepTables of sources and options it cannot use', () => {
+  const whole = table([row(0), row(1)], { casesTotal: 2 } as never);
+
+  it('refuses sources that are not a name for each table: a string was read one character a table', () => {
+    expect(() => mergeSweepTables([whole], 'a.json' as never)).toThrow(
+      new TypeError(`mergeSweepTables: sources must be a name for each of the 1 table (their files, such as ['shard-1/sweep.json']), or left out, got "a.json"`),
+    );
+    expect(() => mergeSweepTables([whole], [] as never)).toThrow(/^mergeSweepTables: sources must be a name for each of the 1 table .*got a list of 0 items$/);
+  });
+
+  it('refuses options that are not an object, a misspelt key and an allowMissing that is not true or false, which were taken for the default', () => {
+    expect(() => mergeSweepTables([whole], undefined, null as never)).toThrow(/^mergeSweepTables: options must be an object \(\{ allowMissing \}, each optional\), got null/);
+    expect(() => mergeSweepTables([whole], undefined, { allowMising: true } as never)).toThrow(/^mergeSweepTables: unknown option "allowMising" \(did you mean "allowMissing"\?/);
+    expect(() => mergeSweepTables([whole], undefined, { allowMissing: 'yes' } as never)).toThrow(new TypeError('mergeSweepTables: allowMissing must be true or false, got "yes"'));
+  });
+});

@@ -38,3 +38,19 @@ describe('formatShard', () => {
     expect(parseShard(formatShard({ index: 5, count: 9 }))).toEqual({ index: 5, count: 9 });
   });
 });
+
+describe('inShard and formatShard of what is not a shard', () => {
+  const IS = 'shard must be { index, count } with 1 <= index <= count <= 100000 (parseShard(\'1/4\') makes one)';
+
+  it('refuse a shard that is not { index, count }: undefined failed reading count, "1/4" took no case, formatShard wrote "undefined/undefined"', () => {
+    expect(() => inShard(0, undefined as never)).toThrow(new TypeError(`inShard: ${IS}, got nothing`));
+    expect(() => inShard(0, '1/4' as never)).toThrow(new TypeError(`inShard: ${IS}, got "1/4"`));
+    expect(() => formatShard({ index: 0, count: 4 })).toThrow(new TypeError(`formatShard: ${IS}, got { index: 0, count: 4 }`));
+    expect(() => formatShard(5 as never)).toThrow(new TypeError(`formatShard: ${IS}, got 5`));
+  });
+
+  it('refuses a case number that is not a whole number, which no shard took', () => {
+    expect(() => inShard(Number.NaN, { index: 1, count: 2 })).toThrow(new RangeError("inShard: caseIndex must be a case's number, a whole number of at least 0, got NaN"));
+    expect(() => inShard(-1, null)).toThrow(/^inShard: caseIndex must be a case's number, .*got -1$/);
+  });
+});

@@ -41,3 +41,10 @@ describe('writeSweepOutputs', () => {
     expect(existsSync(join(dir, 'sweep-aggregate.parquet'))).toBe(false);
   });
 });
+
+describe('writeSweepOutputs of what it cannot write', () => {
+  it('refuses a dir that is not a path, which failed as an OutputError quoting Node ("paths[0]" argument), and a table that is not one', async () => {
+    await expect(writeSweepOutputs(null as never, table([row(0)]))).rejects.toThrow(new TypeError('writeSweepOutputs: dir must be the path of a directory to write the files into, got null (an empty value)'));
+    await expect(writeSweepOutputs('out', null as never)).rejects.toThrow(/^writeSweepOutputs: table must be a sweep table .*got null/);
+  });
+});

@@ -150,3 +150,20 @@ describe('sweep', () => {
     expect(again.cases.every((c) => c.finished)).toBe(true);
   });
 });
+
+describe('planSweep of options it cannot use', () => {
+  const grid = { base: 'default', parameters: { seed: [1, 2, 3, 4] } };
+
+  it('refuses options that are not an object, instead of reading shard of null', () => {
+    expect(() => planSweep(grid, null as never)).toThrow(/^planSweep: options must be an object \(\{ shard, rowsDir, sampleEveryTicks \}, each optional\), got null/);
+  });
+
+  it('refuses a misspelt key, which listed every case of the grid instead of a shard', () => {
+    expect(() => planSweep(grid, { shrd: '1/2' } as never)).toThrow(/^planSweep: unknown option "shrd" \(did you mean "shard"\?/);
+  });
+
+  it('refuses a rowsDir that is not a path and a sampleEveryTicks below 1, which were ignored', () => {
+    expect(() => planSweep(grid, { rowsDir: 5 as never })).toThrow(new TypeError('planSweep: rowsDir must be the path of a directory, got 5'));
+    expect(() => planSweep(grid, { sampleEveryTicks: -1 })).toThrow(new RangeError('planSweep: sampleEveryTicks must be a whole number of at least 1, got -1'));
+  });
+});

@@ -1,6 +1,7 @@
 /** Unit tests of src/sweep/table.ts: the sweep table as CSV and JSON, and reading tables of older versions. */
 import { describe, expect, it } from 'vitest';
 import { deterministicTable, METRIC_KEYS, sweepCsv, sweepJson, upgradeSweepTable, type SweepTable } from '../../src/sweep/table.js';
+import { aggregateSeeds } from '../../src/sweep/aggregate.js';
 import { metrics, row, table } from '../support/sweep-tables.js';
 
 const METRIC_HEADER = METRIC_KEYS.join(',');
@@ -71,5 +72,21 @@ describe('upgradeSweepTable', () => {
   it('returns null for a version it does not know', () => {
     expect(upgradeSweepTable(table([], { schemaVersion: 0 }))).toBeNull();
     expect(upgradeSweepTable(table([], { schemaVersion: 3 }))).toBeNull();
+  });
+});
+
+describe('the table functions of what is not a sweep table', () => {
+  const IS = "table must be a sweep table (what sweep() resolves to, or a sweep.json parsed)";
+
+  it('refuse it with what they got, instead of reading parameterNames of null (deterministicTable returned it as it was)', () => {
+    expect(() => sweepCsv(null as never)).toThrow(new TypeError(`sweepCsv: ${IS}, got null (an empty value)`));
+    expect(() => sweepJson(5 as never)).toThrow(new TypeError(`sweepJson: ${IS}, got 5`));
+    expect(() => deterministicTable({ bogus: 1 } as never)).toThrow(new TypeError(`deterministicTable: ${IS}, got a mapping without kind: balloonsim-sweep, rows and parameterNames`));
+    expect(() => aggregateSeeds(undefined as never)).toThrow(new TypeError(`aggregateSeeds: ${IS}, got nothing`));
+  });
+
+  it('refuse a table of version 1, which failed reading refused of undefined, and say how to upgrade it', () => {
+    const v1 = { ...table([]), schemaVersion: 1 } as SweepTable;
+    expect(() => sweepCsv(v1)).toThrow(new RangeError("sweepCsv: the table has schema version 1, this balloonsim's is 2: read it with mergeSweepTables([table]), which upgrades version 1"));
   });
 });

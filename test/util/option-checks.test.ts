@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAbortSignal, checkOptionalFunction, refuseUnknownOptions } from '../../src/util/option-checks.js';
+import { checkAbortSignal, checkOptionalChoice, checkOptionalCount, checkOptionalFunction, checkOptionsObject, refuseUnknownOptions } from '../../src/util/option-checks.js';
 
 describe('option checks', () => {
   it('refuses unknown keys, naming them, the closest known one and the list', () => {
@@ -20,5 +20,26 @@ describe('option checks', () => {
     expect(() => checkOptionalFunction(undefined, 'onSample', 'f')).not.toThrow();
     expect(() => checkOptionalFunction(() => undefined, 'onSample', 'f')).not.toThrow();
     expect(() => checkOptionalFunction(5, 'onSample', 'f')).toThrow(new TypeError('f: onSample must be a function, got 5'));
+  });
+
+  it('takes an object of known keys as options, and says what it takes when given something else', () => {
+    expect(() => checkOptionsObject({ seed: 1 }, ['seed', 'placement'], 'f')).not.toThrow();
+    expect(() => checkOptionsObject(null, ['seed', 'placement'], 'f')).toThrow(new TypeError('f: options must be an object ({ seed, placement }, each optional), got null (an empty value)'));
+    expect(() => checkOptionsObject(['inline'], ['seed'], 'f')).toThrow(new TypeError('f: options must be an object ({ seed }, each optional), got a list of 1 item'));
+    expect(() => checkOptionsObject({ sed: 1 }, ['seed'], 'f')).toThrow(/^f: unknown option "sed" \(did you mean "seed"\?/);
+  });
+
+  it('takes a whole number of at least the minimum, or nothing, as a count', () => {
+    expect(() => checkOptionalCount(undefined, 'workers', 'f', 1)).not.toThrow();
+    expect(() => checkOptionalCount(3, 'workers', 'f', 1)).not.toThrow();
+    expect(() => checkOptionalCount(0, 'workers', 'f', 1)).toThrow(new RangeError('f: workers must be a whole number of at least 1, got 0'));
+    expect(() => checkOptionalCount('3', 'workers', 'f', 1)).toThrow(new RangeError('f: workers must be a whole number of at least 1, got "3"'));
+  });
+
+  it('takes one of the choices, or nothing, and suggests the closest one', () => {
+    expect(() => checkOptionalChoice(undefined, 'placement', ['inline', 'workers'], 'f')).not.toThrow();
+    expect(() => checkOptionalChoice('inline', 'placement', ['inline', 'workers'], 'f')).not.toThrow();
+    expect(() => checkOptionalChoice('Inline', 'placement', ['inline', 'workers'], 'f')).toThrow(new RangeError(`f: placement must be 'inline' or 'workers', got "Inline" (did you mean "inline"?)`));
+    expect(() => checkOptionalChoice(1, 'mode', ['a', 'b', 'c'], 'f')).toThrow(new RangeError(`f: mode must be one of 'a', 'b', 'c', got 1`));
   });
 });
