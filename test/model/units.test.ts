@@ -194,15 +194,10 @@ describe('formatBytes and formatDuration', () => {
     expect(formatDuration(61_234)).toBe('61.234s');
   });
 
-  it('refuse what is not a finite number, which they wrote as "NaN B", "undefined B" or "abcms"', () => {
-    expect(() => formatBytes(Number.NaN)).toThrow(
-      new RangeError('formatBytes: bytes must be a finite number, got NaN (a figure computed from a missing or non-numeric value?); give a number of bytes, such as 1536'),
-    );
-    expect(() => formatBytesApprox(Number.POSITIVE_INFINITY)).toThrow(/^formatBytesApprox: bytes must be a finite number, got Infinity .*; give a number of bytes, such as 1536$/);
-    expect(() => formatDuration(Number.NEGATIVE_INFINITY)).toThrow(/^formatDuration: ms must be a finite number, got -Infinity .*; give a number of milliseconds, such as 1500$/);
-    expect(() => formatBytes(undefined as never)).toThrow(new TypeError('formatBytes: bytes must be a number of bytes, such as 1536, got nothing'));
-    expect(() => formatBytesApprox('5' as never)).toThrow(new TypeError('formatBytesApprox: bytes must be a number of bytes, such as 1536, got "5"'));
-    expect(() => formatDuration(null as never)).toThrow(new TypeError('formatDuration: ms must be a number of milliseconds, such as 1500, got null (an empty value)'));
+  it('write what they are given, NaN included (for the simulator\'s reports; the library exports checked ones, api/format.ts)', () => {
+    expect(formatBytes(Number.NaN)).toBe('NaN B');
+    expect(formatBytesApprox(Number.POSITIVE_INFINITY)).toBe('Infinity B');
+    expect(formatDuration(Number.NaN)).toBe('NaNms');
   });
 
   it('still write fractions and figures beyond 2^53 as they are', () => {
