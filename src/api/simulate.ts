@@ -9,11 +9,11 @@ import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { scenarioSnapshot } from '../scenario/snapshot.js';
 import type { FreeRunOptions, FreeRunResult } from '../runtime/free/free-run-types.js';
 import { simulateFree as runFree } from '../runtime/free/simulate-free.js';
-import { PLACEMENT_KINDS } from '../runtime/placement.js';
+import { checkPlacementOptions } from '../runtime/placement.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
-import { checkAbortSignal, checkOptionalChoice, checkOptionalCount, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
+import { checkAbortSignal, checkOptionalCount, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { withProvenance } from './provenance.js';
 
@@ -66,11 +66,8 @@ function checkPolicy(policy: unknown, what: string): void {
 export function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string, keys: ReadonlyArray<string>): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : typeof options}`);
   refuseUnknownOptions(options, keys, what);
-  checkOptionalChoice((options as SimulateOptions).placement, 'placement', PLACEMENT_KINDS, what);
+  checkPlacementOptions(options, what);
   checkOptionalCount(options.seed, 'seed', what, 0);
-  checkOptionalCount(options.workers, 'workers', what, 1);
-  checkOptionalCount(options.guestsPerWorker, 'guestsPerWorker', what, 1);
-  if (options.workers !== undefined && options.guestsPerWorker !== undefined) throw new RangeError(`${what}: give workers or guestsPerWorker, not both`);
   checkOptionalCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
   checkOptionalCount((options as SimulateOptions).sampleEveryTicks, 'sampleEveryTicks', what, 0);
   if (options.policyCallLimitMs !== undefined) policyCallLimitMs(options.policyCallLimitMs, what);

@@ -4,7 +4,8 @@
  * or 1.5 were taken for their defaults (or gave an estimate of NaN bytes),
  * so the preflight answered about a run the caller had not asked for.
  */
-import { PLACEMENT_KINDS } from '../runtime/placement.js';
+import { checkPlacementOptions } from '../runtime/placement.js';
+import { isPositive } from '../scenario/resolved-scenario-check.js';
 import { checkOptionalChoice, checkOptionalCount, checkOptionsObject } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import type { MachineMemory } from './machine.js';
@@ -33,17 +34,13 @@ const PREFLIGHT_OPTION_KEYS: ReadonlyArray<keyof PreflightOptions> = [
 ];
 const MODES: ReadonlyArray<NonNullable<PreflightOptions['mode']>> = ['lockstep', 'free'];
 
-function isPositiveBytes(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
-}
-
 /** The machine's memory as machineMemory() gives it. */
 function checkMachine(machine: unknown, what: string): void {
   if (machine === undefined) return;
   const hint = 'as machineMemory() gives it, or leave it out to read this machine';
   if (machine === null || typeof machine !== 'object') throw new TypeError(`${what}: machine must be { totalBytes, availableBytes, source } (${hint}), got ${describeValue(machine)}`);
   const given = machine as Record<string, unknown>;
-  if (!isPositiveBytes(given['totalBytes'])) throw new RangeError(`${what}: machine.totalBytes must be a positive number of bytes (${hint}), got ${describeValue(given['totalBytes'])}`);
+  if (!isPositive(given['totalBytes'])) throw new RangeError(`${what}: machine.totalBytes must be a positive number of bytes (${hint}), got ${describeValue(given['totalBytes'])}`);
   const available = given['availableBytes'];
   if (!(typeof available === 'number' && Number.isFinite(available) && available >= 0)) {
     throw new RangeError(`${what}: machine.availableBytes must be a number of bytes of at least 0 (${hint}), got ${describeValue(available)}`);
@@ -55,17 +52,14 @@ function checkMachine(machine: unknown, what: string): void {
 export function checkPreflightOptions(options: unknown, what: string): asserts options is PreflightOptions {
   checkOptionsObject(options, PREFLIGHT_OPTION_KEYS, what);
   const given = options as Record<string, unknown>;
-  checkOptionalChoice(given['placement'], 'placement', PLACEMENT_KINDS, what);
+  checkPlacementOptions(given, what);
   checkOptionalChoice(given['mode'], 'mode', MODES, what);
-  checkOptionalCount(given['workers'], 'workers', what, 1);
-  checkOptionalCount(given['guestsPerWorker'], 'guestsPerWorker', what, 1);
-  if (given['workers'] !== undefined && given['guestsPerWorker'] !== undefined) throw new RangeError(`${what}: give workers or guestsPerWorker, not both`);
   checkOptionalCount(given['samples'], 'samples', what, 0);
   const flag = given['samplesFlag'];
   if (flag !== undefined && (typeof flag !== 'string' || flag === '')) throw new TypeError(`${what}: samplesFlag must be the name of the flag that sets the sample interval (such as --sample-every), got ${describeValue(flag)}`);
   checkMachine(given['machine'], what);
   const heap = given['heapLimitBytes'];
-  if (heap !== undefined && !isPositiveBytes(heap)) throw new RangeError(`${what}: heapLimitBytes must be a positive number of bytes (V8's heap limit; leave it out for this process's), got ${describeValue(heap)}`);
+  if (heap !== undefined && !isPositive(heap)) throw new RangeError(`${what}: heapLimitBytes must be a positive number of bytes (V8's heap limit; leave it out for this process's), got ${describeValue(heap)}`);
   const overridden = given['durationOverridden'];
   if (overridden !== undefined && typeof overridden !== 'boolean') throw new TypeError(`${what}: durationOverridden must be true or false, got ${describeValue(overridden)}`);
 }

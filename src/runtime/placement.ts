@@ -1,11 +1,24 @@
 import type { AuditFindings, FullAuditPart } from '../audit/thread-audit.js';
 import type { HostOrders } from '../host/device/device-group.js';
 import type { GuestReport } from '../messages/runtime.js';
+import { checkOptionalChoice, checkOptionalCount } from '../util/option-checks.js';
 import type { AuditRequest, ThreadResult, ThreadSetup } from './guest-thread.js';
 
 export type PlacementKind = 'inline' | 'workers';
 /** The placements, for the checks of the library's options. */
 export const PLACEMENT_KINDS = ['inline', 'workers'] as const satisfies ReadonlyArray<PlacementKind>;
+
+/**
+ * The placement options as a library caller gave them (simulate's, the
+ * preflight's): a placement of 'inline' or 'workers', whole numbers of
+ * workers or of guests per worker (at least 1), not both; each may be absent.
+ */
+export function checkPlacementOptions(given: { placement?: unknown; workers?: unknown; guestsPerWorker?: unknown }, what: string): void {
+  checkOptionalChoice(given.placement, 'placement', PLACEMENT_KINDS, what);
+  checkOptionalCount(given.workers, 'workers', what, 1);
+  checkOptionalCount(given.guestsPerWorker, 'guestsPerWorker', what, 1);
+  if (given.workers !== undefined && given.guestsPerWorker !== undefined) throw new RangeError(`${what}: give workers or guestsPerWorker, not both`);
+}
 
 /**
  * Where the threads that host guests (their actors and device sides) run.

@@ -38,7 +38,7 @@ export function checkScenario(scenario: unknown, what: string): asserts scenario
 }
 
 /** A positive, finite number of bytes or ms. */
-function isPositive(value: unknown): boolean {
+export function isPositive(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
