@@ -13,7 +13,7 @@ import type { GuestStats, Policy, PolicyGuestView, PolicyHostView, PolicyParamet
 import type { DriverProfileName } from '../model/scenario.js';
 import { UnitError } from '../model/unit-error.js';
 import { parseDuration, parseSize } from '../model/units.js';
-import { describeValue } from '../util/suggest.js';
+import { closest, describeValue } from '../util/suggest.js';
 
 /** What a policy sees of one guest, in bytes. */
 export interface GuestInBytes {
@@ -96,6 +96,34 @@ export interface PolicyDefinition {
   reclaim?(host: HostInBytes, bytes: number): TargetsByName | undefined | void;
   /** Active-memory sampling: pages per guest and how often (`{ pages: 100, period: '30s' }`). */
   activeSampling?: { pages: number; period: number | string };
+}
+
+/** The keys `definePolicy` reads (the type holds the list to the interface: a key added there must be added here). */
+const DEFINITION_KEYS = Object.keys({
+  name: true,
+  period: true,
+  parameters: true,
+  decide: true,
+  observe: true,
+  observeEvery: true,
+  reclaim: true,
+  activeSampling: true,
+} satisfies Record<keyof PolicyDefinition, true>);
+
+/**
+ * A key that is a slip of one the definition takes (`observeEvry`, or the host
+ * `Policy`'s `periodMs`) would be ignored, and the policy run with the
+ * default. Other keys are the policy's own state (its methods are called with
+ * the definition as `this`) and are left alone.
+ */
+function refuseNearMisses(definition: object, name: string): void {
+  for (const key of Object.keys(definition)) {
+    if (DEFINITION_KEYS.includes(key)) continue;
+    const meant = closest(key, DEFINITION_KEYS);
+    if (meant !== undefined) {
+      throw new PolicyError(`definePolicy ${name}: ${key} is not a key a definition takes (did you mean ${meant}?); rename it, or give it a name further from ${meant} if it is the policy's own state`);
+    }
+  }
 }
 
 function durationOf(value: number | string, where: string): number {
@@ -233,6 +261,7 @@ export function definePolicy(definition: PolicyDefinition): Policy {
   if (typeof definition !== 'object' || definition === null) throw new PolicyError('definePolicy: give an object with name, period and decide(host)');
   const { name } = definition;
   if (typeof name !== 'string' || name === '') throw new PolicyError('definePolicy: name must be a non-empty string');
+  refuseNearMisses(definition, name);
   if (typeof definition.decide !== 'function') throw new PolicyError(`definePolicy ${name}: decide(host) must be a function that returns targets by guest name`);
   // Anything else failed during the run, as "observe.call is not a function".
   for (const method of ['observe', 'reclaim'] as const) {

@@ -154,4 +154,29 @@ describe('definePolicy and hostInBytes of what they cannot use', () => {
       new PolicyError("definePolicy p: activeSampling must be { pages, period } with pages a positive whole number (such as { pages: 100, period: '30s' }), got NaN"),
     );
   });
+
+  it('definePolicy refuses a key that is a slip of one it takes, which was ignored (the policy then ran with the default)', () => {
+    const decide = () => undefined;
+    expect(() => definePolicy({ name: 'p', period: '1s', decide, observe: () => undefined, observeEvry: '5s' } as never)).toThrow(
+      new PolicyError("definePolicy p: observeEvry is not a key a definition takes (did you mean observeEvery?); rename it, or give it a name further from observeEvery if it is the policy's own state"),
+    );
+    // The host Policy's field names, given to definePolicy.
+    expect(() => definePolicy({ name: 'p', periodMs: 1000, decide } as never)).toThrow(/^definePolicy p: periodMs is not a key a definition takes \(did you mean period\?\)/);
+    expect(() => definePolicy({ name: 'p', period: '1s', decide, activesampling: { pages: 10, period: '30s' } } as never)).toThrow(/did you mean activeSampling\?/);
+  });
+
+  it("definePolicy keeps keys of the policy's own, which its methods reach as this", async () => {
+    const seen: number[] = [];
+    const counting = definePolicy({
+      name: 'counting',
+      period: '1s',
+      history: seen,
+      decide(this: { history: number[] }, host: HostInBytes) {
+        this.history.push(host.timeMs);
+        return undefined;
+      },
+    } as never);
+    await simulate(scenario, { placement: 'inline', policy: counting });
+    expect(seen.length).toBeGreaterThan(0);
+  });
 });
