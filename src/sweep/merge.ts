@@ -17,6 +17,11 @@ function describe(table: SweepTable, source: string): string {
   return `${source} (${table.shard === null ? 'whole sweep' : `shard ${formatShard(table.shard)}`} of ${table.name})`;
 }
 
+/** A table's sample interval in words. */
+function samplingOf(sampleEveryTicks: number | null): string {
+  return sampleEveryTicks === null ? 'at each case\'s default interval' : `every ${sampleEveryTicks} tick${sampleEveryTicks === 1 ? '' : 's'} (--sample-every ${sampleEveryTicks})`;
+}
+
 /**
  * Sources that were not a list of names were read a character a table ("a"
  * for the table from "a.json"), and options that were not an object, or
@@ -62,6 +67,15 @@ export function mergeSweepTables(given: ReadonlyArray<SweepTable>, sources?: Rea
       );
     }
   });
+  const recorded = tables.findIndex((table) => table.sampleEveryTicks !== undefined);
+  tables.forEach((table, i) => {
+    if (recorded >= 0 && table.sampleEveryTicks !== undefined && table.sampleEveryTicks !== tables[recorded]!.sampleEveryTicks) {
+      throw new MergeError(
+        `${describe(table, names[i]!)} sampled ${samplingOf(table.sampleEveryTicks)}, ${describe(tables[recorded]!, names[recorded]!)} ${samplingOf(tables[recorded]!.sampleEveryTicks!)}: ` +
+          'the metrics (means, peaks, minimums) are taken over the samples, so the rows would not compare; run the shards again with the same --sample-every',
+      );
+    }
+  });
   const byCase = new Map<number, { row: SweepTable['rows'][number]; from: string }>();
   tables.forEach((table, i) => {
     for (const row of table.rows) {
@@ -88,6 +102,7 @@ export function mergeSweepTables(given: ReadonlyArray<SweepTable>, sources?: Rea
     casesTotal: first.casesTotal,
     parameterNames: first.parameterNames,
     shard: null,
+    ...(recorded >= 0 ? { sampleEveryTicks: tables[recorded]!.sampleEveryTicks! } : {}),
     rows: [...byCase.values()].map((entry) => entry.row).sort((a, b) => a.case - b.case),
     timing: tables.flatMap((table) => table.timing),
   };

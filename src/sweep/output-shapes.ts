@@ -37,6 +37,7 @@ const sweepTableShape = z.object({
   casesTotal: count.min(1).max(SWEEP_CASES_MAX),
   parameterNames: strings,
   shard: z.object({ index: count.min(1), count: count.min(1) }).nullable(),
+  sampleEveryTicks: count.min(1).nullable().optional(),
   rows: z.array(rowShape).max(SWEEP_CASES_MAX),
   timing: z.array(z.object({ wallSeconds: z.number(), concurrency: z.number() })),
 });

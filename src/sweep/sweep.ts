@@ -211,6 +211,7 @@ export async function sweep(input: SweepInput, options: SweepOptions = {}): Prom
     casesTotal: grid.cases.length,
     parameterNames: grid.parameterNames,
     shard,
+    sampleEveryTicks: options.sampleEveryTicks ?? null,
     rows: results.map((r) => r.row),
     timing: [
       {

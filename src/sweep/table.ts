@@ -65,6 +65,13 @@ export interface SweepTable {
   parameterNames: string[];
   /** The shard these rows are, or null for a whole (or merged) sweep. */
   shard: Shard | null;
+  /**
+   * The sample interval the cases ran with (`sweep --sample-every`), or null
+   * for each case's default: the metrics' means, peaks and minimums are taken
+   * over the samples, so shards that ran with different intervals are not
+   * merged. Absent from tables written before it was recorded.
+   */
+  sampleEveryTicks?: number | null;
   rows: SweepRow[];
   /** One entry per run that made the rows (several after a merge). */
   timing: SweepTiming[];

@@ -49,6 +49,19 @@ describe('mergeSweepTables', () => {
     );
   });
 
+  it('refuses shards sampled at different intervals, whose metrics would not compare, and keeps the common one', () => {
+    const every10 = table([row(1), row(3)], { shard: { index: 2, count: 2 }, sampleEveryTicks: 10 });
+    const byDefault = { ...shard1, sampleEveryTicks: null };
+    expect(mergeError(() => mergeSweepTables([byDefault, every10], ['s1', 's2']))).toBe(
+      's2 (shard 2/2 of grid) sampled every 10 ticks (--sample-every 10), s1 (shard 1/2 of grid) at each case\'s default interval: ' +
+        'the metrics (means, peaks, minimums) are taken over the samples, so the rows would not compare; run the shards again with the same --sample-every',
+    );
+    expect(mergeSweepTables([{ ...shard1, sampleEveryTicks: 10 }, every10]).sampleEveryTicks).toBe(10);
+    // Tables written before the interval was recorded: nothing to hold them to.
+    expect(mergeSweepTables([shard1, every10]).sampleEveryTicks).toBe(10);
+    expect(mergeSweepTables([shard1, shard2])).not.toHaveProperty('sampleEveryTicks');
+  });
+
   it('refuses a case given twice', () => {
     expect(mergeError(() => mergeSweepTables([shard1, shard2, shard1]))).toBe('case 0 (p=0) is in both table 1 and table 3; give each shard once');
   });
