@@ -26,9 +26,43 @@ export function concurrencyThatFits(caseBytes: ReadonlyArray<number>, concurrenc
   return fits === most ? concurrency : Math.max(1, fits);
 }
 
+/** Warnings listed, at most (each with the cases it is about). */
+const WARNINGS_SHOWN = 5;
+/** Cases named under one warning, at most. */
+const CASES_NAMED = 4;
+
+/**
+ * The warnings of the cases that run, as `run` prints a scenario's (a run
+ * of more than a million ticks, a table that looks wrong, ...): one line per
+ * distinct warning, with the cases it is about, since a grid's cases often
+ * share one.
+ */
+function warningLines(runnable: ReadonlyArray<{ sweepCase: PlannedCase['case']; report: PreflightReport }>, total: number, prefix: string): string[] {
+  const byText = new Map<string, Array<PlannedCase['case']>>();
+  for (const { sweepCase, report } of runnable) {
+    for (const issue of report.issues) {
+      if (issue.severity !== 'warning') continue;
+      const text = `${issue.path === '' ? '' : `${issue.path}: `}${issue.message}${issue.hint === undefined ? '' : ` (${issue.hint})`}`;
+      const about = byText.get(text);
+      if (about === undefined) byText.set(text, [sweepCase]);
+      else if (about[about.length - 1] !== sweepCase) about.push(sweepCase);
+    }
+  }
+  if (byText.size === 0) return [];
+  const warned = new Set([...byText.values()].flat()).size;
+  const lines = [`${prefix} ${warned} of ${total} cases have warnings (they run):`];
+  for (const [text, about] of [...byText].slice(0, WARNINGS_SHOWN)) {
+    const named = about.slice(0, CASES_NAMED).map((c) => `${c.index} (${c.label})`).join(', ');
+    const more = about.length > CASES_NAMED ? ` and ${about.length - CASES_NAMED} more` : '';
+    lines.push(`  case${about.length === 1 ? '' : 's'} ${named}${more}: ${text}`);
+  }
+  if (byText.size > WARNINGS_SHOWN) lines.push(`  and ${byText.size - WARNINGS_SHOWN} more warnings`);
+  return lines;
+}
+
 /**
  * Checks the cases still to run: prints (to stderr, unless `quiet`) the ones
- * that cannot run, and returns how many cases to run at once: `concurrency`,
+ * that cannot run and the warnings of the others, and returns how many cases to run at once: `concurrency`,
  * or fewer when the largest ones would not fit together in the memory that
  * is free and the user did not set `--concurrency` (set, it is kept and a
  * warning says what would fit).
@@ -51,6 +85,7 @@ export function checkSweepCases(
     if (bad.length > UNRUNNABLE_SHOWN) lines.push(`  and ${bad.length - UNRUNNABLE_SHOWN} more`);
   }
   const runnable = toRun.filter(({ report }) => errorsOf(report).length === 0);
+  lines.push(...warningLines(runnable, cases.length, prefix));
   let concurrency = options.concurrency;
   if (runnable.length > 1 && concurrency > 1) {
     const machine = runnable[0]!.report.machine;

@@ -74,4 +74,15 @@ describe('checkSweepCases', () => {
     // A 64 TiB host of 4 KiB frames: a frame table larger than any machine here.
     expect(text).toMatch(/1 of 2 cases cannot run and will fail at once .*\n {2}case 1 \(huge\): /);
   });
+
+  it('lists the warnings of the cases that run, once each with the cases it is about, as run prints them', () => {
+    vi.stubEnv(MEMORY_LIMIT_ENV, `${caseBytes * 100}B`);
+    const long = (name: string): Scenario => ({ ...tiny(name), tickMs: 1, durationMs: 2_000_000 });
+    const mixed = planSweep([tiny('short'), long('long-1'), long('long-2')], { shard: null }).cases;
+    const { result, text } = stderrOf(() => checkSweepCases(mixed, options));
+    expect(result).toBe(3);
+    expect(text).toMatch(/2 of 3 cases have warnings \(they run\):\n {2}cases 1 \(long-1\), 2 \(long-2\): .*2,000,000 ticks/);
+    expect(text).not.toMatch(/case 0/);
+    expect(stderrOf(() => checkSweepCases(mixed, { ...options, quiet: true })).text).toBe('');
+  });
 });
