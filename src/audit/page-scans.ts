@@ -22,8 +22,12 @@ export interface PageRuns {
   readonly inWasm: boolean;
   /** The first page from `page` on that maps a frame or is not in `state` (or the page count): the end of a run without frames. */
   unmappedEnd(page: number, state: number): number;
-  /** The first page from `page` on whose word is not `word` less one a page after `page`, or not in `state`: the end of a run of consecutive frames. */
-  mappedEnd(page: number, word: number, state: number): number;
+  /**
+   * The end of a run of consecutive frames going up (`frameStep` 1) or down
+   * (-1) a page: the first page from `page` on, below `limit`, whose word is
+   * not `word` less `frameStep` a page after `page`, or not in `state`; or `limit`.
+   */
+  mappedEnd(page: number, word: number, state: number, frameStep: 1 | -1, limit: number): number;
 }
 
 /** Pages of a run read in JavaScript before the rest of it is scanned in WebAssembly (a call costs about as much as a few dozen pages). */
@@ -31,7 +35,7 @@ const PAGES_READ_HERE = 16;
 
 interface PageScanExports {
   unmappedEnd(page: number, pages: number, mapAt: number, stateAt: number, state: number): number;
-  mappedEnd(page: number, pages: number, mapAt: number, stateAt: number, state: number, word: number): number;
+  mappedEnd(page: number, pages: number, mapAt: number, stateAt: number, state: number, word: number, frameStep: number): number;
 }
 
 const pageScansModule = compiledOnce(PAGE_SCANS_WASM_BASE64);
@@ -95,12 +99,12 @@ class WasmPageRuns implements PageRuns {
     return end < near || near === pages ? end : this.exports.unmappedEnd(near, pages, this.mapAt, this.stateAt, state);
   }
 
-  mappedEnd(page: number, word: number, state: number): number {
-    const { mapWords, pageState, pages } = this;
-    const near = Math.min(pages, page + PAGES_READ_HERE);
+  mappedEnd(page: number, word: number, state: number, frameStep: 1 | -1, limit: number): number {
+    const { mapWords, pageState } = this;
+    const near = Math.min(limit, page + PAGES_READ_HERE);
     let end = page;
-    while (end < near && mapWords[end] === word - (end - page) && pageState[end] === state) end++;
-    return end < near || near === pages ? end : this.exports.mappedEnd(near, pages, this.mapAt, this.stateAt, state, word - (near - page));
+    while (end < near && mapWords[end] === word - (end - page) * frameStep && pageState[end] === state) end++;
+    return end < near || near === limit ? end : this.exports.mappedEnd(near, limit, this.mapAt, this.stateAt, state, word - (near - page) * frameStep, frameStep);
   }
 }
 
@@ -140,24 +144,24 @@ class JsPageRuns implements PageRuns {
     }
   }
 
-  mappedEnd(page: number, word: number, state: number): number {
-    const { mapWords, pageState, pages, quads } = this;
+  mappedEnd(page: number, word: number, state: number, frameStep: 1 | -1, limit: number): number {
+    const { mapWords, pageState, quads } = this;
     const quad = Math.imul(state, 0x01010101);
     let end = page;
     for (;;) {
-      const next = word - (end - page);
+      const next = word - (end - page) * frameStep;
       if (
         quads !== null &&
         (end & 3) === 0 &&
-        end + 4 <= pages &&
+        end + 4 <= limit &&
         quads[end >>> 2] === quad &&
         mapWords[end] === next &&
-        mapWords[end + 1] === next - 1 &&
-        mapWords[end + 2] === next - 2 &&
-        mapWords[end + 3] === next - 3
+        mapWords[end + 1] === next - frameStep &&
+        mapWords[end + 2] === next - 2 * frameStep &&
+        mapWords[end + 3] === next - 3 * frameStep
       ) {
         end += 4;
-      } else if (end < pages && mapWords[end] === next && pageState[end] === state) {
+      } else if (end < limit && mapWords[end] === next && pageState[end] === state) {
         end += 1;
       } else {
         return end;

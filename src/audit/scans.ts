@@ -139,8 +139,8 @@ export function scanRange(start: number, end: number, table: TableScan, marks: U
  * by another page) or not owned by `ownerId`. Marks every mapped frame;
  * counts pages marked paged out in `findings.pagedOut`.
  *
- * Pages come in runs (one state, and either no frame or consecutive frames:
- * grants are ranges), and a run is checked at once: `pageRuns` (of these
+ * Pages come in runs (one state, and either no frame or consecutive frames,
+ * going up or down: grants are ranges), and a run is checked at once: `pageRuns` (of these
  * same pages) finds where it ends, `table` reads its frames' owners, and
  * its marks go a word at a time. A run with any problem in
  * it is checked again page by page (`scanPages`), before anything of it is
@@ -179,9 +179,13 @@ export function scanGuestPages(
         continue;
       }
     } else if (word < 0) {
-      // A frame: the run goes on while the next page maps the next frame (its word is one less) in this state.
-      end = pageRuns.mappedEnd(end, word - 1, state);
-      const first = frameOfWord(word);
+      // A frame: the run goes on while the next page maps the next frame up (its word one less) or down (one
+      // more: a guest maps the frames of a grant to its free pages from the top), in this state. Down stops at frame 0.
+      const frame = frameOfWord(word);
+      const frameStep = end < pages && mapWords[end] === word + 1 && frame > 0 ? -1 : 1;
+      end = pageRuns.mappedEnd(end, word - frameStep, state, frameStep, frameStep === 1 ? pages : Math.min(pages, page + frame + 1));
+      // The run's frames, [first, last).
+      const first = frameStep === 1 ? frame : frame - (end - page) + 1;
       const last = first + (end - page);
       if (state < states && mustMap[state] !== 0 && last <= frames && table.sameEnd(first, last, ownerId) === last && unmarked(marks, first, last)) {
         mark(marks, first, last);

@@ -12,24 +12,25 @@ function unmappedReference(words: Int32Array, states: Uint8Array, page: number, 
   return end;
 }
 
-/** The end of a run of consecutive frames from `page` (whose word must be `word`), page by page. */
-function mappedReference(words: Int32Array, states: Uint8Array, page: number, word: number, state: number): number {
+/** The end of a run of consecutive frames from `page` (whose word must be `word`), going up or down, before `limit`, page by page. */
+function mappedReference(words: Int32Array, states: Uint8Array, page: number, word: number, state: number, frameStep: 1 | -1, limit: number): number {
   let end = page;
-  while (end < words.length && words[end] === word - (end - page) && states[end] === state) end++;
+  while (end < limit && words[end] === word - (end - page) * frameStep && states[end] === state) end++;
   return end;
 }
 
-/** A stretch of pages: one state, and no frame or consecutive words going down from `word` (a run of frames). */
+/** A stretch of pages: one state, and no frame or consecutive words going down (frames up) or up (frames down) from `word`. */
 const stretchArb = fc.record({
   state: fc.constantFrom(0, 1, 2, 6, 255),
   mapped: fc.boolean(),
+  frameStep: fc.constantFrom<1 | -1>(1, -1),
   word: fc.constantFrom(-1, -2, -1000, -0x4000_0000, 5),
   length: fc.integer({ min: 1, max: 90 }),
   // A page of the stretch given another word or state, or none (-1).
   odd: fc.integer({ min: -1, max: 89 }),
 });
 
-const params = propertyParams<[Array<{ state: number; mapped: boolean; word: number; length: number; odd: number }>, number, number]>(
+const params = propertyParams<[Array<{ state: number; mapped: boolean; frameStep: 1 | -1; word: number; length: number; odd: number }>, number, number]>(
   'find where a run ends as a page-by-page reading does, in WebAssembly and in JavaScript',
   { numRuns: 300 },
 );
@@ -47,10 +48,10 @@ describe(`page runs ${describeSeed(params.seed)}`, () => {
       fc.property(fc.array(stretchArb, { minLength: 1, maxLength: 8 }), fc.nat(), fc.nat(), (stretches, at, pick) => {
         const wordList: number[] = [];
         const stateList: number[] = [];
-        for (const { state, mapped, word, length, odd } of stretches) {
+        for (const { state, mapped, frameStep, word, length, odd } of stretches) {
           for (let k = 0; k < length; k++) {
             const oddOne = k === odd;
-            wordList.push(mapped ? word - k + (oddOne ? 7 : 0) : oddOne && pick % 2 === 0 ? -9 : 0);
+            wordList.push(mapped ? word - k * frameStep + (oddOne ? 7 : 0) : oddOne && pick % 2 === 0 ? -9 : 0);
             stateList.push(oddOne && pick % 2 === 1 ? (state + 1) % 256 : state);
           }
         }
@@ -67,9 +68,15 @@ describe(`page runs ${describeSeed(params.seed)}`, () => {
         const offBoundary = new Uint8Array(pages + 1).subarray(1);
         offBoundary.set(stateList);
         const plainWords = Int32Array.from(wordList);
+        // Up and down, to the end of the pages and to a limit short of it.
+        const limit = page + (pick % (pages - page + 1));
         for (const runs of [pageRunsOf(words, states, views!.arena), pageRunsInJs(plainWords, plainStates), pageRunsInJs(plainWords, offBoundary)]) {
           expect([runs.inWasm, runs.unmappedEnd(page, state)]).toEqual([runs.inWasm, unmappedReference(words, states, page, state)]);
-          expect([runs.inWasm, runs.mappedEnd(page, word, state)]).toEqual([runs.inWasm, mappedReference(words, states, page, word, state)]);
+          for (const frameStep of [1, -1] as const) {
+            for (const end of [pages, limit]) {
+              expect([runs.inWasm, frameStep, end, runs.mappedEnd(page, word, state, frameStep, end)]).toEqual([runs.inWasm, frameStep, end, mappedReference(words, states, page, word, state, frameStep, end)]);
+            }
+          }
         }
       }),
       params,
@@ -117,20 +124,26 @@ describe(`page runs ${describeSeed(params.seed)}`, () => {
         mend();
       }
     }
-    for (let page = 0; page < pages; page++) words[page] = -100 - page;
-    for (const [way, runs] of ways()) {
-      expect([way, runs.mappedEnd(0, -100, 4), runs.mappedEnd(3, -103, 4), runs.mappedEnd(0, -99, 4)]).toEqual([way, pages, pages, 0]);
-    }
-    for (const odd of odds) {
-      for (const [kind, spoil, mend] of [
-        ['word', () => (words[odd] = -100 - odd + 1), () => (words[odd] = -100 - odd)],
-        ['state', () => (states[odd] = 5), () => (states[odd] = 4)],
-      ] as const) {
-        spoil();
-        for (const [way, runs] of ways()) {
-          for (const from of froms) if (from <= odd) expect([way, kind, odd, from, runs.mappedEnd(from, -100 - from, 4)]).toEqual([way, kind, odd, from, odd]);
+    // Frames going up a page (words down), then down (words up).
+    for (const frameStep of [1, -1] as const) {
+      const wordAt = (page: number) => (frameStep === 1 ? -100 - page : -100_000 + page);
+      for (let page = 0; page < pages; page++) words[page] = wordAt(page);
+      for (const [way, runs] of ways()) {
+        expect([way, frameStep, runs.mappedEnd(0, wordAt(0), 4, frameStep, pages), runs.mappedEnd(3, wordAt(3), 4, frameStep, pages), runs.mappedEnd(0, wordAt(0) + frameStep, 4, frameStep, pages)]).toEqual([way, frameStep, pages, pages, 0]);
+        // The other way, the run is one page long; a limit ends it.
+        expect([way, frameStep, runs.mappedEnd(0, wordAt(0), 4, frameStep === 1 ? -1 : 1, pages), runs.mappedEnd(0, wordAt(0), 4, frameStep, 1_234)]).toEqual([way, frameStep, 1, 1_234]);
+      }
+      for (const odd of odds) {
+        for (const [kind, spoil, mend] of [
+          ['word', () => (words[odd] = wordAt(odd) + 1), () => (words[odd] = wordAt(odd))],
+          ['state', () => (states[odd] = 5), () => (states[odd] = 4)],
+        ] as const) {
+          spoil();
+          for (const [way, runs] of ways()) {
+            for (const from of froms) if (from <= odd) expect([way, frameStep, kind, odd, from, runs.mappedEnd(from, wordAt(from), 4, frameStep, pages)]).toEqual([way, frameStep, kind, odd, from, odd]);
+          }
+          mend();
         }
-        mend();
       }
     }
   });

@@ -316,6 +316,20 @@ describe(`scanGuestPages on runs of pages ${describeSeed(runsParams.seed)}`, () 
     expect(Array.from(counted)).toEqual([42, 98, 0]);
   });
 
+  it('checks a run of frames going down a page at once (a guest maps a grant to its free pages from the top), down to frame 0', () => {
+    const owners = new Int32Array(200).fill(1);
+    const marks = newMarks(owners.length);
+    // Pages 0..99 map frames 150 down to 51, pages 100..119 frames 19 down to 0, and page 120 none.
+    const words = Int32Array.from({ length: 121 }, (_, page) => (page < 100 ? wordOfFrame(150 - page) : page < 120 ? wordOfFrame(119 - page) : wordOfFrame(NO_FRAME)));
+    const states = new Uint8Array(121).fill(1);
+    states[120] = 0;
+    const findings: ScanFindings = { problems: 0, first: [] };
+    const counted = new Int32Array(3);
+    expect(scanGuestPages(...inArena(words, states), table(owners), marks, 1, mustMap, counted, findings)).toBe(120);
+    expect(findings).toEqual({ problems: 0, first: [], pagedOut: 0, runsAtOnce: 3, pagesOneByOne: 0 });
+    for (let frame = 0; frame < 200; frame++) expect([frame, (marks[frame >>> 5]! >>> (frame & 31)) & 1]).toEqual([frame, (frame >= 51 && frame <= 150) || frame < 20 ? 1 : 0]);
+  });
+
   it('checks a run that crosses words of marks, and finds the one page in it whose frame is marked already', () => {
     const owners = new Int32Array(200).fill(1);
     const marks = newMarks(owners.length);
