@@ -156,14 +156,3 @@ function notRegularReason(kind: string): string {
 function sizeText(bytes: number): string {
   return bytes < 2 ** 20 ? `${bytes} bytes` : `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
 }
-
-/** Whether an error is `readFileBounded`'s "more than the limit". */
-export function isFileTooLarge(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === FILE_TOO_LARGE;
-}
-
-/** `it is a named pipe (FIFO), not a regular file` for `readFileBounded`'s refusal of such a path; null for any other error. */
-export function notRegularFileReason(error: unknown): string | null {
-  const found = error as { code?: unknown; kind?: unknown } | null;
-  return found?.code === NOT_A_REGULAR_FILE && typeof found.kind === 'string' ? `it is ${found.kind}, not a regular file` : null;
-}
