@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { formatBytesApprox } from '../model/units.js';
-import { isFileTooLarge, notRegularFileReason, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
+import { cannotReadMessage, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { join } from 'node:path';
 import { InputError } from '../output/input-error.js';
@@ -17,16 +16,18 @@ export interface MergeFlags {
   allowMissing?: boolean;
 }
 
+/** What merge reads, for the hint of a file it cannot read. */
+const MERGE_INPUTS = 'give the directory that sweep --out wrote, or its sweep.json';
+
 /** Reads a sweep table from a sweep.json file or the directory holding it. */
 export function readSweepTable(path: string): { table: SweepTable; file: string } {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'sweep.json') : path;
-  if (!existsSync(file)) throw new InputError(`${path}: ${file === path ? 'no such file' : 'the directory holds no sweep.json (write one with sweep --out DIR)'}`);
+  if (!existsSync(file)) throw new InputError(`${path}: ${file === path ? `no such file or directory; ${MERGE_INPUTS}` : 'the directory holds no sweep.json (write one with sweep --out DIR)'}`);
   let text: string;
   try {
     text = readTextBounded(file, TEXT_FILE_BYTES_MAX);
   } catch (error) {
-    const reason = isFileTooLarge(error) ? `it is larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no sweep.json is` : (notRegularFileReason(error)?.concat('; give the directory that sweep --out wrote, or its sweep.json') ?? (error instanceof Error ? error.message : String(error)));
-    throw new InputError(`cannot read ${file}: ${reason}`);
+    throw new InputError(cannotReadMessage(file, error, MERGE_INPUTS));
   }
   let value: unknown;
   try {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { describeValue } from '../util/suggest.js';
 import { InputError } from './input-error.js';
 import { openDuckDB, sqlIdentifier, sqlString, type DuckDB } from './duckdb.js';
-import { fileKind } from '../util/read-bounded.js';
+import { fileKind, regularFileProblem } from '../util/read-bounded.js';
 
 /** Most values (rows times columns) a query returns: about 1 GiB of memory once they are JavaScript values and printed. */
 export const QUERY_VALUES_MAX = 5_000_000;
@@ -56,9 +56,9 @@ const CASE_DIR = /^case-\d{4,}$/;
  */
 function holds(path: string, dir: string): boolean {
   if (!existsSync(path)) return false;
-  const stats = statSync(path);
-  if (stats.isFile()) return true;
-  throw new InputError(`${path} is ${fileKind(stats)}, not a regular file; query reads the files that run --out or sweep --out wrote: remove it, or write ${dir} again`);
+  const problem = regularFileProblem(statSync(path));
+  if (problem === null) return true;
+  throw new InputError(`cannot read ${path}: ${problem}; query reads the files that run --out or sweep --out wrote: remove it, or write ${dir} again`);
 }
 
 /** The views that the files in `dir` allow. */

@@ -10,8 +10,7 @@ import { SCENARIO_FILE_BYTES_MAX, NESTING_MAX } from './limits.js';
 import { applyOverrides, type ScenarioOverride } from './overrides.js';
 import { checkDurationOverride, resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
-import { formatBytes } from '../model/units.js';
-import { isFileTooLarge, notRegularFileReason, readFileBounded } from '../util/read-bounded.js';
+import { readFileBounded, readProblem, WRITE_PIPE_TO_FILE, type ReadProblemKind } from '../util/read-bounded.js';
 import { refuseUnknownOptions } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
@@ -127,18 +126,29 @@ function blameOverrides(error: ScenarioError, overrides: ReadonlyArray<ScenarioO
 
 /**
  * What a file that could not be read as a scenario or a grid (`noun`) is told:
- * the problem, and a hint for a directory (or a named pipe, a device, a
- * socket) and for a file too large.
+ * the problem (as `readProblem` words it), and a hint, the caller's for a
+ * directory (or a named pipe, a device, a socket) and for a file too large.
  */
 export function fileReadProblem(error: unknown, noun: 'scenario' | 'grid', hints: { directory: string; tooLarge: string }): { message: string; hint: string } {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return { message: `cannot read the ${noun}: no such file`, hint: `check the path; relative paths start from ${process.cwd()}` };
-  if (code === 'EACCES' || code === 'EPERM') return { message: `cannot read the ${noun}: permission denied`, hint: 'check the file permissions' };
-  if (code === 'EISDIR') return { message: `cannot read the ${noun}: it is a directory`, hint: hints.directory };
-  const notRegular = notRegularFileReason(error);
-  if (notRegular !== null) return { message: `cannot read the ${noun}: ${notRegular}`, hint: `${hints.directory}; to use what a pipe or <(...) gives, write it to a file first` };
-  if (isFileTooLarge(error)) return { message: `the ${noun} file is larger than ${formatBytes(SCENARIO_FILE_BYTES_MAX)}`, hint: hints.tooLarge };
-  return { message: `cannot read the ${noun}: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the path' };
+  const { kind, reason } = readProblem(error);
+  return { message: `cannot read the ${noun}: ${reason}`, hint: readHint(kind, hints) };
+}
+
+function readHint(kind: ReadProblemKind, hints: { directory: string; tooLarge: string }): string {
+  switch (kind) {
+    case 'missing':
+      return `check the path; relative paths start from ${process.cwd()}`;
+    case 'denied':
+      return 'check the file permissions';
+    case 'directory':
+      return hints.directory;
+    case 'not-regular':
+      return `${hints.directory}; ${WRITE_PIPE_TO_FILE}`;
+    case 'too-large':
+      return hints.tooLarge;
+    case 'other':
+      return 'check the path';
+  }
 }
 
 /**

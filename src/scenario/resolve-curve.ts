@@ -4,11 +4,10 @@ import type { PathSegment, IssueList } from './errors.js';
 import type { SizeSpecFile } from './schema.js';
 import type { SizeCurve } from '../model/scenario.js';
 import { formatBytes, formatDuration, parseDuration, parseSize } from '../model/units.js';
-import { statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { UnitError } from '../model/unit-error.js';
 import { TRACE_FILE_BYTES_MAX, TRACE_POINTS_MAX } from './limits.js';
-import { isFileTooLarge, notRegularFileReason, readTextBounded } from '../util/read-bounded.js';
+import { readProblem, readTextBounded, WRITE_PIPE_TO_FILE, type ReadProblemKind } from '../util/read-bounded.js';
 
 export interface CurveContext {
   /** The scenario's duration (after any override): a ramp without `end` ends there. */
@@ -263,27 +262,31 @@ export function parseTraceCsv(text: string): TraceResult {
   return problems.length === 0 ? { ok: true, points } : { ok: false, problems };
 }
 
-function reasonOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return notRegularFileReason(error) ?? (error instanceof Error ? error.message : String(error));
-}
-
 /** Reads and parses a trace file; a file that cannot be read is a problem without a line. */
 export function loadTraceCsv(file: string): TraceResult {
   let text: string;
   try {
-    if (statSync(file).isDirectory()) return { ok: false, problems: [{ message: 'cannot read the trace: it is a directory', hint: 'give the path of a CSV file' }] };
     // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
     text = readTextBounded(file, TRACE_FILE_BYTES_MAX);
   } catch (error) {
-    if (isFileTooLarge(error)) {
-      return { ok: false, problems: [{ message: `the trace file is larger than ${formatBytes(TRACE_FILE_BYTES_MAX)}`, hint: 'resample it to fewer points' }] };
-    }
-    const hint = notRegularFileReason(error) === null ? "a trace path is relative to the scenario file's directory" : 'give the path of a CSV file; to use what a pipe or <(...) gives, write it to a file first';
-    return { ok: false, problems: [{ message: `cannot read the trace: ${reasonOf(error)}`, hint }] };
+    const { kind, reason } = readProblem(error);
+    return { ok: false, problems: [{ message: `cannot read the trace: ${reason}`, hint: traceReadHint(kind) }] };
   }
   return parseTraceCsv(text);
+}
+
+function traceReadHint(kind: ReadProblemKind): string {
+  switch (kind) {
+    case 'denied':
+      return 'check the file permissions';
+    case 'directory':
+      return 'give the path of a CSV file';
+    case 'not-regular':
+      return `give the path of a CSV file; ${WRITE_PIPE_TO_FILE}`;
+    case 'too-large':
+      return 'resample it to fewer points';
+    case 'missing':
+    case 'other':
+      return "a trace path is relative to the scenario file's directory";
+  }
 }

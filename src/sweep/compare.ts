@@ -11,7 +11,7 @@ import { SUMMARY_SCHEMA_VERSION, type RunSummary } from '../runtime/summary.js';
 import { checkSweepTable, SWEEP_TABLE_SCHEMA_VERSION, upgradeSweepTable, type SweepTable } from './table.js';
 import { runSummaryProblem, sweepTableProblem } from './output-shapes.js';
 import { formatBytesApprox } from '../model/units.js';
-import { isFileTooLarge, notRegularFileReason, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
+import { cannotReadMessage, readTextBounded, TEXT_FILE_BYTES_MAX } from '../util/read-bounded.js';
 import { htmlPage } from '../output/html-page.js';
 import { InputError } from '../output/input-error.js';
 import { METRIC_COLUMNS, MetricsAccumulator, type RunMetrics } from '../output/run-metrics.js';
@@ -39,16 +39,15 @@ export interface CompareRun {
   series: CompareSeries | null;
 }
 
-/** Why a file over TEXT_FILE_BYTES_MAX is refused (read with a bound: /dev/zero and the like never end). */
-const TOO_LARGE_FOR_OUTPUT = `larger than ${formatBytesApprox(TEXT_FILE_BYTES_MAX)}, which no balloonsim output is`;
+/** What compare reads, for the hint of a file it cannot read. */
+const COMPARE_INPUTS = 'give the directory that run --out or sweep --out wrote, or its summary.json or sweep.json';
 
 function readJson(path: string): unknown {
   let text: string;
   try {
     text = readTextBounded(path, TEXT_FILE_BYTES_MAX);
   } catch (error) {
-    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : isFileTooLarge(error) ? `it is ${TOO_LARGE_FOR_OUTPUT}` : (notRegularFileReason(error)?.concat('; give the directory that run --out or sweep --out wrote, or its summary.json or sweep.json') ?? (error instanceof Error ? error.message : String(error)));
-    throw new InputError(`cannot read ${path}: ${reason}`);
+    throw new InputError(cannotReadMessage(path, error, COMPARE_INPUTS));
   }
   try {
     return JSON.parse(text);
@@ -129,15 +128,24 @@ function runOfSummaryFile(path: string, label: string): CompareRun {
   const hostPath = join(dirname(path), 'host-timeseries.csv');
   let series: TimeSeries | null = null;
   if (existsSync(csvPath)) {
+    const hostText = existsSync(hostPath) ? readSeriesBeside(hostPath, path) : null;
+    const csvText = readSeriesBeside(csvPath, path);
     try {
-      const hostText = existsSync(hostPath) ? readTextBounded(hostPath, TEXT_FILE_BYTES_MAX) : null;
-      series = parseTimeSeriesCsv(readTextBounded(csvPath, TEXT_FILE_BYTES_MAX), hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
+      series = parseTimeSeriesCsv(csvText, hostText, summary.host.frameBytes, summary.host.frames, csvPath, hostPath);
     } catch (error) {
-      if (isFileTooLarge(error)) throw new InputError(`cannot read the time series beside ${path}: ${TOO_LARGE_FOR_OUTPUT}`);
       throw new InputError(error instanceof Error ? error.message : String(error));
     }
   }
   return compareRunOf(label, path, summary, series);
+}
+
+/** A time series that `run --out` wrote beside the summary at `summaryPath`. */
+function readSeriesBeside(file: string, summaryPath: string): string {
+  try {
+    return readTextBounded(file, TEXT_FILE_BYTES_MAX);
+  } catch (error) {
+    throw new InputError(cannotReadMessage(file, error, `it is the time series of ${summaryPath}: remove it, or write the run again with run --out`));
+  }
 }
 
 /** The cases of a sweep table that ran, as runs to compare. */
@@ -166,7 +174,7 @@ export function loadCompareRuns(paths: ReadonlyArray<string>): CompareRun[] {
       else if (existsSync(join(path, 'sweep.json'))) file = join(path, 'sweep.json');
       else throw new InputError(`${path} holds neither summary.json (from run --out) nor sweep.json (from sweep --out or merge --out)`);
     } else if (!existsSync(path)) {
-      throw new InputError(`${path}: no such file or directory`);
+      throw new InputError(`${path}: no such file or directory; ${COMPARE_INPUTS}`);
     }
     const value = readJson(file);
     const problem = isSweepTable(value) ? sweepTableProblem(value) : null;

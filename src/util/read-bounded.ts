@@ -9,6 +9,9 @@
  * Only regular files are read (symbolic links followed): opening a named pipe
  * waits for a writer that may never come (`balloonsim run FIFO` hung for
  * ever), and a device or a socket is no file a scenario or a table comes in.
+ *
+ * `readProblem` puts what went wrong in words, once for every reader of user
+ * files: each adds its noun (`cannot read the scenario: `) and its hint.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
@@ -50,8 +53,8 @@ function refuseIfNotRegular(path: string, stats: Stats): void {
  *
  * @throws the file system's error (with its `code`: ENOENT, EISDIR, EACCES, ...),
  * an error with code `NOT_A_REGULAR_FILE` (and the `kind`) for a named pipe, a
- * device or a socket, or one with code `FILE_TOO_LARGE` once more than
- * `maxBytes` were read
+ * device or a socket, or one with code `FILE_TOO_LARGE` (and the `bytesMax`)
+ * once more than `maxBytes` were read; `readProblem` puts any of them in words
  */
 export function readFileBounded(path: string, maxBytes: number): Buffer {
   checkArguments('readFileBounded', path, maxBytes);
@@ -69,7 +72,7 @@ export function readFileBounded(path: string, maxBytes: number): Buffer {
       chunks.push(read === chunk.length ? chunk : chunk.subarray(0, read));
       total += read;
       if (total > maxBytes) {
-        throw Object.assign(new Error(`${FILE_TOO_LARGE}: file too large, read '${path}' (more than ${maxBytes} bytes)`), { code: FILE_TOO_LARGE, path });
+        throw Object.assign(new Error(`${FILE_TOO_LARGE}: file too large, read '${path}' (more than ${maxBytes} bytes)`), { code: FILE_TOO_LARGE, path, bytesMax: maxBytes });
       }
     }
     return Buffer.concat(chunks, total);
@@ -95,13 +98,61 @@ function checkArguments(caller: string, path: string, maxBytes: number): void {
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`${caller}: maxBytes must be a whole number of at least 0, got ${maxBytes}`);
 }
 
-/** Whether an error is `readFileBounded`'s "more than the limit". */
-export function isFileTooLarge(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === FILE_TOO_LARGE;
+/** What went wrong in reading a file the user named, for the reader to choose its hint by. */
+export type ReadProblemKind = 'missing' | 'denied' | 'directory' | 'not-regular' | 'too-large' | 'other';
+
+/** Why a file could not be read, in words that follow `cannot read the scenario: ` (or `cannot read PATH: `). */
+export interface ReadProblem {
+  kind: ReadProblemKind;
+  /** `no such file`, `permission denied`, `it is a directory`, `it is a named pipe (FIFO), not a regular file`, `it is larger than 16 MiB`, or else the error's own message. */
+  reason: string;
 }
 
-/** `it is a named pipe (FIFO), not a regular file` for `readFileBounded`'s refusal of such a path; null for any other error. */
-export function notRegularFileReason(error: unknown): string | null {
-  const found = error as { code?: unknown; kind?: unknown } | null;
-  return found?.code === NOT_A_REGULAR_FILE && typeof found.kind === 'string' ? `it is ${found.kind}, not a regular file` : null;
+/** A hint for a path that is a pipe: a reader of files says it after its own hint for `not-regular` (`<(...)` gives a pipe). */
+export const WRITE_PIPE_TO_FILE = 'to use what a pipe or <(...) gives, write it to a file first';
+
+/**
+ * Why reading a file failed, in plain words: the one place that turns the
+ * file system's codes and `readFileBounded`'s refusals into words, so that
+ * every reader of user files (scenarios, grids, traces, tables, summaries)
+ * says the same thing of the same case and adds only its noun and its hint.
+ */
+export function readProblem(error: unknown): ReadProblem {
+  const found = error as { code?: unknown; kind?: unknown; bytesMax?: unknown } | null;
+  switch (found?.code) {
+    case 'ENOENT':
+      return { kind: 'missing', reason: 'no such file' };
+    case 'EACCES':
+    case 'EPERM':
+      return { kind: 'denied', reason: 'permission denied' };
+    case 'EISDIR':
+      return { kind: 'directory', reason: notRegularReason('a directory') };
+    case NOT_A_REGULAR_FILE:
+      if (typeof found?.kind === 'string') return { kind: 'not-regular', reason: notRegularReason(found.kind) };
+      break;
+    case FILE_TOO_LARGE:
+      if (typeof found?.bytesMax === 'number') return { kind: 'too-large', reason: `it is larger than ${sizeText(found.bytesMax)}` };
+      break;
+  }
+  return { kind: 'other', reason: error instanceof Error ? error.message : String(error) };
+}
+
+/** `cannot read PATH: REASON; HINT`, for a reader whose message names the path: `hint` says what to give instead (to a file that may not be read: check its permissions). */
+export function cannotReadMessage(path: string, error: unknown, hint: string): string {
+  const { kind, reason } = readProblem(error);
+  return `cannot read ${path}: ${reason}; ${kind === 'denied' ? 'check the file permissions' : hint}`;
+}
+
+/** Why a path whose `stats` are these cannot be read as a file (as `readProblem` words it); null for a regular file. For readers that only look (another program reads the file). */
+export function regularFileProblem(stats: Stats): string | null {
+  return stats.isFile() ? null : notRegularReason(fileKind(stats));
+}
+
+function notRegularReason(kind: string): string {
+  return kind === 'a directory' ? 'it is a directory' : `it is ${kind}, not a regular file`;
+}
+
+/** A limit in MiB (every reader's is some MiB; model/units.ts, which formats bytes, is a layer above). */
+function sizeText(bytes: number): string {
+  return bytes < 2 ** 20 ? `${bytes} bytes` : `${Number((bytes / 2 ** 20).toFixed(2))} MiB`;
 }

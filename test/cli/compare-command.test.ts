@@ -59,7 +59,7 @@ describe('compareCommand', () => {
   it('through the CLI: a path that is no run exits 2, and nothing is written', async () => {
     const { value, stderr } = await capture(() => main(['compare', a, join(dir, 'nope'), '--out', join(dir, 'never')]));
     expect(value).toBe(2);
-    expect(stderr).toBe(`balloonsim: ${join(dir, 'nope')}: no such file or directory\n`);
+    expect(stderr).toBe(`balloonsim: ${join(dir, 'nope')}: no such file or directory; give the directory that run --out or sweep --out wrote, or its summary.json or sweep.json\n`);
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

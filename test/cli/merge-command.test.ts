@@ -29,7 +29,7 @@ describe('readSweepTable', () => {
   });
 
   it('says what is wrong with a path that is no sweep table', () => {
-    expect(() => readSweepTable(join(dir, 'none.json'))).toThrow(new InputError(`${join(dir, 'none.json')}: no such file`));
+    expect(() => readSweepTable(join(dir, 'none.json'))).toThrow(new InputError(`${join(dir, 'none.json')}: no such file or directory; give the directory that sweep --out wrote, or its sweep.json`));
     expect(() => readSweepTable(dir)).toThrow(new InputError(`${dir}: the directory holds no sweep.json (write one with sweep --out DIR)`));
     writeFileSync(join(dir, 'bad.json'), 'not json');
     expect(() => readSweepTable(join(dir, 'bad.json'))).toThrow(`${join(dir, 'bad.json')} is not JSON`);

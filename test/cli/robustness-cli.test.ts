@@ -141,7 +141,7 @@ describe('a path that is not a regular file is refused at once, saying what it i
     ['merge /dev/zero', ['merge', '/dev/zero'], /cannot read \/dev\/zero: it is a character device, not a regular file/, /give the directory/],
     ['compare FIFO FIFO', ['compare', fifo, fifo], /cannot read .*scenario\.yaml: it is a named pipe \(FIFO\), not a regular file/, /give the directory that run --out or sweep --out wrote/],
     ['compare /dev/zero /dev/zero', ['compare', '/dev/zero', '/dev/zero'], /cannot read \/dev\/zero: it is a character device, not a regular file/, /give the directory/],
-    ['query DIR-WITH-FIFO', ['query', runDir, 'SELECT 1'], /events\.parquet is a named pipe \(FIFO\), not a regular file/, /remove it, or write .*run again/],
+    ['query DIR-WITH-FIFO', ['query', runDir, 'SELECT 1'], /cannot read .*events\.parquet: it is a named pipe \(FIFO\), not a regular file/, /remove it, or write .*run again/],
   ])('%s', (_name, args, message, hint) => {
     const run = runCli(args, { timeoutMs: 30_000 });
     expect(run.stderr).toMatch(message);

@@ -55,7 +55,7 @@ describe('viewsOf', () => {
     const odd = join(dir, 'odd');
     mkdirSync(odd);
     execFileSync('mkfifo', [join(odd, 'summary.json')]);
-    expect(() => viewsOf(odd)).toThrow(new InputError(`${join(odd, 'summary.json')} is a named pipe (FIFO), not a regular file; query reads the files that run --out or sweep --out wrote: remove it, or write ${odd} again`));
+    expect(() => viewsOf(odd)).toThrow(new InputError(`cannot read ${join(odd, 'summary.json')}: it is a named pipe (FIFO), not a regular file; query reads the files that run --out or sweep --out wrote: remove it, or write ${odd} again`));
     expect(() => viewsOf(join(odd, 'summary.json'))).toThrow(`${join(odd, 'summary.json')} is a named pipe (FIFO); give the directory that run --out or sweep --out wrote`);
   });
 });

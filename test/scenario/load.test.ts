@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
+import { fileReadProblem, loadScenarioFile, parseScenarioText } from '../../src/scenario/load.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { scenarioError } from './support.js';
 
@@ -36,6 +36,13 @@ describe('loadScenarioFile', () => {
     expect(scenarioError(() => loadScenarioFile('/dev/zero')).issues[0]?.message).toBe('cannot read the scenario: it is a character device, not a regular file');
   });
 
+  it('refuses a file over 16 MiB in the same words as the other refusals, with its own hint', () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, '');
+    truncateSync(big, 16 * 2 ** 20 + 1);
+    expect(scenarioError(() => loadScenarioFile(big)).format()).toBe(`${big}: cannot read the scenario: it is larger than 16 MiB (move long series into trace CSV files)`);
+  });
+
   it('checks its options, naming itself: null failed as "Cannot read properties of null", a bad override was blamed on resolveScenario', () => {
     const file = join(dir, 'opts.yaml');
     writeFileSync(file, 'host: {memory: 8GiB}\nguests: [{name: a, memory: 1GiB}]\n');
@@ -65,5 +72,19 @@ describe('parseScenarioText and loadScenarioFile of options they cannot use', ()
     expect(() => parseScenarioText(text, 's.yaml', { overrides: 'host.memory=8GiB' as never })).toThrow(new TypeError(`${message}, got "host.memory=8GiB"`));
     expect(() => parseScenarioText(text, 's.yaml', { overrides: [{ path: 'host.memory' }] as never })).toThrow(new TypeError(`${message}, got a list of 1 item`));
     expect(parseScenarioText(text, 's.yaml', { overrides: [{ path: 'host.memory', value: '128MiB' }] }).host.memoryBytes).toBe(128 * 2 ** 20);
+  });
+});
+
+describe('fileReadProblem', () => {
+  const hints = { directory: 'give a file', tooLarge: 'make it smaller' };
+
+  it('gives each refusal its hint: the path, the permissions, or what the caller says of a directory, a pipe, a file too large', () => {
+    const problem = (code: string, extra = {}) => fileReadProblem(Object.assign(new Error(`${code}: odd`), { code, ...extra }), 'grid', hints);
+    expect(problem('ENOENT')).toEqual({ message: 'cannot read the grid: no such file', hint: `check the path; relative paths start from ${process.cwd()}` });
+    expect(problem('EACCES')).toEqual({ message: 'cannot read the grid: permission denied', hint: 'check the file permissions' });
+    expect(problem('EISDIR')).toEqual({ message: 'cannot read the grid: it is a directory', hint: 'give a file' });
+    expect(problem('ERR_NOT_REGULAR_FILE', { kind: 'a socket' })).toEqual({ message: 'cannot read the grid: it is a socket, not a regular file', hint: 'give a file; to use what a pipe or <(...) gives, write it to a file first' });
+    expect(problem('EFBIG', { bytesMax: 16 * 2 ** 20 })).toEqual({ message: 'cannot read the grid: it is larger than 16 MiB', hint: 'make it smaller' });
+    expect(problem('EIO')).toEqual({ message: 'cannot read the grid: EIO: odd', hint: 'check the path' });
   });
 });

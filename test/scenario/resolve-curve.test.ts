@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/scenario/load.js';
@@ -80,5 +80,15 @@ describe('trace CSV', () => {
     const issue = issueAt(scenarioError(() => loadScenarioFile(file)), 'guests[0].workload[0].size.trace');
     expect(issue.message).toMatch(/nope\.csv: cannot read the trace: no such file$/);
     expect(issue.hint).toBe("a trace path is relative to the scenario file's directory");
+  });
+
+  it('reports a trace that is a directory or larger than 64 MiB in the words of the other refusals, each with its hint', () => {
+    mkdirSync(join(dir, 'traces', 'folder.csv'), { recursive: true });
+    const file = join(dir, 'folder.yaml');
+    writeFileSync(file, 'host: {memory: 16GiB}\nguests: [{name: a, memory: 1GiB, workload: [{kind: anon, size: {trace: traces/folder.csv}}]}]\n');
+    expect(issueAt(scenarioError(() => loadScenarioFile(file)), 'guests[0].workload[0].size.trace')).toMatchObject({ message: expect.stringMatching(/folder\.csv: cannot read the trace: it is a directory$/), hint: 'give the path of a CSV file' });
+    const big = scenarioWithTrace('big.csv', '');
+    truncateSync(join(dir, 'traces', 'big.csv'), 64 * MiB + 1);
+    expect(issueAt(scenarioError(() => loadScenarioFile(big)), 'guests[0].workload[0].size.trace')).toMatchObject({ message: expect.stringMatching(/big\.csv: cannot read the trace: it is larger than 64 MiB$/), hint: 'resample it to fewer points' });
   });
 });

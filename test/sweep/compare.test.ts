@@ -1,4 +1,5 @@
 /** Unit tests of src/output/compare.ts: reading runs and sweeps and putting them side by side. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -91,7 +92,9 @@ describe('loadCompareRuns', () => {
   });
 
   it('says what is wrong with a path it cannot use', () => {
-    expect(inputError(() => loadCompareRuns([join(dir, 'nope')]))).toBe(`${join(dir, 'nope')}: no such file or directory`);
+    expect(inputError(() => loadCompareRuns([join(dir, 'nope')]))).toBe(
+      `${join(dir, 'nope')}: no such file or directory; give the directory that run --out or sweep --out wrote, or its summary.json or sweep.json`,
+    );
     expect(inputError(() => loadCompareRuns([dir]))).toBe(`${dir} holds neither summary.json (from run --out) nor sweep.json (from sweep --out or merge --out)`);
     writeFileSync(join(dir, 'bad.json'), '{');
     expect(inputError(() => loadCompareRuns([join(dir, 'bad.json')]))).toBe(`${join(dir, 'bad.json')} is not JSON`);
@@ -107,6 +110,19 @@ describe('loadCompareRuns', () => {
     const run = writeRun('broken', true);
     writeFileSync(join(run, 'host-timeseries.csv'), 'nonsense\n');
     expect(inputError(() => loadCompareRuns([run]))).toMatch(/host-timeseries\.csv:1: not a balloonsim host-timeseries\.csv/);
+  });
+
+  it('says why a file it cannot read is refused, and what to give instead', () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+    expect(inputError(() => loadCompareRuns([join(dir, 'pipe.json')]))).toBe(
+      `cannot read ${join(dir, 'pipe.json')}: it is a named pipe (FIFO), not a regular file; give the directory that run --out or sweep --out wrote, or its summary.json or sweep.json`,
+    );
+    // The time series beside a summary was told as the file system's code: ERR_NOT_REGULAR_FILE: not a regular file, read ...
+    const run = writeRun('piped', false);
+    execFileSync('mkfifo', [join(run, 'timeseries.csv')]);
+    expect(inputError(() => loadCompareRuns([run]))).toBe(
+      `cannot read ${join(run, 'timeseries.csv')}: it is a named pipe (FIFO), not a regular file; it is the time series of ${join(run, 'summary.json')}: remove it, or write the run again with run --out`,
+    );
   });
 });
 
