@@ -104,6 +104,11 @@ function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarning
 export async function simulate(given: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   checkScenario(given, 'simulate');
   checkRunOptions(options, 'simulate', SIMULATE_OPTION_KEYS);
+  return simulateUnchecked(given, options);
+}
+
+/** `simulate` without its checks, for `simulateStream`, which makes the same checks under its own name first. */
+export async function simulateUnchecked(given: Scenario, options: SimulateOptions): Promise<RunResult> {
   const scenario = scenarioSnapshot(given, 'simulate');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {

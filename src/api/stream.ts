@@ -11,7 +11,7 @@ import type { Sample } from '../runtime/sample.js';
 import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
-import { checkRunOptions, simulate, SIMULATE_OPTION_KEYS, type SimulateOptions } from './simulate.js';
+import { checkRunOptions, SIMULATE_OPTION_KEYS, simulateUnchecked, type SimulateOptions } from './simulate.js';
 
 const STREAM_OPTION_KEYS = SIMULATE_OPTION_KEYS.filter((key) => key !== 'onSample');
 
@@ -61,7 +61,7 @@ export function simulateStream(scenario: Scenario, options: StreamOptions = {}):
   // The run stops when the reader leaves the loop, or when the caller's signal is aborted.
   const stop = new AbortController();
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
-  const result = simulate(scenario, {
+  const result = simulateUnchecked(scenario, {
     ...options,
     signal,
     sampleEveryTicks: options.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, Math.max(1, scenario.guests.length)),

@@ -18,7 +18,7 @@ import type { Scenario } from '../model/scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { withProvenance } from '../scenario/provenance.js';
 import { formatDuration } from '../model/units.js';
-import { assertPreflight, preflight, type PreflightOptions, type PreflightReport } from '../preflight/preflight.js';
+import { assertPreflight, preflightUnchecked, type PreflightOptions, type PreflightReport } from '../preflight/preflight.js';
 import type { SweepRow, SweepStatus } from './table.js';
 
 /** What the main thread sends for one case (structured-cloned). */
@@ -83,7 +83,7 @@ function casePreflightOptions(scenario: Scenario, sampleEveryTicks: number): Pre
  * starts) and the memory it will need.
  */
 export function casePreflight(scenario: Scenario, sampleEveryTicks?: number): PreflightReport {
-  return preflight(scenario, casePreflightOptions(scenario, sampleEveryOf(scenario, sampleEveryTicks)));
+  return preflightUnchecked(scenario, casePreflightOptions(scenario, sampleEveryOf(scenario, sampleEveryTicks)));
 }
 
 /** Runs one case; never throws for a failure of the case itself. */
