@@ -40,8 +40,8 @@ export type StreamOptions = Omit<SimulateOptions, 'onSample'>;
  */
 export function simulateStream(scenario: Scenario, options: StreamOptions = {}): SimulationStream {
   checkScenario(scenario, 'simulateStream');
-  if (options === null || typeof options !== 'object') throw new TypeError(`simulateStream: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  if ('onSample' in options) throw new TypeError('simulateStream: onSample is the stream itself; use simulate() for a callback');
+  // Before the check of the keys, which would call it an unknown option.
+  if (options !== null && typeof options === 'object' && 'onSample' in options) throw new TypeError('simulateStream: onSample is the stream itself; use simulate() for a callback');
   // Checked here, under this function's name: a signal that was not an AbortSignal failed in AbortSignal.any ("The
   // "signals[1]" argument must be an instance of AbortSignal"), and the other options were blamed on simulate.
   checkRunOptions(options, 'simulateStream', STREAM_OPTION_KEYS);
