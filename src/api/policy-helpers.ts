@@ -7,7 +7,13 @@
  * weight of null, and an unknown policy kind failed as "unhandled case".
  */
 import type { ModuleLoadWatch } from '../host/manager/policies/module-load.js';
-import { createPolicy as createPolicyOf, loadPolicyModules as loadModulesOf, type PolicyFactoryContext, type PolicyModules } from '../host/manager/policies/index.js';
+import {
+  createPolicy as createPolicyOf,
+  loadPolicyModules as loadModulesOf,
+  POLICY_FACTORY_CONTEXT_KEYS,
+  type PolicyFactoryContext,
+  type PolicyModules,
+} from '../host/manager/policies/index.js';
 import type { Policy } from '../host/policy/policy.js';
 import { revoke as revokePages, shareOut as shareOutPages, type RevokeItem, type ShareItem } from '../host/policy/reclaim.js';
 import { hypervFloorBytes as hypervFloorBytesOf, hypervFloorPages as hypervFloorPagesOf, xenSelfballoonFloorBytes as xenFloorBytesOf } from '../messages/floors.js';
@@ -107,7 +113,7 @@ export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): P
   }
   const hint = '{ frameBytes: scenario.frameBytes, seed: scenario.seed, modules: await loadPolicyModules(scenario) }';
   if (context === null || typeof context !== 'object') throw new TypeError(`${what}: context must be ${hint}, got ${describeValue(context)}`);
-  refuseUnknownOptions(context, ['frameBytes', 'seed', 'modules', 'calls', 'timeMs'], `${what}: context`);
+  refuseUnknownOptions(context, POLICY_FACTORY_CONTEXT_KEYS, `${what}: context`);
   for (const [key, min] of [['frameBytes', 1], ['seed', 0]] as const) {
     const value = context[key];
     if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min)) throw new RangeError(`${what}: context.${key} must be a whole number of at least ${min} (${hint}), got ${describeValue(value)}`);

@@ -13,7 +13,7 @@ import { checkPlacementOptions } from '../runtime/placement.js';
 import { policyCallLimitMs } from '../runtime/policy-watch/policy-watch.js';
 import { simulate as runLockstep, type RunResult, type SimulateOptions as RuntimeSimulateOptions } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
-import { checkAbortSignal, checkOptionalCount, checkOptionalFunction, refuseUnknownOptions } from '../util/option-checks.js';
+import { checkAbortSignal, checkOptionalCount, checkOptionalFunction, checkOptionsObject } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { withProvenance } from './provenance.js';
 
@@ -64,8 +64,7 @@ function checkPolicy(policy: unknown, what: string): void {
  * (`options.onSample is not a function`).
  */
 export function checkRunOptions(options: SimulateOptions | SimulateFreeOptions, what: string, keys: ReadonlyArray<string>): void {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  refuseUnknownOptions(options, keys, what);
+  checkOptionsObject(options, keys, what);
   checkPlacementOptions(options, what);
   checkOptionalCount(options.seed, 'seed', what, 0);
   checkOptionalCount((options as SimulateOptions).auditEveryTicks, 'auditEveryTicks', what, 0);
@@ -104,6 +103,11 @@ function warn(issues: ReadonlyArray<PreflightIssue>, onWarning: PreflightWarning
 export async function simulate(given: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   checkScenario(given, 'simulate');
   checkRunOptions(options, 'simulate', SIMULATE_OPTION_KEYS);
+  return simulateUnchecked(given, options);
+}
+
+/** `simulate` without its checks, for `simulateStream`, which makes the same checks under its own name first. */
+export async function simulateUnchecked(given: Scenario, options: SimulateOptions): Promise<RunResult> {
   const scenario = scenarioSnapshot(given, 'simulate');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {

@@ -11,7 +11,7 @@ import type { Sample } from '../runtime/sample.js';
 import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
-import { checkRunOptions, simulate, SIMULATE_OPTION_KEYS, type SimulateOptions } from './simulate.js';
+import { checkRunOptions, SIMULATE_OPTION_KEYS, simulateUnchecked, type SimulateOptions } from './simulate.js';
 
 const STREAM_OPTION_KEYS = SIMULATE_OPTION_KEYS.filter((key) => key !== 'onSample');
 
@@ -40,8 +40,8 @@ export type StreamOptions = Omit<SimulateOptions, 'onSample'>;
  */
 export function simulateStream(scenario: Scenario, options: StreamOptions = {}): SimulationStream {
   checkScenario(scenario, 'simulateStream');
-  if (options === null || typeof options !== 'object') throw new TypeError(`simulateStream: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  if ('onSample' in options) throw new TypeError('simulateStream: onSample is the stream itself; use simulate() for a callback');
+  // Before the check of the keys, which would call it an unknown option.
+  if (options !== null && typeof options === 'object' && 'onSample' in options) throw new TypeError('simulateStream: onSample is the stream itself; use simulate() for a callback');
   // Checked here, under this function's name: a signal that was not an AbortSignal failed in AbortSignal.any ("The
   // "signals[1]" argument must be an instance of AbortSignal"), and the other options were blamed on simulate.
   checkRunOptions(options, 'simulateStream', STREAM_OPTION_KEYS);
@@ -61,7 +61,7 @@ export function simulateStream(scenario: Scenario, options: StreamOptions = {}):
   // The run stops when the reader leaves the loop, or when the caller's signal is aborted.
   const stop = new AbortController();
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
-  const result = simulate(scenario, {
+  const result = simulateUnchecked(scenario, {
     ...options,
     signal,
     sampleEveryTicks: options.sampleEveryTicks ?? defaultSampleEveryTicks(ticks, Math.max(1, scenario.guests.length)),

@@ -1,5 +1,5 @@
 import { TimeSeries } from '../output/time-series.js';
-import { writeRunOutputs } from '../output/run-outputs.js';
+import { writeRunOutputsUnchecked } from '../output/run-outputs.js';
 import { matchGuests } from '../output/report-guests.js';
 import type { FreeRunOptions } from '../runtime/free/free-run-types.js';
 import { simulateFree } from '../runtime/free/simulate-free.js';
@@ -70,7 +70,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     if (notes !== '') process.stdout.write(`\n${notes}\n`);
   }
   if (flags.out !== undefined && series !== null) {
-    const written = await writeRunOutputs(flags.out, result, series, reportGuests !== undefined ? { report: { guests: reportGuests } } : {});
+    const written = await writeRunOutputsUnchecked(flags.out, result, series, reportGuests !== undefined ? { report: { guests: reportGuests } } : {});
     if (!flags.quiet) {
       const names = written.map((path) => path.slice(path.lastIndexOf('/') + 1)).join(', ');
       const line = `wrote ${flags.out}: ${names} (${series.length} samples)`;

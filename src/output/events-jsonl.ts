@@ -7,7 +7,7 @@
 import type { HostEvent } from '../host/event-log.js';
 import type { Provenance } from '../runtime/provenance.js';
 import { describeValue } from '../util/suggest.js';
-import { checkEvents, checkText } from './run-checks.js';
+import { checkEvents, checkProvenance, checkText } from './run-checks.js';
 
 /** The `kind` of the provenance record. */
 export const PROVENANCE_KIND = 'provenance';
@@ -15,10 +15,12 @@ export const PROVENANCE_KIND = 'provenance';
 /** The event log as JSON Lines text (empty for no events and no provenance). */
 export function eventsJsonl(events: ReadonlyArray<HostEvent>, provenance?: Provenance): string {
   checkEvents(events, 'eventsJsonl');
-  // Anything else was written as a record of "undefined undefined, Node undefined, seed undefined".
-  if (provenance !== undefined && (provenance === null || typeof provenance !== 'object' || typeof provenance.tool !== 'string')) {
-    throw new TypeError(`eventsJsonl: provenance must be a run's provenance (result.summary.provenance, or provenanceOf(scenario, seed)) or left out, got ${describeValue(provenance)}`);
-  }
+  checkProvenance(provenance, 'eventsJsonl');
+  return eventsJsonlUnchecked(events, provenance);
+}
+
+/** `eventsJsonl` without its checks, for `writeRunOutputs`, which makes them under its own name. */
+export function eventsJsonlUnchecked(events: ReadonlyArray<HostEvent>, provenance: Provenance | undefined): string {
   let text = '';
   if (provenance !== undefined) {
     const detail = `${provenance.tool} ${provenance.version}, Node ${provenance.node}, seed ${provenance.seed}, scenario ${provenance.source}`;

@@ -97,6 +97,11 @@ export function chooseReportGuests(summary: RunSummary, names: ReadonlyArray<str
     throw new TypeError(`chooseReportGuests: names must be the guests' names in scenario order (series.guestNames), got ${describeValue(names)}`);
   }
   checkReportOptions(options, 'chooseReportGuests');
+  return chooseReportGuestsUnchecked(summary, names, options);
+}
+
+/** `chooseReportGuests` without its checks, for the report, whose own checks cover what it hands in. */
+export function chooseReportGuestsUnchecked(summary: RunSummary, names: ReadonlyArray<string>, options: ReportOptions): ChosenGuest[] {
   if (options.guests !== undefined && options.guests.length > 0) {
     const { indexes, unmatched } = matchGuests(names, options.guests);
     if (unmatched.length > 0) throw new RangeError(`report guests: ${unmatched.map((p) => JSON.stringify(p)).join(', ')} match${unmatched.length === 1 ? 'es' : ''} no guest`);

@@ -11,7 +11,7 @@ import { formatBytesApprox } from '../model/units.js';
 import { FREE_MEMORY_STATES } from '../host/manager/free-memory-state.js';
 import { ESX_FREE_MEMORY_THRESHOLDS } from '../model/policy-spec.js';
 import { htmlPage } from './html-page.js';
-import { checkReportOptions, chooseReportGuests, type ReportOptions } from './report-guests.js';
+import { checkReportOptions, chooseReportGuestsUnchecked, type ReportOptions } from './report-guests.js';
 import { checkEvents, checkSeries, checkSummary } from './run-checks.js';
 import type { GuestFigure, TimeSeries } from './time-series.js';
 
@@ -160,9 +160,14 @@ function checkReportArguments(summary: unknown, series: unknown, events: unknown
  */
 export function runReportData(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions = {}): RunReportData {
   checkReportArguments(summary, series, events, options, 'runReportData');
+  return runReportDataUnchecked(summary, series, events, options);
+}
+
+/** `runReportData` without its checks, for `runReportHtml`, which makes them under its own name. */
+function runReportDataUnchecked(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions): RunReportData {
   const free = series.freeFramesColumn();
   const states = series.hostStateIndexes();
-  const chosen = chooseReportGuests(summary, series.guestNames, options);
+  const chosen = chooseReportGuestsUnchecked(summary, series.guestNames, options);
   const shown = new Set(chosen.map((c) => c.index));
   const shownGuests = chosen.length;
   const counts: Record<string, number> = {};
@@ -223,9 +228,19 @@ export function runReportData(summary: RunSummary, series: TimeSeries, events: R
   };
 }
 
-/** The report page of a run, as HTML text. */
+/**
+ * The report page of a run, as HTML text.
+ *
+ * @throws TypeError when an argument is not what the run gave (see `runReportData`)
+ * @throws RangeError when `options.guests` names a guest the run does not have
+ */
 export function runReportHtml(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions = {}): string {
   checkReportArguments(summary, series, events, options, 'runReportHtml');
-  const data = runReportData(summary, series, events, options);
+  return runReportHtmlUnchecked(summary, series, events, options);
+}
+
+/** `runReportHtml` without its checks, for `writeRunOutputs`, which makes them under its own name. */
+export function runReportHtmlUnchecked(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>, options: ReportOptions = {}): string {
+  const data = runReportDataUnchecked(summary, series, events, options);
   return htmlPage({ title: data.title, kind: 'run-report', data, provenance: summary.provenance });
 }

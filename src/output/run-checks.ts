@@ -1,12 +1,15 @@
 /**
  * Checks of what a library caller hands the output functions: a run's
- * summary, its time series and its event log. Given null, a number or the
- * wrong object, those functions failed deep inside ("Cannot read properties
- * of null (reading 'host')", "series.freeFramesColumn is not a function",
- * "events is not iterable"); now the error names the function, what it got
- * and where the right value comes from. Each runs once per call.
+ * summary, its provenance, its time series and its event log. Given null, a
+ * number or the wrong object, those functions failed deep inside ("Cannot
+ * read properties of null (reading 'host')", "series.freeFramesColumn is not
+ * a function", "events is not iterable"); now the error names the function,
+ * what it got and where the right value comes from. Each runs once per call:
+ * an exported function checks, then calls the unchecked forms of the others
+ * (writeRunOutputs calls runReportHtmlUnchecked, not runReportHtml).
  */
 import type { HostEvent } from '../host/event-log.js';
+import type { Provenance } from '../runtime/provenance.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { describeValue } from '../util/suggest.js';
 import type { TimeSeries } from './time-series.js';
@@ -60,6 +63,13 @@ export function checkSeries(series: unknown, what: string): asserts series is Ti
 /** A run's event log: `simulate()`'s `result.events`, or `parseEventsJsonl(text)`. */
 export function checkEvents(events: unknown, what: string): asserts events is ReadonlyArray<HostEvent> {
   if (!Array.isArray(events)) throw new TypeError(`${what}: events must be the run's event log, a list (simulate()'s result.events, or parseEventsJsonl(text)), got ${describeValue(events)}`);
+}
+
+/** A run's provenance (`result.summary.provenance`), or absent: anything else was written as a record of "undefined undefined, Node undefined, seed undefined". */
+export function checkProvenance(provenance: unknown, what: string): asserts provenance is Provenance | undefined {
+  if (provenance !== undefined && (provenance === null || typeof provenance !== 'object' || typeof (provenance as Partial<Provenance>).tool !== 'string')) {
+    throw new TypeError(`${what}: provenance must be a run's provenance (result.summary.provenance, or provenanceOf(scenario, seed)) or left out, got ${describeValue(provenance)}`);
+  }
 }
 
 /** Text to parse (a file's content), and the name it goes by in messages. */

@@ -11,15 +11,15 @@ import { checkOptionsObject } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeFileSet } from './file-set.js';
-import { eventsJsonl } from './events-jsonl.js';
+import { eventsJsonlUnchecked } from './events-jsonl.js';
 import { writeParquet } from './parquet.js';
-import { runReportHtml } from './report-html.js';
+import { runReportHtmlUnchecked } from './report-html.js';
 import { checkReportOptions, type ReportOptions } from './report-guests.js';
-import { checkEvents, checkSeries, checkSummary } from './run-checks.js';
+import { checkEvents, checkProvenance, checkSeries, checkSummary } from './run-checks.js';
 import { eventsTable, guestSeriesTable, hostSeriesTable } from './run-parquet.js';
-import { hostTimeSeriesCsv, timeSeriesCsv } from './timeseries-csv.js';
+import { hostTimeSeriesCsvUnchecked, timeSeriesCsvUnchecked } from './timeseries-csv.js';
 import type { TimeSeries } from './time-series.js';
-import { buildTrace, traceJson } from './trace-events.js';
+import { buildTraceUnchecked, traceJson } from './trace-events.js';
 
 /** The files `writeRunOutputs` writes, in the order it writes them (summary.json last: when it is there, the rest is). */
 export const RUN_OUTPUT_FILES = [
@@ -51,6 +51,14 @@ export interface RunOutputOptions {
 export async function writeRunOutputs(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('writeRunOutputs: dir must be a non-empty path');
   checkRunAndSeries(result, series, options);
+  return writeRunOutputsUnchecked(dir, result, series, options);
+}
+
+/**
+ * `writeRunOutputs` without its checks, for the CLI's run and a sweep's
+ * cases, which hand in a run they made and a series they made for it.
+ */
+export async function writeRunOutputsUnchecked(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions = {}): Promise<string[]> {
   return writeFileSet(dir, RUN_OUTPUT_FILES, (staging) => writeFiles(staging, result, series, options));
 }
 
@@ -62,6 +70,7 @@ export async function writeRunOutputs(dir: string, result: RunResult, series: Ti
 function checkRunAndSeries(result: RunResult, series: TimeSeries, options: RunOutputOptions): void {
   if (result === null || typeof result !== 'object') throw new TypeError(`writeRunOutputs: result must be what simulate() resolved to ({ summary, events }), got ${describeValue(result)}`);
   checkSummary(result.summary, 'writeRunOutputs: result');
+  checkProvenance(result.summary.provenance, 'writeRunOutputs: result.summary');
   checkEvents(result.events, 'writeRunOutputs: result');
   checkSeries(series, 'writeRunOutputs');
   // A misspelt key was ignored, and options null failed reading report of null deep inside.
@@ -77,20 +86,20 @@ function checkRunAndSeries(result: RunResult, series: TimeSeries, options: RunOu
   }
 }
 
-/** Writes every file of RUN_OUTPUT_FILES into `dir`. */
+/** Writes every file of RUN_OUTPUT_FILES into `dir`, with the writers' unchecked forms: the arguments are checked (or made) by the caller. */
 async function writeFiles(dir: string, result: RunResult, series: TimeSeries, options: RunOutputOptions): Promise<void> {
   const { summary, events } = result;
   const metadata = { 'balloonsim.scenario': summary.scenario, 'balloonsim.seed': String(summary.seed) };
   const path = (name: RunOutputFile): string => join(dir, name);
-  writeFileAtomic(path('timeseries.csv'), timeSeriesCsv(series));
-  writeFileAtomic(path('host-timeseries.csv'), hostTimeSeriesCsv(series));
-  writeFileAtomic(path('events.jsonl'), eventsJsonl(events, summary.provenance));
+  writeFileAtomic(path('timeseries.csv'), timeSeriesCsvUnchecked(series));
+  writeFileAtomic(path('host-timeseries.csv'), hostTimeSeriesCsvUnchecked(series));
+  writeFileAtomic(path('events.jsonl'), eventsJsonlUnchecked(events, summary.provenance));
   await writeParquet([
     { path: path('timeseries.parquet'), table: guestSeriesTable(series, metadata) },
     { path: path('host-timeseries.parquet'), table: hostSeriesTable(series, metadata) },
     { path: path('events.parquet'), table: eventsTable(events, metadata) },
   ]);
-  writeFileAtomic(path('trace.json'), traceJson(buildTrace(summary, series, events)));
-  writeFileAtomic(path('report.html'), runReportHtml(summary, series, events, options.report));
+  writeFileAtomic(path('trace.json'), traceJson(buildTraceUnchecked(summary, series, events)));
+  writeFileAtomic(path('report.html'), runReportHtmlUnchecked(summary, series, events, options.report));
   writeFileAtomic(path('summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 }

@@ -55,6 +55,11 @@ function timeCell(series: TimeSeries, i: number): string {
 /** The guests' series as CSV text (header, then rows by sample, guests in scenario order). */
 export function timeSeriesCsv(series: TimeSeries): string {
   checkSeries(series, 'timeSeriesCsv');
+  return timeSeriesCsvUnchecked(series);
+}
+
+/** `timeSeriesCsv` without its check, for `writeRunOutputs`, which checks the series under its own name. */
+export function timeSeriesCsvUnchecked(series: TimeSeries): string {
   const frameBytes = series.frameBytes;
   const lines: string[] = [TIMESERIES_CSV_HEADER];
   for (let i = 0; i < series.length; i++) {
@@ -74,6 +79,11 @@ export function timeSeriesCsv(series: TimeSeries): string {
 /** The host's series as CSV text: one row per sample. */
 export function hostTimeSeriesCsv(series: TimeSeries): string {
   checkSeries(series, 'hostTimeSeriesCsv');
+  return hostTimeSeriesCsvUnchecked(series);
+}
+
+/** `hostTimeSeriesCsv` without its check, for `writeRunOutputs`, which checks the series under its own name. */
+export function hostTimeSeriesCsvUnchecked(series: TimeSeries): string {
   const frameBytes = series.frameBytes;
   const lines: string[] = [HOST_TIMESERIES_CSV_HEADER];
   for (let i = 0; i < series.length; i++) {

@@ -221,6 +221,11 @@ export function buildTrace(summary: RunSummary, series: TimeSeries, events: Read
   checkSummary(summary, 'buildTrace', ['scenario']);
   checkSeries(series, 'buildTrace');
   checkEvents(events, 'buildTrace');
+  return buildTraceUnchecked(summary, series, events);
+}
+
+/** `buildTrace` without its checks, for `writeRunOutputs`, which makes them under its own name. */
+export function buildTraceUnchecked(summary: RunSummary, series: TimeSeries, events: ReadonlyArray<HostEvent>): TraceFile {
   const traced = Math.min(series.guests, TRACE_GUESTS_MAX);
   const traceEvents: TraceEvent[] = [...metadata(HOST_PID, 'host', 0)];
   const pidOf = new Map<string, number>();

@@ -112,10 +112,19 @@ function checkRunShape(shape: unknown): asserts shape is RunShape {
   }
 }
 
-/** Estimates the memory a run of `scenario` made as `shape` says will need. */
+/**
+ * Estimates the memory a run of `scenario` made as `shape` says will need.
+ *
+ * @throws TypeError or RangeError when `scenario` is not a resolved scenario or `shape` not { threads, samples }
+ */
 export function estimateRunMemory(scenario: Scenario, shape: RunShape): MemoryEstimate {
   checkScenario(scenario, 'estimateRunMemory');
   checkRunShape(shape);
+  return estimateRunMemoryUnchecked(scenario, shape);
+}
+
+/** `estimateRunMemory` without its checks, for the preflight, which holds a checked scenario and makes the shape itself. */
+export function estimateRunMemoryUnchecked(scenario: Scenario, shape: RunShape): MemoryEstimate {
   const frameBytes = scenario.frameBytes;
   const frames = Math.floor(scenario.host.memoryBytes / frameBytes);
   const guestPagesAll = scenario.guests.reduce((sum, guest) => sum + guestPages(guest, frameBytes), 0);

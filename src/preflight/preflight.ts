@@ -16,7 +16,7 @@ import type { GuestSpec, Scenario, ScenarioEvent } from '../model/scenario.js';
 import { formatBytesApprox, formatDuration } from '../model/units.js';
 import { machineMemory, MEMORY_LIMIT_ENV, type MachineMemory } from './machine.js';
 import { checkPreflightOptions, type PreflightOptions } from './preflight-options.js';
-import { estimateRunMemory, guestPages, type MemoryEstimate } from './memory-estimate.js';
+import { estimateRunMemoryUnchecked, guestPages, type MemoryEstimate } from './memory-estimate.js';
 import { TRACE_GUEST_BYTES_PER_SAMPLE, TRACE_GUESTS_MAX, TRACE_HOST_BYTES_PER_SAMPLE } from '../output/trace-events.js';
 
 export type { PreflightOptions } from './preflight-options.js';
@@ -318,14 +318,25 @@ function checkMemory(scenario: Scenario, options: PreflightOptions, estimate: Me
 /**
  * Checks a resolved scenario, and the way it will be run, before anything is
  * allocated. Never throws for a problem: it returns them (see `assertPreflight`).
+ *
+ * @throws TypeError or RangeError when `scenario` is not a resolved scenario or `options` are not preflight options (a problem of the arguments, not of the run)
  */
 export function preflight(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
   checkScenario(scenario, 'preflight');
   checkPreflightOptions(options, 'preflight');
+  return preflightUnchecked(scenario, options);
+}
+
+/**
+ * `preflight` without its checks, for the library's own callers: `simulate`,
+ * the CLI and the sweeps, which have checked the scenario and the way of
+ * running (or made them) already.
+ */
+export function preflightUnchecked(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
   const issues = new Issues();
   const machine = options.machine ?? machineMemory();
   const threads = threadsOf(scenario, options);
-  const estimate = estimateRunMemory(scenario, { threads, samples: options.samples ?? 0 });
+  const estimate = estimateRunMemoryUnchecked(scenario, { threads, samples: options.samples ?? 0 });
   checkTables(scenario, issues);
   checkBoot(scenario, issues);
   checkEventTimes(scenario, issues, options.durationOverridden === true);
@@ -335,9 +346,13 @@ export function preflight(scenario: Scenario, options: PreflightOptions = {}): P
   return { issues: ordered, estimate, machine, threads };
 }
 
-/** The preflight's errors as a ScenarioError (every one, with field, figure and fix); the report when there are none. */
+/**
+ * The preflight's errors as a ScenarioError (every one, with field, figure
+ * and fix); the report when there are none. Unchecked, as `preflightUnchecked`:
+ * its callers are the library's own.
+ */
 export function assertPreflight(scenario: Scenario, options: PreflightOptions = {}): PreflightReport {
-  const report = preflight(scenario, options);
+  const report = preflightUnchecked(scenario, options);
   const errors = report.issues.filter((issue) => issue.severity === 'error');
   if (errors.length > 0) throw new ScenarioError(scenario.source, errors.map(({ severity: _severity, ...issue }) => issue));
   return report;

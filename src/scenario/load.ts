@@ -11,7 +11,7 @@ import { applyOverrides, type ScenarioOverride } from './overrides.js';
 import { checkDurationOverride, resolveScenario } from './resolve.js';
 import type { Scenario } from '../model/scenario.js';
 import { readFileBounded, readProblem, WRITE_PIPE_TO_FILE, type ReadProblemKind } from '../util/read-bounded.js';
-import { refuseUnknownOptions } from '../util/option-checks.js';
+import { checkOptionsObject } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
 export interface LoadOptions {
@@ -32,8 +32,7 @@ const LOAD_OPTION_KEYS: ReadonlyArray<keyof LoadOptions> = ['baseDir', 'duration
  * ScenarioError about "undefined: Cannot read properties of undefined".
  */
 export function checkLoadOptions(options: LoadOptions, what: string, keys: ReadonlyArray<keyof LoadOptions> = LOAD_OPTION_KEYS): void {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object, got ${describeValue(options)}`);
-  refuseUnknownOptions(options, keys, what);
+  checkOptionsObject(options, keys, what);
   const { baseDir, overrides } = options;
   checkDurationOverride(options.durationOverrideMs, what);
   if (baseDir !== undefined && (typeof baseDir !== 'string' || baseDir === '')) throw new TypeError(`${what}: baseDir must be the path of a directory, got ${describeValue(baseDir)}`);

@@ -201,9 +201,16 @@ function eventFile(event: ScenarioEvent): FileObject {
 /**
  * The resolved scenario as a scenario file object (what YAML or JSON would
  * hold): loading it gives the same scenario, with every default explicit.
+ *
+ * @throws TypeError when `scenario` is not a resolved scenario
  */
 export function resolvedScenarioFile(scenario: Scenario): FileObject {
   checkScenario(scenario, 'resolvedScenarioFile');
+  return resolvedScenarioFileUnchecked(scenario);
+}
+
+/** `resolvedScenarioFile` without its check, for the library's own callers, which hold a scenario checked already. */
+export function resolvedScenarioFileUnchecked(scenario: Scenario): FileObject {
   const full = withModelDefaults(scenario);
   const host = full.host;
   const states = host.freeMemoryStates!;
@@ -251,5 +258,5 @@ export function resolvedScenarioYaml(scenario: Scenario, header: ReadonlyArray<s
     throw new TypeError(`resolvedScenarioYaml: header must be a list of lines of text (each becomes a # comment), got ${describeValue(header)}`);
   }
   const comment = [`the scenario ${scenario.source} as balloonsim resolved it, every default filled in`, ...header].map((line) => `# ${line}\n`).join('');
-  return `${comment}${stringify(resolvedScenarioFile(scenario), { lineWidth: 0, flowCollectionPadding: true })}`;
+  return `${comment}${stringify(resolvedScenarioFileUnchecked(scenario), { lineWidth: 0, flowCollectionPadding: true })}`;
 }

@@ -26,8 +26,8 @@ import { durationField, strictObject } from '../scenario/schema-fields.js';
 import type { Scenario } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { scenarioSnapshot } from '../scenario/snapshot.js';
-import { checkOptionsObject } from '../util/option-checks.js';
-import { describeValue, didYouMean } from '../util/suggest.js';
+import { checkOptionsObject, refuseUnknownOptions } from '../util/option-checks.js';
+import { describeValue } from '../util/suggest.js';
 import { translateIssues } from '../scenario/zod-issues.js';
 import { parseParameterPath, setAtPath, type PathStep } from '../scenario/parameter-path.js';
 import { SCENARIO_FILE_BYTES_MAX } from '../scenario/limits.js';
@@ -155,10 +155,7 @@ const GRID_SPEC_KEYS: ReadonlyArray<keyof GridSpec> = ['name', 'base', 'duration
  */
 function checkExpandArguments(spec: unknown, options: unknown): void {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new TypeError(`expandGrid: spec must be an object with base and parameters, got ${describeValue(spec)}`);
-  const unknown = Object.keys(spec).filter((key) => !(GRID_SPEC_KEYS as ReadonlyArray<string>).includes(key));
-  if (unknown.length > 0) {
-    throw new TypeError(`expandGrid: unknown key ${JSON.stringify(unknown[0])} in the spec (${didYouMean(unknown[0]!, GRID_SPEC_KEYS)}a grid has ${GRID_SPEC_KEYS.join(', ')})`);
-  }
+  refuseUnknownOptions(spec, GRID_SPEC_KEYS, 'expandGrid: the spec', 'key');
   const name = (spec as GridSpec).name;
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(`expandGrid: name must be a non-empty string (the sweep's name in its outputs), got ${describeValue(name)}`);
   checkOptionsObject(options, ['baseDir', 'source'], 'expandGrid');

@@ -10,7 +10,7 @@ import type { HostEvent } from '../host/event-log.js';
 import { BootError } from '../host/manager/memory-manager.js';
 import { PolicyError } from '../host/policy/policy-error.js';
 import { MetricsAccumulator } from '../output/run-metrics.js';
-import { writeRunOutputs } from '../output/run-outputs.js';
+import { writeRunOutputsUnchecked } from '../output/run-outputs.js';
 import { defaultSampleEveryTicks, TimeSeries } from '../output/time-series.js';
 import { RunFailure } from '../runtime/errors.js';
 import { simulate } from '../runtime/simulate.js';
@@ -18,7 +18,7 @@ import type { Scenario } from '../model/scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { withProvenance } from '../scenario/provenance.js';
 import { formatDuration } from '../model/units.js';
-import { assertPreflight, preflight, type PreflightOptions, type PreflightReport } from '../preflight/preflight.js';
+import { assertPreflight, preflightUnchecked, type PreflightOptions, type PreflightReport } from '../preflight/preflight.js';
 import type { SweepRow, SweepStatus } from './table.js';
 
 /** What the main thread sends for one case (structured-cloned). */
@@ -83,7 +83,7 @@ function casePreflightOptions(scenario: Scenario, sampleEveryTicks: number): Pre
  * starts) and the memory it will need.
  */
 export function casePreflight(scenario: Scenario, sampleEveryTicks?: number): PreflightReport {
-  return preflight(scenario, casePreflightOptions(scenario, sampleEveryOf(scenario, sampleEveryTicks)));
+  return preflightUnchecked(scenario, casePreflightOptions(scenario, sampleEveryOf(scenario, sampleEveryTicks)));
 }
 
 /** Runs one case; never throws for a failure of the case itself. */
@@ -108,7 +108,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepTaskResult> {
       },
     });
     // The case's files say where they came from, as run --out's do (summary.json, events.jsonl, trace.json, report.html had none).
-    if (series !== null && task.outDir !== undefined) await writeRunOutputs(task.outDir, withProvenance(result, scenario, result.summary.seed), series);
+    if (series !== null && task.outDir !== undefined) await writeRunOutputsUnchecked(task.outDir, withProvenance(result, scenario, result.summary.seed), series);
     const violations = result.summary.audit.violations;
     const refused = notesOf(result.events, 'guardRefusal');
     const warnings = notesOf(result.events, 'guardWarning');

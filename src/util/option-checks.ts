@@ -8,12 +8,16 @@
  */
 import { describeValue, didYouMean } from './suggest.js';
 
-/** Refuses keys of `options` outside `keys`, naming them, the closest known one and the list. */
-export function refuseUnknownOptions(options: object, keys: ReadonlyArray<string>, what: string): void {
+/**
+ * Refuses keys of `options` outside `keys`, naming them, the closest known
+ * one and the list. `noun` is what the message calls them: `key` for an
+ * argument that is not an options object (a grid's spec).
+ */
+export function refuseUnknownOptions(options: object, keys: ReadonlyArray<string>, what: string, noun: 'option' | 'key' = 'option'): void {
   const unknown = Object.keys(options).filter((key) => !keys.includes(key));
   if (unknown.length === 0) return;
   throw new TypeError(
-    `${what}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(unknown[0]!, keys)}the options are ${keys.join(', ')})`,
+    `${what}: unknown ${noun}${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (${didYouMean(unknown[0]!, keys)}the ${noun}s are ${keys.join(', ')})`,
   );
 }
 

@@ -73,6 +73,9 @@ describe('createPolicy', () => {
     expect(() => createPolicy({ kind: 'static', periodMs: 1000 }, { ...context, seed: -1 })).toThrow(new RangeError(`createPolicy: context.seed must be a whole number of at least 0 (${hint}), got -1`));
     expect(() => createPolicy({ kind: 'static', periodMs: 1000 }, 5 as never)).toThrow(new TypeError(`createPolicy: context must be ${hint}, got 5`));
     expect(() => createPolicy({ kind: 'static', periodMs: 1000 }, { ...context, sed: 1 } as never)).toThrow(/^createPolicy: context: unknown option "sed" \(did you mean "seed"\?/);
+    // The list comes from PolicyFactoryContext's keys (POLICY_FACTORY_CONTEXT_KEYS), optional ones included.
+    expect(() => createPolicy({ kind: 'static', periodMs: 1000 }, { ...context, sed: 1 } as never)).toThrow(/ the options are frameBytes, seed, modules, calls, timeMs\)$/);
+    expect(() => createPolicy({ kind: 'static', periodMs: 1000 }, { ...context, calls: undefined, timeMs: 0 })).not.toThrow();
   });
 });
 

@@ -60,6 +60,15 @@ describe('simulate', () => {
     await expect(simulate(defineScenario(small), { placement: 'inline', ...options } as never)).rejects.toThrow(message);
   });
 
+  it('refuses options that are not an object, listing the options it takes', async () => {
+    await expect(simulate(defineScenario(small), null as never)).rejects.toThrow(
+      new TypeError(
+        'simulate: options must be an object ({ seed, placement, workers, guestsPerWorker, auditEveryTicks, onProgress, onSample, sampleEveryTicks, policy, beforeTick, host, signal, policyCallLimitMs, onWarning }, each optional), got null (an empty value)',
+      ),
+    );
+    await expect(simulateFree(defineScenario(small), 'inline' as never)).rejects.toThrow(/^simulateFree: options must be an object \(\{ seed, workers, .*, onWarning \}, each optional\), got "inline"$/);
+  });
+
   it('refuses a resolved scenario whose fields were changed by hand into what cannot run, naming the field', async () => {
     // durationMs: Infinity ran for ever; a missing durationMs gave a summary of NaN ticks; a guest's missing size failed as "watermarksFor: ... got NaN".
     const changed = (change: (s: Record<string, unknown>) => void): never => {

@@ -90,5 +90,7 @@ describe('simulateStream of what is not a scenario', () => {
     expect(() => simulateStream(small, { placment: 'inline' } as never)).toThrow(/^simulateStream: unknown option "placment" \(did you mean "placement"\? the options are .*\)$/);
     expect(() => simulateStream(small, { placment: 'inline' } as never)).not.toThrow(/onSample/);
     expect(() => simulateStream(small, { sampleEveryTicks: -1 })).toThrow('simulateStream: sampleEveryTicks must be a whole number of at least 0, got -1');
+    expect(() => simulateStream(small, null as never)).toThrow(/^simulateStream: options must be an object \(\{ seed, placement, .*, onWarning \}, each optional\), got null \(an empty value\)$/);
+    expect(() => simulateStream(small, { onSample: () => undefined } as never)).toThrow(new TypeError('simulateStream: onSample is the stream itself; use simulate() for a callback'));
   });
 });

@@ -78,6 +78,8 @@ describe('the report of what it cannot draw', () => {
     const summary = { scenario: 's', host: {}, guests: [] } as unknown as RunSummary;
     expect(() => runReportHtml(summary, null as never, [])).toThrow(/^runReportHtml: series must be a TimeSeries fed by the run's samples .*got null/);
     expect(() => runReportData(null as never, new TimeSeries([], 4096, 16), [])).toThrow(/^runReportData: summary must be a run's summary .*got null/);
+    expect(() => runReportData(summary, new TimeSeries([], 4096, 16), [], null as never)).toThrow(new TypeError('runReportData: options must be an object ({ guests }, each optional), got null (an empty value)'));
+    expect(() => runReportData(summary, new TimeSeries([], 4096, 16), null as never)).toThrow(/^runReportData: events must be the run's event log, a list .*got null/);
     expect(() => runReportHtml(summary, new TimeSeries([], 4096, 16), [], { guest: ['a'] } as never)).toThrow(/^runReportHtml: unknown option "guest" \(did you mean "guests"\?/);
   });
 });

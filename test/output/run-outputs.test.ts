@@ -65,6 +65,15 @@ describe('writeRunOutputs', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses a provenance that is not one under its own name, before writing anything (eventsJsonl refused it midway)', async () => {
+    const out = join(dir, 'g');
+    const result = { ...run.result, summary: { ...run.result.summary, provenance: 5 } };
+    await expect(writeRunOutputs(out, result as never, run.series)).rejects.toThrow(
+      new TypeError("writeRunOutputs: result.summary: provenance must be a run's provenance (result.summary.provenance, or provenanceOf(scenario, seed)) or left out, got 5"),
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses options it cannot use before writing anything: a misspelt key was ignored, null failed reading report of null', async () => {
     const out = join(dir, 'f');
     await expect(writeRunOutputs(out, run.result, run.series, null as never)).rejects.toThrow(new TypeError('writeRunOutputs: options must be an object ({ report }, each optional), got null (an empty value)'));

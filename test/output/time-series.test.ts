@@ -64,6 +64,12 @@ describe('defaultSampleEveryTicks', () => {
     expect(Math.ceil(100_000 / every) * 10_000).toBeLessThanOrEqual(GUEST_SAMPLES_BUDGET);
     expect(Math.ceil(100_000 / defaultSampleEveryTicks(100_000, 1_000_000))).toBeGreaterThanOrEqual(10);
   });
+
+  it('refuses ticks or guests that are not positive whole numbers, naming itself and the argument', () => {
+    expect(() => defaultSampleEveryTicks(0, 4)).toThrow(new RangeError('defaultSampleEveryTicks: ticks must be a positive integer, got 0'));
+    expect(() => defaultSampleEveryTicks(1.5, 4)).toThrow(new RangeError('defaultSampleEveryTicks: ticks must be a positive integer, got 1.5'));
+    expect(() => defaultSampleEveryTicks(1200, Number.NaN)).toThrow(new RangeError('defaultSampleEveryTicks: guests must be a positive integer, got NaN'));
+  });
 });
 
 describe('timeseries.csv', () => {

@@ -44,7 +44,7 @@ describe('the default scenario', () => {
 
 describe('defaultScenario of options it cannot use', () => {
   it('names itself, not parseScenarioText, and refuses a baseDir it has no use for', () => {
-    expect(() => defaultScenario('10m' as never)).toThrow(new TypeError('defaultScenario: options must be an object, got "10m"'));
+    expect(() => defaultScenario('10m' as never)).toThrow(new TypeError('defaultScenario: options must be an object ({ durationOverrideMs, overrides }, each optional), got "10m"'));
     expect(() => defaultScenario({ baseDir: '/tmp' } as never)).toThrow(/^defaultScenario: unknown option "baseDir" \(the options are durationOverrideMs, overrides\)$/);
   });
 });

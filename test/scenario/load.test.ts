@@ -46,7 +46,12 @@ describe('loadScenarioFile', () => {
   it('checks its options, naming itself: null failed as "Cannot read properties of null", a bad override was blamed on resolveScenario', () => {
     const file = join(dir, 'opts.yaml');
     writeFileSync(file, 'host: {memory: 8GiB}\nguests: [{name: a, memory: 1GiB}]\n');
-    expect(() => loadScenarioFile(file, null as never)).toThrow(new TypeError('loadScenarioFile: options must be an object, got null (an empty value)'));
+    expect(() => loadScenarioFile(file, null as never)).toThrow(
+      new TypeError('loadScenarioFile: options must be an object ({ baseDir, durationOverrideMs, overrides }, each optional), got null (an empty value)'),
+    );
+    expect(() => parseScenarioText('', 'x', ['8GiB'] as never)).toThrow(
+      new TypeError('parseScenarioText: options must be an object ({ baseDir, durationOverrideMs, overrides }, each optional), got a list of 1 item'),
+    );
     expect(() => loadScenarioFile(file, { durationOverrideMs: -1 })).toThrow(
       new TypeError('loadScenarioFile: durationOverrideMs must be a positive whole number of ms (5 minutes is 300000), got -1'),
     );

@@ -145,7 +145,7 @@ describe('loadGridFile', () => {
 describe('expandGrid and gridOfScenarios of what they cannot use', () => {
   it('refuses a misspelt key of the spec, which was ignored: a grid of one case instead of many', () => {
     expect(() => expandGrid({ base: 'default', paramters: { seed: [1, 2, 3] } } as never)).toThrow(
-      new TypeError('expandGrid: unknown key "paramters" in the spec (did you mean "parameters"? a grid has name, base, durationMs, parameters)'),
+      new TypeError('expandGrid: the spec: unknown key "paramters" (did you mean "parameters"? the keys are name, base, durationMs, parameters)'),
     );
     expect(() => expandGrid({ base: 'default', name: 5 } as never)).toThrow(new TypeError("expandGrid: name must be a non-empty string (the sweep's name in its outputs), got 5"));
     expect(() => expandGrid([] as never)).toThrow(new TypeError('expandGrid: spec must be an object with base and parameters, got a list of 0 items'));

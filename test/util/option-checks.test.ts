@@ -8,6 +8,7 @@ describe('option checks', () => {
       new TypeError('f: unknown options "placment", "x" (did you mean "placement"? the options are seed, placement)'),
     );
     expect(() => refuseUnknownOptions({ zzzzzz: 1 }, ['seed'], 'f')).toThrow(new TypeError('f: unknown option "zzzzzz" (the options are seed)'));
+    expect(() => refuseUnknownOptions({ nam: 1, x: 2 }, ['name'], 'f: the spec', 'key')).toThrow(new TypeError('f: the spec: unknown keys "nam", "x" (did you mean "name"? the keys are name)'));
   });
 
   it('takes an AbortSignal or nothing as a signal', () => {

@@ -25,6 +25,12 @@ export interface PolicyFactoryContext {
   timeMs?: number;
 }
 
+/** Every key of PolicyFactoryContext, once: a key added to the interface breaks the build until it is added here. */
+const POLICY_FACTORY_CONTEXT_FIELDS: Readonly<Record<keyof PolicyFactoryContext, true>> = { frameBytes: true, seed: true, modules: true, calls: true, timeMs: true };
+
+/** The keys a PolicyFactoryContext may have (the library's createPolicy refuses any other). */
+export const POLICY_FACTORY_CONTEXT_KEYS = Object.keys(POLICY_FACTORY_CONTEXT_FIELDS) as ReadonlyArray<keyof PolicyFactoryContext>;
+
 /** A fresh policy for a spec (a policy keeps state: one instance per run, and per switch). */
 export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): Policy {
   switch (spec.kind) {
