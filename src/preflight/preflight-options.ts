@@ -27,10 +27,12 @@ export interface PreflightOptions {
   heapLimitBytes?: number;
   /** The duration was shortened on purpose (run --duration): events it cuts off are a note, not a warning. */
   durationOverridden?: boolean;
+  /** Whether fixes may name `run`'s flags (`--set`, `--duration`); default true. A sweep's cases have none: their fixes name the scenario's fields. */
+  runFlags?: boolean;
 }
 
 const PREFLIGHT_OPTION_KEYS: ReadonlyArray<keyof PreflightOptions> = [
-  'placement', 'mode', 'workers', 'guestsPerWorker', 'samples', 'samplesFlag', 'machine', 'heapLimitBytes', 'durationOverridden',
+  'placement', 'mode', 'workers', 'guestsPerWorker', 'samples', 'samplesFlag', 'machine', 'heapLimitBytes', 'durationOverridden', 'runFlags',
 ];
 const MODES: ReadonlyArray<NonNullable<PreflightOptions['mode']>> = ['lockstep', 'free'];
 
@@ -60,6 +62,8 @@ export function checkPreflightOptions(options: unknown, what: string): asserts o
   checkMachine(given['machine'], what);
   const heap = given['heapLimitBytes'];
   if (heap !== undefined && !isPositive(heap)) throw new RangeError(`${what}: heapLimitBytes must be a positive number of bytes (V8's heap limit; leave it out for this process's), got ${describeValue(heap)}`);
-  const overridden = given['durationOverridden'];
-  if (overridden !== undefined && typeof overridden !== 'boolean') throw new TypeError(`${what}: durationOverridden must be true or false, got ${describeValue(overridden)}`);
+  for (const key of ['durationOverridden', 'runFlags']) {
+    const flag = given[key];
+    if (flag !== undefined && typeof flag !== 'boolean') throw new TypeError(`${what}: ${key} must be true or false, got ${describeValue(flag)}`);
+  }
 }

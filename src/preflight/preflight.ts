@@ -240,16 +240,17 @@ function tickThatFits(scenario: Scenario): { tickMs: number; ticks: number } | n
  * A run of many ticks takes long, at any size: warn, with the figure and
  * what to change. Only a warning: a long run may be meant (a soak).
  */
-function checkTicks(scenario: Scenario, issues: Issues): void {
+function checkTicks(scenario: Scenario, issues: Issues, runFlags: boolean): void {
   const ticks = Math.ceil(scenario.durationMs / scenario.tickMs);
   if (ticks <= TICKS_WARNING) return;
   const fits = tickThatFits(scenario);
-  const larger = fits === null ? 'raise tick' : `a tick of ${formatDuration(fits.tickMs)} makes ${fits.ticks.toLocaleString('en-US')} ticks: --set tick=${formatDuration(fits.tickMs)}, or change tick in the file`;
+  const change = fits === null ? '' : runFlags ? `--set tick=${formatDuration(fits.tickMs)}, or change tick in the file` : `tick: ${formatDuration(fits.tickMs)} in the scenario, or as a parameter of the grid`;
+  const larger = fits === null ? 'raise tick' : `a tick of ${formatDuration(fits.tickMs)} makes ${fits.ticks.toLocaleString('en-US')} ticks: ${change}`;
   issues.warning(
     'tick',
     `a run of ${formatDuration(scenario.durationMs)} in ticks of ${formatDuration(scenario.tickMs)} is ${ticks.toLocaleString('en-US')} ticks; ` +
       `at about ${TICKS_PER_SECOND_TYPICAL.toLocaleString('en-US')} ticks a second (a few guests; more make each tick slower) it takes ${wallTimeText(ticks / TICKS_PER_SECOND_TYPICAL)} or more`,
-    `${larger}; or shorten the run with --duration`,
+    `${larger}; or shorten the run ${runFlags ? 'with --duration' : '(duration in the grid or the scenario)'}`,
   );
 }
 
@@ -340,7 +341,7 @@ export function preflightUnchecked(scenario: Scenario, options: PreflightOptions
   checkTables(scenario, issues);
   checkBoot(scenario, issues);
   checkEventTimes(scenario, issues, options.durationOverridden === true);
-  checkTicks(scenario, issues);
+  checkTicks(scenario, issues, options.runFlags !== false);
   checkMemory(scenario, options, estimate, machine, issues);
   const ordered = (['error', 'warning', 'note'] as const).flatMap((severity) => issues.items.filter((issue) => issue.severity === severity));
   return { issues: ordered, estimate, machine, threads };

@@ -72,9 +72,9 @@ function sampleEveryOf(scenario: Scenario, sampleEveryTicks: number | undefined)
   return sampleEveryTicks ?? defaultSampleEveryTicks(ticksOf(scenario), scenario.guests.length);
 }
 
-/** The preflight's options for a case as the sweep runs it: inline, with the samples `sampleEveryTicks` makes. */
+/** The preflight's options for a case as the sweep runs it: inline, with the samples `sampleEveryTicks` makes (and no `run` flags to name in a fix). */
 function casePreflightOptions(scenario: Scenario, sampleEveryTicks: number): PreflightOptions {
-  return { placement: 'inline', samples: Math.ceil(ticksOf(scenario) / sampleEveryTicks) + 1 };
+  return { placement: 'inline', samples: Math.ceil(ticksOf(scenario) / sampleEveryTicks) + 1, runFlags: false };
 }
 
 /**

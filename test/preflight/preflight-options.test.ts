@@ -44,7 +44,7 @@ describe('preflight of options it cannot use', () => {
 
   it('refuses options that are not an object, instead of reading machine of null', () => {
     expect(() => preflight(s, null as never)).toThrow(
-      new TypeError('preflight: options must be an object ({ placement, mode, workers, guestsPerWorker, samples, samplesFlag, machine, heapLimitBytes, durationOverridden }, each optional), got null (an empty value)'),
+      new TypeError('preflight: options must be an object ({ placement, mode, workers, guestsPerWorker, samples, samplesFlag, machine, heapLimitBytes, durationOverridden, runFlags }, each optional), got null (an empty value)'),
     );
   });
 
@@ -60,5 +60,6 @@ describe('preflight of options it cannot use', () => {
   it('refuses a samplesFlag that is not a flag and a durationOverridden that is not true or false', () => {
     expect(() => preflight(s, { samplesFlag: '' })).toThrow(/^preflight: samplesFlag must be the name of the flag that sets the sample interval \(such as --sample-every\), got ""$/);
     expect(() => preflight(s, { durationOverridden: 'yes' as never })).toThrow(new TypeError('preflight: durationOverridden must be true or false, got "yes"'));
+    expect(() => preflight(s, { runFlags: 0 as never })).toThrow(new TypeError('preflight: runFlags must be true or false, got 0'));
   });
 });

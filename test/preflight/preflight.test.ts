@@ -132,6 +132,10 @@ describe('preflight', () => {
     });
     const years = preflight(scenario({ guests: [guest('a')], tickMs: 60_000, durationMs: 1095 * 86_400_000 }), QUIET).issues[0];
     expect(years).toMatchObject({ severity: 'warning', hint: 'raise tick; or shorten the run with --duration' });
+    // Without run's flags (a sweep's cases): the scenario's fields.
+    expect(preflight(scenario({ guests: [guest('a')], tickMs: 1, durationMs: 3_600_000 }), { ...QUIET, runFlags: false }).issues[0]!.hint).toBe(
+      'a tick of 10ms makes 360,000 ticks: tick: 10ms in the scenario, or as a parameter of the grid; or shorten the run (duration in the grid or the scenario)',
+    );
     expect(years!.message).toMatch(/ 1,576,800 ticks; .* it takes 3 minutes or more$/);
     // The most ticks a run may have (TICKS_MAX, 100 million): hours.
     expect(preflight(scenario({ guests: [guest('a')], tickMs: 1, durationMs: 100_000_000 }), QUIET).issues[0]!.message).toMatch(/ 100,000,000 ticks; .* it takes 3 hours or more$/);
