@@ -140,9 +140,9 @@ export function scanRange(start: number, end: number, table: TableScan, marks: U
  * counts pages marked paged out in `findings.pagedOut`.
  *
  * Pages come in runs (one state, and either no frame or consecutive frames,
- * going up or down: grants are ranges), and a run is checked at once: `pageRuns` (of these
- * same pages) finds where it ends, `table` reads its frames' owners, and
- * its marks go a word at a time. A run with any problem in
+ * going up or down: grants are ranges), and a run is checked at once:
+ * `pageRuns` (of these same pages) finds where it ends, `table` reads its
+ * frames' owners, and its marks go a word at a time. A run with any problem in
  * it is checked again page by page (`scanPages`), before anything of it is
  * counted or marked, so the findings are the same as a scan page by page.
  */

@@ -62,10 +62,10 @@ function warningLines(runnable: ReadonlyArray<{ sweepCase: PlannedCase['case']; 
 
 /**
  * Checks the cases still to run: prints (to stderr, unless `quiet`) the ones
- * that cannot run and the warnings of the others, and returns how many cases to run at once: `concurrency`,
- * or fewer when the largest ones would not fit together in the memory that
- * is free and the user did not set `--concurrency` (set, it is kept and a
- * warning says what would fit).
+ * that cannot run and the warnings of the others, and returns how many
+ * cases to run at once: `concurrency`, or fewer when the largest ones would
+ * not fit together in the memory that is free and the user did not set
+ * `--concurrency` (set, it is kept and a warning says what would fit).
  */
 export function checkSweepCases(
   cases: ReadonlyArray<PlannedCase>,

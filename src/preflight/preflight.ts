@@ -244,8 +244,9 @@ function checkTicks(scenario: Scenario, issues: Issues, runFlags: boolean): void
   const ticks = Math.ceil(scenario.durationMs / scenario.tickMs);
   if (ticks <= TICKS_WARNING) return;
   const fits = tickThatFits(scenario);
-  const change = fits === null ? '' : runFlags ? `--set tick=${formatDuration(fits.tickMs)}, or change tick in the file` : `tick: ${formatDuration(fits.tickMs)} in the scenario, or as a parameter of the grid`;
-  const larger = fits === null ? 'raise tick' : `a tick of ${formatDuration(fits.tickMs)} makes ${fits.ticks.toLocaleString('en-US')} ticks: ${change}`;
+  const tick = fits === null ? '' : formatDuration(fits.tickMs);
+  const change = runFlags ? `--set tick=${tick}, or change tick in the file` : `tick: ${tick} in the scenario, or as a parameter of the grid`;
+  const larger = fits === null ? 'raise tick' : `a tick of ${tick} makes ${fits.ticks.toLocaleString('en-US')} ticks: ${change}`;
   issues.warning(
     'tick',
     `a run of ${formatDuration(scenario.durationMs)} in ticks of ${formatDuration(scenario.tickMs)} is ${ticks.toLocaleString('en-US')} ticks; ` +
