@@ -109,6 +109,10 @@ export class TimeSeries {
   /** Appends a sample; its guests must be those of the constructor, in the same order. */
   add(sample: Sample): void {
     const guests = this.guests;
+    // Given null or another object it failed reading guests of null; a time that is no number was "undefined ms follows".
+    if (sample === null || typeof sample !== 'object' || !Array.isArray(sample.guests) || !Number.isFinite(sample.timeMs)) {
+      throw new TypeError(`TimeSeries.add: sample must be a sample of the run, with timeMs and guests (what simulate's onSample is given, or simulateStream yields), got ${describeValue(sample)}`);
+    }
     if (sample.guests.length !== guests) throw new RangeError(`TimeSeries.add: the sample has ${sample.guests.length} guests, the series ${guests}`);
     if (this.length > 0 && !(sample.timeMs > this.times[this.length - 1]!)) {
       throw new RangeError(`TimeSeries.add: sample times must increase; ${sample.timeMs} ms follows ${this.times[this.length - 1]} ms`);

@@ -47,6 +47,11 @@ describe('TimeSeries', () => {
     expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('b', 1)] })).toThrow(/guest 0 is b/);
     expect(() => series.add({ timeMs: 2000, freeFrames: 1, hostSwapUsedPages: 0, hostState: 'high', guests: [] })).toThrow(/0 guests/);
     expect(() => series.value('anonPages', 1, 0)).toThrow(/no sample 1/);
+    // Not a sample at all: it failed reading guests of null.
+    expect(() => series.add(null as never)).toThrow(
+      new TypeError("TimeSeries.add: sample must be a sample of the run, with timeMs and guests (what simulate's onSample is given, or simulateStream yields), got null (an empty value)"),
+    );
+    expect(() => series.add({ guests: [guestSample('a', 1)] } as never)).toThrow(/^TimeSeries\.add: sample must be a sample of the run.*got a mapping/);
     expect(() => series.value('anonPages', 0, 1)).toThrow(/no guest 1/);
   });
 });
