@@ -111,6 +111,7 @@ export async function simulateUnchecked(given: Scenario, options: SimulateOption
   const scenario = scenarioSnapshot(given, 'simulate');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {
+    runFlags: false,
     placement: options.placement ?? 'workers',
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.guestsPerWorker !== undefined ? { guestsPerWorker: options.guestsPerWorker } : {}),
@@ -127,6 +128,7 @@ export async function simulateFree(given: Scenario, options: SimulateFreeOptions
   const scenario = scenarioSnapshot(given, 'simulateFree');
   const { onWarning, ...runOptions } = options;
   const report = assertPreflight(scenario, {
+    runFlags: false,
     placement: 'workers',
     mode: 'free',
     ...(options.workers !== undefined ? { workers: options.workers } : {}),

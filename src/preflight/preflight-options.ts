@@ -27,7 +27,7 @@ export interface PreflightOptions {
   heapLimitBytes?: number;
   /** The duration was shortened on purpose (run --duration): events it cuts off are a note, not a warning. */
   durationOverridden?: boolean;
-  /** Whether fixes may name `run`'s flags (`--set`, `--duration`); default true. A sweep's cases have none: their fixes name the scenario's fields. */
+  /** Whether fixes may name `run`'s flags (`--set`, `--duration`); default true. A sweep's cases and the library's runs have none: their fixes name the scenario's fields. */
   runFlags?: boolean;
 }
 

@@ -245,13 +245,13 @@ function checkTicks(scenario: Scenario, issues: Issues, runFlags: boolean): void
   if (ticks <= TICKS_WARNING) return;
   const fits = tickThatFits(scenario);
   const tick = fits === null ? '' : formatDuration(fits.tickMs);
-  const change = runFlags ? `--set tick=${tick}, or change tick in the file` : `tick: ${tick} in the scenario, or as a parameter of the grid`;
+  const change = runFlags ? `--set tick=${tick}, or change tick in the file` : `tick: ${tick} in the scenario (or in a grid's parameters)`;
   const larger = fits === null ? 'raise tick' : `a tick of ${tick} makes ${fits.ticks.toLocaleString('en-US')} ticks: ${change}`;
   issues.warning(
     'tick',
     `a run of ${formatDuration(scenario.durationMs)} in ticks of ${formatDuration(scenario.tickMs)} is ${ticks.toLocaleString('en-US')} ticks; ` +
       `at about ${TICKS_PER_SECOND_TYPICAL.toLocaleString('en-US')} ticks a second (a few guests; more make each tick slower) it takes ${wallTimeText(ticks / TICKS_PER_SECOND_TYPICAL)} or more`,
-    `${larger}; or shorten the run ${runFlags ? 'with --duration' : '(duration in the grid or the scenario)'}`,
+    `${larger}; or shorten the run ${runFlags ? 'with --duration' : '(its duration)'}`,
   );
 }
 

@@ -21,6 +21,14 @@ describe('simulate', () => {
     expect(warnings.map((w) => [w.severity, w.path])).toEqual([['warning', 'events']]);
   });
 
+  it("words a warning's fix with the scenario's fields, not run's flags (a library caller has no --set)", async () => {
+    const warnings: PreflightIssue[] = [];
+    const long = defineScenario({ ...small, tick: '1ms', duration: '1h' } as never);
+    // Stopped before its first tick: only the preflight's warnings are wanted.
+    await simulate(long, { placement: 'inline', signal: AbortSignal.abort(), onWarning: (issue) => warnings.push(issue) }).catch(() => undefined);
+    expect(warnings.map((w) => [w.path, w.hint])).toEqual([['tick', "a tick of 10ms makes 360,000 ticks: tick: 10ms in the scenario (or in a grid's parameters); or shorten the run (its duration)"]]);
+  });
+
   it('refuses, before anything is allocated, a run the preflight finds impossible', async () => {
     const huge = defineScenario({ ...small, host: { memory: '16TiB' } });
     await expect(simulate(huge, { placement: 'inline' })).rejects.toBeInstanceOf(ScenarioError);

@@ -83,7 +83,7 @@ describe('checkSweepCases', () => {
     expect(result).toBe(3);
     expect(text).toMatch(/2 of 3 cases have warnings \(they run\):\n {2}cases 1 \(long-1\), 2 \(long-2\): .*2,000,000 ticks/);
     // A sweep has no --set or --duration: the fix names the scenario's fields.
-    expect(text).toMatch(/\(a tick of 10ms makes 200,000 ticks: tick: 10ms in the scenario, or as a parameter of the grid; or shorten the run \(duration in the grid or the scenario\)\)/);
+    expect(text).toMatch(/\(a tick of 10ms makes 200,000 ticks: tick: 10ms in the scenario \(or in a grid's parameters\); or shorten the run \(its duration\)\)/);
     expect(text).not.toMatch(/--set|--duration/);
     expect(text).not.toMatch(/case 0/);
     expect(stderrOf(() => checkSweepCases(mixed, { ...options, quiet: true })).text).toBe('');

@@ -134,7 +134,7 @@ describe('preflight', () => {
     expect(years).toMatchObject({ severity: 'warning', hint: 'raise tick; or shorten the run with --duration' });
     // Without run's flags (a sweep's cases): the scenario's fields.
     expect(preflight(scenario({ guests: [guest('a')], tickMs: 1, durationMs: 3_600_000 }), { ...QUIET, runFlags: false }).issues[0]!.hint).toBe(
-      'a tick of 10ms makes 360,000 ticks: tick: 10ms in the scenario, or as a parameter of the grid; or shorten the run (duration in the grid or the scenario)',
+      "a tick of 10ms makes 360,000 ticks: tick: 10ms in the scenario (or in a grid's parameters); or shorten the run (its duration)",
     );
     expect(years!.message).toMatch(/ 1,576,800 ticks; .* it takes 3 minutes or more$/);
     // The most ticks a run may have (TICKS_MAX, 100 million): hours.
