@@ -20,12 +20,12 @@ import { hypervFloorBytes as hypervFloorBytesOf, hypervFloorPages as hypervFloor
 import type { PolicySpec, Scenario } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { POLICY_KINDS } from '../scenario/schema.js';
-import { checkOptionsObject, refuseUnknownOptions } from '../util/option-checks.js';
+import { checkOptionsObject, isAmount, isCount, isPositive, refuseUnknownOptions } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
 /** A finite number of at least 0 (pages or bytes). */
 function checkAmount(value: unknown, name: string, what: string, unit: string): void {
-  if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) throw new RangeError(`${what}: ${name} must be a number of ${unit} of at least 0, got ${describeValue(value)}`);
+  if (!isAmount(value)) throw new RangeError(`${what}: ${name} must be a number of ${unit} of at least 0, got ${describeValue(value)}`);
 }
 
 /** A list of objects whose `fields` are numbers of at least 0. */
@@ -79,7 +79,7 @@ export function hypervFloorBytes(totalBytes: number): number {
  */
 export function hypervFloorPages(totalPages: number, frameBytes: number): number {
   checkAmount(totalPages, 'totalPages', 'hypervFloorPages', 'pages');
-  if (!(typeof frameBytes === 'number' && Number.isSafeInteger(frameBytes) && frameBytes > 0)) {
+  if (!isCount(frameBytes, 1)) {
     throw new RangeError(`hypervFloorPages: frameBytes must be a positive whole number of bytes (the page size, such as 4096), got ${describeValue(frameBytes)}`);
   }
   return hypervFloorPagesOf(totalPages, frameBytes);
@@ -108,7 +108,7 @@ export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): P
   const what = 'createPolicy';
   if (spec === null || typeof spec !== 'object') throw new TypeError(`${what}: spec must be a resolved policy spec (scenario.host.policy), got ${describeValue(spec)}`);
   if (!(POLICY_KINDS as ReadonlyArray<unknown>).includes(spec.kind)) throw new RangeError(`${what}: spec.kind must be one of ${POLICY_KINDS.join(', ')}, got ${describeValue(spec.kind)}`);
-  if (!(typeof spec.periodMs === 'number' && Number.isFinite(spec.periodMs) && spec.periodMs > 0)) {
+  if (!isPositive(spec.periodMs)) {
     throw new RangeError(`${what}: spec.periodMs must be a positive number of ms (a resolved spec has it: scenario.host.policy), got ${describeValue(spec.periodMs)}`);
   }
   const hint = '{ frameBytes: scenario.frameBytes, seed: scenario.seed, modules: await loadPolicyModules(scenario) }';
@@ -116,7 +116,7 @@ export function createPolicy(spec: PolicySpec, context: PolicyFactoryContext): P
   refuseUnknownOptions(context, POLICY_FACTORY_CONTEXT_KEYS, `${what}: context`);
   for (const [key, min] of [['frameBytes', 1], ['seed', 0]] as const) {
     const value = context[key];
-    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min)) throw new RangeError(`${what}: context.${key} must be a whole number of at least ${min} (${hint}), got ${describeValue(value)}`);
+    if (!isCount(value, min)) throw new RangeError(`${what}: context.${key} must be a whole number of at least ${min} (${hint}), got ${describeValue(value)}`);
   }
   if (!(context.modules instanceof Map)) throw new TypeError(`${what}: context.modules must be the Map loadPolicyModules(scenario) resolves to (${hint}), got ${describeValue(context.modules)}`);
   return createPolicyOf(spec, context);
@@ -133,7 +133,7 @@ export async function loadPolicyModules(scenario: Scenario, watch: ModuleLoadWat
   checkScenario(scenario, 'loadPolicyModules');
   checkOptionsObject(watch, ['gate', 'waitMs'], 'loadPolicyModules');
   const waitMs = watch.waitMs;
-  if (waitMs !== undefined && !(typeof waitMs === 'number' && Number.isFinite(waitMs) && waitMs >= 0)) {
+  if (waitMs !== undefined && !isAmount(waitMs)) {
     throw new RangeError(`loadPolicyModules: waitMs must be a number of ms of at least 0 (0: no limit), got ${describeValue(waitMs)}`);
   }
   return loadModulesOf(scenario, watch);

@@ -10,6 +10,7 @@
 import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/manager/free-memory-state.js';
 import type { GuestSample, Sample } from '../runtime/sample.js';
 import { GUEST_SERIES_COLUMNS, HOST_SERIES_COLUMNS } from './series-columns.js';
+import { isCount } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { checkSeries, checkText } from './run-checks.js';
 import { TimeSeries } from './time-series.js';
@@ -129,7 +130,7 @@ function checkParseArguments(guestText: unknown, hostText: unknown, frameBytes: 
   checkText(guestText, 'guestText', what, 'the content of timeseries.csv');
   if (hostText !== null) checkText(hostText, 'hostText', what, 'the content of host-timeseries.csv, or null for the wide timeseries.csv of earlier versions');
   for (const [name, value, min] of [['frameBytes', frameBytes, 1], ['hostFrames', hostFrames, 0]] as const) {
-    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= min)) {
+    if (!isCount(value, min)) {
       throw new RangeError(`${what}: ${name} must be a whole number of at least ${min} (the run's summary.host.${name === 'frameBytes' ? 'frameBytes' : 'frames'}), got ${describeValue(value)}`);
     }
   }

@@ -7,6 +7,7 @@
  */
 import type { GuestSpec, Scenario, SizeCurve } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
+import { isCount } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
 /**
@@ -106,7 +107,7 @@ function checkRunShape(shape: unknown): asserts shape is RunShape {
   if (shape === null || typeof shape !== 'object') throw new TypeError(`estimateRunMemory: shape must be { threads, samples } (${hint}), got ${describeValue(shape)}`);
   for (const key of ['threads', 'samples'] as const) {
     const value = (shape as Partial<RunShape>)[key];
-    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
+    if (!isCount(value, 0)) {
       throw new RangeError(`estimateRunMemory: shape.${key} must be a whole number of at least 0 (${hint}), got ${describeValue(value)}`);
     }
   }

@@ -5,8 +5,7 @@
  * so the preflight answered about a run the caller had not asked for.
  */
 import { checkPlacementOptions } from '../runtime/placement.js';
-import { isPositive } from '../scenario/resolved-scenario-check.js';
-import { checkOptionalChoice, checkOptionalCount, checkOptionsObject } from '../util/option-checks.js';
+import { checkOptionalChoice, checkOptionalCount, checkOptionsObject, isAmount, isPositive } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import type { MachineMemory } from './machine.js';
 
@@ -44,7 +43,7 @@ function checkMachine(machine: unknown, what: string): void {
   const given = machine as Record<string, unknown>;
   if (!isPositive(given['totalBytes'])) throw new RangeError(`${what}: machine.totalBytes must be a positive number of bytes (${hint}), got ${describeValue(given['totalBytes'])}`);
   const available = given['availableBytes'];
-  if (!(typeof available === 'number' && Number.isFinite(available) && available >= 0)) {
+  if (!isAmount(available)) {
     throw new RangeError(`${what}: machine.availableBytes must be a number of bytes of at least 0 (${hint}), got ${describeValue(available)}`);
   }
   if (typeof given['source'] !== 'string' || given['source'] === '') throw new TypeError(`${what}: machine.source must say where the figures come from (${hint}), got ${describeValue(given['source'])}`);

@@ -244,9 +244,11 @@ function checkTicks(scenario: Scenario, issues: Issues, runFlags: boolean): void
   const ticks = Math.ceil(scenario.durationMs / scenario.tickMs);
   if (ticks <= TICKS_WARNING) return;
   const fits = tickThatFits(scenario);
-  const tick = fits === null ? '' : formatDuration(fits.tickMs);
-  const change = runFlags ? `--set tick=${tick}, or change tick in the file` : `tick: ${tick} in the scenario (or in a grid's parameters)`;
-  const larger = fits === null ? 'raise tick' : `a tick of ${tick} makes ${fits.ticks.toLocaleString('en-US')} ticks: ${change}`;
+  let larger = 'raise tick';
+  if (fits !== null) {
+    const tick = formatDuration(fits.tickMs);
+    larger = `a tick of ${tick} makes ${fits.ticks.toLocaleString('en-US')} ticks: ${runFlags ? `--set tick=${tick}, or change tick in the file` : `tick: ${tick} in the scenario (or in a grid's parameters)`}`;
+  }
   issues.warning(
     'tick',
     `a run of ${formatDuration(scenario.durationMs)} in ticks of ${formatDuration(scenario.tickMs)} is ${ticks.toLocaleString('en-US')} ticks; ` +

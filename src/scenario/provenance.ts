@@ -8,6 +8,7 @@ import type { Provenance } from '../runtime/provenance.js';
 import type { RunResult } from '../runtime/simulate.js';
 import type { Scenario } from '../model/scenario.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
+import { isCount } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { resolvedScenarioFileUnchecked } from './resolved-file.js';
 import { checkScenario } from './resolved-scenario-check.js';
@@ -21,7 +22,7 @@ import { checkScenario } from './resolved-scenario-check.js';
 export function provenanceOf(scenario: Scenario, seed: number): Provenance {
   checkScenario(scenario, 'provenanceOf');
   // The seed is written into the provenance's scenario: NaN or a string there made a file that does not load again.
-  if (!(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
+  if (!isCount(seed, 0)) {
     throw new RangeError(`provenanceOf: seed must be a whole number of at least 0 (the seed the run used, summary.seed), got ${describeValue(seed)}`);
   }
   return provenanceOfUnchecked(scenario, seed);

@@ -7,6 +7,7 @@
  * scenario is scenario/snapshot.ts.)
  */
 import type { GuestSpec, Scenario } from '../model/scenario.js';
+import { isPositive } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { TICKS_MAX } from './limits.js';
 
@@ -35,11 +36,6 @@ export function checkScenario(scenario: unknown, what: string): asserts scenario
       `${what}: the scenario's ${problem}: change the scenario's file form and make it again with defineScenario({...})${problem.startsWith('duration') ? ' (its durationOverrideMs option sets another duration)' : ''}`,
     );
   }
-}
-
-/** A positive, finite number of bytes or ms. */
-export function isPositive(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 /**

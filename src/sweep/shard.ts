@@ -3,6 +3,7 @@
  * when divided by n. Dealing cases out round-robin (rather than in blocks)
  * spreads neighbouring cases, which tend to cost alike, over the shards.
  */
+import { isCount } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
 export interface Shard {
@@ -46,7 +47,7 @@ function checkShard(shard: unknown, what: string): asserts shard is Shard {
 
 /** Whether case `caseIndex` (0-based) belongs to `shard`. */
 export function inShard(caseIndex: number, shard: Shard | null): boolean {
-  if (!(typeof caseIndex === 'number' && Number.isSafeInteger(caseIndex) && caseIndex >= 0)) {
+  if (!isCount(caseIndex, 0)) {
     throw new RangeError(`inShard: caseIndex must be a case's number, a whole number of at least 0, got ${describeValue(caseIndex)}`);
   }
   if (shard === null) return true;

@@ -29,10 +29,25 @@ export function checkOptionsObject(options: unknown, keys: ReadonlyArray<string>
   refuseUnknownOptions(options, keys, what);
 }
 
+/** A whole number of at least `min` (a count, an index, a seed). */
+export function isCount(value: unknown, min: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+
+/** A finite number above 0 (bytes, ms). */
+export function isPositive(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/** A finite number of at least 0 (bytes, pages, ms). */
+export function isAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
 /** A whole number of at least `min`, or absent. */
 export function checkOptionalCount(value: unknown, name: string, what: string, min: number): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+  if (!isCount(value, min)) {
     throw new RangeError(`${what}: ${name} must be a whole number of at least ${min}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
   }
 }
