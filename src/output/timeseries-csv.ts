@@ -14,6 +14,9 @@ import { isCount } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 import { checkSeries, checkText } from './run-checks.js';
 import { TimeSeries } from './time-series.js';
+import { formatCsvNumber } from './csv-numbers.js';
+
+export { formatCsvNumber };
 
 /** The header line of timeseries.csv (without the newline). */
 export const TIMESERIES_CSV_HEADER = ['time_s', 'guest', 'alive', ...GUEST_SERIES_COLUMNS.map((c) => c.name)].join(',');
@@ -39,13 +42,6 @@ function headerLayout(header: string, source: string): { positions: number[]; le
   });
   const legacy = LEGACY_HOST_COLUMNS.every((name, i) => names[names.length - LEGACY_HOST_COLUMNS.length + i] === name);
   return { positions, legacy, cells: names.length };
-}
-
-/** A number as the CSV writes it: integers exactly, fractions to 9 significant digits. */
-export function formatCsvNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  if (!Number.isFinite(value)) return '';
-  return String(Number(value.toPrecision(9)));
 }
 
 /** Simulated seconds of sample `i`, as both files write them (so that they join). */
