@@ -1,11 +1,12 @@
 /**
  * Parquet files, written through DuckDB: a table described column by column
- * (name, SQL type, and the value at each row) is appended to an in-memory
- * DuckDB table in chunks, then copied to a Parquet file (zstd) with typed
- * columns, so that DuckDB, pandas and polars read it fast and with types.
+ * (name, SQL type, and the value at each row, or a range of rows at a time)
+ * is appended to an in-memory DuckDB table in chunks, then copied to a
+ * Parquet file (zstd) with typed columns, so that DuckDB, pandas and polars
+ * read it fast and with types.
  * Each file goes to a temporary name first and is renamed when complete.
  */
-import type { DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType, DuckDBVector } from '@duckdb/node-api';
 import { writeThroughTemporary } from './atomic-file.js';
 import { openDuckDB, sqlIdentifier, sqlString, type DuckDBModule } from './duckdb.js';
 
@@ -19,6 +20,14 @@ export interface ParquetColumn {
   name: string;
   type: ParquetType;
   value: (row: number) => ParquetValue;
+  /**
+   * For a BIGINT, INTEGER, DOUBLE or BOOLEAN column, optionally: puts the
+   * values of rows `start` to `start + count - 1` into `out` (a BOOLEAN as 1
+   * or 0), as `value` gives them, in one call; the writer then uses it
+   * instead of `value`. Such a column has no nulls but the DOUBLEs that are
+   * not finite, which are written as null as ever.
+   */
+  fill?: (start: number, count: number, out: Float64Array) => void;
 }
 
 /** A table to write. */
@@ -31,6 +40,18 @@ export interface ParquetTable {
 
 /** DuckDB's vector size: rows appended per chunk. */
 const CHUNK_ROWS = 2048;
+
+/** Whole numbers that BIGINT holds: from -2^63 to below 2^63. */
+const BIGINT_LIMIT = 2 ** 63;
+
+/**
+ * How a column is held in the table it is staged in before the COPY: a
+ * BIGINT as DOUBLE, so that no cell needs a BigInt (the values are whole
+ * numbers, exact in a double below 2^53), cast back to BIGINT in the COPY.
+ */
+function stagedType(type: ParquetType): ParquetType {
+  return type === 'BIGINT' ? 'DOUBLE' : type;
+}
 
 function duckType(module: DuckDBModule, type: ParquetType): DuckDBType {
   switch (type) {
@@ -47,18 +68,23 @@ function duckType(module: DuckDBModule, type: ParquetType): DuckDBType {
   }
 }
 
-/** A value as DuckDB's appender takes it for the column's type. */
-function cell(type: ParquetType, value: ParquetValue, column: string, row: number): bigint | number | string | boolean | null {
+function notANumber(column: string, row: number, value: ParquetValue): TypeError {
+  return new TypeError(`writeParquet: column ${column}, row ${row}: expected a number, got ${String(value)}`);
+}
+
+/** A value as the staging table takes it for the column's type (see stagedType). */
+function cell(type: ParquetType, value: ParquetValue, column: string, row: number): number | string | boolean | null {
   if (value === null) return null;
   switch (type) {
     case 'BIGINT':
     case 'INTEGER': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`writeParquet: column ${column}, row ${row}: expected a number, got ${String(value)}`);
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw notANumber(column, row, value);
       const whole = Math.round(value);
-      return type === 'BIGINT' ? BigInt(whole) : whole;
+      if (type === 'BIGINT' && !(whole >= -BIGINT_LIMIT && whole < BIGINT_LIMIT)) throw new RangeError(`writeParquet: column ${column}, row ${row}: ${value} is out of BIGINT's range`);
+      return whole;
     }
     case 'DOUBLE':
-      if (typeof value !== 'number') throw new TypeError(`writeParquet: column ${column}, row ${row}: expected a number, got ${String(value)}`);
+      if (typeof value !== 'number') throw notANumber(column, row, value);
       return Number.isFinite(value) ? value : null;
     case 'VARCHAR':
       return String(value);
@@ -67,12 +93,54 @@ function cell(type: ParquetType, value: ParquetValue, column: string, row: numbe
   }
 }
 
+/** Puts rows `start` to `start + count - 1` of a column into its vector of a chunk, through `fill` when it has one. */
+function stageColumn(column: ParquetColumn, vector: DuckDBVector, start: number, count: number, filled: Float64Array): void {
+  const { type, name } = column;
+  if (column.fill !== undefined) {
+    column.fill(start, count, filled);
+    for (let r = 0; r < count; r++) vector.setItem(r, cell(type, filled[r]!, name, start + r));
+  } else {
+    for (let r = 0; r < count; r++) vector.setItem(r, cell(type, column.value(start + r), name, start + r));
+  }
+  vector.flush();
+}
+
+/**
+ * Appends a table's rows to its staging table, a chunk of CHUNK_ROWS at a
+ * time. One chunk serves them all: its vectors are made once and every row
+ * of every vector is set again before each append, which copies the chunk.
+ */
+async function stageRows(module: DuckDBModule, connection: DuckDBConnection, name: string, table: ParquetTable): Promise<void> {
+  const appender = await connection.createAppender(name);
+  const types = table.columns.map((c) => duckType(module, stagedType(c.type)));
+  const chunk = module.DuckDBDataChunk.create(types, Math.min(CHUNK_ROWS, table.rows));
+  const filled = new Float64Array(CHUNK_ROWS);
+  for (let start = 0; start < table.rows; start += CHUNK_ROWS) {
+    const count = Math.min(CHUNK_ROWS, table.rows - start);
+    // The last chunk is shorter: its vectors are made again, for that many rows.
+    if (count !== chunk.rowCount) chunk.rowCount = count;
+    table.columns.forEach((column, c) => stageColumn(column, chunk.getColumnVector(c), start, count, filled));
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+}
+
+/** The COPY's query: the staged columns, each cast back to its own type where it was staged as another. */
+function selectColumns(table: ParquetTable, name: string): string {
+  const columns = table.columns.map((c) => {
+    const id = sqlIdentifier(c.name);
+    return stagedType(c.type) === c.type ? id : `CAST(${id} AS ${c.type}) AS ${id}`;
+  });
+  return `SELECT ${columns.join(', ')} FROM ${name}`;
+}
+
 function checkTable(table: ParquetTable, path: string): void {
   if (!Number.isSafeInteger(table.rows) || table.rows < 0) throw new RangeError(`writeParquet: ${path}: rows must be a whole number, got ${table.rows}`);
   if (table.columns.length === 0) throw new RangeError(`writeParquet: ${path}: a table needs at least one column`);
   const names = new Set<string>();
   for (const column of table.columns) {
     if (names.has(column.name)) throw new RangeError(`writeParquet: ${path}: column ${column.name} is given twice`);
+    if (column.fill !== undefined && column.type === 'VARCHAR') throw new TypeError(`writeParquet: ${path}: column ${column.name} is VARCHAR: fill is for BIGINT, INTEGER, DOUBLE and BOOLEAN columns`);
     names.add(column.name);
   }
 }
@@ -90,26 +158,13 @@ export async function writeParquet(files: ReadonlyArray<{ path: string; table: P
     const { module, connection } = db;
     for (const [index, { path, table }] of files.entries()) {
       const name = `t${index}`;
-      const columnsSql = table.columns.map((c) => `${sqlIdentifier(c.name)} ${c.type}`).join(', ');
+      const columnsSql = table.columns.map((c) => `${sqlIdentifier(c.name)} ${stagedType(c.type)}`).join(', ');
       await connection.run(`CREATE TABLE ${name} (${columnsSql})`);
-      const appender = await connection.createAppender(name);
-      const types = table.columns.map((c) => duckType(module, c.type));
-      for (let start = 0; start < table.rows; start += CHUNK_ROWS) {
-        const count = Math.min(CHUNK_ROWS, table.rows - start);
-        const chunk = module.DuckDBDataChunk.create(types, count);
-        const columns = table.columns.map((column) => {
-          const values = new Array<bigint | number | string | boolean | null>(count);
-          for (let r = 0; r < count; r++) values[r] = cell(column.type, column.value(start + r), column.name, start + r);
-          return values;
-        });
-        chunk.setColumns(columns);
-        appender.appendDataChunk(chunk);
-      }
-      appender.closeSync();
+      await stageRows(module, connection, name, table);
       const metadata = Object.entries(table.metadata ?? {});
       const kv = metadata.length === 0 ? '' : `, KV_METADATA {${metadata.map(([key, value]) => `${sqlIdentifier(key)}: ${sqlString(value)}`).join(', ')}}`;
       await writeThroughTemporary(path, async (temporary) => {
-        await connection.run(`COPY ${name} TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd${kv})`);
+        await connection.run(`COPY (${selectColumns(table, name)}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd${kv})`);
       });
       await connection.run(`DROP TABLE ${name}`);
     }
