@@ -1,9 +1,9 @@
 /**
  * Parquet files, written through DuckDB: a table described column by column
  * (name, SQL type, and the value at each row, or a range of rows at a time)
- * is appended to an in-memory DuckDB table in chunks, then copied to a
- * Parquet file (zstd) with typed columns, so that DuckDB, pandas and polars
- * read it fast and with types.
+ * is read by DuckDB's COPY in chunks, through a table function, and written
+ * to a Parquet file (zstd) with typed columns, so that DuckDB, pandas and
+ * polars read it fast and with types.
  * Each file goes to a temporary name first and is renamed when complete.
  */
 import type { DuckDBConnection, DuckDBType, DuckDBVector } from '@duckdb/node-api';
@@ -38,16 +38,16 @@ export interface ParquetTable {
   metadata?: Readonly<Record<string, string>>;
 }
 
-/** DuckDB's vector size: rows appended per chunk. */
+/** DuckDB's vector size: rows per chunk handed to DuckDB (a chunk holds no more). */
 const CHUNK_ROWS = 2048;
 
 /** Whole numbers that BIGINT holds: from -2^63 to below 2^63. */
 const BIGINT_LIMIT = 2 ** 63;
 
 /**
- * How a column is held in the table it is staged in before the COPY: a
- * BIGINT as DOUBLE, so that no cell needs a BigInt (the values are whole
- * numbers, exact in a double below 2^53), cast back to BIGINT in the COPY.
+ * The type a column is handed to DuckDB as: a BIGINT as DOUBLE, so that no
+ * cell needs a BigInt (the values are whole numbers, exact in a double
+ * below 2^53), cast back to BIGINT in the COPY.
  */
 function stagedType(type: ParquetType): ParquetType {
   return type === 'BIGINT' ? 'DOUBLE' : type;
@@ -72,7 +72,7 @@ function notANumber(column: string, row: number, value: ParquetValue): TypeError
   return new TypeError(`writeParquet: column ${column}, row ${row}: expected a number, got ${String(value)}`);
 }
 
-/** A value as the staging table takes it for the column's type (see stagedType). */
+/** A value as DuckDB is handed it for the column's type (see stagedType). */
 function cell(type: ParquetType, value: ParquetValue, column: string, row: number): number | string | boolean | null {
   if (value === null) return null;
   switch (type) {
@@ -105,33 +105,56 @@ function stageColumn(column: ParquetColumn, vector: DuckDBVector, start: number,
   vector.flush();
 }
 
+/** Rows of a table as DuckDB reads them from the table function that `registerRows` makes. */
+interface RowSource {
+  /** The SQL that reads them. */
+  from: string;
+  /** What a column threw while its rows were made (DuckDB reports it as an Invalid Input Error), to be thrown as it was. */
+  failure: unknown;
+}
+
 /**
- * Appends a table's rows to its staging table, a chunk of CHUNK_ROWS at a
- * time. One chunk serves them all: its vectors are made once and every row
- * of every vector is set again before each append, which copies the chunk.
+ * Makes a table's rows readable as the table function `name()`, which the
+ * COPY reads a chunk of up to 2,048 rows at a time: each chunk is filled
+ * (on this thread, while DuckDB's thread waits for it) and goes straight to
+ * the Parquet writer, so the rows are never held in a DuckDB table.
  */
-async function stageRows(module: DuckDBModule, connection: DuckDBConnection, name: string, table: ParquetTable): Promise<void> {
-  const appender = await connection.createAppender(name);
-  const types = table.columns.map((c) => duckType(module, stagedType(c.type)));
-  const chunk = module.DuckDBDataChunk.create(types, Math.min(CHUNK_ROWS, table.rows));
+function registerRows(module: DuckDBModule, connection: DuckDBConnection, name: string, table: ParquetTable): RowSource {
+  const source: RowSource = { from: `${name}()`, failure: undefined };
   const filled = new Float64Array(CHUNK_ROWS);
-  for (let start = 0; start < table.rows; start += CHUNK_ROWS) {
-    const count = Math.min(CHUNK_ROWS, table.rows - start);
-    // The last chunk is shorter: its vectors are made again, for that many rows.
-    if (count !== chunk.rowCount) chunk.rowCount = count;
-    table.columns.forEach((column, c) => stageColumn(column, chunk.getColumnVector(c), start, count, filled));
-    appender.appendDataChunk(chunk);
-  }
-  appender.closeSync();
+  let next = 0;
+  const rows = module.DuckDBTableFunction.create({
+    name,
+    bindFunction: (info) => {
+      for (const column of table.columns) info.addResultColumn(column.name, duckType(module, stagedType(column.type)));
+      info.setCardinality(table.rows, true);
+    },
+    initFunction: () => {
+      next = 0;
+    },
+    mainFunction: (_info, chunk) => {
+      const count = Math.min(CHUNK_ROWS, table.rows - next);
+      try {
+        chunk.rowCount = count;
+        table.columns.forEach((column, c) => stageColumn(column, chunk.getColumnVector(c), next, count, filled));
+      } catch (error) {
+        source.failure = error;
+        throw error;
+      }
+      next += count;
+    },
+  });
+  connection.registerTableFunction(rows);
+  return source;
 }
 
 /** The COPY's query: the staged columns, each cast back to its own type where it was staged as another. */
-function selectColumns(table: ParquetTable, name: string): string {
+function selectColumns(table: ParquetTable, from: string): string {
   const columns = table.columns.map((c) => {
     const id = sqlIdentifier(c.name);
     return stagedType(c.type) === c.type ? id : `CAST(${id} AS ${c.type}) AS ${id}`;
   });
-  return `SELECT ${columns.join(', ')} FROM ${name}`;
+  return `SELECT ${columns.join(', ')} FROM ${from}`;
 }
 
 function checkTable(table: ParquetTable, path: string): void {
@@ -157,16 +180,16 @@ export async function writeParquet(files: ReadonlyArray<{ path: string; table: P
   try {
     const { module, connection } = db;
     for (const [index, { path, table }] of files.entries()) {
-      const name = `t${index}`;
-      const columnsSql = table.columns.map((c) => `${sqlIdentifier(c.name)} ${stagedType(c.type)}`).join(', ');
-      await connection.run(`CREATE TABLE ${name} (${columnsSql})`);
-      await stageRows(module, connection, name, table);
+      const source = registerRows(module, connection, `balloonsim_rows_${index}`, table);
       const metadata = Object.entries(table.metadata ?? {});
       const kv = metadata.length === 0 ? '' : `, KV_METADATA {${metadata.map(([key, value]) => `${sqlIdentifier(key)}: ${sqlString(value)}`).join(', ')}}`;
       await writeThroughTemporary(path, async (temporary) => {
-        await connection.run(`COPY (${selectColumns(table, name)}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd${kv})`);
+        try {
+          await connection.run(`COPY (${selectColumns(table, source.from)}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd${kv})`);
+        } catch (error) {
+          throw source.failure ?? error;
+        }
       });
-      await connection.run(`DROP TABLE ${name}`);
     }
   } finally {
     db.close();
