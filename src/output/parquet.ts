@@ -21,13 +21,15 @@ export interface ParquetColumn {
   type: ParquetType;
   value: (row: number) => ParquetValue;
   /**
-   * For a BIGINT, INTEGER, DOUBLE or BOOLEAN column, optionally: puts the
-   * values of rows `start` to `start + count - 1` into `out` (a BOOLEAN as 1
-   * or 0), as `value` gives them, in one call; the writer then uses it
-   * instead of `value`. Such a column has no nulls but the DOUBLEs that are
-   * not finite, which are written as null as ever.
+   * Optionally: puts the values of rows `start` to `start + count - 1` into
+   * `out` (a BOOLEAN as 1 or 0, a VARCHAR as its index in `levels`), as
+   * `value` gives them, in one call; the writer then uses it instead of
+   * `value`. Such a column has no nulls but the DOUBLEs that are not finite,
+   * which are written as null as ever.
    */
   fill?: (start: number, count: number, out: Float64Array) => void;
+  /** For a VARCHAR column with `fill`: its few distinct values (the guests' names), which DuckDB looks up by the index `fill` gives, instead of taking a string per row. */
+  levels?: ReadonlyArray<string>;
 }
 
 /** A table to write. */
@@ -47,10 +49,12 @@ const BIGINT_LIMIT = 2 ** 63;
 /**
  * The type a column is handed to DuckDB as: a BIGINT as DOUBLE, so that no
  * cell needs a BigInt (the values are whole numbers, exact in a double
- * below 2^53), cast back to BIGINT in the COPY.
+ * below 2^53), cast back to BIGINT in the COPY; a VARCHAR with `levels` as
+ * the INTEGER index of each row's value, looked up in the COPY.
  */
-function stagedType(type: ParquetType): ParquetType {
-  return type === 'BIGINT' ? 'DOUBLE' : type;
+function stagedType(column: ParquetColumn): ParquetType {
+  if (column.type === 'VARCHAR' && column.levels !== undefined) return 'INTEGER';
+  return column.type === 'BIGINT' ? 'DOUBLE' : column.type;
 }
 
 function duckType(module: DuckDBModule, type: ParquetType): DuckDBType {
@@ -93,12 +97,19 @@ function cell(type: ParquetType, value: ParquetValue, column: string, row: numbe
   }
 }
 
+/** A row's index into `levels`, as `fill` gave it. */
+function levelIndex(index: number, levels: ReadonlyArray<string>, column: string, row: number): number {
+  if (!(Number.isInteger(index) && index >= 0 && index < levels.length)) throw new RangeError(`writeParquet: column ${column}, row ${row}: ${index} is no index into its ${levels.length} levels`);
+  return index;
+}
+
 /** Puts rows `start` to `start + count - 1` of a column into its vector of a chunk, through `fill` when it has one. */
 function stageColumn(column: ParquetColumn, vector: DuckDBVector, start: number, count: number, filled: Float64Array): void {
-  const { type, name } = column;
+  const { type, name, levels } = column;
   if (column.fill !== undefined) {
     column.fill(start, count, filled);
-    for (let r = 0; r < count; r++) vector.setItem(r, cell(type, filled[r]!, name, start + r));
+    if (levels !== undefined) for (let r = 0; r < count; r++) vector.setItem(r, levelIndex(filled[r]!, levels, name, start + r));
+    else for (let r = 0; r < count; r++) vector.setItem(r, cell(type, filled[r]!, name, start + r));
   } else {
     for (let r = 0; r < count; r++) vector.setItem(r, cell(type, column.value(start + r), name, start + r));
   }
@@ -126,7 +137,7 @@ function registerRows(module: DuckDBModule, connection: DuckDBConnection, name: 
   const rows = module.DuckDBTableFunction.create({
     name,
     bindFunction: (info) => {
-      for (const column of table.columns) info.addResultColumn(column.name, duckType(module, stagedType(column.type)));
+      for (const column of table.columns) info.addResultColumn(column.name, duckType(module, stagedType(column)));
       info.setCardinality(table.rows, true);
     },
     initFunction: () => {
@@ -148,11 +159,13 @@ function registerRows(module: DuckDBModule, connection: DuckDBConnection, name: 
   return source;
 }
 
-/** The COPY's query: the staged columns, each cast back to its own type where it was staged as another. */
+/** The COPY's query: the staged columns, each turned back into its own type where it was staged as another (see stagedType). */
 function selectColumns(table: ParquetTable, from: string): string {
   const columns = table.columns.map((c) => {
     const id = sqlIdentifier(c.name);
-    return stagedType(c.type) === c.type ? id : `CAST(${id} AS ${c.type}) AS ${id}`;
+    if (stagedType(c) === c.type) return id;
+    if (c.levels !== undefined) return `CAST([${c.levels.map(sqlString).join(', ')}] AS VARCHAR[])[${id} + 1] AS ${id}`;
+    return `CAST(${id} AS ${c.type}) AS ${id}`;
   });
   return `SELECT ${columns.join(', ')} FROM ${from}`;
 }
@@ -163,7 +176,9 @@ function checkTable(table: ParquetTable, path: string): void {
   const names = new Set<string>();
   for (const column of table.columns) {
     if (names.has(column.name)) throw new RangeError(`writeParquet: ${path}: column ${column.name} is given twice`);
-    if (column.fill !== undefined && column.type === 'VARCHAR') throw new TypeError(`writeParquet: ${path}: column ${column.name} is VARCHAR: fill is for BIGINT, INTEGER, DOUBLE and BOOLEAN columns`);
+    if ((column.levels !== undefined) !== (column.type === 'VARCHAR' && column.fill !== undefined)) {
+      throw new TypeError(`writeParquet: ${path}: column ${column.name}: a VARCHAR column with fill needs levels (fill gives each row's index into them), and only such a column takes them`);
+    }
     names.add(column.name);
   }
 }

@@ -17,7 +17,7 @@ export function guestSeriesTable(series: TimeSeries, metadata?: Record<string, s
   const guestOf = (row: number): number => row % guests;
   const columns: ParquetColumn[] = [
     { name: 'time_s', type: 'DOUBLE', value: (row) => series.timeMs(sampleOf(row)) / 1000, fill: (start, count, out) => fillTimes(series, start, count, out) },
-    { name: 'guest', type: 'VARCHAR', value: (row) => series.guestNames[guestOf(row)]! },
+    { name: 'guest', type: 'VARCHAR', value: (row) => series.guestNames[guestOf(row)]!, levels: series.guestNames, fill: (start, count, out) => fillGuestIndexes(guests, start, count, out) },
     { name: 'alive', type: 'BOOLEAN', value: (row) => series.isAlive(sampleOf(row), guestOf(row)), fill: (start, count, out) => series.copyGuestRows('alive', start, count, out) },
     ...GUEST_SERIES_COLUMNS.map(
       (column): ParquetColumn => ({
@@ -35,6 +35,15 @@ export function guestSeriesTable(series: TimeSeries, metadata?: Record<string, s
     ),
   ];
   return { rows: series.length * guests, columns, ...(metadata !== undefined ? { metadata } : {}) };
+}
+
+/** guest of guest rows `start` to `start + count - 1`, as indexes into the names. */
+function fillGuestIndexes(guests: number, start: number, count: number, out: Float64Array): void {
+  let guest = start % guests;
+  for (let r = 0; r < count; r++) {
+    out[r] = guest;
+    if (++guest === guests) guest = 0;
+  }
 }
 
 /** time_s of guest rows `start` to `start + count - 1`: each sample's time, once per guest. */

@@ -5,6 +5,7 @@
  * same schema, values, nulls, row order and key-value metadata, with and
  * without `fill`, for tables that are not a whole number of chunks.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +32,11 @@ const columnArb = (rows: number, index: number): fc.Arbitrary<ParquetColumn> =>
       const at = (row: number): ParquetValue => pattern[(row * 7 + (row >> 11)) % pattern.length]!;
       const name = `c${index} ${type}`;
       const column: ParquetColumn = { name, type, value: (row) => (nulls && row % 5 === 3 ? null : type === 'BOOLEAN' ? at(row) === 1 : at(row)) };
-      if (!fill || nulls || type === 'VARCHAR') return column;
+      if (!fill || nulls) return column;
+      if (type === 'VARCHAR') {
+        const levels = [...new Set(pattern as string[])];
+        return { ...column, levels, fill: (start, count, out) => { for (let r = 0; r < count; r++) out[r] = levels.indexOf(at(start + r) as string); } };
+      }
       return { ...column, fill: (start, count, out) => { for (let r = 0; r < count; r++) out[r] = at(start + r) as number; } };
     });
   });
@@ -62,12 +67,18 @@ describe(`writeParquet against 0501cce's writer ${describeSeed(params.seed)}`, (
   it('refuses a fill that gives what a BIGINT cannot hold, naming column and row, and leaves no file', async () => {
     const path = join(dir, 'bad.parquet');
     const fill = (bad: number) => (start: number, count: number, out: Float64Array) => {
-      for (let r = 0; r < count; r++) out[r] = start + r === 2049 ? bad : r;
+      for (let r = 0; r < count; r++) out[r] = start + r === 2049 ? bad : 1;
     };
     const table = (bad: number): ParquetTable => ({ rows: 3000, columns: [{ name: 'n', type: 'BIGINT', value: () => 0, fill: fill(bad) }] });
     await expect(writeParquet([{ path, table: table(Number.NaN) }])).rejects.toThrow(new TypeError('writeParquet: column n, row 2049: expected a number, got NaN'));
     await expect(writeParquet([{ path, table: table(2 ** 63) }])).rejects.toThrow(new RangeError(`writeParquet: column n, row 2049: ${2 ** 63} is out of BIGINT's range`));
-    const varchar: ParquetTable = { rows: 1, columns: [{ name: 's', type: 'VARCHAR', value: () => 'x', fill: () => undefined }] };
-    await expect(writeParquet([{ path, table: varchar }])).rejects.toThrow(new TypeError(`writeParquet: ${path}: column s is VARCHAR: fill is for BIGINT, INTEGER, DOUBLE and BOOLEAN columns`));
+    const levels = (index: number): ParquetTable => ({ rows: 3000, columns: [{ name: 's', type: 'VARCHAR', value: () => 'a', levels: ['a', 'b'], fill: fill(index) }] });
+    await expect(writeParquet([{ path, table: levels(2) }])).rejects.toThrow(new RangeError('writeParquet: column s, row 2049: 2 is no index into its 2 levels'));
+    await expect(writeParquet([{ path, table: levels(-1) }])).rejects.toThrow(new RangeError('writeParquet: column s, row 2049: -1 is no index into its 2 levels'));
+    const message = `writeParquet: ${path}: column s: a VARCHAR column with fill needs levels (fill gives each row's index into them), and only such a column takes them`;
+    await expect(writeParquet([{ path, table: { rows: 1, columns: [{ name: 's', type: 'VARCHAR', value: () => 'x', fill: () => undefined }] } }])).rejects.toThrow(new TypeError(message));
+    await expect(writeParquet([{ path, table: { rows: 1, columns: [{ name: 's', type: 'DOUBLE', value: () => 1, levels: ['x'], fill: () => undefined }] } }])).rejects.toThrow(new TypeError(message));
+    await expect(writeParquet([{ path, table: { rows: 1, columns: [{ name: 's', type: 'VARCHAR', value: () => 'x', levels: ['x'] }] } }])).rejects.toThrow(new TypeError(message));
+    expect(readdirSync(dir).filter((name) => name.includes('bad'))).toEqual([]);
   });
 });

@@ -66,17 +66,17 @@ function wideSeries() {
 }
 
 describe('the fills of guestSeriesTable', () => {
-  it('give for any range of rows what value gives row by row (alive as 1 and 0)', () => {
+  it('give for any range of rows what value gives row by row (alive as 1 and 0, guest as its index)', () => {
     const table = guestSeriesTable(wideSeries());
     const filled = table.columns.filter((column) => column.fill !== undefined);
-    expect(filled.map((c) => c.name)).toEqual(table.columns.map((c) => c.name).filter((name) => name !== 'guest'));
+    expect(filled.map((c) => c.name)).toEqual(table.columns.map((c) => c.name));
     for (const [start, count] of [[0, table.rows], [0, 1], [699, 3], [2047, 2050], [table.rows - 5, 5], [table.rows, 0]] as const) {
       for (const column of filled) {
         const out = new Float64Array(count);
         column.fill!(start, count, out);
         const expected = Array.from({ length: count }, (_, r) => {
           const value = column.value(start + r);
-          return typeof value === 'boolean' ? Number(value) : value;
+          return typeof value === 'boolean' ? Number(value) : typeof value === 'string' ? column.levels!.indexOf(value) : value;
         });
         expect(Array.from(out), `${column.name} from ${start}`).toEqual(expected);
       }

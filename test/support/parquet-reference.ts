@@ -56,7 +56,7 @@ export async function parquetContents(paths: string[]): Promise<Array<{ schema: 
   }
 }
 
-/** The table with `fill` taken away from its columns: the generic path, through `value`. */
+/** The table with `fill` (and `levels`) taken away from its columns: the generic path, through `value`. */
 export function withoutFill(table: ParquetTable): ParquetTable {
-  return { ...table, columns: table.columns.map(({ fill: _fill, ...column }) => column) };
+  return { ...table, columns: table.columns.map(({ fill: _fill, levels: _levels, ...column }) => column) };
 }
