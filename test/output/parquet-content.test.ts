@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { writeParquet, type ParquetColumn, type ParquetTable, type ParquetType, type ParquetValue } from '../../src/output/parquet.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
-import { parquetContents, referenceWriteParquet, withoutFill } from '../support/parquet-reference.js';
+import { parquetContents, referenceWriteParquet, withoutFill } from './parquet-reference.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
 /** Values a numeric column may hold: whole numbers (negative too; up to 2^53 in a BIGINT), fractions to round, and for a DOUBLE any double. */

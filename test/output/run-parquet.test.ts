@@ -5,7 +5,7 @@ import { eventsTable, guestSeriesTable, hostSeriesTable } from '../../src/output
 import { writeParquet, type ParquetTable } from '../../src/output/parquet.js';
 import { GUEST_FIGURES } from '../../src/output/time-series.js';
 import type { GuestSample } from '../../src/runtime/sample.js';
-import { parquetContents, referenceWriteParquet, withoutFill } from '../support/parquet-reference.js';
+import { parquetContents, referenceWriteParquet, withoutFill } from './parquet-reference.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { formatCsvNumber, hostTimeSeriesCsv, timeSeriesCsv } from '../../src/output/timeseries-csv.js';
 import { guestSample, sampleAt, seriesOf } from '../support/samples.js';

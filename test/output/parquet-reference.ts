@@ -1,7 +1,7 @@
 /**
  * The Parquet writer of balloonsim 0501cce, kept as the reference that
- * today's files are compared with (test/output/parquet-content.test.ts,
- * run-parquet.test.ts), and what a Parquet file holds as DuckDB reads it.
+ * today's files are compared with (parquet-content.test.ts and
+ * run-parquet.test.ts beside it), and what a Parquet file holds as DuckDB reads it.
  */
 import { openDuckDB, sqlIdentifier, sqlString } from '../../src/output/duckdb.js';
 import type { DuckDBType } from '@duckdb/node-api';
