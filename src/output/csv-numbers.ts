@@ -169,8 +169,12 @@ function writeDecimal(bytes: Uint8Array, at: number, digits: number, length: num
  * (nothing written) when the value is for `formatCsvNumber`.
  */
 export function writeCsvNumberFast(bytes: Uint8Array, at: number, value: number): number {
+  // Half the cells of a run's series are 0 (and -0 is written as 0, as String(-0) is).
+  if (value === 0) {
+    bytes[at] = ZERO;
+    return at + 1;
+  }
   if (!Number.isSafeInteger(value)) return writeFraction(bytes, at, value);
-  // -0 is written as 0, as String(-0) is.
   if (value < 0) {
     bytes[at++] = MINUS;
     value = -value;
