@@ -129,12 +129,17 @@ interface RowSource {
  * COPY reads a chunk of up to 2,048 rows at a time: each chunk is filled
  * (on this thread, while DuckDB's thread waits for it) and goes straight to
  * the Parquet writer, so the rows are never held in a DuckDB table.
+ *
+ * The order relies on `openDuckDB(1)`: one DuckDB thread asks for the
+ * chunks, one after the other, so `next` needs no lock, and the COPY keeps
+ * the order they came in (DuckDB preserves insertion order), so the file's
+ * rows are the table's in order.
  */
 function registerRows(module: DuckDBModule, connection: DuckDBConnection, name: string, table: ParquetTable): RowSource {
   const source: RowSource = { from: `${name}()`, failure: undefined };
   const filled = new Float64Array(CHUNK_ROWS);
   let next = 0;
-  const rows = module.DuckDBTableFunction.create({
+  const rowsFunction = module.DuckDBTableFunction.create({
     name,
     bindFunction: (info) => {
       for (const column of table.columns) info.addResultColumn(column.name, duckType(module, stagedType(column)));
@@ -155,7 +160,7 @@ function registerRows(module: DuckDBModule, connection: DuckDBConnection, name: 
       next += count;
     },
   });
-  connection.registerTableFunction(rows);
+  connection.registerTableFunction(rowsFunction);
   return source;
 }
 
