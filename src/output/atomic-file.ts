@@ -10,7 +10,7 @@
  * behind; temporary names start with `.` and contain `.tmp-`, so they are
  * never mistaken for outputs, and `removeStaleTemporaries` clears them.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -62,6 +62,38 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(temporary, data);
     publish(temporary, path);
   } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Hands bytes to a file being written; they are written before it returns, so the caller may reuse its buffer. */
+export type ByteSink = (bytes: Uint8Array) => void;
+
+/** Writes all of `bytes` at the file's position (writeSync may write less than it is given). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/**
+ * Writes `path` through a temporary file and a rename, as `writeFileAtomic`
+ * does, from the pieces that `produce` hands to its sink in order: a large
+ * file (timeseries.csv of a thousand guests is 100 MB) is written as it is
+ * made, never held whole in memory. When `produce` throws, the temporary
+ * file is removed and `path` is left as it was.
+ */
+export function writeFileAtomicChunks(path: string, produce: (sink: ByteSink) => void): void {
+  const temporary = temporaryPathFor(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temporary, 'w');
+    const open = fd;
+    produce((bytes) => writeAll(open, bytes));
+    closeSync(fd);
+    fd = undefined;
+    publish(temporary, path);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
     rmSync(temporary, { force: true });
     throw error;
   }

@@ -17,7 +17,7 @@ import { runReportHtmlUnchecked } from './report-html.js';
 import { checkReportOptions, type ReportOptions } from './report-guests.js';
 import { checkEvents, checkProvenance, checkSeries, checkSummary } from './run-checks.js';
 import { eventsTable, guestSeriesTable, hostSeriesTable } from './run-parquet.js';
-import { hostTimeSeriesCsvUnchecked, timeSeriesCsvUnchecked } from './timeseries-csv.js';
+import { writeHostTimeSeriesCsvUnchecked, writeTimeSeriesCsvUnchecked } from './timeseries-csv.js';
 import type { TimeSeries } from './time-series.js';
 import { buildTraceUnchecked, traceJson } from './trace-events.js';
 
@@ -91,8 +91,8 @@ async function writeFiles(dir: string, result: RunResult, series: TimeSeries, op
   const { summary, events } = result;
   const metadata = { 'balloonsim.scenario': summary.scenario, 'balloonsim.seed': String(summary.seed) };
   const path = (name: RunOutputFile): string => join(dir, name);
-  writeFileAtomic(path('timeseries.csv'), timeSeriesCsvUnchecked(series));
-  writeFileAtomic(path('host-timeseries.csv'), hostTimeSeriesCsvUnchecked(series));
+  writeTimeSeriesCsvUnchecked(path('timeseries.csv'), series);
+  writeHostTimeSeriesCsvUnchecked(path('host-timeseries.csv'), series);
   writeFileAtomic(path('events.jsonl'), eventsJsonlUnchecked(events, summary.provenance));
   await writeParquet([
     { path: path('timeseries.parquet'), table: guestSeriesTable(series, metadata) },

@@ -11,9 +11,12 @@ import { FREE_MEMORY_STATES, type FreeMemoryState } from '../host/manager/free-m
 import type { GuestSample, Sample } from '../runtime/sample.js';
 import { GUEST_SERIES_COLUMNS, HOST_SERIES_COLUMNS } from './series-columns.js';
 import { isCount } from '../util/option-checks.js';
+import { csvText, writeCsvFile, type CsvChunkWriter } from './csv-bytes.js';
 import { describeValue } from '../util/suggest.js';
 import { checkSeries, checkText } from './run-checks.js';
 import { TimeSeries } from './time-series.js';
+
+export { formatCsvNumber } from './csv-numbers.js';
 
 /** The header line of timeseries.csv (without the newline). */
 export const TIMESERIES_CSV_HEADER = ['time_s', 'guest', 'alive', ...GUEST_SERIES_COLUMNS.map((c) => c.name)].join(',');
@@ -41,56 +44,97 @@ function headerLayout(header: string, source: string): { positions: number[]; le
   return { positions, legacy, cells: names.length };
 }
 
-/** A number as the CSV writes it: integers exactly, fractions to 9 significant digits. */
-export function formatCsvNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  if (!Number.isFinite(value)) return '';
-  return String(Number(value.toPrecision(9)));
-}
-
 /** Simulated seconds of sample `i`, as both files write them (so that they join). */
 function timeCell(series: TimeSeries, i: number): string {
   return String(series.timeMs(i) / 1000);
 }
 
-/** The guests' series as CSV text (header, then rows by sample, guests in scenario order). */
-export function timeSeriesCsv(series: TimeSeries): string {
-  checkSeries(series, 'timeSeriesCsv');
-  return timeSeriesCsvUnchecked(series);
-}
+const ZERO = 0x30;
+const ONE = 0x31;
 
-/** `timeSeriesCsv` without its check, for `writeRunOutputs`, which checks the series under its own name. */
-export function timeSeriesCsvUnchecked(series: TimeSeries): string {
+/** Guest rows formatted per block: each figure of a block is read from the series in one copy. */
+const BLOCK_ROWS = 4096;
+
+/** timeseries.csv: the header, then a row per guest per sample. */
+function writeGuestCsv(series: TimeSeries, out: CsvChunkWriter): void {
+  out.ascii(TIMESERIES_CSV_HEADER);
+  out.newline();
+  const guests = series.guests;
+  const rows = series.length * guests;
   const frameBytes = series.frameBytes;
-  const lines: string[] = [TIMESERIES_CSV_HEADER];
-  for (let i = 0; i < series.length; i++) {
-    const time = timeCell(series, i);
-    for (let g = 0; g < series.guests; g++) {
-      const cells = [time, series.guestNames[g]!, series.isAlive(i, g) ? '1' : '0'];
-      for (const column of GUEST_SERIES_COLUMNS) {
-        const value = series.value(column.figure, i, g);
-        cells.push(formatCsvNumber(column.pages ? value * frameBytes : value));
+  // Each name and each sample's time is encoded once, not once per row.
+  const names = series.guestNames.map((name) => Buffer.from(`,${name},`));
+  const pages = GUEST_SERIES_COLUMNS.map((column) => column.pages);
+  const figures = GUEST_SERIES_COLUMNS.map(() => new Float64Array(Math.min(BLOCK_ROWS, rows)));
+  const alive = new Float64Array(Math.min(BLOCK_ROWS, rows));
+  let time = Buffer.alloc(0);
+  let sample = 0;
+  let guest = 0;
+  for (let start = 0; start < rows; start += BLOCK_ROWS) {
+    const count = Math.min(BLOCK_ROWS, rows - start);
+    GUEST_SERIES_COLUMNS.forEach((column, c) => series.copyGuestRows(column.figure, start, count, figures[c]!));
+    series.copyGuestRows('alive', start, count, alive);
+    for (let r = 0; r < count; r++) {
+      if (guest === 0) time = Buffer.from(timeCell(series, sample));
+      out.bytes(time);
+      out.bytes(names[guest]!);
+      out.byte(alive[r] === 1 ? ONE : ZERO);
+      for (let c = 0; c < figures.length; c++) {
+        const value = figures[c]![r]!;
+        out.comma();
+        out.number(pages[c] ? value * frameBytes : value);
       }
-      lines.push(cells.join(','));
+      out.newline();
+      if (++guest === guests) {
+        guest = 0;
+        sample++;
+      }
     }
   }
-  return `${lines.join('\n')}\n`;
+}
+
+/** host-timeseries.csv: the header, then a row per sample. */
+function writeHostCsv(series: TimeSeries, out: CsvChunkWriter): void {
+  out.ascii(HOST_TIMESERIES_CSV_HEADER);
+  out.newline();
+  const frameBytes = series.frameBytes;
+  for (let i = 0; i < series.length; i++) {
+    out.ascii(timeCell(series, i));
+    out.comma();
+    out.number(series.freeFrames(i) * frameBytes);
+    out.comma();
+    out.number(series.hostSwapUsedPages(i) * frameBytes);
+    out.comma();
+    out.ascii(series.hostState(i));
+    out.newline();
+  }
+}
+
+/**
+ * The guests' series as CSV text (header, then rows by sample, guests in
+ * scenario order). The text is that of the file `--out` writes, decoded: a
+ * guest name that is not well-formed UTF-16 (a lone surrogate) comes back
+ * with U+FFFD in its place, as a reader of the file sees it.
+ */
+export function timeSeriesCsv(series: TimeSeries): string {
+  checkSeries(series, 'timeSeriesCsv');
+  return csvText((out) => writeGuestCsv(series, out));
+}
+
+/** Writes timeseries.csv to `path` as it is formatted (see atomic-file.ts), for `writeRunOutputs`, which checks the series under its own name. */
+export function writeTimeSeriesCsvUnchecked(path: string, series: TimeSeries): void {
+  writeCsvFile(path, (out) => writeGuestCsv(series, out));
 }
 
 /** The host's series as CSV text: one row per sample. */
 export function hostTimeSeriesCsv(series: TimeSeries): string {
   checkSeries(series, 'hostTimeSeriesCsv');
-  return hostTimeSeriesCsvUnchecked(series);
+  return csvText((out) => writeHostCsv(series, out));
 }
 
-/** `hostTimeSeriesCsv` without its check, for `writeRunOutputs`, which checks the series under its own name. */
-export function hostTimeSeriesCsvUnchecked(series: TimeSeries): string {
-  const frameBytes = series.frameBytes;
-  const lines: string[] = [HOST_TIMESERIES_CSV_HEADER];
-  for (let i = 0; i < series.length; i++) {
-    lines.push([timeCell(series, i), formatCsvNumber(series.freeFrames(i) * frameBytes), formatCsvNumber(series.hostSwapUsedPages(i) * frameBytes), series.hostState(i)].join(','));
-  }
-  return `${lines.join('\n')}\n`;
+/** Writes host-timeseries.csv to `path`, for `writeRunOutputs`, which checks the series under its own name. */
+export function writeHostTimeSeriesCsvUnchecked(path: string, series: TimeSeries): void {
+  writeCsvFile(path, (out) => writeHostCsv(series, out));
 }
 
 interface HostRow {

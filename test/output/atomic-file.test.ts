@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isTemporaryName, removeStaleTemporaries, temporaryPathFor, writeFileAtomic } from '../../src/output/atomic-file.js';
+import { isTemporaryName, removeStaleTemporaries, temporaryPathFor, writeFileAtomic, writeFileAtomicChunks } from '../../src/output/atomic-file.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const DIST = fileURLToPath(new URL('../../dist/output/', import.meta.url));
@@ -76,6 +76,44 @@ describe('crash-safe files', () => {
     expect(seenBytes).toBeGreaterThan(16 * 2 ** 20);
     expect(readFileSync(path, 'utf8')).toBe('the old, complete file\n');
     expect(readdirSync(dir).filter((name) => !isTemporaryName(name))).toEqual(['timeseries.csv']);
+    expect(removeStaleTemporaries(dir)).toBe(1);
+  });
+
+  it('writes a file piece by piece through a temporary name, and leaves the old one when the producer fails', () => {
+    const dir = temporaryDirectory('balloonsim-atomic-');
+    const path = join(dir, 'timeseries.csv');
+    const piece = Buffer.from('abc\n');
+    writeFileAtomicChunks(path, (sink) => {
+      for (let i = 0; i < 3; i++) {
+        sink(piece);
+        // Written when the sink returns: the producer may reuse its buffer.
+        expect(readdirSync(dir).filter(isTemporaryName)).toHaveLength(1);
+      }
+      sink(new Uint8Array(0));
+    });
+    expect(readFileSync(path, 'utf8')).toBe('abc\nabc\nabc\n');
+    expect(() =>
+      writeFileAtomicChunks(path, (sink) => {
+        sink(Buffer.from('half'));
+        throw new Error('no more');
+      }),
+    ).toThrow('no more');
+    expect(readFileSync(path, 'utf8')).toBe('abc\nabc\nabc\n');
+    expect(readdirSync(dir)).toEqual(['timeseries.csv']);
+  });
+
+  it('a file written piece by piece and killed mid-write leaves the complete old file', async () => {
+    const dir = temporaryDirectory('balloonsim-atomic-');
+    const path = join(dir, 'timeseries.csv');
+    writeFileSync(path, 'the old, complete file\n');
+    const script = `
+      import { writeFileAtomicChunks } from ${JSON.stringify(join(DIST, 'atomic-file.js'))};
+      const piece = Buffer.alloc(2 ** 20, 97);
+      writeFileAtomicChunks(${JSON.stringify(path)}, (sink) => { for (let i = 0; i < 768; i++) sink(piece); });
+    `;
+    const { killed } = await killMidWrite(script, dir, 16 * 2 ** 20);
+    expect(killed).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('the old, complete file\n');
     expect(removeStaleTemporaries(dir)).toBe(1);
   });
 

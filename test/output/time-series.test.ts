@@ -56,6 +56,30 @@ describe('TimeSeries', () => {
   });
 });
 
+describe('TimeSeries.copyGuestRows', () => {
+  const series = new TimeSeries(['a', 'b', 'c'], FRAME, 1000);
+  for (let i = 1; i <= 4; i++) series.add({ timeMs: i * 1000, freeFrames: 1, hostSwapUsedPages: 0, hostState: 'high', guests: [guestSample('a', i), guestSample('b', i + 10), guestSample('c', i + 20)] });
+
+  it('copies rows in the order of timeseries.csv (guests fastest), from any row, alive as 1 and 0', () => {
+    const out = new Float64Array(6).fill(-1);
+    series.copyGuestRows('anonPages', 2, 5, out);
+    const expected = [2, 3, 4, 5, 6].map((row) => series.value('anonPages', Math.floor(row / 3), row % 3));
+    expect(Array.from(out)).toEqual([...expected, -1]);
+    const alive = new Float64Array(12);
+    series.copyGuestRows('alive', 0, 12, alive);
+    expect(Array.from(alive)).toEqual(Array.from({ length: 12 }, (_, row) => (series.isAlive(Math.floor(row / 3), row % 3) ? 1 : 0)));
+    series.copyGuestRows('targetPages', 12, 0, new Float64Array(0));
+  });
+
+  it('refuses rows past the end, an output too short, and a figure it does not have', () => {
+    expect(() => series.copyGuestRows('anonPages', 10, 3, new Float64Array(3))).toThrow(new RangeError('TimeSeries.copyGuestRows: rows 10 to 13 are not within the 12 rows (samples times guests)'));
+    expect(() => series.copyGuestRows('anonPages', -1, 1, new Float64Array(1))).toThrow(/^TimeSeries\.copyGuestRows: rows -1 to 0 are not within/);
+    expect(() => series.copyGuestRows('anonPages', 0, 3, new Float64Array(2))).toThrow(new RangeError('TimeSeries.copyGuestRows: out must be a Float64Array of at least 3 values, got one of 2'));
+    expect(() => series.copyGuestRows('anonPages', 0, 1, [0] as never)).toThrow(/got a list of 1 item$/);
+    expect(() => series.copyGuestRows('pages' as never, 0, 1, new Float64Array(1))).toThrow(/^TimeSeries\.copyGuestRows: no figure "pages" \(one of targetPages, .*, or alive\)$/);
+  });
+});
+
 describe('defaultSampleEveryTicks', () => {
   it('samples every tick up to the limit, then every N ticks', () => {
     expect(defaultSampleEveryTicks(1200, 4)).toBe(1);
