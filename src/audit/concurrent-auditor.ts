@@ -7,7 +7,7 @@
  */
 import { Counter, frameOfWord } from '../guest/shared-memory.js';
 import { describeOwner } from '../host/owners.js';
-import { ownersOf, type TableShare } from '../messages/table-share.js';
+import { ownersOf, type Owners, type TableShare } from '../messages/table-share.js';
 import { GuestState, scanChunk, scanTableChunk, type ChunkScan } from './concurrent-check.js';
 
 /** Slots of the control array shared with the thread that started the auditor. */
@@ -73,7 +73,7 @@ interface GuestViews {
 
 /** Sweeps until told to stop; `sweep()` alone does one pass (tests). */
 export class ConcurrentAuditor {
-  private readonly owners: Int32Array;
+  private readonly owners: Owners;
   private readonly guests: GuestViews[];
   private readonly states: Int32Array;
   private readonly control: Int32Array;

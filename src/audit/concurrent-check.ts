@@ -58,6 +58,7 @@
  */
 import { frameOfWord, NO_FRAME } from '../guest/shared-memory.js';
 import { OWNER_FREE, OWNER_HYPERVISOR } from '../host/owners.js';
+import type { Owners } from '../messages/table-share.js';
 
 export { GuestState } from '../host/device/guest-states.js';
 
@@ -80,7 +81,7 @@ export interface ChunkScan {
  */
 export function scanChunk(
   mapWords: Int32Array,
-  owners: Int32Array,
+  owners: Owners,
   ownerId: number,
   from: number,
   to: number,
@@ -121,7 +122,7 @@ export function scanChunk(
  * entry, was RECLAIMED (`reclaimed[g - 1] === 1`). Returns the number of bad
  * entries; the first ones go to `bad`.
  */
-export function scanTableChunk(owners: Int32Array, from: number, to: number, guests: number, shards: number, reclaimed: Uint8Array, bad: Int32Array): number {
+export function scanTableChunk(owners: Owners, from: number, to: number, guests: number, shards: number, reclaimed: Uint8Array, bad: Int32Array): number {
   let count = 0;
   const lowestFree = -1 - shards;
   for (let frame = from; frame < to; frame++) {

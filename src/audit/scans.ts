@@ -8,6 +8,7 @@
 import { frameOfWord } from '../guest/shared-memory.js';
 import type { PageRuns } from './page-scans.js';
 import type { TableScan } from './table-scans.js';
+import type { Owners } from '../messages/table-share.js';
 
 /** Positions of the first problems a scan found; the rest are only counted. */
 export const PROBLEMS_KEPT = 3;
@@ -236,7 +237,7 @@ function mark(marks: Uint32Array, first: number, last: number): void {
 function scanPages(
   mapWords: Int32Array,
   pageState: Uint8Array,
-  owners: Int32Array,
+  owners: Owners,
   marks: Uint32Array,
   ownerId: number,
   mustMap: Uint8Array,

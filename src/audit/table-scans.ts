@@ -7,19 +7,19 @@
  *
  * Finding where a run of one owner ends is the whole cost. In JavaScript a
  * frame is a load, a compare and a bounds check (about 0.8 ns here); in
- * WebAssembly (table-scans.wat) sixteen frames are compared a step with
- * 128-bit SIMD, about five times faster. So where the table lives in a
+ * WebAssembly (table-scans.wat) sixteen frames (thirty-two 16-bit ones) are
+ * compared a step with 128-bit SIMD, about five times faster. So where the table lives in a
  * WebAssembly memory (host/frame-moves.ts puts it there when one can hold
  * it) the scan runs there, else in the same loop in JavaScript. Both read
  * plainly: the audit scans at quiescent points.
  */
 import { wasm, compiledOnce } from '../util/wasm.js';
-import type { TableShare } from '../messages/table-share.js';
+import type { Owners, TableShare } from '../messages/table-share.js';
 import { TABLE_SCANS_WASM_BASE64 } from './table-scans-wasm.js';
 
 /** A table the audit scans: its owners, and where a run of one owner ends. */
 export interface TableScan {
-  readonly owners: Int32Array;
+  readonly owners: Owners;
   /** Whether runs are scanned in WebAssembly (else in JavaScript). */
   readonly inWasm: boolean;
   /** The first frame of [from, end) whose owner is not `value`, or `end`; the caller keeps [from, end) inside the table. */
@@ -33,11 +33,12 @@ const FRAMES_READ_HERE = 32;
 const tableScansModule = compiledOnce(TABLE_SCANS_WASM_BASE64);
 
 /** The scan of a table: in WebAssembly when the table lives in a WebAssembly memory (and the runtime has SIMD), else in JavaScript. */
-export function tableScanOf(share: TableShare, owners: Int32Array): TableScan {
+export function tableScanOf(share: TableShare, owners: Owners): TableScan {
   const module = tableScansModule();
   if (share.memory === null || wasm === undefined || module === null) return tableScanInJs(owners);
   const { exports } = new wasm.Instance(module, { table: { owners: share.memory } });
-  const sameEnd = exports.sameEnd as TableScan['sameEnd'];
+  const narrow = share.ownerBits === 16;
+  const sameEnd = (narrow ? exports.sameEnd16 : exports.sameEnd) as TableScan['sameEnd'];
   return {
     owners,
     inWasm: true,
@@ -47,13 +48,15 @@ export function tableScanOf(share: TableShare, owners: Int32Array): TableScan {
       const near = Math.min(end, from + FRAMES_READ_HERE);
       let frame = from;
       while (frame < near && owners[frame] === value) frame++;
-      return frame < near || near === end ? frame : sameEnd(near, end, value);
+      if (frame < near || near === end) return frame;
+      // (A value a 16-bit owner cannot hold was never written: the first frame already ended the run.)
+      return sameEnd(near, end, value);
     },
   };
 }
 
 /** The scan in JavaScript, a frame at a time (tables in a plain SharedArrayBuffer; the tests' tables). */
-export function tableScanInJs(owners: Int32Array): TableScan {
+export function tableScanInJs(owners: Owners): TableScan {
   return {
     owners,
     inWasm: false,

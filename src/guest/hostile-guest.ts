@@ -2,7 +2,7 @@ import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import { framesInRuns, type GuestToHost, type HostToGuest, type ReleaseMessage } from '../messages/protocol.js';
 import type { GuestInit, GuestReport, HostileReport } from '../messages/runtime.js';
 import type { AttackKind, HostileSpec } from '../model/scenario.js';
-import { ownersOf } from '../messages/table-share.js';
+import { ownersOf, type Owners } from '../messages/table-share.js';
 import { deriveSeed, Random } from '../util/random.js';
 import { GuestActor } from './guest-actor.js';
 
@@ -52,7 +52,7 @@ export class HostileGuestActor {
   private readonly inner: GuestActor;
   private readonly spec: HostileSpec;
   private readonly random: Random;
-  private readonly table: Int32Array | null;
+  private readonly table: Owners | null;
   /** Its entries' value in the table, from the boot message. */
   private ownerId = 0;
   private readonly tickMs: number;

@@ -1,4 +1,4 @@
-import { ownersOf, type TableShare } from '../messages/table-share.js';
+import { ownersOf, type OwnerBits, type Owners, type TableShare } from '../messages/table-share.js';
 import type { RunList } from './frame-runs.js';
 import { allocateTable, frameMovesOf, type FrameMoves } from './frame-moves.js';
 import { describeOwner } from './owners.js';
@@ -15,10 +15,12 @@ export interface TransferFailure {
 const FAILURES_KEPT = 32;
 
 /**
- * The frame ownership table: one `Int32Array` entry per host frame, in shared
- * memory (a shared WebAssembly memory where one can hold the table, else a
- * `SharedArrayBuffer`: frame-moves.ts) so that every thread sees the same
- * table. An entry holds OWNER_FREE, OWNER_HYPERVISOR or a guest's owner id.
+ * The frame ownership table: one entry per host frame (an `Int16Array` when
+ * the host's owner values fit in 16 bits, else an `Int32Array`: owners.ts,
+ * `ownerBitsFor`), in shared memory (a shared WebAssembly memory where one
+ * can hold the table, else a `SharedArrayBuffer`: frame-moves.ts) so that
+ * every thread sees the same table. An entry holds OWNER_FREE,
+ * OWNER_HYPERVISOR, a shard pool's free value or a guest's owner id.
  *
  * Every change of owner is one compare-exchange from the owner the caller
  * believes is current (`Atomics.compareExchange`, or its WebAssembly
@@ -26,7 +28,7 @@ const FAILURES_KEPT = 32;
  * violation: it is counted and kept for the report, never ignored.
  */
 export class FrameTable {
-  readonly owners: Int32Array;
+  readonly owners: Owners;
   /** How other threads reach this table (`new FrameTable(share)` there). */
   readonly share: TableShare;
   /** Successful transfers (changes of owner) made through this view of the table. */
@@ -35,14 +37,19 @@ export class FrameTable {
   private readonly failuresKept: TransferFailure[] = [];
   private readonly moves: FrameMoves;
 
-  /** A new table of `frames` free frames, or a view of an existing one (its share). */
-  constructor(framesOrShare: number | TableShare) {
+  /**
+   * A new table of `frames` free frames with owners of `ownerBits` bits (the
+   * run's setup chooses them with `ownerBitsFor`), or a view of an existing
+   * one (its share).
+   */
+  constructor(framesOrShare: number | TableShare, ownerBits: OwnerBits = 32) {
     if (typeof framesOrShare === 'number') {
       const frames = framesOrShare;
       if (!Number.isSafeInteger(frames) || frames < 1 || frames > 2 ** 31 - 1) {
         throw new RangeError(`FrameTable: frames must be an integer from 1 to 2^31-1, got ${frames}`);
       }
-      this.share = allocateTable(frames);
+      if (ownerBits !== 16 && ownerBits !== 32) throw new RangeError(`FrameTable: ownerBits must be 16 or 32, got ${String(ownerBits)}`);
+      this.share = allocateTable(frames, ownerBits);
     } else {
       this.share = framesOrShare;
     }
@@ -52,6 +59,11 @@ export class FrameTable {
 
   get frames(): number {
     return this.owners.length;
+  }
+
+  /** Bits of one owner: 16 or 32. */
+  get ownerBits(): OwnerBits {
+    return this.share.ownerBits;
   }
 
   /** The current owner of a frame (an atomic read). */

@@ -18,6 +18,17 @@ export const OWNER_HYPERVISOR = -1;
 /** Most shards a host may have (their free values run from -2 down). */
 export const SHARDS_MAX = 1 << 16;
 
+/**
+ * The narrowest owner width that holds every owner value of a host with
+ * `guests` guests and `shards` shards: 16 bits (values from -32,768 to
+ * 32,767: up to 32,767 guests, and 32,767 shards, the last one's free value
+ * -32,768), else 32. With 16 bits the table is half the memory, and a 64-bit
+ * compare-exchange moves four frames (host/frame-moves.ts).
+ */
+export function ownerBitsFor(guests: number, shards: number): 16 | 32 {
+  return ownerIdOfGuest(guests - 1) <= 0x7fff && freeOwnerOfShard(shards - 1) >= -0x8000 ? 16 : 32;
+}
+
 /** The owner id of the guest with this index. */
 export function ownerIdOfGuest(guestIndex: number): number {
   return guestIndex + 1;

@@ -11,7 +11,9 @@ import { MemoryManager } from '../host/manager/memory-manager.js';
 import { loadPolicyModules } from '../host/manager/policies/index.js';
 import type { Policy } from '../host/policy/policy.js';
 import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
+import { ownerBitsFor } from '../host/owners.js';
 import type { GuestInit } from '../messages/runtime.js';
+import type { OwnerBits } from '../messages/table-share.js';
 import type { Scenario } from '../model/scenario.js';
 import { planFaults, type InjectedFaults } from '../faults/fault-plan.js';
 import { deriveSeed } from '../util/random.js';
@@ -48,8 +50,8 @@ export async function prepareRun(scenario: Scenario, options: RunSetupOptions = 
   const faults = planFaults(scenario, seed);
   const policyModules = await loadPolicyModules(scenario, options.watched === undefined ? {} : moduleLoadWatch(options.watched));
   const policyCalls = options.watched?.calls;
-  const frames = Math.floor(scenario.host.memoryBytes / scenario.frameBytes);
-  const table = options.table ?? new FrameTable(frames);
+  const table = options.table ?? frameTableFor(scenario);
+  const frames = framesOf(scenario);
   if (table.frames !== frames) throw new RangeError(`prepareRun: the table has ${table.frames} frames, the host's memory needs ${frames}`);
   const shared = GuestSharedViews.allocateMany(scenario.guests.map((spec) => Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
   const figures = new HostFiguresBuffer(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
@@ -71,6 +73,20 @@ export async function prepareRun(scenario: Scenario, options: RunSetupOptions = 
     ...(spec.hostile !== undefined ? { table: table.share } : {}),
   }));
   return { scenario, seed, faults, table, figures, shared, manager, inits };
+}
+
+/** A new frame table for a run of `scenario`, as `prepareRun` makes it: its host's frames, owners as narrow as its guests and shards allow. */
+export function frameTableFor(scenario: Scenario): FrameTable {
+  return new FrameTable(framesOf(scenario), ownerBitsOf(scenario));
+}
+
+function framesOf(scenario: Scenario): number {
+  return Math.floor(scenario.host.memoryBytes / scenario.frameBytes);
+}
+
+/** The owner width of a run of `scenario`'s table (host/owners.ts, `ownerBitsFor`). */
+export function ownerBitsOf(scenario: Scenario): OwnerBits {
+  return ownerBitsFor(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
 }
 
 /** What each of `threads` threads hosts: whole shards, as evenly as their guests allow (fewer threads if there are fewer shards). */

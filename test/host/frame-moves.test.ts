@@ -3,12 +3,15 @@ import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FRAME_MOVES_WASM_BASE64 } from '../../src/host/frame-moves-wasm.js';
-import { allocateTable, frameMovesOf, moveRunDownInJs, moveRunInJs, WASM_TABLE_FRAMES_MAX, type FrameMoves } from '../../src/host/frame-moves.js';
-import { ownersOf } from '../../src/messages/table-share.js';
+import { allocateTable, frameMovesOf, moveRunDownInJs, moveRunInJs, WASM_TABLE_FRAMES_MAX, wasmTableFramesMax, type FrameMoves } from '../../src/host/frame-moves.js';
+import { ownersOf, type OwnerBits, type Owners } from '../../src/messages/table-share.js';
 import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../src/host/owners.js';
 
-/** Owners a table holds: free, the hypervisor, shards' pools (negative), guests (positive, one with the top bit's neighbour set). */
-const OWNERS = [OWNER_FREE, OWNER_HYPERVISOR, freeOwnerOfShard(0), freeOwnerOfShard(65_535), ownerIdOfGuest(0), ownerIdOfGuest(5), 0x7fff_ffff, -0x8000_0000];
+/** Owners a table holds: free, the hypervisor, shards' pools (negative), guests (positive), and each width's extremes. */
+const OWNERS: Record<OwnerBits, number[]> = {
+  32: [OWNER_FREE, OWNER_HYPERVISOR, freeOwnerOfShard(0), freeOwnerOfShard(65_535), ownerIdOfGuest(0), ownerIdOfGuest(5), 0x7fff_ffff, -0x8000_0000],
+  16: [OWNER_FREE, OWNER_HYPERVISOR, freeOwnerOfShard(0), freeOwnerOfShard(32_766), ownerIdOfGuest(0), ownerIdOfGuest(5), 0x7fff, -0x8000],
+};
 
 /** One compare-exchange per frame, as the table's contract says, in plain code: what both moves must do. */
 function reference(owners: number[], from: number, end: number, expected: number, newOwner: number): number {
@@ -29,8 +32,8 @@ function referenceDown(owners: number[], from: number, end: number, expected: nu
 }
 
 /** A table in a WebAssembly memory with the given owners, and its moves in WebAssembly and in JavaScript. */
-function tableWith(owners: number[]): { table: Int32Array; wasm: FrameMoves; js: FrameMoves } {
-  const share = allocateTable(owners.length);
+function tableWith(owners: number[], bits: OwnerBits = 32): { table: Owners; wasm: FrameMoves; js: FrameMoves } {
+  const share = allocateTable(owners.length, bits);
   expect(share.memory).not.toBeNull();
   const table = ownersOf(share);
   table.set(owners);
@@ -48,8 +51,9 @@ describe('frame moves', () => {
     expect(check.status).toBe(0);
   });
 
-  it('moves a run, up or down, in WebAssembly and in JavaScript exactly as one compare-exchange per frame does: the same frames, the same stop', () => {
-    const owner = fc.constantFrom(...OWNERS);
+  for (const bits of [32, 16] as const)
+  it(`moves a run of a ${bits}-bit table, up or down, in WebAssembly and in JavaScript exactly as one compare-exchange per frame does: the same frames, the same stop`, () => {
+    const owner = fc.constantFrom(...OWNERS[bits]);
     fc.assert(
       fc.property(
         fc.array(owner, { minLength: 1, maxLength: 70 }).chain((owners) =>
@@ -65,10 +69,10 @@ describe('frame moves', () => {
           const modelDown = [...start];
           const stopDown = referenceDown(modelDown, end, from, expected, newOwner);
           for (const kind of ['wasm', 'js'] as const) {
-            const moves = tableWith(start);
+            const moves = tableWith(start, bits);
             expect(moves[kind].up(from, end, expected, newOwner)).toBe(stop);
             expect([...moves.table]).toEqual(model);
-            const movesDown = tableWith(start);
+            const movesDown = tableWith(start, bits);
             expect(movesDown[kind].down(end, from, expected, newOwner)).toBe(stopDown);
             expect([...movesDown.table]).toEqual(modelDown);
           }
@@ -78,9 +82,10 @@ describe('frame moves', () => {
     );
   });
 
-  it('moves a long run in one call and stops at a frame that is not the expected owner\'s, wherever it sits in a pair', () => {
-    for (const odd of [0, 1]) {
-      const { table, wasm } = tableWith(new Array(1_000).fill(OWNER_FREE));
+  for (const bits of [32, 16] as const)
+  it(`moves a long run of a ${bits}-bit table in one call and stops at a frame that is not the expected owner's, wherever it sits in a group`, () => {
+    for (const odd of [0, 1, 2, 3]) {
+      const { table, wasm } = tableWith(new Array(1_000).fill(OWNER_FREE), bits);
       table[501 + odd] = OWNER_HYPERVISOR;
       expect(wasm.up(1, 1_000, OWNER_FREE, ownerIdOfGuest(3))).toBe(501 + odd);
       expect(table[500 + odd]).toBe(ownerIdOfGuest(3));
@@ -114,6 +119,21 @@ describe('frame moves', () => {
     expect(owners[WASM_TABLE_FRAMES_MAX - 1]).toBe(ownerIdOfGuest(2));
   });
 
+  it('holds the largest table the host allows, 2^31 - 1 frames, with 16-bit owners in a WebAssembly memory (4 GiB, backed lazily), and moves its last frames there, up and down', () => {
+    const frames = 2 ** 31 - 1;
+    expect(wasmTableFramesMax(16)).toBeGreaterThanOrEqual(frames);
+    const share = allocateTable(frames, 16);
+    expect(share.memory).not.toBeNull();
+    const owners = ownersOf(share);
+    expect(owners).toBeInstanceOf(Int16Array);
+    const moves = frameMovesOf(share, owners);
+    expect(moves.up(frames - 9, frames, OWNER_FREE, ownerIdOfGuest(2))).toBe(frames);
+    expect(owners[frames - 1]).toBe(ownerIdOfGuest(2));
+    expect(owners[frames - 10]).toBe(OWNER_FREE);
+    expect(moves.down(frames, frames - 9, ownerIdOfGuest(2), freeOwnerOfShard(7))).toBe(frames - 9);
+    expect(owners[frames - 9]).toBe(freeOwnerOfShard(7));
+  });
+
   it('keeps a table too large for a 32-bit WebAssembly memory in a SharedArrayBuffer, moved in JavaScript', () => {
     const share = allocateTable(WASM_TABLE_FRAMES_MAX + 1);
     expect(share.memory).toBeNull();
@@ -127,14 +147,15 @@ describe('frame moves', () => {
     expect(owners[WASM_TABLE_FRAMES_MAX - 2]).toBe(ownerIdOfGuest(1));
   });
 
+  for (const bits of [32, 16] as const)
   for (const direction of ['up', 'down'] as const) {
-    it(`never lets two threads both move a frame: racing ${direction} over the same frames, every frame is moved by exactly one of them`, async () => {
+    it(`never lets two threads both move a frame of a ${bits}-bit table: racing ${direction} over the same frames, every frame is moved by exactly one of them`, async () => {
       // 256 rounds, each over its own 4,096 frames: both threads wait for each other at the start of
       // every round (a spin on a shared counter), so that their moves overlap in time again and again.
       const rounds = 256;
       const region = 4_096;
       const frames = rounds * region;
-      const share = allocateTable(frames);
+      const share = allocateTable(frames, bits);
       const gate = new Int32Array(new SharedArrayBuffer(4));
       // In a round each thread moves every frame of the round's region, in runs of 64 in the same
       // order, from free to its own id, and counts the frames its moves say moved (a failed frame is
@@ -146,7 +167,8 @@ describe('frame moves', () => {
         {
           const { share, id, gate, bytes, direction, rounds, region } = workerData;
           const module = new WebAssembly.Module(Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)));
-          const { move, moveDown } = new WebAssembly.Instance(module, { table: { owners: share.memory } }).exports;
+          const exports = new WebAssembly.Instance(module, { table: { owners: share.memory } }).exports;
+          const [move, moveDown] = share.ownerBits === 16 ? [exports.move16, exports.moveDown16] : [exports.move, exports.moveDown];
           let moved = 0;
           for (let round = 0; round < rounds; round++) {
             Atomics.add(gate, 0, 1);

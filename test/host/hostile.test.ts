@@ -21,6 +21,7 @@ import { assertProperty, propertyParams } from '../support/fc.js';
 import { InlineHost } from '../support/inline-host.js';
 import { WorldAuditor } from '../support/lockstep.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
+import type { Owners } from '../../src/messages/table-share.js';
 
 const ALL_ATTACKS: AttackKind[] = ['forged', 'not-owned', 'repeated', 'out-of-range', 'absurd-count', 'flood', 'malformed'];
 
@@ -69,7 +70,7 @@ function accountsWithout(host: InlineHost, index: number): string {
   return JSON.stringify(host.accounts.filter((a) => a.index !== index).map((a) => ({ device: a.device, target: a.targetPages, figures: Array.from(a.figures) })));
 }
 
-function firstDifference(a: Int32Array, b: Int32Array): number {
+function firstDifference(a: Owners, b: Owners): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
   return -1;
 }

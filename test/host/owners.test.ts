@@ -1,6 +1,6 @@
 /** The values of the frame table: guests' owner ids, the free values of shards' pools, and their names in reports. */
 import { describe, expect, it } from 'vitest';
-import { describeOwner, freeOwnerOfShard, guestIndexOfOwner, isFreeOwner, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest, SHARDS_MAX, shardOfFreeOwner } from '../../src/host/owners.js';
+import { describeOwner, freeOwnerOfShard, guestIndexOfOwner, isFreeOwner, OWNER_FREE, OWNER_HYPERVISOR, ownerBitsFor, ownerIdOfGuest, SHARDS_MAX, shardOfFreeOwner } from '../../src/host/owners.js';
 
 describe('owner ids', () => {
   it('a guest owns with its index plus one, so that a zero-filled table is all free', () => {
@@ -26,6 +26,16 @@ describe('owner ids', () => {
     expect(isFreeOwner(OWNER_HYPERVISOR)).toBe(false);
     expect(isFreeOwner(ownerIdOfGuest(0))).toBe(false);
     expect(isFreeOwner(freeOwnerOfShard(SHARDS_MAX))).toBe(false);
+  });
+
+  it('fit 16 bits up to 32,767 guests and 32,767 shards (the owner ids and free values at the ends of an Int16Array), 32 bits past that', () => {
+    expect(ownerBitsFor(1, 1)).toBe(16);
+    expect(ownerIdOfGuest(32_766)).toBe(0x7fff);
+    expect(freeOwnerOfShard(32_766)).toBe(-0x8000);
+    expect(ownerBitsFor(32_767, 32_767)).toBe(16);
+    expect(ownerBitsFor(32_768, 64)).toBe(32);
+    expect(ownerBitsFor(40_000, 32_768)).toBe(32);
+    expect(ownerBitsFor(100_000, SHARDS_MAX)).toBe(32);
   });
 
   it('names owners for reports, by guest name when known', () => {

@@ -27,6 +27,7 @@ import type { AttackKind, Scenario } from '../../src/model/scenario.js';
 import { assertProperty, propertyParams } from '../support/fc.js';
 import type { InlineHost } from '../support/inline-host.js';
 import { runLockstep, type LockstepWorld } from '../support/lockstep.js';
+import { frameTableFor, ownerBitsOf } from '../../src/runtime/run-setup.js';
 import { arbitraryScenario, guest, MiB, scenario } from '../support/scenarios.js';
 
 /** The honest table: a change of owner asked of a frame whose owner was not the one expected (a broken pool's grant) fails, and is counted. */
@@ -110,7 +111,7 @@ interface BrokenRun {
 }
 
 function runWithPlantedFrames(s: Scenario, careless: boolean): BrokenRun {
-  const table = new FrameTable(framesOf(s));
+  const table = frameTableFor(s);
   let planted: Array<{ frame: number; owner: number }> = [];
   let granted = false;
   let concurrent: ConcurrentAuditor | null = null;
@@ -201,7 +202,8 @@ describe('a host broken on purpose', () => {
         guest('mallory', { memoryBytes: 48 * MiB, hostile: { everyMs: 2000, attacks, floodMessages: 0 }, workload: [{ kind: 'anon', name: 'anon-0', hotFraction: 1, size: { kind: 'constant', bytes: 16 * MiB } }] }),
       ],
     });
-    const table = new CarelessFrameTable(framesOf(s));
+    // Owners as narrow as the run's own table would have them (16 bits here).
+    const table = new CarelessFrameTable(framesOf(s), ownerBitsOf(s));
     const careless = runLockstep(s, { table, auditEveryTicks: 1 });
     expect(table.unexpected).toBeGreaterThan(0);
     expect(careless.audit.violations).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 /** Unit tests of src/runtime/run-setup.ts: building a run, what each thread hosts, and the audit's table slices. */
 import { describe, expect, it } from 'vitest';
 import { FrameTable } from '../../src/host/frame-table.js';
-import { prepareRun, tableSlices, threadSetups } from '../../src/runtime/run-setup.js';
+import { ownerBitsOf, prepareRun, tableSlices, threadSetups } from '../../src/runtime/run-setup.js';
 import { guest, MiB, scenario } from '../support/scenarios.js';
 import { tinyScenario } from '../support/tiny-run.js';
 
@@ -23,6 +23,9 @@ describe('prepareRun', () => {
     expect(setup.seed).toBe(77);
     expect(setup.faults).toBeNull();
     expect(setup.table.frames).toBe((64 * MiB) / 4096);
+    // Two guests' owner values fit 16 bits: the table is an Int16Array.
+    expect(setup.table.ownerBits).toBe(16);
+    expect(setup.table.owners).toBeInstanceOf(Int16Array);
     expect(setup.shared.map((views) => views.pages)).toEqual([4096, 4096]);
     expect(setup.inits.map((init) => [init.index, init.spec.name, init.tickMs, init.frameBytes])).toEqual([
       [0, 'a', 1000, 4096],
@@ -39,6 +42,15 @@ describe('prepareRun', () => {
     const table = new FrameTable((64 * MiB) / 4096);
     expect((await prepareRun(tinyScenario(), { table })).table).toBe(table);
     await expect(prepareRun(tinyScenario(), { table: new FrameTable(100) })).rejects.toThrow(new RangeError('prepareRun: the table has 100 frames, the host\'s memory needs 16384'));
+  });
+
+  it('gives a table 16-bit owners while every guest\'s owner id and every shard\'s free value fits, 32-bit ones past that', () => {
+    const many = (guests: number, shards?: number) => ({ ...tinyScenario(), guests: new Array(guests).fill(tinyScenario().guests[0]), host: { ...tinyScenario().host, shards } });
+    expect(ownerBitsOf(many(2))).toBe(16);
+    expect(ownerBitsOf(many(32_767))).toBe(16);
+    expect(ownerBitsOf(many(32_768))).toBe(32);
+    expect(ownerBitsOf(many(32_767, 32_767))).toBe(16);
+    expect(ownerBitsOf(many(32_768, 32_767))).toBe(32);
   });
 });
 

@@ -17,7 +17,8 @@
 import { HostFiguresBuffer } from '../../src/host/device/device-figures.js';
 import type { DeviceAccount } from '../../src/host/device/device-account.js';
 import { DeviceGroup, type HostOrders, type HostReport } from '../../src/host/device/device-group.js';
-import { FrameTable } from '../../src/host/frame-table.js';
+import type { FrameTable } from '../../src/host/frame-table.js';
+import { frameTableFor } from '../../src/runtime/run-setup.js';
 import type { GuestRecord } from '../../src/host/manager/guest-record.js';
 import { MemoryManager, type AdminTargetOptions, type AdminTargetResult, type ManagerOptions } from '../../src/host/manager/memory-manager.js';
 import type { HostToGuest } from '../../src/messages/protocol.js';
@@ -151,8 +152,7 @@ export class InlineHost {
     readonly scenario: Scenario,
     options: InlineHostOptions = {},
   ) {
-    const frames = Math.floor(scenario.host.memoryBytes / scenario.frameBytes);
-    this.table = options.table ?? new FrameTable(frames);
+    this.table = options.table ?? frameTableFor(scenario);
     this.figures = new HostFiguresBuffer(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
     this.signals = scenario.guests.map((_, index) => options.shared?.[index]?.buffers.signals ?? allocateGuestSignals());
     this.manager = new MemoryManager(scenario, { table: this.table, figures: this.figures, signals: this.signals }, options);

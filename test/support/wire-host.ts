@@ -107,7 +107,8 @@ export function hostDeclines(frame: number, id: number): boolean {
  * below, owners.ts), the rest by the owners module.
  */
 export function snapshotOwnership(run: WireRun): Int32Array {
-  const snapshot = run.host.table.owners.slice();
+  // Wider than the table's owners: the values written back need not fit 16 bits.
+  const snapshot = Int32Array.from(run.host.table.owners);
   const guests = run.guests;
   // Imported constants in locals: under vitest every read of an import is a property read (a getter).
   const free = FREE;

@@ -5,6 +5,7 @@ import { DeviceSlot, type HostFiguresBuffer } from '../device/device-figures.js'
 import type { HostOrders, HostReport, ShardSetup } from '../device/device-group.js';
 import { EventLog, type HostEventKind } from '../event-log.js';
 import { describeTransferFailure, type FrameTable } from '../frame-table.js';
+import { ownerBitsFor } from '../owners.js';
 import { ActiveSampling } from './active-sampling.js';
 import { backPressure } from './back-pressure.js';
 import { FreeMemoryMonitor, isHostPaging, type FreeMemoryState, type StateTicks } from './free-memory-state.js';
@@ -108,6 +109,10 @@ export class MemoryManager implements ManagerContext {
     this.records = scenario.guests.map((spec, index) => new GuestRecord(index, spec, frameBytes, memory.signals[index] ?? null));
     this.guestNames = this.records.map((record) => record.name);
     this.layout = shardLayout(scenario.guests.length, scenario.host.shards);
+    const ownerBits = ownerBitsFor(scenario.guests.length, this.layout.shards);
+    if (memory.table.ownerBits < ownerBits) {
+      throw new RangeError(`MemoryManager: the table's owners have ${memory.table.ownerBits} bits, ${scenario.guests.length} guests in ${this.layout.shards} shards need ${ownerBits}`);
+    }
     this.freeMemory = new FreeMemoryMonitor(frames, scenario.host.freeMemoryStates);
     this.hostSwap = new HostSwapSpace(Math.floor(scenario.host.swapBytes / frameBytes));
     this.balancer = new ShardBalancer(this.layout, memory.figures);

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { freeOwnerOfShard, isFreeOwner, OWNER_FREE, OWNER_HYPERVISOR } from '../../../src/host/owners.js';
 import type { HostToGuest } from '../../../src/messages/protocol.js';
+import type { Owners } from '../../../src/messages/table-share.js';
 import type { InlineHost } from '../../support/inline-host.js';
 import { expectEmpty, expectEqual, expectSame } from '../../support/quick-expect.js';
 import { describeHolder, freeCount, heldBy, TRANSIT, unbackedOf, type HostModel } from './host-model.js';
@@ -101,7 +102,7 @@ export function expectHostMatches(model: HostModel, host: InlineHost): void {
   expectSame(host.protocolViolations, model.guests.reduce((sum, g) => sum + g.violations, 0));
 }
 
-export function expectTableUnchanged(before: Int32Array, host: InlineHost, what: string): void {
+export function expectTableUnchanged(before: Owners, host: InlineHost, what: string): void {
   const after = host.table.owners;
   for (let frame = 0; frame < before.length; frame++) {
     if (after[frame] !== before[frame]) throw new Error(`${what} changed the owner of frame ${frame} from ${before[frame]} to ${after[frame]}`);
