@@ -5,7 +5,8 @@
  *   flipping a frame between two owners: the ceiling of a protocol that moves
  *   frames one `Atomics.compareExchange` at a time (and, beside it, the same
  *   flips as the table's range moves in WebAssembly, frame-moves.ts, which
- *   the host uses for runs of frames);
+ *   the host uses for runs of frames, in tables of 32-bit and of 16-bit
+ *   owners);
  * - protocol: the real thing in free-running mode (guest actors on workers,
  *   packed batches by postMessage, the host checking every frame and moving
  *   it by compare-exchange), guests pipelining batches of many frames;
@@ -15,7 +16,7 @@
  * Prints one JSON line.
  */
 import { allocateTable, frameMovesOf } from '../src/host/frame-moves.js';
-import { ownersOf } from '../src/messages/table-share.js';
+import { ownersOf, type OwnerBits } from '../src/messages/table-share.js';
 import { simulateFree } from '../src/runtime/free/simulate-free.js';
 import { churnScenario, type ChurnShape } from './churn.js';
 
@@ -44,9 +45,9 @@ function flip(owners: Int32Array, from: number, to: number): number {
   return moved;
 }
 
-/** `rawCompareExchange` as the table's range moves: the whole table flipped by one move per pass. */
-function rawRangeMoves(frames: number, seconds: number): number {
-  const share = allocateTable(frames);
+/** `rawCompareExchange` as the table's range moves: the whole table (owners of `ownerBits` bits) flipped by one move per pass. */
+function rawRangeMoves(frames: number, seconds: number, ownerBits: OwnerBits): number {
+  const share = allocateTable(frames, ownerBits);
   const owners = ownersOf(share);
   owners.fill(1);
   const moves = frameMovesOf(share, owners);
@@ -99,10 +100,12 @@ const real = await protocol(pipelined, Number(process.env.BENCH_WORKERS ?? '') |
 const shaped = only === 'protocol' ? real : await protocol({ ...virtio, guestMiB: pipelined.guests * pipelined.guestMiB }, 1, 1);
 let raw = 1;
 let rawRanges = 1;
+let rawRanges16 = 1;
 if (only !== 'protocol') {
   for (let i = 0; i < REPEATS; i++) {
     raw = Math.max(raw, rawCompareExchange(real.frames, SECONDS));
-    rawRanges = Math.max(rawRanges, rawRangeMoves(real.frames, SECONDS));
+    rawRanges = Math.max(rawRanges, rawRangeMoves(real.frames, SECONDS, 32));
+    rawRanges16 = Math.max(rawRanges16, rawRangeMoves(real.frames, SECONDS, 16));
   }
 }
 process.stdout.write(
@@ -111,6 +114,7 @@ process.stdout.write(
     shape: { pipelined: { ...pipelined, workers: Number(process.env.BENCH_WORKERS ?? '') || 1, window: Number(process.env.BENCH_WINDOW ?? '') || 4 }, virtioShaped: { ...virtio, workers: 1, window: 1 } },
     rawCasPerSecond: raw,
     rawRangeMovesPerSecond: rawRanges,
+    rawRangeMoves16PerSecond: rawRanges16,
     protocolFramesPerSecond: real.framesPerSecond,
     protocolBatches: real.batches,
     virtioShapedFramesPerSecond: shaped.framesPerSecond,

@@ -89,6 +89,7 @@ if (p !== undefined) {
   const real = num(p, 'protocolFramesPerSecond');
   rows.push(['raw compare-exchange, one thread', mega(num(p, 'rawCasPerSecond')), '', '']);
   rows.push(['raw range moves (WebAssembly), one thread', mega(num(p, 'rawRangeMovesPerSecond')), '', '']);
+  rows.push(['the same, 16-bit owners (runs of up to 32,767 guests)', mega(num(p, 'rawRangeMoves16PerSecond')), '', '']);
   rows.push(['virtio-shaped: 256 frames per sync round trip', mega(num(p, 'virtioShapedFramesPerSecond')), '', '']);
   rows.push(['protocol throughput (frames moved)', mega(real), '>= 0.25 x raw (goal 0.5)', `${num(p, 'ratioToRaw').toFixed(2)} x raw: ${check(num(p, 'ratioToRaw') >= 0.25)}`]);
   rows.push(['', '', '>= 4 x virtio-shaped', `${num(p, 'ratioToVirtio').toFixed(2)} x: ${check(num(p, 'ratioToVirtio') >= 4)}`]);
