@@ -60,6 +60,7 @@ describe('bad policies and overrides exit 2 with a clear message and no stack tr
     ['a module with no createPolicy', { 'p.mjs': 'export const policy = {};\n', 's.yaml': SMALL('{kind: module, path: ./p.mjs}') }, [], /exports no createPolicy function \(it exports policy\); write for example/],
     ['a module that is not JavaScript', { 'p.mjs': 'export function (\n', 's.yaml': SMALL('{kind: module, path: ./p.mjs}') }, [], /cannot load the policy module .*p\.mjs: it is not valid JavaScript/],
     ['a decide that returns a list', { 'p.mjs': 'export const createPolicy = () => ({ decide: () => [1] });\n', 's.yaml': SMALL('{kind: module, path: ./p.mjs}') }, [], /decide returned a list; return a Map/],
+    ['a decide that calls process.exit', { 'p.mjs': 'export const createPolicy = () => ({ decide: () => process.exit(3) });\n', 's.yaml': SMALL('{kind: module, path: ./p.mjs}') }, [], /decide called process\.exit\(3\), which would end the whole run without a word/],
     ['--set without =', { 's.yaml': SMALL('esx') }, ['--set', 'host.policy.tau'], /--set takes PATH=VALUE/],
     ['--set with a bad value', { 's.yaml': SMALL('esx') }, ['--set', 'host.policy.tau=2'], /host\.policy\.tau: 2 is more than 1; a fraction is from 0 to 1 \(from --set host\.policy\.tau=2\)/],
   ];

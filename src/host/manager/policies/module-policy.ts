@@ -30,6 +30,7 @@ import { deriveSeed, Random } from '../../../util/random.js';
 import type { PolicyCallGate, PolicyMethod } from '../../policy/policy-calls.js';
 import { describeReturned, PolicyError, refusePromise } from '../../policy/policy-error.js';
 import type { Policy, PolicyHostView } from '../../policy/policy.js';
+import { ExitCalled, withExitRefused } from './exit-refused.js';
 import { importPolicyModule, type ModuleLoadWatch } from './module-load.js';
 
 /** What a module's factory is called with. */
@@ -61,6 +62,11 @@ export type ModulePolicyFactory = (context: ModulePolicyContext) => unknown;
 export type PolicyModules = ReadonlyMap<string, ModulePolicyFactory>;
 
 const SHAPE_HINT = 'export function createPolicy(context) { return { decide(view) { return new Map(); } }; }';
+
+/** The end of the message for policy code that called process.exit. */
+function exitCalled(error: ExitCalled): string {
+  return `called ${error.message}, which would end the whole run without a word; policy code must return (or throw an Error to stop the run with a message)`;
+}
 
 /** Every module policy a scenario names (host.policy and setPolicy events). */
 function moduleSpecs(scenario: Scenario): ModulePolicySpec[] {
@@ -150,8 +156,9 @@ export class ModulePolicy implements Policy {
     let made: unknown;
     this.enter('createPolicy', watch?.timeMs ?? 0);
     try {
-      made = factory({ options: spec.options, periodMs: spec.periodMs, frameBytes, seed, random: new Random(seed) });
+      made = withExitRefused(() => factory({ options: spec.options, periodMs: spec.periodMs, frameBytes, seed, random: new Random(seed) }));
     } catch (error) {
+      if (error instanceof ExitCalled) throw new PolicyError(`the policy module ${spec.path}: createPolicy ${exitCalled(error)}`);
       throw new PolicyError(`the policy module ${spec.path}: createPolicy threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     } finally {
       this.watched?.gate.leave();
@@ -199,11 +206,12 @@ export class ModulePolicy implements Policy {
   private call<T>(method: ObjectMethod, view: PolicyHostView, run: () => T): T {
     this.enter(method, view.timeMs);
     try {
-      const result = run();
+      const result = withExitRefused(run);
       refusePromise(result, `policy ${this.name} (${this.path})`, method);
       return result;
     } catch (error) {
       if (error instanceof PolicyError) throw error;
+      if (error instanceof ExitCalled) throw new PolicyError(`policy ${this.name} (${this.path}): ${method} ${exitCalled(error)}`);
       // definePolicy's refusals, from the copy of balloonsim the module imported (not this bundle's class): the same error.
       if (error instanceof Error && (error as { code?: unknown }).code === 'POLICY_INVALID') throw new PolicyError(error.message);
       throw new PolicyError(`policy ${this.name} (${this.path}): ${method} threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);

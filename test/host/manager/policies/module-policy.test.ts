@@ -94,6 +94,33 @@ describe('ModulePolicy', () => {
     expect(() => policyOf({ observe: () => {} })).toThrow('createPolicy must return an object with a decide(view) method');
   });
 
+  it('refuses process.exit in the user\'s code with a PolicyError naming the method, and gives process.exit back after every call', () => {
+    const exit = process.exit;
+    const exiting = policyOf({
+      decide: () => process.exit(3),
+      observe: () => process.exit(),
+      reclaim: () => process.exit(0),
+    });
+    expect(() => exiting.decide(view)).toThrow(new PolicyError('policy keep-half (/policies/keep-half.mjs): decide called process.exit(3), which would end the whole run without a word; policy code must return (or throw an Error to stop the run with a message)'));
+    expect(process.exit).toBe(exit);
+    expect(() => exiting.observe!(view)).toThrow('observe called process.exit()');
+    expect(() => exiting.reclaim!(view, 10)).toThrow('reclaim called process.exit(0)');
+    expect(() => new ModulePolicy(spec(), () => process.exit(1), 4096, 1)).toThrow('the policy module /policies/keep-half.mjs: createPolicy called process.exit(1)');
+    expect(process.exit).toBe(exit);
+    // Code that catches what process.exit threw goes on as it likes: the call returns.
+    const caught = policyOf({
+      decide: () => {
+        try {
+          process.exit(4);
+        } catch {
+          return { web: 7 };
+        }
+      },
+    });
+    expect(caught.decide(view)).toEqual(new Map([[0, 7]]));
+    expect(process.exit).toBe(exit);
+  });
+
   it('passes observe, reclaim and sampling on when the object has them, and checks the sampling settings', () => {
     const seen: number[] = [];
     const policy = policyOf({ decide: () => null, observe: (v: { timeMs: number }) => void seen.push(v.timeMs), observeEveryMs: 500, reclaim: () => ({ web: 3 }), activeSampling: { pages: 100, periodMs: 30_000 } });
