@@ -8,10 +8,10 @@
  * Finding where a run of one owner ends is the whole cost. In JavaScript a
  * frame is a load, a compare and a bounds check (about 0.8 ns here); in
  * WebAssembly (table-scans.wat) sixteen frames (thirty-two 16-bit ones) are
- * compared a step with 128-bit SIMD, about five times faster. So where the table lives in a
- * WebAssembly memory (host/frame-moves.ts puts it there when one can hold
- * it) the scan runs there, else in the same loop in JavaScript. Both read
- * plainly: the audit scans at quiescent points.
+ * compared a step with 128-bit SIMD, about five times faster. So where the
+ * table lives in a WebAssembly memory (host/frame-moves.ts puts it there
+ * when one can hold it) the scan runs there, else in the same loop in
+ * JavaScript. Both read plainly: the audit scans at quiescent points.
  */
 import { wasm, compiledOnce } from '../util/wasm.js';
 import type { Owners, TableShare } from '../messages/table-share.js';

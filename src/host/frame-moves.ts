@@ -14,7 +14,7 @@
  * WebAssembly memory, or one made from a plain SharedArrayBuffer, moves its
  * frames with the same loop in JavaScript.
  *
- * A locked exchange costs about 20 ns here whatever its width, and the table
+ * A locked exchange costs 15 to 20 ns here whatever its width, and the table
  * is far larger than the caches, so the owners are as narrow as the host's
  * owner values allow: 16 bits for up to 32,767 guests and 32,767 shards (a
  * group is four frames, and the table half the memory), else 32 (a group is

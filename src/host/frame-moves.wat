@@ -4,7 +4,7 @@
 ;;
 ;; The table is the module's memory: one owner per frame, 32-bit (frame f at
 ;; byte 4f: `move`, `moveDown`) or 16-bit (byte 2f: `move16`, `moveDown16`),
-;; as frame-moves.ts chose for the host's owner values. `move` changes the
+;; as the run chose for its owner values (host/owners.ts). `move` changes the
 ;; owner of frames [from, end) from $expected to $new, each by a
 ;; compare-exchange, and stops at the first frame whose owner is not
 ;; $expected (it is left as it is); `moveDown` does the same going down (a

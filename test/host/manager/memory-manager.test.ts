@@ -5,6 +5,7 @@
  * administrator's targets, a crash, and bad input.
  */
 import { describe, expect, it } from 'vitest';
+import { HostFiguresBuffer } from '../../../src/host/device/device-figures.js';
 import { FrameTable } from '../../../src/host/frame-table.js';
 import { describeParameters, MemoryManager } from '../../../src/host/manager/memory-manager.js';
 import type { Policy, PolicyHostView } from '../../../src/host/policy/policy.js';
@@ -107,6 +108,18 @@ describe('MemoryManager', () => {
   it('refuses a table whose size is not the host\'s memory', () => {
     const s = scenario({ guests: [guest('a')] });
     expect(() => new MemoryManager(s, { table: new FrameTable(10), figures: new InlineHost(s).figures, signals: [allocateGuestSignals()] })).toThrow(/^MemoryManager: the table has 10 frames, the host's memory needs 65536/);
+  });
+
+  it('refuses a table of 16-bit owners for more guests than 16 bits can name', () => {
+    const one = scenario({ guests: [guest('a')] });
+    const many = { ...one, guests: Array.from({ length: 32_768 }, (_, index) => ({ ...one.guests[0]!, name: `g-${index}` })) };
+    const figures = new HostFiguresBuffer(many.guests.length, 64);
+    expect(() => new MemoryManager(many, { table: new FrameTable(65_536, 16), figures, signals: [] })).toThrow(
+      new RangeError("MemoryManager: the table's owners have 16 bits, 32768 guests in 64 shards need 32"),
+    );
+    // One guest fewer fits.
+    const fits = { ...many, guests: many.guests.slice(1) };
+    expect(() => new MemoryManager(fits, { table: new FrameTable(65_536, 16), figures: new HostFiguresBuffer(fits.guests.length, 64), signals: [] })).not.toThrow();
   });
 });
 
