@@ -5,17 +5,20 @@
  * measured, not guessed (see the constants); the estimate errs on the high
  * side for guests that touch everything, and is close for the rest.
  */
+import { shardLayout } from '../host/manager/shards.js';
+import { ownerBitsFor } from '../host/owners.js';
 import type { GuestSpec, Scenario, SizeCurve } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { isCount } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
 
 /**
- * Host bytes per frame that guests may hold: the table entry (4), the free
- * pool's entry once the frame has been handed out and back (4), the audit's
- * mark (1). Frames nobody ever touches stay untouched zero pages.
+ * Host bytes per frame that guests may hold, besides the table's entry (2 or
+ * 4 bytes: `ownerBitsFor`): the free pool's entry once the frame has been
+ * handed out and back (4), the audit's mark (1). Frames nobody ever touches
+ * stay untouched zero pages.
  */
-export const HOST_BYTES_PER_FRAME = 9;
+export const HOST_BYTES_PER_FRAME_BESIDES_OWNER = 5;
 /** Guest bytes per page of address space (maxMemory): the shared page-to-frame map (4) and page state (1). */
 export const GUEST_BYTES_PER_PAGE = 5;
 /**
@@ -133,8 +136,9 @@ export function estimateRunMemoryUnchecked(scenario: Scenario, shape: RunShape):
   const touchedFrames = Math.min(frames, reservedFrames + guestPagesAll);
   const guests = scenario.guests.length;
   const guestSamples = shape.samples * guests;
+  const ownerBytes = ownerBitsFor(guests, shardLayout(guests, scenario.host.shards).shards) / 8;
   const parts: EstimatePart[] = [
-    { part: 'the frame table', bytes: touchedFrames * HOST_BYTES_PER_FRAME },
+    { part: 'the frame table', bytes: touchedFrames * (ownerBytes + HOST_BYTES_PER_FRAME_BESIDES_OWNER) },
     { part: 'the guests\' page maps and memory models', bytes: scenario.guests.reduce((sum, guest) => sum + guestBytes(guest, frameBytes), 0) },
     { part: 'the guests\' fixed state', bytes: guests * GUEST_FIXED_BYTES },
     { part: 'worker threads', bytes: shape.threads * WORKER_BYTES },

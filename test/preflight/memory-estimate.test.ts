@@ -36,12 +36,13 @@ describe('estimateRunMemory', () => {
     expect(estimate.parts).toEqual([
       { part: 'Node and the simulator', bytes: 96 * MiB },
       { part: 'worker threads', bytes: 2 * 40 * MiB },
-      { part: 'the frame table', bytes: (1024 + 2 * 16384) * 9 },
       { part: "the guests' fixed state", bytes: 2 * 144 * KiB },
+      // A 16-bit owner (2 bytes), a pool entry (4) and an audit mark (1) per frame the guests may touch.
+      { part: 'the frame table', bytes: (1024 + 2 * 16384) * 7 },
       { part: "the guests' page maps and memory models", bytes: 2 * 16384 * 5 + 2048 * 6 },
       { part: 'samples kept for the outputs', bytes: 2 * 10 * 650 },
     ]);
-    expect(estimate.totalBytes).toBe(96 * MiB + 80 * MiB + 33792 * 9 + 288 * KiB + 176128 + 13000);
+    expect(estimate.totalBytes).toBe(96 * MiB + 80 * MiB + 33792 * 7 + 288 * KiB + 176128 + 13000);
     expect(estimate.heapBytes).toBe(2 * 16 * KiB + 20 * 300 + (96 * MiB) / 3);
   });
 
@@ -56,7 +57,18 @@ describe('estimateRunMemory', () => {
     // 8 guests of 64 MiB on a 64 MiB host: 16384 frames, not 131072 + reserved.
     const s = scenario({ guests: Array.from({ length: 8 }, (_, i) => guest(`g${i}`)), host: { ...scenario({ guests: [] }).host, memoryBytes: 64 * MiB } });
     const table = estimateRunMemory(s, { threads: 0, samples: 0 }).parts.find((p) => p.part === 'the frame table');
-    expect(table?.bytes).toBe(16384 * 9);
+    expect(table?.bytes).toBe(16384 * 7);
+  });
+
+  it('counts 4 bytes a frame for the table\'s owner past 32,767 guests (32-bit owners), 2 up to there', () => {
+    const one = scenario({ guests: [guest('a')] });
+    const tableOf = (guests: number) => {
+      const s = { ...one, guests: Array.from({ length: guests }, (_, index) => ({ ...one.guests[0]!, name: `g-${index}` })) };
+      return estimateRunMemory(s, { threads: 0, samples: 0 }).parts.find((p) => p.part === 'the frame table')!.bytes;
+    };
+    // 256 MiB of host: 65536 frames, all of them touched by so many guests.
+    expect(tableOf(32_767)).toBe(65_536 * 7);
+    expect(tableOf(32_768)).toBe(65_536 * 9);
   });
 
   it('counts no more workload pages than memory and swap can hold', () => {
