@@ -159,18 +159,26 @@ function readHint(kind: ReadProblemKind, hints: { directory: string; tooLarge: s
 export function loadScenarioFile(path: string, options: LoadOptions = {}): Scenario {
   if (typeof path !== 'string' || path === '') throw new TypeError('loadScenarioFile: path must be a non-empty string');
   checkLoadOptions(options, 'loadScenarioFile');
-  let text: string;
+  return parseScenarioText(readScenarioText(path), path, { ...options, baseDir: options.baseDir ?? dirname(resolvePath(path)) });
+}
+
+/**
+ * The text of a scenario file, read once (for a caller that checks it and
+ * then keeps it, such as a grid's base: a second read could see another file).
+ *
+ * @throws ScenarioError when the file cannot be read or is not UTF-8 text
+ */
+export function readScenarioText(path: string): string {
   try {
     // Read with a bound, not after a look at the size: /dev/zero and the like say 0 and never end.
     const bytes = readFileBounded(path, SCENARIO_FILE_BYTES_MAX);
     const notText = checkUtf8(bytes);
     if (notText !== null) throw new ScenarioError(path, [notText]);
-    text = bytes.toString('utf8');
+    return bytes.toString('utf8');
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
     throw new ScenarioError(path, [{ path: '', ...fileReadProblem(error, 'scenario', { directory: 'give the path of a .yaml or .json file', tooLarge: 'move long series into trace CSV files' }) }]);
   }
-  return parseScenarioText(text, path, { ...options, baseDir: options.baseDir ?? dirname(resolvePath(path)) });
 }
 
 // ---- checks of the raw text

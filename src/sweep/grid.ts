@@ -15,7 +15,7 @@
  * runs it, depends only on the grid.
  */
 import { createHash } from 'node:crypto';
-import { checkCharacters, checkNesting, fileReadProblem, loadScenarioFile } from '../scenario/load.js';
+import { checkCharacters, checkNesting, fileReadProblem, parseScenarioText, readScenarioText } from '../scenario/load.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -128,8 +128,10 @@ function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | 
     return { name: 'default', source: DEFAULT_SCENARIO_SOURCE, baseDir, content: parseYaml(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE) };
   }
   const path = resolvePath(baseDir, base);
-  loadScenarioFile(path, { durationOverrideMs });
-  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content: parseYaml(readTextBounded(path, SCENARIO_FILE_BYTES_MAX), base) };
+  // One read: the file is checked, with its lines, and kept as it was checked.
+  const text = readScenarioText(path);
+  parseScenarioText(text, path, { durationOverrideMs, baseDir: dirname(path) });
+  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content: parseYaml(text, base) };
 }
 
 /** Every combination of the lists, the last varying fastest. */
