@@ -49,13 +49,13 @@ export interface FrameMoves {
 /** A WebAssembly memory grows in pages of 64 KiB, and a 32-bit one has at most 65,536 of them (4 GiB). */
 const WASM_PAGE_BYTES = 65_536;
 const WASM_PAGES_MAX = 65_536;
-/** The most frames a table of 32-bit owners in a WebAssembly memory holds: 2^30, a 4 TiB host of 4 KiB frames (twice that with 16-bit owners). */
-export const WASM_TABLE_FRAMES_MAX = (WASM_PAGES_MAX * WASM_PAGE_BYTES) / 4;
-
 /** The most frames a table in a WebAssembly memory holds, at this owner width. */
 export function wasmTableFramesMax(ownerBits: OwnerBits): number {
   return (WASM_PAGES_MAX * WASM_PAGE_BYTES) / (ownerBits / 8);
 }
+
+/** The most frames a table of 32-bit owners in a WebAssembly memory holds: 2^30, a 4 TiB host of 4 KiB frames (twice that with 16-bit owners). */
+export const WASM_TABLE_FRAMES_MAX = wasmTableFramesMax(32);
 
 /** The compiled module (under a kilobyte). */
 const frameMovesModule = compiledOnce(FRAME_MOVES_WASM_BASE64);

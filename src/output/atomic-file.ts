@@ -55,16 +55,21 @@ function publish(temporary: string, path: string): void {
   syncDirectory(dirname(path));
 }
 
-/** Writes `data` to `path` through a temporary file and a rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/** Lets `fill` write a temporary file beside `path`, then publishes it; when `fill` throws, removes it and leaves `path` as it was. */
+function fillThenPublish(path: string, fill: (temporary: string) => void): void {
   const temporary = temporaryPathFor(path);
   try {
-    writeFileSync(temporary, data);
+    fill(temporary);
     publish(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/** Writes `data` to `path` through a temporary file and a rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  fillThenPublish(path, (temporary) => writeFileSync(temporary, data));
 }
 
 /** Hands bytes to a file being written; they are written before it returns, so the caller may reuse its buffer. */
@@ -83,20 +88,14 @@ function writeAll(fd: number, bytes: Uint8Array): void {
  * file is removed and `path` is left as it was.
  */
 export function writeFileAtomicChunks(path: string, produce: (sink: ByteSink) => void): void {
-  const temporary = temporaryPathFor(path);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temporary, 'w');
-    const open = fd;
-    produce((bytes) => writeAll(open, bytes));
-    closeSync(fd);
-    fd = undefined;
-    publish(temporary, path);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  fillThenPublish(path, (temporary) => {
+    const fd = openSync(temporary, 'w');
+    try {
+      produce((bytes) => writeAll(fd, bytes));
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  * measured, not guessed (see the constants); the estimate errs on the high
  * side for guests that touch everything, and is close for the rest.
  */
-import { shardLayout } from '../host/manager/shards.js';
+import { shardCount } from '../host/manager/shards.js';
 import { ownerBitsFor } from '../host/owners.js';
 import type { GuestSpec, Scenario, SizeCurve } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
@@ -136,7 +136,7 @@ export function estimateRunMemoryUnchecked(scenario: Scenario, shape: RunShape):
   const touchedFrames = Math.min(frames, reservedFrames + guestPagesAll);
   const guests = scenario.guests.length;
   const guestSamples = shape.samples * guests;
-  const ownerBytes = ownerBitsFor(guests, shardLayout(guests, scenario.host.shards).shards) / 8;
+  const ownerBytes = ownerBitsFor(guests, shardCount(guests, scenario.host.shards)) / 8;
   const parts: EstimatePart[] = [
     { part: 'the frame table', bytes: touchedFrames * (ownerBytes + HOST_BYTES_PER_FRAME_BESIDES_OWNER) },
     { part: 'the guests\' page maps and memory models', bytes: scenario.guests.reduce((sum, guest) => sum + guestBytes(guest, frameBytes), 0) },

@@ -10,7 +10,7 @@ import { FrameTable } from '../host/frame-table.js';
 import { MemoryManager } from '../host/manager/memory-manager.js';
 import { loadPolicyModules } from '../host/manager/policies/index.js';
 import type { Policy } from '../host/policy/policy.js';
-import { shardLayout, shardsPerThread } from '../host/manager/shards.js';
+import { shardCount, shardsPerThread } from '../host/manager/shards.js';
 import { ownerBitsFor } from '../host/owners.js';
 import type { GuestInit } from '../messages/runtime.js';
 import type { OwnerBits } from '../messages/table-share.js';
@@ -54,7 +54,7 @@ export async function prepareRun(scenario: Scenario, options: RunSetupOptions = 
   const frames = framesOf(scenario);
   if (table.frames !== frames) throw new RangeError(`prepareRun: the table has ${table.frames} frames, the host's memory needs ${frames}`);
   const shared = GuestSharedViews.allocateMany(scenario.guests.map((spec) => Math.floor(spec.maxMemoryBytes / scenario.frameBytes)));
-  const figures = new HostFiguresBuffer(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
+  const figures = new HostFiguresBuffer(scenario.guests.length, shardCount(scenario.guests.length, scenario.host.shards));
   const manager = new MemoryManager(scenario, { table, figures, signals: shared.map((views) => views.buffers.signals) }, {
     seed,
     policyModules,
@@ -86,7 +86,7 @@ function framesOf(scenario: Scenario): number {
 
 /** The owner width of a run of `scenario`'s table (host/owners.ts, `ownerBitsFor`). */
 export function ownerBitsOf(scenario: Scenario): OwnerBits {
-  return ownerBitsFor(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
+  return ownerBitsFor(scenario.guests.length, shardCount(scenario.guests.length, scenario.host.shards));
 }
 
 /** What each of `threads` threads hosts: whole shards, as evenly as their guests allow (fewer threads if there are fewer shards). */

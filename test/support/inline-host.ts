@@ -25,7 +25,7 @@ import type { HostToGuest } from '../../src/messages/protocol.js';
 import { OutboxWire, unpackOutbox } from '../../src/runtime/wire-codec.js';
 import type { Scenario, TargetSize } from '../../src/model/scenario.js';
 import { applyScenarioEvent } from '../../src/host/manager/scenario-events.js';
-import { shardLayout } from '../../src/host/manager/shards.js';
+import { shardCount } from '../../src/host/manager/shards.js';
 import type { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import { allocateGuestSignals } from '../../src/messages/guest-signals.js';
 
@@ -153,7 +153,7 @@ export class InlineHost {
     options: InlineHostOptions = {},
   ) {
     this.table = options.table ?? frameTableFor(scenario);
-    this.figures = new HostFiguresBuffer(scenario.guests.length, shardLayout(scenario.guests.length, scenario.host.shards).shards);
+    this.figures = new HostFiguresBuffer(scenario.guests.length, shardCount(scenario.guests.length, scenario.host.shards));
     this.signals = scenario.guests.map((_, index) => options.shared?.[index]?.buffers.signals ?? allocateGuestSignals());
     this.manager = new MemoryManager(scenario, { table: this.table, figures: this.figures, signals: this.signals }, options);
   }

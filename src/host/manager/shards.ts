@@ -18,11 +18,17 @@ export interface ShardLayout {
   readonly guestsOf: ReadonlyArray<ReadonlyArray<number>>;
 }
 
-/** Splits `guests` guests into `shards` shards of consecutive guests whose sizes differ by at most one. */
-export function shardLayout(guests: number, shards?: number): ShardLayout {
+/** How many shards `shardLayout(guests, shards)` makes, without making them. */
+export function shardCount(guests: number, shards?: number): number {
   if (!Number.isSafeInteger(guests) || guests < 0) throw new RangeError(`shardLayout: guests must be a whole number, got ${guests}`);
   const count = Math.max(1, Math.min(guests, shards ?? DEFAULT_SHARDS_MAX));
   if (!Number.isSafeInteger(count) || count > SHARDS_MAX) throw new RangeError(`shardLayout: shards must be a whole number from 1 to ${SHARDS_MAX}, got ${shards}`);
+  return count;
+}
+
+/** Splits `guests` guests into `shards` shards of consecutive guests whose sizes differ by at most one. */
+export function shardLayout(guests: number, shards?: number): ShardLayout {
+  const count = shardCount(guests, shards);
   const shardOf = new Int32Array(guests);
   const guestsOf: number[][] = [];
   const base = Math.floor(guests / count);
