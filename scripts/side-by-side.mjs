@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench:side -- COMMIT [--rounds N] [--keep] [-- ARGS...]`: the CPU time (user + system, every
 // thread) and wall time of `balloonsim ARGS` in this checkout and in COMMIT, built in a temporary git
-// worktree, run in turn round by round so that a shared machine's noise falls on both alike. ARGS
-// default to `run examples/dense-64.yaml --placement inline --quiet` (paths are this checkout's). This
-// is how hot-path changes are measured (docs/benchmarks.md): ratios side by side, not single times.
+// worktree, run in turn round by round, in alternating order, so that a shared machine's noise falls on
+// both alike. ARGS default to `run examples/dense-64.yaml --placement inline --quiet` (paths are this
+// checkout's). This is how hot-path changes are measured (docs/benchmarks.md): ratios side by side, not
+// single times; each round's ratio is printed, and their median and range with the ratio of the means.
 //
 // Each run is its own process; a preload (lib/cpu-at-exit.cjs) writes its CPU time at exit. Build
 // this checkout first (`npm run build`). COMMIT gets this checkout's node_modules when the two
@@ -84,8 +85,9 @@ try {
   const preload = fileURLToPath(new URL('./lib/cpu-at-exit.cjs', import.meta.url));
   const out = join(work, 'cpu.json');
   for (let round = 1; round <= options.rounds; round++) {
-    const line = [];
-    for (const side of trees) {
+    // The order alternates (A B, B A, ...): a machine getting busier or quieter during a series then weighs on both trees alike.
+    const order = round % 2 === 1 ? trees : [...trees].reverse();
+    for (const side of order) {
       rmSync(out, { force: true });
       const started = performance.now();
       const run = spawnSync(process.execPath, ['--require', preload, side.bin, ...args], {
@@ -100,15 +102,19 @@ try {
       }
       const { cpuSeconds } = JSON.parse(readFileSync(out, 'utf8'));
       side.runs.push({ cpuSeconds, wallSeconds });
-      line.push(`${side.name} ${cpuSeconds.toFixed(2)} s CPU ${wallSeconds.toFixed(2)} s wall`);
     }
-    process.stdout.write(`round ${round}: ${line.join(' | ')}\n`);
+    const line = trees.map((side) => `${side.name} ${side.runs[round - 1].cpuSeconds.toFixed(2)} s CPU ${side.runs[round - 1].wallSeconds.toFixed(2)} s wall`);
+    const ratio = trees[1].runs[round - 1].cpuSeconds / trees[0].runs[round - 1].cpuSeconds;
+    process.stdout.write(`round ${round} (${order[0] === trees[0] ? short : 'this checkout'} first): ${line.join(' | ')} | ratio ${ratio.toFixed(2)}\n`);
   }
   const mean = (runs, key) => runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
   const [before, now] = trees.map((side) => ({ cpu: mean(side.runs, 'cpuSeconds'), wall: mean(side.runs, 'wallSeconds') }));
+  const ratios = trees[1].runs.map((run, i) => run.cpuSeconds / trees[0].runs[i].cpuSeconds).sort((a, b) => a - b);
+  const middle = ratios.length >> 1;
+  const median = ratios.length % 2 === 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
   process.stdout.write(
     `mean of ${options.rounds}: ${short} ${before.cpu.toFixed(2)} s CPU (${before.wall.toFixed(2)} s wall), this checkout ${now.cpu.toFixed(2)} s CPU (${now.wall.toFixed(2)} s wall): ` +
-      `${(now.cpu / before.cpu).toFixed(2)} of ${short}'s CPU time\n`,
+      `${(now.cpu / before.cpu).toFixed(2)} of ${short}'s CPU time (rounds' ratios: median ${median.toFixed(2)}, ${ratios[0].toFixed(2)} to ${ratios[ratios.length - 1].toFixed(2)})\n`,
   );
 } catch (error) {
   failed = true;
