@@ -1,4 +1,4 @@
-import { FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
+import { DRIVER_MESSAGES_PER_TICK_MAX, FRAMES_PER_MESSAGE_MAX } from '../messages/limits.js';
 import type { GrantMessage, GuestToHost, ReleaseAckMessage } from '../messages/protocol.js';
 import type { InflateMode } from '../model/scenario.js';
 import { newBalloonDriverCounters, type BalloonDriverCounters } from './balloon-counters.js';
@@ -67,6 +67,8 @@ export class BalloonDriver {
   private readonly largePageMs: number;
   /** The release being built. */
   private readonly batch: ReleaseBatch;
+  /** The outbox length at which this step's inflating or deflating stops (DRIVER_MESSAGES_PER_TICK_MAX messages). */
+  private outboxLimit = 0;
   private readonly pages: InflatePages;
   /** VMware's rate control (profiles with `vmware` rates). */
   private readonly cycle: VmwareCycle | undefined;
@@ -142,6 +144,7 @@ export class BalloonDriver {
   step(nowMs: number, outbox: GuestToHost[]): void {
     this.batch.newStep();
     this.cycle?.start(nowMs);
+    this.outboxLimit = outbox.length + DRIVER_MESSAGES_PER_TICK_MAX;
     const wanted = this.balloonPagesWanted;
     const committed = this.balloonPagesCommitted;
     const budgetMs = this.carryMs + this.env.tickMs;
@@ -263,7 +266,7 @@ export class BalloonDriver {
     const large = this.largePagePages;
     if (large > 1) {
       batch.begin(true);
-      while (need - sent >= large && spent + this.largePageMs <= budgetMs && allocator.availablePages - large > watermarks.lowPages) {
+      while (need - sent >= large && spent + this.largePageMs <= budgetMs && allocator.availablePages - large > watermarks.lowPages && outbox.length < this.outboxLimit) {
         pages.takeFreePages(large);
         this.countEntries(1);
         this.counters.largePages++;
@@ -279,7 +282,7 @@ export class BalloonDriver {
     // Then single pages, as the mode allows.
     const mode = this.allocationMode();
     batch.begin(false);
-    while (sent < need && spent + this.inflatePageMs <= budgetMs) {
+    while (sent < need && spent + this.inflatePageMs <= budgetMs && outbox.length < this.outboxLimit) {
       if (cycle !== undefined && cycle.entries >= cycle.inflateCap) break;
       if (mode === 'reclaim' && allocator.availablePages <= watermarks.highPages) {
         // Cold-first: reclaim cold pages straight into this batch.
@@ -374,7 +377,7 @@ export class BalloonDriver {
   }
 
   private deflate(excess: number, budgetMs: number, outbox: GuestToHost[]): number {
-    let goal = Math.min(excess, this.deflatablePages, Math.floor(budgetMs / this.deflatePageMs));
+    let goal = Math.min(excess, this.deflatablePages, Math.floor(budgetMs / this.deflatePageMs), (this.outboxLimit - outbox.length) * this.batchPages);
     if (this.cycle !== undefined) goal = Math.min(goal, this.cycle.deflateRoom);
     for (let asked = 0; asked < goal; ) {
       const pages = Math.min(this.batchPages, goal - asked);

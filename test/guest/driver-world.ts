@@ -144,3 +144,27 @@ export function run(parts: GuestParts, driver: BalloonDriver, fromMs: number, to
 export function balloonPages(parts: GuestParts): number {
   return parts.memory.count(PageState.BALLOON);
 }
+
+/** Pages in 1 MiB (4 KiB pages). */
+export const MIB_PAGES = MiB / 4096;
+
+/** The releases in an outbox. */
+export function releases(outbox: Outbox) {
+  return outbox.flatMap((m) => (m.type === 'release' ? [m] : []));
+}
+
+/** The deflate requests in an outbox. */
+export function deflateRequests(outbox: Outbox) {
+  return outbox.flatMap((m) => (m.type === 'request' && m.purpose === 'deflate' ? [m] : []));
+}
+
+/** The times at which the driver's outOfPuff counter rose, stepping every tick from `fromMs` to `toMs`. */
+export function failureTimes(parts: GuestParts, driver: BalloonDriver, fromMs: number, toMs: number): number[] {
+  const times: number[] = [];
+  run(parts, driver, fromMs, toMs, {
+    onStep: (now) => {
+      if (driver.counters.outOfPuff > times.length) times.push(now);
+    },
+  });
+  return times;
+}
