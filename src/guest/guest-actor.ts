@@ -64,7 +64,7 @@ export class GuestActor {
     const outbox: GuestToHost[] = [];
     this.nowMs = nowMs;
     this.outbox = outbox;
-    this.oom.reachedThisTick = false;
+    this.oom.beginTick();
     for (const message of inbox) this.handle(message, nowMs);
     if (this.booted) {
       parts.reclaimer.beginTick(nowMs);

@@ -3,7 +3,8 @@
  * reclaim: deflate-on-OOM (the balloon gives back 1 MiB at once, the host's
  * target unchanged) if the driver has it, otherwise the OOM killer.
  */
-import type { GuestToHost } from '../messages/protocol.js';
+import { MESSAGES_PER_TICK_MAX, OOM_DEFLATE_PAGES_MAX } from '../messages/limits.js';
+import type { GuestToHost, OomDeflateMessage } from '../messages/protocol.js';
 import type { GuestParts } from './guest-parts.js';
 import type { TaskClock } from './page-allocator.js';
 
@@ -13,13 +14,31 @@ export const OOM_DEFLATE_BYTES = 2 ** 20;
 /** Time an OOM event costs the allocating task: reclaim retries, the notifier chain, the kill (about 50 events a second were measured). */
 export const OOM_EVENT_MS = 20;
 
+/**
+ * Most oomDeflate messages in one tick: past it, the tick's next OOM events
+ * add their pages to its last one (the host counts pages, not messages), so
+ * that a huge guest with a long tick stays within what the host reads in a
+ * tick beside its driver's messages (limits.ts).
+ */
+export const OOM_DEFLATE_MESSAGES_PER_TICK_MAX = MESSAGES_PER_TICK_MAX / 4;
+
 export class OomPath {
   /** Whether an allocation reached the OOM path in the tick being stepped. */
   reachedThisTick = false;
   private readonly deflatePages: number;
+  /** This tick's oomDeflate messages, and the last of them. */
+  private messagesThisTick = 0;
+  private lastMessage: OomDeflateMessage | null = null;
 
   constructor(private readonly parts: GuestParts) {
     this.deflatePages = Math.max(1, Math.floor(OOM_DEFLATE_BYTES / parts.frameBytes));
+  }
+
+  /** A new tick: nothing has reached the OOM path yet. */
+  beginTick(): void {
+    this.reachedThisTick = false;
+    this.messagesThisTick = 0;
+    this.lastMessage = null;
   }
 
   /**
@@ -35,7 +54,13 @@ export class OomPath {
     if (this.parts.deflateOnOom) {
       const pages = driver.deflateForOom(this.deflatePages);
       if (pages > 0) {
-        outbox.push({ type: 'oomDeflate', pages });
+        const last = this.lastMessage;
+        if (this.messagesThisTick >= OOM_DEFLATE_MESSAGES_PER_TICK_MAX && last !== null && last.pages + pages <= OOM_DEFLATE_PAGES_MAX) last.pages += pages;
+        else {
+          this.lastMessage = { type: 'oomDeflate', pages };
+          outbox.push(this.lastMessage);
+          this.messagesThisTick++;
+        }
         events.deflateOnOomPages += pages;
         allocator.oomReservePages += pages;
         task?.stall(OOM_EVENT_MS);

@@ -12,9 +12,10 @@ export const PAGES_PER_REQUEST_MAX = 1 << 20;
 
 /**
  * Most messages the host reads from one guest in one tick; the rest of a
- * flood is dropped unread and counted as one violation. An honest driver
- * sends one message per batch, and never more than
- * DRIVER_MESSAGES_PER_TICK_MAX in a tick.
+ * flood is dropped unread and counted as one violation. An honest guest
+ * stays well within it: its driver sends one message per batch and at most
+ * DRIVER_MESSAGES_PER_TICK_MAX in a tick, its OOM path at most a quarter of
+ * this (src/guest/oom-path.ts), and the rest a few.
  */
 export const MESSAGES_PER_TICK_MAX = 1 << 16;
 

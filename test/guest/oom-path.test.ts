@@ -4,10 +4,11 @@
  * it, or with an empty balloon, the OOM killer kills the largest component.
  */
 import { describe, expect, it } from 'vitest';
-import { OOM_DEFLATE_BYTES, OOM_EVENT_MS, OomPath } from '../../src/guest/oom-path.js';
+import { OOM_DEFLATE_BYTES, OOM_DEFLATE_MESSAGES_PER_TICK_MAX, OOM_EVENT_MS, OomPath } from '../../src/guest/oom-path.js';
 import { TaskClock } from '../../src/guest/page-allocator.js';
+import { PageState } from '../../src/guest/page-state.js';
 import type { GuestSpec } from '../../src/model/scenario.js';
-import { MiB } from '../support/scenarios.js';
+import { GiB, MiB } from '../support/scenarios.js';
 import { bootedParts, run, type Outbox } from './driver-world.js';
 
 function parts(deflateOnOom: boolean, workload: GuestSpec['workload'] = [], frameBytes = 4096) {
@@ -82,5 +83,27 @@ describe('OomPath', () => {
     const after = Object.fromEntries(p.workload.reports().map((r) => [r.name, r.pages]));
     expect(after.big).toBe(0);
     expect(after.small).toBeGreaterThan(0);
+  });
+
+  it('sends at most OOM_DEFLATE_MESSAGES_PER_TICK_MAX oomDeflate messages a tick: later events of the tick add their pages to the last one', () => {
+    // 1 MiB frames: each OOM event gives back one page, so a 20 GiB guest has room for more events than the limit.
+    const p = bootedParts({ profile: 'virtio', frameBytes: MiB, memoryBytes: 20 * GiB, spec: { driver: { profile: 'virtio', inflateMode: 'noretry', deflateOnOom: true, statsIntervalMs: 0, freePageReporting: false } } });
+    const events = OOM_DEFLATE_MESSAGES_PER_TICK_MAX + 600;
+    p.driver.setTarget(p.bootPages - events - 10, 0);
+    run(p, p.driver, 0, 100_000);
+    expect(p.memory.count(PageState.BALLOON)).toBe(events + 10);
+    const oom = new OomPath(p);
+    oom.beginTick();
+    const outbox: Outbox = [];
+    for (let i = 0; i < events; i++) expect(oom.handle(null, 0, outbox)).toBe(true);
+    expect(outbox).toHaveLength(OOM_DEFLATE_MESSAGES_PER_TICK_MAX);
+    expect(outbox.at(-2)).toEqual({ type: 'oomDeflate', pages: 1 });
+    expect(outbox.at(-1)).toEqual({ type: 'oomDeflate', pages: 601 });
+    expect([p.events.oomEvents, p.events.deflateOnOomPages]).toEqual([events, events]);
+    // A new tick starts a new message.
+    oom.beginTick();
+    const next: Outbox = [];
+    oom.handle(null, 1000, next);
+    expect(next).toEqual([{ type: 'oomDeflate', pages: 1 }]);
   });
 });
