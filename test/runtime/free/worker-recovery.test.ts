@@ -1,4 +1,5 @@
 /** Unit tests of src/runtime/free/worker-recovery.ts: taking back a killed worker's frames from the table. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameTable } from '../../../src/host/frame-table.js';
 import { freeOwnerOfShard, OWNER_FREE, OWNER_HYPERVISOR, ownerIdOfGuest } from '../../../src/host/owners.js';
@@ -22,6 +23,41 @@ describe('ShardAttribution', () => {
     expect(attribution.of(0)).toEqual([8, 18]);
     attribution.subtract(0, Int32Array.of(30, 2));
     expect(attribution.of(0)).toEqual([8, 18]);
+  });
+
+  it('holds exactly the frames added and not cut since, as sorted disjoint ranges, whatever the order and overlap of the runs', () => {
+    const runs = fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 40 })), { maxLength: 30 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), runs), { maxLength: 12 }), (steps) => {
+        const attribution = new ShardAttribution(1);
+        const held = new Set<number>();
+        for (const [adds, pairs] of steps) {
+          const flat = Int32Array.from(pairs.flat());
+          if (adds) attribution.add(0, flat);
+          else attribution.subtract(0, flat);
+          for (const [first, count] of pairs) for (let f = first; f < first + count; f++) adds ? held.add(f) : held.delete(f);
+        }
+        const ranges = attribution.of(0);
+        const covered: number[] = [];
+        for (let i = 0; i < ranges.length; i += 2) {
+          expect(ranges[i]!).toBeLessThan(ranges[i + 1]!);
+          if (i > 0) expect(ranges[i]!).toBeGreaterThan(ranges[i - 1]!);
+          for (let f = ranges[i]!; f < ranges[i + 1]!; f++) covered.push(f);
+        }
+        expect(covered).toEqual([...held].sort((a, b) => a - b));
+      }),
+    );
+  });
+
+  it('cuts 20,000 single frames, handed back in reverse order, out of the middle of 20,000 ranges', () => {
+    const attribution = new ShardAttribution(1);
+    // Ranges [8k, 8k + 3); cuts 8k + 1, the highest first.
+    attribution.add(0, Int32Array.from({ length: 40_000 }, (_, i) => (i % 2 === 0 ? i * 4 : 3)));
+    attribution.subtract(0, Int32Array.from({ length: 40_000 }, (_, i) => (i % 2 === 0 ? (39_998 - i) * 4 + 1 : 1)));
+    const ranges = attribution.of(0);
+    expect(ranges).toHaveLength(80_000);
+    expect(ranges.slice(0, 6)).toEqual([0, 1, 2, 3, 8, 9]);
+    expect(ranges.slice(-4)).toEqual([159_992, 159_993, 159_994, 159_995]);
   });
 });
 
