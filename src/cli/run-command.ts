@@ -89,12 +89,17 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   if (missed.length > 0) {
     process.stderr.write(
       `balloonsim: liveness: ${missed.length} guest${missed.length === 1 ? '' : 's'} did not reach their target within ${summary.faults!.settleSeconds} s after faults stopped:\n` +
-        missed.map((miss) => `  ${miss.guest}: target ${formatBytesApprox(miss.targetBytes)}, at ${formatBytesApprox(miss.actualBytes)}\n`).join('') +
+        missed.map((miss) => `  ${miss.guest}: target ${formatBytesApprox(miss.targetBytes)}, at ${formatBytesApprox(miss.actualBytes)}${gapText(miss.actualBytes - miss.targetBytes)}\n`).join('') +
         `  (a guest counts once its own status says it is at its target; if the balloons needed longer, give faults.settle more time (default 2m), or targets the guests' workloads leave room for)\n`,
     );
     return 1;
   }
   return 0;
+}
+
+/** How far a guest is from its target, which the rounded sizes may hide ("target 1 GiB, at 1 GiB"). */
+function gapText(bytes: number): string {
+  return bytes === 0 ? '' : ` (${formatBytesApprox(Math.abs(bytes))} ${bytes > 0 ? 'above it: the balloon must grow' : 'below it: the host must give memory back'})`;
 }
 
 /** `--report-guests web,batch-*`: names or globs, each of which must match a guest of the scenario (checked before the run). */

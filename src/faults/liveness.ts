@@ -5,8 +5,9 @@ import type { MemoryManager } from '../host/manager/memory-manager.js';
 /** A guest that did not reach its target in the liveness phase. */
 export interface LivenessMiss {
   guest: string;
+  /** Its target at the last tick it was seen by the deadline. */
   targetBytes: number;
-  /** Guest memory minus balloon, as its last status said. */
+  /** Guest memory minus balloon, as its status said then. */
   actualBytes: number;
 }
 
@@ -35,6 +36,9 @@ export class LivenessWatch {
   private readonly reachedAtTick: Int32Array;
   /** The last tick each guest was seen at (its own clock in free-running mode). */
   private readonly lastTick: Int32Array;
+  /** Each guest's target and memory less balloon (bytes) when last seen in the phase, for a miss's figures: by the end of the run it may have got there. */
+  private readonly seenTargetBytes: Float64Array;
+  private readonly seenActualBytes: Float64Array;
 
   constructor(
     private readonly host: MemoryManager,
@@ -45,6 +49,8 @@ export class LivenessWatch {
   ) {
     this.reachedAtTick = new Int32Array(host.records.length).fill(-1);
     this.lastTick = new Int32Array(host.records.length).fill(-1);
+    this.seenTargetBytes = new Float64Array(host.records.length).fill(-1);
+    this.seenActualBytes = new Float64Array(host.records.length);
   }
 
   /** Looks at every guest after the host has handled tick `tick`'s messages (lockstep). */
@@ -58,6 +64,8 @@ export class LivenessWatch {
     if (tick < this.fromTick || tick > this.deadlineTick || this.reachedAtTick[index]! >= 0) return;
     const account = this.host.records[index]!;
     if (account.alive && atTarget(account)) this.reachedAtTick[index] = tick;
+    this.seenTargetBytes[index] = account.targetPages * this.frameBytes;
+    this.seenActualBytes[index] = actualPages(account) * this.frameBytes;
   }
 
   result(): LivenessResult {
@@ -68,12 +76,19 @@ export class LivenessWatch {
     for (const account of live) {
       if (this.reachedAtTick[account.index]! >= 0) reached++;
       else if (checked) {
-        const balloon = statusOf(account)?.balloonPages ?? 0;
-        missed.push({ guest: account.name, targetBytes: account.targetPages * this.frameBytes, actualBytes: (account.memoryPages - balloon) * this.frameBytes });
+        const seen = this.seenTargetBytes[account.index]! >= 0;
+        const targetBytes = seen ? this.seenTargetBytes[account.index]! : account.targetPages * this.frameBytes;
+        const actualBytes = seen ? this.seenActualBytes[account.index]! : actualPages(account) * this.frameBytes;
+        missed.push({ guest: account.name, targetBytes, actualBytes });
       }
     }
     return { checked, fromSeconds: (this.fromTick * this.tickMs) / 1000, deadlineSeconds: (this.deadlineTick * this.tickMs) / 1000, reached, missed };
   }
+}
+
+/** Guest memory minus balloon, by its own status. */
+function actualPages(account: GuestRecord): number {
+  return account.memoryPages - (statusOf(account)?.balloonPages ?? 0);
 }
 
 function atTarget(account: GuestRecord): boolean {

@@ -74,7 +74,7 @@ faults: { until: 20s, settle: 5s }
 `);
     const run = runCli(['run', stuck, '--placement', 'inline', '--quiet']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/liveness: 1 guest did not reach their target within 5 s after faults stopped:\n {2}a: target 1 GiB, at [\d.]+ GiB\n/);
+    expect(run.stderr).toMatch(/liveness: 1 guest did not reach their target within 5 s after faults stopped:\n {2}a: target 1 GiB, at [\d.]+ GiB \([\d.]+ [MG]iB above it: the balloon must grow\)\n/);
     expect(run.stderr).toMatch(/give faults\.settle more time \(default 2m\)/);
     expect(run.stderr).not.toMatch(NO_STACK);
   });
