@@ -91,7 +91,16 @@ function actualPages(account: GuestRecord): number {
   return account.memoryPages - (statusOf(account)?.balloonPages ?? 0);
 }
 
+/**
+ * Whether the guest is where its target says. A virtio-mem guest grows by
+ * whole blocks and its balloon answers for its boot memory only, so above
+ * its boot memory a target between two blocks is met by the block above it
+ * with an empty balloon (a real device's requested size is block-aligned).
+ */
 function atTarget(account: GuestRecord): boolean {
   const status = statusOf(account);
-  return status !== null && status.balloonPages === Math.max(0, account.memoryPages - account.targetPages);
+  if (status === null) return false;
+  if (status.balloonPages === Math.max(0, account.memoryPages - account.targetPages)) return true;
+  const over = account.memoryPages - account.targetPages;
+  return account.growthKind === 'virtio-mem' && account.targetPages > account.bootPages && status.balloonPages === 0 && over > 0 && over < account.growthBlockPages;
 }

@@ -104,4 +104,29 @@ describe('LivenessWatch', () => {
     watch.observe(0);
     expect(watch.result().reached).toBe(1);
   });
+
+  it('counts a virtio-mem guest whose target falls between two blocks as there once the block above it is plugged, its balloon empty', () => {
+    const buffer = allocateGuestSignals();
+    // 64 MiB at boot, up to 128 MiB in 2 MiB blocks (512 pages): a target of 1000 pages above boot is met by 1024 plugged.
+    const record = new GuestRecord(0, guest('m', { maxMemoryBytes: 128 * MiB, growth: { kind: 'virtio-mem', blockBytes: 2 * MiB, onlineDelayMs: 250 } }), FRAME, buffer);
+    const host = { records: [record] } as unknown as MemoryManager;
+    record.targetPages = PAGES + 1000;
+    const watch = new LivenessWatch(host, 0, 2, 1000, FRAME);
+    record.device[DeviceSlot.MEMORY] = PAGES + 1536;
+    balloon(buffer, 0);
+    watch.observe(0); // a whole block too many: it must unplug one
+    expect(watch.result().reached).toBe(0);
+    record.device[DeviceSlot.MEMORY] = PAGES + 1024;
+    watch.observe(1);
+    expect(watch.result()).toMatchObject({ reached: 1, missed: [] });
+  });
+
+  it('does not excuse a guest of any other growth kind that stops short of a whole block above its target', () => {
+    const { host, records, buffers } = guests(1);
+    records[0]!.targetPages = PAGES - 100;
+    balloon(buffers[0]!, 0);
+    const watch = new LivenessWatch(host, 0, 0, 1000, FRAME);
+    watch.observe(0);
+    expect(watch.result().missed).toEqual([{ guest: 'g0', targetBytes: (PAGES - 100) * FRAME, actualBytes: PAGES * FRAME }]);
+  });
 });

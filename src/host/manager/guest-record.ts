@@ -20,6 +20,8 @@ export class GuestRecord {
   readonly minPages: number;
   readonly profile: DriverProfileName;
   readonly growthKind: GrowthKind;
+  /** Pages of its plug unit (a virtio-mem block, a hotplug section; 1 for `reserved`). */
+  readonly growthBlockPages: number;
   readonly hostile: boolean;
   /** The guest's swap device, in pages. */
   readonly swapPages: number;
@@ -62,6 +64,7 @@ export class GuestRecord {
     this.minPages = Math.floor(spec.minMemoryBytes / frameBytes);
     this.profile = spec.driver.profile;
     this.growthKind = spec.growth?.kind ?? 'reserved';
+    this.growthBlockPages = Math.max(1, Math.floor((spec.growth?.blockBytes ?? 0) / frameBytes));
     this.hostile = spec.hostile !== undefined;
     this.swapPages = Math.floor(spec.swapBytes / frameBytes);
     this.shares = spec.shares;
