@@ -1,7 +1,8 @@
 /**
  * `npm run bench:side` (scripts/side-by-side.mjs): builds another commit in a
- * temporary worktree, runs balloonsim there and here in turn, prints each
- * round's CPU and wall time and the ratio of the means, and removes the
+ * temporary worktree, runs balloonsim there and here in turn (in alternating
+ * order), prints each round's CPU and wall time and ratio, the ratio of the
+ * means and the rounds' median and range, and removes the
  * worktree; bad arguments exit 2 saying what was wrong. The figures are not
  * checked (a shared machine), only that they are there and make sense.
  */
@@ -25,12 +26,19 @@ describe('npm run bench:side', () => {
     const child = side('HEAD', '--rounds', '2', '--', '--version');
     expect(child.status, `${child.stdout}\n${child.stderr}`).toBe(0);
     const short = spawnSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-    const rounds = child.stdout.match(/^round \d: .+$/gm) ?? [];
+    const rounds = child.stdout.match(/^round \d .+$/gm) ?? [];
     expect(rounds).toHaveLength(2);
-    for (const line of rounds) expect(line).toMatch(new RegExp(`^round \\d: ${short} [\\d.]+ s CPU [\\d.]+ s wall \\| this checkout [\\d.]+ s CPU [\\d.]+ s wall$`));
-    const mean = /^mean of 2: \S+ ([\d.]+) s CPU \([\d.]+ s wall\), this checkout ([\d.]+) s CPU \([\d.]+ s wall\): ([\d.]+) of \S+'s CPU time$/m.exec(child.stdout);
+    // The order alternates: the other commit first in odd rounds, this checkout first in even ones.
+    const firsts = [short, 'this checkout'];
+    rounds.forEach((line, i) =>
+      expect(line).toMatch(new RegExp(`^round ${i + 1} \\(${firsts[i]} first\\): ${short} [\\d.]+ s CPU [\\d.]+ s wall \\| this checkout [\\d.]+ s CPU [\\d.]+ s wall \\| ratio [\\d.]+$`)),
+    );
+    const mean = /^mean of 2: \S+ ([\d.]+) s CPU \([\d.]+ s wall\), this checkout ([\d.]+) s CPU \([\d.]+ s wall\): ([\d.]+) of \S+'s CPU time \(rounds' ratios: median ([\d.]+), ([\d.]+) to ([\d.]+)\)$/m.exec(child.stdout);
     expect(mean, child.stdout).not.toBeNull();
     const [before, now, ratio] = [Number(mean![1]), Number(mean![2]), Number(mean![3])];
+    const [median, low, high] = [Number(mean![4]), Number(mean![5]), Number(mean![6])];
+    expect(low).toBeLessThanOrEqual(median);
+    expect(median).toBeLessThanOrEqual(high);
     expect(before).toBeGreaterThan(0);
     expect(now).toBeGreaterThan(0);
     // The means are printed to 0.01 s, a tenth of a --version run: the ratio agrees with them within that.
