@@ -63,9 +63,11 @@ export class LivenessWatch {
     if (tick > this.lastTick[index]!) this.lastTick[index] = tick;
     if (tick < this.fromTick || tick > this.deadlineTick || this.reachedAtTick[index]! >= 0) return;
     const account = this.host.records[index]!;
-    if (account.alive && atTarget(account)) this.reachedAtTick[index] = tick;
+    // The guest's status is read once a look (a consistent copy of its published signals).
+    const balloon = balloonOf(account);
+    if (account.alive && atTarget(account, balloon)) this.reachedAtTick[index] = tick;
     this.seenTargetBytes[index] = account.targetPages * this.frameBytes;
-    this.seenActualBytes[index] = actualPages(account) * this.frameBytes;
+    this.seenActualBytes[index] = (account.memoryPages - (balloon ?? 0)) * this.frameBytes;
   }
 
   result(): LivenessResult {
@@ -78,7 +80,7 @@ export class LivenessWatch {
       else if (checked) {
         const seen = this.seenTargetBytes[account.index]! >= 0;
         const targetBytes = seen ? this.seenTargetBytes[account.index]! : account.targetPages * this.frameBytes;
-        const actualBytes = seen ? this.seenActualBytes[account.index]! : actualPages(account) * this.frameBytes;
+        const actualBytes = seen ? this.seenActualBytes[account.index]! : (account.memoryPages - (balloonOf(account) ?? 0)) * this.frameBytes;
         missed.push({ guest: account.name, targetBytes, actualBytes });
       }
     }
@@ -86,9 +88,9 @@ export class LivenessWatch {
   }
 }
 
-/** Guest memory minus balloon, by its own status. */
-function actualPages(account: GuestRecord): number {
-  return account.memoryPages - (statusOf(account)?.balloonPages ?? 0);
+/** The guest's balloon by its own status, or null if it has published none. */
+function balloonOf(account: GuestRecord): number | null {
+  return statusOf(account)?.balloonPages ?? null;
 }
 
 /**
@@ -97,10 +99,9 @@ function actualPages(account: GuestRecord): number {
  * its boot memory a target between two blocks is met by the block above it
  * with an empty balloon (a real device's requested size is block-aligned).
  */
-function atTarget(account: GuestRecord): boolean {
-  const status = statusOf(account);
-  if (status === null) return false;
-  if (status.balloonPages === Math.max(0, account.memoryPages - account.targetPages)) return true;
+function atTarget(account: GuestRecord, balloon: number | null): boolean {
+  if (balloon === null) return false;
   const over = account.memoryPages - account.targetPages;
-  return account.growthKind === 'virtio-mem' && account.targetPages > account.bootPages && status.balloonPages === 0 && over > 0 && over < account.growthBlockPages;
+  if (balloon === Math.max(0, over)) return true;
+  return account.growthKind === 'virtio-mem' && account.targetPages > account.bootPages && balloon === 0 && over > 0 && over < account.growthBlockPages;
 }

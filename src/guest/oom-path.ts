@@ -3,7 +3,7 @@
  * reclaim: deflate-on-OOM (the balloon gives back 1 MiB at once, the host's
  * target unchanged) if the driver has it, otherwise the OOM killer.
  */
-import { MESSAGES_PER_TICK_MAX, OOM_DEFLATE_PAGES_MAX } from '../messages/limits.js';
+import { OOM_DEFLATE_MESSAGES_PER_TICK_MAX, OOM_DEFLATE_PAGES_MAX } from '../messages/limits.js';
 import type { GuestToHost, OomDeflateMessage } from '../messages/protocol.js';
 import type { GuestParts } from './guest-parts.js';
 import type { TaskClock } from './page-allocator.js';
@@ -13,14 +13,6 @@ export const OOM_DEFLATE_BYTES = 2 ** 20;
 
 /** Time an OOM event costs the allocating task: reclaim retries, the notifier chain, the kill (about 50 events a second were measured). */
 export const OOM_EVENT_MS = 20;
-
-/**
- * Most oomDeflate messages in one tick: past it, the tick's next OOM events
- * add their pages to its last one (the host counts pages, not messages), so
- * that a huge guest with a long tick stays within what the host reads in a
- * tick beside its driver's messages (limits.ts).
- */
-export const OOM_DEFLATE_MESSAGES_PER_TICK_MAX = MESSAGES_PER_TICK_MAX / 4;
 
 export class OomPath {
   /** Whether an allocation reached the OOM path in the tick being stepped. */

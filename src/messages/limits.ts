@@ -14,8 +14,8 @@ export const PAGES_PER_REQUEST_MAX = 1 << 20;
  * Most messages the host reads from one guest in one tick; the rest of a
  * flood is dropped unread and counted as one violation. An honest guest
  * stays well within it: its driver sends one message per batch and at most
- * DRIVER_MESSAGES_PER_TICK_MAX in a tick, its OOM path at most a quarter of
- * this (src/guest/oom-path.ts), and the rest a few.
+ * DRIVER_MESSAGES_PER_TICK_MAX in a tick, its OOM path at most
+ * OOM_DEFLATE_MESSAGES_PER_TICK_MAX, and the rest about a thousand at most.
  */
 export const MESSAGES_PER_TICK_MAX = 1 << 16;
 
@@ -29,6 +29,14 @@ export const MESSAGES_PER_TICK_MAX = 1 << 16;
  * real one waits for room in its virtqueue.
  */
 export const DRIVER_MESSAGES_PER_TICK_MAX = MESSAGES_PER_TICK_MAX / 2;
+
+/**
+ * Most oomDeflate messages an honest guest sends in one tick: past it, the
+ * tick's next OOM events add their pages to its last one (the host counts
+ * pages, not messages), so that a huge guest with a long tick stays within
+ * MESSAGES_PER_TICK_MAX beside its driver's messages (src/guest/oom-path.ts).
+ */
+export const OOM_DEFLATE_MESSAGES_PER_TICK_MAX = MESSAGES_PER_TICK_MAX / 4;
 
 /** Frames one free page report may carry (32 blocks of 2 MiB at 4 KiB pages is 16384). */
 export const REPORT_FRAMES_MAX = 1 << 15;

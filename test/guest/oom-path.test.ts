@@ -4,7 +4,8 @@
  * it, or with an empty balloon, the OOM killer kills the largest component.
  */
 import { describe, expect, it } from 'vitest';
-import { OOM_DEFLATE_BYTES, OOM_DEFLATE_MESSAGES_PER_TICK_MAX, OOM_EVENT_MS, OomPath } from '../../src/guest/oom-path.js';
+import { OOM_DEFLATE_BYTES, OOM_EVENT_MS, OomPath } from '../../src/guest/oom-path.js';
+import { OOM_DEFLATE_MESSAGES_PER_TICK_MAX } from '../../src/messages/limits.js';
 import { TaskClock } from '../../src/guest/page-allocator.js';
 import { PageState } from '../../src/guest/page-state.js';
 import type { GuestSpec } from '../../src/model/scenario.js';
