@@ -17,7 +17,8 @@
  *   (use it together with `-t` so that only the failing property runs).
  * - `BALLOONSIM_RUNS_SCALE`: multiplies every property's `numRuns` (default 1; `10` for a soak).
  * - `BALLOONSIM_SHRINK_MS`: how long shrinking may run after the first failure (default 30 s; property-limits.ts).
- * - `BALLOONSIM_RUN_LIMIT_MS`: a single asynchronous run longer than this is reported as hung (default 60 s).
+ * - `BALLOONSIM_RUN_LIMIT_MS`: a single asynchronous run longer than this is reported as hung (default 60 s, or
+ *   the property's own `runLimitMs`).
  *
  * A failure rethrown by `assertProperty` ends with a line that replays it:
  * `replay: BALLOONSIM_SEED=<seed> BALLOONSIM_PATH=<path> npx vitest run <file> -t '<test name>'`.
@@ -32,6 +33,8 @@ export interface PropertyParams<Ts> extends fc.Parameters<Ts> {
   readonly name: string;
   readonly seed: number;
   readonly numRuns: number;
+  /** A single run longer than this is reported as hung (default RUN_LIMIT_MS_DEFAULT; BALLOONSIM_RUN_LIMIT_MS overrides both). */
+  readonly runLimitMs?: number;
 }
 
 /** Runs per property when the test does not say (fast-check's own default). */
@@ -73,7 +76,7 @@ const processSeed: number = readIntegerEnv('BALLOONSIM_SEED') ?? (Date.now() ^ M
  * fast-check parameters may be passed in `options`; seed and path come from
  * the environment only, so that every failure can be replayed the same way.
  */
-export function propertyParams<Ts = unknown>(name: string, options: Omit<fc.Parameters<Ts>, 'seed' | 'path'> = {}): PropertyParams<Ts> {
+export function propertyParams<Ts = unknown>(name: string, options: Omit<fc.Parameters<Ts>, 'seed' | 'path'> & { runLimitMs?: number } = {}): PropertyParams<Ts> {
   if (typeof name !== 'string' || name === '') throw new Error('propertyParams: name must be a non-empty string');
   const runsBase = options.numRuns ?? NUM_RUNS_DEFAULT;
   if (!Number.isSafeInteger(runsBase) || runsBase < 1) {
@@ -159,7 +162,7 @@ function readMsEnv(variable: string, fallback: number): number {
 }
 
 /** The limits of a property started now, within the current test's time limit (none outside a test). */
-function limitsOfCurrentTest(): PropertyLimits {
+function limitsOfCurrentTest(runLimitMs: number): PropertyLimits {
   const test = TestRunner.getCurrentTest();
   const now = performance.now();
   // vitest's startTime is wall-clock (Date.now()); turn what is left of the test into a deadline on this clock.
@@ -169,7 +172,7 @@ function limitsOfCurrentTest(): PropertyLimits {
   return {
     deadlineMs: now + Math.max(1000, leftMs),
     shrinkMs: readMsEnv('BALLOONSIM_SHRINK_MS', SHRINK_MS_DEFAULT),
-    runLimitMs: readMsEnv('BALLOONSIM_RUN_LIMIT_MS', RUN_LIMIT_MS_DEFAULT),
+    runLimitMs: readMsEnv('BALLOONSIM_RUN_LIMIT_MS', runLimitMs),
   };
 }
 
@@ -185,13 +188,14 @@ export function assertProperty<Ts>(
   property: fc.IProperty<Ts> | fc.IAsyncProperty<Ts>,
   params: PropertyParams<Ts>,
 ): void | Promise<void> {
+  const { runLimitMs, ...fastCheckParams } = params;
   const widened = params as PropertyParams<unknown>;
-  const limits = limitsOfCurrentTest();
+  const limits = limitsOfCurrentTest(runLimitMs ?? RUN_LIMIT_MS_DEFAULT);
   const outcome: LimitsOutcome = { shrinkStopped: false, shrinkMs: 0, outOfTime: false, runsStarted: 0, cutShort: null };
   const describeRun = (path: string, value: unknown): string =>
     `property "${params.name}" (seed ${params.seed}), run ${path}, with:\n${fc.stringify(value)}\n${replayLine(String(params.seed), path)}`;
   const plugin = limitsPlugin(limits, params.path ?? '', outcome, describeRun);
-  const checked = { ...params, plugins: [...(params.plugins ?? []), plugin] } as fc.Parameters<Ts>;
+  const checked = { ...fastCheckParams, plugins: [...(params.plugins ?? []), plugin] } as fc.Parameters<Ts>;
   const outOfTime = (): Error =>
     new Error(
       `property "${params.name}" ran out of its test's time limit after ${outcome.runsStarted} of ${params.numRuns} runs, without a failure ` +

@@ -7,11 +7,11 @@
  * test file, which the script adds up and prints with rates. A time budget
  * says nothing about how much was tried; the counts do.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 
-/** The parts of `npm run fuzz`: free-running runs, wire-level bytes, the host's model-based commands. */
-export type FuzzPart = 'free' | 'wire' | 'model';
+/** The parts of `npm run fuzz`: free-running runs, wire-level bytes, the host's model-based commands, whole scenario documents. */
+export type FuzzPart = 'free' | 'wire' | 'model' | 'scenarios';
 
 /** Milliseconds `npm run fuzz` gives this part, or null in an ordinary test run. */
 export function fuzzBudgetMs(part: FuzzPart): number | null {
@@ -34,18 +34,20 @@ export function fuzzCounter(part: FuzzPart): (counts: Readonly<Record<string, nu
   const total: Record<string, number> = {};
   let startedMs: number | null = null;
   let cpuAtStart: NodeJS.CpuUsage | null = null;
+  let childrenAtStart = 0;
   // The runs' time, not the file's loading.
   beforeAll(() => {
     startedMs = performance.now();
     cpuAtStart = process.cpuUsage();
+    childrenAtStart = childrenCpuSeconds();
   });
   afterAll(() => {
     if (Object.keys(total).length === 0 || startedMs === null || cpuAtStart === null) return;
     const seconds = (performance.now() - startedMs) / 1000;
-    // CPU time of the whole process (its worker threads too): on a machine shared with others the wall time says
-    // more about the others than about the fuzzer.
+    // CPU time of the whole process (its worker threads too) and of the runs it spawned: on a machine shared with
+    // others the wall time says more about the others than about the fuzzer.
     const cpu = process.cpuUsage(cpuAtStart);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6 + childrenCpuSeconds() - childrenAtStart;
     process.stdout.write(`fuzz ${part}: ${Object.entries(total).map(([key, value]) => `${value} ${key}`).join(', ')} in ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU)\n`);
     const file = process.env.BALLOONSIM_FUZZ_REPORT;
     if (file !== undefined && file !== '') appendFileSync(file, `${JSON.stringify({ part, seconds, cpuSeconds, counts: total })}\n`);
@@ -53,4 +55,19 @@ export function fuzzCounter(part: FuzzPart): (counts: Readonly<Record<string, nu
   return (counts) => {
     for (const [key, value] of Object.entries(counts)) total[key] = (total[key] ?? 0) + value;
   };
+}
+
+/**
+ * CPU seconds of this process's child processes that have ended (Linux's
+ * cutime and cstime, at 100 ticks a second; 0 where /proc is not there):
+ * the scenario fuzzer runs the CLI in children.
+ */
+function childrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
 }

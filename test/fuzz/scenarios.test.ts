@@ -1,0 +1,150 @@
+/**
+ * Fuzzing whole runs: random scenario documents over the whole scenario
+ * reference (scenario-documents.ts) go through the built CLI as a user runs
+ * them. Each one must either run to the end with a clean audit, or be
+ * refused with a clear message and exit code 2 (never exit 1, never a stack
+ * trace or an internal error). Some are also run on 2 worker threads, whose
+ * summary must be the inline one's (timing and provenance aside), and in
+ * free-running mode (all that need it: worker kills, message delays), which
+ * must end clean too.
+ *
+ * `npm test` runs a few small ones; `npm run fuzz -- --only scenarios` runs
+ * large ones (groups of up to 60 guests of up to 2 GiB, ticks up to a
+ * minute) for its time budget. The scenarios the property tests draw
+ * (`arbitraryScenario`) are too small to reach the limits this one found
+ * bugs at: 65,536 messages of a guest in a tick, thousands of runs in one
+ * report, a virtio-mem target between two blocks.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+import { fuzzBudgetMs, fuzzCounter } from '../support/fuzz-report.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
+import { arbitraryScenarioDocument, traceCsv, type ScenarioDocument } from './scenario-documents.js';
+
+const BIN = fileURLToPath(new URL('../../bin/balloonsim.js', import.meta.url));
+const BUDGET_MS = fuzzBudgetMs('scenarios');
+/** A run longer than this fails: a stall, or a scenario far slower than its size. */
+const RUN_LIMIT_MS = BUDGET_MS === null ? 60_000 : 300_000;
+const STACK_LINE = /\n\s+at .+:\d+:\d+/;
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI in a child process (not in this one: large runs take gigabytes, which the child gives back). */
+function runCli(args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The summary without what may differ between two runs of the same scenario (how long they took, where they ran). */
+function comparable(stdout: string): unknown {
+  const { timing: _timing, provenance: _provenance, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
+  return rest;
+}
+
+/** A run that ended as it must: exit 0 with a clean audit, or exit 2 with a clear message. Returns whether it ran. */
+function expectCleanEnd(run: CliRun, what: string): boolean {
+  const context = `${what}: exit ${run.code}\n${run.stderr.slice(0, 2000)}`;
+  expect(run.stderr, context).not.toMatch(STACK_LINE);
+  expect(run.stderr, context).not.toMatch(/internal error/i);
+  expect([0, 2], context).toContain(run.code);
+  if (run.code === 2) {
+    // A refusal says what is wrong in a line of its own, not a blank or a dump.
+    expect(run.stderr.trim().length, context).toBeGreaterThan(20);
+    return false;
+  }
+  const summary = JSON.parse(run.stdout) as { audit: { violations: number; firstViolations: unknown[] } };
+  expect(summary.audit.firstViolations, context).toEqual([]);
+  expect(summary.audit.violations, context).toBe(0);
+  return true;
+}
+
+const count = fuzzCounter('scenarios');
+const caseArb = fc.record({
+  scenario: arbitraryScenarioDocument(BUDGET_MS === null ? 'small' : 'large'),
+  // Every other one on workers too in `npm test` (few runs), one in three when fuzzing; one in five in free-running mode.
+  onWorkers: fc.nat({ max: BUDGET_MS === null ? 1 : 2 }).map((n) => n === 0),
+  free: fc.nat({ max: 4 }).map((n) => n === 0),
+});
+const params = propertyParams<[{ scenario: ScenarioDocument; onWorkers: boolean; free: boolean }]>(
+  'a random scenario runs clean (inline, on workers, free-running) or is refused clearly',
+  // A case is up to three runs of the CLI, each stopped by its own limit first.
+  { runLimitMs: 3 * RUN_LIMIT_MS + 30_000, ...(BUDGET_MS === null ? { numRuns: 4 } : { numRuns: 1_000_000, interruptAfterTimeLimit: BUDGET_MS }) },
+);
+
+/** One line per case when fuzzing (a case takes seconds to minutes): what ran, and how long each run took. */
+function progress(index: number, scenario: ScenarioDocument, runs: string[]): void {
+  if (BUDGET_MS === null) return;
+  const groups = scenario.document.guests as Array<{ count?: number }>;
+  const guests = groups.reduce((sum, group) => sum + (group.count ?? 1), 0);
+  const { duration, tick, frameSize } = scenario.document as Record<string, string>;
+  console.log(`scenario ${index}: ${guests} guests in ${groups.length} groups, ${duration} in ticks of ${tick}, ${frameSize} frames: ${runs.join(', ')}`);
+}
+
+/** Runs the CLI and says how long it took, for the progress line. */
+async function timed(runs: string[], what: string, args: string[]): Promise<CliRun> {
+  const started = performance.now();
+  const run = await runCli(args);
+  const refusal = run.code === 0 ? '' : ` (exit ${run.code}: ${run.stderr.trim().split('\n')[0]!.slice(0, 240)})`;
+  runs.push(`${what} ${((performance.now() - started) / 1000).toFixed(1)} s${refusal}`);
+  return run;
+}
+
+describe(`fuzzing whole scenarios ${describeSeed(params.seed)}`, () => {
+  it(params.name, { timeout: (BUDGET_MS ?? 0) + 4 * RUN_LIMIT_MS + 120_000 }, async () => {
+    const dir = temporaryDirectory('balloonsim-scenarios-');
+    let index = 0;
+    await assertProperty(
+      fc.asyncProperty(caseArb, async ({ scenario, onWorkers, free }) => {
+        const caseIndex = index++;
+        const caseDir = join(dir, String(caseIndex));
+        mkdirSync(caseDir);
+        const file = join(caseDir, 'scenario.json');
+        writeFileSync(file, `${JSON.stringify(scenario.document, null, 2)}\n`);
+        if (scenario.usesTrace) writeFileSync(join(caseDir, 'trace.csv'), traceCsv(256 * 2 ** 20));
+        const what = `${file}\n${JSON.stringify(scenario.document)}`;
+        const runs: string[] = [];
+        try {
+          let ran = false;
+          if (!scenario.needsFree) {
+            const inline = await timed(runs, 'inline', ['run', file, '--placement', 'inline', '--json', '--quiet']);
+            ran = expectCleanEnd(inline, `inline run of ${what}`);
+            count({ 'inline runs': 1, refused: ran ? 0 : 1 });
+            if (ran && onWorkers) {
+              const workers = await timed(runs, '2 workers', ['run', file, '--workers', '2', '--json', '--quiet']);
+              expect(expectCleanEnd(workers, `run on 2 workers of ${what}`), `${what}: refused on workers, not inline`).toBe(true);
+              expect(comparable(workers.stdout), `${what}: the summaries inline and on 2 workers differ`).toEqual(comparable(inline.stdout));
+              count({ 'runs on workers': 1 });
+            }
+          }
+          if (scenario.needsFree || (ran && free)) {
+            const freeRun = await timed(runs, 'free-running', ['run', file, '--mode', 'free', '--json', '--quiet']);
+            expectCleanEnd(freeRun, `free-running run of ${what}`);
+            count({ 'free-running runs': 1 });
+          }
+        } finally {
+          progress(caseIndex, scenario, runs);
+        }
+      }),
+      params,
+    );
+  });
+});
