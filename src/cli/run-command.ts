@@ -4,6 +4,7 @@ import { matchGuests } from '../output/report-guests.js';
 import type { FreeRunOptions } from '../runtime/free/free-run-types.js';
 import { simulateFree } from '../runtime/free/simulate-free.js';
 import { simulate, type RunResult, type SimulateOptions } from '../runtime/simulate.js';
+import type { GuestSummary, RunSummary } from '../runtime/summary.js';
 import { coloursFor } from './colour.js';
 import { integerFlag } from './options.js';
 import { loadPlanned, planRun, preflightPlanned, sampleEveryOf, simulateOptionsOf, type RunShapeFlags } from './run-plan.js';
@@ -13,6 +14,7 @@ import { formatBytesApprox } from '../model/units.js';
 import { prepareOutDir } from '../output/out-dir.js';
 import { withProvenance } from '../api/provenance.js';
 import type { Scenario } from '../model/scenario.js';
+import type { LivenessMiss } from '../faults/liveness.js';
 import { UsageError } from './usage-error.js';
 
 export interface RunFlags extends RunShapeFlags {
@@ -87,19 +89,45 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   }
   const missed = summary.faults?.liveness.missed ?? [];
   if (missed.length > 0) {
-    process.stderr.write(
-      `balloonsim: liveness: ${missed.length} guest${missed.length === 1 ? '' : 's'} did not reach their target within ${summary.faults!.settleSeconds} s after faults stopped:\n` +
-        missed.map((miss) => `  ${miss.guest}: target ${formatBytesApprox(miss.targetBytes)}, at ${formatBytesApprox(miss.actualBytes)}${gapText(miss.actualBytes - miss.targetBytes)}\n`).join('') +
-        `  (a guest counts once its own status says it is at its target; if the balloons needed longer, give faults.settle more time (default 2m), or targets the guests' workloads leave room for)\n`,
-    );
+    process.stderr.write(livenessMissText(summary, missed));
     return 1;
   }
   return 0;
 }
 
+/** What a failed liveness phase prints: each guest that missed, how far off it was and why, and what to change. */
+function livenessMissText(summary: RunSummary, missed: readonly LivenessMiss[]): string {
+  const { untilSeconds, settleSeconds } = summary.faults!;
+  const moving = missed.filter((miss) => miss.targetChanges > 0);
+  const hint =
+    moving.length > 0
+      ? `  (a target that keeps moving may never be met: the host set new targets ${moving.length === missed.length ? 'for each of them' : `for ${moving.map((m) => m.guest).join(', ')}`} during the phase, ` +
+        `as a policy does that sizes guests by what they use; to check liveness against targets that hold still, pause the policy when the faults stop ` +
+        `(events: [{ at: ${untilSeconds}s, pausePolicy: true }]) or use the static policy)\n`
+      : `  (a guest counts once its own status says it is at its target; if the balloons needed longer, give faults.settle more time (default 2m), or targets the guests' workloads leave room for)\n`;
+  const guests = new Map(summary.guests.map((guest) => [guest.name, guest]));
+  const line = (miss: LivenessMiss): string => {
+    const parts = [gapText(miss.actualBytes - miss.targetBytes), ...heldBackText(miss, guests.get(miss.guest), summary.host.frameBytes)];
+    if (miss.targetChanges > 0) parts.push(`its target changed ${miss.targetChanges} time${miss.targetChanges === 1 ? '' : 's'} in the phase`);
+    const said = parts.filter((part) => part !== '');
+    return `  ${miss.guest}: target ${formatBytesApprox(miss.targetBytes)}, at ${formatBytesApprox(miss.actualBytes)}${said.length > 0 ? ` (${said.join('; ')})` : ''}\n`;
+  };
+  return `balloonsim: liveness: ${missed.length} guest${missed.length === 1 ? '' : 's'} did not reach their target within ${settleSeconds} s after faults stopped:\n${missed.map(line).join('')}${hint}`;
+}
+
 /** How far a guest is from its target, which the rounded sizes may hide ("target 1 GiB, at 1 GiB"). */
 function gapText(bytes: number): string {
-  return bytes === 0 ? '' : ` (${formatBytesApprox(Math.abs(bytes))} ${bytes > 0 ? 'above it: the balloon must grow' : 'below it: the host must give memory back'})`;
+  return bytes === 0 ? '' : `${formatBytesApprox(Math.abs(bytes))} ${bytes > 0 ? 'above it: the balloon must grow' : 'below it: the host must give memory back'}`;
+}
+
+/** What held a balloon back from a target below the guest, by its driver's counters at the end of the run. */
+function heldBackText(miss: LivenessMiss, guest: GuestSummary | undefined, frameBytes: number): string[] {
+  if (guest === undefined || miss.actualBytes <= miss.targetBytes) return [];
+  const reasons: string[] = [];
+  const floorHeld = guest.driver.floorHeldPages;
+  if (floorHeld > 0) reasons.push(`its driver held back ${formatBytesApprox(floorHeld * frameBytes)} to keep available memory above the Hyper-V floor: a target below that is out of its reach`);
+  if (guest.driver.outOfPuff > 0) reasons.push(`its balloon ran out of puff ${guest.driver.outOfPuff} time${guest.driver.outOfPuff === 1 ? '' : 's'} (no free page to take: the workload holds the memory)`);
+  return reasons;
 }
 
 /** `--report-guests web,batch-*`: names or globs, each of which must match a guest of the scenario (checked before the run). */

@@ -9,6 +9,12 @@ export interface LivenessMiss {
   targetBytes: number;
   /** Guest memory minus balloon, as its status said then. */
   actualBytes: number;
+  /**
+   * How many times its target changed in the phase, up to the deadline: a
+   * policy that sets targets from what guests use every period can leave a
+   * guest chasing a target that never holds still.
+   */
+  targetChanges: number;
 }
 
 /** The liveness phase's verdict. */
@@ -39,6 +45,9 @@ export class LivenessWatch {
   /** Each guest's target and memory less balloon (bytes) when last seen in the phase, for a miss's figures: by the end of the run it may have got there. */
   private readonly seenTargetBytes: Float64Array;
   private readonly seenActualBytes: Float64Array;
+  /** Each guest's target changes in the phase (see LivenessMiss.targetChanges), and its target at the last look (-1 before the first). */
+  private readonly targetChanges: Int32Array;
+  private readonly lastTargetPages: Float64Array;
 
   constructor(
     private readonly host: MemoryManager,
@@ -51,6 +60,8 @@ export class LivenessWatch {
     this.lastTick = new Int32Array(host.records.length).fill(-1);
     this.seenTargetBytes = new Float64Array(host.records.length).fill(-1);
     this.seenActualBytes = new Float64Array(host.records.length);
+    this.targetChanges = new Int32Array(host.records.length);
+    this.lastTargetPages = new Float64Array(host.records.length).fill(-1);
   }
 
   /** Looks at every guest after the host has handled tick `tick`'s messages (lockstep). */
@@ -63,6 +74,9 @@ export class LivenessWatch {
     if (tick > this.lastTick[index]!) this.lastTick[index] = tick;
     if (tick < this.fromTick || tick > this.deadlineTick || this.reachedAtTick[index]! >= 0) return;
     const account = this.host.records[index]!;
+    const last = this.lastTargetPages[index]!;
+    if (last >= 0 && last !== account.targetPages) this.targetChanges[index]!++;
+    this.lastTargetPages[index] = account.targetPages;
     // The guest's status is read once a look (a consistent copy of its published signals).
     const balloon = balloonOf(account);
     if (account.alive && atTarget(account, balloon)) this.reachedAtTick[index] = tick;
@@ -81,7 +95,7 @@ export class LivenessWatch {
         const seen = this.seenTargetBytes[account.index]! >= 0;
         const targetBytes = seen ? this.seenTargetBytes[account.index]! : account.targetPages * this.frameBytes;
         const actualBytes = seen ? this.seenActualBytes[account.index]! : (account.memoryPages - (balloonOf(account) ?? 0)) * this.frameBytes;
-        missed.push({ guest: account.name, targetBytes, actualBytes });
+        missed.push({ guest: account.name, targetBytes, actualBytes, targetChanges: this.targetChanges[account.index]! });
       }
     }
     return { checked, fromSeconds: (this.fromTick * this.tickMs) / 1000, deadlineSeconds: (this.deadlineTick * this.tickMs) / 1000, reached, missed };

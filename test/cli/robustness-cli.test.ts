@@ -74,8 +74,33 @@ faults: { until: 20s, settle: 5s }
 `);
     const run = runCli(['run', stuck, '--placement', 'inline', '--quiet']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/liveness: 1 guest did not reach their target within 5 s after faults stopped:\n {2}a: target 1 GiB, at [\d.]+ GiB \([\d.]+ [MG]iB above it: the balloon must grow\)\n/);
+    expect(run.stderr).toMatch(
+      /liveness: 1 guest did not reach their target within 5 s after faults stopped:\n {2}a: target 1 GiB, at [\d.]+ GiB \([\d.]+ [MG]iB above it: the balloon must grow; its balloon ran out of puff \d+ times? \(no free page to take: the workload holds the memory\)\)\n/,
+    );
     expect(run.stderr).toMatch(/give faults\.settle more time \(default 2m\)/);
+    expect(run.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('says when a target moved in the liveness phase, or was below what the Hyper-V floor lets a balloon reach', () => {
+    // The target moves twice after the faults stop, each time out of reach of a workload of 3 GiB; a Hyper-V guest is asked for less than its floor allows.
+    const moving = scenarioFile(`name: moving
+duration: 1m
+host: { memory: 8GiB }
+guests:
+  - { name: a, memory: 4GiB, driver: vmware, workload: [ { kind: anon, size: 3GiB } ] }
+  - { name: h, memory: 1GiB, driver: hyperv, workload: [ { kind: anon, size: 600MiB } ] }
+events:
+  - { at: 19s, setTarget: { guest: a, memory: 1GiB, force: true } }
+  - { at: 19s, setTarget: { guest: h, memory: 256MiB, force: true } }
+  - { at: 21s, setTarget: { guest: a, memory: 1100MiB, force: true } }
+  - { at: 22s, setTarget: { guest: a, memory: 1200MiB, force: true } }
+faults: { until: 20s, settle: 5s }
+`);
+    const run = runCli(['run', moving, '--placement', 'inline', '--quiet']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\n {2}a: target 1\.17 GiB, at [\d.]+ GiB \(.*; its target changed 2 times in the phase\)\n/);
+    expect(run.stderr).toMatch(/\n {2}h: target 256 MiB, at [\d.]+ MiB \([\d.]+ MiB above it: the balloon must grow; its driver held back [\d.]+ MiB to keep available memory above the Hyper-V floor: a target below that is out of its reach\)\n/);
+    expect(run.stderr).toMatch(/the host set new targets for a during the phase, .* pause the policy when the faults stop \(events: \[\{ at: 20s, pausePolicy: true \}\]\)/);
     expect(run.stderr).not.toMatch(NO_STACK);
   });
 });

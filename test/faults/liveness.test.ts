@@ -52,7 +52,24 @@ describe('LivenessWatch', () => {
     for (let tick = 0; tick <= 4; tick++) watch.observe(tick);
     const result = watch.result();
     expect(result.reached).toBe(1);
-    expect(result.missed).toEqual([{ guest: 'g1', targetBytes: (PAGES - 4096) * FRAME, actualBytes: (PAGES - 1024) * FRAME }]);
+    expect(result.missed).toEqual([{ guest: 'g1', targetBytes: (PAGES - 4096) * FRAME, actualBytes: (PAGES - 1024) * FRAME, targetChanges: 0 }]);
+  });
+
+  it('counts how often the target of a missed guest changed in the window: a target that runs ahead of the balloon', () => {
+    const { host, records, buffers } = guests(2);
+    const watch = new LivenessWatch(host, 3, 8, 1000, FRAME);
+    balloon(buffers[0]!, 1024);
+    balloon(buffers[1]!, 1024);
+    for (let tick = 0; tick <= 8; tick++) {
+      // g0's target moves every tick, before and in the window; g1's holds still. Neither is ever met.
+      records[0]!.targetPages = PAGES - 2048 - tick;
+      watch.observe(tick);
+    }
+    // Changes before the window do not count: the looks at ticks 4 to 8 saw five.
+    expect(watch.result().missed).toEqual([
+      { guest: 'g0', targetBytes: (PAGES - 2048 - 8) * FRAME, actualBytes: (PAGES - 1024) * FRAME, targetChanges: 5 },
+      { guest: 'g1', targetBytes: (PAGES - 4096) * FRAME, actualBytes: (PAGES - 1024) * FRAME, targetChanges: 0 },
+    ]);
   });
 
   it('ignores what a guest shows before the window opens or after the deadline', () => {
@@ -66,7 +83,7 @@ describe('LivenessWatch', () => {
     watch.observe(9); // at target again, too late
     expect(watch.result().reached).toBe(0);
     // The miss shows where the guest stood by the deadline (no balloon), not where it got to after.
-    expect(watch.result().missed).toEqual([{ guest: 'g0', targetBytes: (PAGES - 4096) * FRAME, actualBytes: PAGES * FRAME }]);
+    expect(watch.result().missed).toEqual([{ guest: 'g0', targetBytes: (PAGES - 4096) * FRAME, actualBytes: PAGES * FRAME, targetChanges: 0 }]);
   });
 
   it('decides nothing (checked false, no misses) while some live guest has not reached the deadline', () => {
@@ -93,7 +110,7 @@ describe('LivenessWatch', () => {
     const watch = new LivenessWatch(host, 0, 1, 1000, FRAME);
     watch.observe(0);
     watch.observe(1);
-    expect(watch.result().missed).toEqual([{ guest: 'g0', targetBytes: (PAGES - 4096) * FRAME, actualBytes: 64 * MiB }]);
+    expect(watch.result().missed).toEqual([{ guest: 'g0', targetBytes: (PAGES - 4096) * FRAME, actualBytes: 64 * MiB, targetChanges: 0 }]);
   });
 
   it('asks for an empty balloon when the target is above the guest memory', () => {
@@ -127,6 +144,6 @@ describe('LivenessWatch', () => {
     balloon(buffers[0]!, 0);
     const watch = new LivenessWatch(host, 0, 0, 1000, FRAME);
     watch.observe(0);
-    expect(watch.result().missed).toEqual([{ guest: 'g0', targetBytes: (PAGES - 100) * FRAME, actualBytes: PAGES * FRAME }]);
+    expect(watch.result().missed).toEqual([{ guest: 'g0', targetBytes: (PAGES - 100) * FRAME, actualBytes: PAGES * FRAME, targetChanges: 0 }]);
   });
 });
