@@ -2,9 +2,11 @@
  * Fuzzing whole runs: random scenario documents over the whole scenario
  * reference (scenario-documents.ts) go through the built CLI as a user runs
  * them. Each one must either run to the end with a clean audit, or be
- * refused with a clear message and exit code 2 (never exit 1, never a stack
- * trace or an internal error). Some are also run on 2 worker threads, whose
- * summary must be the inline one's (timing and provenance aside), and in
+ * refused with a clear message and exit code 2; never a stack trace, an
+ * internal error or an audit violation (exit 1 only for a liveness miss,
+ * see `expectCleanEnd`). Some are also run on worker threads (2 or 3
+ * workers, or a third of the guests on each), whose summary must be the
+ * inline one's (timing and provenance aside), and in
  * free-running mode (all that need it: worker kills, message delays), which
  * must end clean too.
  *
@@ -60,21 +62,35 @@ function comparable(stdout: string): unknown {
   return rest;
 }
 
-/** A run that ended as it must: exit 0 with a clean audit, or exit 2 with a clear message. Returns whether it ran. */
-function expectCleanEnd(run: CliRun, what: string): boolean {
+/** How a run ended, when it ended as it may. */
+type Ending = 'ran' | 'refused' | 'liveness missed';
+
+/**
+ * A run that ended as it must: exit 0 with a clean audit, exit 2 with a clear
+ * message, or exit 1 for a liveness miss alone (clean audit). A random
+ * scenario's targets need not be within its guests' reach (a policy that
+ * sizes guests by what they use moves them every period; a workload may hold
+ * the memory; the Hyper-V floor): a miss is counted and shown, not a failure.
+ * test/fuzz/free-run.test.ts holds runs whose targets are in reach to
+ * liveness.
+ */
+function expectCleanEnd(run: CliRun, what: string): Ending {
   const context = `${what}: exit ${run.code}\n${run.stderr.slice(0, 2000)}`;
   expect(run.stderr, context).not.toMatch(STACK_LINE);
   expect(run.stderr, context).not.toMatch(/internal error/i);
-  expect([0, 2], context).toContain(run.code);
+  expect([0, 1, 2], context).toContain(run.code);
   if (run.code === 2) {
     // A refusal says what is wrong in a line of its own, not a blank or a dump.
     expect(run.stderr.trim().length, context).toBeGreaterThan(20);
-    return false;
+    return 'refused';
   }
-  const summary = JSON.parse(run.stdout) as { audit: { violations: number; firstViolations: unknown[] } };
+  const summary = JSON.parse(run.stdout) as { audit: { violations: number; firstViolations: unknown[] }; faults?: { liveness: { missed: unknown[] } } };
   expect(summary.audit.firstViolations, context).toEqual([]);
   expect(summary.audit.violations, context).toBe(0);
-  return true;
+  if (run.code === 0) return 'ran';
+  expect(run.stderr, context).toMatch(/^balloonsim: liveness: \d+ guests? did not reach their target/);
+  expect(summary.faults?.liveness.missed.length ?? 0, context).toBeGreaterThan(0);
+  return 'liveness missed';
 }
 
 const count = fuzzCounter('scenarios');
@@ -82,21 +98,33 @@ const caseArb = fc.record({
   scenario: arbitraryScenarioDocument(BUDGET_MS === null ? 'small' : 'large'),
   // Every other one on workers too in `npm test` (few runs), one in three when fuzzing; one in five in free-running mode.
   onWorkers: fc.nat({ max: BUDGET_MS === null ? 1 : 2 }).map((n) => n === 0),
+  // How the guests are spread over threads, which must change nothing: 2 or 3 workers, or about a third of the guests on each.
+  placement: fc.constantFrom('2 workers', '3 workers', 'a third each'),
   free: fc.nat({ max: 4 }).map((n) => n === 0),
 });
-const params = propertyParams<[{ scenario: ScenarioDocument; onWorkers: boolean; free: boolean }]>(
+const params = propertyParams<[{ scenario: ScenarioDocument; onWorkers: boolean; placement: string; free: boolean }]>(
   'a random scenario runs clean (inline, on workers, free-running) or is refused clearly',
   // A case is up to three runs of the CLI, each stopped by its own limit first.
   { runLimitMs: 3 * RUN_LIMIT_MS + 30_000, ...(BUDGET_MS === null ? { numRuns: 4 } : { numRuns: 1_000_000, interruptAfterTimeLimit: BUDGET_MS }) },
 );
 
+/** The flags of a placement on workers. */
+function placementFlags(placement: string, scenario: ScenarioDocument): string[] {
+  if (placement === '2 workers') return ['--workers', '2'];
+  if (placement === '3 workers') return ['--workers', '3'];
+  return ['--guests-per-worker', String(Math.max(1, Math.ceil(guestCount(scenario) / 3)))];
+}
+
+function guestCount(scenario: ScenarioDocument): number {
+  return (scenario.document.guests as Array<{ count?: number }>).reduce((sum, group) => sum + (group.count ?? 1), 0);
+}
+
 /** One line per case when fuzzing (a case takes seconds to minutes): what ran, and how long each run took. */
 function progress(index: number, scenario: ScenarioDocument, runs: string[]): void {
   if (BUDGET_MS === null) return;
-  const groups = scenario.document.guests as Array<{ count?: number }>;
-  const guests = groups.reduce((sum, group) => sum + (group.count ?? 1), 0);
+  const groups = (scenario.document.guests as unknown[]).length;
   const { duration, tick, frameSize } = scenario.document as Record<string, string>;
-  console.log(`scenario ${index}: ${guests} guests in ${groups.length} groups, ${duration} in ticks of ${tick}, ${frameSize} frames: ${runs.join(', ')}`);
+  console.log(`scenario ${index}: ${guestCount(scenario)} guests in ${groups} groups, ${duration} in ticks of ${tick}, ${frameSize} frames: ${runs.join(', ')}`);
 }
 
 /** Runs the CLI and says how long it took, for the progress line. */
@@ -113,7 +141,7 @@ describe(`fuzzing whole scenarios ${describeSeed(params.seed)}`, () => {
     const dir = temporaryDirectory('balloonsim-scenarios-');
     let index = 0;
     await assertProperty(
-      fc.asyncProperty(caseArb, async ({ scenario, onWorkers, free }) => {
+      fc.asyncProperty(caseArb, async ({ scenario, onWorkers, placement, free }) => {
         const caseIndex = index++;
         const caseDir = join(dir, String(caseIndex));
         mkdirSync(caseDir);
@@ -126,19 +154,20 @@ describe(`fuzzing whole scenarios ${describeSeed(params.seed)}`, () => {
           let ran = false;
           if (!scenario.needsFree) {
             const inline = await timed(runs, 'inline', ['run', file, '--placement', 'inline', '--json', '--quiet']);
-            ran = expectCleanEnd(inline, `inline run of ${what}`);
-            count({ 'inline runs': 1, refused: ran ? 0 : 1 });
+            const ending = expectCleanEnd(inline, `inline run of ${what}`);
+            ran = ending !== 'refused';
+            count({ 'inline runs': 1, refused: ran ? 0 : 1, 'liveness misses': ending === 'liveness missed' ? 1 : 0 });
             if (ran && onWorkers) {
-              const workers = await timed(runs, '2 workers', ['run', file, '--workers', '2', '--json', '--quiet']);
-              expect(expectCleanEnd(workers, `run on 2 workers of ${what}`), `${what}: refused on workers, not inline`).toBe(true);
-              expect(comparable(workers.stdout), `${what}: the summaries inline and on 2 workers differ`).toEqual(comparable(inline.stdout));
+              const workers = await timed(runs, placement, ['run', file, ...placementFlags(placement, scenario), '--json', '--quiet']);
+              expect(expectCleanEnd(workers, `run on ${placement} of ${what}`), `${what}: ended otherwise on ${placement} than inline`).toBe(ending);
+              expect(comparable(workers.stdout), `${what}: the summaries inline and on ${placement} differ`).toEqual(comparable(inline.stdout));
               count({ 'runs on workers': 1 });
             }
           }
           if (scenario.needsFree || (ran && free)) {
             const freeRun = await timed(runs, 'free-running', ['run', file, '--mode', 'free', '--json', '--quiet']);
-            expectCleanEnd(freeRun, `free-running run of ${what}`);
-            count({ 'free-running runs': 1 });
+            const ending = expectCleanEnd(freeRun, `free-running run of ${what}`);
+            count({ 'free-running runs': 1, 'liveness misses': ending === 'liveness missed' ? 1 : 0 });
           }
         } finally {
           progress(caseIndex, scenario, runs);
