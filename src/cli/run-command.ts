@@ -101,9 +101,9 @@ function livenessMissText(summary: RunSummary, missed: readonly LivenessMiss[]):
   const moving = missed.filter((miss) => miss.targetChanges > 0);
   const hint =
     moving.length > 0
-      ? `  (a target that keeps moving may never be met: the host set new targets ${moving.length === missed.length ? 'for each of them' : `for ${moving.map((m) => m.guest).join(', ')}`} during the phase, ` +
-        `as a policy does that sizes guests by what they use; to check liveness against targets that hold still, pause the policy when the faults stop ` +
-        `(events: [{ at: ${untilSeconds}s, pausePolicy: true }]) or use the static policy)\n`
+      ? `  (a target that keeps moving may never be met: the host set new targets ${moving.length === missed.length ? 'for each of them' : `for ${moving.map((m) => m.guest).join(', ')}`} during the phase ` +
+        `(setTarget events, or a policy that sizes guests by what they use); to check liveness against targets that hold still, set them before faults.until ` +
+        `and pause the policy when the faults stop (events: [{ at: ${untilSeconds}s, pausePolicy: true }]), or use the static policy)\n`
       : `  (a guest counts once its own status says it is at its target; if the balloons needed longer, give faults.settle more time (default 2m), or targets the guests' workloads leave room for)\n`;
   const guests = new Map(summary.guests.map((guest) => [guest.name, guest]));
   const line = (miss: LivenessMiss): string => {

@@ -100,7 +100,7 @@ faults: { until: 20s, settle: 5s }
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/\n {2}a: target 1\.17 GiB, at [\d.]+ GiB \(.*; its target changed 2 times in the phase\)\n/);
     expect(run.stderr).toMatch(/\n {2}h: target 256 MiB, at [\d.]+ MiB \([\d.]+ MiB above it: the balloon must grow; its driver held back [\d.]+ MiB to keep available memory above the Hyper-V floor: a target below that is out of its reach\)\n/);
-    expect(run.stderr).toMatch(/the host set new targets for a during the phase, .* pause the policy when the faults stop \(events: \[\{ at: 20s, pausePolicy: true \}\]\)/);
+    expect(run.stderr).toMatch(/the host set new targets for a during the phase \(setTarget events, .* pause the policy when the faults stop \(events: \[\{ at: 20s, pausePolicy: true \}\]\)/);
     expect(run.stderr).not.toMatch(NO_STACK);
   });
 });

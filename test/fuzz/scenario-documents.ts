@@ -132,7 +132,7 @@ export function arbitraryScenarioDocument(scale: DocumentScale): fc.Arbitrary<Sc
     if (chance(0.2)) host.backing = pick('lazy', 'eager');
     const policy = pick('static', 'proportional', 'esx', 'mom', 'senpai', 'xen-selfballoon', 'hyperv', 'rotate', 'module');
     if (policy === 'module') host.policy = { kind: 'module', path: POLICY_MODULE, period: pick('1s', '5s'), options: { headroom: pick('10%', '25%') } };
-    else if (policy === 'rotate') host.policy = { kind: 'rotate', period: pick('10s', '1m'), low: pick('40%', '70%'), groups: int(1, 4) };
+    else if (policy === 'rotate') host.policy = { kind: 'rotate', period: pick('10s', '1m'), low: pick('40%', '70%'), groups: int(2, 4) };
     else host.policy = policy === 'static' || chance(0.7) ? policy : { kind: policy, period: pick('1s', '5s', '10s') };
     if (chance(0.2)) host.backPressure = chance(0.5);
     if (chance(0.2)) host.hotplug = chance(0.5);
