@@ -8,7 +8,7 @@ import { ATTACK_ID_BASE, HostileGuestActor } from '../../src/guest/hostile-guest
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import type { AttackKind } from '../../src/model/scenario.js';
 import { runLockstep } from '../support/lockstep.js';
-import { guest, scenario } from '../support/scenarios.js';
+import { guest, MiB, scenario } from '../support/scenarios.js';
 
 function run(attacks: AttackKind[], durationMs = 5000) {
   const s = scenario({ durationMs, guests: [guest('evil', { hostile: { everyMs: 2000, attacks, floodMessages: 5 } }), guest('good')] });
@@ -44,6 +44,21 @@ describe('HostileGuestActor', () => {
     const { reports } = run(['flood']);
     expect(reports[0]!.hostile!).toMatchObject({ rounds: 2, attackMessages: 10, expectedViolations: 10, attacksAccepted: 0 });
     expect(reports[0]!.hostile!.byKind).toEqual({ flood: 10 });
+  });
+
+  it('picks the frames of a forged release along its path and stops at the last it needs', () => {
+    // A 1 GiB host: 262,144 frames, almost all of them not the attacker's. Two rounds of one forged release of 8
+    // frames each; the scan used to read FRAME_PICK_SCAN_MAX (65,536) scattered table entries a round.
+    const s = scenario({
+      durationMs: 5000,
+      host: { memoryBytes: 1024 * MiB, reservedBytes: 4 * MiB, swapBytes: 0, backing: 'lazy', policy: { kind: 'static', periodMs: 1000 } },
+      guests: [guest('evil', { hostile: { everyMs: 2000, attacks: ['forged'], floodMessages: 0 } }), guest('good')],
+    });
+    const { world, reports } = runLockstep(s, { auditEveryTicks: 1 });
+    const evil = world.actors[0] as HostileGuestActor;
+    expect(reports[0]!.hostile!.byKind).toEqual({ forged: 2 });
+    expect(evil.framesLooked).toBeGreaterThanOrEqual(16);
+    expect(evil.framesLooked).toBeLessThan(64);
   });
 
   it('sends forged and out-of-range frames with ids of its own, above any honest id', () => {
