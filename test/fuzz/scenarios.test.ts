@@ -18,7 +18,8 @@
  * report, a virtio-mem target between two blocks.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -128,12 +129,31 @@ function progress(index: number, scenario: ScenarioDocument, runs: string[]): vo
 }
 
 /** Runs the CLI and says how long it took, for the progress line. */
-async function timed(runs: string[], what: string, args: string[]): Promise<CliRun> {
+async function timed(runs: string[], what: string, args: string[]): Promise<CliRun & { seconds: number }> {
   const started = performance.now();
   const run = await runCli(args);
+  const seconds = (performance.now() - started) / 1000;
   const refusal = run.code === 0 ? '' : ` (exit ${run.code}: ${run.stderr.trim().split('\n')[0]!.slice(0, 240)})`;
-  runs.push(`${what} ${((performance.now() - started) / 1000).toFixed(1)} s${refusal}`);
-  return run;
+  runs.push(`${what} ${seconds.toFixed(1)} s${refusal}`);
+  return { ...run, seconds };
+}
+
+/**
+ * Wall time per guest and simulated second past which an inline run is
+ * flagged as slow (stress-1000 takes about 0.03 ms; a hostile guest that read
+ * 65,536 table entries a round took 5). Not a failure (the machine may be
+ * busy): the progress line says so and the scenario is kept for a look.
+ */
+const SLOW_MS_PER_GUEST_SECOND = 2;
+
+/** Flags a slow inline run (see SLOW_MS_PER_GUEST_SECOND), keeping its scenario; returns what the progress line says. */
+function slowNote(run: CliRun & { seconds: number }, scenario: ScenarioDocument, caseDir: string, caseIndex: number): string | null {
+  const { simulatedSeconds } = JSON.parse(run.stdout) as { simulatedSeconds: number };
+  const msPerGuestSecond = (run.seconds * 1000) / (guestCount(scenario) * simulatedSeconds);
+  if (run.seconds < 10 || msPerGuestSecond < SLOW_MS_PER_GUEST_SECOND) return null;
+  const kept = join(tmpdir(), 'balloonsim-fuzz-slow', `${params.seed}-${caseIndex}`);
+  cpSync(caseDir, kept, { recursive: true });
+  return `SLOW: ${msPerGuestSecond.toFixed(1)} ms per guest and simulated second, scenario kept in ${kept}`;
 }
 
 describe(`fuzzing whole scenarios ${describeSeed(params.seed)}`, () => {
@@ -156,6 +176,8 @@ describe(`fuzzing whole scenarios ${describeSeed(params.seed)}`, () => {
             const inline = await timed(runs, 'inline', ['run', file, '--placement', 'inline', '--json', '--quiet']);
             const ending = expectCleanEnd(inline, `inline run of ${what}`);
             ran = ending !== 'refused';
+            const slow = ran ? slowNote(inline, scenario, caseDir, caseIndex) : null;
+            if (slow !== null) runs.push(slow);
             count({ 'inline runs': 1, refused: ran ? 0 : 1, 'liveness misses': ending === 'liveness missed' ? 1 : 0 });
             if (ran && onWorkers) {
               const workers = await timed(runs, placement, ['run', file, ...placementFlags(placement, scenario), '--json', '--quiet']);
