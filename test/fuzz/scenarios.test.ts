@@ -18,7 +18,7 @@
  * report, a virtio-mem target between two blocks.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,16 @@ function comparable(stdout: string): unknown {
   return rest;
 }
 
+/** The files `--out` writes, each non-empty, and its summary.json the summary the run printed. */
+function expectOutputs(outDir: string, stdout: string, what: string): void {
+  for (const name of ['summary.json', 'timeseries.csv', 'host-timeseries.csv', 'events.jsonl', 'report.html', 'trace.json', 'timeseries.parquet', 'host-timeseries.parquet', 'events.parquet']) {
+    expect(statSync(join(outDir, name), { throwIfNoEntry: false })?.size ?? 0, `${what}: --out wrote no ${name}`).toBeGreaterThan(0);
+  }
+  expect(comparable(readFileSync(join(outDir, 'summary.json'), 'utf8')), `${what}: summary.json is not the summary the run printed`).toEqual(comparable(stdout));
+  const header = readFileSync(join(outDir, 'timeseries.csv'), 'utf8').split('\n', 1)[0]!;
+  expect(header, `${what}: timeseries.csv has no header`).toMatch(/^[a-z_]+(,[a-z_0-9]+)+$/);
+}
+
 /** How a run ended, when it ended as it may. */
 type Ending = 'ran' | 'refused' | 'liveness missed';
 
@@ -102,8 +112,10 @@ const caseArb = fc.record({
   // How the guests are spread over threads, which must change nothing: 2 or 3 workers, or about a third of the guests on each.
   placement: fc.constantFrom('2 workers', '3 workers', 'a third each'),
   free: fc.nat({ max: 4 }).map((n) => n === 0),
+  // One in four inline runs also writes its outputs (time series, events, the report, Parquet files).
+  withOut: fc.nat({ max: 3 }).map((n) => n === 0),
 });
-const params = propertyParams<[{ scenario: ScenarioDocument; onWorkers: boolean; placement: string; free: boolean }]>(
+const params = propertyParams<[{ scenario: ScenarioDocument; onWorkers: boolean; placement: string; free: boolean; withOut: boolean }]>(
   'a random scenario runs clean (inline, on workers, free-running) or is refused clearly',
   // A case is up to three runs of the CLI, each stopped by its own limit first.
   { runLimitMs: 3 * RUN_LIMIT_MS + 30_000, ...(BUDGET_MS === null ? { numRuns: 4 } : { numRuns: 1_000_000, interruptAfterTimeLimit: BUDGET_MS }) },
@@ -161,7 +173,7 @@ describe(`fuzzing whole scenarios ${describeSeed(params.seed)}`, () => {
     const dir = temporaryDirectory('balloonsim-scenarios-');
     let index = 0;
     await assertProperty(
-      fc.asyncProperty(caseArb, async ({ scenario, onWorkers, placement, free }) => {
+      fc.asyncProperty(caseArb, async ({ scenario, onWorkers, placement, free, withOut }) => {
         const caseIndex = index++;
         const caseDir = join(dir, String(caseIndex));
         mkdirSync(caseDir);
@@ -173,9 +185,15 @@ describe(`fuzzing whole scenarios ${describeSeed(params.seed)}`, () => {
         try {
           let ran = false;
           if (!scenario.needsFree) {
-            const inline = await timed(runs, 'inline', ['run', file, '--placement', 'inline', '--json', '--quiet']);
+            const outDir = join(caseDir, 'out');
+            const inline = await timed(runs, withOut ? 'inline with --out' : 'inline', ['run', file, '--placement', 'inline', '--json', '--quiet', ...(withOut ? ['--out', outDir] : [])]);
             const ending = expectCleanEnd(inline, `inline run of ${what}`);
             ran = ending !== 'refused';
+            if (ran && withOut) {
+              expectOutputs(outDir, inline.stdout, what);
+              rmSync(outDir, { recursive: true, force: true });
+              count({ 'runs with outputs': 1 });
+            }
             const slow = ran ? slowNote(inline, scenario, caseDir, caseIndex) : null;
             if (slow !== null) runs.push(slow);
             count({ 'inline runs': 1, refused: ran ? 0 : 1, 'liveness misses': ending === 'liveness missed' ? 1 : 0 });
