@@ -8,6 +8,7 @@ import { InflatePages, type AllocationMode, type InflateSources } from './inflat
 import { PageState } from './page-state.js';
 import { NONE, ReleaseBatch } from './release-batch.js';
 import { ReleasesInFlight } from './releases-in-flight.js';
+import { RefusalBackoff } from './refusal-backoff.js';
 import { VmwareCycle } from './vmware-cycle.js';
 
 /** Profile round trips are measured with 4 KiB pages; rates are kept in bytes so that other frame sizes keep the same speed. */
@@ -52,6 +53,8 @@ export class BalloonDriver {
   private carryMs = 0;
   private backoffUntilMs = 0;
   private backoffDelayMs: number;
+  /** How long to wait after the host refused a try (refusal-backoff.ts). */
+  private readonly refusals: RefusalBackoff;
   /** Pages and unbacked pages named in each release still in flight, by message id. */
   private readonly releasesInFlight = new ReleasesInFlight();
   /**
@@ -103,6 +106,7 @@ export class BalloonDriver {
     this.batch = new ReleaseBatch(batchPages);
     this.pages = new InflatePages(env, this.batch, this.counters);
     this.backoffDelayMs = profile.backoffMs;
+    this.refusals = new RefusalBackoff(profile.backoffMs);
     this.cycle = profile.vmware !== undefined ? new VmwareCycle(profile.vmware) : undefined;
   }
 
@@ -169,7 +173,7 @@ export class BalloonDriver {
   /**
    * The host answered a deflate request: each granted frame backs a balloon
    * page, which becomes free; unbacked pages leave the balloon without one.
-   * A short grant (the host had no frames) makes the driver back off.
+   * A short grant (the host had no frames, or refuses a quarantined guest) makes the driver back off.
    */
   onDeflateGrant(grant: GrantMessage, nowMs: number): void {
     const memory = this.env.memory;
@@ -198,13 +202,19 @@ export class BalloonDriver {
     const granted = frames + grant.unbackedPages;
     this.counters.deflatedPages += granted;
     if (granted < grant.pagesAsked) {
-      this.backoffUntilMs = Math.max(this.backoffUntilMs, nowMs + this.backoffDelayMs);
+      // A quarantined guest's requests are refused every time: it waits longer at each (RefusalBackoff).
+      this.backoffUntilMs = Math.max(this.backoffUntilMs, grant.shortBecause === 'quarantined' ? this.refusals.refused(nowMs) : nowMs + this.backoffDelayMs);
       this.counters.shortGrants++;
-    }
+    } else if (granted > 0) this.refusals.taken();
   }
 
-  /** The host answered a release: refused frames (and unbacked pages) go back to the guest's free memory. */
-  onReleaseAck(ack: ReleaseAckMessage): void {
+  /**
+   * The host answered a release: refused frames (and unbacked pages) go back
+   * to the guest's free memory. Only VMware's host refuses pages in the
+   * normal run of things (its cycle decides what then); another refusal (of
+   * a quarantined guest) makes the driver back off (RefusalBackoff).
+   */
+  onReleaseAck(ack: ReleaseAckMessage, nowMs: number): void {
     const memory = this.env.memory;
     const inFlight = this.releasesInFlight;
     const sent = inFlight.take(ack.id);
@@ -224,7 +234,10 @@ export class BalloonDriver {
     const refusedPages = ack.refusedFrames.length;
     this.counters.refusedFrames += refusedPages;
     // vmw_balloon gives up on a cycle after too many refused pages.
-    if (this.cycle !== undefined && refusedPages > 0 && this.cycle.refuse(refusedPages)) this.backoffUntilMs = Math.max(this.backoffUntilMs, this.cycle.endMs);
+    if (this.cycle !== undefined) {
+      if (refusedPages > 0 && this.cycle.refuse(refusedPages)) this.backoffUntilMs = Math.max(this.backoffUntilMs, this.cycle.endMs);
+    } else if (refusedPages > 0 || unbackedSent > ack.acceptedUnbackedPages) this.backoffUntilMs = Math.max(this.backoffUntilMs, this.refusals.refused(nowMs));
+    else if (ack.acceptedFrames + ack.acceptedUnbackedPages > 0) this.refusals.taken();
   }
 
   /**

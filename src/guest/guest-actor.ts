@@ -127,7 +127,7 @@ export class GuestActor {
         this.onGrant(message, nowMs);
         return;
       case 'releaseAck':
-        this.parts.driver.onReleaseAck(message);
+        this.parts.driver.onReleaseAck(message, nowMs);
         return;
       case 'reportAck':
         if (this.parts.reporter === null) throw new Error(`GuestActor ${this.name}: a report ack came, but free page reporting is off`);

@@ -150,7 +150,7 @@ describe('VMware: 2 MiB pages first and per-cycle rate control', () => {
     const [first, ...others] = releases(outbox);
     const frames = first!.frames.slice(0, refused);
     const inBalloon = balloonPages(parts);
-    driver.onReleaseAck({ type: 'releaseAck', id: first!.id, acceptedFrames: first!.frames.length - refused, refusedFrames: frames, invalidFrames: 0, acceptedUnbackedPages: 0 });
+    driver.onReleaseAck({ type: 'releaseAck', id: first!.id, acceptedFrames: first!.frames.length - refused, refusedFrames: frames, invalidFrames: 0, acceptedUnbackedPages: 0 }, 0);
     answerAll(driver, others, 0);
     return { parts, driver, frames, inBalloon };
   }

@@ -153,6 +153,56 @@ describe('virtio: inflate and deflate to the target', () => {
     expect(parts.events.allocStalls).toBe(0);
   });
 
+  it('backs off after a refused release, twice as long at each refusal in a row up to 32 s, and not at all once a release is taken', () => {
+    // A host that refuses everything (a quarantined guest): a driver that retried every tick sent its whole balloon again each tick.
+    const parts = bootedParts({ profile: 'virtio' });
+    const driver = parts.driver;
+    driver.setTarget(parts.bootPages - 64 * MIB_PAGES, 0);
+    const sentAt: number[] = [];
+    const stepAndRefuse = (now: number) => {
+      const outbox: Outbox = [];
+      driver.step(now, outbox);
+      const sent = releases(outbox);
+      if (sent.length > 0) sentAt.push(now);
+      for (const release of sent) {
+        driver.onReleaseAck({ type: 'releaseAck', id: release.id, acceptedFrames: 0, acceptedUnbackedPages: 0, refusedBecause: 'quarantined', refusedFrames: release.frames.slice(), invalidFrames: 0 }, now);
+      }
+    };
+    for (let now = 0; now < 70_000; now += parts.tickMs) stepAndRefuse(now);
+    // 200 ms (virtio's back-off), then 400, 800, ... 25.6 s, then 32 s.
+    expect(sentAt).toEqual([0, 200, 600, 1400, 3000, 6200, 12_600, 25_400, 51_000]);
+    expect(balloonPages(parts)).toBe(0);
+    // A release the host takes ends the run of refusals: the next refusal backs off 200 ms again.
+    const outbox: Outbox = [];
+    driver.step(83_000, outbox);
+    answerAll(driver, outbox, 83_000);
+    sentAt.length = 0;
+    driver.setTarget(parts.bootPages - 128 * MIB_PAGES, 83_100);
+    for (let now = 83_100; now < 83_600; now += parts.tickMs) stepAndRefuse(now);
+    expect(sentAt).toEqual([83_100, 83_300]);
+  });
+
+  it('asks back pages of a quarantined guest less and less often: each refused deflate waits twice as long; a short grant of a busy host waits the usual 200 ms', () => {
+    const parts = bootedParts({ profile: 'virtio' });
+    const driver = parts.driver;
+    driver.setTarget(parts.bootPages - 64 * MIB_PAGES, 0);
+    run(parts, driver, 0, 1000);
+    driver.setTarget(parts.bootPages, 1000);
+    const askedAt = (from: number, to: number, shortBecause: 'quarantined' | 'host-busy') => {
+      const times: number[] = [];
+      for (let now = from; now < to; now += parts.tickMs) {
+        const outbox: Outbox = [];
+        driver.step(now, outbox);
+        const asked = deflateRequests(outbox);
+        if (asked.length > 0) times.push(now);
+        for (const request of asked) driver.onDeflateGrant({ type: 'grant', id: request.id, purpose: 'deflate', pagesAsked: request.pages, runs: new Int32Array(0), unbackedPages: 0, shortBecause }, now);
+      }
+      return times;
+    };
+    expect(askedAt(1000, 4000, 'quarantined')).toEqual([1000, 1200, 1600, 2400]);
+    expect(askedAt(4000, 5000, 'host-busy')).toEqual([4000, 4200, 4400, 4600, 4800]);
+  });
+
   it('noretry takes free pages down to the min watermark, then one pass of direct reclaim per try (an allocation stall)', () => {
     const parts = bootedParts({ profile: 'virtio', inflateMode: 'noretry' });
     const { minPages } = parts.allocator.watermarks;
@@ -225,6 +275,6 @@ describe('deflate-on-OOM and host answers that do not fit', () => {
     const driver = parts.driver;
     expect(() => driver.onDeflateGrant({ type: 'grant', id: 9, purpose: 'deflate', pagesAsked: 1, runs: Int32Array.of(100, 1), unbackedPages: 0 }, 0)).toThrow(/^BalloonDriver: grant 9 brought more frames than the balloon holds pages/);
     expect(() => driver.onDeflateGrant({ type: 'grant', id: 10, purpose: 'deflate', pagesAsked: 1, runs: new Int32Array(0), unbackedPages: 1 }, 0)).toThrow(/^BalloonDriver: grant 10 released more pages than the balloon holds/);
-    expect(() => driver.onReleaseAck({ type: 'releaseAck', id: 11, acceptedFrames: 0, refusedFrames: Int32Array.of(5), invalidFrames: 0, acceptedUnbackedPages: 0 })).toThrow(/^BalloonDriver: release 11 refused a frame but the balloon is empty/);
+    expect(() => driver.onReleaseAck({ type: 'releaseAck', id: 11, acceptedFrames: 0, refusedFrames: Int32Array.of(5), invalidFrames: 0, acceptedUnbackedPages: 0 }, 0)).toThrow(/^BalloonDriver: release 11 refused a frame but the balloon is empty/);
   });
 });

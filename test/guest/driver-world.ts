@@ -106,7 +106,7 @@ export function unfill(parts: GuestParts, held: number[], count = held.length): 
 export function answerAll(driver: BalloonDriver, outbox: Outbox, nowMs: number, frames?: () => number): void {
   for (const message of outbox) {
     if (message.type === 'release') {
-      driver.onReleaseAck({ type: 'releaseAck', id: message.id, acceptedFrames: message.frames.length, refusedFrames: new Int32Array(0), invalidFrames: 0, acceptedUnbackedPages: message.unbackedPages });
+      driver.onReleaseAck({ type: 'releaseAck', id: message.id, acceptedFrames: message.frames.length, refusedFrames: new Int32Array(0), invalidFrames: 0, acceptedUnbackedPages: message.unbackedPages }, nowMs);
     } else if (message.type === 'request' && message.purpose === 'deflate') {
       if (message.withFrames && frames !== undefined) {
         const runs: number[] = [];
