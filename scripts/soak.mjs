@@ -161,7 +161,7 @@ try {
     if (broke && failures.length < 5) failures.push({ run: totals.runs, seed: runSeed, lines: summary.audit.firstViolations.slice(0, 5) });
     if (faults !== undefined && faults.liveness.missed.length > 0) {
       process.stdout.write(
-        `soak: run ${totals.runs} (seed ${runSeed}): liveness missed: ${faults.liveness.missed.map((m) => `${m.guest} at ${(m.actualBytes / MiB).toFixed(1)} of ${(m.targetBytes / MiB).toFixed(1)} MiB`).join(', ')} by the deadline; replay: ${replayOf(runSeed)}\n`,
+        `soak: run ${totals.runs} (seed ${runSeed}): liveness missed: ${faults.liveness.missed.map((m) => `${m.guest} at ${(m.actualBytes / MiB).toFixed(1)} of ${(m.targetBytes / MiB).toFixed(1)} MiB${m.targetChanges > 0 ? ` (its target changed ${m.targetChanges} times in the phase)` : ''}`).join(', ')} by the deadline; replay: ${replayOf(runSeed)}\n`,
       );
     }
   }
