@@ -202,10 +202,19 @@ export class BalloonDriver {
     const granted = frames + grant.unbackedPages;
     this.counters.deflatedPages += granted;
     if (granted < grant.pagesAsked) {
-      // A quarantined guest's requests are refused every time: it waits longer at each (RefusalBackoff).
-      this.backoffUntilMs = Math.max(this.backoffUntilMs, grant.shortBecause === 'quarantined' ? this.refusals.refused(nowMs) : nowMs + this.backoffDelayMs);
       this.counters.shortGrants++;
-    } else if (granted > 0) this.refusals.taken();
+      // A quarantined guest's requests are refused every time: it waits longer at each (RefusalBackoff).
+      if (grant.shortBecause === 'quarantined') this.backoffUntilMs = Math.max(this.backoffUntilMs, this.refusals.refused(nowMs));
+      else if (this.profile.backoff !== 'doubling') this.backoffUntilMs = Math.max(this.backoffUntilMs, nowMs + this.backoffDelayMs);
+      else if (nowMs >= this.backoffUntilMs) {
+        // Xen's delay doubles at each failure in a row (REFERENCE.md), once a try: its other requests are answered at the same time.
+        this.backoffUntilMs = nowMs + this.backoffDelayMs;
+        this.backoffDelayMs = Math.min(this.profile.backoffMaxMs, this.backoffDelayMs * 2);
+      }
+    } else if (granted > 0) {
+      this.refusals.taken();
+      if (this.profile.backoff === 'doubling') this.backoffDelayMs = this.profile.backoffMs;
+    }
   }
 
   /**

@@ -84,6 +84,33 @@ describe('Xen: back-off from 1 s doubling to 32 s, reset by success; deflate wit
     expect(run(parts, driver, 200, 1100)).toEqual([]);
     expect(deflateRequests(run(parts, driver, 1100, 1200)).map((r) => r.pages)).toEqual([412]);
   });
+
+  it('waits twice as long after each short grant in a row (1, 2, 4 s, up to 32 s), and 1 s again after a full grant', () => {
+    const parts = bootedParts({ profile: 'xen' });
+    const driver = parts.driver;
+    driver.setTarget(parts.bootPages - 4096, 0);
+    run(parts, driver, 0, 100);
+    driver.setTarget(parts.bootPages, 100);
+    // A host with no frames to give: every request of a try comes back empty (the try asks in 8 requests of 512).
+    const askedAt = (from: number, to: number, frames: number) => {
+      const times: number[] = [];
+      for (let now = from; now < to; now += parts.tickMs) {
+        const outbox: Outbox = [];
+        driver.step(now, outbox);
+        const asked = deflateRequests(outbox);
+        if (asked.length > 0) times.push(now);
+        for (const request of asked) {
+          const given = Math.min(frames, request.pages);
+          frames -= given;
+          driver.onDeflateGrant({ type: 'grant', id: request.id, purpose: 'deflate', pagesAsked: request.pages, runs: given > 0 ? Int32Array.of(3_000_000 + frames, given) : new Int32Array(0), unbackedPages: 0, shortBecause: given < request.pages ? 'host-busy' : undefined }, now);
+        }
+      }
+      return times;
+    };
+    expect(askedAt(100, 8000, 0)).toEqual([100, 1100, 3100, 7100]);
+    // The next try is at 15.1 s: the host gives one request's worth, then has none; the delay is back at 1 s.
+    expect(askedAt(8000, 17_000, 512)).toEqual([15_100, 16_100]);
+  });
 });
 
 describe('VMware: 2 MiB pages first and per-cycle rate control', () => {
