@@ -8,7 +8,7 @@ import { InflatePages, type AllocationMode, type InflateSources } from './inflat
 import { PageState } from './page-state.js';
 import { NONE, ReleaseBatch } from './release-batch.js';
 import { ReleasesInFlight } from './releases-in-flight.js';
-import { RefusalBackoff } from './refusal-backoff.js';
+import { DriverBackoff } from './driver-backoff.js';
 import { VmwareCycle } from './vmware-cycle.js';
 
 /** Profile round trips are measured with 4 KiB pages; rates are kept in bytes so that other frame sizes keep the same speed. */
@@ -51,10 +51,8 @@ export class BalloonDriver {
   targetPages: number;
   private pendingDeflatePages = 0;
   private carryMs = 0;
-  private backoffUntilMs = 0;
-  private backoffDelayMs: number;
-  /** How long to wait after the host refused a try (refusal-backoff.ts). */
-  private readonly refusals: RefusalBackoff;
+  /** When the driver may work again after a failure (driver-backoff.ts). */
+  private readonly backoff: DriverBackoff;
   /** Pages and unbacked pages named in each release still in flight, by message id. */
   private readonly releasesInFlight = new ReleasesInFlight();
   /**
@@ -105,8 +103,7 @@ export class BalloonDriver {
     this.largePageMs = (this.largePagePages * this.inflatePageMs) / LARGE_PAGE_SPEEDUP;
     this.batch = new ReleaseBatch(batchPages);
     this.pages = new InflatePages(env, this.batch, this.counters);
-    this.backoffDelayMs = profile.backoffMs;
-    this.refusals = new RefusalBackoff(profile.backoffMs);
+    this.backoff = new DriverBackoff(profile);
     this.cycle = profile.vmware !== undefined ? new VmwareCycle(profile.vmware) : undefined;
   }
 
@@ -157,7 +154,7 @@ export class BalloonDriver {
     // A driver that works on target writes only stops once the balloon holds what the target asks (its work returns when there is no difference).
     if (this.profile.worksOnTargetWrite && wanted === committed && this.pendingDeflatePages === 0) this.workQueued = false;
     const working = this.workQueued || !this.profile.worksOnTargetWrite;
-    if (working && nowMs >= this.backoffUntilMs && wanted !== committed) {
+    if (working && this.backoff.ready(nowMs) && wanted !== committed) {
       spentMs = wanted > committed ? this.inflate(nowMs, wanted - committed, budgetMs, outbox) : this.deflate(committed - wanted, budgetMs, outbox);
     }
     const counters = this.counters;
@@ -203,18 +200,8 @@ export class BalloonDriver {
     this.counters.deflatedPages += granted;
     if (granted < grant.pagesAsked) {
       this.counters.shortGrants++;
-      // A quarantined guest's requests are refused every time: it waits longer at each (RefusalBackoff).
-      if (grant.shortBecause === 'quarantined') this.backoffUntilMs = Math.max(this.backoffUntilMs, this.refusals.refused(nowMs));
-      else if (this.profile.backoff !== 'doubling') this.backoffUntilMs = Math.max(this.backoffUntilMs, nowMs + this.backoffDelayMs);
-      else if (nowMs >= this.backoffUntilMs) {
-        // Xen's delay doubles at each failure in a row (REFERENCE.md), once a try: its other requests are answered at the same time.
-        this.backoffUntilMs = nowMs + this.backoffDelayMs;
-        this.backoffDelayMs = Math.min(this.profile.backoffMaxMs, this.backoffDelayMs * 2);
-      }
-    } else if (granted > 0) {
-      this.refusals.taken();
-      if (this.profile.backoff === 'doubling') this.backoffDelayMs = this.profile.backoffMs;
-    }
+      this.backoff.shortGrant(nowMs, grant.shortBecause === 'quarantined');
+    } else if (granted > 0) this.backoff.fullGrant();
   }
 
   /**
@@ -244,9 +231,9 @@ export class BalloonDriver {
     this.counters.refusedFrames += refusedPages;
     // vmw_balloon gives up on a cycle after too many refused pages.
     if (this.cycle !== undefined) {
-      if (refusedPages > 0 && this.cycle.refuse(refusedPages)) this.backoffUntilMs = Math.max(this.backoffUntilMs, this.cycle.endMs);
-    } else if (refusedPages > 0 || unbackedSent > ack.acceptedUnbackedPages) this.backoffUntilMs = Math.max(this.backoffUntilMs, this.refusals.refused(nowMs));
-    else if (ack.acceptedFrames + ack.acceptedUnbackedPages > 0) this.refusals.taken();
+      if (refusedPages > 0 && this.cycle.refuse(refusedPages)) this.backoff.waitUntil(this.cycle.endMs);
+    } else if (refusedPages > 0 || unbackedSent > ack.acceptedUnbackedPages) this.backoff.refused(nowMs);
+    else if (ack.acceptedFrames + ack.acceptedUnbackedPages > 0) this.backoff.taken();
   }
 
   /**
@@ -350,9 +337,11 @@ export class BalloonDriver {
       }
     }
     this.flush(outbox);
-    if (failed) this.fail(nowMs, spent);
-    else {
-      if (this.profile.backoff === 'doubling' && sent > 0) this.backoffDelayMs = this.profile.backoffMs;
+    if (failed) {
+      this.counters.outOfPuff++;
+      this.backoff.inflateFailed(nowMs, spent, this.cycle);
+    } else {
+      if (sent > 0) this.backoff.inflated();
       // Time left over that was too little for one more page carries to the next tick.
       if (sent < need) this.carryMs = Math.max(0, Math.min(budgetMs - spent, this.inflatePageMs));
     }
@@ -375,27 +364,6 @@ export class BalloonDriver {
     if (this.profile.hostMayRefusePages) this.refusablePagesInFlight += pages;
     this.counters.releaseMessages++;
     this.counters.inflatedPages += pages;
-  }
-
-  /** An inflate could not get a page: back off as the profile does. */
-  private fail(nowMs: number, spentMs: number): void {
-    this.counters.outOfPuff++;
-    const profile = this.profile;
-    switch (profile.backoff) {
-      case 'fixed':
-        this.backoffUntilMs = nowMs + spentMs + profile.backoffMs;
-        return;
-      case 'doubling':
-        this.backoffUntilMs = nowMs + spentMs + this.backoffDelayMs;
-        this.backoffDelayMs = Math.min(profile.backoffMaxMs, this.backoffDelayMs * 2);
-        return;
-      case 'rate-adaptive': {
-        const cycle = this.cycle!;
-        cycle.fail();
-        this.backoffUntilMs = cycle.endMs;
-        return;
-      }
-    }
   }
 
   private deflate(excess: number, budgetMs: number, outbox: GuestToHost[]): number {
