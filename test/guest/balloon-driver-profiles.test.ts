@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DRIVER_PROFILES } from '../../src/guest/driver-profiles.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { GiB, MiB } from '../support/scenarios.js';
-import { answerAll, balloonPages, bootedParts, deflateRequests, driverWithProfile, failureTimes, fillTo, MIB_PAGES, releases, run, unfill, type Outbox } from './driver-world.js';
+import { answerAll, balloonPages, bootedParts, deflateRequests, deflateTimes, driverWithProfile, failureTimes, fillTo, MIB_PAGES, releases, run, unfill, type Outbox } from './driver-world.js';
 
 describe('Xen: back-off from 1 s doubling to 32 s, reset by success; deflate with frames', () => {
   it('waits 1, 2, 4, 8, 16, 32 and then 32 s between failed tries', () => {
@@ -92,21 +92,12 @@ describe('Xen: back-off from 1 s doubling to 32 s, reset by success; deflate wit
     run(parts, driver, 0, 100);
     driver.setTarget(parts.bootPages, 100);
     // A host with no frames to give: every request of a try comes back empty (the try asks in 8 requests of 512).
-    const askedAt = (from: number, to: number, frames: number) => {
-      const times: number[] = [];
-      for (let now = from; now < to; now += parts.tickMs) {
-        const outbox: Outbox = [];
-        driver.step(now, outbox);
-        const asked = deflateRequests(outbox);
-        if (asked.length > 0) times.push(now);
-        for (const request of asked) {
-          const given = Math.min(frames, request.pages);
-          frames -= given;
-          driver.onDeflateGrant({ type: 'grant', id: request.id, purpose: 'deflate', pagesAsked: request.pages, runs: given > 0 ? Int32Array.of(3_000_000 + frames, given) : new Int32Array(0), unbackedPages: 0, shortBecause: given < request.pages ? 'host-busy' : undefined }, now);
-        }
-      }
-      return times;
-    };
+    const askedAt = (from: number, to: number, frames: number) =>
+      deflateTimes(parts, driver, from, to, (request) => {
+        const given = Math.min(frames, request.pages);
+        frames -= given;
+        return { type: 'grant', id: request.id, purpose: 'deflate', pagesAsked: request.pages, runs: given > 0 ? Int32Array.of(3_000_000 + frames, given) : new Int32Array(0), unbackedPages: 0, shortBecause: given < request.pages ? 'host-busy' : undefined };
+      });
     expect(askedAt(100, 8000, 0)).toEqual([100, 1100, 3100, 7100]);
     // The next try is at 15.1 s: the host gives one request's worth, then has none; the delay is back at 1 s.
     expect(askedAt(8000, 17_000, 512)).toEqual([15_100, 16_100]);

@@ -13,7 +13,7 @@ import { DRIVER_PROFILES } from '../../src/guest/driver-profiles.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { DRIVER_MESSAGES_PER_TICK_MAX } from '../../src/messages/limits.js';
 import { GiB, MiB } from '../support/scenarios.js';
-import { answerAll, balloonPages, bootedParts, deflateRequests, driverWithProfile, failureTimes, fillTo, MIB_PAGES, releases, run, type Outbox } from './driver-world.js';
+import { answerAll, balloonPages, bootedParts, deflateRequests, deflateTimes, driverWithProfile, failureTimes, fillTo, MIB_PAGES, releases, run, type Outbox } from './driver-world.js';
 
 describe('BalloonDriver construction', () => {
   it('refuses a batch size outside 1..4096 frames, naming itself', () => {
@@ -188,17 +188,8 @@ describe('virtio: inflate and deflate to the target', () => {
     driver.setTarget(parts.bootPages - 64 * MIB_PAGES, 0);
     run(parts, driver, 0, 1000);
     driver.setTarget(parts.bootPages, 1000);
-    const askedAt = (from: number, to: number, shortBecause: 'quarantined' | 'host-busy') => {
-      const times: number[] = [];
-      for (let now = from; now < to; now += parts.tickMs) {
-        const outbox: Outbox = [];
-        driver.step(now, outbox);
-        const asked = deflateRequests(outbox);
-        if (asked.length > 0) times.push(now);
-        for (const request of asked) driver.onDeflateGrant({ type: 'grant', id: request.id, purpose: 'deflate', pagesAsked: request.pages, runs: new Int32Array(0), unbackedPages: 0, shortBecause }, now);
-      }
-      return times;
-    };
+    const askedAt = (from: number, to: number, shortBecause: 'quarantined' | 'host-busy') =>
+      deflateTimes(parts, driver, from, to, (request) => ({ type: 'grant', id: request.id, purpose: 'deflate', pagesAsked: request.pages, runs: new Int32Array(0), unbackedPages: 0, shortBecause }));
     expect(askedAt(1000, 4000, 'quarantined')).toEqual([1000, 1200, 1600, 2400]);
     expect(askedAt(4000, 5000, 'host-busy')).toEqual([4000, 4200, 4400, 4600, 4800]);
   });

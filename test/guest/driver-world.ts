@@ -11,6 +11,7 @@ import { GuestParts } from '../../src/guest/guest-parts.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import type { GuestSpec, InflateMode } from '../../src/model/scenario.js';
+import type { GrantMessage, RequestMessage } from '../../src/messages/protocol.js';
 import { guest, MiB } from '../support/scenarios.js';
 
 export type GuestInit = ConstructorParameters<typeof GuestParts>[0];
@@ -166,5 +167,22 @@ export function failureTimes(parts: GuestParts, driver: BalloonDriver, fromMs: n
       if (driver.counters.outOfPuff > times.length) times.push(now);
     },
   });
+  return times;
+}
+
+/**
+ * The times at which the driver asked pages back, stepping every tick from
+ * `fromMs` to `toMs`, each request answered by `answer` (the host the test
+ * plays): for back-off tests.
+ */
+export function deflateTimes(parts: GuestParts, driver: BalloonDriver, fromMs: number, toMs: number, answer: (request: RequestMessage) => GrantMessage): number[] {
+  const times: number[] = [];
+  for (let now = fromMs; now < toMs; now += parts.tickMs) {
+    const outbox: Outbox = [];
+    driver.step(now, outbox);
+    const asked = deflateRequests(outbox);
+    if (asked.length > 0) times.push(now);
+    for (const request of asked) driver.onDeflateGrant(answer(request), now);
+  }
   return times;
 }
