@@ -208,7 +208,7 @@ export class BalloonDriver {
    * The host answered a release: refused frames (and unbacked pages) go back
    * to the guest's free memory. Only VMware's host refuses pages in the
    * normal run of things (its cycle decides what then); another refusal (of
-   * a quarantined guest) makes the driver back off (RefusalBackoff).
+   * a quarantined guest) makes the driver back off (DriverBackoff.refused).
    */
   onReleaseAck(ack: ReleaseAckMessage, nowMs: number): void {
     const memory = this.env.memory;

@@ -200,6 +200,9 @@ export class HostileGuestActor {
     }
   }
 
+  /** Table entries the frame picks have read, in all: how the work was done, for tests (not reported). */
+  framesLooked = 0;
+
   /**
    * Frames the table does not give to this guest, at most
    * FORGED_FRAMES_PER_MESSAGE of them, or null if it found none.
@@ -215,9 +218,6 @@ export class HostileGuestActor {
    * as not the sender's, are the same on every placement; only which of
    * them other guests held may differ.
    */
-  /** Table entries the frame picks have read, in all: how the work was done, for tests (not reported). */
-  framesLooked = 0;
-
   private pickFrames(preferOthers: boolean): Int32Array | null {
     const table = this.table;
     if (table === null) return null;
