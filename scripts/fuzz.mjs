@@ -8,7 +8,7 @@
 //              (test/fuzz/free-run.test.ts);
 //   model      the host's model-based test, command after command (test/host/hypervisor.model.test.ts);
 //   scenarios  large random scenario documents through the CLI: clean audit or a clear refusal,
-//              the same summary on 2 workers, free-running runs (test/fuzz/scenarios.test.ts).
+//              the same summary on workers, free-running runs, outputs (test/fuzz/scenarios.test.ts).
 // Prints the seed first and last, pass or fail, with the line that replays the run, and what was
 // executed: protocol commands (wire messages, free-running messages, model commands) and their
 // rate, and whole runs. Exit code: vitest's (0: every property held).
