@@ -47,8 +47,7 @@ export class DriverBackoff {
         this.untilMs = nowMs + spentMs + this.profile.backoffMs;
         return;
       case 'doubling':
-        this.untilMs = nowMs + spentMs + this.delayMs;
-        this.delayMs = Math.min(this.profile.backoffMaxMs, this.delayMs * 2);
+        this.waitAndDouble(nowMs + spentMs);
         return;
       case 'rate-adaptive':
         cycle!.fail();
@@ -57,25 +56,28 @@ export class DriverBackoff {
     }
   }
 
-  /** An inflate sent pages: Xen's delay is back at its first. */
+  /** An inflate sent pages (or a deflate was granted in full): Xen's delay is back at its first. */
   inflated(): void {
     if (this.profile.backoff === 'doubling') this.delayMs = this.profile.backoffMs;
+  }
+
+  /** Xen: waits its delay from `fromMs`, and the next failure in a row waits twice as long. */
+  private waitAndDouble(fromMs: number): void {
+    this.untilMs = fromMs + this.delayMs;
+    this.delayMs = Math.min(this.profile.backoffMaxMs, this.delayMs * 2);
   }
 
   /** A deflate request came back short at `nowMs`: the host had fewer frames, or refuses the guest. */
   shortGrant(nowMs: number, quarantined: boolean): void {
     if (quarantined) this.refused(nowMs);
     else if (this.profile.backoff !== 'doubling') this.waitUntil(nowMs + this.delayMs);
-    else if (this.ready(nowMs)) {
-      this.untilMs = nowMs + this.delayMs;
-      this.delayMs = Math.min(this.profile.backoffMaxMs, this.delayMs * 2);
-    }
+    else if (this.ready(nowMs)) this.waitAndDouble(nowMs);
   }
 
   /** A deflate request was granted in full. */
   fullGrant(): void {
     this.taken();
-    if (this.profile.backoff === 'doubling') this.delayMs = this.profile.backoffMs;
+    this.inflated();
   }
 
   /** The host refused a release at `nowMs` (not VMware's single pages: its cycle decides those). */

@@ -16,6 +16,7 @@
  * batches of 1 page. Some are refused (a guest that cannot boot with
  * `backing: eager`, say): the fuzzer holds those to a clear message.
  */
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 
 /** small: a few guests of at most 256 MiB for seconds (`npm test`); large: the sizes above (`npm run fuzz`). */
@@ -32,7 +33,7 @@ export interface ScenarioDocument {
 }
 
 /** The policy module the documents name: the project's example (it imports `balloonsim`, so it must sit inside the project). */
-export const POLICY_MODULE = new URL('../../examples/policies/keep-free.mjs', import.meta.url).pathname;
+export const POLICY_MODULE = fileURLToPath(new URL('../../examples/policies/keep-free.mjs', import.meta.url));
 
 /** The trace a `trace` curve reads (`trace.csv`, written next to the document): time,bytes rows. */
 export function traceCsv(peakBytes: number): string {
