@@ -4,7 +4,7 @@
  * auditor scans it), changed only inside map windows, and the host's paging
  * marks in it. `GuestMemory` adds the pages' states and stacks on top.
  */
-import { Counter, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, SWAP_IN_PENDING, wordOfFrame, writeBeforeRead } from './shared-memory.js';
+import { Counter, frameOfWord, GuestSharedViews, HOST_SWAPPED, MapBacking, NO_FRAME, SWAP_IN_PENDING, wordOfFrame } from './shared-memory.js';
 
 /**
  * A map window closes after this many changes even if the step goes on, so
@@ -21,11 +21,14 @@ export class GuestPageMap {
   protected readonly counters: Int32Array;
   /** Changes made in the open map window, or -1 when no window is open. */
   private mapWindowChanges = -1;
+  /** Makes a map word's first touch a write (mapping reads a word, then writes it). */
+  private readonly backing: MapBacking;
 
   constructor(readonly shared: GuestSharedViews) {
     this.pages = shared.pages;
     this.words = shared.mapWords;
     this.counters = shared.counters;
+    this.backing = new MapBacking(this.words);
   }
 
   /** Pages that map a frame. */
@@ -53,7 +56,7 @@ export class GuestPageMap {
     if (count <= 0) return;
     const words = this.words;
     const noFrame = wordOfFrame(NO_FRAME);
-    writeBeforeRead(words, first, first + (count - 1) * step);
+    this.backing.writeBeforeRead(first, first + (count - 1) * step);
     for (let done = 0; done < count; ) {
       this.openMapWindow();
       const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
@@ -83,7 +86,7 @@ export class GuestPageMap {
    */
   map(page: number, frame: number): void {
     if (!(frame >= 0)) throw new RangeError(`GuestMemory.map: frame must be a frame number, got ${frame} for page ${page}`);
-    writeBeforeRead(this.words, page, page);
+    this.backing.writeBeforeRead(page, page);
     if (this.frameOfPage(page) !== NO_FRAME) {
       throw new Error(`GuestMemory.map: page ${page} already maps frame ${this.frameOfPage(page)}`);
     }

@@ -1,7 +1,7 @@
 /** What a guest publishes in shared memory: the page map as complemented words, page states, counters, stats; and its tear-down. */
 import { describe, expect, it } from 'vitest';
 import { PageState } from '../../src/guest/page-state.js';
-import { Counter, COUNTER_SLOTS, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, Stat, STAT_SLOTS, SWAP_IN_PENDING, wordOfFrame, writeBeforeRead } from '../../src/guest/shared-memory.js';
+import { Counter, COUNTER_SLOTS, frameOfWord, GuestSharedViews, HOST_SWAPPED, NO_FRAME, Stat, STAT_SLOTS, SWAP_IN_PENDING, MapBacking, wordOfFrame } from '../../src/guest/shared-memory.js';
 
 describe('map words', () => {
   it('store a frame or mark as its complement, so that a zero-filled map maps nothing', () => {
@@ -12,15 +12,28 @@ describe('map words', () => {
   });
 });
 
-describe('writeBeforeRead', () => {
+describe('MapBacking', () => {
   it('leaves every word as it was, zero or not, whichever way the range goes', () => {
     const words = new Int32Array(new SharedArrayBuffer(5000 * 4));
     for (let i = 0; i < words.length; i += 7) words[i] = wordOfFrame(i);
     const before = words.slice();
-    writeBeforeRead(words, 4999, 3);
-    writeBeforeRead(words, 0, 4999);
-    writeBeforeRead(words, 1024, 1024);
+    const backing = new MapBacking(words);
+    backing.writeBeforeRead(4999, 3);
+    backing.writeBeforeRead(0, 4999);
+    backing.writeBeforeRead(1024, 1024);
     expect(words).toEqual(before);
+  });
+
+  it('writes each chunk of 1,024 words once: the chunks a range reaches, the last one short', () => {
+    const backing = new MapBacking(new Int32Array(new SharedArrayBuffer(5000 * 4)));
+    backing.writeBeforeRead(1500, 1500);
+    expect(backing.chunksBacked).toBe(1);
+    backing.writeBeforeRead(2047, 1024);
+    expect(backing.chunksBacked).toBe(1);
+    backing.writeBeforeRead(4999, 2048);
+    expect(backing.chunksBacked).toBe(4);
+    backing.writeBeforeRead(0, 4999);
+    expect(backing.chunksBacked).toBe(5);
   });
 });
 
