@@ -216,11 +216,14 @@ export class BalloonDriver {
     const sent = inFlight.take(ack.id);
     const unbackedSent = sent ? inFlight.takenUnbacked : 0;
     if (sent && this.profile.hostMayRefusePages) this.refusablePagesInFlight -= inFlight.takenPages;
-    for (const frame of ack.refusedFrames) {
-      const page = memory.take(PageState.BALLOON);
-      if (page < 0) throw new Error(`BalloonDriver: release ${ack.id} refused a frame but the balloon is empty`);
-      memory.map(page, frame);
-      memory.put(page, PageState.FREE);
+    // Refused frames go back behind balloon pages run by run (the pages `take` would give one by one).
+    const refusedFrames = ack.refusedFrames;
+    for (let done = 0; done < refusedFrames.length; ) {
+      const got = memory.takeRun(PageState.BALLOON, refusedFrames.length - done);
+      if (got === 0) throw new Error(`BalloonDriver: release ${ack.id} refused a frame but the balloon is empty`);
+      memory.mapPageFrames(memory.runFirst, memory.runStep, got, refusedFrames, done);
+      memory.putRun(memory.runFirst, got, memory.runStep, PageState.BALLOON, PageState.FREE);
+      done += got;
     }
     for (let refused = unbackedSent - ack.acceptedUnbackedPages; refused > 0; refused--) {
       const page = memory.take(PageState.BALLOON);

@@ -46,11 +46,14 @@ export class FreePageReporter {
       const blocks = Math.min(BLOCKS_PER_REPORT, Math.floor(this.memory.count(PageState.FREE) / block), Math.floor(aboveThreshold / block));
       if (blocks <= 0) return;
       const frames = new Int32Array(blocks * block);
-      for (let i = 0; i < frames.length; i++) {
-        const page = this.memory.take(PageState.FREE);
-        if (page < 0) throw new Error('FreePageReporter: the free list ran out while reporting');
-        frames[i] = this.memory.unmap(page);
-        this.memory.put(page, PageState.FREE_UNBACKED);
+      const memory = this.memory;
+      // Run by run: the pages `take` would give one by one, each one's frame into `frames`.
+      for (let done = 0; done < frames.length; ) {
+        const got = memory.takeRun(PageState.FREE, frames.length - done);
+        if (got === 0) throw new Error('FreePageReporter: the free list ran out while reporting');
+        memory.unmapPageRun(memory.runFirst, memory.runStep, got, frames, done);
+        memory.putRun(memory.runFirst, got, memory.runStep, PageState.FREE, PageState.FREE_UNBACKED);
+        done += got;
       }
       outbox.push({ type: 'freePageReport', id: this.nextId(), frames });
       this.events.reportedFreePages += frames.length;
@@ -59,12 +62,15 @@ export class FreePageReporter {
 
   /** The host's answer: frames it did not take go back behind free pages. */
   onReportAck(ack: ReportAckMessage): void {
-    for (const frame of ack.refusedFrames) {
-      const page = this.memory.take(PageState.FREE_UNBACKED);
-      if (page < 0) throw new Error(`FreePageReporter: report ${ack.id} refused a frame but no free page lacks one`);
-      this.memory.map(page, frame);
-      this.memory.put(page, PageState.FREE);
-      this.events.reportedFreePages--;
+    const memory = this.memory;
+    const refused = ack.refusedFrames;
+    for (let done = 0; done < refused.length; ) {
+      const got = memory.takeRun(PageState.FREE_UNBACKED, refused.length - done);
+      if (got === 0) throw new Error(`FreePageReporter: report ${ack.id} refused a frame but no free page lacks one`);
+      memory.mapPageFrames(memory.runFirst, memory.runStep, got, refused, done);
+      memory.putRun(memory.runFirst, got, memory.runStep, PageState.FREE_UNBACKED, PageState.FREE);
+      this.events.reportedFreePages -= got;
+      done += got;
     }
   }
 }

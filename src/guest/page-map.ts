@@ -52,6 +52,16 @@ export class GuestPageMap {
    */
   mapPageRun(first: number, step: number, count: number, firstFrame: number): void {
     if (!(firstFrame >= 0)) throw new RangeError(`GuestMemory.mapPageRun: frames must be frame numbers, got ${firstFrame}`);
+    this.mapPages(first, step, count, null, firstFrame);
+  }
+
+  /** `mapPageRun` with the frames `frames[offset..]`, one for each page of the run (frames a host handed back). */
+  mapPageFrames(first: number, step: number, count: number, frames: Int32Array, offset: number): void {
+    this.mapPages(first, step, count, frames, offset);
+  }
+
+  /** The run's pages get `frames[from + i]` or, without a list, `from + i`. */
+  private mapPages(first: number, step: number, count: number, frames: Int32Array | null, from: number): void {
     // An empty run maps nothing (and its last page, first - step, may be outside the map).
     if (count <= 0) return;
     const words = this.words;
@@ -61,16 +71,29 @@ export class GuestPageMap {
       this.openMapWindow();
       const n = Math.min(count - done, MAP_WINDOW_CHANGES_MAX - this.mapWindowChanges);
       let page = first + done * step;
-      for (let i = done; i < done + n; i++) {
-        if (words[page] !== noFrame) throw new Error(`GuestMemory.mapPageRun: page ${page} already maps frame ${frameOfWord(words[page]!)}`);
-        words[page] = wordOfFrame(firstFrame + i);
-        page += step;
+      // Two loops, so that a grant's run (the hot one) has no per-page test of its source.
+      if (frames === null) {
+        for (let i = done; i < done + n; i++, page += step) {
+          if (words[page] !== noFrame) this.alreadyMapped(page);
+          words[page] = wordOfFrame(from + i);
+        }
+      } else {
+        for (let i = done; i < done + n; i++, page += step) {
+          if (words[page] !== noFrame) this.alreadyMapped(page);
+          const frame = frames[from + i]!;
+          if (!(frame >= 0)) throw new RangeError(`GuestMemory.mapPageFrames: frames must be frame numbers, got ${frame} for page ${page}`);
+          words[page] = wordOfFrame(frame);
+        }
       }
       this.counters[Counter.MAPPED]! += n;
       this.mapWindowChanges += n;
       if (this.mapWindowChanges >= MAP_WINDOW_CHANGES_MAX) this.closeMapWindow();
       done += n;
     }
+  }
+
+  private alreadyMapped(page: number): never {
+    throw new Error(`GuestMemory.mapPageRun: page ${page} already maps frame ${frameOfWord(this.words[page]!)}`);
   }
 
   /**

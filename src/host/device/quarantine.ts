@@ -44,18 +44,73 @@ export function refuseQuarantined(device: DeviceContext, message: GuestToHost | 
   }
 }
 
-/** The frames of a refused message that are the sender's (named once): handed back, the rest counted as invalid. */
+/**
+ * The frames of a refused message that are the sender's (named once): handed
+ * back, in the order named, the rest counted as invalid.
+ *
+ * A list that names no frame twice (what an honest driver sends: runs of
+ * frames, none overlapping another) needs no memory of what came before;
+ * only one that names a frame twice goes through a set. Either way the answer
+ * is the same. Owners are read plainly: a frame becomes this guest's, or
+ * stops being its own, only through this device side, on this thread; any
+ * other frame is not the guest's before or after a concurrent change.
+ */
 function handBack(device: DeviceContext, frames: Int32Array): { refusedFrames: Int32Array; invalidFrames: number } {
   const refused = new Int32Array(frames.length);
-  const kept = new Set<number>();
-  const table = device.table;
-  const limit = table.frames;
-  for (let i = 0; i < frames.length; i++) {
-    const frame = frames[i]!;
-    if (frame >= 0 && frame < limit && !kept.has(frame) && table.ownerOf(frame) === device.account.ownerId) {
-      refused[kept.size] = frame;
-      kept.add(frame);
+  const owners = device.table.owners;
+  const limit = owners.length;
+  const ownerId = device.account.ownerId;
+  let kept = 0;
+  if (!namesTwice(frames)) {
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame >= 0 && frame < limit && owners[frame] === ownerId) refused[kept++] = frame;
+    }
+  } else {
+    const named = new Set<number>();
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame >= 0 && frame < limit && !named.has(frame) && owners[frame] === ownerId) {
+        refused[kept++] = frame;
+        named.add(frame);
+      }
     }
   }
-  return { refusedFrames: refused.slice(0, kept.size), invalidFrames: frames.length - kept.size };
+  return { refusedFrames: refused.slice(0, kept), invalidFrames: frames.length - kept };
+}
+
+/** Runs a list may be cut into for `namesTwice` to compare them pairwise; past that it sorts a copy. */
+const RUNS_COMPARED_MAX = 64;
+
+/**
+ * Whether `frames` names a frame twice: whether two of its runs (frames in a
+ * row going up or down by one, which cannot repeat within themselves)
+ * overlap, as a run holds every frame between its ends; for a list of many
+ * runs, whether a sorted copy has two equal neighbours.
+ */
+export function namesTwice(frames: Int32Array): boolean {
+  const runLow: number[] = [];
+  const runHigh: number[] = [];
+  for (let i = 0; i < frames.length; ) {
+    const first = frames[i]!;
+    let end = i + 1;
+    const step = end < frames.length ? frames[end]! - first : 0;
+    if (step === 1 || step === -1) {
+      while (end < frames.length && frames[end]! === frames[end - 1]! + step) end++;
+    }
+    const last = frames[end - 1]!;
+    if (runLow.length === RUNS_COMPARED_MAX) return hasEqualNeighbours(frames.slice().sort());
+    runLow.push(Math.min(first, last));
+    runHigh.push(Math.max(first, last));
+    i = end;
+  }
+  for (let a = 0; a < runLow.length; a++) {
+    for (let b = a + 1; b < runLow.length; b++) if (runLow[a]! <= runHigh[b]! && runLow[b]! <= runHigh[a]!) return true;
+  }
+  return false;
+}
+
+function hasEqualNeighbours(sorted: Int32Array): boolean {
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return true;
+  return false;
 }

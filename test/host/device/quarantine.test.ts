@@ -3,8 +3,10 @@
  * and reports refused with the sender's own frames handed back (the rest
  * invalid), plugs failed, frames it gives back outside the balloon still taken.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { refuseQuarantined } from '../../../src/host/device/quarantine.js';
+import { namesTwice, refuseQuarantined } from '../../../src/host/device/quarantine.js';
+import { assertProperty, describeSeed, propertyParams } from '../../support/fc.js';
 import { bootedDevice, framesOf } from './device-world.js';
 
 function quarantined() {
@@ -62,4 +64,58 @@ describe('refuseQuarantined', () => {
     expect(account.oomDeflatedPages).toBe(0);
     expect(account.quarantinedMessages).toBe(2);
   });
+});
+
+describe('namesTwice', () => {
+  const list = (...frames: number[]): Int32Array => Int32Array.from(frames);
+  const runs = (starts: number[], length: number, step: 1 | -1): Int32Array =>
+    Int32Array.from(starts.flatMap((start) => Array.from({ length }, (_, k) => start + k * step)));
+
+  it('clears runs that do not overlap, up or down, and a list of one or none', () => {
+    expect(namesTwice(list())).toBe(false);
+    expect(namesTwice(list(7))).toBe(false);
+    expect(namesTwice(list(10, 11, 12, 5, 4, 3, 20, 13))).toBe(false);
+    expect(namesTwice(runs([0, 100, 50], 40, 1))).toBe(false);
+  });
+
+  it('finds runs that overlap: a run holds every frame between its ends, so they share one', () => {
+    expect(namesTwice(list(1, 2, 3, 3))).toBe(true);
+    expect(namesTwice(list(10, 11, 12, 12, 11))).toBe(true);
+    expect(namesTwice(list(6, 9, 8, 7, 6))).toBe(true);
+    expect(namesTwice(list(1, 3, 2))).toBe(false);
+    expect(namesTwice(list(5, 9, 8, 7, 6))).toBe(false);
+  });
+
+  it('tells past 64 runs by a sorted copy: no repeat, then one far apart', () => {
+    const scattered = Int32Array.from({ length: 500 }, (_, i) => (i * 7919) % 100_003);
+    expect(namesTwice(scattered)).toBe(false);
+    scattered[499] = scattered[3]!;
+    expect(namesTwice(scattered)).toBe(true);
+  });
+});
+
+const handBackParams = propertyParams('hands back the sender\'s frames named once, in order, as a set-based loop would, repeated or not', { numRuns: 300 });
+
+describe(`refuseQuarantined's hand-back ${describeSeed(handBackParams.seed)}`, () => {
+  // Lists of runs (up or down) of owned and other frames, with repeats and frames out of range: short and long.
+  const frameList = fc
+    .array(fc.record({ start: fc.integer({ min: -3, max: 2_100 }), length: fc.integer({ min: 1, max: 40 }), down: fc.boolean() }), { maxLength: 120 })
+    .map((parts) => Int32Array.from(parts.flatMap(({ start, length, down }) => Array.from({ length }, (_, k) => (down ? start - k : start + k)))));
+
+  it(handBackParams.name, () =>
+    assertProperty(
+      fc.property(frameList, (frames) => {
+        const { device, account, table } = quarantined();
+        const named = new Set<number>();
+        const expected: number[] = [];
+        for (const frame of frames) {
+          if (frame >= 0 && frame < table.frames && !named.has(frame) && table.ownerOf(frame) === account.ownerId) expected.push(frame);
+          named.add(frame);
+        }
+        refuseQuarantined(device, { type: 'release', id: 1, frames, unbackedPages: 0 });
+        const [ack] = device.takeInbox();
+        expect(ack?.type === 'releaseAck' && [Array.from(ack.refusedFrames), ack.invalidFrames]).toEqual([expected, frames.length - expected.length]);
+      }),
+      handBackParams,
+    ));
 });
