@@ -185,10 +185,14 @@ export class GuestDevice implements DeviceContext {
     account.alive = false;
     if (this.states !== null) Atomics.store(this.states, account.index, GuestState.DYING);
     const owners = this.table.owners;
+    const ownerId = account.ownerId;
     const freeOwner = this.pool.freeOwner;
     let reclaimed = 0;
+    // The whole table, read plainly (an atomic load is a call into V8's runtime, 25 ns a frame: 0.4 s for a
+    // 64 GiB host, at every crash): only this device side changes the dead guest's frames, and the exchange
+    // that takes each one back checks it again.
     for (let frame = 0; frame < owners.length; frame++) {
-      if (Atomics.load(owners, frame) === account.ownerId && this.table.transfer(frame, account.ownerId, freeOwner)) {
+      if (owners[frame] === ownerId && this.table.transfer(frame, ownerId, freeOwner)) {
         this.pool.putBack(frame);
         reclaimed++;
       }
