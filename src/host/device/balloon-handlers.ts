@@ -4,7 +4,7 @@
  * deflate-on-OOM. Every frame a guest names is checked by a compare-exchange
  * on the shared table (frame-return.ts).
  */
-import type { FreePageReportMessage, OomDeflateMessage, ReleaseMessage, RequestMessage } from '../../messages/protocol.js';
+import type { FreePageReportMessage, OomDeflateMessage, ReleaseAckMessage, ReleaseMessage, RequestMessage } from '../../messages/protocol.js';
 import { takeBackFrames } from './frame-return.js';
 import type { DeviceContext } from './device-context.js';
 import { hostRefusesSinglePage } from './vmware-refusals.js';
@@ -40,15 +40,17 @@ export function handleRelease(device: DeviceContext, message: ReleaseMessage): v
   // Refused pages stay in the guest's balloon until it reads the ack. (Unbacked pages are refused
   // only when the guest claimed more than it has: a lie, not pages in its balloon.)
   account.queuedBalloonPages += refused.length;
-  device.queue({
+  const ack: ReleaseAckMessage = {
     type: 'releaseAck',
     id: message.id,
     acceptedFrames: accepted,
     refusedFrames: refused.length === 0 ? NO_FRAMES : Int32Array.from(refused),
     invalidFrames: invalid,
     acceptedUnbackedPages: acceptedUnbacked,
-    ...(invalidBecause !== undefined ? { refusedBecause: invalidBecause } : {}),
-  });
+  };
+  // Set only when there is a reason (a spread of an empty object would cost a copy per release).
+  if (invalidBecause !== undefined) ack.refusedBecause = invalidBecause;
+  device.queue(ack);
 }
 
 /** Deflate or first touch: grants what the pool can give, up to what the guest is entitled to. */

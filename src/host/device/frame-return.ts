@@ -7,7 +7,7 @@ export interface FrameReturn {
   /** Frames moved to the host's pool. */
   accepted: number;
   /** Valid frames the host chose not to take (the guest keeps them). */
-  refused: number[];
+  refused: readonly number[];
   /** Frame numbers that were not the sender's to give: out of range, not its own, or named twice. */
   invalid: number;
   invalidBecause: RefusalReason | undefined;
@@ -19,6 +19,9 @@ export interface FrameReturn {
    */
   runs: number;
 }
+
+/** The refused list of a batch the tight loop took whole (shared: nobody writes it). */
+const NONE_REFUSED: readonly number[] = Object.freeze([]);
 
 /**
  * Takes back frames a guest names as its own (a release, a free page report).
@@ -68,10 +71,10 @@ export function takeBackFrames(
     i += moved;
     if (moved < count) break;
   }
+  if (i === frames.length) return { accepted, refused: NONE_REFUSED, invalid: 0, invalidBecause: undefined, runs };
   const refused: number[] = [];
   let invalid = 0;
   let invalidBecause: RefusalReason | undefined;
-  if (i === frames.length) return { accepted, refused, invalid, invalidBecause, runs };
   const named = new Set<number>(frames.subarray(0, i));
   for (; i < frames.length; i++) {
     const frame = frames[i]!;
