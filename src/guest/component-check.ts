@@ -1,7 +1,7 @@
 /**
  * A full check of one workload component's bookkeeping against the guest's
  * page states, for tests: its logical entries, resident and active counts,
- * the resident counts of groups and blocks, the active counts of groups, the out-lists, and the pages the
+ * the resident counts of groups and blocks, the out-lists, and the pages the
  * host paged out.
  */
 import { BUCKETS } from './access-pattern.js';
@@ -42,24 +42,15 @@ export function checkComponent(component: ComponentPages, stateOf: (page: number
   if (resident !== component.resident) problems.push(`${name}: ${resident} resident entries, counter says ${component.resident}`);
   if (active !== component.activePages) problems.push(`${name}: ${active} active entries, counter says ${component.activePages}`);
   const groups = new Uint8Array(component.groupResident.length);
-  const groupsActive = new Uint8Array(component.groupActive.length);
   const blocks = new Uint16Array(component.blockResident.length);
   for (let index = 0; index < component.size; index++) {
-    const entry = component.logical[index]!;
-    if (entry < 0) continue;
+    if (component.logical[index]! < 0) continue;
     groups[index >> GROUP_SHIFT]!++;
-    if ((entry & ACTIVE_BIT) !== 0) groupsActive[index >> GROUP_SHIFT]!++;
     blocks[index >> BLOCK_SHIFT]!++;
   }
   for (let group = 0; group < groups.length; group++) {
     if (groups[group] !== component.groupResident[group]) {
       problems.push(`${name}: group ${group} has ${groups[group]} resident pages, its count says ${component.groupResident[group]}`);
-      break;
-    }
-  }
-  for (let group = 0; group < groupsActive.length; group++) {
-    if (groupsActive[group] !== component.groupActive[group]) {
-      problems.push(`${name}: group ${group} has ${groupsActive[group]} active pages, its count says ${component.groupActive[group]}`);
       break;
     }
   }

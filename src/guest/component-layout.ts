@@ -64,9 +64,8 @@ export interface ComponentPages {
   readonly segmentPassMs: Float64Array;
   readonly groupResident: Uint8Array;
   readonly blockResident: Uint16Array;
-  /** Resident pages on the active list, in all and in each group of 32 (so that the inactive hand passes groups with none inactive). */
+  /** Resident pages on the active list. */
   activePages: number;
-  readonly groupActive: Uint8Array;
   /** The inactive list's hand, the active list's, and the cold scan's. */
   hand: number;
   activeHand: number;

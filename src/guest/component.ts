@@ -1,7 +1,6 @@
 import type { WorkloadComponent } from '../model/scenario.js';
 import type { Random } from '../util/random.js';
-import { AccessPattern, COLD_BUCKET } from './access-pattern.js';
-import { moveAcrossBuckets } from './bucket-moves.js';
+import { AccessPattern, BUCKETS, COLD_BUCKET } from './access-pattern.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { PageRuns } from './page-runs.js';
 import { HostSwapLists } from './host-swap-lists.js';
@@ -11,7 +10,7 @@ import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, SEGMENT_SHI
 import { evictCold, shrinkInactive } from './lru.js';
 import { grownCapacity, OutLists } from './out-lists.js';
 import { addResident, forgetResident } from './resident-counts.js';
-import { HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
+import { frameOfWord, HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
 import { UnwrittenTail } from './unwritten-tail.js';
 
@@ -63,9 +62,8 @@ export class Component implements ComponentPages {
   /** Resident pages in each group of 32 logical pages, and in each block of 1024 (for the hands of lru.ts). */
   groupResident: Uint8Array;
   blockResident: Uint16Array;
-  /** Resident pages on the active list, and in each group of 32 logical pages (changed by lru.ts and by shrinking). */
+  /** Resident pages on the active list. */
   activePages = 0;
-  groupActive: Uint8Array;
   /** The inactive list's hand (lru.ts). */
   hand = 0;
   /** The active list's hand (lru.ts). */
@@ -102,7 +100,6 @@ export class Component implements ComponentPages {
     this.entries = new Int32Array(0);
     this.segmentPassMs = new Float64Array(0);
     this.groupResident = new Uint8Array(0);
-    this.groupActive = new Uint8Array(0);
     this.blockResident = new Uint16Array(0);
   }
 
@@ -144,7 +141,7 @@ export class Component implements ComponentPages {
 
   /** Bytes of typed arrays this component holds (for the memory budget). */
   get footprintBytes(): number {
-    return this.entries.byteLength + this.segmentPassMs.byteLength + 2 * this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes + this.out.bytes + this.tail.bytes;
+    return this.entries.byteLength + this.segmentPassMs.byteLength + this.groupResident.byteLength + this.blockResident.byteLength + this.hostSwap.bytes + this.out.bytes + this.tail.bytes;
   }
 
   /**
@@ -230,7 +227,7 @@ export class Component implements ComponentPages {
       }
       const page = entry & PAGE_MASK;
       if (hostSwapped && memory.frameOfPage(page) < NO_FRAME) {
-        if ((entry & ACTIVE_BIT) !== 0) this.dropActive(index);
+        if ((entry & ACTIVE_BIT) !== 0) this.activePages--;
         if (memory.frameOfPage(page) === HOST_SWAPPED) this.hostSwap.remove(this.pattern.bucketOf(index, this.hot));
         memory.dropHostSwap(page, false);
         memory.put(page, PageState.FREE_UNBACKED);
@@ -245,7 +242,7 @@ export class Component implements ComponentPages {
         const next = logical[index]!;
         if (next < 0 || (next & PAGE_MASK) !== page + count * step) break;
         if (hostSwapped && memory.frameOfPage(page + count * step) < NO_FRAME) break;
-        if ((next & ACTIVE_BIT) !== 0) this.dropActive(index);
+        if ((next & ACTIVE_BIT) !== 0) this.activePages--;
       }
       memory.putRun(page, count, step, this.state, PageState.FREE);
     }
@@ -270,12 +267,6 @@ export class Component implements ComponentPages {
     this.resident++;
     this.groupResident[index >> GROUP_SHIFT]!++;
     this.blockResident[index >> BLOCK_SHIFT]!++;
-  }
-
-  /** Active logical page `index` is dropped. */
-  private dropActive(index: number): void {
-    this.activePages--;
-    this.groupActive[index >> GROUP_SHIFT]!--;
   }
 
   /** Reclaim took resident logical page `index` (in `bucket`; its page is still in this component's state): it is out now. */
@@ -344,9 +335,6 @@ export class Component implements ComponentPages {
     const groups = new Uint8Array(Math.ceil(capacity / (1 << GROUP_SHIFT)));
     groups.set(this.groupResident.subarray(0, groups.length));
     this.groupResident = groups;
-    const active = new Uint8Array(groups.length);
-    active.set(this.groupActive.subarray(0, active.length));
-    this.groupActive = active;
     const blocks = new Uint16Array(Math.ceil(capacity / (1 << BLOCK_SHIFT)));
     blocks.set(this.blockResident.subarray(0, blocks.length));
     this.blockResident = blocks;
@@ -357,14 +345,54 @@ export class Component implements ComponentPages {
     this.ensureCapacity(size);
   }
 
-  /** The size changes from `oldSize` to `newSize`: the hot part follows, and out pages change buckets (bucket-moves.ts). */
+  /**
+   * The size changes from `oldSize` to `newSize`, which moves the bucket
+   * boundaries: out pages that now fall in another bucket move lists. Only
+   * pages between an old and a new boundary can move, so this costs
+   * O(buckets x |change of the hot part|).
+   */
   private rebucket(oldSize: number, newSize: number): void {
+    const pattern = this.pattern;
     const oldHot = this.hot;
-    const newHot = this.pattern.hotPages(newSize);
+    const newHot = pattern.hotPages(newSize);
     this.hot = newHot;
     // Nothing to move when no page is out or paged out by the host (the common case).
-    if (oldHot === newHot || (this.out.total === 0 && this.hostSwap.total === 0)) return;
+    const hostSwapped = this.hostSwap.total > 0;
+    if (oldHot === newHot || (this.out.total === 0 && !hostSwapped)) return;
     // Pages of the unwritten tail are resident and none is paged out by the host: only written entries can move (the tail stays unwritten).
-    moveAcrossBuckets({ pattern: this.pattern, entries: this.entries, groupResident: this.groupResident, out: this.out, hostSwap: this.hostSwap, mapWords: this.mapWords }, oldHot, newHot, Math.min(oldSize, newSize, this.size - this.tail.pages));
+    const limit = Math.min(oldSize, newSize, this.size - this.tail.pages);
+    const logical = this.entries;
+    const groups = this.groupResident;
+    const groupPages = 1 << GROUP_SHIFT;
+    let done = 0;
+    for (let bucket = 1; bucket < BUCKETS; bucket++) {
+      const before = pattern.bucketStart(bucket, oldHot);
+      const after = pattern.bucketStart(bucket, newHot);
+      const from = Math.max(done, Math.min(before, after));
+      const to = Math.min(limit, Math.max(before, after));
+      for (let index = from; index < to; index++) {
+        // A group of pages all resident has nothing to move, unless the host paged some out.
+        if (!hostSwapped && (index & (groupPages - 1)) === 0 && groups[index >> GROUP_SHIFT] === groupPages) {
+          index += groupPages - 1;
+          continue;
+        }
+        const entry = logical[index]!;
+        if (entry >= 0) {
+          if (!hostSwapped || frameOfWord(this.mapWords[entry & PAGE_MASK]!) !== HOST_SWAPPED) continue;
+          const oldBucket = pattern.bucketOf(index, oldHot);
+          const newBucket = pattern.bucketOf(index, newHot);
+          if (oldBucket === newBucket) continue;
+          this.hostSwap.remove(oldBucket);
+          this.hostSwap.add(index, newBucket);
+          continue;
+        }
+        const oldBucket = pattern.bucketOf(index, oldHot);
+        const newBucket = pattern.bucketOf(index, newHot);
+        if (oldBucket === newBucket) continue;
+        this.out.remove(logical, index, oldBucket);
+        this.out.add(logical, index, newBucket);
+      }
+      done = Math.max(done, to);
+    }
   }
 }

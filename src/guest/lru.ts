@@ -77,7 +77,6 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
   const rates = pattern.ratePerMs;
   const hot = component.hot;
   const groups = component.groupResident;
-  const groupActive = component.groupActive;
   const blocks = component.blockResident;
   const mapWords = component.mapWords;
   const random = scan.random;
@@ -98,17 +97,9 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
   let visited = 0;
   while (visited < size && looked < budget && done < want) {
     const at = index;
-    // Runs of 32 or 1024 pages with none resident are passed in one step, and so, by the inactive hand, a
-    // group of 32 whose resident pages are all active (when the lap has the whole group left: a lap ends
-    // where it ends page by page).
+    // Runs of 32 or 1024 pages with none resident are passed in one step.
     if ((at & GROUP_MASK) === 0) {
-      const group = at >> GROUP_SHIFT;
-      const run =
-        (at & BLOCK_MASK) === 0 && blocks[at >> BLOCK_SHIFT] === 0
-          ? 1 << BLOCK_SHIFT
-          : groups[group] === 0 || (hand === Hand.Inactive && groups[group] === groupActive[group] && size - visited >= 1 << GROUP_SHIFT)
-            ? 1 << GROUP_SHIFT
-            : 0;
+      const run = (at & BLOCK_MASK) === 0 && blocks[at >> BLOCK_SHIFT] === 0 ? 1 << BLOCK_SHIFT : groups[at >> GROUP_SHIFT] === 0 ? 1 << GROUP_SHIFT : 0;
       if (run > 0) {
         const end = Math.min(size, at + run);
         if (clears) {
@@ -139,7 +130,6 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
           // Deactivated: young bits cleared (folio_referenced), PG_referenced kept.
           logical[at] = entry & ~(ACTIVE_BIT | YOUNG_BIT);
           component.activePages--;
-          groupActive[at >> GROUP_SHIFT]!--;
           looked++;
           done++;
           clockMs += scanCostMs;
@@ -169,14 +159,10 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
           if (young && (entry & PGREF_BIT) !== 0) {
             logical[at] = (entry & ~YOUNG_BIT) | ACTIVE_BIT | PGREF_BIT;
             component.activePages++;
-            groupActive[at >> GROUP_SHIFT]!++;
           } else logical[at] = (entry & ~YOUNG_BIT) | (young ? PGREF_BIT : 0);
         } else if (!young && !pending) {
           if (component.hostSwap.total > 0 && frameOfWord(mapWords[entry & PAGE_MASK]!) === HOST_SWAPPED) component.hostSwap.remove(bucket);
-          if (active) {
-            component.activePages--;
-            groupActive[at >> GROUP_SHIFT]!--;
-          }
+          if (active) component.activePages--;
           component.evictAt(at, bucket);
           done++;
           scan.clockMs = clockMs;

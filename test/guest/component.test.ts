@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUCKETS, COLD_BUCKET } from '../../src/guest/access-pattern.js';
-import { shrinkActive, shrinkInactive } from '../../src/guest/lru.js';
+import { shrinkInactive } from '../../src/guest/lru.js';
 import { Component } from '../../src/guest/component.js';
-import { ACTIVE_BIT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, REF_BIT, type ScanState } from '../../src/guest/component-layout.js';
+import { ACTIVE_BIT, PGREF_BIT, REF_BIT, type ScanState } from '../../src/guest/component-layout.js';
 import { GuestMemory } from '../../src/guest/guest-memory.js';
 import { PageRuns } from '../../src/guest/page-runs.js';
 import { PageState } from '../../src/guest/page-state.js';
@@ -115,10 +115,7 @@ describe('Component', () => {
     component.grow(pages, pages.length, 0);
     // Some dropped pages are on the active list.
     const active = [15, 20, 21, 41, 45, 60, 66];
-    for (const index of active) {
-      component.logical[index]! |= ACTIVE_BIT;
-      component.groupActive[index >> GROUP_SHIFT]!++;
-    }
+    for (const index of active) component.logical[index]! |= ACTIVE_BIT;
     component.activePages = active.length;
     check(memory, component);
     const keep = 12;
@@ -163,62 +160,10 @@ describe('Component', () => {
     check(memory, component);
   });
 
-  it('keeps each group\'s active count as pages are activated, deactivated and evicted by the cold scan', () => {
-    const memory = backedMemory(256);
-    const component = newComponent({ hotFraction: 1 });
-    growBy(memory, component, 128);
-    const free = (page: number): void => memory.put(page, PageState.FREE);
-    const state = scanState(0);
-    // Young from their creation: kept, PG_referenced set; touched again a minute later: activated.
-    shrinkInactive(component, 128, 128, state, free);
-    state.clockMs = 60_000;
-    shrinkInactive(component, 128, 128, state, free);
-    const activated = component.activePages;
-    expect(activated).toBeGreaterThan(32);
-    check(memory, component);
-    // The inactive hand passes the groups whose resident pages are all active.
-    expect(shrinkInactive(component, 128, 128, state, free)).toBe(0);
-    shrinkActive(component, 16, state);
-    expect(component.activePages).toBe(activated - 16);
-    check(memory, component);
-    // A cold scan with a window of 1 ms takes pages without a young bit, active ones too.
-    expect(component.scan(128, 128, state, free, true, 1)).toBeGreaterThan(16);
-    expect(component.activePages).toBeLessThan(activated - 16);
-    check(memory, component);
-  });
-
-  it('has the inactive hand pass only groups whose resident pages are all active: it finds one inactive page among 31 active ones, and a lap ends where it began', () => {
-    const memory = backedMemory(128);
-    const component = newComponent();
-    growBy(memory, component, 64);
-    for (let index = 0; index < 64; index++) {
-      if (index === 5) component.logical[index]! &= ~REF_BIT;
-      else if (index < 32) {
-        component.logical[index]! |= ACTIVE_BIT;
-        component.groupActive[index >> GROUP_SHIFT]!++;
-        component.activePages++;
-      }
-    }
-    check(memory, component);
-    const page5 = component.logical[5]! & PAGE_MASK;
-    const evicted: number[] = [];
-    expect(shrinkInactive(component, 1, 1, scanState(0), (page) => evicted.push(page))).toBe(1);
-    expect(evicted).toEqual([page5]);
-    // A lap over nothing but active pages ends where it started, as page by page, not at a group's end.
-    for (let index = 32; index < 64; index++) {
-      component.logical[index]! |= ACTIVE_BIT;
-      component.groupActive[index >> GROUP_SHIFT]!++;
-      component.activePages++;
-    }
-    component.hand = 5;
-    expect(shrinkInactive(component, 1000, 1000, scanState(0), (page) => evicted.push(page))).toBe(0);
-    expect(component.hand).toBe(5);
-  });
-
-  const params = propertyParams<[Array<[number, number]>]>('random grow, shrink, scan (all three hands) and fault keep a component exact', { numRuns: 150 });
+  const params = propertyParams<[Array<[number, number]>]>('random grow, shrink, scan and fault keep a component exact', { numRuns: 150 });
   it(`${params.name} ${describeSeed(params.seed)}`, () => {
     assertProperty(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.nat({ max: 300 })), { maxLength: 60 }), (ops) => {
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.nat({ max: 300 })), { maxLength: 60 }), (ops) => {
         const memory = backedMemory(512);
         const component = newComponent({ hotFraction: 0.4, coldTouchIntervalMs: 30_000 });
         let clockMs = 0;
@@ -242,13 +187,6 @@ describe('Component', () => {
             }
           }
           if (op === 4 && n % 10 === 0) component.clear(memory);
-          if (op === 5) {
-            // The active hand; then a cold scan with a window of 1 ms, which evicts pages without a young bit, active ones too.
-            const state = scanState(clockMs, n);
-            shrinkActive(component, n + 1, state);
-            component.scan(n + 1, n + 1, state, (page) => memory.put(page, PageState.FREE), true, 1);
-            clockMs = state.clockMs;
-          }
           check(memory, component);
           expect(component.resident + component.outPages).toBe(component.size);
         }
