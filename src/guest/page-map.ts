@@ -74,12 +74,12 @@ export class GuestPageMap {
       // Two loops, so that a grant's run (the hot one) has no per-page test of its source.
       if (frames === null) {
         for (let i = done; i < done + n; i++, page += step) {
-          if (words[page] !== noFrame) this.alreadyMapped(page);
+          if (words[page] !== noFrame) this.alreadyMapped('mapPageRun', page);
           words[page] = wordOfFrame(from + i);
         }
       } else {
         for (let i = done; i < done + n; i++, page += step) {
-          if (words[page] !== noFrame) this.alreadyMapped(page);
+          if (words[page] !== noFrame) this.alreadyMapped('mapPageFrames', page);
           const frame = frames[from + i]!;
           if (!(frame >= 0)) throw new RangeError(`GuestMemory.mapPageFrames: frames must be frame numbers, got ${frame} for page ${page}`);
           words[page] = wordOfFrame(frame);
@@ -92,8 +92,8 @@ export class GuestPageMap {
     }
   }
 
-  private alreadyMapped(page: number): never {
-    throw new Error(`GuestMemory.mapPageRun: page ${page} already maps frame ${frameOfWord(this.words[page]!)}`);
+  private alreadyMapped(method: string, page: number): never {
+    throw new Error(`GuestMemory.${method}: page ${page} already maps frame ${frameOfWord(this.words[page]!)}`);
   }
 
   /**

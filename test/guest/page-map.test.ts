@@ -24,6 +24,15 @@ describe('GuestPageMap', () => {
     expect(() => map.mapPageRun(0, 1, 1, -1)).toThrow(/^GuestMemory\.mapPageRun: frames must be frame numbers/);
   });
 
+  it('maps runs to the frames of a list (frames handed back), and refuses a page that has one or a frame that is none', () => {
+    const map = freshMap(16);
+    map.mapPageFrames(6, -1, 3, Int32Array.of(99, 70, 12, 31), 1);
+    expect([6, 5, 4].map((page) => map.frameOfPage(page))).toEqual([70, 12, 31]);
+    expect(map.mappedPages).toBe(3);
+    expect(() => map.mapPageFrames(7, -1, 2, Int32Array.of(1, 2), 0)).toThrow(/^GuestMemory\.mapPageFrames: page 6 already maps frame 70/);
+    expect(() => map.mapPageFrames(0, 1, 1, Int32Array.of(-3), 0)).toThrow(/^GuestMemory\.mapPageFrames: frames must be frame numbers, got -3 for page 0/);
+  });
+
   it('maps nothing for an empty run, even one that starts at a map end', () => {
     const map = freshMap(16);
     map.mapPageRun(0, 1, 0, 40);
