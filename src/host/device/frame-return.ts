@@ -109,7 +109,7 @@ function notRefused(frames: Int32Array, i: number, count: number, refuses: (fram
  * a row, all inside [0, limit), negative for a run going down (a lone frame
  * is a run of 1); 0 if `frames[i]` itself is out of range.
  */
-function runAt(frames: Int32Array, i: number, limit: number): number {
+export function runAt(frames: Int32Array, i: number, limit: number): number {
   const first = frames[i]!;
   if (first < 0 || first >= limit) return 0;
   if (i + 1 === frames.length) return 1;

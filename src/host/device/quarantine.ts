@@ -7,6 +7,7 @@
 import type { GuestToHost } from '../../messages/protocol.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { DeviceContext } from './device-context.js';
+import { runAt } from './frame-return.js';
 
 /** Refuses a quarantined guest's message (null: one that was malformed). */
 export function refuseQuarantined(device: DeviceContext, message: GuestToHost | null): void {
@@ -61,7 +62,7 @@ function handBack(device: DeviceContext, frames: Int32Array): { refusedFrames: I
   const limit = owners.length;
   const ownerId = device.account.ownerId;
   let kept = 0;
-  if (!namesTwice(frames)) {
+  if (!namesTwice(frames, limit)) {
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       if (frame >= 0 && frame < limit && owners[frame] === ownerId) refused[kept++] = frame;
@@ -84,25 +85,23 @@ const RUNS_COMPARED_MAX = 64;
 
 /**
  * Whether `frames` names a frame twice: whether two of its runs (frames in a
- * row going up or down by one, which cannot repeat within themselves)
- * overlap, as a run holds every frame between its ends; for a list of many
- * runs, whether a sorted copy has two equal neighbours.
+ * row going up or down by one inside [0, limit), as takeBackFrames finds
+ * them; a frame outside is a run of its own) overlap, as a run holds every
+ * frame between its ends; for a list of many runs, whether a sorted copy has
+ * two equal neighbours.
  */
-export function namesTwice(frames: Int32Array): boolean {
+export function namesTwice(frames: Int32Array, limit: number): boolean {
   const runLow: number[] = [];
   const runHigh: number[] = [];
   for (let i = 0; i < frames.length; ) {
+    const run = runAt(frames, i, limit);
+    const count = run === 0 ? 1 : Math.abs(run);
     const first = frames[i]!;
-    let end = i + 1;
-    const step = end < frames.length ? frames[end]! - first : 0;
-    if (step === 1 || step === -1) {
-      while (end < frames.length && frames[end]! === frames[end - 1]! + step) end++;
-    }
-    const last = frames[end - 1]!;
+    const last = frames[i + count - 1]!;
     if (runLow.length === RUNS_COMPARED_MAX) return hasEqualNeighbours(frames.slice().sort());
     runLow.push(Math.min(first, last));
     runHigh.push(Math.max(first, last));
-    i = end;
+    i += count;
   }
   for (let a = 0; a < runLow.length; a++) {
     for (let b = a + 1; b < runLow.length; b++) if (runLow[a]! <= runHigh[b]! && runLow[b]! <= runHigh[a]!) return true;
