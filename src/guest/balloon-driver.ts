@@ -216,14 +216,8 @@ export class BalloonDriver {
     const sent = inFlight.take(ack.id);
     const unbackedSent = sent ? inFlight.takenUnbacked : 0;
     if (sent && this.profile.hostMayRefusePages) this.refusablePagesInFlight -= inFlight.takenPages;
-    // Refused frames go back behind balloon pages run by run (the pages `take` would give one by one).
-    const refusedFrames = ack.refusedFrames;
-    for (let done = 0; done < refusedFrames.length; ) {
-      const got = memory.takeRun(PageState.BALLOON, refusedFrames.length - done);
-      if (got === 0) throw new Error(`BalloonDriver: release ${ack.id} refused a frame but the balloon is empty`);
-      memory.mapPageFrames(memory.runFirst, memory.runStep, got, refusedFrames, done);
-      memory.putRun(memory.runFirst, got, memory.runStep, PageState.BALLOON, PageState.FREE);
-      done += got;
+    if (memory.mapFramesBehind(ack.refusedFrames, PageState.BALLOON, PageState.FREE) < ack.refusedFrames.length) {
+      throw new Error(`BalloonDriver: release ${ack.id} refused a frame but the balloon is empty`);
     }
     for (let refused = unbackedSent - ack.acceptedUnbackedPages; refused > 0; refused--) {
       const page = memory.take(PageState.BALLOON);

@@ -62,15 +62,8 @@ export class FreePageReporter {
 
   /** The host's answer: frames it did not take go back behind free pages. */
   onReportAck(ack: ReportAckMessage): void {
-    const memory = this.memory;
-    const refused = ack.refusedFrames;
-    for (let done = 0; done < refused.length; ) {
-      const got = memory.takeRun(PageState.FREE_UNBACKED, refused.length - done);
-      if (got === 0) throw new Error(`FreePageReporter: report ${ack.id} refused a frame but no free page lacks one`);
-      memory.mapPageFrames(memory.runFirst, memory.runStep, got, refused, done);
-      memory.putRun(memory.runFirst, got, memory.runStep, PageState.FREE_UNBACKED, PageState.FREE);
-      this.events.reportedFreePages -= got;
-      done += got;
-    }
+    const done = this.memory.mapFramesBehind(ack.refusedFrames, PageState.FREE_UNBACKED, PageState.FREE);
+    this.events.reportedFreePages -= done;
+    if (done < ack.refusedFrames.length) throw new Error(`FreePageReporter: report ${ack.id} refused a frame but no free page lacks one`);
   }
 }

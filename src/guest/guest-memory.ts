@@ -123,6 +123,24 @@ export class GuestMemory extends GuestPageMap {
     if (isStacked(to)) this.stacks[to]!.pushRun(first, count, step);
   }
 
+  /**
+   * Puts `frames` behind pages of stacked state `from` (the pages `take`
+   * gives one by one, run by run), which go into state `to`: frames a host
+   * handed back. Returns how many; fewer than `frames.length` only if `from`
+   * ran out.
+   */
+  mapFramesBehind(frames: Int32Array, from: PageStateValue, to: PageStateValue): number {
+    let done = 0;
+    while (done < frames.length) {
+      const got = this.takeRun(from, frames.length - done);
+      if (got === 0) break;
+      this.mapPageFrames(this.runFirst, this.runStep, got, frames, done);
+      this.putRun(this.runFirst, got, this.runStep, from, to);
+      done += got;
+    }
+    return done;
+  }
+
   /** Page `index` of a stacked state's stack, counted from the top (0 <= index < count(state)): a way to pick one at random without taking it. */
   stackPage(state: PageStateValue, index: number): number {
     return this.stacks[state]!.at(index);
