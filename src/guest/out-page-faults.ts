@@ -135,6 +135,11 @@ export class OutPageFaults {
     const start = index - (index % window);
     const end = Math.min(component.size, start + window);
     const logical = component.logical;
+    const pattern = component.pattern;
+    // The window's pages go up through the buckets: the bucket is found once and moved on at its end (bucketOf per page was a fifth of the fault path).
+    let hot = -1;
+    let bucket = 0;
+    let bucketEnd = 0;
     let read = 0;
     for (let at = start; at < end; at++) {
       if (at === index || logical[at]! >= 0) continue;
@@ -142,8 +147,13 @@ export class OutPageFaults {
       const page = allocator.allocate(task);
       if (page < 0) break;
       this.memory.put(page, component.state);
+      if (hot !== component.hot || at >= bucketEnd) {
+        hot = component.hot;
+        bucket = pattern.bucketOf(at, hot);
+        bucketEnd = bucket === COLD_BUCKET ? end : pattern.bucketStart(bucket + 1, hot);
+      }
       // Touched in order, a page read ahead is touched soon after: young, on the inactive list.
-      component.faultInAt(at, component.pattern.bucketOf(at, component.hot), page, YOUNG_BIT);
+      component.faultInAt(at, bucket, page, YOUNG_BIT);
       read++;
     }
     return read;
