@@ -136,7 +136,7 @@ export class OutPageFaults {
     const end = Math.min(component.size, start + window);
     const logical = component.logical;
     const pattern = component.pattern;
-    // The window's pages go up through the buckets: the bucket is found once and moved on at its end (bucketOf per page was a fifth of the fault path).
+    // The window's pages go up through the buckets: the bucket is found once and moved on at its end (bucketOf for every page was half of readahead's own time).
     let hot = -1;
     let bucket = 0;
     let bucketEnd = 0;
