@@ -68,6 +68,11 @@ export class AccessPattern {
     return bucket >= HOT_BUCKETS ? hot : Math.floor((hot * ((1 << bucket) - 1)) / SPLITS);
   }
 
+  /** Where `bucket` ends when the hot part has `hot` pages (the next bucket's start; `size`, the component's end, for the cold bucket): for walks that go up through the buckets. */
+  bucketEnd(bucket: number, hot: number, size: number): number {
+    return bucket === COLD_BUCKET ? size : this.bucketStart(bucket + 1, hot);
+  }
+
   /** The bucket of logical page `page` when the hot part has `hot` pages. */
   bucketOf(page: number, hot: number): number {
     if (page >= hot) return COLD_BUCKET;

@@ -24,7 +24,6 @@
  * than the touch interval of hot pages, and reclaim takes hot pages too, as
  * a real guest does. Nothing knows which pages are hot.
  */
-import { COLD_BUCKET } from './access-pattern.js';
 import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, SEGMENT_SHIFT, YOUNG_BIT, type ComponentPages, type EvictSink, type ScanState } from './component-layout.js';
 import { frameOfWord, HOST_SWAPPED, SWAP_IN_PENDING } from './shared-memory.js';
 
@@ -91,7 +90,7 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
   let index = hand === Hand.Inactive ? component.hand : hand === Hand.Active ? component.activeHand : component.coldHand;
   // The hand moves up through the buckets: track the current one instead of computing it per page.
   let bucket = pattern.bucketOf(index, hot);
-  let bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+  let bucketEnd = pattern.bucketEnd(bucket, hot, size);
   let done = 0;
   let looked = 0;
   let visited = 0;
@@ -111,7 +110,7 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
         index = end === size ? 0 : end;
         if (index === 0) {
           bucket = pattern.bucketOf(0, hot);
-          bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+          bucketEnd = pattern.bucketEnd(bucket, hot, size);
         }
         continue;
       }
@@ -120,7 +119,7 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
     index = index + 1 === size ? 0 : index + 1;
     while (at >= bucketEnd) {
       bucket++;
-      bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+      bucketEnd = pattern.bucketEnd(bucket, hot, size);
     }
     const entry = logical[at]!;
     if (entry >= 0) {
@@ -175,7 +174,7 @@ function sweep(component: ComponentPages, hand: Hand, budget: number, want: numb
     if (clears && ((at & SEGMENT_MASK) === SEGMENT_MASK || index === 0)) segments[at >> SEGMENT_SHIFT] = clockMs;
     if (index === 0) {
       bucket = pattern.bucketOf(0, hot);
-      bucketEnd = bucket === COLD_BUCKET ? size : pattern.bucketStart(bucket + 1, hot);
+      bucketEnd = pattern.bucketEnd(bucket, hot, size);
     }
   }
   scan.clockMs = clockMs;

@@ -136,8 +136,8 @@ export class OutPageFaults {
     const end = Math.min(component.size, start + window);
     const logical = component.logical;
     const pattern = component.pattern;
-    // The window's pages go up through the buckets: the bucket is found once and moved on at its end (bucketOf for every page was half of readahead's own time).
-    let hot = -1;
+    // The window's pages go up through the buckets: the bucket is found at the first page and again past its end (bucketOf for every page was half of readahead's own time).
+    const hot = component.hot;
     let bucket = 0;
     let bucketEnd = 0;
     let read = 0;
@@ -147,10 +147,9 @@ export class OutPageFaults {
       const page = allocator.allocate(task);
       if (page < 0) break;
       this.memory.put(page, component.state);
-      if (hot !== component.hot || at >= bucketEnd) {
-        hot = component.hot;
+      if (at >= bucketEnd) {
         bucket = pattern.bucketOf(at, hot);
-        bucketEnd = bucket === COLD_BUCKET ? end : pattern.bucketStart(bucket + 1, hot);
+        bucketEnd = pattern.bucketEnd(bucket, hot, end);
       }
       // Touched in order, a page read ahead is touched soon after: young, on the inactive list.
       component.faultInAt(at, bucket, page, YOUNG_BIT);
