@@ -149,7 +149,7 @@ export class OutPageFaults {
       this.memory.put(page, component.state);
       if (at >= bucketEnd) {
         bucket = pattern.bucketOf(at, hot);
-        bucketEnd = pattern.bucketEnd(bucket, hot, end);
+        bucketEnd = pattern.bucketEnd(bucket, hot, component.size);
       }
       // Touched in order, a page read ahead is touched soon after: young, on the inactive list.
       component.faultInAt(at, bucket, page, YOUNG_BIT);

@@ -31,8 +31,8 @@ describe('free-running grants', () => {
       const { summary } = await simulateFree(churn(), { workers });
       expect(summary.audit.violations).toBe(0);
       for (const g of summary.guests) {
-        // Almost never short: on 2 workers a grant sometimes completes at a tick whose plan's frames have not reached its shard yet
-        // (0 in most runs, 6 or 7 in about one of six here); the fault this test guards against gave 87 to 261 each.
+        // Almost never short: 0 in most runs, but 6 or 7 on 2 workers in about one run of six on a busy machine (2026-12-06, cause
+        // not found: 43 runs under delayed batches and CPU hogs the next day gave none); the fault this test guards against gave 87 to 261 each.
         expect.soft(g.driver.shortGrants, g.name).toBeLessThanOrEqual(20);
         // Each guest is let out of its balloon four or five times in 20 s: far more than one swing's 15,564 pages.
         expect.soft(g.driver.deflatedPages, g.name).toBeGreaterThan(20_000);
