@@ -15,7 +15,10 @@
  * thread, first touch of memory, the final audit).
  * threads measures the machine itself (bench/threads.ts): what a second
  * thread gives a compute-bound and a memory-bound loop, the ceiling of the
- * workers' wall speed-up.
+ * workers' wall speed-up. Before and after all of them, a probe measures
+ * what a first touch of memory (a page fault) costs on the machine
+ * (scripts/lib/fault-probe.cjs): on a virtual machine that moves every run's
+ * CPU time.
  *
  * Environment: BENCH_ONLY=protocol,dense,stress,memory,boot,threads picks some;
  * BENCH_REPEATS (best of N, default 3 for protocol, 2 for dense, 1 for stress).
@@ -50,6 +53,7 @@ const here = new URL('.', import.meta.url);
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const results: Record<string, Figures> = {};
 const loadBefore = loadavg();
+const faultsBefore = firstTouch();
 
 for (const bench of BENCHES) {
   if (only !== undefined && !only.includes(bench.name)) continue;
@@ -143,7 +147,17 @@ if (t !== undefined) {
   rows.push(['this machine, 2 threads / 1 (same work, wall)', `compute ${num(t, 'computeSpeedUp').toFixed(2)} x, memory-bound ${num(t, 'memorySpeedUp').toFixed(2)} x`, '', 'the ceiling for workers on page-bound runs']);
 }
 
+const faultsAfter = firstTouch();
+rows.push(['this machine, first touch of memory (a page fault)', `${faultsBefore.toFixed(1)} us a page before, ${faultsAfter.toFixed(1)} after`, '', 'moves every run\'s CPU time (docs/benchmarks.md)']);
+
 const header: [string, string, string, string] = ['benchmark', 'figure', 'target', 'verdict'];
+
+/** Microseconds a first touch of fresh memory takes on this machine now (scripts/lib/fault-probe.cjs, a process of its own), or NaN. */
+function firstTouch(): number {
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/lib/fault-probe.cjs', import.meta.url))], { encoding: 'utf8' });
+  if (run.status !== 0) return Number.NaN;
+  return Number((JSON.parse(run.stdout) as { microsPerPage: number }).microsPerPage);
+}
 
 /** One run of bench/scaling.ts in its own process (for `seconds` simulated seconds if given, else the scenario's duration). */
 function scalingRun(scenario: string, placement: 'inline' | 'workers', workers = 1, seconds?: number): Figures {
@@ -243,6 +257,8 @@ const machine = {
   node: process.version,
   loadAverageBefore: loadBefore,
   loadAverageAfter: loadavg(),
+  // A page fault's cost before and after the benchmarks: on a virtual machine it varies by eight times from hour to hour.
+  firstTouchMicrosPerPage: { before: faultsBefore, after: faultsAfter },
   date: new Date().toISOString(),
 };
 const out = fileURLToPath(new URL('../../bench/results.json', import.meta.url));

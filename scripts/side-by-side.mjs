@@ -6,7 +6,8 @@
 // checkout's). This is how hot-path changes are measured (docs/benchmarks.md): ratios side by side, not
 // single times; each round's ratio is printed, and their median and range with the ratio of the means.
 //
-// Each run is its own process; a preload (lib/cpu-at-exit.cjs) writes its CPU time at exit. Build
+// Each run is its own process; a preload (lib/cpu-at-exit.cjs) writes its CPU time at exit. The cost of
+// a page fault on the machine is printed before and after the rounds (lib/fault-probe.cjs). Build
 // this checkout first (`npm run build`). COMMIT gets this checkout's node_modules when the two
 // package-lock.json files are the same, else its own `npm ci`.
 import { spawnSync } from 'node:child_process';
@@ -67,6 +68,14 @@ function setupStep(what, command, commandArgs, cwd) {
   }
 }
 
+/** What a page fault costs on this machine now, in words (scripts/lib/fault-probe.cjs in a process of its own). */
+function faultCost() {
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL('./lib/fault-probe.cjs', import.meta.url))], { encoding: 'utf8' });
+  if (run.status !== 0) return `not measured (the probe exited ${run.status})`;
+  const { microsPerPage } = JSON.parse(run.stdout);
+  return `${microsPerPage.toFixed(1)} us a page`;
+}
+
 const work = mkdtempSync(join(tmpdir(), 'balloonsim-side-'));
 const tree = join(work, short);
 let failed = false;
@@ -84,6 +93,8 @@ try {
   ];
   const preload = fileURLToPath(new URL('./lib/cpu-at-exit.cjs', import.meta.url));
   const out = join(work, 'cpu.json');
+  // The machine's cost of a page fault, before and after the series: on a virtual machine it moves every run's CPU time (lib/fault-probe.cjs).
+  process.stdout.write(`first touch of memory before the rounds: ${faultCost()}\n`);
   for (let round = 1; round <= options.rounds; round++) {
     // The order alternates (A B, B A, ...): a machine getting busier or quieter during a series then weighs on both trees alike.
     const order = round % 2 === 1 ? trees : [...trees].reverse();
@@ -116,6 +127,7 @@ try {
     `mean of ${options.rounds}: ${short} ${before.cpu.toFixed(2)} s CPU (${before.wall.toFixed(2)} s wall), this checkout ${now.cpu.toFixed(2)} s CPU (${now.wall.toFixed(2)} s wall): ` +
       `${(now.cpu / before.cpu).toFixed(2)} of ${short}'s CPU time (rounds' ratios: median ${median.toFixed(2)}, ${ratios[0].toFixed(2)} to ${ratios[ratios.length - 1].toFixed(2)})\n`,
   );
+  process.stdout.write(`first touch of memory after the rounds: ${faultCost()}\n`);
 } catch (error) {
   failed = true;
   process.stderr.write(`side-by-side: stopped: ${error instanceof Error ? error.message : String(error)}\n`);

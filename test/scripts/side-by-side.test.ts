@@ -3,7 +3,8 @@
  * temporary worktree, runs balloonsim there and here in turn (in alternating
  * order), prints each round's CPU and wall time and ratio, the ratio of the
  * means and the rounds' median and range, and removes the
- * worktree; bad arguments exit 2 saying what was wrong. The figures are not
+ * worktree, with the cost of a page fault on the machine before and after
+ * the rounds; bad arguments exit 2 saying what was wrong. The figures are not
  * checked (a shared machine), only that they are there and make sense.
  */
 import { spawnSync } from 'node:child_process';
@@ -43,6 +44,10 @@ describe('npm run bench:side', () => {
     expect(now).toBeGreaterThan(0);
     // The means are printed to 0.01 s, a tenth of a --version run: the ratio agrees with them within that.
     expect(Math.abs(ratio - now / before)).toBeLessThan(0.2 * (now / before));
+    // The machine's page-fault cost frames the series, before and after it.
+    const touches = [...child.stdout.matchAll(/^first touch of memory (before|after) the rounds: ([\d.]+) us a page$/gm)];
+    expect(touches.map((m) => m[1]), child.stdout).toEqual(['before', 'after']);
+    for (const m of touches) expect(Number(m[2])).toBeGreaterThan(0);
     const built = /building \S+ in (\S+) \.\.\./.exec(child.stderr);
     expect(built, child.stderr).not.toBeNull();
     expect(existsSync(built![1]!)).toBe(false);
