@@ -1,4 +1,5 @@
 import { MESSAGES_PER_TICK_MAX } from '../../messages/limits.js';
+import { InboxWire } from '../../messages/inbox-wire.js';
 import { framesInRuns, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { HostEventKind } from '../event-log.js';
@@ -50,7 +51,8 @@ export class GuestDevice implements DeviceContext {
   private events: DeviceEvent[] = [];
   /** Distress heard this tick, taken by `takeDistress`. */
   private distress: DistressHeard[] = [];
-  private inbox: HostToGuest[] = [];
+  /** What the guest reads at its next step, kept as words until then (messages/inbox-wire.ts). */
+  private readonly inbox = new InboxWire();
   /** Grants for the guest's requests, from the shard's pool (some wait for the next tick). */
   readonly grants: DeviceGrants;
   private readonly quarantineAfter: number;
@@ -126,8 +128,7 @@ export class GuestDevice implements DeviceContext {
 
   /** The messages for the guest since the last call; nothing is in flight to it any more. */
   takeInbox(): HostToGuest[] {
-    const inbox = this.inbox;
-    this.inbox = [];
+    const inbox = this.inbox.take();
     const account = this.account;
     account.queuedGrantFrames = 0;
     account.queuedBalloonPages = 0;

@@ -1,0 +1,170 @@
+/**
+ * A guest's inbox while it waits for the guest's next step: the host's
+ * messages of a tick kept as words in a buffer that is reused from one tick
+ * to the next, and made into message objects only when the guest takes
+ * them. A device side answers most of its guest's messages (release acks,
+ * grants) in the tick they came, and the guest reads the answers a tick
+ * later, after every other guest of its thread has stepped: kept as objects
+ * they outlive the collector's young generation, and on runs of many
+ * messages (a balloon driver that releases a page at a time: hundreds of
+ * thousands of acks a tick) copying and promoting them was a third of the
+ * run. Kept as words, nothing the inbox holds is a JavaScript object, and
+ * what the guest takes dies in its step.
+ *
+ * Release acks and grants travel as words; the other messages (a few a run:
+ * boot, targets, plug replies, sampling and paging orders) are kept as they
+ * are, in their place in the order. What the guest takes is equal to what
+ * was queued, field for field (frames copied into arrays of their own), and
+ * in the same order.
+ */
+import { GRANT_PURPOSES } from './guest-to-host.js';
+import type { GrantMessage, GrantPurpose, HostToGuest, RefusalReason, ReleaseAckMessage } from './protocol.js';
+
+/** A reason's code on the inbox's words (0: none). */
+const REASON_CODES = {
+  'not-owned': 1,
+  'out-of-range': 2,
+  repeated: 3,
+  malformed: 4,
+  'over-limit': 5,
+  'host-busy': 6,
+  quarantined: 7,
+  version: 8,
+} as const satisfies Record<RefusalReason, number>;
+
+const REASONS: ReadonlyArray<RefusalReason | undefined> = [undefined, ...(Object.keys(REASON_CODES) as RefusalReason[])];
+const PURPOSES = Object.keys(GRANT_PURPOSES) as GrantPurpose[];
+
+/** How each entry of the words starts. */
+const enum Tag {
+  /** A message kept as it is: the index of `objects` follows. */
+  OBJECT = 0,
+  RELEASE_ACK = 1,
+  GRANT = 2,
+}
+
+const TWO_32 = 2 ** 32;
+
+/** The frames of an ack that refused none: one shared empty array, as the device side sends it. */
+const NO_FRAMES = new Int32Array(0);
+
+export class InboxWire {
+  private words = new Int32Array(256);
+  private at = 0;
+  private objects: HostToGuest[] = [];
+  /** Messages queued since the last `take`. */
+  length = 0;
+
+  /** Queues a message (an ack's or a grant's frames are copied now: the sender may reuse them; other messages are kept as they are). */
+  push(message: HostToGuest): void {
+    this.length++;
+    switch (message.type) {
+      case 'releaseAck':
+        this.pushReleaseAck(message);
+        return;
+      case 'grant':
+        this.pushGrant(message);
+        return;
+      default:
+        this.reserve(2);
+        this.words[this.at++] = Tag.OBJECT;
+        this.words[this.at++] = this.objects.length;
+        this.objects.push(message);
+    }
+  }
+
+  /** The messages queued since the last call, in order, as fresh objects; the inbox is empty after it. */
+  take(): HostToGuest[] {
+    const messages: HostToGuest[] = [];
+    const words = this.words;
+    let at = 0;
+    while (at < this.at) {
+      const tag = words[at]!;
+      if (tag === Tag.OBJECT) {
+        messages.push(this.objects[words[at + 1]!]!);
+        at += 2;
+      } else if (tag === Tag.RELEASE_ACK) {
+        const count = words[at + 7]!;
+        const ack: ReleaseAckMessage = {
+          type: 'releaseAck',
+          id: idAt(words, at + 1),
+          acceptedFrames: words[at + 3]!,
+          refusedFrames: count === 0 ? NO_FRAMES : words.slice(at + 8, at + 8 + count),
+          invalidFrames: words[at + 4]!,
+          acceptedUnbackedPages: words[at + 5]!,
+        };
+        const reason = REASONS[words[at + 6]!];
+        if (reason !== undefined) ack.refusedBecause = reason;
+        messages.push(ack);
+        at += 8 + count;
+      } else {
+        const count = words[at + 7]!;
+        const grant: GrantMessage = {
+          type: 'grant',
+          id: idAt(words, at + 1),
+          purpose: PURPOSES[words[at + 3]!]!,
+          pagesAsked: words[at + 4]!,
+          runs: words.slice(at + 8, at + 8 + count),
+          unbackedPages: words[at + 5]!,
+        };
+        const reason = REASONS[words[at + 6]!];
+        if (reason !== undefined) grant.shortBecause = reason;
+        messages.push(grant);
+        at += 8 + count;
+      }
+    }
+    this.at = 0;
+    this.length = 0;
+    if (this.objects.length > 0) this.objects = [];
+    return messages;
+  }
+
+  private pushReleaseAck(ack: ReleaseAckMessage): void {
+    const refused = ack.refusedFrames;
+    this.reserve(8 + refused.length);
+    const words = this.words;
+    const at = this.at;
+    words[at] = Tag.RELEASE_ACK;
+    putId(words, at + 1, ack.id);
+    words[at + 3] = ack.acceptedFrames;
+    words[at + 4] = ack.invalidFrames;
+    words[at + 5] = ack.acceptedUnbackedPages;
+    words[at + 6] = ack.refusedBecause === undefined ? 0 : REASON_CODES[ack.refusedBecause];
+    words[at + 7] = refused.length;
+    words.set(refused, at + 8);
+    this.at = at + 8 + refused.length;
+  }
+
+  private pushGrant(grant: GrantMessage): void {
+    const runs = grant.runs;
+    this.reserve(8 + runs.length);
+    const words = this.words;
+    const at = this.at;
+    words[at] = Tag.GRANT;
+    putId(words, at + 1, grant.id);
+    words[at + 3] = GRANT_PURPOSES[grant.purpose];
+    words[at + 4] = grant.pagesAsked;
+    words[at + 5] = grant.unbackedPages;
+    words[at + 6] = grant.shortBecause === undefined ? 0 : REASON_CODES[grant.shortBecause];
+    words[at + 7] = runs.length;
+    words.set(runs, at + 8);
+    this.at = at + 8 + runs.length;
+  }
+
+  private reserve(count: number): void {
+    if (this.at + count <= this.words.length) return;
+    const grown = new Int32Array(Math.max(this.words.length * 2, this.at + count));
+    grown.set(this.words.subarray(0, this.at));
+    this.words = grown;
+  }
+}
+
+/** Ids are whole numbers up to 2^53: two words, low then high. */
+function putId(words: Int32Array, at: number, id: number): void {
+  words[at] = id % TWO_32 | 0;
+  words[at + 1] = Math.floor(id / TWO_32) | 0;
+}
+
+function idAt(words: Int32Array, at: number): number {
+  return words[at + 1]! * TWO_32 + (words[at]! >>> 0);
+}
