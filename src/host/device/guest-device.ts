@@ -1,6 +1,6 @@
 import { MESSAGES_PER_TICK_MAX } from '../../messages/limits.js';
 import { InboxWire } from '../../messages/inbox-wire.js';
-import { framesInRuns, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
+import { framesInRuns, type GrantMessage, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { HostEventKind } from '../event-log.js';
 import type { FrameTable } from '../frame-table.js';
@@ -260,15 +260,10 @@ export class GuestDevice implements DeviceContext {
 
   sendGrant(request: RequestMessage, runs: Int32Array, short?: RefusalReason, unbackedPages = 0): void {
     const purpose: GrantPurpose = request.purpose;
-    this.queue({
-      type: 'grant',
-      id: request.id,
-      purpose,
-      pagesAsked: request.pages,
-      runs,
-      unbackedPages,
-      ...(short !== undefined ? { shortBecause: short } : {}),
-    });
+    const grant: GrantMessage = { type: 'grant', id: request.id, purpose, pagesAsked: request.pages, runs, unbackedPages };
+    // Set only when there is a reason (a spread of an empty object would cost an object and a copy per grant).
+    if (short !== undefined) grant.shortBecause = short;
+    this.queue(grant);
   }
 
   /** Frames a guest gives back outside the balloon (paged out, returned, unplugged): checked and moved to the pool; returns how many were taken. */
