@@ -45,6 +45,9 @@ const enum Tag {
 
 const TWO_32 = 2 ** 32;
 
+/** An ack's or a grant's words before its frames: tag, id (low, high), three counts, reason, frame count. */
+const HEADER_WORDS = 8;
+
 /** The frames of an ack that refused none: one shared empty array, as the device side sends it. */
 const NO_FRAMES = new Int32Array(0);
 
@@ -60,10 +63,10 @@ export class InboxWire {
     this.length++;
     switch (message.type) {
       case 'releaseAck':
-        this.pushReleaseAck(message);
+        this.putEntry(Tag.RELEASE_ACK, message.id, message.acceptedFrames, message.invalidFrames, message.acceptedUnbackedPages, message.refusedBecause, message.refusedFrames);
         return;
       case 'grant':
-        this.pushGrant(message);
+        this.putEntry(Tag.GRANT, message.id, GRANT_PURPOSES[message.purpose], message.pagesAsked, message.unbackedPages, message.shortBecause, message.runs);
         return;
       default:
         this.reserve(2);
@@ -89,14 +92,14 @@ export class InboxWire {
           type: 'releaseAck',
           id: idAt(words, at + 1),
           acceptedFrames: words[at + 3]!,
-          refusedFrames: count === 0 ? NO_FRAMES : words.slice(at + 8, at + 8 + count),
+          refusedFrames: count === 0 ? NO_FRAMES : words.slice(at + HEADER_WORDS, at + HEADER_WORDS + count),
           invalidFrames: words[at + 4]!,
           acceptedUnbackedPages: words[at + 5]!,
         };
         const reason = REASONS[words[at + 6]!];
         if (reason !== undefined) ack.refusedBecause = reason;
         messages.push(ack);
-        at += 8 + count;
+        at += HEADER_WORDS + count;
       } else {
         const count = words[at + 7]!;
         const grant: GrantMessage = {
@@ -104,13 +107,13 @@ export class InboxWire {
           id: idAt(words, at + 1),
           purpose: PURPOSES[words[at + 3]!]!,
           pagesAsked: words[at + 4]!,
-          runs: words.slice(at + 8, at + 8 + count),
+          runs: words.slice(at + HEADER_WORDS, at + HEADER_WORDS + count),
           unbackedPages: words[at + 5]!,
         };
         const reason = REASONS[words[at + 6]!];
         if (reason !== undefined) grant.shortBecause = reason;
         messages.push(grant);
-        at += 8 + count;
+        at += HEADER_WORDS + count;
       }
     }
     this.at = 0;
@@ -119,36 +122,21 @@ export class InboxWire {
     return messages;
   }
 
-  private pushReleaseAck(ack: ReleaseAckMessage): void {
-    const refused = ack.refusedFrames;
-    this.reserve(8 + refused.length);
+  /** An entry of an ack or a grant: its tag, id, three counts, reason code and frames (the header is HEADER_WORDS words). */
+  private putEntry(tag: Tag, id: number, first: number, second: number, third: number, reason: RefusalReason | undefined, frames: Int32Array): void {
+    this.reserve(HEADER_WORDS + frames.length);
     const words = this.words;
     const at = this.at;
-    words[at] = Tag.RELEASE_ACK;
-    putId(words, at + 1, ack.id);
-    words[at + 3] = ack.acceptedFrames;
-    words[at + 4] = ack.invalidFrames;
-    words[at + 5] = ack.acceptedUnbackedPages;
-    words[at + 6] = ack.refusedBecause === undefined ? 0 : REASON_CODES[ack.refusedBecause];
-    words[at + 7] = refused.length;
-    words.set(refused, at + 8);
-    this.at = at + 8 + refused.length;
-  }
-
-  private pushGrant(grant: GrantMessage): void {
-    const runs = grant.runs;
-    this.reserve(8 + runs.length);
-    const words = this.words;
-    const at = this.at;
-    words[at] = Tag.GRANT;
-    putId(words, at + 1, grant.id);
-    words[at + 3] = GRANT_PURPOSES[grant.purpose];
-    words[at + 4] = grant.pagesAsked;
-    words[at + 5] = grant.unbackedPages;
-    words[at + 6] = grant.shortBecause === undefined ? 0 : REASON_CODES[grant.shortBecause];
-    words[at + 7] = runs.length;
-    words.set(runs, at + 8);
-    this.at = at + 8 + runs.length;
+    words[at] = tag;
+    words[at + 1] = id % TWO_32 | 0;
+    words[at + 2] = Math.floor(id / TWO_32) | 0;
+    words[at + 3] = first;
+    words[at + 4] = second;
+    words[at + 5] = third;
+    words[at + 6] = reason === undefined ? 0 : REASON_CODES[reason];
+    words[at + 7] = frames.length;
+    words.set(frames, at + HEADER_WORDS);
+    this.at = at + HEADER_WORDS + frames.length;
   }
 
   private reserve(count: number): void {
@@ -160,11 +148,6 @@ export class InboxWire {
 }
 
 /** Ids are whole numbers up to 2^53: two words, low then high. */
-function putId(words: Int32Array, at: number, id: number): void {
-  words[at] = id % TWO_32 | 0;
-  words[at + 1] = Math.floor(id / TWO_32) | 0;
-}
-
 function idAt(words: Int32Array, at: number): number {
   return words[at + 1]! * TWO_32 + (words[at]! >>> 0);
 }
