@@ -21,7 +21,11 @@ import type { DeviceAccount } from './device-account.js';
 import { RunList } from '../frame-runs.js';
 import type { ShardPool } from './shard-pool.js';
 
-/** Answers a request with the runs granted (the device queues the message). */
+/**
+ * Answers a request with the runs granted (the device queues the message).
+ * `runs` is a view of the grants' own list, valid during the call: the
+ * guest's inbox copies a grant's runs when it is queued (messages/inbox-wire.ts).
+ */
 export type GrantSender = (request: RequestMessage, runs: Int32Array) => void;
 
 const EMPTY_RUNS = new Int32Array(0);
@@ -121,7 +125,8 @@ export class DeviceGrants {
       account.hostSwapPages -= given;
       account.hostSwappedInPages += given;
     }
-    this.send(request, given > 0 ? list.toRuns() : EMPTY_RUNS);
+    // A view, not a copy: the inbox copies the runs into its words as the grant is queued.
+    this.send(request, given > 0 ? list.view() : EMPTY_RUNS);
     return given;
   }
 
