@@ -18,6 +18,7 @@
  * in the same order.
  */
 import { GRANT_PURPOSES } from './guest-to-host.js';
+import { idHighWord, idLowWord, idOfWords } from './id-words.js';
 import type { GrantMessage, GrantPurpose, HostToGuest, RefusalReason, ReleaseAckMessage } from './protocol.js';
 
 /** A reason's code on the inbox's words (0: none). */
@@ -42,8 +43,6 @@ const enum Tag {
   RELEASE_ACK = 1,
   GRANT = 2,
 }
-
-const TWO_32 = 2 ** 32;
 
 /** An ack's or a grant's words before its frames: tag, id (low, high), three counts, reason, frame count. */
 const HEADER_WORDS = 8;
@@ -90,7 +89,7 @@ export class InboxWire {
         const count = words[at + 7]!;
         const ack: ReleaseAckMessage = {
           type: 'releaseAck',
-          id: idAt(words, at + 1),
+          id: idOfWords(words[at + 1]!, words[at + 2]!),
           acceptedFrames: words[at + 3]!,
           refusedFrames: count === 0 ? NO_FRAMES : words.slice(at + HEADER_WORDS, at + HEADER_WORDS + count),
           invalidFrames: words[at + 4]!,
@@ -104,7 +103,7 @@ export class InboxWire {
         const count = words[at + 7]!;
         const grant: GrantMessage = {
           type: 'grant',
-          id: idAt(words, at + 1),
+          id: idOfWords(words[at + 1]!, words[at + 2]!),
           purpose: PURPOSES[words[at + 3]!]!,
           pagesAsked: words[at + 4]!,
           runs: words.slice(at + HEADER_WORDS, at + HEADER_WORDS + count),
@@ -128,8 +127,8 @@ export class InboxWire {
     const words = this.words;
     const at = this.at;
     words[at] = tag;
-    words[at + 1] = id % TWO_32 | 0;
-    words[at + 2] = Math.floor(id / TWO_32) | 0;
+    words[at + 1] = idLowWord(id);
+    words[at + 2] = idHighWord(id);
     words[at + 3] = first;
     words[at + 4] = second;
     words[at + 5] = third;
@@ -145,9 +144,4 @@ export class InboxWire {
     grown.set(this.words.subarray(0, this.at));
     this.words = grown;
   }
-}
-
-/** Ids are whole numbers up to 2^53: two words, low then high. */
-function idAt(words: Int32Array, at: number): number {
-  return words[at + 1]! * TWO_32 + (words[at]! >>> 0);
 }

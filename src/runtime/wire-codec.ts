@@ -9,12 +9,13 @@
  * it, and arbitrary words decode to messages or MALFORMED, never to an
  * exception.
  *
- * Layout: [messageCount, then each message]. Ids take two words (low, high)
+ * Layout: [messageCount, then each message]. Ids take two words (low, high: messages/id-words.ts)
  * so that they stay exact past 2^31; floats the two words of their bits;
  * frame batches a length and the frames. Decoded frame batches are views
  * into the buffer (no copy), valid until the buffer is packed again.
  */
 import { isId, isInt32 } from '../messages/check-values.js';
+import { idHighWord, idLowWord, idOfWords } from '../messages/id-words.js';
 import { GUEST_TO_HOST, type GuestToHostType, type AnyWireField } from '../messages/guest-to-host.js';
 import type { GuestToHost } from '../messages/protocol.js';
 
@@ -163,8 +164,6 @@ export function wireTag(type: GuestToHostType): number {
   return COMPILED_BY_TYPE.get(type)!.tag;
 }
 
-const TWO_32 = 2 ** 32;
-
 /** Floats travel as the two words of their IEEE-754 bits, so that a worker's figures reach the host exactly as inline ones do. */
 const floatBits = new Float64Array(1);
 const floatWords = new Int32Array(floatBits.buffer);
@@ -201,8 +200,8 @@ class Writer {
   }
 
   id(value: number): void {
-    this.put(value % TWO_32 | 0);
-    this.put(Math.floor(value / TWO_32) | 0);
+    this.put(idLowWord(value));
+    this.put(idHighWord(value));
   }
 
   frames(frames: Int32Array): void {
@@ -229,8 +228,8 @@ class Reader {
   }
 
   id(): number {
-    const low = this.get() >>> 0;
-    return this.get() * TWO_32 + low;
+    const low = this.get();
+    return idOfWords(low, this.get());
   }
 
   frames(): Int32Array {
