@@ -75,6 +75,22 @@ export class InboxWire {
     }
   }
 
+  /**
+   * Queues a release ack from its fields, as `push` would queue the object
+   * (the device side's hot path: no object is made for an ack until the
+   * guest takes it). `refusedFrames` is copied now.
+   */
+  pushReleaseAck(id: number, acceptedFrames: number, refusedFrames: ArrayLike<number>, invalidFrames: number, acceptedUnbackedPages: number, refusedBecause: RefusalReason | undefined): void {
+    this.length++;
+    this.putEntry(Tag.RELEASE_ACK, id, acceptedFrames, invalidFrames, acceptedUnbackedPages, refusedBecause, refusedFrames);
+  }
+
+  /** Queues a grant from its fields, as `push` would queue the object; `runs` is copied now. */
+  pushGrant(id: number, purpose: GrantPurpose, pagesAsked: number, runs: Int32Array, unbackedPages: number, shortBecause: RefusalReason | undefined): void {
+    this.length++;
+    this.putEntry(Tag.GRANT, id, GRANT_PURPOSES[purpose], pagesAsked, unbackedPages, shortBecause, runs);
+  }
+
   /** The messages queued since the last call, in order, as fresh objects; the inbox is empty after it. */
   take(): HostToGuest[] {
     const messages: HostToGuest[] = [];
@@ -122,7 +138,7 @@ export class InboxWire {
   }
 
   /** An entry of an ack or a grant: its tag, id, three counts, reason code and frames (the header is HEADER_WORDS words). */
-  private putEntry(tag: Tag, id: number, first: number, second: number, third: number, reason: RefusalReason | undefined, frames: Int32Array): void {
+  private putEntry(tag: Tag, id: number, first: number, second: number, third: number, reason: RefusalReason | undefined, frames: ArrayLike<number>): void {
     this.reserve(HEADER_WORDS + frames.length);
     const words = this.words;
     const at = this.at;

@@ -4,13 +4,16 @@
  * deflate-on-OOM. Every frame a guest names is checked by a compare-exchange
  * on the shared table (frame-return.ts).
  */
-import type { FreePageReportMessage, OomDeflateMessage, ReleaseAckMessage, ReleaseMessage, RequestMessage } from '../../messages/protocol.js';
-import { takeBackFrames } from './frame-return.js';
+import type { FreePageReportMessage, OomDeflateMessage, ReleaseMessage, RequestMessage } from '../../messages/protocol.js';
+import { emptyFrameReturn, takeBackFrames } from './frame-return.js';
 import type { DeviceContext } from './device-context.js';
 import { hostRefusesSinglePage } from './vmware-refusals.js';
 
 /** No frames: shared by every answer that names none (a zero-length array cannot be written). */
 const NO_FRAMES = new Int32Array(0);
+
+/** Where `takeBackFrames` writes what became of a message's frames: one for the thread, read before the next message. */
+const returned = emptyFrameReturn();
 
 /**
  * Inflate: moves every frame that is in range and the sender's to the
@@ -21,11 +24,9 @@ const NO_FRAMES = new Int32Array(0);
  */
 export function handleRelease(device: DeviceContext, message: ReleaseMessage): void {
   const account = device.account;
-  // VMware's host may refuse single pages (never those of 2 MiB pages); the guest keeps them.
-  const singleFrom = message.largeFrames ?? 0;
-  const refuses = account.profile === 'vmware' ? (frame: number, position: number) => position >= singleFrom && hostRefusesSinglePage(frame, message.id) : null;
+  const refuses = account.profile === 'vmware' ? vmwareRefusals(message) : null;
   const frames = message.frames;
-  const { accepted, refused, invalid, invalidBecause: firstReason } = takeBackFrames(device.table, device.pool, account.ownerId, frames, refuses);
+  const { accepted, refused, invalid, invalidBecause: firstReason } = takeBackFrames(device.table, device.pool, account.ownerId, frames, refuses, returned);
   let invalidBecause = firstReason;
   if (invalid > 0) device.violation(`release ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
   account.ownedFrames -= accepted;
@@ -40,17 +41,17 @@ export function handleRelease(device: DeviceContext, message: ReleaseMessage): v
   // Refused pages stay in the guest's balloon until it reads the ack. (Unbacked pages are refused
   // only when the guest claimed more than it has: a lie, not pages in its balloon.)
   account.queuedBalloonPages += refused.length;
-  const ack: ReleaseAckMessage = {
-    type: 'releaseAck',
-    id: message.id,
-    acceptedFrames: accepted,
-    refusedFrames: refused.length === 0 ? NO_FRAMES : Int32Array.from(refused),
-    invalidFrames: invalid,
-    acceptedUnbackedPages: acceptedUnbacked,
-  };
-  // Set only when there is a reason (a spread of an empty object would cost a copy per release).
-  if (invalidBecause !== undefined) ack.refusedBecause = invalidBecause;
-  device.queue(ack);
+  device.queueReleaseAck(message.id, accepted, refused, invalid, acceptedUnbacked, invalidBecause);
+}
+
+/**
+ * VMware's host may refuse single pages of a release (never those of 2 MiB
+ * pages); the guest keeps them. (A function of its own: a closure made in
+ * `handleRelease` would cost every release a context, VMware's or not.)
+ */
+function vmwareRefusals(message: ReleaseMessage): (frame: number, position: number) => boolean {
+  const singleFrom = message.largeFrames ?? 0;
+  return (frame, position) => position >= singleFrom && hostRefusesSinglePage(frame, message.id);
 }
 
 /** Deflate or first touch: grants what the pool can give, up to what the guest is entitled to. */
@@ -81,7 +82,7 @@ export function handleRequest(device: DeviceContext, message: RequestMessage): v
 export function handleFreePageReport(device: DeviceContext, message: FreePageReportMessage): void {
   const account = device.account;
   const frames = message.frames;
-  const { accepted, invalid, invalidBecause } = takeBackFrames(device.table, device.pool, account.ownerId, frames, null);
+  const { accepted, invalid, invalidBecause } = takeBackFrames(device.table, device.pool, account.ownerId, frames, null, returned);
   if (invalid > 0) device.violation(`free page report ${message.id}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
   account.ownedFrames -= accepted;
   account.reportedFreeFrames += accepted;

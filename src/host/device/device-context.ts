@@ -35,6 +35,8 @@ export interface DeviceContext {
   sendGrant(request: RequestMessage, runs: Int32Array, short?: RefusalReason, unbackedPages?: number): void;
   /** Frames a guest gives back outside the balloon: checked and moved to the pool; returns how many were taken. */
   takeBack(frames: Int32Array, what: string): number;
+  /** Queues a release ack for the guest's next inbox from its fields (no object on the hot path); `refusedFrames` is copied. */
+  queueReleaseAck(id: number, acceptedFrames: number, refusedFrames: ArrayLike<number>, invalidFrames: number, acceptedUnbackedPages: number, refusedBecause?: RefusalReason): void;
   /** Queues a message for the guest's next inbox. */
   queue(message: HostToGuest): void;
   /** Counts a protocol violation (and quarantines the guest past the limit). */

@@ -23,6 +23,11 @@ export interface FrameReturn {
 /** The refused list of a batch the tight loop took whole (shared: nobody writes it). */
 const NONE_REFUSED: readonly number[] = Object.freeze([]);
 
+/** A FrameReturn to pass to `takeBackFrames` again and again (a hot caller keeps one instead of getting a new object per message). */
+export function emptyFrameReturn(): FrameReturn {
+  return { accepted: 0, refused: NONE_REFUSED, invalid: 0, invalidBecause: undefined, runs: 0 };
+}
+
 /**
  * Takes back frames a guest names as its own (a release, a free page report).
  * Each frame moves to the shard's pool with one compare-exchange from the
@@ -42,6 +47,9 @@ const NONE_REFUSED: readonly number[] = Object.freeze([]);
  * first one it refuses, so `refuses` is asked about a run's frames before
  * they move, and may be asked again about a frame the slower loop then
  * takes: it must answer the same whenever it is asked (VMware's is a hash).
+ *
+ * The answer is written into `out` (a new object unless the caller passes
+ * one to reuse) and returned.
  */
 export function takeBackFrames(
   table: FrameTable,
@@ -49,6 +57,7 @@ export function takeBackFrames(
   ownerId: number,
   frames: Int32Array,
   refuses: ((frame: number, position: number) => boolean) | null,
+  out: FrameReturn = emptyFrameReturn(),
 ): FrameReturn {
   const limit = table.frames;
   const freeOwner = pool.freeOwner;
@@ -71,7 +80,7 @@ export function takeBackFrames(
     i += moved;
     if (moved < count) break;
   }
-  if (i === frames.length) return { accepted, refused: NONE_REFUSED, invalid: 0, invalidBecause: undefined, runs };
+  if (i === frames.length) return filled(out, accepted, NONE_REFUSED, 0, undefined, runs);
   const refused: number[] = [];
   let invalid = 0;
   let invalidBecause: RefusalReason | undefined;
@@ -94,7 +103,16 @@ export function takeBackFrames(
     invalid++;
     invalidBecause ??= reason;
   }
-  return { accepted, refused, invalid, invalidBecause, runs };
+  return filled(out, accepted, refused, invalid, invalidBecause, runs);
+}
+
+function filled(out: FrameReturn, accepted: number, refused: readonly number[], invalid: number, invalidBecause: RefusalReason | undefined, runs: number): FrameReturn {
+  out.accepted = accepted;
+  out.refused = refused;
+  out.invalid = invalid;
+  out.invalidBecause = invalidBecause;
+  out.runs = runs;
+  return out;
 }
 
 /** How many of the `count` frames from `frames[i]` on the host takes before the first it refuses. */

@@ -1,17 +1,17 @@
 import { MESSAGES_PER_TICK_MAX } from '../../messages/limits.js';
 import { InboxWire } from '../../messages/inbox-wire.js';
-import { framesInRuns, type GrantMessage, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
+import { framesInRuns, type GrantPurpose, type GuestToHost, type HostToGuest, type ProtocolVersion, type RefusalReason, type RequestMessage } from '../../messages/protocol.js';
 import { assertNever } from '../../util/assert-never.js';
 import type { HostEventKind } from '../event-log.js';
 import type { FrameTable } from '../frame-table.js';
 import { DeviceAccount, type DeviceInit } from './device-account.js';
 import type { DeviceContext, DeviceTick } from './device-context.js';
 import { GuestState } from './guest-states.js';
-import { takeBackFrames } from './frame-return.js';
+import { emptyFrameReturn, takeBackFrames } from './frame-return.js';
 import { handleFreePageReport, handleOomDeflate, handleRelease, handleRequest } from './balloon-handlers.js';
 import { DeviceGrants } from './grants.js';
 import { handleActiveSample, handleHostSwapRelease, handlePagedOut, handlePlug, handleSwapIn, handleUnplug } from './host-memory-handlers.js';
-import { checkGuestMessage } from './message-checks.js';
+import { guestMessageProblem } from './message-checks.js';
 import { refuseQuarantined } from './quarantine.js';
 import type { ShardPool } from './shard-pool.js';
 
@@ -53,6 +53,8 @@ export class GuestDevice implements DeviceContext {
   private distress: DistressHeard[] = [];
   /** What the guest reads at its next step, kept as words until then (messages/inbox-wire.ts). */
   private readonly inbox = new InboxWire();
+  /** What `takeBack` reads of takeBackFrames' answer, reused. */
+  private readonly returned = emptyFrameReturn();
   /** Grants for the guest's requests, from the shard's pool (some wait for the next tick). */
   readonly grants: DeviceGrants;
   private readonly quarantineAfter: number;
@@ -159,16 +161,17 @@ export class GuestDevice implements DeviceContext {
     if (!account.alive) return;
     const count = Math.min(messages.length, MESSAGES_PER_TICK_MAX);
     for (let i = 0; i < count; i++) {
-      const check = checkGuestMessage(messages[i]);
+      const message = messages[i];
+      const problem = guestMessageProblem(message);
       if (account.quarantined) {
-        refuseQuarantined(this, check.ok ? check.message : null);
+        refuseQuarantined(this, problem === null ? (message as GuestToHost) : null);
         continue;
       }
-      if (!check.ok) {
-        this.violation(`malformed message: ${check.problem}`);
+      if (problem !== null) {
+        this.violation(`malformed message: ${problem}`);
         continue;
       }
-      this.handle(check.message);
+      this.handle(message as GuestToHost);
     }
     if (messages.length > count) {
       this.violation(`flood: ${messages.length} messages in one tick, at most ${MESSAGES_PER_TICK_MAX} are read; the rest were dropped unread`);
@@ -259,17 +262,21 @@ export class GuestDevice implements DeviceContext {
   // ------------------------------------------------------------ shared by the handlers
 
   sendGrant(request: RequestMessage, runs: Int32Array, short?: RefusalReason, unbackedPages = 0): void {
-    const purpose: GrantPurpose = request.purpose;
-    const grant: GrantMessage = { type: 'grant', id: request.id, purpose, pagesAsked: request.pages, runs, unbackedPages };
-    // Set only when there is a reason (a spread of an empty object would cost an object and a copy per grant).
-    if (short !== undefined) grant.shortBecause = short;
-    this.queue(grant);
+    this.countGrant(request.purpose, framesInRuns(runs), unbackedPages);
+    // Written into the inbox as words: no grant object until the guest takes it.
+    this.inbox.pushGrant(request.id, request.purpose, request.pages, runs, unbackedPages, short);
+  }
+
+  queueReleaseAck(id: number, acceptedFrames: number, refusedFrames: ArrayLike<number>, invalidFrames: number, acceptedUnbackedPages: number, refusedBecause?: RefusalReason): void {
+    // Refused frames travel back to the guest like granted ones.
+    this.account.queuedGrantFrames += refusedFrames.length;
+    this.inbox.pushReleaseAck(id, acceptedFrames, refusedFrames, invalidFrames, acceptedUnbackedPages, refusedBecause);
   }
 
   /** Frames a guest gives back outside the balloon (paged out, returned, unplugged): checked and moved to the pool; returns how many were taken. */
   takeBack(frames: Int32Array, what: string): number {
     const account = this.account;
-    const { accepted, invalid, invalidBecause } = takeBackFrames(this.table, this.pool, account.ownerId, frames, null);
+    const { accepted, invalid, invalidBecause } = takeBackFrames(this.table, this.pool, account.ownerId, frames, null, this.returned);
     if (invalid > 0) this.violation(`${what}: ${invalid} of ${frames.length} frames refused (${invalidBecause})`);
     account.ownedFrames -= accepted;
     return accepted;
@@ -282,15 +289,9 @@ export class GuestDevice implements DeviceContext {
       case 'boot':
         account.queuedGrantFrames += framesInRuns(message.runs);
         return;
-      case 'grant': {
-        const frames = framesInRuns(message.runs);
-        account.queuedGrantFrames += frames;
-        // Deflated pages: the host no longer counts them in the balloon, the guest does until the grant arrives.
-        if (message.purpose === 'deflate') account.queuedBalloonPages += frames + message.unbackedPages;
-        // Swapped-in pages: the host freed their slots, the guest counts them until the grant arrives.
-        if (message.purpose === 'swapIn') account.queuedSwapInFrames += frames;
+      case 'grant':
+        this.countGrant(message.purpose, framesInRuns(message.runs), message.unbackedPages);
         return;
-      }
       case 'releaseAck':
       case 'reportAck':
         // Refused frames travel back to the guest like granted ones.
@@ -303,6 +304,16 @@ export class GuestDevice implements DeviceContext {
       default:
         return;
     }
+  }
+
+  /** A grant on its way to the guest: what it brings is counted as in flight until the guest takes its inbox. */
+  private countGrant(purpose: GrantPurpose, frames: number, unbackedPages: number): void {
+    const account = this.account;
+    account.queuedGrantFrames += frames;
+    // Deflated pages: the host no longer counts them in the balloon, the guest does until the grant arrives.
+    if (purpose === 'deflate') account.queuedBalloonPages += frames + unbackedPages;
+    // Swapped-in pages: the host freed their slots, the guest counts them until the grant arrives.
+    if (purpose === 'swapIn') account.queuedSwapInFrames += frames;
   }
 
   violation(detail: string): void {

@@ -11,10 +11,15 @@ export type MessageCheck = { ok: true; message: GuestToHost } | { ok: false; pro
 
 /** Checks the shape of a message that came from a guest: an object whose type is in the table and that its entry's check passes. */
 export function checkGuestMessage(value: unknown): MessageCheck {
-  if (typeof value !== 'object' || value === null) return { ok: false, problem: 'not an object' };
+  const problem = guestMessageProblem(value);
+  return problem === null ? { ok: true, message: value as GuestToHost } : { ok: false, problem };
+}
+
+/** `checkGuestMessage` without the answer's object (the device side's loop over every message): what is wrong, or null. */
+export function guestMessageProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'not an object';
   const message = value as Record<string, unknown>;
   const entry = guestToHostEntry(message.type);
-  if (entry === undefined) return { ok: false, problem: `unknown message type ${JSON.stringify(message.type)}` };
-  const problem = entry.check(message);
-  return problem === null ? { ok: true, message: value as GuestToHost } : { ok: false, problem };
+  if (entry === undefined) return `unknown message type ${JSON.stringify(message.type)}`;
+  return entry.check(message);
 }
