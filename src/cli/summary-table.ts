@@ -1,6 +1,7 @@
 import type { HostEvent, HostEventKind } from '../host/event-log.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { formatBytesApprox as formatBytes, formatDuration } from '../model/units.js';
+import { GUEST_TABLE_HEADER, guestTableRow } from '../output/guest-table.js';
 import { coloursFor, type Colours } from './colour.js';
 
 /** Lays out rows as a plain text table with right-aligned numbers (the first column, and those in `leftColumns`, aligned left). */
@@ -43,21 +44,8 @@ export function formatSummary(summary: RunSummary, colours: Colours = coloursFor
     );
   }
   lines.push('');
-  const header = ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out'];
-  const rows = summary.guests.map((g) => [
-    g.alive ? g.name : `${g.name} (dead)`,
-    size(g.bootBytes),
-    size(g.targetBytes),
-    size(g.actualBytes),
-    size(g.residentBytes),
-    size(g.balloonBytes),
-    size(g.peakBalloonBytes),
-    size(g.usedBytes),
-    String(g.oomKills),
-    String(g.majorFaults),
-    String(g.swapOutPages),
-  ]);
-  const table = formatTable(header, rows).split('\n');
+  const rows = summary.guests.map((g) => guestTableRow(g, String));
+  const table = formatTable(GUEST_TABLE_HEADER, rows).split('\n');
   lines.push(colours.bold(table[0]!), ...table.slice(1));
   lines.push('');
   const audit = summary.audit;

@@ -10,6 +10,7 @@ import type { RunSummary } from '../runtime/summary.js';
 import { formatBytesApprox } from '../model/units.js';
 import { FREE_MEMORY_STATES } from '../host/manager/free-memory-state.js';
 import { ESX_FREE_MEMORY_THRESHOLDS } from '../model/policy-spec.js';
+import { GUEST_TABLE_HEADER, guestTableRow } from './guest-table.js';
 import { htmlPage } from './html-page.js';
 import { checkReportOptions, chooseReportGuestsUnchecked, type ReportOptions } from './report-guests.js';
 import { checkEvents, checkSeries, checkSummary } from './run-checks.js';
@@ -124,21 +125,10 @@ function count(value: number): string {
 }
 
 function summaryTable(summary: RunSummary): RunReportData['table'] {
-  const size = formatBytesApprox;
   return {
-    header: ['guest', 'boot', 'target', 'actual', 'resident', 'balloon', 'peak balloon', 'used', 'oom kills', 'major faults', 'swap out', 'slowdown'],
+    header: [...GUEST_TABLE_HEADER, 'slowdown'],
     rows: summary.guests.map((g) => [
-      g.alive ? g.name : `${g.name} (dead)`,
-      size(g.bootBytes),
-      size(g.targetBytes),
-      size(g.actualBytes),
-      size(g.residentBytes),
-      size(g.balloonBytes),
-      size(g.peakBalloonBytes),
-      size(g.usedBytes),
-      count(g.oomKills),
-      count(g.majorFaults),
-      count(g.swapOutPages),
+      ...guestTableRow(g, count),
       // Older summaries have no slowdown; null: the workload did nothing of what it wanted.
       typeof g.slowdown === 'number' ? `${g.slowdown.toFixed(2)}x` : g.slowdown === null ? 'stopped' : '',
     ]),
