@@ -73,6 +73,15 @@ export function parseScenarioText(text: string, source: string, options: LoadOpt
   if (typeof text !== 'string') throw new TypeError(`parseScenarioText: text must be a string, got ${typeof text}`);
   if (typeof source !== 'string' || source === '') throw new TypeError('parseScenarioText: source must be a non-empty string (a file path or a label)');
   checkLoadOptions(options, 'parseScenarioText');
+  return parseScenarioDocument(text, source, options).scenario;
+}
+
+/**
+ * `parseScenarioText` that also gives the document as it was read (before
+ * any override): for a sweep's base, which is checked once with its lines
+ * and then varied case by case. The caller has checked the arguments.
+ */
+export function parseScenarioDocument(text: string, source: string, options: LoadOptions = {}): { scenario: Scenario; content: unknown } {
   const textIssue = checkCharacters(text) ?? checkNesting(text);
   if (textIssue !== null) throw new ScenarioError(source, [textIssue]);
   const lineCounter = new LineCounter();
@@ -87,14 +96,16 @@ export function parseScenarioText(text: string, source: string, options: LoadOpt
     if (isStackOverflow(error)) throw tooDeep(source);
     throw new ScenarioError(source, [{ path: '', message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}`, hint: 'use fewer aliases (*name)' }]);
   }
+  const content = data;
   const overrides = options.overrides ?? [];
   const overridePaths: PathSegment[][] = [];
   data = applyOverrides(data, overrides, source, overridePaths);
   try {
-    return resolveScenario(data, source, options.baseDir ?? process.cwd(), {
+    const scenario = resolveScenario(data, source, options.baseDir ?? process.cwd(), {
       durationOverrideMs: options.durationOverrideMs,
       locate: makeLocator(doc, lineCounter),
     });
+    return { scenario, content };
   } catch (error) {
     if (error instanceof ScenarioError && overrides.length > 0) throw blameOverrides(error, overrides, overridePaths);
     if (isStackOverflow(error)) throw tooDeep(source);

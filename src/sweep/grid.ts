@@ -15,7 +15,7 @@
  * runs it, depends only on the grid.
  */
 import { createHash } from 'node:crypto';
-import { checkCharacters, checkNesting, fileReadProblem, parseScenarioText, readScenarioText } from '../scenario/load.js';
+import { checkCharacters, checkNesting, fileReadProblem, parseScenarioDocument, readScenarioText } from '../scenario/load.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -130,8 +130,8 @@ function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | 
   const path = resolvePath(baseDir, base);
   // One read: the file is checked, with its lines, and kept as it was checked.
   const text = readScenarioText(path);
-  parseScenarioText(text, path, { durationOverrideMs, baseDir: dirname(path) });
-  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content: parseYaml(text, base) };
+  const { content } = parseScenarioDocument(text, path, { durationOverrideMs, baseDir: dirname(path) });
+  return { name: basename(base, extname(base)), source: base, baseDir: dirname(path), content };
 }
 
 /** Every combination of the lists, the last varying fastest. */
