@@ -106,14 +106,6 @@ interface LoadedBase {
   content: unknown;
 }
 
-function parseYaml(text: string, source: string): unknown {
-  const textIssue = checkCharacters(text) ?? checkNesting(text);
-  if (textIssue !== null) throw new ScenarioError(source, [textIssue]);
-  const doc = parseDocument(text, { uniqueKeys: true, merge: true });
-  if (doc.errors.length > 0) throw new ScenarioError(source, [{ path: '', message: `not valid YAML or JSON: ${doc.errors[0]!.message.split('\n')[0]}` }]);
-  return doc.toJS({ maxAliasCount: 100 });
-}
-
 /** Reads a base: checks it alone first, so that its own mistakes are reported with their lines. */
 function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | undefined): LoadedBase {
   if (typeof base !== 'string' && (base === null || typeof base !== 'object' || typeof base.name !== 'string' || base.name === '')) {
@@ -125,7 +117,8 @@ function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | 
     return { name: base.name, source: base.name, baseDir, content: base.content };
   }
   if (base === DEFAULT_BASE) {
-    return { name: 'default', source: DEFAULT_SCENARIO_SOURCE, baseDir, content: parseYaml(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE) };
+    // Read as a file base is (the built-in scenario is valid: its check cannot fail).
+    return { name: 'default', source: DEFAULT_SCENARIO_SOURCE, baseDir, content: parseScenarioDocument(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE, { baseDir }).content };
   }
   const path = resolvePath(baseDir, base);
   // One read: the file is checked, with its lines, and kept as it was checked.
