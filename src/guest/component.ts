@@ -6,6 +6,7 @@ import type { PageRuns } from './page-runs.js';
 import { HostSwapLists } from './host-swap-lists.js';
 import { PageState, type PageStateValue } from './page-state.js';
 import { checkComponent } from './component-check.js';
+import { threadEntriesArena } from './entries-arena.js';
 import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, SEGMENT_SHIFT, YOUNG_BIT, type ComponentPages, type EvictSink, type ScanState } from './component-layout.js';
 import { evictCold, shrinkInactive } from './lru.js';
 import { grownCapacity, OutLists } from './out-lists.js';
@@ -43,9 +44,16 @@ export class Component implements ComponentPages {
   readonly pattern: AccessPattern;
   readonly state: PageStateValue;
   readonly anonymous: boolean;
-  /** Logical entries: the first `size - tail.pages` are written; the rest are the tail's. Grown only when written to. */
+  /**
+   * Logical entries: the first `size - tail.pages` are written; the rest are
+   * the tail's. Made only when first written to: a region of the thread's
+   * entries arena as long as `roomPages` (kept from then on), or, past that
+   * room or without one, an array of `capacity` entries of its own.
+   */
   private entries: Int32Array;
-  /** Logical pages the per-segment, per-group and per-block figures have room for (and `entries`, once written to). */
+  /** The component's region of the arena, once taken (then it is `entries` whenever the size fits it). */
+  private region: Int32Array | null = null;
+  /** Logical pages the per-segment, per-group and per-block figures have room for (and `entries` of its own, once written to). */
   private capacity = 0;
   /** The newest logical pages, not written into `entries` until something reads them. */
   private readonly tail = new UnwrittenTail();
@@ -93,6 +101,8 @@ export class Component implements ComponentPages {
     tickMs: number,
     /** The guest's page-to-frame map's words (`frameOfWord`, to tell pages the host paged out); empty where host paging cannot happen. */
     readonly mapWords: Int32Array = new Int32Array(0),
+    /** The most logical pages the component reaches (its size curve's largest, in pages): its entries' room in the arena; 0: no room there. */
+    private readonly roomPages = 0,
   ) {
     this.pattern = new AccessPattern(spec, tickMs);
     this.anonymous = spec.kind === 'anon';
@@ -119,10 +129,24 @@ export class Component implements ComponentPages {
     this.tail.writeInto(this.entries, this.size - this.tail.pages);
   }
 
-  /** Gives `entries` room for `capacity` pages, keeping the written ones (before writing past its end). */
+  /**
+   * Gives `entries` room for `size` pages, keeping the written ones (before
+   * writing past them): the arena's region when the size fits the room (taken
+   * the first time), else entries of its own for `capacity` pages (also when
+   * `capacity` went down: they follow it).
+   */
   private fitEntries(): void {
-    if (this.entries.length === this.capacity) return;
-    const entries = new Int32Array(this.capacity);
+    if (this.size <= this.roomPages) {
+      if (this.entries === this.region) return;
+      this.region ??= threadEntriesArena.take(this.roomPages);
+      this.moveEntries(this.region);
+      return;
+    }
+    if (this.entries !== this.region && this.entries.length === this.capacity) return;
+    this.moveEntries(new Int32Array(this.capacity));
+  }
+
+  private moveEntries(entries: Int32Array): void {
     entries.set(this.entries.subarray(0, this.size - this.tail.pages));
     this.entries = entries;
   }
@@ -311,7 +335,9 @@ export class Component implements ComponentPages {
 
   /**
    * Gives back room after a shrink: when the logical pages fill less than half
-   * of their arrays, the arrays shrink to the pages plus a quarter. A workload
+   * of their arrays, the arrays shrink to the pages plus a quarter (entries in
+   * the arena keep their region: it is backed only where it was written, and
+   * it is there for the next growth). A workload
    * that swings between small and large (a daily cycle) then holds room for
    * what it uses now, not for its largest size ever; the half keeps a small
    * swing from copying the arrays back and forth.
@@ -328,7 +354,7 @@ export class Component implements ComponentPages {
    */
   private resize(capacity: number): void {
     this.capacity = capacity;
-    if (this.entries.length > capacity) this.fitEntries();
+    if (this.entries !== this.region && this.entries.length > capacity) this.fitEntries();
     const segments = new Float64Array(Math.ceil(capacity / (1 << SEGMENT_SHIFT)));
     segments.set(this.segmentPassMs.subarray(0, segments.length));
     this.segmentPassMs = segments;

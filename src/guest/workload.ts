@@ -1,4 +1,5 @@
 import type { ComponentReport } from '../messages/runtime.js';
+import { curveMaxBytes } from '../model/curve-max.js';
 import { LINUX_DEFAULTS } from '../model/defaults.js';
 import type { FaultLatencies, LinuxSettings, WorkloadComponent } from '../model/scenario.js';
 import { deriveSeed, Random } from '../util/random.js';
@@ -66,6 +67,8 @@ export class Workload {
           new Random(deriveSeed(guestSeed, 'faults', index)),
           tickMs,
           memory.mapWords,
+          // Its size is the curve's pages at most (step): room for that many entries.
+          Math.floor(curveMaxBytes(spec.size) / pageBytes),
         ),
     );
     for (const component of this.components) {

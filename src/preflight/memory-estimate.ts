@@ -7,7 +7,8 @@
  */
 import { shardCount } from '../host/manager/shards.js';
 import { ownerBitsFor } from '../host/owners.js';
-import type { GuestSpec, Scenario, SizeCurve } from '../model/scenario.js';
+import { curveMaxBytes } from '../model/curve-max.js';
+import type { GuestSpec, Scenario } from '../model/scenario.js';
 import { checkScenario } from '../scenario/resolved-scenario-check.js';
 import { isCount } from '../util/option-checks.js';
 import { describeValue } from '../util/suggest.js';
@@ -67,24 +68,6 @@ export interface RunShape {
   threads: number;
   /** Samples kept in memory (0 when nothing records them). */
   samples: number;
-}
-
-/** The largest size a curve reaches. */
-export function curveMaxBytes(curve: SizeCurve): number {
-  switch (curve.kind) {
-    case 'constant':
-      return curve.bytes;
-    case 'steps':
-      return curve.steps.reduce((max, step) => Math.max(max, step.bytes), 0);
-    case 'ramp':
-      return Math.max(curve.fromBytes, curve.toBytes);
-    case 'sine':
-      return Math.max(curve.minBytes, curve.maxBytes);
-    case 'bursts':
-      return Math.max(curve.baseBytes, curve.peakBytes);
-    case 'trace':
-      return curve.points.reduce((max, point) => Math.max(max, point.bytes), 0);
-  }
 }
 
 /** Pages of the guest's address space (maxMemory), as the host counts them. */

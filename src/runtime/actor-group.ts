@@ -1,6 +1,7 @@
 import type { SteppingGuest } from '../faults/throwing-guest.js';
 import type { GuestToHost, HostToGuest } from '../messages/protocol.js';
 import type { GuestCrash, GuestInit, GuestReport } from '../messages/runtime.js';
+import { threadEntriesArena } from '../guest/entries-arena.js';
 import { createGuestActor } from './guest-factory.js';
 
 /** A guest actor threw; the run cannot go on with a broken actor. */
@@ -36,6 +37,8 @@ export class ActorGroup {
   private readonly lastCrashes: Array<GuestCrash | null>;
 
   constructor(inits: ReadonlyArray<GuestInit>) {
+    // This run's guests put their workloads' entries in buffers of their own, which go when they go.
+    threadEntriesArena.retire();
     this.actors = inits.map((init, position) => {
       this.positionOf.set(init.index, position);
       return createGuestActor(init);

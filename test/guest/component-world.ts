@@ -1,7 +1,9 @@
 /** A workload component over a guest memory of its own, for unit tests of the LRU and reclaim. */
+import { BUCKETS } from '../../src/guest/access-pattern.js';
 import { Component } from '../../src/guest/component.js';
 import type { ScanState } from '../../src/guest/component-layout.js';
 import { GuestMemory } from '../../src/guest/guest-memory.js';
+import type { PageRuns } from '../../src/guest/page-runs.js';
 import { PageState } from '../../src/guest/page-state.js';
 import { GuestSharedViews } from '../../src/guest/shared-memory.js';
 import { SizeCurveSampler } from '../../src/guest/size-curve.js';
@@ -38,4 +40,28 @@ export function grow(memory: GuestMemory, target: Component, count: number, nowM
 /** A scan at `clockMs` (0.0002 ms per page looked at), with its own seeded random. */
 export function scanAt(clockMs: number, seed = 7): ScanState {
   return { clockMs, scanCostMs: 0.0002, random: new Random(seed), scanned: 0 };
+}
+
+/** Takes up to `count` free pages as the free stack's runs (as a growth does) into the component: they join its unwritten tail. */
+export function growByRuns(memory: GuestMemory, target: Component, count: number, runs: PageRuns, nowMs: number): void {
+  runs.clear();
+  while (runs.pages < count && runs.runs < runs.capacity) {
+    const got = memory.takeRun(PageState.FREE, count - runs.pages);
+    if (got === 0) break;
+    memory.putRun(memory.runFirst, got, memory.runStep, PageState.FREE, target.state);
+    runs.add(memory.runFirst, memory.runStep, got);
+  }
+  target.growRuns(runs, nowMs);
+}
+
+/** Faults up to `n % 20` out pages back in onto free pages, drawn from the buckets and slots `n` picks. */
+export function faultSome(memory: GuestMemory, target: Component, n: number): void {
+  for (let k = 0; k < n % 20; k++) {
+    const bucket = (n + k) % BUCKETS;
+    if (target.outCounts[bucket] === 0) continue;
+    const page = memory.take(PageState.FREE);
+    if (page < 0) break;
+    memory.put(page, target.state);
+    target.faultIn(bucket, (n * 7 + k) % target.outCounts[bucket]!, page);
+  }
 }

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, COLD_BUCKET } from '../../src/guest/access-pattern.js';
+import { COLD_BUCKET } from '../../src/guest/access-pattern.js';
 import { shrinkActive, shrinkInactive } from '../../src/guest/lru.js';
 import { Component } from '../../src/guest/component.js';
 import { ACTIVE_BIT, PGREF_BIT, REF_BIT, type ScanState } from '../../src/guest/component-layout.js';
@@ -18,6 +18,7 @@ import { SwapDevice, VmEvents } from '../../src/guest/vm-events.js';
 import type { WorkloadComponent } from '../../src/model/scenario.js';
 import { Random } from '../../src/util/random.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+import { faultSome } from './component-world.js';
 
 /** A guest memory of `pages` pages, all free and backed (frame = page + 1000). */
 function backedMemory(pages: number): GuestMemory {
@@ -198,16 +199,7 @@ describe('Component', () => {
             component.scan(n + 1, n + 1, state, (page) => memory.put(page, PageState.FREE), n % 2 === 0, 10_000);
             clockMs = state.clockMs;
           }
-          if (op === 3) {
-            for (let k = 0; k < n % 20; k++) {
-              const bucket = (n + k) % BUCKETS;
-              if (component.outCounts[bucket] === 0) continue;
-              const page = memory.take(PageState.FREE);
-              if (page < 0) break;
-              memory.put(page, component.state);
-              component.faultIn(bucket, (n * 7 + k) % component.outCounts[bucket]!, page);
-            }
-          }
+          if (op === 3) faultSome(memory, component, n);
           if (op === 4 && n % 10 === 0) component.clear(memory);
           if (op === 5) {
             // A cold scan with a window of 1 ms, which evicts pages without a young bit, active ones too; then the active hand.

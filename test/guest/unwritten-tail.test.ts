@@ -18,6 +18,7 @@ import { UnwrittenTail } from '../../src/guest/unwritten-tail.js';
 import type { WorkloadComponent } from '../../src/model/scenario.js';
 import { Random } from '../../src/util/random.js';
 import { assertProperty, describeSeed, propertyParams } from '../support/fc.js';
+import { growByRuns } from './component-world.js';
 
 /** A guest memory of `pages` backed free pages, its free stack in the order of `order` (the last one on top). */
 function memoryWithFreeOrder(order: number[]): GuestMemory {
@@ -33,18 +34,6 @@ function memoryWithFreeOrder(order: number[]): GuestMemory {
 function newComponent(): Component {
   const spec: WorkloadComponent = { kind: 'anon', name: 'anon-0', size: { kind: 'constant', bytes: 0 }, hotFraction: 0.3 };
   return new Component(spec, new SizeCurveSampler(spec.size, new Random(1)), new Random(2), 1000);
-}
-
-/** Takes up to `count` free pages as the stack's runs (as a growth does) into the component. */
-function growByRuns(memory: GuestMemory, component: Component, count: number, runs: PageRuns, nowMs: number): void {
-  runs.clear();
-  while (runs.pages < count && runs.runs < runs.capacity) {
-    const got = memory.takeRun(PageState.FREE, count - runs.pages);
-    if (got === 0) break;
-    memory.putRun(memory.runFirst, got, memory.runStep, PageState.FREE, component.state);
-    runs.add(memory.runFirst, memory.runStep, got);
-  }
-  component.growRuns(runs, nowMs);
 }
 
 /** Everything observable of a component and its memory: entries, counts, and the free pages in the order they would be taken. */

@@ -1,6 +1,7 @@
 /** Unit tests of src/preflight/memory-estimate.ts: the memory a run will need, part by part. */
 import { describe, expect, it } from 'vitest';
-import { curveMaxBytes, estimateRunMemory, guestPages } from '../../src/preflight/memory-estimate.js';
+import { curveMaxBytes } from '../../src/model/curve-max.js';
+import { estimateRunMemory, guestPages } from '../../src/preflight/memory-estimate.js';
 import type { WorkloadComponent } from '../../src/model/scenario.js';
 import { guest, KiB, MiB, scenario } from '../support/scenarios.js';
 
