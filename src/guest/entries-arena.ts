@@ -11,7 +11,7 @@
  * memory glibc cleared (`calloc`) or mapped afresh, then the old entries
  * were copied over (about 0.6 s), and the runtime, which counts such
  * memory, started a full collection for every 64 MB or so of it, with
- * little to collect (19 full collections a run; 12 with the arena). A
+ * little to collect (19 full collections a run; 11 or 12 with the arena). A
  * region of a buffer that comes fresh from `mmap` is backed by the
  * operating system only where the component writes, is never copied, and
  * the buffers are a few large allocations.
