@@ -354,7 +354,7 @@ export class Component implements ComponentPages {
    */
   private resize(capacity: number): void {
     this.capacity = capacity;
-    if (this.entries !== this.region && this.entries.length > capacity) this.fitEntries();
+    if (this.entries.length > capacity) this.fitEntries();
     const segments = new Float64Array(Math.ceil(capacity / (1 << SEGMENT_SHIFT)));
     segments.set(this.segmentPassMs.subarray(0, segments.length));
     this.segmentPassMs = segments;

@@ -82,24 +82,10 @@ export function parseScenarioText(text: string, source: string, options: LoadOpt
  * and then varied case by case. The caller has checked the arguments.
  */
 export function parseScenarioDocument(text: string, source: string, options: LoadOptions = {}): { scenario: Scenario; content: unknown } {
-  const textIssue = checkCharacters(text) ?? checkNesting(text);
-  if (textIssue !== null) throw new ScenarioError(source, [textIssue]);
-  const lineCounter = new LineCounter();
-  let data: unknown;
-  let doc: ReturnType<typeof parseDocument>;
-  try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-    if (doc.errors.length > 0) throw new ScenarioError(source, doc.errors.map((error) => yamlIssue(error, lineCounter)));
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    if (error instanceof ScenarioError) throw error;
-    if (isStackOverflow(error)) throw tooDeep(source);
-    throw new ScenarioError(source, [{ path: '', message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}`, hint: 'use fewer aliases (*name)' }]);
-  }
-  const content = data;
+  const { doc, lineCounter, data: content } = readScenarioDocument(text, source);
   const overrides = options.overrides ?? [];
   const overridePaths: PathSegment[][] = [];
-  data = applyOverrides(data, overrides, source, overridePaths);
+  const data = applyOverrides(content, overrides, source, overridePaths);
   try {
     const scenario = resolveScenario(data, source, options.baseDir ?? process.cwd(), {
       durationOverrideMs: options.durationOverrideMs,
@@ -110,6 +96,28 @@ export function parseScenarioDocument(text: string, source: string, options: Loa
     if (error instanceof ScenarioError && overrides.length > 0) throw blameOverrides(error, overrides, overridePaths);
     if (isStackOverflow(error)) throw tooDeep(source);
     throw error;
+  }
+}
+
+/**
+ * A scenario document read from text, not resolved: checked for binary
+ * content and deep nesting, parsed (with the line counter its issues are
+ * located with) and turned into plain data.
+ *
+ * @throws ScenarioError with the line and column of a syntax problem
+ */
+export function readScenarioDocument(text: string, source: string): { doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter; data: unknown } {
+  const textIssue = checkCharacters(text) ?? checkNesting(text);
+  if (textIssue !== null) throw new ScenarioError(source, [textIssue]);
+  const lineCounter = new LineCounter();
+  try {
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+    if (doc.errors.length > 0) throw new ScenarioError(source, doc.errors.map((error) => yamlIssue(error, lineCounter)));
+    return { doc, lineCounter, data: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    if (isStackOverflow(error)) throw tooDeep(source);
+    throw new ScenarioError(source, [{ path: '', message: `cannot read the document: ${error instanceof Error ? error.message : String(error)}`, hint: 'use fewer aliases (*name)' }]);
   }
 }
 

@@ -15,7 +15,7 @@
  * runs it, depends only on the grid.
  */
 import { createHash } from 'node:crypto';
-import { checkCharacters, checkNesting, fileReadProblem, parseScenarioDocument, readScenarioText } from '../scenario/load.js';
+import { checkCharacters, checkNesting, fileReadProblem, parseScenarioDocument, readScenarioDocument, readScenarioText } from '../scenario/load.js';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -117,8 +117,8 @@ function loadBase(base: GridBase, baseDir: string, durationOverrideMs: number | 
     return { name: base.name, source: base.name, baseDir, content: base.content };
   }
   if (base === DEFAULT_BASE) {
-    // Read as a file base is (the built-in scenario is valid: its check cannot fail).
-    return { name: 'default', source: DEFAULT_SCENARIO_SOURCE, baseDir, content: parseScenarioDocument(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE, { baseDir }).content };
+    // Read as a file base is, without its check: the built-in scenario is valid.
+    return { name: 'default', source: DEFAULT_SCENARIO_SOURCE, baseDir, content: readScenarioDocument(DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_SOURCE).data };
   }
   const path = resolvePath(baseDir, base);
   // One read: the file is checked, with its lines, and kept as it was checked.
