@@ -21,7 +21,8 @@
  *   the property's own `runLimitMs`).
  *
  * A failure rethrown by `assertProperty` ends with a line that replays it:
- * `replay: BALLOONSIM_SEED=<seed> BALLOONSIM_PATH=<path> npx vitest run <file> -t '<test name>'`.
+ * `replay: BALLOONSIM_SEED=<seed> BALLOONSIM_PATH=<path> npx vitest run <file> -t '<test name>'`, after the
+ * fuzz budgets that shaped the case when `npm run fuzz` set them (`shapingEnv`).
  */
 import fc from 'fast-check';
 import { expect, TestRunner } from 'vitest';
@@ -110,12 +111,27 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * The environment that changes what a property generates, as `NAME=value `
+ * words: the budgets `npm run fuzz` gives its parts (BALLOONSIM_FUZZ_*_MS,
+ * fuzz-report.ts), under which the fuzz tests draw larger cases than in an
+ * ordinary run. Without them a path found under `npm run fuzz` does not
+ * replay ("Unable to replay, got wrong path").
+ */
+export function shapingEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return Object.keys(env)
+    .filter((name) => /^BALLOONSIM_FUZZ_(?:[A-Z]+_)?MS$/.test(name) && env[name] !== undefined && env[name] !== '')
+    .sort()
+    .map((name) => `${name}=${env[name]!} `)
+    .join('');
+}
+
 /** The command line that replays `seed` (and `path`) of the current test. */
 function replayLine(seed: string, path: string | null): string {
   const state = expect.getState();
   const file = state.testPath !== undefined ? state.testPath.replace(`${process.cwd()}/`, '') : '<test file>';
   const testName = state.currentTestName !== undefined ? ` -t ${shellQuote(escapeRegExp(lastTitle(state.currentTestName)))}` : '';
-  return `replay: BALLOONSIM_SEED=${seed}${path !== null ? ` BALLOONSIM_PATH=${path}` : ''} npx vitest run ${file}${testName}`;
+  return `replay: ${shapingEnv()}BALLOONSIM_SEED=${seed}${path !== null ? ` BALLOONSIM_PATH=${path}` : ''} npx vitest run ${file}${testName}`;
 }
 
 /** What the limits did, in a line for the failure (nothing when they did not cut anything). */

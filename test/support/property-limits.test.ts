@@ -8,15 +8,16 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchRun } from '../../src/runtime/run-watch.js';
-import { assertProperty, propertyParams } from './fc.js';
+import { assertProperty, propertyParams, shapingEnv } from './fc.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const saved = { shrink: process.env.BALLOONSIM_SHRINK_MS, runLimit: process.env.BALLOONSIM_RUN_LIMIT_MS };
+const saved = { shrink: process.env.BALLOONSIM_SHRINK_MS, runLimit: process.env.BALLOONSIM_RUN_LIMIT_MS, wire: process.env.BALLOONSIM_FUZZ_WIRE_MS };
 
 afterEach(() => {
   for (const [variable, value] of [
     ['BALLOONSIM_SHRINK_MS', saved.shrink],
     ['BALLOONSIM_RUN_LIMIT_MS', saved.runLimit],
+    ['BALLOONSIM_FUZZ_WIRE_MS', saved.wire],
   ] as const) {
     if (value === undefined) delete process.env[variable];
     else process.env[variable] = value;
@@ -107,4 +108,26 @@ describe('the test deadline', () => {
     },
     7_000,
   );
+});
+
+describe('a replay line under npm run fuzz', () => {
+  it('carries the fuzz budgets, which change what the fuzz tests generate', () => {
+    process.env.BALLOONSIM_FUZZ_WIRE_MS = '240000';
+    const params = propertyParams('fails at once', { numRuns: 5 });
+    let message = '';
+    try {
+      assertProperty(fc.property(fc.nat(), () => false), params);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/\nreplay: BALLOONSIM_FUZZ_WIRE_MS=240000 BALLOONSIM_SEED=-?\d+ BALLOONSIM_PATH=[\d:]+ npx vitest run /);
+  });
+
+  it('names only the budgets that are set, in a fixed order', () => {
+    expect(shapingEnv({ BALLOONSIM_FUZZ_WIRE_MS: '5', BALLOONSIM_FUZZ_FREE_MS: '7', BALLOONSIM_FUZZ_MODEL_MS: '', BALLOONSIM_SEED: '3', BALLOONSIM_FUZZ_REPORT: '/tmp/x', HOME: '/root' })).toBe(
+      'BALLOONSIM_FUZZ_FREE_MS=7 BALLOONSIM_FUZZ_WIRE_MS=5 ',
+    );
+    expect(shapingEnv({ BALLOONSIM_FUZZ_MS: '9' })).toBe('BALLOONSIM_FUZZ_MS=9 ');
+    expect(shapingEnv({})).toBe('');
+  });
 });
