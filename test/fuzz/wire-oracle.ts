@@ -21,8 +21,15 @@ const isFraction = (value: number): boolean => value >= 0 && value <= 1;
 const isCount = (value: number, max = 2 ** 31): boolean => Number.isSafeInteger(value) && value >= 0 && value <= max;
 const isBatch = (frames: Int32Array): boolean => frames.length <= HOST_MEMORY_FRAMES_MAX;
 
-/** Why a message is bad by its shape alone, or null. */
+/**
+ * Why a message is bad by its shape alone, or null. Such a message is refused
+ * whole: nothing it names is taken, so it changes nothing that later
+ * messages of the outbox are judged against.
+ */
 function shapeProblem(message: GuestToHost | MalformedOnWire): string | null {
+  // A message the guest numbers (the host answers it by that number) needs a whole number of at least 0; two
+  // words on the wire make ids up to 2^64, most of them not numbers the host can answer.
+  if ('id' in message && !(Number.isSafeInteger(message.id) && message.id >= 0)) return `bad id ${message.id}`;
   switch (message.type) {
     case 'malformed':
       return 'undecodable';
