@@ -9,7 +9,7 @@ import { checkComponent } from './component-check.js';
 import { threadEntriesArena } from './entries-arena.js';
 import { ACTIVE_BIT, BLOCK_SHIFT, GROUP_SHIFT, PAGE_MASK, PGREF_BIT, SEGMENT_SHIFT, YOUNG_BIT, type ComponentPages, type EvictSink, type ScanState } from './component-layout.js';
 import { evictCold, shrinkInactive } from './lru.js';
-import { grownCapacity, OutLists } from './out-lists.js';
+import { grownCapacity, OutLists, outRoom } from './out-lists.js';
 import { addResident, forgetResident } from './resident-counts.js';
 import { frameOfWord, HOST_SWAPPED, NO_FRAME } from './shared-memory.js';
 import type { SizeCurveSampler } from './size-curve.js';
@@ -111,6 +111,7 @@ export class Component implements ComponentPages {
     this.segmentPassMs = new Float64Array(0);
     this.groupResident = new Uint8Array(0);
     this.blockResident = new Uint16Array(0);
+    if (roomPages > 0) this.out.arenaRoom(outRoom(this.pattern, roomPages));
   }
 
   /** The logical entries, `size` of them in use (the unwritten tail written first). */
