@@ -1,7 +1,8 @@
 /**
  * Where workload components' logical entries live: a region of a large
  * buffer for each component, as long as the most logical pages its size
- * curve reaches, taken once and kept (component.ts).
+ * curve reaches, taken once and kept (component.ts). Their out-lists take a
+ * region of it too, at the first page out (out-lists.ts).
  *
  * Why: entries made as arrays of their own, grown and shrunk with the
  * component, were stress-1000's largest source of memory churn outside the
