@@ -79,8 +79,8 @@ export class OutLists {
   private grow(bucket: number): Int32Array {
     if (!this.placed && this.room !== null) {
       this.place(this.room);
-      const slice = this.lists[bucket]!;
-      if (slice.length > this.counts[bucket]!) return slice;
+      // No bucket had a page before its first growth: a slice with room is the list.
+      if (this.inRegion[bucket] === 1) return this.lists[bucket]!;
     }
     const list = this.lists[bucket]!;
     const grown = new Int32Array(grownCapacity(list.length, list.length + 1, 256));
@@ -100,7 +100,7 @@ export class OutLists {
     let at = 0;
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       const pages = room[bucket]!;
-      if (pages > 0 && this.counts[bucket] === 0) {
+      if (pages > 0) {
         this.lists[bucket] = region.subarray(at, at + pages);
         this.inRegion[bucket] = 1;
       }
