@@ -21,7 +21,7 @@
 import { PageState } from '../guest/page-state.js';
 import { Stat, STAT_SLOTS, type GuestSharedViews } from '../guest/shared-memory.js';
 import { CUMULATIVE_STATS, MEMORY_STATS, VIRTIO_STAT_COUNT, VirtioStat } from '../messages/virtio-stats.js';
-import { SIGNAL_SLOTS, SignalSlot, GuestSignalsReader } from '../messages/guest-signals.js';
+import { SignalSlot, GuestSignalsReader } from '../messages/guest-signals.js';
 import type { DeviceAccount } from '../host/device/device-account.js';
 
 /** Shared stats that are totals since boot. */
@@ -59,7 +59,6 @@ export class ModelAudit {
   private readonly lastStats = new Float64Array(VIRTIO_STAT_COUNT).fill(-1);
   private lastStatsReports = 0;
   private readonly signals: GuestSignalsReader;
-  private readonly signalValues = new Float64Array(SIGNAL_SLOTS);
 
   constructor(views: GuestSharedViews) {
     this.signals = new GuestSignalsReader(views.buffers.signals);
@@ -75,7 +74,9 @@ export class ModelAudit {
       }
     }
     this.checkFigures(account, views, report);
-    if (this.signals.read(this.signalValues)) this.checkPublished(account, pageBytes, report);
+    // The audit runs on the guest's own thread between its steps: it reads the published slots in place.
+    const published = this.signals.settled();
+    if (published !== null) this.checkPublished(account, published, pageBytes, report);
   }
 
   private checkFigures(account: DeviceAccount, views: GuestSharedViews, report: Report): void {
@@ -114,8 +115,7 @@ export class ModelAudit {
   }
 
   /** The status, stats and pressure report the guest publishes for the host. */
-  private checkPublished(account: DeviceAccount, pageBytes: number, report: Report): void {
-    const values = this.signalValues;
+  private checkPublished(account: DeviceAccount, values: Float64Array, pageBytes: number, report: Report): void {
     const name = account.name;
     if (!account.alive) return;
     if (values[SignalSlot.STATUS_AT_MS]! >= 0) {
@@ -136,12 +136,11 @@ export class ModelAudit {
         if (!(values[slot]! >= 0 && values[slot]! <= 1)) report(`guest ${name}: its pressure report's figure ${slot} is ${values[slot]}, not a fraction`);
       }
     }
-    if (values[SignalSlot.STATS_AT_MS]! >= 0) this.checkStats(account, pageBytes, report);
+    if (values[SignalSlot.STATS_AT_MS]! >= 0) this.checkStats(account, values, pageBytes, report);
   }
 
   /** A new stats report (only then: the guest writes them every stats interval) is checked, and against the last one. */
-  private checkStats(account: DeviceAccount, pageBytes: number, report: Report): void {
-    const values = this.signalValues;
+  private checkStats(account: DeviceAccount, values: Float64Array, pageBytes: number, report: Report): void {
     const reports = values[SignalSlot.STATS_REPORTS]!;
     if (reports === this.lastStatsReports) return;
     const name = account.name;

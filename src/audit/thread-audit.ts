@@ -58,7 +58,8 @@ for (const state of [PageState.ANON, PageState.CACHE]) MUST_MAP[state] = 2;
 
 /** One thread's part of the audit. */
 export class ThreadAudit {
-  private readonly models = new Map<number, ModelAudit>();
+  /** What the quick checks read of each hosted guest, in index order (looked up once: they run for every guest, every tick). */
+  private readonly hosted: Array<{ views: GuestSharedViews; model: ModelAudit }>;
   private marks: Uint32Array | null = null;
   private readonly scan: TableScan;
   // Stryker disable next-line ArrayDeclaration: every pass replaces these findings first (begin), so this first value is never read (test/mutation/equivalent.md)
@@ -72,7 +73,10 @@ export class ThreadAudit {
     private readonly guestNames: ReadonlyArray<string>,
     private readonly shards: number,
   ) {
-    for (const guest of devices.guestIndexes) this.models.set(guest, new ModelAudit(this.viewsOf(guest)));
+    this.hosted = devices.guestIndexes.map((guest) => {
+      const guestViews = this.viewsOf(guest);
+      return { views: guestViews, model: new ModelAudit(guestViews) };
+    });
     this.scan = tableScanOf(devices.table.share, devices.table.owners);
   }
 
@@ -124,9 +128,10 @@ export class ThreadAudit {
 
   private quickChecks(): void {
     const report = (text: string): void => this.report(text);
-    for (const guest of this.devices.guestIndexes) {
-      const account = this.devices.device(guest).account;
-      const views = this.viewsOf(guest);
+    const guests = this.devices.guestIndexes;
+    for (let position = 0; position < guests.length; position++) {
+      const account = this.devices.device(guests[position]!).account;
+      const { views, model } = this.hosted[position]!;
       const counters = views.counters;
       let pages = 0;
       for (let state = 0; state < PAGE_STATE_COUNT; state++) pages += counters[state]!;
@@ -137,7 +142,7 @@ export class ThreadAudit {
         this.report(`guest ${account.name}: maps ${mapped} frames, but owns ${account.ownedFrames} of which ${account.queuedGrantFrames} are still in flight to it`);
       }
       // The guest model's own bookkeeping is checked for honest guests only: a hostile guest's figures are whatever it says.
-      if (!account.hostile) this.models.get(guest)!.check(account, views, this.frameBytes, report);
+      if (!account.hostile) model.check(account, views, this.frameBytes, report);
       checkHostMemory(account, views, report);
     }
   }

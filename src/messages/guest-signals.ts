@@ -122,4 +122,14 @@ export class GuestSignalsReader {
     }
     return false;
   }
+
+  /**
+   * The slots themselves, not a copy, for a reader on the writer's own
+   * thread between the writer's steps (the audit of a thread's own guests):
+   * no write can be under way, so no retry and no copy is needed. Null if the
+   * seqlock was left odd (a guest that died mid-write): as `read` failing.
+   */
+  settled(): Float64Array | null {
+    return (this.seq[0]! & 1) === 0 ? this.values : null;
+  }
 }

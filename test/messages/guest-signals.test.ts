@@ -57,4 +57,21 @@ describe('the seqlock', () => {
     expect(new GuestSignalsReader(buffer).read(out)).toBe(true);
     expect(out[SignalSlot.BALLOON_PAGES]).toBe(99);
   });
+
+  it('lets a reader on the writer\'s own thread read the slots in place between reports, and not mid-report', () => {
+    const buffer = allocateGuestSignals();
+    const writer = new GuestSignalsWriter(buffer);
+    const reader = new GuestSignalsReader(buffer);
+    writer.begin();
+    writer.values[SignalSlot.USED_PAGES] = 512;
+    expect(reader.settled()).toBeNull();
+    writer.end();
+    const settled = reader.settled();
+    expect(settled?.[SignalSlot.USED_PAGES]).toBe(512);
+    // The slots themselves, not a copy: the next report shows through.
+    writer.begin();
+    writer.values[SignalSlot.USED_PAGES] = 640;
+    writer.end();
+    expect(settled?.[SignalSlot.USED_PAGES]).toBe(640);
+  });
 });
