@@ -14,9 +14,16 @@
  */
 import { GCProfiler } from 'node:v8';
 import { fileURLToPath } from 'node:url';
-import { simulate } from '../src/runtime/simulate.js';
 import type { PlacementKind } from '../src/runtime/placement.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import type { simulate as Simulate } from '../src/runtime/simulate.js';
+import type { loadScenarioFile as LoadScenarioFile } from '../src/scenario/load.js';
+import { runBundle } from '../src/util/bundle-loader.js';
+
+// The command line's own bundle (dist/bundle/cli.cjs, from its code cache), as `balloonsim run` loads it: the
+// code users run, not the modules tsc wrote (one module per file, about a tenth slower on dense-64: see
+// docs/benchmarks.md). Its workers run the bundled worker entry beside it, as the command line's do.
+const cli = runBundle(new URL('../../dist/bundle/cli.cjs', import.meta.url)).exports as { simulate: typeof Simulate; loadScenarioFile: typeof LoadScenarioFile };
+const { simulate, loadScenarioFile } = cli;
 
 const [file, placementArg, workersArg, secondsArg] = process.argv.slice(2);
 const workers = Number(workersArg ?? '2');

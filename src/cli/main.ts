@@ -21,6 +21,11 @@ import { UsageError } from './usage-error.js';
 import { validateCommand, type ValidateFlags } from './validate-command.js';
 import { BALLOONSIM_VERSION } from '../util/version.js';
 
+// For the benchmarks (bench/scaling.ts): they load this module's bundle, as `balloonsim run` does, and
+// run scenarios through these, so that what they time is the code the command line runs.
+export { simulate } from '../runtime/simulate.js';
+export { loadScenarioFile } from '../scenario/load.js';
+
 /** Exit codes (DESIGN.md): success, the run failed, bad input or usage. */
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
