@@ -14,6 +14,8 @@
 //   cache so far and writes it again with what it compiled too. A cache V8 does not accept (another
 //   Node) is ignored; the build goes on without one if a warm-up fails.
 //
+// - dist/bundle/sweep-worker.cjs: what a sweep's thread runs (dist/sweep/sweep-worker.js, rewritten
+//   the same way; sweep-thread.cjs imports it). It has no code cache: its threads are ended without warning.
 // - dist/bundle/index.cjs: the library (tsc's dist/index.js and what it imports), and dist/index.js
 //   rewritten as a short ES module that runs it through the loader and exports its names: code in one
 //   module runs faster than the same code in two hundred (dense-64 inline through the command line's
@@ -37,7 +39,7 @@ function loaderImport() {
     },
   };
 }
-const entries = { cli: 'dist/cli/main.js', 'worker-entry': 'dist/runtime/worker-entry.js', index: 'dist/index.js' };
+const entries = { cli: 'dist/cli/main.js', 'worker-entry': 'dist/runtime/worker-entry.js', index: 'dist/index.js', 'sweep-worker': 'dist/sweep/sweep-worker.js' };
 // The library's names, read from tsc's module before it is replaced by the one that runs the bundle.
 const libraryNames = Object.keys(await import(pathToFileURL(`${root}dist/index.js`).href)).sort();
 
@@ -77,6 +79,15 @@ writeFileSync(
     `export const {\n${libraryNames.map((name) => `  ${name},\n`).join('')}} = runBundle(new URL('./bundle/index.cjs', import.meta.url)).exports;\n`,
 );
 rmSync(`${root}dist/index.js.map`, { force: true });
+// A sweep's threads import dist/sweep/sweep-worker.js (through sweep-thread.cjs): it runs its bundle too.
+writeFileSync(
+  `${root}dist/sweep/sweep-worker.js`,
+  '// Written by scripts/bundle.mjs: a sweep thread runs its cases from one bundled file, ../bundle/sweep-worker.cjs\n' +
+    "// (src/util/bundle-loader.ts), as the command line and the library do.\n" +
+    "import { runBundle } from '../util/bundle-loader.js';\n" +
+    "export default runBundle(new URL('../bundle/sweep-worker.cjs', import.meta.url)).exports.default;\n",
+);
+rmSync(`${root}dist/sweep/sweep-worker.js.map`, { force: true });
 
 // The warm-up runs that record the caches.
 for (const name of Object.keys(entries)) rmSync(`${root}dist/bundle/${name}.cjs.cache`, { force: true });
