@@ -63,31 +63,34 @@ await build({
   logLevel: 'warning',
 });
 
+/**
+ * Writes `file` (under dist/) as a short ES module that runs a bundle through the loader: a comment, the
+ * import of `runBundle` from the loader (`loader`, relative to `file`), then `line`. A source map tsc wrote
+ * for the file no longer describes it, so it goes.
+ */
+function writeLoaderModule(file, comment, loader, line) {
+  writeFileSync(`${root}${file}`, `// Written by scripts/bundle.mjs: ${comment} (src/util/bundle-loader.ts).\nimport { runBundle } from '${loader}';\n${line}\n`);
+  rmSync(`${root}${file}.map`, { force: true });
+}
+
 const stubs = {
   cli: "export const { main } = runBundle(new URL('./cli.cjs', import.meta.url), 'exit').exports;",
   'worker-entry': "runBundle(new URL('./worker-entry.cjs', import.meta.url), 'control');",
 };
-for (const [name, line] of Object.entries(stubs)) {
-  const text = `// Written by scripts/bundle.mjs: runs ${name}.cjs from its code cache (src/util/bundle-loader.ts).\nimport { runBundle } from '../util/bundle-loader.js';\n${line}\n`;
-  writeFileSync(`${root}dist/bundle/${name}.js`, text);
-}
-writeFileSync(
-  `${root}dist/index.js`,
-  '// Written by scripts/bundle.mjs: the library runs from one bundled file, bundle/index.cjs, and its code cache\n' +
-    "// (src/util/bundle-loader.ts); its declarations are index.d.ts, as tsc wrote them.\n" +
-    "import { runBundle } from './util/bundle-loader.js';\n" +
-    `export const {\n${libraryNames.map((name) => `  ${name},\n`).join('')}} = runBundle(new URL('./bundle/index.cjs', import.meta.url)).exports;\n`,
+for (const [name, line] of Object.entries(stubs)) writeLoaderModule(`dist/bundle/${name}.js`, `runs ${name}.cjs from its code cache`, '../util/bundle-loader.js', line);
+writeLoaderModule(
+  'dist/index.js',
+  'the library runs from bundle/index.cjs and its code cache; its declarations are index.d.ts, as tsc wrote them',
+  './util/bundle-loader.js',
+  `export const {\n${libraryNames.map((name) => `  ${name},\n`).join('')}} = runBundle(new URL('./bundle/index.cjs', import.meta.url)).exports;`,
 );
-rmSync(`${root}dist/index.js.map`, { force: true });
 // A sweep's threads import dist/sweep/sweep-worker.js (through sweep-thread.cjs): it runs its bundle too.
-writeFileSync(
-  `${root}dist/sweep/sweep-worker.js`,
-  '// Written by scripts/bundle.mjs: a sweep thread runs its cases from one bundled file, ../bundle/sweep-worker.cjs\n' +
-    "// (src/util/bundle-loader.ts), as the command line and the library do.\n" +
-    "import { runBundle } from '../util/bundle-loader.js';\n" +
-    "export default runBundle(new URL('../bundle/sweep-worker.cjs', import.meta.url)).exports.default;\n",
+writeLoaderModule(
+  'dist/sweep/sweep-worker.js',
+  "a sweep thread runs its cases from ../bundle/sweep-worker.cjs, as the command line and the library run theirs",
+  '../util/bundle-loader.js',
+  "export default runBundle(new URL('../bundle/sweep-worker.cjs', import.meta.url)).exports.default;",
 );
-rmSync(`${root}dist/sweep/sweep-worker.js.map`, { force: true });
 
 // The warm-up runs that record the caches.
 for (const name of Object.keys(entries)) rmSync(`${root}dist/bundle/${name}.cjs.cache`, { force: true });
